@@ -1,0 +1,7 @@
+//! xray-sync: CI test results in, Xray Test Execution and deduplicated Jira bugs out.
+//!
+//! Data flows one way: `ingest` (files → `TestRun`) → `mapping` (test identity) → `plan`
+//! (pure: results + settings → `Plan`) → `xray` / `jira` (the only network code) → `report`.
+//! See ARCHITECTURE.md for the module map.
+
+pub mod model;

@@ -1,0 +1,590 @@
+//! The result model: what every parser produces and every later stage reads.
+//!
+//! Owns `TestRun`, `TestCase`, `Outcome` and `Attempt`, plus the merge rule that folds several
+//! tries of one test into one `TestCase`. Knows nothing about file formats, Xray or Jira.
+//!
+//! Outcome rule (documented in the README too): a test's outcome is the outcome of its attempts
+//! combined: any passed attempt together with any failed/errored one makes the test *passed and
+//! flaky*; otherwise the worst attempt wins, in the order errored > failed > passed > skipped.
+//! A test that was only skipped is skipped.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Upper bound, in bytes, for any one free-text field kept per test (message, details,
+/// system-out, system-err). Parsers stop collecting at this size, so memory follows the number of
+/// tests, never the size of the logs inside them.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+/// Marker appended to text cut at [`MAX_TEXT_BYTES`].
+pub const TRUNCATION_MARKER: &str = "\n[... truncated by xray-sync]";
+
+/// The formats xray-sync reads. Sniffed from content, never from the file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// JUnit XML in any of its dialects.
+    Junit,
+    /// One Allure 2 `*-result.json` file (its directory holds containers and attachments).
+    Allure2,
+    /// Allure 1 `*-testsuite.xml`.
+    Allure1,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Junit => "junit",
+            Format::Allure2 => "allure2",
+            Format::Allure1 => "allure1",
+        }
+    }
+}
+
+/// Why a test did not pass: the text a runner gives with a failure or an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// The short message (`message=` attribute, Allure `statusDetails.message`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The exception or failure type (`type=` attribute).
+    #[serde(skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<String>,
+    /// The body: stack trace or details, bounded by [`MAX_TEXT_BYTES`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+/// The result of one attempt, or of a whole test after merging. Only a failure or an error
+/// carries failure text; a skip may carry a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed(Failure),
+    Error(Failure),
+    Skipped {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+}
+
+impl Outcome {
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Outcome::Passed => OutcomeKind::Passed,
+            Outcome::Failed(_) => OutcomeKind::Failed,
+            Outcome::Error(_) => OutcomeKind::Error,
+            Outcome::Skipped { .. } => OutcomeKind::Skipped,
+        }
+    }
+
+    /// The failure text, for a failed or errored outcome.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Outcome::Failed(f) | Outcome::Error(f) => Some(f),
+            Outcome::Passed | Outcome::Skipped { .. } => None,
+        }
+    }
+
+    /// Failed or errored.
+    pub fn is_failure(&self) -> bool {
+        self.failure().is_some()
+    }
+
+    /// Severity used by the merge rule: higher wins.
+    fn severity(&self) -> u8 {
+        match self {
+            Outcome::Skipped { .. } => 0,
+            Outcome::Passed => 1,
+            Outcome::Failed(_) => 2,
+            Outcome::Error(_) => 3,
+        }
+    }
+}
+
+/// An outcome without its data, for counting and for status maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    Passed,
+    Failed,
+    Error,
+    Skipped,
+}
+
+impl OutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Passed => "passed",
+            OutcomeKind::Failed => "failed",
+            OutcomeKind::Error => "error",
+            OutcomeKind::Skipped => "skipped",
+        }
+    }
+}
+
+/// Where a record came from: the file, its format and (when the parser knows it) the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    pub path: PathBuf,
+    pub format: Format,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+/// One try of a test. Reruns (Surefire `rerunFailure`, nextest retries, repeated `<testcase>`,
+/// Allure retries) each become an attempt, in the order they ran.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Seconds; finite and non-negative when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_secs: Option<f64>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub started_at: Option<time::OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_out: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_err: Option<String>,
+    pub source: SourceRef,
+}
+
+/// A `name`/`value` pair: JUnit `<property>` (suite and case level) or an Allure parameter.
+/// `items` holds `<item name="…">value</item>` children (xray-junit-extensions
+/// `testrun_evidence`, `testrun_customfields`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Property {
+    pub name: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub name: String,
+    pub value: String,
+}
+
+/// An Allure label (`name`/`value`), e.g. `tag`, `suite`, `xray`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub name: String,
+    pub value: String,
+}
+
+/// An Allure link. `kind` is its `type` (`tms`, `issue`, `link`, or custom).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Evidence a result names. Files are only *named* here; whether they may be read (inside the
+/// workspace or the results directory) is decided when evidence is collected, not by parsers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Attachment {
+    /// A file, as the result referenced it, joined to the directory of the result file when
+    /// relative.
+    File {
+        path: PathBuf,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        content_type: Option<String>,
+    },
+    /// Base64 content carried inside the result (xray-junit-extensions `testrun_evidence`).
+    Inline { name: String, base64: String },
+}
+
+/// One test after merging all its attempts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestCase {
+    /// Enclosing suite names, outermost first.
+    pub suite_path: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classname: Option<String>,
+    pub name: String,
+    /// Allure `fullName`: the stable definition for Allure results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// Allure `historyId`: groups Allure retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_id: Option<String>,
+    /// The test's source file and line, when the runner reported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Merged outcome of `attempts` (see the module doc). Kept in sync by
+    /// [`TestCase::new`] and [`TestCase::absorb`].
+    pub outcome: Outcome,
+    /// True when an attempt passed and another failed or errored.
+    pub flaky: bool,
+    /// Sum of the attempts' durations, when any was known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_secs: Option<f64>,
+    /// Start of the first attempt, when known.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub started_at: Option<time::OffsetDateTime>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Property>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// Every try, in order. Never empty.
+    pub attempts: Vec<Attempt>,
+}
+
+impl TestCase {
+    /// A test seen once. `outcome`, `flaky`, `duration_secs` and `started_at` are derived from
+    /// the attempt.
+    pub fn new(
+        suite_path: Vec<String>,
+        classname: Option<String>,
+        name: String,
+        first: Attempt,
+    ) -> Self {
+        let mut case = TestCase {
+            suite_path,
+            classname,
+            name,
+            full_name: None,
+            history_id: None,
+            file: None,
+            line: None,
+            outcome: first.outcome.clone(),
+            flaky: false,
+            duration_secs: None,
+            started_at: None,
+            properties: Vec::new(),
+            labels: Vec::new(),
+            links: Vec::new(),
+            parameters: Vec::new(),
+            attachments: Vec::new(),
+            attempts: vec![first],
+        };
+        case.recompute();
+        case
+    }
+
+    /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
+    /// alone when there is no classname; Allure's `fullName` when present.
+    pub fn definition(&self) -> String {
+        if let Some(full) = self.full_name.as_deref().filter(|f| !f.is_empty()) {
+            return full.to_string();
+        }
+        match self.classname.as_deref().filter(|c| !c.is_empty()) {
+            Some(class) => format!("{class}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The value of the first property called `name` (case-sensitive).
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.as_str())
+    }
+
+    /// Folds another sighting of the same test into this one: its attempts are appended (in
+    /// start order when both are known) and the metadata lists are unioned.
+    pub fn absorb(&mut self, other: TestCase) {
+        self.attempts.extend(other.attempts);
+        if self.attempts.iter().all(|a| a.started_at.is_some()) {
+            // Stable sort: attempts without distinct start times keep their document order.
+            self.attempts.sort_by_key(|a| a.started_at);
+        }
+        for p in other.properties {
+            if !self.properties.contains(&p) {
+                self.properties.push(p);
+            }
+        }
+        for l in other.labels {
+            if !self.labels.contains(&l) {
+                self.labels.push(l);
+            }
+        }
+        for l in other.links {
+            if !self.links.contains(&l) {
+                self.links.push(l);
+            }
+        }
+        for a in other.attachments {
+            if !self.attachments.contains(&a) {
+                self.attachments.push(a);
+            }
+        }
+        if self.file.is_none() {
+            self.file = other.file;
+            self.line = other.line;
+        }
+        self.recompute();
+    }
+
+    /// Re-derives the merged fields from `attempts`. Call after changing `attempts` directly.
+    pub fn recompute(&mut self) {
+        let any_pass = self.attempts.iter().any(|a| a.outcome == Outcome::Passed);
+        let any_fail = self.attempts.iter().any(|a| a.outcome.is_failure());
+        self.flaky = any_pass && any_fail;
+        self.outcome = if self.flaky {
+            Outcome::Passed
+        } else {
+            // Worst wins; among equals the last attempt's text is kept (the most recent try).
+            let mut worst = &self.attempts[0].outcome;
+            for a in &self.attempts[1..] {
+                if a.outcome.severity() >= worst.severity() {
+                    worst = &a.outcome;
+                }
+            }
+            worst.clone()
+        };
+        let durations: Vec<f64> = self
+            .attempts
+            .iter()
+            .filter_map(|a| a.duration_secs)
+            .collect();
+        self.duration_secs = if durations.is_empty() {
+            None
+        } else {
+            Some(durations.iter().sum())
+        };
+        self.started_at = self.attempts.iter().filter_map(|a| a.started_at).min();
+    }
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum FileStatus {
+    /// Parsed; `tests` records were read from it (before merging).
+    Parsed { format: Format, tests: usize },
+    /// Not a result format xray-sync reads (or an Allure side file); not an error.
+    Skipped { reason: String },
+    /// Unreadable or malformed. The records read before the error are dropped.
+    Failed { error: InputError },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub status: FileStatus,
+}
+
+/// A bad input file: which file, where in it, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), location(*line, *offset))]
+pub struct InputError {
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Byte offset into the file, when no line is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    pub message: String,
+}
+
+fn location(line: Option<u64>, offset: Option<u64>) -> String {
+    match (line, offset) {
+        (Some(l), _) => format!(":{l}"),
+        (None, Some(o)) => format!(" (byte {o})"),
+        (None, None) => String::new(),
+    }
+}
+
+/// Everything read from the inputs, merged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TestRun {
+    pub cases: Vec<TestCase>,
+    pub files: Vec<FileReport>,
+}
+
+/// Counts per outcome, with flaky counted among the passed as well as on its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub error: usize,
+    pub skipped: usize,
+    pub flaky: usize,
+}
+
+impl TestRun {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for case in &self.cases {
+            c.total += 1;
+            match case.outcome.kind() {
+                OutcomeKind::Passed => c.passed += 1,
+                OutcomeKind::Failed => c.failed += 1,
+                OutcomeKind::Error => c.error += 1,
+                OutcomeKind::Skipped => c.skipped += 1,
+            }
+            if case.flaky {
+                c.flaky += 1;
+            }
+        }
+        c
+    }
+
+    /// Earliest known start over all attempts.
+    pub fn started_at(&self) -> Option<time::OffsetDateTime> {
+        self.cases.iter().filter_map(|c| c.started_at).min()
+    }
+
+    /// Latest known end (start + duration) over all attempts.
+    pub fn finished_at(&self) -> Option<time::OffsetDateTime> {
+        self.cases
+            .iter()
+            .flat_map(|c| &c.attempts)
+            .filter_map(|a| {
+                let start = a.started_at?;
+                let secs = a.duration_secs.unwrap_or(0.0);
+                Some(start + time::Duration::seconds_f64(secs))
+            })
+            .max()
+    }
+
+    /// Files that failed to parse.
+    pub fn failed_files(&self) -> impl Iterator<Item = &InputError> {
+        self.files.iter().filter_map(|f| match &f.status {
+            FileStatus::Failed { error } => Some(error),
+            FileStatus::Parsed { .. } | FileStatus::Skipped { .. } => None,
+        })
+    }
+}
+
+/// Cuts `text` to at most [`MAX_TEXT_BYTES`] on a char boundary, appending the marker.
+pub fn bound_text(mut text: String) -> String {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut cut = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    text.push_str(TRUNCATION_MARKER);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(outcome: Outcome) -> Attempt {
+        Attempt {
+            outcome,
+            duration_secs: Some(1.0),
+            started_at: None,
+            system_out: None,
+            system_err: None,
+            source: SourceRef {
+                path: "r.xml".into(),
+                format: Format::Junit,
+                line: None,
+            },
+        }
+    }
+
+    fn failed(msg: &str) -> Outcome {
+        Outcome::Failed(Failure {
+            message: Some(msg.into()),
+            ..Failure::default()
+        })
+    }
+
+    #[test]
+    fn failed_then_passed_is_flaky_and_passed() {
+        let mut case = TestCase::new(
+            vec![],
+            Some("C".into()),
+            "t".into(),
+            attempt(failed("boom")),
+        );
+        case.absorb(TestCase::new(
+            vec![],
+            Some("C".into()),
+            "t".into(),
+            attempt(Outcome::Passed),
+        ));
+        assert_eq!(case.outcome, Outcome::Passed);
+        assert!(case.flaky);
+        assert_eq!(case.attempts.len(), 2);
+        assert_eq!(case.duration_secs, Some(2.0));
+    }
+
+    #[test]
+    fn worst_attempt_wins_without_a_pass() {
+        let mut case = TestCase::new(
+            vec![],
+            None,
+            "t".into(),
+            attempt(Outcome::Skipped { message: None }),
+        );
+        case.absorb(TestCase::new(
+            vec![],
+            None,
+            "t".into(),
+            attempt(failed("a")),
+        ));
+        case.absorb(TestCase::new(
+            vec![],
+            None,
+            "t".into(),
+            attempt(failed("b")),
+        ));
+        assert_eq!(case.outcome, failed("b"));
+        assert!(!case.flaky);
+    }
+
+    #[test]
+    fn definition_prefers_full_name_then_classname() {
+        let mut case = TestCase::new(
+            vec![],
+            Some("com.acme.T".into()),
+            "m".into(),
+            attempt(Outcome::Passed),
+        );
+        assert_eq!(case.definition(), "com.acme.T.m");
+        case.full_name = Some("pkg.Full#m".into());
+        assert_eq!(case.definition(), "pkg.Full#m");
+        let bare = TestCase::new(
+            vec![],
+            Some(String::new()),
+            "m".into(),
+            attempt(Outcome::Passed),
+        );
+        assert_eq!(bare.definition(), "m");
+    }
+
+    #[test]
+    fn bound_text_cuts_on_char_boundary() {
+        let long = "é".repeat(MAX_TEXT_BYTES);
+        let cut = bound_text(long);
+        assert!(cut.ends_with(TRUNCATION_MARKER));
+        assert!(cut.len() <= MAX_TEXT_BYTES + TRUNCATION_MARKER.len());
+    }
+}
