@@ -4,4 +4,10 @@
 //! (pure: results + settings → `Plan`) → `xray` / `jira` (the only network code) → `report`.
 //! See ARCHITECTURE.md for the module map.
 
+pub mod ci;
+pub mod error;
 pub mod model;
+pub mod plan;
+pub mod secret;
+pub mod settings;
+pub mod xray;

@@ -1,0 +1,175 @@
+//! The error taxonomy shared by `run`, `resend` and `doctor`.
+//!
+//! Owns `ApiError` (what a remote service did wrong, typed because callers branch on it: re-auth
+//! on `Unauthorized`, wait on `RateLimited`, spool on the rest) and `ErrorKind`, the seven kinds
+//! users see. Each kind names the `doctor` check that explains it, so a failed `run` points at
+//! the right line of `xray-sync doctor`. Messages never contain secrets: callers pass bodies
+//! through `secret::scrub` before building an error.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A remote service xray-sync talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Xray,
+    Jira,
+    /// The Atlassian OAuth 2.0 token endpoint (Jira service accounts).
+    AtlassianAuth,
+    GitHub,
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Service::Xray => "Xray",
+            Service::Jira => "Jira",
+            Service::AtlassianAuth => "Atlassian auth",
+            Service::GitHub => "GitHub",
+        })
+    }
+}
+
+/// The kinds of failure users see, in `run` and in `doctor` alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    AuthRejected,
+    PermissionMissing,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Network,
+    BadInput,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::AuthRejected => "auth rejected",
+            ErrorKind::PermissionMissing => "permission missing",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::ServerError => "server error",
+            ErrorKind::Network => "network",
+            ErrorKind::BadInput => "bad input",
+        }
+    }
+}
+
+/// What went wrong talking to a service. `detail` is the server's own message (scrubbed of
+/// secrets, trimmed), quoted to the user because it is usually the most precise clue.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    #[error("{service} rejected the credentials (HTTP 401){}", quote(detail))]
+    Unauthorized { service: Service, detail: String },
+    /// Xray Cloud's "Xray data is in another region": authentication worked on the wrong host.
+    #[error(
+        "Xray data for this site lives in another region: set XRAY_URL to the regional host (e.g. https://eu.xray.cloud.getxray.app){}",
+        quote(detail)
+    )]
+    WrongRegion { detail: String },
+    #[error("{service}: permission denied on {what} (HTTP 403){}", quote(detail))]
+    Forbidden {
+        service: Service,
+        what: String,
+        detail: String,
+    },
+    #[error("{service}: {what} not found (HTTP 404){}", quote(detail))]
+    NotFound {
+        service: Service,
+        what: String,
+        detail: String,
+    },
+    #[error("{service} is rate limiting requests (HTTP 429){}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        service: Service,
+        retry_after: Option<Duration>,
+    },
+    #[error("{service} answered HTTP {status}{}", quote(detail))]
+    Server {
+        service: Service,
+        status: u16,
+        detail: String,
+    },
+    /// A 4xx other than 401/403/404/429: the request itself was refused. Never retried.
+    #[error("{service} rejected the request (HTTP {status}){}", quote(detail))]
+    Rejected {
+        service: Service,
+        status: u16,
+        detail: String,
+    },
+    /// 2xx but not the answer the contract promises (no key in the body, HTML instead of JSON:
+    /// usually a wrong base URL that lands on a login page).
+    #[error("{service} sent an unexpected answer: {detail}")]
+    BadResponse { service: Service, detail: String },
+    /// Could not connect, connection reset, or timed out. `maybe_applied` is true when the
+    /// request was fully sent before the failure, so a create may have happened.
+    #[error("cannot reach {service} at {url}: {detail}")]
+    Network {
+        service: Service,
+        url: String,
+        detail: String,
+        maybe_applied: bool,
+    },
+}
+
+fn quote(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    }
+}
+
+impl ApiError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::Unauthorized { .. } | ApiError::WrongRegion { .. } => ErrorKind::AuthRejected,
+            ApiError::Forbidden { .. } => ErrorKind::PermissionMissing,
+            ApiError::NotFound { .. } => ErrorKind::NotFound,
+            ApiError::RateLimited { .. } => ErrorKind::RateLimited,
+            ApiError::Server { .. } => ErrorKind::ServerError,
+            ApiError::Network { .. } => ErrorKind::Network,
+            ApiError::Rejected { .. } | ApiError::BadResponse { .. } => ErrorKind::BadInput,
+        }
+    }
+
+    pub fn service(&self) -> Service {
+        match self {
+            ApiError::Unauthorized { service, .. }
+            | ApiError::Forbidden { service, .. }
+            | ApiError::NotFound { service, .. }
+            | ApiError::RateLimited { service, .. }
+            | ApiError::Server { service, .. }
+            | ApiError::Rejected { service, .. }
+            | ApiError::BadResponse { service, .. }
+            | ApiError::Network { service, .. } => *service,
+            ApiError::WrongRegion { .. } => Service::Xray,
+        }
+    }
+
+    /// The `xray-sync doctor` check whose line explains this error.
+    pub fn doctor_check(&self) -> &'static str {
+        match (self.service(), self.kind()) {
+            (Service::Xray, ErrorKind::AuthRejected) => "xray.auth",
+            (Service::Xray, ErrorKind::PermissionMissing | ErrorKind::NotFound) => "xray.project",
+            (Service::Xray, ErrorKind::BadInput) => "xray.project",
+            (
+                Service::Xray,
+                ErrorKind::Network | ErrorKind::ServerError | ErrorKind::RateLimited,
+            ) => "xray.auth",
+            (Service::Jira | Service::AtlassianAuth, ErrorKind::AuthRejected) => "jira.myself",
+            (Service::Jira | Service::AtlassianAuth, ErrorKind::PermissionMissing) => {
+                "jira.permissions"
+            }
+            (Service::Jira | Service::AtlassianAuth, ErrorKind::NotFound) => "jira.project",
+            (Service::Jira | Service::AtlassianAuth, ErrorKind::BadInput) => "jira.issue-type",
+            (
+                Service::Jira | Service::AtlassianAuth,
+                ErrorKind::Network | ErrorKind::ServerError | ErrorKind::RateLimited,
+            ) => "jira.server",
+            (Service::GitHub, _) => "github",
+        }
+    }
+}

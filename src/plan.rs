@@ -1,0 +1,260 @@
+//! `Plan`: what a run will send to Xray and file in Jira, computed without I/O.
+//!
+//! Owns the plan's shape: Xray import chunks and Jira intents. `plan::build` (results + settings
+//! → plan) is pure: no network, no clock, no environment, so the same input gives a
+//! byte-identical plan, `--dry-run` output and `--plan-json`. Executors (`xray`, `jira`) carry a
+//! plan out and never decide policy themselves.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::model::{Counts, OutcomeKind};
+use crate::settings::Product;
+use crate::xray::payload;
+
+/// A validated Jira/Xray issue key (`CALC-123`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct IssueKey(String);
+
+impl IssueKey {
+    /// Accepts `PROJECT-NUMBER` where PROJECT is an uppercase Jira project key (a letter, then
+    /// letters, digits or underscores) and NUMBER a positive integer without leading zeros.
+    pub fn parse(s: &str) -> Option<IssueKey> {
+        let (project, number) = s.rsplit_once('-')?;
+        let mut chars = project.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+        let rest_ok = chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let number_ok = !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && !number.starts_with('0');
+        (first_ok && rest_ok && number_ok).then(|| IssueKey(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn project(&self) -> &str {
+        self.0.rsplit_once('-').map(|(p, _)| p).unwrap_or(&self.0)
+    }
+}
+
+impl std::fmt::Display for IssueKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How a result is tied to an Xray Test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum TestIdentity {
+    Key(IssueKey),
+    /// Generic definition Xray matches or creates the Test by.
+    Definition(String),
+}
+
+/// Where an identity came from, in precedence order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentitySource {
+    PropertyTestId,
+    PropertyTestKey,
+    AllureTms,
+    AllureLabel,
+    NameKey,
+    MappingFile,
+    Definition,
+}
+
+/// One result in scope, after mapping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedTest {
+    /// Stable test id: the Xray key when mapped, else the definition.
+    pub test_id: String,
+    pub name: String,
+    pub definition: String,
+    pub identity: TestIdentity,
+    pub source: IdentitySource,
+    pub outcome: OutcomeKind,
+    pub flaky: bool,
+    /// The Xray status name it will be sent with.
+    pub status: String,
+    /// Source file and line of the test, or of its result file, for annotations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Evidence to read and attach when the chunk is sent. The plan only names it: reading files is
+/// an effect, and the containment check happens where the file is opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PlannedEvidence {
+    File {
+        path: PathBuf,
+        filename: String,
+        content_type: String,
+    },
+    Inline {
+        filename: String,
+        content_type: String,
+        base64: String,
+    },
+}
+
+/// One test's entry in a chunk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChunkTest {
+    /// Index into `Plan::tests`.
+    pub test: usize,
+    pub result: payload::TestResult,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<PlannedEvidence>,
+}
+
+/// One import request's worth of results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct XrayChunk {
+    pub index: usize,
+    pub tests: Vec<ChunkTest>,
+}
+
+/// Create a new execution, or append to a given one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum ExecutionTarget {
+    Create {
+        info: payload::Info,
+        /// Jira labels for the created execution (users' own; the uploader adds its run marker).
+        labels: Vec<String>,
+    },
+    Append {
+        key: IssueKey,
+        info: payload::Info,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct XrayPlan {
+    pub product: Product,
+    pub target: ExecutionTarget,
+    /// Never empty when there is anything to send; the first chunk creates (or appends), the rest append.
+    pub chunks: Vec<XrayChunk>,
+}
+
+/// Jira fields of a bug after per-test overrides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BugFields {
+    pub project: String,
+    pub issue_type: String,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The dedup label first, then the marker label, then configured extras.
+    pub labels: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+}
+
+/// One try, for the bug's history section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttemptSummary {
+    pub outcome: OutcomeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// What a bug says; rendered to ADF (Cloud) or wiki markup (DC) by `jira`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BugReport {
+    pub test_id: String,
+    pub name: String,
+    pub definition: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xray_key: Option<IssueKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_run_url: Option<String>,
+    pub attempts: Vec<AttemptSummary>,
+    pub flaky: bool,
+}
+
+/// A failing test's bug, before Jira is asked whether one exists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JiraIntent {
+    /// Index into `Plan::tests`.
+    pub test: usize,
+    /// `<prefix><id>`: the dedup label (see `plan::dedup_label`).
+    pub label: String,
+    pub fields: BugFields,
+    pub report: BugReport,
+}
+
+/// A passing test that may have an open bug to close (close-on-pass).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PassingTest {
+    pub test: usize,
+    pub label: String,
+    pub project: String,
+}
+
+/// The one issue filed instead of many when too many tests fail at once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UmbrellaIntent {
+    pub label: String,
+    pub fields: BugFields,
+    /// Indexes into `Plan::tests`.
+    pub tests: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JiraPlan {
+    pub intents: Vec<JiraIntent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub umbrella: Option<UmbrellaIntent>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub close_on_pass: Vec<PassingTest>,
+    /// The CI run marker written into comments so a re-run never comments twice.
+    pub run_marker: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub counts: Counts,
+    /// Every result in scope, in input order.
+    pub tests: Vec<PlannedTest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xray: Option<XrayPlan>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jira: Option<JiraPlan>,
+    /// One line per decision worth telling the user (a side skipped, results left out).
+    pub notes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_key_parse() {
+        assert!(IssueKey::parse("CALC-123").is_some());
+        assert!(IssueKey::parse("A1_B-9").is_some());
+        for bad in [
+            "calc-1", "CALC-", "-1", "CALC-01", "CALC-1a", "1CALC-2", "CALC 1",
+        ] {
+            assert!(IssueKey::parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(IssueKey::parse("CALC-7").unwrap().project(), "CALC");
+    }
+}

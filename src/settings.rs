@@ -1,0 +1,288 @@
+//! `Settings`: one merged, validated view of flags > environment > `xray-sync.toml` > defaults.
+//!
+//! Owns the resolved shape every later stage reads. There are no `Option`s for things that have
+//! a default; an `Option` here means "not configured" (e.g. no Xray at all), and the stage that
+//! needs it is skipped with a note. Reading the environment and files happens only here and in
+//! `cli.rs`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::ci::CiContext;
+use crate::secret::Secret;
+
+/// Which product a service runs as. Xray Cloud and DC differ in auth, endpoints, status names and
+/// payload field names; Jira Cloud and DC differ in search endpoints and rich-text format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Product {
+    Cloud,
+    Dc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub inputs: InputSettings,
+    pub mapping: MappingSettings,
+    pub scope: ScopeSettings,
+    /// `None`: Xray not configured (or switched off); the upload is skipped with a note.
+    pub xray: Option<XraySettings>,
+    /// `None`: Jira not configured (or bug filing switched off); skipped with a note.
+    pub jira: Option<JiraSettings>,
+    pub http: HttpSettings,
+    pub output: OutputSettings,
+    pub ci: CiContext,
+    pub dry_run: bool,
+    /// Why a side was skipped, one line each, for the console and the report.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InputSettings {
+    pub patterns: Vec<String>,
+    pub allow_empty: bool,
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnmappedPolicy {
+    /// Let Xray match or create a Generic Test by its definition (default).
+    Create,
+    /// Leave unmapped results out: an update-only run that never creates Tests.
+    Skip,
+    /// Any unmapped result fails the run before anything is sent.
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+pub struct MappingSettings {
+    /// Project keys whose issue keys count as Xray Test keys (`CALC` → `CALC-123`).
+    pub project_keys: Vec<String>,
+    /// Allure label names that carry a Test key (default `xray`, `testKey`, `jira`).
+    pub allure_labels: Vec<String>,
+    /// Also accept `CALC_123` inside identifier-style names.
+    pub underscore_keys: bool,
+    /// Entries from the mapping file, in file order: exact test id or glob → key.
+    pub table: Vec<MappingEntry>,
+    pub unmapped: UnmappedPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingEntry {
+    pub pattern: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScopeSettings {
+    /// Globs on the test id (definition or key) and Allure tags; empty = everything.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// How xray-sync authenticates to Xray.
+#[derive(Debug, Clone)]
+pub enum XrayAuth {
+    /// Xray Cloud API key pair, exchanged for a bearer token.
+    Cloud {
+        client_id: String,
+        client_secret: Secret,
+    },
+    /// Xray DC: Jira credentials on every request.
+    Dc(DcAuth),
+}
+
+/// Data Center credentials (Jira and Xray DC share them).
+#[derive(Debug, Clone)]
+pub enum DcAuth {
+    /// Personal access token, sent as `Bearer`.
+    Pat(Secret),
+    /// Username and password, sent as `Basic`.
+    Basic { username: String, password: Secret },
+}
+
+/// How xray-sync authenticates to Jira.
+#[derive(Debug, Clone)]
+pub enum JiraAuth {
+    /// Jira Cloud: account email + API token, as `Basic`.
+    CloudToken {
+        email: String,
+        token: Secret,
+    },
+    /// Jira Cloud OAuth 2.0 client credentials (service account): token from `auth_url`, calls
+    /// through `api_url`/ex/jira/{cloudId}.
+    CloudOAuth {
+        client_id: String,
+        client_secret: Secret,
+        auth_url: String,
+        api_url: String,
+    },
+    Dc(DcAuth),
+}
+
+/// Xray status names for each outcome. Defaults differ by product; sites add custom ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMap {
+    pub passed: String,
+    pub failed: String,
+    pub error: String,
+    pub skipped: String,
+    /// Passed after a failed try.
+    pub flaky: String,
+}
+
+impl StatusMap {
+    pub fn defaults(product: Product) -> Self {
+        match product {
+            Product::Cloud => StatusMap {
+                passed: "PASSED".into(),
+                failed: "FAILED".into(),
+                error: "FAILED".into(),
+                skipped: "TO DO".into(),
+                flaky: "PASSED".into(),
+            },
+            Product::Dc => StatusMap {
+                passed: "PASS".into(),
+                failed: "FAIL".into(),
+                error: "FAIL".into(),
+                skipped: "TODO".into(),
+                flaky: "PASS".into(),
+            },
+        }
+    }
+}
+
+/// When a run is split into several import requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkLimits {
+    pub max_tests: usize,
+    pub max_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceLimits {
+    pub max_file_bytes: u64,
+    pub max_run_bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct XraySettings {
+    pub product: Product,
+    /// Cloud: the (regional) Xray host; DC: the Jira base URL. No trailing slash.
+    pub url: String,
+    pub auth: XrayAuth,
+    pub project: String,
+    pub test_plan: Option<String>,
+    /// Append to this execution instead of creating one.
+    pub test_execution: Option<String>,
+    pub environments: Vec<String>,
+    pub fix_version: Option<String>,
+    pub revision: Option<String>,
+    pub statuses: StatusMap,
+    pub chunk: ChunkLimits,
+    /// Execution summary template; placeholders documented in the README.
+    pub summary_template: String,
+    pub description: Option<String>,
+    /// Extra labels on a created execution (the run marker label is added by the uploader).
+    pub execution_labels: Vec<String>,
+    /// Fail the run when a mapped key does not exist, instead of falling back to its definition.
+    pub strict_keys: bool,
+    pub evidence: EvidenceLimits,
+}
+
+/// Per-test changes to the bug xray-sync files, from `[[bugs.override]]` in xray-sync.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BugOverride {
+    /// Glob on the test id / definition / name, or an exact Xray key.
+    pub matches: String,
+    pub disable: bool,
+    pub project: Option<String>,
+    pub issue_type: Option<String>,
+    pub assignee: Option<String>,
+    pub labels: Vec<String>,
+    pub components: Vec<String>,
+    pub priority: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JiraSettings {
+    pub product: Product,
+    /// The Jira site (Cloud `https://x.atlassian.net`, or the DC base URL). No trailing slash.
+    pub url: String,
+    pub auth: JiraAuth,
+    pub project: String,
+    pub issue_type: String,
+    /// Dedup label prefix (default `xray-sync-`).
+    pub label_prefix: String,
+    /// One constant label on every bug xray-sync files (default `xray-sync`).
+    pub marker_label: String,
+    pub labels: Vec<String>,
+    pub assignee: Option<String>,
+    pub components: Vec<String>,
+    pub priority: Option<String>,
+    /// Default `Test failed: {name}`.
+    pub summary_template: String,
+    /// File bugs for flaky tests too.
+    pub file_flaky: bool,
+    /// More failing tests than this → one umbrella issue instead (None = never).
+    pub mass_failure_threshold: Option<usize>,
+    pub close_on_pass: bool,
+    /// Reopen a Done bug resolved within this many days instead of filing a new one.
+    pub reopen_within_days: Option<u32>,
+    /// Link from a new bug to the latest Done one (default `Relates`).
+    pub done_link_type: String,
+    /// Link closing a raced duplicate (default `Duplicate`).
+    pub duplicate_link_type: String,
+    /// Link from a bug to its Xray Test (default `Tests`... configurable; empty = no link).
+    pub test_link_type: String,
+    pub parallelism: usize,
+    pub overrides: Vec<BugOverride>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub ca_cert: Option<PathBuf>,
+    /// TLS verification off. Only by explicit opt-in, with a loud warning.
+    pub insecure: bool,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    /// Read timeout for import requests (large bodies, slow servers): at least 180 s by default.
+    pub import_timeout: Duration,
+    pub max_attempts: u32,
+    /// Upper bound on the time one call may spend retrying.
+    pub max_retry_time: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            ca_cert: None,
+            insecure: false,
+            connect_timeout: Duration::from_secs(15),
+            read_timeout: Duration::from_secs(60),
+            import_timeout: Duration::from_secs(300),
+            max_attempts: 5,
+            max_retry_time: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputSettings {
+    /// `--report FILE`: the JSON report.
+    pub report: Option<PathBuf>,
+    /// `--plan-json FILE`: the exact request bodies a run would send.
+    pub plan_json: Option<PathBuf>,
+    /// `--summary-md FILE`: the job summary as Markdown, for any CI.
+    pub summary_md: Option<PathBuf>,
+    /// Machine-readable output on stdout.
+    pub json: bool,
+    pub fail_on_test_failure: bool,
+    /// Where unsent payloads go when an upload finally fails.
+    pub spool_dir: PathBuf,
+    /// Evidence files are read only from inside this directory (or a results directory).
+    pub workspace: PathBuf,
+    /// Post/update one PR comment (GitHub only).
+    pub pr_comment: bool,
+}

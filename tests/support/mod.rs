@@ -1,0 +1,4 @@
+//! Test support shared by integration tests: the fake HTTP server and the fakes built on it.
+#![allow(dead_code)]
+
+pub mod fake;
