@@ -1,0 +1,735 @@
+//! The one HTTP client: a ureq agent (rustls on ring, proxies from the environment, optional
+//! extra CA bundle) and the one retry policy, used by every Xray and Jira call.
+//!
+//! Owns transport, timeouts, retries and the mapping of HTTP answers to `ApiError`. Does not
+//! know any endpoint or credential: callers build requests (with their auth header) and decide
+//! what a success body must contain. Retries are decided by [`RetryPolicy::decide`], a pure
+//! function tested as a table; nothing else in the crate loops on a failed request.
+
+use std::time::{Duration, Instant};
+
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+
+use crate::error::{ApiError, Service};
+use crate::settings::HttpSettings;
+
+/// Answers larger than this are cut; no API answer xray-sync reads comes close.
+const MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+/// How much of an error body is quoted in messages.
+const MAX_DETAIL_CHARS: usize = 500;
+
+/// What a request does, which decides whether a failed attempt may simply be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// GET, or a POST that only reads (search, GraphQL query, token exchange).
+    Read,
+    /// Creates something (an execution, an issue, a comment). Sending it again after an
+    /// ambiguous failure could create it twice, so the caller must check first.
+    Create,
+}
+
+/// What to do after an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Send the same request again after this delay.
+    Retry(Duration),
+    /// The request may have been applied: find out before sending again (after this delay).
+    CheckThenRetry(Duration),
+    GiveUp,
+}
+
+/// How an attempt failed, as far as retrying cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// An HTTP status other than 2xx.
+    Status(u16),
+    /// Could not connect: nothing was sent, so resending is always safe.
+    Connect,
+    /// The connection broke or timed out after the request went out: it may have been applied.
+    Interrupted,
+}
+
+/// Exponential backoff with jitter, bounded in attempts and in total time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub max_total: Duration,
+}
+
+impl RetryPolicy {
+    pub fn from_settings(s: &HttpSettings) -> Self {
+        RetryPolicy {
+            max_attempts: s.max_attempts.max(1),
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+            max_total: s.max_retry_time,
+        }
+    }
+
+    /// The decision after attempt number `attempt` (1-based) failed with `failure`.
+    /// `retry_after` is the server's Retry-After, when it sent one. `jitter` is a number in
+    /// [0, 1) that spreads parallel clients apart (pass 0.0 for deterministic tests).
+    pub fn decide(
+        &self,
+        attempt: u32,
+        call: Call,
+        failure: Failure,
+        retry_after: Option<Duration>,
+        jitter: f64,
+    ) -> Decision {
+        if attempt >= self.max_attempts {
+            return Decision::GiveUp;
+        }
+        let backoff = {
+            let exp = self
+                .base_delay
+                .saturating_mul(1u32 << (attempt - 1).min(16));
+            let capped = exp.min(self.max_delay);
+            capped + capped.mul_f64(jitter.clamp(0.0, 1.0) * 0.5)
+        };
+        match failure {
+            // Rate limited: the request was not processed; honour the server's wait.
+            Failure::Status(429) => match retry_after {
+                Some(wait) if wait > self.max_total => Decision::GiveUp,
+                Some(wait) => Decision::Retry(wait),
+                None => Decision::Retry(backoff),
+            },
+            // The gateway failed; the origin may or may not have done the work.
+            Failure::Status(502..=504) => match call {
+                Call::Read => Decision::Retry(backoff),
+                Call::Create => Decision::CheckThenRetry(backoff),
+            },
+            Failure::Status(_) => Decision::GiveUp,
+            Failure::Connect => Decision::Retry(backoff),
+            Failure::Interrupted => match call {
+                Call::Read => Decision::Retry(backoff),
+                Call::Create => Decision::CheckThenRetry(backoff),
+            },
+        }
+    }
+}
+
+/// Parses a Retry-After value: delay-seconds or an HTTP date (relative to `now`).
+pub fn parse_retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let diff = when - now;
+    Some(if diff.is_negative() {
+        Duration::ZERO
+    } else {
+        diff.unsigned_abs()
+    })
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Empty,
+    Json(Vec<u8>),
+    /// Any other content with its content type (multipart included).
+    Raw {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// A request, built by a client, sent by [`Http::send`].
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: &'static str,
+    pub url: String,
+    /// Includes the Authorization header; never logged.
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    pub call: Call,
+    /// Uses the long import timeout.
+    pub slow: bool,
+}
+
+impl Request {
+    pub fn get(url: impl Into<String>) -> Self {
+        Request {
+            method: "GET",
+            url: url.into(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            call: Call::Read,
+            slow: false,
+        }
+    }
+
+    pub fn post_json(url: impl Into<String>, body: &impl serde::Serialize, call: Call) -> Self {
+        // Serializing our own types cannot fail (no maps with non-string keys).
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        Request {
+            method: "POST",
+            url: url.into(),
+            headers: Vec::new(),
+            body: Body::Json(bytes),
+            call,
+            slow: false,
+        }
+    }
+
+    pub fn method(mut self, method: &'static str) -> Self {
+        self.method = method;
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn slow(mut self) -> Self {
+        self.slow = true;
+        self
+    }
+}
+
+/// An answer with any status.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// True when the body is HTML (a login page, a proxy error page), whatever the status.
+    pub fn is_html(&self) -> bool {
+        self.header("content-type")
+            .is_some_and(|ct| ct.contains("text/html"))
+            || self
+                .body
+                .iter()
+                .take(512)
+                .copied()
+                .collect::<Vec<u8>>()
+                .to_ascii_lowercase()
+                .starts_with(b"<!doctype html")
+    }
+
+    /// The body parsed as `T`, or `BadResponse` naming what was expected.
+    pub fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        service: Service,
+        what: &str,
+    ) -> Result<T, ApiError> {
+        if self.is_html() {
+            return Err(ApiError::BadResponse {
+                service,
+                detail: format!(
+                    "{what}: got an HTML page instead of JSON (is the base URL right?)"
+                ),
+            });
+        }
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::BadResponse {
+            service,
+            detail: format!("{what}: {e}; body: {}", detail_of(&self.body)),
+        })
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        self.header("retry-after")
+            .and_then(|v| parse_retry_after(v, time::OffsetDateTime::now_utc()))
+    }
+}
+
+/// The server's message from an error body: `{"error": …}`, `{"errorMessages": […], "errors": {…}}`,
+/// `{"message": …}` or plain text, trimmed to a readable length.
+pub fn detail_of(body: &[u8]) -> String {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct ErrorBody {
+        error: Option<serde_json::Value>,
+        message: Option<String>,
+        #[serde(rename = "errorMessages")]
+        error_messages: Vec<String>,
+        errors: Option<serde_json::Map<String, serde_json::Value>>,
+    }
+    let text = match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(b) => {
+            let mut parts: Vec<String> = Vec::new();
+            match b.error {
+                Some(serde_json::Value::String(s)) => parts.push(s),
+                Some(other) => parts.push(other.to_string()),
+                None => {}
+            }
+            parts.extend(b.message);
+            parts.extend(b.error_messages);
+            for (field, msg) in b.errors.unwrap_or_default() {
+                let msg = msg
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| msg.to_string());
+                parts.push(format!("{field}: {msg}"));
+            }
+            if parts.is_empty() {
+                String::from_utf8_lossy(body).into_owned()
+            } else {
+                parts.join("; ")
+            }
+        }
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let text = text.trim();
+    if text.chars().count() > MAX_DETAIL_CHARS {
+        let cut: String = text.chars().take(MAX_DETAIL_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Maps a non-2xx answer to the error a caller branches on. `what` names the thing the request
+/// was about (`project CALC`, `issue BUG-1`).
+pub fn error_for(service: Service, what: &str, resp: &Response) -> ApiError {
+    let detail = if resp.is_html() {
+        "an HTML page came back instead of an API answer (wrong base URL or a login page?)"
+            .to_string()
+    } else {
+        detail_of(&resp.body)
+    };
+    match resp.status {
+        401 if service == Service::Xray && detail.contains("another region") => {
+            ApiError::WrongRegion { detail }
+        }
+        401 => ApiError::Unauthorized { service, detail },
+        403 => ApiError::Forbidden {
+            service,
+            what: what.to_string(),
+            detail,
+        },
+        404 => ApiError::NotFound {
+            service,
+            what: what.to_string(),
+            detail,
+        },
+        429 => ApiError::RateLimited {
+            service,
+            retry_after: resp.retry_after(),
+        },
+        500..=599 => ApiError::Server {
+            service,
+            status: resp.status,
+            detail,
+        },
+        // 3xx here means a redirect we refused to follow: a wrong base path sends POSTs to a
+        // login page.
+        300..=399 => ApiError::BadResponse {
+            service,
+            detail: format!(
+                "HTTP {} redirect to {} (is the base URL right?)",
+                resp.status,
+                resp.header("location").unwrap_or("?")
+            ),
+        },
+        status => ApiError::Rejected {
+            service,
+            status,
+            detail,
+        },
+    }
+}
+
+/// The shared client. Cheap to clone (ureq agents share their pool).
+#[derive(Clone)]
+pub struct Http {
+    agent: ureq::Agent,
+    slow_agent: ureq::Agent,
+    policy: RetryPolicy,
+    sleep: fn(Duration),
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The User-Agent on every request. Non-browser on purpose: Jira applies XSRF checks to
+/// browser-like agents.
+pub fn user_agent() -> String {
+    format!("xray-sync/{}", env!("CARGO_PKG_VERSION"))
+}
+
+impl Http {
+    /// Builds the agents. Fails when the CA bundle cannot be read or parsed.
+    pub fn new(settings: &HttpSettings) -> anyhow::Result<Http> {
+        let tls = tls_config(settings)?;
+        let build = |read_timeout: Duration| -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                // Never follow redirects: a POST redirected to a login page must show up as an
+                // error, not as a 200 with HTML.
+                .max_redirects(0)
+                .user_agent(user_agent())
+                .tls_config(tls.clone())
+                .proxy(ureq::Proxy::try_from_env())
+                .timeout_connect(Some(settings.connect_timeout))
+                .timeout_recv_response(Some(read_timeout))
+                .timeout_recv_body(Some(read_timeout))
+                .build()
+                .into()
+        };
+        Ok(Http {
+            agent: build(settings.read_timeout),
+            slow_agent: build(settings.import_timeout),
+            policy: RetryPolicy::from_settings(settings),
+            sleep: std::thread::sleep,
+        })
+    }
+
+    /// Replaces the sleep used between retries (tests use a no-op to stay fast).
+    pub fn with_sleep(mut self, sleep: fn(Duration)) -> Self {
+        self.sleep = sleep;
+        self
+    }
+
+    pub fn policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// One attempt, no retries. Non-2xx answers are `Ok`; only transport failures are `Err`.
+    pub fn send_once(
+        &self,
+        service: Service,
+        req: &Request,
+    ) -> Result<Response, (Failure, ApiError)> {
+        let agent = if req.slow {
+            &self.slow_agent
+        } else {
+            &self.agent
+        };
+        let mut builder = ureq::http::Request::builder()
+            .method(req.method)
+            .uri(&req.url);
+        for (k, v) in &req.headers {
+            builder = builder.header(k, v);
+        }
+        let result = match &req.body {
+            Body::Empty => builder
+                .body(())
+                .map_err(ureq::Error::from)
+                .and_then(|r| agent.run(r)),
+            Body::Json(bytes) => builder
+                .header("Content-Type", "application/json")
+                .body(bytes.as_slice())
+                .map_err(ureq::Error::from)
+                .and_then(|r| agent.run(r)),
+            Body::Raw {
+                content_type,
+                bytes,
+            } => builder
+                .header("Content-Type", content_type)
+                .body(bytes.as_slice())
+                .map_err(ureq::Error::from)
+                .and_then(|r| agent.run(r)),
+        };
+        let mut resp = result.map_err(|e| transport_error(service, &req.url, e))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_vec()
+            .map_err(|e| transport_error(service, &req.url, e))?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends with the retry policy. Returns the first 2xx answer, or the error of the last
+    /// attempt. A `Create` that fails ambiguously (gateway error, broken connection after
+    /// sending) is NOT resent here: it returns the error with `maybe_applied` set (for network
+    /// failures) so the caller can look for the created thing first.
+    pub fn send(&self, service: Service, what: &str, req: &Request) -> Result<Response, ApiError> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (failure, error, retry_after) = match self.send_once(service, req) {
+                Ok(resp) if resp.is_success() => return Ok(resp),
+                Ok(resp) => (
+                    Failure::Status(resp.status),
+                    error_for(service, what, &resp),
+                    resp.retry_after(),
+                ),
+                Err((failure, error)) => (failure, error, None),
+            };
+            let decision = self
+                .policy
+                .decide(attempt, req.call, failure, retry_after, jitter());
+            match decision {
+                Decision::Retry(wait) if started.elapsed() + wait <= self.policy.max_total => {
+                    (self.sleep)(wait)
+                }
+                Decision::Retry(_) | Decision::CheckThenRetry(_) | Decision::GiveUp => {
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    /// Sleeps as the policy says (used by callers that check-then-retry a create).
+    pub fn pause(&self, wait: Duration) {
+        (self.sleep)(wait)
+    }
+}
+
+fn jitter() -> f64 {
+    // Sub-second clock noise is enough to spread parallel CI jobs apart; no RNG dependency.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1000) / 1000.0
+}
+
+fn transport_error(service: Service, url: &str, e: ureq::Error) -> (Failure, ApiError) {
+    use ureq::Timeout;
+    let (failure, detail) = match &e {
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+            (Failure::Connect, e.to_string())
+        }
+        ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => {
+            (Failure::Connect, format!("timed out connecting ({e})"))
+        }
+        ureq::Error::Timeout(_) => (
+            Failure::Interrupted,
+            format!("timed out waiting for the answer ({e})"),
+        ),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            (Failure::Connect, e.to_string())
+        }
+        ureq::Error::Tls(_) => (
+            Failure::Connect,
+            format!("TLS failed: {e} (set --ca-cert for a private CA)"),
+        ),
+        _ => (Failure::Interrupted, e.to_string()),
+    };
+    let maybe_applied = failure == Failure::Interrupted;
+    (
+        failure,
+        ApiError::Network {
+            service,
+            url: redact_url(url),
+            detail,
+            maybe_applied,
+        },
+    )
+}
+
+/// Drops query string and userinfo from a URL before it appears in a message.
+pub fn redact_url(url: &str) -> String {
+    let no_query = url.split('?').next().unwrap_or(url);
+    match no_query.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((_, host)) if !host.contains('/') || rest.find('@') < rest.find('/') => {
+                format!("{scheme}://{host}")
+            }
+            _ => no_query.to_string(),
+        },
+        None => no_query.to_string(),
+    }
+}
+
+fn tls_config(settings: &HttpSettings) -> anyhow::Result<TlsConfig> {
+    use anyhow::Context;
+    let mut builder = TlsConfig::builder().provider(TlsProvider::Rustls);
+    if let Some(path) = &settings.ca_cert {
+        let pem =
+            std::fs::read(path).with_context(|| format!("reading CA bundle {}", path.display()))?;
+        let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+            .collect();
+        let before = certs.len();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item.with_context(|| format!("parsing CA bundle {}", path.display()))? {
+                ureq::tls::PemItem::Certificate(c) => certs.push(c),
+                _ => continue,
+            }
+        }
+        anyhow::ensure!(
+            certs.len() > before,
+            "CA bundle {} holds no PEM certificate",
+            path.display()
+        );
+        builder = builder.root_certs(RootCerts::from(certs));
+    }
+    if settings.insecure {
+        builder = builder.disable_verification(true);
+    }
+    Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+            max_total: Duration::from_secs(300),
+        }
+    }
+
+    #[test]
+    fn retry_decisions_table() {
+        use Call::*;
+        use Decision::*;
+        use Failure::*;
+        let s = Duration::from_secs;
+        let table: &[(u32, Call, Failure, Option<Duration>, Decision)] = &[
+            (1, Read, Status(429), Some(s(7)), Retry(s(7))),
+            (1, Create, Status(429), Some(s(0)), Retry(s(0))),
+            (1, Read, Status(429), None, Retry(s(2))),
+            (2, Read, Status(429), None, Retry(s(4))),
+            (1, Read, Status(429), Some(s(3600)), GiveUp),
+            (1, Read, Status(503), None, Retry(s(2))),
+            (3, Read, Status(502), None, Retry(s(8))),
+            (1, Create, Status(502), None, CheckThenRetry(s(2))),
+            (1, Create, Interrupted, None, CheckThenRetry(s(2))),
+            (1, Read, Interrupted, None, Retry(s(2))),
+            (1, Create, Connect, None, Retry(s(2))),
+            (4, Read, Status(503), None, GiveUp),
+            (1, Read, Status(400), None, GiveUp),
+            (1, Create, Status(400), None, GiveUp),
+            (1, Read, Status(403), None, GiveUp),
+            (1, Read, Status(404), None, GiveUp),
+            (1, Read, Status(401), None, GiveUp),
+            (1, Read, Status(500), None, GiveUp),
+        ];
+        for &(attempt, call, failure, retry_after, want) in table {
+            assert_eq!(
+                policy().decide(attempt, call, failure, retry_after, 0.0),
+                want,
+                "{attempt} {call:?} {failure:?} {retry_after:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let p = policy();
+        assert_eq!(
+            p.decide(3, Call::Read, Failure::Status(429), None, 0.0),
+            Decision::Retry(Duration::from_secs(8))
+        );
+        let p = RetryPolicy {
+            max_attempts: 30,
+            ..p
+        };
+        assert_eq!(
+            p.decide(20, Call::Read, Failure::Status(503), None, 0.0),
+            Decision::Retry(Duration::from_secs(60))
+        );
+        assert_eq!(
+            p.decide(20, Call::Read, Failure::Status(503), None, 0.999),
+            Decision::Retry(Duration::from_secs_f64(60.0 + 60.0 * 0.4995))
+        );
+    }
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        let now = time::macros::datetime!(2026-11-22 10:00:00 UTC);
+        assert_eq!(parse_retry_after("5", now), Some(Duration::from_secs(5)));
+        assert_eq!(
+            parse_retry_after("Sun, 22 Nov 2026 10:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 22 Nov 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn error_detail_reads_every_error_shape() {
+        assert_eq!(
+            detail_of(br#"{"error":"Error retrieving Project"}"#),
+            "Error retrieving Project"
+        );
+        assert_eq!(
+            detail_of(br#"{"errorMessages":["No project"],"errors":{"labels":"bad"}}"#),
+            "No project; labels: bad"
+        );
+        assert_eq!(detail_of(b"plain failure\n"), "plain failure");
+        assert!(detail_of("x".repeat(2000).as_bytes()).ends_with('…'));
+    }
+
+    #[test]
+    fn region_error_is_its_own_variant() {
+        let resp = Response {
+            status: 401,
+            headers: vec![],
+            body: br#"{"error":"Xray data is in another region. Contact support"}"#.to_vec(),
+        };
+        assert!(matches!(
+            error_for(Service::Xray, "auth", &resp),
+            ApiError::WrongRegion { .. }
+        ));
+        assert!(matches!(
+            error_for(Service::Jira, "auth", &resp),
+            ApiError::Unauthorized { .. }
+        ));
+    }
+
+    #[test]
+    fn html_login_page_is_bad_response() {
+        let resp = Response {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html;charset=UTF-8".into())],
+            body: b"<!DOCTYPE html><html>login</html>".to_vec(),
+        };
+        let err = resp
+            .json::<serde_json::Value>(Service::Jira, "serverInfo")
+            .unwrap_err();
+        assert!(err.to_string().contains("HTML page"), "{err}");
+    }
+
+    #[test]
+    fn urls_lose_userinfo_and_query() {
+        assert_eq!(redact_url("https://u:p@host/x?token=1"), "https://host/x");
+        assert_eq!(
+            redact_url("http://127.0.0.1:8/a?b=c"),
+            "http://127.0.0.1:8/a"
+        );
+    }
+}
