@@ -248,6 +248,7 @@ fn bad_files_are_reported_and_the_rest_still_read_unless_strict() {
         .find(|e| e.path.ends_with("cut-testsuite.xml"))
         .unwrap();
     assert!(cut_xml.offset.is_some());
+    assert!(cut_xml.line.is_some_and(|l| l >= 5), "{cut_xml:?}");
     assert!(cut_xml.to_string().contains("cut-testsuite.xml"));
     let empty = errors
         .iter()

@@ -59,7 +59,26 @@ pub fn parse_path(path: &Path) -> Result<AllureParse, InputError> {
         offset: None,
         message: format!("cannot read: {e}"),
     })?;
-    parse_reader(std::io::BufReader::new(file), path)
+    parse_reader(std::io::BufReader::new(file), path).map_err(|mut e| {
+        // The streaming reader only knows byte offsets; on the (rare) error path, re-read the
+        // prefix to also name the line, which is what people look for in an editor.
+        if let (None, Some(offset)) = (e.line, e.offset) {
+            e.line = line_at(path, offset);
+        }
+        e
+    })
+}
+
+/// 1-based line number of byte `offset` in the file at `path`.
+fn line_at(path: &Path, offset: u64) -> Option<u64> {
+    use std::io::Read;
+    let mut prefix = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(offset)
+        .read_to_end(&mut prefix)
+        .ok()?;
+    Some(memchr::memchr_iter(b'\n', &prefix).count() as u64 + 1)
 }
 
 #[derive(Default)]
@@ -238,22 +257,12 @@ fn push_text(into: &mut String, more: &str) {
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    // Only the predefined entities and character references are resolved in values.
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.unescape_value_compat())
-}
-
-trait AttrValue {
-    fn unescape_value_compat(&self) -> Option<String>;
-}
-
-impl AttrValue for quick_xml::events::attributes::Attribute<'_> {
-    fn unescape_value_compat(&self) -> Option<String> {
-        self.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .ok()
-            .map(|v| v.into_owned())
-    }
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok())
+        .map(|v| v.into_owned())
 }
 
 /// Handles an opening (or empty) element given the path of its ancestors.
