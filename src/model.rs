@@ -390,6 +390,10 @@ pub struct FileReport {
     pub path: PathBuf,
     #[serde(flatten)]
     pub status: FileStatus,
+    /// Things worth telling the user about an otherwise usable file, e.g. an attachment that was
+    /// refused because its source points outside the results directory.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A bad input file: which file, where in it, and what is wrong.

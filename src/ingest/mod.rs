@@ -1,0 +1,438 @@
+//! Reading result files: patterns → files → format sniffed by content → parsed in parallel →
+//! Allure containers applied → sightings of the same test merged → one `TestRun`.
+//!
+//! Owns the orchestration and the error a caller branches on (`IngestError`, exit code 3).
+//! The format readers live next door (`junit`, `allure2`, `allure1`); pattern expansion in
+//! `inputs`, the merge rule in `merge`, the `parse` command's printing in `parse_output`.
+//!
+//! Sniffing looks at content, never at the extension, in this order: an Allure 1 `test-suite`
+//! root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
+//! an Allure 2 result or container. Files inside an Allure results directory that are none of
+//! these (attachments, `categories.json`, `executor.json`, `environment.properties`,
+//! `history/`) are skipped quietly as Allure side files; other unknown files are skipped with a
+//! note. The extension only helps word an error: an `.xml` or `-result.json` file that is empty
+//! or not XML/JSON at all is reported as a bad file rather than silently skipped.
+
+pub mod allure;
+pub mod allure1;
+pub mod allure2;
+pub mod inputs;
+pub mod junit;
+pub mod merge;
+pub mod parse_output;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::model::{FileReport, FileStatus, Format, InputError, TestCase, TestRun};
+use allure::{ALLURE_SIDE_FILE, AllureCase};
+
+/// How many leading bytes sniffing looks at.
+pub const SNIFF_BYTES: usize = 4096;
+
+/// What to read and how picky to be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputOptions {
+    /// Paths, directories (walked recursively) or globs.
+    pub patterns: Vec<String>,
+    /// Zero result files is fine (`--allow-empty`).
+    pub allow_empty: bool,
+    /// Any bad file is fatal (`--strict`).
+    pub strict: bool,
+}
+
+/// Why reading the inputs failed as a whole. The CLI maps every variant to exit code 3.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(
+        "no test result files found (patterns tried: {}); pass --allow-empty if that is expected",
+        list_patterns(.patterns)
+    )]
+    NoResults { patterns: Vec<String> },
+    #[error("{} bad input file(s) with --strict:\n  {}", .errors.len(), list_errors(.errors))]
+    BadInput { errors: Vec<InputError> },
+    #[error("invalid glob {pattern:?}: {message}")]
+    BadPattern { pattern: String, message: String },
+}
+
+fn list_patterns(patterns: &[String]) -> String {
+    if patterns.is_empty() {
+        return "none".to_string();
+    }
+    patterns
+        .iter()
+        .map(|p| format!("{p:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list_errors(errors: &[InputError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}
+
+/// What reading one file gave.
+enum Read1 {
+    Junit(Vec<TestCase>),
+    Allure {
+        format: Format,
+        cases: Vec<AllureCase>,
+        notes: Vec<String>,
+    },
+    Container {
+        container: allure2::Container,
+        notes: Vec<String>,
+    },
+    /// Not a result; `reason` says what it is. Inside an Allure directory it becomes a quiet
+    /// side file unless `always_note` (results we recognise but do not read).
+    Unknown {
+        reason: String,
+        always_note: bool,
+    },
+    Failed(InputError),
+}
+
+/// Reads every input, merges the sightings and reports what happened to each file.
+pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
+    let expansion = inputs::expand(&opts.patterns)?;
+    let files = expansion.files;
+    let reads = read_all(&files);
+
+    // Allure directories: where any Allure result or container was found. Unknown files there
+    // (and in their `history/`) are side files, not noise worth a note.
+    let allure_dirs: HashSet<&Path> = files
+        .iter()
+        .zip(&reads)
+        .filter(|(_, r)| matches!(r, Read1::Allure { .. } | Read1::Container { .. }))
+        .filter_map(|(p, _)| p.parent())
+        .collect();
+
+    // Containers, by (directory, child uuid).
+    let mut containers: HashMap<(&Path, &str), Vec<&allure2::Container>> = HashMap::new();
+    for (path, read) in files.iter().zip(&reads) {
+        if let Read1::Container { container, .. } = read {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            for child in &container.children {
+                containers
+                    .entry((dir, child.as_str()))
+                    .or_default()
+                    .push(container);
+            }
+        }
+    }
+
+    let mut reports = Vec::with_capacity(files.len() + expansion.unmatched.len());
+    let mut sightings: Vec<TestCase> = Vec::new();
+    let mut result_files = 0usize;
+    for (path, read) in files.iter().zip(reads.iter()) {
+        let (status, notes) = match read {
+            Read1::Junit(cases) => {
+                result_files += 1;
+                sightings.extend(cases.iter().cloned());
+                (
+                    FileStatus::Parsed {
+                        format: Format::Junit,
+                        tests: cases.len(),
+                    },
+                    Vec::new(),
+                )
+            }
+            Read1::Allure {
+                format,
+                cases,
+                notes,
+            } => {
+                result_files += 1;
+                let dir = path.parent().unwrap_or(Path::new("."));
+                for c in cases {
+                    let mut c = c.clone();
+                    let uuid = c.uuid.clone();
+                    if let Some(uuid) = uuid.as_deref()
+                        && let Some(list) = containers.get(&(dir, uuid))
+                    {
+                        for container in list {
+                            allure2::apply_container(&mut c, container);
+                        }
+                    }
+                    sightings.push(c.case);
+                }
+                (
+                    FileStatus::Parsed {
+                        format: *format,
+                        tests: cases.len(),
+                    },
+                    notes.clone(),
+                )
+            }
+            Read1::Container { notes, .. } => (
+                FileStatus::Skipped {
+                    reason: format!(
+                        "{ALLURE_SIDE_FILE}: container (fixtures applied to its tests)"
+                    ),
+                },
+                notes.clone(),
+            ),
+            Read1::Unknown {
+                reason,
+                always_note,
+            } => {
+                let reason = if !always_note && in_allure_dir(path, &allure_dirs) {
+                    format!("{ALLURE_SIDE_FILE}: {reason}")
+                } else {
+                    reason.clone()
+                };
+                (FileStatus::Skipped { reason }, Vec::new())
+            }
+            Read1::Failed(error) => {
+                result_files += 1;
+                (
+                    FileStatus::Failed {
+                        error: error.clone(),
+                    },
+                    Vec::new(),
+                )
+            }
+        };
+        reports.push(FileReport {
+            path: path.clone(),
+            status,
+            notes,
+        });
+    }
+    for pattern in &expansion.unmatched {
+        reports.push(FileReport {
+            path: PathBuf::from(pattern),
+            status: FileStatus::Skipped {
+                reason: "pattern matched no files".to_string(),
+            },
+            notes: Vec::new(),
+        });
+    }
+
+    if result_files == 0 && !opts.allow_empty {
+        return Err(IngestError::NoResults {
+            patterns: opts.patterns.clone(),
+        });
+    }
+    let run = TestRun {
+        cases: merge::merge(sightings),
+        files: reports,
+    };
+    if opts.strict {
+        let errors: Vec<InputError> = run.failed_files().cloned().collect();
+        if !errors.is_empty() {
+            return Err(IngestError::BadInput { errors });
+        }
+    }
+    Ok(run)
+}
+
+fn in_allure_dir(path: &Path, dirs: &HashSet<&Path>) -> bool {
+    let Some(parent) = path.parent() else {
+        return false;
+    };
+    if dirs.contains(parent) {
+        return true;
+    }
+    parent.file_name().is_some_and(|n| n == "history")
+        && parent.parent().is_some_and(|g| dirs.contains(g))
+}
+
+/// Reads all files on up to `available_parallelism` threads; results keep the input order.
+fn read_all(files: &[PathBuf]) -> Vec<Read1> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len())
+        .max(1);
+    if workers == 1 {
+        return files.iter().map(|p| read_one(p)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<Read1>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        done.push((i, read_one(path)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A panicking parser loses only its own files; they are reported below.
+            if let Ok(done) = handle.join() {
+                for (i, read) in done {
+                    slots[i] = Some(read);
+                }
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .zip(files)
+        .map(|(slot, path)| {
+            slot.unwrap_or_else(|| {
+                Read1::Failed(InputError {
+                    path: path.clone(),
+                    line: None,
+                    offset: None,
+                    message: "internal error: the parser crashed on this file".to_string(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The first bytes of a file, for sniffing.
+fn head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    std::fs::File::open(path)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+fn read_one(path: &Path) -> Read1 {
+    let head = match head(path) {
+        Ok(h) => h,
+        Err(e) => {
+            return Read1::Failed(InputError {
+                path: path.to_path_buf(),
+                line: None,
+                offset: None,
+                message: format!("cannot read: {e}"),
+            });
+        }
+    };
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let bad = |message: &str| {
+        Read1::Failed(InputError {
+            path: path.to_path_buf(),
+            line: None,
+            offset: Some(0),
+            message: message.to_string(),
+        })
+    };
+    match first {
+        Some(b'<') => {
+            if allure1::looks_like_allure1(&head) {
+                return match allure1::parse_path(path) {
+                    Ok(p) => Read1::Allure {
+                        format: Format::Allure1,
+                        cases: p.cases,
+                        notes: p.notes,
+                    },
+                    Err(e) => Read1::Failed(e),
+                };
+            }
+            if junit::looks_like_junit(&head) {
+                return match junit::parse_path(path) {
+                    Ok(cases) => Read1::Junit(cases),
+                    Err(e) => Read1::Failed(e),
+                };
+            }
+            if name.ends_with(".xml") && !has_root_element(&head) {
+                return bad("no root element found: not well-formed XML");
+            }
+            unknown("XML, but not JUnit or Allure 1")
+        }
+        Some(b'{') => read_json(path, &name),
+        None if name.ends_with(".xml") || name.ends_with("-result.json") => bad("empty file"),
+        None => unknown("empty file"),
+        Some(_) if name.ends_with(".xml") => bad("not XML: the file does not start with '<'"),
+        Some(_) if name.ends_with("-result.json") => {
+            bad("not JSON: the file does not start with '{'")
+        }
+        Some(_) => unknown("not a recognised result format"),
+    }
+}
+
+/// Whether `head` gets as far as a root element without an XML error.
+fn has_root_element(head: &[u8]) -> bool {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(_)) | Ok(quick_xml::events::Event::Empty(_)) => {
+                return true;
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+}
+
+fn read_json(path: &Path, name: &str) -> Read1 {
+    let too_big = std::fs::metadata(path).map(|m| m.len() > allure2::MAX_JSON_BYTES);
+    if matches!(too_big, Ok(true)) {
+        return if name.ends_with("-result.json") {
+            Read1::Failed(InputError {
+                path: path.to_path_buf(),
+                line: None,
+                offset: None,
+                message: format!(
+                    "larger than {} MiB: too large for an Allure result",
+                    allure2::MAX_JSON_BYTES >> 20
+                ),
+            })
+        } else {
+            unknown("JSON too large to be an Allure result")
+        };
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Read1::Failed(InputError {
+                path: path.to_path_buf(),
+                line: None,
+                offset: None,
+                message: format!("cannot read: {e}"),
+            });
+        }
+    };
+    match allure2::classify(&bytes, path) {
+        Err(e) => Read1::Failed(e),
+        Ok(allure2::JsonKind::Result(doc)) => {
+            let p = allure2::convert(*doc, path);
+            Read1::Allure {
+                format: Format::Allure2,
+                cases: p.cases,
+                notes: p.notes,
+            }
+        }
+        Ok(allure2::JsonKind::Container(doc)) => {
+            let mut notes = Vec::new();
+            let container = allure2::container(*doc, path, &mut notes);
+            Read1::Container { container, notes }
+        }
+        Ok(allure2::JsonKind::Allure1Json) => Read1::Unknown {
+            reason: "Allure 1 JSON suite: not supported, use the Allure 1 XML results".to_string(),
+            always_note: true,
+        },
+        Ok(allure2::JsonKind::Other(what)) => unknown(what),
+    }
+}
+
+fn unknown(reason: impl Into<String>) -> Read1 {
+    Read1::Unknown {
+        reason: reason.into(),
+        always_note: false,
+    }
+}
