@@ -9,6 +9,8 @@ pub mod error;
 pub mod http;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod spool;
 pub mod xray;
