@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::error::{ApiError, Service};
 use crate::http::{Body, Call, Http, Part, Request};
 use crate::plan::IssueKey;
+use crate::secret::Secret;
 use crate::settings::{DcAuth, Product};
 use crate::xray::client::{
     FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, scrub_error,
@@ -64,10 +65,15 @@ impl Dc {
         }
     }
 
+    /// Scrubs the PAT or password, and the whole header value (a server echoing `Basic …`
+    /// would otherwise leak the base64 of user:password).
     fn scrub(&self, err: ApiError) -> ApiError {
+        let header = self.authorization();
+        let encoded = Secret::new(header.split_once(' ').map(|(_, v)| v).unwrap_or(""));
+        let header = Secret::new(header);
         match &self.auth {
-            DcAuth::Pat(pat) => scrub_error(err, &[pat]),
-            DcAuth::Basic { password, .. } => scrub_error(err, &[password]),
+            DcAuth::Pat(pat) => scrub_error(err, &[&header, pat]),
+            DcAuth::Basic { password, .. } => scrub_error(err, &[&header, &encoded, password]),
         }
     }
 

@@ -366,6 +366,8 @@ fn resolve_keys(
         let reason = match found.iter().find(|f| &f.key == key) {
             Some(f) if f.is_test() => continue,
             Some(f) => format!("is a {}, not a Test", f.issue_type),
+            // Cloud `getTests` only returns Tests: absent means missing or another type.
+            None if client.product() == Product::Cloud => "not found or not a Test".to_string(),
             None => "not found".to_string(),
         };
         stale.insert(key.clone(), reason);
