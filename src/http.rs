@@ -162,11 +162,7 @@ impl Body {
         let digest = hasher.finalize();
         let mut salt = 0u32;
         let boundary = loop {
-            let hex: String = digest
-                .iter()
-                .take(12)
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
             let candidate = format!("xray-sync-{hex}-{salt}");
             let clash = parts.iter().any(|p| {
                 p.data

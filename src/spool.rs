@@ -183,7 +183,9 @@ pub fn resend(
     }
     if docs.is_empty() {
         receipt.execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
-        receipt.warnings.push("nothing left to send in this spool".into());
+        receipt
+            .warnings
+            .push("nothing left to send in this spool".into());
         return Ok(receipt);
     }
     let mut execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);

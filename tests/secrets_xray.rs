@@ -47,39 +47,182 @@ fn scenarios() -> Vec<Scenario> {
     };
     vec![
         sc("cloud ok", Product::Cloud, false, none, keep),
-        sc("cloud 429", Product::Cloud, false, |f| f.fault(On::Path("/api/v2/import/execution/multipart".into(), 1), Action::Reply(Reply::json(429, "{}").header("Retry-After", "1"))), keep),
-        sc("cloud 429 no header", Product::Cloud, false, |f| f.fault(On::Path("/api/v2/import/execution".into(), 1), Action::Reply(Reply::json(429, "{}"))), keep),
-        sc("cloud 503 twice", Product::Cloud, false, |f| {
-            for n in 1..=2 {
-                f.fault(On::Path("/api/v2/import/execution/multipart".into(), n), Action::Reply(Reply::json(503, "{}")));
-            }
-        }, keep),
-        sc("cloud reset", Product::Cloud, false, |f| f.fault(On::Path("/api/v2/import/execution/multipart".into(), 1), Action::Reply(Reply::Reset)), keep),
-        sc("cloud applied reset", Product::Cloud, false, |f| f.fault(On::Path("/api/v2/import/execution/multipart".into(), 1), Action::ApplyThenReset), keep),
-        sc("cloud token expiry", Product::Cloud, false, |f| f.expire_token_after(2), keep),
-        sc("cloud 400", Product::Cloud, false, |f| f.fault(On::Path("/api/v2/import/execution".into(), 1), Action::Reply(Reply::json(400, r#"{"error":"Test with key CALC-9 not found"}"#))), keep),
-        sc("cloud reauth refused, secret echoed", Product::Cloud, false, |f| {
-            f.expire_token_after(1);
-            f.fault(
-                On::Path("/api/v2/authenticate".into(), 2),
-                Action::Reply(Reply::json(401, format!(r#"{{"error":"bad client_secret {CLIENT_SECRET}"}}"#))),
-            );
-        }, keep),
-        sc("cloud wrong secret echoed", Product::Cloud, false, |f| f.fault(
-            On::Path("/api/v2/authenticate".into(), 1),
-            Action::Reply(Reply::json(401, format!(r#"{{"error":"bad client_secret {WRONG_SECRET}"}}"#))),
-        ), |s| s.auth = XrayAuth::Cloud { client_id: CLIENT_ID.into(), client_secret: Secret::from(WRONG_SECRET) }),
+        sc(
+            "cloud 429",
+            Product::Cloud,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/api/v2/import/execution/multipart".into(), 1),
+                    Action::Reply(Reply::json(429, "{}").header("Retry-After", "1")),
+                )
+            },
+            keep,
+        ),
+        sc(
+            "cloud 429 no header",
+            Product::Cloud,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/api/v2/import/execution".into(), 1),
+                    Action::Reply(Reply::json(429, "{}")),
+                )
+            },
+            keep,
+        ),
+        sc(
+            "cloud 503 twice",
+            Product::Cloud,
+            false,
+            |f| {
+                for n in 1..=2 {
+                    f.fault(
+                        On::Path("/api/v2/import/execution/multipart".into(), n),
+                        Action::Reply(Reply::json(503, "{}")),
+                    );
+                }
+            },
+            keep,
+        ),
+        sc(
+            "cloud reset",
+            Product::Cloud,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/api/v2/import/execution/multipart".into(), 1),
+                    Action::Reply(Reply::Reset),
+                )
+            },
+            keep,
+        ),
+        sc(
+            "cloud applied reset",
+            Product::Cloud,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/api/v2/import/execution/multipart".into(), 1),
+                    Action::ApplyThenReset,
+                )
+            },
+            keep,
+        ),
+        sc(
+            "cloud token expiry",
+            Product::Cloud,
+            false,
+            |f| f.expire_token_after(2),
+            keep,
+        ),
+        sc(
+            "cloud 400",
+            Product::Cloud,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/api/v2/import/execution".into(), 1),
+                    Action::Reply(Reply::json(
+                        400,
+                        r#"{"error":"Test with key CALC-9 not found"}"#,
+                    )),
+                )
+            },
+            keep,
+        ),
+        sc(
+            "cloud reauth refused, secret echoed",
+            Product::Cloud,
+            false,
+            |f| {
+                f.expire_token_after(1);
+                f.fault(
+                    On::Path("/api/v2/authenticate".into(), 2),
+                    Action::Reply(Reply::json(
+                        401,
+                        format!(r#"{{"error":"bad client_secret {CLIENT_SECRET}"}}"#),
+                    )),
+                );
+            },
+            keep,
+        ),
+        sc(
+            "cloud wrong secret echoed",
+            Product::Cloud,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/api/v2/authenticate".into(), 1),
+                    Action::Reply(Reply::json(
+                        401,
+                        format!(r#"{{"error":"bad client_secret {WRONG_SECRET}"}}"#),
+                    )),
+                )
+            },
+            |s| {
+                s.auth = XrayAuth::Cloud {
+                    client_id: CLIENT_ID.into(),
+                    client_secret: Secret::from(WRONG_SECRET),
+                }
+            },
+        ),
         sc("dc ok", Product::Dc, false, none, keep),
-        sc("dc 503 append", Product::Dc, false, |f| f.fault(On::Path("/rest/raven/2.0/import/execution".into(), 1), Action::Reply(Reply::json(503, "{}"))), keep),
-        sc("dc applied reset", Product::Dc, false, |f| f.fault(On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1), Action::ApplyThenReset), keep),
-        sc("dc 400", Product::Dc, true, |f| f.fault(On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1), Action::Reply(Reply::json(400, r#"{"error":"fixVersions: fixVersions"}"#))), keep),
-        sc("dc wrong pat echoed", Product::Dc, false, none, |s| s.auth = XrayAuth::Dc(DcAuth::Pat(Secret::from(WRONG_PAT)))),
-        sc("dc wrong password echoed", Product::Dc, true, none, |s| s.auth = XrayAuth::Dc(DcAuth::Basic { username: USER.into(), password: Secret::from(WRONG_PASSWORD) })),
+        sc(
+            "dc 503 append",
+            Product::Dc,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/rest/raven/2.0/import/execution".into(), 1),
+                    Action::Reply(Reply::json(503, "{}")),
+                )
+            },
+            keep,
+        ),
+        sc(
+            "dc applied reset",
+            Product::Dc,
+            false,
+            |f| {
+                f.fault(
+                    On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1),
+                    Action::ApplyThenReset,
+                )
+            },
+            keep,
+        ),
+        sc(
+            "dc 400",
+            Product::Dc,
+            true,
+            |f| {
+                f.fault(
+                    On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1),
+                    Action::Reply(Reply::json(400, r#"{"error":"fixVersions: fixVersions"}"#)),
+                )
+            },
+            keep,
+        ),
+        sc("dc wrong pat echoed", Product::Dc, false, none, |s| {
+            s.auth = XrayAuth::Dc(DcAuth::Pat(Secret::from(WRONG_PAT)))
+        }),
+        sc("dc wrong password echoed", Product::Dc, true, none, |s| {
+            s.auth = XrayAuth::Dc(DcAuth::Basic {
+                username: USER.into(),
+                password: Secret::from(WRONG_PASSWORD),
+            })
+        }),
         Scenario {
             name: "cloud create timed out",
             product: Product::Cloud,
             basic: false,
-            setup: |f| f.fault(On::Path("/api/v2/import/execution/multipart".into(), 1), Action::ApplyThenDelay(Duration::from_millis(1000))),
+            setup: |f| {
+                f.fault(
+                    On::Path("/api/v2/import/execution/multipart".into(), 1),
+                    Action::ApplyThenDelay(Duration::from_millis(1000)),
+                )
+            },
             adjust: keep,
             import_timeout: Duration::from_millis(300),
         },
@@ -87,7 +230,12 @@ fn scenarios() -> Vec<Scenario> {
             name: "dc create timed out",
             product: Product::Dc,
             basic: true,
-            setup: |f| f.fault(On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1), Action::ApplyThenDelay(Duration::from_millis(1000))),
+            setup: |f| {
+                f.fault(
+                    On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1),
+                    Action::ApplyThenDelay(Duration::from_millis(1000)),
+                )
+            },
             adjust: keep,
             import_timeout: Duration::from_millis(300),
         },

@@ -95,8 +95,17 @@ fn create_answered_503_twice_checks_the_marker_then_succeeds() {
         .collect();
     assert_eq!(lookups.len(), 2, "one marker check per ambiguous failure");
     let marker = receipt.marker_label.clone().unwrap();
-    assert!(lookups[0].json()["variables"]["jql"].as_str().unwrap().contains(&marker));
-    assert!(lines.iter().any(|l| l.contains("looking for the run marker")));
+    assert!(
+        lookups[0].json()["variables"]["jql"]
+            .as_str()
+            .unwrap()
+            .contains(&marker)
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("looking for the run marker"))
+    );
 }
 
 #[test]
@@ -116,7 +125,10 @@ fn append_answered_503_twice_is_retried_by_the_policy() {
 #[test]
 fn reset_before_the_create_is_processed_is_resent_after_a_check() {
     let fake = cloud_fake();
-    fake.fault(On::Path(CLOUD_CREATE.into(), 1), Action::Reply(Reply::Reset));
+    fake.fault(
+        On::Path(CLOUD_CREATE.into(), 1),
+        Action::Reply(Reply::Reset),
+    );
     let (receipt, _) = upload_to(&fake, Product::Cloud, 4, 2, Duration::from_secs(5));
     assert_one_execution_with_all(&fake, &receipt, 4);
     assert_eq!(fake.server.requests_to("POST", CLOUD_CREATE).len(), 2);
@@ -129,13 +141,21 @@ fn reset_after_the_create_was_applied_continues_with_the_found_execution() {
     let (receipt, _) = upload_to(&fake, Product::Dc, 4, 2, Duration::from_secs(5));
     assert_one_execution_with_all(&fake, &receipt, 4);
     assert_eq!(fake.server.requests_to("POST", DC_CREATE).len(), 1);
-    assert!(receipt.warnings.iter().any(|w| w.contains("found the execution")));
+    assert!(
+        receipt
+            .warnings
+            .iter()
+            .any(|w| w.contains("found the execution"))
+    );
 }
 
 #[test]
 fn gateway_error_after_an_applied_create_does_not_duplicate() {
     let fake = cloud_fake();
-    fake.fault(On::Path(CLOUD_CREATE.into(), 1), Action::ApplyThenStatus(504));
+    fake.fault(
+        On::Path(CLOUD_CREATE.into(), 1),
+        Action::ApplyThenStatus(504),
+    );
     let (receipt, _) = upload_to(&fake, Product::Cloud, 4, 2, Duration::from_secs(5));
     assert_one_execution_with_all(&fake, &receipt, 4);
     assert_eq!(fake.server.requests_to("POST", CLOUD_CREATE).len(), 1);
@@ -158,7 +178,12 @@ fn token_expiry_mid_run_reauthenticates_once() {
     let (receipt, _) = upload_to(&fake, Product::Cloud, 8, 2, Duration::from_secs(5));
     assert_one_execution_with_all(&fake, &receipt, 8);
     assert_eq!(fake.tokens_issued().len(), 2);
-    assert_eq!(fake.server.requests_to("POST", "/api/v2/authenticate").len(), 2);
+    assert_eq!(
+        fake.server
+            .requests_to("POST", "/api/v2/authenticate")
+            .len(),
+        2
+    );
     assert_eq!(fake.import_requests().len(), 5, "4 chunks + the one 401");
 }
 
@@ -207,7 +232,11 @@ fn bad_request_is_not_resent_and_the_payload_is_spooled() {
     assert!(fake.executions().is_empty());
     let e = &receipt.errors[0];
     assert_eq!(e.kind, xray_sync::error::ErrorKind::BadInput);
-    assert!(e.message.contains("Error retrieving Project"), "{}", e.message);
+    assert!(
+        e.message.contains("Error retrieving Project"),
+        "{}",
+        e.message
+    );
     assert!(receipt.spool.is_some());
     assert!(lines.iter().any(|l| l.contains("xray-sync resend")));
 }
@@ -221,7 +250,11 @@ fn ok_status_with_an_error_body_is_a_failure() {
     );
     let (receipt, _) = upload_to(&fake, Product::Dc, 2, 10, Duration::from_secs(5));
     assert!(receipt.failed());
-    assert!(receipt.errors[0].message.contains("Error parsing info file!"));
+    assert!(
+        receipt.errors[0]
+            .message
+            .contains("Error parsing info file!")
+    );
     assert_eq!(fake.import_requests().len(), 1);
     assert!(receipt.spool.is_some());
 }
@@ -238,6 +271,10 @@ fn wrong_region_is_an_actionable_auth_error() {
     );
     let (receipt, _) = upload_to(&fake, Product::Cloud, 2, 10, Duration::from_secs(5));
     assert!(receipt.failed());
-    assert!(receipt.errors[0].message.contains("XRAY_URL"), "{:?}", receipt.errors);
+    assert!(
+        receipt.errors[0].message.contains("XRAY_URL"),
+        "{:?}",
+        receipt.errors
+    );
     assert_eq!(receipt.errors[0].doctor_check.as_deref(), Some("xray.auth"));
 }

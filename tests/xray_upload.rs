@@ -55,19 +55,38 @@ fn cloud_happy_path_sends_everything_in_one_import() {
     assert_eq!(receipt.chunks[0].status, ChunkStatus::Sent);
 
     // authenticate + one batched key lookup + one import.
-    let paths: Vec<String> = fake.server.requests().iter().map(|r| r.path().to_string()).collect();
+    let paths: Vec<String> = fake
+        .server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert_eq!(
         paths,
-        ["/api/v2/authenticate", "/api/v2/graphql", "/api/v2/import/execution/multipart"]
+        [
+            "/api/v2/authenticate",
+            "/api/v2/graphql",
+            "/api/v2/import/execution/multipart"
+        ]
     );
-    let create = &fake.server.requests_to("POST", "/api/v2/import/execution/multipart")[0];
-    assert!(create.header("authorization").unwrap().starts_with("Bearer eyJ"));
+    let create = &fake
+        .server
+        .requests_to("POST", "/api/v2/import/execution/multipart")[0];
+    assert!(
+        create
+            .header("authorization")
+            .unwrap()
+            .starts_with("Bearer eyJ")
+    );
     let parts = multipart_parts(create);
     let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["results", "info"]);
     let info: serde_json::Value = serde_json::from_slice(&parts[1].data).unwrap();
     let marker = receipt.marker_label.clone().unwrap();
-    assert!(marker.starts_with("xray-sync-run-") && marker.len() == 30, "{marker}");
+    assert!(
+        marker.starts_with("xray-sync-run-") && marker.len() == 30,
+        "{marker}"
+    );
     assert_eq!(
         info,
         serde_json::json!({
@@ -91,7 +110,14 @@ fn cloud_happy_path_sends_everything_in_one_import() {
     );
 
     let exec = fake.only_execution();
-    assert_eq!(Some(&exec.key), receipt.execution.as_ref().map(|k| k.as_str().to_string()).as_ref());
+    assert_eq!(
+        Some(&exec.key),
+        receipt
+            .execution
+            .as_ref()
+            .map(|k| k.as_str().to_string())
+            .as_ref()
+    );
     assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
     assert_eq!(exec.environments, ["chrome"]);
     assert_eq!(exec.fix_versions, ["v3.0"]);
@@ -103,14 +129,27 @@ fn cloud_happy_path_sends_everything_in_one_import() {
     assert_eq!(failed.defects, ["BUG-7"]);
     assert_eq!(
         failed.evidence,
-        [("shot.png".to_string(), "image/png".to_string(), b"\x89PNG fake".to_vec())]
+        [(
+            "shot.png".to_string(),
+            "image/png".to_string(),
+            b"\x89PNG fake".to_vec()
+        )]
     );
     assert_eq!(exec.runs.values().filter(|r| r.by_definition).count(), 3);
-    assert!(lines.iter().any(|l| l.contains("chunk 1/1 sent (6 results)")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("chunk 1/1 sent (6 results)")),
+        "{lines:?}"
+    );
 }
 
 fn dc_happy_path(basic: bool) {
-    let fake = if basic { dc_fake_basic() } else { dc_fake_pat() };
+    let fake = if basic {
+        dc_fake_basic()
+    } else {
+        dc_fake_pat()
+    };
     for k in 1..=2 {
         fake.add_issue(&format!("CALC-{k}"), "Test");
     }
@@ -128,7 +167,12 @@ fn dc_happy_path(basic: bool) {
         &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
-    let paths: Vec<String> = fake.server.requests().iter().map(|r| r.path().to_string()).collect();
+    let paths: Vec<String> = fake
+        .server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert_eq!(
         paths,
         [
@@ -141,14 +185,25 @@ fn dc_happy_path(basic: bool) {
     let search = fake.server.requests_to("POST", "/rest/api/2/search")[0].json();
     assert_eq!(search["jql"], "key in (CALC-1,CALC-2)");
     assert_eq!(search["fields"], serde_json::json!(["issuetype"]));
-    let create = &fake.server.requests_to("POST", "/rest/raven/2.0/import/execution/multipart")[0];
+    let create = &fake
+        .server
+        .requests_to("POST", "/rest/raven/2.0/import/execution/multipart")[0];
     let parts = multipart_parts(create);
     assert_eq!(parts[0].name, "result");
     let info: serde_json::Value = serde_json::from_slice(&parts[1].data).unwrap();
     assert!(info.get("xrayFields").is_none());
-    let append = fake.server.requests_to("POST", "/rest/raven/2.0/import/execution")[0].json();
-    assert_eq!(append["testExecutionKey"], receipt.execution.as_ref().unwrap().as_str());
-    assert_eq!(append["info"]["testEnvironments"], serde_json::json!(["chrome"]));
+    let append = fake
+        .server
+        .requests_to("POST", "/rest/raven/2.0/import/execution")[0]
+        .json();
+    assert_eq!(
+        append["testExecutionKey"],
+        receipt.execution.as_ref().unwrap().as_str()
+    );
+    assert_eq!(
+        append["info"]["testEnvironments"],
+        serde_json::json!(["chrome"])
+    );
     assert_eq!(append["tests"][0]["testInfo"]["testType"], "Generic");
 
     let exec = fake.only_execution();
@@ -189,10 +244,17 @@ fn five_thousand_tests_in_chunks_of_500_make_ten_imports_into_one_execution() {
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(fake.import_requests().len(), 10);
-    assert_eq!(fake.server.requests().len(), 11, "authenticate + 10 imports");
+    assert_eq!(
+        fake.server.requests().len(),
+        11,
+        "authenticate + 10 imports"
+    );
     assert_eq!(receipt.tests_sent, 5000);
     assert_eq!(fake.only_execution().runs.len(), 5000);
-    let progress: Vec<&String> = lines.iter().filter(|l| l.contains("sent (500 results)")).collect();
+    let progress: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("sent (500 results)"))
+        .collect();
     assert_eq!(progress.len(), 10, "{lines:?}");
     assert!(progress[9].contains("chunk 10/10"));
 }
@@ -265,7 +327,10 @@ fn stale_key_falls_back(product: Product) {
             ("CALC-15", "not found or not a Test"),
             ("CALC-404", "not found or not a Test"),
         ],
-        Product::Dc => [("CALC-15", "is a Test Plan, not a Test"), ("CALC-404", "not found")],
+        Product::Dc => [
+            ("CALC-15", "is a Test Plan, not a Test"),
+            ("CALC-404", "not found"),
+        ],
     };
     assert_eq!(stale, want);
     assert!(receipt.stale_keys.iter().all(|s| s.fell_back));
@@ -275,7 +340,10 @@ fn stale_key_falls_back(product: Product) {
     assert_eq!(exec.runs.values().filter(|r| r.by_definition).count(), 3);
     let sent = &fake.import_requests()[0];
     let doc: serde_json::Value = serde_json::from_slice(&multipart_parts(sent)[0].data).unwrap();
-    assert_eq!(doc["tests"][1]["testInfo"]["definition"], "com.acme.Suite.test1");
+    assert_eq!(
+        doc["tests"][1]["testInfo"]["definition"],
+        "com.acme.Suite.test1"
+    );
     assert!(doc["tests"][1].get("testKey").is_none());
 }
 
@@ -293,7 +361,9 @@ fn stale_key_falls_back_to_definition_on_dc() {
 fn strict_keys_fails_before_sending() {
     let fake = cloud_fake();
     let dir = tempfile::tempdir().unwrap();
-    let (plan, tests) = plan(Product::Cloud, 2, 10_000, &|i| (i == 0).then(|| "CALC-404".into()));
+    let (plan, tests) = plan(Product::Cloud, 2, 10_000, &|i| {
+        (i == 0).then(|| "CALC-404".into())
+    });
     let mut s = settings(Product::Cloud, &fake.url(), false);
     s.strict_keys = true;
     let receipt = upload::run(
@@ -306,7 +376,11 @@ fn strict_keys_fails_before_sending() {
         &mut |_| {},
     );
     assert!(receipt.failed());
-    assert!(receipt.errors[0].message.contains("CALC-404"), "{:?}", receipt.errors);
+    assert!(
+        receipt.errors[0].message.contains("CALC-404"),
+        "{:?}",
+        receipt.errors
+    );
     assert!(fake.import_requests().is_empty());
     assert!(fake.executions().is_empty());
     assert_eq!(receipt.chunks[0].status, ChunkStatus::NotSent);
@@ -330,7 +404,11 @@ fn evidence_outside_the_workspace_is_refused() {
         content_type: "text/plain".into(),
     };
     add_evidence(&mut plan, 0, file(out.workspace.join("log.txt"), "log.txt"));
-    add_evidence(&mut plan, 0, file(out.workspace.join("../outside/id_rsa"), "escape"));
+    add_evidence(
+        &mut plan,
+        0,
+        file(out.workspace.join("../outside/id_rsa"), "escape"),
+    );
     add_evidence(&mut plan, 0, file("/etc/passwd".into(), "passwd"));
     add_evidence(&mut plan, 0, file(out.workspace.join("link.txt"), "link"));
     let receipt = upload::run(
@@ -343,17 +421,34 @@ fn evidence_outside_the_workspace_is_refused() {
         &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
-    let refused: Vec<&str> = receipt.evidence_skipped.iter().map(|s| s.filename.as_str()).collect();
+    let refused: Vec<&str> = receipt
+        .evidence_skipped
+        .iter()
+        .map(|s| s.filename.as_str())
+        .collect();
     assert_eq!(refused, ["escape", "passwd", "link"]);
-    assert!(receipt.evidence_skipped.iter().all(|s| s.reason.starts_with("refused")));
-    assert!(receipt.warnings.iter().any(|w| w.contains("evidence skipped for 3 file(s)")));
+    assert!(
+        receipt
+            .evidence_skipped
+            .iter()
+            .all(|s| s.reason.starts_with("refused"))
+    );
+    assert!(
+        receipt
+            .warnings
+            .iter()
+            .any(|w| w.contains("evidence skipped for 3 file(s)"))
+    );
     let exec = fake.only_execution();
     let run = exec.runs.values().next().unwrap();
     assert_eq!(run.evidence.len(), 1);
     assert_eq!(run.evidence[0].2, b"hello log");
     for req in fake.server.requests() {
         let body = req.body_str();
-        assert!(!body.contains("root:") && !body.contains("UFJJVkFURSBLRVk"), "leaked a file");
+        assert!(
+            !body.contains("root:") && !body.contains("UFJJVkFURSBLRVk"),
+            "leaked a file"
+        );
     }
 }
 
@@ -379,7 +474,11 @@ fn appends_to_a_given_execution() {
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert!(!receipt.created);
     assert_eq!(receipt.execution.as_ref().unwrap().as_str(), "CALC-500");
-    assert!(fake.server.requests_to("POST", "/rest/raven/2.0/import/execution/multipart").is_empty());
+    assert!(
+        fake.server
+            .requests_to("POST", "/rest/raven/2.0/import/execution/multipart")
+            .is_empty()
+    );
     assert_eq!(fake.import_requests().len(), 2);
     assert_eq!(fake.only_execution().runs.len(), 4);
 }
@@ -390,23 +489,52 @@ fn spool_and_resend_round_trip() {
     // The first append is refused once: chunks 1 and 2 are spooled, nothing is re-sent.
     fake.fault(
         On::Path("/api/v2/import/execution".into(), 1),
-        Action::Reply(support::fake::Reply::json(400, r#"{"error":"Error importing results: try later"}"#)),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"Error importing results: try later"}"#,
+        )),
     );
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
     let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
     let settings = settings(Product::Cloud, &fake.url(), false);
     let http = http(Duration::from_secs(5));
-    let receipt = upload::run(&http, &settings, &out, &plan, &tests, &BTreeMap::new(), &mut |_| {});
+    let receipt = upload::run(
+        &http,
+        &settings,
+        &out,
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
     assert!(receipt.failed());
-    assert!(receipt.errors[0].message.contains("try later"), "{:?}", receipt.errors);
-    assert_eq!(fake.import_requests().len(), 2, "nothing re-sent after a 400");
+    assert!(
+        receipt.errors[0].message.contains("try later"),
+        "{:?}",
+        receipt.errors
+    );
+    assert_eq!(
+        fake.import_requests().len(),
+        2,
+        "nothing re-sent after a 400"
+    );
     let statuses: Vec<ChunkStatus> = receipt.chunks.iter().map(|c| c.status).collect();
-    assert_eq!(statuses, [ChunkStatus::Sent, ChunkStatus::Spooled, ChunkStatus::Spooled]);
+    assert_eq!(
+        statuses,
+        [
+            ChunkStatus::Sent,
+            ChunkStatus::Spooled,
+            ChunkStatus::Spooled
+        ]
+    );
     let spool_dir = receipt.spool.clone().unwrap();
     assert!(spool_dir.starts_with(&out.spool_dir));
     let manifest = spool::read_manifest(&spool_dir).unwrap();
-    assert_eq!(manifest.execution_key.as_deref(), receipt.execution.as_ref().map(|k| k.as_str()));
+    assert_eq!(
+        manifest.execution_key.as_deref(),
+        receipt.execution.as_ref().map(|k| k.as_str())
+    );
     assert_eq!(manifest.chunks.len(), 2);
     assert!(manifest.create_info_file.is_none());
 
@@ -417,7 +545,13 @@ fn spool_and_resend_round_trip() {
     assert_eq!(again.execution, receipt.execution);
     let exec = fake.only_execution();
     assert_eq!(exec.runs.len(), 6);
-    assert!(spool::read_manifest(&spool_dir).unwrap().chunks.iter().all(|c| c.sent));
+    assert!(
+        spool::read_manifest(&spool_dir)
+            .unwrap()
+            .chunks
+            .iter()
+            .all(|c| c.sent)
+    );
     let third = spool::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
     assert_eq!(third.tests_sent, 0);
     assert_eq!(fake.import_requests().len(), 4);
@@ -428,14 +562,25 @@ fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
     let fake = dc_fake_pat();
     fake.fault(
         On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1),
-        Action::Reply(support::fake::Reply::json(400, r#"{"error":"fixVersions: fixVersions"}"#)),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"fixVersions: fixVersions"}"#,
+        )),
     );
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
     let (plan, tests) = plan(Product::Dc, 4, 2, &|_| None);
     let settings = settings(Product::Dc, &fake.url(), false);
     let http = http(Duration::from_secs(5));
-    let receipt = upload::run(&http, &settings, &out, &plan, &tests, &BTreeMap::new(), &mut |_| {});
+    let receipt = upload::run(
+        &http,
+        &settings,
+        &out,
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
     assert!(receipt.failed() && receipt.execution.is_none());
     assert_eq!(fake.import_requests().len(), 1);
     let spool_dir = receipt.spool.clone().unwrap();

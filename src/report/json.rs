@@ -97,11 +97,13 @@ mod tests {
     #[test]
     fn report_shape() {
         let mut receipt = XrayReceipt::new(Product::Cloud);
-        receipt.errors.push(ReportError::from_api(&ApiError::Rejected {
-            service: crate::error::Service::Xray,
-            status: 400,
-            detail: "Test with key CALC-9 not found".into(),
-        }));
+        receipt
+            .errors
+            .push(ReportError::from_api(&ApiError::Rejected {
+                service: crate::error::Service::Xray,
+                status: 400,
+                detail: "Test with key CALC-9 not found".into(),
+            }));
         let report = Report::new(Counts::default()).with_xray(receipt);
         let v: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(v["version"], 1);

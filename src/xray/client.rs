@@ -158,10 +158,7 @@ pub fn creation_info(product: Product, info: &Info, labels: &[String]) -> serde_
 
 /// The success body of an import: Cloud `{"key"}`, DC `{"testExecIssue":{"key"}}`. A 2xx
 /// without a valid key is an error quoting the body (Xray can answer 200 with `{"error":…}`).
-pub(crate) fn execution_key(
-    product: Product,
-    body: &[u8],
-) -> Result<IssueKey, ApiError> {
+pub(crate) fn execution_key(product: Product, body: &[u8]) -> Result<IssueKey, ApiError> {
     #[derive(serde::Deserialize)]
     struct KeyOnly {
         key: Option<String>,
@@ -180,15 +177,15 @@ pub(crate) fn execution_key(
             .and_then(|b| b.test_exec_issue)
             .and_then(|k| k.key),
     };
-    key.as_deref().and_then(IssueKey::parse).ok_or_else(|| {
-        ApiError::BadResponse {
+    key.as_deref()
+        .and_then(IssueKey::parse)
+        .ok_or_else(|| ApiError::BadResponse {
             service: crate::error::Service::Xray,
             detail: format!(
                 "the import answered without a Test Execution key: {}",
                 crate::http::detail_of(body)
             ),
-        }
-    })
+        })
 }
 
 /// Removes every credential from the text an error carries (servers echo tokens back).
@@ -320,9 +317,12 @@ mod tests {
                 .as_str(),
             "BOOK-9"
         );
-        let err = execution_key(Product::Cloud, br#"{"error":"Error parsing info file!"}"#)
-            .unwrap_err();
-        assert!(err.to_string().contains("Error parsing info file!"), "{err}");
+        let err =
+            execution_key(Product::Cloud, br#"{"error":"Error parsing info file!"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("Error parsing info file!"),
+            "{err}"
+        );
         assert!(execution_key(Product::Dc, br#"{"key":"CALC-1"}"#).is_err());
     }
 

@@ -303,12 +303,11 @@ impl Cloud {
         }
         const QUERY: &str = "query($project: String!) { getProjectSettings(projectIdOrKey: $project) { projectId testEnvironments testTypeSettings { testTypes { id name kind } defaultTestTypeId } defectIssueTypes } }";
         let data: Data = self.graphql(QUERY, serde_json::json!({ "project": project }))?;
-        data.get_project_settings
-            .ok_or_else(|| ApiError::NotFound {
-                service: Service::Xray,
-                what: format!("project {project}"),
-                detail: "getProjectSettings returned nothing".into(),
-            })
+        data.get_project_settings.ok_or_else(|| ApiError::NotFound {
+            service: Service::Xray,
+            what: format!("project {project}"),
+            detail: "getProjectSettings returned nothing".into(),
+        })
     }
 
     /// `POST /api/v2/import/execution/multipart` with parts `results` (Xray JSON) and `info`

@@ -212,7 +212,9 @@ impl Dc {
     /// on success, else an array of error strings. Adding twice is harmless, so it is a `Read`.
     pub fn link_test_plan(&self, plan: &str, execution: &IssueKey) -> Result<(), ApiError> {
         let req = Request::post_json(
-            self.url(&format!("/rest/raven/2.0/api/testplan/{plan}/testexecution")),
+            self.url(&format!(
+                "/rest/raven/2.0/api/testplan/{plan}/testexecution"
+            )),
             &serde_json::json!({ "add": [execution.as_str()] }),
             Call::Read,
         );

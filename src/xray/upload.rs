@@ -121,7 +121,12 @@ pub fn new_marker() -> String {
     h.update(COUNTER.fetch_add(1, Ordering::SeqCst).to_le_bytes());
     let local = 0u8;
     h.update((&local as *const u8 as usize).to_le_bytes());
-    let hex: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("xray-sync-run-{hex}")
 }
 
@@ -202,7 +207,13 @@ pub fn run_with_roots(
         let names: Vec<String> = reader
             .skipped
             .iter()
-            .map(|s| format!("{} ({})", s.path.as_deref().unwrap_or(&s.filename), s.reason))
+            .map(|s| {
+                format!(
+                    "{} ({})",
+                    s.path.as_deref().unwrap_or(&s.filename),
+                    s.reason
+                )
+            })
             .collect();
         let line = format!(
             "evidence skipped for {} file(s): {}",
@@ -316,10 +327,7 @@ fn spool_unsent(
 
 /// The `info` for the chunks, the execution to append to (if any) and the user's labels.
 fn target_of(settings: &XraySettings, plan: &XrayPlan) -> (Info, Option<IssueKey>, Vec<String>) {
-    let configured = settings
-        .test_execution
-        .as_deref()
-        .and_then(IssueKey::parse);
+    let configured = settings.test_execution.as_deref().and_then(IssueKey::parse);
     match &plan.target {
         ExecutionTarget::Append { key, info } => (info.clone(), Some(key.clone()), Vec::new()),
         ExecutionTarget::Create { info, labels } => {
@@ -356,7 +364,8 @@ fn resolve_keys(
     let found = match client.lookup_tests(&keys) {
         Ok(found) => found,
         Err(e) => {
-            let line = format!("could not check the mapped Test keys, sending them as they are: {e}");
+            let line =
+                format!("could not check the mapped Test keys, sending them as they are: {e}");
             progress(&format!("Xray: warning: {line}"));
             receipt.warnings.push(line);
             return stale;
@@ -533,7 +542,8 @@ pub(crate) fn send_chunks(
                     if let Some(key) = &out.execution {
                         rest.test_execution_key = Some(key.as_str().to_string());
                     }
-                    out.unsent.push((indexes.get(j).copied().unwrap_or(j), rest));
+                    out.unsent
+                        .push((indexes.get(j).copied().unwrap_or(j), rest));
                 }
                 out.failure = Some(e);
                 break;

@@ -197,7 +197,12 @@ impl XrayFake {
 
     pub fn only_execution(&self) -> Execution {
         let all = self.executions();
-        assert_eq!(all.len(), 1, "expected exactly one execution, got {:?}", all.keys());
+        assert_eq!(
+            all.len(),
+            1,
+            "expected exactly one execution, got {:?}",
+            all.keys()
+        );
         all.into_values().next().unwrap_or_default()
     }
 
@@ -445,7 +450,10 @@ impl State {
 
     fn link_plan(&mut self, plan: &str, body: Value) -> Reply {
         if self.issues.get(plan).map(String::as_str) != Some("Test Plan") {
-            return Reply::json(200, json!([format!("{plan} is not a Test Plan")]).to_string());
+            return Reply::json(
+                200,
+                json!([format!("{plan} is not a Test Plan")]).to_string(),
+            );
         }
         let mut errors = Vec::new();
         for key in body["add"].as_array().cloned().unwrap_or_default() {
@@ -467,7 +475,10 @@ impl State {
             parts.iter().find(|p| p.name == results_part),
             parts.iter().find(|p| p.name == "info"),
         ) else {
-            return err(400, &format!("fake: expected parts {results_part} and info, got {names:?}"));
+            return err(
+                400,
+                &format!("fake: expected parts {results_part} and info, got {names:?}"),
+            );
         };
         for p in [results, info] {
             if p.filename.is_none() || p.content_type.as_deref() != Some("application/json") {
@@ -482,10 +493,19 @@ impl State {
         };
         let fields = &info["fields"];
         if fields["project"]["key"] != json!(self.project) {
-            return err(400, &format!("Error retrieving Project from Jira with key \"{}\"", fields["project"]["key"]));
+            return err(
+                400,
+                &format!(
+                    "Error retrieving Project from Jira with key \"{}\"",
+                    fields["project"]["key"]
+                ),
+            );
         }
         if fields["issuetype"]["name"] != json!("Test Execution") {
-            return err(400, "Error creating Test Execution - Issue create failed! - issuetype: The issue type selected is invalid.");
+            return err(
+                400,
+                "Error creating Test Execution - Issue create failed! - issuetype: The issue type selected is invalid.",
+            );
         }
         if fields["summary"].as_str().is_none_or(str::is_empty) {
             return err(400, "summary: You must specify a summary of the issue.");
@@ -501,13 +521,21 @@ impl State {
                     .filter(|k| *k != "testPlanKey" && *k != "environments")
                     .collect();
                 if !bad.is_empty() {
-                    return err(400, &format!("Error importing results: xrayFields in info file contains the following invalid fields: {bad:?}!"));
+                    return err(
+                        400,
+                        &format!(
+                            "Error importing results: xrayFields in info file contains the following invalid fields: {bad:?}!"
+                        ),
+                    );
                 }
             }
             _ => {}
         }
         if doc.get("testExecutionKey").is_some() {
-            return err(400, "fake: a multipart import always creates; testExecutionKey not allowed");
+            return err(
+                400,
+                "fake: a multipart import always creates; testExecutionKey not allowed",
+            );
         }
         if let Err(e) = self.validate(&doc) {
             return err(400, &e);
@@ -515,7 +543,11 @@ impl State {
         let key = self.new_key();
         let strings = |v: &Value| -> Vec<String> {
             v.as_array()
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let mut exec = Execution {
@@ -524,7 +556,11 @@ impl State {
             labels: strings(&fields["labels"]),
             fix_versions: fields["fixVersions"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|v| v["name"].as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v["name"].as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default(),
             description: fields["description"].as_str().map(String::from),
             ..Execution::default()
@@ -576,7 +612,10 @@ impl State {
                 e.revision = Some(r.to_string());
             }
             if let Some(envs) = info["testEnvironments"].as_array() {
-                e.environments = envs.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+                e.environments = envs
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect();
             }
             if let Some(v) = info["version"].as_str()
                 && !e.fix_versions.iter().any(|f| f == v)
@@ -614,7 +653,10 @@ impl State {
         for t in tests {
             let status = t["status"].as_str().unwrap_or("");
             if !statuses.contains(&status) {
-                return Err(format!("fake: status {status:?} is not a {:?} status", self.mode));
+                return Err(format!(
+                    "fake: status {status:?} is not a {:?} status",
+                    self.mode
+                ));
             }
             match (t["testKey"].as_str(), t.get("testInfo")) {
                 (Some(key), _) => {
@@ -645,9 +687,9 @@ impl State {
             for ev in t["evidence"].as_array().into_iter().flatten() {
                 let ok = ev["filename"].is_string()
                     && ev["contentType"].is_string()
-                    && ev["data"]
-                        .as_str()
-                        .is_some_and(|d| base64::engine::general_purpose::STANDARD.decode(d).is_ok());
+                    && ev["data"].as_str().is_some_and(|d| {
+                        base64::engine::general_purpose::STANDARD.decode(d).is_ok()
+                    });
                 if !ok {
                     return Err("fake: evidence needs filename, contentType, base64 data".into());
                 }
@@ -661,7 +703,10 @@ impl State {
             let (test_key, by_definition) = match t["testKey"].as_str() {
                 Some(k) => (k.to_string(), false),
                 None => {
-                    let def = t["testInfo"]["definition"].as_str().unwrap_or("").to_string();
+                    let def = t["testInfo"]["definition"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
                     let key = match self.definitions.get(&def) {
                         Some(k) => k.clone(),
                         None => {
@@ -678,7 +723,11 @@ impl State {
                 status: t["status"].as_str().unwrap_or("").to_string(),
                 defects: t["defects"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|d| d.as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|d| d.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 evidence: t["evidence"]
                     .as_array()
@@ -713,7 +762,10 @@ impl State {
 }
 
 fn gql_error(message: &str) -> Reply {
-    Reply::json(200, json!({"errors": [{"message": message}], "data": null}).to_string())
+    Reply::json(
+        200,
+        json!({"errors": [{"message": message}], "data": null}).to_string(),
+    )
 }
 
 /// `key in (A-1,B-2)` → `["A-1","B-2"]`.
@@ -731,6 +783,11 @@ fn parse_key_list(jql: &str) -> Vec<String> {
 
 /// `labels = "x"` → `x`.
 fn parse_label(jql: &str) -> Option<String> {
-    let rest = jql.trim().strip_prefix("labels")?.trim().strip_prefix('=')?.trim();
+    let rest = jql
+        .trim()
+        .strip_prefix("labels")?
+        .trim()
+        .strip_prefix('=')?
+        .trim();
     Some(rest.trim_matches('"').to_string())
 }
