@@ -5,5 +5,6 @@ pub mod client;
 pub mod cloud;
 pub mod evidence;
 pub mod payload;
+pub(crate) mod send;
 pub mod server;
 pub mod upload;
