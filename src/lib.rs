@@ -10,6 +10,8 @@ pub mod http;
 pub mod ingest;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod spool;
 pub mod xray;

@@ -2,3 +2,5 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod xray_fake;
+pub mod xray_plans;

@@ -1,0 +1,121 @@
+//! The JSON report (`--report FILE`): what a run did, for machines. Schema in
+//! `docs/report-schema.md`; `version` changes when a field changes meaning or goes away.
+//!
+//! Owns the report's shape and writing it. The Xray part is the uploader's `XrayReceipt` as is;
+//! the Jira part (`bugs`) is filled by the run orchestration from the Jira receipt. Nothing here
+//! holds a credential: receipts carry scrubbed error text only.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorKind};
+use crate::model::Counts;
+use crate::xray::upload::XrayReceipt;
+
+pub const REPORT_VERSION: u32 = 1;
+
+/// One failure, as users see it in the console and in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The `xray-sync doctor` check that explains it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor_check: Option<String>,
+}
+
+impl ReportError {
+    pub fn from_api(e: &ApiError) -> ReportError {
+        ReportError {
+            kind: e.kind(),
+            message: e.to_string(),
+            doctor_check: Some(e.doctor_check().to_string()),
+        }
+    }
+}
+
+/// What happened to one failing (or fixed) test's bug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BugAction {
+    /// `created`, `commented`, `reopened`, `closed`, `skipped`, `failed`, … (the Jira side's words).
+    pub action: String,
+    pub test_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub counts: Counts,
+    /// `null` when Xray was not configured or the run was a dry run.
+    pub xray: Option<XrayReceipt>,
+    pub bugs: Vec<BugAction>,
+    /// One line per decision worth telling (a side skipped, results left out).
+    pub notes: Vec<String>,
+    /// Every error of the run, Xray's included.
+    pub errors: Vec<ReportError>,
+}
+
+impl Report {
+    pub fn new(counts: Counts) -> Report {
+        Report {
+            version: REPORT_VERSION,
+            counts,
+            xray: None,
+            bugs: Vec::new(),
+            notes: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Puts the Xray receipt in, copying its errors to the run-level list.
+    pub fn with_xray(mut self, receipt: XrayReceipt) -> Report {
+        self.errors.extend(receipt.errors.iter().cloned());
+        self.xray = Some(receipt);
+        self
+    }
+
+    pub fn to_json(&self) -> String {
+        // Our own types with string keys: serializing cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        std::fs::write(path, self.to_json() + "\n")
+            .with_context(|| format!("writing the report {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Product;
+
+    #[test]
+    fn report_shape() {
+        let mut receipt = XrayReceipt::new(Product::Cloud);
+        receipt
+            .errors
+            .push(ReportError::from_api(&ApiError::Rejected {
+                service: crate::error::Service::Xray,
+                status: 400,
+                detail: "Test with key CALC-9 not found".into(),
+            }));
+        let report = Report::new(Counts::default()).with_xray(receipt);
+        let v: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["xray"]["product"], "cloud");
+        assert_eq!(v["errors"][0]["kind"], "bad-input");
+        assert_eq!(v["errors"][0]["doctor_check"], "xray.project");
+        assert!(
+            v["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("CALC-9 not found")
+        );
+        assert_eq!(v["bugs"], serde_json::json!([]));
+    }
+}

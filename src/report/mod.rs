@@ -1,0 +1,3 @@
+//! Everything xray-sync reports after a run: the JSON report (`json`); console and GitHub later.
+
+pub mod json;

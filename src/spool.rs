@@ -1,0 +1,284 @@
+//! The spool: Xray chunks that could not be sent, kept on disk for `xray-sync resend`.
+//!
+//! Owns the directory layout and `resend`. One directory per failed run, named after the run
+//! marker, under `output.spool_dir`:
+//!
+//! ```text
+//! xray-sync-run-<16 hex>/
+//!   manifest.json    what to do: product, project, execution key (when known), marker label,
+//!                    test plan, the failure, and the chunks with their files and a `sent` flag
+//!   info.json        the multipart `info` for creating the execution (only when not created yet)
+//!   chunk-0003.json  one Xray JSON import body per unsent chunk (chunk index in the name)
+//! ```
+//!
+//! Nothing in it is a credential: the files hold what the import bodies hold (results, evidence)
+//! and the error text, which the clients scrub. Auth headers are never written.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::http::Http;
+use crate::plan::IssueKey;
+use crate::settings::{Product, XraySettings};
+use crate::xray::client::Client;
+use crate::xray::payload::ImportDoc;
+use crate::xray::upload::{self, ChunkReceipt, ChunkStatus, Job, XrayReceipt};
+
+pub const MANIFEST: &str = "manifest.json";
+pub const CREATE_INFO: &str = "info.json";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub product: Product,
+    pub project: String,
+    /// The execution the chunks go to; absent when it was never created (or not known to be).
+    pub execution_key: Option<String>,
+    /// The run marker label on the execution this run creates; `resend` looks for it before
+    /// creating, so a create that did happen is never repeated.
+    pub marker_label: String,
+    /// `info.json` when the execution still has to be created.
+    pub create_info_file: Option<String>,
+    pub test_plan: Option<String>,
+    /// Why the upload stopped (scrubbed error text).
+    pub reason: String,
+    pub chunks: Vec<ManifestChunk>,
+    /// The create's `info`, kept in memory until written to `create_info_file`.
+    #[serde(skip)]
+    create_info: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestChunk {
+    pub index: usize,
+    pub file: String,
+    pub tests: usize,
+    pub sent: bool,
+}
+
+impl Manifest {
+    pub fn new(
+        product: Product,
+        project: &str,
+        execution: Option<&IssueKey>,
+        marker: &str,
+        create_info: Option<serde_json::Value>,
+        test_plan: Option<String>,
+        reason: &str,
+    ) -> Manifest {
+        Manifest {
+            version: VERSION,
+            product,
+            project: project.to_string(),
+            execution_key: execution.map(|k| k.as_str().to_string()),
+            marker_label: marker.to_string(),
+            // Once the execution exists, creating is never needed again.
+            create_info_file: None,
+            test_plan,
+            reason: reason.to_string(),
+            chunks: Vec::new(),
+            create_info: if execution.is_some() {
+                None
+            } else {
+                create_info
+            },
+        }
+    }
+}
+
+/// Writes `chunks` (chunk index, import body) into a new directory under `root`; returns it.
+pub fn write(
+    root: &Path,
+    mut manifest: Manifest,
+    chunks: &[(usize, ImportDoc)],
+) -> anyhow::Result<PathBuf> {
+    let dir = root.join(&manifest.marker_label);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating spool directory {}", dir.display()))?;
+    for (index, doc) in chunks {
+        let file = format!("chunk-{index:04}.json");
+        write_json(&dir.join(&file), doc)?;
+        manifest.chunks.push(ManifestChunk {
+            index: *index,
+            file,
+            tests: doc.tests.len(),
+            sent: false,
+        });
+    }
+    if let Some(info) = manifest.create_info.take() {
+        write_json(&dir.join(CREATE_INFO), &info)?;
+        manifest.create_info_file = Some(CREATE_INFO.to_string());
+    }
+    // The manifest last: a directory without one was never complete.
+    write_json(&dir.join(MANIFEST), &manifest)?;
+    Ok(dir)
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    let bytes = serde_json::to_vec_pretty(value)
+        .with_context(|| format!("serializing {}", path.display()))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+}
+
+pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
+    let m: Manifest = read_json(&dir.join(MANIFEST))?;
+    if m.version != VERSION {
+        bail!(
+            "{} has spool version {}, this xray-sync reads version {VERSION}",
+            dir.join(MANIFEST).display(),
+            m.version
+        );
+    }
+    Ok(m)
+}
+
+/// Sends a spool directory's unsent chunks: to the recorded execution, or to the execution
+/// carrying the marker label, or creating it first. Updates the manifest (key, `sent` flags) so
+/// a second `resend` continues where this one stopped. `Err` means the spool could not be read
+/// or does not fit the settings; upload failures are in the receipt's `errors`.
+pub fn resend(
+    http: &Http,
+    settings: &XraySettings,
+    dir: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<XrayReceipt> {
+    let mut manifest = read_manifest(dir)?;
+    if manifest.product != settings.product {
+        bail!(
+            "{} was spooled for Xray {:?} but the settings are for Xray {:?}",
+            dir.display(),
+            manifest.product,
+            settings.product
+        );
+    }
+    let client = Client::new(http, settings);
+    let mut receipt = XrayReceipt::new(client.product());
+    receipt.marker_label = Some(manifest.marker_label.clone());
+    if manifest.project != settings.project {
+        receipt.warnings.push(format!(
+            "the spool was written for project {} but the settings name {}",
+            manifest.project, settings.project
+        ));
+    }
+    let mut docs = Vec::new();
+    let mut indexes = Vec::new();
+    for c in manifest.chunks.iter().filter(|c| !c.sent) {
+        docs.push(read_json::<ImportDoc>(&dir.join(&c.file))?);
+        indexes.push(c.index);
+        receipt.chunks.push(ChunkReceipt {
+            index: c.index,
+            tests: c.tests,
+            status: ChunkStatus::Spooled,
+        });
+    }
+    if docs.is_empty() {
+        receipt.execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
+        receipt
+            .warnings
+            .push("nothing left to send in this spool".into());
+        return Ok(receipt);
+    }
+    let mut execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
+    if execution.is_none() {
+        // The first attempt may have created it after all.
+        match client.find_execution_by_label(&manifest.marker_label) {
+            Ok(found) => execution = found,
+            Err(e) => {
+                receipt
+                    .errors
+                    .push(crate::report::json::ReportError::from_api(&e));
+                receipt.spool = Some(dir.to_path_buf());
+                return Ok(receipt);
+            }
+        }
+    }
+    let create_info: Option<serde_json::Value> = match (&execution, &manifest.create_info_file) {
+        (None, Some(file)) => Some(read_json(&dir.join(file))?),
+        _ => None,
+    };
+    let job = Job {
+        create: create_info.as_ref(),
+        marker: &manifest.marker_label,
+        test_plan: manifest.test_plan.as_deref(),
+    };
+    progress(&format!(
+        "Xray: resending {} chunk(s) from {}",
+        docs.len(),
+        dir.display()
+    ));
+    let outcome = upload::send_chunks(&client, http, &job, execution, docs, &indexes, progress);
+    receipt.execution = outcome.execution.clone();
+    receipt.created = outcome.created;
+    receipt.warnings.extend(outcome.warnings.iter().cloned());
+    for (index, n) in &outcome.sent {
+        receipt.tests_sent += n;
+        if let Some(c) = receipt.chunks.iter_mut().find(|c| c.index == *index) {
+            c.status = ChunkStatus::Sent;
+        }
+        if let Some(c) = manifest.chunks.iter_mut().find(|c| c.index == *index) {
+            c.sent = true;
+        }
+    }
+    manifest.execution_key = outcome.execution.as_ref().map(|k| k.as_str().to_string());
+    if let Some(e) = &outcome.failure {
+        receipt
+            .errors
+            .push(crate::report::json::ReportError::from_api(e));
+        manifest.reason = e.to_string();
+        receipt.spool = Some(dir.to_path_buf());
+    }
+    write_json(&dir.join(MANIFEST), &manifest)?;
+    Ok(receipt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xray::payload::{TestInfo, TestResult, TestType};
+
+    #[test]
+    fn write_then_read_round_trips() {
+        let root = tempfile::tempdir().unwrap();
+        let doc = ImportDoc {
+            test_execution_key: None,
+            info: None,
+            tests: vec![TestResult {
+                test_info: Some(TestInfo {
+                    project_key: "CALC".into(),
+                    summary: "s".into(),
+                    test_type: TestType::Dc("Generic".into()),
+                    definition: Some("a.b".into()),
+                    labels: vec![],
+                    requirement_keys: vec![],
+                }),
+                status: "PASS".into(),
+                ..TestResult::default()
+            }],
+        };
+        let m = Manifest::new(
+            Product::Dc,
+            "CALC",
+            None,
+            "xray-sync-run-0123456789abcdef",
+            Some(serde_json::json!({"fields":{}})),
+            None,
+            "boom",
+        );
+        let dir = write(root.path(), m, &[(3, doc.clone())]).unwrap();
+        let back = read_manifest(&dir).unwrap();
+        assert_eq!(back.chunks[0].file, "chunk-0003.json");
+        assert_eq!(back.create_info_file.as_deref(), Some("info.json"));
+        let read: ImportDoc = read_json(&dir.join("chunk-0003.json")).unwrap();
+        assert_eq!(read, doc);
+    }
+}

@@ -1,0 +1,354 @@
+//! Xray Cloud back-end: API-key authentication, the REST v2 imports and the GraphQL reads
+//! (`getTests`, `getTestExecutions`, `getProjectSettings`) that `upload` and `doctor` use.
+//!
+//! Owns the bearer token: fetched once per run from `/api/v2/authenticate` (whose body is a JSON
+//! string literal), reused for every call, and renewed once when a data call answers 401. Every
+//! error leaving this file has the client secret and the token scrubbed from its text.
+
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Service};
+use crate::http::{Body, Call, Http, Part, Request, Response};
+use crate::plan::IssueKey;
+use crate::secret::Secret;
+use crate::settings::Product;
+use crate::xray::client::{
+    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, scrub_error,
+};
+use crate::xray::payload::ImportDoc;
+
+pub struct Cloud {
+    http: Http,
+    base: String,
+    client_id: String,
+    client_secret: Secret,
+    token: Mutex<Option<Secret>>,
+}
+
+impl std::fmt::Debug for Cloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cloud")
+            .field("base", &self.base)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Xray Cloud project settings (GraphQL `getProjectSettings`), for `doctor`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ProjectSettings {
+    pub project_id: Option<String>,
+    pub test_environments: Vec<String>,
+    pub test_type_settings: Option<TestTypeSettings>,
+    pub defect_issue_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TestTypeSettings {
+    pub test_types: Vec<TestTypeInfo>,
+    pub default_test_type_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct TestTypeInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Deserialize)]
+struct GraphqlAnswer<T> {
+    data: Option<T>,
+    #[serde(default)]
+    errors: Vec<GraphqlError>,
+}
+
+#[derive(Deserialize)]
+struct GraphqlError {
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    results: Vec<T>,
+}
+
+#[derive(Deserialize)]
+struct JiraKey {
+    key: Option<String>,
+}
+
+impl Cloud {
+    pub fn new(http: &Http, url: &str, client_id: &str, client_secret: Secret) -> Cloud {
+        Cloud {
+            http: http.clone(),
+            base: url.trim_end_matches('/').to_string(),
+            client_id: client_id.to_string(),
+            client_secret,
+            token: Mutex::new(None),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    fn scrub(&self, err: ApiError) -> ApiError {
+        let token = self.token.lock().map(|t| t.clone()).unwrap_or(None);
+        match token {
+            Some(t) => scrub_error(err, &[&self.client_secret, &t]),
+            None => scrub_error(err, &[&self.client_secret]),
+        }
+    }
+
+    /// Exchanges the API key pair for a token and keeps it for later calls. Answers 401 with
+    /// `Unauthorized` (wrong pair) or `WrongRegion` (the tenant lives on a regional host).
+    pub fn authenticate(&self) -> Result<(), ApiError> {
+        #[derive(serde::Serialize)]
+        struct Credentials<'a> {
+            client_id: &'a str,
+            client_secret: &'a str,
+        }
+        let req = Request::post_json(
+            self.url("/api/v2/authenticate"),
+            &Credentials {
+                client_id: &self.client_id,
+                client_secret: self.client_secret.expose(),
+            },
+            Call::Read,
+        );
+        let resp = self
+            .http
+            .send(Service::Xray, "authentication", &req)
+            .map_err(|e| self.scrub(e))?;
+        // The body is a JSON string literal: `"eyJ…"`, quotes included.
+        let token: String = serde_json::from_slice(&resp.body).map_err(|_| {
+            self.scrub(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "authentication answered without a token string (is XRAY_URL an Xray Cloud host?)".into(),
+            })
+        })?;
+        if token.trim().is_empty() {
+            return Err(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "authentication answered with an empty token".into(),
+            });
+        }
+        if let Ok(mut slot) = self.token.lock() {
+            *slot = Some(Secret::new(token));
+        }
+        Ok(())
+    }
+
+    /// The cached token, authenticating first when there is none. The flag says it is new.
+    fn token(&self) -> Result<(Secret, bool), ApiError> {
+        if let Some(t) = self.token.lock().ok().and_then(|t| t.clone()) {
+            return Ok((t, false));
+        }
+        self.authenticate()?;
+        self.token
+            .lock()
+            .ok()
+            .and_then(|t| t.clone())
+            .map(|t| (t, true))
+            .ok_or_else(|| ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "no token after authentication".into(),
+            })
+    }
+
+    /// Sends `req` with the bearer token. A 401 on a token that was already in use means it
+    /// expired: authenticate once more and send again (a 401 was not processed, so this cannot
+    /// duplicate anything).
+    fn send(&self, what: &str, req: &Request) -> Result<Response, ApiError> {
+        let (token, fresh) = self.token()?;
+        let first = self.http.send(
+            Service::Xray,
+            what,
+            &req.clone()
+                .header("Authorization", format!("Bearer {}", token.expose())),
+        );
+        match first {
+            Err(ApiError::Unauthorized { .. }) if !fresh => {
+                if let Ok(mut slot) = self.token.lock() {
+                    *slot = None;
+                }
+                let (token, _) = self.token()?;
+                self.http
+                    .send(
+                        Service::Xray,
+                        what,
+                        &req.clone()
+                            .header("Authorization", format!("Bearer {}", token.expose())),
+                    )
+                    .map_err(|e| self.scrub(e))
+            }
+            other => other.map_err(|e| self.scrub(e)),
+        }
+    }
+
+    /// Runs a GraphQL query. Xray answers GraphQL errors with HTTP 200 and an `errors` array,
+    /// so that array is checked before `data` is trusted.
+    pub fn graphql<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<T, ApiError> {
+        let req = Request::post_json(
+            self.url("/api/v2/graphql"),
+            &serde_json::json!({ "query": query, "variables": variables }),
+            Call::Read,
+        );
+        let resp = self.send("GraphQL query", &req)?;
+        let answer: GraphqlAnswer<T> = resp
+            .json(Service::Xray, "GraphQL answer")
+            .map_err(|e| self.scrub(e))?;
+        if !answer.errors.is_empty() {
+            let detail = answer
+                .errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(self.scrub(ApiError::Rejected {
+                service: Service::Xray,
+                status: resp.status,
+                detail: format!("GraphQL: {detail}"),
+            }));
+        }
+        answer.data.ok_or_else(|| ApiError::BadResponse {
+            service: Service::Xray,
+            detail: "GraphQL answer without data".into(),
+        })
+    }
+
+    /// `getTests` with `key in (…)`, at most [`LOOKUP_BATCH`] keys per request. `getTests` only
+    /// returns Test issues, so a key missing from the answer is missing or not a Test.
+    pub fn get_tests_by_keys(&self, keys: &[String]) -> Result<Vec<FoundTest>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_tests: Page<TestHit>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct TestHit {
+            test_type: Option<TestTypeName>,
+            jira: Option<JiraKey>,
+        }
+        #[derive(Deserialize)]
+        struct TestTypeName {
+            name: Option<String>,
+        }
+        const QUERY: &str = "query($jql: String!, $limit: Int!) { getTests(jql: $jql, limit: $limit) { total results { issueId testType { name kind } jira(fields: [\"key\"]) } } }";
+        let mut found = Vec::new();
+        for batch in keys.chunks(LOOKUP_BATCH) {
+            let data: Data = self.graphql(
+                QUERY,
+                serde_json::json!({ "jql": key_jql(batch), "limit": LOOKUP_BATCH }),
+            )?;
+            for hit in data.get_tests.results {
+                if let Some(key) = hit.jira.and_then(|j| j.key) {
+                    found.push(FoundTest {
+                        key,
+                        issue_type: "Test".into(),
+                        test_type: hit.test_type.and_then(|t| t.name),
+                    });
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Test Executions carrying `label` (`getTestExecutions` with `labels = "…"`, limit 1: the
+    /// label is unique to one run).
+    pub fn get_test_executions_by_label(&self, label: &str) -> Result<Vec<IssueKey>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<ExecHit>,
+        }
+        #[derive(Deserialize)]
+        struct ExecHit {
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "query($jql: String!, $limit: Int!) { getTestExecutions(jql: $jql, limit: $limit) { total results { issueId jira(fields: [\"key\"]) } } }";
+        let data: Data = self.graphql(
+            QUERY,
+            serde_json::json!({ "jql": label_jql(label), "limit": 1 }),
+        )?;
+        Ok(data
+            .get_test_executions
+            .results
+            .into_iter()
+            .filter_map(|h| h.jira.and_then(|j| j.key))
+            .filter_map(|k| IssueKey::parse(&k))
+            .collect())
+    }
+
+    /// `getProjectSettings`: test environments, test types, defect issue types.
+    pub fn project_settings(&self, project: &str) -> Result<ProjectSettings, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_project_settings: Option<ProjectSettings>,
+        }
+        const QUERY: &str = "query($project: String!) { getProjectSettings(projectIdOrKey: $project) { projectId testEnvironments testTypeSettings { testTypes { id name kind } defaultTestTypeId } defectIssueTypes } }";
+        let data: Data = self.graphql(QUERY, serde_json::json!({ "project": project }))?;
+        data.get_project_settings.ok_or_else(|| ApiError::NotFound {
+            service: Service::Xray,
+            what: format!("project {project}"),
+            detail: "getProjectSettings returned nothing".into(),
+        })
+    }
+
+    /// `POST /api/v2/import/execution/multipart` with parts `results` (Xray JSON) and `info`
+    /// (Jira fields + `xrayFields`). Always creates a new execution; sent once (`Call::Create`).
+    pub fn import_multipart(
+        &self,
+        doc: &ImportDoc,
+        info: &serde_json::Value,
+    ) -> Result<IssueKey, ApiError> {
+        let results = serde_json::to_vec(doc).unwrap_or_default();
+        let info = serde_json::to_vec(info).unwrap_or_default();
+        let body = Body::multipart(&[
+            Part {
+                name: "results",
+                filename: "results.json",
+                content_type: "application/json",
+                data: &results,
+            },
+            Part {
+                name: "info",
+                filename: "info.json",
+                content_type: "application/json",
+                data: &info,
+            },
+        ]);
+        let req = Request {
+            method: "POST",
+            url: self.url("/api/v2/import/execution/multipart"),
+            headers: Vec::new(),
+            body,
+            call: Call::Create,
+            slow: true,
+        };
+        let resp = self.send("execution import", &req)?;
+        execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
+    }
+
+    /// `POST /api/v2/import/execution` with an Xray JSON body.
+    pub fn import(&self, doc: &ImportDoc, call: Call) -> Result<IssueKey, ApiError> {
+        let req = Request::post_json(self.url("/api/v2/import/execution"), doc, call).slow();
+        let resp = self.send("execution import", &req)?;
+        execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
+    }
+}

@@ -1,0 +1,238 @@
+//! Xray Data Center back-end: Jira credentials (PAT as `Bearer`, or `Basic`) on every request,
+//! the `/rest/raven/2.0` imports, the test-plan link, the license probe, and the Jira searches
+//! (`/rest/api/2/search`) that resolve Test keys and find an execution by its run marker label.
+//!
+//! Owns the DC request shapes. Every error leaving this file has the PAT or password scrubbed.
+
+use base64::Engine;
+use serde::Deserialize;
+
+use crate::error::{ApiError, Service};
+use crate::http::{Body, Call, Http, Part, Request};
+use crate::plan::IssueKey;
+use crate::secret::Secret;
+use crate::settings::{DcAuth, Product};
+use crate::xray::client::{
+    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, scrub_error,
+};
+use crate::xray::payload::ImportDoc;
+
+#[derive(Debug)]
+pub struct Dc {
+    http: Http,
+    base: String,
+    auth: DcAuth,
+}
+
+/// `GET /rest/raven/latest/api/xraylicense`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct License {
+    pub active: bool,
+    pub license_type: Option<String>,
+}
+
+/// One issue from a Jira search, with the fields xray-sync asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub key: String,
+    pub issue_type: Option<String>,
+}
+
+impl Dc {
+    pub fn new(http: &Http, url: &str, auth: DcAuth) -> Dc {
+        Dc {
+            http: http.clone(),
+            base: url.trim_end_matches('/').to_string(),
+            auth,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    fn authorization(&self) -> String {
+        match &self.auth {
+            DcAuth::Pat(pat) => format!("Bearer {}", pat.expose()),
+            DcAuth::Basic { username, password } => {
+                let raw = format!("{username}:{}", password.expose());
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                )
+            }
+        }
+    }
+
+    /// Scrubs the PAT or password, and the whole header value (a server echoing `Basic …`
+    /// would otherwise leak the base64 of user:password).
+    fn scrub(&self, err: ApiError) -> ApiError {
+        let header = self.authorization();
+        let encoded = Secret::new(header.split_once(' ').map(|(_, v)| v).unwrap_or(""));
+        let header = Secret::new(header);
+        match &self.auth {
+            DcAuth::Pat(pat) => scrub_error(err, &[&header, pat]),
+            DcAuth::Basic { password, .. } => scrub_error(err, &[&header, &encoded, password]),
+        }
+    }
+
+    fn send(&self, what: &str, req: Request) -> Result<crate::http::Response, ApiError> {
+        let req = req.header("Authorization", self.authorization());
+        self.http
+            .send(Service::Xray, what, &req)
+            .map_err(|e| self.scrub(e))
+    }
+
+    /// The license probe: cheap proof that this is Xray DC and the credentials work.
+    pub fn license(&self) -> Result<License, ApiError> {
+        let resp = self.send(
+            "Xray license",
+            Request::get(self.url("/rest/raven/latest/api/xraylicense")),
+        )?;
+        resp.json(Service::Xray, "Xray license")
+            .map_err(|e| self.scrub(e))
+    }
+
+    /// `POST /rest/api/2/search` with `jql`, returning key and issue type of each hit (one page
+    /// of at most `max_results`). `validateQuery: false` makes Jira skip keys that do not exist
+    /// instead of failing the whole search with 400.
+    pub fn search(&self, jql: &str, max_results: usize) -> Result<Vec<SearchHit>, ApiError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            #[serde(default)]
+            issues: Vec<Issue>,
+        }
+        #[derive(Deserialize)]
+        struct Issue {
+            key: String,
+            #[serde(default)]
+            fields: Option<Fields>,
+        }
+        #[derive(Deserialize)]
+        struct Fields {
+            issuetype: Option<IssueType>,
+        }
+        #[derive(Deserialize)]
+        struct IssueType {
+            name: Option<String>,
+        }
+        let req = Request::post_json(
+            self.url("/rest/api/2/search"),
+            &serde_json::json!({
+                "jql": jql,
+                "fields": ["issuetype"],
+                "maxResults": max_results,
+                "validateQuery": false,
+            }),
+            Call::Read,
+        );
+        let resp = self.send("Jira search", req)?;
+        let answer: Answer = resp
+            .json(Service::Xray, "Jira search")
+            .map_err(|e| self.scrub(e))?;
+        Ok(answer
+            .issues
+            .into_iter()
+            .map(|i| SearchHit {
+                key: i.key,
+                issue_type: i.fields.and_then(|f| f.issuetype).and_then(|t| t.name),
+            })
+            .collect())
+    }
+
+    /// Resolves keys by Jira search, [`LOOKUP_BATCH`] keys per request.
+    pub fn get_tests_by_keys(&self, keys: &[String]) -> Result<Vec<FoundTest>, ApiError> {
+        let mut found = Vec::new();
+        for batch in keys.chunks(LOOKUP_BATCH) {
+            for hit in self.search(&key_jql(batch), LOOKUP_BATCH)? {
+                found.push(FoundTest {
+                    key: hit.key,
+                    issue_type: hit.issue_type.unwrap_or_default(),
+                    test_type: None,
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// Test Executions carrying `label` (Jira search by label).
+    pub fn get_test_executions_by_label(&self, label: &str) -> Result<Vec<IssueKey>, ApiError> {
+        Ok(self
+            .search(&label_jql(label), 1)?
+            .into_iter()
+            .filter_map(|h| IssueKey::parse(&h.key))
+            .collect())
+    }
+
+    /// `POST /rest/raven/2.0/import/execution/multipart` with parts `result` (Xray JSON) and
+    /// `info` (Jira fields). Always creates a new execution; sent once (`Call::Create`).
+    pub fn import_multipart(
+        &self,
+        doc: &ImportDoc,
+        info: &serde_json::Value,
+    ) -> Result<IssueKey, ApiError> {
+        let result = serde_json::to_vec(doc).unwrap_or_default();
+        let info = serde_json::to_vec(info).unwrap_or_default();
+        let body = Body::multipart(&[
+            Part {
+                name: "result",
+                filename: "results.json",
+                content_type: "application/json",
+                data: &result,
+            },
+            Part {
+                name: "info",
+                filename: "info.json",
+                content_type: "application/json",
+                data: &info,
+            },
+        ]);
+        let req = Request {
+            method: "POST",
+            url: self.url("/rest/raven/2.0/import/execution/multipart"),
+            headers: Vec::new(),
+            body,
+            call: Call::Create,
+            slow: true,
+        };
+        let resp = self.send("execution import", req)?;
+        execution_key(Product::Dc, &resp.body).map_err(|e| self.scrub(e))
+    }
+
+    /// `POST /rest/raven/2.0/import/execution` with an Xray JSON body.
+    pub fn import(&self, doc: &ImportDoc, call: Call) -> Result<IssueKey, ApiError> {
+        let req =
+            Request::post_json(self.url("/rest/raven/2.0/import/execution"), doc, call).slow();
+        let resp = self.send("execution import", req)?;
+        execution_key(Product::Dc, &resp.body).map_err(|e| self.scrub(e))
+    }
+
+    /// `POST /rest/raven/2.0/api/testplan/{plan}/testexecution` `{"add":[key]}`. Answers `[]`
+    /// on success, else an array of error strings. Adding twice is harmless, so it is a `Read`.
+    pub fn link_test_plan(&self, plan: &str, execution: &IssueKey) -> Result<(), ApiError> {
+        let req = Request::post_json(
+            self.url(&format!(
+                "/rest/raven/2.0/api/testplan/{plan}/testexecution"
+            )),
+            &serde_json::json!({ "add": [execution.as_str()] }),
+            Call::Read,
+        );
+        let resp = self.send(&format!("test plan {plan}"), req)?;
+        let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+            Vec::new()
+        } else {
+            resp.json(Service::Xray, "test plan link")
+                .map_err(|e| self.scrub(e))?
+        };
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.scrub(ApiError::Rejected {
+                service: Service::Xray,
+                status: resp.status,
+                detail: errors.join("; "),
+            }))
+        }
+    }
+}

@@ -1,0 +1,793 @@
+//! A stateful fake Xray (Cloud or Data Center) built on `fake.rs`, strict where real Xray is
+//! strict and stricter where a client mistake would otherwise go unnoticed.
+//!
+//! Enforces: Cloud bearer tokens from `/api/v2/authenticate` (anything else → 401, echoing the
+//! token it got so scrubbing is tested), token expiry on demand; DC `Bearer` PAT or `Basic` on
+//! every request; multipart part names per product (`results` Cloud, `result` DC) and the `info`
+//! shape (`xrayFields` only `testPlanKey`/`environments` on Cloud, none on DC); the product's
+//! status vocabulary and `testInfo.type` vs `testInfo.testType`; unknown `testKey` → 400 for the
+//! whole import (nothing applied), like real Xray. State: executions with labels, plan,
+//! environments, revision, fix versions and one run per Test (appends update). Reads: GraphQL
+//! `getTests` / `getTestExecutions` / `getProjectSettings` (Cloud), Jira search, test plan link
+//! and license (DC). Faults are injected per request number or per path: a plain reply instead
+//! of processing (429, 503, reset), or processing and then a delayed/reset/5xx answer (a create
+//! that happened but whose answer was lost).
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::fake::{Fake, Reply, Request, multipart_parts};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Cloud,
+    Dc,
+}
+
+/// Credentials the fake accepts.
+#[derive(Debug, Clone)]
+pub enum Creds {
+    Cloud { client_id: String, secret: String },
+    Pat(String),
+    Basic { user: String, password: String },
+}
+
+/// When a fault fires (1-based counts).
+#[derive(Debug, Clone)]
+pub enum On {
+    /// The n-th request the fake receives.
+    Request(usize),
+    /// The n-th request to this path.
+    Path(String, usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Answer this instead; the request is NOT processed.
+    Reply(Reply),
+    /// Process the request (state changes), then answer after this delay.
+    ApplyThenDelay(Duration),
+    /// Process the request, then drop the connection.
+    ApplyThenReset,
+    /// Process the request, then answer with this gateway status.
+    ApplyThenStatus(u16),
+}
+
+#[derive(Debug, Clone)]
+struct Fault {
+    on: On,
+    action: Action,
+    fired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub status: String,
+    pub defects: Vec<String>,
+    /// Evidence filenames with their decoded bytes.
+    pub evidence: Vec<(String, String, Vec<u8>)>,
+    pub comment: Option<String>,
+    /// True when the run's Test was given by `testInfo` (definition), not `testKey`.
+    pub by_definition: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Execution {
+    pub key: String,
+    pub summary: String,
+    pub labels: Vec<String>,
+    pub fix_versions: Vec<String>,
+    pub description: Option<String>,
+    pub test_plan: Option<String>,
+    pub environments: Vec<String>,
+    pub revision: Option<String>,
+    /// Test key → its one run in this execution.
+    pub runs: BTreeMap<String, Run>,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub mode: Mode,
+    pub project: String,
+    creds: Creds,
+    /// Every token handed out (for the secrets test).
+    pub tokens_issued: Vec<String>,
+    valid_token: Option<String>,
+    expire_after: Option<usize>,
+    calls_since_auth: usize,
+    /// Issue key → issue type.
+    pub issues: BTreeMap<String, String>,
+    /// Generic definition → Test key, for Tests created by imports.
+    pub definitions: BTreeMap<String, String>,
+    next_issue: usize,
+    pub executions: BTreeMap<String, Execution>,
+    faults: Vec<Fault>,
+    requests: usize,
+    per_path: BTreeMap<String, usize>,
+}
+
+pub struct XrayFake {
+    pub server: Fake,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl XrayFake {
+    pub fn start(mode: Mode, project: &str, creds: Creds) -> XrayFake {
+        let state = Arc::new(Mutex::new(State {
+            mode,
+            project: project.to_string(),
+            creds,
+            tokens_issued: Vec::new(),
+            valid_token: None,
+            expire_after: None,
+            calls_since_auth: 0,
+            issues: BTreeMap::new(),
+            definitions: BTreeMap::new(),
+            next_issue: 1000,
+            executions: BTreeMap::new(),
+            faults: Vec::new(),
+            requests: 0,
+            per_path: BTreeMap::new(),
+        }));
+        let shared = state.clone();
+        let server = Fake::serve(move |req| {
+            let mut s = match shared.lock() {
+                Ok(s) => s,
+                Err(p) => p.into_inner(),
+            };
+            s.handle(req)
+        });
+        XrayFake { server, state }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut s = match self.state.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        f(&mut s)
+    }
+
+    pub fn add_issue(&self, key: &str, issue_type: &str) {
+        self.with(|s| s.issues.insert(key.to_string(), issue_type.to_string()));
+    }
+
+    /// An existing execution (for appending to a given key).
+    pub fn add_execution(&self, key: &str) {
+        self.with(|s| {
+            s.issues.insert(key.to_string(), "Test Execution".into());
+            s.executions.insert(
+                key.to_string(),
+                Execution {
+                    key: key.to_string(),
+                    summary: "existing".into(),
+                    ..Execution::default()
+                },
+            )
+        });
+    }
+
+    pub fn fault(&self, on: On, action: Action) {
+        self.with(|s| {
+            s.faults.push(Fault {
+                on,
+                action,
+                fired: false,
+            })
+        });
+    }
+
+    /// The current token stops working after `n` more authorized calls (once).
+    pub fn expire_token_after(&self, n: usize) {
+        self.with(|s| s.expire_after = Some(n));
+    }
+
+    pub fn executions(&self) -> BTreeMap<String, Execution> {
+        self.with(|s| s.executions.clone())
+    }
+
+    pub fn only_execution(&self) -> Execution {
+        let all = self.executions();
+        assert_eq!(
+            all.len(),
+            1,
+            "expected exactly one execution, got {:?}",
+            all.keys()
+        );
+        all.into_values().next().unwrap_or_default()
+    }
+
+    pub fn tokens_issued(&self) -> Vec<String> {
+        self.with(|s| s.tokens_issued.clone())
+    }
+
+    /// Requests to the import endpoints (create and append).
+    pub fn import_requests(&self) -> Vec<Request> {
+        self.server
+            .requests()
+            .into_iter()
+            .filter(|r| r.path().contains("/import/execution"))
+            .collect()
+    }
+}
+
+fn err(status: u16, message: &str) -> Reply {
+    Reply::json(status, json!({ "error": message }).to_string())
+}
+
+impl State {
+    fn handle(&mut self, req: &Request) -> Reply {
+        self.requests += 1;
+        let path = req.path().to_string();
+        let nth_path = {
+            let c = self.per_path.entry(path.clone()).or_insert(0);
+            *c += 1;
+            *c
+        };
+        let n = self.requests;
+        let fault = self.faults.iter_mut().find(|f| {
+            !f.fired
+                && match &f.on {
+                    On::Request(k) => *k == n,
+                    On::Path(p, k) => *p == path && *k == nth_path,
+                }
+        });
+        let action = fault.map(|f| {
+            f.fired = true;
+            f.action.clone()
+        });
+        if let Some(Action::Reply(reply)) = action {
+            return reply;
+        }
+        let reply = self.route(req);
+        match action {
+            Some(Action::ApplyThenDelay(d)) => reply.after(d),
+            Some(Action::ApplyThenReset) => Reply::Reset,
+            Some(Action::ApplyThenStatus(code)) => {
+                Reply::text(code, "text/html", "<html>gateway timeout</html>")
+            }
+            Some(Action::Reply(_)) | None => reply,
+        }
+    }
+
+    fn route(&mut self, req: &Request) -> Reply {
+        match self.mode {
+            Mode::Cloud => self.route_cloud(req),
+            Mode::Dc => self.route_dc(req),
+        }
+    }
+
+    // ---- Cloud ----
+
+    fn route_cloud(&mut self, req: &Request) -> Reply {
+        let path = req.path().to_string();
+        if req.method == "POST" && path == "/api/v2/authenticate" {
+            return self.authenticate(req);
+        }
+        if let Some(reply) = self.check_bearer(req) {
+            return reply;
+        }
+        match (req.method.as_str(), path.as_str()) {
+            ("POST", "/api/v2/import/execution/multipart") => self.import_multipart(req, "results"),
+            ("POST", "/api/v2/import/execution") => self.import_json(req.json()),
+            ("POST", "/api/v2/graphql") => self.graphql(req.json()),
+            _ => err(404, "fake: no such Cloud endpoint"),
+        }
+    }
+
+    fn authenticate(&mut self, req: &Request) -> Reply {
+        let body = req.json();
+        let ok = match &self.creds {
+            Creds::Cloud { client_id, secret } => {
+                body["client_id"] == json!(client_id) && body["client_secret"] == json!(secret)
+            }
+            _ => false,
+        };
+        if !ok {
+            return err(401, "Authentication failed. Invalid client credentials!");
+        }
+        let token = format!(
+            "eyJhbGciOiJIUzI1NiJ9.eyJTOKENSECRET{}.sig{}",
+            self.tokens_issued.len(),
+            self.requests
+        );
+        self.tokens_issued.push(token.clone());
+        self.valid_token = Some(token.clone());
+        self.calls_since_auth = 0;
+        Reply::json(200, json!(token).to_string())
+    }
+
+    fn check_bearer(&mut self, req: &Request) -> Option<Reply> {
+        let got = req
+            .header("authorization")
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or("")
+            .to_string();
+        // Echo the token like some gateways do, so clients must scrub error bodies.
+        let reject = Some(err(401, &format!("Invalid or expired token: {got}")));
+        if self.valid_token.as_deref() != Some(got.as_str()) {
+            return reject;
+        }
+        if let Some(limit) = self.expire_after
+            && self.calls_since_auth >= limit
+        {
+            self.expire_after = None;
+            self.valid_token = None;
+            return reject;
+        }
+        self.calls_since_auth += 1;
+        None
+    }
+
+    fn graphql(&mut self, body: Value) -> Reply {
+        let query = body["query"].as_str().unwrap_or("").to_string();
+        let vars = &body["variables"];
+        let data = if query.contains("getTests(") {
+            let limit = vars["limit"].as_u64().unwrap_or(0);
+            let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
+            if !(1..=100).contains(&limit) || keys.len() > 100 {
+                return gql_error("limit must be between 1 and 100");
+            }
+            let results: Vec<Value> = keys
+                .iter()
+                .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test"))
+                .map(|k| {
+                    json!({"issueId": format!("1{}", k.len()), "testType": {"name":"Generic","kind":"Unstructured"}, "jira": {"key": k}})
+                })
+                .collect();
+            json!({"getTests": {"total": results.len(), "start": 0, "limit": limit, "results": results}})
+        } else if query.contains("getTestExecutions(") {
+            let label = parse_label(vars["jql"].as_str().unwrap_or(""));
+            let results: Vec<Value> = self
+                .executions
+                .values()
+                .filter(|e| label.as_ref().is_some_and(|l| e.labels.contains(l)))
+                .map(|e| json!({"issueId": "9", "jira": {"key": e.key}}))
+                .collect();
+            json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getProjectSettings(") {
+            json!({"getProjectSettings": {"projectId": "10000", "testEnvironments": ["chrome"], "testTypeSettings": {"testTypes": [{"id":"1","name":"Generic","kind":"Unstructured"}], "defaultTestTypeId": "1"}, "defectIssueTypes": ["Bug"]}})
+        } else {
+            return gql_error("fake: unknown query");
+        };
+        Reply::json(200, json!({ "data": data }).to_string())
+    }
+
+    // ---- DC ----
+
+    fn route_dc(&mut self, req: &Request) -> Reply {
+        let auth = req.header("authorization").unwrap_or("");
+        let ok = match &self.creds {
+            Creds::Pat(pat) => auth == format!("Bearer {pat}"),
+            Creds::Basic { user, password } => {
+                auth == format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+                )
+            }
+            Creds::Cloud { .. } => false,
+        };
+        if !ok {
+            return Reply::json(
+                401,
+                json!({"errorMessages": [format!("You are not authenticated ({auth})")]})
+                    .to_string(),
+            );
+        }
+        let path = req.path().to_string();
+        if req.method == "POST"
+            && let Some(plan) = path
+                .strip_prefix("/rest/raven/2.0/api/testplan/")
+                .and_then(|p| p.strip_suffix("/testexecution"))
+        {
+            return self.link_plan(plan, req.json());
+        }
+        match (req.method.as_str(), path.as_str()) {
+            ("POST", "/rest/raven/2.0/import/execution/multipart") => {
+                self.import_multipart(req, "result")
+            }
+            ("POST", "/rest/raven/2.0/import/execution") => self.import_json(req.json()),
+            ("POST", "/rest/api/2/search") => self.search(req.json()),
+            ("GET", "/rest/raven/latest/api/xraylicense") => {
+                Reply::json(200, r#"{"active":true,"licenseType":"Enterprise"}"#)
+            }
+            _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
+        }
+    }
+
+    fn search(&mut self, body: Value) -> Reply {
+        let jql = body["jql"].as_str().unwrap_or("");
+        let max = body["maxResults"].as_u64().unwrap_or(50);
+        if max > 100 {
+            return Reply::json(400, r#"{"errorMessages":["maxResults over 100"]}"#);
+        }
+        let issues: Vec<Value> = if jql.starts_with("key in") {
+            let keys = parse_key_list(jql);
+            if keys.len() > 100 {
+                return Reply::json(400, r#"{"errorMessages":["too many keys"]}"#);
+            }
+            let missing: Vec<&String> = keys
+                .iter()
+                .filter(|k| !self.issues.contains_key(*k) && !self.executions.contains_key(*k))
+                .collect();
+            // Real Jira fails the whole search on an unknown key unless validation is off.
+            if let Some(first) = missing.first()
+                && body["validateQuery"] != json!(false)
+            {
+                return Reply::json(
+                    400,
+                    json!({"errorMessages": [format!("An issue with key '{first}' does not exist for field 'key'.")]}).to_string(),
+                );
+            }
+            keys.iter()
+                .filter_map(|k| self.issues.get(k).map(|t| (k, t)))
+                .map(|(k, t)| json!({"id": "1", "key": k, "fields": {"issuetype": {"name": t}}}))
+                .collect()
+        } else if let Some(label) = parse_label(jql) {
+            self.executions
+                .values()
+                .filter(|e| e.labels.contains(&label))
+                .map(|e| json!({"id": "2", "key": e.key, "fields": {"issuetype": {"name": "Test Execution"}}}))
+                .collect()
+        } else {
+            return Reply::json(400, r#"{"errorMessages":["fake: unsupported JQL"]}"#);
+        };
+        Reply::json(
+            200,
+            json!({"startAt": 0, "maxResults": max, "total": issues.len(), "issues": issues})
+                .to_string(),
+        )
+    }
+
+    fn link_plan(&mut self, plan: &str, body: Value) -> Reply {
+        if self.issues.get(plan).map(String::as_str) != Some("Test Plan") {
+            return Reply::json(
+                200,
+                json!([format!("{plan} is not a Test Plan")]).to_string(),
+            );
+        }
+        let mut errors = Vec::new();
+        for key in body["add"].as_array().cloned().unwrap_or_default() {
+            let key = key.as_str().unwrap_or("").to_string();
+            match self.executions.get_mut(&key) {
+                Some(e) => e.test_plan = Some(plan.to_string()),
+                None => errors.push(format!("{key} is not a Test Execution")),
+            }
+        }
+        Reply::json(200, json!(errors).to_string())
+    }
+
+    // ---- imports (both products) ----
+
+    fn import_multipart(&mut self, req: &Request, results_part: &str) -> Reply {
+        let parts = multipart_parts(req);
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        let (Some(results), Some(info)) = (
+            parts.iter().find(|p| p.name == results_part),
+            parts.iter().find(|p| p.name == "info"),
+        ) else {
+            return err(
+                400,
+                &format!("fake: expected parts {results_part} and info, got {names:?}"),
+            );
+        };
+        for p in [results, info] {
+            if p.filename.is_none() || p.content_type.as_deref() != Some("application/json") {
+                return err(400, "Error parsing info file!");
+            }
+        }
+        let Ok(info) = serde_json::from_slice::<Value>(&info.data) else {
+            return err(400, "Error parsing info file!");
+        };
+        let Ok(doc) = serde_json::from_slice::<Value>(&results.data) else {
+            return err(400, "Error parsing results file!");
+        };
+        let fields = &info["fields"];
+        if fields["project"]["key"] != json!(self.project) {
+            return err(
+                400,
+                &format!(
+                    "Error retrieving Project from Jira with key \"{}\"",
+                    fields["project"]["key"]
+                ),
+            );
+        }
+        if fields["issuetype"]["name"] != json!("Test Execution") {
+            return err(
+                400,
+                "Error creating Test Execution - Issue create failed! - issuetype: The issue type selected is invalid.",
+            );
+        }
+        if fields["summary"].as_str().is_none_or(str::is_empty) {
+            return err(400, "summary: You must specify a summary of the issue.");
+        }
+        let xray_fields = info.get("xrayFields").cloned();
+        match (self.mode, &xray_fields) {
+            (Mode::Dc, Some(_)) => {
+                return err(400, "fake: DC info takes Jira fields only, no xrayFields");
+            }
+            (Mode::Cloud, Some(Value::Object(map))) => {
+                let bad: Vec<&String> = map
+                    .keys()
+                    .filter(|k| *k != "testPlanKey" && *k != "environments")
+                    .collect();
+                if !bad.is_empty() {
+                    return err(
+                        400,
+                        &format!(
+                            "Error importing results: xrayFields in info file contains the following invalid fields: {bad:?}!"
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if doc.get("testExecutionKey").is_some() {
+            return err(
+                400,
+                "fake: a multipart import always creates; testExecutionKey not allowed",
+            );
+        }
+        if let Err(e) = self.validate(&doc) {
+            return err(400, &e);
+        }
+        let key = self.new_key();
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut exec = Execution {
+            key: key.clone(),
+            summary: fields["summary"].as_str().unwrap_or("").to_string(),
+            labels: strings(&fields["labels"]),
+            fix_versions: fields["fixVersions"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v["name"].as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            description: fields["description"].as_str().map(String::from),
+            ..Execution::default()
+        };
+        if let Some(x) = &xray_fields {
+            exec.test_plan = x["testPlanKey"].as_str().map(String::from);
+            exec.environments = strings(&x["environments"]);
+        }
+        // The results' own info supplies the revision (and, on DC, the environments) [U].
+        exec.revision = doc["info"]["revision"].as_str().map(String::from);
+        if self.mode == Mode::Dc {
+            exec.environments = strings(&doc["info"]["testEnvironments"]);
+        }
+        self.executions.insert(key.clone(), exec);
+        self.apply(&key, &doc);
+        self.import_answer(&key)
+    }
+
+    fn import_json(&mut self, doc: Value) -> Reply {
+        if let Err(e) = self.validate(&doc) {
+            return err(400, &e);
+        }
+        let key = match doc["testExecutionKey"].as_str() {
+            Some(k) => {
+                if !self.executions.contains_key(k) {
+                    return err(400, &format!("Test Execution with key {k} not found"));
+                }
+                k.to_string()
+            }
+            None => {
+                if doc["info"]["project"] != json!(self.project) {
+                    return err(400, "Error assembling issue data: project is required");
+                }
+                let key = self.new_key();
+                self.executions.insert(
+                    key.clone(),
+                    Execution {
+                        key: key.clone(),
+                        summary: doc["info"]["summary"].as_str().unwrap_or("").to_string(),
+                        ..Execution::default()
+                    },
+                );
+                key
+            }
+        };
+        if let Some(e) = self.executions.get_mut(&key) {
+            let info = &doc["info"];
+            if let Some(r) = info["revision"].as_str() {
+                e.revision = Some(r.to_string());
+            }
+            if let Some(envs) = info["testEnvironments"].as_array() {
+                e.environments = envs
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect();
+            }
+            if let Some(v) = info["version"].as_str()
+                && !e.fix_versions.iter().any(|f| f == v)
+            {
+                e.fix_versions.push(v.to_string());
+            }
+            if let Some(p) = info["testPlanKey"].as_str() {
+                e.test_plan = Some(p.to_string());
+            }
+        }
+        self.apply(&key, &doc);
+        self.import_answer(&key)
+    }
+
+    fn import_answer(&self, key: &str) -> Reply {
+        let issue = json!({"id": "38101", "key": key, "self": format!("http://fake/rest/api/2/issue/{key}")});
+        match self.mode {
+            Mode::Cloud => Reply::json(200, issue.to_string()),
+            Mode::Dc => Reply::json(
+                200,
+                json!({"testExecIssue": issue, "testIssues": {"success": []}}).to_string(),
+            ),
+        }
+    }
+
+    /// Checks a whole Xray JSON document before anything is applied (Xray rejects whole imports).
+    fn validate(&self, doc: &Value) -> Result<(), String> {
+        let statuses: &[&str] = match self.mode {
+            Mode::Cloud => &["PASSED", "FAILED", "TO DO", "TODO", "EXECUTING", "ABORTED"],
+            Mode::Dc => &["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
+        };
+        let Some(tests) = doc["tests"].as_array() else {
+            return Err("fake: tests array required".into());
+        };
+        for t in tests {
+            let status = t["status"].as_str().unwrap_or("");
+            if !statuses.contains(&status) {
+                return Err(format!(
+                    "fake: status {status:?} is not a {:?} status",
+                    self.mode
+                ));
+            }
+            match (t["testKey"].as_str(), t.get("testInfo")) {
+                (Some(key), _) => {
+                    if self.issues.get(key).map(String::as_str) != Some("Test") {
+                        return Err(match self.mode {
+                            Mode::Cloud => format!("Test with key {key} not found"),
+                            Mode::Dc => format!("Test issue with key {key} not found."),
+                        });
+                    }
+                }
+                (None, Some(info)) => {
+                    let (want, wrong) = match self.mode {
+                        Mode::Cloud => ("type", "testType"),
+                        Mode::Dc => ("testType", "type"),
+                    };
+                    if info.get(wrong).is_some() || info[want].as_str().is_none() {
+                        return Err(format!("fake: testInfo needs {want:?}, not {wrong:?}"));
+                    }
+                    if info["definition"].as_str().is_none_or(str::is_empty)
+                        || info["summary"].as_str().is_none_or(str::is_empty)
+                        || info["projectKey"] != json!(self.project)
+                    {
+                        return Err("fake: testInfo needs projectKey, summary, definition".into());
+                    }
+                }
+                (None, None) => return Err("Property \"testInfo\" is required".into()),
+            }
+            for ev in t["evidence"].as_array().into_iter().flatten() {
+                let ok = ev["filename"].is_string()
+                    && ev["contentType"].is_string()
+                    && ev["data"].as_str().is_some_and(|d| {
+                        base64::engine::general_purpose::STANDARD.decode(d).is_ok()
+                    });
+                if !ok {
+                    return Err("fake: evidence needs filename, contentType, base64 data".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, exec_key: &str, doc: &Value) {
+        for t in doc["tests"].as_array().cloned().unwrap_or_default() {
+            let (test_key, by_definition) = match t["testKey"].as_str() {
+                Some(k) => (k.to_string(), false),
+                None => {
+                    let def = t["testInfo"]["definition"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    let key = match self.definitions.get(&def) {
+                        Some(k) => k.clone(),
+                        None => {
+                            let k = self.new_key();
+                            self.issues.insert(k.clone(), "Test".into());
+                            self.definitions.insert(def, k.clone());
+                            k
+                        }
+                    };
+                    (key, true)
+                }
+            };
+            let run = Run {
+                status: t["status"].as_str().unwrap_or("").to_string(),
+                defects: t["defects"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|d| d.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                evidence: t["evidence"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|e| {
+                                (
+                                    e["filename"].as_str().unwrap_or("").to_string(),
+                                    e["contentType"].as_str().unwrap_or("").to_string(),
+                                    base64::engine::general_purpose::STANDARD
+                                        .decode(e["data"].as_str().unwrap_or(""))
+                                        .unwrap_or_default(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                comment: t["comment"].as_str().map(String::from),
+                by_definition,
+            };
+            if let Some(e) = self.executions.get_mut(exec_key) {
+                e.runs.insert(test_key, run);
+            }
+        }
+    }
+
+    fn new_key(&mut self) -> String {
+        self.next_issue += 1;
+        let key = format!("{}-{}", self.project, self.next_issue);
+        key
+    }
+}
+
+fn gql_error(message: &str) -> Reply {
+    Reply::json(
+        200,
+        json!({"errors": [{"message": message}], "data": null}).to_string(),
+    )
+}
+
+/// `key in (A-1,B-2)` → `["A-1","B-2"]`.
+fn parse_key_list(jql: &str) -> Vec<String> {
+    jql.split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map(|(list, _)| {
+            list.split(',')
+                .map(|k| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `labels = "x"` → `x`.
+fn parse_label(jql: &str) -> Option<String> {
+    let rest = jql
+        .trim()
+        .strip_prefix("labels")?
+        .trim()
+        .strip_prefix('=')?
+        .trim();
+    Some(rest.trim_matches('"').to_string())
+}

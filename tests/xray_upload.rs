@@ -1,0 +1,597 @@
+//! The Xray uploader against the stateful fake: happy paths on both products, request budgets,
+//! chunking, stale keys, evidence containment, and the spool + resend round trip.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use support::fake::multipart_parts;
+use support::xray_fake::{Action, On};
+use support::xray_plans::*;
+use xray_sync::plan::{ExecutionTarget, IssueKey, PlannedEvidence};
+use xray_sync::settings::Product;
+use xray_sync::spool;
+use xray_sync::xray::upload::{self, ChunkStatus};
+
+fn keyed_first(n: usize) -> impl Fn(usize) -> Option<String> {
+    move |i| (i < n).then(|| format!("CALC-{}", i + 1))
+}
+
+#[test]
+fn cloud_happy_path_sends_everything_in_one_import() {
+    let fake = cloud_fake();
+    for k in 1..=3 {
+        fake.add_issue(&format!("CALC-{k}"), "Test");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    std::fs::write(out.workspace.join("shot.png"), b"\x89PNG fake").unwrap();
+    let (mut plan, tests) = plan(Product::Cloud, 6, 10_000, &keyed_first(3));
+    add_evidence(
+        &mut plan,
+        1,
+        PlannedEvidence::File {
+            path: out.workspace.join("shot.png"),
+            filename: "shot.png".into(),
+            content_type: "image/png".into(),
+        },
+    );
+    let defects = BTreeMap::from([(1, vec![IssueKey::parse("BUG-7").unwrap()])]);
+    let settings = settings(Product::Cloud, &fake.url(), false);
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings,
+        &out,
+        &plan,
+        &tests,
+        &defects,
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert!(receipt.created);
+    assert_eq!(receipt.tests_sent, 6);
+    assert_eq!(receipt.chunks[0].status, ChunkStatus::Sent);
+
+    // authenticate + one batched key lookup + one import.
+    let paths: Vec<String> = fake
+        .server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v2/authenticate",
+            "/api/v2/graphql",
+            "/api/v2/import/execution/multipart"
+        ]
+    );
+    let create = &fake
+        .server
+        .requests_to("POST", "/api/v2/import/execution/multipart")[0];
+    assert!(
+        create
+            .header("authorization")
+            .unwrap()
+            .starts_with("Bearer eyJ")
+    );
+    let parts = multipart_parts(create);
+    let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["results", "info"]);
+    let info: serde_json::Value = serde_json::from_slice(&parts[1].data).unwrap();
+    let marker = receipt.marker_label.clone().unwrap();
+    assert!(
+        marker.starts_with("xray-sync-run-") && marker.len() == 30,
+        "{marker}"
+    );
+    assert_eq!(
+        info,
+        serde_json::json!({
+            "fields": {
+                "project": {"key": "CALC"},
+                "summary": "CI run",
+                "issuetype": {"name": "Test Execution"},
+                "labels": ["ci", "nightly", marker],
+                "fixVersions": [{"name": "v3.0"}],
+                "description": "from xray-sync"
+            },
+            "xrayFields": {"testPlanKey": "CALC-15", "environments": ["chrome"]}
+        })
+    );
+    let results: serde_json::Value = serde_json::from_slice(&parts[0].data).unwrap();
+    assert_eq!(results["info"]["revision"], "9f1c2ab");
+    assert_eq!(results["tests"][3]["testInfo"]["type"], "Generic");
+    assert_eq!(
+        results["tests"][3]["testInfo"]["definition"],
+        "com.acme.Suite.test3"
+    );
+
+    let exec = fake.only_execution();
+    assert_eq!(
+        Some(&exec.key),
+        receipt
+            .execution
+            .as_ref()
+            .map(|k| k.as_str().to_string())
+            .as_ref()
+    );
+    assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
+    assert_eq!(exec.environments, ["chrome"]);
+    assert_eq!(exec.fix_versions, ["v3.0"]);
+    assert_eq!(exec.revision.as_deref(), Some("9f1c2ab"));
+    assert_eq!(exec.runs.len(), 6);
+    assert_eq!(exec.runs["CALC-1"].status, "PASSED");
+    let failed = &exec.runs["CALC-2"];
+    assert_eq!(failed.status, "FAILED");
+    assert_eq!(failed.defects, ["BUG-7"]);
+    assert_eq!(
+        failed.evidence,
+        [(
+            "shot.png".to_string(),
+            "image/png".to_string(),
+            b"\x89PNG fake".to_vec()
+        )]
+    );
+    assert_eq!(exec.runs.values().filter(|r| r.by_definition).count(), 3);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("chunk 1/1 sent (6 results)")),
+        "{lines:?}"
+    );
+}
+
+fn dc_happy_path(basic: bool) {
+    let fake = if basic {
+        dc_fake_basic()
+    } else {
+        dc_fake_pat()
+    };
+    for k in 1..=2 {
+        fake.add_issue(&format!("CALC-{k}"), "Test");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    let (plan, tests) = plan(Product::Dc, 5, 3, &keyed_first(2));
+    let settings = settings(Product::Dc, &fake.url(), basic);
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings,
+        &out,
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    let paths: Vec<String> = fake
+        .server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/rest/api/2/search",
+            "/rest/raven/2.0/import/execution/multipart",
+            "/rest/raven/2.0/api/testplan/CALC-15/testexecution",
+            "/rest/raven/2.0/import/execution",
+        ]
+    );
+    let search = fake.server.requests_to("POST", "/rest/api/2/search")[0].json();
+    assert_eq!(search["jql"], "key in (CALC-1,CALC-2)");
+    assert_eq!(search["fields"], serde_json::json!(["issuetype"]));
+    let create = &fake
+        .server
+        .requests_to("POST", "/rest/raven/2.0/import/execution/multipart")[0];
+    let parts = multipart_parts(create);
+    assert_eq!(parts[0].name, "result");
+    let info: serde_json::Value = serde_json::from_slice(&parts[1].data).unwrap();
+    assert!(info.get("xrayFields").is_none());
+    let append = fake
+        .server
+        .requests_to("POST", "/rest/raven/2.0/import/execution")[0]
+        .json();
+    assert_eq!(
+        append["testExecutionKey"],
+        receipt.execution.as_ref().unwrap().as_str()
+    );
+    assert_eq!(
+        append["info"]["testEnvironments"],
+        serde_json::json!(["chrome"])
+    );
+    assert_eq!(append["tests"][0]["testInfo"]["testType"], "Generic");
+
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 5);
+    assert_eq!(exec.runs["CALC-1"].status, "PASS");
+    assert_eq!(exec.runs["CALC-2"].status, "FAIL");
+    assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
+    assert_eq!(exec.environments, ["chrome"]);
+    assert_eq!(exec.revision.as_deref(), Some("9f1c2ab"));
+    assert_eq!(exec.fix_versions, ["v3.0"]);
+    assert!(exec.labels.contains(receipt.marker_label.as_ref().unwrap()));
+}
+
+#[test]
+fn dc_happy_path_with_pat() {
+    dc_happy_path(false);
+}
+
+#[test]
+fn dc_happy_path_with_basic_auth() {
+    dc_happy_path(true);
+}
+
+#[test]
+fn five_thousand_tests_in_chunks_of_500_make_ten_imports_into_one_execution() {
+    let fake = cloud_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, tests) = plan(Product::Cloud, 5000, 500, &|_| None);
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(30)),
+        &settings(Product::Cloud, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(fake.import_requests().len(), 10);
+    assert_eq!(
+        fake.server.requests().len(),
+        11,
+        "authenticate + 10 imports"
+    );
+    assert_eq!(receipt.tests_sent, 5000);
+    assert_eq!(fake.only_execution().runs.len(), 5000);
+    let progress: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("sent (500 results)"))
+        .collect();
+    assert_eq!(progress.len(), 10, "{lines:?}");
+    assert!(progress[9].contains("chunk 10/10"));
+}
+
+#[test]
+fn three_thousand_tests_are_two_requests_and_lookups_are_batched_by_100() {
+    let fake = cloud_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, tests) = plan(Product::Cloud, 3000, 10_000, &|_| None);
+    let receipt = upload::run(
+        &http(Duration::from_secs(30)),
+        &settings(Product::Cloud, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(fake.server.requests().len(), 2);
+
+    let fake = cloud_fake();
+    for k in 1..=250 {
+        fake.add_issue(&format!("CALC-{k}"), "Test");
+    }
+    let (plan, tests) = support::xray_plans::plan(Product::Cloud, 3000, 10_000, &keyed_first(250));
+    let receipt = upload::run(
+        &http(Duration::from_secs(30)),
+        &settings(Product::Cloud, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(fake.server.requests_to("POST", "/api/v2/graphql").len(), 3);
+    assert_eq!(fake.server.requests().len(), 5);
+    assert!(receipt.stale_keys.is_empty());
+}
+
+fn stale_key_falls_back(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    fake.add_issue("CALC-1", "Test");
+    // CALC-404 does not exist; CALC-15 is the Test Plan, not a Test.
+    let keys = ["CALC-1", "CALC-404", "CALC-15"];
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, tests) = plan(product, 4, 10_000, &|i| keys.get(i).map(|k| k.to_string()));
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(product, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    let stale: Vec<(&str, &str)> = receipt
+        .stale_keys
+        .iter()
+        .map(|s| (s.key.as_str(), s.reason.as_str()))
+        .collect();
+    let want = match product {
+        // getTests only returns Tests, so Cloud cannot tell the two apart.
+        Product::Cloud => [
+            ("CALC-15", "not found or not a Test"),
+            ("CALC-404", "not found or not a Test"),
+        ],
+        Product::Dc => [
+            ("CALC-15", "is a Test Plan, not a Test"),
+            ("CALC-404", "not found"),
+        ],
+    };
+    assert_eq!(stale, want);
+    assert!(receipt.stale_keys.iter().all(|s| s.fell_back));
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 4);
+    assert!(!exec.runs["CALC-1"].by_definition);
+    assert_eq!(exec.runs.values().filter(|r| r.by_definition).count(), 3);
+    let sent = &fake.import_requests()[0];
+    let doc: serde_json::Value = serde_json::from_slice(&multipart_parts(sent)[0].data).unwrap();
+    assert_eq!(
+        doc["tests"][1]["testInfo"]["definition"],
+        "com.acme.Suite.test1"
+    );
+    assert!(doc["tests"][1].get("testKey").is_none());
+}
+
+#[test]
+fn stale_key_falls_back_to_definition_on_cloud() {
+    stale_key_falls_back(Product::Cloud);
+}
+
+#[test]
+fn stale_key_falls_back_to_definition_on_dc() {
+    stale_key_falls_back(Product::Dc);
+}
+
+#[test]
+fn strict_keys_fails_before_sending() {
+    let fake = cloud_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, tests) = plan(Product::Cloud, 2, 10_000, &|i| {
+        (i == 0).then(|| "CALC-404".into())
+    });
+    let mut s = settings(Product::Cloud, &fake.url(), false);
+    s.strict_keys = true;
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &s,
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.failed());
+    assert!(
+        receipt.errors[0].message.contains("CALC-404"),
+        "{:?}",
+        receipt.errors
+    );
+    assert!(fake.import_requests().is_empty());
+    assert!(fake.executions().is_empty());
+    assert_eq!(receipt.chunks[0].status, ChunkStatus::NotSent);
+}
+
+#[test]
+fn evidence_outside_the_workspace_is_refused() {
+    let fake = cloud_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("id_rsa"), b"PRIVATE KEY").unwrap();
+    std::fs::write(out.workspace.join("log.txt"), b"hello log").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.join("id_rsa"), out.workspace.join("link.txt")).unwrap();
+    let (mut plan, tests) = plan(Product::Cloud, 1, 10_000, &|_| None);
+    let file = |path: std::path::PathBuf, name: &str| PlannedEvidence::File {
+        path,
+        filename: name.into(),
+        content_type: "text/plain".into(),
+    };
+    add_evidence(&mut plan, 0, file(out.workspace.join("log.txt"), "log.txt"));
+    add_evidence(
+        &mut plan,
+        0,
+        file(out.workspace.join("../outside/id_rsa"), "escape"),
+    );
+    add_evidence(&mut plan, 0, file("/etc/passwd".into(), "passwd"));
+    add_evidence(&mut plan, 0, file(out.workspace.join("link.txt"), "link"));
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(Product::Cloud, &fake.url(), false),
+        &out,
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    let refused: Vec<&str> = receipt
+        .evidence_skipped
+        .iter()
+        .map(|s| s.filename.as_str())
+        .collect();
+    assert_eq!(refused, ["escape", "passwd", "link"]);
+    assert!(
+        receipt
+            .evidence_skipped
+            .iter()
+            .all(|s| s.reason.starts_with("refused"))
+    );
+    assert!(
+        receipt
+            .warnings
+            .iter()
+            .any(|w| w.contains("evidence skipped for 3 file(s)"))
+    );
+    let exec = fake.only_execution();
+    let run = exec.runs.values().next().unwrap();
+    assert_eq!(run.evidence.len(), 1);
+    assert_eq!(run.evidence[0].2, b"hello log");
+    for req in fake.server.requests() {
+        let body = req.body_str();
+        assert!(
+            !body.contains("root:") && !body.contains("UFJJVkFURSBLRVk"),
+            "leaked a file"
+        );
+    }
+}
+
+#[test]
+fn appends_to_a_given_execution() {
+    let fake = dc_fake_pat();
+    fake.add_execution("CALC-500");
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plan, tests) = plan(Product::Dc, 4, 2, &|_| None);
+    plan.target = ExecutionTarget::Append {
+        key: IssueKey::parse("CALC-500").unwrap(),
+        info: info(),
+    };
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(Product::Dc, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert!(!receipt.created);
+    assert_eq!(receipt.execution.as_ref().unwrap().as_str(), "CALC-500");
+    assert!(
+        fake.server
+            .requests_to("POST", "/rest/raven/2.0/import/execution/multipart")
+            .is_empty()
+    );
+    assert_eq!(fake.import_requests().len(), 2);
+    assert_eq!(fake.only_execution().runs.len(), 4);
+}
+
+#[test]
+fn spool_and_resend_round_trip() {
+    let fake = cloud_fake();
+    // The first append is refused once: chunks 1 and 2 are spooled, nothing is re-sent.
+    fake.fault(
+        On::Path("/api/v2/import/execution".into(), 1),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"Error importing results: try later"}"#,
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
+    let settings = settings(Product::Cloud, &fake.url(), false);
+    let http = http(Duration::from_secs(5));
+    let receipt = upload::run(
+        &http,
+        &settings,
+        &out,
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.failed());
+    assert!(
+        receipt.errors[0].message.contains("try later"),
+        "{:?}",
+        receipt.errors
+    );
+    assert_eq!(
+        fake.import_requests().len(),
+        2,
+        "nothing re-sent after a 400"
+    );
+    let statuses: Vec<ChunkStatus> = receipt.chunks.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ChunkStatus::Sent,
+            ChunkStatus::Spooled,
+            ChunkStatus::Spooled
+        ]
+    );
+    let spool_dir = receipt.spool.clone().unwrap();
+    assert!(spool_dir.starts_with(&out.spool_dir));
+    let manifest = spool::read_manifest(&spool_dir).unwrap();
+    assert_eq!(
+        manifest.execution_key.as_deref(),
+        receipt.execution.as_ref().map(|k| k.as_str())
+    );
+    assert_eq!(manifest.chunks.len(), 2);
+    assert!(manifest.create_info_file.is_none());
+
+    let mut lines = Vec::new();
+    let again = spool::resend(&http, &settings, &spool_dir, &mut collect(&mut lines)).unwrap();
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert_eq!(again.tests_sent, 4);
+    assert_eq!(again.execution, receipt.execution);
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 6);
+    assert!(
+        spool::read_manifest(&spool_dir)
+            .unwrap()
+            .chunks
+            .iter()
+            .all(|c| c.sent)
+    );
+    let third = spool::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    assert_eq!(third.tests_sent, 0);
+    assert_eq!(fake.import_requests().len(), 4);
+}
+
+#[test]
+fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
+    let fake = dc_fake_pat();
+    fake.fault(
+        On::Path("/rest/raven/2.0/import/execution/multipart".into(), 1),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"fixVersions: fixVersions"}"#,
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    let (plan, tests) = plan(Product::Dc, 4, 2, &|_| None);
+    let settings = settings(Product::Dc, &fake.url(), false);
+    let http = http(Duration::from_secs(5));
+    let receipt = upload::run(
+        &http,
+        &settings,
+        &out,
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    );
+    assert!(receipt.failed() && receipt.execution.is_none());
+    assert_eq!(fake.import_requests().len(), 1);
+    let spool_dir = receipt.spool.clone().unwrap();
+    let manifest = spool::read_manifest(&spool_dir).unwrap();
+    assert_eq!(manifest.create_info_file.as_deref(), Some("info.json"));
+    assert_eq!(Some(&manifest.marker_label), receipt.marker_label.as_ref());
+    let again = spool::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert!(again.created);
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 4);
+    assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
+    assert!(exec.labels.contains(&manifest.marker_label));
+}
