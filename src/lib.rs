@@ -4,4 +4,5 @@
 //! (pure: results + settings → `Plan`) → `xray` / `jira` (the only network code) → `report`.
 //! See ARCHITECTURE.md for the module map.
 
+pub mod ingest;
 pub mod model;
