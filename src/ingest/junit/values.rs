@@ -52,6 +52,8 @@ impl Bounded {
         if self.truncated {
             text.push_str(TRUNCATION_MARKER);
         }
+        // Kept for the life of the run: give back the growth slack.
+        text.shrink_to_fit();
         Some(text)
     }
 
