@@ -19,8 +19,16 @@ use quick_xml::events::Event;
 
 fn main() {
     // `cargo bench` passes `--bench`; keep everything else.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["--gen", out, mb] => generate(Path::new(out), mb.parse().expect("size in MB")),
         ["--child", mode, file] => child(mode, Path::new(file)),
         rest => {
@@ -44,7 +52,10 @@ fn compare(file: &Path) {
     println!("file: {} ({:.1} MB)", file.display(), mb(bytes));
     let raw = run_child("raw", file);
     let full = run_child("parse", file);
-    println!("{:<34} {:>9} {:>10} {:>12}", "", "MB/s", "peak RSS", "records");
+    println!(
+        "{:<34} {:>9} {:>10} {:>12}",
+        "", "MB/s", "peak RSS", "records"
+    );
     println!(
         "{:<34} {:>9.0} {:>7} MB {:>12}",
         "quick-xml event count (floor)", raw.mbps, raw.hwm_mb, raw.records
@@ -119,7 +130,10 @@ fn raw_events(file: &Path) -> u64 {
     let mut events = 0u64;
     loop {
         buf.clear();
-        match reader.read_event_into(&mut buf).expect("well-formed bench file") {
+        match reader
+            .read_event_into(&mut buf)
+            .expect("well-formed bench file")
+        {
             Event::Eof => return events,
             _ => events += 1,
         }

@@ -144,7 +144,11 @@ fn enricomi_inputs_match_their_sidecars() {
     files_with_ext(&base, "xml", &mut inputs);
     let mut checked = 0;
     for input in &inputs {
-        let rel = input.strip_prefix(&base).unwrap().to_string_lossy().into_owned();
+        let rel = input
+            .strip_prefix(&base)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let sidecar = input.with_extension("results.json");
         let results = input.with_extension("results");
         let parsed = junit::parse_path(input);
@@ -180,7 +184,11 @@ fn enricomi_inputs_match_their_sidecars() {
         ];
         if !exception.is_some_and(|why| why.starts_with("counts")) {
             assert_eq!(counts(&cases), want, "{rel}: passed/skipped/failed/error");
-            assert_eq!(cases.len() as u64, json_u64(&stats, "tests"), "{rel}: tests");
+            assert_eq!(
+                cases.len() as u64,
+                json_u64(&stats, "tests"),
+                "{rel}: tests"
+            );
         }
         if !exception.is_some_and(|why| why.starts_with("names")) {
             let want = sidecar_names(&fs::read_to_string(&results).unwrap());
@@ -249,7 +257,13 @@ fn surefire_flaky_failure_is_a_failed_try_before_the_pass() {
         Some("\nExpected: <false>\n     but: was <true>")
     );
     assert_eq!(failure.kind.as_deref(), Some("java.lang.AssertionError"));
-    assert!(failure.details.as_deref().unwrap().contains("MatcherAssert.java:20"));
+    assert!(
+        failure
+            .details
+            .as_deref()
+            .unwrap()
+            .contains("MatcherAssert.java:20")
+    );
     assert_eq!(
         case.attempts[0].system_err.as_deref(),
         Some("Some error output here")
@@ -263,16 +277,33 @@ fn quick_junit_flaky_and_rerun_elements() {
     let t4 = find(&cases, "testcase4");
     assert!(t4.flaky);
     assert_eq!(t4.attempts.len(), 3);
-    assert_eq!(t4.attempts[1].system_out.as_deref(), Some("flaky system output"));
-    let details = t4.attempts[1].outcome.failure().unwrap().details.as_deref().unwrap();
+    assert_eq!(
+        t4.attempts[1].system_out.as_deref(),
+        Some("flaky system output")
+    );
+    let details = t4.attempts[1]
+        .outcome
+        .failure()
+        .unwrap()
+        .details
+        .as_deref()
+        .unwrap();
     assert!(details.contains("flaky error description") && details.contains("flaky stack trace"));
     let t5 = find(&cases, "testcase5");
     assert_eq!(t5.attempts.len(), 3);
-    assert_eq!(t5.outcome.kind(), OutcomeKind::Error, "worst of failure and rerun error");
+    assert_eq!(
+        t5.outcome.kind(),
+        OutcomeKind::Error,
+        "worst of failure and rerun error"
+    );
     assert!(!t5.flaky);
     let t6 = find(&cases, "testcase6");
     assert_eq!(t6.property("step"), Some("foobar"));
-    assert_eq!(t6.property("env"), None, "suite properties are not copied into cases");
+    assert_eq!(
+        t6.property("env"),
+        None,
+        "suite properties are not copied into cases"
+    );
     assert_eq!(t6.classname, None);
     assert_eq!(t6.suite_path, vec!["testsuite0".to_string()]);
 }
@@ -284,7 +315,8 @@ fn xray_custom_junit_properties() {
         .iter()
         .find(|c| {
             c.name == "junit_standard"
-                && c.classname.as_deref() == Some("app.getxray.xray.it.import_results.XrayDatacenterIT")
+                && c.classname.as_deref()
+                    == Some("app.getxray.xray.it.import_results.XrayDatacenterIT")
         })
         .unwrap();
     assert_eq!(case.property("requirements"), Some("XMP-2"));
@@ -295,7 +327,13 @@ fn xray_custom_junit_properties() {
         case.started_at.map(|t| t.to_string()),
         Some("2026-03-19 12:12:16.67648 +00:00:00".to_string())
     );
-    assert!(case.attempts[0].system_out.as_deref().unwrap().contains("display-name: junit standard (DC)"));
+    assert!(
+        case.attempts[0]
+            .system_out
+            .as_deref()
+            .unwrap()
+            .contains("display-name: junit standard (DC)")
+    );
     assert!(case.properties.iter().all(|p| !p.name.starts_with("java.")));
 }
 
@@ -307,7 +345,11 @@ fn go_junit_report_outcomes() {
     for input in &inputs {
         for case in junit::parse_path(input).unwrap_or_else(|e| panic!("{e}")) {
             kinds.insert(case.outcome.kind());
-            assert!(case.classname.is_some(), "{}: go tests have a package", input.display());
+            assert!(
+                case.classname.is_some(),
+                "{}: go tests have a package",
+                input.display()
+            );
         }
     }
     assert_eq!(kinds.len(), 4, "go corpus covers every outcome: {kinds:?}");
@@ -324,11 +366,31 @@ fn action_junit_report_nested_suites() {
     assert_eq!(
         paths,
         vec![
-            (s(&["All tests", "tests", "packet", "TestA"]), "A", OutcomeKind::Failed),
-            (s(&["All tests", "tests", "packet", "TestA"]), "B", OutcomeKind::Passed),
-            (s(&["All tests", "tests", "packet", "TestB"]), "A", OutcomeKind::Passed),
-            (s(&["All tests", "tests", "packet", "TestB"]), "B", OutcomeKind::Failed),
-            (s(&["All tests", "tests", "packet"]), "A", OutcomeKind::Failed),
+            (
+                s(&["All tests", "tests", "packet", "TestA"]),
+                "A",
+                OutcomeKind::Failed
+            ),
+            (
+                s(&["All tests", "tests", "packet", "TestA"]),
+                "B",
+                OutcomeKind::Passed
+            ),
+            (
+                s(&["All tests", "tests", "packet", "TestB"]),
+                "A",
+                OutcomeKind::Passed
+            ),
+            (
+                s(&["All tests", "tests", "packet", "TestB"]),
+                "B",
+                OutcomeKind::Failed
+            ),
+            (
+                s(&["All tests", "tests", "packet"]),
+                "A",
+                OutcomeKind::Failed
+            ),
         ]
     );
 }
@@ -338,28 +400,50 @@ fn repeated_testcases_in_one_file_are_one_test_with_attempts() {
     let cases = parse("action-junit-report/test_results/junit-web-test/expectedRetries.xml");
     let retried = find(&cases, "retried flaky test");
     assert_eq!(retried.attempts.len(), 2);
-    assert_eq!(retried.file.as_deref(), Some("packages/test-runner-junit-reporter/test/fixtures/multiple/simple-test.js"));
+    assert_eq!(
+        retried.file.as_deref(),
+        Some("packages/test-runner-junit-reporter/test/fixtures/multiple/simple-test.js")
+    );
     assert_eq!(retried.line, Some(15));
 }
 
 #[test]
 fn odd_attributes_from_real_files() {
     let cunit = parse("action-junit-report/test_results/cunit/testFailure.xml");
-    assert_eq!(find(&cunit, "DefaultCtor_When_ShouldTest").duration_secs, Some(1.7e-05));
+    assert_eq!(
+        find(&cunit, "DefaultCtor_When_ShouldTest").duration_secs,
+        Some(1.7e-05)
+    );
     let container = parse("action-junit-report/test_results/container-structure/test.xml");
-    assert!(container.iter().all(|c| c.duration_secs.is_none_or(|d| d < 100.0)));
+    assert!(
+        container
+            .iter()
+            .all(|c| c.duration_secs.is_none_or(|d| d < 100.0))
+    );
     let status = parse("allure2/junitdata/TEST-status-attribute.xml");
-    assert!(status.iter().any(|c| c.outcome.kind() == OutcomeKind::Skipped));
+    assert!(
+        status
+            .iter()
+            .any(|c| c.outcome.kind() == OutcomeKind::Skipped)
+    );
     let bazel = parse("publish-unit-test-result-action/junit-xml/bazel/suite-logs.xml");
     assert_eq!(bazel[0].outcome.kind(), OutcomeKind::Error);
-    assert!(bazel[0].attachments.iter().all(|a| matches!(a, Attachment::File { .. })));
+    assert!(
+        bazel[0]
+            .attachments
+            .iter()
+            .all(|a| matches!(a, Attachment::File { .. }))
+    );
 }
 
 #[test]
 fn corrupt_and_foreign_files_name_the_problem() {
     let base = root().join("publish-unit-test-result-action");
     let err = junit::parse_path(&base.join("junit-xml/non-junit.xml")).unwrap_err();
-    assert!(err.message.contains("not JUnit: root element <suites>"), "{err}");
+    assert!(
+        err.message.contains("not JUnit: root element <suites>"),
+        "{err}"
+    );
     let err = junit::parse_path(&base.join("junit-xml/pytest/corrupt-xml.xml")).unwrap_err();
     assert!(err.line.is_some(), "{err}");
     let err = junit::parse_path(&base.join("xml/empty.xml")).unwrap_err();

@@ -3,6 +3,7 @@
 //! suite-level output, unknown vocabulary) are skipped without decoding their attributes or text.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -114,7 +115,7 @@ pub(crate) struct Parser<'p> {
     suite_path: Vec<String>,
     case: Option<Case>,
     cases: Vec<TestCase>,
-    index: HashMap<(Vec<String>, Option<String>, String), usize>,
+    index: HashMap<u64, Vec<usize>>,
 }
 
 impl<'p> Parser<'p> {
@@ -449,7 +450,8 @@ impl<'p> Parser<'p> {
                 }
             }
             Frame::Item => {
-                let evidence = matches!(&case.property, Some(p) if p.property.name == "testrun_evidence");
+                let evidence =
+                    matches!(&case.property, Some(p) if p.property.name == "testrun_evidence");
                 let cap = if evidence {
                     MAX_EVIDENCE_BYTES
                 } else {
@@ -490,7 +492,14 @@ impl<'p> Parser<'p> {
                 if let Some(case) = self.case.as_mut()
                     && let Some(r) = case.retry.take()
                 {
-                    let attempt = Self::attempt(self.path, r.result.into_outcome(), r.time, r.started, r.out, r.err);
+                    let attempt = Self::attempt(
+                        self.path,
+                        r.result.into_outcome(),
+                        r.time,
+                        r.started,
+                        r.out,
+                        r.err,
+                    );
                     if r.flaky {
                         case.flaky.push(attempt);
                     } else {
@@ -583,41 +592,58 @@ impl<'p> Parser<'p> {
         attempts.push(main);
         attempts.append(&mut case.reruns);
         for attempt in &attempts {
-            for text in [&attempt.system_out, &attempt.system_err].into_iter().flatten() {
+            for text in [&attempt.system_out, &attempt.system_err]
+                .into_iter()
+                .flatten()
+            {
                 attachment_lines(text, self.path, &mut case.attachments);
             }
         }
-        let mut attempts = attempts.into_iter();
-        let Some(first) = attempts.next() else {
+        if attempts.is_empty() {
             return;
+        }
+        // Built directly rather than with `TestCase::new` + `recompute`, which would clone the
+        // failure texts twice more per test.
+        let mut test = TestCase {
+            suite_path: self.suite_path.clone(),
+            classname: case.classname,
+            name: case.name,
+            full_name: None,
+            history_id: None,
+            file: case.file,
+            line: case.line,
+            outcome: Outcome::Passed,
+            flaky: false,
+            duration_secs: None,
+            started_at: None,
+            properties: case.properties,
+            labels: Vec::new(),
+            links: Vec::new(),
+            parameters: Vec::new(),
+            attachments: case.attachments,
+            attempts,
         };
-        let mut test = TestCase::new(
-            self.suite_path.clone(),
-            case.classname,
-            case.name,
-            first,
-        );
-        test.attempts.extend(attempts);
         test.recompute();
-        test.file = case.file;
-        test.line = case.line;
-        test.properties = case.properties;
-        test.attachments = case.attachments;
         // Retries repeat a testcase inside the same suite; the same name in another suite
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {
             self.cases.push(test);
             return;
         }
-        let key = (
-            test.suite_path.clone(),
-            test.classname.clone(),
-            test.name.clone(),
-        );
-        match self.index.get(&key) {
-            Some(&at) => self.cases[at].absorb(test),
+        // Keyed by a hash so names are not stored twice; collisions are checked exactly.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&test.suite_path, &test.classname, &test.name).hash(&mut hasher);
+        let bucket = self.index.entry(hasher.finish()).or_default();
+        let same = bucket.iter().copied().find(|&at| {
+            let other: &TestCase = &self.cases[at];
+            other.name == test.name
+                && other.classname == test.classname
+                && other.suite_path == test.suite_path
+        });
+        match same {
+            Some(at) => self.cases[at].absorb(test),
             None => {
-                self.index.insert(key, self.cases.len());
+                bucket.push(self.cases.len());
                 self.cases.push(test);
             }
         }
@@ -629,7 +655,10 @@ fn check_root(e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
         return Ok(());
     }
     let shown: String = e.name().as_ref().chars().take(64).collect();
-    Err(Failed::at(pos, format!("not JUnit: root element <{shown}>")))
+    Err(Failed::at(
+        pos,
+        format!("not JUnit: root element <{shown}>"),
+    ))
 }
 
 pub(crate) fn is_junit_root(local_name: &[u8]) -> bool {
@@ -646,10 +675,8 @@ fn open_case(e: &BytesStart<'_>, pos: u64) -> Result<Case, Failed> {
             b"classname" => case.classname = Some(value.into_owned()),
             b"id" => id = Some(value.into_owned()),
             b"time" => case.time = parse_duration(&value),
-            b"timestamp" | b"started-at" => {
-                if case.started.is_none() {
-                    case.started = parse_timestamp(&value);
-                }
+            b"timestamp" | b"started-at" if case.started.is_none() => {
+                case.started = parse_timestamp(&value);
             }
             b"file" => case.file = Some(value.into_owned()),
             b"line" => case.line = value.trim().parse().ok(),
