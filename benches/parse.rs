@@ -1,0 +1,280 @@
+//! JUnit parse throughput and peak memory, against a bare quick-xml event loop over the same
+//! file in the same run (the floor). Also the generator for the Surefire-like input files.
+//!
+//! ```text
+//! cargo bench --bench parse                         # 100 MB file, generated on first use
+//! cargo bench --bench parse -- --size-mb 1024       # 1 GB file
+//! cargo bench --bench parse -- --gen OUT.xml 100    # only write a file
+//! ```
+//! Files go to bench-data/ (gitignored). Each measurement runs in a child process of this
+//! binary so its peak RSS (VmHWM) is its own. Results: benches/README.md.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use quick_xml::events::Event;
+
+fn main() {
+    // `cargo bench` passes `--bench`; keep everything else.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["--gen", out, mb] => generate(Path::new(out), mb.parse().expect("size in MB")),
+        ["--child", mode, file] => child(mode, Path::new(file)),
+        rest => {
+            let size_mb: u64 = match rest {
+                ["--size-mb", mb] => mb.parse().expect("size in MB"),
+                _ => 100,
+            };
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+            std::fs::create_dir_all(&dir).expect("bench-data dir");
+            let file = dir.join(format!("surefire-{size_mb}mb.xml"));
+            if !file.exists() {
+                generate(&file, size_mb);
+            }
+            compare(&file);
+        }
+    }
+}
+
+fn compare(file: &Path) {
+    let bytes = std::fs::metadata(file).expect("bench file").len();
+    println!("file: {} ({:.1} MB)", file.display(), mb(bytes));
+    let raw = run_child("raw", file);
+    let full = run_child("parse", file);
+    println!(
+        "{:<34} {:>9} {:>10} {:>12}",
+        "", "MB/s", "peak RSS", "records"
+    );
+    println!(
+        "{:<34} {:>9.0} {:>7} MB {:>12}",
+        "quick-xml event count (floor)", raw.mbps, raw.hwm_mb, raw.records
+    );
+    println!(
+        "{:<34} {:>9.0} {:>7} MB {:>12}",
+        "junit::parse_path -> TestCases", full.mbps, full.hwm_mb, full.records
+    );
+    println!(
+        "ratio full/raw: {:.2} (time {:.2}x the floor)",
+        full.mbps / raw.mbps,
+        raw.mbps / full.mbps
+    );
+}
+
+struct Measured {
+    mbps: f64,
+    hwm_mb: u64,
+    records: u64,
+}
+
+fn run_child(mode: &str, file: &Path) -> Measured {
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe)
+        .args(["--child", mode])
+        .arg(file)
+        .output()
+        .expect("child ran");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "child {mode} failed: {text}");
+    let field = |key: &str| -> f64 {
+        text.split_whitespace()
+            .skip_while(|w| *w != key)
+            .nth(1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("child {mode} printed no {key}: {text}"))
+    };
+    Measured {
+        mbps: field("mbps"),
+        hwm_mb: (field("hwm_kb") / 1024.0).round() as u64,
+        records: field("records") as u64,
+    }
+}
+
+fn child(mode: &str, file: &Path) {
+    let bytes = std::fs::metadata(file).expect("bench file").len();
+    let start = Instant::now();
+    let records = match mode {
+        "raw" => raw_events(file),
+        "parse" => {
+            let cases = xray_sync::ingest::junit::parse_path(file).expect("bench file parses");
+            let n = cases.len() as u64;
+            // Measured while the records are alive: that is the memory a caller pays.
+            std::hint::black_box(&cases);
+            n
+        }
+        other => panic!("unknown mode {other}"),
+    };
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "mbps {:.1} hwm_kb {} records {records}",
+        mb(bytes) / secs,
+        vm_hwm_kb()
+    );
+}
+
+/// The floor: every event read into one reused buffer, nothing decoded or kept.
+fn raw_events(file: &Path) -> u64 {
+    let input = BufReader::with_capacity(256 * 1024, File::open(file).expect("open"));
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut events = 0u64;
+    loop {
+        buf.clear();
+        match reader
+            .read_event_into(&mut buf)
+            .expect("well-formed bench file")
+        {
+            Event::Eof => return events,
+            _ => events += 1,
+        }
+    }
+}
+
+fn vm_hwm_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+/// Deterministic xorshift, so every run benches the same bytes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const WORDS: &[&str] = &[
+    "order", "payment", "invoice", "customer", "cart", "shipping", "refund", "account", "session",
+    "token", "report", "export", "import", "search", "index", "cache", "queue", "retry", "timeout",
+];
+
+/// A Surefire-like report: one `<testsuite>` per class with a system-property block, mostly
+/// passing tests, some with output, failures and errors with long stack traces, a few skipped
+/// and flaky (`flakyFailure`) tests.
+fn generate(out: &Path, size_mb: u64) {
+    let target = size_mb * 1_000_000;
+    let file = File::create(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut written = 0u64;
+    let mut class_no = 0u64;
+    let mut s = String::with_capacity(1 << 20);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bench\">\n");
+    while written + (s.len() as u64) < target {
+        class_no += 1;
+        let class = format!(
+            "com.acme.{}.{}{}ServiceTest",
+            WORDS[rng.below(WORDS.len() as u64) as usize],
+            WORDS[rng.below(WORDS.len() as u64) as usize].to_uppercase(),
+            class_no
+        );
+        s.push_str(&format!(
+            "  <testsuite name=\"{class}\" time=\"12.5\" tests=\"40\" errors=\"0\" skipped=\"0\" failures=\"0\" timestamp=\"2026-03-19T12:18:45\">\n    <properties>\n"
+        ));
+        for p in 0..40 {
+            s.push_str(&format!(
+                "      <property name=\"java.prop.{p}\" value=\"/usr/lib/jvm/java-21/lib/{}-{p}.jar:/home/ci/.m2/repository/org/acme/lib-{p}.jar\"/>\n",
+                WORDS[p % WORDS.len()]
+            ));
+        }
+        s.push_str("    </properties>\n");
+        for t in 0..(20 + rng.below(40)) {
+            let name = format!(
+                "should{}{}When{}_{t}",
+                WORDS[rng.below(WORDS.len() as u64) as usize],
+                WORDS[rng.below(WORDS.len() as u64) as usize],
+                WORDS[rng.below(WORDS.len() as u64) as usize]
+            );
+            let time = rng.below(5000) as f64 / 1000.0;
+            s.push_str(&format!(
+                "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{time:.3}\">\n"
+            ));
+            let roll = rng.below(100);
+            match roll {
+                0..=5 => {
+                    s.push_str("      <failure message=\"expected: &lt;200&gt; but was: &lt;500&gt;\" type=\"org.opentest4j.AssertionFailedError\">");
+                    stack_trace(&mut s, &class, &name, &mut rng);
+                    s.push_str("</failure>\n");
+                }
+                6..=7 => {
+                    s.push_str("      <error message=\"Connection refused\" type=\"java.net.ConnectException\">");
+                    stack_trace(&mut s, &class, &name, &mut rng);
+                    s.push_str("</error>\n");
+                }
+                8 => s.push_str("      <skipped message=\"disabled on CI\"/>\n"),
+                9 => {
+                    s.push_str("      <flakyFailure message=\"timeout after 5s\" type=\"java.util.concurrent.TimeoutException\" time=\"5.0\">\n        <stackTrace>");
+                    stack_trace(&mut s, &class, &name, &mut rng);
+                    s.push_str("</stackTrace>\n        <system-out>retrying</system-out>\n      </flakyFailure>\n");
+                }
+                _ => {}
+            }
+            if roll < 30 {
+                s.push_str("      <system-out><![CDATA[");
+                for line in 0..(5 + rng.below(30)) {
+                    s.push_str(&format!(
+                        "12:18:{:02}.{:03} [main] INFO  {class} - step {line}: {} {} ok\n",
+                        line % 60,
+                        rng.below(1000),
+                        WORDS[rng.below(WORDS.len() as u64) as usize],
+                        WORDS[rng.below(WORDS.len() as u64) as usize]
+                    ));
+                }
+                s.push_str("]]></system-out>\n");
+            }
+            s.push_str("    </testcase>\n");
+        }
+        s.push_str("  </testsuite>\n");
+        if s.len() > (1 << 19) {
+            w.write_all(s.as_bytes()).expect("write");
+            written += s.len() as u64;
+            s.clear();
+        }
+    }
+    s.push_str("</testsuites>\n");
+    w.write_all(s.as_bytes()).expect("write");
+    w.flush().expect("flush");
+    println!("generated {} ({size_mb} MB)", PathBuf::from(out).display());
+}
+
+fn stack_trace(s: &mut String, class: &str, name: &str, rng: &mut Rng) {
+    s.push_str(&format!("{class}.{name} failed\n"));
+    for frame in 0..(20 + rng.below(40)) {
+        s.push_str(&format!(
+            "\tat org.acme.{}.{}Handler.handle{}({}Handler.java:{})\n",
+            WORDS[rng.below(WORDS.len() as u64) as usize],
+            WORDS[rng.below(WORDS.len() as u64) as usize],
+            frame,
+            WORDS[rng.below(WORDS.len() as u64) as usize],
+            rng.below(900) + 10
+        ));
+    }
+}

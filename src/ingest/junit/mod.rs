@@ -1,0 +1,150 @@
+//! JUnit XML in every dialect found in the fixtures (Surefire, Gradle, pytest, jest, mocha,
+//! vitest, Playwright, cucumber-js, go-junit-report, nextest, Robot, xray-junit-extensions…),
+//! read in one streaming pass into `TestCase`s.
+//!
+//! Owns: the JUnit vocabulary, sniffing a JUnit document by its root element, and merging the
+//! tries of one test *within one file*. Does not own globbing, merging across files or Allure.
+//!
+//! Memory follows the number of tests, not the file size: text fields are cut at
+//! [`MAX_TEXT_BYTES`](crate::model::MAX_TEXT_BYTES) while they are read.
+//!
+//! Mapping decisions (documented here because other stages rely on them):
+//! - One `Attempt` per try: `flakyFailure`/`flakyError` are failed tries *before* the final
+//!   result; `rerunFailure`/`rerunError` are failed tries *after* the first failure.
+//!   Repeated `<testcase>` with the same classname and name in the same suite are merged
+//!   with [`TestCase::absorb`] (the same name in another nested suite is another test;
+//!   nameless cases are never merged).
+//! - Several results in one testcase: error > failure > skipped; among equals, the first.
+//!   `status="disabled"|"notrun"|"skipped"|"ignored"` without a result element means skipped.
+//! - A testcase without `name` uses `id` (CUnit), else the empty string; a missing `classname`
+//!   stays `None` (Xray then uses the name alone as definition).
+//! - `suite_path` is the chain of named `<testsuite>` elements, outermost first. The
+//!   `<testsuites>` name is the run's name and is not part of it.
+//! - Suite-level `<properties>` are *not* copied into cases: in practice they are Surefire
+//!   dumps of every JVM system property (hundreds of entries, a full class path), and copying
+//!   them into each case would multiply memory by the number of tests. Case properties are
+//!   kept in document order.
+//! - Unreadable `time` is `None`, never an error; see [`values::parse_duration`].
+//! - `[[ATTACHMENT|path]]` lines in a test's output become `Attachment::File`; xray
+//!   `testrun_evidence` items become `Attachment::Inline`.
+//! - Entities: the five predefined ones and character references only. DOCTYPEs are skipped,
+//!   and any other entity reference is an error, so nothing is ever expanded or fetched.
+
+mod parser;
+pub mod values;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::Event;
+
+use crate::model::{InputError, TestCase};
+
+/// Read buffer for files: large enough that quick-xml rarely refills mid-event.
+const READ_BUFFER: usize = 256 * 1024;
+
+/// A parse failure before it is tied to a file: a byte offset and a message.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    offset: u64,
+    message: String,
+}
+
+impl Failed {
+    pub(crate) fn at(offset: u64, message: impl Into<String>) -> Self {
+        Failed {
+            offset,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses one JUnit XML file. The error names the file and the line of the problem.
+pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
+    let file = File::open(path).map_err(|e| InputError {
+        path: path.to_path_buf(),
+        line: None,
+        offset: None,
+        message: format!("cannot open: {e}"),
+    })?;
+    let reader = BufReader::with_capacity(READ_BUFFER, file);
+    parse_inner(reader, path).map_err(|failed| {
+        // The line is only worth computing when something went wrong: re-read the prefix.
+        let line = File::open(path)
+            .ok()
+            .and_then(|f| line_of(BufReader::new(f), failed.offset));
+        to_error(path, failed, line)
+    })
+}
+
+/// Parses JUnit XML from any buffered reader; `path` names the source in records and errors
+/// (and anchors relative attachment paths). Errors carry a byte offset, not a line.
+pub fn parse_reader<R: BufRead>(reader: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
+    parse_inner(reader, path).map_err(|failed| to_error(path, failed, None))
+}
+
+/// Parses JUnit XML held in memory, as if read from `<string>`.
+pub fn parse_str(s: &str) -> Result<Vec<TestCase>, InputError> {
+    let path = Path::new("<string>");
+    parse_inner(s.as_bytes(), path).map_err(|failed| {
+        let line = line_of(s.as_bytes(), failed.offset);
+        to_error(path, failed, line)
+    })
+}
+
+fn parse_inner<R: BufRead>(reader: R, path: &Path) -> Result<Vec<TestCase>, Failed> {
+    parser::Parser::new(path).run(reader)
+}
+
+fn to_error(path: &Path, failed: Failed, line: Option<u64>) -> InputError {
+    InputError {
+        path: PathBuf::from(path),
+        line,
+        offset: if line.is_some() {
+            None
+        } else {
+            Some(failed.offset)
+        },
+        message: failed.message,
+    }
+}
+
+/// The 1-based line holding byte `offset`, counting newlines in the prefix.
+fn line_of<R: Read>(reader: R, offset: u64) -> Option<u64> {
+    let mut prefix = reader.take(offset);
+    let mut newlines = 0u64;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = prefix.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        newlines += memchr::memchr_iter(b'\n', &chunk[..n]).count() as u64;
+    }
+    Some(newlines + 1)
+}
+
+/// True when `head` (the first bytes of a file, any length) is the start of a JUnit document:
+/// its root element, after a BOM, the XML declaration, comments, processing instructions and a
+/// DOCTYPE, is `<testsuites>` or `<testsuite>`. Allure 1 (`<ns2:test-suite>`) is not JUnit.
+pub fn looks_like_junit(head: &[u8]) -> bool {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    let mut buf = Vec::new();
+    // Bounded: a head full of comments cannot keep us here.
+    for _ in 0..1024 {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                return parser::is_junit_root(e.local_name().as_ref().as_bytes());
+            }
+            Ok(Event::Text(t)) if t.trim().is_empty() => {}
+            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
+            Ok(_) | Err(_) => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! Unit tests for the JUnit reader: dialect details on small inline documents.
+
+use super::*;
+use crate::model::{Outcome, OutcomeKind};
+
+fn kinds(cases: &[TestCase]) -> Vec<(String, OutcomeKind)> {
+    cases
+        .iter()
+        .map(|c| (c.name.clone(), c.outcome.kind()))
+        .collect()
+}
+
+#[test]
+fn minimal_suite() {
+    let cases = parse_str(r#"<testsuite name="s"><testcase classname="C" name="a" time="0,5"/><testcase name="b"><failure message="m" type="T">trace</failure></testcase></testsuite>"#).unwrap();
+    assert_eq!(
+        kinds(&cases),
+        vec![
+            ("a".into(), OutcomeKind::Passed),
+            ("b".into(), OutcomeKind::Failed)
+        ]
+    );
+    assert_eq!(cases[0].suite_path, vec!["s".to_string()]);
+    assert_eq!(cases[0].duration_secs, Some(0.5));
+    assert_eq!(cases[1].classname, None);
+    let f = cases[1].outcome.failure().unwrap();
+    assert_eq!(f.message.as_deref(), Some("m"));
+    assert_eq!(f.kind.as_deref(), Some("T"));
+    assert_eq!(f.details.as_deref(), Some("trace"));
+}
+
+fn err(xml: &str) -> InputError {
+    parse_str(xml).expect_err("must fail")
+}
+
+#[test]
+fn billion_laughs_and_external_entities_are_never_expanded() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<testsuite><testcase name="t"><failure>&lol2;</failure></testcase></testsuite>"#;
+    let e = err(laughs);
+    assert!(e.message.contains("undefined entity &lol2;"), "{e}");
+    assert_eq!(e.line, Some(3));
+    let xxe = r#"<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<testsuite><testcase name="&xxe;"/></testsuite>"#;
+    assert!(err(xxe).message.contains("xxe"));
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let xml = format!(
+        "<testsuites>{}{}</testsuites>",
+        "<testsuite>".repeat(300),
+        "</testsuite>".repeat(300)
+    );
+    assert!(err(&xml).message.contains("nested deeper"));
+}
+
+#[test]
+fn encodings_bom_and_bad_bytes() {
+    let latin = r#"<?xml version="1.0" encoding="ISO-8859-1"?><testsuite/>"#;
+    assert!(err(latin).message.contains("only UTF-8"));
+    let bom = "\u{feff}<?xml version='1.0' encoding='utf-8'?><testsuite><testcase name=\"t\"/></testsuite>";
+    assert_eq!(parse_str(bom).unwrap().len(), 1);
+    let bad = b"<testsuite><testcase name=\"\xff\xfe\"/></testsuite>";
+    let e = parse_reader(&bad[..], Path::new("bad.xml")).unwrap_err();
+    assert!(e.offset.is_some(), "{e}");
+    assert!(err("").message.contains("empty"));
+    assert!(
+        err("<suites><suite/></suites>")
+            .message
+            .contains("not JUnit: root element <suites>")
+    );
+    assert!(
+        err("<testsuite><testcase name=\"t\">")
+            .message
+            .contains("not closed")
+    );
+}
+
+#[test]
+fn sniffing() {
+    assert!(looks_like_junit(
+        b"\xef\xbb\xbf<?xml version=\"1.0\"?><!-- c --><testsuites>"
+    ));
+    assert!(looks_like_junit(b"<!DOCTYPE x><testsuite name=\"a\"/>"));
+    assert!(!looks_like_junit(
+        b"<ns2:test-suite xmlns:ns2=\"urn:model.allure.qatools.yandex.ru\">"
+    ));
+    assert!(!looks_like_junit(b"<suites><suite>"));
+    assert!(!looks_like_junit(b"plain text"));
+    assert!(!looks_like_junit(b""));
+}
+
+#[test]
+fn several_results_status_attributes_and_skips() {
+    let cases = parse_str(
+        r#"<testsuite>
+        <testcase name="e"><skipped/><failure message="f"/><error message="x">body</error></testcase>
+        <testcase name="d" status="disabled"/>
+        <testcase name="n" status="notrun"/>
+        <testcase name="df" status="disabled"><failure message="f"/></testcase>
+        <testcase name="s"><skipped message="why">long reason</skipped></testcase>
+        <testcase id="only-id"/>
+        </testsuite>"#,
+    )
+    .unwrap();
+    assert_eq!(
+        kinds(&cases),
+        vec![
+            ("e".into(), OutcomeKind::Error),
+            ("d".into(), OutcomeKind::Skipped),
+            ("n".into(), OutcomeKind::Skipped),
+            ("df".into(), OutcomeKind::Failed),
+            ("s".into(), OutcomeKind::Skipped),
+            ("only-id".into(), OutcomeKind::Passed),
+        ]
+    );
+    assert_eq!(
+        cases[0].outcome.failure().unwrap().message.as_deref(),
+        Some("x")
+    );
+    assert_eq!(
+        cases[4].outcome,
+        Outcome::Skipped {
+            message: Some("why".into())
+        }
+    );
+}
+
+#[test]
+fn xray_extension_properties_and_attachments() {
+    let cases = parse_str(
+        r#"<testsuite name="s"><properties><property name="suite_only" value="1"/></properties>
+        <testcase classname="C" name="t">
+          <system-out>log
+[[ATTACHMENT|shots/a.png]]
+</system-out>
+          <properties>
+            <property name="test_key" value="CALC-1"/>
+            <property name="tags" value="a,b"/>
+            <property name="testrun_comment"><![CDATA[multi
+line]]></property>
+            <property name="testrun_evidence">
+              <item name="hello.txt">aGVs
+              bG8=</item>
+            </property>
+            <property name="testrun_customfields">
+              <item name="env">prod</item>
+            </property>
+          </properties>
+        </testcase></testsuite>"#,
+    )
+    .unwrap();
+    let case = &cases[0];
+    assert_eq!(case.property("test_key"), Some("CALC-1"));
+    assert_eq!(case.property("tags"), Some("a,b"));
+    assert_eq!(case.property("testrun_comment"), Some("multi\nline"));
+    assert_eq!(case.property("suite_only"), None);
+    let custom = case
+        .properties
+        .iter()
+        .find(|p| p.name == "testrun_customfields")
+        .unwrap();
+    assert_eq!(custom.items[0].name, "env");
+    assert_eq!(custom.items[0].value, "prod");
+    assert!(
+        case.attachments
+            .contains(&crate::model::Attachment::Inline {
+                name: "hello.txt".into(),
+                base64: "aGVsbG8=".into()
+            })
+    );
+    assert!(case.attachments.contains(&crate::model::Attachment::File {
+        path: PathBuf::from("shots/a.png"),
+        name: None,
+        content_type: None
+    }));
+}
+
+#[test]
+fn text_is_bounded_while_reading() {
+    let big = "x".repeat(crate::model::MAX_TEXT_BYTES * 3);
+    let xml = format!(
+        "<testsuite><testcase name=\"t\"><failure message=\"{big}\">{big}<![CDATA[{big}]]></failure><system-out>{big}</system-out></testcase></testsuite>"
+    );
+    let case = &parse_str(&xml).unwrap()[0];
+    let f = case.outcome.failure().unwrap();
+    let limit = crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len();
+    for text in [&f.message, &f.details, &case.attempts[0].system_out] {
+        let text = text.as_deref().unwrap();
+        assert_eq!(text.len(), limit);
+        assert!(text.ends_with(crate::model::TRUNCATION_MARKER));
+    }
+}
+
+#[test]
+fn repeated_testcase_merges_in_document_order() {
+    let cases = parse_str(
+        r#"<testsuite name="s">
+        <testcase classname="C" name="t"><failure message="first"/></testcase>
+        <testcase classname="C" name="t"/>
+        <testcase classname="D" name="t"/>
+        </testsuite>"#,
+    )
+    .unwrap();
+    assert_eq!(cases.len(), 2);
+    assert!(cases[0].flaky);
+    assert_eq!(cases[0].attempts.len(), 2);
+}
