@@ -81,10 +81,12 @@ pub enum ApiError {
         what: String,
         detail: String,
     },
-    #[error("{service} is rate limiting requests (HTTP 429){}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default())]
+    #[error("{service} is rate limiting requests (HTTP 429){}{}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default(), reason.as_deref().map(|r| format!(" (RateLimit-Reason: {r})")).unwrap_or_default())]
     RateLimited {
         service: Service,
         retry_after: Option<Duration>,
+        /// Jira Cloud's `RateLimit-Reason` header (burst, per-issue write, quota), when sent.
+        reason: Option<String>,
     },
     #[error("{service} answered HTTP {status}{}", quote(detail))]
     Server {
