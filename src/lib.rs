@@ -7,6 +7,7 @@
 pub mod ci;
 pub mod error;
 pub mod http;
+pub mod jira;
 pub mod model;
 pub mod plan;
 pub mod secret;
