@@ -22,10 +22,12 @@ pub fn has_marker(client: &Client, key: &str, marker: &str) -> Result<bool, ApiE
     if marker.is_empty() {
         return Ok(false);
     }
+    // DC comments are wiki markup, where the marker may appear backslash-escaped.
+    let escaped = super::wiki::escape(marker);
     Ok(client
         .recent_comments(key)?
         .iter()
-        .any(|c| c.contains(marker)))
+        .any(|c| c.contains(marker) || c.contains(&escaped)))
 }
 
 /// Adds `body` unless a recent comment already carries `marker` (a re-run of the same CI run).

@@ -53,26 +53,15 @@ fn line(inlines: &[Inline]) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-/// Backslash-escapes the characters wiki markup would interpret inline.
+/// Backslash-escapes the characters wiki markup would interpret inline. `-` stays as is: it
+/// only strikes through in `-word-` pairs, and run markers and keys are full of hyphens that
+/// must stay searchable in comment text.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in body::clean(s).chars() {
         if matches!(
             c,
-            '\\' | '*'
-                | '_'
-                | '+'
-                | '-'
-                | '^'
-                | '~'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-                | '|'
-                | '!'
-                | '#'
-                | '?'
+            '\\' | '*' | '_' | '+' | '^' | '~' | '{' | '}' | '[' | ']' | '|' | '!' | '#' | '?'
         ) {
             out.push('\\');
         }
@@ -110,7 +99,7 @@ mod tests {
             text: "CALC-1".into(),
             href: "https://j/browse/CALC-1".into(),
         }]])]);
-        assert_eq!(s, "* [CALC\\-1|https://j/browse/CALC-1]");
+        assert_eq!(s, "* [CALC-1|https://j/browse/CALC-1]");
     }
 
     #[test]
