@@ -49,7 +49,8 @@ pub struct Config {
     pub projects: Vec<String>,
     /// OAuth: `expires_in` of issued tokens.
     pub expires_in: u64,
-    /// OAuth: accessible resources as (cloudId, url); `None` = one entry for this site.
+    /// OAuth: accessible resources as (cloudId, url); `None` = one entry for this site. In a url,
+    /// `{site}` stands for the fake's URL and `{SITE}` for it in upper case.
     pub resources: Option<Vec<(String, String)>>,
     /// OAuth: whether `/_edge/tenant_info` answers.
     pub tenant_info: bool,
@@ -413,7 +414,10 @@ fn route(state: &Arc<Mutex<State>>, req: &Request) -> Reply {
                     .unwrap_or_else(|| vec![(cloud_id.clone(), s.site.clone())]);
                 let list: Vec<Value> = resources
                     .iter()
-                    .map(|(id, url)| json!({"id": id, "url": url, "name": "site", "scopes": ["read:jira-work"], "avatarUrl": ""}))
+                    .map(|(id, url)| {
+                        let url = url.replace("{site}", &s.site).replace("{SITE}", &s.site.to_uppercase());
+                        json!({"id": id, "url": url, "name": "site", "scopes": ["read:jira-work"], "avatarUrl": ""})
+                    })
                     .collect();
                 return Reply::json(200, Value::Array(list).to_string());
             }
