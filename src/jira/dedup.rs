@@ -248,7 +248,7 @@ mod tests {
     fn converge_is_deterministic_and_ignores_done() {
         assert_eq!(converge("xs-a", &[]), None);
         let done = issue(1, &["xs-a"], "done", None);
-        assert_eq!(converge("xs-a", &[done.clone()]), None);
+        assert_eq!(converge("xs-a", std::slice::from_ref(&done)), None);
         let x = issue(9, &["xs-a"], "new", None);
         let y = issue(4, &["xs-a"], "new", None);
         let dup_in_results = [x.clone(), y.clone(), done, y.clone()];

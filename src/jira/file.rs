@@ -9,6 +9,7 @@
 //!    closed as duplicates. A create whose answer was lost is found by label before anything is
 //!    created again;
 //! 4. close on pass.
+//!
 //! In a dry run only the lookup and comment reads happen; actions say what would be done.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -478,11 +479,11 @@ impl Filer<'_> {
                 .into_iter()
                 .cloned()
                 .collect();
-                if let Pending::Created { id, key } = &w.pending {
-                    if !seen.iter().any(|i| i.id == *id) {
-                        // Not visible even when reconciled (or DC): it exists, we created it.
-                        seen.push(own_issue(*id, key, &item.label));
-                    }
+                if let Pending::Created { id, key } = &w.pending
+                    && !seen.iter().any(|i| i.id == *id)
+                {
+                    // Not visible even when reconciled (or DC): it exists, we created it.
+                    seen.push(own_issue(*id, key, &item.label));
                 }
                 let lost = match (&w.pending, dedup::converge(&item.label, &seen)) {
                     (Pending::Created { id, .. }, Some((winner, _))) => winner.id < *id,

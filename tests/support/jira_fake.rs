@@ -615,10 +615,10 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             }
             let link = (ty, inward.clone(), outward.clone());
             for k in [&inward, &outward] {
-                if let Some(i) = s.issues.iter_mut().find(|i| &i.key == k) {
-                    if !i.links.contains(&link) {
-                        i.links.push(link.clone());
-                    }
+                if let Some(i) = s.issues.iter_mut().find(|i| &i.key == k)
+                    && !i.links.contains(&link)
+                {
+                    i.links.push(link.clone());
                 }
             }
             Reply::status(201)
