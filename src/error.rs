@@ -9,6 +9,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::secret::Secret;
+
 /// A remote service xray-sync talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
@@ -81,10 +83,12 @@ pub enum ApiError {
         what: String,
         detail: String,
     },
-    #[error("{service} is rate limiting requests (HTTP 429){}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default())]
+    #[error("{service} is rate limiting requests (HTTP 429){}{}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default(), reason.as_deref().map(|r| format!(" (RateLimit-Reason: {r})")).unwrap_or_default())]
     RateLimited {
         service: Service,
         retry_after: Option<Duration>,
+        /// Jira Cloud's `RateLimit-Reason` header (burst, per-issue write, quota), when sent.
+        reason: Option<String>,
     },
     #[error("{service} answered HTTP {status}{}", quote(detail))]
     Server {
@@ -146,6 +150,79 @@ impl ApiError {
             | ApiError::BadResponse { service, .. }
             | ApiError::Network { service, .. } => *service,
             ApiError::WrongRegion { .. } => Service::Xray,
+        }
+    }
+
+    /// This error with every secret value replaced by `***` in its text fields. Clients call
+    /// it on every error before returning it, since servers may echo credentials back.
+    pub fn scrubbed(self, secrets: &[&Secret]) -> ApiError {
+        let s = |t: String| crate::secret::scrub(&t, secrets);
+        match self {
+            ApiError::Unauthorized { service, detail } => ApiError::Unauthorized {
+                service,
+                detail: s(detail),
+            },
+            ApiError::WrongRegion { detail } => ApiError::WrongRegion { detail: s(detail) },
+            ApiError::Forbidden {
+                service,
+                what,
+                detail,
+            } => ApiError::Forbidden {
+                service,
+                what: s(what),
+                detail: s(detail),
+            },
+            ApiError::NotFound {
+                service,
+                what,
+                detail,
+            } => ApiError::NotFound {
+                service,
+                what: s(what),
+                detail: s(detail),
+            },
+            ApiError::RateLimited {
+                service,
+                retry_after,
+                reason,
+            } => ApiError::RateLimited {
+                service,
+                retry_after,
+                reason: reason.map(s),
+            },
+            ApiError::Server {
+                service,
+                status,
+                detail,
+            } => ApiError::Server {
+                service,
+                status,
+                detail: s(detail),
+            },
+            ApiError::Rejected {
+                service,
+                status,
+                detail,
+            } => ApiError::Rejected {
+                service,
+                status,
+                detail: s(detail),
+            },
+            ApiError::BadResponse { service, detail } => ApiError::BadResponse {
+                service,
+                detail: s(detail),
+            },
+            ApiError::Network {
+                service,
+                url,
+                detail,
+                maybe_applied,
+            } => ApiError::Network {
+                service,
+                url: s(url),
+                detail: s(detail),
+                maybe_applied,
+            },
         }
     }
 

@@ -381,6 +381,10 @@ pub fn error_for(service: Service, what: &str, resp: &Response) -> ApiError {
         429 => ApiError::RateLimited {
             service,
             retry_after: resp.retry_after(),
+            reason: resp
+                .header("ratelimit-reason")
+                .or_else(|| resp.header("x-ratelimit-reason"))
+                .map(|r| r.chars().take(100).collect()),
         },
         500..=599 => ApiError::Server {
             service,

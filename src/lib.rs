@@ -8,6 +8,7 @@ pub mod ci;
 pub mod error;
 pub mod http;
 pub mod ingest;
+pub mod jira;
 pub mod model;
 pub mod plan;
 pub mod report;

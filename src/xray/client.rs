@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::http::{Call, Http};
 use crate::plan::IssueKey;
-use crate::secret::Secret;
 use crate::settings::{Product, XrayAuth, XraySettings};
 use crate::xray::payload::{ImportDoc, Info};
 use crate::xray::{cloud, server};
@@ -186,78 +185,6 @@ pub(crate) fn execution_key(product: Product, body: &[u8]) -> Result<IssueKey, A
                 crate::http::detail_of(body)
             ),
         })
-}
-
-/// Removes every credential from the text an error carries (servers echo tokens back).
-pub(crate) fn scrub_error(err: ApiError, secrets: &[&Secret]) -> ApiError {
-    use crate::secret::scrub;
-    match err {
-        ApiError::Unauthorized { service, detail } => ApiError::Unauthorized {
-            service,
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::WrongRegion { detail } => ApiError::WrongRegion {
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::Forbidden {
-            service,
-            what,
-            detail,
-        } => ApiError::Forbidden {
-            service,
-            what,
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::NotFound {
-            service,
-            what,
-            detail,
-        } => ApiError::NotFound {
-            service,
-            what,
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::RateLimited {
-            service,
-            retry_after,
-        } => ApiError::RateLimited {
-            service,
-            retry_after,
-        },
-        ApiError::Server {
-            service,
-            status,
-            detail,
-        } => ApiError::Server {
-            service,
-            status,
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::Rejected {
-            service,
-            status,
-            detail,
-        } => ApiError::Rejected {
-            service,
-            status,
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::BadResponse { service, detail } => ApiError::BadResponse {
-            service,
-            detail: scrub(&detail, secrets),
-        },
-        ApiError::Network {
-            service,
-            url,
-            detail,
-            maybe_applied,
-        } => ApiError::Network {
-            service,
-            url: scrub(&url, secrets),
-            detail: scrub(&detail, secrets),
-            maybe_applied,
-        },
-    }
 }
 
 /// `key in (A-1,B-2)` for a batch of validated keys (an invalid key is dropped: it cannot be a

@@ -15,9 +15,7 @@ use crate::http::{Body, Call, Http, Part, Request, Response};
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::Product;
-use crate::xray::client::{
-    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, scrub_error,
-};
+use crate::xray::client::{FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql};
 use crate::xray::payload::ImportDoc;
 
 pub struct Cloud {
@@ -104,8 +102,8 @@ impl Cloud {
     fn scrub(&self, err: ApiError) -> ApiError {
         let token = self.token.lock().map(|t| t.clone()).unwrap_or(None);
         match token {
-            Some(t) => scrub_error(err, &[&self.client_secret, &t]),
-            None => scrub_error(err, &[&self.client_secret]),
+            Some(t) => err.scrubbed(&[&self.client_secret, &t]),
+            None => err.scrubbed(&[&self.client_secret]),
         }
     }
 

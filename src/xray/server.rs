@@ -12,9 +12,7 @@ use crate::http::{Body, Call, Http, Part, Request};
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::{DcAuth, Product};
-use crate::xray::client::{
-    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, scrub_error,
-};
+use crate::xray::client::{FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql};
 use crate::xray::payload::ImportDoc;
 
 #[derive(Debug)]
@@ -72,8 +70,8 @@ impl Dc {
         let encoded = Secret::new(header.split_once(' ').map(|(_, v)| v).unwrap_or(""));
         let header = Secret::new(header);
         match &self.auth {
-            DcAuth::Pat(pat) => scrub_error(err, &[&header, pat]),
-            DcAuth::Basic { password, .. } => scrub_error(err, &[&header, &encoded, password]),
+            DcAuth::Pat(pat) => err.scrubbed(&[&header, pat]),
+            DcAuth::Basic { password, .. } => err.scrubbed(&[&header, &encoded, password]),
         }
     }
 

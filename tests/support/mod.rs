@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod jira_fake;
 pub mod xray_fake;
 pub mod xray_plans;

@@ -1,0 +1,986 @@
+//! Bug filing: carries out a `JiraPlan` against Jira and converges to one open bug per test.
+//!
+//! Owns the order of work, not the rules (`dedup.rs` decides). Phases:
+//! 1. lookup: one search per batch of ≤50 labels per project, all statuses;
+//! 2. per test (bounded parallelism): comment on the open bug once per run, reopen, or create;
+//!    raced duplicates seen in the lookup are closed;
+//! 3. convergence for everything created: batched searches with `reconcileIssues` (Cloud:
+//!    several rounds, since a racing run's issue may lag); the lowest open id wins, the others are
+//!    closed as duplicates. A create whose answer was lost is found by label before anything is
+//!    created again;
+//! 4. close on pass.
+//!
+//! In a dry run only the lookup and comment reads happen; actions say what would be done.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::body::{self, Block};
+use super::client::{Client, Issue};
+use super::dedup::{self, Decision, Policy};
+use super::ops::{self, Closed, Commented, Target};
+use super::{adf, jql, wiki};
+use crate::error::ApiError;
+use crate::http::Http;
+use crate::plan::{BugFields, BugReport, IssueKey, JiraPlan, PlannedTest};
+use crate::settings::{JiraSettings, Product};
+
+pub use super::receipt::{ActionKind, BugAction, JiraReceipt};
+
+/// Convergence search rounds on Cloud (search lags writes there); DC search is consistent.
+const CLOUD_ROUNDS: usize = 3;
+/// Pause between convergence rounds, so a racing run's issue has time to become visible.
+const ROUND_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Files, comments, links and closes bugs for `plan`. Never panics on server answers; every
+/// failure lands in `errors` and the rest of the plan still runs.
+pub fn run(
+    http: &Http,
+    settings: &JiraSettings,
+    plan: &JiraPlan,
+    tests: &[PlannedTest],
+    dry_run: bool,
+    progress: &mut dyn FnMut(&str),
+) -> JiraReceipt {
+    run_at(
+        http,
+        settings,
+        plan,
+        tests,
+        dry_run,
+        OffsetDateTime::now_utc(),
+        progress,
+    )
+}
+
+/// [`run`] with the "now" for the reopen window given (tests pin it).
+pub fn run_at(
+    http: &Http,
+    settings: &JiraSettings,
+    plan: &JiraPlan,
+    tests: &[PlannedTest],
+    dry_run: bool,
+    now: OffsetDateTime,
+    progress: &mut dyn FnMut(&str),
+) -> JiraReceipt {
+    let client = Client::new(http, settings);
+    let filer = Filer {
+        client: &client,
+        http,
+        settings,
+        plan,
+        dry_run,
+        policy: Policy {
+            reopen_within_days: settings.reopen_within_days,
+            now,
+        },
+    };
+    filer.run(&items(plan, tests), progress)
+}
+
+/// One bug to keep: a failing test's, or the umbrella issue.
+struct Item<'a> {
+    /// `None` for the umbrella.
+    test: Option<usize>,
+    /// Tests whose `defects` get this bug's key.
+    tests: Vec<usize>,
+    test_id: Option<String>,
+    label: String,
+    fields: &'a BugFields,
+    report: Option<&'a BugReport>,
+    umbrella_lines: Vec<(String, Option<String>, Option<IssueKey>)>,
+}
+
+fn items<'a>(plan: &'a JiraPlan, tests: &'a [PlannedTest]) -> Vec<Item<'a>> {
+    let mut out: Vec<Item> = plan
+        .intents
+        .iter()
+        .map(|i| Item {
+            test: Some(i.test),
+            tests: vec![i.test],
+            test_id: Some(i.report.test_id.clone()),
+            label: jql::label(&i.label),
+            fields: &i.fields,
+            report: Some(&i.report),
+            umbrella_lines: Vec::new(),
+        })
+        .collect();
+    if let Some(u) = &plan.umbrella {
+        out.push(Item {
+            test: None,
+            tests: u.tests.clone(),
+            test_id: None,
+            label: jql::label(&u.label),
+            fields: &u.fields,
+            report: None,
+            umbrella_lines: u
+                .tests
+                .iter()
+                .filter_map(|&t| tests.get(t))
+                .map(|t| {
+                    let key = match &t.identity {
+                        crate::plan::TestIdentity::Key(k) => Some(k.clone()),
+                        crate::plan::TestIdentity::Definition(_) => None,
+                    };
+                    (t.test_id.clone(), t.message.clone(), key)
+                })
+                .collect(),
+        });
+    }
+    out
+}
+
+/// What phase 2 left for convergence.
+enum Pending {
+    Created {
+        id: u64,
+        key: String,
+    },
+    /// The create's answer was lost: it may or may not exist.
+    Unknown(ApiError),
+}
+
+struct Work {
+    item: usize,
+    pending: Pending,
+    related_done: Option<Issue>,
+}
+
+/// The running result, shared by worker threads.
+#[derive(Default)]
+struct Out {
+    actions: Vec<(usize, usize, BugAction)>,
+    keys: BTreeMap<usize, Vec<IssueKey>>,
+    errors: Vec<ApiError>,
+    work: Vec<Work>,
+}
+
+struct Filer<'a> {
+    client: &'a Client<'a>,
+    http: &'a Http,
+    settings: &'a JiraSettings,
+    plan: &'a JiraPlan,
+    dry_run: bool,
+    policy: Policy,
+}
+
+impl Filer<'_> {
+    fn run(&self, items: &[Item], progress: &mut dyn FnMut(&str)) -> JiraReceipt {
+        let out = Mutex::new(Out::default());
+        let passing: Vec<(String, String)> = if self.settings.close_on_pass {
+            self.plan
+                .close_on_pass
+                .iter()
+                .map(|p| (p.project.clone(), jql::label(&p.label)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let lookups: Vec<(String, String)> = items
+            .iter()
+            .map(|i| (i.fields.project.clone(), i.label.clone()))
+            .chain(passing.iter().cloned())
+            .collect();
+        if lookups.is_empty() {
+            return JiraReceipt::default();
+        }
+        let queries = queries(&lookups);
+        progress(&format!(
+            "jira: looking up {} label(s) in {} search(es)",
+            lookups.len(),
+            queries.len()
+        ));
+        let (found, failed) = self.search_all(&queries, &[], &out);
+
+        // Phase 2: one decision per item.
+        par_for(items.len(), self.settings.parallelism, |n| {
+            let item = &items[n];
+            if failed.contains(&item.label.to_lowercase()) {
+                self.push(
+                    &out,
+                    n,
+                    item,
+                    ActionKind::Skipped,
+                    None,
+                    Some(
+                        "the label search failed, so xray-sync cannot know whether a bug exists"
+                            .into(),
+                    ),
+                );
+                return;
+            }
+            let found = found
+                .get(&item.fields.project)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            self.handle(n, item, found, &out);
+        });
+
+        // Phase 3: convergence for what was created (or may have been).
+        let work = std::mem::take(&mut lock(&out).work);
+        if !work.is_empty() {
+            progress(&format!(
+                "jira: checking {} new issue(s) for raced duplicates",
+                work.len()
+            ));
+            let retry = self.converge(items, work, &out);
+            if !retry.is_empty() {
+                let again = self.recreate(items, retry, &out);
+                let left = self.converge(items, again, &out);
+                for w in left {
+                    if let Pending::Unknown(e) = w.pending {
+                        lock(&out).errors.push(e);
+                    }
+                }
+            }
+        }
+
+        // Phase 4: close on pass.
+        if !passing.is_empty() {
+            par_for(passing.len(), self.settings.parallelism, |n| {
+                let (project, label) = &passing[n];
+                if failed.contains(&label.to_lowercase()) {
+                    return;
+                }
+                let found = found.get(project).map(Vec::as_slice).unwrap_or(&[]);
+                self.close_on_pass(n, &self.plan.close_on_pass[n], label, found, &out);
+            });
+        }
+
+        let mut out = out.into_inner().unwrap_or_else(|p| p.into_inner());
+        out.actions.sort_by_key(|(item, seq, _)| (*item, *seq));
+        let actions: Vec<BugAction> = out.actions.into_iter().map(|(_, _, a)| a).collect();
+        for a in &actions {
+            progress(&format!("jira: {}", a.line()));
+        }
+        for keys in out.keys.values_mut() {
+            keys.sort();
+            keys.dedup();
+        }
+        JiraReceipt {
+            actions,
+            bug_keys: out.keys,
+            errors: out.errors,
+        }
+    }
+
+    /// Runs every query (bounded parallelism). Returns issues by project, and the lowercase
+    /// labels whose search failed (their items must not create: that could duplicate).
+    fn search_all(
+        &self,
+        queries: &[(String, Vec<String>)],
+        reconcile: &[Vec<u64>],
+        out: &Mutex<Out>,
+    ) -> (BTreeMap<String, Vec<Issue>>, BTreeSet<String>) {
+        let results = par_map(queries.len(), self.settings.parallelism, |n| {
+            let (project, labels) = &queries[n];
+            let ids = reconcile.get(n).map(Vec::as_slice).unwrap_or(&[]);
+            self.client.search(&jql::labels_query(project, labels), ids)
+        });
+        let mut found: BTreeMap<String, Vec<Issue>> = BTreeMap::new();
+        let mut failed = BTreeSet::new();
+        for ((project, labels), result) in queries.iter().zip(results) {
+            match result {
+                Ok(issues) => found.entry(project.clone()).or_default().extend(issues),
+                Err(e) => {
+                    failed.extend(labels.iter().map(|l| l.to_lowercase()));
+                    lock(out).errors.push(e);
+                }
+            }
+        }
+        (found, failed)
+    }
+
+    fn handle(&self, n: usize, item: &Item, found: &[Issue], out: &Mutex<Out>) {
+        match dedup::decide(&item.label, found, &self.policy) {
+            Decision::Comment { target, duplicates } => {
+                self.note_key(out, item, &target.key);
+                self.comment(n, item, &target, false, out);
+                for dup in &duplicates {
+                    self.close_duplicate(n, item, dup, &target.key, out);
+                }
+            }
+            Decision::Reopen { target } => {
+                if self.dry_run {
+                    self.note_key(out, item, &target.key);
+                    return self.push(
+                        out,
+                        n,
+                        item,
+                        ActionKind::WouldReopen,
+                        Some(&target.key),
+                        Some(format!("resolved {}", target.status)),
+                    );
+                }
+                match ops::move_to(self.client, &target.key, Target::Open) {
+                    Ok(_) => {
+                        self.note_key(out, item, &target.key);
+                        self.push(out, n, item, ActionKind::Reopened, Some(&target.key), None);
+                        self.comment(n, item, &target, true, out);
+                        self.link_test(n, item, &target.key, out);
+                    }
+                    Err(e) => {
+                        // No way back to an open status: file a new bug linked to it instead.
+                        lock(out).errors.push(e);
+                        self.create(n, item, Some(target), out);
+                    }
+                }
+            }
+            Decision::Create { related_done } => self.create(n, item, related_done, out),
+        }
+    }
+
+    fn comment(&self, n: usize, item: &Item, target: &Issue, reopened: bool, out: &Mutex<Out>) {
+        let marker = &self.plan.run_marker;
+        if self.dry_run {
+            let (kind, detail) = match ops::has_marker(self.client, &target.key, marker) {
+                Ok(true) => (
+                    ActionKind::Skipped,
+                    Some(format!("already commented in run {marker}")),
+                ),
+                Ok(false) => (ActionKind::WouldComment, None),
+                Err(e) => {
+                    lock(out).errors.push(e);
+                    (
+                        ActionKind::WouldComment,
+                        Some("could not read its comments".into()),
+                    )
+                }
+            };
+            return self.push(out, n, item, kind, Some(&target.key), detail);
+        }
+        let body = self.render(self.comment_blocks(item, reopened));
+        match ops::comment_once(self.client, &target.key, marker, &body) {
+            Ok(Commented::Added) => {
+                self.push(out, n, item, ActionKind::Commented, Some(&target.key), None)
+            }
+            Ok(Commented::AlreadyThere) => self.push(
+                out,
+                n,
+                item,
+                ActionKind::Skipped,
+                Some(&target.key),
+                Some(format!("already commented in run {marker}")),
+            ),
+            Err(e) => lock(out).errors.push(e),
+        }
+    }
+
+    fn create(&self, n: usize, item: &Item, related_done: Option<Issue>, out: &Mutex<Out>) {
+        if self.dry_run {
+            let detail = related_done
+                .as_ref()
+                .map(|d| format!("{} {}", self.settings.done_link_type, d.key));
+            return self.push(out, n, item, ActionKind::WouldCreate, None, detail);
+        }
+        let pending = match self.client.create_issue(&self.create_fields(item)) {
+            Ok(c) => Pending::Created {
+                id: c.id,
+                key: c.key,
+            },
+            Err(e) if ambiguous(&e) => Pending::Unknown(e),
+            Err(e) => return lock(out).errors.push(e),
+        };
+        lock(out).work.push(Work {
+            item: n,
+            pending,
+            related_done,
+        });
+    }
+
+    /// Post-create convergence. Returns the work whose create was lost and that no search
+    /// found: those may be created once more.
+    fn converge(&self, items: &[Item], mut work: Vec<Work>, out: &Mutex<Out>) -> Vec<Work> {
+        let rounds = match self.client.product() {
+            Product::Cloud => CLOUD_ROUNDS,
+            Product::Dc => 1,
+        };
+        let mut last: BTreeMap<usize, Vec<Issue>> = BTreeMap::new();
+        let mut settled: Vec<(Work, Vec<Issue>)> = Vec::new();
+        for round in 0..rounds {
+            if work.is_empty() {
+                break;
+            }
+            if round > 0 {
+                self.http.pause(ROUND_PAUSE);
+            }
+            let lookups: Vec<(String, String)> = work
+                .iter()
+                .map(|w| {
+                    (
+                        items[w.item].fields.project.clone(),
+                        items[w.item].label.clone(),
+                    )
+                })
+                .collect();
+            let queries = queries(&lookups);
+            // Name every id this run created (and every one it has seen) in reconcileIssues.
+            let reconcile: Vec<Vec<u64>> = queries
+                .iter()
+                .map(|(project, labels)| {
+                    let wanted: BTreeSet<String> =
+                        labels.iter().map(|l| l.to_lowercase()).collect();
+                    let mut ids: Vec<u64> = work
+                        .iter()
+                        .filter(|w| {
+                            &items[w.item].fields.project == project
+                                && wanted.contains(&items[w.item].label.to_lowercase())
+                        })
+                        .flat_map(|w| {
+                            let own = match &w.pending {
+                                Pending::Created { id, .. } => Some(*id),
+                                Pending::Unknown(_) => None,
+                            };
+                            own.into_iter()
+                                .chain(last.get(&w.item).into_iter().flatten().map(|i| i.id))
+                        })
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids.truncate(super::client::MAX_RECONCILE);
+                    ids
+                })
+                .collect();
+            let (found, failed) = self.search_all(&queries, &reconcile, out);
+            let mut next = Vec::new();
+            for w in work {
+                let item = &items[w.item];
+                if failed.contains(&item.label.to_lowercase()) {
+                    // Cannot check: keep what we know. A lost create is never repeated unseen.
+                    let mut seen = last.remove(&w.item).unwrap_or_default();
+                    match &w.pending {
+                        Pending::Created { id, key } => {
+                            if !seen.iter().any(|i| i.id == *id) {
+                                seen.push(own_issue(*id, key, &item.label));
+                            }
+                            settled.push((w, seen));
+                        }
+                        Pending::Unknown(e) => {
+                            if dedup::converge(&item.label, &seen).is_some() {
+                                settled.push((w, seen));
+                            } else {
+                                lock(out).errors.push(e.clone());
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let mut seen: Vec<Issue> = dedup::with_label(
+                    &item.label,
+                    found
+                        .get(&item.fields.project)
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]),
+                )
+                .into_iter()
+                .cloned()
+                .collect();
+                if let Pending::Created { id, key } = &w.pending
+                    && !seen.iter().any(|i| i.id == *id)
+                {
+                    // Not visible even when reconciled (or DC): it exists, we created it.
+                    seen.push(own_issue(*id, key, &item.label));
+                }
+                let lost = match (&w.pending, dedup::converge(&item.label, &seen)) {
+                    (Pending::Created { id, .. }, Some((winner, _))) => winner.id < *id,
+                    (Pending::Unknown(_), Some(_)) => true,
+                    (_, None) => false,
+                };
+                last.insert(w.item, seen.clone());
+                if lost || round + 1 == rounds {
+                    settled.push((w, seen));
+                } else {
+                    next.push(w);
+                }
+            }
+            work = next;
+        }
+        let mut retry = Vec::new();
+        for (w, seen) in settled {
+            match (&w.pending, dedup::converge(&items[w.item].label, &seen)) {
+                (Pending::Unknown(_), None) => retry.push(w),
+                (_, winner) => self.finish(items, w, winner, out),
+            }
+        }
+        retry
+    }
+
+    /// Records a converged create: links for the winner, duplicates closed.
+    fn finish(
+        &self,
+        items: &[Item],
+        w: Work,
+        winner: Option<(Issue, Vec<Issue>)>,
+        out: &Mutex<Out>,
+    ) {
+        let item = &items[w.item];
+        let n = w.item;
+        let (own_key, detail) = match &w.pending {
+            Pending::Created { key, .. } => (Some(key.clone()), None),
+            Pending::Unknown(_) => (
+                None,
+                Some("the create's answer was lost; the issue was found by its label".to_string()),
+            ),
+        };
+        let Some((winner, losers)) = winner else {
+            // Only reachable when the search failed and our own issue is all we know.
+            if let Some(k) = &own_key {
+                self.note_key(out, item, k);
+                self.push(out, n, item, ActionKind::Created, Some(k), None);
+            }
+            return;
+        };
+        let ours = own_key.as_deref().is_none_or(|k| k == winner.key);
+        if let Some(k) = &own_key {
+            self.push(
+                out,
+                n,
+                item,
+                ActionKind::Created,
+                Some(k),
+                (!ours).then(|| format!("raced a parallel run; {} is kept", winner.key)),
+            );
+        } else {
+            self.push(out, n, item, ActionKind::Created, Some(&winner.key), detail);
+        }
+        self.note_key(out, item, &winner.key);
+        if ours {
+            if let Some(done) = &w.related_done {
+                let link = &self.settings.done_link_type;
+                if !link.is_empty() {
+                    match self.client.link(link, &winner.key, &done.key) {
+                        Ok(()) => self.push(
+                            out,
+                            n,
+                            item,
+                            ActionKind::Linked,
+                            Some(&winner.key),
+                            Some(format!("{link} {}", done.key)),
+                        ),
+                        Err(e) => lock(out).errors.push(e),
+                    }
+                }
+            }
+            self.link_test(n, item, &winner.key, out);
+        }
+        for loser in &losers {
+            self.close_duplicate(n, item, loser, &winner.key, out);
+        }
+    }
+
+    /// Creates once more the items whose first create was lost and never showed up.
+    fn recreate(&self, items: &[Item], retry: Vec<Work>, out: &Mutex<Out>) -> Vec<Work> {
+        let mut again = Vec::new();
+        for w in retry {
+            match self
+                .client
+                .create_issue(&self.create_fields(&items[w.item]))
+            {
+                Ok(c) => again.push(Work {
+                    pending: Pending::Created {
+                        id: c.id,
+                        key: c.key,
+                    },
+                    ..w
+                }),
+                Err(e) if ambiguous(&e) => again.push(Work {
+                    pending: Pending::Unknown(e),
+                    ..w
+                }),
+                Err(e) => lock(out).errors.push(e),
+            }
+        }
+        again
+    }
+
+    fn close_duplicate(
+        &self,
+        n: usize,
+        item: &Item,
+        loser: &Issue,
+        winner: &str,
+        out: &Mutex<Out>,
+    ) {
+        if self.dry_run {
+            return self.push(
+                out,
+                n,
+                item,
+                ActionKind::WouldClose,
+                Some(&loser.key),
+                Some(format!("duplicate of {winner}")),
+            );
+        }
+        let comment = self.render(body::duplicate_of(winner, &item.label));
+        match ops::close_duplicate(
+            self.client,
+            loser,
+            winner,
+            &self.settings.duplicate_link_type,
+            &comment,
+        ) {
+            Ok(Closed::Closed) => self.push(
+                out,
+                n,
+                item,
+                ActionKind::ClosedAsDuplicate,
+                Some(&loser.key),
+                Some(format!("duplicate of {winner}")),
+            ),
+            Ok(Closed::AlreadyDone) => {}
+            Err(e) => lock(out).errors.push(e),
+        }
+    }
+
+    fn close_on_pass(
+        &self,
+        n: usize,
+        passing: &crate::plan::PassingTest,
+        label: &str,
+        found: &[Issue],
+        out: &Mutex<Out>,
+    ) {
+        let seq_base = usize::MAX / 2 + n;
+        for issue in dedup::open_with_label(label, found) {
+            let action = |kind, detail: Option<String>| BugAction {
+                kind,
+                test: Some(passing.test),
+                test_id: None,
+                label: label.to_string(),
+                key: IssueKey::parse(&issue.key),
+                url: Some(self.client.browse_url(&issue.key)),
+                detail,
+            };
+            if self.dry_run {
+                push_raw(
+                    out,
+                    seq_base,
+                    action(ActionKind::WouldClose, Some("the test passed".into())),
+                );
+                continue;
+            }
+            let body = self.render(body::passed(&self.plan.run_marker));
+            let result = ops::comment_once(self.client, &issue.key, &self.plan.run_marker, &body)
+                .and_then(|_| ops::move_to(self.client, &issue.key, Target::Done));
+            match result {
+                Ok(_) => push_raw(out, seq_base, action(ActionKind::ClosedOnPass, None)),
+                Err(e) => lock(out).errors.push(e),
+            }
+        }
+    }
+
+    fn link_test(&self, n: usize, item: &Item, bug: &str, out: &Mutex<Out>) {
+        let link = &self.settings.test_link_type;
+        let Some(test) = item.report.and_then(|r| r.xray_key.as_ref()) else {
+            return;
+        };
+        if link.is_empty() {
+            return;
+        }
+        // "Test tests Bug": the Test is the inward issue of the outward phrase.
+        match self.client.link(link, test.as_str(), bug) {
+            Ok(()) => self.push(
+                out,
+                n,
+                item,
+                ActionKind::Linked,
+                Some(bug),
+                Some(format!("{link} {test}")),
+            ),
+            Err(e) => lock(out).errors.push(e),
+        }
+    }
+
+    fn comment_blocks(&self, item: &Item, reopened: bool) -> Vec<Block> {
+        match item.report {
+            Some(r) => body::failed_again(r, &self.context(item), reopened),
+            None => body::umbrella(
+                &self.umbrella_lines(item),
+                &self.plan.run_marker,
+                &item.label,
+                true,
+            ),
+        }
+    }
+
+    fn context<'b>(&'b self, item: &'b Item) -> body::Context<'b> {
+        body::Context {
+            xray_url: None,
+            label: &item.label,
+            run_marker: &self.plan.run_marker,
+        }
+    }
+
+    fn umbrella_lines<'b>(&self, item: &'b Item) -> Vec<body::UmbrellaLine<'b>> {
+        item.umbrella_lines
+            .iter()
+            .map(|(id, msg, key)| body::UmbrellaLine {
+                test_id: id,
+                message: msg.as_deref(),
+                xray_key: key
+                    .as_ref()
+                    .map(|k| (k, self.client.browse_url(k.as_str()))),
+            })
+            .collect()
+    }
+
+    fn render(&self, blocks: Vec<Block>) -> Value {
+        match self.client.product() {
+            Product::Cloud => adf::document(blocks),
+            Product::Dc => Value::String(wiki::document(blocks)),
+        }
+    }
+
+    fn create_fields(&self, item: &Item) -> Value {
+        let f = item.fields;
+        let blocks = match item.report {
+            Some(r) => {
+                let url = r
+                    .xray_key
+                    .as_ref()
+                    .map(|k| self.client.browse_url(k.as_str()));
+                let ctx = body::Context {
+                    xray_url: url.as_deref(),
+                    ..self.context(item)
+                };
+                body::bug_description(r, &ctx)
+            }
+            None => body::umbrella(
+                &self.umbrella_lines(item),
+                &self.plan.run_marker,
+                &item.label,
+                false,
+            ),
+        };
+        let mut labels = vec![item.label.clone()];
+        for l in &f.labels {
+            let l = jql::label(l);
+            if !l.is_empty() && !labels.iter().any(|x| x.eq_ignore_ascii_case(&l)) {
+                labels.push(l);
+            }
+        }
+        let issuetype =
+            if !f.issue_type.is_empty() && f.issue_type.bytes().all(|b| b.is_ascii_digit()) {
+                json!({"id": f.issue_type})
+            } else {
+                json!({"name": f.issue_type})
+            };
+        let mut fields = json!({
+            "project": {"key": f.project},
+            "issuetype": issuetype,
+            "summary": summary(&f.summary, item.test_id.as_deref()),
+            "labels": labels,
+            "description": self.render(blocks),
+        });
+        if let Some(a) = f.assignee.as_deref().filter(|a| !a.is_empty()) {
+            fields["assignee"] = match self.client.product() {
+                Product::Cloud => json!({"accountId": a}),
+                Product::Dc => json!({"name": a}),
+            };
+        }
+        if !f.components.is_empty() {
+            fields["components"] = json!(
+                f.components
+                    .iter()
+                    .map(|c| json!({"name": c}))
+                    .collect::<Vec<_>>()
+            );
+        }
+        if let Some(p) = f.priority.as_deref().filter(|p| !p.is_empty()) {
+            fields["priority"] = json!({"name": p});
+        }
+        fields
+    }
+
+    fn note_key(&self, out: &Mutex<Out>, item: &Item, key: &str) {
+        let Some(key) = IssueKey::parse(key) else {
+            return;
+        };
+        let mut o = lock(out);
+        for &t in &item.tests {
+            o.keys.entry(t).or_default().push(key.clone());
+        }
+    }
+
+    fn push(
+        &self,
+        out: &Mutex<Out>,
+        n: usize,
+        item: &Item,
+        kind: ActionKind,
+        key: Option<&str>,
+        detail: Option<String>,
+    ) {
+        let action = BugAction {
+            kind,
+            test: item.test,
+            test_id: item.test_id.clone(),
+            label: item.label.clone(),
+            key: key.and_then(IssueKey::parse),
+            url: key.map(|k| self.client.browse_url(k)),
+            detail,
+        };
+        push_raw(out, n, action);
+    }
+}
+
+fn push_raw(out: &Mutex<Out>, order: usize, action: BugAction) {
+    let mut o = lock(out);
+    let seq = o.actions.len();
+    o.actions.push((order, seq, action));
+}
+
+fn own_issue(id: u64, key: &str, label: &str) -> Issue {
+    Issue {
+        id,
+        key: key.to_string(),
+        labels: vec![label.to_string()],
+        status: String::new(),
+        status_category: "new".into(),
+        resolved: None,
+    }
+}
+
+/// A create that may have happened: the request went out and the answer was lost, or a gateway
+/// failed in front of Jira.
+fn ambiguous(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Network {
+            maybe_applied: true,
+            ..
+        } | ApiError::Server {
+            status: 502..=504,
+            ..
+        }
+    )
+}
+
+/// The summary Jira accepts: one line, at most 255 characters, never empty.
+pub fn summary(raw: &str, test_id: Option<&str>) -> String {
+    let one_line = raw
+        .split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let s = if one_line.is_empty() {
+        format!("Test failed: {}", test_id.unwrap_or("(unnamed test)"))
+    } else {
+        one_line
+    };
+    if s.chars().count() <= 255 {
+        s
+    } else {
+        let mut cut: String = s.chars().take(254).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// (project, ≤50 labels) per search, for every project the lookups touch.
+fn queries(lookups: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut by_project: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (project, label) in lookups {
+        by_project.entry(project).or_default().push(label.clone());
+    }
+    by_project
+        .into_iter()
+        .flat_map(|(project, labels)| {
+            jql::batches(labels)
+                .into_iter()
+                .map(move |b| (project.to_string(), b))
+        })
+        .collect()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs `f(0..n)` on at most `workers` scoped threads.
+fn par_for(n: usize, workers: usize, f: impl Fn(usize) + Sync) {
+    let next = AtomicUsize::new(0);
+    let workers = workers.clamp(1, n.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n {
+                        break;
+                    }
+                    f(i);
+                }
+            });
+        }
+    });
+}
+
+/// `f(0..n)` on at most `workers` threads, results in index order.
+fn par_map<R: Send>(n: usize, workers: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let slots: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    par_for(n, workers, |i| *lock(&slots[i]) = Some(f(i)));
+    slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Service;
+
+    #[test]
+    fn summary_is_one_line_and_bounded() {
+        assert_eq!(
+            summary("Test failed: a\nb\r\tc", None),
+            "Test failed: a b c"
+        );
+        assert_eq!(summary("  ", Some("pkg.T")), "Test failed: pkg.T");
+        let long = summary(&"é".repeat(400), None);
+        assert_eq!(long.chars().count(), 255);
+        assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn queries_group_by_project_and_batch() {
+        let mut lookups: Vec<(String, String)> = (0..120)
+            .map(|i| ("P".to_string(), format!("xs-{i}")))
+            .collect();
+        lookups.push(("Q".into(), "xs-0".into()));
+        let q = queries(&lookups);
+        assert_eq!(q.len(), 4);
+        assert_eq!(q[3], ("Q".to_string(), vec!["xs-0".to_string()]));
+    }
+
+    #[test]
+    fn par_map_keeps_order_and_bounds() {
+        let r = par_map(100, 4, |i| i * 2);
+        assert_eq!(r, (0..100).map(|i| i * 2).collect::<Vec<_>>());
+        assert!(par_map(0, 4, |i| i).is_empty());
+    }
+
+    #[test]
+    fn only_lost_answers_are_ambiguous() {
+        let net = |maybe_applied| ApiError::Network {
+            service: Service::Jira,
+            url: "u".into(),
+            detail: "d".into(),
+            maybe_applied,
+        };
+        assert!(ambiguous(&net(true)));
+        assert!(!ambiguous(&net(false)));
+        let server = |status| ApiError::Server {
+            service: Service::Jira,
+            status,
+            detail: String::new(),
+        };
+        assert!(ambiguous(&server(504)));
+        assert!(!ambiguous(&server(500)));
+    }
+}

@@ -1,0 +1,1240 @@
+//! A stateful fake Jira (Cloud and Data Center) on the loopback fake server.
+//!
+//! Owns the contract the bug filer is tested against: auth (Basic, PAT, OAuth client
+//! credentials with the `/ex/jira/{cloudId}` gateway, accessible-resources, tenant_info, token
+//! expiry), the removed Cloud `/search` (410), `search/jql` with `nextPageToken` paging,
+//! explicit fields and `reconcileIssues`, DC `/search` with `startAt`, a JQL parser that only
+//! accepts properly quoted values, eventual-consistency lag (a new issue stays invisible to the
+//! next `lag` matching searches unless reconciled), issues with comments, links and a workflow
+//! whose Done-category status is called "Verified", and fault injection. Thread-safe.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::fake::{Fake, Reply, Request};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Cloud,
+    Dc,
+}
+
+#[derive(Debug, Clone)]
+pub enum FakeAuth {
+    /// `user:secret` as Basic (Cloud email + API token, DC username + password).
+    Basic { user: String, secret: String },
+    /// DC personal access token.
+    Bearer(String),
+    /// Cloud OAuth client credentials; every API call must come through the gateway.
+    OAuth {
+        client_id: String,
+        client_secret: String,
+        cloud_id: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub auth: FakeAuth,
+    /// Matching searches a new issue stays invisible to (Cloud only).
+    pub lag: u32,
+    /// Most issues per search page, whatever maxResults asks.
+    pub page_size: usize,
+    pub projects: Vec<String>,
+    /// OAuth: `expires_in` of issued tokens.
+    pub expires_in: u64,
+    /// OAuth: accessible resources as (cloudId, url); `None` = one entry for this site. In a url,
+    /// `{site}` stands for the fake's URL and `{SITE}` for it in upper case.
+    pub resources: Option<Vec<(String, String)>>,
+    /// OAuth: whether `/_edge/tenant_info` answers.
+    pub tenant_info: bool,
+    /// Echo the Authorization header in 401 bodies (a misbehaving proxy), to test scrubbing.
+    pub echo_auth: bool,
+}
+
+impl Config {
+    pub fn new(mode: Mode, auth: FakeAuth) -> Config {
+        Config {
+            mode,
+            auth,
+            lag: 0,
+            page_size: 100,
+            projects: vec!["BUG".into(), "CALC".into()],
+            expires_in: 3600,
+            resources: None,
+            tenant_info: true,
+            echo_auth: false,
+        }
+    }
+}
+
+/// What an injected fault does.
+#[derive(Debug, Clone)]
+pub enum FaultAction {
+    /// Answer this instead of processing the request.
+    Reply(Reply),
+    /// Process the request, then drop the connection without answering.
+    ApplyThenReset,
+    /// Process the request, then answer only after this delay.
+    ApplyThenDelay(Duration),
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: &'static str,
+    /// Substring of the request path.
+    pub path: String,
+    pub times: u32,
+    pub action: FaultAction,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeIssue {
+    pub id: u64,
+    pub key: String,
+    pub project: String,
+    pub summary: String,
+    pub labels: Vec<String>,
+    pub status: String,
+    pub category: String,
+    pub created: String,
+    pub resolutiondate: Option<String>,
+    pub description: Value,
+    pub fields: Value,
+    pub comments: Vec<Value>,
+    /// (type, inward, outward)
+    pub links: Vec<(String, String, String)>,
+    pub hidden_for: u32,
+}
+
+impl FakeIssue {
+    pub fn is_open(&self) -> bool {
+        self.category != "done"
+    }
+
+    pub fn comment_texts(&self) -> Vec<String> {
+        self.comments.iter().map(text_of).collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchLog {
+    pub path: String,
+    pub jql: String,
+    pub labels: usize,
+    pub reconcile: Vec<u64>,
+    pub first_page: bool,
+}
+
+#[derive(Debug)]
+struct State {
+    config: Config,
+    site: String,
+    issues: Vec<FakeIssue>,
+    next_id: u64,
+    next_num: BTreeMap<String, u64>,
+    clock: time::OffsetDateTime,
+    faults: Vec<Fault>,
+    tokens: Vec<(String, bool)>,
+    token_requests: usize,
+    searches: Vec<SearchLog>,
+}
+
+pub struct JiraFake {
+    pub fake: Fake,
+    state: Arc<Mutex<State>>,
+}
+
+const STATUSES: [(&str, &str); 3] = [
+    ("To Do", "new"),
+    ("In Progress", "indeterminate"),
+    ("Verified", "done"),
+];
+
+impl JiraFake {
+    pub fn start(config: Config) -> JiraFake {
+        let state = Arc::new(Mutex::new(State {
+            config,
+            site: String::new(),
+            issues: Vec::new(),
+            next_id: 10_000,
+            next_num: BTreeMap::new(),
+            clock: time::macros::datetime!(2026-11-22 10:00 UTC),
+            faults: Vec::new(),
+            tokens: Vec::new(),
+            token_requests: 0,
+            searches: Vec::new(),
+        }));
+        let handler_state = state.clone();
+        let fake = Fake::serve(move |req| handle(&handler_state, req));
+        state.lock().unwrap().site = fake.url();
+        JiraFake { fake, state }
+    }
+
+    pub fn url(&self) -> String {
+        self.fake.url()
+    }
+
+    pub fn issues(&self) -> Vec<FakeIssue> {
+        self.state.lock().unwrap().issues.clone()
+    }
+
+    pub fn issue(&self, key: &str) -> FakeIssue {
+        self.issues()
+            .into_iter()
+            .find(|i| i.key == key)
+            .expect("issue exists")
+    }
+
+    pub fn open_with_label(&self, label: &str) -> Vec<FakeIssue> {
+        self.issues()
+            .into_iter()
+            .filter(|i| i.is_open() && i.labels.iter().any(|l| l.eq_ignore_ascii_case(label)))
+            .collect()
+    }
+
+    pub fn searches(&self) -> Vec<SearchLog> {
+        self.state.lock().unwrap().searches.clone()
+    }
+
+    pub fn token_requests(&self) -> usize {
+        self.state.lock().unwrap().token_requests
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        self.state.lock().unwrap().faults.push(fault);
+    }
+
+    /// Every issued OAuth token stops working (the next call gets 401).
+    pub fn expire_tokens(&self) {
+        for t in &mut self.state.lock().unwrap().tokens {
+            t.1 = false;
+        }
+    }
+
+    pub fn set_lag(&self, lag: u32) {
+        self.state.lock().unwrap().config.lag = lag;
+    }
+
+    /// Adds an issue directly (e.g. the Xray Test issues bugs link to). Returns its key.
+    pub fn add_issue(&self, project: &str, labels: &[&str], category: &str) -> String {
+        let mut s = self.state.lock().unwrap();
+        let (status, cat) = STATUSES
+            .iter()
+            .find(|(_, c)| *c == category)
+            .copied()
+            .unwrap_or(STATUSES[0]);
+        let mut issue = s.new_issue(
+            project,
+            "added by test",
+            labels.iter().map(|l| l.to_string()).collect(),
+            json!(null),
+            json!({}),
+        );
+        issue.status = status.into();
+        issue.category = cat.into();
+        issue.hidden_for = 0;
+        if cat == "done" {
+            issue.resolutiondate = Some(s.stamp());
+        }
+        let key = issue.key.clone();
+        s.issues.push(issue);
+        key
+    }
+
+    /// Moves an issue to the Done-category status "Verified", resolved at `resolved` (RFC 3339)
+    /// or now.
+    pub fn resolve(&self, key: &str, resolved: Option<&str>) {
+        let mut s = self.state.lock().unwrap();
+        let stamp = resolved.map(str::to_string).unwrap_or_else(|| s.stamp());
+        if let Some(i) = s.issues.iter_mut().find(|i| i.key == key) {
+            i.status = "Verified".into();
+            i.category = "done".into();
+            i.resolutiondate = Some(stamp);
+        }
+    }
+
+    pub fn set_clock(&self, now: time::OffsetDateTime) {
+        self.state.lock().unwrap().clock = now;
+    }
+}
+
+impl State {
+    fn stamp(&self) -> String {
+        let f = time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+0000"
+        );
+        self.clock.format(f).unwrap_or_default()
+    }
+
+    fn new_issue(
+        &mut self,
+        project: &str,
+        summary: &str,
+        labels: Vec<String>,
+        description: Value,
+        fields: Value,
+    ) -> FakeIssue {
+        self.next_id += 1;
+        self.clock += time::Duration::seconds(1);
+        let num = self.next_num.entry(project.to_string()).or_insert(0);
+        *num += 1;
+        let key = format!("{project}-{num}");
+        FakeIssue {
+            id: self.next_id,
+            key,
+            project: project.to_string(),
+            summary: summary.to_string(),
+            labels,
+            status: "To Do".into(),
+            category: "new".into(),
+            created: self.stamp(),
+            resolutiondate: None,
+            description,
+            fields,
+            comments: Vec::new(),
+            links: Vec::new(),
+            hidden_for: if self.config.mode == Mode::Cloud {
+                self.config.lag
+            } else {
+                0
+            },
+        }
+    }
+
+    fn issue_json(&self, i: &FakeIssue, fields: &[String]) -> Value {
+        let all = fields.iter().any(|f| f == "*all" || f == "*navigable");
+        let want = |f: &str| all || fields.iter().any(|x| x == f);
+        let mut out = serde_json::Map::new();
+        if want("labels") {
+            out.insert("labels".into(), json!(i.labels));
+        }
+        if want("status") {
+            out.insert(
+                "status".into(),
+                json!({"name": i.status, "statusCategory": {"key": i.category}}),
+            );
+        }
+        if want("created") {
+            out.insert("created".into(), json!(i.created));
+        }
+        if want("resolutiondate") {
+            out.insert("resolutiondate".into(), json!(i.resolutiondate));
+        }
+        if want("summary") {
+            out.insert("summary".into(), json!(i.summary));
+        }
+        let mut v = json!({"id": i.id.to_string(), "key": i.key, "self": format!("{}/rest/api/2/issue/{}", self.site, i.id)});
+        if !out.is_empty() {
+            v["fields"] = Value::Object(out);
+        }
+        v
+    }
+}
+
+fn err(status: u16, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"errorMessages": [message], "errors": {}}).to_string(),
+    )
+}
+
+fn field_err(field: &str, message: &str) -> Reply {
+    Reply::json(
+        400,
+        json!({"errorMessages": [], "errors": {field: message}}).to_string(),
+    )
+}
+
+fn handle(state: &Arc<Mutex<State>>, req: &Request) -> Reply {
+    let fault = {
+        let mut s = state.lock().unwrap();
+        let pos = s
+            .faults
+            .iter()
+            .position(|f| f.times > 0 && f.method == req.method && req.path().contains(&f.path));
+        pos.map(|p| {
+            s.faults[p].times -= 1;
+            s.faults[p].action.clone()
+        })
+    };
+    match fault {
+        Some(FaultAction::Reply(r)) => r,
+        Some(FaultAction::ApplyThenReset) => {
+            let _ = route(state, req);
+            Reply::Reset
+        }
+        Some(FaultAction::ApplyThenDelay(d)) => route(state, req).after(d),
+        None => route(state, req),
+    }
+}
+
+fn route(state: &Arc<Mutex<State>>, req: &Request) -> Reply {
+    let mut s = state.lock().unwrap();
+    let path = req.path().to_string();
+    let auth = req.header("authorization").unwrap_or("").to_string();
+    if let FakeAuth::OAuth {
+        client_id,
+        client_secret,
+        cloud_id,
+    } = s.config.auth.clone()
+    {
+        match (req.method.as_str(), path.as_str()) {
+            ("POST", "/oauth/token") => {
+                s.token_requests += 1;
+                let b = req.json();
+                let ok = b["grant_type"] == "client_credentials"
+                    && b["client_id"] == client_id.as_str()
+                    && b["client_secret"] == client_secret.as_str()
+                    && b["audience"] == "api.atlassian.com";
+                if !ok {
+                    return Reply::json(
+                        401,
+                        r#"{"error":"access_denied","error_description":"Unauthorized"}"#,
+                    );
+                }
+                let token = format!("oauth-access-token-{}-s3cr3t", s.tokens.len() + 1);
+                s.tokens.push((token.clone(), true));
+                return Reply::json(200, json!({"access_token": token, "expires_in": s.config.expires_in, "token_type": "Bearer", "scope": "read:jira-work write:jira-work"}).to_string());
+            }
+            ("GET", "/oauth/token/accessible-resources") => {
+                if !bearer_valid(&s, &auth) {
+                    return err(401, "Unauthorized");
+                }
+                let resources = s
+                    .config
+                    .resources
+                    .clone()
+                    .unwrap_or_else(|| vec![(cloud_id.clone(), s.site.clone())]);
+                let list: Vec<Value> = resources
+                    .iter()
+                    .map(|(id, url)| {
+                        let url = url.replace("{site}", &s.site).replace("{SITE}", &s.site.to_uppercase());
+                        json!({"id": id, "url": url, "name": "site", "scopes": ["read:jira-work"], "avatarUrl": ""})
+                    })
+                    .collect();
+                return Reply::json(200, Value::Array(list).to_string());
+            }
+            ("GET", "/_edge/tenant_info") => {
+                return if s.config.tenant_info {
+                    Reply::json(200, json!({"cloudId": cloud_id}).to_string())
+                } else {
+                    err(404, "not found")
+                };
+            }
+            _ => {}
+        }
+        let prefix = format!("/ex/jira/{cloud_id}");
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            // A bearer token sent to the site instead of the gateway.
+            return unauthorized(&s, &auth);
+        };
+        if !bearer_valid(&s, &auth) {
+            return unauthorized(&s, &auth);
+        }
+        let rest = rest.to_string();
+        return api(&mut s, req, &rest);
+    }
+    if path == "/rest/api/2/serverInfo" {
+        return api(&mut s, req, &path);
+    }
+    let ok = match &s.config.auth {
+        FakeAuth::Basic { user, secret } => {
+            auth == format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
+            )
+        }
+        FakeAuth::Bearer(pat) => auth == format!("Bearer {pat}"),
+        FakeAuth::OAuth { .. } => false,
+    };
+    if !ok {
+        return unauthorized(&s, &auth);
+    }
+    api(&mut s, req, &path)
+}
+
+fn bearer_valid(s: &State, auth: &str) -> bool {
+    auth.strip_prefix("Bearer ")
+        .is_some_and(|t| s.tokens.iter().any(|(tok, valid)| tok == t && *valid))
+}
+
+fn unauthorized(s: &State, auth: &str) -> Reply {
+    let msg = if s.config.echo_auth {
+        format!("Client must be authenticated to access this resource. (got: {auth})")
+    } else {
+        "Client must be authenticated to access this resource.".to_string()
+    };
+    err(401, &msg).header("X-Seraph-LoginReason", "AUTHENTICATED_FAILED")
+}
+
+fn api(s: &mut State, req: &Request, path: &str) -> Reply {
+    let version = match s.config.mode {
+        Mode::Cloud => "3",
+        Mode::Dc => "2",
+    };
+    if path == "/rest/api/2/serverInfo" {
+        let dt = if s.config.mode == Mode::Cloud {
+            "Cloud"
+        } else {
+            "Server"
+        };
+        return Reply::json(200, json!({"baseUrl": s.site, "version": "10.3.0", "versionNumbers": [10, 3, 0], "deploymentType": dt, "serverTitle": "Fake Jira"}).to_string());
+    }
+    if s.config.mode == Mode::Cloud
+        && (path == "/rest/api/3/search"
+            || path == "/rest/api/2/search"
+            || path == "/rest/api/latest/search")
+    {
+        return err(
+            410,
+            "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046",
+        );
+    }
+    let Some(rest) = path.strip_prefix(&format!("/rest/api/{version}/")) else {
+        return err(404, "fake: unknown API path");
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    match (req.method.as_str(), parts.as_slice()) {
+        ("POST", ["search", "jql"]) if s.config.mode == Mode::Cloud => search(s, req, path),
+        ("POST", ["search"]) if s.config.mode == Mode::Dc => search(s, req, path),
+        ("POST", ["issue"]) => create(s, req),
+        ("GET", ["issue", key]) => match s.issues.iter().find(|i| i.key == *key) {
+            Some(i) => {
+                let fields: Vec<String> = req
+                    .query("fields")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::to_string)
+                    .collect();
+                Reply::json(200, s.issue_json(i, &fields).to_string())
+            }
+            None => err(
+                404,
+                "Issue does not exist or you do not have permission to see it.",
+            ),
+        },
+        ("GET", ["issue", key, "comment"]) => {
+            let Some(i) = s.issues.iter().find(|i| i.key == *key) else {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            };
+            let mut comments: Vec<Value> = i
+                .comments
+                .iter()
+                .enumerate()
+                .map(|(n, b)| json!({"id": (n + 1).to_string(), "body": b}))
+                .collect();
+            if req.query("orderBy").as_deref() == Some("-created") {
+                comments.reverse();
+            }
+            let max: usize = req
+                .query("maxResults")
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(50);
+            let total = comments.len();
+            comments.truncate(max);
+            Reply::json(
+                200,
+                json!({"comments": comments, "total": total, "startAt": 0, "maxResults": max})
+                    .to_string(),
+            )
+        }
+        ("POST", ["issue", key, "comment"]) => {
+            let body = req.json()["body"].clone();
+            if let Some(e) = check_rich_text(s.config.mode, &body, "comment") {
+                return e;
+            }
+            let Some(i) = s.issues.iter_mut().find(|i| i.key == *key) else {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            };
+            i.comments.push(body);
+            Reply::json(201, json!({"id": i.comments.len().to_string()}).to_string())
+        }
+        ("GET", ["issue", key, "transitions"]) => {
+            let Some(i) = s.issues.iter().find(|i| i.key == *key) else {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            };
+            Reply::json(200, json!({"transitions": transitions(i)}).to_string())
+        }
+        ("POST", ["issue", key, "transitions"]) => {
+            let id = req.json()["transition"]["id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let stamp = s.stamp();
+            let Some(i) = s.issues.iter_mut().find(|i| i.key == *key) else {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            };
+            let Some(t) = transitions(i).into_iter().find(|t| t["id"] == id.as_str()) else {
+                return err(
+                    400,
+                    &format!("Transition id '{id}' is not valid for this issue."),
+                );
+            };
+            i.status = t["to"]["name"].as_str().unwrap_or("").to_string();
+            i.category = t["to"]["statusCategory"]["key"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            i.resolutiondate = (i.category == "done").then_some(stamp);
+            Reply::status(204)
+        }
+        ("POST", ["issueLink"]) => {
+            let b = req.json();
+            let ty = b["type"]["name"].as_str().unwrap_or("").to_string();
+            let inward = b["inwardIssue"]["key"].as_str().unwrap_or("").to_string();
+            let outward = b["outwardIssue"]["key"].as_str().unwrap_or("").to_string();
+            if !["Relates", "Duplicate", "Tests", "Blocks"].contains(&ty.as_str()) {
+                return err(404, &format!("No issue link type with name '{ty}' found."));
+            }
+            if !s.issues.iter().any(|i| i.key == inward)
+                || !s.issues.iter().any(|i| i.key == outward)
+            {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            }
+            let link = (ty, inward.clone(), outward.clone());
+            for k in [&inward, &outward] {
+                if let Some(i) = s.issues.iter_mut().find(|i| &i.key == k)
+                    && !i.links.contains(&link)
+                {
+                    i.links.push(link.clone());
+                }
+            }
+            Reply::status(201)
+        }
+        ("GET", ["myself"]) => Reply::json(
+            200,
+            r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","displayName":"CI bot","name":"ci-bot"}"#,
+        ),
+        ("GET", ["project", key]) => {
+            if s.config.projects.iter().any(|p| p == key) {
+                Reply::json(
+                    200,
+                    json!({"id": "10000", "key": key, "name": format!("Project {key}")})
+                        .to_string(),
+                )
+            } else {
+                err(404, &format!("No project could be found with key '{key}'."))
+            }
+        }
+        ("GET", ["issueLinkType"]) => Reply::json(
+            200,
+            json!({"issueLinkTypes": [
+            {"id": "1", "name": "Relates", "inward": "relates to", "outward": "relates to"},
+            {"id": "2", "name": "Duplicate", "inward": "is duplicated by", "outward": "duplicates"},
+            {"id": "3", "name": "Tests", "inward": "is tested by", "outward": "tests"}]})
+            .to_string(),
+        ),
+        _ => err(404, "fake: no such endpoint"),
+    }
+}
+
+fn transitions(i: &FakeIssue) -> Vec<Value> {
+    let t = |id: &str, name: &str, to: (&str, &str)| json!({"id": id, "name": name, "to": {"name": to.0, "statusCategory": {"key": to.1}}, "hasScreen": false});
+    if i.category == "done" {
+        vec![t("41", "Reopen", STATUSES[0])]
+    } else {
+        vec![
+            t("21", "Start progress", STATUSES[1]),
+            t("31", "Verify", STATUSES[2]),
+        ]
+    }
+}
+
+fn check_rich_text(mode: Mode, body: &Value, field: &str) -> Option<Reply> {
+    match mode {
+        Mode::Cloud => {
+            if body.get("type") != Some(&json!("doc")) || body.get("version") != Some(&json!(1)) {
+                return Some(field_err(
+                    field,
+                    "Operation value must be an Atlassian Document (see the Atlassian Document Format)",
+                ));
+            }
+            if has_empty_text(body) {
+                return Some(err(400, "INVALID_INPUT"));
+            }
+            if body.to_string().chars().count() > 32_767 {
+                return Some(field_err(
+                    field,
+                    "The entered text is too long. It exceeds the allowed limit of 32,767 characters.",
+                ));
+            }
+        }
+        Mode::Dc => {
+            let Some(t) = body.as_str() else {
+                return Some(field_err(field, "Operation value must be a string"));
+            };
+            if t.chars().count() > 32_767 {
+                return Some(field_err(
+                    field,
+                    "The entered text is too long. It exceeds the allowed limit of 32,767 characters.",
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn has_empty_text(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => {
+            (m.get("type") == Some(&json!("text"))
+                && m.get("text")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty))
+                || m.values().any(has_empty_text)
+        }
+        Value::Array(a) => a.iter().any(has_empty_text),
+        _ => false,
+    }
+}
+
+/// The text of an ADF or wiki body.
+pub fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => {
+            let mut out = m
+                .get("text")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if let Some(c) = m.get("content") {
+                out.push_str(&text_of(c));
+                out.push('\n');
+            }
+            out
+        }
+        Value::Array(a) => a.iter().map(text_of).collect(),
+        _ => String::new(),
+    }
+}
+
+fn create(s: &mut State, req: &Request) -> Reply {
+    let b = req.json();
+    let f = &b["fields"];
+    let project = f["project"]["key"].as_str().unwrap_or("").to_string();
+    if !s.config.projects.contains(&project) {
+        return field_err("project", "valid project is required");
+    }
+    let summary = f["summary"].as_str().unwrap_or("");
+    if summary.is_empty() {
+        return field_err("summary", "You must specify a summary of the issue.");
+    }
+    if summary.chars().count() > 255 {
+        return field_err("summary", "Summary can't exceed 255 characters.");
+    }
+    if summary.contains('\n') || summary.contains('\r') {
+        return field_err(
+            "summary",
+            "The summary is invalid because it contains newline characters.",
+        );
+    }
+    let labels: Vec<String> = f["labels"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for l in &labels {
+        if l.chars().any(char::is_whitespace) {
+            return field_err(
+                "labels",
+                &format!("The label '{l}' contains spaces which is invalid."),
+            );
+        }
+        if l.chars().count() > 255 {
+            return field_err(
+                "labels",
+                &format!(
+                    "The label '{l}' exceeds the maximum length for a single label of 255 characters."
+                ),
+            );
+        }
+    }
+    if let Some(e) = check_rich_text(s.config.mode, &f["description"], "description") {
+        return e;
+    }
+    let issue = s.new_issue(
+        &project,
+        summary,
+        labels,
+        f["description"].clone(),
+        f.clone(),
+    );
+    let answer = json!({"id": issue.id.to_string(), "key": issue.key, "self": format!("{}/rest/api/2/issue/{}", s.site, issue.id)});
+    s.issues.push(issue);
+    Reply::json(201, answer.to_string())
+}
+
+fn search(s: &mut State, req: &Request, path: &str) -> Reply {
+    let b = req.json();
+    let jql = b["jql"].as_str().unwrap_or("").to_string();
+    let (project, labels) = match parse_jql(&jql) {
+        Ok(x) => x,
+        Err(m) => return err(400, &format!("Error in the JQL Query: {m}")),
+    };
+    let fields: Vec<String> = b["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let reconcile: Vec<u64> = b["reconcileIssues"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    if reconcile.len() > 50 {
+        return err(400, "reconcileIssues accepts at most 50 ids");
+    }
+    let cloud = s.config.mode == Mode::Cloud;
+    let offset: usize = if cloud {
+        match b.get("nextPageToken").and_then(Value::as_str) {
+            Some(t) => match t.strip_prefix("page-").and_then(|n| n.parse().ok()) {
+                Some(n) => n,
+                None => return err(400, "invalid nextPageToken"),
+            },
+            None => 0,
+        }
+    } else {
+        b["startAt"].as_u64().unwrap_or(0) as usize
+    };
+    let first_page = offset == 0;
+    s.searches.push(SearchLog {
+        path: path.to_string(),
+        jql: jql.clone(),
+        labels: labels.len(),
+        reconcile: reconcile.clone(),
+        first_page,
+    });
+    let wanted: Vec<String> = labels.iter().map(|l| l.to_lowercase()).collect();
+    let mut visible = Vec::new();
+    for i in s.issues.iter_mut() {
+        let matches =
+            i.project == project && i.labels.iter().any(|l| wanted.contains(&l.to_lowercase()));
+        if !matches {
+            continue;
+        }
+        if reconcile.contains(&i.id) {
+            i.hidden_for = 0;
+        }
+        if i.hidden_for > 0 {
+            if first_page {
+                i.hidden_for -= 1;
+            }
+            continue;
+        }
+        visible.push(i.clone());
+    }
+    visible.sort_by_key(|i| i.id);
+    let max = b["maxResults"].as_u64().unwrap_or(50) as usize;
+    let page = max.min(s.config.page_size).max(1);
+    let slice: Vec<Value> = visible
+        .iter()
+        .skip(offset)
+        .take(page)
+        .map(|i| s.issue_json(i, &fields))
+        .collect();
+    let end = offset + slice.len();
+    if cloud {
+        let mut v = json!({"issues": slice, "isLast": end >= visible.len()});
+        if end < visible.len() {
+            v["nextPageToken"] = json!(format!("page-{end}"));
+        }
+        Reply::json(200, v.to_string())
+    } else {
+        Reply::json(
+            200,
+            json!({"startAt": offset, "maxResults": page, "total": visible.len(), "issues": slice})
+                .to_string(),
+        )
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Tok {
+    Str(String),
+    Word(String),
+    Punct(String),
+}
+
+fn tokens(jql: &str) -> Result<Vec<Tok>, String> {
+    let mut out = Vec::new();
+    let mut chars = jql.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            let mut s = String::new();
+            loop {
+                match chars.next() {
+                    None => return Err("unterminated string literal".into()),
+                    Some('"') => break,
+                    Some('\\') => match chars.next() {
+                        Some('"') => s.push('"'),
+                        Some('\\') => s.push('\\'),
+                        Some('u') => {
+                            let hex: String = (0..4).filter_map(|_| chars.next()).collect();
+                            let c = u32::from_str_radix(&hex, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .ok_or("bad \\u escape")?;
+                            s.push(c);
+                        }
+                        Some(other) => return Err(format!("illegal escape '\\{other}'")),
+                        None => return Err("unterminated string literal".into()),
+                    },
+                    Some(c) if c == '\n' || c == '\r' => {
+                        return Err("newline inside a string".into());
+                    }
+                    Some(c) => s.push(c),
+                }
+            }
+            out.push(Tok::Str(s));
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            let mut w = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    w.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            out.push(Tok::Word(w));
+        } else if "(),=".contains(c) {
+            chars.next();
+            out.push(Tok::Punct(c.to_string()));
+        } else {
+            return Err(format!(
+                "The character '{c}' is a reserved JQL character. You must enclose it in a string."
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Accepts `project = "P" AND labels in ("a", …) [ORDER BY created ASC|DESC]`, values quoted.
+pub fn parse_jql(jql: &str) -> Result<(String, Vec<String>), String> {
+    let toks = tokens(jql)?;
+    let mut it = toks.into_iter();
+    let word = |t: Option<Tok>, w: &str| match t {
+        Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w) => Ok(()),
+        other => Err(format!("expected '{w}', got {other:?}")),
+    };
+    let punct = |t: Option<Tok>, p: &str| match t {
+        Some(Tok::Punct(x)) if x == p => Ok(()),
+        other => Err(format!("expected '{p}', got {other:?}")),
+    };
+    let string = |t: Option<Tok>| match t {
+        Some(Tok::Str(s)) => Ok(s),
+        other => Err(format!(
+            "expected a quoted value, got {other:?} (a reserved word must be quoted)"
+        )),
+    };
+    word(it.next(), "project")?;
+    punct(it.next(), "=")?;
+    let project = string(it.next())?;
+    word(it.next(), "AND")?;
+    word(it.next(), "labels")?;
+    word(it.next(), "in")?;
+    punct(it.next(), "(")?;
+    let mut labels = vec![string(it.next())?];
+    loop {
+        match it.next() {
+            Some(Tok::Punct(p)) if p == ")" => break,
+            Some(Tok::Punct(p)) if p == "," => labels.push(string(it.next())?),
+            other => return Err(format!("expected ',' or ')', got {other:?}")),
+        }
+    }
+    match it.next() {
+        None => {}
+        Some(Tok::Word(w)) if w.eq_ignore_ascii_case("ORDER") => {
+            word(it.next(), "BY")?;
+            word(it.next(), "created")?;
+            match it.next() {
+                Some(Tok::Word(d))
+                    if d.eq_ignore_ascii_case("ASC") || d.eq_ignore_ascii_case("DESC") => {}
+                other => return Err(format!("expected ASC or DESC, got {other:?}")),
+            }
+            if let Some(extra) = it.next() {
+                return Err(format!("unexpected {extra:?}"));
+            }
+        }
+        Some(other) => return Err(format!("unexpected {other:?}")),
+    }
+    Ok((project, labels))
+}
+
+/// Builders for bug-filing tests: settings pointing at a fake, and hand-made plans.
+pub mod build {
+    use std::time::Duration;
+
+    use xray_sync::http::Http;
+    use xray_sync::model::OutcomeKind;
+    use xray_sync::plan::{
+        AttemptSummary, BugFields, BugReport, IdentitySource, IssueKey, JiraIntent, JiraPlan,
+        PassingTest, PlannedTest, TestIdentity, UmbrellaIntent,
+    };
+    use xray_sync::secret::Secret;
+    use xray_sync::settings::{DcAuth, HttpSettings, JiraAuth, JiraSettings, Product};
+
+    pub const EMAIL: &str = "ci@example.com";
+    pub const API_TOKEN: &str = "ATATT-api-token-s3cr3t";
+    pub const PAT: &str = "dc-pat-s3cr3t-value";
+    pub const PASSWORD: &str = "dc-password-s3cr3t";
+    pub const CLIENT_ID: &str = "svc-client-id";
+    pub const CLIENT_SECRET: &str = "oauth-client-s3cr3t";
+    pub const CLOUD_ID: &str = "11111111-2222-3333-4444-555555555555";
+
+    pub fn http() -> Http {
+        http_with_timeout(Duration::from_secs(5))
+    }
+
+    pub fn http_with_timeout(read_timeout: Duration) -> Http {
+        let s = HttpSettings {
+            read_timeout,
+            import_timeout: read_timeout,
+            connect_timeout: Duration::from_secs(2),
+            ..HttpSettings::default()
+        };
+        Http::new(&s).expect("http client").with_sleep(|_| {})
+    }
+
+    /// The fake config and matching settings for a mode and credential kind.
+    pub fn cloud_basic() -> (super::Config, JiraAuth) {
+        (
+            super::Config::new(
+                super::Mode::Cloud,
+                super::FakeAuth::Basic {
+                    user: EMAIL.into(),
+                    secret: API_TOKEN.into(),
+                },
+            ),
+            JiraAuth::CloudToken {
+                email: EMAIL.into(),
+                token: Secret::from(API_TOKEN),
+            },
+        )
+    }
+
+    pub fn dc_pat() -> (super::Config, JiraAuth) {
+        (
+            super::Config::new(super::Mode::Dc, super::FakeAuth::Bearer(PAT.into())),
+            JiraAuth::Dc(DcAuth::Pat(Secret::from(PAT))),
+        )
+    }
+
+    pub fn dc_basic() -> (super::Config, JiraAuth) {
+        (
+            super::Config::new(
+                super::Mode::Dc,
+                super::FakeAuth::Basic {
+                    user: "ci-bot".into(),
+                    secret: PASSWORD.into(),
+                },
+            ),
+            JiraAuth::Dc(DcAuth::Basic {
+                username: "ci-bot".into(),
+                password: Secret::from(PASSWORD),
+            }),
+        )
+    }
+
+    /// OAuth settings need the fake's URL (auth server and gateway are the fake too).
+    pub fn cloud_oauth() -> super::Config {
+        super::Config::new(
+            super::Mode::Cloud,
+            super::FakeAuth::OAuth {
+                client_id: CLIENT_ID.into(),
+                client_secret: CLIENT_SECRET.into(),
+                cloud_id: CLOUD_ID.into(),
+            },
+        )
+    }
+
+    pub fn oauth_auth(url: &str) -> JiraAuth {
+        JiraAuth::CloudOAuth {
+            client_id: CLIENT_ID.into(),
+            client_secret: Secret::from(CLIENT_SECRET),
+            auth_url: url.into(),
+            api_url: url.into(),
+        }
+    }
+
+    pub fn settings(url: &str, product: Product, auth: JiraAuth) -> JiraSettings {
+        JiraSettings {
+            product,
+            url: url.into(),
+            auth,
+            project: "BUG".into(),
+            issue_type: "Bug".into(),
+            label_prefix: "xs-".into(),
+            marker_label: "xray-sync".into(),
+            labels: vec![],
+            assignee: None,
+            components: vec![],
+            priority: None,
+            summary_template: "Test failed: {name}".into(),
+            file_flaky: false,
+            mass_failure_threshold: Some(20),
+            close_on_pass: true,
+            reopen_within_days: None,
+            done_link_type: "Relates".into(),
+            duplicate_link_type: "Duplicate".into(),
+            test_link_type: "Tests".into(),
+            parallelism: 4,
+            overrides: vec![],
+        }
+    }
+
+    pub fn label_for(name: &str) -> String {
+        let cleaned: String = name
+            .chars()
+            .map(|c| if c.is_whitespace() { '_' } else { c })
+            .collect();
+        format!("xs-{cleaned}")
+    }
+
+    pub fn planned(name: &str, outcome: OutcomeKind, key: Option<&str>) -> PlannedTest {
+        PlannedTest {
+            test_id: key
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("suite.{name}")),
+            name: name.into(),
+            definition: format!("suite.{name}"),
+            identity: match key.and_then(IssueKey::parse) {
+                Some(k) => TestIdentity::Key(k),
+                None => TestIdentity::Definition(format!("suite.{name}")),
+            },
+            source: IdentitySource::Definition,
+            outcome,
+            flaky: false,
+            status: "FAILED".into(),
+            file: None,
+            line: None,
+            message: Some(format!("expected 3 but was 4 in {name}")),
+        }
+    }
+
+    pub fn intent(index: usize, t: &PlannedTest) -> JiraIntent {
+        let label = label_for(&t.name);
+        JiraIntent {
+            test: index,
+            label: label.clone(),
+            fields: BugFields {
+                project: "BUG".into(),
+                issue_type: "Bug".into(),
+                summary: format!("Test failed: {}", t.name),
+                assignee: None,
+                labels: vec![label, "xray-sync".into()],
+                components: vec![],
+                priority: None,
+            },
+            report: BugReport {
+                test_id: t.test_id.clone(),
+                name: t.name.clone(),
+                definition: t.definition.clone(),
+                xray_key: match &t.identity {
+                    TestIdentity::Key(k) => Some(k.clone()),
+                    TestIdentity::Definition(_) => None,
+                },
+                message: t.message.clone(),
+                details: Some(format!("AssertionError\n  at {}(Test.java:42)", t.name)),
+                ci_run_url: Some("https://ci.example/run/1".into()),
+                attempts: vec![
+                    AttemptSummary {
+                        outcome: OutcomeKind::Failed,
+                        message: t.message.clone(),
+                    },
+                    AttemptSummary {
+                        outcome: OutcomeKind::Failed,
+                        message: None,
+                    },
+                ],
+                flaky: false,
+            },
+        }
+    }
+
+    /// A plan where every named test failed.
+    pub fn failing(names: &[String], marker: &str) -> (JiraPlan, Vec<PlannedTest>) {
+        let tests: Vec<PlannedTest> = names
+            .iter()
+            .map(|n| planned(n, OutcomeKind::Failed, None))
+            .collect();
+        let intents = tests
+            .iter()
+            .enumerate()
+            .map(|(i, t)| intent(i, t))
+            .collect();
+        (
+            JiraPlan {
+                intents,
+                umbrella: None,
+                close_on_pass: vec![],
+                run_marker: marker.into(),
+            },
+            tests,
+        )
+    }
+
+    pub fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("test_{i:03}")).collect()
+    }
+
+    /// A mass-failure plan: one umbrella instead of intents.
+    pub fn umbrella(names: &[String], marker: &str) -> (JiraPlan, Vec<PlannedTest>) {
+        let (mut plan, tests) = failing(names, marker);
+        plan.intents.clear();
+        plan.umbrella = Some(UmbrellaIntent {
+            label: "xs-umbrella-ci".into(),
+            fields: BugFields {
+                project: "BUG".into(),
+                issue_type: "Bug".into(),
+                summary: format!("{} tests failed", names.len()),
+                assignee: None,
+                labels: vec!["xs-umbrella-ci".into(), "xray-sync".into()],
+                components: vec![],
+                priority: None,
+            },
+            tests: (0..tests.len()).collect(),
+        });
+        (plan, tests)
+    }
+
+    pub fn passing(plan: &mut JiraPlan, tests: &mut Vec<PlannedTest>, name: &str) {
+        tests.push(planned(name, OutcomeKind::Passed, None));
+        plan.close_on_pass.push(PassingTest {
+            test: tests.len() - 1,
+            label: label_for(name),
+            project: "BUG".into(),
+        });
+    }
+}
