@@ -339,14 +339,20 @@ impl XrayProbe for XrayDc {
         #[serde(rename_all = "camelCase")]
         struct Project {
             #[serde(default)]
-            issue_types: Vec<Named>,
+            issue_types: Vec<IssueTypeJson>,
         }
         let p: Project = self.get(
             &format!("project {key}"),
             &format!("/rest/api/2/project/{}", enc(key)),
         )?;
         Ok(XrayProject {
-            issue_types: Some(p.issue_types.into_iter().map(|n| n.name).collect()),
+            issue_types: Some(
+                p.issue_types
+                    .into_iter()
+                    .filter(|t| !t.subtask)
+                    .map(|t| t.name)
+                    .collect(),
+            ),
             test_types: Vec::new(),
             environments: None,
         })

@@ -13,7 +13,7 @@ use super::probes::{
     ServerInfo, TestIssue,
 };
 use super::report::{Check, ids};
-use super::xray_checks::generic_failure;
+use super::xray_checks::{colon, generic_failure};
 
 /// The permissions bug filing needs, with what each is for.
 pub const REQUIRED_PERMISSIONS: &[(&str, &str)] = &[
@@ -125,14 +125,12 @@ pub fn server(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option<Ser
                 Some(info),
             );
         }
-        Ok(SearchAnswer::XsrfRejected { detail }) => {
+        Ok(SearchAnswer::XsrfRejected { .. }) => {
             return (
                 Check::fail(
                     ids::JIRA_SERVER,
                     ErrorKind::PermissionMissing,
-                    format!(
-                        "Jira refused a POST with \"XSRF check failed\" ({detail}): the request reached it with a browser-like User-Agent"
-                    ),
+                    "Jira refused a POST with \"XSRF check failed\": the request reached it with a browser-like User-Agent (a proxy rewriting it, or a User-Agent override)",
                     format!(
                         "remove any User-Agent override or proxy rule that rewrites it; xray-sync sends User-Agent {}",
                         crate::http::user_agent()
@@ -312,13 +310,14 @@ pub fn project(j: &JiraSettings, probe: &mut dyn JiraProbe, who: &Identity) -> C
             ids::JIRA_PROJECT,
             format!("{} ({}) is browsable", p.key, p.name),
         ),
-        Err(e @ (ApiError::NotFound { .. } | ApiError::Forbidden { .. })) => Check::fail(
+        Err(ApiError::NotFound { detail, .. } | ApiError::Forbidden { detail, .. }) => Check::fail(
             ids::JIRA_PROJECT,
             ErrorKind::NotFound,
             format!(
-                "project {} not found or not browsable by {} ({e})",
+                "project {} not found or not browsable by {}{}",
                 j.project,
-                who.describe()
+                who.describe(),
+                colon(&detail)
             ),
             "check JIRA_PROJECT (keys are case-sensitive) and that this user has Browse Projects in it",
         ),

@@ -416,3 +416,130 @@ fn scrub_report(report: &mut DoctorReport, secrets: &[Secret]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ApiError, Service};
+    use crate::model::{FileReport, InputError};
+
+    #[test]
+    fn every_id_run_errors_point_at_is_a_doctor_check() {
+        for service in [Service::Xray, Service::Jira, Service::AtlassianAuth] {
+            let errors = [
+                ApiError::Unauthorized {
+                    service,
+                    detail: String::new(),
+                },
+                ApiError::Forbidden {
+                    service,
+                    what: "x".into(),
+                    detail: String::new(),
+                },
+                ApiError::NotFound {
+                    service,
+                    what: "x".into(),
+                    detail: String::new(),
+                },
+                ApiError::RateLimited {
+                    service,
+                    retry_after: None,
+                },
+                ApiError::Server {
+                    service,
+                    status: 500,
+                    detail: String::new(),
+                },
+                ApiError::Rejected {
+                    service,
+                    status: 400,
+                    detail: String::new(),
+                },
+                ApiError::BadResponse {
+                    service,
+                    detail: String::new(),
+                },
+                ApiError::Network {
+                    service,
+                    url: "u".into(),
+                    detail: String::new(),
+                    maybe_applied: false,
+                },
+            ];
+            for e in errors {
+                assert!(ids::ALL.contains(&e.doctor_check()), "{e:?}");
+            }
+        }
+        let region = ApiError::WrongRegion {
+            detail: String::new(),
+        };
+        assert_eq!(region.doctor_check(), ids::XRAY_AUTH);
+    }
+
+    fn file(path: &str, status: FileStatus) -> FileReport {
+        FileReport {
+            path: path.into(),
+            status,
+        }
+    }
+
+    #[test]
+    fn inputs_count_per_format_and_warn_on_unparsable_files() {
+        let run = TestRun {
+            cases: Vec::new(),
+            files: vec![
+                file(
+                    "a.xml",
+                    FileStatus::Parsed {
+                        format: crate::model::Format::Junit,
+                        tests: 3,
+                    },
+                ),
+                file(
+                    "b-result.json",
+                    FileStatus::Parsed {
+                        format: crate::model::Format::Allure2,
+                        tests: 1,
+                    },
+                ),
+                file(
+                    "c.xml",
+                    FileStatus::Failed {
+                        error: InputError {
+                            path: "c.xml".into(),
+                            line: Some(7),
+                            offset: None,
+                            message: "unexpected end of file".into(),
+                        },
+                    },
+                ),
+            ],
+        };
+        let c = inputs_check::<String>(&["*.xml".into()], Some(Ok(run)));
+        assert!(
+            matches!(&c.status, Status::Warn { message, .. } if message.contains("c.xml:7: unexpected end of file")),
+            "{c:?}"
+        );
+        assert_eq!(
+            c.detail.as_deref(),
+            Some("2 result file(s): 1 allure2, 1 junit; 0 test(s)")
+        );
+    }
+
+    #[test]
+    fn inputs_error_from_ingest_is_the_failure_message() {
+        let c = inputs_check(
+            &["out/*.xml".into()],
+            Some(Err::<TestRun, _>(
+                "no test result files found (patterns tried: \"out/*.xml\")",
+            )),
+        );
+        assert!(c.failed());
+        assert_eq!(
+            c.message(),
+            Some("no test result files found (patterns tried: \"out/*.xml\")")
+        );
+        let none = inputs_check::<String>(&[], None);
+        assert!(matches!(none.status, Status::Skipped { .. }));
+    }
+}

@@ -124,8 +124,9 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
         problems.push(problem(
             Side::Jira,
             format!(
-                "contradictory Jira credentials: {} are all set",
-                names.join(" and ")
+                "contradictory Jira credentials: {} are {} set",
+                names.join(" and "),
+                if names.len() == 2 { "both" } else { "all" }
             ),
             "keep exactly one Jira credential set and unset the others",
         ));
@@ -154,8 +155,11 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
     if let Some(j) = &s.jira {
         jira_problems(j, &mut problems);
     }
+    // The same contradiction, seen in the resolved settings; said once is enough.
+    let already_said = problems.iter().any(|p| p.side == Side::Both);
     if let (Some(x), Some(j)) = (&s.xray, &s.jira)
         && x.product != j.product
+        && !already_said
     {
         problems.push(problem(
             Side::Both,

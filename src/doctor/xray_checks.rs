@@ -122,7 +122,9 @@ fn auth_failure(x: &XraySettings, err: &ApiError) -> Check {
         (ApiError::Unauthorized { detail, .. }, Product::Dc) => {
             let how = match &x.auth {
                 XrayAuth::Dc(DcAuth::Pat(_)) => "personal access token (JIRA_PAT)",
-                XrayAuth::Dc(DcAuth::Basic { .. }) => "username/password",
+                XrayAuth::Dc(DcAuth::Basic { .. }) => {
+                    "username/password (basic auth is disabled by default on Jira 11+)"
+                }
                 XrayAuth::Cloud { .. } => "credentials",
             };
             Check::fail(
@@ -170,14 +172,18 @@ pub fn project(
     let found = match probe.project(&x.project) {
         Ok(p) => p,
         Err(ApiError::WrongRegion { detail }) => return (region_failure(x, &detail), None),
-        Err(e @ (ApiError::NotFound { .. } | ApiError::Forbidden { .. })) => {
+        Err(
+            ref
+            e @ (ApiError::NotFound { ref detail, .. } | ApiError::Forbidden { ref detail, .. }),
+        ) => {
             return (
                 Check::fail(
                     ids::XRAY_PROJECT,
                     e.kind(),
                     format!(
-                        "Xray cannot see project {}: it does not exist, Xray is not enabled on it, or the credentials' user cannot browse it ({e})",
-                        x.project
+                        "Xray cannot see project {}: it does not exist, Xray is not enabled on it, or the credentials' user cannot browse it{}",
+                        x.project,
+                        colon(detail)
                     ),
                     "check XRAY_PROJECT (keys are case-sensitive) and that the API key's user can browse the project",
                 ),
@@ -196,7 +202,10 @@ pub fn project(
         None => match jira_issue_types() {
             Some(Ok(t)) => Ok(t),
             Some(Err(e)) => Err(format!("reading them through Jira failed ({e})")),
-            None => Err("Xray Cloud does not list them and Jira is not configured".to_string()),
+            None => Err(
+                "Xray Cloud does not list them and no usable Jira credentials are configured"
+                    .to_string(),
+            ),
         },
     };
     let test_types = if found.test_types.is_empty() {
@@ -258,6 +267,15 @@ pub fn project(
     (check, Some(found))
 }
 
+/// `": detail"`, or nothing when the server said nothing.
+pub fn colon(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    }
+}
+
 fn quoted(names: &[&str]) -> String {
     names
         .iter()
@@ -308,11 +326,12 @@ pub fn test_plan(x: &XraySettings, probe: &mut dyn XrayProbe) -> Check {
             ),
             "set XRAY_TEST_PLAN to an issue of type Test Plan, or unset it",
         ),
-        Err(e @ ApiError::NotFound { .. }) => Check::fail(
+        Err(ApiError::NotFound { detail, .. }) => Check::fail(
             ids::XRAY_TEST_PLAN,
             ErrorKind::NotFound,
             format!(
-                "test plan {key} does not exist or is not visible to the Xray credentials ({e})"
+                "test plan {key} does not exist or is not visible to the Xray credentials{}",
+                colon(&detail)
             ),
             "check XRAY_TEST_PLAN, or unset it",
         ),
@@ -379,13 +398,21 @@ pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check
         ("skipped", &s.skipped),
         ("flaky", &s.flaky),
     ];
-    let mut bad: Vec<String> = Vec::new();
+    // One entry per unknown name, with every outcome mapped to it.
+    let mut unknown: Vec<(&str, Vec<&str>)> = Vec::new();
     for (outcome, name) in configured {
-        if !valid.iter().any(|v| v == name) {
-            bad.push(format!("'{name}' (for {outcome})"));
+        if valid.iter().any(|v| v == name) {
+            continue;
+        }
+        match unknown.iter_mut().find(|(n, _)| *n == name.as_str()) {
+            Some((_, outcomes)) => outcomes.push(outcome),
+            None => unknown.push((name.as_str(), vec![outcome])),
         }
     }
-    bad.dedup();
+    let bad: Vec<String> = unknown
+        .iter()
+        .map(|(name, outcomes)| format!("'{name}' (for {})", outcomes.join(", ")))
+        .collect();
     if bad.is_empty() {
         let mut names: Vec<&str> = configured.iter().map(|(_, n)| n.as_str()).collect();
         names.sort_unstable();
