@@ -1,395 +1,22 @@
-//! The probes over HTTP, through the shared client in `crate::http`.
-//!
-//! Owns only the endpoint calls doctor needs and the parsing of their answers. These calls
-//! overlap with the shared clients (`xray::cloud`/`xray::server`: authenticate, GraphQL,
-//! licence; `jira::client`: serverInfo, myself, project, mypermissions, createmeta, link
-//! types, create, transitions); once those land, the probe traits can be implemented on them
-//! and this file deleted. Kept deliberately small for that reason.
-//!
-//! Reads look at the first answer raw (a redirect, an HTML page, a CAPTCHA header are answers
-//! doctor explains, not errors to retry) and hand anything retryable to `Http::send`, so the
-//! one retry policy still applies. Creates go straight to `Http::send` (never resent blind).
+//! The Jira probe, on the site URL or through the OAuth gateway
+//! (`{api_url}/ex/jira/{cloudId}`). Duplicates calls `jira::client` will own.
 
-use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::error::{ApiError, Service};
-use crate::http::{Call, Http, Request, Response, error_for};
+use crate::http::{Call, Http, Request, Response};
 use crate::secret::Secret;
-use crate::settings::{DcAuth, JiraAuth, JiraSettings, Product, XrayAuth, XraySettings};
+use crate::settings::{JiraAuth, JiraSettings, Product};
 
-use super::probes::{
-    Closed, FieldMeta, Identity, IssueTypeLookup, IssueTypeRef, JiraProbe, JiraProject, Licence,
-    LinkType, PlanLookup, SearchAnswer, ServerAnswer, ServerInfo, TestIssue, XrayAccess, XrayProbe,
-    XrayProject,
+use super::super::probes::{
+    Closed, FieldMeta, Identity, IssueTypeLookup, IssueTypeRef, JiraProbe, JiraProject, LinkType,
+    SearchAnswer, ServerAnswer, ServerInfo, TestIssue,
 };
+use super::{basic, dc_header, enc, read};
 
-pub fn xray(http: Http, x: &XraySettings) -> Box<dyn XrayProbe> {
-    match &x.auth {
-        XrayAuth::Cloud {
-            client_id,
-            client_secret,
-        } => Box::new(XrayCloud {
-            http,
-            base: x.url.trim_end_matches('/').to_string(),
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-            token: None,
-        }),
-        XrayAuth::Dc(auth) => Box::new(XrayDc {
-            http,
-            base: x.url.trim_end_matches('/').to_string(),
-            auth: dc_header(auth),
-        }),
-    }
-}
-
-pub fn jira(http: Http, j: &JiraSettings) -> Box<dyn JiraProbe> {
-    Box::new(JiraHttp {
-        http,
-        site: j.url.trim_end_matches('/').to_string(),
-        product: j.product,
-        auth: j.auth.clone(),
-        session: None,
-    })
-}
-
-fn basic(user: &str, password: &Secret) -> String {
-    let raw = format!("{user}:{}", password.expose());
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
-}
-
-fn dc_header(auth: &DcAuth) -> String {
-    match auth {
-        DcAuth::Pat(t) => format!("Bearer {}", t.expose()),
-        DcAuth::Basic { username, password } => basic(username, password),
-    }
-}
-
-/// Percent-encodes a path segment or query value.
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// The server's error, plus the one header doctor explains: Jira's CAPTCHA lockout.
-fn classify(service: Service, what: &str, resp: &Response) -> ApiError {
-    if resp.status == 403
-        && let Some(reason) = resp.header("x-authentication-denied-reason")
-    {
-        return ApiError::Forbidden {
-            service,
-            what: what.to_string(),
-            detail: format!("{reason} (X-Authentication-Denied-Reason)"),
-        };
-    }
-    error_for(service, what, resp)
-}
-
-/// One read: the first answer is judged as is; rate limits, 5xx and transport failures go
-/// through the shared retry policy.
-fn read(http: &Http, service: Service, what: &str, req: &Request) -> Result<Response, ApiError> {
-    match http.send_once(service, req) {
-        Ok(resp) if resp.is_success() => Ok(resp),
-        Ok(resp) if resp.status == 429 || resp.status >= 500 => http.send(service, what, req),
-        Ok(resp) => Err(classify(service, what, &resp)),
-        Err(_) => http.send(service, what, req),
-    }
-}
-
-// ---------------------------------------------------------------- Xray Cloud
-
-struct XrayCloud {
-    http: Http,
-    base: String,
-    client_id: String,
-    client_secret: Secret,
-    token: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Gql<T> {
-    data: Option<T>,
-    #[serde(default)]
-    errors: Vec<GqlError>,
-}
-
-#[derive(Deserialize)]
-struct GqlError {
-    message: String,
-}
-
-#[derive(Deserialize)]
-struct Named {
-    name: String,
-}
-
-impl XrayCloud {
-    fn token(&mut self) -> Result<String, ApiError> {
-        if let Some(t) = &self.token {
-            return Ok(t.clone());
-        }
-        self.authenticate()?;
-        self.token.clone().ok_or_else(|| ApiError::BadResponse {
-            service: Service::Xray,
-            detail: "authenticate returned no token".into(),
-        })
-    }
-
-    /// GraphQL answers errors with HTTP 200 and an `errors` array; those become `ApiError`s.
-    fn graphql<T: DeserializeOwned>(
-        &mut self,
-        what: &str,
-        query: &str,
-        variables: serde_json::Value,
-    ) -> Result<T, ApiError> {
-        let token = self.token()?;
-        let req = Request::post_json(
-            format!("{}/api/v2/graphql", self.base),
-            &json!({ "query": query, "variables": variables }),
-            Call::Read,
-        )
-        .header("Authorization", format!("Bearer {token}"));
-        let resp = read(&self.http, Service::Xray, what, &req)?;
-        let body: Gql<T> = resp.json(Service::Xray, what)?;
-        if !body.errors.is_empty() {
-            let detail = body
-                .errors
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            let lower = detail.to_ascii_lowercase();
-            return Err(if lower.contains("another region") {
-                ApiError::WrongRegion { detail }
-            } else if lower.contains("does not exist") || lower.contains("not found") {
-                ApiError::NotFound {
-                    service: Service::Xray,
-                    what: what.to_string(),
-                    detail,
-                }
-            } else {
-                ApiError::BadResponse {
-                    service: Service::Xray,
-                    detail: format!("{what}: {detail}"),
-                }
-            });
-        }
-        body.data.ok_or_else(|| ApiError::BadResponse {
-            service: Service::Xray,
-            detail: format!("{what}: no data in the GraphQL answer"),
-        })
-    }
-}
-
-impl XrayProbe for XrayCloud {
-    fn authenticate(&mut self) -> Result<XrayAccess, ApiError> {
-        // The body is the token as a JSON string literal, quotes included.
-        let req = Request::post_json(
-            format!("{}/api/v2/authenticate", self.base),
-            &json!({ "client_id": self.client_id, "client_secret": self.client_secret.expose() }),
-            Call::Read,
-        );
-        let resp = read(&self.http, Service::Xray, "authenticate", &req)?;
-        let token: String = resp.json(Service::Xray, "authenticate")?;
-        if token.trim().is_empty() {
-            return Err(ApiError::BadResponse {
-                service: Service::Xray,
-                detail: "authenticate returned an empty token".into(),
-            });
-        }
-        self.token = Some(token);
-        Ok(XrayAccess {
-            detail: format!("API key accepted by {}", self.base),
-            licence: None,
-        })
-    }
-
-    fn project(&mut self, key: &str) -> Result<XrayProject, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Data {
-            get_project_settings: Option<Settings>,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Settings {
-            #[serde(default)]
-            test_environments: Option<Vec<String>>,
-            test_type_settings: Option<TypeSettings>,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct TypeSettings {
-            #[serde(default)]
-            test_types: Vec<Named>,
-        }
-        let what = format!("project {key}");
-        let data: Data = self.graphql(
-            &what,
-            "query($p: String) { getProjectSettings(projectIdOrKey: $p) { projectId testEnvironments testTypeSettings { testTypes { name } } } }",
-            json!({ "p": key }),
-        )?;
-        let s = data.get_project_settings.ok_or(ApiError::NotFound {
-            service: Service::Xray,
-            what,
-            detail: String::new(),
-        })?;
-        Ok(XrayProject {
-            issue_types: None,
-            test_types: s
-                .test_type_settings
-                .map(|t| t.test_types.into_iter().map(|n| n.name).collect())
-                .unwrap_or_default(),
-            environments: Some(s.test_environments.unwrap_or_default()),
-        })
-    }
-
-    fn test_plan(&mut self, key: &str) -> Result<PlanLookup, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Data {
-            get_test_plans: Option<Page>,
-        }
-        #[derive(Deserialize)]
-        struct Page {
-            #[serde(default)]
-            total: usize,
-        }
-        // A JQL naming a key that does not exist is an error; one that exists but is not a
-        // Test Plan simply matches no plan.
-        let data: Data = self.graphql(
-            &format!("test plan {key}"),
-            "query($jql: String) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }",
-            json!({ "jql": format!("key = \"{key}\"") }),
-        )?;
-        Ok(match data.get_test_plans {
-            Some(p) if p.total > 0 => PlanLookup::TestPlan,
-            Some(_) | None => PlanLookup::Other { issue_type: None },
-        })
-    }
-
-    fn statuses(&mut self) -> Result<Vec<String>, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Data {
-            #[serde(default)]
-            get_statuses: Vec<Named>,
-        }
-        let data: Data = self.graphql("statuses", "{ getStatuses { name } }", json!({}))?;
-        Ok(data.get_statuses.into_iter().map(|n| n.name).collect())
-    }
-}
-
-// ---------------------------------------------------------------- Xray DC
-
-struct XrayDc {
-    http: Http,
-    base: String,
-    auth: String,
-}
-
-impl XrayDc {
-    fn get<T: DeserializeOwned>(&self, what: &str, path: &str) -> Result<T, ApiError> {
-        let req = Request::get(format!("{}{path}", self.base)).header("Authorization", &self.auth);
-        read(&self.http, Service::Xray, what, &req)?.json(Service::Xray, what)
-    }
-}
-
-impl XrayProbe for XrayDc {
-    fn authenticate(&mut self) -> Result<XrayAccess, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Lic {
-            active: bool,
-            license_type: Option<String>,
-        }
-        let lic: Lic = self.get("Xray licence", "/rest/raven/latest/api/xraylicense")?;
-        Ok(XrayAccess {
-            detail: format!(
-                "Xray Data Center at {} (licence {}active)",
-                self.base,
-                lic.license_type
-                    .as_deref()
-                    .map(|t| format!("{t}, "))
-                    .unwrap_or_default()
-            ),
-            licence: Some(Licence {
-                active: lic.active,
-                kind: lic.license_type,
-            }),
-        })
-    }
-
-    fn project(&mut self, key: &str) -> Result<XrayProject, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Project {
-            #[serde(default)]
-            issue_types: Vec<IssueTypeJson>,
-        }
-        let p: Project = self.get(
-            &format!("project {key}"),
-            &format!("/rest/api/2/project/{}", enc(key)),
-        )?;
-        Ok(XrayProject {
-            issue_types: Some(
-                p.issue_types
-                    .into_iter()
-                    .filter(|t| !t.subtask)
-                    .map(|t| t.name)
-                    .collect(),
-            ),
-            test_types: Vec::new(),
-            environments: None,
-        })
-    }
-
-    fn test_plan(&mut self, key: &str) -> Result<PlanLookup, ApiError> {
-        #[derive(Deserialize)]
-        struct Issue {
-            fields: Fields,
-        }
-        #[derive(Deserialize)]
-        struct Fields {
-            issuetype: Named,
-        }
-        let issue: Issue = self.get(
-            &format!("issue {key}"),
-            &format!("/rest/api/2/issue/{}?fields=issuetype", enc(key)),
-        )?;
-        let name = issue.fields.issuetype.name;
-        Ok(if name.eq_ignore_ascii_case("Test Plan") {
-            PlanLookup::TestPlan
-        } else {
-            PlanLookup::Other {
-                issue_type: Some(name),
-            }
-        })
-    }
-
-    fn statuses(&mut self) -> Result<Vec<String>, ApiError> {
-        let list: Vec<Named> = self.get("statuses", "/rest/raven/1.0/api/settings/teststatuses")?;
-        Ok(list.into_iter().map(|n| n.name).collect())
-    }
-}
-
-// ---------------------------------------------------------------- Jira
-
-struct JiraHttp {
+pub(super) struct JiraHttp {
     http: Http,
     site: String,
     product: Product,
@@ -399,6 +26,16 @@ struct JiraHttp {
 }
 
 impl JiraHttp {
+    pub(super) fn new(http: Http, j: &JiraSettings) -> Self {
+        JiraHttp {
+            http,
+            site: j.url.trim_end_matches('/').to_string(),
+            product: j.product,
+            auth: j.auth.clone(),
+            session: None,
+        }
+    }
+
     fn api(&self) -> &'static str {
         match self.product {
             Product::Cloud => "3",
@@ -522,11 +159,11 @@ impl JiraHttp {
 }
 
 #[derive(Deserialize)]
-struct IssueTypeJson {
-    id: String,
-    name: String,
+pub(super) struct IssueTypeJson {
+    pub(super) id: String,
+    pub(super) name: String,
     #[serde(default)]
-    subtask: bool,
+    pub(super) subtask: bool,
 }
 
 impl From<IssueTypeJson> for IssueTypeRef {
@@ -849,31 +486,5 @@ impl JiraProbe for JiraHttp {
             &json!({"transition": {"id": t.id}}),
         )?;
         Ok(Closed::Transitioned { name: t.name })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodes_path_and_query_values() {
-        assert_eq!(enc("CALC"), "CALC");
-        assert_eq!(enc("a b/c"), "a%20b%2Fc");
-        assert_eq!(enc("ÄB"), "%C3%84B");
-    }
-
-    #[test]
-    fn captcha_header_is_kept_in_the_error() {
-        let resp = Response {
-            status: 403,
-            headers: vec![(
-                "X-Authentication-Denied-Reason".into(),
-                "CAPTCHA_CHALLENGE; login-url=https://jira/login.jsp".into(),
-            )],
-            body: Vec::new(),
-        };
-        let e = classify(Service::Jira, "myself", &resp);
-        assert!(e.to_string().contains("CAPTCHA_CHALLENGE"), "{e}");
     }
 }
