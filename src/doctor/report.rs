@@ -283,6 +283,17 @@ impl DoctorReport {
         out
     }
 
+    /// What the command prints: JSON (pretty) with `--json`, else the human lines.
+    pub fn render(&self, json: bool) -> String {
+        if json {
+            let mut text = serde_json::to_string_pretty(&self.to_json()).unwrap_or_default();
+            text.push('\n');
+            text
+        } else {
+            self.to_human()
+        }
+    }
+
     /// The `--json` document: `{"ok", "summary", "checks": [...], "test_issue"?}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
@@ -372,5 +383,7 @@ mod tests {
         assert_eq!(v["checks"][2]["status"], "skipped");
         assert_eq!(v["checks"][2]["reason"], "needs xray.auth");
         assert_eq!(v["checks"][0]["detail"], "Cloud Xray + Cloud Jira");
+        let printed: serde_json::Value = serde_json::from_str(&report().render(true)).unwrap();
+        assert_eq!(printed, v);
     }
 }
