@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md for the module map.
 
 pub mod ci;
+pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod ingest;

@@ -1,6 +1,7 @@
 //! Test support shared by integration tests: the fake HTTP server and the fakes built on it.
 #![allow(dead_code)]
 
+pub mod doctor_fake;
 pub mod fake;
 pub mod jira_fake;
 pub mod xray_fake;
