@@ -164,6 +164,7 @@ fn inputs() -> Option<Result<TestRun, String>> {
             format: Format::Junit,
             tests: 1,
         },
+        notes: Vec::new(),
     };
     Some(Ok(TestRun {
         cases: vec![case],

@@ -444,6 +444,7 @@ mod tests {
                 ApiError::RateLimited {
                     service,
                     retry_after: None,
+                    reason: None,
                 },
                 ApiError::Server {
                     service,
@@ -480,6 +481,7 @@ mod tests {
         FileReport {
             path: path.into(),
             status,
+            notes: Vec::new(),
         }
     }
 
