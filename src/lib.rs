@@ -8,6 +8,7 @@ pub mod ci;
 pub mod error;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod secret;
 pub mod settings;
 pub mod xray;
