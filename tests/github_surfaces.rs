@@ -115,7 +115,7 @@ fn failure(i: usize) -> FailureRow {
     FailureRow {
         name: format!("test_case_{i}"),
         test_id: format!("com.acme.Suite.test_case_{i}"),
-        xray_key: (i % 2 == 0).then(|| format!("CALC-{}", i + 1)),
+        xray_key: i.is_multiple_of(2).then(|| format!("CALC-{}", i + 1)),
         kind: if i % 7 == 3 {
             OutcomeKind::Error
         } else {
@@ -125,7 +125,7 @@ fn failure(i: usize) -> FailureRow {
             "expected {i} but was {}\n  at Suite.java:{i}",
             i + 1
         )),
-        file: (i % 3 != 0).then(|| "src/test/java/com/acme/Suite.java".to_string()),
+        file: (!i.is_multiple_of(3)).then(|| "src/test/java/com/acme/Suite.java".to_string()),
         line: (i % 3 == 1).then_some(40 + i as u32),
         result_file: Some("target/surefire-reports/TEST-Suite.xml".to_string()),
     }
@@ -293,7 +293,7 @@ fn annotations_are_capped_at_50_with_500_failures() {
     // Errored tests come first.
     assert!(cmds[0].props["title"].ends_with("errored"));
     // File and line when known, else the result file without a line.
-    let with_line = cmds.iter().find(|c| c.props.get("line").is_some()).unwrap();
+    let with_line = cmds.iter().find(|c| c.props.contains_key("line")).unwrap();
     assert_eq!(with_line.props["file"], "src/test/java/com/acme/Suite.java");
     let on_result = cmds
         .iter()

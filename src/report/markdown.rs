@@ -232,14 +232,12 @@ fn safe_url(url: &str) -> Option<String> {
 /// zero-width space after `@` so no user or team is mentioned.
 pub fn inline(s: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max_chars * 2));
-    let mut chars = 0;
     let mut last_space = false;
-    for c in s.trim().chars() {
-        if chars >= max_chars {
+    for (n, c) in s.trim().chars().enumerate() {
+        if n >= max_chars {
             out.push('…');
             break;
         }
-        chars += 1;
         if c.is_whitespace() || c.is_control() {
             if !last_space {
                 out.push(' ');
