@@ -248,9 +248,10 @@ fn publish_writes_summary_outputs_and_annotations() {
     let env = GithubEnv {
         step_summary: Some(dir.path().join("summary.md")),
         output: Some(dir.path().join("output")),
+        ..GithubEnv::default()
     };
     let mut log = Vec::new();
-    github::publish(&env, &sample(), &mut log).unwrap();
+    github::publish(&env, &sample(), &[], &mut log).unwrap();
 
     let outputs: BTreeMap<String, String> =
         parse_output_file(&std::fs::read_to_string(dir.path().join("output")).unwrap())
@@ -322,7 +323,7 @@ fn masks_come_before_any_other_output() {
     s.failures[0].message = Some("auth failed".into());
     let mut log = Vec::new();
     github::emit_masks(&mut log, &[&secret, &token]).unwrap();
-    github::publish(&GithubEnv::default(), &s, &mut log).unwrap();
+    github::publish(&GithubEnv::default(), &s, &[&secret, &token], &mut log).unwrap();
     for line in github::failure_log(&s, 10) {
         log.extend_from_slice(line.as_bytes());
         log.push(b'\n');
@@ -343,6 +344,46 @@ fn masks_come_before_any_other_output() {
     );
     assert!(cmds.iter().skip(3).all(|c| c.name != "add-mask"));
     assert!(cmds.len() > 3);
+}
+
+#[test]
+fn known_secrets_never_reach_the_log_or_any_file() {
+    let secret = Secret::from("xray-client-secret-value");
+    let token = Secret::from("ghs_faketoken123");
+    let mut s = sample();
+    s.failures[0].message = Some("401 with client_secret=xray-client-secret-value".into());
+    s.failures[1].name = "prints ghs_faketoken123".into();
+    s.flaky.push("flaky ghs_faketoken123".into());
+    s.errors
+        .push("Jira said: bad token ghs_faketoken123".into());
+    let dir = tempfile::tempdir().unwrap();
+    let env = GithubEnv {
+        step_summary: Some(dir.path().join("summary.md")),
+        output: Some(dir.path().join("output")),
+        ..GithubEnv::default()
+    };
+    let secrets = [&secret, &token];
+    let mut log = Vec::new();
+    github::emit_masks(&mut log, &secrets).unwrap();
+    github::publish(&env, &s, &secrets, &mut log).unwrap();
+    github::write_summary_md(&dir.path().join("summary-md.md"), &s, &secrets).unwrap();
+    let body = pr_comment::pr_comment_body(&s, Some("job"), &secrets);
+
+    let log = String::from_utf8(log).unwrap();
+    let after_masks: Vec<&str> = log.lines().skip(2).collect();
+    assert!(log.lines().take(2).all(|l| l.starts_with("::add-mask::")));
+    let mut texts = vec![after_masks.join("\n"), body];
+    for f in ["summary.md", "output", "summary-md.md"] {
+        texts.push(std::fs::read_to_string(dir.path().join(f)).unwrap());
+    }
+    for t in &texts {
+        assert!(!t.contains("xray-client-secret-value"), "{t}");
+        assert!(!t.contains("ghs_faketoken123"), "{t}");
+    }
+    assert!(
+        texts[2].contains("client\\_secret=\\*\\*\\*"),
+        "scrubbed, not dropped"
+    );
 }
 
 #[test]
@@ -476,7 +517,7 @@ fn pr_comment_is_created_then_updated_in_place() {
     let fake = github_fake(state.clone());
     let t = target(&fake);
 
-    let first = pr_comment::upsert(&t, &pr_comment::pr_comment_body(&sample(), None)).unwrap();
+    let first = pr_comment::upsert(&t, &pr_comment::pr_comment_body(&sample(), None, &[])).unwrap();
     let PrCommentOutcome::Created { id, url } = first else {
         panic!("expected a created comment, got {first:?}");
     };
@@ -487,7 +528,8 @@ fn pr_comment_is_created_then_updated_in_place() {
 
     let mut second_run = sample();
     second_run.counts.total = 11;
-    let second = pr_comment::upsert(&t, &pr_comment::pr_comment_body(&second_run, None)).unwrap();
+    let second =
+        pr_comment::upsert(&t, &pr_comment::pr_comment_body(&second_run, None, &[])).unwrap();
     assert!(
         matches!(second, PrCommentOutcome::Updated { id: i, .. } if i == id),
         "{second:?}"

@@ -51,6 +51,10 @@ pub struct GithubEnv {
     pub step_summary: Option<PathBuf>,
     /// `GITHUB_OUTPUT`.
     pub output: Option<PathBuf>,
+    /// `GITHUB_API_URL` (`https://api.github.com`, or GHES's `/api/v3`).
+    pub api_url: Option<String>,
+    /// `GITHUB_REPOSITORY` (`owner/repo`).
+    pub repository: Option<String>,
 }
 
 impl GithubEnv {
@@ -58,10 +62,34 @@ impl GithubEnv {
     /// touches the process environment itself. Empty values count as unset.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Self {
         let path = |name: &str| get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let text = |name: &str| get(name).filter(|v| !v.is_empty());
         GithubEnv {
             step_summary: path("GITHUB_STEP_SUMMARY"),
             output: path("GITHUB_OUTPUT"),
+            api_url: text("GITHUB_API_URL"),
+            repository: text("GITHUB_REPOSITORY"),
         }
+    }
+
+    /// Where the PR comment goes, when this run is for a pull request (`CiContext::pr_number`)
+    /// and a token is set. `api_url` defaults to `https://api.github.com`.
+    pub fn pr_target(
+        &self,
+        pr_number: Option<u64>,
+        token: Option<&Secret>,
+        job_key: Option<&str>,
+    ) -> Option<pr_comment::PrTarget> {
+        let token = token.filter(|t| !t.is_empty())?;
+        Some(pr_comment::PrTarget {
+            api_url: self
+                .api_url
+                .clone()
+                .unwrap_or_else(|| "https://api.github.com".to_string()),
+            repository: self.repository.clone()?,
+            pr_number: pr_number?,
+            token: token.clone(),
+            job_key: job_key.map(str::to_string),
+        })
     }
 }
 
@@ -200,26 +228,41 @@ fn cut(s: &mut String, max: usize) {
 }
 
 /// Writes the job summary to a file. On GitHub it is appended (`>>` semantics: other tools in
-/// the same step keep theirs); for `--summary-md FILE` use [`write_summary_md`].
-pub fn append_summary(path: &Path, s: &RunSummary) -> io::Result<()> {
-    append(path, &job_summary_markdown(s, JOB_SUMMARY_MAX_BYTES))
+/// the same step keep theirs); for `--summary-md FILE` use [`write_summary_md`]. Known secrets
+/// are scrubbed from the text first.
+pub fn append_summary(path: &Path, s: &RunSummary, secrets: &[&Secret]) -> io::Result<()> {
+    append(
+        path,
+        &job_summary_markdown(&s.scrubbed(secrets), JOB_SUMMARY_MAX_BYTES),
+    )
 }
 
-/// `--summary-md FILE`: the same Markdown, replacing the file.
-pub fn write_summary_md(path: &Path, s: &RunSummary) -> io::Result<()> {
-    std::fs::write(path, job_summary_markdown(s, JOB_SUMMARY_MAX_BYTES))
-        .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
+/// `--summary-md FILE`: the same Markdown, replacing the file (any CI; nothing masks it there,
+/// so known secrets are scrubbed).
+pub fn write_summary_md(path: &Path, s: &RunSummary, secrets: &[&Secret]) -> io::Result<()> {
+    std::fs::write(
+        path,
+        job_summary_markdown(&s.scrubbed(secrets), JOB_SUMMARY_MAX_BYTES),
+    )
+    .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
 }
 
 /// Everything at the end of a run on GitHub: annotations on `out`, the job summary, the step
-/// outputs. Masks must already have been emitted ([`emit_masks`]).
-pub fn publish(env: &GithubEnv, s: &RunSummary, out: &mut impl Write) -> io::Result<()> {
+/// outputs, all with known secrets scrubbed. Masks must already have been emitted
+/// ([`emit_masks`]).
+pub fn publish(
+    env: &GithubEnv,
+    s: &RunSummary,
+    secrets: &[&Secret],
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let s = &s.scrubbed(secrets);
     for line in annotations(s, ANNOTATION_LIMIT) {
         writeln!(out, "{line}")?;
     }
     out.flush()?;
     if let Some(path) = &env.step_summary {
-        append_summary(path, s)?;
+        append(path, &job_summary_markdown(s, JOB_SUMMARY_MAX_BYTES))?;
     }
     if let Some(path) = &env.output {
         let values = outputs(s);
@@ -287,6 +330,26 @@ mod tests {
         });
         assert_eq!(env.output.as_deref(), Some(Path::new("/tmp/o")));
         assert_eq!(env.step_summary, None);
+        assert_eq!(env.repository, None);
+    }
+
+    #[test]
+    fn pr_target_needs_repository_number_and_token() {
+        let env = GithubEnv {
+            repository: Some("acme/app".into()),
+            ..GithubEnv::default()
+        };
+        let token = Secret::from("ghs_x");
+        let t = env.pr_target(Some(7), Some(&token), None).unwrap();
+        assert_eq!(t.api_url, "https://api.github.com");
+        assert_eq!(t.pr_number, 7);
+        assert!(env.pr_target(None, Some(&token), None).is_none());
+        assert!(env.pr_target(Some(7), None, None).is_none());
+        assert!(
+            GithubEnv::default()
+                .pr_target(Some(7), Some(&token), None)
+                .is_none()
+        );
     }
 
     #[test]

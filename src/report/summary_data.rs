@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::model::{Counts, OutcomeKind};
+use crate::secret::{Secret, scrub};
 
 /// Everything a report shows about one run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -104,5 +105,82 @@ impl RunSummary {
 
     pub fn bugs_with(&self, action: BugAction) -> usize {
         self.bugs.iter().filter(|b| b.action == action).count()
+    }
+
+    /// A copy with every known secret replaced by `***` in every string. Result files are
+    /// untrusted: a test that printed a token would otherwise carry it into the summary file,
+    /// the PR comment or a `--summary-md` artifact (GitHub masks only what it was told about,
+    /// and other CI systems mask none of these files).
+    pub fn scrubbed(&self, secrets: &[&Secret]) -> RunSummary {
+        let s = |t: &str| scrub(t, secrets);
+        let o = |t: &Option<String>| t.as_deref().map(s);
+        RunSummary {
+            counts: self.counts,
+            execution: self.execution.as_ref().map(|e| ExecutionRef {
+                key: s(&e.key),
+                url: o(&e.url),
+            }),
+            failures: self
+                .failures
+                .iter()
+                .map(|f| FailureRow {
+                    name: s(&f.name),
+                    test_id: s(&f.test_id),
+                    xray_key: o(&f.xray_key),
+                    kind: f.kind,
+                    message: o(&f.message),
+                    file: o(&f.file),
+                    line: f.line,
+                    result_file: o(&f.result_file),
+                })
+                .collect(),
+            flaky: self.flaky.iter().map(|t| s(t)).collect(),
+            bugs: self
+                .bugs
+                .iter()
+                .map(|b| BugRow {
+                    action: b.action,
+                    key: o(&b.key),
+                    url: o(&b.url),
+                    test: s(&b.test),
+                })
+                .collect(),
+            notes: self.notes.iter().map(|t| s(t)).collect(),
+            dry_run: self.dry_run,
+            errors: self.errors.iter().map(|t| s(t)).collect(),
+            report_path: o(&self.report_path),
+            run_url: o(&self.run_url),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubbed_removes_secrets_everywhere() {
+        let secret = Secret::from("s3cr3t-token");
+        let leak = "token=s3cr3t-token";
+        let s = RunSummary {
+            failures: vec![FailureRow {
+                name: leak.into(),
+                test_id: leak.into(),
+                xray_key: None,
+                kind: OutcomeKind::Failed,
+                message: Some(leak.into()),
+                file: None,
+                line: None,
+                result_file: Some(leak.into()),
+            }],
+            flaky: vec![leak.into()],
+            notes: vec![leak.into()],
+            errors: vec![leak.into()],
+            run_url: Some(leak.into()),
+            ..RunSummary::default()
+        };
+        let text = serde_json::to_string(&s.scrubbed(&[&secret])).unwrap();
+        assert!(!text.contains("s3cr3t-token"), "{text}");
+        assert!(text.contains("token=***"));
     }
 }

@@ -87,12 +87,13 @@ pub fn marker(job_key: Option<&str>) -> String {
     }
 }
 
-/// The comment body: the marker, then the summary within the comment size limit.
-pub fn pr_comment_body(s: &RunSummary, job_key: Option<&str>) -> String {
+/// The comment body: the marker, then the summary within the comment size limit. Nothing masks
+/// a PR comment, so known secrets are scrubbed from it.
+pub fn pr_comment_body(s: &RunSummary, job_key: Option<&str>, secrets: &[&Secret]) -> String {
     let m = marker(job_key);
     format!(
         "{m}\n{}",
-        job_summary_markdown(s, COMMENT_MAX_BYTES - m.len() - 1)
+        job_summary_markdown(&s.scrubbed(secrets), COMMENT_MAX_BYTES - m.len() - 1)
     )
 }
 
@@ -119,7 +120,8 @@ pub fn upsert(target: &PrTarget, body: &str) -> Result<PrCommentOutcome, PrComme
         .enable_all()
         .build()
         .map_err(|e| PrCommentError::Setup(format!("starting the async runtime: {e}")))?;
-    let result = runtime.block_on(upsert_async(target, owner, repo, body));
+    let body = scrub(body, &[&target.token]);
+    let result = runtime.block_on(upsert_async(target, owner, repo, &body));
     // Whatever GitHub echoed back must not carry the token into a log.
     result.map_err(|e| match e {
         PrCommentError::Rejected { status, message } => PrCommentError::Rejected {
@@ -263,7 +265,7 @@ mod tests {
             flaky: vec!["x".repeat(150); 5000],
             ..RunSummary::default()
         };
-        let b = pr_comment_body(&s, None);
+        let b = pr_comment_body(&s, None, &[]);
         assert!(b.starts_with("<!-- xray-sync -->\n"));
         assert!(b.chars().count() <= 65_536);
     }
