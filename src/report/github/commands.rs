@@ -60,8 +60,19 @@ pub fn neutralise(untrusted: &str) -> String {
     out
 }
 
+/// What the runner may trim before looking for `::`: whitespace, plus format characters that
+/// older Unicode tables (and so some .NET versions) counted as whitespace. Erring wide only adds
+/// an invisible character; erring narrow would let a command through.
+fn skippable(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
 fn neutralise_line(line: &str, out: &mut String) {
-    let trimmed = line.trim_start();
+    let trimmed = line.trim_start_matches(skippable);
     let lead = line.len() - trimmed.len();
     let mut body = String::with_capacity(line.len() + 3);
     if let Some(after) = trimmed.strip_prefix("::") {
@@ -206,7 +217,7 @@ mod tests {
 
     /// A line the runner would treat as a command, per the rules in the module doc.
     fn is_command(line: &str) -> bool {
-        line.trim().starts_with("::") || line.contains("##[")
+        line.trim_matches(skippable).starts_with("::") || line.contains("##[")
     }
 
     #[test]
@@ -217,7 +228,7 @@ mod tests {
 
     #[test]
     fn neutralise_breaks_every_command_form() {
-        let evil = "ok\n::stop-commands::x\n  ::error::boom\r::add-mask::y\r\nsee ##[error]z\n::";
+        let evil = "ok\n::stop-commands::x\n  ::error::boom\r::add-mask::y\r\nsee ##[error]z\n::\n\u{FEFF}\u{180E}::warning::w";
         let safe = neutralise(evil);
         for line in safe.split(['\r', '\n']) {
             assert!(!is_command(line), "{line:?}");
