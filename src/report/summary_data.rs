@@ -1,0 +1,186 @@
+//! `RunSummary`: the plain data every reporting surface reads (job summary, annotations, step
+//! outputs, PR comment, `--summary-md`).
+//!
+//! Owns only the shape. It is filled once, after a run (or a dry run), from the plan and the
+//! receipts, so the renderers stay pure functions of it and are testable without a network.
+//! Every string in here may be untrusted (test names and messages come from result files):
+//! renderers escape or neutralise it, never this module.
+
+use serde::Serialize;
+
+use crate::model::{Counts, OutcomeKind};
+use crate::secret::{Secret, scrub};
+
+/// Everything a report shows about one run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunSummary {
+    pub counts: Counts,
+    /// The Test Execution created or appended to (absent in a dry run or when Xray is off).
+    pub execution: Option<ExecutionRef>,
+    /// Failed and errored tests, worst first is not required: renderers order them.
+    pub failures: Vec<FailureRow>,
+    /// Names of tests that passed after a failed try.
+    pub flaky: Vec<String>,
+    /// What happened (or, in a dry run, would happen) in Jira.
+    pub bugs: Vec<BugRow>,
+    /// One line per decision worth telling (a side skipped, results left out).
+    pub notes: Vec<String>,
+    pub dry_run: bool,
+    /// Problems that did not stop the run (an upload spooled, a Jira call refused).
+    pub errors: Vec<String>,
+    /// Where the JSON report was written, for the `report-path` output.
+    pub report_path: Option<String>,
+    /// Link to the CI run, shown under the totals.
+    pub run_url: Option<String>,
+}
+
+/// A Jira/Xray issue with its browse link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExecutionRef {
+    pub key: String,
+    pub url: Option<String>,
+}
+
+/// One failed or errored test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureRow {
+    pub name: String,
+    /// The stable id (Xray key or definition).
+    pub test_id: String,
+    pub xray_key: Option<String>,
+    /// `Failed` or `Error`; errors are reported before failures.
+    pub kind: OutcomeKind,
+    pub message: Option<String>,
+    /// Repo-relative source file of the test, when the runner reported it.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    /// The result file the test came from: the annotation anchor when `file` is unknown.
+    pub result_file: Option<String>,
+}
+
+/// What xray-sync did with one bug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BugAction {
+    Created,
+    Commented,
+    Reopened,
+    Closed,
+    /// An open bug already had this run's comment (a re-run).
+    AlreadyReported,
+}
+
+impl BugAction {
+    /// Past tense for a real run, conditional for a dry run.
+    pub fn verb(self, dry_run: bool) -> &'static str {
+        match (self, dry_run) {
+            (BugAction::Created, false) => "created",
+            (BugAction::Created, true) => "would create",
+            (BugAction::Commented, false) => "commented",
+            (BugAction::Commented, true) => "would comment",
+            (BugAction::Reopened, false) => "reopened",
+            (BugAction::Reopened, true) => "would reopen",
+            (BugAction::Closed, false) => "closed",
+            (BugAction::Closed, true) => "would close",
+            (BugAction::AlreadyReported, _) => "already reported",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BugRow {
+    pub action: BugAction,
+    /// Absent in a dry run for a bug that does not exist yet.
+    pub key: Option<String>,
+    pub url: Option<String>,
+    /// The test's name (or, for an umbrella issue, a short description).
+    pub test: String,
+}
+
+impl RunSummary {
+    /// Failed plus errored: the number the `failed` output and the exit code look at.
+    pub fn failed_total(&self) -> usize {
+        self.counts.failed + self.counts.error
+    }
+
+    pub fn bugs_with(&self, action: BugAction) -> usize {
+        self.bugs.iter().filter(|b| b.action == action).count()
+    }
+
+    /// A copy with every known secret replaced by `***` in every string. Result files are
+    /// untrusted: a test that printed a token would otherwise carry it into the summary file,
+    /// the PR comment or a `--summary-md` artifact (GitHub masks only what it was told about,
+    /// and other CI systems mask none of these files).
+    pub fn scrubbed(&self, secrets: &[&Secret]) -> RunSummary {
+        let s = |t: &str| scrub(t, secrets);
+        let o = |t: &Option<String>| t.as_deref().map(s);
+        RunSummary {
+            counts: self.counts,
+            execution: self.execution.as_ref().map(|e| ExecutionRef {
+                key: s(&e.key),
+                url: o(&e.url),
+            }),
+            failures: self
+                .failures
+                .iter()
+                .map(|f| FailureRow {
+                    name: s(&f.name),
+                    test_id: s(&f.test_id),
+                    xray_key: o(&f.xray_key),
+                    kind: f.kind,
+                    message: o(&f.message),
+                    file: o(&f.file),
+                    line: f.line,
+                    result_file: o(&f.result_file),
+                })
+                .collect(),
+            flaky: self.flaky.iter().map(|t| s(t)).collect(),
+            bugs: self
+                .bugs
+                .iter()
+                .map(|b| BugRow {
+                    action: b.action,
+                    key: o(&b.key),
+                    url: o(&b.url),
+                    test: s(&b.test),
+                })
+                .collect(),
+            notes: self.notes.iter().map(|t| s(t)).collect(),
+            dry_run: self.dry_run,
+            errors: self.errors.iter().map(|t| s(t)).collect(),
+            report_path: o(&self.report_path),
+            run_url: o(&self.run_url),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubbed_removes_secrets_everywhere() {
+        let secret = Secret::from("s3cr3t-token");
+        let leak = "token=s3cr3t-token";
+        let s = RunSummary {
+            failures: vec![FailureRow {
+                name: leak.into(),
+                test_id: leak.into(),
+                xray_key: None,
+                kind: OutcomeKind::Failed,
+                message: Some(leak.into()),
+                file: None,
+                line: None,
+                result_file: Some(leak.into()),
+            }],
+            flaky: vec![leak.into()],
+            notes: vec![leak.into()],
+            errors: vec![leak.into()],
+            run_url: Some(leak.into()),
+            ..RunSummary::default()
+        };
+        let text = serde_json::to_string(&s.scrubbed(&[&secret])).unwrap();
+        assert!(!text.contains("s3cr3t-token"), "{text}");
+        assert!(text.contains("token=***"));
+    }
+}
