@@ -5,9 +5,14 @@
 //! See ARCHITECTURE.md for the module map.
 
 pub mod ci;
+pub mod cli;
 pub mod error;
+pub mod ingest;
+pub mod mapping;
 pub mod model;
 pub mod plan;
+pub mod report;
+pub mod run;
 pub mod secret;
 pub mod settings;
 pub mod xray;

@@ -1,0 +1,4 @@
+//! Everything xray-sync tells people: the console summary (`console`), and later the JSON
+//! report and the GitHub job summary, annotations and outputs.
+
+pub mod console;
