@@ -341,3 +341,35 @@ pub const CONTRACT_ENV: &[&str] = &[
     "ATLASSIAN_AUTH_URL",
     "ATLASSIAN_API_URL",
 ];
+
+/// The clap command, with every environment variable that is set but empty (or blank) treated
+/// as unset. CI systems export empty variables for unset inputs; `XRAY_URL=` must not count as
+/// "Xray configured", and `XRAY_SYNC_INSECURE=` must not be a parse error.
+pub fn command(env: &dyn Fn(&str) -> Option<String>) -> clap::Command {
+    use clap::CommandFactory;
+    ignore_empty_env(Cli::command(), env)
+}
+
+fn ignore_empty_env(mut cmd: clap::Command, env: &dyn Fn(&str) -> Option<String>) -> clap::Command {
+    let blank: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(|name| name.to_str())
+                .and_then(env)
+                .is_some_and(|v| v.trim().is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in blank {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&'static str>));
+    }
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(name, |sub| ignore_empty_env(sub, env));
+    }
+    cmd
+}

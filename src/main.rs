@@ -86,7 +86,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let matches = match Cli::command().try_get_matches() {
+    let matches = match xray_sync::cli::command(&env).try_get_matches() {
         Ok(m) => m,
         // --help / --version exit 0, usage errors exit 2 (clap's own convention matches ours).
         Err(e) => e.exit(),
