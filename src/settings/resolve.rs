@@ -787,6 +787,8 @@ fn resolve_jira(
     let project = trace
         .pick("bug_project", args.bug_project.clone(), f.project.clone())
         .or_else(|| xray.map(|x| x.project.clone()))
+        // With the upload switched off, XRAY_PROJECT still names the team's project.
+        .or_else(|| args.project.clone().or_else(|| file.xray.project.clone()))
         .or_else(|| placeholder.then(|| PLACEHOLDER_PROJECT.to_string()));
     let Some(project) = project else {
         return Err(invalid(
