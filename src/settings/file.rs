@@ -193,16 +193,29 @@ struct MappingLine {
     key: String,
 }
 
-/// Parses a mapping file's text; JSON when it starts with `{` or `[`, TOML otherwise. Keys are
-/// checked here so a typo is reported at load, with the entry it is in.
+/// Parses a mapping file's text. `.json` is JSON and `.toml` is TOML; otherwise JSON when the
+/// text parses as JSON, TOML if not (a TOML `[[test]]` also starts with `[`). Keys are checked
+/// here, so a typo is reported at load with the entry it is in.
 pub fn parse_mapping(text: &str, path: &Path) -> Result<Vec<MappingEntry>, String> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let doc: MappingDoc = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        serde_json::from_str(trimmed).map_err(|e| format!("{}: {e}", path.display()))?
-    } else {
-        let toml: MappingToml =
-            toml::from_str(trimmed).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
-        MappingDoc::Toml(toml)
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let json = || -> Result<MappingDoc, String> {
+        serde_json::from_str(trimmed).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let toml = || -> Result<MappingDoc, String> {
+        toml::from_str::<MappingToml>(trimmed)
+            .map(MappingDoc::Toml)
+            .map_err(|e| format!("{}: {}", path.display(), e.message()))
+    };
+    let doc = match ext.as_str() {
+        "json" => json()?,
+        "toml" => toml()?,
+        _ if trimmed.starts_with('{') => json()?,
+        _ if trimmed.starts_with('[') => json().or_else(|_| toml())?,
+        _ => toml()?,
     };
     let pairs: Vec<(String, String)> = match doc {
         MappingDoc::List(lines) => lines.into_iter().map(|l| (l.pattern, l.key)).collect(),
