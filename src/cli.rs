@@ -76,6 +76,10 @@ pub struct RunArgs {
     #[arg(long, env = "XRAY_SYNC_DRY_RUN", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub dry_run: Option<bool>,
+    /// Machine-readable output on stdout.
+    #[arg(long, env = "XRAY_SYNC_JSON", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub json: Option<bool>,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }
@@ -107,7 +111,8 @@ pub struct DoctorArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ResendArgs {
     /// The spool directory a failed run wrote.
-    #[arg(value_name = "SPOOL_DIR")]
+    // Its own id: `SettingsArgs` already has a `spool_dir` (where new spools go).
+    #[arg(value_name = "SPOOL_DIR", id = "resend_spool_dir")]
     pub spool_dir: PathBuf,
     #[command(flatten)]
     pub settings: SettingsArgs,
@@ -294,9 +299,9 @@ pub struct SettingsArgs {
     /// Write the job summary as Markdown here.
     #[arg(long, env = "XRAY_SYNC_SUMMARY_MD", value_name = "FILE", help_heading = "Output")]
     pub summary_md: Option<PathBuf>,
-    /// Machine-readable output on stdout.
-    #[arg(long, env = "XRAY_SYNC_JSON", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Output")]
+    /// Machine-readable output on stdout. Not a flag here: `run --json` and `doctor --json`
+    /// each define their own and copy it in before resolving.
+    #[arg(skip)]
     pub json: Option<bool>,
     /// Exit 1 when any test failed.
     #[arg(long, env = "XRAY_SYNC_FAIL_ON_TEST_FAILURE", num_args = 0..=1, require_equals = true,
@@ -372,4 +377,23 @@ fn ignore_empty_env(mut cmd: clap::Command, env: &dyn Fn(&str) -> Option<String>
         cmd = cmd.mut_subcommand(name, |sub| ignore_empty_env(sub, env));
     }
     cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        // Catches duplicate ids between flattened argument groups, which clap only reports at
+        // run time (as a panic) for the subcommand that is invoked.
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn split_list_handles_commas_newlines_and_blanks() {
+        let v = vec!["a.xml, b/*.xml\n\n c".to_string(), " ".to_string()];
+        assert_eq!(split_list(&v), ["a.xml", "b/*.xml", "c"]);
+    }
 }

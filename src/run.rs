@@ -46,7 +46,9 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<RunOutcome, RunError> {
     let dry_run = args.dry_run.unwrap_or(false);
-    let (settings, _trace) = settings::load(&args.settings, &args.input, dry_run, env)?;
+    let mut settings_args = args.settings.clone();
+    settings_args.json = args.json;
+    let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
     let results = ingest::collect(&InputOptions {
         patterns: settings.inputs.patterns.clone(),
         allow_empty: settings.inputs.allow_empty,
