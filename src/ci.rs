@@ -36,7 +36,11 @@ pub struct CiContext {
 /// map; `main` passes `std::env::var`. Empty values count as unset (CI systems often export
 /// empty variables).
 pub fn detect(env: &dyn Fn(&str) -> Option<String>) -> CiContext {
-    let get = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let get = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let is_true = |name: &str| get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
     if is_true("GITHUB_ACTIONS") {
@@ -266,7 +270,10 @@ mod tests {
             ("BUILDKITE", "true"),
             ("BUILDKITE_JOB_ID", "j-1"),
             ("BUILDKITE_RETRY_COUNT", "1"),
-            ("BUILDKITE_BUILD_URL", "https://buildkite.com/acme/calc/builds/5"),
+            (
+                "BUILDKITE_BUILD_URL",
+                "https://buildkite.com/acme/calc/builds/5",
+            ),
             ("BUILDKITE_COMMIT", "123"),
             ("BUILDKITE_BRANCH", "main"),
             ("BUILDKITE_PIPELINE_SLUG", "calc"),

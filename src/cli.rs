@@ -154,7 +154,12 @@ pub struct SettingsArgs {
     #[arg(long, env = "XRAY_CLIENT_ID", help_heading = "Xray")]
     pub xray_client_id: Option<String>,
     /// Xray Cloud API key client secret (never printed).
-    #[arg(long, env = "XRAY_CLIENT_SECRET", hide_env_values = true, help_heading = "Xray")]
+    #[arg(
+        long,
+        env = "XRAY_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Xray"
+    )]
     pub xray_client_secret: Option<Secret>,
     /// cloud or dc [default: cloud when a client id is set].
     #[arg(long, env = "XRAY_DEPLOYMENT", value_enum, help_heading = "Xray")]
@@ -169,7 +174,12 @@ pub struct SettingsArgs {
     #[arg(long, env = "XRAY_TEST_EXECUTION", help_heading = "Xray")]
     pub test_execution: Option<String>,
     /// Test environments (comma list).
-    #[arg(long, env = "XRAY_ENVIRONMENTS", value_delimiter = ',', help_heading = "Xray")]
+    #[arg(
+        long,
+        env = "XRAY_ENVIRONMENTS",
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
     pub environments: Option<Vec<String>>,
     /// Fix Version of the execution (must exist in the project).
     #[arg(long, env = "XRAY_FIX_VERSION", help_heading = "Xray")]
@@ -202,7 +212,12 @@ pub struct SettingsArgs {
     #[arg(long, env = "JIRA_EMAIL", help_heading = "Jira")]
     pub jira_email: Option<String>,
     /// Jira Cloud API token (never printed).
-    #[arg(long, env = "JIRA_API_TOKEN", hide_env_values = true, help_heading = "Jira")]
+    #[arg(
+        long,
+        env = "JIRA_API_TOKEN",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
     pub jira_api_token: Option<Secret>,
     /// Jira/Xray DC personal access token (never printed).
     #[arg(long, env = "JIRA_PAT", hide_env_values = true, help_heading = "Jira")]
@@ -211,13 +226,23 @@ pub struct SettingsArgs {
     #[arg(long, env = "JIRA_USERNAME", help_heading = "Jira")]
     pub jira_username: Option<String>,
     /// Jira/Xray DC password (never printed).
-    #[arg(long, env = "JIRA_PASSWORD", hide_env_values = true, help_heading = "Jira")]
+    #[arg(
+        long,
+        env = "JIRA_PASSWORD",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
     pub jira_password: Option<Secret>,
     /// Jira Cloud OAuth 2.0 client id (service account).
     #[arg(long, env = "JIRA_CLIENT_ID", help_heading = "Jira")]
     pub jira_client_id: Option<String>,
     /// Jira Cloud OAuth 2.0 client secret (never printed).
-    #[arg(long, env = "JIRA_CLIENT_SECRET", hide_env_values = true, help_heading = "Jira")]
+    #[arg(
+        long,
+        env = "JIRA_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
     pub jira_client_secret: Option<Secret>,
     /// Atlassian OAuth token host [default: https://auth.atlassian.com].
     #[arg(long, env = "ATLASSIAN_AUTH_URL", help_heading = "Jira")]
@@ -252,38 +277,78 @@ pub struct SettingsArgs {
 
     // --- Mapping and scope ---
     /// Mapping file (TOML or JSON): exact test id or glob → Xray key.
-    #[arg(long, env = "XRAY_SYNC_MAPPING", value_name = "FILE", help_heading = "Mapping and scope")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_MAPPING",
+        value_name = "FILE",
+        help_heading = "Mapping and scope"
+    )]
     pub mapping_file: Option<PathBuf>,
     /// What to do with results that have no Xray key [default: create].
-    #[arg(long, env = "XRAY_SYNC_UNMAPPED", value_enum, help_heading = "Mapping and scope")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_UNMAPPED",
+        value_enum,
+        help_heading = "Mapping and scope"
+    )]
     pub unmapped: Option<UnmappedArg>,
     /// Also find keys written CALC_123 in identifier-style test names.
     #[arg(long, env = "XRAY_SYNC_UNDERSCORE_KEYS", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Mapping and scope")]
     pub underscore_keys: Option<bool>,
     /// Only results whose test id or definition matches a glob (tag:GLOB matches tags). Comma list.
-    #[arg(long, env = "XRAY_SYNC_INCLUDE", value_delimiter = ',', help_heading = "Mapping and scope")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_INCLUDE",
+        value_delimiter = ',',
+        help_heading = "Mapping and scope"
+    )]
     pub include: Option<Vec<String>>,
     /// Leave out results matching a glob (tag:GLOB matches tags). Comma list.
-    #[arg(long, env = "XRAY_SYNC_EXCLUDE", value_delimiter = ',', help_heading = "Mapping and scope")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_EXCLUDE",
+        value_delimiter = ',',
+        help_heading = "Mapping and scope"
+    )]
     pub exclude: Option<Vec<String>>,
 
     // --- HTTP ---
     /// Extra CA certificate (PEM) to trust.
-    #[arg(long, env = "XRAY_SYNC_CA_CERT", value_name = "FILE", help_heading = "HTTP")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_CA_CERT",
+        value_name = "FILE",
+        help_heading = "HTTP"
+    )]
     pub ca_cert: Option<PathBuf>,
     /// Turn TLS verification off (dangerous; prints a warning).
     #[arg(long, env = "XRAY_SYNC_INSECURE", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "HTTP")]
     pub insecure: Option<bool>,
     /// Connect timeout, seconds [default: 15].
-    #[arg(long, env = "XRAY_SYNC_CONNECT_TIMEOUT", value_name = "SECS", help_heading = "HTTP")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_CONNECT_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
     pub connect_timeout: Option<u64>,
     /// Read timeout, seconds [default: 60].
-    #[arg(long, env = "XRAY_SYNC_READ_TIMEOUT", value_name = "SECS", help_heading = "HTTP")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_READ_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
     pub read_timeout: Option<u64>,
     /// Read timeout of import requests, seconds [default: 300].
-    #[arg(long, env = "XRAY_SYNC_IMPORT_TIMEOUT", value_name = "SECS", help_heading = "HTTP")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_IMPORT_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
     pub import_timeout: Option<u64>,
     /// Attempts per call, retries included [default: 5].
     #[arg(long, env = "XRAY_SYNC_MAX_ATTEMPTS", help_heading = "HTTP")]
@@ -291,13 +356,28 @@ pub struct SettingsArgs {
 
     // --- Output ---
     /// Write the JSON report here.
-    #[arg(long, env = "XRAY_SYNC_REPORT", value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_REPORT",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub report: Option<PathBuf>,
     /// Write the exact request bodies the run would send here.
-    #[arg(long, env = "XRAY_SYNC_PLAN_JSON", value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_PLAN_JSON",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub plan_json: Option<PathBuf>,
     /// Write the job summary as Markdown here.
-    #[arg(long, env = "XRAY_SYNC_SUMMARY_MD", value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_SUMMARY_MD",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub summary_md: Option<PathBuf>,
     /// Machine-readable output on stdout. Not a flag here: `run --json` and `doctor --json`
     /// each define their own and copy it in before resolving.
@@ -308,10 +388,20 @@ pub struct SettingsArgs {
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Output")]
     pub fail_on_test_failure: Option<bool>,
     /// Where unsent payloads are spooled [default: .xray-sync-spool].
-    #[arg(long, env = "XRAY_SYNC_SPOOL_DIR", value_name = "DIR", help_heading = "Output")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_SPOOL_DIR",
+        value_name = "DIR",
+        help_heading = "Output"
+    )]
     pub spool_dir: Option<PathBuf>,
     /// Evidence files are only read inside this directory [default: GITHUB_WORKSPACE or the current directory].
-    #[arg(long, env = "XRAY_SYNC_WORKSPACE", value_name = "DIR", help_heading = "Output")]
+    #[arg(
+        long,
+        env = "XRAY_SYNC_WORKSPACE",
+        value_name = "DIR",
+        help_heading = "Output"
+    )]
     pub workspace: Option<PathBuf>,
     /// Post or update one pull request comment (GitHub).
     #[arg(long, env = "XRAY_SYNC_PR_COMMENT", num_args = 0..=1, require_equals = true,

@@ -47,9 +47,13 @@ impl RunError {
 
     fn hint(&self) -> &'static str {
         match self {
-            RunError::Usage(_) => "see `xray-sync --help`; `xray-sync config` shows every resolved setting",
+            RunError::Usage(_) => {
+                "see `xray-sync --help`; `xray-sync config` shows every resolved setting"
+            }
             RunError::Input(_) => "`xray-sync parse PATTERN...` shows what was read",
-            RunError::Remote(_) => "`xray-sync doctor` checks credentials, permissions and connectivity",
+            RunError::Remote(_) => {
+                "`xray-sync doctor` checks credentials, permissions and connectivity"
+            }
         }
     }
 }

@@ -160,19 +160,20 @@ impl Mapper {
         definition: &str,
         rejected: &mut Vec<Rejection>,
     ) -> Option<(IssueKey, IdentitySource)> {
-        let mut try_key = |raw: &str, source: IdentitySource| -> Option<(IssueKey, IdentitySource)> {
-            match self.accept(raw) {
-                Ok(key) => Some((key, source)),
-                Err(reason) => {
-                    rejected.push(Rejection {
-                        source,
-                        value: raw.to_string(),
-                        reason,
-                    });
-                    None
+        let mut try_key =
+            |raw: &str, source: IdentitySource| -> Option<(IssueKey, IdentitySource)> {
+                match self.accept(raw) {
+                    Ok(key) => Some((key, source)),
+                    Err(reason) => {
+                        rejected.push(Rejection {
+                            source,
+                            value: raw.to_string(),
+                            reason,
+                        });
+                        None
+                    }
                 }
-            }
-        };
+            };
 
         // 1. JUnit properties.
         for (name, source) in [
@@ -188,7 +189,11 @@ impl Mapper {
 
         // 2. Allure tms links, then key labels.
         for link in case.links.iter().filter(|l| l.kind == "tms") {
-            let name = link.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            let name = link
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty());
             let from_url = link.url.as_deref().and_then(url_last_segment);
             // The name wins; the URL's last segment is the fallback when the name is prose.
             let candidate = match (name, from_url) {
@@ -249,7 +254,11 @@ impl Mapper {
             (None, Some(u)) => u,
             (None, None) => return None,
         };
-        IssueKey::parse(&format!("{}-{}", caps.get(1)?.as_str(), caps.get(2)?.as_str()))
+        IssueKey::parse(&format!(
+            "{}-{}",
+            caps.get(1)?.as_str(),
+            caps.get(2)?.as_str()
+        ))
     }
 
     fn table_key(&self, definition: &str) -> Option<&str> {
@@ -268,8 +277,7 @@ impl Mapper {
             return Err("is an issue id; Xray JSON needs an issue key such as CALC-123".into());
         }
         let key = IssueKey::parse(raw).ok_or_else(|| "is not an issue key".to_string())?;
-        if !self.project_keys.is_empty() && !self.project_keys.iter().any(|p| p == key.project())
-        {
+        if !self.project_keys.is_empty() && !self.project_keys.iter().any(|p| p == key.project()) {
             return Err(format!(
                 "is not in the configured project(s) {}",
                 self.project_keys.join(", ")
@@ -473,7 +481,10 @@ mod tests {
         let (mapped, _) = map(&m, &case("com.acme.LoginTest", "other"));
         assert_eq!(key_of(&mapped), Some("CALC-1"));
         let (mapped, _) = map(&m, &case("org.x.Y", "z"));
-        assert_eq!(mapped.identity, TestIdentity::Definition("org.x.Y.z".into()));
+        assert_eq!(
+            mapped.identity,
+            TestIdentity::Definition("org.x.Y.z".into())
+        );
     }
 
     #[test]

@@ -32,9 +32,19 @@ fn run_help_lists_every_contract_env_var() {
     // clap wraps long lines; compare with whitespace collapsed.
     let help = text(&o).split_whitespace().collect::<Vec<_>>().join(" ");
     for var in CONTRACT_ENV {
-        assert!(help.contains(&format!("[env: {var}")), "--help misses {var}");
+        assert!(
+            help.contains(&format!("[env: {var}")),
+            "--help misses {var}"
+        );
     }
-    for var in ["XRAY_SYNC_RESULTS", "XRAY_SYNC_CONFIG", "XRAY_SYNC_PLAN_JSON", "XRAY_SYNC_NO_UPLOAD", "XRAY_SYNC_NO_BUGS", "XRAY_SYNC_UNMAPPED"] {
+    for var in [
+        "XRAY_SYNC_RESULTS",
+        "XRAY_SYNC_CONFIG",
+        "XRAY_SYNC_PLAN_JSON",
+        "XRAY_SYNC_NO_UPLOAD",
+        "XRAY_SYNC_NO_BUGS",
+        "XRAY_SYNC_UNMAPPED",
+    ] {
         assert!(help.contains(var), "--help misses {var}");
     }
 }
@@ -50,7 +60,10 @@ fn help_never_shows_secret_values() {
         .unwrap();
     let help = text(&o);
     assert!(!help.contains("super-secret"), "secret in --help");
-    assert!(help.contains("[env: XRAY_PROJECT=CALC]"), "non-secret values are shown");
+    assert!(
+        help.contains("[env: XRAY_PROJECT=CALC]"),
+        "non-secret values are shown"
+    );
 }
 
 #[test]
@@ -71,11 +84,20 @@ fn config_shows_sources_and_redacts() {
             .unwrap_or_else(|| panic!("no line for {id} in\n{out}"))
             .to_string()
     };
-    assert!(line("project").ends_with("env XRAY_PROJECT"), "{}", line("project"));
+    assert!(
+        line("project").ends_with("env XRAY_PROJECT"),
+        "{}",
+        line("project")
+    );
     assert!(line("test_plan").ends_with("flag"));
-    assert!(line("chunk_max_tests").contains("10000") && line("chunk_max_tests").ends_with("default"));
+    assert!(
+        line("chunk_max_tests").contains("10000") && line("chunk_max_tests").ends_with("default")
+    );
     assert!(line("xray_client_secret").contains("***"));
-    assert!(line("xray_url").ends_with("default"), "empty XRAY_URL counts as unset");
+    assert!(
+        line("xray_url").ends_with("default"),
+        "empty XRAY_URL counts as unset"
+    );
     assert!(!out.contains("super-secret"));
 }
 
@@ -95,7 +117,10 @@ fn empty_env_vars_are_unset_not_errors() {
 fn usage_errors_exit_2() {
     let o = bin().args(["run", "--no-such-flag"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let o = bin().args(["run", "--unmapped", "sometimes"]).output().unwrap();
+    let o = bin()
+        .args(["run", "--unmapped", "sometimes"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let o = bin()
         .args(["run", "--dry-run", "x.xml"])
@@ -104,7 +129,10 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let out = text(&o);
-    assert!(out.contains("error: XRAY_PROJECT / --project / [xray] project is required"), "{out}");
+    assert!(
+        out.contains("error: XRAY_PROJECT / --project / [xray] project is required"),
+        "{out}"
+    );
     assert!(out.contains("hint:"));
     for sub in ["doctor", "resend", "config", "parse", "run"] {
         let o = bin().args([sub, "--help"]).output().unwrap();
@@ -127,5 +155,8 @@ fn bad_config_file_is_a_usage_error_naming_it() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let out = text(&o);
-    assert!(out.contains("xray-sync.toml") && out.contains("projekt"), "{out}");
+    assert!(
+        out.contains("xray-sync.toml") && out.contains("projekt"),
+        "{out}"
+    );
 }

@@ -31,12 +31,26 @@ fn run_with_evidence() -> TestRun {
 
 /// The fields the Xray JSON contract allows on a test result (section 4 of xray-api.md).
 const RESULT_FIELDS: &[&str] = &[
-    "testKey", "testInfo", "start", "finish", "comment", "status", "defects", "evidence",
+    "testKey",
+    "testInfo",
+    "start",
+    "finish",
+    "comment",
+    "status",
+    "defects",
+    "evidence",
     "iterations",
 ];
 const INFO_FIELDS: &[&str] = &[
-    "project", "summary", "description", "version", "revision", "startDate", "finishDate",
-    "testPlanKey", "testEnvironments",
+    "project",
+    "summary",
+    "description",
+    "version",
+    "revision",
+    "startDate",
+    "finishDate",
+    "testPlanKey",
+    "testEnvironments",
 ];
 
 fn check_shape(v: &Value, statuses: &[&str], type_field: &str, other_type_field: &str, path: &str) {
@@ -50,7 +64,10 @@ fn check_shape(v: &Value, statuses: &[&str], type_field: &str, other_type_field:
     assert!(body.get("testExecutionKey").is_none(), "a new execution");
     let info = body["info"].as_object().expect("info");
     for k in info.keys() {
-        assert!(INFO_FIELDS.contains(&k.as_str()), "unexpected info field {k}");
+        assert!(
+            INFO_FIELDS.contains(&k.as_str()),
+            "unexpected info field {k}"
+        );
     }
     assert_eq!(info["project"], "CALC");
     assert!(info["summary"].as_str().is_some_and(|s| !s.is_empty()));
@@ -60,11 +77,24 @@ fn check_shape(v: &Value, statuses: &[&str], type_field: &str, other_type_field:
     for t in tests {
         let obj = t.as_object().unwrap();
         for k in obj.keys() {
-            assert!(RESULT_FIELDS.contains(&k.as_str()), "unexpected result field {k}");
+            assert!(
+                RESULT_FIELDS.contains(&k.as_str()),
+                "unexpected result field {k}"
+            );
         }
-        assert!(statuses.contains(&t["status"].as_str().unwrap()), "{}", t["status"]);
-        assert!(t.get("testKey").is_some() != t.get("testInfo").is_some(), "key xor info");
-        assert!(obj.get("evidence").is_none(), "evidence is listed by path, not inlined");
+        assert!(
+            statuses.contains(&t["status"].as_str().unwrap()),
+            "{}",
+            t["status"]
+        );
+        assert!(
+            t.get("testKey").is_some() != t.get("testInfo").is_some(),
+            "key xor info"
+        );
+        assert!(
+            obj.get("evidence").is_none(),
+            "evidence is listed by path, not inlined"
+        );
         assert!(t["start"].as_str().unwrap().ends_with('Z'));
     }
     assert_eq!(tests[0]["testKey"], "CALC-101");
@@ -80,7 +110,12 @@ fn check_shape(v: &Value, statuses: &[&str], type_field: &str, other_type_field:
     assert_eq!(ev["content_type"], "image/png");
     let intents = v["jira"]["intents"].as_array().unwrap();
     assert_eq!(intents.len(), 2);
-    assert!(intents[0]["label"].as_str().unwrap().starts_with("xray-sync-"));
+    assert!(
+        intents[0]["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("xray-sync-")
+    );
     assert_eq!(intents[0]["fields"]["summary"], "Test failed: divides");
 }
 
@@ -143,12 +178,15 @@ fn dry_run(extra_env: &[(&str, &str)]) -> (std::process::Output, Value) {
     let plan = dir.path().join("plan.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xray-sync"));
     cmd.env_clear().current_dir(dir.path());
-    cmd.args(["run", "--dry-run", "--plan-json"]).arg(&plan).arg(&xml);
+    cmd.args(["run", "--dry-run", "--plan-json"])
+        .arg(&plan)
+        .arg(&xml);
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    let v = serde_json::from_slice(&std::fs::read(&plan).unwrap_or_default()).unwrap_or(Value::Null);
+    let v =
+        serde_json::from_slice(&std::fs::read(&plan).unwrap_or_default()).unwrap_or(Value::Null);
     (out, v)
 }
 
@@ -156,13 +194,22 @@ fn dry_run(extra_env: &[(&str, &str)]) -> (std::process::Output, Value) {
 #[ignore = "needs ingest merge"]
 fn binary_dry_run_cloud_without_credentials() {
     let (out, v) = dry_run(&[("XRAY_PROJECT", "CALC")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("nothing was sent"));
     assert!(stdout.contains("3 test(s)"));
     assert!(stdout.contains("would create a Test Execution in CALC"));
-    let tests = v["xray"]["requests"][0]["body"]["tests"].as_array().unwrap();
-    let statuses: Vec<&str> = tests.iter().map(|t| t["status"].as_str().unwrap()).collect();
+    let tests = v["xray"]["requests"][0]["body"]["tests"]
+        .as_array()
+        .unwrap();
+    let statuses: Vec<&str> = tests
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["PASSED", "FAILED", "TO DO"]);
     assert_eq!(tests[1]["testInfo"]["type"], "Generic");
 }
@@ -175,9 +222,18 @@ fn binary_dry_run_dc() {
         ("XRAY_DEPLOYMENT", "dc"),
         ("JIRA_URL", "https://jira.acme.test"),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let tests = v["xray"]["requests"][0]["body"]["tests"].as_array().unwrap();
-    let statuses: Vec<&str> = tests.iter().map(|t| t["status"].as_str().unwrap()).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tests = v["xray"]["requests"][0]["body"]["tests"]
+        .as_array()
+        .unwrap();
+    let statuses: Vec<&str> = tests
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["PASS", "FAIL", "TODO"]);
     assert_eq!(tests[1]["testInfo"]["testType"], "Generic");
 }
@@ -185,6 +241,9 @@ fn binary_dry_run_dc() {
 #[test]
 #[ignore = "needs ingest merge"]
 fn binary_dry_run_with_fail_on_test_failure_exits_1() {
-    let (out, _) = dry_run(&[("XRAY_PROJECT", "CALC"), ("XRAY_SYNC_FAIL_ON_TEST_FAILURE", "true")]);
+    let (out, _) = dry_run(&[
+        ("XRAY_PROJECT", "CALC"),
+        ("XRAY_SYNC_FAIL_ON_TEST_FAILURE", "true"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
 }

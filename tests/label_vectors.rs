@@ -41,7 +41,11 @@ fn every_vector_matches() {
         };
         let got = dedup_label(&v.prefix, &identity);
         assert_eq!(got, v.label, "vector: {}", v.why);
-        assert!(label::is_label_safe(&got), "{got} is not label-safe ({})", v.why);
+        assert!(
+            label::is_label_safe(&got),
+            "{got} is not label-safe ({})",
+            v.why
+        );
         assert!(got.len() <= 255);
     }
 }

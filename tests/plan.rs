@@ -44,7 +44,10 @@ fn cloud_status_map_and_test_info_type() {
     let info = r[1].test_info.as_ref().expect("unmapped → testInfo");
     assert_eq!(info.test_type, TestType::Cloud("Generic".into()));
     assert_eq!(info.project_key, "CALC");
-    assert_eq!(info.definition.as_deref(), Some("com.acme.CalcTest.divides"));
+    assert_eq!(
+        info.definition.as_deref(),
+        Some("com.acme.CalcTest.divides")
+    );
     assert_eq!(info.summary, "divides");
     assert_eq!(p.counts.total, 5);
     assert_eq!(p.counts.flaky, 1);
@@ -66,7 +69,10 @@ fn custom_status_names_from_config() {
         "[statuses]\nskipped = \"SKIPPED\"\nflaky = \"FLAKY\"\nerror = \"ERROR\"\n",
     );
     let p = build(&mixed_run(), &s);
-    assert_eq!(statuses(&p), ["PASSED", "FAILED", "ERROR", "SKIPPED", "FLAKY"]);
+    assert_eq!(
+        statuses(&p),
+        ["PASSED", "FAILED", "ERROR", "SKIPPED", "FLAKY"]
+    );
 }
 
 #[test]
@@ -119,7 +125,14 @@ fn parametrized_results_on_one_key_merge_worst_wins_with_iterations() {
         ["PASSED", "FAILED", "TO DO"]
     );
     assert_eq!(its[0].parameters[0].name, "x");
-    assert!(entry.result.comment.as_deref().unwrap().contains("[add[2]]"));
+    assert!(
+        entry
+            .result
+            .comment
+            .as_deref()
+            .unwrap()
+            .contains("[add[2]]")
+    );
     // One bug for the key, not one per iteration.
     assert_eq!(p.jira.as_ref().unwrap().intents.len(), 1);
     // Skipped outranks passed, so pass + skip is TO DO (Xray's own rule).
@@ -190,7 +203,9 @@ fn first_chunk_creates_rest_append() {
     assert!(matches!(&x.target, ExecutionTarget::Append { key, .. } if key.as_str() == "CALC-82"));
     for i in 0..2 {
         assert_eq!(
-            x.import_doc(i, Some("ignored")).test_execution_key.as_deref(),
+            x.import_doc(i, Some("ignored"))
+                .test_execution_key
+                .as_deref(),
             Some("CALC-82")
         );
     }
@@ -210,16 +225,25 @@ fn start_and_finish_are_rfc3339_with_offset_and_ordered() {
     let p = build(&run_of(vec![c, no_time]), &cloud());
     let r = results(&p);
     assert_eq!(r[0].start.as_deref(), Some("2024-05-01T12:00:01.234+02:00"));
-    assert_eq!(r[0].finish.as_deref(), Some("2024-05-01T12:00:03.734+02:00"));
+    assert_eq!(
+        r[0].finish.as_deref(),
+        Some("2024-05-01T12:00:03.734+02:00")
+    );
     assert!(r[1].start.is_none() && r[1].finish.is_none());
     let info = match &p.xray.unwrap().target {
         ExecutionTarget::Create { info, .. } => info.clone(),
         ExecutionTarget::Append { info, .. } => info.clone(),
     };
-    assert_eq!(info.start_date.as_deref(), Some("2024-05-01T12:00:01.234+02:00"));
+    assert_eq!(
+        info.start_date.as_deref(),
+        Some("2024-05-01T12:00:01.234+02:00")
+    );
     assert!(info.finish_date >= info.start_date);
     let utc = build(&mixed_run(), &cloud());
-    assert_eq!(results(&utc)[0].start.as_deref(), Some("2024-05-01T10:00:00Z"));
+    assert_eq!(
+        results(&utc)[0].start.as_deref(),
+        Some("2024-05-01T10:00:00Z")
+    );
 }
 
 #[test]
@@ -228,14 +252,24 @@ fn comment_is_message_and_details_within_limit() {
     let r = results(&p);
     let c = r[1].comment.as_deref().unwrap();
     // Details start with the message, so the message is not repeated.
-    assert_eq!(c, "expected 2 but was 3\n\tat com.acme.Calc.add(Calc.java:10)");
+    assert_eq!(
+        c,
+        "expected 2 but was 3\n\tat com.acme.Calc.add(Calc.java:10)"
+    );
     assert!(r[0].comment.is_none());
     assert_eq!(r[3].comment.as_deref(), Some("not on this platform"));
-    assert!(r[4].comment.as_deref().unwrap().starts_with("Flaky: passed after 1 failed attempt(s) of 2."));
+    assert!(
+        r[4].comment
+            .as_deref()
+            .unwrap()
+            .starts_with("Flaky: passed after 1 failed attempt(s) of 2.")
+    );
 
-    let mut f = xray_sync::model::Failure::default();
-    f.message = Some("short".into());
-    f.details = Some("é".repeat(20_000));
+    let f = xray_sync::model::Failure {
+        message: Some("short".into()),
+        details: Some("é".repeat(20_000)),
+        ..Default::default()
+    };
     let long = case("a.B", "long", Outcome::Failed(f));
     let p = build(&run_of(vec![long]), &cloud());
     let c = results(&p)[0].comment.clone().unwrap();
@@ -266,7 +300,9 @@ fn evidence_is_planned_with_content_types() {
             content_type: "image/png".into()
         }
     );
-    assert!(matches!(&ev[1], PlannedEvidence::Inline { content_type, .. } if content_type == "text/plain"));
+    assert!(
+        matches!(&ev[1], PlannedEvidence::Inline { content_type, .. } if content_type == "text/plain")
+    );
 }
 
 #[test]
@@ -300,7 +336,12 @@ fn info_from_template_ci_context_and_run_date() {
     assert_eq!(info.test_environments, ["chrome", "linux"]);
     assert_eq!(info.version.as_deref(), Some("v3.0"));
     assert_eq!(info.revision.as_deref(), Some("9f1c2ab0000000000000"));
-    assert!(info.description.as_deref().unwrap().contains("actions/runs/77"));
+    assert!(
+        info.description
+            .as_deref()
+            .unwrap()
+            .contains("actions/runs/77")
+    );
     assert_eq!(p.jira.as_ref().unwrap().run_marker, "github:77-1");
 }
 
@@ -308,7 +349,11 @@ fn info_from_template_ci_context_and_run_date() {
 fn jira_intents_for_failures_with_labels_and_fields() {
     let p = build(&mixed_run(), &cloud());
     let j = p.jira.as_ref().unwrap();
-    assert_eq!(j.intents.len(), 2, "failed + error; flaky only with file_flaky");
+    assert_eq!(
+        j.intents.len(),
+        2,
+        "failed + error; flaky only with file_flaky"
+    );
     let i = &j.intents[0];
     assert_eq!(p.tests[i.test].name, "divides");
     assert_eq!(
@@ -318,7 +363,10 @@ fn jira_intents_for_failures_with_labels_and_fields() {
             &TestIdentity::Definition("com.acme.CalcTest.divides".into())
         )
     );
-    assert_eq!(i.fields.labels[..2], [i.label.clone(), "xray-sync".to_string()]);
+    assert_eq!(
+        i.fields.labels[..2],
+        [i.label.clone(), "xray-sync".to_string()]
+    );
     assert_eq!(i.fields.project, "CALC");
     assert_eq!(i.fields.issue_type, "Bug");
     assert_eq!(i.fields.summary, "Test failed: divides");
@@ -362,13 +410,21 @@ disable = true
     ]);
     let p = build(&run, &settings_with(&cloud_args(), toml));
     let j = p.jira.unwrap();
-    let names: Vec<&str> = j.intents.iter().map(|i| p.tests[i.test].name.as_str()).collect();
+    let names: Vec<&str> = j
+        .intents
+        .iter()
+        .map(|i| p.tests[i.test].name.as_str())
+        .collect();
     assert_eq!(names, ["divides", "parses", "misc"], "CALC-101 disabled");
     assert_eq!(j.intents[0].fields.assignee.as_deref(), Some("alice"));
     assert_eq!(j.intents[0].fields.labels[2..], ["ci", "calc"]);
     assert_eq!(j.intents[1].fields.project, "OPS");
     assert_eq!(j.intents[1].fields.issue_type, "Incident");
-    assert_eq!(j.intents[1].fields.assignee.as_deref(), Some("bob"), "later wins");
+    assert_eq!(
+        j.intents[1].fields.assignee.as_deref(),
+        Some("bob"),
+        "later wins"
+    );
     assert_eq!(j.intents[2].fields.assignee, None);
     assert!(p.notes.iter().any(|n| n.contains("disabled")));
 }
@@ -377,16 +433,27 @@ disable = true
 fn mass_failure_becomes_one_umbrella() {
     let mut args = cloud_args();
     args.mass_failure_threshold = Some(2);
-    let run = run_of((0..3).map(|i| failed("a.B", &format!("t{i}"), "env down")).collect());
+    let run = run_of(
+        (0..3)
+            .map(|i| failed("a.B", &format!("t{i}"), "env down"))
+            .collect(),
+    );
     let p = build(&run, &settings_with(&args, ""));
     let j = p.jira.unwrap();
     assert!(j.intents.is_empty());
     let u = j.umbrella.unwrap();
     assert_eq!(u.tests, [0, 1, 2]);
     assert_eq!(u.label, "xray-sync-mass-failure");
-    assert_eq!(u.fields.labels[..2], ["xray-sync-mass-failure", "xray-sync"]);
+    assert_eq!(
+        u.fields.labels[..2],
+        ["xray-sync-mass-failure", "xray-sync"]
+    );
     // At the threshold exactly: still one bug each.
-    let run = run_of((0..2).map(|i| failed("a.B", &format!("t{i}"), "x")).collect());
+    let run = run_of(
+        (0..2)
+            .map(|i| failed("a.B", &format!("t{i}"), "x"))
+            .collect(),
+    );
     let p = build(&run, &settings_with(&args, ""));
     assert_eq!(p.jira.unwrap().intents.len(), 2);
 }
@@ -399,7 +466,13 @@ fn close_on_pass_lists_clean_passes_only() {
     let j = p.jira.unwrap();
     assert_eq!(j.close_on_pass.len(), 1);
     assert_eq!(j.close_on_pass[0].label, "xray-sync-calc-101");
-    assert!(build(&mixed_run(), &cloud()).jira.unwrap().close_on_pass.is_empty());
+    assert!(
+        build(&mixed_run(), &cloud())
+            .jira
+            .unwrap()
+            .close_on_pass
+            .is_empty()
+    );
 }
 
 #[test]
@@ -422,7 +495,11 @@ fn include_exclude_on_test_id_and_tags() {
     let mut args = cloud_args();
     args.include = Some(vec!["com.acme.api.*".into()]);
     let p = build(&run, &settings_with(&args, ""));
-    assert_eq!(p.tests.len(), 2, "definition matches even when mapped to a key");
+    assert_eq!(
+        p.tests.len(),
+        2,
+        "definition matches even when mapped to a key"
+    );
     assert!(p.notes.iter().any(|n| n.contains("1 result(s) left out")));
 
     args.include = Some(vec!["tag:smo*".into(), "CALC-5".into()]);

@@ -38,7 +38,10 @@ fn cloud_defaults() {
     let j = s.jira.as_ref().unwrap();
     assert_eq!(j.product, Product::Cloud);
     assert!(matches!(&j.auth, JiraAuth::CloudToken { email, .. } if email == "ci@acme.test"));
-    assert_eq!(j.project, "CALC", "bug project defaults to the Xray project");
+    assert_eq!(
+        j.project, "CALC",
+        "bug project defaults to the Xray project"
+    );
     assert_eq!(j.issue_type, "Bug");
     assert_eq!(j.label_prefix, "xray-sync-");
     assert_eq!(j.marker_label, "xray-sync");
@@ -46,7 +49,11 @@ fn cloud_defaults() {
     assert_eq!(j.mass_failure_threshold, Some(20));
     assert_eq!(j.parallelism, 4);
     assert_eq!(
-        (j.done_link_type.as_str(), j.duplicate_link_type.as_str(), j.test_link_type.as_str()),
+        (
+            j.done_link_type.as_str(),
+            j.duplicate_link_type.as_str(),
+            j.test_link_type.as_str()
+        ),
         ("Relates", "Duplicate", "Tests")
     );
     assert_eq!(s.mapping.project_keys, ["CALC"]);
@@ -118,7 +125,10 @@ fn only_xray_configured_skips_jira_with_a_note() {
     let s = resolve(&args, "", false).unwrap();
     assert!(s.xray.is_some());
     assert!(s.jira.is_none());
-    assert_eq!(s.notes, ["Jira is not configured (no JIRA_URL): bug filing skipped"]);
+    assert_eq!(
+        s.notes,
+        ["Jira is not configured (no JIRA_URL): bug filing skipped"]
+    );
 }
 
 #[test]
@@ -131,7 +141,10 @@ fn dry_run_with_nothing_configured_plans_placeholders() {
     let j = s.jira.as_ref().unwrap();
     assert!(j.is_placeholder());
     assert_eq!(j.project, "PROJ");
-    assert!(s.mapping.project_keys.is_empty(), "no name keys for a placeholder project");
+    assert!(
+        s.mapping.project_keys.is_empty(),
+        "no name keys for a placeholder project"
+    );
     assert_eq!(s.notes.len(), 2);
 
     let args = SettingsArgs {
@@ -249,7 +262,10 @@ fn contradictory_or_partial_credentials_are_errors() {
     args.jira_pat = Some(Secret::from("pat-123456"));
     let e = err(&args, "");
     assert!(e.contains("contradictory Jira credentials"), "{e}");
-    assert!(e.contains("JIRA_EMAIL/JIRA_API_TOKEN") && e.contains("JIRA_PAT"), "{e}");
+    assert!(
+        e.contains("JIRA_EMAIL/JIRA_API_TOKEN") && e.contains("JIRA_PAT"),
+        "{e}"
+    );
 
     let mut args = cloud_args();
     args.jira_api_token = None;
@@ -287,7 +303,9 @@ fn mapping_file_formats() {
     let toml = "[[test]]\nmatch = \"a.*\"\nkey = \"CALC-1\"\n\n[tests]\n\"b.c\" = \"CALC-2\"\n";
     let t = settings::parse_mapping(toml, p).unwrap();
     assert_eq!(
-        t.iter().map(|e| (e.pattern.as_str(), e.key.as_str())).collect::<Vec<_>>(),
+        t.iter()
+            .map(|e| (e.pattern.as_str(), e.key.as_str()))
+            .collect::<Vec<_>>(),
         [("a.*", "CALC-1"), ("b.c", "CALC-2")]
     );
     let json = r#"[{"match": "x.*", "key": "CALC-3"}, {"match": "y", "key": "CALC-4"}]"#;
@@ -303,7 +321,11 @@ fn load_reads_config_and_mapping_files_relative_to_config() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("map.json"), r#"{"a.B.t": "CALC-9"}"#).unwrap();
     let config = dir.path().join("xray-sync.toml");
-    std::fs::write(&config, "[mapping]\nfile = \"map.json\"\nunmapped = \"skip\"\n").unwrap();
+    std::fs::write(
+        &config,
+        "[mapping]\nfile = \"map.json\"\nunmapped = \"skip\"\n",
+    )
+    .unwrap();
     let mut args = cloud_args();
     args.config = Some(config.clone());
     let (s, _) = settings::load(&args, &no_input(), false, &|_| None).unwrap();

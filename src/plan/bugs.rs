@@ -15,8 +15,8 @@ use globset::{Glob, GlobMatcher};
 
 use super::build::one_line;
 use super::{
-    AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest,
-    PlannedTest, TestIdentity, UmbrellaIntent, dedup_label, label,
+    AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
+    TestIdentity, UmbrellaIntent, dedup_label, label,
 };
 use crate::ci::CiContext;
 use crate::model::{OutcomeKind, TestCase};
@@ -83,8 +83,11 @@ pub(super) fn plan_jira(
         let rep = failing.first().copied().unwrap_or(first);
         let t = &tests[rep];
         let dedup = dedup_label(&jira.label_prefix, &t.identity);
-        let applied: Vec<&BugOverride> =
-            rules.iter().filter(|r| r.matches(t)).map(|r| r.rule).collect();
+        let applied: Vec<&BugOverride> = rules
+            .iter()
+            .filter(|r| r.matches(t))
+            .map(|r| r.rule)
+            .collect();
         if applied.iter().any(|o| o.disable) {
             if !failing.is_empty() {
                 disabled += 1;

@@ -44,7 +44,9 @@ pub enum PlanError {
     Unmapped { count: usize, examples: Vec<String> },
     #[error(transparent)]
     Mapping(#[from] MappingError),
-    #[error("invalid scope glob {pattern:?} (XRAY_SYNC_INCLUDE / XRAY_SYNC_EXCLUDE / --include / --exclude): {message}")]
+    #[error(
+        "invalid scope glob {pattern:?} (XRAY_SYNC_INCLUDE / XRAY_SYNC_EXCLUDE / --include / --exclude): {message}"
+    )]
     BadScope { pattern: String, message: String },
 }
 
@@ -132,7 +134,15 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
 
     let xray = match &settings.xray {
-        Some(x) if !groups.is_empty() => Some(xray_plan(run, x, &settings.ci, &tests, &cases, &groups, &counts)),
+        Some(x) if !groups.is_empty() => Some(xray_plan(
+            run,
+            x,
+            &settings.ci,
+            &tests,
+            &cases,
+            &groups,
+            &counts,
+        )),
         Some(_) => {
             notes.push("no results in scope: nothing to send to Xray".into());
             None
@@ -340,7 +350,8 @@ fn chunk_test(
             });
         }
     }
-    result.comment = (!comments.is_empty()).then(|| bound_chars(comments.join("\n\n"), MAX_COMMENT_CHARS));
+    result.comment =
+        (!comments.is_empty()).then(|| bound_chars(comments.join("\n\n"), MAX_COMMENT_CHARS));
 
     if group.len() > 1 {
         result.iterations = group
@@ -443,13 +454,21 @@ pub fn rfc3339(t: OffsetDateTime) -> Option<String> {
 /// flaky history, or the skip reason).
 fn comment(case: &TestCase) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(c) = case.property("testrun_comment").map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(c) = case
+        .property("testrun_comment")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         parts.push(c.to_string());
     }
     match &case.outcome {
         Outcome::Failed(f) | Outcome::Error(f) => push_failure(&mut parts, f),
         Outcome::Passed if case.flaky => {
-            let failed = case.attempts.iter().filter(|a| a.outcome.is_failure()).count();
+            let failed = case
+                .attempts
+                .iter()
+                .filter(|a| a.outcome.is_failure())
+                .count();
             parts.push(format!(
                 "Flaky: passed after {failed} failed attempt(s) of {}.",
                 case.attempts.len()
@@ -467,8 +486,16 @@ fn comment(case: &TestCase) -> Option<String> {
 }
 
 fn push_failure(parts: &mut Vec<String>, f: &crate::model::Failure) {
-    let message = f.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-    let details = f.details.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let message = f
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let details = f
+        .details
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     // Stack traces usually start with the message; saying it twice wastes the 8 KB.
     match (message, details) {
         (Some(m), Some(d)) if d.starts_with(m) => parts.push(d.to_string()),
@@ -625,7 +652,10 @@ pub fn expand_template(
         })
         .unwrap_or_default();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let short_sha = ci.sha.as_deref().map(|s| s.chars().take(12).collect::<String>());
+    let short_sha = ci
+        .sha
+        .as_deref()
+        .map(|s| s.chars().take(12).collect::<String>());
     let pairs: [(&str, String); 10] = [
         ("{project}", project.to_string()),
         ("{date}", date),

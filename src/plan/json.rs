@@ -90,7 +90,12 @@ fn xray_requests(x: &XrayPlan) -> XrayRequests<'_> {
                 .tests
                 .iter()
                 .enumerate()
-                .flat_map(|(i, t)| t.evidence.iter().map(move |e| EvidenceRef { test: i, evidence: e }))
+                .flat_map(|(i, t)| {
+                    t.evidence.iter().map(move |e| EvidenceRef {
+                        test: i,
+                        evidence: e,
+                    })
+                })
                 .collect(),
         })
         .collect();

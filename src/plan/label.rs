@@ -82,7 +82,10 @@ mod tests {
 
     #[test]
     fn key_label_is_lowercased_key() {
-        assert_eq!(dedup_label("xray-sync-", &key("CALC-123")), "xray-sync-calc-123");
+        assert_eq!(
+            dedup_label("xray-sync-", &key("CALC-123")),
+            "xray-sync-calc-123"
+        );
     }
 
     #[test]

@@ -94,7 +94,11 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
                     j.intents.len()
                 )?;
                 for i in j.intents.iter().take(MAX_LISTED) {
-                    writeln!(out, "  {}  {}  {}", i.label, i.fields.project, i.fields.summary)?;
+                    writeln!(
+                        out,
+                        "  {}  {}  {}",
+                        i.label, i.fields.project, i.fields.summary
+                    )?;
                 }
                 if j.intents.len() > MAX_LISTED {
                     writeln!(out, "  ... and {} more", j.intents.len() - MAX_LISTED)?;

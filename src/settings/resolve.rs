@@ -11,8 +11,8 @@ use std::time::Duration;
 use super::file::{FileConfig, FileOverride, parse_mapping};
 use super::{
     BugOverride, ChunkLimits, DcAuth, EvidenceLimits, HttpSettings, InputSettings, JiraAuth,
-    JiraSettings, MappingEntry, MappingSettings, OutputSettings, Product, ScopeSettings,
-    Settings, StatusMap, UnmappedPolicy, XrayAuth, XraySettings,
+    JiraSettings, MappingEntry, MappingSettings, OutputSettings, Product, ScopeSettings, Settings,
+    StatusMap, UnmappedPolicy, XrayAuth, XraySettings,
 };
 use crate::ci::{self, CiContext};
 use crate::cli::{Deployment, InputArgs, SettingsArgs, UnmappedArg, split_list};
@@ -32,7 +32,8 @@ pub const DEFAULT_EVIDENCE: EvidenceLimits = EvidenceLimits {
     max_file_bytes: 10 * 1024 * 1024,
     max_run_bytes: 100 * 1024 * 1024,
 };
-pub const DEFAULT_SUMMARY: &str = "Automated tests {date} {workflow} {ref} ({passed}/{total} passed)";
+pub const DEFAULT_SUMMARY: &str =
+    "Automated tests {date} {workflow} {ref} ({passed}/{total} passed)";
 pub const DEFAULT_BUG_SUMMARY: &str = "Test failed: {name}";
 pub const PLACEHOLDER_PROJECT: &str = "PROJ";
 
@@ -125,7 +126,13 @@ impl Trace {
         value
     }
 
-    fn pick_or<T: Shown>(&mut self, id: &'static str, cli: Option<T>, file: Option<T>, default: T) -> T {
+    fn pick_or<T: Shown>(
+        &mut self,
+        id: &'static str,
+        cli: Option<T>,
+        file: Option<T>,
+        default: T,
+    ) -> T {
         let picked = self.pick(id, cli, file);
         match picked {
             Some(v) => v,
@@ -172,7 +179,9 @@ pub fn load(
         .unwrap_or_else(|| PathBuf::from("."));
     let ci = ci::detect(env);
     let mut trace = Trace::default();
-    let settings = resolve(args, input, dry_run, &file, table, ci, workspace, &mut trace)?;
+    let settings = resolve(
+        args, input, dry_run, &file, table, ci, workspace, &mut trace,
+    )?;
     Ok((settings, trace))
 }
 
@@ -225,7 +234,12 @@ pub fn resolve(
                 file.inputs.results.clone(),
             )
             .unwrap_or_default(),
-        allow_empty: trace.pick_or("allow_empty", input.allow_empty, file.inputs.allow_empty, false),
+        allow_empty: trace.pick_or(
+            "allow_empty",
+            input.allow_empty,
+            file.inputs.allow_empty,
+            false,
+        ),
         strict: trace.pick_or("strict", input.strict, file.inputs.strict, false),
     };
 
@@ -337,9 +351,15 @@ pub fn resolve(
         ));
     }
     for (name, t) in [
-        ("XRAY_SYNC_CONNECT_TIMEOUT / --connect-timeout", http.connect_timeout),
+        (
+            "XRAY_SYNC_CONNECT_TIMEOUT / --connect-timeout",
+            http.connect_timeout,
+        ),
         ("XRAY_SYNC_READ_TIMEOUT / --read-timeout", http.read_timeout),
-        ("XRAY_SYNC_IMPORT_TIMEOUT / --import-timeout", http.import_timeout),
+        (
+            "XRAY_SYNC_IMPORT_TIMEOUT / --import-timeout",
+            http.import_timeout,
+        ),
     ] {
         if t.is_zero() {
             return Err(invalid(format!("{name} must be at least 1 second")));
@@ -404,7 +424,10 @@ fn check_project_key(p: &str, setting: &str) -> Result<(), SettingsError> {
 }
 
 fn check_key(value: Option<String>, setting: &str) -> Result<Option<String>, SettingsError> {
-    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
         Some(v) if IssueKey::parse(&v).is_none() => Err(invalid(format!(
             "{setting}: {v:?} is not an issue key like CALC-123"
         ))),
@@ -417,9 +440,7 @@ fn check_url(url: String, setting: &str) -> Result<String, SettingsError> {
     if url.starts_with("https://") || url.starts_with("http://") {
         Ok(url)
     } else {
-        Err(invalid(format!(
-            "{setting}: {url:?} is not an http(s) URL"
-        )))
+        Err(invalid(format!("{setting}: {url:?} is not an http(s) URL")))
     }
 }
 
@@ -461,7 +482,11 @@ fn resolve_xray(
 ) -> Result<Option<XraySettings>, SettingsError> {
     let f = &file.xray;
     let url = trace.pick("xray_url", args.xray_url.clone(), f.url.clone());
-    let client_id = trace.pick("xray_client_id", args.xray_client_id.clone(), f.client_id.clone());
+    let client_id = trace.pick(
+        "xray_client_id",
+        args.xray_client_id.clone(),
+        f.client_id.clone(),
+    );
     let secret = trace.pick("xray_client_secret", args.xray_client_secret.clone(), None);
     let deployment = trace.pick(
         "xray_deployment",
@@ -474,16 +499,17 @@ fn resolve_xray(
     let project = trace.pick("project", args.project.clone(), f.project.clone());
     let no_upload = trace.pick_or("no_upload", args.no_upload, None, false);
     let jira_url = args.jira_url.clone().or_else(|| file.jira.url.clone());
-    let username = args.jira_username.clone().or_else(|| file.jira.username.clone());
+    let username = args
+        .jira_username
+        .clone()
+        .or_else(|| file.jira.username.clone());
 
     if no_upload {
         notes.push("Xray upload switched off (XRAY_SYNC_NO_UPLOAD / --no-upload)".into());
         return Ok(None);
     }
-    let configured = url.is_some()
-        || client_id.is_some()
-        || secret.is_some()
-        || deployment == Some(Product::Dc);
+    let configured =
+        url.is_some() || client_id.is_some() || secret.is_some() || deployment == Some(Product::Dc);
     let placeholder = !configured;
     if placeholder && !dry_run {
         notes.push(
@@ -506,10 +532,13 @@ fn resolve_xray(
     };
 
     let (url, auth) = if placeholder {
-        (String::new(), XrayAuth::Cloud {
-            client_id: String::new(),
-            client_secret: placeholder_secret(),
-        })
+        (
+            String::new(),
+            XrayAuth::Cloud {
+                client_id: String::new(),
+                client_secret: placeholder_secret(),
+            },
+        )
     } else {
         match product {
             Product::Cloud => {
@@ -546,7 +575,11 @@ fn resolve_xray(
                         ));
                     }
                 };
-                let auth = match dc_auth(args.jira_pat.as_ref(), username.as_ref(), args.jira_password.as_ref())? {
+                let auth = match dc_auth(
+                    args.jira_pat.as_ref(),
+                    username.as_ref(),
+                    args.jira_password.as_ref(),
+                )? {
                     Some(a) => XrayAuth::Dc(a),
                     None if dry_run => {
                         notes.push("Xray DC credentials missing (JIRA_PAT or JIRA_USERNAME/JIRA_PASSWORD): fine for a dry run, required to send".into());
@@ -563,7 +596,10 @@ fn resolve_xray(
         }
     };
 
-    let project = match project.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()) {
+    let project = match project
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+    {
         Some(p) => p,
         None if placeholder => PLACEHOLDER_PROJECT.to_string(),
         None => {
@@ -585,12 +621,20 @@ fn resolve_xray(
         "XRAY_TEST_PLAN / --test-plan / [xray] test_plan",
     )?;
     let test_execution = check_key(
-        trace.pick("test_execution", args.test_execution.clone(), f.test_execution.clone()),
+        trace.pick(
+            "test_execution",
+            args.test_execution.clone(),
+            f.test_execution.clone(),
+        ),
         "XRAY_TEST_EXECUTION / --test-execution / [xray] test_execution",
     )?;
     let environments = split_list(
         &trace
-            .pick("environments", args.environments.clone(), f.environments.clone())
+            .pick(
+                "environments",
+                args.environments.clone(),
+                f.environments.clone(),
+            )
             .unwrap_or_default(),
     );
 
@@ -639,7 +683,11 @@ fn resolve_xray(
         test_plan,
         test_execution,
         environments,
-        fix_version: trace.pick("fix_version", args.fix_version.clone(), f.fix_version.clone()),
+        fix_version: trace.pick(
+            "fix_version",
+            args.fix_version.clone(),
+            f.fix_version.clone(),
+        ),
         revision: trace.pick("revision", args.revision.clone(), f.revision.clone()),
         statuses,
         chunk,
@@ -649,12 +697,20 @@ fn resolve_xray(
             f.summary.clone(),
             DEFAULT_SUMMARY.into(),
         ),
-        description: trace.pick("description", args.description.clone(), f.description.clone()),
+        description: trace.pick(
+            "description",
+            args.description.clone(),
+            f.description.clone(),
+        ),
         execution_labels: f.labels.clone().unwrap_or_default(),
         strict_keys: f.strict_keys.unwrap_or(false),
         evidence: EvidenceLimits {
-            max_file_bytes: f.evidence_max_file_bytes.unwrap_or(DEFAULT_EVIDENCE.max_file_bytes),
-            max_run_bytes: f.evidence_max_run_bytes.unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
+            max_file_bytes: f
+                .evidence_max_file_bytes
+                .unwrap_or(DEFAULT_EVIDENCE.max_file_bytes),
+            max_run_bytes: f
+                .evidence_max_run_bytes
+                .unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
         },
     }))
 }
@@ -672,9 +728,17 @@ fn resolve_jira(
     let email = trace.pick("jira_email", args.jira_email.clone(), f.email.clone());
     let token = trace.pick("jira_api_token", args.jira_api_token.clone(), None);
     let pat = trace.pick("jira_pat", args.jira_pat.clone(), None);
-    let username = trace.pick("jira_username", args.jira_username.clone(), f.username.clone());
+    let username = trace.pick(
+        "jira_username",
+        args.jira_username.clone(),
+        f.username.clone(),
+    );
     let password = trace.pick("jira_password", args.jira_password.clone(), None);
-    let client_id = trace.pick("jira_client_id", args.jira_client_id.clone(), f.client_id.clone());
+    let client_id = trace.pick(
+        "jira_client_id",
+        args.jira_client_id.clone(),
+        f.client_id.clone(),
+    );
     let client_secret = trace.pick("jira_client_secret", args.jira_client_secret.clone(), None);
     let auth_url = trace.pick_or(
         "atlassian_auth_url",
@@ -731,8 +795,16 @@ fn resolve_jira(
     } else if token_set {
         match (email, token) {
             (Some(email), Some(token)) => Some(JiraAuth::CloudToken { email, token }),
-            (None, _) => return Err(invalid("JIRA_API_TOKEN is set without JIRA_EMAIL / --jira-email")),
-            (_, None) => return Err(invalid("JIRA_EMAIL is set without JIRA_API_TOKEN / --jira-api-token")),
+            (None, _) => {
+                return Err(invalid(
+                    "JIRA_API_TOKEN is set without JIRA_EMAIL / --jira-email",
+                ));
+            }
+            (_, None) => {
+                return Err(invalid(
+                    "JIRA_EMAIL is set without JIRA_API_TOKEN / --jira-api-token",
+                ));
+            }
         }
     } else if oauth_set {
         match (client_id, client_secret) {
@@ -742,8 +814,16 @@ fn resolve_jira(
                 auth_url: check_url(auth_url, "ATLASSIAN_AUTH_URL / --atlassian-auth-url")?,
                 api_url: check_url(api_url, "ATLASSIAN_API_URL / --atlassian-api-url")?,
             }),
-            (None, _) => return Err(invalid("JIRA_CLIENT_SECRET is set without JIRA_CLIENT_ID / --jira-client-id")),
-            (_, None) => return Err(invalid("JIRA_CLIENT_ID is set without JIRA_CLIENT_SECRET / --jira-client-secret")),
+            (None, _) => {
+                return Err(invalid(
+                    "JIRA_CLIENT_SECRET is set without JIRA_CLIENT_ID / --jira-client-id",
+                ));
+            }
+            (_, None) => {
+                return Err(invalid(
+                    "JIRA_CLIENT_ID is set without JIRA_CLIENT_SECRET / --jira-client-secret",
+                ));
+            }
         }
     } else {
         dc_auth(pat.as_ref(), username.as_ref(), password.as_ref())?.map(JiraAuth::Dc)
@@ -752,7 +832,9 @@ fn resolve_jira(
         Some(a) => a,
         None if dry_run => {
             if !placeholder {
-                notes.push("Jira credentials missing: fine for a dry run, required to file bugs".into());
+                notes.push(
+                    "Jira credentials missing: fine for a dry run, required to file bugs".into(),
+                );
             }
             let dc = xray.is_some_and(|x| x.product == Product::Dc);
             if dc {
@@ -795,7 +877,10 @@ fn resolve_jira(
             "JIRA_BUG_PROJECT / --bug-project / [jira] project is required (there is no Xray project to default to)",
         ));
     };
-    check_project_key(&project, "JIRA_BUG_PROJECT / --bug-project / [jira] project")?;
+    check_project_key(
+        &project,
+        "JIRA_BUG_PROJECT / --bug-project / [jira] project",
+    )?;
 
     let prefix = trace.pick_or(
         "label_prefix",
@@ -818,7 +903,9 @@ fn resolve_jira(
     let labels = f.labels.clone().unwrap_or_default();
     for l in &labels {
         if l.is_empty() || l.contains(char::is_whitespace) || l.len() > 255 {
-            return Err(invalid(format!("[jira] labels: {l:?} is not a valid Jira label (no spaces, at most 255 characters)")));
+            return Err(invalid(format!(
+                "[jira] labels: {l:?} is not a valid Jira label (no spaces, at most 255 characters)"
+            )));
         }
     }
     let threshold = trace.pick_or(
@@ -861,13 +948,19 @@ fn resolve_jira(
         assignee: f.assignee.clone(),
         components: f.components.clone().unwrap_or_default(),
         priority: f.priority.clone(),
-        summary_template: f.summary.clone().unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
+        summary_template: f
+            .summary
+            .clone()
+            .unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
         file_flaky: trace.pick_or("file_flaky", args.file_flaky, f.file_flaky, false),
         mass_failure_threshold: (threshold > 0).then_some(threshold),
         close_on_pass: trace.pick_or("close_on_pass", args.close_on_pass, f.close_on_pass, false),
         reopen_within_days: f.reopen_within_days,
         done_link_type: f.done_link_type.clone().unwrap_or_else(|| "Relates".into()),
-        duplicate_link_type: f.duplicate_link_type.clone().unwrap_or_else(|| "Duplicate".into()),
+        duplicate_link_type: f
+            .duplicate_link_type
+            .clone()
+            .unwrap_or_else(|| "Duplicate".into()),
         test_link_type: f.test_link_type.clone().unwrap_or_else(|| "Tests".into()),
         parallelism,
         overrides,

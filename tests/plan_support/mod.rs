@@ -56,7 +56,7 @@ pub fn resolve_full(
     ci: CiContext,
 ) -> Result<Settings, settings::SettingsError> {
     let file = FileConfig::parse(toml, Path::new("xray-sync.toml"))
-        .map_err(|m| settings::SettingsError::Invalid(m))?;
+        .map_err(settings::SettingsError::Invalid)?;
     let mut trace = Trace::default();
     settings::resolve(
         args,
@@ -143,7 +143,11 @@ pub fn flaky(class: &str, name: &str) -> TestCase {
         vec!["suite".into()],
         Some(class.into()),
         name.into(),
-        attempt(Outcome::Passed, Some(T0 + time::Duration::seconds(5)), Some(1.0)),
+        attempt(
+            Outcome::Passed,
+            Some(T0 + time::Duration::seconds(5)),
+            Some(1.0),
+        ),
     ));
     c
 }
