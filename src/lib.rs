@@ -5,14 +5,17 @@
 //! See ARCHITECTURE.md for the module map.
 
 pub mod ci;
+pub mod cli;
 pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod ingest;
 pub mod jira;
+pub mod mapping;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod run;
 pub mod secret;
 pub mod settings;
 pub mod spool;

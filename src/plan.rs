@@ -4,6 +4,23 @@
 //! → plan) is pure: no network, no clock, no environment, so the same input gives a
 //! byte-identical plan, `--dry-run` output and `--plan-json`. Executors (`xray`, `jira`) carry a
 //! plan out and never decide policy themselves.
+//!
+//! Submodules: `build` (the planner), `bugs` (Jira intents), `chunk` (request boundaries),
+//! `label` (the frozen dedup label), `json` (`--plan-json`).
+
+mod bugs;
+mod build;
+pub mod chunk;
+pub mod json;
+pub mod label;
+
+pub use build::{PlanError, build};
+
+/// Helpers the console and reports share with the planner.
+pub mod build_support {
+    pub use super::build::{content_type_for, expand_template, rfc3339, run_marker, source_name};
+}
+pub use label::dedup_label;
 
 use std::path::PathBuf;
 
@@ -116,6 +133,10 @@ pub struct ChunkTest {
     pub result: payload::TestResult,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<PlannedEvidence>,
+    /// Further `Plan::tests` indexes folded into this one result as iterations (several results
+    /// on one Test, e.g. parametrized tests). Empty for a plain result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<usize>,
 }
 
 /// One import request's worth of results.
@@ -146,6 +167,34 @@ pub struct XrayPlan {
     pub target: ExecutionTarget,
     /// Never empty when there is anything to send; the first chunk creates (or appends), the rest append.
     pub chunks: Vec<XrayChunk>,
+}
+
+impl XrayPlan {
+    /// The import body for chunk `index`, without evidence (files are read when sending).
+    ///
+    /// The first chunk carries `info` (and `testExecutionKey` when appending to a given
+    /// execution); later chunks carry only `testExecutionKey`: `created` is the key the first
+    /// request returned (ignored when the target is an existing execution).
+    pub fn import_doc(&self, index: usize, created: Option<&str>) -> payload::ImportDoc {
+        let tests = self
+            .chunks
+            .get(index)
+            .map(|c| c.tests.iter().map(|t| t.result.clone()).collect())
+            .unwrap_or_default();
+        let (key, info) = match (&self.target, index) {
+            (ExecutionTarget::Create { info, .. }, 0) => (None, Some(info.clone())),
+            (ExecutionTarget::Create { .. }, _) => (created.map(str::to_string), None),
+            (ExecutionTarget::Append { key, info }, 0) => {
+                (Some(key.to_string()), Some(info.clone()))
+            }
+            (ExecutionTarget::Append { key, .. }, _) => (Some(key.to_string()), None),
+        };
+        payload::ImportDoc {
+            test_execution_key: key,
+            info,
+            tests,
+        }
+    }
 }
 
 /// Jira fields of a bug after per-test overrides.

@@ -286,3 +286,27 @@ pub struct OutputSettings {
     /// Post/update one PR comment (GitHub only).
     pub pr_comment: bool,
 }
+
+mod file;
+mod resolve;
+
+pub use file::{FileConfig, parse_mapping};
+pub use resolve::{
+    DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
+    load, resolve,
+};
+
+impl XraySettings {
+    /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL
+    /// and can never be sent.
+    pub fn is_placeholder(&self) -> bool {
+        self.url.is_empty()
+    }
+}
+
+impl JiraSettings {
+    /// True when a dry run plans bugs without a Jira site to ask.
+    pub fn is_placeholder(&self) -> bool {
+        self.url.is_empty()
+    }
+}

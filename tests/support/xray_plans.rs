@@ -210,6 +210,7 @@ pub fn plan(
                 ..TestResult::default()
             },
             evidence: Vec::new(),
+            merged: Vec::new(),
         });
     }
     let chunks = entries

@@ -1,0 +1,489 @@
+//! The command line: commands, flags and the environment variable behind each flag.
+//!
+//! Owns stage one of configuration: what was typed or exported, unchecked (clap merges flags
+//! over environment variables). `settings` resolves it against `xray-sync.toml` and defaults.
+//! Every flag that has an environment variable names it here, so `--help` documents all of them.
+//! Secrets use `hide_env_values`, so `--help` never shows their values.
+
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::secret::Secret;
+
+/// CI test results (JUnit XML, Allure) in, an Xray Test Execution and deduplicated Jira bugs out.
+#[derive(Debug, Parser)]
+#[command(name = "xray-sync", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read results, plan, and send them to Xray and Jira (or only show the plan with --dry-run).
+    Run(RunArgs),
+    /// Read result files and print what was read (per file: format and counts; --json: every test).
+    Parse(ParseArgs),
+    /// Check configuration, credentials, permissions and inputs, one line per check.
+    Doctor(DoctorArgs),
+    /// Send payloads spooled by a failed run.
+    Resend(ResendArgs),
+    /// Print every resolved setting with where it came from (flag, env, file, default).
+    Config(ConfigArgs),
+}
+
+/// Which result files to read.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Result files, directories or globs (comma or newline separated in the variable).
+    #[arg(value_name = "PATTERN", env = "XRAY_SYNC_RESULTS")]
+    pub patterns: Vec<String>,
+    /// Succeed when no result file matches (otherwise exit code 3).
+    #[arg(long, env = "XRAY_SYNC_ALLOW_EMPTY", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub allow_empty: Option<bool>,
+    /// Any unreadable or malformed result file is fatal.
+    #[arg(long, env = "XRAY_SYNC_STRICT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub strict: Option<bool>,
+}
+
+impl InputArgs {
+    /// Patterns split on commas and newlines (how CI variables list several), trimmed.
+    pub fn split_patterns(&self) -> Vec<String> {
+        split_list(&self.patterns)
+    }
+}
+
+/// Splits each value on commas and newlines, trims, drops empties.
+pub fn split_list(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split([',', '\n']))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Plan only: print what would be sent and filed. Needs no credentials and no network.
+    #[arg(long, env = "XRAY_SYNC_DRY_RUN", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub dry_run: Option<bool>,
+    /// Machine-readable output on stdout.
+    #[arg(long, env = "XRAY_SYNC_JSON", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub json: Option<bool>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ParseArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print every test case as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Result files to check as well (optional).
+    #[arg(value_name = "PATTERN")]
+    pub patterns: Vec<String>,
+    /// One JSON object per check instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Create (and then close) a test issue to prove bug filing works end to end.
+    #[arg(long)]
+    pub send_test_issue: bool,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ResendArgs {
+    /// The spool directory a failed run wrote.
+    // Its own id: `SettingsArgs` already has a `spool_dir` (where new spools go).
+    #[arg(value_name = "SPOOL_DIR", id = "resend_spool_dir")]
+    pub spool_dir: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deployment {
+    Cloud,
+    Dc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnmappedArg {
+    Create,
+    Skip,
+    Fail,
+}
+
+/// Every setting that can come from a flag or the environment. `None` = not given: the config
+/// file or the default decides.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SettingsArgs {
+    /// Config file [default: ./xray-sync.toml, when it exists].
+    #[arg(long, env = "XRAY_SYNC_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    // --- Xray ---
+    /// Xray base URL: Cloud regional host (default https://xray.cloud.getxray.app), or the Jira base URL on DC.
+    #[arg(long, env = "XRAY_URL", help_heading = "Xray")]
+    pub xray_url: Option<String>,
+    /// Xray Cloud API key client id.
+    #[arg(long, env = "XRAY_CLIENT_ID", help_heading = "Xray")]
+    pub xray_client_id: Option<String>,
+    /// Xray Cloud API key client secret (never printed).
+    #[arg(
+        long,
+        env = "XRAY_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Xray"
+    )]
+    pub xray_client_secret: Option<Secret>,
+    /// cloud or dc [default: cloud when a client id is set].
+    #[arg(long, env = "XRAY_DEPLOYMENT", value_enum, help_heading = "Xray")]
+    pub xray_deployment: Option<Deployment>,
+    /// Jira project key of the Test Execution and of created Tests.
+    #[arg(long, env = "XRAY_PROJECT", help_heading = "Xray")]
+    pub project: Option<String>,
+    /// Test Plan key to attach the execution to.
+    #[arg(long, env = "XRAY_TEST_PLAN", help_heading = "Xray")]
+    pub test_plan: Option<String>,
+    /// Append to this Test Execution instead of creating one.
+    #[arg(long, env = "XRAY_TEST_EXECUTION", help_heading = "Xray")]
+    pub test_execution: Option<String>,
+    /// Test environments (comma list).
+    #[arg(
+        long,
+        env = "XRAY_ENVIRONMENTS",
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
+    pub environments: Option<Vec<String>>,
+    /// Fix Version of the execution (must exist in the project).
+    #[arg(long, env = "XRAY_FIX_VERSION", help_heading = "Xray")]
+    pub fix_version: Option<String>,
+    /// Source revision [default: the CI commit sha].
+    #[arg(long, env = "XRAY_REVISION", help_heading = "Xray")]
+    pub revision: Option<String>,
+    /// Execution summary template ({project} {date} {run_id} {sha} {ref} {workflow} {job} {total} {passed} {failed}).
+    #[arg(long, env = "XRAY_SYNC_SUMMARY", help_heading = "Xray")]
+    pub summary: Option<String>,
+    /// Execution description template (same placeholders) [default: CI run link, ref, commit].
+    #[arg(long, env = "XRAY_SYNC_DESCRIPTION", help_heading = "Xray")]
+    pub description: Option<String>,
+    /// Most results per import request.
+    #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_TESTS", help_heading = "Xray")]
+    pub chunk_max_tests: Option<usize>,
+    /// Most bytes of JSON per import request.
+    #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_BYTES", help_heading = "Xray")]
+    pub chunk_max_bytes: Option<usize>,
+    /// Skip the Xray upload entirely.
+    #[arg(long, env = "XRAY_SYNC_NO_UPLOAD", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
+    pub no_upload: Option<bool>,
+
+    // --- Jira ---
+    /// Jira site URL (Cloud https://x.atlassian.net or the DC base URL).
+    #[arg(long, env = "JIRA_URL", help_heading = "Jira")]
+    pub jira_url: Option<String>,
+    /// Jira Cloud account email (with JIRA_API_TOKEN).
+    #[arg(long, env = "JIRA_EMAIL", help_heading = "Jira")]
+    pub jira_email: Option<String>,
+    /// Jira Cloud API token (never printed).
+    #[arg(
+        long,
+        env = "JIRA_API_TOKEN",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
+    pub jira_api_token: Option<Secret>,
+    /// Jira/Xray DC personal access token (never printed).
+    #[arg(long, env = "JIRA_PAT", hide_env_values = true, help_heading = "Jira")]
+    pub jira_pat: Option<Secret>,
+    /// Jira/Xray DC username (with JIRA_PASSWORD).
+    #[arg(long, env = "JIRA_USERNAME", help_heading = "Jira")]
+    pub jira_username: Option<String>,
+    /// Jira/Xray DC password (never printed).
+    #[arg(
+        long,
+        env = "JIRA_PASSWORD",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
+    pub jira_password: Option<Secret>,
+    /// Jira Cloud OAuth 2.0 client id (service account).
+    #[arg(long, env = "JIRA_CLIENT_ID", help_heading = "Jira")]
+    pub jira_client_id: Option<String>,
+    /// Jira Cloud OAuth 2.0 client secret (never printed).
+    #[arg(
+        long,
+        env = "JIRA_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
+    pub jira_client_secret: Option<Secret>,
+    /// Atlassian OAuth token host [default: https://auth.atlassian.com].
+    #[arg(long, env = "ATLASSIAN_AUTH_URL", help_heading = "Jira")]
+    pub atlassian_auth_url: Option<String>,
+    /// Atlassian API gateway [default: https://api.atlassian.com].
+    #[arg(long, env = "ATLASSIAN_API_URL", help_heading = "Jira")]
+    pub atlassian_api_url: Option<String>,
+    /// Project bugs are filed in [default: the Xray project].
+    #[arg(long, env = "JIRA_BUG_PROJECT", help_heading = "Jira")]
+    pub bug_project: Option<String>,
+    /// Issue type of filed bugs [default: Bug].
+    #[arg(long, env = "JIRA_BUG_ISSUE_TYPE", help_heading = "Jira")]
+    pub bug_issue_type: Option<String>,
+    /// Dedup label prefix [default: xray-sync-].
+    #[arg(long, env = "JIRA_LABEL_PREFIX", help_heading = "Jira")]
+    pub label_prefix: Option<String>,
+    /// File bugs for flaky tests too.
+    #[arg(long, env = "XRAY_SYNC_FILE_FLAKY", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Jira")]
+    pub file_flaky: Option<bool>,
+    /// Close (transition) open bugs of tests that pass again.
+    #[arg(long, env = "XRAY_SYNC_CLOSE_ON_PASS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Jira")]
+    pub close_on_pass: Option<bool>,
+    /// More failing tests than this → one umbrella issue [default: 20; 0 = never].
+    #[arg(long, env = "XRAY_SYNC_MASS_FAILURE_THRESHOLD", help_heading = "Jira")]
+    pub mass_failure_threshold: Option<usize>,
+    /// Skip bug filing entirely.
+    #[arg(long, env = "XRAY_SYNC_NO_BUGS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Jira")]
+    pub no_bugs: Option<bool>,
+
+    // --- Mapping and scope ---
+    /// Mapping file (TOML or JSON): exact test id or glob → Xray key.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_MAPPING",
+        value_name = "FILE",
+        help_heading = "Mapping and scope"
+    )]
+    pub mapping_file: Option<PathBuf>,
+    /// What to do with results that have no Xray key [default: create].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_UNMAPPED",
+        value_enum,
+        help_heading = "Mapping and scope"
+    )]
+    pub unmapped: Option<UnmappedArg>,
+    /// Also find keys written CALC_123 in identifier-style test names.
+    #[arg(long, env = "XRAY_SYNC_UNDERSCORE_KEYS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Mapping and scope")]
+    pub underscore_keys: Option<bool>,
+    /// Only results whose test id or definition matches a glob (tag:GLOB matches tags). Comma list.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_INCLUDE",
+        value_delimiter = ',',
+        help_heading = "Mapping and scope"
+    )]
+    pub include: Option<Vec<String>>,
+    /// Leave out results matching a glob (tag:GLOB matches tags). Comma list.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_EXCLUDE",
+        value_delimiter = ',',
+        help_heading = "Mapping and scope"
+    )]
+    pub exclude: Option<Vec<String>>,
+
+    // --- HTTP ---
+    /// Extra CA certificate (PEM) to trust.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_CA_CERT",
+        value_name = "FILE",
+        help_heading = "HTTP"
+    )]
+    pub ca_cert: Option<PathBuf>,
+    /// Turn TLS verification off (dangerous; prints a warning).
+    #[arg(long, env = "XRAY_SYNC_INSECURE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "HTTP")]
+    pub insecure: Option<bool>,
+    /// Connect timeout, seconds [default: 15].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_CONNECT_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
+    pub connect_timeout: Option<u64>,
+    /// Read timeout, seconds [default: 60].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_READ_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
+    pub read_timeout: Option<u64>,
+    /// Read timeout of import requests, seconds [default: 300].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_IMPORT_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
+    pub import_timeout: Option<u64>,
+    /// Attempts per call, retries included [default: 5].
+    #[arg(long, env = "XRAY_SYNC_MAX_ATTEMPTS", help_heading = "HTTP")]
+    pub max_attempts: Option<u32>,
+
+    // --- Output ---
+    /// Write the JSON report here.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_REPORT",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
+    pub report: Option<PathBuf>,
+    /// Write the exact request bodies the run would send here.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_PLAN_JSON",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
+    pub plan_json: Option<PathBuf>,
+    /// Write the job summary as Markdown here.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_SUMMARY_MD",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
+    pub summary_md: Option<PathBuf>,
+    /// Machine-readable output on stdout. Not a flag here: `run --json` and `doctor --json`
+    /// each define their own and copy it in before resolving.
+    #[arg(skip)]
+    pub json: Option<bool>,
+    /// Exit 1 when any test failed.
+    #[arg(long, env = "XRAY_SYNC_FAIL_ON_TEST_FAILURE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Output")]
+    pub fail_on_test_failure: Option<bool>,
+    /// Where unsent payloads are spooled [default: .xray-sync-spool].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_SPOOL_DIR",
+        value_name = "DIR",
+        help_heading = "Output"
+    )]
+    pub spool_dir: Option<PathBuf>,
+    /// Evidence files are only read inside this directory [default: GITHUB_WORKSPACE or the current directory].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_WORKSPACE",
+        value_name = "DIR",
+        help_heading = "Output"
+    )]
+    pub workspace: Option<PathBuf>,
+    /// Post or update one pull request comment (GitHub).
+    #[arg(long, env = "XRAY_SYNC_PR_COMMENT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Output")]
+    pub pr_comment: Option<bool>,
+}
+
+/// The environment variables that are part of the public contract (issue 3). `--help` must
+/// list each; a test checks it.
+pub const CONTRACT_ENV: &[&str] = &[
+    "XRAY_URL",
+    "XRAY_CLIENT_ID",
+    "XRAY_CLIENT_SECRET",
+    "XRAY_DEPLOYMENT",
+    "XRAY_PROJECT",
+    "XRAY_TEST_PLAN",
+    "XRAY_TEST_EXECUTION",
+    "XRAY_ENVIRONMENTS",
+    "XRAY_FIX_VERSION",
+    "XRAY_REVISION",
+    "JIRA_URL",
+    "JIRA_EMAIL",
+    "JIRA_API_TOKEN",
+    "JIRA_PAT",
+    "JIRA_USERNAME",
+    "JIRA_PASSWORD",
+    "JIRA_CLIENT_ID",
+    "JIRA_CLIENT_SECRET",
+    "JIRA_BUG_PROJECT",
+    "JIRA_BUG_ISSUE_TYPE",
+    "JIRA_LABEL_PREFIX",
+    "ATLASSIAN_AUTH_URL",
+    "ATLASSIAN_API_URL",
+];
+
+/// The clap command, with every environment variable that is set but empty (or blank) treated
+/// as unset. CI systems export empty variables for unset inputs; `XRAY_URL=` must not count as
+/// "Xray configured", and `XRAY_SYNC_INSECURE=` must not be a parse error.
+pub fn command(env: &dyn Fn(&str) -> Option<String>) -> clap::Command {
+    use clap::CommandFactory;
+    ignore_empty_env(Cli::command(), env)
+}
+
+fn ignore_empty_env(mut cmd: clap::Command, env: &dyn Fn(&str) -> Option<String>) -> clap::Command {
+    let blank: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(|name| name.to_str())
+                .and_then(env)
+                .is_some_and(|v| v.trim().is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in blank {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&'static str>));
+    }
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(name, |sub| ignore_empty_env(sub, env));
+    }
+    cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        // Catches duplicate ids between flattened argument groups, which clap only reports at
+        // run time (as a panic) for the subcommand that is invoked.
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn split_list_handles_commas_newlines_and_blanks() {
+        let v = vec!["a.xml, b/*.xml\n\n c".to_string(), " ".to_string()];
+        assert_eq!(split_list(&v), ["a.xml", "b/*.xml", "c"]);
+    }
+}

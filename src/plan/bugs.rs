@@ -1,0 +1,264 @@
+//! Jira intents: which bugs a run would file, before Jira is asked whether they exist.
+//!
+//! Owns per-test overrides, the mass-failure guard and close-on-pass candidates.
+//! - One intent per failing *test id* (results merged on one key share one bug), and for flaky
+//!   tests only when `file_flaky` is set.
+//! - Overrides (`[[bugs.override]]`) apply in file order; each one whose `matches` is an exact
+//!   Xray key of the test, or a glob matching its test id, definition or name, applies: later
+//!   overrides win for single values, labels and components accumulate, `disable` drops the
+//!   intent.
+//! - Mass failure: more intents than `mass_failure_threshold` → `intents` stays empty and one
+//!   `umbrella` issue (label `<prefix>mass-failure`) lists the failing tests instead, so a broken
+//!   environment opens one issue, not hundreds.
+
+use globset::{Glob, GlobMatcher};
+
+use super::build::one_line;
+use super::{
+    AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
+    TestIdentity, UmbrellaIntent, dedup_label, label,
+};
+use crate::ci::CiContext;
+use crate::model::{OutcomeKind, TestCase};
+use crate::settings::{BugOverride, JiraSettings};
+
+const MAX_SUMMARY_CHARS: usize = 255;
+
+/// An override with its matcher compiled once.
+struct Rule<'a> {
+    rule: &'a BugOverride,
+    key: Option<IssueKey>,
+    glob: Option<GlobMatcher>,
+}
+
+impl Rule<'_> {
+    fn matches(&self, t: &PlannedTest) -> bool {
+        if let Some(key) = &self.key {
+            return matches!(&t.identity, TestIdentity::Key(k) if k == key);
+        }
+        self.glob.as_ref().is_some_and(|g| {
+            g.is_match(&t.test_id) || g.is_match(&t.definition) || g.is_match(&t.name)
+        })
+    }
+}
+
+pub(super) fn plan_jira(
+    jira: &JiraSettings,
+    ci: &CiContext,
+    tests: &[PlannedTest],
+    cases: &[&TestCase],
+    groups: &[Vec<usize>],
+    run_marker: String,
+    notes: &mut Vec<String>,
+) -> JiraPlan {
+    let rules: Vec<Rule> = jira
+        .overrides
+        .iter()
+        .map(|rule| Rule {
+            rule,
+            key: IssueKey::parse(rule.matches.trim()),
+            // Settings validate the globs; an invalid one here simply matches nothing.
+            glob: Glob::new(&rule.matches).ok().map(|g| g.compile_matcher()),
+        })
+        .collect();
+
+    let mut intents = Vec::new();
+    let mut close_on_pass = Vec::new();
+    let mut disabled = 0usize;
+    for group in groups {
+        let failing: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let t = &tests[i];
+                matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error)
+                    || (t.flaky && jira.file_flaky)
+            })
+            .collect();
+        let first = group[0];
+        // Most tests pass: skip the label and field work unless close-on-pass needs them.
+        if failing.is_empty() && !jira.close_on_pass {
+            continue;
+        }
+        let rep = failing.first().copied().unwrap_or(first);
+        let t = &tests[rep];
+        let dedup = dedup_label(&jira.label_prefix, &t.identity);
+        let applied: Vec<&BugOverride> = rules
+            .iter()
+            .filter(|r| r.matches(t))
+            .map(|r| r.rule)
+            .collect();
+        if applied.iter().any(|o| o.disable) {
+            if !failing.is_empty() {
+                disabled += 1;
+            }
+            continue;
+        }
+        let fields = fields(jira, t, &dedup, &applied);
+        if failing.is_empty() {
+            let all_clean_pass = group
+                .iter()
+                .all(|&i| tests[i].outcome == OutcomeKind::Passed && !tests[i].flaky);
+            if jira.close_on_pass && all_clean_pass {
+                close_on_pass.push(PassingTest {
+                    test: first,
+                    label: dedup,
+                    project: fields.project,
+                });
+            }
+            continue;
+        }
+        intents.push(JiraIntent {
+            test: rep,
+            label: dedup,
+            report: report(t, &failing, tests, cases, ci),
+            fields,
+        });
+    }
+    if disabled > 0 {
+        notes.push(format!(
+            "{disabled} failing test(s) have bug filing disabled by [[bugs.override]]"
+        ));
+    }
+
+    let umbrella = match jira.mass_failure_threshold {
+        Some(limit) if intents.len() > limit => {
+            notes.push(format!(
+                "{} failing tests exceed the mass-failure threshold ({limit}): one umbrella issue instead of one bug each",
+                intents.len()
+            ));
+            let umbrella_label = format!("{}mass-failure", label::sanitize(&jira.label_prefix));
+            let mut summary = format!("{} tests failed in one run", intents.len());
+            if let Some(w) = &ci.workflow {
+                summary.push_str(&format!(" of {w}"));
+            }
+            if let Some(r) = &ci.ref_name {
+                summary.push_str(&format!(" on {r}"));
+            }
+            let mut labels = vec![umbrella_label.clone(), jira.marker_label.clone()];
+            push_unique(&mut labels, &jira.labels);
+            let tests_in = intents.iter().map(|i| i.test).collect();
+            intents.clear();
+            Some(UmbrellaIntent {
+                label: umbrella_label,
+                fields: BugFields {
+                    project: jira.project.clone(),
+                    issue_type: jira.issue_type.clone(),
+                    summary: one_line(&summary, MAX_SUMMARY_CHARS),
+                    assignee: jira.assignee.clone(),
+                    labels,
+                    components: jira.components.clone(),
+                    priority: jira.priority.clone(),
+                },
+                tests: tests_in,
+            })
+        }
+        Some(_) | None => None,
+    };
+
+    JiraPlan {
+        intents,
+        umbrella,
+        close_on_pass,
+        run_marker,
+    }
+}
+
+fn push_unique(into: &mut Vec<String>, extra: &[String]) {
+    for l in extra {
+        if !l.is_empty() && !into.contains(l) {
+            into.push(l.clone());
+        }
+    }
+}
+
+fn fields(
+    jira: &JiraSettings,
+    t: &PlannedTest,
+    dedup: &str,
+    applied: &[&BugOverride],
+) -> BugFields {
+    let mut project = jira.project.clone();
+    let mut issue_type = jira.issue_type.clone();
+    let mut assignee = jira.assignee.clone();
+    let mut priority = jira.priority.clone();
+    let mut labels = vec![dedup.to_string(), jira.marker_label.clone()];
+    push_unique(&mut labels, &jira.labels);
+    let mut components = jira.components.clone();
+    for o in applied {
+        if let Some(p) = &o.project {
+            project = p.clone();
+        }
+        if let Some(i) = &o.issue_type {
+            issue_type = i.clone();
+        }
+        if let Some(a) = &o.assignee {
+            assignee = Some(a.clone());
+        }
+        if let Some(p) = &o.priority {
+            priority = Some(p.clone());
+        }
+        push_unique(&mut labels, &o.labels);
+        for c in &o.components {
+            if !components.contains(c) {
+                components.push(c.clone());
+            }
+        }
+    }
+    let key = match &t.identity {
+        TestIdentity::Key(k) => k.to_string(),
+        TestIdentity::Definition(_) => String::new(),
+    };
+    let summary = jira
+        .summary_template
+        .replace("{name}", &t.name)
+        .replace("{definition}", &t.definition)
+        .replace("{test_id}", &t.test_id)
+        .replace("{key}", &key);
+    BugFields {
+        project,
+        issue_type,
+        summary: one_line(&summary, MAX_SUMMARY_CHARS),
+        assignee,
+        labels,
+        components,
+        priority,
+    }
+}
+
+fn report(
+    t: &PlannedTest,
+    failing: &[usize],
+    tests: &[PlannedTest],
+    cases: &[&TestCase],
+    ci: &CiContext,
+) -> BugReport {
+    let rep = cases[failing[0]];
+    let failure = rep
+        .outcome
+        .failure()
+        .or_else(|| rep.attempts.iter().find_map(|a| a.outcome.failure()));
+    let mut attempts = Vec::new();
+    for &i in failing {
+        for a in &cases[i].attempts {
+            attempts.push(AttemptSummary {
+                outcome: a.outcome.kind(),
+                message: a.outcome.failure().and_then(|f| f.message.clone()),
+            });
+        }
+    }
+    BugReport {
+        test_id: t.test_id.clone(),
+        name: t.name.clone(),
+        definition: t.definition.clone(),
+        xray_key: match &t.identity {
+            TestIdentity::Key(k) => Some(k.clone()),
+            TestIdentity::Definition(_) => None,
+        },
+        message: failure.and_then(|f| f.message.clone()),
+        details: failure.and_then(|f| f.details.clone()),
+        ci_run_url: ci.run_url.clone(),
+        attempts,
+        flaky: failing.iter().any(|&i| tests[i].flaky),
+    }
+}

@@ -1,0 +1,112 @@
+//! `--plan-json`: the exact request bodies a run would send, as one JSON document.
+//!
+//! Shape (`format` = `xray-sync-plan/1`):
+//! - `counts`, `notes`: as in the console summary.
+//! - `xray`: `product`, and `requests[]`, one per chunk, each `{method, path, body, evidence}`.
+//!   `body` is the Xray JSON import document exactly as sent, except that evidence is *not*
+//!   inlined: files are read at send time (after the containment and size checks), so
+//!   `evidence[]` lists them by path, each with `test` = the index into `body.tests` it will be
+//!   attached to. A later chunk of a *new* execution carries `testExecutionKey` =
+//!   `<created by request 1>`: the real key only exists once the first request succeeds.
+//! - `jira`: the intents (dedup label, fields after overrides, report), the umbrella issue, the
+//!   close-on-pass candidates and the run marker. Whether each bug is created or commented on
+//!   depends on a label search the dry run cannot do without Jira credentials.
+
+use std::io;
+
+use serde::Serialize;
+
+use super::{JiraPlan, Plan, PlannedEvidence, XrayPlan};
+use crate::model::Counts;
+use crate::settings::Product;
+use crate::xray::payload::ImportDoc;
+
+pub const FORMAT: &str = "xray-sync-plan/1";
+/// Stands in for the execution key the first request of a new execution returns.
+pub const CREATED_KEY_PLACEHOLDER: &str = "<created by request 1>";
+
+#[derive(Debug, Serialize)]
+pub struct PlanJson<'a> {
+    pub format: &'static str,
+    pub counts: Counts,
+    pub notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xray: Option<XrayRequests<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jira: Option<&'a JiraPlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct XrayRequests<'a> {
+    pub product: Product,
+    pub requests: Vec<Request<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Request<'a> {
+    pub method: &'static str,
+    /// Relative to the Xray base URL (Cloud host, or the Jira base URL on DC).
+    pub path: &'static str,
+    pub body: ImportDoc,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRef<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvidenceRef<'a> {
+    /// Index into `body.tests`.
+    pub test: usize,
+    #[serde(flatten)]
+    pub evidence: &'a PlannedEvidence,
+}
+
+/// The import endpoint path for a product.
+pub fn import_path(product: Product) -> &'static str {
+    match product {
+        Product::Cloud => "/api/v2/import/execution",
+        Product::Dc => "/rest/raven/2.0/import/execution",
+    }
+}
+
+pub fn plan_json(plan: &Plan) -> PlanJson<'_> {
+    PlanJson {
+        format: FORMAT,
+        counts: plan.counts,
+        notes: &plan.notes,
+        xray: plan.xray.as_ref().map(xray_requests),
+        jira: plan.jira.as_ref(),
+    }
+}
+
+fn xray_requests(x: &XrayPlan) -> XrayRequests<'_> {
+    let requests = x
+        .chunks
+        .iter()
+        .map(|chunk| Request {
+            method: "POST",
+            path: import_path(x.product),
+            body: x.import_doc(chunk.index, Some(CREATED_KEY_PLACEHOLDER)),
+            evidence: chunk
+                .tests
+                .iter()
+                .enumerate()
+                .flat_map(|(i, t)| {
+                    t.evidence.iter().map(move |e| EvidenceRef {
+                        test: i,
+                        evidence: e,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    XrayRequests {
+        product: x.product,
+        requests,
+    }
+}
+
+/// Writes the plan JSON (pretty, trailing newline) to `out`.
+pub fn write_plan_json(plan: &Plan, out: &mut dyn io::Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &plan_json(plan)).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}

@@ -1,0 +1,162 @@
+//! The binary's command line: `--help` documents every contract variable, `config` shows each
+//! value's source, empty variables count as unset, exit codes for usage errors, and secrets
+//! never printed. Runs the built binary with a controlled environment (nothing inherited).
+
+use std::process::{Command, Output};
+
+use xray_sync::cli::CONTRACT_ENV;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xray-sync"));
+    c.env_clear();
+    if let Ok(path) = std::env::var("PATH") {
+        c.env("PATH", path);
+    }
+    // No xray-sync.toml is picked up from the repository.
+    c.current_dir(std::env::temp_dir());
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn run_help_lists_every_contract_env_var() {
+    let o = bin().args(["run", "--help"]).output().unwrap();
+    assert!(o.status.success());
+    // clap wraps long lines; compare with whitespace collapsed.
+    let help = text(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    for var in CONTRACT_ENV {
+        assert!(
+            help.contains(&format!("[env: {var}")),
+            "--help misses {var}"
+        );
+    }
+    for var in [
+        "XRAY_SYNC_RESULTS",
+        "XRAY_SYNC_CONFIG",
+        "XRAY_SYNC_PLAN_JSON",
+        "XRAY_SYNC_NO_UPLOAD",
+        "XRAY_SYNC_NO_BUGS",
+        "XRAY_SYNC_UNMAPPED",
+    ] {
+        assert!(help.contains(var), "--help misses {var}");
+    }
+}
+
+#[test]
+fn help_never_shows_secret_values() {
+    let o = bin()
+        .args(["run", "--help"])
+        .env("XRAY_CLIENT_SECRET", "super-secret-xray")
+        .env("JIRA_API_TOKEN", "super-secret-jira")
+        .env("XRAY_PROJECT", "CALC")
+        .output()
+        .unwrap();
+    let help = text(&o);
+    assert!(!help.contains("super-secret"), "secret in --help");
+    assert!(
+        help.contains("[env: XRAY_PROJECT=CALC]"),
+        "non-secret values are shown"
+    );
+}
+
+#[test]
+fn config_shows_sources_and_redacts() {
+    let o = bin()
+        .args(["config", "--test-plan", "CALC-15"])
+        .env("XRAY_PROJECT", "CALC")
+        .env("XRAY_CLIENT_ID", "cid")
+        .env("XRAY_CLIENT_SECRET", "super-secret-xray")
+        .env("XRAY_URL", "")
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no line for {id} in\n{out}"))
+            .to_string()
+    };
+    assert!(
+        line("project").ends_with("env XRAY_PROJECT"),
+        "{}",
+        line("project")
+    );
+    assert!(line("test_plan").ends_with("flag"));
+    assert!(
+        line("chunk_max_tests").contains("10000") && line("chunk_max_tests").ends_with("default")
+    );
+    assert!(line("xray_client_secret").contains("***"));
+    assert!(
+        line("xray_url").ends_with("default"),
+        "empty XRAY_URL counts as unset"
+    );
+    assert!(!out.contains("super-secret"));
+}
+
+#[test]
+fn empty_env_vars_are_unset_not_errors() {
+    let o = bin()
+        .args(["config"])
+        .env("XRAY_SYNC_INSECURE", "")
+        .env("XRAY_SYNC_CHUNK_MAX_TESTS", " ")
+        .env("XRAY_DEPLOYMENT", "")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = bin().args(["run", "--no-such-flag"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .args(["run", "--unmapped", "sometimes"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .args(["run", "--dry-run", "x.xml"])
+        .env("XRAY_CLIENT_ID", "cid")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let out = text(&o);
+    assert!(
+        out.contains("error: XRAY_PROJECT / --project / [xray] project is required"),
+        "{out}"
+    );
+    assert!(out.contains("hint:"));
+    for sub in ["doctor", "resend", "config", "parse", "run"] {
+        let o = bin().args([sub, "--help"]).output().unwrap();
+        assert!(o.status.success(), "{sub} --help: {}", text(&o));
+    }
+    let o = bin().args(["doctor"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("doctor not built in this branch"));
+}
+
+#[test]
+fn bad_config_file_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("xray-sync.toml");
+    std::fs::write(&cfg, "[xray]\nprojekt = \"CALC\"\n").unwrap();
+    let o = bin()
+        .args(["run", "--dry-run", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let out = text(&o);
+    assert!(
+        out.contains("xray-sync.toml") && out.contains("projekt"),
+        "{out}"
+    );
+}

@@ -1,0 +1,349 @@
+//! Settings resolution: layers, defaults, the one-side-only rule, auth selection, validation
+//! messages that name the setting, the config and mapping file formats, and redaction.
+
+mod plan_support;
+
+use std::path::Path;
+
+use plan_support::*;
+use xray_sync::ci::CiContext;
+use xray_sync::cli::{Deployment, SettingsArgs};
+use xray_sync::secret::Secret;
+use xray_sync::settings::{
+    self, DcAuth, FileConfig, JiraAuth, Product, Settings, SettingsError, Source, Trace,
+    UnmappedPolicy, XrayAuth,
+};
+
+fn resolve(args: &SettingsArgs, toml: &str, dry_run: bool) -> Result<Settings, SettingsError> {
+    resolve_full(args, toml, vec![], dry_run, CiContext::default())
+}
+
+fn err(args: &SettingsArgs, toml: &str) -> String {
+    match resolve(args, toml, false) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("expected an error"),
+    }
+}
+
+#[test]
+fn cloud_defaults() {
+    let s = cloud();
+    let x = s.xray.as_ref().unwrap();
+    assert_eq!(x.product, Product::Cloud);
+    assert_eq!(x.url, "https://xray.cloud.getxray.app");
+    assert!(matches!(&x.auth, XrayAuth::Cloud { client_id, .. } if client_id == "client-id"));
+    assert_eq!(x.chunk.max_tests, 10_000);
+    assert_eq!(x.chunk.max_bytes, 20 * 1024 * 1024);
+    assert_eq!(x.statuses.skipped, "TO DO");
+    let j = s.jira.as_ref().unwrap();
+    assert_eq!(j.product, Product::Cloud);
+    assert!(matches!(&j.auth, JiraAuth::CloudToken { email, .. } if email == "ci@acme.test"));
+    assert_eq!(
+        j.project, "CALC",
+        "bug project defaults to the Xray project"
+    );
+    assert_eq!(j.issue_type, "Bug");
+    assert_eq!(j.label_prefix, "xray-sync-");
+    assert_eq!(j.marker_label, "xray-sync");
+    assert_eq!(j.summary_template, "Test failed: {name}");
+    assert_eq!(j.mass_failure_threshold, Some(20));
+    assert_eq!(j.parallelism, 4);
+    assert_eq!(
+        (
+            j.done_link_type.as_str(),
+            j.duplicate_link_type.as_str(),
+            j.test_link_type.as_str()
+        ),
+        ("Relates", "Duplicate", "Tests")
+    );
+    assert_eq!(s.mapping.project_keys, ["CALC"]);
+    assert_eq!(s.mapping.allure_labels, ["xray", "testKey", "jira"]);
+    assert_eq!(s.mapping.unmapped, UnmappedPolicy::Create);
+    assert!(s.notes.is_empty(), "{:?}", s.notes);
+}
+
+#[test]
+fn dc_uses_jira_url_and_pat_for_both() {
+    let s = dc();
+    let x = s.xray.as_ref().unwrap();
+    assert_eq!(x.product, Product::Dc);
+    assert_eq!(x.url, "https://jira.acme.test", "trailing slash trimmed");
+    assert!(matches!(&x.auth, XrayAuth::Dc(DcAuth::Pat(_))));
+    assert_eq!(x.statuses.passed, "PASS");
+    let j = s.jira.as_ref().unwrap();
+    assert_eq!(j.product, Product::Dc);
+    assert!(matches!(&j.auth, JiraAuth::Dc(DcAuth::Pat(_))));
+
+    let args = SettingsArgs {
+        xray_deployment: Some(Deployment::Dc),
+        xray_url: Some("https://jira.acme.test".into()),
+        jira_username: Some("ci".into()),
+        jira_password: Some(Secret::from("pw-123456")),
+        project: Some("CALC".into()),
+        ..SettingsArgs::default()
+    };
+    let s = resolve(&args, "", false).unwrap();
+    assert!(matches!(
+        &s.xray.unwrap().auth,
+        XrayAuth::Dc(DcAuth::Basic { username, .. }) if username == "ci"
+    ));
+    assert!(s.jira.is_none(), "PAT/basic alone do not configure Jira");
+    assert!(s.notes.iter().any(|n| n.contains("Jira is not configured")));
+}
+
+#[test]
+fn jira_oauth_service_account_with_default_hosts() {
+    let args = SettingsArgs {
+        jira_url: Some("https://acme.atlassian.net".into()),
+        jira_client_id: Some("cid".into()),
+        jira_client_secret: Some(Secret::from("csecret-1")),
+        bug_project: Some("OPS".into()),
+        ..SettingsArgs::default()
+    };
+    let s = resolve(&args, "", false).unwrap();
+    assert!(s.xray.is_none(), "only Jira configured: Xray skipped");
+    assert!(s.notes.iter().any(|n| n.contains("Xray is not configured")));
+    let j = s.jira.unwrap();
+    match j.auth {
+        JiraAuth::CloudOAuth {
+            auth_url, api_url, ..
+        } => {
+            assert_eq!(auth_url, "https://auth.atlassian.com");
+            assert_eq!(api_url, "https://api.atlassian.com");
+        }
+        other => panic!("expected OAuth, got {other:?}"),
+    }
+    assert_eq!(j.project, "OPS");
+}
+
+#[test]
+fn only_xray_configured_skips_jira_with_a_note() {
+    let mut args = cloud_args();
+    args.jira_url = None;
+    args.jira_email = None;
+    args.jira_api_token = None;
+    let s = resolve(&args, "", false).unwrap();
+    assert!(s.xray.is_some());
+    assert!(s.jira.is_none());
+    assert_eq!(
+        s.notes,
+        ["Jira is not configured (no JIRA_URL): bug filing skipped"]
+    );
+}
+
+#[test]
+fn dry_run_with_nothing_configured_plans_placeholders() {
+    let s = resolve(&SettingsArgs::default(), "", true).unwrap();
+    let x = s.xray.as_ref().unwrap();
+    assert!(x.is_placeholder());
+    assert_eq!(x.project, "PROJ");
+    assert_eq!(x.product, Product::Cloud);
+    let j = s.jira.as_ref().unwrap();
+    assert!(j.is_placeholder());
+    assert_eq!(j.project, "PROJ");
+    assert!(
+        s.mapping.project_keys.is_empty(),
+        "no name keys for a placeholder project"
+    );
+    assert_eq!(s.notes.len(), 2);
+
+    let args = SettingsArgs {
+        project: Some("CALC".into()),
+        ..SettingsArgs::default()
+    };
+    let s = resolve(&args, "", true).unwrap();
+    assert_eq!(s.xray.unwrap().project, "CALC");
+    assert_eq!(s.mapping.project_keys, ["CALC"]);
+
+    // Without --dry-run nothing is configured and both sides are skipped, not errors.
+    let s = resolve(&SettingsArgs::default(), "", false).unwrap();
+    assert!(s.xray.is_none() && s.jira.is_none());
+}
+
+#[test]
+fn dry_run_tolerates_missing_secrets() {
+    let args = SettingsArgs {
+        xray_client_id: Some("id".into()),
+        project: Some("CALC".into()),
+        ..SettingsArgs::default()
+    };
+    assert!(err(&args, "").contains("XRAY_CLIENT_SECRET"));
+    let s = resolve(&args, "", true).unwrap();
+    assert!(s.notes.iter().any(|n| n.contains("fine for a dry run")));
+}
+
+#[test]
+fn flags_and_env_beat_file_beat_defaults() {
+    let toml = r#"
+[xray]
+project = "FILE"
+environments = ["from-file"]
+chunk_max_tests = 50
+
+[jira]
+issue_type = "Defect"
+label_prefix = "file-"
+"#;
+    let mut args = cloud_args();
+    let s = resolve(&args, toml, false).unwrap();
+    let x = s.xray.as_ref().unwrap();
+    assert_eq!(x.project, "CALC", "flag over file");
+    assert_eq!(x.environments, ["from-file"], "file over default");
+    assert_eq!(x.chunk.max_tests, 50);
+    assert_eq!(s.jira.as_ref().unwrap().issue_type, "Defect");
+    assert_eq!(s.jira.as_ref().unwrap().label_prefix, "file-");
+    args.chunk_max_tests = Some(7);
+    args.label_prefix = Some("Flag-".into());
+    let s = resolve(&args, toml, false).unwrap();
+    assert_eq!(s.xray.as_ref().unwrap().chunk.max_tests, 7);
+    assert_eq!(s.jira.unwrap().label_prefix, "flag-", "lowercased");
+}
+
+#[test]
+fn trace_records_sources() {
+    let file = FileConfig::parse("[xray]\ntest_plan = \"CALC-15\"\n", Path::new("x.toml")).unwrap();
+    let mut trace = Trace::default();
+    settings::resolve(
+        &cloud_args(),
+        &no_input(),
+        false,
+        &file,
+        vec![],
+        CiContext::default(),
+        ".".into(),
+        &mut trace,
+    )
+    .unwrap();
+    let find = |id: &str| trace.entries.iter().find(|t| t.id == id).unwrap().clone();
+    assert_eq!(find("project").source, Source::Cli);
+    assert_eq!(find("test_plan").source, Source::File);
+    assert_eq!(find("chunk_max_tests").source, Source::Default);
+    assert_eq!(find("chunk_max_tests").value, "10000");
+    assert_eq!(find("xray_client_secret").value, "***", "secrets redacted");
+}
+
+#[test]
+fn validation_messages_name_the_setting() {
+    let mut args = cloud_args();
+    args.project = None;
+    assert_eq!(
+        err(&args, ""),
+        "XRAY_PROJECT / --project / [xray] project is required when Xray is configured"
+    );
+    let mut args = cloud_args();
+    args.project = Some("calc".into());
+    assert!(err(&args, "").starts_with("XRAY_PROJECT / --project"));
+    let mut args = cloud_args();
+    args.test_plan = Some("plan 15".into());
+    assert!(err(&args, "").starts_with("XRAY_TEST_PLAN"));
+    let mut args = cloud_args();
+    args.label_prefix = Some("my team ".into());
+    assert!(err(&args, "").starts_with("JIRA_LABEL_PREFIX"));
+    let mut args = cloud_args();
+    args.chunk_max_tests = Some(0);
+    assert!(err(&args, "").contains("XRAY_SYNC_CHUNK_MAX_TESTS"));
+    let mut args = cloud_args();
+    args.xray_url = Some("xray.example".into());
+    assert!(err(&args, "").starts_with("XRAY_URL"));
+    let mut args = cloud_args();
+    args.include = Some(vec!["a[".into()]);
+    assert!(err(&args, "").contains("XRAY_SYNC_INCLUDE"));
+    let args = SettingsArgs {
+        xray_url: Some("https://jira.internal".into()),
+        project: Some("CALC".into()),
+        ..SettingsArgs::default()
+    };
+    assert!(err(&args, "").starts_with("XRAY_DEPLOYMENT"));
+}
+
+#[test]
+fn contradictory_or_partial_credentials_are_errors() {
+    let mut args = cloud_args();
+    args.jira_pat = Some(Secret::from("pat-123456"));
+    let e = err(&args, "");
+    assert!(e.contains("contradictory Jira credentials"), "{e}");
+    assert!(
+        e.contains("JIRA_EMAIL/JIRA_API_TOKEN") && e.contains("JIRA_PAT"),
+        "{e}"
+    );
+
+    let mut args = cloud_args();
+    args.jira_api_token = None;
+    assert!(err(&args, "").contains("JIRA_API_TOKEN"));
+
+    let mut args = dc_args();
+    args.jira_username = Some("ci".into());
+    assert!(err(&args, "").contains("contradictory"));
+
+    let mut args = cloud_args();
+    args.jira_email = None;
+    args.jira_api_token = None;
+    assert!(err(&args, "").starts_with("JIRA_URL is set but no Jira credentials"));
+}
+
+#[test]
+fn config_file_rejects_unknown_fields_and_secrets() {
+    let e = FileConfig::parse("[xray]\nprojekt = \"CALC\"\n", Path::new("x.toml")).unwrap_err();
+    assert!(e.contains("projekt"), "{e}");
+    let e = FileConfig::parse("[xray]\nclient_secret = \"s\"\n", Path::new("x.toml")).unwrap_err();
+    assert!(e.contains("client_secret"), "{e}");
+    let e = FileConfig::parse("[bugs.override]\nmatches = \"x\"\n", Path::new("x.toml"));
+    assert!(e.is_err(), "override must be an array of tables");
+}
+
+#[test]
+fn bad_override_glob_is_named() {
+    let e = err(&cloud_args(), "[[bugs.override]]\nmatches = \"a[\"\n");
+    assert!(e.contains("[[bugs.override]]") && e.contains("a["), "{e}");
+}
+
+#[test]
+fn mapping_file_formats() {
+    let p = Path::new("map");
+    let toml = "[[test]]\nmatch = \"a.*\"\nkey = \"CALC-1\"\n\n[tests]\n\"b.c\" = \"CALC-2\"\n";
+    let t = settings::parse_mapping(toml, p).unwrap();
+    assert_eq!(
+        t.iter()
+            .map(|e| (e.pattern.as_str(), e.key.as_str()))
+            .collect::<Vec<_>>(),
+        [("a.*", "CALC-1"), ("b.c", "CALC-2")]
+    );
+    let json = r#"[{"match": "x.*", "key": "CALC-3"}, {"match": "y", "key": "CALC-4"}]"#;
+    assert_eq!(settings::parse_mapping(json, p).unwrap()[1].key, "CALC-4");
+    let obj = "\u{feff}{\"z\": \"CALC-5\"}";
+    assert_eq!(settings::parse_mapping(obj, p).unwrap()[0].pattern, "z");
+    let e = settings::parse_mapping(r#"{"z": "not a key"}"#, p).unwrap_err();
+    assert!(e.contains("\"z\"") && e.contains("not an issue key"), "{e}");
+}
+
+#[test]
+fn load_reads_config_and_mapping_files_relative_to_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("map.json"), r#"{"a.B.t": "CALC-9"}"#).unwrap();
+    let config = dir.path().join("xray-sync.toml");
+    std::fs::write(
+        &config,
+        "[mapping]\nfile = \"map.json\"\nunmapped = \"skip\"\n",
+    )
+    .unwrap();
+    let mut args = cloud_args();
+    args.config = Some(config.clone());
+    let (s, _) = settings::load(&args, &no_input(), false, &|_| None).unwrap();
+    assert_eq!(s.mapping.table[0].key, "CALC-9");
+    assert_eq!(s.mapping.unmapped, UnmappedPolicy::Skip);
+
+    args.config = Some(dir.path().join("missing.toml"));
+    let e = settings::load(&args, &no_input(), false, &|_| None).unwrap_err();
+    assert!(e.to_string().contains("missing.toml"), "{e}");
+}
+
+#[test]
+fn secrets_never_print_in_settings_debug() {
+    let s = cloud();
+    let text = format!("{s:?}");
+    for secret in ["xray-secret-value", "jira-token-value"] {
+        assert!(!text.contains(secret), "{secret} leaked");
+    }
+    let d = format!("{:?}", dc());
+    assert!(!d.contains("pat-value-123"));
+}
