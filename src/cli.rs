@@ -407,6 +407,15 @@ pub struct SettingsArgs {
     #[arg(long, env = "XRAY_SYNC_PR_COMMENT", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Output")]
     pub pr_comment: Option<bool>,
+
+    /// GitHub token for the PR comment (never printed; the action passes `github.token`).
+    #[arg(
+        long,
+        env = "GITHUB_TOKEN",
+        hide_env_values = true,
+        help_heading = "Output"
+    )]
+    pub github_token: Option<Secret>,
 }
 
 /// The environment variables that are part of the public contract (issue 3). `--help` must

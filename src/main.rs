@@ -26,8 +26,9 @@ enum RunError {
     /// The result files: none matched, unreadable, malformed under `--strict`, unmapped.
     Input(anyhow::Error),
     /// Xray or Jira refused or could not be reached (payload spooled).
-    #[allow(dead_code)] // produced once the executors are merged
     Remote(anyhow::Error),
+    /// `doctor` found a problem: its report already says what and how to fix it.
+    Doctor(u8),
 }
 
 impl RunError {
@@ -36,12 +37,14 @@ impl RunError {
             RunError::Usage(_) => 2,
             RunError::Input(_) => 3,
             RunError::Remote(_) => 4,
+            RunError::Doctor(code) => *code,
         }
     }
 
-    fn error(&self) -> &anyhow::Error {
+    fn error(&self) -> Option<&anyhow::Error> {
         match self {
-            RunError::Usage(e) | RunError::Input(e) | RunError::Remote(e) => e,
+            RunError::Usage(e) | RunError::Input(e) | RunError::Remote(e) => Some(e),
+            RunError::Doctor(_) => None,
         }
     }
 
@@ -54,6 +57,7 @@ impl RunError {
             RunError::Remote(_) => {
                 "`xray-sync doctor` checks credentials, permissions and connectivity"
             }
+            RunError::Doctor(_) => "fix the first failing check, then run `xray-sync doctor` again",
         }
     }
 }
@@ -67,8 +71,8 @@ impl From<LibRunError> for RunError {
             LibRunError::Plan(e @ (PlanError::Mapping(_) | PlanError::BadScope { .. })) => {
                 RunError::Usage(e.into())
             }
-            LibRunError::Output { .. } => RunError::Usage(e.into()),
-            LibRunError::NotBuilt(_) => RunError::Usage(e.into()),
+            LibRunError::Output { .. } | LibRunError::Http(_) => RunError::Usage(e.into()),
+            LibRunError::Remote(_) => RunError::Remote(e.into()),
         }
     }
 }
@@ -106,12 +110,11 @@ fn main() -> ExitCode {
             .map_err(RunError::from)
             .map(|o| o.tests_failed && o.fail_on_test_failure),
         Command::Parse(args) => parse(&args.input, args.json, &mut out).map(|()| false),
-        Command::Doctor(_) => Err(RunError::Usage(anyhow::anyhow!(
-            "doctor not built in this branch"
-        ))),
-        Command::Resend(_) => Err(RunError::Usage(anyhow::anyhow!(
-            "resend not built in this branch"
-        ))),
+        Command::Doctor(args) => {
+            let sub = matches.subcommand_matches("doctor");
+            doctor(args, sub, &mut out).map(|()| false)
+        }
+        Command::Resend(args) => resend(args, &mut out).map(|()| false),
         Command::Config(args) => {
             let sub = matches.subcommand_matches("config");
             config(&args.settings, sub, &mut out).map(|()| false)
@@ -122,7 +125,9 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::SUCCESS,
         Ok(true) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {:#}", e.error());
+            if let Some(err) = e.error() {
+                eprintln!("error: {err:#}");
+            }
             eprintln!("hint: {}", e.hint());
             ExitCode::from(e.exit_code())
         }
@@ -185,4 +190,94 @@ fn config(
         Ok(())
     };
     write(out).map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))
+}
+
+/// `xray-sync doctor`: every check in order, one line each with its fix.
+fn doctor(
+    args: &xray_sync::cli::DoctorArgs,
+    matches: Option<&clap::ArgMatches>,
+    out: &mut dyn Write,
+) -> Result<(), RunError> {
+    let input = InputArgs {
+        patterns: args.patterns.clone(),
+        allow_empty: None,
+        strict: None,
+    };
+    let mut settings_args = args.settings.clone();
+    settings_args.json = Some(args.json);
+    // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
+    // not a reason to stop before the other checks.
+    let (settings, _trace) = settings::load(&settings_args, &input, true, &env)?;
+    // Which credential variables were given (by env or by flag), before resolution hid it.
+    let given: Vec<String> = matches
+        .map(|m| {
+            Cli::command()
+                .find_subcommand("doctor")
+                .map(|c| {
+                    c.get_arguments()
+                        .filter(|a| {
+                            matches!(
+                                m.value_source(a.get_id().as_str()),
+                                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+                            )
+                        })
+                        .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let inputs = (!settings.inputs.patterns.is_empty()).then(|| {
+        ingest::collect(&InputOptions {
+            patterns: settings.inputs.patterns.clone(),
+            allow_empty: false,
+            strict: false,
+        })
+    });
+    let opts = xray_sync::doctor::Options {
+        patterns: settings.inputs.patterns.clone(),
+        json: args.json,
+        send_test_issue: args.send_test_issue,
+        given,
+    };
+    let report = xray_sync::doctor::run(&settings, &opts, inputs);
+    write!(out, "{}", report.render(args.json))
+        .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
+    match report.exit_code() {
+        0 => Ok(()),
+        code => Err(RunError::Doctor(code)),
+    }
+}
+
+/// `xray-sync resend SPOOL_DIR`: send what a failed run spooled.
+fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), RunError> {
+    let input = InputArgs {
+        patterns: vec![],
+        allow_empty: None,
+        strict: None,
+    };
+    let (settings, _trace) = settings::load(&args.settings, &input, false, &env)?;
+    let Some(xray) = settings.xray.as_ref().filter(|x| !x.is_placeholder()) else {
+        return Err(RunError::Usage(anyhow::anyhow!(
+            "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"
+        )));
+    };
+    let http = xray_sync::http::Http::new(&settings.http).map_err(RunError::Usage)?;
+    let mut progress = |line: &str| {
+        let _ = writeln!(out, "{line}");
+    };
+    let receipt = xray_sync::spool::resend(&http, xray, &args.spool_dir, &mut progress)
+        .map_err(RunError::Input)?;
+    if let Some(key) = &receipt.execution {
+        let _ = writeln!(
+            out,
+            "Xray: results are in {key} ({} test result(s) sent)",
+            receipt.tests_sent
+        );
+    }
+    if receipt.failed() {
+        let lines: Vec<String> = receipt.errors.iter().map(|e| e.message.clone()).collect();
+        return Err(RunError::Remote(anyhow::anyhow!("{}", lines.join("\n"))));
+    }
+    Ok(())
 }

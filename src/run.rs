@@ -1,17 +1,21 @@
-//! `xray-sync run`: ingest → plan → (dry run: print and write the plan | send).
+//! `xray-sync run`: ingest → plan → Jira bugs → Xray upload → reports.
 //!
-//! Owns the order of the steps and which outputs are written. Sending is behind [`execute`],
-//! the seam where the Xray uploader and Jira reconciler are plugged in; in this branch it
-//! refuses, so only `--dry-run` works.
+//! Owns the order of the steps and which outputs are written. Bugs are filed before the upload
+//! so their keys go into the test runs' `defects` in the same import. A dry run sends nothing:
+//! with real Jira credentials it still runs the read-only label searches, so it can say "would
+//! comment on ABC-12" instead of guessing. On GitHub Actions every secret is masked before any
+//! other output.
 
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::cli::RunArgs;
+use crate::http::Http;
 use crate::ingest::{self, IngestError, InputOptions};
 use crate::plan::{self, Plan, PlanError};
-use crate::report::console;
+use crate::report::assemble::{self, Receipts};
+use crate::report::{console, github};
 use crate::settings::{self, Settings, SettingsError};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,9 +31,12 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The executors are not part of this build.
-    #[error("{0}")]
-    NotBuilt(&'static str),
+    #[error("setting up HTTP: {0:#}")]
+    Http(anyhow::Error),
+    /// Xray or Jira refused or could not be reached; reports are written, unsent results are
+    /// spooled. One line per error.
+    #[error("{}", .0.join("\n"))]
+    Remote(Vec<String>),
 }
 
 /// What a finished run tells `main`.
@@ -49,6 +56,21 @@ pub fn run(
     let mut settings_args = args.settings.clone();
     settings_args.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
+    let secrets = settings.secrets();
+    let secret_refs: Vec<&crate::secret::Secret> = secrets.iter().collect();
+    let on_github = env("GITHUB_ACTIONS").as_deref() == Some("true");
+    if on_github {
+        // Before anything else is printed: the runner masks only what it was told about.
+        github::emit_masks(&mut WriteAdapter(out), &secret_refs).map_err(stdout_error)?;
+    }
+    if settings.http.insecure {
+        writeln!(
+            out,
+            "WARNING: TLS certificate verification is OFF (--insecure): anyone on the network path can read and change what is sent, credentials included."
+        )
+        .map_err(stdout_error)?;
+    }
+
     let results = ingest::collect(&InputOptions {
         patterns: settings.inputs.patterns.clone(),
         allow_empty: settings.inputs.allow_empty,
@@ -59,17 +81,174 @@ pub fn run(
         write_plan_file(&plan, path)?;
     }
     if dry_run {
-        console::render_dry_run(&plan, &settings, out).map_err(|source| RunError::Output {
-            path: PathBuf::from("<stdout>"),
+        console::render_dry_run(&plan, &settings, out).map_err(stdout_error)?;
+    }
+
+    let receipts = execute(&plan, &settings, &results, dry_run, on_github, out)?;
+    let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
+    console::render_run(&summary, out).map_err(stdout_error)?;
+    let failed_remote = receipts.failed();
+    let error_lines = receipts.error_lines();
+    let report = assemble::report(&plan, &settings, receipts, dry_run);
+    if let Some(path) = &settings.output.report {
+        let json = crate::secret::scrub(&report.to_json(), &secret_refs);
+        fs::write(path, json + "\n").map_err(|source| RunError::Output {
+            path: path.clone(),
             source,
         })?;
-    } else {
-        execute(&plan, &settings)?;
+    }
+    if let Some(path) = &settings.output.summary_md {
+        github::write_summary_md(path, &summary, &secret_refs).map_err(|source| {
+            RunError::Output {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    }
+    if on_github {
+        publish_github(&settings, &summary, &secret_refs, env, out)?;
+    }
+    if failed_remote {
+        return Err(RunError::Remote(
+            error_lines
+                .iter()
+                .map(|l| crate::secret::scrub(l, &secret_refs))
+                .collect(),
+        ));
     }
     Ok(RunOutcome {
         tests_failed: plan.counts.failed + plan.counts.error > 0,
         fail_on_test_failure: settings.output.fail_on_test_failure,
     })
+}
+
+/// Files bugs, then uploads. In a dry run only the read-only Jira searches run, and only when
+/// real Jira credentials are set.
+fn execute(
+    plan: &Plan,
+    settings: &Settings,
+    results: &crate::model::TestRun,
+    dry_run: bool,
+    on_github: bool,
+    out: &mut dyn Write,
+) -> Result<Receipts, RunError> {
+    let jira_live = settings.jira.as_ref().filter(|j| !j.is_placeholder());
+    let xray_live = settings.xray.as_ref().filter(|x| !x.is_placeholder());
+    if dry_run && jira_live.is_none() {
+        return Ok(Receipts::default());
+    }
+    let http = Http::new(&settings.http).map_err(RunError::Http)?;
+    let mut progress = |line: &str| {
+        let line = if on_github {
+            github::neutralise(line)
+        } else {
+            line.to_string()
+        };
+        let _ = writeln!(out, "{line}");
+    };
+    let mut receipts = Receipts::default();
+    if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
+        receipts.jira = Some(crate::jira::file::run(
+            &http,
+            js,
+            jp,
+            &plan.tests,
+            dry_run,
+            &mut progress,
+        ));
+    }
+    if dry_run {
+        return Ok(receipts);
+    }
+    if let (Some(xs), Some(xp)) = (xray_live, &plan.xray) {
+        let defects = receipts
+            .jira
+            .as_ref()
+            .map(|j| j.bug_keys.clone())
+            .unwrap_or_default();
+        // Evidence may come from the workspace or from a directory that held result files.
+        let mut roots: Vec<PathBuf> = results
+            .files
+            .iter()
+            .filter(|f| matches!(f.status, crate::model::FileStatus::Parsed { .. }))
+            .filter_map(|f| f.path.parent().map(std::path::Path::to_path_buf))
+            .collect();
+        roots.sort();
+        roots.dedup();
+        receipts.xray = Some(crate::xray::upload::run_with_roots(
+            &http,
+            xs,
+            &settings.output,
+            xp,
+            &plan.tests,
+            &defects,
+            &roots,
+            &mut progress,
+        ));
+    }
+    Ok(receipts)
+}
+
+/// Annotations, job summary, step outputs and the optional PR comment.
+fn publish_github(
+    settings: &Settings,
+    summary: &crate::report::summary_data::RunSummary,
+    secrets: &[&crate::secret::Secret],
+    env: &dyn Fn(&str) -> Option<String>,
+    out: &mut dyn Write,
+) -> Result<(), RunError> {
+    let genv = github::GithubEnv::from_vars(env);
+    github::publish(&genv, summary, secrets, &mut WriteAdapter(out)).map_err(stdout_error)?;
+    if !settings.output.pr_comment {
+        return Ok(());
+    }
+    let job_key = settings.ci.job.as_deref();
+    let Some(target) = genv.pr_target(
+        settings.ci.pr_number,
+        settings.output.github_token.as_ref(),
+        job_key,
+    ) else {
+        let _ = writeln!(
+            out,
+            "::warning::xray-sync: no PR comment (not a pull request run, or GITHUB_TOKEN is not set)"
+        );
+        return Ok(());
+    };
+    let body = github::pr_comment::pr_comment_body(summary, job_key, secrets);
+    match github::pr_comment::upsert(&target, &body) {
+        Ok(github::pr_comment::PrCommentOutcome::Skipped { reason }) => {
+            let _ = writeln!(
+                out,
+                "::warning::xray-sync: PR comment skipped: {}",
+                github::neutralise(&reason)
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            let text = crate::secret::scrub(&e.to_string(), secrets);
+            let _ = writeln!(out, "::warning::xray-sync: {}", github::neutralise(&text));
+        }
+    }
+    Ok(())
+}
+
+fn stdout_error(source: std::io::Error) -> RunError {
+    RunError::Output {
+        path: PathBuf::from("<stdout>"),
+        source,
+    }
+}
+
+/// `&mut dyn Write` as a sized `Write`, for helpers generic over `impl Write`.
+struct WriteAdapter<'a>(&'a mut dyn Write);
+
+impl Write for WriteAdapter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Writes `--plan-json`.
@@ -81,12 +260,4 @@ pub fn write_plan_file(plan: &Plan, path: &std::path::Path) -> Result<(), RunErr
     let mut file = std::io::BufWriter::new(fs::File::create(path).map_err(wrap)?);
     plan::json::write_plan_json(plan, &mut file).map_err(wrap)?;
     file.flush().map_err(wrap)
-}
-
-/// Carries the plan out: Xray import, then Jira reconciliation. Replaced at merge by the real
-/// executors (issues for the uploader and the bug filer).
-fn execute(_plan: &Plan, _settings: &Settings) -> Result<(), RunError> {
-    Err(RunError::NotBuilt(
-        "uploader not built in this branch: only `run --dry-run` works here",
-    ))
 }

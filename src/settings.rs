@@ -285,6 +285,8 @@ pub struct OutputSettings {
     pub workspace: PathBuf,
     /// Post/update one PR comment (GitHub only).
     pub pr_comment: bool,
+    /// Token for the PR comment; only ever sent to the GitHub API.
+    pub github_token: Option<Secret>,
 }
 
 mod file;
@@ -308,5 +310,48 @@ impl JiraSettings {
     /// True when a dry run plans bugs without a Jira site to ask.
     pub fn is_placeholder(&self) -> bool {
         self.url.is_empty()
+    }
+}
+
+impl Settings {
+    /// Every credential this run holds, plus the forms derived from them that travel in
+    /// headers (Basic `user:secret` in base64), for masking on GitHub and for scrubbing text
+    /// that leaves the process.
+    pub fn secrets(&self) -> Vec<Secret> {
+        use base64::Engine as _;
+        let basic = |user: &str, secret: &Secret| {
+            Secret::new(
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", secret.expose())),
+            )
+        };
+        let mut out = Vec::new();
+        let dc = |auth: &DcAuth, out: &mut Vec<Secret>| match auth {
+            DcAuth::Pat(pat) => out.push(pat.clone()),
+            DcAuth::Basic { username, password } => {
+                out.push(password.clone());
+                out.push(basic(username, password));
+            }
+        };
+        if let Some(x) = &self.xray {
+            match &x.auth {
+                XrayAuth::Cloud { client_secret, .. } => out.push(client_secret.clone()),
+                XrayAuth::Dc(auth) => dc(auth, &mut out),
+            }
+        }
+        if let Some(j) = &self.jira {
+            match &j.auth {
+                JiraAuth::CloudToken { email, token } => {
+                    out.push(token.clone());
+                    out.push(basic(email, token));
+                }
+                JiraAuth::CloudOAuth { client_secret, .. } => out.push(client_secret.clone()),
+                JiraAuth::Dc(auth) => dc(auth, &mut out),
+            }
+        }
+        out.extend(self.output.github_token.clone());
+        out.retain(|s| !s.is_empty());
+        out.dedup();
+        out
     }
 }

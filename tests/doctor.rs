@@ -118,6 +118,7 @@ fn settings(mode: Mode, url: &str) -> Settings {
             spool_dir: ".xray-sync/spool".into(),
             workspace: ".".into(),
             pr_comment: false,
+            github_token: None,
         },
         ci: CiContext::default(),
         dry_run: false,
@@ -303,8 +304,8 @@ fn valid_cloud_oauth_service_account_passes() {
     o.given = vec![
         "XRAY_CLIENT_ID".into(),
         "XRAY_CLIENT_SECRET".into(),
-        "JIRA_OAUTH_CLIENT_ID".into(),
-        "JIRA_OAUTH_CLIENT_SECRET".into(),
+        "JIRA_CLIENT_ID".into(),
+        "JIRA_CLIENT_SECRET".into(),
     ];
     let report = run(&s, &o);
     assert_all_pass(&report);
@@ -573,8 +574,8 @@ fn cases() -> Vec<Case> {
                 o.given = vec![
                     "XRAY_CLIENT_ID".into(),
                     "XRAY_CLIENT_SECRET".into(),
-                    "JIRA_OAUTH_CLIENT_ID".into(),
-                    "JIRA_OAUTH_CLIENT_SECRET".into(),
+                    "JIRA_CLIENT_ID".into(),
+                    "JIRA_CLIENT_SECRET".into(),
                 ];
             },
             check: ids::JIRA_MYSELF,

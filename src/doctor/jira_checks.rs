@@ -221,7 +221,7 @@ fn myself_failure(j: &JiraSettings, err: &ApiError, server: Option<&ServerInfo>)
             format!(
                 "Atlassian rejected the OAuth client id/secret of the service account: {detail}"
             ),
-            "create new OAuth 2.0 credentials for the service account (admin.atlassian.com → Directory → Service accounts) and set JIRA_OAUTH_CLIENT_ID/JIRA_OAUTH_CLIENT_SECRET",
+            "create new OAuth 2.0 credentials for the service account (admin.atlassian.com → Directory → Service accounts) and set JIRA_CLIENT_ID/JIRA_CLIENT_SECRET",
         ),
         ApiError::Forbidden {
             service: Service::AtlassianAuth,
@@ -319,9 +319,9 @@ pub fn project(j: &JiraSettings, probe: &mut dyn JiraProbe, who: &Identity) -> C
                 who.describe(),
                 colon(&detail)
             ),
-            "check JIRA_PROJECT (keys are case-sensitive) and that this user has Browse Projects in it",
+            "check JIRA_BUG_PROJECT (keys are case-sensitive) and that this user has Browse Projects in it",
         ),
-        Err(e) => generic_failure(ids::JIRA_PROJECT, &e, "check JIRA_PROJECT"),
+        Err(e) => generic_failure(ids::JIRA_PROJECT, &e, "check JIRA_BUG_PROJECT"),
     }
 }
 
@@ -376,7 +376,7 @@ pub fn permissions(
             )
         }
         Err(e) => (
-            generic_failure(ids::JIRA_PERMISSIONS, &e, "check JIRA_PROJECT"),
+            generic_failure(ids::JIRA_PERMISSIONS, &e, "check JIRA_BUG_PROJECT"),
             Vec::new(),
         ),
     }
@@ -418,14 +418,14 @@ pub fn issue_type(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option
                         j.project,
                         available.join(", ")
                     ),
-                    "set JIRA_ISSUE_TYPE to one of the available types, or add it to the project's issue type scheme",
+                    "set JIRA_BUG_ISSUE_TYPE to one of the available types, or add it to the project's issue type scheme",
                 ),
                 None,
             );
         }
         Err(e) => {
             return (
-                generic_failure(ids::JIRA_ISSUE_TYPE, &e, "check JIRA_ISSUE_TYPE"),
+                generic_failure(ids::JIRA_ISSUE_TYPE, &e, "check JIRA_BUG_ISSUE_TYPE"),
                 None,
             );
         }
@@ -439,7 +439,7 @@ pub fn issue_type(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option
                     "issue type '{}' is a sub-task type; bugs need a standard type",
                     issue_type.name
                 ),
-                "set JIRA_ISSUE_TYPE to a standard issue type such as Bug",
+                "set JIRA_BUG_ISSUE_TYPE to a standard issue type such as Bug",
             ),
             None,
         );
@@ -461,7 +461,7 @@ pub fn issue_type(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option
                     j.project,
                     blocking.join(", ")
                 ),
-                "make these fields optional or give them a default in the project's field configuration, or pick another JIRA_ISSUE_TYPE",
+                "make these fields optional or give them a default in the project's field configuration, or pick another JIRA_BUG_ISSUE_TYPE",
             ),
             None,
         );

@@ -44,7 +44,7 @@ pub const CREDENTIAL_SETS: &[CredentialSet] = &[
         side: Side::Jira,
         name: "Jira Cloud OAuth service account",
         product: Product::Cloud,
-        vars: &["JIRA_OAUTH_CLIENT_ID", "JIRA_OAUTH_CLIENT_SECRET"],
+        vars: &["JIRA_CLIENT_ID", "JIRA_CLIENT_SECRET"],
     },
     CredentialSet {
         side: Side::Jira,
@@ -353,7 +353,7 @@ fn jira_problems(j: &JiraSettings, problems: &mut Vec<Problem>) {
                 problems.push(problem(
                     Side::Jira,
                     "Jira OAuth service account is incomplete: client id or secret is empty",
-                    "set JIRA_OAUTH_CLIENT_ID and JIRA_OAUTH_CLIENT_SECRET",
+                    "set JIRA_CLIENT_ID and JIRA_CLIENT_SECRET",
                 ));
             }
         }
@@ -375,14 +375,14 @@ fn jira_problems(j: &JiraSettings, problems: &mut Vec<Problem>) {
         problems.push(problem(
             Side::Jira,
             "no Jira project key is set for bugs",
-            "set JIRA_PROJECT (e.g. CALC)",
+            "set JIRA_BUG_PROJECT (e.g. CALC)",
         ));
     }
     if j.issue_type.trim().is_empty() {
         problems.push(problem(
             Side::Jira,
             "no Jira issue type is set for bugs",
-            "set JIRA_ISSUE_TYPE (e.g. Bug)",
+            "set JIRA_BUG_ISSUE_TYPE (e.g. Bug)",
         ));
     }
 }

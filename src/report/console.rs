@@ -1,4 +1,4 @@
-//! The human summary of a plan, printed by `run --dry-run`.
+//! The human summaries: of a plan (`run --dry-run`) and of what a run did.
 //!
 //! Owns wording and layout only: counts, the execution it would create or append to, tests by
 //! identity source, the bugs it would file (with their dedup labels), and the notes. Plain text
@@ -8,6 +8,8 @@ use std::io::{self, Write};
 
 use crate::plan::build_support::source_name;
 use crate::plan::{ExecutionTarget, IdentitySource, Plan};
+use crate::report::github::neutralise;
+use crate::report::summary_data::RunSummary;
 use crate::settings::{Product, Settings};
 
 /// How many bugs are listed one per line before "... and N more".
@@ -114,7 +116,20 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
             if j.umbrella.is_some() || !j.intents.is_empty() {
                 writeln!(
                     out,
-                    "  Each label is searched first: an open bug gets a comment (once per run), otherwise a new bug is created. The dry run does not search."
+                    "  Each label is searched first: an open bug gets a comment (once per run), otherwise a new bug is created."
+                )?;
+                let searched = settings
+                    .jira
+                    .as_ref()
+                    .is_some_and(|js| !js.is_placeholder());
+                writeln!(
+                    out,
+                    "  {}",
+                    if searched {
+                        "Jira credentials are set: the lookups below are real, read-only searches."
+                    } else {
+                        "Without Jira credentials the dry run cannot know which bugs already exist."
+                    }
                 )?;
             }
         }
@@ -129,6 +144,57 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
     }
     if let Some(p) = &settings.output.plan_json {
         writeln!(out, "Request bodies written to {}", p.display())?;
+    }
+    Ok(())
+}
+
+/// The human summary after a run (and the bug lookups of a dry run with Jira credentials).
+/// Untrusted text (test names, server messages) goes through `neutralise` so a CI log cannot be
+/// turned into workflow commands.
+pub fn render_run(s: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
+    let c = &s.counts;
+    if !s.dry_run {
+        writeln!(
+            out,
+            "Results: {} test(s): {} passed ({} flaky), {} failed, {} error(s), {} skipped",
+            c.total, c.passed, c.flaky, c.failed, c.error, c.skipped
+        )?;
+    }
+    if let Some(e) = &s.execution {
+        match &e.url {
+            Some(url) => writeln!(out, "Xray: results are in {} ({url})", e.key)?,
+            None => writeln!(out, "Xray: results are in {}", e.key)?,
+        }
+    }
+    if !s.bugs.is_empty() {
+        writeln!(out, "Jira:")?;
+        for b in s.bugs.iter().take(MAX_LISTED) {
+            let key = b
+                .key
+                .as_deref()
+                .map(|k| format!(" {k}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}{key}: {}",
+                b.action.verb(s.dry_run),
+                neutralise(&b.test)
+            )?;
+        }
+        if s.bugs.len() > MAX_LISTED {
+            writeln!(out, "  ... and {} more", s.bugs.len() - MAX_LISTED)?;
+        }
+    }
+    if !s.dry_run {
+        for n in &s.notes {
+            writeln!(out, "note: {}", neutralise(n))?;
+        }
+    }
+    for e in &s.errors {
+        writeln!(out, "error: {}", neutralise(e))?;
+    }
+    if let Some(p) = &s.report_path {
+        writeln!(out, "Report written to {p}")?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::error::{ApiError, ErrorKind};
+use crate::jira::receipt::{BugAction, JiraReceipt};
 use crate::model::Counts;
 use crate::xray::upload::XrayReceipt;
 
@@ -36,23 +37,17 @@ impl ReportError {
     }
 }
 
-/// What happened to one failing (or fixed) test's bug.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BugAction {
-    /// `created`, `commented`, `reopened`, `closed`, `skipped`, `failed`, … (the Jira side's words).
-    pub action: String,
-    pub test_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub version: u32,
     pub counts: Counts,
     /// `null` when Xray was not configured or the run was a dry run.
     pub xray: Option<XrayReceipt>,
+    /// Every bug action (created, commented, linked, closed-as-duplicate, closed-on-pass,
+    /// reopened, skipped, and the would-… forms of a dry run), with keys.
     pub bugs: Vec<BugAction>,
+    /// Nothing was sent: the counts and bug actions say what would happen.
+    pub dry_run: bool,
     /// One line per decision worth telling (a side skipped, results left out).
     pub notes: Vec<String>,
     /// Every error of the run, Xray's included.
@@ -66,6 +61,7 @@ impl Report {
             counts,
             xray: None,
             bugs: Vec::new(),
+            dry_run: false,
             notes: Vec::new(),
             errors: Vec::new(),
         }
@@ -75,6 +71,14 @@ impl Report {
     pub fn with_xray(mut self, receipt: XrayReceipt) -> Report {
         self.errors.extend(receipt.errors.iter().cloned());
         self.xray = Some(receipt);
+        self
+    }
+
+    /// Puts the Jira receipt in: its actions become `bugs`, its errors join the run-level list.
+    pub fn with_jira(mut self, receipt: JiraReceipt) -> Report {
+        self.errors
+            .extend(receipt.errors.iter().map(ReportError::from_api));
+        self.bugs = receipt.actions;
         self
     }
 

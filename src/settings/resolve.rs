@@ -394,6 +394,7 @@ pub fn resolve(
             default_workspace,
         ),
         pr_comment: trace.pick_or("pr_comment", args.pr_comment, o.pr_comment, false),
+        github_token: args.github_token.clone(),
     };
 
     Ok(Settings {

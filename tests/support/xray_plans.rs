@@ -113,6 +113,7 @@ pub fn output(dir: &Path) -> OutputSettings {
         spool_dir: dir.join("spool"),
         workspace: ws,
         pr_comment: false,
+        github_token: None,
     }
 }
 
