@@ -257,7 +257,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
         strict: None,
     };
     let (settings, _trace) = settings::load(&args.settings, &input, false, &env)?;
-    let Some(xray) = settings.xray.as_ref().filter(|x| !x.is_placeholder()) else {
+    let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
         return Err(RunError::Usage(anyhow::anyhow!(
             "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"
         )));

@@ -132,8 +132,8 @@ fn execute(
     on_github: bool,
     out: &mut dyn Write,
 ) -> Result<Receipts, RunError> {
-    let jira_live = settings.jira.as_ref().filter(|j| !j.is_placeholder());
-    let xray_live = settings.xray.as_ref().filter(|x| !x.is_placeholder());
+    let jira_live = settings.jira.as_ref().filter(|j| j.is_live());
+    let xray_live = settings.xray.as_ref().filter(|x| x.is_live());
     if dry_run && jira_live.is_none() {
         return Ok(Receipts::default());
     }

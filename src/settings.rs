@@ -311,6 +311,30 @@ impl JiraSettings {
     pub fn is_placeholder(&self) -> bool {
         self.url.is_empty()
     }
+
+    /// A site and credentials are both given, so Jira can be asked (a dry run resolves
+    /// missing credentials to empty secrets instead of failing).
+    pub fn is_live(&self) -> bool {
+        let secret = match &self.auth {
+            JiraAuth::CloudToken { token, .. } => token,
+            JiraAuth::CloudOAuth { client_secret, .. } => client_secret,
+            JiraAuth::Dc(DcAuth::Pat(pat)) => pat,
+            JiraAuth::Dc(DcAuth::Basic { password, .. }) => password,
+        };
+        !self.is_placeholder() && !secret.is_empty()
+    }
+}
+
+impl XraySettings {
+    /// A URL and credentials are both given, so Xray can be asked.
+    pub fn is_live(&self) -> bool {
+        let secret = match &self.auth {
+            XrayAuth::Cloud { client_secret, .. } => client_secret,
+            XrayAuth::Dc(DcAuth::Pat(pat)) => pat,
+            XrayAuth::Dc(DcAuth::Basic { password, .. }) => password,
+        };
+        !self.is_placeholder() && !secret.is_empty()
+    }
 }
 
 impl Settings {

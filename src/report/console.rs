@@ -118,10 +118,7 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
                     out,
                     "  Each label is searched first: an open bug gets a comment (once per run), otherwise a new bug is created."
                 )?;
-                let searched = settings
-                    .jira
-                    .as_ref()
-                    .is_some_and(|js| !js.is_placeholder());
+                let searched = settings.jira.as_ref().is_some_and(|js| js.is_live());
                 writeln!(
                     out,
                     "  {}",
