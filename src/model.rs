@@ -8,7 +8,8 @@
 //! flaky*; otherwise the worst attempt wins, in the order errored > failed > passed > skipped.
 //! A test that was only skipped is skipped.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -126,16 +127,34 @@ impl OutcomeKind {
 }
 
 /// Where a record came from: the file, its format and (when the parser knows it) the line.
+/// `path` is shared: a parser allocates it once per file and every attempt points at it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceRef {
-    pub path: PathBuf,
+    pub path: Arc<Path>,
     pub format: Format,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
 }
 
+impl SourceRef {
+    /// `path` may be a `&Path`, a `PathBuf` or an already shared `Arc<Path>` (cloned, not
+    /// copied).
+    pub fn new(path: impl Into<Arc<Path>>, format: Format, line: Option<u64>) -> Self {
+        SourceRef {
+            path: path.into(),
+            format,
+            line,
+        }
+    }
+}
+
 /// One try of a test. Reruns (Surefire `rerunFailure`, nextest retries, repeated `<testcase>`,
 /// Allure retries) each become an attempt, in the order they ran.
+///
+/// `system_out`/`system_err` are kept (bounded) only for attempts that did not pass: the output
+/// of a *passed* attempt is scanned for `[[ATTACHMENT|path]]` lines and then dropped, because
+/// nothing downstream uses it (Xray comments and Jira bugs are written for failures) and it is
+/// most of the memory of a large run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attempt {
     #[serde(flatten)]
@@ -211,8 +230,9 @@ pub enum Attachment {
 /// One test after merging all its attempts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestCase {
-    /// Enclosing suite names, outermost first.
-    pub suite_path: Vec<String>,
+    /// Enclosing suite names, outermost first. Shared: the tests of one suite point at one
+    /// list (a `Vec<String>` converts with `.into()`).
+    pub suite_path: Arc<[String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classname: Option<String>,
     pub name: String,
@@ -265,7 +285,7 @@ impl TestCase {
         first: Attempt,
     ) -> Self {
         let mut case = TestCase {
-            suite_path,
+            suite_path: suite_path.into(),
             classname,
             name,
             full_name: None,
@@ -505,11 +525,7 @@ mod tests {
             started_at: None,
             system_out: None,
             system_err: None,
-            source: SourceRef {
-                path: "r.xml".into(),
-                format: Format::Junit,
-                line: None,
-            },
+            source: SourceRef::new(Path::new("r.xml"), Format::Junit, None),
         }
     }
 

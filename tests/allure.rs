@@ -345,7 +345,7 @@ fn allure2data_directory() {
         .find(|c| c.name == "shouldMainTest")
         .unwrap();
     assert_eq!(main.classname.as_deref(), Some("io.qameta.allure.MainTest"));
-    assert_eq!(main.suite_path, ["My suite"]);
+    assert_eq!(*main.suite_path, ["My suite"]);
     assert_eq!(main.history_id.as_deref(), Some("first"));
     let parsed = run
         .files
@@ -462,7 +462,7 @@ fn allure1_sample_suite_has_four_tests_with_issue_and_tms_links() {
         four.classname.as_deref(),
         Some("my.company.AlwaysPassingTest")
     );
-    assert_eq!(four.suite_path, ["my.company.AlwaysPassingTest"]);
+    assert_eq!(*four.suite_path, ["my.company.AlwaysPassingTest"]);
     // Suite labels are copied onto every test.
     assert!(
         four.labels
@@ -497,7 +497,7 @@ fn allure1_attachment_and_flaky_label() {
     let case = &run.cases[0];
     assert_eq!(attachment_names(case), ["some-attachment"]);
     assert!(case.flaky);
-    assert_eq!(case.suite_path, ["my.company.AlwaysPassingTest"]);
+    assert_eq!(*case.suite_path, ["my.company.AlwaysPassingTest"]);
 }
 
 #[test]

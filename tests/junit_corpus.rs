@@ -305,7 +305,7 @@ fn quick_junit_flaky_and_rerun_elements() {
         "suite properties are not copied into cases"
     );
     assert_eq!(t6.classname, None);
-    assert_eq!(t6.suite_path, vec!["testsuite0".to_string()]);
+    assert_eq!(*t6.suite_path, ["testsuite0"]);
 }
 
 #[test]
@@ -327,13 +327,10 @@ fn xray_custom_junit_properties() {
         case.started_at.map(|t| t.to_string()),
         Some("2026-03-19 12:12:16.67648 +00:00:00".to_string())
     );
-    assert!(
-        case.attempts[0]
-            .system_out
-            .as_deref()
-            .unwrap()
-            .contains("display-name: junit standard (DC)")
-    );
+    // The test passed: its system-out ("display-name: junit standard (DC)", …) was only
+    // scanned for attachments and then dropped (see the junit module doc).
+    assert_eq!(case.outcome.kind(), OutcomeKind::Passed);
+    assert_eq!(case.attempts[0].system_out, None);
     assert!(case.properties.iter().all(|p| !p.name.starts_with("java.")));
 }
 
@@ -360,7 +357,7 @@ fn action_junit_report_nested_suites() {
     let cases = parse("action-junit-report/test_results/nested/junit.xml");
     let paths: Vec<(Vec<String>, &str, OutcomeKind)> = cases
         .iter()
-        .map(|c| (c.suite_path.clone(), c.name.as_str(), c.outcome.kind()))
+        .map(|c| (c.suite_path.to_vec(), c.name.as_str(), c.outcome.kind()))
         .collect();
     let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_eq!(

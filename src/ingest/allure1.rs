@@ -336,11 +336,7 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         started_at: d.start.and_then(epoch_ms),
         system_out: None,
         system_err: None,
-        source: SourceRef {
-            path: path.to_path_buf(),
-            format: Format::Allure1,
-            line: None,
-        },
+        source: SourceRef::new(path, Format::Allure1, None),
     };
     let find = |labels: &[Label], name: &str| {
         labels

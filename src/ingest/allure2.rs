@@ -307,11 +307,7 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
         started_at: doc.start.and_then(epoch_ms),
         system_out: None,
         system_err: None,
-        source: SourceRef {
-            path: path.to_path_buf(),
-            format: Format::Allure2,
-            line: None,
-        },
+        source: SourceRef::new(path, Format::Allure2, None),
     };
     let labels: Vec<Label> = doc
         .labels

@@ -107,11 +107,7 @@ mod tests {
                 started_at: None,
                 system_out: None,
                 system_err: None,
-                source: SourceRef {
-                    path: "x".into(),
-                    format,
-                    line: None,
-                },
+                source: SourceRef::new(std::path::Path::new("x"), format, None),
             },
         );
         c.history_id = history.map(String::from);

@@ -6,7 +6,11 @@
 //! tries of one test *within one file*. Does not own globbing, merging across files or Allure.
 //!
 //! Memory follows the number of tests, not the file size: text fields are cut at
-//! [`MAX_TEXT_BYTES`](crate::model::MAX_TEXT_BYTES) while they are read.
+//! [`MAX_TEXT_BYTES`](crate::model::MAX_TEXT_BYTES) while they are read, and text is read in
+//! bounded chunks rather than whole nodes, so one huge `<system-out>` or CDATA section never
+//! grows a buffer (`text.rs`); a single tag above 16 MiB is refused as bad input. Per file,
+//! one `Arc<Path>` is shared by every attempt's `SourceRef` and one `Arc<[String]>` suite path
+//! by the tests of a suite.
 //!
 //! Mapping decisions (documented here because other stages rely on them):
 //! - One `Attempt` per try: `flakyFailure`/`flakyError` are failed tries *before* the final
@@ -25,17 +29,24 @@
 //!   them into each case would multiply memory by the number of tests. Case properties are
 //!   kept in document order.
 //! - Unreadable `time` is `None`, never an error; see [`values::parse_duration`].
+//! - `system-out`/`system-err` of a *passed* try are scanned for attachment lines and then
+//!   dropped, not kept: nothing downstream uses a passing test's output (Xray comments and Jira
+//!   bugs are for failures), and keeping it was most of the memory of a large run. Failed,
+//!   errored and skipped tries, and every flaky/rerun try, keep theirs (bounded).
 //! - `[[ATTACHMENT|path]]` lines in a test's output become `Attachment::File`; xray
 //!   `testrun_evidence` items become `Attachment::Inline`.
 //! - Entities: the five predefined ones and character references only. DOCTYPEs are skipped,
 //!   and any other entity reference is an error, so nothing is ever expanded or fetched.
 
 mod parser;
+mod text;
 pub mod values;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+
 use std::path::{Path, PathBuf};
+use text::Input;
 
 use quick_xml::events::Event;
 
@@ -68,8 +79,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
         offset: None,
         message: format!("cannot open: {e}"),
     })?;
-    let reader = BufReader::with_capacity(READ_BUFFER, file);
-    parse_inner(reader, path).map_err(|failed| {
+    parse_inner(Input::new(file, READ_BUFFER), path).map_err(|failed| {
         // The line is only worth computing when something went wrong: re-read the prefix.
         let line = File::open(path)
             .ok()
@@ -81,20 +91,31 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 /// Parses JUnit XML from any buffered reader; `path` names the source in records and errors
 /// (and anchors relative attachment paths). Errors carry a byte offset, not a line.
 pub fn parse_reader<R: BufRead>(reader: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
-    parse_inner(reader, path).map_err(|failed| to_error(path, failed, None))
+    parse_inner(Input::new(reader, READ_BUFFER), path)
+        .map_err(|failed| to_error(path, failed, None))
 }
 
 /// Parses JUnit XML held in memory, as if read from `<string>`.
 pub fn parse_str(s: &str) -> Result<Vec<TestCase>, InputError> {
     let path = Path::new("<string>");
-    parse_inner(s.as_bytes(), path).map_err(|failed| {
+    // A string needs no bigger buffer than itself.
+    let input = Input::new(s.as_bytes(), s.len().min(READ_BUFFER));
+    parse_inner(input, path).map_err(|failed| {
         let line = line_of(s.as_bytes(), failed.offset);
         to_error(path, failed, line)
     })
 }
 
-fn parse_inner<R: BufRead>(reader: R, path: &Path) -> Result<Vec<TestCase>, Failed> {
-    parser::Parser::new(path).run(reader)
+fn parse_inner<R: Read>(input: Input<R>, path: &Path) -> Result<Vec<TestCase>, Failed> {
+    parser::Parser::new(path).run(input)
+}
+
+/// [`parse_str`] with a given input buffer size: tests use tiny buffers so that every text,
+/// CDATA section and reference is split across refills somewhere.
+#[cfg(test)]
+pub(crate) fn parse_str_buffered(s: &str, buffer: usize) -> Result<Vec<TestCase>, InputError> {
+    let path = Path::new("<string>");
+    parse_inner(Input::new(s.as_bytes(), buffer), path).map_err(|f| to_error(path, f, None))
 }
 
 fn to_error(path: &Path, failed: Failed, line: Option<u64>) -> InputError {

@@ -3,14 +3,16 @@
 //! suite-level output, unknown vocabulary) are skipped without decoding their attributes or text.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::io::BufRead;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::Failed;
+use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
     Attachment, Attempt, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
@@ -46,16 +48,15 @@ enum ResultKind {
     Error,
 }
 
+/// A result element being read; its body goes to the case's reused `result_body` buffer.
 struct Pending {
     kind: ResultKind,
     message: Option<String>,
     ty: Option<String>,
-    body: Bounded,
 }
 
 impl Pending {
-    fn into_outcome(self) -> Outcome {
-        let details = self.body.finish();
+    fn into_outcome(self, details: Option<String>) -> Outcome {
         let failure = |message, kind, details| Failure {
             message,
             kind,
@@ -83,12 +84,13 @@ struct Retry {
     result: Pending,
     time: Option<f64>,
     started: Option<time::OffsetDateTime>,
-    out: Bounded,
-    err: Bounded,
 }
 
+/// The test case being read. One is reused for the whole file: the `Bounded` buffers keep
+/// their capacity between tests, and kept text is copied out once, at its exact size.
 #[derive(Default)]
 struct Case {
+    active: bool,
     classname: Option<String>,
     name: String,
     file: Option<String>,
@@ -96,8 +98,9 @@ struct Case {
     time: Option<f64>,
     started: Option<time::OffsetDateTime>,
     skipped_by_status: bool,
-    result: Option<Pending>,
+    result: Option<(ResultKind, Outcome)>,
     open_result: Option<Pending>,
+    result_body: Bounded,
     out: Bounded,
     err: Bounded,
     properties: Vec<Property>,
@@ -105,55 +108,136 @@ struct Case {
     flaky: Vec<Attempt>,
     reruns: Vec<Attempt>,
     retry: Option<Retry>,
+    retry_body: Bounded,
+    retry_out: Bounded,
+    retry_err: Bounded,
     property: Option<PendingProperty>,
     item: Option<(String, Bounded)>,
 }
 
+/// `HashMap` hasher for keys that already are hashes.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+const NO_NEXT: usize = usize::MAX;
+
 pub(crate) struct Parser<'p> {
     path: &'p Path,
+    /// The one allocation of the file name every attempt's `SourceRef` points at.
+    shared_path: Arc<Path>,
     frames: Vec<Frame>,
     suite_path: Vec<String>,
-    case: Option<Case>,
+    /// `suite_path` as shared by the tests of the current suite; rebuilt when it changes.
+    shared_suite: Option<Arc<[String]>>,
+    case: Case,
     cases: Vec<TestCase>,
-    index: HashMap<u64, Vec<usize>>,
+    /// Merge index: hash of (suite path, classname, name) -> latest case with that hash, and
+    /// per case the previous one with the same hash (collisions are compared exactly).
+    index: HashMap<u64, usize, BuildHasherDefault<IdHasher>>,
+    next_same_hash: Vec<usize>,
+    root_seen: bool,
+}
+
+impl TextSink for Parser<'_> {
+    fn wants_text(&self) -> bool {
+        matches!(
+            self.frames.last(),
+            Some(
+                Frame::Result
+                    | Frame::Retry
+                    | Frame::RetryTrace
+                    | Frame::Out { .. }
+                    | Frame::Property
+                    | Frame::Item
+            )
+        )
+    }
+
+    fn text(&mut self, chunk: &str) {
+        self.keep_text(chunk);
+    }
+
+    fn root_seen(&self) -> bool {
+        self.root_seen
+    }
 }
 
 impl<'p> Parser<'p> {
     pub(crate) fn new(path: &'p Path) -> Self {
         Parser {
             path,
+            shared_path: Arc::from(path),
             frames: Vec::with_capacity(16),
             suite_path: Vec::new(),
-            case: None,
+            shared_suite: None,
+            case: Case::default(),
             cases: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
+            next_same_hash: Vec::new(),
+            root_seen: false,
         }
     }
 
     /// Reads the whole document. Errors carry a byte offset; the caller turns it into a line.
-    pub(crate) fn run<R: BufRead>(mut self, input: R) -> Result<Vec<TestCase>, Failed> {
+    pub(crate) fn run<R: Read>(mut self, input: Input<R>) -> Result<Vec<TestCase>, Failed> {
         let mut reader = quick_xml::Reader::from_reader(input);
-        let mut buf = Vec::with_capacity(64 * 1024);
-        let mut root_seen = false;
+        // Holds one piece of markup at a time (text never reaches it, see `text.rs`).
+        let mut buf = Vec::with_capacity(4 * 1024);
+        let mut started = false;
         loop {
+            if started {
+                drain_text(&mut reader, &mut self)?;
+            }
+            if buf.capacity() > 1024 * 1024 {
+                // One huge tag (under the cap) must not pin its buffer for the rest of the file.
+                buf = Vec::with_capacity(4 * 1024);
+            }
             buf.clear();
+            start_markup(&mut reader);
             let event = match reader.read_event_into(&mut buf) {
                 Ok(event) => event,
-                Err(e) => return Err(Failed::at(reader.error_position(), xml_message(&e))),
+                Err(e) => {
+                    let message = if reader.get_ref().markup_overflow() {
+                        format!(
+                            "a single tag, comment or DOCTYPE is larger than {} MiB: refused",
+                            MAX_MARKUP_BYTES / (1024 * 1024)
+                        )
+                    } else {
+                        xml_message(&e)
+                    };
+                    return Err(Failed::at(reader.error_position(), message));
+                }
             };
+            started = true;
             let pos = reader.buffer_position();
             match event {
                 Event::Start(e) => {
-                    if !root_seen {
+                    if !self.root_seen {
                         check_root(&e, pos)?;
-                        root_seen = true;
+                        self.root_seen = true;
                     }
                     self.open(&e, pos)?;
                 }
                 Event::Empty(e) => {
-                    if !root_seen {
+                    if !self.root_seen {
                         check_root(&e, pos)?;
-                        root_seen = true;
+                        self.root_seen = true;
                     }
                     self.open(&e, pos)?;
                     self.close();
@@ -167,29 +251,21 @@ impl<'p> Parser<'p> {
                         break;
                     }
                 }
+                // Only the very first event can be text: after it `drain_text` reads all text.
                 Event::Text(t) => {
-                    if !root_seen && !t.trim().is_empty() {
+                    if !self.root_seen && !t.trim().is_empty() {
                         return Err(Failed::at(pos, "not XML: text before the root element"));
                     }
-                    if self.wants_text() {
-                        self.text(&t.xml10_content());
-                    }
                 }
-                Event::CData(t) => {
-                    if self.wants_text() {
-                        self.text(&t.xml10_content());
+                Event::CData(_) => {
+                    if !self.root_seen {
+                        return Err(Failed::at(pos, "not XML: text before the root element"));
                     }
                 }
                 Event::GeneralRef(r) => {
-                    let resolved = resolve_ref(&r, pos)?;
-                    if self.wants_text() {
-                        match resolved {
-                            Resolved::Char(c) => {
-                                let mut tmp = [0u8; 4];
-                                self.text(c.encode_utf8(&mut tmp));
-                            }
-                            Resolved::Str(s) => self.text(s),
-                        }
+                    resolve_ref(&r, pos)?;
+                    if !self.root_seen {
+                        return Err(Failed::at(pos, "not XML: text before the root element"));
                     }
                 }
                 Event::Decl(d) => {
@@ -208,7 +284,7 @@ impl<'p> Parser<'p> {
                 Event::DocType(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Eof => {
                     return Err(match self.frames.last() {
-                        _ if !root_seen && pos == 0 => Failed::at(0, "empty file"),
+                        _ if !self.root_seen && pos == 0 => Failed::at(0, "empty file"),
                         None => Failed::at(pos, "not XML: no root element"),
                         Some(_) => Failed::at(
                             pos,
@@ -234,18 +310,9 @@ impl<'p> Parser<'p> {
         }
     }
 
-    fn wants_text(&self) -> bool {
-        matches!(
-            self.frames.last(),
-            Some(
-                Frame::Result
-                    | Frame::Retry
-                    | Frame::RetryTrace
-                    | Frame::Out { .. }
-                    | Frame::Property
-                    | Frame::Item
-            )
-        )
+    /// The case being read, when inside a `<testcase>`.
+    fn case_mut(&mut self) -> Option<&mut Case> {
+        Some(&mut self.case).filter(|c| c.active)
     }
 
     fn open(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
@@ -266,8 +333,8 @@ impl<'p> Parser<'p> {
             (Some(Frame::Root | Frame::Suite { .. }), b"testsuite") => Frame::Suite {
                 named: self.open_suite(e, pos)?,
             },
-            (Some(Frame::Root | Frame::Suite { .. }), b"testcase") if self.case.is_none() => {
-                self.case = Some(open_case(e, pos)?);
+            (Some(Frame::Root | Frame::Suite { .. }), b"testcase") if !self.case.active => {
+                open_case(&mut self.case, e, pos)?;
                 Frame::Case
             }
             (Some(Frame::Case), tag) => self.open_in_case(tag, e, pos)?,
@@ -287,18 +354,15 @@ impl<'p> Parser<'p> {
                     items: Vec::new(),
                 };
                 let mut has_value = false;
-                for_attrs(e, pos, |key, value| {
-                    match key {
-                        b"name" => property.name = value.into_owned(),
-                        b"value" => {
-                            property.value = value.into_owned();
-                            has_value = true;
-                        }
-                        _ => {}
+                for_attrs(e, pos, &[b"name", b"value"], |key, value| {
+                    if key == b"name" {
+                        property.name = value.into_owned();
+                    } else {
+                        property.value = value.into_owned();
+                        has_value = true;
                     }
-                    Ok(())
                 })?;
-                if let Some(case) = self.case.as_mut() {
+                if let Some(case) = self.case_mut() {
                     case.property = Some(PendingProperty {
                         property,
                         has_value,
@@ -309,13 +373,8 @@ impl<'p> Parser<'p> {
             }
             (Some(Frame::Property), b"item") => {
                 let mut name = String::new();
-                for_attrs(e, pos, |key, value| {
-                    if key == b"name" {
-                        name = value.into_owned();
-                    }
-                    Ok(())
-                })?;
-                if let Some(case) = self.case.as_mut() {
+                for_attrs(e, pos, &[b"name"], |_, value| name = value.into_owned())?;
+                if let Some(case) = self.case_mut() {
                     case.item = Some((name, Bounded::default()));
                 }
                 Frame::Item
@@ -328,15 +387,13 @@ impl<'p> Parser<'p> {
 
     fn open_suite(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<bool, Failed> {
         let mut name = None;
-        for_attrs(e, pos, |key, value| {
-            if key == b"name" {
-                name = Some(value.into_owned());
-            }
-            Ok(())
+        for_attrs(e, pos, &[b"name"], |_, value| {
+            name = Some(value.into_owned())
         })?;
         match name {
             Some(name) if !name.is_empty() => {
                 self.suite_path.push(name);
+                self.shared_suite = None;
                 Ok(true)
             }
             _ => Ok(false),
@@ -344,7 +401,7 @@ impl<'p> Parser<'p> {
     }
 
     fn open_in_case(&mut self, tag: &[u8], e: &BytesStart<'_>, pos: u64) -> Result<Frame, Failed> {
-        let Some(case) = self.case.as_mut() else {
+        let Some(case) = self.case_mut() else {
             return Ok(Frame::Skip);
         };
         let (kind, retry) = match tag {
@@ -374,71 +431,66 @@ impl<'p> Parser<'p> {
             kind,
             message: None,
             ty: None,
-            body: Bounded::default(),
         };
         let mut time = None;
         let mut started = None;
-        for_attrs(e, pos, |key, value| {
-            match key {
-                b"message" => result.message = Some(bounded(&value)),
-                b"type" => result.ty = Some(bounded(&value)),
-                b"time" if retry.is_some() => time = parse_duration(&value),
-                b"timestamp" if retry.is_some() => started = parse_timestamp(&value),
-                _ => {}
-            }
-            Ok(())
+        let wanted: &[&[u8]] = if retry.is_some() {
+            &[b"message", b"type", b"time", b"timestamp"]
+        } else {
+            &[b"message", b"type"]
+        };
+        for_attrs(e, pos, wanted, |key, value| match key {
+            b"message" => result.message = Some(bounded(&value)),
+            b"type" => result.ty = Some(bounded(&value)),
+            b"time" => time = parse_duration(&value),
+            _ => started = parse_timestamp(&value),
         })?;
         Ok(match retry {
             None => {
+                case.result_body.clear();
                 case.open_result = Some(result);
                 Frame::Result
             }
             Some(flaky) => {
+                case.retry_body.clear();
+                case.retry_out.clear();
+                case.retry_err.clear();
                 case.retry = Some(Retry {
                     flaky,
                     result,
                     time,
                     started,
-                    out: Bounded::default(),
-                    err: Bounded::default(),
                 });
                 Frame::Retry
             }
         })
     }
 
-    fn text(&mut self, chunk: &str) {
-        let (Some(frame), Some(case)) = (self.frames.last(), self.case.as_mut()) else {
+    fn keep_text(&mut self, chunk: &str) {
+        let Some(&frame) = self.frames.last() else {
             return;
         };
-        match *frame {
+        let Some(case) = self.case_mut() else {
+            return;
+        };
+        match frame {
             Frame::Result => {
-                if let Some(r) = case.open_result.as_mut() {
-                    r.body.push(chunk);
+                if case.open_result.is_some() {
+                    case.result_body.push(chunk);
                 }
             }
             Frame::Retry | Frame::RetryTrace => {
-                if let Some(r) = case.retry.as_mut() {
-                    r.result.body.push(chunk);
+                if case.retry.is_some() {
+                    case.retry_body.push(chunk);
                 }
             }
             Frame::Out { err, retry } => {
-                let target = match (retry, case.retry.as_mut()) {
-                    (true, Some(r)) => {
-                        if err {
-                            &mut r.err
-                        } else {
-                            &mut r.out
-                        }
-                    }
-                    (true, None) => return,
-                    (false, _) => {
-                        if err {
-                            &mut case.err
-                        } else {
-                            &mut case.out
-                        }
-                    }
+                let target = match (retry, err) {
+                    (true, _) if case.retry.is_none() => return,
+                    (true, true) => &mut case.retry_err,
+                    (true, false) => &mut case.retry_out,
+                    (false, true) => &mut case.err,
+                    (false, false) => &mut case.out,
                 };
                 target.push(chunk);
             }
@@ -472,34 +524,40 @@ impl<'p> Parser<'p> {
         match frame {
             Frame::Suite { named: true } => {
                 self.suite_path.pop();
+                self.shared_suite = None;
             }
             Frame::Case => {
-                if let Some(case) = self.case.take() {
-                    self.finish_case(case);
+                if self.case.active {
+                    self.finish_case();
                 }
             }
             Frame::Result => {
-                if let Some(case) = self.case.as_mut()
+                if let Some(case) = self.case_mut()
                     && let Some(r) = case.open_result.take()
                 {
                     // error > failure > skipped; among equals the first one stays.
-                    if case.result.as_ref().is_none_or(|old| r.kind > old.kind) {
-                        case.result = Some(r);
+                    if case.result.as_ref().is_none_or(|(old, _)| r.kind > *old) {
+                        let kind = r.kind;
+                        let outcome = r.into_outcome(case.result_body.take());
+                        case.result = Some((kind, outcome));
                     }
+                    case.result_body.clear();
                 }
             }
             Frame::Retry => {
-                if let Some(case) = self.case.as_mut()
+                let path = self.shared_path.clone();
+                if let Some(case) = self.case_mut()
                     && let Some(r) = case.retry.take()
                 {
-                    let attempt = Self::attempt(
-                        self.path,
-                        r.result.into_outcome(),
-                        r.time,
-                        r.started,
-                        r.out,
-                        r.err,
-                    );
+                    // A flaky or rerun try always failed or errored: its output is kept.
+                    let attempt = Attempt {
+                        outcome: r.result.into_outcome(case.retry_body.take()),
+                        duration_secs: r.time,
+                        started_at: r.started,
+                        system_out: case.retry_out.take(),
+                        system_err: case.retry_err.take(),
+                        source: SourceRef::new(path, Format::Junit, None),
+                    };
                     if r.flaky {
                         case.flaky.push(attempt);
                     } else {
@@ -508,7 +566,7 @@ impl<'p> Parser<'p> {
                 }
             }
             Frame::Property => {
-                if let Some(case) = self.case.as_mut()
+                if let Some(case) = self.case_mut()
                     && let Some(pending) = case.property.take()
                 {
                     let mut property = pending.property;
@@ -519,7 +577,7 @@ impl<'p> Parser<'p> {
                 }
             }
             Frame::Item => {
-                if let Some(case) = self.case.as_mut()
+                if let Some(case) = self.case_mut()
                     && let Some((name, text)) = case.item.take()
                     && let Some(PendingProperty { property, .. }) = case.property.as_mut()
                 {
@@ -555,72 +613,89 @@ impl<'p> Parser<'p> {
         }
     }
 
-    fn attempt(
-        path: &Path,
-        outcome: Outcome,
-        duration_secs: Option<f64>,
-        started_at: Option<time::OffsetDateTime>,
-        out: Bounded,
-        err: Bounded,
-    ) -> Attempt {
-        Attempt {
-            outcome,
-            duration_secs,
-            started_at,
-            system_out: out.finish(),
-            system_err: err.finish(),
-            source: SourceRef {
-                path: path.to_path_buf(),
-                format: Format::Junit,
-                line: None,
-            },
-        }
-    }
-
-    fn finish_case(&mut self, mut case: Case) {
+    fn finish_case(&mut self) {
+        let path = self.path;
+        let case = &mut self.case;
+        case.active = false;
         let outcome = match case.result.take() {
-            Some(result) => result.into_outcome(),
+            Some((_, outcome)) => outcome,
             None if case.skipped_by_status => Outcome::Skipped { message: None },
             None => Outcome::Passed,
         };
-        let out = std::mem::take(&mut case.out);
-        let err = std::mem::take(&mut case.err);
-        let main = Self::attempt(self.path, outcome, case.time, case.started, out, err);
+        let mut attachments = std::mem::take(&mut case.attachments);
+        for attempt in &case.flaky {
+            for text in [&attempt.system_out, &attempt.system_err]
+                .into_iter()
+                .flatten()
+            {
+                attachment_lines(text, path, &mut attachments);
+            }
+        }
+        // Output of a passed try is only scanned for attachments, never kept: Xray comments
+        // and Jira bugs are written for failures (see the module doc).
+        let (system_out, system_err) = if outcome == Outcome::Passed {
+            attachment_lines(case.out.as_str(), path, &mut attachments);
+            attachment_lines(case.err.as_str(), path, &mut attachments);
+            case.out.clear();
+            case.err.clear();
+            (None, None)
+        } else {
+            let out = case.out.take();
+            let err = case.err.take();
+            for text in [&out, &err].into_iter().flatten() {
+                attachment_lines(text, path, &mut attachments);
+            }
+            (out, err)
+        };
+        for attempt in &case.reruns {
+            for text in [&attempt.system_out, &attempt.system_err]
+                .into_iter()
+                .flatten()
+            {
+                attachment_lines(text, path, &mut attachments);
+            }
+        }
+        let main = Attempt {
+            outcome,
+            duration_secs: case.time,
+            started_at: case.started,
+            system_out,
+            system_err,
+            source: SourceRef::new(self.shared_path.clone(), Format::Junit, None),
+        };
         // Surefire order: flaky tries happened before the final (main) result; reruns after the
         // first (main) failure.
         let mut attempts = std::mem::take(&mut case.flaky);
         attempts.push(main);
         attempts.append(&mut case.reruns);
-        for attempt in &attempts {
-            for text in [&attempt.system_out, &attempt.system_err]
-                .into_iter()
-                .flatten()
-            {
-                attachment_lines(text, self.path, &mut case.attachments);
+        attempts.shrink_to_fit();
+        let suite_path = match &self.shared_suite {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<[String]> = self.suite_path.as_slice().into();
+                self.shared_suite = Some(shared.clone());
+                shared
             }
-        }
-        if attempts.is_empty() {
-            return;
-        }
+        };
         // Built directly rather than with `TestCase::new` + `recompute`, which would clone the
         // failure texts twice more per test.
         let mut test = TestCase {
-            suite_path: self.suite_path.clone(),
-            classname: case.classname,
-            name: case.name,
+            suite_path,
+            classname: case.classname.take(),
+            name: std::mem::take(&mut case.name),
             full_name: None,
             history_id: None,
-            file: case.file,
+            file: case.file.take(),
             line: case.line,
             outcome: Outcome::Passed,
             flaky: false,
             duration_secs: None,
             started_at: None,
-            properties: case.properties,
+            properties: std::mem::take(&mut case.properties),
             labels: Vec::new(),
             links: Vec::new(),
             parameters: Vec::new(),
-            attachments: case.attachments,
+            attachments,
             attempts,
         };
         test.recompute();
@@ -628,25 +703,30 @@ impl<'p> Parser<'p> {
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {
             self.cases.push(test);
+            self.next_same_hash.push(NO_NEXT);
             return;
         }
         // Keyed by a hash so names are not stored twice; collisions are checked exactly.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&test.suite_path, &test.classname, &test.name).hash(&mut hasher);
-        let bucket = self.index.entry(hasher.finish()).or_default();
-        let same = bucket.iter().copied().find(|&at| {
-            let other: &TestCase = &self.cases[at];
-            other.name == test.name
+        (&*test.suite_path, &test.classname, &test.name).hash(&mut hasher);
+        let hash = hasher.finish();
+        let head = self.index.get(&hash).copied().unwrap_or(NO_NEXT);
+        let mut at = head;
+        while at != NO_NEXT {
+            let other = &self.cases[at];
+            if other.name == test.name
                 && other.classname == test.classname
-                && other.suite_path == test.suite_path
-        });
-        match same {
-            Some(at) => self.cases[at].absorb(test),
-            None => {
-                bucket.push(self.cases.len());
-                self.cases.push(test);
+                && (Arc::ptr_eq(&other.suite_path, &test.suite_path)
+                    || other.suite_path == test.suite_path)
+            {
+                self.cases[at].absorb(test);
+                return;
             }
+            at = self.next_same_hash[at];
         }
+        self.index.insert(hash, self.cases.len());
+        self.next_same_hash.push(head);
+        self.cases.push(test);
     }
 }
 
@@ -665,49 +745,83 @@ pub(crate) fn is_junit_root(local_name: &[u8]) -> bool {
     matches!(local_name, b"testsuites" | b"testsuite")
 }
 
-fn open_case(e: &BytesStart<'_>, pos: u64) -> Result<Case, Failed> {
-    let mut case = Case::default();
+/// Starts a new test in the reused `case`: per-test fields reset, text buffers kept (empty).
+fn open_case(case: &mut Case, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
+    case.classname = None;
+    case.file = None;
+    case.line = None;
+    case.time = None;
+    case.started = None;
+    case.skipped_by_status = false;
+    case.result = None;
+    case.open_result = None;
+    case.retry = None;
+    case.property = None;
+    case.item = None;
+    case.out.clear();
+    case.err.clear();
+    // Taken when the previous case finished; cleared in case it was abandoned.
+    case.properties.clear();
+    case.attachments.clear();
+    case.flaky.clear();
+    case.reruns.clear();
     let mut id = None;
     let mut name = None;
-    for_attrs(e, pos, |key, value| {
-        match key {
-            b"name" => name = Some(value.into_owned()),
-            b"classname" => case.classname = Some(value.into_owned()),
-            b"id" => id = Some(value.into_owned()),
-            b"time" => case.time = parse_duration(&value),
-            b"timestamp" | b"started-at" if case.started.is_none() => {
+    const WANTED: &[&[u8]] = &[
+        b"name",
+        b"classname",
+        b"id",
+        b"time",
+        b"timestamp",
+        b"started-at",
+        b"file",
+        b"line",
+        b"status",
+    ];
+    for_attrs(e, pos, WANTED, |key, value| match key {
+        b"name" => name = Some(value.into_owned()),
+        b"classname" => case.classname = Some(value.into_owned()),
+        b"id" => id = Some(value.into_owned()),
+        b"time" => case.time = parse_duration(&value),
+        b"timestamp" | b"started-at" => {
+            if case.started.is_none() {
                 case.started = parse_timestamp(&value);
             }
-            b"file" => case.file = Some(value.into_owned()),
-            b"line" => case.line = value.trim().parse().ok(),
-            b"status" => {
-                case.skipped_by_status = matches!(
-                    value.to_ascii_lowercase().as_str(),
-                    "disabled" | "notrun" | "skipped" | "ignored" | "skip"
-                )
-            }
-            _ => {}
         }
-        Ok(())
+        b"file" => case.file = Some(value.into_owned()),
+        b"line" => case.line = value.trim().parse().ok(),
+        _ => {
+            case.skipped_by_status = matches!(
+                value.to_ascii_lowercase().as_str(),
+                "disabled" | "notrun" | "skipped" | "ignored" | "skip"
+            )
+        }
     })?;
     // CUnit writes `id` next to `name`; some producers write only `id`.
     case.name = name.or(id).unwrap_or_default();
-    Ok(case)
+    case.active = true;
+    Ok(())
 }
 
-/// Calls `f` with the local name and unescaped value of each attribute. Values are only
-/// unescaped here, for elements we keep.
+/// Calls `f` with the local name and unescaped value of each attribute named in `wanted`.
+/// Other attributes are skipped without unescaping or allocating.
 fn for_attrs(
     e: &BytesStart<'_>,
     pos: u64,
-    mut f: impl FnMut(&[u8], std::borrow::Cow<'_, str>) -> Result<(), Failed>,
+    wanted: &[&[u8]],
+    mut f: impl FnMut(&[u8], std::borrow::Cow<'_, str>),
 ) -> Result<(), Failed> {
     for attr in e.attributes().with_checks(false) {
         let attr = attr.map_err(|err| Failed::at(pos, format!("bad attribute: {err}")))?;
+        let key = attr.key.local_name();
+        let key = key.as_ref().as_bytes();
+        if !wanted.contains(&key) {
+            continue;
+        }
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|err| Failed::at(pos, xml_message(&err)))?;
-        f(attr.key.local_name().as_ref().as_bytes(), value)?;
+        f(key, value);
     }
     Ok(())
 }
@@ -718,14 +832,14 @@ fn bounded(value: &str) -> String {
     b.finish_raw()
 }
 
-enum Resolved {
+pub(crate) enum Resolved {
     Char(char),
     Str(&'static str),
 }
 
 /// Character references and the five predefined entities. Anything else is an error: entities
 /// declared in a DOCTYPE are never expanded (billion laughs, external entities).
-fn resolve_ref(r: &BytesRef<'_>, pos: u64) -> Result<Resolved, Failed> {
+pub(crate) fn resolve_ref(r: &BytesRef<'_>, pos: u64) -> Result<Resolved, Failed> {
     match r.resolve_char_ref() {
         Ok(Some(c)) => return Ok(Resolved::Char(c)),
         Ok(None) => {}

@@ -20,7 +20,7 @@ fn minimal_suite() {
             ("b".into(), OutcomeKind::Failed)
         ]
     );
-    assert_eq!(cases[0].suite_path, vec!["s".to_string()]);
+    assert_eq!(*cases[0].suite_path, ["s"]);
     assert_eq!(cases[0].duration_secs, Some(0.5));
     assert_eq!(cases[1].classname, None);
     let f = cases[1].outcome.failure().unwrap();
@@ -207,4 +207,156 @@ fn repeated_testcase_merges_in_document_order() {
     assert_eq!(cases.len(), 2);
     assert!(cases[0].flaky);
     assert_eq!(cases[0].attempts.len(), 2);
+}
+
+/// Every `.xml` under fixtures/junit, parsed with the smallest input buffer, gives exactly what
+/// the normal buffer gives: text, CDATA, references, line ends and multi-byte characters split
+/// across refills are reassembled, and errors stay errors.
+#[test]
+fn tiny_input_buffer_reads_the_corpus_the_same() {
+    let mut dirs =
+        vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/junit")];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if path.extension().is_none_or(|e| e != "xml") {
+                continue;
+            }
+            files += 1;
+            let normal = parse_str_buffered(&text, 256 * 1024);
+            let tiny = parse_str_buffered(&text, 1);
+            match (normal, tiny) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", path.display()),
+                (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{}", path.display()),
+                (a, b) => panic!("{}: {a:?} vs {b:?}", path.display()),
+            }
+        }
+    }
+    assert!(files > 20, "corpus not found: {files} files");
+}
+
+#[test]
+fn split_text_cdata_references_and_line_ends() {
+    let xml = "<testsuite><testcase name=\"t\"><failure message=\"m\">a\r\nb\rc &amp; &#233;&#x1F600; é😀<![CDATA[x]]y\r\n<z>]]>end</failure>\r\n<system-out><![CDATA[out]]>put</system-out></testcase></testsuite>";
+    for buffer in [1, 64, 65, 70, 1024] {
+        let cases = parse_str_buffered(xml, buffer).unwrap();
+        let f = cases[0].outcome.failure().unwrap();
+        assert_eq!(
+            f.details.as_deref(),
+            Some("a\nb\nc & é😀 é😀x]]y\n<z>end"),
+            "buffer {buffer}"
+        );
+        assert_eq!(cases[0].attempts[0].system_out.as_deref(), Some("output"));
+    }
+    assert!(
+        err("<testsuite><testcase name=\"t\"><failure>a & b</failure></testcase></testsuite>")
+            .message
+            .contains("reference")
+    );
+    assert!(
+        err("<testsuite><testcase name=\"t\"><failure><![CDATA[never closed")
+            .message
+            .contains("CDATA")
+    );
+}
+
+/// A reader producing one huge text node without holding it: the parser must stream it.
+struct HugeNode {
+    head: &'static [u8],
+    body: u64,
+    tail: &'static [u8],
+    at: u64,
+}
+
+impl Read for HugeNode {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let (head, body) = (self.head.len() as u64, self.body);
+        let mut n = 0;
+        while n < out.len() {
+            let i = self.at;
+            let byte = if i < head {
+                self.head[i as usize]
+            } else if i < head + body {
+                b'x'
+            } else if let Some(&b) = self.tail.get((i - head - body) as usize) {
+                b
+            } else {
+                break;
+            };
+            out[n] = byte;
+            n += 1;
+            self.at += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_huge_text_node_is_streamed_and_cut_and_a_huge_tag_is_refused() {
+    let huge = HugeNode {
+        head: b"<testsuite><testcase name=\"t\"><failure><![CDATA[",
+        body: 40 * 1024 * 1024,
+        tail: b"]]></failure><system-out>x</system-out></testcase></testsuite>",
+        at: 0,
+    };
+    let cases = parse_reader(BufReader::new(huge), Path::new("huge.xml")).unwrap();
+    let details = cases[0]
+        .outcome
+        .failure()
+        .unwrap()
+        .details
+        .as_deref()
+        .unwrap();
+    assert!(details.ends_with(crate::model::TRUNCATION_MARKER));
+    assert!(details.len() <= crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len());
+    let tag = HugeNode {
+        head: b"<testsuite><testcase name=\"",
+        body: 20 * 1024 * 1024,
+        tail: b"\"/></testsuite>",
+        at: 0,
+    };
+    let e = parse_reader(BufReader::new(tag), Path::new("tag.xml")).unwrap_err();
+    assert!(e.message.contains("larger than 16 MiB"), "{e}");
+}
+
+#[test]
+fn passed_output_is_scanned_for_attachments_and_dropped() {
+    let cases = parse_str(
+        r#"<testsuite name="s">
+        <testcase name="ok"><system-out>noise
+[[ATTACHMENT|ok.png]]</system-out><system-err>more noise</system-err></testcase>
+        <testcase name="bad"><failure/><system-out>why it failed</system-out></testcase>
+        <testcase name="flaky"><flakyFailure><system-out>first try</system-out></flakyFailure>
+          <system-out>second try</system-out></testcase>
+        </testsuite>"#,
+    )
+    .unwrap();
+    let ok = &cases[0];
+    assert_eq!(ok.attempts[0].system_out, None);
+    assert_eq!(ok.attempts[0].system_err, None);
+    assert_eq!(ok.attachments.len(), 1, "{:?}", ok.attachments);
+    assert_eq!(
+        cases[1].attempts[0].system_out.as_deref(),
+        Some("why it failed")
+    );
+    let flaky = &cases[2];
+    assert!(flaky.flaky);
+    assert_eq!(flaky.attempts[0].system_out.as_deref(), Some("first try"));
+    assert_eq!(flaky.attempts[1].system_out, None);
+    assert!(std::sync::Arc::ptr_eq(
+        &cases[0].suite_path,
+        &cases[1].suite_path
+    ));
+    assert!(std::sync::Arc::ptr_eq(
+        &cases[0].attempts[0].source.path,
+        &cases[2].attempts[0].source.path
+    ));
 }

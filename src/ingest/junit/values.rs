@@ -42,22 +42,40 @@ impl Bounded {
         self.truncated
     }
 
-    /// The text with the truncation marker when cut; `None` when empty or only whitespace
-    /// (producers pretty-print empty elements with indentation).
-    pub(crate) fn finish(self) -> Option<String> {
-        if self.text.trim().is_empty() {
-            return None;
-        }
-        let mut text = self.text;
-        if self.truncated {
-            text.push_str(TRUNCATION_MARKER);
-        }
-        // Kept for the life of the run: give back the growth slack.
-        text.shrink_to_fit();
-        Some(text)
+    /// The text so far, without the marker.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
     }
 
-    /// Like [`Bounded::finish`] but keeps whitespace-only text (property values).
+    /// Empties the buffer, keeping its capacity for the next element.
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.truncated = false;
+    }
+
+    /// The text with the truncation marker when cut; `None` when empty or only whitespace
+    /// (producers pretty-print empty elements with indentation). Copies the text out at its
+    /// exact size and leaves this buffer empty with its capacity, so one buffer serves a whole
+    /// file.
+    pub(crate) fn take(&mut self) -> Option<String> {
+        let kept = if self.text.trim().is_empty() {
+            None
+        } else {
+            let marker = if self.truncated {
+                TRUNCATION_MARKER
+            } else {
+                ""
+            };
+            let mut text = String::with_capacity(self.text.len() + marker.len());
+            text.push_str(&self.text);
+            text.push_str(marker);
+            Some(text)
+        };
+        self.clear();
+        kept
+    }
+
+    /// The text with the truncation marker when cut, whitespace kept (property values).
     pub(crate) fn finish_raw(self) -> String {
         let mut text = self.text;
         if self.truncated {
@@ -298,8 +316,19 @@ mod tests {
         b.push_capped("héllo", 2);
         b.push_capped("more", 2);
         assert!(b.is_truncated());
-        assert_eq!(b.finish(), Some(format!("h{TRUNCATION_MARKER}")));
-        assert_eq!(Bounded::default().finish(), None);
+        let mut reused = Bounded::default();
+        reused.push_capped("héllo", 2);
+        assert_eq!(reused.take(), Some(format!("h{TRUNCATION_MARKER}")));
+        reused.push("  \n");
+        assert_eq!(reused.take(), None, "whitespace only is no text");
+        reused.push("again");
+        assert_eq!(
+            reused.take().as_deref(),
+            Some("again"),
+            "a taken buffer starts afresh"
+        );
+        assert_eq!(b.finish_raw(), format!("h{TRUNCATION_MARKER}"));
+        assert_eq!(Bounded::default().take(), None);
     }
 
     #[test]
