@@ -330,7 +330,7 @@ mod tests {
                 system_out: None,
                 system_err: None,
                 source: SourceRef {
-                    path: "r.xml".into(),
+                    path: std::path::Path::new("r.xml").into(),
                     format: Format::Junit,
                     line: None,
                 },

@@ -142,7 +142,7 @@ fn given(mode: Mode) -> Vec<String> {
 /// A run read from two JUnit files, as ingest would report it.
 fn inputs() -> Option<Result<TestRun, String>> {
     let source = SourceRef {
-        path: "target/surefire-reports/TEST-a.xml".into(),
+        path: std::path::Path::new("target/surefire-reports/TEST-a.xml").into(),
         format: Format::Junit,
         line: None,
     };

@@ -90,7 +90,7 @@ fn attempt(outcome: Outcome, start: Option<OffsetDateTime>, secs: Option<f64>) -
         system_out: None,
         system_err: None,
         source: SourceRef {
-            path: "results/TEST-calc.xml".into(),
+            path: std::path::Path::new("results/TEST-calc.xml").into(),
             format: Format::Junit,
             line: Some(3),
         },
