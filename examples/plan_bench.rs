@@ -40,7 +40,7 @@ fn main() {
                     system_out: None,
                     system_err: None,
                     source: SourceRef {
-                        path: "results/TEST-big.xml".into(),
+                        path: std::path::Path::new("results/TEST-big.xml").into(),
                         format: Format::Junit,
                         line: Some(i as u64),
                     },
