@@ -447,8 +447,8 @@ pub fn issue_type(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option
     let ours = fields_we_set(j);
     let blocking: Vec<String> = fields
         .iter()
-        .filter(|f| f.required && !f.has_default && !ours.contains(&f.id.as_str()))
-        .map(|f| format!("{} ({})", f.name, f.id))
+        .filter(|f| f.required && !f.has_default_value && !ours.contains(&f.field_id.as_str()))
+        .map(|f| format!("{} ({})", f.name, f.field_id))
         .collect();
     if !blocking.is_empty() {
         return (

@@ -75,7 +75,7 @@ pub fn auth(x: &XraySettings, probe: &mut dyn XrayProbe) -> Auth {
                 format!(
                     "the Xray licence on {} is not active{}",
                     x.url,
-                    lic.kind
+                    lic.license_type
                         .as_deref()
                         .map(|k| format!(" (licence type {k})"))
                         .unwrap_or_default()
