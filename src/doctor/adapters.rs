@@ -16,8 +16,8 @@ use crate::settings::{JiraSettings, Product, XraySettings};
 use crate::xray::client::Client as XrayClient;
 
 use super::probes::{
-    Closed, Identity, IssueTypeLookup, JiraProbe, JiraProject, LinkType, PlanLookup, SearchAnswer,
-    ServerAnswer, TestIssue, XrayAccess, XrayProbe, XrayProject,
+    Closed, Identity, IssueTypeLookup, IssueTypeRef, JiraProbe, JiraProject, LinkType, PlanLookup,
+    SearchAnswer, ServerAnswer, TestIssue, XrayAccess, XrayProbe, XrayProject,
 };
 
 pub fn xray(http: &Http, x: &XraySettings) -> Box<dyn XrayProbe> {
@@ -78,13 +78,7 @@ impl XrayProbe for Xray {
                 })
             }
             XrayClient::Dc(d) => Ok(XrayProject {
-                issue_types: Some(
-                    d.project_issue_types(key)?
-                        .into_iter()
-                        .filter(|t| !t.subtask)
-                        .map(|t| t.name)
-                        .collect(),
-                ),
+                issue_types: Some(IssueTypeRef::standard_names(d.project_issue_types(key)?)),
                 test_types: Vec::new(),
                 environments: None,
             }),
@@ -166,11 +160,7 @@ impl JiraProbe for jira::Client<'_> {
         let mut types = self.issue_types(project)?;
         let Some(pos) = types.iter().position(|t| t.name.eq_ignore_ascii_case(name)) else {
             return Ok(IssueTypeLookup::Missing {
-                available: types
-                    .into_iter()
-                    .filter(|t| !t.subtask)
-                    .map(|t| t.name)
-                    .collect(),
+                available: IssueTypeRef::standard_names(types),
             });
         };
         let issue_type = types.swap_remove(pos);

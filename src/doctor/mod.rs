@@ -188,13 +188,10 @@ fn run_xray(
     out.push(auth.check);
     let (project_check, project) = xray_checks::project(x, probe, || {
         let jira = jira?;
-        Some(jira.project(&x.project).map(|p| {
-            p.issue_types
-                .into_iter()
-                .filter(|t| !t.subtask)
-                .map(|t| t.name)
-                .collect()
-        }))
+        Some(
+            jira.project(&x.project)
+                .map(|p| probes::IssueTypeRef::standard_names(p.issue_types)),
+        )
     });
     let project_failed = (!project_check.passed()).then(|| project_check.clone());
     out.push(project_check);

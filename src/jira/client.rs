@@ -103,6 +103,18 @@ pub struct IssueType {
     pub subtask: bool,
 }
 
+impl IssueType {
+    /// The names of the standard (non-sub-task) types among `types`, in order: the types a
+    /// bug, a Test or a Test Execution can be.
+    pub fn standard_names(types: Vec<IssueType>) -> Vec<String> {
+        types
+            .into_iter()
+            .filter(|t| !t.subtask)
+            .map(|t| t.name)
+            .collect()
+    }
+}
+
 /// A field of the create screen for one issue type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]

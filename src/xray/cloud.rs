@@ -12,11 +12,13 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Service};
-use crate::http::{Body, Call, Http, Part, Request, Response};
+use crate::http::{Call, Http, Request, Response};
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::Product;
-use crate::xray::client::{FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql};
+use crate::xray::client::{
+    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, multipart_import,
+};
 use crate::xray::payload::ImportDoc;
 
 pub struct Cloud {
@@ -352,30 +354,12 @@ impl Cloud {
         doc: &ImportDoc,
         info: &serde_json::Value,
     ) -> Result<IssueKey, ApiError> {
-        let results = serde_json::to_vec(doc).unwrap_or_default();
-        let info = serde_json::to_vec(info).unwrap_or_default();
-        let body = Body::multipart(&[
-            Part {
-                name: "results",
-                filename: "results.json",
-                content_type: "application/json",
-                data: &results,
-            },
-            Part {
-                name: "info",
-                filename: "info.json",
-                content_type: "application/json",
-                data: &info,
-            },
-        ]);
-        let req = Request {
-            method: "POST",
-            url: self.url("/api/v2/import/execution/multipart"),
-            headers: Vec::new(),
-            body,
-            call: Call::Create,
-            slow: true,
-        };
+        let req = multipart_import(
+            self.url("/api/v2/import/execution/multipart"),
+            "results",
+            doc,
+            info,
+        );
         let resp = self.send("execution import", &req)?;
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
     }

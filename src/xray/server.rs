@@ -8,12 +8,14 @@
 use serde::Deserialize;
 
 use crate::error::{ApiError, Service};
-use crate::http::{Body, Call, Http, Part, Request, percent_encode};
+use crate::http::{Call, Http, Request, percent_encode};
 use crate::jira::client::IssueType;
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::{DcAuth, Product};
-use crate::xray::client::{FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql};
+use crate::xray::client::{
+    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, multipart_import,
+};
 use crate::xray::payload::ImportDoc;
 
 #[derive(Debug)]
@@ -217,30 +219,12 @@ impl Dc {
         doc: &ImportDoc,
         info: &serde_json::Value,
     ) -> Result<IssueKey, ApiError> {
-        let result = serde_json::to_vec(doc).unwrap_or_default();
-        let info = serde_json::to_vec(info).unwrap_or_default();
-        let body = Body::multipart(&[
-            Part {
-                name: "result",
-                filename: "results.json",
-                content_type: "application/json",
-                data: &result,
-            },
-            Part {
-                name: "info",
-                filename: "info.json",
-                content_type: "application/json",
-                data: &info,
-            },
-        ]);
-        let req = Request {
-            method: "POST",
-            url: self.url("/rest/raven/2.0/import/execution/multipart"),
-            headers: Vec::new(),
-            body,
-            call: Call::Create,
-            slow: true,
-        };
+        let req = multipart_import(
+            self.url("/rest/raven/2.0/import/execution/multipart"),
+            "result",
+            doc,
+            info,
+        );
         let resp = self.send("execution import", req)?;
         execution_key(Product::Dc, &resp.body).map_err(|e| self.scrub(e))
     }
