@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::http::Http;
 use crate::jira::body::{Block, Inline};
-use crate::jira::{adf, client as jira, wiki};
+use crate::jira::client as jira;
 use crate::settings::{JiraSettings, Product, XraySettings};
 use crate::xray::client::Client as XrayClient;
 
@@ -173,12 +173,10 @@ impl JiraProbe for jira::Client<'_> {
     }
 
     fn create_issue(&mut self, issue: &TestIssue) -> Result<String, ApiError> {
-        // The same renderers as bug descriptions: ADF for Cloud v3, wiki markup for DC v2.
-        let blocks = vec![Block::Para(vec![Inline::Text(issue.description.clone())])];
-        let description = match self.product() {
-            Product::Cloud => adf::document(blocks),
-            Product::Dc => json!(wiki::document(blocks)),
-        };
+        // Rendered like bug descriptions: ADF for Cloud v3, wiki markup for DC v2.
+        let description = self.rich_text(vec![Block::Para(vec![Inline::Text(
+            issue.description.clone(),
+        )])]);
         let fields = json!({
             "project": {"key": issue.project},
             "issuetype": {"id": issue.issue_type_id},

@@ -178,6 +178,15 @@ impl<'h> Client<'h> {
         self.product
     }
 
+    /// Rich text (a description or comment body) in this product's format: ADF for Cloud v3,
+    /// a wiki-markup string for DC v2.
+    pub fn rich_text(&self, blocks: Vec<super::body::Block>) -> Value {
+        match self.product {
+            Product::Cloud => super::adf::document(blocks),
+            Product::Dc => Value::String(super::wiki::document(blocks)),
+        }
+    }
+
     /// The site's browse link for an issue key.
     pub fn browse_url(&self, key: &str) -> String {
         format!("{}/browse/{key}", self.site)

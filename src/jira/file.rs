@@ -22,8 +22,8 @@ use time::OffsetDateTime;
 use super::body::{self, Block};
 use super::client::{Client, Issue};
 use super::dedup::{self, Decision, Policy};
+use super::jql;
 use super::ops::{self, Closed, Commented, Target};
-use super::{adf, jql, wiki};
 use crate::error::ApiError;
 use crate::http::Http;
 use crate::plan::{BugFields, BugReport, IssueKey, JiraPlan, PlannedTest};
@@ -336,7 +336,7 @@ impl Filer<'_> {
             };
             return self.push(out, n, item, kind, Some(&target.key), detail);
         }
-        let body = self.render(self.comment_blocks(item, reopened));
+        let body = self.client.rich_text(self.comment_blocks(item, reopened));
         match ops::comment_once(self.client, &target.key, marker, &body) {
             Ok(Commented::Added) => {
                 self.push(out, n, item, ActionKind::Commented, Some(&target.key), None)
@@ -393,7 +393,9 @@ impl Filer<'_> {
                 Some(format!("duplicate of {winner}")),
             );
         }
-        let comment = self.render(body::duplicate_of(winner, &item.label));
+        let comment = self
+            .client
+            .rich_text(body::duplicate_of(winner, &item.label));
         match ops::close_duplicate(
             self.client,
             loser,
@@ -441,7 +443,7 @@ impl Filer<'_> {
                 );
                 continue;
             }
-            let body = self.render(body::passed(&self.plan.run_marker));
+            let body = self.client.rich_text(body::passed(&self.plan.run_marker));
             let result = ops::comment_once(self.client, &issue.key, &self.plan.run_marker, &body)
                 .and_then(|_| ops::move_to(self.client, &issue.key, Target::Done));
             match result {
@@ -506,13 +508,6 @@ impl Filer<'_> {
             .collect()
     }
 
-    fn render(&self, blocks: Vec<Block>) -> Value {
-        match self.client.product() {
-            Product::Cloud => adf::document(blocks),
-            Product::Dc => Value::String(wiki::document(blocks)),
-        }
-    }
-
     fn create_fields(&self, item: &Item) -> Value {
         let f = item.fields;
         let blocks = match item.report {
@@ -552,7 +547,7 @@ impl Filer<'_> {
             "issuetype": issuetype,
             "summary": summary(&f.summary, item.test_id.as_deref()),
             "labels": labels,
-            "description": self.render(blocks),
+            "description": self.client.rich_text(blocks),
         });
         if let Some(a) = f.assignee.as_deref().filter(|a| !a.is_empty()) {
             fields["assignee"] = match self.client.product() {

@@ -2,8 +2,8 @@
 //! `server.rs`), speaking the domain (import, look up Tests, find an execution by label), not HTTP.
 //!
 //! Owns the product switch, the shapes both back-ends return (`FoundTest`), the product's
-//! multipart `info` JSON for a new execution, and the secret scrubbing of every error a back-end
-//! returns. Does not decide policy (what to retry, what to spool): that is `upload.rs`.
+//! multipart `info` JSON and the multipart import request for a new execution, and the secret
+//! scrubbing of every error a back-end returns. Does not decide policy (what to retry, what to spool): that is `upload.rs`.
 
 use serde::Serialize;
 
