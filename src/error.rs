@@ -118,7 +118,8 @@ pub enum ApiError {
     },
 }
 
-fn quote(detail: &str) -> String {
+/// `": detail"`, or nothing when the server said nothing.
+pub(crate) fn quote(detail: &str) -> String {
     if detail.is_empty() {
         String::new()
     } else {

@@ -368,10 +368,15 @@ pub fn error_for(service: Service, what: &str, resp: &Response) -> ApiError {
             ApiError::WrongRegion { detail }
         }
         401 => ApiError::Unauthorized { service, detail },
+        // Jira DC locks an account behind a CAPTCHA after failed logins and says so only in
+        // this header; the body is a generic 403.
         403 => ApiError::Forbidden {
             service,
             what: what.to_string(),
-            detail,
+            detail: match resp.header("x-authentication-denied-reason") {
+                Some(reason) => format!("{reason} (X-Authentication-Denied-Reason)"),
+                None => detail,
+            },
         },
         404 => ApiError::NotFound {
             service,
@@ -407,6 +412,21 @@ pub fn error_for(service: Service, what: &str, resp: &Response) -> ApiError {
             detail,
         },
     }
+}
+
+/// Percent-encodes a URL path segment or query value (everything but RFC 3986 unreserved
+/// characters), so a project key or issue key can never change the request's path.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// The shared client. Cheap to clone (ureq agents share their pool).
@@ -768,6 +788,29 @@ mod tests {
             error_for(Service::Jira, "auth", &resp),
             ApiError::Unauthorized { .. }
         ));
+    }
+
+    #[test]
+    fn captcha_header_is_kept_in_the_error() {
+        let resp = Response {
+            status: 403,
+            headers: vec![(
+                "X-Authentication-Denied-Reason".into(),
+                "CAPTCHA_CHALLENGE; login-url=https://jira/login.jsp".into(),
+            )],
+            body: br#"{"errorMessages":["Forbidden"]}"#.to_vec(),
+        };
+        let e = error_for(Service::Jira, "myself", &resp);
+        assert!(matches!(e, ApiError::Forbidden { .. }), "{e:?}");
+        assert!(e.to_string().contains("CAPTCHA_CHALLENGE"), "{e}");
+    }
+
+    #[test]
+    fn path_values_are_percent_encoded() {
+        assert_eq!(percent_encode("CALC"), "CALC");
+        assert_eq!(percent_encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(percent_encode("AB C/ä"), "AB%20C%2F%C3%A4");
+        assert_eq!(percent_encode("BUG-12"), "BUG-12");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! the wire (expired token, scoped token on the site URL, DC basic auth disabled, CAPTCHA
 //! lockout, OAuth credentials) each get their own line. Talks to Jira only through `JiraProbe`.
 
-use crate::error::{ApiError, ErrorKind, Service};
+use crate::error::{ApiError, ErrorKind, Service, quote};
 use crate::settings::{DcAuth, JiraAuth, JiraSettings, Product};
 
 use super::probes::{
@@ -13,7 +13,8 @@ use super::probes::{
     ServerInfo, TestIssue,
 };
 use super::report::{Check, ids};
-use super::xray_checks::{colon, generic_failure};
+use super::settings_check::product_name;
+use super::xray_checks::generic_failure;
 
 /// The permissions bug filing needs, with what each is for.
 pub const REQUIRED_PERMISSIONS: &[(&str, &str)] = &[
@@ -27,13 +28,6 @@ pub const REQUIRED_PERMISSIONS: &[(&str, &str)] = &[
 /// The label and summary of the `--send-test-issue` issue.
 pub const TEST_ISSUE_LABEL: &str = "xray-sync-doctor";
 pub const TEST_ISSUE_SUMMARY: &str = "xray-sync doctor test issue — safe to delete";
-
-fn product_name(p: Product) -> &'static str {
-    match p {
-        Product::Cloud => "Cloud",
-        Product::Dc => "Data Center",
-    }
-}
 
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -317,7 +311,7 @@ pub fn project(j: &JiraSettings, probe: &mut dyn JiraProbe, who: &Identity) -> C
                 "project {} not found or not browsable by {}{}",
                 j.project,
                 who.describe(),
-                colon(&detail)
+                quote(&detail)
             ),
             "check JIRA_BUG_PROJECT (keys are case-sensitive) and that this user has Browse Projects in it",
         ),
@@ -447,8 +441,8 @@ pub fn issue_type(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option
     let ours = fields_we_set(j);
     let blocking: Vec<String> = fields
         .iter()
-        .filter(|f| f.required && !f.has_default && !ours.contains(&f.id.as_str()))
-        .map(|f| format!("{} ({})", f.name, f.id))
+        .filter(|f| f.required && !f.has_default_value && !ours.contains(&f.field_id.as_str()))
+        .map(|f| format!("{} ({})", f.name, f.field_id))
         .collect();
     if !blocking.is_empty() {
         return (

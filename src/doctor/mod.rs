@@ -3,15 +3,15 @@
 //! Owns the order of the checks and which check needs which: when one fails, the checks that
 //! depend on it are reported as skipped ("needs xray.auth"), never as failed, so the first
 //! failing line is the cause. The verdicts live in `settings_check`, `xray_checks` and
-//! `jira_checks`; the probes they ask are traits (`probes`), implemented over HTTP in
-//! `http_probes`; `report` renders the result. Reading result files is injected (the caller
-//! passes what `ingest::collect` returned), so this module does not depend on ingest.
+//! `jira_checks`; the probes they ask are traits (`probes`), implemented on the shared Xray and
+//! Jira clients in `adapters`; `report` renders the result. Reading result files is injected
+//! (the caller passes what `ingest::collect` returned), so this module does not depend on ingest.
 //!
 //! Order: settings, inputs, xray.auth, xray.project, xray.test-plan, xray.environments,
 //! xray.statuses, jira.server, jira.myself, jira.project, jira.permissions, jira.issue-type,
 //! jira.link-types, and with `--send-test-issue` jira.test-issue.
 
-pub mod http_probes;
+pub mod adapters;
 pub mod jira_checks;
 pub mod probes;
 pub mod report;
@@ -75,14 +75,8 @@ pub fn run<E: Display>(
             return run_checks(settings, opts, inputs, None, None, Some(&format!("{e:#}")));
         }
     };
-    let mut xray = settings
-        .xray
-        .as_ref()
-        .map(|x| http_probes::xray(http.clone(), x));
-    let mut jira = settings
-        .jira
-        .as_ref()
-        .map(|j| http_probes::jira(http.clone(), j));
+    let mut xray = settings.xray.as_ref().map(|x| adapters::xray(&http, x));
+    let mut jira = settings.jira.as_ref().map(|j| adapters::jira(&http, j));
     run_with(
         settings,
         opts,
@@ -194,13 +188,10 @@ fn run_xray(
     out.push(auth.check);
     let (project_check, project) = xray_checks::project(x, probe, || {
         let jira = jira?;
-        Some(jira.project(&x.project).map(|p| {
-            p.issue_types
-                .into_iter()
-                .filter(|t| !t.subtask)
-                .map(|t| t.name)
-                .collect()
-        }))
+        Some(
+            jira.project(&x.project)
+                .map(|p| probes::IssueTypeRef::standard_names(p.issue_types)),
+        )
     });
     let project_failed = (!project_check.passed()).then(|| project_check.clone());
     out.push(project_check);

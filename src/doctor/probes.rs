@@ -1,13 +1,20 @@
 //! The questions doctor asks Xray and Jira, as two small traits that speak the domain.
 //!
-//! Owns the probe traits and the plain answers they return. The checks in `doctor::checks_*`
-//! are written against these traits only, so they are unit-tested with in-memory probes, and
-//! the HTTP implementations (`http_probes.rs`) can later be swapped for the shared Xray and
-//! Jira clients without touching a check. Every error is an `ApiError`, the taxonomy `run`
-//! uses too.
+//! Owns the probe traits and the answers only doctor needs (`XrayAccess`, `XrayProject`,
+//! `PlanLookup`, `Identity`, `IssueTypeLookup`, `TestIssue`, `Closed`). Answers a shared client
+//! already returns are that client's types, re-exported here. The checks in `doctor::*_checks`
+//! are written against these traits only, so they can be tested with in-memory probes; the
+//! real implementations (`adapters.rs`) sit on the shared Xray and Jira clients. Every error is
+//! an `ApiError`, the taxonomy `run` uses too.
 
 use crate::error::ApiError;
 use crate::settings::Product;
+
+pub use crate::jira::client::{
+    FieldMeta, IssueType as IssueTypeRef, LinkType, Project as JiraProject, SearchAnswer,
+    ServerAnswer, ServerInfo,
+};
+pub use crate::xray::server::License as Licence;
 
 /// Xray accepted the credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,12 +23,6 @@ pub struct XrayAccess {
     pub detail: String,
     /// DC only: the licence the `xraylicense` resource reports.
     pub licence: Option<Licence>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Licence {
-    pub active: bool,
-    pub kind: Option<String>,
 }
 
 /// What Xray knows about a project.
@@ -57,62 +58,6 @@ pub trait XrayProbe {
     fn statuses(&mut self) -> Result<Vec<String>, ApiError>;
 }
 
-/// What the Jira base URL answered to `serverInfo`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServerAnswer {
-    Info(ServerInfo),
-    /// An HTML page (a login page, an SSO portal, a proxy error page).
-    Html {
-        status: u16,
-    },
-    /// A redirect, which the client never follows.
-    Redirect {
-        status: u16,
-        location: String,
-    },
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServerInfo {
-    pub base_url: Option<String>,
-    pub version: Option<String>,
-    pub version_numbers: Vec<u32>,
-    pub deployment_type: Option<String>,
-    pub server_title: Option<String>,
-}
-
-impl ServerInfo {
-    /// `deploymentType` is always `Cloud` on Cloud; anything else (`Server`, `DataCenter`) is DC.
-    pub fn product(&self) -> Product {
-        match self.deployment_type.as_deref() {
-            Some(t) if t.eq_ignore_ascii_case("cloud") => Product::Cloud,
-            Some(_) | None => Product::Dc,
-        }
-    }
-
-    pub fn major(&self) -> Option<u32> {
-        self.version_numbers
-            .first()
-            .copied()
-            .or_else(|| self.version.as_deref()?.split('.').next()?.parse().ok())
-    }
-}
-
-/// What the search endpoint xray-sync uses for this deployment answered to a harmless POST.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SearchAnswer {
-    /// It exists and takes POSTs (any JSON answer, even a JQL error, proves that).
-    Available { path: String },
-    /// 410 Gone (Cloud's removed `/search`) or 404 (an endpoint this deployment lacks).
-    Gone {
-        path: String,
-        status: u16,
-        detail: String,
-    },
-    /// 403 `XSRF check failed`: the request looked like a browser's.
-    XsrfRejected { detail: String },
-}
-
 /// Who the Jira credentials belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -132,31 +77,7 @@ impl Identity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssueTypeRef {
-    pub id: String,
-    pub name: String,
-    pub subtask: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JiraProject {
-    pub id: String,
-    pub key: String,
-    pub name: String,
-    pub issue_types: Vec<IssueTypeRef>,
-}
-
-/// One field of the create screen (createmeta).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldMeta {
-    pub id: String,
-    pub name: String,
-    pub required: bool,
-    pub has_default: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum IssueTypeLookup {
     Found {
         issue_type: IssueTypeRef,
@@ -164,22 +85,6 @@ pub enum IssueTypeLookup {
     },
     /// No issue type by that name can be created in the project.
     Missing { available: Vec<String> },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkType {
-    pub name: String,
-    pub inward: String,
-    pub outward: String,
-}
-
-impl LinkType {
-    /// Config may name a link type by its name or by either phrase, in any case.
-    pub fn matches(&self, wanted: &str) -> bool {
-        [&self.name, &self.inward, &self.outward]
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(wanted.trim()))
-    }
 }
 
 /// The issue `--send-test-issue` files.
@@ -224,40 +129,4 @@ pub trait JiraProbe {
     fn create_issue(&mut self, issue: &TestIssue) -> Result<String, ApiError>;
     /// Moves the issue to a Done-category status when a transition allows it.
     fn close_issue(&mut self, key: &str) -> Result<Closed, ApiError>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deployment_type_and_major_version() {
-        let cloud = ServerInfo {
-            deployment_type: Some("Cloud".into()),
-            version: Some("1001.0.0-SNAPSHOT".into()),
-            ..ServerInfo::default()
-        };
-        assert_eq!(cloud.product(), Product::Cloud);
-        assert_eq!(cloud.major(), Some(1001));
-        let dc = ServerInfo {
-            deployment_type: Some("Server".into()),
-            version_numbers: vec![11, 0, 1],
-            ..ServerInfo::default()
-        };
-        assert_eq!(dc.product(), Product::Dc);
-        assert_eq!(dc.major(), Some(11));
-    }
-
-    #[test]
-    fn link_type_matches_name_or_phrase() {
-        let t = LinkType {
-            name: "Test".into(),
-            inward: "is tested by".into(),
-            outward: "tests".into(),
-        };
-        assert!(t.matches("test"));
-        assert!(t.matches("Tests"));
-        assert!(t.matches(" is tested by "));
-        assert!(!t.matches("Defect"));
-    }
 }

@@ -226,7 +226,8 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
     }
 }
 
-fn product_name(p: Product) -> &'static str {
+/// "Cloud" or "Data Center", for messages.
+pub(super) fn product_name(p: Product) -> &'static str {
     match p {
         Product::Cloud => "Cloud",
         Product::Dc => "Data Center",

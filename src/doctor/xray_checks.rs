@@ -4,7 +4,7 @@
 //! own message (bad API key vs wrong region vs licence), so the first failing line names the
 //! cause. Talks to Xray only through `XrayProbe`.
 
-use crate::error::{ApiError, ErrorKind};
+use crate::error::{ApiError, ErrorKind, quote};
 use crate::settings::{DcAuth, Product, XrayAuth, XraySettings};
 
 use super::probes::{PlanLookup, XrayProbe, XrayProject};
@@ -75,7 +75,7 @@ pub fn auth(x: &XraySettings, probe: &mut dyn XrayProbe) -> Auth {
                 format!(
                     "the Xray licence on {} is not active{}",
                     x.url,
-                    lic.kind
+                    lic.license_type
                         .as_deref()
                         .map(|k| format!(" (licence type {k})"))
                         .unwrap_or_default()
@@ -183,7 +183,7 @@ pub fn project(
                     format!(
                         "Xray cannot see project {}: it does not exist, Xray is not enabled on it, or the credentials' user cannot browse it{}",
                         x.project,
-                        colon(detail)
+                        quote(detail)
                     ),
                     "check XRAY_PROJECT (keys are case-sensitive) and that the API key's user can browse the project",
                 ),
@@ -267,15 +267,6 @@ pub fn project(
     (check, Some(found))
 }
 
-/// `": detail"`, or nothing when the server said nothing.
-pub fn colon(detail: &str) -> String {
-    if detail.is_empty() {
-        String::new()
-    } else {
-        format!(": {detail}")
-    }
-}
-
 fn quoted(names: &[&str]) -> String {
     names
         .iter()
@@ -331,7 +322,7 @@ pub fn test_plan(x: &XraySettings, probe: &mut dyn XrayProbe) -> Check {
             ErrorKind::NotFound,
             format!(
                 "test plan {key} does not exist or is not visible to the Xray credentials{}",
-                colon(&detail)
+                quote(&detail)
             ),
             "check XRAY_TEST_PLAN, or unset it",
         ),

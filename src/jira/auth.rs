@@ -94,16 +94,20 @@ pub(crate) fn basic(user: &str, secret: &Secret) -> Secret {
     ))
 }
 
+/// The `Authorization` value for Jira Data Center credentials: a PAT as `Bearer`, else `Basic`.
+/// Xray DC sends the same header, since it authenticates with the Jira credentials.
+pub(crate) fn dc_header(auth: &DcAuth) -> Secret {
+    match auth {
+        DcAuth::Basic { username, password } => basic(username, password),
+        DcAuth::Pat(pat) => Secret::new(format!("Bearer {}", pat.expose())),
+    }
+}
+
 impl Auth {
     pub(crate) fn new(auth: &JiraAuth, site: &str) -> Auth {
         match auth {
             JiraAuth::CloudToken { email, token } => Auth::Fixed(basic(email, token)),
-            JiraAuth::Dc(DcAuth::Basic { username, password }) => {
-                Auth::Fixed(basic(username, password))
-            }
-            JiraAuth::Dc(DcAuth::Pat(pat)) => {
-                Auth::Fixed(Secret::new(format!("Bearer {}", pat.expose())))
-            }
+            JiraAuth::Dc(dc) => Auth::Fixed(dc_header(dc)),
             JiraAuth::CloudOAuth {
                 client_id,
                 client_secret,

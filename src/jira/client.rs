@@ -3,8 +3,9 @@
 //! Owns endpoints, request bodies and answer shapes: search (Cloud `POST /rest/api/3/search/jql`
 //! with `nextPageToken` paging, explicit fields and `reconcileIssues`; DC `POST /rest/api/2/search`
 //! with `startAt` paging; never the removed Cloud `/search`), create, get, comments, links,
-//! transitions and the preflight reads. Transport and retries are `http.rs`'s; credentials and
-//! the OAuth gateway are `auth.rs`'s. Every error leaving this module is scrubbed of secrets.
+//! transitions and the preflight reads (the anonymous site probes are in `client/site.rs`).
+//! Transport and retries are `http.rs`'s; credentials and the OAuth gateway are `auth.rs`'s.
+//! Every error leaving this module is scrubbed of secrets.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +15,13 @@ use time::OffsetDateTime;
 
 use super::auth::{Auth, Grant};
 use crate::error::{ApiError, Service};
-use crate::http::{Call, Http, Request, Response};
+use crate::http::{Call, Http, Request, Response, percent_encode as enc};
 use crate::secret::Secret;
 use crate::settings::{JiraSettings, Product};
+
+mod site;
+
+pub use site::{SearchAnswer, ServerAnswer, ServerInfo};
 
 /// Fields every search asks for: the search endpoint returns only `id` unless told.
 pub const SEARCH_FIELDS: [&str; 5] = ["labels", "status", "created", "resolutiondate", "summary"];
@@ -62,27 +67,6 @@ pub struct Transition {
     pub to_category: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerInfo {
-    #[serde(default)]
-    pub base_url: String,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub version_numbers: Vec<u32>,
-    #[serde(default)]
-    pub deployment_type: String,
-    #[serde(default)]
-    pub server_title: String,
-}
-
-impl ServerInfo {
-    pub fn is_cloud(&self) -> bool {
-        self.deployment_type == "Cloud"
-    }
-}
-
 /// Who the credentials belong to: `account_id` on Cloud, `name`/`key` on DC.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,11 +84,15 @@ pub struct Myself {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Project {
     pub id: String,
     pub key: String,
     #[serde(default)]
     pub name: String,
+    /// Every issue type of the project, sub-tasks included.
+    #[serde(default)]
+    pub issue_types: Vec<IssueType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -113,6 +101,18 @@ pub struct IssueType {
     pub name: String,
     #[serde(default)]
     pub subtask: bool,
+}
+
+impl IssueType {
+    /// The names of the standard (non-sub-task) types among `types`, in order: the types a
+    /// bug, a Test or a Test Execution can be.
+    pub fn standard_names(types: Vec<IssueType>) -> Vec<String> {
+        types
+            .into_iter()
+            .filter(|t| !t.subtask)
+            .map(|t| t.name)
+            .collect()
+    }
 }
 
 /// A field of the create screen for one issue type.
@@ -138,6 +138,15 @@ pub struct LinkType {
     pub inward: String,
     #[serde(default)]
     pub outward: String,
+}
+
+impl LinkType {
+    /// Config may name a link type by its name or by either phrase, in any case.
+    pub fn matches(&self, wanted: &str) -> bool {
+        [&self.name, &self.inward, &self.outward]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(wanted.trim()))
+    }
 }
 
 /// A Jira client for one site. `Sync`: bug filing shares one client across worker threads.
@@ -167,6 +176,15 @@ impl<'h> Client<'h> {
 
     pub fn product(&self) -> Product {
         self.product
+    }
+
+    /// Rich text (a description or comment body) in this product's format: ADF for Cloud v3,
+    /// a wiki-markup string for DC v2.
+    pub fn rich_text(&self, blocks: Vec<super::body::Block>) -> Value {
+        match self.product {
+            Product::Cloud => super::adf::document(blocks),
+            Product::Dc => Value::String(super::wiki::document(blocks)),
+        }
     }
 
     /// The site's browse link for an issue key.
@@ -672,20 +690,6 @@ fn list_under<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Percent-encodes a path segment or query value.
-fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -712,6 +716,20 @@ mod tests {
     }
 
     #[test]
+    fn link_type_matches_name_or_phrase() {
+        let t = LinkType {
+            id: "5".into(),
+            name: "Test".into(),
+            inward: "is tested by".into(),
+            outward: "tests".into(),
+        };
+        assert!(t.matches("test"));
+        assert!(t.matches("Tests"));
+        assert!(t.matches(" is tested by "));
+        assert!(!t.matches("Defect"));
+    }
+
+    #[test]
     fn scrub_reaches_every_text_field() {
         let sec = Secret::from("s3cr3t-value");
         let e = ApiError::Network {
@@ -722,11 +740,5 @@ mod tests {
         };
         let text = e.scrubbed(&[&sec]).to_string();
         assert!(!text.contains("s3cr3t-value"), "{text}");
-    }
-
-    #[test]
-    fn path_values_are_encoded() {
-        assert_eq!(enc("AB C/ä"), "AB%20C%2F%C3%A4");
-        assert_eq!(enc("BUG-12"), "BUG-12");
     }
 }

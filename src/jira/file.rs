@@ -4,10 +4,10 @@
 //! 1. lookup: one search per batch of ≤50 labels per project, all statuses;
 //! 2. per test (bounded parallelism): comment on the open bug once per run, reopen, or create;
 //!    raced duplicates seen in the lookup are closed;
-//! 3. convergence for everything created: batched searches with `reconcileIssues` (Cloud:
-//!    several rounds, since a racing run's issue may lag); the lowest open id wins, the others are
-//!    closed as duplicates. A create whose answer was lost is found by label before anything is
-//!    created again;
+//! 3. convergence for everything created (`file/converge.rs`): batched searches with
+//!    `reconcileIssues` (Cloud: several rounds, since a racing run's issue may lag); the lowest
+//!    open id wins, the others are closed as duplicates. A create whose answer was lost is found
+//!    by label before anything is created again;
 //! 4. close on pass.
 //!
 //! In a dry run only the lookup and comment reads happen; actions say what would be done.
@@ -22,8 +22,8 @@ use time::OffsetDateTime;
 use super::body::{self, Block};
 use super::client::{Client, Issue};
 use super::dedup::{self, Decision, Policy};
+use super::jql;
 use super::ops::{self, Closed, Commented, Target};
-use super::{adf, jql, wiki};
 use crate::error::ApiError;
 use crate::http::Http;
 use crate::plan::{BugFields, BugReport, IssueKey, JiraPlan, PlannedTest};
@@ -31,10 +31,9 @@ use crate::settings::{JiraSettings, Product};
 
 pub use super::receipt::{ActionKind, BugAction, JiraReceipt};
 
-/// Convergence search rounds on Cloud (search lags writes there); DC search is consistent.
-const CLOUD_ROUNDS: usize = 3;
-/// Pause between convergence rounds, so a racing run's issue has time to become visible.
-const ROUND_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+mod converge;
+
+use converge::{Pending, Work};
 
 /// Files, comments, links and closes bugs for `plan`. Never panics on server answers; every
 /// failure lands in `errors` and the rest of the plan still runs.
@@ -132,22 +131,6 @@ fn items<'a>(plan: &'a JiraPlan, tests: &'a [PlannedTest]) -> Vec<Item<'a>> {
         });
     }
     out
-}
-
-/// What phase 2 left for convergence.
-enum Pending {
-    Created {
-        id: u64,
-        key: String,
-    },
-    /// The create's answer was lost: it may or may not exist.
-    Unknown(ApiError),
-}
-
-struct Work {
-    item: usize,
-    pending: Pending,
-    related_done: Option<Issue>,
 }
 
 /// The running result, shared by worker threads.
@@ -353,7 +336,7 @@ impl Filer<'_> {
             };
             return self.push(out, n, item, kind, Some(&target.key), detail);
         }
-        let body = self.render(self.comment_blocks(item, reopened));
+        let body = self.client.rich_text(self.comment_blocks(item, reopened));
         match ops::comment_once(self.client, &target.key, marker, &body) {
             Ok(Commented::Added) => {
                 self.push(out, n, item, ActionKind::Commented, Some(&target.key), None)
@@ -392,211 +375,6 @@ impl Filer<'_> {
         });
     }
 
-    /// Post-create convergence. Returns the work whose create was lost and that no search
-    /// found: those may be created once more.
-    fn converge(&self, items: &[Item], mut work: Vec<Work>, out: &Mutex<Out>) -> Vec<Work> {
-        let rounds = match self.client.product() {
-            Product::Cloud => CLOUD_ROUNDS,
-            Product::Dc => 1,
-        };
-        let mut last: BTreeMap<usize, Vec<Issue>> = BTreeMap::new();
-        let mut settled: Vec<(Work, Vec<Issue>)> = Vec::new();
-        for round in 0..rounds {
-            if work.is_empty() {
-                break;
-            }
-            if round > 0 {
-                self.http.pause(ROUND_PAUSE);
-            }
-            let lookups: Vec<(String, String)> = work
-                .iter()
-                .map(|w| {
-                    (
-                        items[w.item].fields.project.clone(),
-                        items[w.item].label.clone(),
-                    )
-                })
-                .collect();
-            let queries = queries(&lookups);
-            // Name every id this run created (and every one it has seen) in reconcileIssues.
-            let reconcile: Vec<Vec<u64>> = queries
-                .iter()
-                .map(|(project, labels)| {
-                    let wanted: BTreeSet<String> =
-                        labels.iter().map(|l| l.to_lowercase()).collect();
-                    let mut ids: Vec<u64> = work
-                        .iter()
-                        .filter(|w| {
-                            &items[w.item].fields.project == project
-                                && wanted.contains(&items[w.item].label.to_lowercase())
-                        })
-                        .flat_map(|w| {
-                            let own = match &w.pending {
-                                Pending::Created { id, .. } => Some(*id),
-                                Pending::Unknown(_) => None,
-                            };
-                            own.into_iter()
-                                .chain(last.get(&w.item).into_iter().flatten().map(|i| i.id))
-                        })
-                        .collect();
-                    ids.sort_unstable();
-                    ids.dedup();
-                    ids.truncate(super::client::MAX_RECONCILE);
-                    ids
-                })
-                .collect();
-            let (found, failed) = self.search_all(&queries, &reconcile, out);
-            let mut next = Vec::new();
-            for w in work {
-                let item = &items[w.item];
-                if failed.contains(&item.label.to_lowercase()) {
-                    // Cannot check: keep what we know. A lost create is never repeated unseen.
-                    let mut seen = last.remove(&w.item).unwrap_or_default();
-                    match &w.pending {
-                        Pending::Created { id, key } => {
-                            if !seen.iter().any(|i| i.id == *id) {
-                                seen.push(own_issue(*id, key, &item.label));
-                            }
-                            settled.push((w, seen));
-                        }
-                        Pending::Unknown(e) => {
-                            if dedup::converge(&item.label, &seen).is_some() {
-                                settled.push((w, seen));
-                            } else {
-                                lock(out).errors.push(e.clone());
-                            }
-                        }
-                    }
-                    continue;
-                }
-                let mut seen: Vec<Issue> = dedup::with_label(
-                    &item.label,
-                    found
-                        .get(&item.fields.project)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]),
-                )
-                .into_iter()
-                .cloned()
-                .collect();
-                if let Pending::Created { id, key } = &w.pending
-                    && !seen.iter().any(|i| i.id == *id)
-                {
-                    // Not visible even when reconciled (or DC): it exists, we created it.
-                    seen.push(own_issue(*id, key, &item.label));
-                }
-                let lost = match (&w.pending, dedup::converge(&item.label, &seen)) {
-                    (Pending::Created { id, .. }, Some((winner, _))) => winner.id < *id,
-                    (Pending::Unknown(_), Some(_)) => true,
-                    (_, None) => false,
-                };
-                last.insert(w.item, seen.clone());
-                if lost || round + 1 == rounds {
-                    settled.push((w, seen));
-                } else {
-                    next.push(w);
-                }
-            }
-            work = next;
-        }
-        let mut retry = Vec::new();
-        for (w, seen) in settled {
-            match (&w.pending, dedup::converge(&items[w.item].label, &seen)) {
-                (Pending::Unknown(_), None) => retry.push(w),
-                (_, winner) => self.finish(items, w, winner, out),
-            }
-        }
-        retry
-    }
-
-    /// Records a converged create: links for the winner, duplicates closed.
-    fn finish(
-        &self,
-        items: &[Item],
-        w: Work,
-        winner: Option<(Issue, Vec<Issue>)>,
-        out: &Mutex<Out>,
-    ) {
-        let item = &items[w.item];
-        let n = w.item;
-        let (own_key, detail) = match &w.pending {
-            Pending::Created { key, .. } => (Some(key.clone()), None),
-            Pending::Unknown(_) => (
-                None,
-                Some("the create's answer was lost; the issue was found by its label".to_string()),
-            ),
-        };
-        let Some((winner, losers)) = winner else {
-            // Only reachable when the search failed and our own issue is all we know.
-            if let Some(k) = &own_key {
-                self.note_key(out, item, k);
-                self.push(out, n, item, ActionKind::Created, Some(k), None);
-            }
-            return;
-        };
-        let ours = own_key.as_deref().is_none_or(|k| k == winner.key);
-        if let Some(k) = &own_key {
-            self.push(
-                out,
-                n,
-                item,
-                ActionKind::Created,
-                Some(k),
-                (!ours).then(|| format!("raced a parallel run; {} is kept", winner.key)),
-            );
-        } else {
-            self.push(out, n, item, ActionKind::Created, Some(&winner.key), detail);
-        }
-        self.note_key(out, item, &winner.key);
-        if ours {
-            if let Some(done) = &w.related_done {
-                let link = &self.settings.done_link_type;
-                if !link.is_empty() {
-                    match self.client.link(link, &winner.key, &done.key) {
-                        Ok(()) => self.push(
-                            out,
-                            n,
-                            item,
-                            ActionKind::Linked,
-                            Some(&winner.key),
-                            Some(format!("{link} {}", done.key)),
-                        ),
-                        Err(e) => lock(out).errors.push(e),
-                    }
-                }
-            }
-            self.link_test(n, item, &winner.key, out);
-        }
-        for loser in &losers {
-            self.close_duplicate(n, item, loser, &winner.key, out);
-        }
-    }
-
-    /// Creates once more the items whose first create was lost and never showed up.
-    fn recreate(&self, items: &[Item], retry: Vec<Work>, out: &Mutex<Out>) -> Vec<Work> {
-        let mut again = Vec::new();
-        for w in retry {
-            match self
-                .client
-                .create_issue(&self.create_fields(&items[w.item]))
-            {
-                Ok(c) => again.push(Work {
-                    pending: Pending::Created {
-                        id: c.id,
-                        key: c.key,
-                    },
-                    ..w
-                }),
-                Err(e) if ambiguous(&e) => again.push(Work {
-                    pending: Pending::Unknown(e),
-                    ..w
-                }),
-                Err(e) => lock(out).errors.push(e),
-            }
-        }
-        again
-    }
-
     fn close_duplicate(
         &self,
         n: usize,
@@ -615,7 +393,9 @@ impl Filer<'_> {
                 Some(format!("duplicate of {winner}")),
             );
         }
-        let comment = self.render(body::duplicate_of(winner, &item.label));
+        let comment = self
+            .client
+            .rich_text(body::duplicate_of(winner, &item.label));
         match ops::close_duplicate(
             self.client,
             loser,
@@ -663,7 +443,7 @@ impl Filer<'_> {
                 );
                 continue;
             }
-            let body = self.render(body::passed(&self.plan.run_marker));
+            let body = self.client.rich_text(body::passed(&self.plan.run_marker));
             let result = ops::comment_once(self.client, &issue.key, &self.plan.run_marker, &body)
                 .and_then(|_| ops::move_to(self.client, &issue.key, Target::Done));
             match result {
@@ -728,13 +508,6 @@ impl Filer<'_> {
             .collect()
     }
 
-    fn render(&self, blocks: Vec<Block>) -> Value {
-        match self.client.product() {
-            Product::Cloud => adf::document(blocks),
-            Product::Dc => Value::String(wiki::document(blocks)),
-        }
-    }
-
     fn create_fields(&self, item: &Item) -> Value {
         let f = item.fields;
         let blocks = match item.report {
@@ -774,7 +547,7 @@ impl Filer<'_> {
             "issuetype": issuetype,
             "summary": summary(&f.summary, item.test_id.as_deref()),
             "labels": labels,
-            "description": self.render(blocks),
+            "description": self.client.rich_text(blocks),
         });
         if let Some(a) = f.assignee.as_deref().filter(|a| !a.is_empty()) {
             fields["assignee"] = match self.client.product() {
@@ -832,17 +605,6 @@ fn push_raw(out: &Mutex<Out>, order: usize, action: BugAction) {
     let mut o = lock(out);
     let seq = o.actions.len();
     o.actions.push((order, seq, action));
-}
-
-fn own_issue(id: u64, key: &str, label: &str) -> Issue {
-    Issue {
-        id,
-        key: key.to_string(),
-        labels: vec![label.to_string()],
-        status: String::new(),
-        status_category: "new".into(),
-        resolved: None,
-    }
 }
 
 /// A create that may have happened: the request went out and the answer was lost, or a gateway

@@ -2,13 +2,13 @@
 //! `server.rs`), speaking the domain (import, look up Tests, find an execution by label), not HTTP.
 //!
 //! Owns the product switch, the shapes both back-ends return (`FoundTest`), the product's
-//! multipart `info` JSON for a new execution, and the secret scrubbing of every error a back-end
-//! returns. Does not decide policy (what to retry, what to spool): that is `upload.rs`.
+//! multipart `info` JSON and the multipart import request for a new execution, and the secret
+//! scrubbing of every error a back-end returns. Does not decide policy (what to retry, what to spool): that is `upload.rs`.
 
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::http::{Call, Http};
+use crate::http::{Body, Call, Http, Part, Request};
 use crate::plan::IssueKey;
 use crate::settings::{Product, XrayAuth, XraySettings};
 use crate::xray::payload::{ImportDoc, Info};
@@ -153,6 +153,37 @@ pub fn creation_info(product: Product, info: &Info, labels: &[String]) -> serde_
         }
     }
     serde_json::Value::Object(root)
+}
+
+/// The multipart import request that creates an execution: the Xray JSON as a file part named
+/// `results_part` (Cloud `results`, DC `result`) and the `info` JSON. Sent once
+/// (`Call::Create`) with the long import timeout.
+pub(crate) fn multipart_import(
+    url: String,
+    results_part: &str,
+    doc: &ImportDoc,
+    info: &serde_json::Value,
+) -> Request {
+    // Serializing our own types cannot fail (no maps with non-string keys).
+    let results = serde_json::to_vec(doc).unwrap_or_default();
+    let info = serde_json::to_vec(info).unwrap_or_default();
+    let json_file = |name, filename, data| Part {
+        name,
+        filename,
+        content_type: "application/json",
+        data,
+    };
+    Request {
+        method: "POST",
+        url,
+        headers: Vec::new(),
+        body: Body::multipart(&[
+            json_file(results_part, "results.json", &results),
+            json_file("info", "info.json", &info),
+        ]),
+        call: Call::Create,
+        slow: true,
+    }
 }
 
 /// The success body of an import: Cloud `{"key"}`, DC `{"testExecIssue":{"key"}}`. A 2xx

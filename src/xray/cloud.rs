@@ -1,5 +1,6 @@
 //! Xray Cloud back-end: API-key authentication, the REST v2 imports and the GraphQL reads
-//! (`getTests`, `getTestExecutions`, `getProjectSettings`) that `upload` and `doctor` use.
+//! (`getTests`, `getTestExecutions`, `getProjectSettings`, `getTestPlans`, `getStatuses`) that
+//! `upload` and `doctor` use, with GraphQL's in-band errors mapped to `ApiError` once.
 //!
 //! Owns the bearer token: fetched once per run from `/api/v2/authenticate` (whose body is a JSON
 //! string literal), reused for every call, and renewed once when a data call answers 401. Every
@@ -11,11 +12,13 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Service};
-use crate::http::{Body, Call, Http, Part, Request, Response};
+use crate::http::{Call, Http, Request, Response};
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::Product;
-use crate::xray::client::{FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql};
+use crate::xray::client::{
+    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, multipart_import,
+};
 use crate::xray::payload::ImportDoc;
 
 pub struct Cloud {
@@ -193,10 +196,11 @@ impl Cloud {
         }
     }
 
-    /// Runs a GraphQL query. Xray answers GraphQL errors with HTTP 200 and an `errors` array,
-    /// so that array is checked before `data` is trusted.
+    /// Runs a GraphQL query about `what` (named in errors). Xray answers GraphQL errors with
+    /// HTTP 200 and an `errors` array, so that array is checked before `data` is trusted.
     pub fn graphql<T: DeserializeOwned>(
         &self,
+        what: &str,
         query: &str,
         variables: serde_json::Value,
     ) -> Result<T, ApiError> {
@@ -205,26 +209,15 @@ impl Cloud {
             &serde_json::json!({ "query": query, "variables": variables }),
             Call::Read,
         );
-        let resp = self.send("GraphQL query", &req)?;
-        let answer: GraphqlAnswer<T> = resp
-            .json(Service::Xray, "GraphQL answer")
-            .map_err(|e| self.scrub(e))?;
+        let resp = self.send(what, &req)?;
+        let answer: GraphqlAnswer<T> = resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
         if !answer.errors.is_empty() {
-            let detail = answer
-                .errors
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(self.scrub(ApiError::Rejected {
-                service: Service::Xray,
-                status: resp.status,
-                detail: format!("GraphQL: {detail}"),
-            }));
+            let messages: Vec<&str> = answer.errors.iter().map(|e| e.message.as_str()).collect();
+            return Err(self.scrub(graphql_error(what, resp.status, &messages.join("; "))));
         }
         answer.data.ok_or_else(|| ApiError::BadResponse {
             service: Service::Xray,
-            detail: "GraphQL answer without data".into(),
+            detail: format!("{what}: no data in the GraphQL answer"),
         })
     }
 
@@ -250,6 +243,7 @@ impl Cloud {
         let mut found = Vec::new();
         for batch in keys.chunks(LOOKUP_BATCH) {
             let data: Data = self.graphql(
+                "Test lookup",
                 QUERY,
                 serde_json::json!({ "jql": key_jql(batch), "limit": LOOKUP_BATCH }),
             )?;
@@ -280,6 +274,7 @@ impl Cloud {
         }
         const QUERY: &str = "query($jql: String!, $limit: Int!) { getTestExecutions(jql: $jql, limit: $limit) { total results { issueId jira(fields: [\"key\"]) } } }";
         let data: Data = self.graphql(
+            "execution lookup",
             QUERY,
             serde_json::json!({ "jql": label_jql(label), "limit": 1 }),
         )?;
@@ -292,20 +287,64 @@ impl Cloud {
             .collect())
     }
 
-    /// `getProjectSettings`: test environments, test types, defect issue types.
+    /// `getProjectSettings`: test environments, test types, defect issue types. `NotFound` when
+    /// Xray answers `null` (no such project, or Xray not enabled on it).
     pub fn project_settings(&self, project: &str) -> Result<ProjectSettings, ApiError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Data {
             get_project_settings: Option<ProjectSettings>,
         }
-        const QUERY: &str = "query($project: String!) { getProjectSettings(projectIdOrKey: $project) { projectId testEnvironments testTypeSettings { testTypes { id name kind } defaultTestTypeId } defectIssueTypes } }";
-        let data: Data = self.graphql(QUERY, serde_json::json!({ "project": project }))?;
-        data.get_project_settings.ok_or_else(|| ApiError::NotFound {
+        const QUERY: &str = "query($p: String) { getProjectSettings(projectIdOrKey: $p) { projectId testEnvironments testTypeSettings { testTypes { id name kind } defaultTestTypeId } defectIssueTypes } }";
+        let what = format!("project {project}");
+        let data: Data = self.graphql(&what, QUERY, serde_json::json!({ "p": project }))?;
+        data.get_project_settings.ok_or(ApiError::NotFound {
             service: Service::Xray,
-            what: format!("project {project}"),
-            detail: "getProjectSettings returned nothing".into(),
+            what,
+            detail: String::new(),
         })
+    }
+
+    /// Whether `key` is a Test Plan (`getTestPlans` with `key = "…"`). An existing issue of
+    /// another type is `Ok(false)`; a key that does not exist is Xray's JQL error, `NotFound`.
+    pub fn is_test_plan(&self, key: &str) -> Result<bool, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_plans: Option<Total>,
+        }
+        #[derive(Deserialize)]
+        struct Total {
+            #[serde(default)]
+            total: usize,
+        }
+        const QUERY: &str = "query($jql: String) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
+        let data: Data = self.graphql(
+            &format!("test plan {key}"),
+            QUERY,
+            serde_json::json!({ "jql": format!("key = \"{key}\"") }),
+        )?;
+        Ok(data.get_test_plans.is_some_and(|p| p.total > 0))
+    }
+
+    /// The Test Run status names (`getStatuses`), built-in and custom.
+    pub fn statuses(&self) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            #[serde(default)]
+            get_statuses: Vec<Named>,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: String,
+        }
+        let data: Data = self.graphql(
+            "statuses",
+            "{ getStatuses { name } }",
+            serde_json::json!({}),
+        )?;
+        Ok(data.get_statuses.into_iter().map(|n| n.name).collect())
     }
 
     /// `POST /api/v2/import/execution/multipart` with parts `results` (Xray JSON) and `info`
@@ -315,30 +354,12 @@ impl Cloud {
         doc: &ImportDoc,
         info: &serde_json::Value,
     ) -> Result<IssueKey, ApiError> {
-        let results = serde_json::to_vec(doc).unwrap_or_default();
-        let info = serde_json::to_vec(info).unwrap_or_default();
-        let body = Body::multipart(&[
-            Part {
-                name: "results",
-                filename: "results.json",
-                content_type: "application/json",
-                data: &results,
-            },
-            Part {
-                name: "info",
-                filename: "info.json",
-                content_type: "application/json",
-                data: &info,
-            },
-        ]);
-        let req = Request {
-            method: "POST",
-            url: self.url("/api/v2/import/execution/multipart"),
-            headers: Vec::new(),
-            body,
-            call: Call::Create,
-            slow: true,
-        };
+        let req = multipart_import(
+            self.url("/api/v2/import/execution/multipart"),
+            "results",
+            doc,
+            info,
+        );
         let resp = self.send("execution import", &req)?;
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
     }
@@ -348,5 +369,59 @@ impl Cloud {
         let req = Request::post_json(self.url("/api/v2/import/execution"), doc, call).slow();
         let resp = self.send("execution import", &req)?;
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
+    }
+}
+
+/// A GraphQL `errors` array as the error a caller branches on: the region mismatch and a
+/// missing issue or project get their own variants (doctor explains each); anything else is
+/// the query being refused.
+fn graphql_error(what: &str, status: u16, detail: &str) -> ApiError {
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("another region") {
+        ApiError::WrongRegion {
+            detail: detail.to_string(),
+        }
+    } else if lower.contains("does not exist") || lower.contains("not found") {
+        ApiError::NotFound {
+            service: Service::Xray,
+            what: what.to_string(),
+            detail: detail.to_string(),
+        }
+    } else {
+        ApiError::Rejected {
+            service: Service::Xray,
+            status,
+            detail: format!("GraphQL {what}: {detail}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_errors_map_to_the_variants_callers_branch_on() {
+        let e = graphql_error(
+            "statuses",
+            200,
+            "Xray data is in another region. Contact support",
+        );
+        assert!(matches!(e, ApiError::WrongRegion { .. }), "{e:?}");
+        let e = graphql_error(
+            "test plan CALC-9",
+            200,
+            "Error executing JQL: An issue with key 'CALC-9' does not exist for field 'key'.",
+        );
+        assert!(
+            matches!(&e, ApiError::NotFound { what, detail, .. } if what == "test plan CALC-9" && detail.starts_with("Error executing JQL")),
+            "{e:?}"
+        );
+        let e = graphql_error("Test lookup", 200, "limit must be between 1 and 100");
+        assert!(
+            e.to_string().contains("GraphQL Test lookup: limit must be"),
+            "{e}"
+        );
+        assert_eq!(e.kind(), crate::error::ErrorKind::BadInput);
     }
 }

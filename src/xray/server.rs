@@ -1,18 +1,21 @@
 //! Xray Data Center back-end: Jira credentials (PAT as `Bearer`, or `Basic`) on every request,
-//! the `/rest/raven/2.0` imports, the test-plan link, the license probe, and the Jira searches
-//! (`/rest/api/2/search`) that resolve Test keys and find an execution by its run marker label.
+//! the `/rest/raven/2.0` imports, the test-plan link, the license and test-status reads, and the
+//! Jira reads Xray DC relies on: searches (`/rest/api/2/search`) that resolve Test keys and find
+//! an execution by its run marker label, a project's issue types, an issue's type.
 //!
 //! Owns the DC request shapes. Every error leaving this file has the PAT or password scrubbed.
 
-use base64::Engine;
 use serde::Deserialize;
 
 use crate::error::{ApiError, Service};
-use crate::http::{Body, Call, Http, Part, Request};
+use crate::http::{Call, Http, Request, percent_encode};
+use crate::jira::client::IssueType;
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::{DcAuth, Product};
-use crate::xray::client::{FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql};
+use crate::xray::client::{
+    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, multipart_import,
+};
 use crate::xray::payload::ImportDoc;
 
 #[derive(Debug)]
@@ -50,25 +53,16 @@ impl Dc {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
     }
 
-    fn authorization(&self) -> String {
-        match &self.auth {
-            DcAuth::Pat(pat) => format!("Bearer {}", pat.expose()),
-            DcAuth::Basic { username, password } => {
-                let raw = format!("{username}:{}", password.expose());
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(raw)
-                )
-            }
-        }
+    /// The Jira DC credentials' header: Xray DC authenticates with them.
+    fn authorization(&self) -> Secret {
+        crate::jira::auth::dc_header(&self.auth)
     }
 
     /// Scrubs the PAT or password, and the whole header value (a server echoing `Basic …`
     /// would otherwise leak the base64 of user:password).
     fn scrub(&self, err: ApiError) -> ApiError {
         let header = self.authorization();
-        let encoded = Secret::new(header.split_once(' ').map(|(_, v)| v).unwrap_or(""));
-        let header = Secret::new(header);
+        let encoded = Secret::new(header.expose().split_once(' ').map_or("", |(_, v)| v));
         match &self.auth {
             DcAuth::Pat(pat) => err.scrubbed(&[&header, pat]),
             DcAuth::Basic { password, .. } => err.scrubbed(&[&header, &encoded, password]),
@@ -76,7 +70,7 @@ impl Dc {
     }
 
     fn send(&self, what: &str, req: Request) -> Result<crate::http::Response, ApiError> {
-        let req = req.header("Authorization", self.authorization());
+        let req = req.header("Authorization", self.authorization().expose());
         self.http
             .send(Service::Xray, what, &req)
             .map_err(|e| self.scrub(e))
@@ -84,12 +78,67 @@ impl Dc {
 
     /// The license probe: cheap proof that this is Xray DC and the credentials work.
     pub fn license(&self) -> Result<License, ApiError> {
-        let resp = self.send(
-            "Xray license",
-            Request::get(self.url("/rest/raven/latest/api/xraylicense")),
-        )?;
-        resp.json(Service::Xray, "Xray license")
+        self.get_json("Xray license", "/rest/raven/latest/api/xraylicense")
+    }
+
+    /// `GET` of a JSON resource with the Jira credentials.
+    fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+    ) -> Result<T, ApiError> {
+        self.send(what, Request::get(self.url(path)))?
+            .json(Service::Xray, what)
             .map_err(|e| self.scrub(e))
+    }
+
+    /// The Test Run status names (`/rest/raven/1.0/api/settings/teststatuses`).
+    pub fn test_statuses(&self) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        struct Status {
+            name: String,
+        }
+        let list: Vec<Status> =
+            self.get_json("statuses", "/rest/raven/1.0/api/settings/teststatuses")?;
+        Ok(list.into_iter().map(|s| s.name).collect())
+    }
+
+    /// The issue types of `project` (Jira `GET /rest/api/2/project/{key}`), which must include
+    /// Xray's Test and Test Execution for imports to work.
+    pub fn project_issue_types(&self, project: &str) -> Result<Vec<IssueType>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Project {
+            #[serde(default)]
+            issue_types: Vec<IssueType>,
+        }
+        let p: Project = self.get_json(
+            &format!("project {project}"),
+            &format!("/rest/api/2/project/{}", percent_encode(project)),
+        )?;
+        Ok(p.issue_types)
+    }
+
+    /// The issue type name of `key` (Jira `GET /rest/api/2/issue/{key}?fields=issuetype`),
+    /// to tell a Test Plan from another issue.
+    pub fn issue_type_of(&self, key: &str) -> Result<String, ApiError> {
+        #[derive(Deserialize)]
+        struct Issue {
+            fields: Fields,
+        }
+        #[derive(Deserialize)]
+        struct Fields {
+            issuetype: Named,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: String,
+        }
+        let issue: Issue = self.get_json(
+            &format!("issue {key}"),
+            &format!("/rest/api/2/issue/{}?fields=issuetype", percent_encode(key)),
+        )?;
+        Ok(issue.fields.issuetype.name)
     }
 
     /// `POST /rest/api/2/search` with `jql`, returning key and issue type of each hit (one page
@@ -170,30 +219,12 @@ impl Dc {
         doc: &ImportDoc,
         info: &serde_json::Value,
     ) -> Result<IssueKey, ApiError> {
-        let result = serde_json::to_vec(doc).unwrap_or_default();
-        let info = serde_json::to_vec(info).unwrap_or_default();
-        let body = Body::multipart(&[
-            Part {
-                name: "result",
-                filename: "results.json",
-                content_type: "application/json",
-                data: &result,
-            },
-            Part {
-                name: "info",
-                filename: "info.json",
-                content_type: "application/json",
-                data: &info,
-            },
-        ]);
-        let req = Request {
-            method: "POST",
-            url: self.url("/rest/raven/2.0/import/execution/multipart"),
-            headers: Vec::new(),
-            body,
-            call: Call::Create,
-            slow: true,
-        };
+        let req = multipart_import(
+            self.url("/rest/raven/2.0/import/execution/multipart"),
+            "result",
+            doc,
+            info,
+        );
         let resp = self.send("execution import", req)?;
         execution_key(Product::Dc, &resp.body).map_err(|e| self.scrub(e))
     }
