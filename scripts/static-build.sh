@@ -6,7 +6,7 @@
 #
 # Checks that `file` reports the binary as statically linked, that it is under 15 MB, and that
 # it runs a dry run over tests/data/action/junit.xml in an empty environment. The release
-# workflow builds musl binaries instead (no glibc NSS caveat, see docs/ci-integration.md).
+# workflow builds musl binaries instead (no glibc NSS caveat, see README.md, "Static Linux binary").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

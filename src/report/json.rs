@@ -1,5 +1,5 @@
 //! The JSON report (`--report FILE`): what a run did, for machines. Schema in
-//! `docs/report-schema.md`; `version` changes when a field changes meaning or goes away.
+//! README.md (section "Xray upload"); `version` changes when a field changes meaning or goes away.
 //!
 //! Owns the report's shape and writing it. The Xray part is the uploader's `XrayReceipt` as is;
 //! the Jira part (`bugs`) is filled by the run orchestration from the Jira receipt. Nothing here
