@@ -6,6 +6,8 @@
 
 mod support;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use support::e2e::*;
 use support::fake::{Fake, Reply, Request};
 use support::xray_fake::{Creds, Mode, XrayFake};
@@ -31,8 +33,8 @@ enum Creds4 {
 enum Failure {
     /// Both services answer 401 to everything, quoting the request.
     Unauthorized,
-    /// Xray authenticates, then answers every call 500 (quoting it): results are spooled.
-    /// Jira answers 401.
+    /// Xray authenticates, rate-limits the import once, then answers 500 (quoting the request):
+    /// results are spooled after the retry. Jira answers 401.
     XrayServerError,
     /// Xray is healthy; only Jira answers 401.
     JiraUnauthorized,
@@ -41,10 +43,18 @@ enum Failure {
 }
 
 /// A back end that quotes each request back. With `status` 401 everything is refused; else the
-/// token endpoints (Xray Cloud authenticate, OAuth) succeed and everything else gets `status`.
+/// token endpoints (Xray Cloud authenticate, OAuth) succeed, the first import is rate limited
+/// with `Retry-After: 0` (so the retry path runs without sleeping) and everything else gets
+/// `status`.
 fn echo_service(status: u16) -> Fake {
+    let imports = AtomicUsize::new(0);
     Fake::serve(move |req: &Request| {
         if status != 401 {
+            if req.path().contains("/import/execution")
+                && imports.fetch_add(1, Ordering::SeqCst) == 0
+            {
+                return Reply::json(429, echo_body(req)).header("Retry-After", "0");
+            }
             match (req.method.as_str(), req.path()) {
                 ("POST", "/api/v2/authenticate") => {
                     return Reply::json(200, format!("\"{XRAY_BEARER}\""));
@@ -68,19 +78,18 @@ fn echo_service(status: u16) -> Fake {
 struct Backends {
     xray_url: String,
     jira_url: String,
-    _keep: Vec<Fake>,
+    keep: Vec<Fake>,
     healthy_xray: Option<XrayFake>,
 }
 
 fn backends(creds: Creds4, failure: Failure) -> Backends {
-    let dc = matches!(creds, Creds4::DcPat | Creds4::DcBasic);
     match failure {
         Failure::Unauthorized => {
             let (x, j) = (echo_service(401), echo_service(401));
             Backends {
                 xray_url: x.url(),
                 jira_url: j.url(),
-                _keep: vec![x, j],
+                keep: vec![x, j],
                 healthy_xray: None,
             }
         }
@@ -89,7 +98,7 @@ fn backends(creds: Creds4, failure: Failure) -> Backends {
             Backends {
                 xray_url: x.url(),
                 jira_url: j.url(),
-                _keep: vec![x, j],
+                keep: vec![x, j],
                 healthy_xray: None,
             }
         }
@@ -106,19 +115,18 @@ fn backends(creds: Creds4, failure: Failure) -> Backends {
                     },
                 ),
             };
-            let _ = dc;
             let j = echo_service(401);
             Backends {
                 xray_url: xray.url(),
                 jira_url: j.url(),
-                _keep: vec![j],
+                keep: vec![j],
                 healthy_xray: Some(xray),
             }
         }
         Failure::Refused => Backends {
             xray_url: refused_url(),
             jira_url: refused_url(),
-            _keep: vec![],
+            keep: vec![],
             healthy_xray: None,
         },
     }
@@ -176,6 +184,9 @@ fn check(creds: Creds4, failure: Failure) {
     s.junit("TEST-calc.xml", "CalcTest", 3, &failures(2));
     let mut cmd = s.bin();
     configure(&mut cmd, creds, &b);
+    if matches!(failure, Failure::XrayServerError) {
+        cmd.env("XRAY_SYNC_MAX_ATTEMPTS", "2");
+    }
     cmd.args([
         "run",
         "--report",
@@ -191,7 +202,7 @@ fn check(creds: Creds4, failure: Failure) {
     // The servers really did get (and so could echo) the credentials.
     if !matches!(failure, Failure::Refused) {
         let seen: String = b
-            ._keep
+            .keep
             .iter()
             .flat_map(Fake::requests)
             .chain(b.healthy_xray.iter().flat_map(|x| x.server.requests()))
@@ -212,6 +223,17 @@ fn check(creds: Creds4, failure: Failure) {
         }
         // The echoed error text reached the user, scrubbed rather than dropped.
         assert!(out.text().contains("***"), "{what}: {}", out.text());
+    }
+    if matches!(failure, Failure::XrayServerError) {
+        let imports = b.keep[0]
+            .requests()
+            .iter()
+            .filter(|r| r.path().contains("/import/execution"))
+            .count();
+        assert_eq!(
+            imports, 2,
+            "{what}: one retry after the 429, none after the 500"
+        );
     }
     if matches!(failure, Failure::XrayServerError | Failure::Refused) {
         assert!(
@@ -304,7 +326,7 @@ fn a_secret_cut_by_truncation_leaves_no_prefix() {
         let b = Backends {
             xray_url: x.url(),
             jira_url: j.url(),
-            _keep: vec![x, j],
+            keep: vec![x, j],
             healthy_xray: None,
         };
         let s = Scratch::new();

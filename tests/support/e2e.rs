@@ -104,6 +104,12 @@ impl Scratch {
             // One attempt: a retry would sleep for the policy's backoff (seconds).
             .env("XRAY_SYNC_MAX_ATTEMPTS", "1")
             .env("XRAY_SYNC_SPOOL_DIR", self.path("spool"));
+        // Hosts that have real defaults point at a dead loopback port unless a test sets them,
+        // so no code path can ever reach Atlassian or GitHub.
+        let dead = refused_url();
+        c.env("ATLASSIAN_AUTH_URL", &dead)
+            .env("ATLASSIAN_API_URL", &dead)
+            .env("GITHUB_API_URL", &dead);
         c
     }
 
