@@ -60,6 +60,16 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     let mapper = Mapper::new(&settings.mapping)?;
     let scope = Scope::new(&settings.scope.include, &settings.scope.exclude)?;
     let mut notes = settings.notes.clone();
+    // Without --strict a malformed file is skipped, not fatal; the user must still be told
+    // which file and where (path:line), or its tests silently vanish from the run.
+    for f in &run.files {
+        if let crate::model::FileStatus::Failed { error } = &f.status {
+            notes.push(format!("result file not read: {error}"));
+        }
+        for n in &f.notes {
+            notes.push(format!("{}: {n}", f.path.display()));
+        }
+    }
 
     let mut rejected: Vec<(String, Rejection)> = Vec::new();
     let mut kept: Vec<Kept> = Vec::with_capacity(run.cases.len());

@@ -134,8 +134,8 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
             key: k.to_string(),
             url: browse_url(settings, k.as_str()),
         });
-    let mut notes = settings.notes.clone();
-    notes.extend(plan.notes.iter().cloned());
+    // `plan::build` starts its notes with the settings' notes: taking both would say each twice.
+    let mut notes = plan.notes.clone();
     if let Some(x) = &receipts.xray {
         notes.extend(x.warnings.iter().cloned());
     }
@@ -157,10 +157,11 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
     }
 }
 
-pub fn report(plan: &Plan, settings: &Settings, receipts: Receipts, dry_run: bool) -> Report {
+/// `_settings` is kept so both views take the same inputs; the plan already carries its notes.
+pub fn report(plan: &Plan, _settings: &Settings, receipts: Receipts, dry_run: bool) -> Report {
     let mut report = Report::new(plan.counts);
     report.dry_run = dry_run;
-    report.notes = settings.notes.iter().chain(&plan.notes).cloned().collect();
+    report.notes = plan.notes.clone();
     if let Some(x) = receipts.xray {
         report = report.with_xray(x);
     }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod doctor_fake;
+pub mod e2e;
 pub mod fake;
 pub mod jira_fake;
 pub mod xray_fake;
