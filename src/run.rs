@@ -89,7 +89,7 @@ pub fn run(
     console::render_run(&summary, out).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let error_lines = receipts.error_lines();
-    let report = assemble::report(&plan, &settings, receipts, dry_run);
+    let report = assemble::report(&plan, receipts, dry_run);
     if let Some(path) = &settings.output.report {
         let json = crate::secret::scrub(&report.to_json(), &secret_refs);
         fs::write(path, json + "\n").map_err(|source| RunError::Output {

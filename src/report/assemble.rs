@@ -157,8 +157,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
     }
 }
 
-/// `_settings` is kept so both views take the same inputs; the plan already carries its notes.
-pub fn report(plan: &Plan, _settings: &Settings, receipts: Receipts, dry_run: bool) -> Report {
+pub fn report(plan: &Plan, receipts: Receipts, dry_run: bool) -> Report {
     let mut report = Report::new(plan.counts);
     report.dry_run = dry_run;
     report.notes = plan.notes.clone();
