@@ -71,7 +71,9 @@ impl From<LibRunError> for RunError {
             LibRunError::Plan(e @ (PlanError::Mapping(_) | PlanError::BadScope { .. })) => {
                 RunError::Usage(e.into())
             }
-            LibRunError::Output { .. } | LibRunError::Http(_) => RunError::Usage(e.into()),
+            LibRunError::Output { .. } | LibRunError::Http(_) | LibRunError::NothingToDo(_) => {
+                RunError::Usage(e.into())
+            }
             LibRunError::Remote(_) => RunError::Remote(e.into()),
         }
     }

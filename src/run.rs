@@ -33,6 +33,13 @@ pub enum RunError {
     },
     #[error("setting up HTTP: {0:#}")]
     Http(anyhow::Error),
+    /// Neither side is configured for a real run: doing nothing and exiting 0 would hide a
+    /// misconfiguration.
+    #[error(
+        "nothing to send: neither Xray nor Jira is configured ({}); set XRAY_CLIENT_ID/XRAY_CLIENT_SECRET or JIRA_URL and credentials, or preview with --dry-run",
+        .0.join("; ")
+    )]
+    NothingToDo(Vec<String>),
     /// Xray or Jira refused or could not be reached; reports are written, unsent results are
     /// spooled. One line per error.
     #[error("{}", .0.join("\n"))]
@@ -56,6 +63,9 @@ pub fn run(
     let mut settings_args = args.settings.clone();
     settings_args.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
+    if !dry_run && settings.xray.is_none() && settings.jira.is_none() {
+        return Err(RunError::NothingToDo(settings.notes.clone()));
+    }
     let secrets = settings.secrets();
     let secret_refs: Vec<&crate::secret::Secret> = secrets.iter().collect();
     let on_github = env("GITHUB_ACTIONS").as_deref() == Some("true");

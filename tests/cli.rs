@@ -163,3 +163,18 @@ fn bad_config_file_is_a_usage_error_naming_it() {
         "{out}"
     );
 }
+
+/// A real run with neither Xray nor Jira configured must not "succeed" doing nothing.
+#[test]
+fn run_with_nothing_configured_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("TEST-a.xml");
+    std::fs::write(
+        &file,
+        r#"<testsuite name="s"><testcase classname="a" name="b"/></testsuite>"#,
+    )
+    .unwrap();
+    let o = bin().args(["run"]).arg(&file).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nothing to send"), "{}", text(&o));
+}
