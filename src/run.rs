@@ -142,12 +142,39 @@ fn execute(
     on_github: bool,
     out: &mut dyn Write,
 ) -> Result<Receipts, RunError> {
-    let jira_live = settings.jira.as_ref().filter(|j| j.is_live());
-    let xray_live = settings.xray.as_ref().filter(|x| x.is_live());
-    if dry_run && jira_live.is_none() {
+    let jira_live = settings.jira.as_ref().is_some_and(|j| j.is_live());
+    let xray_live = settings.xray.as_ref().is_some_and(|x| x.is_live());
+    if !jira_live && (dry_run || !xray_live) {
         return Ok(Receipts::default());
     }
     let http = Http::new(&settings.http).map_err(RunError::Http)?;
+    if on_github {
+        // Request-by-request progress is for digging; fold it away in the job log.
+        let _ = writeln!(
+            out,
+            "{}",
+            github::group("xray-sync: Jira and Xray requests")
+        );
+    }
+    let receipts = send(plan, settings, results, dry_run, on_github, &http, out);
+    if on_github {
+        let _ = writeln!(out, "{}", github::ENDGROUP);
+    }
+    Ok(receipts)
+}
+
+/// The requests themselves, in order: bugs first (their keys go into `defects`), then the upload.
+fn send(
+    plan: &Plan,
+    settings: &Settings,
+    results: &crate::model::TestRun,
+    dry_run: bool,
+    on_github: bool,
+    http: &Http,
+    out: &mut dyn Write,
+) -> Receipts {
+    let jira_live = settings.jira.as_ref().filter(|j| j.is_live());
+    let xray_live = settings.xray.as_ref().filter(|x| x.is_live());
     let mut progress = |line: &str| {
         let line = if on_github {
             github::neutralise(line)
@@ -159,7 +186,7 @@ fn execute(
     let mut receipts = Receipts::default();
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
         receipts.jira = Some(crate::jira::file::run(
-            &http,
+            http,
             js,
             jp,
             &plan.tests,
@@ -168,7 +195,7 @@ fn execute(
         ));
     }
     if dry_run {
-        return Ok(receipts);
+        return receipts;
     }
     if let (Some(xs), Some(xp)) = (xray_live, &plan.xray) {
         let defects = receipts
@@ -186,7 +213,7 @@ fn execute(
         roots.sort();
         roots.dedup();
         receipts.xray = Some(crate::xray::upload::run_with_roots(
-            &http,
+            http,
             xs,
             &settings.output,
             xp,
@@ -196,7 +223,7 @@ fn execute(
             &mut progress,
         ));
     }
-    Ok(receipts)
+    receipts
 }
 
 /// Annotations, job summary, step outputs and the optional PR comment.
