@@ -69,13 +69,25 @@ pub fn run(
     let secrets = settings.secrets();
     let secret_refs: Vec<&crate::secret::Secret> = secrets.iter().collect();
     let on_github = env("GITHUB_ACTIONS").as_deref() == Some("true");
+    // `--json`: stdout carries only the JSON report; the human text goes to stderr.
+    let json = settings.output.json;
+    let mut stderr = std::io::stderr();
+    macro_rules! human {
+        () => {
+            if json {
+                &mut stderr as &mut dyn Write
+            } else {
+                &mut *out
+            }
+        };
+    }
     if on_github {
         // Before anything else is printed: the runner masks only what it was told about.
         github::emit_masks(&mut WriteAdapter(out), &secret_refs).map_err(stdout_error)?;
     }
     if settings.http.insecure {
         writeln!(
-            out,
+            human!(),
             "WARNING: TLS certificate verification is OFF (--insecure): anyone on the network path can read and change what is sent, credentials included."
         )
         .map_err(stdout_error)?;
@@ -91,21 +103,24 @@ pub fn run(
         write_plan_file(&plan, path)?;
     }
     if dry_run {
-        console::render_dry_run(&plan, &settings, out).map_err(stdout_error)?;
+        console::render_dry_run(&plan, &settings, human!()).map_err(stdout_error)?;
     }
 
-    let receipts = execute(&plan, &settings, &results, dry_run, on_github, out)?;
+    let receipts = execute(&plan, &settings, &results, dry_run, on_github, human!())?;
     let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
-    console::render_run(&summary, out).map_err(stdout_error)?;
+    console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let error_lines = receipts.error_lines();
     let report = assemble::report(&plan, receipts, dry_run);
+    let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
     if let Some(path) = &settings.output.report {
-        let json = crate::secret::scrub(&report.to_json(), &secret_refs);
-        fs::write(path, json + "\n").map_err(|source| RunError::Output {
+        fs::write(path, report_json.clone() + "\n").map_err(|source| RunError::Output {
             path: path.clone(),
             source,
         })?;
+    }
+    if json {
+        writeln!(out, "{report_json}").map_err(stdout_error)?;
     }
     if let Some(path) = &settings.output.summary_md {
         github::write_summary_md(path, &summary, &secret_refs).map_err(|source| {

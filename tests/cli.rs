@@ -178,3 +178,30 @@ fn run_with_nothing_configured_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nothing to send"), "{}", text(&o));
 }
+
+/// `run --json`: stdout is exactly the JSON report; the human summary goes to stderr.
+#[test]
+fn run_json_prints_only_the_report_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("TEST-a.xml");
+    std::fs::write(
+        &file,
+        r#"<testsuite name="s"><testcase classname="a" name="ok"/><testcase classname="a" name="bad"><failure message="boom"/></testcase></testsuite>"#,
+    )
+    .unwrap();
+    let o = bin()
+        .args(["run", "--dry-run", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    assert_eq!(v["counts"]["total"], 2);
+    assert_eq!(v["counts"]["failed"], 1);
+    assert_eq!(v["dry_run"], true);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("dry run"),
+        "human text on stderr"
+    );
+}
