@@ -21,7 +21,10 @@ fn base() -> PathBuf {
 }
 
 /// The subtrees holding .NET inputs, and the format each holds.
-const TREES: &[(&str, &str, Format)] = &[("nunit", "xml", Format::Nunit)];
+const TREES: &[(&str, &str, Format)] = &[
+    ("nunit", "xml", Format::Nunit),
+    ("xunit", "xml", Format::Xunit),
+];
 
 fn inputs() -> Vec<(PathBuf, Format)> {
     fn walk(dir: &Path, ext: &str, format: Format, out: &mut Vec<(PathBuf, Format)>) {
@@ -53,7 +56,11 @@ const XXE: &[&str] = &[
 ];
 
 /// Inputs where we differ from EnricoMi on principle; each says why.
-const SIDECAR_EXCEPTIONS: &[(&str, &str)] = &[];
+const SIDECAR_EXCEPTIONS: &[(&str, &str)] = &[(
+    "xunit/mstest/jenkinsci/testcase6.xml",
+    "names: the <test> has method=\"\" type=\"\"; upstream names it '' (from `method`), we fall \
+     back to its name attribute `collection1\\test.xml` rather than invent a nameless test",
+)];
 
 fn exception_for(rel: &str) -> Option<&'static str> {
     SIDECAR_EXCEPTIONS
@@ -285,4 +292,28 @@ fn nunit_details_from_real_files() {
     .unwrap();
     assert!(cases.iter().all(|c| c.started_at.is_some()));
     assert!(cases.iter().all(|c| c.classname.is_some()));
+}
+
+#[test]
+fn xunit_theory_rows_stay_distinct_tests() {
+    let path = base().join("xunit/mstest/fixie.xml");
+    let cases = dotnet::parse_path(&path, Format::Xunit).unwrap();
+    let rows: Vec<_> = cases
+        .iter()
+        .filter(|c| c.name == "ShouldBeString")
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2].parameters[0].value, "<System.Int32>(123)");
+    // Rows differ by their arguments, so merging keeps them apart: one failing row does not
+    // make the passing ones "flaky".
+    let merged = xray_sync::ingest::merge::merge(cases.clone());
+    assert_eq!(merged.len(), cases.len());
+    assert!(merged.iter().all(|c| !c.flaky));
+    let skip = cases.iter().find(|c| c.name == "Skip").unwrap();
+    assert_eq!(
+        skip.outcome,
+        xray_sync::model::Outcome::Skipped {
+            message: Some("⚠ Skipped with attribute.".into())
+        }
+    );
 }

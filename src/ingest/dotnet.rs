@@ -81,6 +81,7 @@ fn root_format(e: &BytesStart<'_>) -> Option<Format> {
 pub fn parse_path(path: &Path, format: Format) -> Result<Vec<TestCase>, InputError> {
     match format {
         Format::Nunit => super::nunit::parse_path(path),
+        Format::Xunit => super::xunit::parse_path(path),
         other => Err(InputError {
             path: path.to_path_buf(),
             line: None,
