@@ -24,6 +24,7 @@ fn base() -> PathBuf {
 const TREES: &[(&str, &str, Format)] = &[
     ("nunit", "xml", Format::Nunit),
     ("xunit", "xml", Format::Xunit),
+    ("trx", "trx", Format::Trx),
 ];
 
 fn inputs() -> Vec<(PathBuf, Format)> {
@@ -315,5 +316,52 @@ fn xunit_theory_rows_stay_distinct_tests() {
         xray_sync::model::Outcome::Skipped {
             message: Some("⚠ Skipped with attribute.".into())
         }
+    );
+}
+
+#[test]
+fn trx_details_from_real_files() {
+    let cases = dotnet::parse_path(&base().join("trx/xunit/dotnet-trx.trx"), Format::Trx).unwrap();
+    let failing = cases
+        .iter()
+        .find(|c| c.name == "Exception_In_TargetTest")
+        .unwrap();
+    assert_eq!(
+        failing.classname.as_deref(),
+        Some("DotnetTests.XUnitTests.CalculatorTests")
+    );
+    let failure = failing.outcome.failure().unwrap();
+    assert_eq!(
+        failure.message.as_deref(),
+        Some("System.DivideByZeroException : Attempted to divide by zero.")
+    );
+    assert!(
+        failure
+            .details
+            .as_deref()
+            .unwrap()
+            .contains("Calculator.cs:line 9")
+    );
+    assert_eq!(failing.duration_secs, Some(0.0008377));
+    assert_eq!(
+        failing.started_at.map(|t| t.unix_timestamp()),
+        Some(1_618_900_292)
+    );
+    let skipped = cases.iter().find(|c| c.name == "Skipped_Test").unwrap();
+    assert_eq!(
+        skipped.attempts[0].system_out.as_deref(),
+        Some("Skipped test")
+    );
+
+    // Old MSTest: className carries the assembly after a comma.
+    let cases = dotnet::parse_path(
+        &base().join("trx/yami_YAMILEX_2015-10-24_04_18_59.trx"),
+        Format::Trx,
+    )
+    .unwrap();
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.classname.as_deref().is_some_and(|c| !c.contains(',')))
     );
 }

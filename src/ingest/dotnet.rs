@@ -82,6 +82,7 @@ pub fn parse_path(path: &Path, format: Format) -> Result<Vec<TestCase>, InputErr
     match format {
         Format::Nunit => super::nunit::parse_path(path),
         Format::Xunit => super::xunit::parse_path(path),
+        Format::Trx => super::trx::parse_path(path),
         other => Err(InputError {
             path: path.to_path_buf(),
             line: None,

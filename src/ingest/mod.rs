@@ -22,6 +22,7 @@ pub mod junit;
 pub mod merge;
 pub mod nunit;
 pub mod parse_output;
+pub mod trx;
 pub mod xunit;
 
 use std::collections::{HashMap, HashSet};
