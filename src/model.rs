@@ -31,6 +31,12 @@ pub enum Format {
     Allure2,
     /// Allure 1 `*-testsuite.xml`.
     Allure1,
+    /// NUnit 2 `<test-results>` or NUnit 3 `<test-run>` XML.
+    Nunit,
+    /// xUnit.net v2 (and v1) `<assemblies>` XML.
+    Xunit,
+    /// MSTest / VSTest TRX (`<TestRun>`).
+    Trx,
 }
 
 impl Format {
@@ -39,6 +45,9 @@ impl Format {
             Format::Junit => "junit",
             Format::Allure2 => "allure2",
             Format::Allure1 => "allure1",
+            Format::Nunit => "nunit",
+            Format::Xunit => "xunit",
+            Format::Trx => "trx",
         }
     }
 }

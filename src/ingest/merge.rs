@@ -5,7 +5,7 @@
 //!   the parameters, and keeps it across retries, so it is exactly "the same test".
 //! - Allure without a history id: its definition (`fullName`, else `classname.name`) plus its
 //!   parameters.
-//! - JUnit: `(classname, name, parameters)`. The suite is not part of it, so the same test
+//! - JUnit (and NUnit, xUnit.net, TRX): `(classname, name, parameters)`. The suite is not part of it, so the same test
 //!   reported by two shards or a rerun job in another suite file still merges.
 //!
 //! Allure and JUnit identities never meet: the same run exported twice in both formats would
@@ -47,11 +47,13 @@ fn identity(case: &TestCase) -> Identity {
                 parameters,
             },
         },
-        Some(Format::Junit) | None => Identity::Junit {
-            classname: case.classname.clone().filter(|c| !c.is_empty()),
-            name: case.name.clone(),
-            parameters,
-        },
+        Some(Format::Junit | Format::Nunit | Format::Xunit | Format::Trx) | None => {
+            Identity::Junit {
+                classname: case.classname.clone().filter(|c| !c.is_empty()),
+                name: case.name.clone(),
+                parameters,
+            }
+        }
     }
 }
 

@@ -5,8 +5,8 @@
 //! The format readers live next door (`junit`, `allure2`, `allure1`); pattern expansion in
 //! `inputs`, the merge rule in `merge`, the `parse` command's printing in `parse_output`.
 //!
-//! Sniffing looks at content, never at the extension, in this order: an Allure 1 `test-suite`
-//! root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
+//! Sniffing looks at content, never at the extension, in this order: a .NET root element
+//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
 //! an Allure 2 result or container. Files inside an Allure results directory that are none of
 //! these (attachments, `categories.json`, `executor.json`, `environment.properties`,
 //! `history/`) are skipped quietly as Allure side files; other unknown files are skipped with a
@@ -16,10 +16,14 @@
 pub mod allure;
 pub mod allure1;
 pub mod allure2;
+pub mod dotnet;
 pub mod inputs;
 pub mod junit;
 pub mod merge;
+pub mod nunit;
 pub mod parse_output;
+pub mod trx;
+pub mod xunit;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -79,6 +83,8 @@ fn list_errors(errors: &[InputError]) -> String {
 /// What reading one file gave.
 enum Read1 {
     Junit(Vec<TestCase>),
+    /// NUnit, xUnit.net or TRX.
+    Dotnet(Format, Vec<TestCase>),
     Allure {
         format: Format,
         cases: Vec<AllureCase>,
@@ -137,6 +143,17 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                 (
                     FileStatus::Parsed {
                         format: Format::Junit,
+                        tests: cases.len(),
+                    },
+                    Vec::new(),
+                )
+            }
+            Read1::Dotnet(format, cases) => {
+                result_files += 1;
+                sightings.extend(cases.iter().cloned());
+                (
+                    FileStatus::Parsed {
+                        format: *format,
                         tests: cases.len(),
                     },
                     Vec::new(),
@@ -331,6 +348,13 @@ fn read_one(path: &Path) -> Read1 {
     };
     match first {
         Some(b'<') => {
+            // Before Allure 1: a bare NUnit 3 `<test-suite type=…>` root shares its name.
+            if let Some(format) = dotnet::sniff(&head) {
+                return match dotnet::parse_path(path, format) {
+                    Ok(cases) => Read1::Dotnet(format, cases),
+                    Err(e) => Read1::Failed(e),
+                };
+            }
             if allure1::looks_like_allure1(&head) {
                 return match allure1::parse_path(path) {
                     Ok(p) => Read1::Allure {
