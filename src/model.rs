@@ -228,56 +228,105 @@ pub enum Attachment {
 }
 
 /// One test after merging all its attempts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Serialized with its derived [`TestCase::outcome`] as an `outcome` field between `line` and
+/// `flaky`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TestCase {
     /// Enclosing suite names, outermost first. Shared: the tests of one suite point at one
     /// list (a `Vec<String>` converts with `.into()`).
     pub suite_path: Arc<[String]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub classname: Option<String>,
     pub name: String,
     /// Allure `fullName`: the stable definition for Allure results.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// Allure `historyId`: groups Allure retries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub history_id: Option<String>,
     /// The test's source file and line, when the runner reported them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    /// Merged outcome of `attempts` (see the module doc). Kept in sync by
-    /// [`TestCase::new`] and [`TestCase::absorb`].
-    pub outcome: Outcome,
     /// True when an attempt passed and another failed or errored.
     pub flaky: bool,
     /// Sum of the attempts' durations, when any was known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_secs: Option<f64>,
     /// Start of the first attempt, when known.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
     pub started_at: Option<time::OffsetDateTime>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<Property>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
     /// Every try, in order. Never empty.
     pub attempts: Vec<Attempt>,
 }
 
+/// The JSON shape of a [`TestCase`] (`xray-sync parse --json`, snapshots): its fields in
+/// declaration order with the merged `outcome` between `line` and `flaky`, as when `outcome`
+/// was a stored field.
+#[derive(Serialize)]
+struct TestCaseJson<'a> {
+    suite_path: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    classname: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    outcome: &'a Outcome,
+    flaky: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_secs: Option<f64>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    started_at: Option<time::OffsetDateTime>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    properties: &'a [Property],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    labels: &'a [Label],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    links: &'a [Link],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    parameters: &'a [Property],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    attachments: &'a [Attachment],
+    attempts: &'a [Attempt],
+}
+
+impl Serialize for TestCase {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TestCaseJson {
+            suite_path: &self.suite_path,
+            classname: self.classname.as_deref(),
+            name: &self.name,
+            full_name: self.full_name.as_deref(),
+            history_id: self.history_id.as_deref(),
+            file: self.file.as_deref(),
+            line: self.line,
+            outcome: self.outcome(),
+            flaky: self.flaky,
+            duration_secs: self.duration_secs,
+            started_at: self.started_at,
+            properties: &self.properties,
+            labels: &self.labels,
+            links: &self.links,
+            parameters: &self.parameters,
+            attachments: &self.attachments,
+            attempts: &self.attempts,
+        }
+        .serialize(serializer)
+    }
+}
+
 impl TestCase {
-    /// A test seen once. `outcome`, `flaky`, `duration_secs` and `started_at` are derived from
-    /// the attempt.
+    /// A test seen once. `flaky`, `duration_secs` and `started_at` are derived from the
+    /// attempt.
     pub fn new(
         suite_path: Vec<String>,
         classname: Option<String>,
@@ -292,7 +341,6 @@ impl TestCase {
             history_id: None,
             file: None,
             line: None,
-            outcome: first.outcome.clone(),
             flaky: false,
             duration_secs: None,
             started_at: None,
@@ -316,6 +364,34 @@ impl TestCase {
         match self.classname.as_deref().filter(|c| !c.is_empty()) {
             Some(class) => format!("{class}.{}", self.name),
             None => self.name.clone(),
+        }
+    }
+
+    /// The merged outcome of `attempts` (the rule in the module doc), derived on each call so
+    /// it can never disagree with them and failure text is stored once, in its attempt:
+    /// `Passed` when an attempt passed and another failed or errored; otherwise the worst
+    /// attempt's outcome (errored > failed > passed > skipped), the last one among equals (the
+    /// most recent try). A case without attempts (only possible by emptying the public
+    /// `attempts` by hand) reads as skipped.
+    pub fn outcome(&self) -> &Outcome {
+        static PASSED: Outcome = Outcome::Passed;
+        static NOTHING_RAN: Outcome = Outcome::Skipped { message: None };
+        let Some((first, rest)) = self.attempts.split_first() else {
+            return &NOTHING_RAN;
+        };
+        let mut worst = &first.outcome;
+        let mut any_pass = *worst == Outcome::Passed;
+        for a in rest {
+            any_pass |= a.outcome == Outcome::Passed;
+            if a.outcome.severity() >= worst.severity() {
+                worst = &a.outcome;
+            }
+        }
+        // The worst is a failure and something passed: flaky, which counts as passed.
+        if any_pass && worst.is_failure() {
+            &PASSED
+        } else {
+            worst
         }
     }
 
@@ -367,18 +443,6 @@ impl TestCase {
         let any_pass = self.attempts.iter().any(|a| a.outcome == Outcome::Passed);
         let any_fail = self.attempts.iter().any(|a| a.outcome.is_failure());
         self.flaky = any_pass && any_fail;
-        self.outcome = if self.flaky {
-            Outcome::Passed
-        } else {
-            // Worst wins; among equals the last attempt's text is kept (the most recent try).
-            let mut worst = &self.attempts[0].outcome;
-            for a in &self.attempts[1..] {
-                if a.outcome.severity() >= worst.severity() {
-                    worst = &a.outcome;
-                }
-            }
-            worst.clone()
-        };
         let durations: Vec<f64> = self
             .attempts
             .iter()
@@ -460,7 +524,7 @@ impl TestRun {
         let mut c = Counts::default();
         for case in &self.cases {
             c.total += 1;
-            match case.outcome.kind() {
+            match case.outcome().kind() {
                 OutcomeKind::Passed => c.passed += 1,
                 OutcomeKind::Failed => c.failed += 1,
                 OutcomeKind::Error => c.error += 1,
@@ -550,7 +614,7 @@ mod tests {
             "t".into(),
             attempt(Outcome::Passed),
         ));
-        assert_eq!(case.outcome, Outcome::Passed);
+        assert_eq!(*case.outcome(), Outcome::Passed);
         assert!(case.flaky);
         assert_eq!(case.attempts.len(), 2);
         assert_eq!(case.duration_secs, Some(2.0));
@@ -576,8 +640,31 @@ mod tests {
             "t".into(),
             attempt(failed("b")),
         ));
-        assert_eq!(case.outcome, failed("b"));
+        assert_eq!(*case.outcome(), failed("b"));
         assert!(!case.flaky);
+    }
+
+    #[test]
+    fn json_keeps_the_merged_outcome_in_its_place() {
+        let mut case = TestCase::new(vec![], None, "t".into(), attempt(failed("boom")));
+        let json = serde_json::to_string(&case).unwrap();
+        assert!(
+            json.starts_with(
+                r#"{"suite_path":[],"name":"t","outcome":{"status":"failed","message":"boom"},"flaky":false,"duration_secs":1.0,"attempts":[{"status":"failed","message":"boom","#
+            ),
+            "{json}"
+        );
+        case.absorb(TestCase::new(
+            vec![],
+            None,
+            "t".into(),
+            attempt(Outcome::Passed),
+        ));
+        let json = serde_json::to_string(&case).unwrap();
+        assert!(
+            json.contains(r#""outcome":{"status":"passed"},"flaky":true,"#),
+            "{json}"
+        );
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn notes(run: &TestRun) -> Vec<&str> {
 }
 
 fn skipped_message(case: &TestCase) -> &str {
-    match &case.outcome {
+    match case.outcome() {
         Outcome::Skipped { message } => message.as_deref().unwrap_or(""),
         other => panic!("expected skipped, got {other:?}"),
     }
@@ -89,7 +89,7 @@ fn allure2_befores_afters_and_step_attachments_reach_the_test() {
     assert_eq!(run.cases.len(), 1);
     let case = &run.cases[0];
     assert_eq!(case.name, "shouldCreate");
-    assert_eq!(case.outcome, Outcome::Passed);
+    assert_eq!(*case.outcome(), Outcome::Passed);
     // The step's attachment (upstream: shouldPickUpAttachmentsForTestCase) and the after
     // fixture's (shouldPickUpAttachmentsForAfters).
     assert_eq!(
@@ -181,7 +181,7 @@ fn allure2_hidden_parameters_dropped_and_masked_ones_masked() {
         ]
     );
     // "Passed" with a capital P is still a pass.
-    assert_eq!(case.outcome, Outcome::Passed);
+    assert_eq!(*case.outcome(), Outcome::Passed);
     assert_eq!(
         case.history_id.as_deref(),
         Some("adapter-provided-history-id")
@@ -338,7 +338,7 @@ fn allure2data_directory() {
             "shouldNotCreate"
         ]
     );
-    assert!(run.cases.iter().all(|c| c.outcome == Outcome::Passed));
+    assert!(run.cases.iter().all(|c| *c.outcome() == Outcome::Passed));
     let main = run
         .cases
         .iter()
@@ -387,7 +387,7 @@ fn demo_report_counts_retries_and_missing_attachments() {
         .iter()
         .find(|c| c.history_id.as_deref() == Some("demo-status-broken-history"))
         .unwrap();
-    assert_eq!(broken.outcome.kind(), OutcomeKind::Error);
+    assert_eq!(broken.outcome().kind(), OutcomeKind::Error);
     // The four attachments PROVENANCE.md says are absent are noted, not attached.
     let notes = notes(&run);
     for missing in [
@@ -433,9 +433,9 @@ fn allure1_empty_or_invalid_status_is_unknown() {
     assert_eq!(run.cases.len(), 4);
     assert!(skipped_message(by_name(&run, "testOne")).starts_with("allure status unknown"));
     assert!(skipped_message(by_name(&run, "testFour")).starts_with("allure status unknown"));
-    assert_eq!(by_name(&run, "testTwo").outcome, Outcome::Passed);
+    assert_eq!(*by_name(&run, "testTwo").outcome(), Outcome::Passed);
     assert_eq!(
-        by_name(&run, "testThree").outcome.kind(),
+        by_name(&run, "testThree").outcome().kind(),
         OutcomeKind::Failed
     );
 }
@@ -589,7 +589,7 @@ fn allure1data_directory() {
         (19, 9, 4, 4, 2)
     );
     let failed = by_name(&run, "longAssertionTest");
-    let failure = failed.outcome.failure().unwrap();
+    let failure = failed.outcome().failure().unwrap();
     assert!(
         failure
             .message

@@ -374,7 +374,7 @@ fn allure2_retries_merge_by_history_id_across_directories() {
     let login = &run.cases[0];
     assert_eq!(login.name, "login");
     assert!(login.flaky);
-    assert_eq!(login.outcome, Outcome::Passed);
+    assert_eq!(*login.outcome(), Outcome::Passed);
     assert_eq!(login.attempts.len(), 2);
     assert_eq!(login.duration_secs, Some(3.0));
     assert_eq!(login.classname.as_deref(), Some("pkg.T"));
@@ -390,7 +390,7 @@ fn allure2_retries_merge_by_history_id_across_directories() {
     let counts = run.counts();
     assert_eq!((counts.passed, counts.error, counts.flaky), (1, 1, 1));
     let logout = &run.cases[1];
-    let failure = logout.outcome.failure().unwrap();
+    let failure = logout.outcome().failure().unwrap();
     assert_eq!(failure.message.as_deref(), Some("broken msg"));
 }
 
@@ -421,7 +421,7 @@ fn allure_without_history_id_falls_back_to_full_name_and_parameters() {
     let run = run_dir(dir.path());
     assert_eq!(run.cases.len(), 2);
     assert_eq!(run.cases[0].attempts.len(), 2);
-    assert_eq!(run.cases[0].outcome.kind(), OutcomeKind::Failed);
+    assert_eq!(run.cases[0].outcome().kind(), OutcomeKind::Failed);
     assert!(!run.cases[0].flaky);
     assert_eq!(run.cases[1].parameters[0].value, "chrome");
 }
@@ -492,7 +492,7 @@ fn failed_before_fixture_decides_only_tests_without_a_status() {
         .iter()
         .find(|c| c.name == "no status yet")
         .unwrap();
-    let failure = match &a.outcome {
+    let failure = match a.outcome() {
         Outcome::Error(f) => f,
         other => panic!("{other:?}"),
     };
@@ -501,7 +501,7 @@ fn failed_before_fixture_decides_only_tests_without_a_status() {
         Some("before fixture \"setUp\" broken: db down")
     );
     let b = run.cases.iter().find(|c| c.name == "ran").unwrap();
-    assert_eq!(b.outcome, Outcome::Passed);
+    assert_eq!(*b.outcome(), Outcome::Passed);
 }
 
 #[test]

@@ -141,8 +141,8 @@ proptest! {
         for (i, (want, got)) in cases.iter().zip(&parsed).enumerate() {
             prop_assert_eq!(got.classname.as_deref(), Some(want.classname.as_str()));
             prop_assert_eq!(&got.name, &format!("{}#{i}", want.name));
-            prop_assert_eq!(got.outcome.kind(), want.kind);
-            let message = match &got.outcome {
+            prop_assert_eq!(got.outcome().kind(), want.kind);
+            let message = match got.outcome() {
                 Outcome::Passed => None,
                 Outcome::Failed(f) | Outcome::Error(f) => f.message.clone(),
                 Outcome::Skipped { message } => message.clone(),
@@ -150,7 +150,7 @@ proptest! {
             if want.kind != OutcomeKind::Passed {
                 prop_assert_eq!(message.as_deref(), Some(want.message.as_str()));
             }
-            if let Some(f) = got.outcome.failure() {
+            if let Some(f) = got.outcome().failure() {
                 // Bodies keep the text as written (whitespace-only bodies are dropped).
                 if !want.message.trim().is_empty() {
                     prop_assert_eq!(f.details.as_deref(), Some(want.message.as_str()));

@@ -396,7 +396,7 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
     case.links = links;
     case.parameters = d.parameters;
     case.attachments = d.attachments;
-    case.flaky = flaky && case.outcome == Outcome::Passed;
+    case.flaky = flaky && *case.outcome() == Outcome::Passed;
     AllureCase {
         case,
         uuid: None,

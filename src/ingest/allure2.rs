@@ -361,7 +361,7 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
     }
     step_attachments(dir, &doc.steps, &mut case.attachments, &mut notes);
     // Allure's own flag; only meaningful on a pass (see model: flaky means passed after a failure).
-    case.flaky = details.flaky && case.outcome == Outcome::Passed;
+    case.flaky = details.flaky && *case.outcome() == Outcome::Passed;
     AllureParse {
         cases: vec![AllureCase {
             case,

@@ -74,7 +74,7 @@ pub fn merge(sightings: impl IntoIterator<Item = TestCase>) -> Vec<TestCase> {
                     target.full_name = case.full_name.clone();
                 }
                 target.absorb(case);
-                target.flaky |= reported && target.outcome == Outcome::Passed;
+                target.flaky |= reported && *target.outcome() == Outcome::Passed;
             }
             None => {
                 index.insert(id, out.len());
@@ -137,7 +137,7 @@ mod tests {
             case(Format::Junit, "C", "a", Outcome::Passed, None),
         ]);
         assert_eq!(merged.len(), 2);
-        assert!(merged[0].flaky && merged[0].outcome == Outcome::Passed);
+        assert!(merged[0].flaky && *merged[0].outcome() == Outcome::Passed);
     }
 
     #[test]

@@ -195,7 +195,7 @@ pub fn source_name(source: IdentitySource) -> &'static str {
 
 fn count(c: &mut Counts, case: &TestCase) {
     c.total += 1;
-    match case.outcome.kind() {
+    match case.outcome().kind() {
         OutcomeKind::Passed => c.passed += 1,
         OutcomeKind::Failed => c.failed += 1,
         OutcomeKind::Error => c.error += 1,
@@ -207,7 +207,7 @@ fn count(c: &mut Counts, case: &TestCase) {
 }
 
 fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
-    match case.outcome.kind() {
+    match case.outcome().kind() {
         OutcomeKind::Passed if case.flaky => statuses.flaky.clone(),
         OutcomeKind::Passed => statuses.passed.clone(),
         OutcomeKind::Failed => statuses.failed.clone(),
@@ -218,7 +218,7 @@ fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
 
 /// Merge rank: higher is worse (see the module doc).
 fn rank(case: &TestCase) -> u8 {
-    match case.outcome.kind() {
+    match case.outcome().kind() {
         OutcomeKind::Passed if case.flaky => 1,
         OutcomeKind::Passed => 0,
         OutcomeKind::Skipped => 2,
@@ -244,12 +244,12 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
         definition: k.mapped.definition.clone(),
         identity: k.mapped.identity.clone(),
         source: k.mapped.source,
-        outcome: case.outcome.kind(),
+        outcome: case.outcome().kind(),
         flaky: case.flaky,
         status: status_of(case, statuses),
         file,
         line,
-        message: case.outcome.failure().and_then(|f| f.message.clone()),
+        message: case.outcome().failure().and_then(|f| f.message.clone()),
     }
 }
 
@@ -461,7 +461,7 @@ fn comment(case: &TestCase) -> Option<String> {
     {
         parts.push(c.to_string());
     }
-    match &case.outcome {
+    match case.outcome() {
         Outcome::Failed(f) | Outcome::Error(f) => push_failure(&mut parts, f),
         Outcome::Passed if case.flaky => {
             let failed = case
@@ -709,7 +709,7 @@ pub fn run_marker(run: &TestRun, ci: &CiContext) -> String {
     for c in &run.cases {
         hasher.update(c.definition().as_bytes());
         hasher.update([0]);
-        hasher.update(c.outcome.kind().as_str().as_bytes());
+        hasher.update(c.outcome().kind().as_str().as_bytes());
         hasher.update([0]);
     }
     let digest = hasher.finalize();

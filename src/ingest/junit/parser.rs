@@ -687,7 +687,6 @@ impl<'p> Parser<'p> {
             history_id: None,
             file: case.file.take(),
             line: case.line,
-            outcome: Outcome::Passed,
             flaky: false,
             duration_secs: None,
             started_at: None,

@@ -6,7 +6,7 @@ use crate::model::{Outcome, OutcomeKind};
 fn kinds(cases: &[TestCase]) -> Vec<(String, OutcomeKind)> {
     cases
         .iter()
-        .map(|c| (c.name.clone(), c.outcome.kind()))
+        .map(|c| (c.name.clone(), c.outcome().kind()))
         .collect()
 }
 
@@ -23,7 +23,7 @@ fn minimal_suite() {
     assert_eq!(*cases[0].suite_path, ["s"]);
     assert_eq!(cases[0].duration_secs, Some(0.5));
     assert_eq!(cases[1].classname, None);
-    let f = cases[1].outcome.failure().unwrap();
+    let f = cases[1].outcome().failure().unwrap();
     assert_eq!(f.message.as_deref(), Some("m"));
     assert_eq!(f.kind.as_deref(), Some("T"));
     assert_eq!(f.details.as_deref(), Some("trace"));
@@ -117,11 +117,11 @@ fn several_results_status_attributes_and_skips() {
         ]
     );
     assert_eq!(
-        cases[0].outcome.failure().unwrap().message.as_deref(),
+        cases[0].outcome().failure().unwrap().message.as_deref(),
         Some("x")
     );
     assert_eq!(
-        cases[4].outcome,
+        *cases[4].outcome(),
         Outcome::Skipped {
             message: Some("why".into())
         }
@@ -185,7 +185,7 @@ fn text_is_bounded_while_reading() {
         "<testsuite><testcase name=\"t\"><failure message=\"{big}\">{big}<![CDATA[{big}]]></failure><system-out>{big}</system-out></testcase></testsuite>"
     );
     let case = &parse_str(&xml).unwrap()[0];
-    let f = case.outcome.failure().unwrap();
+    let f = case.outcome().failure().unwrap();
     let limit = crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len();
     for text in [&f.message, &f.details, &case.attempts[0].system_out] {
         let text = text.as_deref().unwrap();
@@ -248,7 +248,7 @@ fn split_text_cdata_references_and_line_ends() {
     let xml = "<testsuite><testcase name=\"t\"><failure message=\"m\">a\r\nb\rc &amp; &#233;&#x1F600; é😀<![CDATA[x]]y\r\n<z>]]>end</failure>\r\n<system-out><![CDATA[out]]>put</system-out></testcase></testsuite>";
     for buffer in [1, 64, 65, 70, 1024] {
         let cases = parse_str_buffered(xml, buffer).unwrap();
-        let f = cases[0].outcome.failure().unwrap();
+        let f = cases[0].outcome().failure().unwrap();
         assert_eq!(
             f.details.as_deref(),
             Some("a\nb\nc & é😀 é😀x]]y\n<z>end"),
@@ -309,7 +309,7 @@ fn a_huge_text_node_is_streamed_and_cut_and_a_huge_tag_is_refused() {
     };
     let cases = parse_reader(BufReader::new(huge), Path::new("huge.xml")).unwrap();
     let details = cases[0]
-        .outcome
+        .outcome()
         .failure()
         .unwrap()
         .details
