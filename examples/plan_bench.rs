@@ -47,7 +47,7 @@ fn main() {
                 },
             );
             if i % 10 == 0 {
-                c.properties.push(Property {
+                c.extras_mut().properties.push(Property {
                     name: "test_key".into(),
                     value: format!("CALC-{}", 1 + i / 20),
                     items: vec![],

@@ -229,15 +229,36 @@ pub enum Attachment {
 
 /// One test after merging all its attempts.
 ///
-/// Serialized with its derived [`TestCase::outcome`] as an `outcome` field between `line` and
-/// `flaky`.
-#[derive(Debug, Clone, PartialEq)]
+/// Kept small because a large run holds hundreds of thousands of them: what most tests do not
+/// have (Allure identity, source location, properties, labels, links, parameters,
+/// attachments) lives in one optional [`Extras`] box, read through [`TestCase::extras`] and
+/// the per-field accessors, written through [`TestCase::extras_mut`]. The merged outcome is
+/// not stored at all: [`TestCase::outcome`] derives it from `attempts`.
+///
+/// Serialized (`parse --json`) as one flat object: the fields, the `Extras` fields and the
+/// derived `outcome`, in the order they had when all were plain fields (`model/json.rs`).
+#[derive(Debug, Clone)]
 pub struct TestCase {
     /// Enclosing suite names, outermost first. Shared: the tests of one suite point at one
     /// list (a `Vec<String>` converts with `.into()`).
     pub suite_path: Arc<[String]>,
     pub classname: Option<String>,
     pub name: String,
+    /// True when an attempt passed and another failed or errored (or the runner said so).
+    pub flaky: bool,
+    /// Sum of the attempts' durations, when any was known.
+    pub duration_secs: Option<f64>,
+    /// Start of the first attempt, when known.
+    pub started_at: Option<time::OffsetDateTime>,
+    /// Every try, in order. Never empty.
+    pub attempts: Vec<Attempt>,
+    /// `None` until something is written through [`TestCase::extras_mut`].
+    extras: Option<Box<Extras>>,
+}
+
+/// The rarely present parts of a [`TestCase`] (see there). The default is "none of them".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
     /// Allure `fullName`: the stable definition for Allure results.
     pub full_name: Option<String>,
     /// Allure `historyId`: groups Allure retries.
@@ -245,82 +266,37 @@ pub struct TestCase {
     /// The test's source file and line, when the runner reported them.
     pub file: Option<String>,
     pub line: Option<u32>,
-    /// True when an attempt passed and another failed or errored.
-    pub flaky: bool,
-    /// Sum of the attempts' durations, when any was known.
-    pub duration_secs: Option<f64>,
-    /// Start of the first attempt, when known.
-    pub started_at: Option<time::OffsetDateTime>,
     pub properties: Vec<Property>,
     pub labels: Vec<Label>,
     pub links: Vec<Link>,
     pub parameters: Vec<Property>,
     pub attachments: Vec<Attachment>,
-    /// Every try, in order. Never empty.
-    pub attempts: Vec<Attempt>,
 }
 
-/// The JSON shape of a [`TestCase`] (`xray-sync parse --json`, snapshots): its fields in
-/// declaration order with the merged `outcome` between `line` and `flaky`, as when `outcome`
-/// was a stored field.
-#[derive(Serialize)]
-struct TestCaseJson<'a> {
-    suite_path: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    classname: Option<&'a str>,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    full_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    history_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<u32>,
-    outcome: &'a Outcome,
-    flaky: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration_secs: Option<f64>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    started_at: Option<time::OffsetDateTime>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    properties: &'a [Property],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    labels: &'a [Label],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    links: &'a [Link],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    parameters: &'a [Property],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    attachments: &'a [Attachment],
-    attempts: &'a [Attempt],
-}
+/// What [`TestCase::extras`] reads for a case without any.
+static NO_EXTRAS: Extras = Extras {
+    full_name: None,
+    history_id: None,
+    file: None,
+    line: None,
+    properties: Vec::new(),
+    labels: Vec::new(),
+    links: Vec::new(),
+    parameters: Vec::new(),
+    attachments: Vec::new(),
+};
 
-impl Serialize for TestCase {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        TestCaseJson {
-            suite_path: &self.suite_path,
-            classname: self.classname.as_deref(),
-            name: &self.name,
-            full_name: self.full_name.as_deref(),
-            history_id: self.history_id.as_deref(),
-            file: self.file.as_deref(),
-            line: self.line,
-            outcome: self.outcome(),
-            flaky: self.flaky,
-            duration_secs: self.duration_secs,
-            started_at: self.started_at,
-            properties: &self.properties,
-            labels: &self.labels,
-            links: &self.links,
-            parameters: &self.parameters,
-            attachments: &self.attachments,
-            attempts: &self.attempts,
-        }
-        .serialize(serializer)
+/// Equal when every field is, an absent `Extras` being equal to an empty one.
+impl PartialEq for TestCase {
+    fn eq(&self, other: &Self) -> bool {
+        self.suite_path == other.suite_path
+            && self.classname == other.classname
+            && self.name == other.name
+            && self.flaky == other.flaky
+            && self.duration_secs == other.duration_secs
+            && self.started_at == other.started_at
+            && self.attempts == other.attempts
+            && self.extras() == other.extras()
     }
 }
 
@@ -333,38 +309,90 @@ impl TestCase {
         name: String,
         first: Attempt,
     ) -> Self {
+        Self::from_attempts(suite_path.into(), classname, name, vec![first])
+    }
+
+    /// A test with the given tries (in the order they ran) under an already shared suite path.
+    /// `flaky`, `duration_secs` and `started_at` are derived from the attempts.
+    pub fn from_attempts(
+        suite_path: Arc<[String]>,
+        classname: Option<String>,
+        name: String,
+        attempts: Vec<Attempt>,
+    ) -> Self {
         let mut case = TestCase {
-            suite_path: suite_path.into(),
+            suite_path,
             classname,
             name,
-            full_name: None,
-            history_id: None,
-            file: None,
-            line: None,
             flaky: false,
             duration_secs: None,
             started_at: None,
-            properties: Vec::new(),
-            labels: Vec::new(),
-            links: Vec::new(),
-            parameters: Vec::new(),
-            attachments: Vec::new(),
-            attempts: vec![first],
+            attempts,
+            extras: None,
         };
         case.recompute();
         case
     }
 
-    /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
-    /// alone when there is no classname; Allure's `fullName` when present.
-    pub fn definition(&self) -> String {
-        if let Some(full) = self.full_name.as_deref().filter(|f| !f.is_empty()) {
-            return full.to_string();
-        }
-        match self.classname.as_deref().filter(|c| !c.is_empty()) {
-            Some(class) => format!("{class}.{}", self.name),
-            None => self.name.clone(),
-        }
+    /// The rarely present parts; an empty [`Extras`] when the case has none.
+    pub fn extras(&self) -> &Extras {
+        self.extras.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+
+    /// The rarely present parts, for writing (allocated on first use: call it only to set
+    /// something).
+    pub fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// Replaces the rarely present parts (kept only when not all empty).
+    pub fn set_extras(&mut self, extras: Extras) {
+        self.extras = (extras != NO_EXTRAS).then(|| Box::new(extras));
+    }
+
+    /// Allure `fullName`.
+    pub fn full_name(&self) -> Option<&str> {
+        self.extras().full_name.as_deref()
+    }
+
+    /// Allure `historyId`.
+    pub fn history_id(&self) -> Option<&str> {
+        self.extras().history_id.as_deref()
+    }
+
+    /// The test's source file, when the runner reported it.
+    pub fn file(&self) -> Option<&str> {
+        self.extras().file.as_deref()
+    }
+
+    /// The test's source line, when the runner reported it.
+    pub fn line(&self) -> Option<u32> {
+        self.extras().line
+    }
+
+    /// Case-level properties (JUnit `<property>`), in document order.
+    pub fn properties(&self) -> &[Property] {
+        &self.extras().properties
+    }
+
+    /// Allure labels.
+    pub fn labels(&self) -> &[Label] {
+        &self.extras().labels
+    }
+
+    /// Allure links.
+    pub fn links(&self) -> &[Link] {
+        &self.extras().links
+    }
+
+    /// Allure parameters.
+    pub fn parameters(&self) -> &[Property] {
+        &self.extras().parameters
+    }
+
+    /// Evidence the result names.
+    pub fn attachments(&self) -> &[Attachment] {
+        &self.extras().attachments
     }
 
     /// The merged outcome of `attempts` (the rule in the module doc), derived on each call so
@@ -395,9 +423,21 @@ impl TestCase {
         }
     }
 
+    /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
+    /// alone when there is no classname; Allure's `fullName` when present.
+    pub fn definition(&self) -> String {
+        if let Some(full) = self.full_name().filter(|f| !f.is_empty()) {
+            return full.to_string();
+        }
+        match self.classname.as_deref().filter(|c| !c.is_empty()) {
+            Some(class) => format!("{class}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// The value of the first property called `name` (case-sensitive).
     pub fn property(&self, name: &str) -> Option<&str> {
-        self.properties
+        self.properties()
             .iter()
             .find(|p| p.name == name)
             .map(|p| p.value.as_str())
@@ -411,29 +451,27 @@ impl TestCase {
             // Stable sort: attempts without distinct start times keep their document order.
             self.attempts.sort_by_key(|a| a.started_at);
         }
-        for p in other.properties {
-            if !self.properties.contains(&p) {
-                self.properties.push(p);
+        if let Some(theirs) = other.extras {
+            let Extras {
+                full_name: _,
+                history_id: _,
+                file,
+                line,
+                properties,
+                labels,
+                links,
+                parameters: _,
+                attachments,
+            } = *theirs;
+            let ours = self.extras_mut();
+            union(&mut ours.properties, properties);
+            union(&mut ours.labels, labels);
+            union(&mut ours.links, links);
+            union(&mut ours.attachments, attachments);
+            if ours.file.is_none() {
+                ours.file = file;
+                ours.line = line;
             }
-        }
-        for l in other.labels {
-            if !self.labels.contains(&l) {
-                self.labels.push(l);
-            }
-        }
-        for l in other.links {
-            if !self.links.contains(&l) {
-                self.links.push(l);
-            }
-        }
-        for a in other.attachments {
-            if !self.attachments.contains(&a) {
-                self.attachments.push(a);
-            }
-        }
-        if self.file.is_none() {
-            self.file = other.file;
-            self.line = other.line;
         }
         self.recompute();
     }
@@ -454,6 +492,15 @@ impl TestCase {
             Some(durations.iter().sum())
         };
         self.started_at = self.attempts.iter().filter_map(|a| a.started_at).min();
+    }
+}
+
+/// Appends the items of `more` that `list` does not hold yet.
+fn union<T: PartialEq>(list: &mut Vec<T>, more: Vec<T>) {
+    for item in more {
+        if !list.contains(&item) {
+            list.push(item);
+        }
     }
 }
 
@@ -578,120 +625,6 @@ pub fn bound_text(mut text: String) -> String {
     text
 }
 
+mod json;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn attempt(outcome: Outcome) -> Attempt {
-        Attempt {
-            outcome,
-            duration_secs: Some(1.0),
-            started_at: None,
-            system_out: None,
-            system_err: None,
-            source: SourceRef::new(Path::new("r.xml"), Format::Junit, None),
-        }
-    }
-
-    fn failed(msg: &str) -> Outcome {
-        Outcome::Failed(Failure {
-            message: Some(msg.into()),
-            ..Failure::default()
-        })
-    }
-
-    #[test]
-    fn failed_then_passed_is_flaky_and_passed() {
-        let mut case = TestCase::new(
-            vec![],
-            Some("C".into()),
-            "t".into(),
-            attempt(failed("boom")),
-        );
-        case.absorb(TestCase::new(
-            vec![],
-            Some("C".into()),
-            "t".into(),
-            attempt(Outcome::Passed),
-        ));
-        assert_eq!(*case.outcome(), Outcome::Passed);
-        assert!(case.flaky);
-        assert_eq!(case.attempts.len(), 2);
-        assert_eq!(case.duration_secs, Some(2.0));
-    }
-
-    #[test]
-    fn worst_attempt_wins_without_a_pass() {
-        let mut case = TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(Outcome::Skipped { message: None }),
-        );
-        case.absorb(TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(failed("a")),
-        ));
-        case.absorb(TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(failed("b")),
-        ));
-        assert_eq!(*case.outcome(), failed("b"));
-        assert!(!case.flaky);
-    }
-
-    #[test]
-    fn json_keeps_the_merged_outcome_in_its_place() {
-        let mut case = TestCase::new(vec![], None, "t".into(), attempt(failed("boom")));
-        let json = serde_json::to_string(&case).unwrap();
-        assert!(
-            json.starts_with(
-                r#"{"suite_path":[],"name":"t","outcome":{"status":"failed","message":"boom"},"flaky":false,"duration_secs":1.0,"attempts":[{"status":"failed","message":"boom","#
-            ),
-            "{json}"
-        );
-        case.absorb(TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(Outcome::Passed),
-        ));
-        let json = serde_json::to_string(&case).unwrap();
-        assert!(
-            json.contains(r#""outcome":{"status":"passed"},"flaky":true,"#),
-            "{json}"
-        );
-    }
-
-    #[test]
-    fn definition_prefers_full_name_then_classname() {
-        let mut case = TestCase::new(
-            vec![],
-            Some("com.acme.T".into()),
-            "m".into(),
-            attempt(Outcome::Passed),
-        );
-        assert_eq!(case.definition(), "com.acme.T.m");
-        case.full_name = Some("pkg.Full#m".into());
-        assert_eq!(case.definition(), "pkg.Full#m");
-        let bare = TestCase::new(
-            vec![],
-            Some(String::new()),
-            "m".into(),
-            attempt(Outcome::Passed),
-        );
-        assert_eq!(bare.definition(), "m");
-    }
-
-    #[test]
-    fn bound_text_cuts_on_char_boundary() {
-        let long = "é".repeat(MAX_TEXT_BYTES);
-        let cut = bound_text(long);
-        assert!(cut.ends_with(TRUNCATION_MARKER));
-        assert!(cut.len() <= MAX_TEXT_BYTES + TRUNCATION_MARKER.len());
-    }
-}
+mod tests;

@@ -331,7 +331,11 @@ fn xray_custom_junit_properties() {
     // scanned for attachments and then dropped (see the junit module doc).
     assert_eq!(case.outcome().kind(), OutcomeKind::Passed);
     assert_eq!(case.attempts[0].system_out, None);
-    assert!(case.properties.iter().all(|p| !p.name.starts_with("java.")));
+    assert!(
+        case.properties()
+            .iter()
+            .all(|p| !p.name.starts_with("java."))
+    );
 }
 
 #[test]
@@ -398,10 +402,10 @@ fn repeated_testcases_in_one_file_are_one_test_with_attempts() {
     let retried = find(&cases, "retried flaky test");
     assert_eq!(retried.attempts.len(), 2);
     assert_eq!(
-        retried.file.as_deref(),
+        retried.file(),
         Some("packages/test-runner-junit-reporter/test/fixtures/multiple/simple-test.js")
     );
-    assert_eq!(retried.line, Some(15));
+    assert_eq!(retried.line(), Some(15));
 }
 
 #[test]
@@ -427,7 +431,7 @@ fn odd_attributes_from_real_files() {
     assert_eq!(bazel[0].outcome().kind(), OutcomeKind::Error);
     assert!(
         bazel[0]
-            .attachments
+            .attachments()
             .iter()
             .all(|a| matches!(a, Attachment::File { .. }))
     );

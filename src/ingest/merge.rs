@@ -34,14 +34,14 @@ enum Identity {
 
 fn identity(case: &TestCase) -> Identity {
     let parameters = case
-        .parameters
+        .parameters()
         .iter()
         .map(|p| (p.name.clone(), p.value.clone()))
         .collect();
     let format = case.attempts.first().map(|a| a.source.format);
     match format {
-        Some(Format::Allure1) | Some(Format::Allure2) => match &case.history_id {
-            Some(h) if !h.is_empty() => Identity::AllureHistory(h.clone()),
+        Some(Format::Allure1) | Some(Format::Allure2) => match case.history_id() {
+            Some(h) if !h.is_empty() => Identity::AllureHistory(h.to_owned()),
             _ => Identity::Allure {
                 definition: case.definition(),
                 parameters,
@@ -67,11 +67,15 @@ pub fn merge(sightings: impl IntoIterator<Item = TestCase>) -> Vec<TestCase> {
                 // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the
                 // re-derivation in `absorb`, as long as the merged test passed.
                 let reported = target.flaky || case.flaky;
-                if target.history_id.is_none() {
-                    target.history_id = case.history_id.clone();
+                if target.history_id().is_none()
+                    && let Some(h) = case.history_id()
+                {
+                    target.extras_mut().history_id = Some(h.to_owned());
                 }
-                if target.full_name.is_none() {
-                    target.full_name = case.full_name.clone();
+                if target.full_name().is_none()
+                    && let Some(f) = case.full_name()
+                {
+                    target.extras_mut().full_name = Some(f.to_owned());
                 }
                 target.absorb(case);
                 target.flaky |= reported && *target.outcome() == Outcome::Passed;
@@ -110,7 +114,7 @@ mod tests {
                 source: SourceRef::new(std::path::Path::new("x"), format, None),
             },
         );
-        c.history_id = history.map(String::from);
+        c.extras_mut().history_id = history.map(String::from);
         c
     }
 

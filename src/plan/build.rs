@@ -230,8 +230,8 @@ fn rank(case: &TestCase) -> u8 {
 fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
     let case = k.case;
     let first_source = case.attempts.first().map(|a| &a.source);
-    let (file, line) = match (&case.file, first_source) {
-        (Some(f), _) => (Some(f.clone()), case.line),
+    let (file, line) = match (case.file(), first_source) {
+        (Some(f), _) => (Some(f.to_owned()), case.line()),
         (None, Some(src)) => (
             Some(src.path.display().to_string()),
             src.line.and_then(|l| u32::try_from(l).ok()),
@@ -359,7 +359,7 @@ fn chunk_test(
             .map(|&i| payload::Iteration {
                 name: Some(cases[i].name.clone()),
                 parameters: cases[i]
-                    .parameters
+                    .parameters()
                     .iter()
                     .map(|p| payload::Parameter {
                         name: p.name.clone(),
@@ -373,7 +373,7 @@ fn chunk_test(
 
     let mut evidence: Vec<PlannedEvidence> = Vec::new();
     for &i in group {
-        for a in &cases[i].attachments {
+        for a in cases[i].attachments() {
             let e = planned_evidence(a);
             if !evidence.contains(&e) {
                 evidence.push(e);
@@ -764,7 +764,7 @@ impl Scope {
 
 fn tags_of(case: &TestCase) -> impl Iterator<Item = &str> {
     let labels = case
-        .labels
+        .labels()
         .iter()
         .filter(|l| l.name == "tag")
         .map(|l| l.value.trim());

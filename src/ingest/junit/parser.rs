@@ -15,7 +15,7 @@ use super::Failed;
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
-    Attachment, Attempt, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
+    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
 };
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must
@@ -677,27 +677,27 @@ impl<'p> Parser<'p> {
                 shared
             }
         };
-        // Built directly rather than with `TestCase::new` + `recompute`, which would clone the
-        // failure texts twice more per test.
-        let mut test = TestCase {
+        let mut test = TestCase::from_attempts(
             suite_path,
-            classname: case.classname.take(),
-            name: std::mem::take(&mut case.name),
-            full_name: None,
-            history_id: None,
-            file: case.file.take(),
-            line: case.line,
-            flaky: false,
-            duration_secs: None,
-            started_at: None,
-            properties: std::mem::take(&mut case.properties),
-            labels: Vec::new(),
-            links: Vec::new(),
-            parameters: Vec::new(),
-            attachments,
+            case.classname.take(),
+            std::mem::take(&mut case.name),
             attempts,
-        };
-        test.recompute();
+        );
+        // Most JUnit tests have none of these: the case then carries no `Extras` box.
+        let file = case.file.take();
+        if file.is_some()
+            || case.line.is_some()
+            || !case.properties.is_empty()
+            || !attachments.is_empty()
+        {
+            test.set_extras(Extras {
+                file,
+                line: case.line,
+                properties: std::mem::take(&mut case.properties),
+                attachments,
+                ..Extras::default()
+            });
+        }
         // Retries repeat a testcase inside the same suite; the same name in another suite
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {

@@ -158,24 +158,27 @@ line]]></property>
     assert_eq!(case.property("testrun_comment"), Some("multi\nline"));
     assert_eq!(case.property("suite_only"), None);
     let custom = case
-        .properties
+        .properties()
         .iter()
         .find(|p| p.name == "testrun_customfields")
         .unwrap();
     assert_eq!(custom.items[0].name, "env");
     assert_eq!(custom.items[0].value, "prod");
     assert!(
-        case.attachments
+        case.attachments()
             .contains(&crate::model::Attachment::Inline {
                 name: "hello.txt".into(),
                 base64: "aGVsbG8=".into()
             })
     );
-    assert!(case.attachments.contains(&crate::model::Attachment::File {
-        path: PathBuf::from("shots/a.png"),
-        name: None,
-        content_type: None
-    }));
+    assert!(
+        case.attachments()
+            .contains(&crate::model::Attachment::File {
+                path: PathBuf::from("shots/a.png"),
+                name: None,
+                content_type: None
+            })
+    );
 }
 
 #[test]
@@ -342,7 +345,7 @@ fn passed_output_is_scanned_for_attachments_and_dropped() {
     let ok = &cases[0];
     assert_eq!(ok.attempts[0].system_out, None);
     assert_eq!(ok.attempts[0].system_err, None);
-    assert_eq!(ok.attachments.len(), 1, "{:?}", ok.attachments);
+    assert_eq!(ok.attachments().len(), 1, "{:?}", ok.attachments());
     assert_eq!(
         cases[1].attempts[0].system_out.as_deref(),
         Some("why it failed")
