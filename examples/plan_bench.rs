@@ -21,11 +21,14 @@ fn main() {
     let cases: Vec<TestCase> = (0..n)
         .map(|i| {
             let outcome = if i % 10 == 3 {
-                Outcome::Failed(Failure {
-                    message: Some(format!("expected {i} but was {}", i + 1)),
-                    kind: Some("AssertionError".into()),
-                    details: Some("at com.acme.Calc.add(Calc.java:10)\n".repeat(20)),
-                })
+                Outcome::Failed(
+                    Failure {
+                        message: Some(format!("expected {i} but was {}", i + 1)),
+                        kind: Some("AssertionError".into()),
+                        details: Some("at com.acme.Calc.add(Calc.java:10)\n".repeat(20)),
+                    }
+                    .into(),
+                )
             } else {
                 Outcome::Passed
             };

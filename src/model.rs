@@ -58,13 +58,14 @@ pub struct Failure {
 }
 
 /// The result of one attempt, or of a whole test after merging. Only a failure or an error
-/// carries failure text; a skip may carry a reason.
+/// carries failure text; a skip may carry a reason. The failure text is boxed so that the
+/// common passed attempt does not carry an empty slot for it (`Failure { .. }.into()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
     Passed,
-    Failed(Failure),
-    Error(Failure),
+    Failed(Box<Failure>),
+    Error(Box<Failure>),
     Skipped {
         #[serde(skip_serializing_if = "Option::is_none")]
         message: Option<String>,

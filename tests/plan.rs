@@ -270,7 +270,7 @@ fn comment_is_message_and_details_within_limit() {
         details: Some("é".repeat(20_000)),
         ..Default::default()
     };
-    let long = case("a.B", "long", Outcome::Failed(f));
+    let long = case("a.B", "long", Outcome::Failed(f.into()));
     let p = build(&run_of(vec![long]), &cloud());
     let c = results(&p)[0].comment.clone().unwrap();
     assert_eq!(c.chars().count(), 8_192);

@@ -457,11 +457,14 @@ pub fn container(doc: RawDoc, path: &Path, notes: &mut Vec<String>) -> Container
             message.push_str(": ");
             message.push_str(m);
         }
-        Some(Outcome::Error(Failure {
-            message: Some(bound_text(message)),
-            kind: None,
-            details: details.and_then(|d| d.trace.clone()).map(bound_text),
-        }))
+        Some(Outcome::Error(
+            Failure {
+                message: Some(bound_text(message)),
+                kind: None,
+                details: details.and_then(|d| d.trace.clone()).map(bound_text),
+            }
+            .into(),
+        ))
     });
     Container {
         children: doc.children.unwrap_or_default(),

@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn junit_identity_is_class_name_and_parameters() {
-        let fail = Outcome::Failed(Failure::default());
+        let fail = Outcome::Failed(Failure::default().into());
         let merged = merge([
             case(Format::Junit, "C", "t", fail.clone(), None),
             case(Format::Junit, "D", "t", fail.clone(), None),
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn allure_groups_by_history_id_and_keeps_formats_apart() {
-        let fail = Outcome::Failed(Failure::default());
+        let fail = Outcome::Failed(Failure::default().into());
         let merged = merge([
             case(Format::Allure2, "C", "a", fail.clone(), Some("h1")),
             case(Format::Allure2, "C", "renamed", Outcome::Passed, Some("h1")),
@@ -159,7 +159,7 @@ mod tests {
                 Format::Allure2,
                 "C",
                 "a",
-                Outcome::Error(Failure::default()),
+                Outcome::Error(Failure::default().into()),
                 Some("h"),
             ),
         ]);

@@ -14,10 +14,13 @@ fn attempt(outcome: Outcome) -> Attempt {
 }
 
 fn failed(msg: &str) -> Outcome {
-    Outcome::Failed(Failure {
-        message: Some(msg.into()),
-        ..Failure::default()
-    })
+    Outcome::Failed(
+        Failure {
+            message: Some(msg.into()),
+            ..Failure::default()
+        }
+        .into(),
+    )
 }
 
 #[test]
@@ -164,9 +167,11 @@ fn absorb_unions_extras_and_keeps_the_first_location() {
     assert_eq!(*case.outcome(), failed("b"));
 }
 
-/// A large run holds one `TestCase` per test: growing it is a memory regression
-/// (benches/README.md).
+/// A large run holds one `TestCase` and one `Attempt` per test: growing them is a memory
+/// regression (benches/README.md).
 #[test]
 fn a_test_case_stays_small() {
     assert!(size_of::<TestCase>() <= 136, "{}", size_of::<TestCase>());
+    assert!(size_of::<Attempt>() <= 144, "{}", size_of::<Attempt>());
+    assert!(size_of::<Outcome>() <= 24, "{}", size_of::<Outcome>());
 }

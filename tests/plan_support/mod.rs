@@ -119,11 +119,11 @@ pub fn passed(class: &str, name: &str) -> TestCase {
 }
 
 pub fn failed(class: &str, name: &str, message: &str) -> TestCase {
-    case(class, name, Outcome::Failed(failure(message)))
+    case(class, name, Outcome::Failed(failure(message).into()))
 }
 
 pub fn errored(class: &str, name: &str, message: &str) -> TestCase {
-    case(class, name, Outcome::Error(failure(message)))
+    case(class, name, Outcome::Error(failure(message).into()))
 }
 
 pub fn skipped(class: &str, name: &str) -> TestCase {

@@ -57,10 +57,12 @@ struct Pending {
 
 impl Pending {
     fn into_outcome(self, details: Option<String>) -> Outcome {
-        let failure = |message, kind, details| Failure {
-            message,
-            kind,
-            details,
+        let failure = |message, kind, details| {
+            Box::new(Failure {
+                message,
+                kind,
+                details,
+            })
         };
         match self.kind {
             ResultKind::Skipped => Outcome::Skipped {
