@@ -234,7 +234,8 @@ pub enum Attachment {
 /// have (Allure identity, source location, properties, labels, links, parameters,
 /// attachments) lives in one optional [`Extras`] box, read through [`TestCase::extras`] and
 /// the per-field accessors, written through [`TestCase::extras_mut`]. The merged outcome is
-/// not stored at all: [`TestCase::outcome`] derives it from `attempts`.
+/// not stored: [`TestCase::outcome`], [`TestCase::duration_secs`] and
+/// [`TestCase::started_at`] derive it from `attempts`.
 ///
 /// Serialized (`parse --json`) as one flat object: the fields, the `Extras` fields and the
 /// derived `outcome`, in the order they had when all were plain fields (`model/json.rs`).
@@ -243,14 +244,12 @@ pub struct TestCase {
     /// Enclosing suite names, outermost first. Shared: the tests of one suite point at one
     /// list (a `Vec<String>` converts with `.into()`).
     pub suite_path: Arc<[String]>,
-    pub classname: Option<String>,
+    /// Shared like `suite_path`: a JUnit parser gives consecutive tests of one class one
+    /// allocation (`Some("C".into())` builds one).
+    pub classname: Option<Arc<str>>,
     pub name: String,
     /// True when an attempt passed and another failed or errored (or the runner said so).
     pub flaky: bool,
-    /// Sum of the attempts' durations, when any was known.
-    pub duration_secs: Option<f64>,
-    /// Start of the first attempt, when known.
-    pub started_at: Option<time::OffsetDateTime>,
     /// Every try, in order. Never empty.
     pub attempts: Vec<Attempt>,
     /// `None` until something is written through [`TestCase::extras_mut`].
@@ -294,30 +293,32 @@ impl PartialEq for TestCase {
             && self.classname == other.classname
             && self.name == other.name
             && self.flaky == other.flaky
-            && self.duration_secs == other.duration_secs
-            && self.started_at == other.started_at
             && self.attempts == other.attempts
             && self.extras() == other.extras()
     }
 }
 
 impl TestCase {
-    /// A test seen once. `flaky`, `duration_secs` and `started_at` are derived from the
-    /// attempt.
+    /// A test seen once. `flaky` is derived from the attempt.
     pub fn new(
         suite_path: Vec<String>,
         classname: Option<String>,
         name: String,
         first: Attempt,
     ) -> Self {
-        Self::from_attempts(suite_path.into(), classname, name, vec![first])
+        Self::from_attempts(
+            suite_path.into(),
+            classname.map(Arc::from),
+            name,
+            vec![first],
+        )
     }
 
     /// A test with the given tries (in the order they ran) under an already shared suite path.
-    /// `flaky`, `duration_secs` and `started_at` are derived from the attempts.
+    /// `flaky` is derived from the attempts.
     pub fn from_attempts(
         suite_path: Arc<[String]>,
-        classname: Option<String>,
+        classname: Option<Arc<str>>,
         name: String,
         attempts: Vec<Attempt>,
     ) -> Self {
@@ -326,8 +327,6 @@ impl TestCase {
             classname,
             name,
             flaky: false,
-            duration_secs: None,
-            started_at: None,
             attempts,
             extras: None,
         };
@@ -477,22 +476,28 @@ impl TestCase {
         self.recompute();
     }
 
-    /// Re-derives the merged fields from `attempts`. Call after changing `attempts` directly.
+    /// Re-derives `flaky` from `attempts` (an attempt passed and another failed or errored).
+    /// Call after changing `attempts` directly; it drops a runner-reported flaky mark.
     pub fn recompute(&mut self) {
         let any_pass = self.attempts.iter().any(|a| a.outcome == Outcome::Passed);
         let any_fail = self.attempts.iter().any(|a| a.outcome.is_failure());
         self.flaky = any_pass && any_fail;
-        let durations: Vec<f64> = self
+    }
+
+    /// Sum of the attempts' durations, when any was known (derived on each call).
+    pub fn duration_secs(&self) -> Option<f64> {
+        let mut known = self
             .attempts
             .iter()
             .filter_map(|a| a.duration_secs)
-            .collect();
-        self.duration_secs = if durations.is_empty() {
-            None
-        } else {
-            Some(durations.iter().sum())
-        };
-        self.started_at = self.attempts.iter().filter_map(|a| a.started_at).min();
+            .peekable();
+        known.peek()?;
+        Some(known.sum())
+    }
+
+    /// Start of the earliest attempt, when known (derived on each call).
+    pub fn started_at(&self) -> Option<time::OffsetDateTime> {
+        self.attempts.iter().filter_map(|a| a.started_at).min()
     }
 }
 
@@ -587,7 +592,7 @@ impl TestRun {
 
     /// Earliest known start over all attempts.
     pub fn started_at(&self) -> Option<time::OffsetDateTime> {
-        self.cases.iter().filter_map(|c| c.started_at).min()
+        self.cases.iter().filter_map(TestCase::started_at).min()
     }
 
     /// Latest known end (start + duration) over all attempts.

@@ -96,9 +96,9 @@ fn allure2_befores_afters_and_step_attachments_reach_the_test() {
         attachment_names(case),
         ["String attachment in test", "String attachment in after"]
     );
-    assert_eq!(case.duration_secs, Some(0.004));
+    assert_eq!(case.duration_secs(), Some(0.004));
     assert_eq!(
-        case.started_at.map(|t| t.unix_timestamp()),
+        case.started_at().map(|t| t.unix_timestamp()),
         Some(1_479_552_611)
     );
     assert!(notes(&run).is_empty(), "{:?}", notes(&run));

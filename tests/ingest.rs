@@ -376,7 +376,7 @@ fn allure2_retries_merge_by_history_id_across_directories() {
     assert!(login.flaky);
     assert_eq!(*login.outcome(), Outcome::Passed);
     assert_eq!(login.attempts.len(), 2);
-    assert_eq!(login.duration_secs, Some(3.0));
+    assert_eq!(login.duration_secs(), Some(3.0));
     assert_eq!(login.classname.as_deref(), Some("pkg.T"));
     assert_eq!(*login.suite_path, ["S"]);
     assert_eq!(login.links().len(), 2);

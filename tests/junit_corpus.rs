@@ -194,7 +194,12 @@ fn enricomi_inputs_match_their_sidecars() {
             let want = sidecar_names(&fs::read_to_string(&results).unwrap());
             let got: BTreeSet<(String, String)> = cases
                 .iter()
-                .map(|c| (c.classname.clone().unwrap_or_default(), c.name.clone()))
+                .map(|c| {
+                    (
+                        c.classname.as_deref().unwrap_or_default().to_string(),
+                        c.name.clone(),
+                    )
+                })
                 .collect();
             assert_eq!(got, want, "{rel}: test names");
         }
@@ -322,9 +327,9 @@ fn xray_custom_junit_properties() {
     assert_eq!(case.property("requirements"), Some("XMP-2"));
     assert_eq!(case.property("test_summary"), Some("junit standard (DC)"));
     assert_eq!(case.property("_dummy_"), Some(""));
-    assert_eq!(case.duration_secs, Some(4.0));
+    assert_eq!(case.duration_secs(), Some(4.0));
     assert_eq!(
-        case.started_at.map(|t| t.to_string()),
+        case.started_at().map(|t| t.to_string()),
         Some("2026-03-19 12:12:16.67648 +00:00:00".to_string())
     );
     // The test passed: its system-out ("display-name: junit standard (DC)", …) was only
@@ -412,14 +417,14 @@ fn repeated_testcases_in_one_file_are_one_test_with_attempts() {
 fn odd_attributes_from_real_files() {
     let cunit = parse("action-junit-report/test_results/cunit/testFailure.xml");
     assert_eq!(
-        find(&cunit, "DefaultCtor_When_ShouldTest").duration_secs,
+        find(&cunit, "DefaultCtor_When_ShouldTest").duration_secs(),
         Some(1.7e-05)
     );
     let container = parse("action-junit-report/test_results/container-structure/test.xml");
     assert!(
         container
             .iter()
-            .all(|c| c.duration_secs.is_none_or(|d| d < 100.0))
+            .all(|c| c.duration_secs().is_none_or(|d| d < 100.0))
     );
     let status = parse("allure2/junitdata/TEST-status-attribute.xml");
     assert!(

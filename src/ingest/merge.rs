@@ -15,6 +15,7 @@
 //! document order within a file, so the result is deterministic.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Format, Outcome, TestCase};
 
@@ -26,7 +27,7 @@ enum Identity {
         parameters: Vec<(String, String)>,
     },
     Junit {
-        classname: Option<String>,
+        classname: Option<Arc<str>>,
         name: String,
         parameters: Vec<(String, String)>,
     },

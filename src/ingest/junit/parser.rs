@@ -93,7 +93,10 @@ struct Retry {
 #[derive(Default)]
 struct Case {
     active: bool,
-    classname: Option<String>,
+    classname: Option<Arc<str>>,
+    /// The previous case's classname, shared with the next case when equal (Surefire and
+    /// most runners write one class's tests together), so a class name is stored once.
+    last_classname: Option<Arc<str>>,
     name: String,
     file: Option<String>,
     line: Option<u32>,
@@ -781,7 +784,17 @@ fn open_case(case: &mut Case, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed
     ];
     for_attrs(e, pos, WANTED, |key, value| match key {
         b"name" => name = Some(value.into_owned()),
-        b"classname" => case.classname = Some(value.into_owned()),
+        b"classname" => {
+            let shared = match &case.last_classname {
+                Some(last) if **last == *value => last.clone(),
+                _ => {
+                    let fresh: Arc<str> = value.as_ref().into();
+                    case.last_classname = Some(fresh.clone());
+                    fresh
+                }
+            };
+            case.classname = Some(shared);
+        }
         b"id" => id = Some(value.into_owned()),
         b"time" => case.time = parse_duration(&value),
         b"timestamp" | b"started-at" => {

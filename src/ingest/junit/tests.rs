@@ -21,7 +21,7 @@ fn minimal_suite() {
         ]
     );
     assert_eq!(*cases[0].suite_path, ["s"]);
-    assert_eq!(cases[0].duration_secs, Some(0.5));
+    assert_eq!(cases[0].duration_secs(), Some(0.5));
     assert_eq!(cases[1].classname, None);
     let f = cases[1].outcome().failure().unwrap();
     assert_eq!(f.message.as_deref(), Some("m"));
@@ -362,4 +362,20 @@ fn passed_output_is_scanned_for_attachments_and_dropped() {
         &cases[0].attempts[0].source.path,
         &cases[2].attempts[0].source.path
     ));
+}
+
+#[test]
+fn consecutive_tests_of_one_class_share_its_name() {
+    let cases = parse_str(
+        r#"<testsuite name="s"><testcase classname="C" name="a"/><testcase classname="C" name="b"/><testcase classname="D" name="c"/></testsuite>"#,
+    )
+    .unwrap();
+    let class = |i: usize| cases[i].classname.clone().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&class(0), &class(1)));
+    assert_eq!(&*class(2), "D");
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.extras() == &crate::model::Extras::default())
+    );
 }
