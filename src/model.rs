@@ -168,10 +168,11 @@ pub struct Attempt {
         with = "time::serde::rfc3339::option"
     )]
     pub started_at: Option<time::OffsetDateTime>,
+    /// Bounded output; a boxed `str` (16 bytes, not 24) as it never grows once read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_out: Option<String>,
+    pub system_out: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_err: Option<String>,
+    pub system_err: Option<Box<str>>,
     pub source: SourceRef,
 }
 

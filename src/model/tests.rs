@@ -172,6 +172,6 @@ fn absorb_unions_extras_and_keeps_the_first_location() {
 #[test]
 fn a_test_case_stays_small() {
     assert!(size_of::<TestCase>() <= 96, "{}", size_of::<TestCase>());
-    assert!(size_of::<Attempt>() <= 144, "{}", size_of::<Attempt>());
+    assert!(size_of::<Attempt>() <= 128, "{}", size_of::<Attempt>());
     assert!(size_of::<Outcome>() <= 24, "{}", size_of::<Outcome>());
 }

@@ -559,8 +559,8 @@ impl<'p> Parser<'p> {
                         outcome: r.result.into_outcome(case.retry_body.take()),
                         duration_secs: r.time,
                         started_at: r.started,
-                        system_out: case.retry_out.take(),
-                        system_err: case.retry_err.take(),
+                        system_out: case.retry_out.take().map(String::into_boxed_str),
+                        system_err: case.retry_err.take().map(String::into_boxed_str),
                         source: SourceRef::new(path, Format::Junit, None),
                     };
                     if r.flaky {
@@ -645,8 +645,9 @@ impl<'p> Parser<'p> {
             case.err.clear();
             (None, None)
         } else {
-            let out = case.out.take();
-            let err = case.err.take();
+            // Taken at their exact size, so boxing does not copy.
+            let out = case.out.take().map(String::into_boxed_str);
+            let err = case.err.take().map(String::into_boxed_str);
             for text in [&out, &err].into_iter().flatten() {
                 attachment_lines(text, path, &mut attachments);
             }

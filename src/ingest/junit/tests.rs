@@ -190,8 +190,9 @@ fn text_is_bounded_while_reading() {
     let case = &parse_str(&xml).unwrap()[0];
     let f = case.outcome().failure().unwrap();
     let limit = crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len();
-    for text in [&f.message, &f.details, &case.attempts[0].system_out] {
-        let text = text.as_deref().unwrap();
+    let out = case.attempts[0].system_out.as_deref();
+    for text in [f.message.as_deref(), f.details.as_deref(), out] {
+        let text = text.unwrap();
         assert_eq!(text.len(), limit);
         assert!(text.ends_with(crate::model::TRUNCATION_MARKER));
     }
