@@ -1,12 +1,16 @@
 //! The result model: what every parser produces and every later stage reads.
 //!
-//! Owns `TestRun`, `TestCase`, `Outcome` and `Attempt`, plus the merge rule that folds several
-//! tries of one test into one `TestCase`. Knows nothing about file formats, Xray or Jira.
+//! Owns `TestRun`, `TestCase` (with its rarely present `Extras`), `Outcome` and `Attempt`,
+//! plus the merge rule that folds several tries of one test into one `TestCase`. Knows nothing
+//! about file formats, Xray or Jira. Kept small per test, since large runs hold hundreds of
+//! thousands of tests (sizes and measurements: benches/README.md); the JSON shape lives in
+//! `model/json.rs`.
 //!
 //! Outcome rule (documented in the README too): a test's outcome is the outcome of its attempts
 //! combined: any passed attempt together with any failed/errored one makes the test *passed and
 //! flaky*; otherwise the worst attempt wins, in the order errored > failed > passed > skipped.
-//! A test that was only skipped is skipped.
+//! A test that was only skipped is skipped. Among equally bad attempts the last one's text is
+//! kept. [`TestCase::outcome`] applies this rule on each call; nothing stores its result.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
