@@ -21,11 +21,14 @@ fn main() {
     let cases: Vec<TestCase> = (0..n)
         .map(|i| {
             let outcome = if i % 10 == 3 {
-                Outcome::Failed(Failure {
-                    message: Some(format!("expected {i} but was {}", i + 1)),
-                    kind: Some("AssertionError".into()),
-                    details: Some("at com.acme.Calc.add(Calc.java:10)\n".repeat(20)),
-                })
+                Outcome::Failed(
+                    Failure {
+                        message: Some(format!("expected {i} but was {}", i + 1)),
+                        kind: Some("AssertionError".into()),
+                        details: Some("at com.acme.Calc.add(Calc.java:10)\n".repeat(20)),
+                    }
+                    .into(),
+                )
             } else {
                 Outcome::Passed
             };
@@ -47,7 +50,7 @@ fn main() {
                 },
             );
             if i % 10 == 0 {
-                c.properties.push(Property {
+                c.extras_mut().properties.push(Property {
                     name: "test_key".into(),
                     value: format!("CALC-{}", 1 + i / 20),
                     items: vec![],

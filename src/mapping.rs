@@ -188,7 +188,7 @@ impl Mapper {
         }
 
         // 2. Allure tms links, then key labels.
-        for link in case.links.iter().filter(|l| l.kind == "tms") {
+        for link in case.links().iter().filter(|l| l.kind == "tms") {
             let name = link
                 .name
                 .as_deref()
@@ -208,7 +208,7 @@ impl Mapper {
             }
         }
         for wanted in &self.allure_labels {
-            for label in case.labels.iter().filter(|l| &l.name == wanted) {
+            for label in case.labels().iter().filter(|l| &l.name == wanted) {
                 let value = label.value.trim();
                 if !value.is_empty()
                     && let Some(hit) = try_key(value, IdentitySource::AllureLabel)
@@ -363,7 +363,7 @@ mod tests {
     fn property_test_key() {
         let m = Mapper::new(&settings(&["CALC"])).unwrap();
         let mut c = case("a.B", "t");
-        c.properties.push(prop("test_key", "CALC-5"));
+        c.extras_mut().properties.push(prop("test_key", "CALC-5"));
         let (mapped, _) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-5"));
         assert_eq!(mapped.source, IdentitySource::PropertyTestKey);
@@ -373,15 +373,15 @@ mod tests {
     fn property_test_id_wins_over_test_key_and_numeric_id_is_rejected() {
         let m = Mapper::new(&settings(&["CALC"])).unwrap();
         let mut c = case("a.B", "t");
-        c.properties.push(prop("test_key", "CALC-5"));
-        c.properties.push(prop("test_id", "CALC-6"));
+        c.extras_mut().properties.push(prop("test_key", "CALC-5"));
+        c.extras_mut().properties.push(prop("test_id", "CALC-6"));
         let (mapped, _) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-6"));
         assert_eq!(mapped.source, IdentitySource::PropertyTestId);
 
         let mut c = case("a.B", "t");
-        c.properties.push(prop("test_id", "10234"));
-        c.properties.push(prop("test_key", "CALC-5"));
+        c.extras_mut().properties.push(prop("test_id", "10234"));
+        c.extras_mut().properties.push(prop("test_key", "CALC-5"));
         let (mapped, rejected) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-5"));
         assert_eq!(rejected.len(), 1);
@@ -392,7 +392,7 @@ mod tests {
     fn allure_tms_link_name_then_url() {
         let m = Mapper::new(&settings(&[])).unwrap();
         let mut c = case("a.B", "t");
-        c.links.push(Link {
+        c.extras_mut().links.push(Link {
             kind: "tms".into(),
             name: Some("CALC-7".into()),
             url: Some("https://jira/browse/OTHER-1".into()),
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(mapped.source, IdentitySource::AllureTms);
 
         let mut c = case("a.B", "t");
-        c.links.push(Link {
+        c.extras_mut().links.push(Link {
             kind: "tms".into(),
             name: Some("Login test case".into()),
             url: Some("https://jira.acme/browse/CALC-8/?focus=1".into()),
@@ -415,11 +415,11 @@ mod tests {
     fn allure_label_in_settings_order() {
         let m = Mapper::new(&settings(&[])).unwrap();
         let mut c = case("a.B", "t");
-        c.labels.push(Label {
+        c.extras_mut().labels.push(Label {
             name: "jira".into(),
             value: "CALC-2".into(),
         });
-        c.labels.push(Label {
+        c.extras_mut().labels.push(Label {
             name: "xray".into(),
             value: "CALC-1".into(),
         });
@@ -498,13 +498,13 @@ mod tests {
         let mut c = case("a.B", "CALC-3 name");
         let (mapped, _) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-3"));
-        c.labels.push(Label {
+        c.extras_mut().labels.push(Label {
             name: "xray".into(),
             value: "CALC-2".into(),
         });
         let (mapped, _) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-2"));
-        c.properties.push(prop("test_key", "CALC-1"));
+        c.extras_mut().properties.push(prop("test_key", "CALC-1"));
         let (mapped, _) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-1"));
         let (mapped, _) = map(&m, &case("a.B", "plain"));
@@ -515,13 +515,13 @@ mod tests {
     fn keys_of_other_projects_are_rejected_and_fall_through() {
         let m = Mapper::new(&settings(&["CALC"])).unwrap();
         let mut c = case("a.B", "t");
-        c.properties.push(prop("test_key", "WEB-1"));
+        c.extras_mut().properties.push(prop("test_key", "WEB-1"));
         let (mapped, rejected) = map(&m, &c);
         assert_eq!(mapped.identity, TestIdentity::Definition("a.B.t".into()));
         assert_eq!(rejected[0].source, IdentitySource::PropertyTestKey);
         assert!(rejected[0].reason.contains("CALC"));
         let mut c = case("a.B", "t");
-        c.properties.push(prop("test_key", "calc-1"));
+        c.extras_mut().properties.push(prop("test_key", "calc-1"));
         let (_, rejected) = map(&m, &c);
         assert_eq!(rejected[0].reason, "is not an issue key");
     }

@@ -1,12 +1,16 @@
 //! The result model: what every parser produces and every later stage reads.
 //!
-//! Owns `TestRun`, `TestCase`, `Outcome` and `Attempt`, plus the merge rule that folds several
-//! tries of one test into one `TestCase`. Knows nothing about file formats, Xray or Jira.
+//! Owns `TestRun`, `TestCase` (with its rarely present `Extras`), `Outcome` and `Attempt`,
+//! plus the merge rule that folds several tries of one test into one `TestCase`. Knows nothing
+//! about file formats, Xray or Jira. Kept small per test, since large runs hold hundreds of
+//! thousands of tests (sizes and measurements: benches/README.md); the JSON shape lives in
+//! `model/json.rs`.
 //!
 //! Outcome rule (documented in the README too): a test's outcome is the outcome of its attempts
 //! combined: any passed attempt together with any failed/errored one makes the test *passed and
 //! flaky*; otherwise the worst attempt wins, in the order errored > failed > passed > skipped.
-//! A test that was only skipped is skipped.
+//! A test that was only skipped is skipped. Among equally bad attempts the last one's text is
+//! kept. [`TestCase::outcome`] applies this rule on each call; nothing stores its result.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -67,13 +71,14 @@ pub struct Failure {
 }
 
 /// The result of one attempt, or of a whole test after merging. Only a failure or an error
-/// carries failure text; a skip may carry a reason.
+/// carries failure text; a skip may carry a reason. The failure text is boxed so that the
+/// common passed attempt does not carry an empty slot for it (`Failure { .. }.into()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
     Passed,
-    Failed(Failure),
-    Error(Failure),
+    Failed(Box<Failure>),
+    Error(Box<Failure>),
     Skipped {
         #[serde(skip_serializing_if = "Option::is_none")]
         message: Option<String>,
@@ -176,10 +181,11 @@ pub struct Attempt {
         with = "time::serde::rfc3339::option"
     )]
     pub started_at: Option<time::OffsetDateTime>,
+    /// Bounded output; a boxed `str` (16 bytes, not 24) as it never grows once read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_out: Option<String>,
+    pub system_out: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_err: Option<String>,
+    pub system_err: Option<Box<str>>,
     pub source: SourceRef,
 }
 
@@ -237,89 +243,204 @@ pub enum Attachment {
 }
 
 /// One test after merging all its attempts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Kept small because a large run holds hundreds of thousands of them: what most tests do not
+/// have (Allure identity, source location, properties, labels, links, parameters,
+/// attachments) lives in one optional [`Extras`] box, read through [`TestCase::extras`] and
+/// the per-field accessors, written through [`TestCase::extras_mut`]. The merged outcome is
+/// not stored: [`TestCase::outcome`], [`TestCase::duration_secs`] and
+/// [`TestCase::started_at`] derive it from `attempts`.
+///
+/// Serialized (`parse --json`) as one flat object: the fields, the `Extras` fields and the
+/// derived `outcome`, in the order they had when all were plain fields (`model/json.rs`).
+#[derive(Debug, Clone)]
 pub struct TestCase {
     /// Enclosing suite names, outermost first. Shared: the tests of one suite point at one
     /// list (a `Vec<String>` converts with `.into()`).
     pub suite_path: Arc<[String]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub classname: Option<String>,
+    /// Shared like `suite_path`: a JUnit parser gives consecutive tests of one class one
+    /// allocation (`Some("C".into())` builds one).
+    pub classname: Option<Arc<str>>,
     pub name: String,
-    /// Allure `fullName`: the stable definition for Allure results.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub full_name: Option<String>,
-    /// Allure `historyId`: groups Allure retries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history_id: Option<String>,
-    /// The test's source file and line, when the runner reported them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    /// Merged outcome of `attempts` (see the module doc). Kept in sync by
-    /// [`TestCase::new`] and [`TestCase::absorb`].
-    pub outcome: Outcome,
-    /// True when an attempt passed and another failed or errored.
+    /// True when an attempt passed and another failed or errored (or the runner said so).
     pub flaky: bool,
-    /// Sum of the attempts' durations, when any was known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duration_secs: Option<f64>,
-    /// Start of the first attempt, when known.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    pub started_at: Option<time::OffsetDateTime>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub properties: Vec<Property>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub labels: Vec<Label>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub links: Vec<Link>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Property>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<Attachment>,
     /// Every try, in order. Never empty.
     pub attempts: Vec<Attempt>,
+    /// `None` until something is written through [`TestCase::extras_mut`].
+    extras: Option<Box<Extras>>,
+}
+
+/// The rarely present parts of a [`TestCase`] (see there). The default is "none of them".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    /// Allure `fullName`: the stable definition for Allure results.
+    pub full_name: Option<String>,
+    /// Allure `historyId`: groups Allure retries.
+    pub history_id: Option<String>,
+    /// The test's source file and line, when the runner reported them.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub properties: Vec<Property>,
+    pub labels: Vec<Label>,
+    pub links: Vec<Link>,
+    pub parameters: Vec<Property>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// What [`TestCase::extras`] reads for a case without any.
+static NO_EXTRAS: Extras = Extras {
+    full_name: None,
+    history_id: None,
+    file: None,
+    line: None,
+    properties: Vec::new(),
+    labels: Vec::new(),
+    links: Vec::new(),
+    parameters: Vec::new(),
+    attachments: Vec::new(),
+};
+
+/// Equal when every field is, an absent `Extras` being equal to an empty one.
+impl PartialEq for TestCase {
+    fn eq(&self, other: &Self) -> bool {
+        self.suite_path == other.suite_path
+            && self.classname == other.classname
+            && self.name == other.name
+            && self.flaky == other.flaky
+            && self.attempts == other.attempts
+            && self.extras() == other.extras()
+    }
 }
 
 impl TestCase {
-    /// A test seen once. `outcome`, `flaky`, `duration_secs` and `started_at` are derived from
-    /// the attempt.
+    /// A test seen once. `flaky` is derived from the attempt.
     pub fn new(
         suite_path: Vec<String>,
         classname: Option<String>,
         name: String,
         first: Attempt,
     ) -> Self {
+        Self::from_attempts(
+            suite_path.into(),
+            classname.map(Arc::from),
+            name,
+            vec![first],
+        )
+    }
+
+    /// A test with the given tries (in the order they ran) under an already shared suite path.
+    /// `flaky` is derived from the attempts.
+    pub fn from_attempts(
+        suite_path: Arc<[String]>,
+        classname: Option<Arc<str>>,
+        name: String,
+        attempts: Vec<Attempt>,
+    ) -> Self {
         let mut case = TestCase {
-            suite_path: suite_path.into(),
+            suite_path,
             classname,
             name,
-            full_name: None,
-            history_id: None,
-            file: None,
-            line: None,
-            outcome: first.outcome.clone(),
             flaky: false,
-            duration_secs: None,
-            started_at: None,
-            properties: Vec::new(),
-            labels: Vec::new(),
-            links: Vec::new(),
-            parameters: Vec::new(),
-            attachments: Vec::new(),
-            attempts: vec![first],
+            attempts,
+            extras: None,
         };
         case.recompute();
         case
     }
 
+    /// The rarely present parts; an empty [`Extras`] when the case has none.
+    pub fn extras(&self) -> &Extras {
+        self.extras.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+
+    /// The rarely present parts, for writing (allocated on first use: call it only to set
+    /// something).
+    pub fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// Replaces the rarely present parts (kept only when not all empty).
+    pub fn set_extras(&mut self, extras: Extras) {
+        self.extras = (extras != NO_EXTRAS).then(|| Box::new(extras));
+    }
+
+    /// Allure `fullName`.
+    pub fn full_name(&self) -> Option<&str> {
+        self.extras().full_name.as_deref()
+    }
+
+    /// Allure `historyId`.
+    pub fn history_id(&self) -> Option<&str> {
+        self.extras().history_id.as_deref()
+    }
+
+    /// The test's source file, when the runner reported it.
+    pub fn file(&self) -> Option<&str> {
+        self.extras().file.as_deref()
+    }
+
+    /// The test's source line, when the runner reported it.
+    pub fn line(&self) -> Option<u32> {
+        self.extras().line
+    }
+
+    /// Case-level properties (JUnit `<property>`), in document order.
+    pub fn properties(&self) -> &[Property] {
+        &self.extras().properties
+    }
+
+    /// Allure labels.
+    pub fn labels(&self) -> &[Label] {
+        &self.extras().labels
+    }
+
+    /// Allure links.
+    pub fn links(&self) -> &[Link] {
+        &self.extras().links
+    }
+
+    /// Allure parameters.
+    pub fn parameters(&self) -> &[Property] {
+        &self.extras().parameters
+    }
+
+    /// Evidence the result names.
+    pub fn attachments(&self) -> &[Attachment] {
+        &self.extras().attachments
+    }
+
+    /// The merged outcome of `attempts` (the rule in the module doc), derived on each call so
+    /// it can never disagree with them and failure text is stored once, in its attempt:
+    /// `Passed` when an attempt passed and another failed or errored; otherwise the worst
+    /// attempt's outcome (errored > failed > passed > skipped), the last one among equals (the
+    /// most recent try). A case without attempts (only possible by emptying the public
+    /// `attempts` by hand) reads as skipped.
+    pub fn outcome(&self) -> &Outcome {
+        static PASSED: Outcome = Outcome::Passed;
+        static NOTHING_RAN: Outcome = Outcome::Skipped { message: None };
+        let Some((first, rest)) = self.attempts.split_first() else {
+            return &NOTHING_RAN;
+        };
+        let mut worst = &first.outcome;
+        let mut any_pass = *worst == Outcome::Passed;
+        for a in rest {
+            any_pass |= a.outcome == Outcome::Passed;
+            if a.outcome.severity() >= worst.severity() {
+                worst = &a.outcome;
+            }
+        }
+        // The worst is a failure and something passed: flaky, which counts as passed.
+        if any_pass && worst.is_failure() {
+            &PASSED
+        } else {
+            worst
+        }
+    }
+
     /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
     /// alone when there is no classname; Allure's `fullName` when present.
     pub fn definition(&self) -> String {
-        if let Some(full) = self.full_name.as_deref().filter(|f| !f.is_empty()) {
+        if let Some(full) = self.full_name().filter(|f| !f.is_empty()) {
             return full.to_string();
         }
         match self.classname.as_deref().filter(|c| !c.is_empty()) {
@@ -330,7 +451,7 @@ impl TestCase {
 
     /// The value of the first property called `name` (case-sensitive).
     pub fn property(&self, name: &str) -> Option<&str> {
-        self.properties
+        self.properties()
             .iter()
             .find(|p| p.name == name)
             .map(|p| p.value.as_str())
@@ -344,61 +465,62 @@ impl TestCase {
             // Stable sort: attempts without distinct start times keep their document order.
             self.attempts.sort_by_key(|a| a.started_at);
         }
-        for p in other.properties {
-            if !self.properties.contains(&p) {
-                self.properties.push(p);
+        if let Some(theirs) = other.extras {
+            let Extras {
+                full_name: _,
+                history_id: _,
+                file,
+                line,
+                properties,
+                labels,
+                links,
+                parameters: _,
+                attachments,
+            } = *theirs;
+            let ours = self.extras_mut();
+            union(&mut ours.properties, properties);
+            union(&mut ours.labels, labels);
+            union(&mut ours.links, links);
+            union(&mut ours.attachments, attachments);
+            if ours.file.is_none() {
+                ours.file = file;
+                ours.line = line;
             }
-        }
-        for l in other.labels {
-            if !self.labels.contains(&l) {
-                self.labels.push(l);
-            }
-        }
-        for l in other.links {
-            if !self.links.contains(&l) {
-                self.links.push(l);
-            }
-        }
-        for a in other.attachments {
-            if !self.attachments.contains(&a) {
-                self.attachments.push(a);
-            }
-        }
-        if self.file.is_none() {
-            self.file = other.file;
-            self.line = other.line;
         }
         self.recompute();
     }
 
-    /// Re-derives the merged fields from `attempts`. Call after changing `attempts` directly.
+    /// Re-derives `flaky` from `attempts` (an attempt passed and another failed or errored).
+    /// Call after changing `attempts` directly; it drops a runner-reported flaky mark.
     pub fn recompute(&mut self) {
         let any_pass = self.attempts.iter().any(|a| a.outcome == Outcome::Passed);
         let any_fail = self.attempts.iter().any(|a| a.outcome.is_failure());
         self.flaky = any_pass && any_fail;
-        self.outcome = if self.flaky {
-            Outcome::Passed
-        } else {
-            // Worst wins; among equals the last attempt's text is kept (the most recent try).
-            let mut worst = &self.attempts[0].outcome;
-            for a in &self.attempts[1..] {
-                if a.outcome.severity() >= worst.severity() {
-                    worst = &a.outcome;
-                }
-            }
-            worst.clone()
-        };
-        let durations: Vec<f64> = self
+    }
+
+    /// Sum of the attempts' durations, when any was known (derived on each call).
+    pub fn duration_secs(&self) -> Option<f64> {
+        let mut known = self
             .attempts
             .iter()
             .filter_map(|a| a.duration_secs)
-            .collect();
-        self.duration_secs = if durations.is_empty() {
-            None
-        } else {
-            Some(durations.iter().sum())
-        };
-        self.started_at = self.attempts.iter().filter_map(|a| a.started_at).min();
+            .peekable();
+        known.peek()?;
+        Some(known.sum())
+    }
+
+    /// Start of the earliest attempt, when known (derived on each call).
+    pub fn started_at(&self) -> Option<time::OffsetDateTime> {
+        self.attempts.iter().filter_map(|a| a.started_at).min()
+    }
+}
+
+/// Appends the items of `more` that `list` does not hold yet.
+fn union<T: PartialEq>(list: &mut Vec<T>, more: Vec<T>) {
+    for item in more {
+        if !list.contains(&item) {
+            list.push(item);
+        }
     }
 }
 
@@ -469,7 +591,7 @@ impl TestRun {
         let mut c = Counts::default();
         for case in &self.cases {
             c.total += 1;
-            match case.outcome.kind() {
+            match case.outcome().kind() {
                 OutcomeKind::Passed => c.passed += 1,
                 OutcomeKind::Failed => c.failed += 1,
                 OutcomeKind::Error => c.error += 1,
@@ -484,7 +606,7 @@ impl TestRun {
 
     /// Earliest known start over all attempts.
     pub fn started_at(&self) -> Option<time::OffsetDateTime> {
-        self.cases.iter().filter_map(|c| c.started_at).min()
+        self.cases.iter().filter_map(TestCase::started_at).min()
     }
 
     /// Latest known end (start + duration) over all attempts.
@@ -523,97 +645,6 @@ pub fn bound_text(mut text: String) -> String {
     text
 }
 
+mod json;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn attempt(outcome: Outcome) -> Attempt {
-        Attempt {
-            outcome,
-            duration_secs: Some(1.0),
-            started_at: None,
-            system_out: None,
-            system_err: None,
-            source: SourceRef::new(Path::new("r.xml"), Format::Junit, None),
-        }
-    }
-
-    fn failed(msg: &str) -> Outcome {
-        Outcome::Failed(Failure {
-            message: Some(msg.into()),
-            ..Failure::default()
-        })
-    }
-
-    #[test]
-    fn failed_then_passed_is_flaky_and_passed() {
-        let mut case = TestCase::new(
-            vec![],
-            Some("C".into()),
-            "t".into(),
-            attempt(failed("boom")),
-        );
-        case.absorb(TestCase::new(
-            vec![],
-            Some("C".into()),
-            "t".into(),
-            attempt(Outcome::Passed),
-        ));
-        assert_eq!(case.outcome, Outcome::Passed);
-        assert!(case.flaky);
-        assert_eq!(case.attempts.len(), 2);
-        assert_eq!(case.duration_secs, Some(2.0));
-    }
-
-    #[test]
-    fn worst_attempt_wins_without_a_pass() {
-        let mut case = TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(Outcome::Skipped { message: None }),
-        );
-        case.absorb(TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(failed("a")),
-        ));
-        case.absorb(TestCase::new(
-            vec![],
-            None,
-            "t".into(),
-            attempt(failed("b")),
-        ));
-        assert_eq!(case.outcome, failed("b"));
-        assert!(!case.flaky);
-    }
-
-    #[test]
-    fn definition_prefers_full_name_then_classname() {
-        let mut case = TestCase::new(
-            vec![],
-            Some("com.acme.T".into()),
-            "m".into(),
-            attempt(Outcome::Passed),
-        );
-        assert_eq!(case.definition(), "com.acme.T.m");
-        case.full_name = Some("pkg.Full#m".into());
-        assert_eq!(case.definition(), "pkg.Full#m");
-        let bare = TestCase::new(
-            vec![],
-            Some(String::new()),
-            "m".into(),
-            attempt(Outcome::Passed),
-        );
-        assert_eq!(bare.definition(), "m");
-    }
-
-    #[test]
-    fn bound_text_cuts_on_char_boundary() {
-        let long = "é".repeat(MAX_TEXT_BYTES);
-        let cut = bound_text(long);
-        assert!(cut.ends_with(TRUNCATION_MARKER));
-        assert!(cut.len() <= MAX_TEXT_BYTES + TRUNCATION_MARKER.len());
-    }
-}
+mod tests;

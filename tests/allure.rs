@@ -37,14 +37,14 @@ fn read(pattern: &Path) -> TestRun {
 }
 
 fn params(case: &TestCase) -> Vec<(&str, &str)> {
-    case.parameters
+    case.parameters()
         .iter()
         .map(|p| (p.name.as_str(), p.value.as_str()))
         .collect()
 }
 
 fn attachment_names(case: &TestCase) -> Vec<&str> {
-    case.attachments
+    case.attachments()
         .iter()
         .filter_map(|a| match a {
             Attachment::File { name, .. } => name.as_deref(),
@@ -62,7 +62,7 @@ fn notes(run: &TestRun) -> Vec<&str> {
 }
 
 fn skipped_message(case: &TestCase) -> &str {
-    match &case.outcome {
+    match case.outcome() {
         Outcome::Skipped { message } => message.as_deref().unwrap_or(""),
         other => panic!("expected skipped, got {other:?}"),
     }
@@ -89,16 +89,16 @@ fn allure2_befores_afters_and_step_attachments_reach_the_test() {
     assert_eq!(run.cases.len(), 1);
     let case = &run.cases[0];
     assert_eq!(case.name, "shouldCreate");
-    assert_eq!(case.outcome, Outcome::Passed);
+    assert_eq!(*case.outcome(), Outcome::Passed);
     // The step's attachment (upstream: shouldPickUpAttachmentsForTestCase) and the after
     // fixture's (shouldPickUpAttachmentsForAfters).
     assert_eq!(
         attachment_names(case),
         ["String attachment in test", "String attachment in after"]
     );
-    assert_eq!(case.duration_secs, Some(0.004));
+    assert_eq!(case.duration_secs(), Some(0.004));
     assert_eq!(
-        case.started_at.map(|t| t.unix_timestamp()),
+        case.started_at().map(|t| t.unix_timestamp()),
         Some(1_479_552_611)
     );
     assert!(notes(&run).is_empty(), "{:?}", notes(&run));
@@ -181,11 +181,8 @@ fn allure2_hidden_parameters_dropped_and_masked_ones_masked() {
         ]
     );
     // "Passed" with a capital P is still a pass.
-    assert_eq!(case.outcome, Outcome::Passed);
-    assert_eq!(
-        case.history_id.as_deref(),
-        Some("adapter-provided-history-id")
-    );
+    assert_eq!(*case.outcome(), Outcome::Passed);
+    assert_eq!(case.history_id(), Some("adapter-provided-history-id"));
 }
 
 #[test]
@@ -225,7 +222,7 @@ fn allure2_descriptions_are_ignored_so_no_html_is_carried() {
     for bad in ["<script", "onerror", "javascript:", "<img"] {
         assert!(!json.contains(bad), "{bad} leaked into {json}");
     }
-    assert_eq!(run.cases[0].full_name.as_deref(), Some("xss.poc.test"));
+    assert_eq!(run.cases[0].full_name(), Some("xss.poc.test"));
 }
 
 #[test]
@@ -239,7 +236,7 @@ fn allure2_attachment_without_extension_keeps_its_content_type() {
     ]);
     let run = read(dir.path());
     assert_eq!(
-        run.cases[0].attachments,
+        run.cases[0].attachments(),
         [Attachment::File {
             path: dir.path().join("test-sample-attachment"),
             name: Some("String attachment in test".into()),
@@ -255,7 +252,7 @@ fn allure2_bad_sources_attach_nothing_and_say_why() {
         ("allure2/secret-file.txt", "secret-file.txt"),
     ]);
     let run = read(dir.path());
-    assert!(run.cases[0].attachments.is_empty());
+    assert!(run.cases[0].attachments().is_empty());
     let notes = notes(&run);
     assert_eq!(notes.len(), 4, "{notes:?}");
     assert!(notes[0].contains("\"./secret-file.txt\" refused"));
@@ -280,7 +277,7 @@ fn allure2_path_traversal_is_refused() {
     )
     .unwrap();
     let run = read(&results);
-    assert!(run.cases[0].attachments.is_empty());
+    assert!(run.cases[0].attachments().is_empty());
     assert!(notes(&run)[0].contains("\"../secret-file.txt\" refused"));
 }
 
@@ -297,7 +294,7 @@ fn allure2_symlinked_attachment_is_refused() {
     )
     .unwrap();
     let run = read(dir.path());
-    assert!(run.cases[0].attachments.is_empty());
+    assert!(run.cases[0].attachments().is_empty());
     assert!(notes(&run)[0].contains("symbolic link"));
 }
 
@@ -338,7 +335,7 @@ fn allure2data_directory() {
             "shouldNotCreate"
         ]
     );
-    assert!(run.cases.iter().all(|c| c.outcome == Outcome::Passed));
+    assert!(run.cases.iter().all(|c| *c.outcome() == Outcome::Passed));
     let main = run
         .cases
         .iter()
@@ -346,7 +343,7 @@ fn allure2data_directory() {
         .unwrap();
     assert_eq!(main.classname.as_deref(), Some("io.qameta.allure.MainTest"));
     assert_eq!(*main.suite_path, ["My suite"]);
-    assert_eq!(main.history_id.as_deref(), Some("first"));
+    assert_eq!(main.history_id(), Some("first"));
     let parsed = run
         .files
         .iter()
@@ -379,15 +376,15 @@ fn demo_report_counts_retries_and_missing_attachments() {
     let unknown = run
         .cases
         .iter()
-        .find(|c| c.history_id.as_deref() == Some("demo-status-unknown-history"))
+        .find(|c| c.history_id() == Some("demo-status-unknown-history"))
         .unwrap();
     assert_eq!(skipped_message(unknown), "allure status unknown");
     let broken = run
         .cases
         .iter()
-        .find(|c| c.history_id.as_deref() == Some("demo-status-broken-history"))
+        .find(|c| c.history_id() == Some("demo-status-broken-history"))
         .unwrap();
-    assert_eq!(broken.outcome.kind(), OutcomeKind::Error);
+    assert_eq!(broken.outcome().kind(), OutcomeKind::Error);
     // The four attachments PROVENANCE.md says are absent are noted, not attached.
     let notes = notes(&run);
     for missing in [
@@ -433,9 +430,9 @@ fn allure1_empty_or_invalid_status_is_unknown() {
     assert_eq!(run.cases.len(), 4);
     assert!(skipped_message(by_name(&run, "testOne")).starts_with("allure status unknown"));
     assert!(skipped_message(by_name(&run, "testFour")).starts_with("allure status unknown"));
-    assert_eq!(by_name(&run, "testTwo").outcome, Outcome::Passed);
+    assert_eq!(*by_name(&run, "testTwo").outcome(), Outcome::Passed);
     assert_eq!(
-        by_name(&run, "testThree").outcome.kind(),
+        by_name(&run, "testThree").outcome().kind(),
         OutcomeKind::Failed
     );
 }
@@ -451,7 +448,7 @@ fn allure1_sample_suite_has_four_tests_with_issue_and_tms_links() {
         url: None,
     };
     assert_eq!(
-        four.links,
+        four.links(),
         [
             link("issue", "JIRA-1"),
             link("issue", "JIRA-2"),
@@ -465,7 +462,7 @@ fn allure1_sample_suite_has_four_tests_with_issue_and_tms_links() {
     assert_eq!(*four.suite_path, ["my.company.AlwaysPassingTest"]);
     // Suite labels are copied onto every test.
     assert!(
-        four.labels
+        four.labels()
             .iter()
             .any(|l| l.name == "story" && l.value == "SuccessStory")
     );
@@ -504,7 +501,7 @@ fn allure1_attachment_and_flaky_label() {
 fn allure1_test_class_label_gives_the_full_name() {
     let run = allure1("allure1/packages-testsuite.xml");
     assert_eq!(
-        run.cases[0].full_name.as_deref(),
+        run.cases[0].full_name(),
         Some("my.company.package.subpackage.MyClass.testThree")
     );
 }
@@ -512,11 +509,8 @@ fn allure1_test_class_label_gives_the_full_name() {
 #[test]
 fn allure1_history_id_label() {
     let run = allure1("allure1/history-id-label.xml");
-    assert_eq!(
-        by_name(&run, "test1").history_id.as_deref(),
-        Some("something")
-    );
-    assert_eq!(by_name(&run, "test2").history_id, None);
+    assert_eq!(by_name(&run, "test1").history_id(), Some("something"));
+    assert_eq!(by_name(&run, "test2").history_id(), None);
 }
 
 #[test]
@@ -558,7 +552,7 @@ fn allure1_path_traversal_is_refused() {
     )
     .unwrap();
     let run = read(&results);
-    assert!(run.cases[0].attachments.is_empty());
+    assert!(run.cases[0].attachments().is_empty());
     assert!(notes(&run)[0].contains("refused"));
 }
 
@@ -589,7 +583,7 @@ fn allure1data_directory() {
         (19, 9, 4, 4, 2)
     );
     let failed = by_name(&run, "longAssertionTest");
-    let failure = failed.outcome.failure().unwrap();
+    let failure = failed.outcome().failure().unwrap();
     assert!(
         failure
             .message
@@ -605,10 +599,10 @@ fn allure1data_directory() {
             .contains("at my.company.ManyInfoTest.longAssertionTest")
     );
     // Environment-variable parameters are run context, not identity.
-    assert!(failed.parameters.is_empty());
+    assert!(failed.parameters().is_empty());
     assert_eq!(attachment_names(failed), ["System Environment"]);
     let title_with_entities = by_name(&run, "attachmentsTest");
-    assert_eq!(title_with_entities.attachments.len(), 5);
+    assert_eq!(title_with_entities.attachments().len(), 5);
     assert_eq!(
         run.cases
             .iter()

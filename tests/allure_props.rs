@@ -119,10 +119,10 @@ proptest! {
             "broken" => OutcomeKind::Error,
             _ => OutcomeKind::Skipped,
         };
-        prop_assert_eq!(case.outcome.kind(), want);
+        prop_assert_eq!(case.outcome().kind(), want);
         prop_assert_eq!(&case.name, &name);
         if start.checked_add(len).is_some() {
-            prop_assert_eq!(case.duration_secs, Some(len as f64 / 1000.0));
+            prop_assert_eq!(case.duration_secs(), Some(len as f64 / 1000.0));
         }
     }
 }

@@ -21,7 +21,7 @@ fn plan_json(run: &TestRun, s: &Settings) -> Value {
 
 fn run_with_evidence() -> TestRun {
     let mut r = mixed_run();
-    r.cases[1].attachments.push(Attachment::File {
+    r.cases[1].extras_mut().attachments.push(Attachment::File {
         path: "results/shot.png".into(),
         name: Some("shot.png".into()),
         content_type: None,

@@ -347,7 +347,7 @@ fn parallel_reading_is_deterministic() {
     let run = run_dir(dir.path());
     assert_eq!(run.cases.len(), 20);
     assert!(run.cases.iter().all(|c| c.attempts.len() == 3));
-    assert_eq!(run.cases[0].history_id.as_deref(), Some("h0"));
+    assert_eq!(run.cases[0].history_id(), Some("h0"));
 }
 
 #[test]
@@ -374,23 +374,23 @@ fn allure2_retries_merge_by_history_id_across_directories() {
     let login = &run.cases[0];
     assert_eq!(login.name, "login");
     assert!(login.flaky);
-    assert_eq!(login.outcome, Outcome::Passed);
+    assert_eq!(*login.outcome(), Outcome::Passed);
     assert_eq!(login.attempts.len(), 2);
-    assert_eq!(login.duration_secs, Some(3.0));
+    assert_eq!(login.duration_secs(), Some(3.0));
     assert_eq!(login.classname.as_deref(), Some("pkg.T"));
     assert_eq!(*login.suite_path, ["S"]);
-    assert_eq!(login.links.len(), 2);
-    assert_eq!(login.links[0].kind, "tms");
+    assert_eq!(login.links().len(), 2);
+    assert_eq!(login.links()[0].kind, "tms");
     assert!(
         login
-            .labels
+            .labels()
             .iter()
             .any(|l| l.name == "tag" && l.value == "smoke")
     );
     let counts = run.counts();
     assert_eq!((counts.passed, counts.error, counts.flaky), (1, 1, 1));
     let logout = &run.cases[1];
-    let failure = logout.outcome.failure().unwrap();
+    let failure = logout.outcome().failure().unwrap();
     assert_eq!(failure.message.as_deref(), Some("broken msg"));
 }
 
@@ -421,9 +421,9 @@ fn allure_without_history_id_falls_back_to_full_name_and_parameters() {
     let run = run_dir(dir.path());
     assert_eq!(run.cases.len(), 2);
     assert_eq!(run.cases[0].attempts.len(), 2);
-    assert_eq!(run.cases[0].outcome.kind(), OutcomeKind::Failed);
+    assert_eq!(run.cases[0].outcome().kind(), OutcomeKind::Failed);
     assert!(!run.cases[0].flaky);
-    assert_eq!(run.cases[1].parameters[0].value, "chrome");
+    assert_eq!(run.cases[1].parameters()[0].value, "chrome");
 }
 
 #[test]
@@ -443,7 +443,7 @@ fn allure1_reruns_in_two_files_merge_into_a_flaky_pass() {
     let first = case.attempts[0].outcome.failure().unwrap();
     assert_eq!(first.message.as_deref(), Some("boom & bust"));
     assert_eq!(first.details.as_deref(), Some("at x <y>"));
-    assert_eq!(case.full_name.as_deref(), Some("com.acme.Suite.works"));
+    assert_eq!(case.full_name(), Some("com.acme.Suite.works"));
 }
 
 #[test]
@@ -458,7 +458,7 @@ fn attachment_sources_cannot_leave_the_results_directory() {
     write(dir.path(), "r/shot.png", b"png");
     let run = run_dir(&dir.path().join("r"));
     let case = &run.cases[0];
-    assert_eq!(case.attachments.len(), 1);
+    assert_eq!(case.attachments().len(), 1);
     let notes = &run.files[0].notes;
     assert_eq!(notes.len(), 3, "{notes:?}");
     assert!(notes.iter().all(|n| n.contains("refused")), "{notes:?}");
@@ -492,7 +492,7 @@ fn failed_before_fixture_decides_only_tests_without_a_status() {
         .iter()
         .find(|c| c.name == "no status yet")
         .unwrap();
-    let failure = match &a.outcome {
+    let failure = match a.outcome() {
         Outcome::Error(f) => f,
         other => panic!("{other:?}"),
     };
@@ -501,7 +501,7 @@ fn failed_before_fixture_decides_only_tests_without_a_status() {
         Some("before fixture \"setUp\" broken: db down")
     );
     let b = run.cases.iter().find(|c| c.name == "ran").unwrap();
-    assert_eq!(b.outcome, Outcome::Passed);
+    assert_eq!(*b.outcome(), Outcome::Passed);
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn find<'a>(cases: &'a [TestCase], name: &str) -> &'a TestCase {
 fn counts(cases: &[TestCase]) -> [u64; 4] {
     let mut c = [0; 4];
     for case in cases {
-        let slot = match case.outcome.kind() {
+        let slot = match case.outcome().kind() {
             OutcomeKind::Passed => 0,
             OutcomeKind::Skipped => 1,
             OutcomeKind::Failed => 2,
@@ -200,7 +200,12 @@ fn enricomi_inputs_match_their_sidecars() {
             let want = sidecar_names(&fs::read_to_string(&results).unwrap());
             let got: BTreeSet<(String, String)> = cases
                 .iter()
-                .map(|c| (c.classname.clone().unwrap_or_default(), c.name.clone()))
+                .map(|c| {
+                    (
+                        c.classname.as_deref().unwrap_or_default().to_string(),
+                        c.name.clone(),
+                    )
+                })
                 .collect();
             assert_eq!(got, want, "{rel}: test names");
         }
@@ -245,7 +250,7 @@ fn nextest_retries_become_attempts() {
     let flaky: Vec<&TestCase> = cases.iter().filter(|c| c.flaky).collect();
     assert!(!flaky.is_empty(), "nextest fixture has a flaky test");
     for case in flaky {
-        assert_eq!(case.outcome, Outcome::Passed);
+        assert_eq!(*case.outcome(), Outcome::Passed);
         assert_eq!(case.attempts.last().unwrap().outcome, Outcome::Passed);
     }
 }
@@ -255,7 +260,7 @@ fn surefire_flaky_failure_is_a_failed_try_before_the_pass() {
     let cases = parse("action-junit-report/test_results/maven_surefire_flaky/surefire-report.xml");
     let case = find(&cases, "createWebhook");
     assert!(case.flaky);
-    assert_eq!(case.outcome, Outcome::Passed);
+    assert_eq!(*case.outcome(), Outcome::Passed);
     assert_eq!(case.attempts.len(), 2);
     let failure = case.attempts[0].outcome.failure().unwrap();
     assert_eq!(
@@ -298,7 +303,7 @@ fn quick_junit_flaky_and_rerun_elements() {
     let t5 = find(&cases, "testcase5");
     assert_eq!(t5.attempts.len(), 3);
     assert_eq!(
-        t5.outcome.kind(),
+        t5.outcome().kind(),
         OutcomeKind::Error,
         "worst of failure and rerun error"
     );
@@ -328,16 +333,20 @@ fn xray_custom_junit_properties() {
     assert_eq!(case.property("requirements"), Some("XMP-2"));
     assert_eq!(case.property("test_summary"), Some("junit standard (DC)"));
     assert_eq!(case.property("_dummy_"), Some(""));
-    assert_eq!(case.duration_secs, Some(4.0));
+    assert_eq!(case.duration_secs(), Some(4.0));
     assert_eq!(
-        case.started_at.map(|t| t.to_string()),
+        case.started_at().map(|t| t.to_string()),
         Some("2026-03-19 12:12:16.67648 +00:00:00".to_string())
     );
     // The test passed: its system-out ("display-name: junit standard (DC)", …) was only
     // scanned for attachments and then dropped (see the junit module doc).
-    assert_eq!(case.outcome.kind(), OutcomeKind::Passed);
+    assert_eq!(case.outcome().kind(), OutcomeKind::Passed);
     assert_eq!(case.attempts[0].system_out, None);
-    assert!(case.properties.iter().all(|p| !p.name.starts_with("java.")));
+    assert!(
+        case.properties()
+            .iter()
+            .all(|p| !p.name.starts_with("java."))
+    );
 }
 
 #[test]
@@ -347,7 +356,7 @@ fn go_junit_report_outcomes() {
     let mut kinds = BTreeSet::new();
     for input in &inputs {
         for case in junit::parse_path(input).unwrap_or_else(|e| panic!("{e}")) {
-            kinds.insert(case.outcome.kind());
+            kinds.insert(case.outcome().kind());
             assert!(
                 case.classname.is_some(),
                 "{}: go tests have a package",
@@ -363,7 +372,7 @@ fn action_junit_report_nested_suites() {
     let cases = parse("action-junit-report/test_results/nested/junit.xml");
     let paths: Vec<(Vec<String>, &str, OutcomeKind)> = cases
         .iter()
-        .map(|c| (c.suite_path.to_vec(), c.name.as_str(), c.outcome.kind()))
+        .map(|c| (c.suite_path.to_vec(), c.name.as_str(), c.outcome().kind()))
         .collect();
     let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_eq!(
@@ -404,36 +413,36 @@ fn repeated_testcases_in_one_file_are_one_test_with_attempts() {
     let retried = find(&cases, "retried flaky test");
     assert_eq!(retried.attempts.len(), 2);
     assert_eq!(
-        retried.file.as_deref(),
+        retried.file(),
         Some("packages/test-runner-junit-reporter/test/fixtures/multiple/simple-test.js")
     );
-    assert_eq!(retried.line, Some(15));
+    assert_eq!(retried.line(), Some(15));
 }
 
 #[test]
 fn odd_attributes_from_real_files() {
     let cunit = parse("action-junit-report/test_results/cunit/testFailure.xml");
     assert_eq!(
-        find(&cunit, "DefaultCtor_When_ShouldTest").duration_secs,
+        find(&cunit, "DefaultCtor_When_ShouldTest").duration_secs(),
         Some(1.7e-05)
     );
     let container = parse("action-junit-report/test_results/container-structure/test.xml");
     assert!(
         container
             .iter()
-            .all(|c| c.duration_secs.is_none_or(|d| d < 100.0))
+            .all(|c| c.duration_secs().is_none_or(|d| d < 100.0))
     );
     let status = parse("allure2/junitdata/TEST-status-attribute.xml");
     assert!(
         status
             .iter()
-            .any(|c| c.outcome.kind() == OutcomeKind::Skipped)
+            .any(|c| c.outcome().kind() == OutcomeKind::Skipped)
     );
     let bazel = parse("publish-unit-test-result-action/junit-xml/bazel/suite-logs.xml");
-    assert_eq!(bazel[0].outcome.kind(), OutcomeKind::Error);
+    assert_eq!(bazel[0].outcome().kind(), OutcomeKind::Error);
     assert!(
         bazel[0]
-            .attachments
+            .attachments()
             .iter()
             .all(|a| matches!(a, Attachment::File { .. }))
     );

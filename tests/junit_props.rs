@@ -141,8 +141,8 @@ proptest! {
         for (i, (want, got)) in cases.iter().zip(&parsed).enumerate() {
             prop_assert_eq!(got.classname.as_deref(), Some(want.classname.as_str()));
             prop_assert_eq!(&got.name, &format!("{}#{i}", want.name));
-            prop_assert_eq!(got.outcome.kind(), want.kind);
-            let message = match &got.outcome {
+            prop_assert_eq!(got.outcome().kind(), want.kind);
+            let message = match got.outcome() {
                 Outcome::Passed => None,
                 Outcome::Failed(f) | Outcome::Error(f) => f.message.clone(),
                 Outcome::Skipped { message } => message.clone(),
@@ -150,7 +150,7 @@ proptest! {
             if want.kind != OutcomeKind::Passed {
                 prop_assert_eq!(message.as_deref(), Some(want.message.as_str()));
             }
-            if let Some(f) = got.outcome.failure() {
+            if let Some(f) = got.outcome().failure() {
                 // Bodies keep the text as written (whitespace-only bodies are dropped).
                 if !want.message.trim().is_empty() {
                     prop_assert_eq!(f.details.as_deref(), Some(want.message.as_str()));
@@ -175,7 +175,7 @@ proptest! {
         let parsed = parse_duration(&raw);
         let xml = format!("<testsuite><testcase name=\"t\" time=\"{raw}\"/></testsuite>");
         let case = &junit::parse_str(&xml).unwrap()[0];
-        prop_assert_eq!(case.duration_secs, parsed);
+        prop_assert_eq!(case.duration_secs(), parsed);
         if style == 3 && secs == 0 && frac == 0 {
             prop_assert_eq!(parsed, Some(0.0));
         } else if style == 3 && u64::from(secs) * 1_000_000_000 < 100_000_000 {
@@ -191,6 +191,6 @@ proptest! {
     fn garbage_times_are_none(raw in "[a-zA-Z ,.<>:+-]{0,12}") {
         let xml = format!("<testsuite><testcase name=\"t\" time=\"{}\"/></testsuite>", escape(&raw));
         let case = &junit::parse_str(&xml).unwrap()[0];
-        prop_assert!(case.duration_secs.is_none_or(|d| d.is_finite() && d >= 0.0));
+        prop_assert!(case.duration_secs().is_none_or(|d| d.is_finite() && d >= 0.0));
     }
 }

@@ -105,7 +105,7 @@ fn unmapped_create_skip_fail() {
 #[test]
 fn parametrized_results_on_one_key_merge_worst_wins_with_iterations() {
     let mut a = with_key(passed("a.B", "add[1]"), "CALC-7");
-    a.parameters.push(xray_sync::model::Property {
+    a.extras_mut().parameters.push(xray_sync::model::Property {
         name: "x".into(),
         value: "1".into(),
         items: vec![],
@@ -270,7 +270,7 @@ fn comment_is_message_and_details_within_limit() {
         details: Some("é".repeat(20_000)),
         ..Default::default()
     };
-    let long = case("a.B", "long", Outcome::Failed(f));
+    let long = case("a.B", "long", Outcome::Failed(f.into()));
     let p = build(&run_of(vec![long]), &cloud());
     let c = results(&p)[0].comment.clone().unwrap();
     assert_eq!(c.chars().count(), 8_192);
@@ -281,12 +281,12 @@ fn comment_is_message_and_details_within_limit() {
 #[test]
 fn evidence_is_planned_with_content_types() {
     let mut c = failed("a.B", "shot", "ui broke");
-    c.attachments.push(Attachment::File {
+    c.extras_mut().attachments.push(Attachment::File {
         path: "results/shot.PNG".into(),
         name: None,
         content_type: None,
     });
-    c.attachments.push(Attachment::Inline {
+    c.extras_mut().attachments.push(Attachment::Inline {
         name: "log.txt".into(),
         base64: "SGVsbG8=".into(),
     });

@@ -64,8 +64,8 @@ pub fn outcome_for(
     };
     match word.to_ascii_lowercase().as_str() {
         "passed" => (Outcome::Passed, true),
-        "failed" => (Outcome::Failed(failure()), true),
-        "broken" => (Outcome::Error(failure()), true),
+        "failed" => (Outcome::Failed(failure().into()), true),
+        "broken" => (Outcome::Error(failure().into()), true),
         "skipped" | "canceled" | "cancelled" | "pending" => {
             let message = message.map(bound_text).or_else(|| match word {
                 w if w.eq_ignore_ascii_case("skipped") => None,

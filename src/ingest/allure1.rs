@@ -28,7 +28,7 @@ use super::allure::{
     AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, push_unique, resolve_attachment,
 };
 use crate::model::{
-    Attempt, Format, InputError, Label, Link, MAX_TEXT_BYTES, Outcome, Property, SourceRef,
+    Attempt, Extras, Format, InputError, Label, Link, MAX_TEXT_BYTES, Outcome, Property, SourceRef,
     TestCase,
 };
 
@@ -390,13 +390,16 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         .collect();
     let full_name = classname.as_ref().map(|c| format!("{c}.{name}"));
     let mut case = TestCase::new(suite_path, classname, name, attempt);
-    case.full_name = full_name;
-    case.history_id = history_id;
-    case.labels = labels;
-    case.links = links;
-    case.parameters = d.parameters;
-    case.attachments = d.attachments;
-    case.flaky = flaky && case.outcome == Outcome::Passed;
+    case.set_extras(Extras {
+        full_name,
+        history_id,
+        labels,
+        links,
+        parameters: d.parameters,
+        attachments: d.attachments,
+        ..Extras::default()
+    });
+    case.flaky = flaky && *case.outcome() == Outcome::Passed;
     AllureCase {
         case,
         uuid: None,

@@ -27,8 +27,8 @@ use super::allure::{
     AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, push_unique, resolve_attachment,
 };
 use crate::model::{
-    Attachment, Attempt, Failure, Format, InputError, Label, Link, Outcome, Property, SourceRef,
-    TestCase, bound_text,
+    Attachment, Attempt, Extras, Failure, Format, InputError, Label, Link, Outcome, Property,
+    SourceRef, TestCase, bound_text,
 };
 
 /// Largest JSON file read whole to decide whether it is an Allure file. Real results are KBs.
@@ -339,10 +339,7 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
         .or_else(|| doc.full_name.clone())
         .unwrap_or_else(|| "(unnamed)".to_string());
     let mut case = TestCase::new(suite_path, classname, name, attempt);
-    case.full_name = doc.full_name.filter(|f| !f.is_empty());
-    case.history_id = doc.history_id.filter(|h| !h.is_empty());
-    case.labels = labels;
-    case.links = doc
+    let links = doc
         .links
         .into_iter()
         .filter(|l| l.name.is_some() || l.url.is_some())
@@ -355,13 +352,22 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
             url: l.url,
         })
         .collect();
-    case.parameters = parameters(doc.parameters);
+    let mut attachments = Vec::new();
     for a in doc.attachments {
-        attach(dir, a, &mut case.attachments, &mut notes);
+        attach(dir, a, &mut attachments, &mut notes);
     }
-    step_attachments(dir, &doc.steps, &mut case.attachments, &mut notes);
+    step_attachments(dir, &doc.steps, &mut attachments, &mut notes);
+    case.set_extras(Extras {
+        full_name: doc.full_name.filter(|f| !f.is_empty()),
+        history_id: doc.history_id.filter(|h| !h.is_empty()),
+        labels,
+        links,
+        parameters: parameters(doc.parameters),
+        attachments,
+        ..Extras::default()
+    });
     // Allure's own flag; only meaningful on a pass (see model: flaky means passed after a failure).
-    case.flaky = details.flaky && case.outcome == Outcome::Passed;
+    case.flaky = details.flaky && *case.outcome() == Outcome::Passed;
     AllureParse {
         cases: vec![AllureCase {
             case,
@@ -451,11 +457,14 @@ pub fn container(doc: RawDoc, path: &Path, notes: &mut Vec<String>) -> Container
             message.push_str(": ");
             message.push_str(m);
         }
-        Some(Outcome::Error(Failure {
-            message: Some(bound_text(message)),
-            kind: None,
-            details: details.and_then(|d| d.trace.clone()).map(bound_text),
-        }))
+        Some(Outcome::Error(
+            Failure {
+                message: Some(bound_text(message)),
+                kind: None,
+                details: details.and_then(|d| d.trace.clone()).map(bound_text),
+            }
+            .into(),
+        ))
     });
     Container {
         children: doc.children.unwrap_or_default(),
@@ -467,7 +476,7 @@ pub fn container(doc: RawDoc, path: &Path, notes: &mut Vec<String>) -> Container
 /// Applies a container to one of its child tests (see the module doc for the rule).
 pub fn apply_container(child: &mut AllureCase, container: &Container) {
     for a in &container.attachments {
-        push_unique(&mut child.case.attachments, a.clone());
+        push_unique(&mut child.case.extras_mut().attachments, a.clone());
     }
     if let Some(outcome) = &container.failed_before
         && !child.status_known

@@ -15,6 +15,7 @@
 //! document order within a file, so the result is deterministic.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Format, Outcome, TestCase};
 
@@ -26,7 +27,7 @@ enum Identity {
         parameters: Vec<(String, String)>,
     },
     Junit {
-        classname: Option<String>,
+        classname: Option<Arc<str>>,
         name: String,
         parameters: Vec<(String, String)>,
     },
@@ -34,14 +35,14 @@ enum Identity {
 
 fn identity(case: &TestCase) -> Identity {
     let parameters = case
-        .parameters
+        .parameters()
         .iter()
         .map(|p| (p.name.clone(), p.value.clone()))
         .collect();
     let format = case.attempts.first().map(|a| a.source.format);
     match format {
-        Some(Format::Allure1) | Some(Format::Allure2) => match &case.history_id {
-            Some(h) if !h.is_empty() => Identity::AllureHistory(h.clone()),
+        Some(Format::Allure1) | Some(Format::Allure2) => match case.history_id() {
+            Some(h) if !h.is_empty() => Identity::AllureHistory(h.to_owned()),
             _ => Identity::Allure {
                 definition: case.definition(),
                 parameters,
@@ -69,14 +70,18 @@ pub fn merge(sightings: impl IntoIterator<Item = TestCase>) -> Vec<TestCase> {
                 // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the
                 // re-derivation in `absorb`, as long as the merged test passed.
                 let reported = target.flaky || case.flaky;
-                if target.history_id.is_none() {
-                    target.history_id = case.history_id.clone();
+                if target.history_id().is_none()
+                    && let Some(h) = case.history_id()
+                {
+                    target.extras_mut().history_id = Some(h.to_owned());
                 }
-                if target.full_name.is_none() {
-                    target.full_name = case.full_name.clone();
+                if target.full_name().is_none()
+                    && let Some(f) = case.full_name()
+                {
+                    target.extras_mut().full_name = Some(f.to_owned());
                 }
                 target.absorb(case);
-                target.flaky |= reported && target.outcome == Outcome::Passed;
+                target.flaky |= reported && *target.outcome() == Outcome::Passed;
             }
             None => {
                 index.insert(id, out.len());
@@ -112,13 +117,13 @@ mod tests {
                 source: SourceRef::new(std::path::Path::new("x"), format, None),
             },
         );
-        c.history_id = history.map(String::from);
+        c.extras_mut().history_id = history.map(String::from);
         c
     }
 
     #[test]
     fn junit_identity_is_class_name_and_parameters() {
-        let fail = Outcome::Failed(Failure::default());
+        let fail = Outcome::Failed(Failure::default().into());
         let merged = merge([
             case(Format::Junit, "C", "t", fail.clone(), None),
             case(Format::Junit, "D", "t", fail.clone(), None),
@@ -132,14 +137,14 @@ mod tests {
 
     #[test]
     fn allure_groups_by_history_id_and_keeps_formats_apart() {
-        let fail = Outcome::Failed(Failure::default());
+        let fail = Outcome::Failed(Failure::default().into());
         let merged = merge([
             case(Format::Allure2, "C", "a", fail.clone(), Some("h1")),
             case(Format::Allure2, "C", "renamed", Outcome::Passed, Some("h1")),
             case(Format::Junit, "C", "a", Outcome::Passed, None),
         ]);
         assert_eq!(merged.len(), 2);
-        assert!(merged[0].flaky && merged[0].outcome == Outcome::Passed);
+        assert!(merged[0].flaky && *merged[0].outcome() == Outcome::Passed);
     }
 
     #[test]
@@ -157,7 +162,7 @@ mod tests {
                 Format::Allure2,
                 "C",
                 "a",
-                Outcome::Error(Failure::default()),
+                Outcome::Error(Failure::default().into()),
                 Some("h"),
             ),
         ]);

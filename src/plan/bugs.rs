@@ -235,7 +235,7 @@ fn report(
 ) -> BugReport {
     let rep = cases[failing[0]];
     let failure = rep
-        .outcome
+        .outcome()
         .failure()
         .or_else(|| rep.attempts.iter().find_map(|a| a.outcome.failure()));
     let mut attempts = Vec::new();

@@ -205,7 +205,7 @@ pub fn source_name(source: IdentitySource) -> &'static str {
 
 fn count(c: &mut Counts, case: &TestCase) {
     c.total += 1;
-    match case.outcome.kind() {
+    match case.outcome().kind() {
         OutcomeKind::Passed => c.passed += 1,
         OutcomeKind::Failed => c.failed += 1,
         OutcomeKind::Error => c.error += 1,
@@ -217,7 +217,7 @@ fn count(c: &mut Counts, case: &TestCase) {
 }
 
 fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
-    match case.outcome.kind() {
+    match case.outcome().kind() {
         OutcomeKind::Passed if case.flaky => statuses.flaky.clone(),
         OutcomeKind::Passed => statuses.passed.clone(),
         OutcomeKind::Failed => statuses.failed.clone(),
@@ -228,7 +228,7 @@ fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
 
 /// Merge rank: higher is worse (see the module doc).
 fn rank(case: &TestCase) -> u8 {
-    match case.outcome.kind() {
+    match case.outcome().kind() {
         OutcomeKind::Passed if case.flaky => 1,
         OutcomeKind::Passed => 0,
         OutcomeKind::Skipped => 2,
@@ -240,8 +240,8 @@ fn rank(case: &TestCase) -> u8 {
 fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
     let case = k.case;
     let first_source = case.attempts.first().map(|a| &a.source);
-    let (file, line) = match (&case.file, first_source) {
-        (Some(f), _) => (Some(f.clone()), case.line),
+    let (file, line) = match (case.file(), first_source) {
+        (Some(f), _) => (Some(f.to_owned()), case.line()),
         (None, Some(src)) => (
             Some(src.path.display().to_string()),
             src.line.and_then(|l| u32::try_from(l).ok()),
@@ -254,12 +254,12 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
         definition: k.mapped.definition.clone(),
         identity: k.mapped.identity.clone(),
         source: k.mapped.source,
-        outcome: case.outcome.kind(),
+        outcome: case.outcome().kind(),
         flaky: case.flaky,
         status: status_of(case, statuses),
         file,
         line,
-        message: case.outcome.failure().and_then(|f| f.message.clone()),
+        message: case.outcome().failure().and_then(|f| f.message.clone()),
     }
 }
 
@@ -369,7 +369,7 @@ fn chunk_test(
             .map(|&i| payload::Iteration {
                 name: Some(cases[i].name.clone()),
                 parameters: cases[i]
-                    .parameters
+                    .parameters()
                     .iter()
                     .map(|p| payload::Parameter {
                         name: p.name.clone(),
@@ -383,7 +383,7 @@ fn chunk_test(
 
     let mut evidence: Vec<PlannedEvidence> = Vec::new();
     for &i in group {
-        for a in &cases[i].attachments {
+        for a in cases[i].attachments() {
             let e = planned_evidence(a);
             if !evidence.contains(&e) {
                 evidence.push(e);
@@ -471,7 +471,7 @@ fn comment(case: &TestCase) -> Option<String> {
     {
         parts.push(c.to_string());
     }
-    match &case.outcome {
+    match case.outcome() {
         Outcome::Failed(f) | Outcome::Error(f) => push_failure(&mut parts, f),
         Outcome::Passed if case.flaky => {
             let failed = case
@@ -719,7 +719,7 @@ pub fn run_marker(run: &TestRun, ci: &CiContext) -> String {
     for c in &run.cases {
         hasher.update(c.definition().as_bytes());
         hasher.update([0]);
-        hasher.update(c.outcome.kind().as_str().as_bytes());
+        hasher.update(c.outcome().kind().as_str().as_bytes());
         hasher.update([0]);
     }
     let digest = hasher.finalize();
@@ -774,7 +774,7 @@ impl Scope {
 
 fn tags_of(case: &TestCase) -> impl Iterator<Item = &str> {
     let labels = case
-        .labels
+        .labels()
         .iter()
         .filter(|l| l.name == "tag")
         .map(|l| l.value.trim());

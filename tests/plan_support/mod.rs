@@ -119,11 +119,11 @@ pub fn passed(class: &str, name: &str) -> TestCase {
 }
 
 pub fn failed(class: &str, name: &str, message: &str) -> TestCase {
-    case(class, name, Outcome::Failed(failure(message)))
+    case(class, name, Outcome::Failed(failure(message).into()))
 }
 
 pub fn errored(class: &str, name: &str, message: &str) -> TestCase {
-    case(class, name, Outcome::Error(failure(message)))
+    case(class, name, Outcome::Error(failure(message).into()))
 }
 
 pub fn skipped(class: &str, name: &str) -> TestCase {
@@ -153,7 +153,7 @@ pub fn flaky(class: &str, name: &str) -> TestCase {
 }
 
 pub fn with_property(mut c: TestCase, name: &str, value: &str) -> TestCase {
-    c.properties.push(Property {
+    c.extras_mut().properties.push(Property {
         name: name.into(),
         value: value.into(),
         items: vec![],
@@ -166,7 +166,7 @@ pub fn with_key(c: TestCase, key: &str) -> TestCase {
 }
 
 pub fn with_tag(mut c: TestCase, tag: &str) -> TestCase {
-    c.labels.push(Label {
+    c.extras_mut().labels.push(Label {
         name: "tag".into(),
         value: tag.into(),
     });

@@ -15,7 +15,7 @@ use super::Failed;
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
-    Attachment, Attempt, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
+    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
 };
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must
@@ -57,10 +57,12 @@ struct Pending {
 
 impl Pending {
     fn into_outcome(self, details: Option<String>) -> Outcome {
-        let failure = |message, kind, details| Failure {
-            message,
-            kind,
-            details,
+        let failure = |message, kind, details| {
+            Box::new(Failure {
+                message,
+                kind,
+                details,
+            })
         };
         match self.kind {
             ResultKind::Skipped => Outcome::Skipped {
@@ -91,7 +93,10 @@ struct Retry {
 #[derive(Default)]
 struct Case {
     active: bool,
-    classname: Option<String>,
+    classname: Option<Arc<str>>,
+    /// The previous case's classname, shared with the next case when equal (Surefire and
+    /// most runners write one class's tests together), so a class name is stored once.
+    last_classname: Option<Arc<str>>,
     name: String,
     file: Option<String>,
     line: Option<u32>,
@@ -554,8 +559,8 @@ impl<'p> Parser<'p> {
                         outcome: r.result.into_outcome(case.retry_body.take()),
                         duration_secs: r.time,
                         started_at: r.started,
-                        system_out: case.retry_out.take(),
-                        system_err: case.retry_err.take(),
+                        system_out: case.retry_out.take().map(String::into_boxed_str),
+                        system_err: case.retry_err.take().map(String::into_boxed_str),
                         source: SourceRef::new(path, Format::Junit, None),
                     };
                     if r.flaky {
@@ -640,8 +645,9 @@ impl<'p> Parser<'p> {
             case.err.clear();
             (None, None)
         } else {
-            let out = case.out.take();
-            let err = case.err.take();
+            // Taken at their exact size, so boxing does not copy.
+            let out = case.out.take().map(String::into_boxed_str);
+            let err = case.err.take().map(String::into_boxed_str);
             for text in [&out, &err].into_iter().flatten() {
                 attachment_lines(text, path, &mut attachments);
             }
@@ -677,28 +683,27 @@ impl<'p> Parser<'p> {
                 shared
             }
         };
-        // Built directly rather than with `TestCase::new` + `recompute`, which would clone the
-        // failure texts twice more per test.
-        let mut test = TestCase {
+        let mut test = TestCase::from_attempts(
             suite_path,
-            classname: case.classname.take(),
-            name: std::mem::take(&mut case.name),
-            full_name: None,
-            history_id: None,
-            file: case.file.take(),
-            line: case.line,
-            outcome: Outcome::Passed,
-            flaky: false,
-            duration_secs: None,
-            started_at: None,
-            properties: std::mem::take(&mut case.properties),
-            labels: Vec::new(),
-            links: Vec::new(),
-            parameters: Vec::new(),
-            attachments,
+            case.classname.take(),
+            std::mem::take(&mut case.name),
             attempts,
-        };
-        test.recompute();
+        );
+        // Most JUnit tests have none of these: the case then carries no `Extras` box.
+        let file = case.file.take();
+        if file.is_some()
+            || case.line.is_some()
+            || !case.properties.is_empty()
+            || !attachments.is_empty()
+        {
+            test.set_extras(Extras {
+                file,
+                line: case.line,
+                properties: std::mem::take(&mut case.properties),
+                attachments,
+                ..Extras::default()
+            });
+        }
         // Retries repeat a testcase inside the same suite; the same name in another suite
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {
@@ -780,7 +785,17 @@ fn open_case(case: &mut Case, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed
     ];
     for_attrs(e, pos, WANTED, |key, value| match key {
         b"name" => name = Some(value.into_owned()),
-        b"classname" => case.classname = Some(value.into_owned()),
+        b"classname" => {
+            let shared = match &case.last_classname {
+                Some(last) if **last == *value => last.clone(),
+                _ => {
+                    let fresh: Arc<str> = value.as_ref().into();
+                    case.last_classname = Some(fresh.clone());
+                    fresh
+                }
+            };
+            case.classname = Some(shared);
+        }
         b"id" => id = Some(value.into_owned()),
         b"time" => case.time = parse_duration(&value),
         b"timestamp" | b"started-at" => {

@@ -6,7 +6,7 @@ use crate::model::{Outcome, OutcomeKind};
 fn kinds(cases: &[TestCase]) -> Vec<(String, OutcomeKind)> {
     cases
         .iter()
-        .map(|c| (c.name.clone(), c.outcome.kind()))
+        .map(|c| (c.name.clone(), c.outcome().kind()))
         .collect()
 }
 
@@ -21,9 +21,9 @@ fn minimal_suite() {
         ]
     );
     assert_eq!(*cases[0].suite_path, ["s"]);
-    assert_eq!(cases[0].duration_secs, Some(0.5));
+    assert_eq!(cases[0].duration_secs(), Some(0.5));
     assert_eq!(cases[1].classname, None);
-    let f = cases[1].outcome.failure().unwrap();
+    let f = cases[1].outcome().failure().unwrap();
     assert_eq!(f.message.as_deref(), Some("m"));
     assert_eq!(f.kind.as_deref(), Some("T"));
     assert_eq!(f.details.as_deref(), Some("trace"));
@@ -117,11 +117,11 @@ fn several_results_status_attributes_and_skips() {
         ]
     );
     assert_eq!(
-        cases[0].outcome.failure().unwrap().message.as_deref(),
+        cases[0].outcome().failure().unwrap().message.as_deref(),
         Some("x")
     );
     assert_eq!(
-        cases[4].outcome,
+        *cases[4].outcome(),
         Outcome::Skipped {
             message: Some("why".into())
         }
@@ -158,24 +158,27 @@ line]]></property>
     assert_eq!(case.property("testrun_comment"), Some("multi\nline"));
     assert_eq!(case.property("suite_only"), None);
     let custom = case
-        .properties
+        .properties()
         .iter()
         .find(|p| p.name == "testrun_customfields")
         .unwrap();
     assert_eq!(custom.items[0].name, "env");
     assert_eq!(custom.items[0].value, "prod");
     assert!(
-        case.attachments
+        case.attachments()
             .contains(&crate::model::Attachment::Inline {
                 name: "hello.txt".into(),
                 base64: "aGVsbG8=".into()
             })
     );
-    assert!(case.attachments.contains(&crate::model::Attachment::File {
-        path: PathBuf::from("shots/a.png"),
-        name: None,
-        content_type: None
-    }));
+    assert!(
+        case.attachments()
+            .contains(&crate::model::Attachment::File {
+                path: PathBuf::from("shots/a.png"),
+                name: None,
+                content_type: None
+            })
+    );
 }
 
 #[test]
@@ -185,10 +188,11 @@ fn text_is_bounded_while_reading() {
         "<testsuite><testcase name=\"t\"><failure message=\"{big}\">{big}<![CDATA[{big}]]></failure><system-out>{big}</system-out></testcase></testsuite>"
     );
     let case = &parse_str(&xml).unwrap()[0];
-    let f = case.outcome.failure().unwrap();
+    let f = case.outcome().failure().unwrap();
     let limit = crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len();
-    for text in [&f.message, &f.details, &case.attempts[0].system_out] {
-        let text = text.as_deref().unwrap();
+    let out = case.attempts[0].system_out.as_deref();
+    for text in [f.message.as_deref(), f.details.as_deref(), out] {
+        let text = text.unwrap();
         assert_eq!(text.len(), limit);
         assert!(text.ends_with(crate::model::TRUNCATION_MARKER));
     }
@@ -248,7 +252,7 @@ fn split_text_cdata_references_and_line_ends() {
     let xml = "<testsuite><testcase name=\"t\"><failure message=\"m\">a\r\nb\rc &amp; &#233;&#x1F600; é😀<![CDATA[x]]y\r\n<z>]]>end</failure>\r\n<system-out><![CDATA[out]]>put</system-out></testcase></testsuite>";
     for buffer in [1, 64, 65, 70, 1024] {
         let cases = parse_str_buffered(xml, buffer).unwrap();
-        let f = cases[0].outcome.failure().unwrap();
+        let f = cases[0].outcome().failure().unwrap();
         assert_eq!(
             f.details.as_deref(),
             Some("a\nb\nc & é😀 é😀x]]y\n<z>end"),
@@ -309,7 +313,7 @@ fn a_huge_text_node_is_streamed_and_cut_and_a_huge_tag_is_refused() {
     };
     let cases = parse_reader(BufReader::new(huge), Path::new("huge.xml")).unwrap();
     let details = cases[0]
-        .outcome
+        .outcome()
         .failure()
         .unwrap()
         .details
@@ -342,7 +346,7 @@ fn passed_output_is_scanned_for_attachments_and_dropped() {
     let ok = &cases[0];
     assert_eq!(ok.attempts[0].system_out, None);
     assert_eq!(ok.attempts[0].system_err, None);
-    assert_eq!(ok.attachments.len(), 1, "{:?}", ok.attachments);
+    assert_eq!(ok.attachments().len(), 1, "{:?}", ok.attachments());
     assert_eq!(
         cases[1].attempts[0].system_out.as_deref(),
         Some("why it failed")
@@ -359,4 +363,20 @@ fn passed_output_is_scanned_for_attachments_and_dropped() {
         &cases[0].attempts[0].source.path,
         &cases[2].attempts[0].source.path
     ));
+}
+
+#[test]
+fn consecutive_tests_of_one_class_share_its_name() {
+    let cases = parse_str(
+        r#"<testsuite name="s"><testcase classname="C" name="a"/><testcase classname="C" name="b"/><testcase classname="D" name="c"/></testsuite>"#,
+    )
+    .unwrap();
+    let class = |i: usize| cases[i].classname.clone().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&class(0), &class(1)));
+    assert_eq!(&*class(2), "D");
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.extras() == &crate::model::Extras::default())
+    );
 }
