@@ -202,7 +202,7 @@ fn enricomi_dotnet_inputs_match_their_sidecars() {
         let want = sidecar_cases(&fs::read_to_string(input.with_extension("results")).unwrap());
         let exception = exception_for(&rel);
         if !exception.is_some_and(|why| why.starts_with("counts")) {
-            let got = counts(cases.iter().map(|c| c.outcome.kind()));
+            let got = counts(cases.iter().map(|c| c.outcome().kind()));
             let expected = counts(want.iter().map(|(_, _, r)| kind_of(r)));
             assert_eq!(got, expected, "{rel}: passed/skipped/failed/error");
             assert_eq!(cases.len(), want.len(), "{rel}: cases");
@@ -273,7 +273,7 @@ fn nunit_details_from_real_files() {
         .iter()
         .find(|c| c.name == "NUnit.Tests.Assemblies.MockTestFixture.FailingTest")
         .unwrap();
-    let failure = failing.outcome.failure().unwrap();
+    let failure = failing.outcome().failure().unwrap();
     assert_eq!(failure.message.as_deref(), Some("Intentional failure"));
     assert!(
         failure
@@ -282,7 +282,7 @@ fn nunit_details_from_real_files() {
             .unwrap()
             .contains("MockAssembly.cs:121")
     );
-    assert_eq!(failing.duration_secs, Some(0.013));
+    assert_eq!(failing.duration_secs(), Some(0.013));
     assert_eq!(failing.property("Category"), None);
     assert!(failing.suite_path.iter().any(|s| s == "MockTestFixture"));
 
@@ -291,7 +291,7 @@ fn nunit_details_from_real_files() {
         Format::Nunit,
     )
     .unwrap();
-    assert!(cases.iter().all(|c| c.started_at.is_some()));
+    assert!(cases.iter().all(|c| c.started_at().is_some()));
     assert!(cases.iter().all(|c| c.classname.is_some()));
 }
 
@@ -304,7 +304,7 @@ fn xunit_theory_rows_stay_distinct_tests() {
         .filter(|c| c.name == "ShouldBeString")
         .collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[2].parameters[0].value, "<System.Int32>(123)");
+    assert_eq!(rows[2].parameters()[0].value, "<System.Int32>(123)");
     // Rows differ by their arguments, so merging keeps them apart: one failing row does not
     // make the passing ones "flaky".
     let merged = xray_sync::ingest::merge::merge(cases.clone());
@@ -312,7 +312,7 @@ fn xunit_theory_rows_stay_distinct_tests() {
     assert!(merged.iter().all(|c| !c.flaky));
     let skip = cases.iter().find(|c| c.name == "Skip").unwrap();
     assert_eq!(
-        skip.outcome,
+        *skip.outcome(),
         xray_sync::model::Outcome::Skipped {
             message: Some("⚠ Skipped with attribute.".into())
         }
@@ -330,7 +330,7 @@ fn trx_details_from_real_files() {
         failing.classname.as_deref(),
         Some("DotnetTests.XUnitTests.CalculatorTests")
     );
-    let failure = failing.outcome.failure().unwrap();
+    let failure = failing.outcome().failure().unwrap();
     assert_eq!(
         failure.message.as_deref(),
         Some("System.DivideByZeroException : Attempted to divide by zero.")
@@ -342,9 +342,9 @@ fn trx_details_from_real_files() {
             .unwrap()
             .contains("Calculator.cs:line 9")
     );
-    assert_eq!(failing.duration_secs, Some(0.0008377));
+    assert_eq!(failing.duration_secs(), Some(0.0008377));
     assert_eq!(
-        failing.started_at.map(|t| t.unix_timestamp()),
+        failing.started_at().map(|t| t.unix_timestamp()),
         Some(1_618_900_292)
     );
     let skipped = cases.iter().find(|c| c.name == "Skipped_Test").unwrap();

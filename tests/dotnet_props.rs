@@ -136,7 +136,7 @@ proptest! {
                 1 => OutcomeKind::Failed,
                 _ => OutcomeKind::Skipped,
             };
-            prop_assert_eq!(case.outcome.kind(), want);
+            prop_assert_eq!(case.outcome().kind(), want);
         }
     }
 }

@@ -263,7 +263,7 @@ fn junit_inputs_match_their_snapshots() {
                 .push(&c.result);
         }
         let want = tally(repeats.values().map(|r| fold(r)));
-        let got = tally(cases.iter().map(|c| result_of(&c.outcome)));
+        let got = tally(cases.iter().map(|c| result_of(c.outcome())));
         assert_eq!(got, want, "{rel}: tests per outcome");
 
         // Try level: each of our attempts is one `<testcase>` element here (none of these
@@ -332,7 +332,7 @@ fn inputs_without_a_snapshot_match_upstream_inline_assertions() {
                 panic!("{rel}: JUnit input with neither a snapshot nor an expectation")
             });
         let cases = junit::parse_path(input).unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let got = tally(cases.iter().map(|c| result_of(&c.outcome)));
+        let got = tally(cases.iter().map(|c| result_of(c.outcome())));
         let want: BTreeMap<&str, usize> = want.iter().copied().collect();
         assert_eq!(got, want, "{rel}");
     }

@@ -203,9 +203,9 @@ fn outcome(d: &mut Draft) -> Outcome {
         let message = d.reason.take().or_else(|| d.message.take());
         Outcome::Skipped { message }
     } else if is(&d.result, &["Error"]) {
-        Outcome::Error(failure())
+        Outcome::Error(failure().into())
     } else if d.has_failure || is(&d.result, &["Failure", "Failed"]) || is(&d.success, &["False"]) {
-        Outcome::Failed(failure())
+        Outcome::Failed(failure().into())
     } else {
         Outcome::Passed
     }
@@ -218,12 +218,14 @@ fn finish(mut d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
         outcome,
         duration_secs: d.duration,
         started_at: d.started_at,
-        system_out: d.output.filter(|_| keep_output),
+        system_out: d.output.filter(|_| keep_output).map(String::into_boxed_str),
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Nunit, None),
     };
     let mut case = TestCase::new(suites.to_vec(), d.classname, d.name, attempt);
-    case.properties = d.properties;
+    if !d.properties.is_empty() {
+        case.extras_mut().properties = d.properties;
+    }
     case
 }
 
@@ -256,17 +258,17 @@ mod tests {
             (t.classname.as_deref(), t.name.as_str()),
             (Some("Ns.Fx"), "T(1)")
         );
-        let f = t.outcome.failure().unwrap();
-        assert_eq!(t.outcome.kind(), OutcomeKind::Failed);
+        let f = t.outcome().failure().unwrap();
+        assert_eq!(t.outcome().kind(), OutcomeKind::Failed);
         assert_eq!(f.message.as_deref(), Some("boom"));
         assert_eq!(f.details.as_deref(), Some("at X"));
-        assert_eq!(t.duration_secs, Some(0.5));
-        assert!(t.started_at.is_some());
+        assert_eq!(t.duration_secs(), Some(0.5));
+        assert!(t.started_at().is_some());
         assert_eq!(t.attempts[0].system_out.as_deref(), Some("log"));
         assert_eq!(t.property("Category"), Some("Slow"));
         assert_eq!(*t.suite_path, ["Fx".to_string()]);
         assert_eq!(
-            cases[1].outcome,
+            *cases[1].outcome(),
             Outcome::Skipped {
                 message: Some("later".into())
             }
@@ -284,7 +286,7 @@ mod tests {
             <test-case name="N.F.Bad" executed="True" success="False"/>
             </results></test-suite></test-results>"#,
         );
-        let kinds: Vec<_> = cases.iter().map(|c| c.outcome.kind()).collect();
+        let kinds: Vec<_> = cases.iter().map(|c| c.outcome().kind()).collect();
         assert_eq!(
             kinds,
             [
@@ -295,7 +297,7 @@ mod tests {
             ]
         );
         assert_eq!(cases[0].classname, None);
-        assert_eq!(cases[2].duration_secs, Some(1.5));
+        assert_eq!(cases[2].duration_secs(), Some(1.5));
     }
 
     #[test]

@@ -221,9 +221,9 @@ fn outcome(d: &mut Draft) -> Outcome {
         details: d.details.take(),
     };
     match d.outcome.as_deref() {
-        None | Some("Error") => Outcome::Error(failure()),
+        None | Some("Error") => Outcome::Error(failure().into()),
         Some("Passed" | "PassedButRunAborted") => Outcome::Passed,
-        Some("Failed" | "Timeout") => Outcome::Failed(failure()),
+        Some("Failed" | "Timeout") => Outcome::Failed(failure().into()),
         Some(_) => Outcome::Skipped {
             message: d.message.take(),
         },
@@ -246,8 +246,8 @@ fn to_case(
         outcome,
         duration_secs: duration,
         started_at: d.started_at,
-        system_out: d.stdout.filter(|_| keep_output),
-        system_err: d.stderr.filter(|_| keep_output),
+        system_out: d.stdout.filter(|_| keep_output).map(String::into_boxed_str),
+        system_err: d.stderr.filter(|_| keep_output).map(String::into_boxed_str),
         source: SourceRef::new(path.clone(), Format::Trx, None),
     };
     let class = class
@@ -264,7 +264,10 @@ fn to_case(
         None => d.test_name,
     };
     let mut case = TestCase::new(Vec::new(), class, name, attempt);
-    case.properties = categories
+    if categories.is_empty() {
+        return case;
+    }
+    case.extras_mut().properties = categories
         .iter()
         .map(|c| Property {
             name: "Category".to_string(),
@@ -314,22 +317,22 @@ mod tests {
             (t.classname.as_deref(), t.name.as_str()),
             (Some("N.C"), "Fails(i: 3)")
         );
-        assert_eq!(t.duration_secs, Some(1.5));
-        assert!(t.started_at.is_some());
-        let f = t.outcome.failure().unwrap();
+        assert_eq!(t.duration_secs(), Some(1.5));
+        assert!(t.started_at().is_some());
+        let f = t.outcome().failure().unwrap();
         assert_eq!(f.message.as_deref(), Some("boom"));
         assert_eq!(f.details.as_deref(), Some("at N.C.Fails()"));
         assert_eq!(t.attempts[0].system_out.as_deref(), Some("log"));
         assert_eq!(t.property("Category"), Some("Slow"));
         assert_eq!(cases[1].classname.as_deref(), Some("N.D"));
         assert_eq!(
-            cases[1].outcome,
+            *cases[1].outcome(),
             Outcome::Skipped {
                 message: Some("Ignore test".into())
             }
         );
-        assert_eq!(cases[1].duration_secs, Some(1.0));
-        assert_eq!(cases[2].outcome.kind(), OutcomeKind::Error);
+        assert_eq!(cases[1].duration_secs(), Some(1.0));
+        assert_eq!(cases[2].outcome().kind(), OutcomeKind::Error);
         assert_eq!(cases[2].classname, None);
     }
 
@@ -344,7 +347,7 @@ mod tests {
         );
         let names: Vec<_> = cases
             .iter()
-            .map(|c| (c.name.as_str(), c.outcome.kind()))
+            .map(|c| (c.name.as_str(), c.outcome().kind()))
             .collect();
         assert_eq!(
             names,

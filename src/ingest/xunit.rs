@@ -160,11 +160,14 @@ fn is(value: &Option<String>, any: &[&str]) -> bool {
 
 fn finish(d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
     let outcome = if d.has_failure || is(&d.result, &["Fail"]) {
-        Outcome::Failed(Failure {
-            message: d.message,
-            kind: d.kind,
-            details: d.details,
-        })
+        Outcome::Failed(
+            Failure {
+                message: d.message,
+                kind: d.kind,
+                details: d.details,
+            }
+            .into(),
+        )
     } else if d.has_reason || is(&d.result, &["Skip", "NotRun"]) {
         Outcome::Skipped { message: d.reason }
     } else {
@@ -175,14 +178,17 @@ fn finish(d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
         outcome,
         duration_secs: d.duration,
         started_at: None,
-        system_out: d.output.filter(|_| keep_output),
+        system_out: d.output.filter(|_| keep_output).map(String::into_boxed_str),
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Xunit, None),
     };
     let (name, parameter) = name_and_rest(&d.full, d.classname.as_deref(), d.method);
     let mut case = TestCase::new(suites.to_vec(), d.classname, name, attempt);
-    case.properties = d.properties;
-    case.parameters = parameter.into_iter().collect();
+    if !d.properties.is_empty() || parameter.is_some() {
+        let extras = case.extras_mut();
+        extras.properties = d.properties;
+        extras.parameters = parameter.into_iter().collect();
+    }
     case
 }
 
@@ -242,22 +248,22 @@ mod tests {
         assert_eq!(cases.len(), 3);
         assert_eq!(cases[0].name, "M");
         assert_eq!(cases[0].classname.as_deref(), Some("N.T"));
-        assert_eq!(cases[0].parameters[0].value, "(x: 1)");
-        assert_eq!(cases[0].duration_secs, Some(0.5));
+        assert_eq!(cases[0].parameters()[0].value, "(x: 1)");
+        assert_eq!(cases[0].duration_secs(), Some(0.5));
         assert_eq!(*cases[0].suite_path, ["A.dll".to_string(), "C".to_string()]);
-        let f = cases[1].outcome.failure().unwrap();
+        let f = cases[1].outcome().failure().unwrap();
         assert_eq!(f.kind.as_deref(), Some("Xunit.Sdk.TrueException"));
         assert_eq!(f.message.as_deref(), Some("Assert.True() Failure"));
         assert_eq!(f.details.as_deref(), Some("at N.T.M()"));
         assert_eq!(cases[1].attempts[0].system_out.as_deref(), Some("log"));
         assert_eq!(cases[1].property("Category"), Some("Slow"));
         assert_eq!(
-            cases[2].outcome,
+            *cases[2].outcome(),
             Outcome::Skipped {
                 message: Some("later".into())
             }
         );
-        assert_eq!(cases[2].parameters[0].name, "display name");
+        assert_eq!(cases[2].parameters()[0].name, "display name");
     }
 
     #[test]
@@ -269,9 +275,9 @@ mod tests {
             </class></assembly>"#,
         );
         assert_eq!(cases[0].name, "Ok");
-        assert!(cases[0].parameters.is_empty());
+        assert!(cases[0].parameters().is_empty());
         assert_eq!(cases[1].name, "dir\\t.xml");
         assert_eq!(cases[1].classname, None);
-        assert_eq!(cases[1].outcome.kind(), OutcomeKind::Failed);
+        assert_eq!(cases[1].outcome().kind(), OutcomeKind::Failed);
     }
 }
