@@ -586,20 +586,27 @@ pub struct Counts {
     pub flaky: usize,
 }
 
+impl Counts {
+    /// Counts one test.
+    pub fn add(&mut self, case: &TestCase) {
+        self.total += 1;
+        match case.outcome().kind() {
+            OutcomeKind::Passed => self.passed += 1,
+            OutcomeKind::Failed => self.failed += 1,
+            OutcomeKind::Error => self.error += 1,
+            OutcomeKind::Skipped => self.skipped += 1,
+        }
+        if case.flaky {
+            self.flaky += 1;
+        }
+    }
+}
+
 impl TestRun {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for case in &self.cases {
-            c.total += 1;
-            match case.outcome().kind() {
-                OutcomeKind::Passed => c.passed += 1,
-                OutcomeKind::Failed => c.failed += 1,
-                OutcomeKind::Error => c.error += 1,
-                OutcomeKind::Skipped => c.skipped += 1,
-            }
-            if case.flaky {
-                c.flaky += 1;
-            }
+            c.add(case);
         }
         c
     }

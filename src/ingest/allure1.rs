@@ -63,22 +63,10 @@ pub fn parse_path(path: &Path) -> Result<AllureParse, InputError> {
         // The streaming reader only knows byte offsets; on the (rare) error path, re-read the
         // prefix to also name the line, which is what people look for in an editor.
         if let (None, Some(offset)) = (e.line, e.offset) {
-            e.line = line_at(path, offset);
+            e.line = super::line_at(path, offset);
         }
         e
     })
-}
-
-/// 1-based line number of byte `offset` in the file at `path`.
-fn line_at(path: &Path, offset: u64) -> Option<u64> {
-    use std::io::Read;
-    let mut prefix = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(offset)
-        .read_to_end(&mut prefix)
-        .ok()?;
-    Some(memchr::memchr_iter(b'\n', &prefix).count() as u64 + 1)
 }
 
 #[derive(Default)]

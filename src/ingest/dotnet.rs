@@ -133,27 +133,13 @@ pub(crate) fn drive_path<H: Handler>(path: &Path, handler: &mut H) -> Result<(),
     drive_reader(BufReader::with_capacity(64 * 1024, file), path, handler).map_err(|mut e| {
         // Only the error path pays for a line number: re-read the prefix.
         if let (None, Some(offset)) = (e.line, e.offset) {
-            e.line = line_at(path, offset);
+            e.line = super::line_at(path, offset);
             if e.line.is_some() {
                 e.offset = None;
             }
         }
         e
     })
-}
-
-fn line_at(path: &Path, offset: u64) -> Option<u64> {
-    let mut prefix = std::fs::File::open(path).ok()?.take(offset);
-    let mut newlines = 0u64;
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = prefix.read(&mut chunk).ok()?;
-        if n == 0 {
-            break;
-        }
-        newlines += memchr::memchr_iter(b'\n', &chunk[..n]).count() as u64;
-    }
-    Some(newlines + 1)
 }
 
 /// A `BufRead` that refuses to hand out more than [`MAX_EVENT_BYTES`] between two calls of

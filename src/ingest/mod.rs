@@ -460,3 +460,27 @@ fn unknown(reason: impl Into<String>) -> Read1 {
         always_note: false,
     }
 }
+
+/// The 1-based line holding byte `offset`, counting newlines in the prefix.
+pub(crate) fn line_of<R: Read>(reader: R, offset: u64) -> Option<u64> {
+    let mut prefix = reader.take(offset);
+    let mut newlines = 0u64;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = prefix.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        newlines += memchr::memchr_iter(b'\n', &chunk[..n]).count() as u64;
+    }
+    Some(newlines + 1)
+}
+
+/// The 1-based line holding byte `offset` of the file at `path` (read again only when an
+/// error is reported, so parsing never tracks lines).
+pub(crate) fn line_at(path: &Path, offset: u64) -> Option<u64> {
+    line_of(
+        std::io::BufReader::new(std::fs::File::open(path).ok()?),
+        offset,
+    )
+}

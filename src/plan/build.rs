@@ -127,7 +127,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     let mut counts = Counts::default();
     let mut tests = Vec::with_capacity(kept.len());
     for k in &kept {
-        count(&mut counts, k.case);
+        counts.add(k.case);
         tests.push(planned_test(k, &statuses));
     }
 
@@ -200,19 +200,6 @@ pub fn source_name(source: IdentitySource) -> &'static str {
         IdentitySource::NameKey => "key in the test name",
         IdentitySource::MappingFile => "mapping file",
         IdentitySource::Definition => "definition",
-    }
-}
-
-fn count(c: &mut Counts, case: &TestCase) {
-    c.total += 1;
-    match case.outcome().kind() {
-        OutcomeKind::Passed => c.passed += 1,
-        OutcomeKind::Failed => c.failed += 1,
-        OutcomeKind::Error => c.error += 1,
-        OutcomeKind::Skipped => c.skipped += 1,
-    }
-    if case.flaky {
-        c.flaky += 1;
     }
 }
 

@@ -83,7 +83,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
         // The line is only worth computing when something went wrong: re-read the prefix.
         let line = File::open(path)
             .ok()
-            .and_then(|f| line_of(BufReader::new(f), failed.offset));
+            .and_then(|f| super::line_of(BufReader::new(f), failed.offset));
         to_error(path, failed, line)
     })
 }
@@ -101,7 +101,7 @@ pub fn parse_str(s: &str) -> Result<Vec<TestCase>, InputError> {
     // A string needs no bigger buffer than itself.
     let input = Input::new(s.as_bytes(), s.len().min(READ_BUFFER));
     parse_inner(input, path).map_err(|failed| {
-        let line = line_of(s.as_bytes(), failed.offset);
+        let line = super::line_of(s.as_bytes(), failed.offset);
         to_error(path, failed, line)
     })
 }
@@ -129,21 +129,6 @@ fn to_error(path: &Path, failed: Failed, line: Option<u64>) -> InputError {
         },
         message: failed.message,
     }
-}
-
-/// The 1-based line holding byte `offset`, counting newlines in the prefix.
-fn line_of<R: Read>(reader: R, offset: u64) -> Option<u64> {
-    let mut prefix = reader.take(offset);
-    let mut newlines = 0u64;
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = prefix.read(&mut chunk).ok()?;
-        if n == 0 {
-            break;
-        }
-        newlines += memchr::memchr_iter(b'\n', &chunk[..n]).count() as u64;
-    }
-    Some(newlines + 1)
 }
 
 /// True when `head` (the first bytes of a file, any length) is the start of a JUnit document:
