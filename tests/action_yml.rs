@@ -513,3 +513,31 @@ mod scripts {
         );
     }
 }
+
+/// Every variable the action sets for the binary is one the binary reads: an `env =` of some
+/// flag in `cli.rs` (the `XS_*` ones are read by `action/install.sh` alone).
+#[test]
+fn every_mapped_variable_is_read_by_the_binary() {
+    let command = xray_sync::cli::command(&|_| None);
+    let mut read: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    fn collect(cmd: &clap::Command, read: &mut std::collections::BTreeSet<String>) {
+        for arg in cmd.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                read.insert(env.to_string_lossy().into_owned());
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            collect(sub, read);
+        }
+    }
+    collect(&command, &mut read);
+    for (input, var) in CONTRACT {
+        if var.starts_with("XS_") {
+            continue;
+        }
+        assert!(
+            read.contains(*var),
+            "input {input} sets {var}, which the binary does not read"
+        );
+    }
+}
