@@ -17,8 +17,8 @@ use std::path::Path;
 use xray_sync::report::github::OUTPUT_NAMES;
 
 /// The env contract: input id → the variable it is mapped to. Inputs for the install step map
-/// to `XS_*` names that only `action/install.sh` reads. At merge, the binary's half of this
-/// table is tied to the `env =` names in src/cli.rs.
+/// to `XS_*` names that only `action/install.sh` reads. The binary's half of this
+/// table is checked against the `env =` names in src/cli.rs (`every_mapped_variable_is_read_by_the_binary`).
 const CONTRACT: &[(&str, &str)] = &[
     ("results", "XRAY_SYNC_RESULTS"),
     ("dry-run", "XRAY_SYNC_DRY_RUN"),
