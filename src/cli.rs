@@ -14,11 +14,21 @@ use crate::secret::Secret;
 
 /// CI test results (JUnit XML, Allure) in, an Xray Test Execution and deduplicated Jira bugs out.
 #[derive(Debug, Parser)]
-#[command(name = "xray-sync", version, about, max_term_width = 100)]
+#[command(name = "xray-sync", version, about, max_term_width = 100, after_help = TOP_LEVEL_AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Shown under `xray-sync --help`: where the settings are documented, and the exit codes.
+const TOP_LEVEL_AFTER_HELP: &str = "\
+Every setting is a flag, an environment variable (XRAY_*, JIRA_*, ATLASSIAN_*, XRAY_SYNC_*, \
+GITHUB_TOKEN) or a key in xray-sync.toml; `xray-sync run --help` lists each flag with its \
+variable, and `xray-sync config` shows the resolved values.
+
+Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
+skipped); 2 usage or configuration error; 3 input error (no result files, bad files with \
+--strict); 4 Xray or Jira rejected or unreachable (unsent results are spooled).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
