@@ -1,0 +1,128 @@
+//! Result text and timestamps for the plan: the Xray run comment (failure message, details,
+//! flaky history, skip reason), the character bounds that keep it and summaries within Xray
+//! and Jira limits, and a case's start/finish span in RFC 3339.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::model::{Outcome, TestCase};
+
+/// Xray Cloud's limit for a run comment; DC accepts more, one limit keeps plans identical.
+pub const MAX_COMMENT_CHARS: usize = 8_192;
+/// Jira's summary limit.
+pub const MAX_SUMMARY_CHARS: usize = 255;
+const CUT_MARKER: &str = "\n[... truncated by xray-sync]";
+
+/// Start and finish of a case over its attempts, when any start is known.
+pub(super) fn span(case: &TestCase) -> Option<(OffsetDateTime, OffsetDateTime)> {
+    let mut out: Option<(OffsetDateTime, OffsetDateTime)> = None;
+    for a in &case.attempts {
+        let Some(s) = a.started_at else { continue };
+        let f = end_of(s, a.duration_secs);
+        out = Some(match out {
+            Some((s0, f0)) => (s0.min(s), f0.max(f)),
+            None => (s, f),
+        });
+    }
+    out
+}
+
+/// `start + duration`, never before `start`, never panicking on absurd durations.
+fn end_of(start: OffsetDateTime, secs: Option<f64>) -> OffsetDateTime {
+    secs.filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(time::Duration::checked_seconds_f64)
+        .and_then(|d| start.checked_add(d))
+        .unwrap_or(start)
+}
+
+/// RFC 3339 with the offset the input had (`Z` for UTC), to the millisecond.
+pub fn rfc3339(t: OffsetDateTime) -> Option<String> {
+    let ms = t.nanosecond() / 1_000_000 * 1_000_000;
+    t.replace_nanosecond(ms).ok()?.format(&Rfc3339).ok()
+}
+
+/// The run comment: `testrun_comment`, then the failure message and trimmed details (or the
+/// flaky history, or the skip reason).
+pub(super) fn comment(case: &TestCase) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(c) = case
+        .property("testrun_comment")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        parts.push(c.to_string());
+    }
+    match case.outcome() {
+        Outcome::Failed(f) | Outcome::Error(f) => push_failure(&mut parts, f),
+        Outcome::Passed if case.flaky => {
+            let failed = case
+                .attempts
+                .iter()
+                .filter(|a| a.outcome.is_failure())
+                .count();
+            parts.push(format!(
+                "Flaky: passed after {failed} failed attempt(s) of {}.",
+                case.attempts.len()
+            ));
+            if let Some(f) = case.attempts.iter().find_map(|a| a.outcome.failure()) {
+                push_failure(&mut parts, f);
+            }
+        }
+        Outcome::Skipped { message: Some(m) } if !m.trim().is_empty() => {
+            parts.push(m.trim().to_string());
+        }
+        Outcome::Passed | Outcome::Skipped { .. } => {}
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+fn push_failure(parts: &mut Vec<String>, f: &crate::model::Failure) {
+    let message = f
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let details = f
+        .details
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    // Stack traces usually start with the message; saying it twice wastes the 8 KB.
+    match (message, details) {
+        (Some(m), Some(d)) if d.starts_with(m) => parts.push(d.to_string()),
+        (Some(m), Some(d)) => {
+            parts.push(m.to_string());
+            parts.push(d.to_string());
+        }
+        (Some(m), None) => parts.push(m.to_string()),
+        (None, Some(d)) => parts.push(d.to_string()),
+        (None, None) => {
+            if let Some(kind) = &f.kind {
+                parts.push(kind.clone());
+            }
+        }
+    }
+}
+
+/// Cuts `text` to at most `max` characters, marker included.
+pub fn bound_chars(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    let keep = max.saturating_sub(CUT_MARKER.chars().count());
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(CUT_MARKER);
+    out
+}
+
+/// One line (newlines become spaces, runs collapsed), at most `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= max {
+        joined
+    } else {
+        let mut out: String = joined.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}

@@ -1,0 +1,355 @@
+//! The Xray side of the plan: one import result per test id (worst status, merged span and
+//! comments, one iteration per parametrized case, deduplicated evidence), split into chunks,
+//! and the Test Execution `info` with its summary template and CI description.
+
+use time::OffsetDateTime;
+
+use super::text::{
+    MAX_COMMENT_CHARS, MAX_SUMMARY_CHARS, bound_chars, comment, one_line, rfc3339, span,
+};
+use crate::ci::CiContext;
+use crate::model::{Attachment, Counts, OutcomeKind, TestCase, TestRun};
+use crate::plan::{
+    ChunkTest, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity, XrayChunk,
+    XrayPlan, chunk,
+};
+use crate::settings::{Product, XraySettings};
+use crate::xray::payload;
+
+pub(super) fn xray_plan(
+    run: &TestRun,
+    x: &XraySettings,
+    ci: &CiContext,
+    tests: &[PlannedTest],
+    cases: &[&TestCase],
+    groups: &[Vec<usize>],
+    counts: &Counts,
+) -> XrayPlan {
+    let mut entries: Vec<ChunkTest> = Vec::with_capacity(groups.len());
+    let mut sizes: Vec<usize> = Vec::with_capacity(groups.len());
+    for group in groups {
+        let entry = chunk_test(x, tests, cases, group);
+        // The comma between array elements counts too; inline evidence is known now, files are
+        // not (they are read at send time and bounded by the evidence limits).
+        let inline: usize = entry
+            .evidence
+            .iter()
+            .map(|e| match e {
+                PlannedEvidence::Inline { base64, .. } => base64.len() + 64,
+                PlannedEvidence::File { .. } => 0,
+            })
+            .sum();
+        sizes.push(chunk::json_size(&entry.result) + 1 + inline);
+        entries.push(entry);
+    }
+    let ranges = chunk::split(&sizes, x.chunk);
+    let mut entries = entries.into_iter();
+    let chunks = ranges
+        .into_iter()
+        .enumerate()
+        .map(|(index, r)| XrayChunk {
+            index,
+            tests: entries.by_ref().take(r.len()).collect(),
+        })
+        .collect();
+
+    let info = info(run, x, ci, cases, counts);
+    let target = match x.test_execution.as_deref().and_then(IssueKey::parse) {
+        Some(key) => ExecutionTarget::Append { key, info },
+        None => ExecutionTarget::Create {
+            info,
+            labels: x.execution_labels.clone(),
+        },
+    };
+    XrayPlan {
+        product: x.product,
+        target,
+        chunks,
+    }
+}
+
+fn chunk_test(
+    x: &XraySettings,
+    tests: &[PlannedTest],
+    cases: &[&TestCase],
+    group: &[usize],
+) -> ChunkTest {
+    let first = group[0];
+    let case = cases[first];
+    let planned = &tests[first];
+    let mut result = payload::TestResult::default();
+    match &planned.identity {
+        TestIdentity::Key(key) => result.test_key = Some(key.to_string()),
+        TestIdentity::Definition(definition) => {
+            result.test_info = Some(test_info(x, case, definition));
+        }
+    }
+
+    let worst = group
+        .iter()
+        .copied()
+        .max_by_key(|&i| rank(cases[i]))
+        .unwrap_or(first);
+    result.status = tests[worst].status.clone();
+
+    let mut start: Option<OffsetDateTime> = None;
+    let mut finish: Option<OffsetDateTime> = None;
+    for &i in group {
+        if let Some((s, f)) = span(cases[i]) {
+            start = Some(start.map_or(s, |cur| cur.min(s)));
+            finish = Some(finish.map_or(f, |cur| cur.max(f)));
+        }
+    }
+    result.start = start.and_then(rfc3339);
+    result.finish = finish.and_then(rfc3339);
+
+    let mut comments: Vec<String> = Vec::new();
+    for &i in group {
+        if let Some(c) = comment(cases[i]) {
+            comments.push(if group.len() > 1 {
+                format!("[{}]\n{c}", cases[i].name)
+            } else {
+                c
+            });
+        }
+    }
+    result.comment =
+        (!comments.is_empty()).then(|| bound_chars(comments.join("\n\n"), MAX_COMMENT_CHARS));
+
+    if group.len() > 1 {
+        result.iterations = group
+            .iter()
+            .map(|&i| payload::Iteration {
+                name: Some(cases[i].name.clone()),
+                parameters: cases[i]
+                    .parameters()
+                    .iter()
+                    .map(|p| payload::Parameter {
+                        name: p.name.clone(),
+                        value: p.value.clone(),
+                    })
+                    .collect(),
+                status: tests[i].status.clone(),
+            })
+            .collect();
+    }
+
+    let mut evidence: Vec<PlannedEvidence> = Vec::new();
+    for &i in group {
+        for a in cases[i].attachments() {
+            let e = planned_evidence(a);
+            if !evidence.contains(&e) {
+                evidence.push(e);
+            }
+        }
+    }
+    ChunkTest {
+        test: first,
+        result,
+        evidence,
+        merged: group[1..].to_vec(),
+    }
+}
+
+/// Merge rank: higher is worse (see the module doc).
+fn rank(case: &TestCase) -> u8 {
+    match case.outcome().kind() {
+        OutcomeKind::Passed if case.flaky => 1,
+        OutcomeKind::Passed => 0,
+        OutcomeKind::Skipped => 2,
+        OutcomeKind::Failed => 3,
+        OutcomeKind::Error => 4,
+    }
+}
+
+fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::TestInfo {
+    let summary = case
+        .property("test_summary")
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| case.name.clone());
+    let test_type = match x.product {
+        Product::Cloud => payload::TestType::Cloud("Generic".into()),
+        Product::Dc => payload::TestType::Dc("Generic".into()),
+    };
+    payload::TestInfo {
+        project_key: x.project.clone(),
+        summary: one_line(&summary, MAX_SUMMARY_CHARS),
+        test_type,
+        definition: Some(definition.to_string()),
+        // xray-junit-extensions `tags`; labels with spaces would make Jira refuse the Test.
+        labels: list_property(case, "tags")
+            .filter(|t| !t.contains(char::is_whitespace))
+            .collect(),
+        requirement_keys: list_property(case, "requirements")
+            .filter(|k| IssueKey::parse(k).is_some())
+            .collect(),
+    }
+}
+
+fn list_property<'a>(case: &'a TestCase, name: &str) -> impl Iterator<Item = String> + 'a {
+    case.property(name)
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn planned_evidence(a: &Attachment) -> PlannedEvidence {
+    match a {
+        Attachment::File {
+            path,
+            name,
+            content_type,
+        } => {
+            let filename = name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .or_else(|| path.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "evidence".into());
+            let content_type = content_type
+                .clone()
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| content_type_for(&filename).into());
+            PlannedEvidence::File {
+                path: path.clone(),
+                filename,
+                content_type,
+            }
+        }
+        Attachment::Inline { name, base64 } => PlannedEvidence::Inline {
+            filename: name.clone(),
+            content_type: content_type_for(name).into(),
+            base64: base64.clone(),
+        },
+    }
+}
+
+/// A content type guessed from the file extension; `application/octet-stream` otherwise.
+pub fn content_type_for(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "bmp" => "image/bmp",
+        "txt" | "log" => "text/plain",
+        "html" | "htm" => "text/html",
+        "csv" => "text/csv",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+fn info(
+    run: &TestRun,
+    x: &XraySettings,
+    ci: &CiContext,
+    cases: &[&TestCase],
+    counts: &Counts,
+) -> payload::Info {
+    let mut start: Option<OffsetDateTime> = None;
+    let mut finish: Option<OffsetDateTime> = None;
+    for case in cases {
+        if let Some((s, f)) = span(case) {
+            start = Some(start.map_or(s, |c| c.min(s)));
+            finish = Some(finish.map_or(f, |c| c.max(f)));
+        }
+    }
+    let summary = one_line(
+        &expand_template(&x.summary_template, &x.project, run, ci, counts),
+        MAX_SUMMARY_CHARS,
+    );
+    let summary = if summary.is_empty() {
+        "Automated test run".to_string()
+    } else {
+        summary
+    };
+    payload::Info {
+        project: x.project.clone(),
+        summary,
+        description: x
+            .description
+            .as_ref()
+            .map(|d| expand_template(d, &x.project, run, ci, counts))
+            .or_else(|| ci_description(ci)),
+        version: x.fix_version.clone(),
+        revision: x.revision.clone().or_else(|| ci.sha.clone()),
+        start_date: start.and_then(rfc3339),
+        finish_date: finish.and_then(rfc3339),
+        test_plan_key: x.test_plan.clone(),
+        test_environments: x.environments.clone(),
+    }
+}
+
+/// Expands `{project} {date} {run_id} {sha} {ref} {workflow} {job} {total} {passed} {failed}`.
+/// `{date}` is the UTC date of the run's earliest start (empty when unknown: never the clock).
+/// `{failed}` counts failures and errors. Unknown placeholders are left as written.
+pub fn expand_template(
+    template: &str,
+    project: &str,
+    run: &TestRun,
+    ci: &CiContext,
+    counts: &Counts,
+) -> String {
+    let date = run
+        .started_at()
+        .map(|t| {
+            let d = t.to_offset(time::UtcOffset::UTC).date();
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        })
+        .unwrap_or_default();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let short_sha = ci
+        .sha
+        .as_deref()
+        .map(|s| s.chars().take(12).collect::<String>());
+    let pairs: [(&str, String); 10] = [
+        ("{project}", project.to_string()),
+        ("{date}", date),
+        ("{run_id}", opt(&ci.run_id)),
+        ("{sha}", short_sha.unwrap_or_default()),
+        ("{ref}", opt(&ci.ref_name)),
+        ("{workflow}", opt(&ci.workflow)),
+        ("{job}", opt(&ci.job)),
+        ("{total}", counts.total.to_string()),
+        ("{passed}", counts.passed.to_string()),
+        ("{failed}", (counts.failed + counts.error).to_string()),
+    ];
+    let mut out = template.to_string();
+    for (k, v) in pairs {
+        if out.contains(k) {
+            out = out.replace(k, &v);
+        }
+    }
+    out
+}
+
+fn ci_description(ci: &CiContext) -> Option<String> {
+    let mut lines = Vec::new();
+    if let Some(url) = &ci.run_url {
+        lines.push(format!("CI run: {url}"));
+    }
+    if let Some(r) = &ci.ref_name {
+        lines.push(format!("Ref: {r}"));
+    }
+    if let Some(s) = &ci.sha {
+        lines.push(format!("Commit: {s}"));
+    }
+    if let Some(pr) = ci.pr_number {
+        lines.push(format!("Pull request: #{pr}"));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
