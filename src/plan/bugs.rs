@@ -13,7 +13,7 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::build::one_line;
+use super::build::{one_line, plain};
 use super::{
     AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
     TestIdentity, UmbrellaIntent, dedup_label, label,
@@ -243,7 +243,10 @@ fn report(
         for a in &cases[i].attempts {
             attempts.push(AttemptSummary {
                 outcome: a.outcome.kind(),
-                message: a.outcome.failure().and_then(|f| f.message.clone()),
+                message: a
+                    .outcome
+                    .failure()
+                    .and_then(|f| f.message.as_deref().map(plain)),
             });
         }
     }
@@ -255,8 +258,8 @@ fn report(
             TestIdentity::Key(k) => Some(k.clone()),
             TestIdentity::Definition(_) => None,
         },
-        message: failure.and_then(|f| f.message.clone()),
-        details: failure.and_then(|f| f.details.clone()),
+        message: failure.and_then(|f| f.message.as_deref().map(plain)),
+        details: failure.and_then(|f| f.details.as_deref().map(plain)),
         ci_run_url: ci.run_url.clone(),
         attempts,
         flaky: failing.iter().any(|&i| tests[i].flaky),

@@ -28,6 +28,7 @@ mod text;
 mod xray;
 
 use scope::Scope;
+pub(crate) use text::plain;
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
 pub use xray::{content_type_for, expand_template};
@@ -236,7 +237,10 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
         status: status_of(case, statuses),
         file,
         line,
-        message: case.outcome().failure().and_then(|f| f.message.clone()),
+        message: case
+            .outcome()
+            .failure()
+            .and_then(|f| f.message.as_deref().map(text::plain)),
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) fn comment(case: &TestCase) -> Option<String> {
         }
         Outcome::Passed | Outcome::Skipped { .. } => {}
     }
-    (!parts.is_empty()).then(|| parts.join("\n\n"))
+    (!parts.is_empty()).then(|| plain(&parts.join("\n\n")))
 }
 
 fn push_failure(parts: &mut Vec<String>, f: &crate::model::Failure) {
@@ -124,5 +124,56 @@ pub fn one_line(text: &str, max: usize) -> String {
         let mut out: String = joined.chars().take(max.saturating_sub(1)).collect();
         out.push('…');
         out
+    }
+}
+
+/// `s` without ANSI escape sequences (colour codes from test runners): no sink renders them, and
+/// in an Xray comment, a Jira bug or a job summary they are noise like `[31m`.
+pub(crate) fn plain(s: &str) -> String {
+    if !s.contains('\u{1b}') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            // CSI: ESC [ parameters… final byte in @..~
+            Some('[') => {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // Other escapes: intermediate bytes (space../), then one final character
+            // (`ESC ( B` selects a character set).
+            Some(_) => {
+                while chars.next_if(|c| (' '..='/').contains(c)).is_some() {}
+                chars.next();
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod plain_tests {
+    use super::plain;
+
+    #[test]
+    fn strips_colour_codes_and_keeps_text() {
+        assert_eq!(
+            plain("\u{1b}[31mAssertionError\u{1b}[0m: boom"),
+            "AssertionError: boom"
+        );
+        assert_eq!(plain("a\u{1b}[1;38;5;196mb\u{1b}(Bc"), "abc");
+        assert_eq!(plain("no escapes [31m here"), "no escapes [31m here");
+        assert_eq!(plain("trailing \u{1b}"), "trailing ");
     }
 }
