@@ -55,6 +55,22 @@ impl Receipts {
     }
 }
 
+/// `file` relative to the workspace when it lies inside it: GitHub attaches annotations to
+/// repository-relative paths, and shorter paths read better in a summary.
+fn workspace_relative(workspace: &std::path::Path, file: &str) -> String {
+    let path = std::path::Path::new(file);
+    if path.is_relative() {
+        return file.to_string();
+    }
+    let base = workspace
+        .canonicalize()
+        .unwrap_or_else(|_| workspace.to_path_buf());
+    match path.strip_prefix(&base) {
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => file.to_string(),
+    }
+}
+
 /// Where a person opens an issue: the Jira site's browse page, when the site is known.
 fn browse_url(settings: &Settings, key: &str) -> Option<String> {
     let site = match (&settings.jira, &settings.xray) {
@@ -92,7 +108,10 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
             xray_key: xray_key(&t.identity),
             kind: t.outcome,
             message: t.message.clone(),
-            file: t.file.clone(),
+            file: t
+                .file
+                .as_deref()
+                .map(|f| workspace_relative(&settings.output.workspace, f)),
             line: t.line,
             result_file: None,
         })
@@ -168,4 +187,27 @@ pub fn report(plan: &Plan, receipts: Receipts, dry_run: bool) -> Report {
         report = report.with_jira(j);
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workspace_relative;
+
+    #[test]
+    fn paths_inside_the_workspace_become_relative() {
+        let ws = std::env::temp_dir();
+        let ws = ws.canonicalize().unwrap();
+        let inside = ws.join("reports").join("TEST-a.xml");
+        assert_eq!(
+            workspace_relative(&ws, inside.to_str().unwrap()),
+            format!("reports{}TEST-a.xml", std::path::MAIN_SEPARATOR)
+        );
+        assert_eq!(workspace_relative(&ws, "src/lib.rs"), "src/lib.rs");
+        let outside = if cfg!(windows) {
+            "C:\\elsewhere\\x.xml"
+        } else {
+            "/elsewhere/x.xml"
+        };
+        assert_eq!(workspace_relative(&ws, outside), outside);
+    }
 }
