@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use xray_sync::ingest::{InputOptions, collect, dotnet};
 use xray_sync::model::{FileStatus, Format, OutcomeKind};
 
+mod sidecar;
+use sidecar::py_value;
+
 fn base() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/junit/publish-unit-test-result-action")
 }
@@ -68,49 +71,6 @@ fn exception_for(rel: &str) -> Option<&'static str> {
         .iter()
         .find(|(path, _)| *path == rel)
         .map(|(_, why)| *why)
-}
-
-/// Reads one Python string literal (or `None`, or a parenthesised run of adjacent literals as
-/// pprint writes long strings) from the start of `s`.
-fn py_value(s: &str) -> Option<String> {
-    let s = s.trim_start();
-    if s.starts_with("None") {
-        return None;
-    }
-    let mut out = String::new();
-    let mut chars = s.strip_prefix('(').unwrap_or(s).chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(quote) = chars.next().filter(|c| *c == '\'' || *c == '"') else {
-            break;
-        };
-        while let Some(c) = chars.next() {
-            match c {
-                c if c == quote => break,
-                '\\' => match chars.next() {
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some('r') => out.push('\r'),
-                    Some(e @ ('x' | 'u' | 'U')) => {
-                        let n = match e {
-                            'x' => 2,
-                            'u' => 4,
-                            _ => 8,
-                        };
-                        let hex: String = (0..n).filter_map(|_| chars.next()).collect();
-                        let code = u32::from_str_radix(&hex, 16).expect("hex escape");
-                        out.push(char::from_u32(code).expect("escape is a char"));
-                    }
-                    Some(other) => out.push(other),
-                    None => break,
-                },
-                c => out.push(c),
-            }
-        }
-    }
-    Some(out)
 }
 
 /// `(class_name, test_name, result)` of every case in a `.results` pprint.
