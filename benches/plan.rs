@@ -1,5 +1,5 @@
 //! Times `plan::build` (and the `--plan-json` serialization) on a constructed run of N tests,
-//! without ingest. Run: `cargo run --release --example plan_bench -- 200000`.
+//! without ingest. Run: `cargo bench --bench plan` (200,000 tests), or `cargo bench --bench plan -- N`.
 //! A tenth of the tests fail, a tenth are mapped by `test_key`, some share keys (iterations).
 
 use std::time::Instant;
@@ -13,9 +13,10 @@ use xray_sync::secret::Secret;
 use xray_sync::settings::{self, FileConfig, Trace};
 
 fn main() {
+    // `cargo bench` passes `--bench`; the first number given is the test count.
     let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
+        .skip(1)
+        .find_map(|a| a.parse().ok())
         .unwrap_or(200_000);
     let t0 = datetime!(2024-05-01 10:00:00 UTC);
     let cases: Vec<TestCase> = (0..n)
