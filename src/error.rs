@@ -105,11 +105,11 @@ pub enum ApiError {
     },
     /// 2xx but not the answer the contract promises (no key in the body, HTML instead of JSON:
     /// usually a wrong base URL that lands on a login page).
-    #[error("{service} sent an unexpected answer: {detail}")]
+    #[error("{service} sent an unexpected answer: {}", shorten(detail))]
     BadResponse { service: Service, detail: String },
     /// Could not connect, connection reset, or timed out. `maybe_applied` is true when the
     /// request was fully sent before the failure, so a create may have happened.
-    #[error("cannot reach {service} at {url}: {detail}")]
+    #[error("cannot reach {service} at {url}: {}", shorten(detail))]
     Network {
         service: Service,
         url: String,
@@ -123,7 +123,20 @@ pub(crate) fn quote(detail: &str) -> String {
     if detail.is_empty() {
         String::new()
     } else {
-        format!(": {detail}")
+        format!(": {}", shorten(detail))
+    }
+}
+
+/// How much of a server's message an error shows.
+pub const MAX_DETAIL_CHARS: usize = 500;
+
+/// `text` cut to [`MAX_DETAIL_CHARS`] for display. Errors keep the server's whole message and
+/// are cut only when shown, so scrubbing (which runs on the whole message, before any display)
+/// never meets a secret that a cut split in two.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(MAX_DETAIL_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 
@@ -249,5 +262,31 @@ impl ApiError {
             ) => "jira.server",
             (Service::GitHub, _) => "github",
         }
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    /// A secret the server echoed across the display cut is scrubbed whole, because the error
+    /// keeps the full message until it is shown.
+    #[test]
+    fn a_secret_straddling_the_display_cut_never_shows() {
+        let secret = Secret::from("SECRETVALUE123");
+        let detail = format!(
+            "{}{}{}",
+            "x".repeat(MAX_DETAIL_CHARS - 6),
+            secret.expose(),
+            "y".repeat(50)
+        );
+        let err = ApiError::Unauthorized {
+            service: Service::Jira,
+            detail,
+        }
+        .scrubbed(&[&secret]);
+        let shown = err.to_string();
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.ends_with('…'), "{shown}");
     }
 }

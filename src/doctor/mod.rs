@@ -390,9 +390,11 @@ fn secrets_of(s: &Settings) -> Vec<Secret> {
 }
 
 /// Servers sometimes echo what they were sent; nothing in the report may show a secret.
+/// Server messages arrive whole (see `error::shorten`): they are cut to a readable length here,
+/// after scrubbing, so a cut never splits a secret.
 fn scrub_report(report: &mut DoctorReport, secrets: &[Secret]) {
     let refs: Vec<&Secret> = secrets.iter().collect();
-    let s = |t: &mut String| *t = scrub(t, &refs);
+    let s = |t: &mut String| *t = crate::error::shorten(&scrub(t, &refs));
     for c in &mut report.checks {
         match &mut c.status {
             Status::Pass => {}

@@ -4,11 +4,9 @@
 use super::Response;
 use crate::error::{ApiError, Service};
 
-/// How much of an error body is quoted in messages.
-const MAX_DETAIL_CHARS: usize = 500;
-
 /// The server's message from an error body: `{"error": …}`, `{"errorMessages": […], "errors": {…}}`,
-/// `{"message": …}` or plain text, trimmed to a readable length.
+/// `{"message": …}` or plain text. Kept whole: `ApiError` cuts it for display only after the
+/// client has scrubbed it of secrets (`error::shorten`).
 pub fn detail_of(body: &[u8]) -> String {
     #[derive(serde::Deserialize, Default)]
     #[serde(default)]
@@ -44,13 +42,7 @@ pub fn detail_of(body: &[u8]) -> String {
         }
         Err(_) => String::from_utf8_lossy(body).into_owned(),
     };
-    let text = text.trim();
-    if text.chars().count() > MAX_DETAIL_CHARS {
-        let cut: String = text.chars().take(MAX_DETAIL_CHARS).collect();
-        format!("{cut}…")
-    } else {
-        text.to_string()
-    }
+    text.trim().to_string()
 }
 
 /// Maps a non-2xx answer to the error a caller branches on. `what` names the thing the request
@@ -128,7 +120,20 @@ mod tests {
             "No project; labels: bad"
         );
         assert_eq!(detail_of(b"plain failure\n"), "plain failure");
-        assert!(detail_of("x".repeat(2000).as_bytes()).ends_with('…'));
+        // Kept whole; the error cuts it when shown.
+        let long = "x".repeat(2000);
+        assert_eq!(detail_of(long.as_bytes()), long);
+        let shown = error_for(
+            Service::Jira,
+            "x",
+            &Response {
+                status: 400,
+                headers: vec![],
+                body: long.into_bytes(),
+            },
+        )
+        .to_string();
+        assert!(shown.ends_with('…') && shown.len() < 600, "{shown}");
     }
 
     #[test]

@@ -138,7 +138,8 @@ impl Client<'_> {
             .http
             .send_once(Service::Jira, &req)
             .map_err(|(_, e)| self.scrub(e))?;
-        let detail = crate::http::detail_of(&resp.body);
+        // An anonymous call: no secret to scrub, so the message is cut here for the doctor line.
+        let detail = crate::error::shorten(&crate::http::detail_of(&resp.body));
         Ok(match resp.status {
             403 if detail.contains("XSRF") => SearchAnswer::XsrfRejected { detail },
             404 | 410 if !resp.is_html() => SearchAnswer::Gone {
