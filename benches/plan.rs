@@ -24,9 +24,9 @@ fn main() {
             let outcome = if i % 10 == 3 {
                 Outcome::Failed(
                     Failure {
-                        message: Some(format!("expected {i} but was {}", i + 1)),
+                        message: Some(format!("expected {i} but was {}", i + 1).into()),
                         kind: Some("AssertionError".into()),
-                        details: Some("at com.acme.Calc.add(Calc.java:10)\n".repeat(20)),
+                        details: Some("at com.acme.Calc.add(Calc.java:10)\n".repeat(20).into()),
                     }
                     .into(),
                 )

@@ -17,6 +17,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use text::{ReadText, StoreUsage, Text, store_usage};
+
 /// Upper bound, in bytes, for any one free-text field kept per test (message, details,
 /// system-out, system-err). Parsers stop collecting at this size, so memory follows the number of
 /// tests, never the size of the logs inside them.
@@ -61,13 +63,13 @@ impl Format {
 pub struct Failure {
     /// The short message (`message=` attribute, Allure `statusDetails.message`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Text>,
     /// The exception or failure type (`type=` attribute).
     #[serde(skip_serializing_if = "Option::is_none", rename = "type")]
-    pub kind: Option<String>,
-    /// The body: stack trace or details, bounded by [`MAX_TEXT_BYTES`].
+    pub kind: Option<Text>,
+    /// The body: stack trace or details.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
+    pub details: Option<Text>,
 }
 
 /// The result of one attempt, or of a whole test after merging. Only a failure or an error
@@ -81,7 +83,7 @@ pub enum Outcome {
     Error(Box<Failure>),
     Skipped {
         #[serde(skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
+        message: Option<Text>,
     },
 }
 
@@ -181,11 +183,10 @@ pub struct Attempt {
         with = "time::serde::rfc3339::option"
     )]
     pub started_at: Option<time::OffsetDateTime>,
-    /// Bounded output; a boxed `str` (16 bytes, not 24) as it never grows once read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_out: Option<Box<str>>,
+    pub system_out: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_err: Option<Box<str>>,
+    pub system_err: Option<Text>,
     pub source: SourceRef,
 }
 
@@ -653,5 +654,6 @@ pub fn bound_text(mut text: String) -> String {
 }
 
 mod json;
+mod text;
 #[cfg(test)]
 mod tests;

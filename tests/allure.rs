@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use xray_sync::model::ReadText;
 use xray_sync::ingest::{InputOptions, collect};
 use xray_sync::model::{
     Attachment, FileStatus, Format, Link, Outcome, OutcomeKind, TestCase, TestRun,
@@ -61,9 +62,9 @@ fn notes(run: &TestRun) -> Vec<&str> {
         .collect()
 }
 
-fn skipped_message(case: &TestCase) -> &str {
+fn skipped_message(case: &TestCase) -> String {
     match case.outcome() {
-        Outcome::Skipped { message } => message.as_deref().unwrap_or(""),
+        Outcome::Skipped { message } => message.read().unwrap_or_default(),
         other => panic!("expected skipped, got {other:?}"),
     }
 }
@@ -587,6 +588,7 @@ fn allure1data_directory() {
     assert!(
         failure
             .message
+            .read()
             .as_deref()
             .unwrap()
             .starts_with("AssertionError:")
@@ -594,6 +596,7 @@ fn allure1data_directory() {
     assert!(
         failure
             .details
+            .read()
             .as_deref()
             .unwrap()
             .contains("at my.company.ManyInfoTest.longAssertionTest")

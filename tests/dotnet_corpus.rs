@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use xray_sync::model::ReadText;
 use xray_sync::ingest::{InputOptions, collect, dotnet};
 use xray_sync::model::{FileStatus, Format, OutcomeKind};
 
@@ -234,10 +235,11 @@ fn nunit_details_from_real_files() {
         .find(|c| c.name == "NUnit.Tests.Assemblies.MockTestFixture.FailingTest")
         .unwrap();
     let failure = failing.outcome().failure().unwrap();
-    assert_eq!(failure.message.as_deref(), Some("Intentional failure"));
+    assert_eq!(failure.message.read().as_deref(), Some("Intentional failure"));
     assert!(
         failure
             .details
+            .read()
             .as_deref()
             .unwrap()
             .contains("MockAssembly.cs:121")
@@ -292,12 +294,13 @@ fn trx_details_from_real_files() {
     );
     let failure = failing.outcome().failure().unwrap();
     assert_eq!(
-        failure.message.as_deref(),
+        failure.message.read().as_deref(),
         Some("System.DivideByZeroException : Attempted to divide by zero.")
     );
     assert!(
         failure
             .details
+            .read()
             .as_deref()
             .unwrap()
             .contains("Calculator.cs:line 9")
@@ -309,7 +312,7 @@ fn trx_details_from_real_files() {
     );
     let skipped = cases.iter().find(|c| c.name == "Skipped_Test").unwrap();
     assert_eq!(
-        skipped.attempts[0].system_out.as_deref(),
+        skipped.attempts[0].system_out.read().as_deref(),
         Some("Skipped test")
     );
 

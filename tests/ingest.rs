@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use xray_sync::model::ReadText;
 use xray_sync::ingest::parse_output::print_parse;
 use xray_sync::ingest::{IngestError, InputOptions, collect};
 use xray_sync::model::{FileStatus, Format, Outcome, OutcomeKind, TestRun};
@@ -391,7 +392,7 @@ fn allure2_retries_merge_by_history_id_across_directories() {
     assert_eq!((counts.passed, counts.error, counts.flaky), (1, 1, 1));
     let logout = &run.cases[1];
     let failure = logout.outcome().failure().unwrap();
-    assert_eq!(failure.message.as_deref(), Some("broken msg"));
+    assert_eq!(failure.message.read().as_deref(), Some("broken msg"));
 }
 
 #[test]
@@ -441,8 +442,8 @@ fn allure1_reruns_in_two_files_merge_into_a_flaky_pass() {
     assert!(case.flaky);
     assert_eq!(case.attempts.len(), 2);
     let first = case.attempts[0].outcome.failure().unwrap();
-    assert_eq!(first.message.as_deref(), Some("boom & bust"));
-    assert_eq!(first.details.as_deref(), Some("at x <y>"));
+    assert_eq!(first.message.read().as_deref(), Some("boom & bust"));
+    assert_eq!(first.details.read().as_deref(), Some("at x <y>"));
     assert_eq!(case.full_name(), Some("com.acme.Suite.works"));
 }
 
@@ -497,7 +498,7 @@ fn failed_before_fixture_decides_only_tests_without_a_status() {
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        failure.message.as_deref(),
+        failure.message.read().as_deref(),
         Some("before fixture \"setUp\" broken: db down")
     );
     let b = run.cases.iter().find(|c| c.name == "ran").unwrap();

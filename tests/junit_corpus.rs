@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use xray_sync::model::ReadText;
 use xray_sync::ingest::junit::{self, looks_like_junit};
 use xray_sync::model::{Attachment, Outcome, OutcomeKind, TestCase};
 
@@ -224,19 +225,20 @@ fn surefire_flaky_failure_is_a_failed_try_before_the_pass() {
     assert_eq!(case.attempts.len(), 2);
     let failure = case.attempts[0].outcome.failure().unwrap();
     assert_eq!(
-        failure.message.as_deref(),
+        failure.message.read().as_deref(),
         Some("\nExpected: <false>\n     but: was <true>")
     );
-    assert_eq!(failure.kind.as_deref(), Some("java.lang.AssertionError"));
+    assert_eq!(failure.kind.read().as_deref(), Some("java.lang.AssertionError"));
     assert!(
         failure
             .details
+            .read()
             .as_deref()
             .unwrap()
             .contains("MatcherAssert.java:20")
     );
     assert_eq!(
-        case.attempts[0].system_err.as_deref(),
+        case.attempts[0].system_err.read().as_deref(),
         Some("Some error output here")
     );
 }
@@ -249,7 +251,7 @@ fn quick_junit_flaky_and_rerun_elements() {
     assert!(t4.flaky);
     assert_eq!(t4.attempts.len(), 3);
     assert_eq!(
-        t4.attempts[1].system_out.as_deref(),
+        t4.attempts[1].system_out.read().as_deref(),
         Some("flaky system output")
     );
     let details = t4.attempts[1]
@@ -257,7 +259,7 @@ fn quick_junit_flaky_and_rerun_elements() {
         .failure()
         .unwrap()
         .details
-        .as_deref()
+        .read()
         .unwrap();
     assert!(details.contains("flaky error description") && details.contains("flaky stack trace"));
     let t5 = find(&cases, "testcase5");

@@ -8,6 +8,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use proptest::prelude::*;
+use xray_sync::model::ReadText;
 use xray_sync::ingest::junit::{self, looks_like_junit, values::parse_duration};
 use xray_sync::model::{Outcome, OutcomeKind};
 
@@ -144,8 +145,8 @@ proptest! {
             prop_assert_eq!(got.outcome().kind(), want.kind);
             let message = match got.outcome() {
                 Outcome::Passed => None,
-                Outcome::Failed(f) | Outcome::Error(f) => f.message.clone(),
-                Outcome::Skipped { message } => message.clone(),
+                Outcome::Failed(f) | Outcome::Error(f) => f.message.read(),
+                Outcome::Skipped { message } => message.read(),
             };
             if want.kind != OutcomeKind::Passed {
                 prop_assert_eq!(message.as_deref(), Some(want.message.as_str()));
@@ -153,7 +154,8 @@ proptest! {
             if let Some(f) = got.outcome().failure() {
                 // Bodies keep the text as written (whitespace-only bodies are dropped).
                 if !want.message.trim().is_empty() {
-                    prop_assert_eq!(f.details.as_deref(), Some(want.message.as_str()));
+                    let details = f.details.read();
+                    prop_assert_eq!(details.as_deref(), Some(want.message.as_str()));
                 }
             }
         }

@@ -267,7 +267,7 @@ fn comment_is_message_and_details_within_limit() {
 
     let f = xray_sync::model::Failure {
         message: Some("short".into()),
-        details: Some("é".repeat(20_000)),
+        details: Some("é".repeat(20_000).into()),
         ..Default::default()
     };
     let long = case("a.B", "long", Outcome::Failed(f.into()));

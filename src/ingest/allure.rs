@@ -9,7 +9,7 @@
 
 use std::path::{Component, Path};
 
-use crate::model::{Attachment, Failure, Outcome, TestCase, bound_text};
+use crate::model::{Attachment, Failure, Outcome, TestCase, Text};
 
 /// Prefix of every `FileStatus::Skipped` reason given to files that belong to an Allure results
 /// directory without being results themselves (containers, attachments, metadata, history).
@@ -50,14 +50,14 @@ pub fn outcome_for(
     trace: Option<String>,
 ) -> (Outcome, bool) {
     let failure = || Failure {
-        message: message.clone().map(bound_text),
+        message: message.as_deref().map(Text::new),
         kind: None,
-        details: trace.clone().map(bound_text),
+        details: trace.as_deref().map(Text::new),
     };
     let Some(word) = status.map(str::trim) else {
         return (
             Outcome::Skipped {
-                message: Some("allure status unknown (the result has no status)".to_string()),
+                message: Some("allure status unknown (the result has no status)".into()),
             },
             false,
         );
@@ -67,21 +67,21 @@ pub fn outcome_for(
         "failed" => (Outcome::Failed(failure().into()), true),
         "broken" => (Outcome::Error(failure().into()), true),
         "skipped" | "canceled" | "cancelled" | "pending" => {
-            let message = message.map(bound_text).or_else(|| match word {
+            let message = message.as_deref().map(Text::new).or_else(|| match word {
                 w if w.eq_ignore_ascii_case("skipped") => None,
-                w => Some(format!("allure status {}", w.to_ascii_lowercase())),
+                w => Some(format!("allure status {}", w.to_ascii_lowercase()).into()),
             });
             (Outcome::Skipped { message }, true)
         }
         "unknown" => (
             Outcome::Skipped {
-                message: Some("allure status unknown".to_string()),
+                message: Some("allure status unknown".into()),
             },
             false,
         ),
         "" => (
             Outcome::Skipped {
-                message: Some("allure status unknown (empty status)".to_string()),
+                message: Some("allure status unknown (empty status)".into()),
             },
             false,
         ),
@@ -89,9 +89,9 @@ pub fn outcome_for(
             let shown: String = word.chars().take(64).collect();
             (
                 Outcome::Skipped {
-                    message: Some(format!(
-                        "allure status unknown (unrecognised status {shown:?})"
-                    )),
+                    message: Some(
+                        format!("allure status unknown (unrecognised status {shown:?})").into(),
+                    ),
                 },
                 false,
             )
@@ -203,7 +203,7 @@ mod tests {
         let (o, known) = outcome_for(Some("some-invalid-string"), None, None);
         assert!(!known);
         assert!(
-            matches!(o, Outcome::Skipped { message: Some(m) } if m.starts_with("allure status unknown"))
+            matches!(o, Outcome::Skipped { message: Some(m) } if m.read().starts_with("allure status unknown"))
         );
         assert!(!outcome_for(None, None, None).1);
         assert_eq!(

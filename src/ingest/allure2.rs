@@ -28,7 +28,7 @@ use super::allure::{
 };
 use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, InputError, Label, Link, Outcome, Property,
-    SourceRef, TestCase, bound_text,
+    SourceRef, TestCase, Text,
 };
 
 /// Largest JSON file read whole to decide whether it is an Allure file. Real results are KBs.
@@ -459,9 +459,9 @@ pub fn container(doc: RawDoc, path: &Path, notes: &mut Vec<String>) -> Container
         }
         Some(Outcome::Error(
             Failure {
-                message: Some(bound_text(message)),
+                message: Some(Text::new(&message)),
                 kind: None,
-                details: details.and_then(|d| d.trace.clone()).map(bound_text),
+                details: details.and_then(|d| d.trace.as_deref()).map(Text::new),
             }
             .into(),
         ))

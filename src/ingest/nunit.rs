@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 
 use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration, parse_timestamp};
-use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase};
+use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text};
 
 /// Parses one NUnit XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -195,13 +195,15 @@ fn outcome(d: &mut Draft) -> Outcome {
         )
         || is(&d.runstate, &["Skipped", "Ignored", "NotRunnable"]);
     let mut failure = || Failure {
-        message: d.message.take(),
+        message: d.message.take().map(Text::from),
         kind: None,
-        details: d.details.take(),
+        details: d.details.take().map(Text::from),
     };
     if skipped {
         let message = d.reason.take().or_else(|| d.message.take());
-        Outcome::Skipped { message }
+        Outcome::Skipped {
+            message: message.map(Text::from),
+        }
     } else if is(&d.result, &["Error"]) {
         Outcome::Error(failure().into())
     } else if d.has_failure || is(&d.result, &["Failure", "Failed"]) || is(&d.success, &["False"]) {
@@ -218,7 +220,7 @@ fn finish(mut d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
         outcome,
         duration_secs: d.duration,
         started_at: d.started_at,
-        system_out: d.output.filter(|_| keep_output).map(String::into_boxed_str),
+        system_out: d.output.filter(|_| keep_output).map(Text::from),
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Nunit, None),
     };
@@ -232,6 +234,7 @@ fn finish(mut d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ReadText;
     use crate::model::OutcomeKind;
 
     fn parse(xml: &str) -> Vec<TestCase> {
@@ -260,11 +263,11 @@ mod tests {
         );
         let f = t.outcome().failure().unwrap();
         assert_eq!(t.outcome().kind(), OutcomeKind::Failed);
-        assert_eq!(f.message.as_deref(), Some("boom"));
-        assert_eq!(f.details.as_deref(), Some("at X"));
+        assert_eq!(f.message.read().as_deref(), Some("boom"));
+        assert_eq!(f.details.read().as_deref(), Some("at X"));
         assert_eq!(t.duration_secs(), Some(0.5));
         assert!(t.started_at().is_some());
-        assert_eq!(t.attempts[0].system_out.as_deref(), Some("log"));
+        assert_eq!(t.attempts[0].system_out.read().as_deref(), Some("log"));
         assert_eq!(t.property("Category"), Some("Slow"));
         assert_eq!(*t.suite_path, ["Fx".to_string()]);
         assert_eq!(

@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 use super::dotnet::{self, Attrs, Handler, parse_timespan, take_text};
 use super::junit::values::{Bounded, parse_timestamp};
-use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase};
+use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text};
 
 /// Parses one TRX file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -216,16 +216,16 @@ impl Handler for Trx {
 
 fn outcome(d: &mut Draft) -> Outcome {
     let mut failure = || Failure {
-        message: d.message.take(),
+        message: d.message.take().map(Text::from),
         kind: None,
-        details: d.details.take(),
+        details: d.details.take().map(Text::from),
     };
     match d.outcome.as_deref() {
         None | Some("Error") => Outcome::Error(failure().into()),
         Some("Passed" | "PassedButRunAborted") => Outcome::Passed,
         Some("Failed" | "Timeout") => Outcome::Failed(failure().into()),
         Some(_) => Outcome::Skipped {
-            message: d.message.take(),
+            message: d.message.take().map(Text::from),
         },
     }
 }
@@ -246,8 +246,8 @@ fn to_case(
         outcome,
         duration_secs: duration,
         started_at: d.started_at,
-        system_out: d.stdout.filter(|_| keep_output).map(String::into_boxed_str),
-        system_err: d.stderr.filter(|_| keep_output).map(String::into_boxed_str),
+        system_out: d.stdout.filter(|_| keep_output).map(Text::from),
+        system_err: d.stderr.filter(|_| keep_output).map(Text::from),
         source: SourceRef::new(path.clone(), Format::Trx, None),
     };
     let class = class
@@ -281,6 +281,7 @@ fn to_case(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ReadText;
     use crate::model::OutcomeKind;
 
     const NS: &str = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
@@ -320,9 +321,9 @@ mod tests {
         assert_eq!(t.duration_secs(), Some(1.5));
         assert!(t.started_at().is_some());
         let f = t.outcome().failure().unwrap();
-        assert_eq!(f.message.as_deref(), Some("boom"));
-        assert_eq!(f.details.as_deref(), Some("at N.C.Fails()"));
-        assert_eq!(t.attempts[0].system_out.as_deref(), Some("log"));
+        assert_eq!(f.message.read().as_deref(), Some("boom"));
+        assert_eq!(f.details.read().as_deref(), Some("at N.C.Fails()"));
+        assert_eq!(t.attempts[0].system_out.read().as_deref(), Some("log"));
         assert_eq!(t.property("Category"), Some("Slow"));
         assert_eq!(cases[1].classname.as_deref(), Some("N.D"));
         assert_eq!(

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration};
-use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase};
+use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text};
 
 /// Parses one xUnit.net XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -162,14 +162,16 @@ fn finish(d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
     let outcome = if d.has_failure || is(&d.result, &["Fail"]) {
         Outcome::Failed(
             Failure {
-                message: d.message,
-                kind: d.kind,
-                details: d.details,
+                message: d.message.map(Text::from),
+                kind: d.kind.map(Text::from),
+                details: d.details.map(Text::from),
             }
             .into(),
         )
     } else if d.has_reason || is(&d.result, &["Skip", "NotRun"]) {
-        Outcome::Skipped { message: d.reason }
+        Outcome::Skipped {
+            message: d.reason.map(Text::from),
+        }
     } else {
         Outcome::Passed
     };
@@ -178,7 +180,7 @@ fn finish(d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
         outcome,
         duration_secs: d.duration,
         started_at: None,
-        system_out: d.output.filter(|_| keep_output).map(String::into_boxed_str),
+        system_out: d.output.filter(|_| keep_output).map(Text::from),
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Xunit, None),
     };
@@ -223,6 +225,7 @@ fn name_and_rest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ReadText;
     use crate::model::OutcomeKind;
 
     fn parse(xml: &str) -> Vec<TestCase> {
@@ -252,10 +255,10 @@ mod tests {
         assert_eq!(cases[0].duration_secs(), Some(0.5));
         assert_eq!(*cases[0].suite_path, ["A.dll".to_string(), "C".to_string()]);
         let f = cases[1].outcome().failure().unwrap();
-        assert_eq!(f.kind.as_deref(), Some("Xunit.Sdk.TrueException"));
-        assert_eq!(f.message.as_deref(), Some("Assert.True() Failure"));
-        assert_eq!(f.details.as_deref(), Some("at N.T.M()"));
-        assert_eq!(cases[1].attempts[0].system_out.as_deref(), Some("log"));
+        assert_eq!(f.kind.read().as_deref(), Some("Xunit.Sdk.TrueException"));
+        assert_eq!(f.message.read().as_deref(), Some("Assert.True() Failure"));
+        assert_eq!(f.details.read().as_deref(), Some("at N.T.M()"));
+        assert_eq!(cases[1].attempts[0].system_out.read().as_deref(), Some("log"));
         assert_eq!(cases[1].property("Category"), Some("Slow"));
         assert_eq!(
             *cases[2].outcome(),

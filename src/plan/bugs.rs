@@ -246,7 +246,7 @@ fn report(
                 message: a
                     .outcome
                     .failure()
-                    .and_then(|f| f.message.as_deref().map(plain)),
+                    .and_then(|f| f.message.map(|m| plain(&m.read()))),
             });
         }
     }
@@ -258,8 +258,8 @@ fn report(
             TestIdentity::Key(k) => Some(k.clone()),
             TestIdentity::Definition(_) => None,
         },
-        message: failure.and_then(|f| f.message.as_deref().map(plain)),
-        details: failure.and_then(|f| f.details.as_deref().map(plain)),
+        message: failure.and_then(|f| f.message.map(|m| plain(&m.read()))),
+        details: failure.and_then(|f| f.details.map(|d| plain(&d.read()))),
         ci_run_url: ci.run_url.clone(),
         attempts,
         flaky: failing.iter().any(|&i| tests[i].flaky),

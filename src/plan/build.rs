@@ -240,7 +240,7 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
         message: case
             .outcome()
             .failure()
-            .and_then(|f| f.message.as_deref().map(text::plain)),
+            .and_then(|f| f.message.map(|m| text::plain(&m.read()))),
     }
 }
 

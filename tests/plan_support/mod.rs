@@ -101,7 +101,7 @@ pub fn failure(message: &str) -> Failure {
     Failure {
         message: Some(message.into()),
         kind: Some("AssertionError".into()),
-        details: Some(format!("{message}\n\tat com.acme.Calc.add(Calc.java:10)")),
+        details: Some(format!("{message}\n\tat com.acme.Calc.add(Calc.java:10)").into()),
     }
 }
 

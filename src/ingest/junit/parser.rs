@@ -15,7 +15,7 @@ use super::Failed;
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
-    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
+    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase, Text,
 };
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must
@@ -51,12 +51,12 @@ enum ResultKind {
 /// A result element being read; its body goes to the case's reused `result_body` buffer.
 struct Pending {
     kind: ResultKind,
-    message: Option<String>,
-    ty: Option<String>,
+    message: Option<Text>,
+    ty: Option<Text>,
 }
 
 impl Pending {
-    fn into_outcome(self, details: Option<String>) -> Outcome {
+    fn into_outcome(self, details: Option<Text>) -> Outcome {
         let failure = |message, kind, details| {
             Box::new(Failure {
                 message,
@@ -110,6 +110,9 @@ struct Case {
     err: Bounded,
     properties: Vec<Property>,
     attachments: Vec<Attachment>,
+    /// Found in the output of flaky and rerun tries, kept apart to list them in run order.
+    flaky_attachments: Vec<Attachment>,
+    rerun_attachments: Vec<Attachment>,
     flaky: Vec<Attempt>,
     reruns: Vec<Attempt>,
     retry: Option<Retry>,
@@ -445,8 +448,8 @@ impl<'p> Parser<'p> {
             &[b"message", b"type"]
         };
         for_attrs(e, pos, wanted, |key, value| match key {
-            b"message" => result.message = Some(bounded(&value)),
-            b"type" => result.ty = Some(bounded(&value)),
+            b"message" => result.message = Some(Text::new(&value)),
+            b"type" => result.ty = Some(Text::new(&value)),
             b"time" => time = parse_duration(&value),
             _ => started = parse_timestamp(&value),
         })?;
@@ -543,7 +546,7 @@ impl<'p> Parser<'p> {
                     // error > failure > skipped; among equals the first one stays.
                     if case.result.as_ref().is_none_or(|(old, _)| r.kind > *old) {
                         let kind = r.kind;
-                        let outcome = r.into_outcome(case.result_body.take());
+                        let outcome = r.into_outcome(case.result_body.take_text());
                         case.result = Some((kind, outcome));
                     }
                     case.result_body.clear();
@@ -551,16 +554,25 @@ impl<'p> Parser<'p> {
             }
             Frame::Retry => {
                 let path = self.shared_path.clone();
+                let file = self.path;
                 if let Some(case) = self.case_mut()
                     && let Some(r) = case.retry.take()
                 {
-                    // A flaky or rerun try always failed or errored: its output is kept.
+                    // A flaky or rerun try always failed or errored: its output is kept, after
+                    // it is scanned for attachments (in the order the tries ran, see
+                    // `finish_case`).
+                    let found = match r.flaky {
+                        true => &mut case.flaky_attachments,
+                        false => &mut case.rerun_attachments,
+                    };
+                    attachment_lines(case.retry_out.as_str(), file, found);
+                    attachment_lines(case.retry_err.as_str(), file, found);
                     let attempt = Attempt {
-                        outcome: r.result.into_outcome(case.retry_body.take()),
+                        outcome: r.result.into_outcome(case.retry_body.take_text()),
                         duration_secs: r.time,
                         started_at: r.started,
-                        system_out: case.retry_out.take().map(String::into_boxed_str),
-                        system_err: case.retry_err.take().map(String::into_boxed_str),
+                        system_out: case.retry_out.take_text(),
+                        system_err: case.retry_err.take_text(),
                         source: SourceRef::new(path, Format::Junit, None),
                     };
                     if r.flaky {
@@ -628,39 +640,19 @@ impl<'p> Parser<'p> {
             None => Outcome::Passed,
         };
         let mut attachments = std::mem::take(&mut case.attachments);
-        for attempt in &case.flaky {
-            for text in [&attempt.system_out, &attempt.system_err]
-                .into_iter()
-                .flatten()
-            {
-                attachment_lines(text, path, &mut attachments);
-            }
-        }
+        attachments.append(&mut case.flaky_attachments);
+        attachment_lines(case.out.as_str(), path, &mut attachments);
+        attachment_lines(case.err.as_str(), path, &mut attachments);
+        attachments.append(&mut case.rerun_attachments);
         // Output of a passed try is only scanned for attachments, never kept: Xray comments
         // and Jira bugs are written for failures (see the module doc).
         let (system_out, system_err) = if outcome == Outcome::Passed {
-            attachment_lines(case.out.as_str(), path, &mut attachments);
-            attachment_lines(case.err.as_str(), path, &mut attachments);
             case.out.clear();
             case.err.clear();
             (None, None)
         } else {
-            // Taken at their exact size, so boxing does not copy.
-            let out = case.out.take().map(String::into_boxed_str);
-            let err = case.err.take().map(String::into_boxed_str);
-            for text in [&out, &err].into_iter().flatten() {
-                attachment_lines(text, path, &mut attachments);
-            }
-            (out, err)
+            (case.out.take_text(), case.err.take_text())
         };
-        for attempt in &case.reruns {
-            for text in [&attempt.system_out, &attempt.system_err]
-                .into_iter()
-                .flatten()
-            {
-                attachment_lines(text, path, &mut attachments);
-            }
-        }
         let main = Attempt {
             outcome,
             duration_secs: case.time,
@@ -768,6 +760,8 @@ fn open_case(case: &mut Case, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed
     // Taken when the previous case finished; cleared in case it was abandoned.
     case.properties.clear();
     case.attachments.clear();
+    case.flaky_attachments.clear();
+    case.rerun_attachments.clear();
     case.flaky.clear();
     case.reruns.clear();
     let mut id = None;
@@ -839,12 +833,6 @@ fn for_attrs(
         f(key, value);
     }
     Ok(())
-}
-
-fn bounded(value: &str) -> String {
-    let mut b = Bounded::default();
-    b.push(value);
-    b.finish_raw()
 }
 
 pub(crate) enum Resolved {

@@ -1,7 +1,7 @@
 //! Unit tests for the JUnit reader: dialect details on small inline documents.
 
 use super::*;
-use crate::model::{Outcome, OutcomeKind};
+use crate::model::{Outcome, OutcomeKind, ReadText};
 
 fn kinds(cases: &[TestCase]) -> Vec<(String, OutcomeKind)> {
     cases
@@ -24,9 +24,9 @@ fn minimal_suite() {
     assert_eq!(cases[0].duration_secs(), Some(0.5));
     assert_eq!(cases[1].classname, None);
     let f = cases[1].outcome().failure().unwrap();
-    assert_eq!(f.message.as_deref(), Some("m"));
-    assert_eq!(f.kind.as_deref(), Some("T"));
-    assert_eq!(f.details.as_deref(), Some("trace"));
+    assert_eq!(f.message.read().as_deref(), Some("m"));
+    assert_eq!(f.kind.read().as_deref(), Some("T"));
+    assert_eq!(f.details.read().as_deref(), Some("trace"));
 }
 
 fn err(xml: &str) -> InputError {
@@ -117,7 +117,7 @@ fn several_results_status_attributes_and_skips() {
         ]
     );
     assert_eq!(
-        cases[0].outcome().failure().unwrap().message.as_deref(),
+        cases[0].outcome().failure().unwrap().message.read().as_deref(),
         Some("x")
     );
     assert_eq!(
@@ -190,9 +190,8 @@ fn text_is_bounded_while_reading() {
     let case = &parse_str(&xml).unwrap()[0];
     let f = case.outcome().failure().unwrap();
     let limit = crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len();
-    let out = case.attempts[0].system_out.as_deref();
-    for text in [f.message.as_deref(), f.details.as_deref(), out] {
-        let text = text.unwrap();
+    for text in [f.message, f.details, case.attempts[0].system_out] {
+        let text = text.unwrap().read();
         assert_eq!(text.len(), limit);
         assert!(text.ends_with(crate::model::TRUNCATION_MARKER));
     }
@@ -254,11 +253,11 @@ fn split_text_cdata_references_and_line_ends() {
         let cases = parse_str_buffered(xml, buffer).unwrap();
         let f = cases[0].outcome().failure().unwrap();
         assert_eq!(
-            f.details.as_deref(),
+            f.details.read().as_deref(),
             Some("a\nb\nc & é😀 é😀x]]y\n<z>end"),
             "buffer {buffer}"
         );
-        assert_eq!(cases[0].attempts[0].system_out.as_deref(), Some("output"));
+        assert_eq!(cases[0].attempts[0].system_out.read().as_deref(), Some("output"));
     }
     assert!(
         err("<testsuite><testcase name=\"t\"><failure>a & b</failure></testcase></testsuite>")
@@ -317,7 +316,7 @@ fn a_huge_text_node_is_streamed_and_cut_and_a_huge_tag_is_refused() {
         .failure()
         .unwrap()
         .details
-        .as_deref()
+        .read()
         .unwrap();
     assert!(details.ends_with(crate::model::TRUNCATION_MARKER));
     assert!(details.len() <= crate::model::MAX_TEXT_BYTES + crate::model::TRUNCATION_MARKER.len());
@@ -348,12 +347,12 @@ fn passed_output_is_scanned_for_attachments_and_dropped() {
     assert_eq!(ok.attempts[0].system_err, None);
     assert_eq!(ok.attachments().len(), 1, "{:?}", ok.attachments());
     assert_eq!(
-        cases[1].attempts[0].system_out.as_deref(),
+        cases[1].attempts[0].system_out.read().as_deref(),
         Some("why it failed")
     );
     let flaky = &cases[2];
     assert!(flaky.flaky);
-    assert_eq!(flaky.attempts[0].system_out.as_deref(), Some("first try"));
+    assert_eq!(flaky.attempts[0].system_out.read().as_deref(), Some("first try"));
     assert_eq!(flaky.attempts[1].system_out, None);
     assert!(std::sync::Arc::ptr_eq(
         &cases[0].suite_path,

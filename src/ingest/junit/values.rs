@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use crate::model::{Attachment, MAX_TEXT_BYTES, TRUNCATION_MARKER};
+use crate::model::{Attachment, MAX_TEXT_BYTES, TRUNCATION_MARKER, Text};
 
 /// Text collected from one element (or several text/CDATA chunks of it), never holding more
 /// than `cap` bytes: once full, further chunks are dropped and the marker is added at the end.
@@ -70,6 +70,17 @@ impl Bounded {
             text.push_str(&self.text);
             text.push_str(marker);
             Some(text)
+        };
+        self.clear();
+        kept
+    }
+
+    /// Like [`Bounded::take`], but straight into the text store: no copy on the heap.
+    pub(crate) fn take_text(&mut self) -> Option<Text> {
+        let kept = match self.text.trim().is_empty() {
+            true => None,
+            false if self.truncated => Some(Text::truncated(&self.text)),
+            false => Some(Text::new(&self.text)),
         };
         self.clear();
         kept

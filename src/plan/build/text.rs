@@ -68,25 +68,22 @@ pub(super) fn comment(case: &TestCase) -> Option<String> {
                 push_failure(&mut parts, f);
             }
         }
-        Outcome::Skipped { message: Some(m) } if !m.trim().is_empty() => {
-            parts.push(m.trim().to_string());
+        Outcome::Skipped { message: Some(m) } => {
+            let m = m.read();
+            if !m.trim().is_empty() {
+                parts.push(m.trim().to_string());
+            }
         }
-        Outcome::Passed | Outcome::Skipped { .. } => {}
+        Outcome::Passed | Outcome::Skipped { message: None } => {}
     }
     (!parts.is_empty()).then(|| plain(&parts.join("\n\n")))
 }
 
 fn push_failure(parts: &mut Vec<String>, f: &crate::model::Failure) {
-    let message = f
-        .message
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
-    let details = f
-        .details
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty());
+    let message = f.message.map(|m| m.read());
+    let message = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let details = f.details.map(|d| d.read());
+    let details = details.as_deref().map(str::trim).filter(|d| !d.is_empty());
     // Stack traces usually start with the message; saying it twice wastes the 8 KB.
     match (message, details) {
         (Some(m), Some(d)) if d.starts_with(m) => parts.push(d.to_string()),
@@ -98,7 +95,7 @@ fn push_failure(parts: &mut Vec<String>, f: &crate::model::Failure) {
         (None, Some(d)) => parts.push(d.to_string()),
         (None, None) => {
             if let Some(kind) = &f.kind {
-                parts.push(kind.clone());
+                parts.push(kind.read());
             }
         }
     }
