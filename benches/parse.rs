@@ -69,12 +69,20 @@ fn compare(file: &Path) {
         full.mbps / raw.mbps,
         raw.mbps / full.mbps
     );
+    println!(
+        "kept text: {:.1} MB in the text store's temporary file, {:.1} MB in memory; \
+         reading all of it back took {:.2} s",
+        full.store_disk_mb, full.store_memory_mb, full.read_back_secs
+    );
 }
 
 struct Measured {
     mbps: f64,
     hwm_mb: u64,
     records: u64,
+    store_disk_mb: f64,
+    store_memory_mb: f64,
+    read_back_secs: f64,
 }
 
 fn run_child(mode: &str, file: &Path) -> Measured {
@@ -97,28 +105,64 @@ fn run_child(mode: &str, file: &Path) -> Measured {
         mbps: field("mbps"),
         hwm_mb: (field("hwm_kb") / 1024.0).round() as u64,
         records: field("records") as u64,
+        store_disk_mb: field("store_disk") / 1e6,
+        store_memory_mb: field("store_memory") / 1e6,
+        read_back_secs: field("read_back_secs"),
     }
 }
 
 fn child(mode: &str, file: &Path) {
     let bytes = std::fs::metadata(file).expect("bench file").len();
     let start = Instant::now();
-    let records = match mode {
-        "raw" => raw_events(file),
-        "parse" => {
-            let cases = xray_sync::ingest::junit::parse_path(file).expect("bench file parses");
-            let n = cases.len() as u64;
-            // Measured while the records are alive: that is the memory a caller pays.
-            std::hint::black_box(&cases);
-            n
+    let cases = match mode {
+        "raw" => {
+            let events = raw_events(file);
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "mbps {:.1} hwm_kb {} records {events} store_disk 0 store_memory 0 read_back_secs 0",
+                mb(bytes) / secs,
+                vm_hwm_kb()
+            );
+            return;
         }
+        "parse" => xray_sync::ingest::junit::parse_path(file).expect("bench file parses"),
         other => panic!("unknown mode {other}"),
     };
     let secs = start.elapsed().as_secs_f64();
+    // Measured while the records are alive: that is the memory a caller pays.
+    let hwm_kb = vm_hwm_kb();
+    let store = xray_sync::model::store_usage();
+    // What writing bugs and comments costs at most: every kept text read back once.
+    let start = Instant::now();
+    let mut read_back = 0usize;
+    for case in &cases {
+        for attempt in &case.attempts {
+            let failure = attempt.outcome.failure();
+            let texts = failure.iter().flat_map(|f| [f.message, f.kind, f.details]);
+            let skip = match &attempt.outcome {
+                xray_sync::model::Outcome::Skipped { message } => *message,
+                _ => None,
+            };
+            for text in texts
+                .chain([skip, attempt.system_out, attempt.system_err])
+                .flatten()
+            {
+                read_back += text.read().len();
+            }
+        }
+    }
+    let read_back_secs = start.elapsed().as_secs_f64();
+    assert_eq!(
+        read_back as u64,
+        store.on_disk + store.in_memory,
+        "every stored byte belongs to exactly one kept text"
+    );
     println!(
-        "mbps {:.1} hwm_kb {} records {records}",
+        "mbps {:.1} hwm_kb {hwm_kb} records {} store_disk {} store_memory {} read_back_secs {read_back_secs:.3}",
         mb(bytes) / secs,
-        vm_hwm_kb()
+        cases.len(),
+        store.on_disk,
+        store.in_memory,
     );
 }
 

@@ -3,8 +3,9 @@
 //! Owns `TestRun`, `TestCase` (with its rarely present `Extras`), `Outcome` and `Attempt`,
 //! plus the merge rule that folds several tries of one test into one `TestCase`. Knows nothing
 //! about file formats, Xray or Jira. Kept small per test, since large runs hold hundreds of
-//! thousands of tests (sizes and measurements: benches/README.md); the JSON shape lives in
-//! `model/json.rs`.
+//! thousands of tests (sizes and measurements: benches/README.md): every free-text field is a
+//! [`Text`] handle into the text store (`model/text.rs`), not a heap string. The JSON shape
+//! lives in `model/json.rs`.
 //!
 //! Outcome rule (documented in the README too): a test's outcome is the outcome of its attempts
 //! combined: any passed attempt together with any failed/errored one makes the test *passed and
@@ -20,8 +21,8 @@ use serde::Serialize;
 pub use text::{ReadText, StoreUsage, Text, store_usage};
 
 /// Upper bound, in bytes, for any one free-text field kept per test (message, details,
-/// system-out, system-err). Parsers stop collecting at this size, so memory follows the number of
-/// tests, never the size of the logs inside them.
+/// system-out, system-err). Parsers stop collecting at this size and [`Text::new`] cuts anything
+/// longer, so a test's text never grows with the size of the logs inside it.
 pub const MAX_TEXT_BYTES: usize = 16 * 1024;
 
 /// Marker appended to text cut at [`MAX_TEXT_BYTES`].
@@ -639,21 +640,7 @@ impl TestRun {
     }
 }
 
-/// Cuts `text` to at most [`MAX_TEXT_BYTES`] on a char boundary, appending the marker.
-pub fn bound_text(mut text: String) -> String {
-    if text.len() <= MAX_TEXT_BYTES {
-        return text;
-    }
-    let mut cut = MAX_TEXT_BYTES;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    text.truncate(cut);
-    text.push_str(TRUNCATION_MARKER);
-    text
-}
-
 mod json;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;

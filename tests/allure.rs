@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use xray_sync::model::ReadText;
 use xray_sync::ingest::{InputOptions, collect};
+use xray_sync::model::ReadText;
 use xray_sync::model::{
     Attachment, FileStatus, Format, Link, Outcome, OutcomeKind, TestCase, TestRun,
 };

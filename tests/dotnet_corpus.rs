@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use xray_sync::model::ReadText;
 use xray_sync::ingest::{InputOptions, collect, dotnet};
+use xray_sync::model::ReadText;
 use xray_sync::model::{FileStatus, Format, OutcomeKind};
 
 mod sidecar;
@@ -235,7 +235,10 @@ fn nunit_details_from_real_files() {
         .find(|c| c.name == "NUnit.Tests.Assemblies.MockTestFixture.FailingTest")
         .unwrap();
     let failure = failing.outcome().failure().unwrap();
-    assert_eq!(failure.message.read().as_deref(), Some("Intentional failure"));
+    assert_eq!(
+        failure.message.read().as_deref(),
+        Some("Intentional failure")
+    );
     assert!(
         failure
             .details

@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
-use xray_sync::model::ReadText;
 use xray_sync::ingest::parse_output::print_parse;
 use xray_sync::ingest::{IngestError, InputOptions, collect};
+use xray_sync::model::ReadText;
 use xray_sync::model::{FileStatus, Format, Outcome, OutcomeKind, TestRun};
 
 fn write(dir: &Path, rel: &str, content: &[u8]) {

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use xray_sync::model::ReadText;
 use xray_sync::ingest::junit::{self, looks_like_junit};
+use xray_sync::model::ReadText;
 use xray_sync::model::{Attachment, Outcome, OutcomeKind, TestCase};
 
 mod sidecar;
@@ -228,7 +228,10 @@ fn surefire_flaky_failure_is_a_failed_try_before_the_pass() {
         failure.message.read().as_deref(),
         Some("\nExpected: <false>\n     but: was <true>")
     );
-    assert_eq!(failure.kind.read().as_deref(), Some("java.lang.AssertionError"));
+    assert_eq!(
+        failure.kind.read().as_deref(),
+        Some("java.lang.AssertionError")
+    );
     assert!(
         failure
             .details

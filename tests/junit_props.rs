@@ -8,8 +8,8 @@ use std::io::Cursor;
 use std::path::Path;
 
 use proptest::prelude::*;
-use xray_sync::model::ReadText;
 use xray_sync::ingest::junit::{self, looks_like_junit, values::parse_duration};
+use xray_sync::model::ReadText;
 use xray_sync::model::{Outcome, OutcomeKind};
 
 const SEEDS: &[&str] = &[

@@ -26,7 +26,9 @@ use time::OffsetDateTime;
 
 use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration, parse_timestamp};
-use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text};
+use crate::model::{
+    Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text,
+};
 
 /// Parses one NUnit XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -234,8 +236,8 @@ fn finish(mut d: Draft, suites: &[String], path: &Arc<Path>) -> TestCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ReadText;
     use crate::model::OutcomeKind;
+    use crate::model::ReadText;
 
     fn parse(xml: &str) -> Vec<TestCase> {
         parse_reader(xml.as_bytes(), Path::new("<t>")).unwrap_or_else(|e| panic!("{e}"))

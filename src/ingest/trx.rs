@@ -30,7 +30,9 @@ use time::OffsetDateTime;
 
 use super::dotnet::{self, Attrs, Handler, parse_timespan, take_text};
 use super::junit::values::{Bounded, parse_timestamp};
-use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text};
+use crate::model::{
+    Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text,
+};
 
 /// Parses one TRX file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -281,8 +283,8 @@ fn to_case(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ReadText;
     use crate::model::OutcomeKind;
+    use crate::model::ReadText;
 
     const NS: &str = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 

@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration};
-use crate::model::{Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text};
+use crate::model::{
+    Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text,
+};
 
 /// Parses one xUnit.net XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -225,8 +227,8 @@ fn name_and_rest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ReadText;
     use crate::model::OutcomeKind;
+    use crate::model::ReadText;
 
     fn parse(xml: &str) -> Vec<TestCase> {
         parse_reader(xml.as_bytes(), Path::new("<t>")).unwrap_or_else(|e| panic!("{e}"))
@@ -258,7 +260,10 @@ mod tests {
         assert_eq!(f.kind.read().as_deref(), Some("Xunit.Sdk.TrueException"));
         assert_eq!(f.message.read().as_deref(), Some("Assert.True() Failure"));
         assert_eq!(f.details.read().as_deref(), Some("at N.T.M()"));
-        assert_eq!(cases[1].attempts[0].system_out.read().as_deref(), Some("log"));
+        assert_eq!(
+            cases[1].attempts[0].system_out.read().as_deref(),
+            Some("log")
+        );
         assert_eq!(cases[1].property("Category"), Some("Slow"));
         assert_eq!(
             *cases[2].outcome(),

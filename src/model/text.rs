@@ -200,7 +200,9 @@ impl Store {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave `Inner` inconsistent: every field update
         // happens after the fallible I/O.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn append(&self, parts: &[&[u8]]) -> u64 {
@@ -286,8 +288,14 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, "expected 1 but was 2");
         assert_ne!(a, Text::new("other"));
-        assert_eq!(format!("{a}|{a:?}"), "expected 1 but was 2|\"expected 1 but was 2\"");
-        assert_eq!(serde_json::to_string(&a).unwrap(), "\"expected 1 but was 2\"");
+        assert_eq!(
+            format!("{a}|{a:?}"),
+            "expected 1 but was 2|\"expected 1 but was 2\""
+        );
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            "\"expected 1 but was 2\""
+        );
         assert!(Text::new("").is_empty());
         assert_eq!(Text::new("").read(), "");
     }

@@ -15,7 +15,8 @@ use super::Failed;
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
-    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase, Text,
+    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
+    Text,
 };
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must

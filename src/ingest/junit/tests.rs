@@ -117,7 +117,13 @@ fn several_results_status_attributes_and_skips() {
         ]
     );
     assert_eq!(
-        cases[0].outcome().failure().unwrap().message.read().as_deref(),
+        cases[0]
+            .outcome()
+            .failure()
+            .unwrap()
+            .message
+            .read()
+            .as_deref(),
         Some("x")
     );
     assert_eq!(
@@ -257,7 +263,10 @@ fn split_text_cdata_references_and_line_ends() {
             Some("a\nb\nc & é😀 é😀x]]y\n<z>end"),
             "buffer {buffer}"
         );
-        assert_eq!(cases[0].attempts[0].system_out.read().as_deref(), Some("output"));
+        assert_eq!(
+            cases[0].attempts[0].system_out.read().as_deref(),
+            Some("output")
+        );
     }
     assert!(
         err("<testsuite><testcase name=\"t\"><failure>a & b</failure></testcase></testsuite>")
@@ -352,7 +361,10 @@ fn passed_output_is_scanned_for_attachments_and_dropped() {
     );
     let flaky = &cases[2];
     assert!(flaky.flaky);
-    assert_eq!(flaky.attempts[0].system_out.read().as_deref(), Some("first try"));
+    assert_eq!(
+        flaky.attempts[0].system_out.read().as_deref(),
+        Some("first try")
+    );
     assert_eq!(flaky.attempts[1].system_out, None);
     assert!(std::sync::Arc::ptr_eq(
         &cases[0].suite_path,
