@@ -5,6 +5,7 @@
 //! cargo bench --bench parse                         # 100 MB file, generated on first use
 //! cargo bench --bench parse -- --size-mb 1024       # 1 GB file
 //! cargo bench --bench parse -- --gen OUT.xml 100    # only write a file
+//! cargo bench --bench parse -- --files 4            # 4 files of 25 MB: parallel ingest
 //! ```
 //! Files go to bench-data/ (gitignored). Each measurement runs in a child process of this
 //! binary so its peak RSS (VmHWM) is its own. Results: benches/README.md.
@@ -29,8 +30,9 @@ fn main() {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["--gen", out, mb] => generate(Path::new(out), mb.parse().expect("size in MB")),
+        ["--gen", out, mb] => generate(Path::new(out), mb.parse().expect("size in MB"), ""),
         ["--child", mode, file] => child(mode, Path::new(file)),
+        ["--files", n] => compare_files(n.parse().expect("number of files")),
         rest => {
             let size_mb: u64 = match rest {
                 ["--size-mb", mb] => mb.parse().expect("size in MB"),
@@ -40,11 +42,48 @@ fn main() {
             std::fs::create_dir_all(&dir).expect("bench-data dir");
             let file = dir.join(format!("surefire-{size_mb}mb.xml"));
             if !file.exists() {
-                generate(&file, size_mb);
+                generate(&file, size_mb, "");
             }
             compare(&file);
         }
     }
+}
+
+/// The same 100 MB of tests split into `n` files (distinct class names per file, so nothing
+/// merges): one thread parsing them one after the other, against `ingest::collect` over the
+/// directory, which reads files on every core and then merges.
+fn compare_files(n: u64) {
+    let part_mb = (100 / n).max(1);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("bench-data")
+        .join(format!("split-{n}x{part_mb}mb"));
+    std::fs::create_dir_all(&dir).expect("bench-data dir");
+    for i in 0..n {
+        let file = dir.join(format!("TEST-part{i}.xml"));
+        if !file.exists() {
+            generate(&file, part_mb, &format!("part{i}."));
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "{n} files of {part_mb} MB in {}; {cores} cores",
+        dir.display()
+    );
+    let seq = run_child("sequential", &dir);
+    let par = run_child("collect", &dir);
+    println!(
+        "{:<34} {:>9} {:>10} {:>12}",
+        "", "MB/s", "peak RSS", "records"
+    );
+    println!(
+        "{:<34} {:>9.0} {:>7} MB {:>12}",
+        "parse_path per file, one thread", seq.mbps, seq.hwm_mb, seq.records
+    );
+    println!(
+        "{:<34} {:>9.0} {:>7} MB {:>12}",
+        "ingest::collect (parallel, merged)", par.mbps, par.hwm_mb, par.records
+    );
+    println!("speedup: {:.2}x on {cores} cores", par.mbps / seq.mbps);
 }
 
 fn compare(file: &Path) {
@@ -52,6 +91,7 @@ fn compare(file: &Path) {
     println!("file: {} ({:.1} MB)", file.display(), mb(bytes));
     let raw = run_child("raw", file);
     let full = run_child("parse", file);
+    let collect = run_child("collect", file);
     println!(
         "{:<34} {:>9} {:>10} {:>12}",
         "", "MB/s", "peak RSS", "records"
@@ -63,6 +103,10 @@ fn compare(file: &Path) {
     println!(
         "{:<34} {:>9.0} {:>7} MB {:>12}",
         "junit::parse_path -> TestCases", full.mbps, full.hwm_mb, full.records
+    );
+    println!(
+        "{:<34} {:>9.0} {:>7} MB {:>12}",
+        "ingest::collect (what `run` does)", collect.mbps, collect.hwm_mb, collect.records
     );
     println!(
         "ratio full/raw: {:.2} (time {:.2}x the floor)",
@@ -112,9 +156,12 @@ fn run_child(mode: &str, file: &Path) -> Measured {
 }
 
 fn child(mode: &str, file: &Path) {
-    let bytes = std::fs::metadata(file).expect("bench file").len();
+    let bytes = files_in(file)
+        .iter()
+        .map(|f| std::fs::metadata(f).expect("bench file").len())
+        .sum();
     let start = Instant::now();
-    let cases = match mode {
+    let cases: Vec<xray_sync::model::TestCase> = match mode {
         "raw" => {
             let events = raw_events(file);
             let secs = start.elapsed().as_secs_f64();
@@ -126,6 +173,19 @@ fn child(mode: &str, file: &Path) {
             return;
         }
         "parse" => xray_sync::ingest::junit::parse_path(file).expect("bench file parses"),
+        "sequential" => files_in(file)
+            .iter()
+            .flat_map(|f| xray_sync::ingest::junit::parse_path(f).expect("bench file parses"))
+            .collect(),
+        "collect" => {
+            let opts = xray_sync::ingest::InputOptions {
+                patterns: vec![file.display().to_string()],
+                ..Default::default()
+            };
+            xray_sync::ingest::collect(&opts)
+                .expect("bench files parse")
+                .cases
+        }
         other => panic!("unknown mode {other}"),
     };
     let secs = start.elapsed().as_secs_f64();
@@ -164,6 +224,19 @@ fn child(mode: &str, file: &Path) {
         store.on_disk,
         store.in_memory,
     );
+}
+
+/// The file itself, or the files of a directory in name order.
+fn files_in(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .expect("bench dir")
+        .map(|e| e.expect("bench dir entry").path())
+        .collect();
+    files.sort();
+    files
 }
 
 /// The floor: every event read into one reused buffer, nothing decoded or kept.
@@ -222,8 +295,9 @@ const WORDS: &[&str] = &[
 
 /// A Surefire-like report: one `<testsuite>` per class with a system-property block, mostly
 /// passing tests, some with output, failures and errors with long stack traces, a few skipped
-/// and flaky (`flakyFailure`) tests.
-fn generate(out: &Path, size_mb: u64) {
+/// and flaky (`flakyFailure`) tests. `package` goes into every class name (empty for the
+/// single-file benchmark, so its bytes stay those measured in benches/README.md).
+fn generate(out: &Path, size_mb: u64, package: &str) {
     let target = size_mb * 1_000_000;
     let file = File::create(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     let mut w = BufWriter::with_capacity(1 << 20, file);
@@ -235,7 +309,7 @@ fn generate(out: &Path, size_mb: u64) {
     while written + (s.len() as u64) < target {
         class_no += 1;
         let class = format!(
-            "com.acme.{}.{}{}ServiceTest",
+            "com.acme.{package}{}.{}{}ServiceTest",
             WORDS[rng.below(WORDS.len() as u64) as usize],
             WORDS[rng.below(WORDS.len() as u64) as usize].to_uppercase(),
             class_no

@@ -15,81 +15,158 @@
 //! document order within a file, so the result is deterministic.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
-use crate::model::{Format, Outcome, TestCase};
+use crate::model::{Format, Outcome, Property, TestCase};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Identity {
-    AllureHistory(String),
+/// Who a sighting is, borrowed from it: nothing is copied to build or compare one.
+#[derive(PartialEq, Eq, Hash)]
+enum Identity<'a> {
+    AllureHistory(&'a str),
     Allure {
+        /// `fullName`, else `classname.name` (computed: only Allure has it, one file per test).
         definition: String,
-        parameters: Vec<(String, String)>,
+        parameters: Parameters<'a>,
     },
     Junit {
-        classname: Option<Arc<str>>,
-        name: String,
-        parameters: Vec<(String, String)>,
+        classname: Option<&'a str>,
+        name: &'a str,
+        parameters: Parameters<'a>,
     },
 }
 
-fn identity(case: &TestCase) -> Identity {
-    let parameters = case
-        .parameters()
-        .iter()
-        .map(|p| (p.name.clone(), p.value.clone()))
-        .collect();
-    let format = case.attempts.first().map(|a| a.source.format);
-    match format {
-        Some(Format::Allure1) | Some(Format::Allure2) => match case.history_id() {
-            Some(h) if !h.is_empty() => Identity::AllureHistory(h.to_owned()),
-            _ => Identity::Allure {
-                definition: case.definition(),
-                parameters,
-            },
-        },
-        Some(Format::Junit | Format::Nunit | Format::Xunit | Format::Trx) | None => {
-            Identity::Junit {
-                classname: case.classname.clone().filter(|c| !c.is_empty()),
-                name: case.name.clone(),
-                parameters,
-            }
+/// Parameters as `(name, value)` pairs; `items` play no part in identity.
+struct Parameters<'a>(&'a [Property]);
+
+impl PartialEq for Parameters<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(other.0)
+                .all(|(a, b)| a.name == b.name && a.value == b.value)
+    }
+}
+
+impl Eq for Parameters<'_> {}
+
+impl Hash for Parameters<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for p in self.0 {
+            (&p.name, &p.value).hash(state);
         }
     }
 }
 
-/// Merges sightings (in input order) into one case per identity.
-pub fn merge(sightings: impl IntoIterator<Item = TestCase>) -> Vec<TestCase> {
-    let mut index: HashMap<Identity, usize> = HashMap::new();
-    let mut out: Vec<TestCase> = Vec::new();
-    for case in sightings {
-        let id = identity(&case);
-        match index.get(&id) {
-            Some(&i) => {
-                let target = &mut out[i];
-                // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the
-                // re-derivation in `absorb`, as long as the merged test passed.
-                let reported = target.flaky || case.flaky;
-                if target.history_id().is_none()
-                    && let Some(h) = case.history_id()
-                {
-                    target.extras_mut().history_id = Some(h.to_owned());
+impl<'a> Identity<'a> {
+    fn of(case: &'a TestCase) -> Self {
+        let parameters = Parameters(case.parameters());
+        match case.attempts.first().map(|a| a.source.format) {
+            Some(Format::Allure1 | Format::Allure2) => match case.history_id() {
+                Some(h) if !h.is_empty() => Identity::AllureHistory(h),
+                _ => Identity::Allure {
+                    definition: case.definition(),
+                    parameters,
+                },
+            },
+            Some(Format::Junit | Format::Nunit | Format::Xunit | Format::Trx) | None => {
+                Identity::Junit {
+                    classname: case.classname.as_deref().filter(|c| !c.is_empty()),
+                    name: &case.name,
+                    parameters,
                 }
-                if target.full_name().is_none()
-                    && let Some(f) = case.full_name()
-                {
-                    target.extras_mut().full_name = Some(f.to_owned());
-                }
-                target.absorb(case);
-                target.flaky |= reported && *target.outcome() == Outcome::Passed;
-            }
-            None => {
-                index.insert(id, out.len());
-                out.push(case);
             }
         }
     }
-    out
+
+    fn hash64(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// `HashMap` hasher for keys that already are hashes.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+const NO_NEXT: usize = usize::MAX;
+
+/// Merges sightings (in input order) into one case per identity, in place: a large run is
+/// never held twice. The index keeps a hash per distinct test and a collision chain (per kept
+/// case, the previous one with the same hash), so no name is copied into it.
+pub fn merge(mut cases: Vec<TestCase>) -> Vec<TestCase> {
+    let mut index: HashMap<u64, usize, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(cases.len(), BuildHasherDefault::default());
+    let mut next_same_hash: Vec<usize> = Vec::with_capacity(cases.len());
+    // `cases[..kept]` are the merged tests so far; `cases[kept..seen]` are leftovers.
+    let mut kept = 0;
+    for seen in 0..cases.len() {
+        let (hash, head, earlier) = {
+            let id = Identity::of(&cases[seen]);
+            let hash = id.hash64();
+            let head = index.get(&hash).copied().unwrap_or(NO_NEXT);
+            let mut at = head;
+            while at != NO_NEXT && Identity::of(&cases[at]) != id {
+                at = next_same_hash[at];
+            }
+            (hash, head, (at != NO_NEXT).then_some(at))
+        };
+        match earlier {
+            Some(target) => {
+                // The leftover is a case with no attempts; `truncate` below drops it.
+                let leftover =
+                    TestCase::from_attempts(Vec::new().into(), None, String::new(), Vec::new());
+                let case = std::mem::replace(&mut cases[seen], leftover);
+                fold(&mut cases[target], case);
+            }
+            None => {
+                cases.swap(kept, seen);
+                index.insert(hash, kept);
+                next_same_hash.push(head);
+                kept += 1;
+            }
+        }
+    }
+    cases.truncate(kept);
+    cases
+}
+
+/// Folds a later sighting into the first one.
+fn fold(target: &mut TestCase, case: TestCase) {
+    // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the re-derivation
+    // in `absorb`, as long as the merged test passed.
+    let reported = target.flaky || case.flaky;
+    if target.history_id().is_none()
+        && let Some(h) = case.history_id()
+    {
+        target.extras_mut().history_id = Some(h.to_owned());
+    }
+    if target.full_name().is_none()
+        && let Some(f) = case.full_name()
+    {
+        target.extras_mut().full_name = Some(f.to_owned());
+    }
+    target.absorb(case);
+    target.flaky |= reported && *target.outcome() == Outcome::Passed;
 }
 
 #[cfg(test)]
@@ -124,7 +201,7 @@ mod tests {
     #[test]
     fn junit_identity_is_class_name_and_parameters() {
         let fail = Outcome::Failed(Failure::default().into());
-        let merged = merge([
+        let merged = merge(vec![
             case(Format::Junit, "C", "t", fail.clone(), None),
             case(Format::Junit, "D", "t", fail.clone(), None),
             case(Format::Junit, "C", "t", Outcome::Passed, None),
@@ -135,10 +212,44 @@ mod tests {
         assert_eq!(merged[1].classname.as_deref(), Some("D"));
     }
 
+    /// Merged in place: first sightings keep their order, later ones fold into them, and
+    /// parameters (not their items) tell tests of one name apart.
+    #[test]
+    fn merges_in_place_keeping_first_seen_order() {
+        let fail = || Outcome::Failed(Failure::default().into());
+        let with_param = |name: &str, value: &str| {
+            let mut c = case(Format::Junit, "C", "p", Outcome::Passed, None);
+            c.extras_mut().parameters.push(crate::model::Property {
+                name: name.into(),
+                value: value.into(),
+                items: vec![],
+            });
+            c
+        };
+        let merged = merge(vec![
+            case(Format::Junit, "C", "a", fail(), None),
+            case(Format::Junit, "C", "b", Outcome::Passed, None),
+            case(Format::Junit, "C", "a", Outcome::Passed, None),
+            with_param("x", "1"),
+            case(Format::Junit, "C", "b", fail(), None),
+            with_param("x", "2"),
+            with_param("x", "1"),
+            case(Format::Junit, "", "c", Outcome::Passed, None),
+            case(Format::Junit, "C", "a", fail(), None),
+        ]);
+        let names: Vec<_> = merged.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "p", "p", "c"]);
+        let tries: Vec<_> = merged.iter().map(|c| c.attempts.len()).collect();
+        assert_eq!(tries, [3, 2, 2, 1, 1]);
+        assert_eq!(merged[2].parameters()[0].value, "1");
+        assert_eq!(merged[3].parameters()[0].value, "2");
+        assert!(merged[0].flaky && merged[1].flaky);
+    }
+
     #[test]
     fn allure_groups_by_history_id_and_keeps_formats_apart() {
         let fail = Outcome::Failed(Failure::default().into());
-        let merged = merge([
+        let merged = merge(vec![
             case(Format::Allure2, "C", "a", fail.clone(), Some("h1")),
             case(Format::Allure2, "C", "renamed", Outcome::Passed, Some("h1")),
             case(Format::Junit, "C", "a", Outcome::Passed, None),
@@ -151,12 +262,12 @@ mod tests {
     fn reported_flaky_survives_merge_only_when_passed() {
         let mut first = case(Format::Allure2, "C", "a", Outcome::Passed, Some("h"));
         first.flaky = true;
-        let merged = merge([
+        let merged = merge(vec![
             first.clone(),
             case(Format::Allure2, "C", "a", Outcome::Passed, Some("h")),
         ]);
         assert!(merged[0].flaky);
-        let merged = merge([
+        let merged = merge(vec![
             first,
             case(
                 Format::Allure2,

@@ -107,7 +107,7 @@ enum Read1 {
 pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
     let expansion = inputs::expand(&opts.patterns)?;
     let files = expansion.files;
-    let reads = read_all(&files);
+    let mut reads = read_all(&files);
 
     // Allure directories: where any Allure result or container was found. Unknown files there
     // (and in their `history/`) are side files, not noise worth a note.
@@ -118,46 +118,51 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         .filter_map(|(p, _)| p.parent())
         .collect();
 
-    // Containers, by (directory, child uuid).
+    // Containers, by (directory, child uuid). Taken out of their reads, so the loop below can
+    // move every parsed test instead of copying it.
+    let taken: Vec<(&Path, allure2::Container)> = files
+        .iter()
+        .zip(reads.iter_mut())
+        .filter_map(|(path, read)| match read {
+            Read1::Container { container, .. } => Some((
+                path.parent().unwrap_or(Path::new(".")),
+                std::mem::take(container),
+            )),
+            _ => None,
+        })
+        .collect();
     let mut containers: HashMap<(&Path, &str), Vec<&allure2::Container>> = HashMap::new();
-    for (path, read) in files.iter().zip(&reads) {
-        if let Read1::Container { container, .. } = read {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            for child in &container.children {
-                containers
-                    .entry((dir, child.as_str()))
-                    .or_default()
-                    .push(container);
-            }
+    for (dir, container) in &taken {
+        for child in &container.children {
+            containers
+                .entry((*dir, child.as_str()))
+                .or_default()
+                .push(container);
         }
     }
 
     let mut reports = Vec::with_capacity(files.len() + expansion.unmatched.len());
     let mut sightings: Vec<TestCase> = Vec::new();
     let mut result_files = 0usize;
-    for (path, read) in files.iter().zip(reads.iter()) {
+    for (path, read) in files.iter().zip(reads) {
         let (status, notes) = match read {
             Read1::Junit(cases) => {
                 result_files += 1;
-                sightings.extend(cases.iter().cloned());
+                let tests = cases.len();
+                append(&mut sightings, cases);
                 (
                     FileStatus::Parsed {
                         format: Format::Junit,
-                        tests: cases.len(),
+                        tests,
                     },
                     Vec::new(),
                 )
             }
             Read1::Dotnet(format, cases) => {
                 result_files += 1;
-                sightings.extend(cases.iter().cloned());
-                (
-                    FileStatus::Parsed {
-                        format: *format,
-                        tests: cases.len(),
-                    },
-                    Vec::new(),
-                )
+                let tests = cases.len();
+                append(&mut sightings, cases);
+                (FileStatus::Parsed { format, tests }, Vec::new())
             }
             Read1::Allure {
                 format,
@@ -166,8 +171,8 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
             } => {
                 result_files += 1;
                 let dir = path.parent().unwrap_or(Path::new("."));
-                for c in cases {
-                    let mut c = c.clone();
+                let tests = cases.len();
+                for mut c in cases {
                     let uuid = c.uuid.clone();
                     if let Some(uuid) = uuid.as_deref()
                         && let Some(list) = containers.get(&(dir, uuid))
@@ -178,13 +183,7 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                     }
                     sightings.push(c.case);
                 }
-                (
-                    FileStatus::Parsed {
-                        format: *format,
-                        tests: cases.len(),
-                    },
-                    notes.clone(),
-                )
+                (FileStatus::Parsed { format, tests }, notes)
             }
             Read1::Container { notes, .. } => (
                 FileStatus::Skipped {
@@ -192,7 +191,7 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                         "{ALLURE_SIDE_FILE}: container (fixtures applied to its tests)"
                     ),
                 },
-                notes.clone(),
+                notes,
             ),
             Read1::Unknown {
                 reason,
@@ -201,18 +200,13 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                 let reason = if !always_note && in_allure_dir(path, &allure_dirs) {
                     format!("{ALLURE_SIDE_FILE}: {reason}")
                 } else {
-                    reason.clone()
+                    reason
                 };
                 (FileStatus::Skipped { reason }, Vec::new())
             }
             Read1::Failed(error) => {
                 result_files += 1;
-                (
-                    FileStatus::Failed {
-                        error: error.clone(),
-                    },
-                    Vec::new(),
-                )
+                (FileStatus::Failed { error }, Vec::new())
             }
         };
         reports.push(FileReport {
@@ -247,6 +241,16 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         }
     }
     Ok(run)
+}
+
+/// Moves one file's tests to the end of `all`; the first (often the only) file's list is taken
+/// as it is, not copied.
+fn append(all: &mut Vec<TestCase>, mut cases: Vec<TestCase>) {
+    if all.is_empty() {
+        *all = cases;
+    } else {
+        all.append(&mut cases);
+    }
 }
 
 fn in_allure_dir(path: &Path, dirs: &HashSet<&Path>) -> bool {
