@@ -71,18 +71,10 @@ fn compare_files(n: u64) {
     );
     let seq = run_child("sequential", &dir);
     let par = run_child("collect", &dir);
-    println!(
-        "{:<34} {:>9} {:>10} {:>12}",
-        "", "MB/s", "peak RSS", "records"
-    );
-    println!(
-        "{:<34} {:>9.0} {:>7} MB {:>12}",
-        "parse_path per file, one thread", seq.mbps, seq.hwm_mb, seq.records
-    );
-    println!(
-        "{:<34} {:>9.0} {:>7} MB {:>12}",
-        "ingest::collect (parallel, merged)", par.mbps, par.hwm_mb, par.records
-    );
+    print_table(&[
+        ("parse_path per file, one thread", &seq),
+        ("ingest::collect (parallel, merged)", &par),
+    ]);
     println!("speedup: {:.2}x on {cores} cores", par.mbps / seq.mbps);
 }
 
@@ -92,22 +84,11 @@ fn compare(file: &Path) {
     let raw = run_child("raw", file);
     let full = run_child("parse", file);
     let collect = run_child("collect", file);
-    println!(
-        "{:<34} {:>9} {:>10} {:>12}",
-        "", "MB/s", "peak RSS", "records"
-    );
-    println!(
-        "{:<34} {:>9.0} {:>7} MB {:>12}",
-        "quick-xml event count (floor)", raw.mbps, raw.hwm_mb, raw.records
-    );
-    println!(
-        "{:<34} {:>9.0} {:>7} MB {:>12}",
-        "junit::parse_path -> TestCases", full.mbps, full.hwm_mb, full.records
-    );
-    println!(
-        "{:<34} {:>9.0} {:>7} MB {:>12}",
-        "ingest::collect (what `run` does)", collect.mbps, collect.hwm_mb, collect.records
-    );
+    print_table(&[
+        ("quick-xml event count (floor)", &raw),
+        ("junit::parse_path -> TestCases", &full),
+        ("ingest::collect (what `run` does)", &collect),
+    ]);
     println!(
         "ratio full/raw: {:.2} (time {:.2}x the floor)",
         full.mbps / raw.mbps,
@@ -118,6 +99,19 @@ fn compare(file: &Path) {
          reading all of it back took {:.2} s",
         full.store_disk_mb, full.store_memory_mb, full.read_back_secs
     );
+}
+
+fn print_table(rows: &[(&str, &Measured)]) {
+    println!(
+        "{:<34} {:>9} {:>10} {:>12}",
+        "", "MB/s", "peak RSS", "records"
+    );
+    for (label, m) in rows {
+        println!(
+            "{label:<34} {:>9.0} {:>7} MB {:>12}",
+            m.mbps, m.hwm_mb, m.records
+        );
+    }
 }
 
 struct Measured {

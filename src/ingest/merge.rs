@@ -14,9 +14,9 @@
 //! Order: a merged test sits where it was first seen; inputs arrive in sorted path order and in
 //! document order within a file, so the result is deterministic.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
+use super::hash_index::HashIndex;
 use crate::model::{Format, Outcome, Property, TestCase};
 
 /// Who a sighting is, borrowed from it: nothing is copied to build or compare one.
@@ -88,47 +88,21 @@ impl<'a> Identity<'a> {
     }
 }
 
-/// `HashMap` hasher for keys that already are hashes.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-const NO_NEXT: usize = usize::MAX;
-
 /// Merges sightings (in input order) into one case per identity, in place: a large run is
-/// never held twice. The index keeps a hash per distinct test and a collision chain (per kept
-/// case, the previous one with the same hash), so no name is copied into it.
+/// never held twice, and the index holds hashes, not names.
 pub fn merge(mut cases: Vec<TestCase>) -> Vec<TestCase> {
-    let mut index: HashMap<u64, usize, BuildHasherDefault<IdHasher>> =
-        HashMap::with_capacity_and_hasher(cases.len(), BuildHasherDefault::default());
-    let mut next_same_hash: Vec<usize> = Vec::with_capacity(cases.len());
-    // `cases[..kept]` are the merged tests so far; `cases[kept..seen]` are leftovers.
+    let mut index = HashIndex::with_capacity(cases.len());
+    // `cases[..kept]` are the merged tests so far (index positions); `cases[kept..seen]` are
+    // leftovers.
     let mut kept = 0;
     for seen in 0..cases.len() {
-        let (hash, head, earlier) = {
+        let (hash, earlier) = {
             let id = Identity::of(&cases[seen]);
             let hash = id.hash64();
-            let head = index.get(&hash).copied().unwrap_or(NO_NEXT);
-            let mut at = head;
-            while at != NO_NEXT && Identity::of(&cases[at]) != id {
-                at = next_same_hash[at];
-            }
-            (hash, head, (at != NO_NEXT).then_some(at))
+            let earlier = index
+                .candidates(hash)
+                .find(|&at| Identity::of(&cases[at]) == id);
+            (hash, earlier)
         };
         match earlier {
             Some(target) => {
@@ -140,8 +114,7 @@ pub fn merge(mut cases: Vec<TestCase>) -> Vec<TestCase> {
             }
             None => {
                 cases.swap(kept, seen);
-                index.insert(hash, kept);
-                next_same_hash.push(head);
+                index.push(hash);
                 kept += 1;
             }
         }

@@ -17,6 +17,7 @@ pub mod allure;
 pub mod allure1;
 pub mod allure2;
 pub mod dotnet;
+mod hash_index;
 pub mod inputs;
 pub mod junit;
 pub mod merge;

@@ -2,8 +2,7 @@
 //! one test case under construction at a time. Elements we do not keep (suite properties,
 //! suite-level output, unknown vocabulary) are skipped without decoding their attributes or text.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -14,6 +13,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use super::Failed;
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
+use crate::ingest::hash_index::HashIndex;
 use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
     Text,
@@ -124,28 +124,6 @@ struct Case {
     item: Option<(String, Bounded)>,
 }
 
-/// `HashMap` hasher for keys that already are hashes.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-const NO_NEXT: usize = usize::MAX;
-
 pub(crate) struct Parser<'p> {
     path: &'p Path,
     /// The one allocation of the file name every attempt's `SourceRef` points at.
@@ -156,10 +134,8 @@ pub(crate) struct Parser<'p> {
     shared_suite: Option<Arc<[String]>>,
     case: Case,
     cases: Vec<TestCase>,
-    /// Merge index: hash of (suite path, classname, name) -> latest case with that hash, and
-    /// per case the previous one with the same hash (collisions are compared exactly).
-    index: HashMap<u64, usize, BuildHasherDefault<IdHasher>>,
-    next_same_hash: Vec<usize>,
+    /// Merge index over `cases`: hash of (suite path, classname, name).
+    index: HashIndex,
     root_seen: bool,
 }
 
@@ -197,8 +173,7 @@ impl<'p> Parser<'p> {
             shared_suite: None,
             case: Case::default(),
             cases: Vec::new(),
-            index: HashMap::default(),
-            next_same_hash: Vec::new(),
+            index: HashIndex::default(),
             root_seen: false,
         }
     }
@@ -701,30 +676,28 @@ impl<'p> Parser<'p> {
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {
             self.cases.push(test);
-            self.next_same_hash.push(NO_NEXT);
+            self.index.push_unfindable();
             return;
         }
         // Keyed by a hash so names are not stored twice; collisions are checked exactly.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (&*test.suite_path, &test.classname, &test.name).hash(&mut hasher);
         let hash = hasher.finish();
-        let head = self.index.get(&hash).copied().unwrap_or(NO_NEXT);
-        let mut at = head;
-        while at != NO_NEXT {
-            let other = &self.cases[at];
-            if other.name == test.name
+        let cases = &self.cases;
+        let earlier = self.index.candidates(hash).find(|&at| {
+            let other = &cases[at];
+            other.name == test.name
                 && other.classname == test.classname
                 && (Arc::ptr_eq(&other.suite_path, &test.suite_path)
                     || other.suite_path == test.suite_path)
-            {
-                self.cases[at].absorb(test);
-                return;
+        });
+        match earlier {
+            Some(at) => self.cases[at].absorb(test),
+            None => {
+                self.index.push(hash);
+                self.cases.push(test);
             }
-            at = self.next_same_hash[at];
         }
-        self.index.insert(hash, self.cases.len());
-        self.next_same_hash.push(head);
-        self.cases.push(test);
     }
 }
 
