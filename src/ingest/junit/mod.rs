@@ -38,6 +38,7 @@
 //! - Entities: the five predefined ones and character references only. DOCTYPEs are skipped,
 //!   and any other entity reference is an error, so nothing is ever expanded or fetched.
 
+mod case;
 mod parser;
 mod text;
 pub mod values;

@@ -11,13 +11,11 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::Failed;
+use super::case::{Case, Pending, PendingProperty, ResultKind, Retry};
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::ingest::hash_index::HashIndex;
-use crate::model::{
-    Attachment, Attempt, Extras, Failure, Format, Item, Outcome, Property, SourceRef, TestCase,
-    Text,
-};
+use crate::model::{Attachment, Attempt, Format, Item, Property, SourceRef, TestCase, Text};
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must
 /// not grow with hostile input.
@@ -40,88 +38,6 @@ enum Frame {
     Property,
     Item,
     Skip,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum ResultKind {
-    Skipped,
-    Failure,
-    Error,
-}
-
-/// A result element being read; its body goes to the case's reused `result_body` buffer.
-struct Pending {
-    kind: ResultKind,
-    message: Option<Text>,
-    ty: Option<Text>,
-}
-
-impl Pending {
-    fn into_outcome(self, details: Option<Text>) -> Outcome {
-        let failure = |message, kind, details| {
-            Box::new(Failure {
-                message,
-                kind,
-                details,
-            })
-        };
-        match self.kind {
-            ResultKind::Skipped => Outcome::Skipped {
-                message: self.message.filter(|m| !m.is_empty()).or(details),
-            },
-            ResultKind::Failure => Outcome::Failed(failure(self.message, self.ty, details)),
-            ResultKind::Error => Outcome::Error(failure(self.message, self.ty, details)),
-        }
-    }
-}
-
-struct PendingProperty {
-    property: Property,
-    /// A `value` attribute wins over element text (Xray `testrun_comment` uses the text).
-    has_value: bool,
-    text: Bounded,
-}
-
-struct Retry {
-    flaky: bool,
-    result: Pending,
-    time: Option<f64>,
-    started: Option<time::OffsetDateTime>,
-}
-
-/// The test case being read. One is reused for the whole file: the `Bounded` buffers keep
-/// their capacity between tests, and kept text is copied out once, at its exact size.
-#[derive(Default)]
-struct Case {
-    active: bool,
-    classname: Option<Arc<str>>,
-    /// The previous case's classname, shared with the next case when equal (Surefire and
-    /// most runners write one class's tests together), so a class name is stored once.
-    last_classname: Option<Arc<str>>,
-    name: String,
-    file: Option<String>,
-    line: Option<u32>,
-    time: Option<f64>,
-    started: Option<time::OffsetDateTime>,
-    skipped_by_status: bool,
-    result: Option<(ResultKind, Outcome)>,
-    open_result: Option<Pending>,
-    result_body: Bounded,
-    out: Bounded,
-    err: Bounded,
-    properties: Vec<Property>,
-    attachments: Vec<Attachment>,
-    /// Found in the output of flaky and rerun tries, kept apart to list them in run order.
-    flaky_attachments: Vec<Attachment>,
-    rerun_attachments: Vec<Attachment>,
-    flaky: Vec<Attempt>,
-    reruns: Vec<Attempt>,
-    retry: Option<Retry>,
-    retry_body: Bounded,
-    retry_out: Bounded,
-    retry_err: Bounded,
-    property: Option<PendingProperty>,
-    item: Option<(String, Bounded)>,
 }
 
 pub(crate) struct Parser<'p> {
@@ -318,7 +234,7 @@ impl<'p> Parser<'p> {
                 named: self.open_suite(e, pos)?,
             },
             (Some(Frame::Root | Frame::Suite { .. }), b"testcase") if !self.case.active => {
-                open_case(&mut self.case, e, pos)?;
+                self.case.open(e, pos)?;
                 Frame::Case
             }
             (Some(Frame::Case), tag) => self.open_in_case(tag, e, pos)?,
@@ -607,42 +523,6 @@ impl<'p> Parser<'p> {
     }
 
     fn finish_case(&mut self) {
-        let path = self.path;
-        let case = &mut self.case;
-        case.active = false;
-        let outcome = match case.result.take() {
-            Some((_, outcome)) => outcome,
-            None if case.skipped_by_status => Outcome::Skipped { message: None },
-            None => Outcome::Passed,
-        };
-        let mut attachments = std::mem::take(&mut case.attachments);
-        attachments.append(&mut case.flaky_attachments);
-        attachment_lines(case.out.as_str(), path, &mut attachments);
-        attachment_lines(case.err.as_str(), path, &mut attachments);
-        attachments.append(&mut case.rerun_attachments);
-        // Output of a passed try is only scanned for attachments, never kept: Xray comments
-        // and Jira bugs are written for failures (see the module doc).
-        let (system_out, system_err) = if outcome == Outcome::Passed {
-            case.out.clear();
-            case.err.clear();
-            (None, None)
-        } else {
-            (case.out.take_text(), case.err.take_text())
-        };
-        let main = Attempt {
-            outcome,
-            duration_secs: case.time,
-            started_at: case.started,
-            system_out,
-            system_err,
-            source: SourceRef::new(self.shared_path.clone(), Format::Junit, None),
-        };
-        // Surefire order: flaky tries happened before the final (main) result; reruns after the
-        // first (main) failure.
-        let mut attempts = std::mem::take(&mut case.flaky);
-        attempts.push(main);
-        attempts.append(&mut case.reruns);
-        attempts.shrink_to_fit();
         let suite_path = match &self.shared_suite {
             Some(shared) => shared.clone(),
             None => {
@@ -651,27 +531,7 @@ impl<'p> Parser<'p> {
                 shared
             }
         };
-        let mut test = TestCase::from_attempts(
-            suite_path,
-            case.classname.take(),
-            std::mem::take(&mut case.name),
-            attempts,
-        );
-        // Most JUnit tests have none of these: the case then carries no `Extras` box.
-        let file = case.file.take();
-        if file.is_some()
-            || case.line.is_some()
-            || !case.properties.is_empty()
-            || !attachments.is_empty()
-        {
-            test.set_extras(Extras {
-                file,
-                line: case.line,
-                properties: std::mem::take(&mut case.properties),
-                attachments,
-                ..Extras::default()
-            });
-        }
+        let test = self.case.finish(self.path, &self.shared_path, suite_path);
         // Retries repeat a testcase inside the same suite; the same name in another suite
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {
@@ -716,79 +576,9 @@ pub(crate) fn is_junit_root(local_name: &[u8]) -> bool {
     matches!(local_name, b"testsuites" | b"testsuite")
 }
 
-/// Starts a new test in the reused `case`: per-test fields reset, text buffers kept (empty).
-fn open_case(case: &mut Case, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
-    case.classname = None;
-    case.file = None;
-    case.line = None;
-    case.time = None;
-    case.started = None;
-    case.skipped_by_status = false;
-    case.result = None;
-    case.open_result = None;
-    case.retry = None;
-    case.property = None;
-    case.item = None;
-    case.out.clear();
-    case.err.clear();
-    // Taken when the previous case finished; cleared in case it was abandoned.
-    case.properties.clear();
-    case.attachments.clear();
-    case.flaky_attachments.clear();
-    case.rerun_attachments.clear();
-    case.flaky.clear();
-    case.reruns.clear();
-    let mut id = None;
-    let mut name = None;
-    const WANTED: &[&[u8]] = &[
-        b"name",
-        b"classname",
-        b"id",
-        b"time",
-        b"timestamp",
-        b"started-at",
-        b"file",
-        b"line",
-        b"status",
-    ];
-    for_attrs(e, pos, WANTED, |key, value| match key {
-        b"name" => name = Some(value.into_owned()),
-        b"classname" => {
-            let shared = match &case.last_classname {
-                Some(last) if **last == *value => last.clone(),
-                _ => {
-                    let fresh: Arc<str> = value.as_ref().into();
-                    case.last_classname = Some(fresh.clone());
-                    fresh
-                }
-            };
-            case.classname = Some(shared);
-        }
-        b"id" => id = Some(value.into_owned()),
-        b"time" => case.time = parse_duration(&value),
-        b"timestamp" | b"started-at" => {
-            if case.started.is_none() {
-                case.started = parse_timestamp(&value);
-            }
-        }
-        b"file" => case.file = Some(value.into_owned()),
-        b"line" => case.line = value.trim().parse().ok(),
-        _ => {
-            case.skipped_by_status = matches!(
-                value.to_ascii_lowercase().as_str(),
-                "disabled" | "notrun" | "skipped" | "ignored" | "skip"
-            )
-        }
-    })?;
-    // CUnit writes `id` next to `name`; some producers write only `id`.
-    case.name = name.or(id).unwrap_or_default();
-    case.active = true;
-    Ok(())
-}
-
 /// Calls `f` with the local name and unescaped value of each attribute named in `wanted`.
 /// Other attributes are skipped without unescaping or allocating.
-fn for_attrs(
+pub(super) fn for_attrs(
     e: &BytesStart<'_>,
     pos: u64,
     wanted: &[&[u8]],

@@ -1,0 +1,237 @@
+//! The JUnit test case being read: its state while its elements stream by (results, retries,
+//! output, properties), how a `<testcase>` start resets it, and how its end turns it into a
+//! `TestCase`. The parser (`parser.rs`) owns the event loop and decides which element feeds which
+//! field; this module owns what a finished case is made of.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use quick_xml::events::BytesStart;
+
+use super::Failed;
+use super::parser::for_attrs;
+use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
+use crate::model::{
+    Attachment, Attempt, Extras, Failure, Format, Outcome, Property, SourceRef, TestCase, Text,
+};
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum ResultKind {
+    Skipped,
+    Failure,
+    Error,
+}
+
+/// A result element being read; its body goes to the case's reused `result_body` buffer.
+pub(super) struct Pending {
+    pub(super) kind: ResultKind,
+    pub(super) message: Option<Text>,
+    pub(super) ty: Option<Text>,
+}
+
+impl Pending {
+    pub(super) fn into_outcome(self, details: Option<Text>) -> Outcome {
+        let failure = |message, kind, details| {
+            Box::new(Failure {
+                message,
+                kind,
+                details,
+            })
+        };
+        match self.kind {
+            ResultKind::Skipped => Outcome::Skipped {
+                message: self.message.filter(|m| !m.is_empty()).or(details),
+            },
+            ResultKind::Failure => Outcome::Failed(failure(self.message, self.ty, details)),
+            ResultKind::Error => Outcome::Error(failure(self.message, self.ty, details)),
+        }
+    }
+}
+
+pub(super) struct PendingProperty {
+    pub(super) property: Property,
+    /// A `value` attribute wins over element text (Xray `testrun_comment` uses the text).
+    pub(super) has_value: bool,
+    pub(super) text: Bounded,
+}
+
+pub(super) struct Retry {
+    pub(super) flaky: bool,
+    pub(super) result: Pending,
+    pub(super) time: Option<f64>,
+    pub(super) started: Option<time::OffsetDateTime>,
+}
+
+/// The test case being read. One is reused for the whole file: the `Bounded` buffers keep
+/// their capacity between tests, and kept text is copied out once, at its exact size.
+#[derive(Default)]
+pub(super) struct Case {
+    pub(super) active: bool,
+    pub(super) classname: Option<Arc<str>>,
+    /// The previous case's classname, shared with the next case when equal (Surefire and
+    /// most runners write one class's tests together), so a class name is stored once.
+    pub(super) last_classname: Option<Arc<str>>,
+    pub(super) name: String,
+    pub(super) file: Option<String>,
+    pub(super) line: Option<u32>,
+    pub(super) time: Option<f64>,
+    pub(super) started: Option<time::OffsetDateTime>,
+    pub(super) skipped_by_status: bool,
+    pub(super) result: Option<(ResultKind, Outcome)>,
+    pub(super) open_result: Option<Pending>,
+    pub(super) result_body: Bounded,
+    pub(super) out: Bounded,
+    pub(super) err: Bounded,
+    pub(super) properties: Vec<Property>,
+    pub(super) attachments: Vec<Attachment>,
+    /// Found in the output of flaky and rerun tries, kept apart to list them in run order.
+    pub(super) flaky_attachments: Vec<Attachment>,
+    pub(super) rerun_attachments: Vec<Attachment>,
+    pub(super) flaky: Vec<Attempt>,
+    pub(super) reruns: Vec<Attempt>,
+    pub(super) retry: Option<Retry>,
+    pub(super) retry_body: Bounded,
+    pub(super) retry_out: Bounded,
+    pub(super) retry_err: Bounded,
+    pub(super) property: Option<PendingProperty>,
+    pub(super) item: Option<(String, Bounded)>,
+}
+
+impl Case {
+    /// Starts a new test in this reused case: per-test fields reset, text buffers kept (empty).
+    pub(super) fn open(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
+        let case = self;
+        case.classname = None;
+        case.file = None;
+        case.line = None;
+        case.time = None;
+        case.started = None;
+        case.skipped_by_status = false;
+        case.result = None;
+        case.open_result = None;
+        case.retry = None;
+        case.property = None;
+        case.item = None;
+        case.out.clear();
+        case.err.clear();
+        // Taken when the previous case finished; cleared in case it was abandoned.
+        case.properties.clear();
+        case.attachments.clear();
+        case.flaky_attachments.clear();
+        case.rerun_attachments.clear();
+        case.flaky.clear();
+        case.reruns.clear();
+        let mut id = None;
+        let mut name = None;
+        const WANTED: &[&[u8]] = &[
+            b"name",
+            b"classname",
+            b"id",
+            b"time",
+            b"timestamp",
+            b"started-at",
+            b"file",
+            b"line",
+            b"status",
+        ];
+        for_attrs(e, pos, WANTED, |key, value| match key {
+            b"name" => name = Some(value.into_owned()),
+            b"classname" => {
+                let shared = match &case.last_classname {
+                    Some(last) if **last == *value => last.clone(),
+                    _ => {
+                        let fresh: Arc<str> = value.as_ref().into();
+                        case.last_classname = Some(fresh.clone());
+                        fresh
+                    }
+                };
+                case.classname = Some(shared);
+            }
+            b"id" => id = Some(value.into_owned()),
+            b"time" => case.time = parse_duration(&value),
+            b"timestamp" | b"started-at" => {
+                if case.started.is_none() {
+                    case.started = parse_timestamp(&value);
+                }
+            }
+            b"file" => case.file = Some(value.into_owned()),
+            b"line" => case.line = value.trim().parse().ok(),
+            _ => {
+                case.skipped_by_status = matches!(
+                    value.to_ascii_lowercase().as_str(),
+                    "disabled" | "notrun" | "skipped" | "ignored" | "skip"
+                )
+            }
+        })?;
+        // CUnit writes `id` next to `name`; some producers write only `id`.
+        case.name = name.or(id).unwrap_or_default();
+        case.active = true;
+        Ok(())
+    }
+
+    /// Ends this case: its tries and extras become a `TestCase`; the buffers stay for the next.
+    pub(super) fn finish(
+        &mut self,
+        path: &Path,
+        shared_path: &Arc<Path>,
+        suite_path: Arc<[String]>,
+    ) -> TestCase {
+        let case = self;
+        case.active = false;
+        let outcome = match case.result.take() {
+            Some((_, outcome)) => outcome,
+            None if case.skipped_by_status => Outcome::Skipped { message: None },
+            None => Outcome::Passed,
+        };
+        let mut attachments = std::mem::take(&mut case.attachments);
+        attachments.append(&mut case.flaky_attachments);
+        attachment_lines(case.out.as_str(), path, &mut attachments);
+        attachment_lines(case.err.as_str(), path, &mut attachments);
+        attachments.append(&mut case.rerun_attachments);
+        // Output of a passed try is only scanned for attachments, never kept: Xray comments
+        // and Jira bugs are written for failures (see the module doc).
+        let (system_out, system_err) = if outcome == Outcome::Passed {
+            case.out.clear();
+            case.err.clear();
+            (None, None)
+        } else {
+            (case.out.take_text(), case.err.take_text())
+        };
+        let main = Attempt {
+            outcome,
+            duration_secs: case.time,
+            started_at: case.started,
+            system_out,
+            system_err,
+            source: SourceRef::new(shared_path.clone(), Format::Junit, None),
+        };
+        // Surefire order: flaky tries happened before the final (main) result; reruns after the
+        // first (main) failure.
+        let mut attempts = std::mem::take(&mut case.flaky);
+        attempts.push(main);
+        attempts.append(&mut case.reruns);
+        attempts.shrink_to_fit();
+        let mut test = TestCase::from_attempts(
+            suite_path,
+            case.classname.take(),
+            std::mem::take(&mut case.name),
+            attempts,
+        );
+        // Most JUnit tests have none of these: the case then carries no `Extras` box.
+        let file = case.file.take();
+        if file.is_some()
+            || case.line.is_some()
+            || !case.properties.is_empty()
+            || !attachments.is_empty()
+        {
+            test.set_extras(Extras {
+                file,
+                line: case.line,
+                properties: std::mem::take(&mut case.properties),
+                attachments,
+                ..Extras::default()
+            });
+        }
+        test
+    }
+}
