@@ -8,22 +8,54 @@ use std::io;
 
 use crate::settings::ChunkLimits;
 
-/// Ranges of indexes into `sizes`, one per chunk, covering all of them in order. Empty input
-/// gives no chunks. Limits of 0 are treated as 1.
+/// The boundary rule, one test at a time, so a planner can fill chunks as it builds their
+/// tests instead of holding a flat list and copying it into chunks.
+#[derive(Debug, Clone)]
+pub struct Chunker {
+    max_tests: usize,
+    max_bytes: usize,
+    tests: usize,
+    bytes: usize,
+}
+
+impl Chunker {
+    /// Limits of 0 are treated as 1.
+    pub fn new(limits: ChunkLimits) -> Self {
+        Chunker {
+            max_tests: limits.max_tests.max(1),
+            max_bytes: limits.max_bytes.max(1),
+            tests: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Whether the next test, `size` bytes of JSON, starts a new chunk (never the first test);
+    /// then counts it in the current chunk.
+    pub fn starts_new(&mut self, size: usize) -> bool {
+        let new = self.tests > 0
+            && (self.tests + 1 > self.max_tests
+                || self.bytes.saturating_add(size) > self.max_bytes);
+        if new {
+            self.tests = 0;
+            self.bytes = 0;
+        }
+        self.tests += 1;
+        self.bytes = self.bytes.saturating_add(size);
+        new
+    }
+}
+
+/// Ranges of indexes into `sizes`, one per chunk, covering all of them in order: the
+/// [`Chunker`] rule over a whole list. Empty input gives no chunks.
 pub fn split(sizes: &[usize], limits: ChunkLimits) -> Vec<std::ops::Range<usize>> {
-    let max_tests = limits.max_tests.max(1);
-    let max_bytes = limits.max_bytes.max(1);
+    let mut chunker = Chunker::new(limits);
     let mut chunks = Vec::new();
     let mut start = 0;
-    let mut bytes = 0usize;
     for (i, &size) in sizes.iter().enumerate() {
-        let count = i - start;
-        if count > 0 && (count + 1 > max_tests || bytes.saturating_add(size) > max_bytes) {
+        if chunker.starts_new(size) {
             chunks.push(start..i);
             start = i;
-            bytes = 0;
         }
-        bytes = bytes.saturating_add(size);
     }
     if start < sizes.len() {
         chunks.push(start..sizes.len());

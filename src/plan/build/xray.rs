@@ -25,9 +25,10 @@ pub(super) fn xray_plan(
     groups: &[Vec<usize>],
     counts: &Counts,
 ) -> XrayPlan {
-    let mut entries: Vec<ChunkTest> = Vec::with_capacity(groups.len());
-    let mut sizes: Vec<usize> = Vec::with_capacity(groups.len());
-    for group in groups {
+    // Chunks are filled as their tests are built: a large run's results are held once.
+    let mut chunker = chunk::Chunker::new(x.chunk);
+    let mut chunks: Vec<XrayChunk> = Vec::new();
+    for (done, group) in groups.iter().enumerate() {
         let entry = chunk_test(x, tests, cases, group);
         // The comma between array elements counts too; inline evidence is known now, files are
         // not (they are read at send time and bounded by the evidence limits).
@@ -39,19 +40,24 @@ pub(super) fn xray_plan(
                 PlannedEvidence::File { .. } => 0,
             })
             .sum();
-        sizes.push(chunk::json_size(&entry.result) + 1 + inline);
-        entries.push(entry);
+        let new = chunker.starts_new(chunk::json_size(&entry.result) + 1 + inline);
+        match chunks.last_mut() {
+            Some(chunk) if !new => chunk.tests.push(entry),
+            _ => {
+                let room = x.chunk.max_tests.clamp(1, groups.len() - done);
+                let mut tests = Vec::with_capacity(room);
+                tests.push(entry);
+                chunks.push(XrayChunk {
+                    index: chunks.len(),
+                    tests,
+                });
+            }
+        }
     }
-    let ranges = chunk::split(&sizes, x.chunk);
-    let mut entries = entries.into_iter();
-    let chunks = ranges
-        .into_iter()
-        .enumerate()
-        .map(|(index, r)| XrayChunk {
-            index,
-            tests: entries.by_ref().take(r.len()).collect(),
-        })
-        .collect();
+    for chunk in &mut chunks {
+        // A chunk cut by bytes holds fewer tests than `max_tests`.
+        chunk.tests.shrink_to_fit();
+    }
 
     let info = info(run, x, ci, cases, counts);
     let target = match x.test_execution.as_deref().and_then(IssueKey::parse) {
