@@ -14,12 +14,13 @@
 //!   bounded too. Elements nest at most [`MAX_DEPTH`] deep.
 //! - A UTF-8 BOM is skipped. Errors name the file and, when read from a path, the line.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use super::junit::text::{Input, start_markup};
 use super::junit::values::Bounded;
 use crate::model::{Format, InputError, TestCase};
 
@@ -130,7 +131,7 @@ pub(crate) fn drive_path<H: Handler>(path: &Path, handler: &mut H) -> Result<(),
         offset: None,
         message: format!("cannot open: {e}"),
     })?;
-    drive_reader(BufReader::with_capacity(64 * 1024, file), path, handler).map_err(|mut e| {
+    drive_reader(file, path, handler).map_err(|mut e| {
         // Only the error path pays for a line number: re-read the prefix.
         if let (None, Some(offset)) = (e.line, e.offset) {
             e.line = super::line_at(path, offset);
@@ -142,42 +143,9 @@ pub(crate) fn drive_path<H: Handler>(path: &Path, handler: &mut H) -> Result<(),
     })
 }
 
-/// A `BufRead` that refuses to hand out more than [`MAX_EVENT_BYTES`] between two calls of
-/// `next_event`, which bounds quick-xml's event buffer.
-struct Capped<R> {
-    inner: R,
-    since_event: u64,
-    overflow: bool,
-}
-
-impl<R: BufRead> Read for Capped<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let avail = self.fill_buf()?;
-        let n = avail.len().min(out.len());
-        out[..n].copy_from_slice(&avail[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Capped<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.since_event > MAX_EVENT_BYTES {
-            self.overflow = true;
-            return Err(io::Error::other("event larger than the cap"));
-        }
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.since_event += amt as u64;
-        self.inner.consume(amt);
-    }
-}
-
 /// Runs `handler` over XML from `r`; `path` names the source in errors (byte offsets).
-pub(crate) fn drive_reader<R: BufRead, H: Handler>(
-    mut r: R,
+pub(crate) fn drive_reader<R: Read, H: Handler>(
+    r: R,
     path: &Path,
     handler: &mut H,
 ) -> Result<(), InputError> {
@@ -187,6 +155,9 @@ pub(crate) fn drive_reader<R: BufRead, H: Handler>(
         offset: Some(offset),
         message,
     };
+    // The JUnit reader's input, with the cap on every event (text included: this reader lets
+    // quick-xml read text).
+    let mut r = Input::with_cap(r, 64 * 1024, MAX_EVENT_BYTES);
     let mut skipped = 0u64;
     match r.fill_buf() {
         Ok(head) if head.starts_with(BOM) => {
@@ -196,24 +167,20 @@ pub(crate) fn drive_reader<R: BufRead, H: Handler>(
         Ok(_) => {}
         Err(e) => return Err(fail(0, format!("cannot read: {e}"))),
     }
-    let mut reader = Reader::from_reader(Capped {
-        inner: r,
-        since_event: 0,
-        overflow: false,
-    });
+    let mut reader = Reader::from_reader(r);
     let mut buf = Vec::new();
     let mut stack: Vec<String> = Vec::new();
     let mut text = Bounded::default();
     let mut root_seen = false;
     let mut root_closed = false;
     loop {
-        reader.get_mut().since_event = 0;
+        start_markup(&mut reader);
         buf.clear();
         let at = skipped + reader.buffer_position();
         let event = match reader.read_event_into(&mut buf) {
             Ok(event) => event,
             Err(e) => {
-                let message = if reader.get_ref().overflow {
+                let message = if reader.get_ref().markup_overflow() {
                     format!(
                         "an element or text larger than {} MiB",
                         MAX_EVENT_BYTES >> 20
@@ -503,5 +470,20 @@ mod tests {
         assert!(run("hello").is_err());
         let deep = "<r>".to_string() + &"<a>".repeat(MAX_DEPTH + 1);
         assert!(run(&deep).unwrap_err().message.contains("deeper"));
+    }
+
+    /// One event larger than the cap is refused as bad input instead of buffered whole; the
+    /// input is streamed, so the test itself never holds it.
+    #[test]
+    fn an_event_over_the_cap_is_an_error() {
+        let huge = std::io::repeat(b'x').take(MAX_EVENT_BYTES + 1024);
+        let input = b"<r><a>".chain(huge).chain(&b"</a></r>"[..]);
+        let mut h = Names(Vec::new());
+        let err = drive_reader(input, Path::new("<t>"), &mut h).unwrap_err();
+        assert!(err.message.contains("larger than 64 MiB"), "{err}");
+        assert!(
+            err.offset.is_some_and(|o| o <= MAX_EVENT_BYTES + 1024),
+            "{err:?}"
+        );
     }
 }

@@ -18,7 +18,7 @@
 //! - suite path = the names of the enclosing `<test-suite>` elements; categories and case
 //!   `<property>` entries (and NUnit 2's `description`) → properties.
 
-use std::io::BufRead;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 }
 
 /// Parses NUnit XML from a reader; `path` names it. Errors carry a byte offset.
-pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
+pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Nunit::new(path);
     dotnet::drive_reader(r, path, &mut reader)?;
     Ok(reader.cases)

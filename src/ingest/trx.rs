@@ -22,7 +22,7 @@
 //!   a row is never counted twice (not in the corpus; upstream would count both).
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 }
 
 /// Parses TRX from a reader; `path` names it. Errors carry a byte offset.
-pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
+pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Trx::new(path);
     dotnet::drive_reader(r, path, &mut reader)?;
     Ok(reader.finish())

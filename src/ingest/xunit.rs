@@ -16,7 +16,7 @@
 //! - suite path = assembly name, then collection (or class) name. Assembly-level `<errors>`
 //!   (fixture clean-up failures) belong to no test and are not read, as upstream.
 
-use std::io::BufRead;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -34,7 +34,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 }
 
 /// Parses xUnit.net XML from a reader; `path` names it. Errors carry a byte offset.
-pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
+pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Xunit::new(path);
     dotnet::drive_reader(r, path, &mut reader)?;
     Ok(reader.cases)

@@ -40,7 +40,7 @@
 
 mod case;
 mod parser;
-mod text;
+pub(crate) mod text;
 pub mod values;
 
 use std::fs::File;

@@ -31,9 +31,11 @@ const MIN_BUFFER: usize = 64;
 const MAX_REF: usize = 40;
 
 /// A buffered reader like `BufReader` that can also look ahead a few bytes across a refill
-/// (to recognise `<![CDATA[` and whole references) and that enforces the markup cap.
+/// (to recognise `<![CDATA[` and whole references) and that enforces a cap on the bytes
+/// quick-xml reads for one event (from [`start_markup`] on), so its event buffer stays bounded.
 pub(crate) struct Input<R> {
     inner: R,
+    cap: u64,
     buf: Box<[u8]>,
     pos: usize,
     end: usize,
@@ -44,9 +46,16 @@ pub(crate) struct Input<R> {
 }
 
 impl<R: Read> Input<R> {
+    /// Caps markup at [`MAX_MARKUP_BYTES`] (text is streamed by [`drain_text`], never capped).
     pub(crate) fn new(inner: R, capacity: usize) -> Self {
+        Self::with_cap(inner, capacity, MAX_MARKUP_BYTES)
+    }
+
+    /// Caps every event at `cap` bytes: for readers that let quick-xml read text too.
+    pub(crate) fn with_cap(inner: R, capacity: usize, cap: u64) -> Self {
         Input {
             inner,
+            cap,
             buf: vec![0; capacity.max(MIN_BUFFER)].into_boxed_slice(),
             pos: 0,
             end: 0,
@@ -56,7 +65,7 @@ impl<R: Read> Input<R> {
         }
     }
 
-    /// True when the last I/O error was the markup cap, not the file.
+    /// True when the last I/O error was the cap, not the file.
     pub(crate) fn markup_overflow(&self) -> bool {
         self.markup_overflow
     }
@@ -102,9 +111,9 @@ impl<R: Read> Read for Input<R> {
 
 impl<R: Read> BufRead for Input<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.consumed.saturating_sub(self.markup_start) > MAX_MARKUP_BYTES {
+        if self.consumed.saturating_sub(self.markup_start) > self.cap {
             self.markup_overflow = true;
-            return Err(io::Error::other("markup larger than the cap"));
+            return Err(io::Error::other("event larger than the cap"));
         }
         if self.pos == self.end {
             self.pos = 0;
