@@ -562,6 +562,18 @@ pub struct InputError {
     pub message: String,
 }
 
+impl InputError {
+    /// A problem with the file as a whole (cannot open it, not this format): no position.
+    pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
+        InputError {
+            path: path.to_path_buf(),
+            line: None,
+            offset: None,
+            message: message.into(),
+        }
+    }
+}
+
 fn location(line: Option<u64>, offset: Option<u64>) -> String {
     match (line, offset) {
         (Some(l), _) => format!(":{l}"),

@@ -53,12 +53,8 @@ pub fn looks_like_allure1(head: &[u8]) -> bool {
 
 /// Parses one Allure 1 XML file.
 pub fn parse_path(path: &Path) -> Result<AllureParse, InputError> {
-    let file = std::fs::File::open(path).map_err(|e| InputError {
-        path: path.to_path_buf(),
-        line: None,
-        offset: None,
-        message: format!("cannot read: {e}"),
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
     parse_reader(std::io::BufReader::new(file), path).map_err(|mut e| {
         // The streaming reader only knows byte offsets; on the (rare) error path, re-read the
         // prefix to also name the line, which is what people look for in an editor.
@@ -196,12 +192,10 @@ pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<AllureParse, InputE
         buf.clear();
     }
     if !saw_root {
-        return Err(InputError {
-            path: path.to_path_buf(),
-            line: None,
-            offset: None,
-            message: "no test-suite element (empty or not XML)".into(),
-        });
+        return Err(InputError::whole_file(
+            path,
+            "no test-suite element (empty or not XML)",
+        ));
     }
     if !stack.is_empty() {
         return Err(fail(

@@ -84,12 +84,10 @@ pub fn parse_path(path: &Path, format: Format) -> Result<Vec<TestCase>, InputErr
         Format::Nunit => super::nunit::parse_path(path),
         Format::Xunit => super::xunit::parse_path(path),
         Format::Trx => super::trx::parse_path(path),
-        other => Err(InputError {
-            path: path.to_path_buf(),
-            line: None,
-            offset: None,
-            message: format!("{} is not a .NET result format", other.as_str()),
-        }),
+        other => Err(InputError::whole_file(
+            path,
+            format!("{} is not a .NET result format", other.as_str()),
+        )),
     }
 }
 
@@ -125,12 +123,8 @@ pub(crate) trait Handler {
 
 /// Opens `path` and runs `handler` over it; an error names the line of the problem.
 pub(crate) fn drive_path<H: Handler>(path: &Path, handler: &mut H) -> Result<(), InputError> {
-    let file = std::fs::File::open(path).map_err(|e| InputError {
-        path: path.to_path_buf(),
-        line: None,
-        offset: None,
-        message: format!("cannot open: {e}"),
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::whole_file(path, format!("cannot open: {e}")))?;
     drive_reader(file, path, handler).map_err(|mut e| {
         // Only the error path pays for a line number: re-read the prefix.
         if let (None, Some(offset)) = (e.line, e.offset) {

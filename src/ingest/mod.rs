@@ -305,12 +305,10 @@ fn read_all(files: &[PathBuf]) -> Vec<Read1> {
         .zip(files)
         .map(|(slot, path)| {
             slot.unwrap_or_else(|| {
-                Read1::Failed(InputError {
-                    path: path.clone(),
-                    line: None,
-                    offset: None,
-                    message: "internal error: the parser crashed on this file".to_string(),
-                })
+                Read1::Failed(InputError::whole_file(
+                    path,
+                    "internal error: the parser crashed on this file",
+                ))
             })
         })
         .collect()
@@ -329,12 +327,7 @@ fn read_one(path: &Path) -> Read1 {
     let head = match head(path) {
         Ok(h) => h,
         Err(e) => {
-            return Read1::Failed(InputError {
-                path: path.to_path_buf(),
-                line: None,
-                offset: None,
-                message: format!("cannot read: {e}"),
-            });
+            return Read1::Failed(InputError::whole_file(path, format!("cannot read: {e}")));
         }
     };
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
@@ -412,15 +405,13 @@ fn read_json(path: &Path, name: &str) -> Read1 {
     let too_big = std::fs::metadata(path).map(|m| m.len() > allure2::MAX_JSON_BYTES);
     if matches!(too_big, Ok(true)) {
         return if name.ends_with("-result.json") {
-            Read1::Failed(InputError {
-                path: path.to_path_buf(),
-                line: None,
-                offset: None,
-                message: format!(
+            Read1::Failed(InputError::whole_file(
+                path,
+                format!(
                     "larger than {} MiB: too large for an Allure result",
                     allure2::MAX_JSON_BYTES >> 20
                 ),
-            })
+            ))
         } else {
             unknown("JSON too large to be an Allure result")
         };
@@ -428,12 +419,7 @@ fn read_json(path: &Path, name: &str) -> Read1 {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            return Read1::Failed(InputError {
-                path: path.to_path_buf(),
-                line: None,
-                offset: None,
-                message: format!("cannot read: {e}"),
-            });
+            return Read1::Failed(InputError::whole_file(path, format!("cannot read: {e}")));
         }
     };
     match allure2::classify(&bytes, path) {

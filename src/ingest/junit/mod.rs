@@ -74,12 +74,8 @@ impl Failed {
 
 /// Parses one JUnit XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
-    let file = File::open(path).map_err(|e| InputError {
-        path: path.to_path_buf(),
-        line: None,
-        offset: None,
-        message: format!("cannot open: {e}"),
-    })?;
+    let file =
+        File::open(path).map_err(|e| InputError::whole_file(path, format!("cannot open: {e}")))?;
     parse_inner(Input::new(file, READ_BUFFER), path).map_err(|failed| {
         // The line is only worth computing when something went wrong: re-read the prefix.
         let line = File::open(path)
