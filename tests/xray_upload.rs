@@ -157,14 +157,12 @@ fn dc_happy_path(basic: bool) {
     let out = output(dir.path());
     let (plan, tests) = plan(Product::Dc, 5, 3, &keyed_first(2));
     let settings = settings(Product::Dc, &fake.url(), basic);
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(5)),
         &settings,
         &out,
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     let paths: Vec<String> = fake
@@ -264,14 +262,12 @@ fn three_thousand_tests_are_two_requests_and_lookups_are_batched_by_100() {
     let fake = cloud_fake();
     let dir = tempfile::tempdir().unwrap();
     let (plan, tests) = plan(Product::Cloud, 3000, 10_000, &|_| None);
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(30)),
         &settings(Product::Cloud, &fake.url(), false),
         &output(dir.path()),
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(fake.server.requests().len(), 2);
@@ -281,14 +277,12 @@ fn three_thousand_tests_are_two_requests_and_lookups_are_batched_by_100() {
         fake.add_issue(&format!("CALC-{k}"), "Test");
     }
     let (plan, tests) = support::xray_plans::plan(Product::Cloud, 3000, 10_000, &keyed_first(250));
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(30)),
         &settings(Product::Cloud, &fake.url(), false),
         &output(dir.path()),
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(fake.server.requests_to("POST", "/api/v2/graphql").len(), 3);
@@ -306,14 +300,12 @@ fn stale_key_falls_back(product: Product) {
     let keys = ["CALC-1", "CALC-404", "CALC-15"];
     let dir = tempfile::tempdir().unwrap();
     let (plan, tests) = plan(product, 4, 10_000, &|i| keys.get(i).map(|k| k.to_string()));
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(5)),
         &settings(product, &fake.url(), false),
         &output(dir.path()),
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     let stale: Vec<(&str, &str)> = receipt
@@ -366,14 +358,12 @@ fn strict_keys_fails_before_sending() {
     });
     let mut s = settings(Product::Cloud, &fake.url(), false);
     s.strict_keys = true;
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(5)),
         &s,
         &output(dir.path()),
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.failed());
     assert!(
@@ -411,14 +401,12 @@ fn evidence_outside_the_workspace_is_refused() {
     );
     add_evidence(&mut plan, 0, file("/etc/passwd".into(), "passwd"));
     add_evidence(&mut plan, 0, file(out.workspace.join("link.txt"), "link"));
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(5)),
         &settings(Product::Cloud, &fake.url(), false),
         &out,
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     let refused: Vec<&str> = receipt
@@ -462,14 +450,12 @@ fn appends_to_a_given_execution() {
         key: IssueKey::parse("CALC-500").unwrap(),
         info: info(),
     };
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(5)),
         &settings(Product::Dc, &fake.url(), false),
         &output(dir.path()),
         &plan,
         &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert!(!receipt.created);
@@ -499,15 +485,7 @@ fn spool_and_resend_round_trip() {
     let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
     let settings = settings(Product::Cloud, &fake.url(), false);
     let http = http(Duration::from_secs(5));
-    let receipt = upload::run(
-        &http,
-        &settings,
-        &out,
-        &plan,
-        &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
-    );
+    let receipt = upload(&http, &settings, &out, &plan, &tests);
     assert!(receipt.failed());
     assert!(
         receipt.errors[0].message.contains("try later"),
@@ -572,15 +550,7 @@ fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
     let (plan, tests) = plan(Product::Dc, 4, 2, &|_| None);
     let settings = settings(Product::Dc, &fake.url(), false);
     let http = http(Duration::from_secs(5));
-    let receipt = upload::run(
-        &http,
-        &settings,
-        &out,
-        &plan,
-        &tests,
-        &BTreeMap::new(),
-        &mut |_| {},
-    );
+    let receipt = upload(&http, &settings, &out, &plan, &tests);
     assert!(receipt.failed() && receipt.execution.is_none());
     assert_eq!(fake.import_requests().len(), 1);
     let spool_dir = receipt.spool.clone().unwrap();

@@ -3,6 +3,7 @@
 //! values the secrets test greps for.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use xray_sync::settings::{
     XrayAuth, XraySettings,
 };
 use xray_sync::xray::payload::{Info, TestInfo, TestResult, TestType};
+use xray_sync::xray::upload::{self, XrayReceipt};
 
 use super::xray_fake::{Creds, Mode, XrayFake};
 
@@ -242,6 +244,25 @@ pub fn add_evidence(plan: &mut XrayPlan, test: usize, evidence: PlannedEvidence)
             }
         }
     }
+}
+
+/// `upload::run` without defects and without progress output, as most upload tests call it.
+pub fn upload(
+    http: &Http,
+    settings: &XraySettings,
+    out: &OutputSettings,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+) -> XrayReceipt {
+    upload::run(
+        http,
+        settings,
+        out,
+        plan,
+        tests,
+        &BTreeMap::new(),
+        &mut |_| {},
+    )
 }
 
 /// Collects progress lines.
