@@ -6,9 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use xray_sync::ingest::{InputOptions, collect};
-use xray_sync::model::ReadText;
 use xray_sync::model::{
-    Attachment, FileStatus, Format, Link, Outcome, OutcomeKind, TestCase, TestRun,
+    Attachment, FileStatus, Format, Link, Outcome, OutcomeKind, ReadText, TestCase, TestRun,
 };
 
 const FIXTURES: &str = "fixtures/allure2";
@@ -262,22 +261,24 @@ fn allure2_bad_sources_attach_nothing_and_say_why() {
     assert!(notes[3].contains("not found"));
 }
 
-#[test]
-fn allure2_path_traversal_is_refused() {
+/// Reads a results directory holding only `result` (a fixture whose attachment points at
+/// `../secret-file.txt`), next to which that secret file exists.
+fn read_traversal(result: &str, name_in_results: &str, secret: &str) -> TestRun {
     let outer = tempfile::tempdir().unwrap();
     let results = outer.path().join("allure-results");
     std::fs::create_dir(&results).unwrap();
-    std::fs::copy(
-        fixture("allure2/text-attachment-path-traversal.json"),
-        results.join("a-result.json"),
-    )
-    .unwrap();
-    std::fs::copy(
-        fixture("allure2/secret-file.txt"),
-        outer.path().join("secret-file.txt"),
-    )
-    .unwrap();
-    let run = read(&results);
+    std::fs::copy(fixture(result), results.join(name_in_results)).unwrap();
+    std::fs::copy(fixture(secret), outer.path().join("secret-file.txt")).unwrap();
+    read(&results)
+}
+
+#[test]
+fn allure2_path_traversal_is_refused() {
+    let run = read_traversal(
+        "allure2/text-attachment-path-traversal.json",
+        "a-result.json",
+        "allure2/secret-file.txt",
+    );
     assert!(run.cases[0].attachments().is_empty());
     assert!(notes(&run)[0].contains("\"../secret-file.txt\" refused"));
 }
@@ -539,20 +540,11 @@ fn allure1_empty_lists_and_parameterised_tests() {
 
 #[test]
 fn allure1_path_traversal_is_refused() {
-    let outer = tempfile::tempdir().unwrap();
-    let results = outer.path().join("allure-results");
-    std::fs::create_dir(&results).unwrap();
-    std::fs::copy(
-        fixture("allure1/text-attachment-path-traversal.xml"),
-        results.join("a-testsuite.xml"),
-    )
-    .unwrap();
-    std::fs::copy(
-        fixture("allure1/secret-file.txt"),
-        outer.path().join("secret-file.txt"),
-    )
-    .unwrap();
-    let run = read(&results);
+    let run = read_traversal(
+        "allure1/text-attachment-path-traversal.xml",
+        "a-testsuite.xml",
+        "allure1/secret-file.txt",
+    );
     assert!(run.cases[0].attachments().is_empty());
     assert!(notes(&run)[0].contains("refused"));
 }

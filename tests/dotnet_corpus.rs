@@ -14,8 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use xray_sync::ingest::{InputOptions, collect, dotnet};
-use xray_sync::model::ReadText;
-use xray_sync::model::{FileStatus, Format, OutcomeKind};
+use xray_sync::model::{FileStatus, Format, OutcomeKind, ReadText};
 
 mod sidecar;
 use sidecar::py_value;

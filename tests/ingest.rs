@@ -8,8 +8,7 @@ use std::path::Path;
 
 use xray_sync::ingest::parse_output::print_parse;
 use xray_sync::ingest::{IngestError, InputOptions, collect};
-use xray_sync::model::ReadText;
-use xray_sync::model::{FileStatus, Format, Outcome, OutcomeKind, TestRun};
+use xray_sync::model::{FileStatus, Format, Outcome, OutcomeKind, ReadText, TestRun};
 
 fn write(dir: &Path, rel: &str, content: &[u8]) {
     let path = dir.join(rel);

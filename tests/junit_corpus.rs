@@ -7,8 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use xray_sync::ingest::junit::{self, looks_like_junit};
-use xray_sync::model::ReadText;
-use xray_sync::model::{Attachment, Outcome, OutcomeKind, TestCase};
+use xray_sync::model::{Attachment, Outcome, OutcomeKind, ReadText, TestCase};
 
 mod sidecar;
 use sidecar::py_value;

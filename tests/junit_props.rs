@@ -9,8 +9,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use xray_sync::ingest::junit::{self, looks_like_junit, values::parse_duration};
-use xray_sync::model::ReadText;
-use xray_sync::model::{Outcome, OutcomeKind};
+use xray_sync::model::{Outcome, OutcomeKind, ReadText};
 
 const SEEDS: &[&str] = &[
     "fixtures/junit/quick-junit/basic_report.xml",
