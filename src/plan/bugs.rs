@@ -19,7 +19,7 @@ use super::{
     TestIdentity, UmbrellaIntent, dedup_label, label,
 };
 use crate::ci::CiContext;
-use crate::model::{OutcomeKind, TestCase};
+use crate::model::{OutcomeKind, ReadText, TestCase};
 use crate::settings::{BugOverride, JiraSettings};
 
 const MAX_SUMMARY_CHARS: usize = 255;
@@ -246,7 +246,7 @@ fn report(
                 message: a
                     .outcome
                     .failure()
-                    .and_then(|f| f.message.map(|m| plain(&m.read()))),
+                    .and_then(|f| f.message.read().map(|m| plain(&m))),
             });
         }
     }
@@ -258,8 +258,8 @@ fn report(
             TestIdentity::Key(k) => Some(k.clone()),
             TestIdentity::Definition(_) => None,
         },
-        message: failure.and_then(|f| f.message.map(|m| plain(&m.read()))),
-        details: failure.and_then(|f| f.details.map(|d| plain(&d.read()))),
+        message: failure.and_then(|f| f.message.read().map(|m| plain(&m))),
+        details: failure.and_then(|f| f.details.read().map(|d| plain(&d))),
         ci_run_url: ci.run_url.clone(),
         attempts,
         flaky: failing.iter().any(|&i| tests[i].flaky),

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::{IdentitySource, Plan, PlannedTest, bugs};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
-use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
+use crate::model::{Counts, OutcomeKind, ReadText, TestCase, TestRun};
 use crate::settings::{Product, Settings, StatusMap, UnmappedPolicy};
 
 mod scope;
@@ -240,7 +240,7 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
         message: case
             .outcome()
             .failure()
-            .and_then(|f| f.message.map(|m| text::plain(&m.read()))),
+            .and_then(|f| f.message.read().map(|m| text::plain(&m))),
     }
 }
 

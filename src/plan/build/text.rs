@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::{Outcome, TestCase};
+use crate::model::{Outcome, ReadText, TestCase};
 
 /// Xray Cloud's limit for a run comment; DC accepts more, one limit keeps plans identical.
 pub const MAX_COMMENT_CHARS: usize = 8_192;
@@ -80,9 +80,9 @@ pub(super) fn comment(case: &TestCase) -> Option<String> {
 }
 
 fn push_failure(parts: &mut Vec<String>, f: &crate::model::Failure) {
-    let message = f.message.map(|m| m.read());
+    let message = f.message.read();
     let message = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-    let details = f.details.map(|d| d.read());
+    let details = f.details.read();
     let details = details.as_deref().map(str::trim).filter(|d| !d.is_empty());
     // Stack traces usually start with the message; saying it twice wastes the 8 KB.
     match (message, details) {
