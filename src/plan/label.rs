@@ -1,7 +1,7 @@
 //! The dedup label: the one Jira label that ties a bug to its test across runs.
 //!
 //! Owns the frozen label algorithm. Changing anything here re-files every open bug, so the
-//! algorithm is pinned by `fixtures/labels/vectors.json` (checked by `tests/label_vectors.rs`).
+//! algorithm is pinned by `fixtures/labels/vectors.json` (checked by `tests/integration/label_vectors.rs`).
 //!
 //! Algorithm (version 1):
 //! 1. `id` is the Xray key lowercased when the test is mapped to one (`CALC-12` → `calc-12`);

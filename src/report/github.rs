@@ -24,7 +24,7 @@ use crate::secret::Secret;
 use commands::{Level, Location, annotation};
 
 /// Every step output the binary writes; `action.yml` declares exactly these
-/// (tests/action_yml.rs checks it).
+/// (tests/integration/action_yml.rs checks it).
 pub const OUTPUT_NAMES: &[&str] = &[
     "test-execution-key",
     "total",

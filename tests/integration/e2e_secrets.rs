@@ -4,7 +4,7 @@
 //! request (credentials included) back in their error bodies. stdout, stderr, the JSON report,
 //! the `--summary-md` file and every spool file are searched.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

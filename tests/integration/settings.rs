@@ -1,7 +1,7 @@
 //! Settings resolution: layers, defaults, the one-side-only rule, auth selection, validation
 //! messages that name the setting, the config and mapping file formats, and redaction.
 
-mod plan_support;
+use crate::plan_support;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Jira credentials against the fake: Cloud Basic, DC PAT and Basic, Cloud OAuth service
 //! accounts (token exchange, cloudId discovery, gateway routing, renewal).
 
-mod support;
+use crate::support;
 
 use support::jira_fake::build::{self, CLIENT_ID, CLIENT_SECRET, CLOUD_ID};
 use support::jira_fake::{FakeAuth, JiraFake};

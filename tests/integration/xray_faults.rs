@@ -2,7 +2,7 @@
 //! happened but whose answer was lost. Each must end with exactly one execution holding every
 //! result; a 400 is never re-sent.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The Xray uploader against the stateful fake: happy paths on both products, request budgets,
 //! chunking, stale keys, evidence containment, and the spool + resend round trip.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Bug filing against the stateful fake Jira: one open bug per failing test across runs,
 //! parallel runs, Done bugs, batching, umbrella, odd names, reopen, close on pass, dry run.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Bug filing under faults: rate limits, server errors, lost create answers, bad JQL, failed
 //! lookups. The invariant throughout: never a duplicate bug, never a blind re-create.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

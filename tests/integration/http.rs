@@ -1,6 +1,6 @@
 //! The shared HTTP client against the loopback fake: retries, faults, timeouts.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! quickly, and each injected misconfiguration makes the right check the first failing line,
 //! with a message of its own.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! the receipt, the JSON report, the spool files and the progress lines, under every failure
 //! mode of the upload (servers here echo credentials back in their error bodies on purpose).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

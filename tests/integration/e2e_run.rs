@@ -2,7 +2,7 @@
 //! loopback. Each test proves an acceptance point through what a user sees: exit code, console,
 //! `--report` JSON, and the state the fakes end up in.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

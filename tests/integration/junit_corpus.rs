@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use xray_sync::ingest::junit::{self, looks_like_junit};
 use xray_sync::model::{Attachment, Outcome, OutcomeKind, ReadText, TestCase};
 
-mod sidecar;
+use crate::sidecar;
 use sidecar::py_value;
 
 fn root() -> PathBuf {
@@ -113,7 +113,7 @@ fn enricomi_inputs_match_their_sidecars() {
             .iter()
             .any(|t| rel.starts_with(t))
         {
-            continue; // .NET formats: tests/dotnet_corpus.rs
+            continue; // .NET formats: tests/integration/dotnet_corpus.rs
         }
         let sidecar = input.with_extension("results.json");
         let results = input.with_extension("results");

@@ -2,7 +2,7 @@
 //! policies, merging, chunking, timestamps, comments, evidence, info, Jira intents, overrides,
 //! the mass-failure guard and determinism.
 
-mod plan_support;
+use crate::plan_support;
 
 use plan_support::*;
 use xray_sync::ci::{CiContext, CiProvider};

@@ -1,7 +1,7 @@
 //! No Jira credential ever reaches the receipt, an error message or progress text, even when the
 //! server echoes the Authorization header back (a misbehaving proxy) or fails in other ways.
 
-mod support;
+use crate::support;
 
 use support::fake::Reply;
 use support::jira_fake::build::{self, API_TOKEN, CLIENT_SECRET, PASSWORD, PAT};

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use xray_sync::ingest::{InputOptions, collect, dotnet};
 use xray_sync::model::{FileStatus, Format, OutcomeKind, ReadText};
 
-mod sidecar;
+use crate::sidecar;
 use sidecar::py_value;
 
 fn base() -> PathBuf {

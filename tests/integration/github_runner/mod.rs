@@ -1,6 +1,6 @@
 //! Reads what a step leaves for the GitHub runner, following the runner's own rules, so tests
 //! can assert on what the runner would do rather than on strings. Shared by
-//! tests/github_surfaces.rs and the end-to-end test of the binary in a simulated Actions
+//! tests/integration/github_surfaces.rs and the end-to-end test of the binary in a simulated Actions
 //! environment (use it with `mod github_runner;`).
 #![allow(dead_code)]
 

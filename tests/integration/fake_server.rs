@@ -1,6 +1,6 @@
 //! Checks the fake server itself: recording, scripted replies, faults.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -2,8 +2,8 @@
 //! outputs file (heredoc values too), annotations and their cap, masks first, untrusted text
 //! that must not become a workflow command, and the PR comment against a loopback fake.
 
-mod github_runner;
-mod support;
+use crate::github_runner;
+use crate::support;
 
 use std::collections::BTreeMap;
 

@@ -2,8 +2,8 @@
 //! of whose messages try to inject workflow commands, against the fake Xray, Jira and GitHub
 //! API. What the runner would do is read back with `github_runner` (its own parsing rules).
 
-mod github_runner;
-mod support;
+use crate::github_runner;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! checked on plans built from constructed runs (library level). The end-to-end binary tests
 //! read a JUnit file through ingest, so they wait for the ingest merge (`#[ignore]`).
 
-mod plan_support;
+use crate::plan_support;
 
 use std::process::Command;
 
