@@ -71,7 +71,17 @@ impl<'a> Identity<'a> {
                     parameters,
                 },
             },
-            Some(Format::Junit | Format::Nunit | Format::Xunit | Format::Trx) | None => {
+            Some(
+                Format::Junit
+                | Format::Nunit
+                | Format::Xunit
+                | Format::Trx
+                | Format::Testng
+                | Format::Robot
+                | Format::Cucumber
+                | Format::Behave,
+            )
+            | None => {
                 Identity::Junit {
                     classname: case.classname.as_deref().filter(|c| !c.is_empty()),
                     name: &case.name,

@@ -16,6 +16,7 @@
 pub mod allure;
 pub mod allure1;
 pub mod allure2;
+pub mod cucumber;
 pub mod dotnet;
 mod hash_index;
 pub mod inputs;
@@ -23,6 +24,8 @@ pub mod junit;
 pub mod merge;
 pub mod nunit;
 pub mod parse_output;
+pub mod robot;
+pub mod testng;
 pub mod trx;
 pub mod xunit;
 
@@ -86,6 +89,12 @@ enum Read1 {
     Junit(Vec<TestCase>),
     /// NUnit, xUnit.net or TRX.
     Dotnet(Format, Vec<TestCase>),
+    /// TestNG, Robot Framework, Cucumber or Behave.
+    Native {
+        format: Format,
+        cases: Vec<TestCase>,
+        notes: Vec<String>,
+    },
     Allure {
         format: Format,
         cases: Vec<AllureCase>,
@@ -164,6 +173,16 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                 let tests = cases.len();
                 append(&mut sightings, cases);
                 (FileStatus::Parsed { format, tests }, Vec::new())
+            }
+            Read1::Native {
+                format,
+                cases,
+                notes,
+            } => {
+                result_files += 1;
+                let tests = cases.len();
+                append(&mut sightings, cases);
+                (FileStatus::Parsed { format, tests }, notes)
             }
             Read1::Allure {
                 format,
@@ -353,6 +372,9 @@ fn read_one(path: &Path) -> Read1 {
                     Err(e) => Read1::Failed(e),
                 };
             }
+            if let Some(read) = read_native_xml(path, &head) {
+                return read;
+            }
             if allure1::looks_like_allure1(&head) {
                 return match allure1::parse_path(path) {
                     Ok(p) => Read1::Allure {
@@ -375,6 +397,7 @@ fn read_one(path: &Path) -> Read1 {
             unknown("XML, but not JUnit or Allure 1")
         }
         Some(b'{') => read_json(path, &name),
+        Some(b'[') if cucumber::looks_like_features(&head) => read_cucumber(path),
         None if name.ends_with(".xml") || name.ends_with("-result.json") => bad("empty file"),
         None => unknown("empty file"),
         Some(_) if name.ends_with(".xml") => bad("not XML: the file does not start with '<'"),
@@ -382,6 +405,39 @@ fn read_one(path: &Path) -> Read1 {
             bad("not JSON: the file does not start with '{'")
         }
         Some(_) => unknown("not a recognised result format"),
+    }
+}
+
+/// TestNG (`<testng-results>`) or Robot Framework (`<robot>`, or a bare `<suite id="s1">`),
+/// sniffed by the root element.
+fn read_native_xml(path: &Path, head: &[u8]) -> Option<Read1> {
+    let (root, id) = dotnet::root_element(head)?;
+    let (format, parsed) = if testng::is_root(&root) {
+        (Format::Testng, testng::parse_path(path))
+    } else if robot::is_root(&root, id.as_deref()) {
+        (Format::Robot, robot::parse_path(path))
+    } else {
+        return None;
+    };
+    Some(match parsed {
+        Ok(cases) => Read1::Native {
+            format,
+            cases,
+            notes: Vec::new(),
+        },
+        Err(e) => Read1::Failed(e),
+    })
+}
+
+/// Cucumber or Behave JSON (a top-level array of features).
+fn read_cucumber(path: &Path) -> Read1 {
+    match cucumber::parse_path(path) {
+        Ok(p) => Read1::Native {
+            format: p.format.unwrap_or(Format::Cucumber),
+            cases: p.cases,
+            notes: p.notes,
+        },
+        Err(e) => Read1::Failed(e),
     }
 }
 
