@@ -6,12 +6,19 @@
 //!    rejected with a note and the next source is tried.
 //! 2. Allure: a `tms` link (its name, or the key at the end of its URL), then a label whose name
 //!    is listed in settings (default `xray`, `testKey`, `jira`), in the settings' order.
-//! 3. An issue key of a configured project inside the test *name* (`CALC-123`; also `CALC_123`
+//! 3. Robot Framework, Cucumber and Behave tags (`model::Label` named `tag`), as Xray's own
+//!    Robot and Cucumber imports read them: a tag that is an issue key of a configured project
+//!    (`CALC-12`; `CALC_12` when underscore keys are enabled), or Xray's exported form
+//!    `TEST_CALC-12`. Without configured projects only the `TEST_` form counts (a plain tag
+//!    such as `UTF-8` could otherwise pass for a key). `REQ_…` tags name requirements and tags
+//!    the feature carries (`feature-tag` labels) name the feature's issue; neither is a Test key.
+//!    The first tag in document order wins. Other tags are free text: never a rejection.
+//! 4. An issue key of a configured project inside the test *name* (`CALC-123`; also `CALC_123`
 //!    when underscore keys are enabled). The first occurrence wins. Off when no project is known,
 //!    since `HTTP-2` or `UTF-8` would otherwise look like keys.
-//! 4. The mapping file, matched against the definition: exact entries first, then globs in file
+//! 5. The mapping file, matched against the definition: exact entries first, then globs in file
 //!    order.
-//! 5. Otherwise the Generic definition (`classname.name`, Allure `fullName`), which is what
+//! 6. Otherwise the Generic definition (`classname.name`, Allure `fullName`), which is what
 //!    Xray's own JUnit import uses.
 //!
 //! Every key is checked with `IssueKey::parse` and, when project keys are configured, against
@@ -23,7 +30,7 @@ use std::collections::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
-use crate::model::TestCase;
+use crate::model::{Format, TestCase};
 use crate::plan::{IdentitySource, IssueKey, TestIdentity};
 use crate::settings::{MappingEntry, MappingSettings};
 
@@ -218,13 +225,18 @@ impl Mapper {
             }
         }
 
-        // 3. A key of a configured project in the name. These are found by the project pattern,
+        // 3. Tags of the formats whose tags Xray reads as Test keys.
+        if let Some(key) = self.key_in_tags(case) {
+            return Some((key, IdentitySource::Tag));
+        }
+
+        // 4. A key of a configured project in the name. These are found by the project pattern,
         // so they are valid by construction; no rejection is possible.
         if let Some(key) = self.key_in_name(&case.name) {
             return Some((key, IdentitySource::NameKey));
         }
 
-        // 4. The mapping file.
+        // 5. The mapping file.
         if let Some(raw) = self.table_key(definition)
             && let Some(hit) = try_key(raw, IdentitySource::MappingFile)
         {
@@ -259,6 +271,49 @@ impl Mapper {
             caps.get(1)?.as_str(),
             caps.get(2)?.as_str()
         ))
+    }
+
+    fn key_in_tags(&self, case: &TestCase) -> Option<IssueKey> {
+        let format = case.attempts.first()?.source.format;
+        if !matches!(format, Format::Robot | Format::Cucumber | Format::Behave) {
+            return None;
+        }
+        let labels = case.labels();
+        let on_feature = |value: &str| {
+            labels
+                .iter()
+                .any(|l| l.name == "feature-tag" && l.value == value)
+        };
+        labels
+            .iter()
+            .filter(|l| l.name == "tag" && !on_feature(&l.value))
+            .find_map(|l| self.tag_key(l.value.trim()))
+    }
+
+    /// The Test key a tag names, if any (the rule in the module doc, step 3).
+    fn tag_key(&self, tag: &str) -> Option<IssueKey> {
+        let tag = tag.strip_prefix('@').unwrap_or(tag);
+        let (explicit, raw) = match tag
+            .strip_prefix("TEST_")
+            .or_else(|| tag.strip_prefix("TEST-"))
+        {
+            Some(rest) => (true, rest),
+            None => (false, tag),
+        };
+        if !explicit && self.project_keys.is_empty() {
+            return None;
+        }
+        let mut key = IssueKey::parse(raw);
+        // `CALC_12`: Xray's own export writes keys with an underscore too.
+        if key.is_none()
+            && (explicit || self.underscore.is_some())
+            && let Some((project, number)) = raw.rsplit_once('_')
+        {
+            key = IssueKey::parse(&format!("{project}-{number}"));
+        }
+        let key = key?;
+        (self.project_keys.is_empty() || self.project_keys.iter().any(|p| p == key.project()))
+            .then_some(key)
     }
 
     fn table_key(&self, definition: &str) -> Option<&str> {
@@ -524,6 +579,52 @@ mod tests {
         c.extras_mut().properties.push(prop("test_key", "calc-1"));
         let (_, rejected) = map(&m, &c);
         assert_eq!(rejected[0].reason, "is not an issue key");
+    }
+
+    fn tagged(format: Format, tags: &[&str], feature_tags: &[&str]) -> TestCase {
+        let mut c = case("Suite", "t");
+        c.attempts[0].source.format = format;
+        for t in tags {
+            c.extras_mut().labels.push(Label {
+                name: "tag".into(),
+                value: t.to_string(),
+            });
+        }
+        for t in feature_tags {
+            c.extras_mut().labels.push(Label {
+                name: "feature-tag".into(),
+                value: t.to_string(),
+            });
+        }
+        c
+    }
+
+    #[test]
+    fn tags_that_are_test_keys() {
+        let m = Mapper::new(&settings(&["CALC"])).unwrap();
+        let c = tagged(Format::Robot, &["smoke", "WEB-1", "CALC-12", "CALC-13"], &[]);
+        let (mapped, rejected) = map(&m, &c);
+        assert_eq!(key_of(&mapped), Some("CALC-12"));
+        assert_eq!(mapped.source, IdentitySource::Tag);
+        assert!(rejected.is_empty(), "tags are free text: {rejected:?}");
+        // Xray's export form, requirement tags and feature tags.
+        let c = tagged(
+            Format::Cucumber,
+            &["REQ_CALC-1", "CALC-2", "TEST_CALC-13"],
+            &["CALC-2"],
+        );
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-13"));
+        let c = tagged(Format::Behave, &["TEST_CALC_8887"], &[]);
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-8887"));
+        // Only these formats; JUnit and TestNG tags are not Test keys.
+        let c = tagged(Format::Testng, &["CALC-12"], &[]);
+        assert_eq!(map(&m, &c).0.source, IdentitySource::Definition);
+        // Without projects only the explicit form counts.
+        let none = Mapper::new(&settings(&[])).unwrap();
+        let c = tagged(Format::Robot, &["UTF-8", "TEST_CALC-3"], &[]);
+        assert_eq!(key_of(&map(&none, &c).0), Some("CALC-3"));
+        let c = tagged(Format::Robot, &["UTF-8"], &[]);
+        assert_eq!(map(&none, &c).0.source, IdentitySource::Definition);
     }
 
     #[test]
