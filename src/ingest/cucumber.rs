@@ -136,15 +136,47 @@ impl<'de> DeserializeSeed<'de> for FeatureSeed {
     }
 }
 
+/// Any scalar as text (converters write ids and names as numbers); anything else as none.
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// A number, or a string holding one; anything else as none.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(number(d)?.filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64))
+}
+
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_bool())
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Feature {
+    #[serde(deserialize_with = "text")]
     uri: Option<String>,
+    #[serde(deserialize_with = "text")]
     id: Option<String>,
+    #[serde(deserialize_with = "text")]
     name: Option<String>,
     /// Behave only.
+    #[serde(deserialize_with = "text")]
     location: Option<String>,
     /// Behave only.
+    #[serde(deserialize_with = "text")]
     status: Option<String>,
     tags: Vec<Tag>,
     elements: Vec<Element>,
@@ -156,16 +188,18 @@ struct Feature {
 enum Tag {
     Plain(String),
     Object {
-        #[serde(default)]
-        name: String,
+        #[serde(default, deserialize_with = "text")]
+        name: Option<String>,
     },
+    Other(#[allow(dead_code)] serde_json::Value),
 }
 
 impl Tag {
     fn name(&self) -> &str {
         let raw = match self {
             Tag::Plain(s) => s,
-            Tag::Object { name } => name,
+            Tag::Object { name: Some(name) } => name,
+            Tag::Object { name: None } | Tag::Other(_) => "",
         };
         raw.trim().trim_start_matches('@')
     }
@@ -175,13 +209,21 @@ impl Tag {
 #[serde(default)]
 struct Element {
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "text")]
     kind: Option<String>,
+    #[serde(deserialize_with = "text")]
     keyword: Option<String>,
+    #[serde(deserialize_with = "text")]
     name: Option<String>,
+    #[serde(deserialize_with = "text")]
     id: Option<String>,
+    #[serde(deserialize_with = "whole")]
     line: Option<u64>,
+    #[serde(deserialize_with = "text")]
     location: Option<String>,
+    #[serde(deserialize_with = "text")]
     status: Option<String>,
+    #[serde(deserialize_with = "text")]
     start_timestamp: Option<String>,
     tags: Vec<Tag>,
     before: Vec<Step>,
@@ -193,8 +235,11 @@ struct Element {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Step {
+    #[serde(deserialize_with = "text")]
     keyword: Option<String>,
+    #[serde(deserialize_with = "text")]
     name: Option<String>,
+    #[serde(deserialize_with = "flag")]
     hidden: Option<bool>,
     result: Option<StepResult>,
     embeddings: Vec<Embedding>,
@@ -205,13 +250,16 @@ struct Step {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Match {
+    #[serde(deserialize_with = "text")]
     location: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StepResult {
+    #[serde(deserialize_with = "text")]
     status: Option<String>,
+    #[serde(deserialize_with = "number")]
     duration: Option<f64>,
     error_message: Option<ErrorMessage>,
 }
@@ -238,9 +286,12 @@ impl ErrorMessage {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Embedding {
+    #[serde(deserialize_with = "text")]
     mime_type: Option<String>,
     media: Option<Media>,
+    #[serde(deserialize_with = "text")]
     name: Option<String>,
+    #[serde(deserialize_with = "text")]
     data: Option<String>,
 }
 
@@ -248,6 +299,7 @@ struct Embedding {
 #[serde(default)]
 struct Media {
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "text")]
     kind: Option<String>,
 }
 
@@ -590,12 +642,26 @@ fn embedding(
         ));
         return None;
     }
-    let data: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let raw = data;
+    let data: String = raw.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let base64_ok = !data.is_empty()
         && data.len() % 4 == 0
         && data
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    // Some adapters embed a file path rather than the content: named as a file evidence,
+    // relative to the result file (read later only if inside the workspace).
+    let looks_like_path = raw.len() < 4096
+        && !raw.trim().contains(['\n', '\0'])
+        && Path::new(raw.trim()).extension().is_some();
+    if !base64_ok && looks_like_path {
+        let file = path.parent().unwrap_or(Path::new(".")).join(raw.trim());
+        return Some(Attachment::File {
+            name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+            path: file,
+            content_type: (!mime.is_empty()).then_some(mime),
+        });
+    }
     if !base64_ok {
         notes.push(format!(
             "{}: an embedding of step {step} is not base64 and was not kept as evidence",

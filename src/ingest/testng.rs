@@ -250,7 +250,7 @@ impl Handler for Testng {
                 let index = d.param_index.clone().unwrap_or_default();
                 d.params.push(Property {
                     name: format!("arg{index}"),
-                    value,
+                    value: without_identity_hash(value),
                     items: Vec::new(),
                 });
             }
@@ -281,6 +281,25 @@ impl Handler for Testng {
             }
             _ => {}
         }
+    }
+}
+
+/// `com.acme.Row@1b6d3586` (Java's default `toString`) → `com.acme.Row`: the hash changes
+/// on every run and every retry, so it would split one row into new tests each time.
+fn without_identity_hash(value: String) -> String {
+    let Some((class, hash)) = value.rsplit_once('@') else {
+        return value;
+    };
+    let is_hash = !hash.is_empty() && hash.len() <= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    // A package-qualified class name: `user@cafe` stays as it is.
+    let is_class = class.contains('.')
+        && class
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '$' | '_'));
+    if is_hash && is_class {
+        class.to_string()
+    } else {
+        value
     }
 }
 
@@ -431,6 +450,14 @@ mod tests {
         );
         assert_eq!(cases[4].outcome().kind(), OutcomeKind::Failed);
         assert_eq!(cases[6].outcome().kind(), OutcomeKind::Error);
+    }
+
+    #[test]
+    fn identity_hashes_are_dropped_from_parameters() {
+        assert_eq!(without_identity_hash("C.M.TD@e111c7c".into()), "C.M.TD");
+        assert_eq!(without_identity_hash("a@b.com".into()), "a@b.com");
+        assert_eq!(without_identity_hash("user@host".into()), "user@host");
+        assert_eq!(without_identity_hash("x y@12".into()), "x y@12");
     }
 
     #[test]
