@@ -602,7 +602,11 @@ mod tests {
     #[test]
     fn tags_that_are_test_keys() {
         let m = Mapper::new(&settings(&["CALC"])).unwrap();
-        let c = tagged(Format::Robot, &["smoke", "WEB-1", "CALC-12", "CALC-13"], &[]);
+        let c = tagged(
+            Format::Robot,
+            &["smoke", "WEB-1", "CALC-12", "CALC-13"],
+            &[],
+        );
         let (mapped, rejected) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-12"));
         assert_eq!(mapped.source, IdentitySource::Tag);

@@ -4,9 +4,12 @@
 //!
 //! Identity: classname = the feature name (its `uri` when unnamed), name = the scenario name
 //! (`(line N)` when unnamed), so the Generic definition is `Feature.Scenario`. Every row of a
-//! Scenario Outline is its own result of that same test, told apart by a parameter `example`
-//! (Behave's `@1.2 name` suffix, cucumber-jvm/ruby's id tail `examples;2`, or `line N` where the
-//! id does not say), so a later iteration feature can group them. Results are sent as Generic
+//! Scenario Outline (English keyword `Scenario Outline`/`Scenario Template`, an id with a row
+//! part, or one id on several lines) is its own result of that same test, told apart by a parameter `example` (Behave's
+//! `@1.2 name` suffix, cucumber-jvm/ruby's id tail `examples;2`, else `line N`, else `row K` when
+//! cucumber-js 7 gives every row the outline's line), so the plan sends them as iterations.
+//! The same id on the same line without the outline keyword is a retry (cucumber-ruby `--retry`,
+//! behave `@autoretry`): attempts of one test. Results are sent as Generic
 //! tests through the normal Xray JSON; Xray's Cucumber-specific endpoints are not used.
 //!
 //! Status of a scenario (its background and hooks included), written down in the README:
@@ -156,7 +159,9 @@ fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Erro
 }
 
 fn whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(number(d)?.filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64))
+    Ok(number(d)?
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+        .map(|n| n as u64))
 }
 
 fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -332,20 +337,36 @@ fn convert_feature(feature: Feature, state: &mut State) {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    // Ids that occur more than once are the rows of one outline (cucumber-js).
-    let mut id_count: HashMap<&str, usize> = HashMap::new();
+    // What tells one outline row from another where the id does not: its line, or (cucumber-js
+    // 7 gives every row the outline's line) its place among the elements sharing its id.
+    let mut per_id: HashMap<&str, usize> = HashMap::new();
+    let mut per_id_line: HashMap<(&str, Option<u64>), usize> = HashMap::new();
     for e in &feature.elements {
-        if let Some(id) = e.id.as_deref() {
-            *id_count.entry(id).or_default() += 1;
-        }
+        let id = e.id.as_deref().unwrap_or("");
+        *per_id.entry(id).or_default() += 1;
+        *per_id_line.entry((id, e.line)).or_default() += 1;
     }
-    let repeated: Vec<bool> = feature
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // (row label, whether the id repeats on distinct lines: rows whatever the keyword says,
+    // as cucumber-js 2 writes outline rows as `Scenario`, and in any language).
+    let rows: Vec<(String, bool)> = feature
         .elements
         .iter()
-        .map(|e| e.id.as_deref().is_some_and(|id| id_count[id] > 1))
+        .map(|e| {
+            let id = e.id.as_deref().unwrap_or("");
+            let k = seen.entry(id).or_default();
+            *k += 1;
+            let own_line = per_id_line[&(id, e.line)] == 1;
+            let label = match e.line {
+                Some(l) if own_line => format!("line {l}"),
+                _ if per_id[id] > 1 => format!("row {k}"),
+                _ => "row".to_string(),
+            };
+            (label, per_id[id] > 1 && own_line && e.line.is_some())
+        })
         .collect();
     let mut background: Option<Element> = None;
-    for (element, repeated) in feature.elements.into_iter().zip(repeated) {
+    for (element, row) in feature.elements.into_iter().zip(rows) {
         if element
             .kind
             .as_deref()
@@ -358,7 +379,7 @@ fn convert_feature(feature: Feature, state: &mut State) {
         let case = convert_scenario(
             element,
             background.take(),
-            repeated,
+            row,
             format,
             &class,
             &suite_path,
@@ -373,7 +394,7 @@ fn convert_feature(feature: Feature, state: &mut State) {
 fn convert_scenario(
     mut element: Element,
     background: Option<Element>,
-    repeated_id: bool,
+    (row, rows_by_line): (String, bool),
     format: Format,
     class: &Option<Arc<str>>,
     suite_path: &Arc<[String]>,
@@ -409,10 +430,9 @@ fn convert_scenario(
         if id_tail.is_some() {
             return id_tail;
         }
-        (is_outline || repeated_id).then(|| match element.line {
-            Some(l) => format!("line {l}"),
-            None => "row".to_string(),
-        })
+        // The same id on the same line without the outline keyword is a retry (cucumber-ruby
+        // `--retry`): an attempt of the same test, so no parameter.
+        (is_outline || rows_by_line).then_some(row)
     });
 
     // Steps in the order they ran: background, before hooks, steps, after hooks.
@@ -422,9 +442,21 @@ fn convert_scenario(
         steps.extend(bg.steps.into_iter().map(|s| (s, false)));
         steps.extend(bg.after.into_iter().map(|s| (s, true)));
     }
-    steps.extend(std::mem::take(&mut element.before).into_iter().map(|s| (s, true)));
-    steps.extend(std::mem::take(&mut element.steps).into_iter().map(|s| (s, false)));
-    steps.extend(std::mem::take(&mut element.after).into_iter().map(|s| (s, true)));
+    steps.extend(
+        std::mem::take(&mut element.before)
+            .into_iter()
+            .map(|s| (s, true)),
+    );
+    steps.extend(
+        std::mem::take(&mut element.steps)
+            .into_iter()
+            .map(|s| (s, false)),
+    );
+    steps.extend(
+        std::mem::take(&mut element.after)
+            .into_iter()
+            .map(|s| (s, true)),
+    );
 
     let unit = if behave { 1.0 } else { 1e-9 };
     let mut duration = None::<f64>;
@@ -477,8 +509,7 @@ fn convert_scenario(
             _ => all_passed = false,
         }
         for (n, e) in std::mem::take(&mut step.embeddings).into_iter().enumerate() {
-            if let Some(a) = embedding(e, index + 1, n + 1, &state.path, &mut state.parsed.notes)
-            {
+            if let Some(a) = embedding(e, index + 1, n + 1, &state.path, &mut state.parsed.notes) {
                 attachments.push(a);
             }
         }
@@ -497,8 +528,27 @@ fn convert_scenario(
     } else {
         Outcome::Skipped { message: None }
     };
+    let unexpanded = element
+        .kind
+        .as_deref()
+        .is_some_and(|k| k.eq_ignore_ascii_case("scenario_outline"));
     let outcome = match element.status.as_deref().map(str::to_ascii_lowercase) {
         Some(s) if behave => behave_outcome(&s, from_steps),
+        // cucumber-ruby 2 without `--expand` writes the outline once, with no result per row:
+        // the file cannot say how the rows went.
+        _ if unexpanded => {
+            let why = format!(
+                "Scenario Outline {name:?} has no results per example row in this file \
+                 (cucumber-ruby writes them with --expand); reported as skipped"
+            );
+            state
+                .parsed
+                .notes
+                .push(format!("{}: {why}", state.path.display()));
+            Outcome::Skipped {
+                message: Some(Text::from(why)),
+            }
+        }
         _ => from_steps,
     };
 
@@ -645,7 +695,7 @@ fn embedding(
     let raw = data;
     let data: String = raw.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let base64_ok = !data.is_empty()
-        && data.len() % 4 == 0
+        && data.len().is_multiple_of(4)
         && data
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
@@ -715,7 +765,9 @@ mod tests {
     #[test]
     fn sniffing() {
         assert!(looks_like_features(b" [ {\"uri\": \"a\"}]"));
-        assert!(looks_like_features(b"\xEF\xBB\xBF[{\"keyword\": \"Feature\"}]"));
+        assert!(looks_like_features(
+            b"\xEF\xBB\xBF[{\"keyword\": \"Feature\"}]"
+        ));
         assert!(!looks_like_features(b"[]"));
         assert!(!looks_like_features(b"[{\"a\": 1}]"));
         assert!(!looks_like_features(b"{\"uri\": 1}"));
@@ -761,15 +813,26 @@ mod tests {
         assert_eq!(f.details.read().as_deref(), Some("boom\nat x"));
         assert_eq!(a.attachments().len(), 1);
         assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
-        assert!(a.labels().iter().any(|l| l.name == "feature-tag" && l.value == "REQ_CALC-1"));
-        assert!(a.labels().iter().any(|l| l.name == "tag" && l.value == "CALC-12"));
+        assert!(
+            a.labels()
+                .iter()
+                .any(|l| l.name == "feature-tag" && l.value == "REQ_CALC-1")
+        );
+        assert!(
+            a.labels()
+                .iter()
+                .any(|l| l.name == "tag" && l.value == "CALC-12")
+        );
         assert!(a.parameters().is_empty());
         assert_eq!(p.cases[1].parameters()[0].value, "line 9");
         assert_eq!(p.cases[2].parameters()[0].value, "line 10");
         let f = p.cases[1].outcome().failure().unwrap();
         assert_eq!(f.message.read().as_deref(), Some("undefined step: When u"));
         let f = p.cases[2].outcome().failure().unwrap();
-        assert_eq!(f.message.read().as_deref(), Some("hook hooks.js:1: hook down"));
+        assert_eq!(
+            f.message.read().as_deref(),
+            Some("hook hooks.js:1: hook down")
+        );
     }
 
     #[test]
@@ -797,8 +860,11 @@ mod tests {
 
     #[test]
     fn malformed_json_names_the_line() {
-        let err = parse_reader(&b"[{\"uri\": \"a\",\n \"elements\": [}]"[..], Path::new("x.json"))
-            .unwrap_err();
+        let err = parse_reader(
+            &b"[{\"uri\": \"a\",\n \"elements\": [}]"[..],
+            Path::new("x.json"),
+        )
+        .unwrap_err();
         assert_eq!(err.line, Some(2));
     }
 }

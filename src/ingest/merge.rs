@@ -81,13 +81,11 @@ impl<'a> Identity<'a> {
                 | Format::Cucumber
                 | Format::Behave,
             )
-            | None => {
-                Identity::Junit {
-                    classname: case.classname.as_deref().filter(|c| !c.is_empty()),
-                    name: &case.name,
-                    parameters,
-                }
-            }
+            | None => Identity::Junit {
+                classname: case.classname.as_deref().filter(|c| !c.is_empty()),
+                name: &case.name,
+                parameters,
+            },
         }
     }
 

@@ -313,10 +313,7 @@ fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>
         other => Outcome::Error(Box::new(Failure {
             message: Some(Text::from(format!(
                 "unknown Robot Framework status {other:?}{}",
-                message
-                    .read()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
+                message.read().map(|m| format!(": {m}")).unwrap_or_default()
             ))),
             kind: None,
             details: None,
@@ -382,7 +379,11 @@ mod tests {
         assert_eq!(cases[0].classname.as_deref(), Some("Root.Sub"));
         assert_eq!(cases[0].definition(), "Root.Sub.Passes");
         assert_eq!(
-            cases[0].labels().iter().map(|l| l.value.as_str()).collect::<Vec<_>>(),
+            cases[0]
+                .labels()
+                .iter()
+                .map(|l| l.value.as_str())
+                .collect::<Vec<_>>(),
             ["CALC-12", "smoke"]
         );
         assert_eq!(cases[0].property("test_description"), Some("d"));

@@ -152,7 +152,9 @@ impl Handler for Testng {
         if is_root(name) {
             Ok(())
         } else {
-            Err(format!("root element <{name}> is not TestNG (testng-results)"))
+            Err(format!(
+                "root element <{name}> is not TestNG (testng-results)"
+            ))
         }
     }
 
@@ -290,7 +292,8 @@ fn without_identity_hash(value: String) -> String {
     let Some((class, hash)) = value.rsplit_once('@') else {
         return value;
     };
-    let is_hash = !hash.is_empty() && hash.len() <= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    let is_hash =
+        !hash.is_empty() && hash.len() <= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit());
     // A package-qualified class name: `user@cafe` stays as it is.
     let is_class = class.contains('.')
         && class
@@ -425,7 +428,10 @@ mod tests {
               </class></test></suite></testng-results>"#,
         );
         let names: Vec<_> = cases.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["skipped", "setUp", "ok", "row", "flaky", "flaky", "odd"]);
+        assert_eq!(
+            names,
+            ["skipped", "setUp", "ok", "row", "flaky", "flaky", "odd"]
+        );
         assert_eq!(
             cases[0].outcome(),
             &Outcome::Skipped {
@@ -441,7 +447,10 @@ mod tests {
         assert!(cases[2].started_at().is_some());
         assert_eq!(cases[2].labels()[0].value, "fast");
         assert_eq!(cases[2].property("test_description"), Some("works"));
-        assert_eq!(cases[2].attempts[0].system_out, None, "passed: output dropped");
+        assert_eq!(
+            cases[2].attempts[0].system_out, None,
+            "passed: output dropped"
+        );
         assert_eq!(cases[3].parameters()[0].name, "arg0");
         assert_eq!(cases[3].parameters()[1].value, "null");
         assert_eq!(

@@ -16,7 +16,9 @@ use xray_sync::plan::{IdentitySource, TestIdentity};
 use xray_sync::settings::{MappingSettings, UnmappedPolicy};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 /// (passed, failed, error, skipped).
@@ -135,7 +137,14 @@ fn testng_plugin_counts() {
     let exp = testng_tests("testng-plugin/testng-xml-exp-msg.xml");
     assert_eq!(counts(&exp), (0, 1, 0, 0));
     assert!(
-        exp[0].outcome().failure().unwrap().message.read().unwrap().contains('<'),
+        exp[0]
+            .outcome()
+            .failure()
+            .unwrap()
+            .message
+            .read()
+            .unwrap()
+            .contains('<'),
         "the HTML inside the CDATA message is kept as text"
     );
     let log = testng_tests("testng-plugin/testng-reporter-log-result.xml");
@@ -154,7 +163,12 @@ fn testng_plugin_counts() {
     );
     let html = testng_tests("testng-plugin/testng-description-html.xml");
     assert_eq!(counts(&html), (1, 0, 0, 0));
-    assert!(html[0].property("test_description").unwrap().contains("<a href="));
+    assert!(
+        html[0]
+            .property("test_description")
+            .unwrap()
+            .contains("<a href=")
+    );
 }
 
 #[test]
@@ -271,7 +285,11 @@ fn behave2cucumber_counts() {
     assert_eq!(counts(&p.cases), (2, 1, 0, 1));
     // @autoretry: the same scenario three times (failed, failed, passed) → one flaky test.
     let run = collect(&InputOptions {
-        patterns: vec![fixture("behave2cucumber/autoretry.json").display().to_string()],
+        patterns: vec![
+            fixture("behave2cucumber/autoretry.json")
+                .display()
+                .to_string(),
+        ],
         allow_empty: false,
         strict: true,
     })
@@ -306,4 +324,98 @@ fn xray_sample_rows_map_to_the_tagged_test() {
         .map(|c| c.parameters()[0].value.clone())
         .collect();
     assert_eq!(rows.len(), 5, "each row keeps its own parameter");
+}
+
+/// cucumber-json-converter ran the same 11 features with cucumber-js, cucumber-jvm and
+/// cucumber-ruby; upstream only asserts which implementation wrote each file. The three JSON
+/// shapes must give the same tests and outcomes, except where the runners themselves wrote
+/// different step results: the `flaky` and `skipped` step definitions were not implemented for
+/// cucumber-js/jvm (their files say `undefined`), and cucumber-ruby ran with `--retry` (a failed
+/// then a passed try: one flaky test).
+#[test]
+fn cucumber_implementations_agree() {
+    let features = [
+        "failing-after-hook",
+        "failing-background-with-two-scenarios",
+        "failing-before-hook-with-background",
+        "failing-passing-pending-scenarios",
+        "flaky-scenario",
+        "one-skipped-scenario",
+        "one-undefined-scenario",
+        "scenario-outline",
+        "scenario-outline-nn",
+        "step-with-arguments",
+        "tagged-feature",
+    ];
+    let merged = |rel: &str| {
+        let run = collect(&InputOptions {
+            patterns: vec![fixture(rel).display().to_string()],
+            allow_empty: false,
+            strict: true,
+        })
+        .unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let c = run.counts();
+        (c.total, c.passed, c.failed, c.error, c.skipped, c.flaky)
+    };
+    for feature in features {
+        let [js, jvm, ruby] = [
+            "cucumber-js/7.3.2",
+            "cucumber-jvm/7.2.3",
+            "cucumber-ruby/7.1.0",
+        ]
+        .map(|imp| merged(&format!("cucumber-json-converter/{imp}/{feature}.json")));
+        match feature {
+            "flaky-scenario" => {
+                assert_eq!(js, (1, 0, 0, 1, 0, 0), "{feature}: undefined step");
+                assert_eq!(jvm, js, "{feature}");
+                assert_eq!(ruby, (1, 1, 0, 0, 0, 1), "{feature}: retried, then passed");
+            }
+            "one-skipped-scenario" => {
+                assert_eq!(js, (1, 0, 0, 0, 1, 0), "{feature}");
+                assert_eq!(ruby, js, "{feature}");
+                assert_eq!(jvm, (1, 0, 0, 1, 0, 0), "{feature}: jvm wrote undefined");
+            }
+            _ => {
+                assert_eq!(jvm, js, "{feature}: jvm vs js");
+                assert_eq!(ruby, js, "{feature}: ruby vs js");
+            }
+        }
+    }
+    // Outline rows are separate results of one test; a failed row fails, a pending one errs.
+    assert_eq!(
+        merged("cucumber-json-converter/cucumber-js/7.3.2/scenario-outline.json"),
+        (3, 1, 1, 1, 0, 0)
+    );
+    // cucumber-ruby 2 without --expand: one outline element, no result per row. Nothing can be
+    // told about the rows; the outline is one skipped result, with a note saying why.
+    let unexpanded =
+        cucumber_tests("cucumber-json-converter/cucumber-ruby/2.0.0/scenario-outline.json");
+    assert_eq!(counts(&unexpanded.cases), (0, 0, 0, 1));
+    assert!(
+        unexpanded.notes[0].contains("--expand"),
+        "{:?}",
+        unexpanded.notes
+    );
+    // Nor does cucumber-ruby 2 write the failed before hook: every step says `skipped`.
+    let hook = cucumber_tests(
+        "cucumber-json-converter/cucumber-ruby/2.0.0/failing-before-hook-with-background.json",
+    );
+    assert_eq!(counts(&hook.cases), (0, 0, 0, 1));
+    // The older versions agree with the newer ones on the features they cover.
+    for feature in [
+        "scenario-outline",
+        "tagged-feature",
+        "failing-before-hook-with-background",
+    ] {
+        let new = merged(&format!(
+            "cucumber-json-converter/cucumber-jvm/7.2.3/{feature}.json"
+        ));
+        for old in ["cucumber-js/2.0.0", "cucumber-jvm/4.8.1"] {
+            assert_eq!(
+                merged(&format!("cucumber-json-converter/{old}/{feature}.json")),
+                new,
+                "{old}/{feature}"
+            );
+        }
+    }
 }

@@ -52,11 +52,17 @@ fn robot_tags_that_are_keys_are_planned_as_those_keys() {
     keys.sort();
     assert_eq!(
         keys,
-        ["CALC-12", "CALC-13", "CALC-14", "CALC-15", "CALC-20", "CALC-21", "CALC-30"]
+        [
+            "CALC-12", "CALC-13", "CALC-14", "CALC-15", "CALC-20", "CALC-21", "CALC-30"
+        ]
     );
     let by_key = |k: &str| tests.iter().find(|t| t["testKey"] == k).unwrap();
     assert_eq!(by_key("CALC-12")["status"], "PASSED");
-    assert_eq!(by_key("CALC-20")["status"], "FAILED", "parent suite teardown failed");
+    assert_eq!(
+        by_key("CALC-20")["status"],
+        "FAILED",
+        "parent suite teardown failed"
+    );
     assert_eq!(by_key("CALC-15")["status"], "TO DO", "skipped");
     // The one untagged test is a Generic test defined by suite path + name.
     let untagged: Vec<_> = tests.iter().filter(|t| t["testKey"].is_null()).collect();
@@ -78,12 +84,19 @@ fn cucumber_tags_plan_keys_and_outline_rows_share_one_test() {
     assert!(!keys.contains(&"CALC-1"), "{keys:?}");
     // The three outline rows are results of one Test: the plan sends one result for it, the
     // worst (a row failed); grouping them as iterations is a later feature.
-    assert_eq!(keys.iter().filter(|k| **k == "CALC-14").count(), 1, "{keys:?}");
+    assert_eq!(
+        keys.iter().filter(|k| **k == "CALC-14").count(),
+        1,
+        "{keys:?}"
+    );
     let outline = tests.iter().find(|t| t["testKey"] == "CALC-14").unwrap();
     assert_eq!(outline["status"], "FAILED");
     assert_eq!(tests.len(), 6);
     let iterations = outline["iterations"].as_array().unwrap();
-    let statuses: Vec<_> = iterations.iter().map(|i| i["status"].as_str().unwrap()).collect();
+    let statuses: Vec<_> = iterations
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["PASSED", "PASSED", "FAILED"]);
     // `this.attach` of a text and a PNG: inline evidence of that test (listed beside the body).
     let request = &v["xray"]["requests"][0];

@@ -8,7 +8,9 @@ use xray_sync::ingest::{InputOptions, collect};
 use xray_sync::model::{Attachment, FileStatus, Format, OutcomeKind, ReadText, TestCase, TestRun};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 fn run(rel: &str) -> TestRun {
@@ -93,7 +95,10 @@ fn testng_matches_the_runner_console() {
     let divides = find(&run, "dividesByZero");
     assert_eq!(divides.classname.as_deref(), Some("calc.CalculatorTest"));
     assert_eq!(divides.definition(), "calc.CalculatorTest.dividesByZero");
-    assert_eq!(divides.property("test_description"), Some("divides by zero"));
+    assert_eq!(
+        divides.property("test_description"),
+        Some("divides by zero")
+    );
     let f = divides.outcome().failure().unwrap();
     assert_eq!(f.kind.read().as_deref(), Some("java.lang.AssertionError"));
     assert!(
@@ -192,8 +197,13 @@ fn cucumber_js_matches_the_runner_console() {
     assert_eq!(format_of(&run), Format::Cucumber);
     assert_eq!(run.cases.len(), 8);
     assert_eq!(counts(&run.cases), (4, 2, 2, 0));
-    assert!(message(find(&run, "Pending multiplication")).starts_with("pending step: When I multiply 3 by 4"));
-    assert!(message(find(&run, "Divide numbers")).starts_with("Then the result is 4: AssertionError"));
+    assert!(
+        message(find(&run, "Pending multiplication"))
+            .starts_with("pending step: When I multiply 3 by 4")
+    );
+    assert!(
+        message(find(&run, "Divide numbers")).starts_with("Then the result is 4: AssertionError")
+    );
     let rows: Vec<_> = run.cases.iter().filter(|c| c.name == "Sum rows").collect();
     assert_eq!(rows.len(), 3);
     let shot = find(&run, "Screenshot on result");

@@ -40,7 +40,10 @@ fn xmlish() -> impl Strategy<Value = Vec<u8>> {
         Just("<teardown name=\"x\">".to_string()),
         Just("</teardown>".to_string()),
         Just("<status status=\"FAIL\" start=\"2024-13-45T99:00:00\" elapsed=\"-1\">".to_string()),
-        Just("<status status=\"SKIP\" starttime=\"20240102 03:04:05.000\" endtime=\"N/A\">".to_string()),
+        Just(
+            "<status status=\"SKIP\" starttime=\"20240102 03:04:05.000\" endtime=\"N/A\">"
+                .to_string()
+        ),
         Just("<status status=\"PASS\"/>".to_string()),
         Just("</status>".to_string()),
         Just("<tags><tag>CALC-1</tag></tags>".to_string()),
