@@ -30,8 +30,8 @@ use std::collections::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
+use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};
 use crate::model::{Format, TestCase};
-use crate::plan::{IdentitySource, IssueKey, TestIdentity};
 use crate::settings::{MappingEntry, MappingSettings};
 
 /// A result's identity and where it came from.
