@@ -21,6 +21,9 @@
 //!   an issue key into the Test key. `<doc>` → property `test_description`.
 //! - Templates (data-driven tests) are one test with one status, as Robot counts them; the
 //!   failure message lists the failing rows as Robot writes it.
+//! - Failure details: the failed keywords of the test, each with its arguments (for a template
+//!   test: the failing rows) and, indented below, the keyword inside it that failed, down to
+//!   the innermost one with its message (at most 20 top-level keywords).
 
 use std::io::Read;
 use std::path::Path;
@@ -53,9 +56,66 @@ pub fn is_root(name: &str, id: Option<&str>) -> bool {
     name == "robot" || (name == "suite" && id.is_some_and(|i| i.starts_with('s')))
 }
 
+/// Most failed keywords listed in a test's failure details (a template test can fail many
+/// rows).
+const MAX_FAILED_KEYWORDS: usize = 20;
+
+/// A keyword being read inside a test, for the failure details.
+#[derive(Default)]
+struct Frame {
+    /// `SETUP`/`TEARDOWN` (any case) or empty.
+    kind: String,
+    name: String,
+    args: Vec<String>,
+    status: Option<String>,
+    message: Option<String>,
+    /// The text of a `<msg level="FAIL">` (RF ≤ 6 leaves the keyword's status text empty).
+    fail_msg: Option<String>,
+    reading_fail_msg: bool,
+    /// The first failed keyword inside this one, already formatted.
+    child: Option<String>,
+}
+
+impl Frame {
+    fn describe(self) -> String {
+        let mut line = String::new();
+        match self.kind.to_ascii_lowercase().as_str() {
+            "setup" => line.push_str("Setup: "),
+            "teardown" => line.push_str("Teardown: "),
+            _ => {}
+        }
+        line.push_str(&self.name);
+        for a in &self.args {
+            line.push_str("    ");
+            line.push_str(a);
+        }
+        match self.child {
+            Some(child) => {
+                for l in child.lines() {
+                    line.push_str("\n  ");
+                    line.push_str(l);
+                }
+            }
+            None => {
+                if let Some(m) = self.message.or(self.fail_msg) {
+                    for l in m.lines() {
+                        line.push_str("\n  ");
+                        line.push_str(l);
+                    }
+                }
+            }
+        }
+        line
+    }
+}
+
 #[derive(Default)]
 struct Draft {
     name: String,
+    keywords: Vec<Frame>,
+    /// Failed top-level keywords, innermost failure indented below each.
+    failed: Vec<String>,
+    more_failed: usize,
     tags: Vec<String>,
     doc: Option<String>,
     status: Option<String>,
@@ -175,9 +235,27 @@ impl Handler for Robot {
     fn open(&mut self, name: &str, attrs: Attrs, stack: &[String]) {
         let parent = stack.last().map(String::as_str);
         if let Some(d) = self.current.as_mut() {
-            if name == "status" && parent == Some("test") {
-                d.status = attrs.non_empty("status");
-                times(&attrs, &mut d.started_at, &mut d.duration);
+            match (name, parent) {
+                ("status", Some("test")) => {
+                    d.status = attrs.non_empty("status");
+                    times(&attrs, &mut d.started_at, &mut d.duration);
+                }
+                ("kw", _) => d.keywords.push(Frame {
+                    kind: attrs.get("type").unwrap_or_default().to_string(),
+                    name: attrs.get("name").unwrap_or_default().to_string(),
+                    ..Frame::default()
+                }),
+                ("status", Some("kw")) => {
+                    if let Some(f) = d.keywords.last_mut() {
+                        f.status = attrs.non_empty("status");
+                    }
+                }
+                ("msg", Some("kw")) => {
+                    if let Some(f) = d.keywords.last_mut() {
+                        f.reading_fail_msg = attrs.get("level") == Some("FAIL");
+                    }
+                }
+                _ => {}
             }
             return;
         }
@@ -252,6 +330,54 @@ impl Handler for Robot {
                 }
                 "doc" if in_test => d.doc = take_text(text),
                 "status" if in_test => d.message = take_text(text),
+                "status" if parent == Some("kw") => {
+                    if let Some(f) = d.keywords.last_mut() {
+                        f.message = take_text(text);
+                    }
+                }
+                "msg" if parent == Some("kw") => {
+                    if let Some(f) = d.keywords.last_mut()
+                        && std::mem::take(&mut f.reading_fail_msg)
+                    {
+                        f.fail_msg = take_text(text);
+                    }
+                }
+                // RF 7 `<kw><arg>`, RF ≤ 6 `<kw><arguments><arg>`.
+                "arg" if matches!(parent, Some("kw" | "arguments")) => {
+                    if let Some(f) = d.keywords.last_mut()
+                        && f.args.len() < 16
+                    {
+                        let mut arg = take_text(text).unwrap_or_default();
+                        if arg.len() > 200 {
+                            let mut cut = 200;
+                            while !arg.is_char_boundary(cut) {
+                                cut -= 1;
+                            }
+                            arg.truncate(cut);
+                            arg.push('…');
+                        }
+                        f.args.push(arg);
+                    }
+                }
+                "kw" => {
+                    if let Some(frame) = d.keywords.pop()
+                        && frame
+                            .status
+                            .as_deref()
+                            .is_some_and(|s| s.eq_ignore_ascii_case("FAIL"))
+                    {
+                        let described = frame.describe();
+                        match d.keywords.last_mut() {
+                            Some(parent) => {
+                                parent.child.get_or_insert(described);
+                            }
+                            None if d.failed.len() < MAX_FAILED_KEYWORDS => {
+                                d.failed.push(described)
+                            }
+                            None => d.more_failed += 1,
+                        }
+                    }
+                }
                 _ => {}
             }
             return;
@@ -302,12 +428,20 @@ fn times(attrs: &Attrs, started: &mut Option<time::OffsetDateTime>, duration: &m
 fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>) -> TestCase {
     let status = d.status.unwrap_or_default().to_ascii_uppercase();
     let message = d.message.map(Text::from);
+    let details = (!d.failed.is_empty()).then(|| {
+        let mut text = String::from("Failed keywords:\n");
+        text.push_str(&d.failed.join("\n"));
+        if d.more_failed > 0 {
+            text.push_str(&format!("\n… and {} more", d.more_failed));
+        }
+        Text::from(text)
+    });
     let outcome = match status.as_str() {
         "PASS" => Outcome::Passed,
         "FAIL" => Outcome::Failed(Box::new(Failure {
             message,
             kind: None,
-            details: None,
+            details,
         })),
         "SKIP" | "NOT RUN" | "NOT_RUN" => Outcome::Skipped { message },
         other => Outcome::Error(Box::new(Failure {
@@ -414,6 +548,31 @@ mod tests {
         assert_eq!(cases[0].labels()[0].value, "a");
         let f = cases[0].outcome().failure().unwrap();
         assert_eq!(f.message.read().as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn failed_keywords_become_details_in_both_schemas() {
+        let rf7 = parse(
+            r#"<robot><suite id="s1" name="S"><test id="t" name="T">
+            <kw name="Row"><kw name="Check"><msg level="FAIL">x</msg><arg>${a}</arg>
+              <status status="FAIL">4 != 5</status></kw><arg>2</arg><arg>5</arg><status status="FAIL">4 != 5</status></kw>
+            <kw name="Row"><arg>1</arg><status status="PASS"/></kw>
+            <status status="FAIL">4 != 5</status></test></suite></robot>"#,
+        );
+        let legacy = parse(
+            r#"<robot><suite id="s1" name="S"><test id="t" name="T">
+            <kw name="Row"><arguments><arg>2</arg><arg>5</arg></arguments><kw name="Check">
+              <arguments><arg>${a}</arg></arguments><msg level="FAIL">4 != 5</msg><status status="FAIL"/></kw>
+              <status status="FAIL"/></kw>
+            <status status="FAIL">4 != 5</status></test></suite></robot>"#,
+        );
+        for cases in [rf7, legacy] {
+            let f = cases[0].outcome().failure().unwrap();
+            assert_eq!(
+                f.details.read().as_deref(),
+                Some("Failed keywords:\nRow    2    5\n  Check    ${a}\n    4 != 5")
+            );
+        }
     }
 
     #[test]

@@ -155,7 +155,17 @@ fn robot_matches_the_runner_console_in_both_schemas() {
             "Parent suite setup failed:\ndatabase not reachable",
             "{file}"
         );
-        assert_eq!(message(find(&run, "Sums From Table")), "4 != 5", "{file}");
+        let sums = find(&run, "Sums From Table");
+        assert_eq!(message(sums), "4 != 5", "{file}");
+        // The failing template row, with the keyword inside it that failed.
+        assert_eq!(
+            sums.outcome().failure().unwrap().details.read().as_deref(),
+            Some(
+                "Failed keywords:\nSum Should Be    2    2    5\n  Should Be Equal As Integers    \
+                 ${sum}    ${expected}\n    4 != 5"
+            ),
+            "{file}"
+        );
         let adds = find(&run, "Adds Two Numbers");
         let tags: Vec<_> = adds.labels().iter().map(|l| l.value.as_str()).collect();
         assert_eq!(tags, ["arithmetic", "CALC-12", "smoke"], "{file}");
