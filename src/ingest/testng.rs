@@ -11,11 +11,13 @@
 //!   (TestNG 7 `IRetryAnalyzer`) is a try that failed and was run again: a failed attempt of the
 //!   same test. Any other status is an error naming it, never a pass.
 //! - Data-provider rows: `<params><param index="i"><value>` become parameters `arg0`, `arg1`, …
-//!   so each row is its own result (the merge keeps rows apart by their parameters; a later
-//!   iteration feature can group them by definition).
+//!   so each row is its own result (the merge keeps rows apart by their parameters; the plan
+//!   sends them as iterations of one Test). A `test-instance-name` (factory / `ITest`
+//!   instances) is a parameter `instance`, for the same reason.
 //! - Configuration methods (`is-config="true"`: @BeforeX/@AfterX) are not tests. A *failed* one
 //!   is reported as a failed result of its own (classname = its class, name = its method
-//!   name, property `testng.config` = `true`), so the cause of the skips is visible; a skipped or
+//!   name, summary "… (TestNG configuration method)", property `testng.config` = `true`), so the
+//!   cause of the skips is visible; a skipped or
 //!   passed one is dropped. Tests TestNG skipped in a class whose configuration failed get the
 //!   skip reason "configuration method … failed" when TestNG gave none.
 //! - Groups (the suite's `<groups>` list) become `tag` labels; `description` the property
@@ -65,6 +67,8 @@ struct Draft {
     duration: Option<f64>,
     started_at: Option<time::OffsetDateTime>,
     description: Option<String>,
+    /// `test-instance-name` (`ITest` / factory instances): tells instances of one method apart.
+    instance: Option<String>,
     exception: Option<String>,
     message: Option<String>,
     stacktrace: Option<String>,
@@ -207,6 +211,7 @@ impl Handler for Testng {
                         .map(|ms| ms / 1000.0),
                     started_at: attrs.get("started-at").and_then(parse_timestamp),
                     description: attrs.non_empty("description"),
+                    instance: attrs.non_empty("test-instance-name"),
                     ..Draft::default()
                 });
             }
@@ -364,8 +369,27 @@ fn finish(
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Testng, None),
     };
+    let summary = is_config.then(|| format!("{} (TestNG configuration method)", d.name));
     let mut case = TestCase::from_attempts(suite_path, class, d.name, vec![attempt]);
     let mut properties = d.properties;
+    if let Some(summary) = summary {
+        properties.push(Property {
+            name: "test_summary".into(),
+            value: summary,
+            items: Vec::new(),
+        });
+    }
+    let mut parameters = d.params;
+    if let Some(instance) = d.instance {
+        parameters.insert(
+            0,
+            Property {
+                name: "instance".into(),
+                value: instance,
+                items: Vec::new(),
+            },
+        );
+    }
     if let Some(description) = d.description {
         properties.push(Property {
             name: "test_description".into(),
@@ -389,7 +413,7 @@ fn finish(
                 value: g,
             })
             .collect(),
-        parameters: d.params,
+        parameters,
         ..Extras::default()
     });
     case

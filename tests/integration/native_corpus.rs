@@ -130,9 +130,18 @@ fn testng_plugin_counts() {
     let dp = testng_tests("testng-plugin/testng-dp-result.xml");
     assert_eq!(counts(&dp), (4, 4, 0, 0));
     assert!(dp.iter().all(|c| !c.parameters().is_empty()));
+    let instances = testng_tests("testng-plugin/testng-instance-name.xml");
+    assert_eq!(counts(&instances), (13, 0, 0, 0));
+    // Factory instances of one method stay apart by their `test-instance-name`.
+    let named: Vec<_> = instances
+        .iter()
+        .filter(|c| c.name == "factoryTest1")
+        .filter_map(|c| c.parameters().first())
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
     assert_eq!(
-        counts(&testng_tests("testng-plugin/testng-instance-name.xml")),
-        (13, 0, 0, 0)
+        named,
+        [("instance", "FACTORY_VMFS"), ("instance", "FACTORY_NFS")]
     );
     let exp = testng_tests("testng-plugin/testng-xml-exp-msg.xml");
     assert_eq!(counts(&exp), (0, 1, 0, 0));
