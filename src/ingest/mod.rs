@@ -2,12 +2,15 @@
 //! Allure containers applied → sightings of the same test merged → one `TestRun`.
 //!
 //! Owns the orchestration and the error a caller branches on (`IngestError`, exit code 3).
-//! The format readers live next door (`junit`, `allure2`, `allure1`); pattern expansion in
+//! The format readers live next door (`junit`, `allure2`, `allure1`, the .NET ones, `testng`,
+//! `robot`, `cucumber`); pattern expansion in
 //! `inputs`, the merge rule in `merge`, the `parse` command's printing in `parse_output`.
 //!
 //! Sniffing looks at content, never at the extension, in this order: a .NET root element
-//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
-//! an Allure 2 result or container. Files inside an Allure results directory that are none of
+//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), a TestNG `testng-results` or Robot Framework
+//! `robot` (or bare `<suite id="s1">`) root, an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
+//! an Allure 2 result or container, or a JSON array of Cucumber/Behave features
+//! (`cucumber::looks_like_features`). Files inside an Allure results directory that are none of
 //! these (attachments, `categories.json`, `executor.json`, `environment.properties`,
 //! `history/`) are skipped quietly as Allure side files; other unknown files are skipped with a
 //! note. The extension only helps word an error: an `.xml` or `-result.json` file that is empty

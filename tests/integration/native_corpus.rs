@@ -428,3 +428,65 @@ fn cucumber_implementations_agree() {
         }
     }
 }
+
+/// Sniffing claims only what its reader reads: an empty or foreign JSON array and a `<suite>`
+/// without Robot's `id` are not taken for Cucumber or Robot; a truncated TestNG or Robot file is
+/// a bad file naming its line, never a silent success.
+#[test]
+fn sniffing_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let files = [
+        write("empty.json", "[]"),
+        write("other.json", r#"[{"a": 1}]"#),
+        write("suite.xml", r#"<suite name="x"/>"#),
+        write(
+            "cut-testng.xml",
+            "<testng-results>\n<suite name=\"s\">\n<test name=\"t\">\n<class name=\"C\">\n<test-method status=\"PASS\" name=\"m\">",
+        ),
+        write(
+            "cut-robot.xml",
+            "<robot>\n<suite id=\"s1\" name=\"S\">\n<test id=\"t1\" name=\"T\">",
+        ),
+        write(
+            "cut.json",
+            "[{\"uri\": \"f\",\n \"elements\": [\n{\"name\": ",
+        ),
+    ];
+    let run = collect(&InputOptions {
+        patterns: files.to_vec(),
+        allow_empty: true,
+        strict: false,
+    })
+    .unwrap();
+    let status = |name: &str| {
+        &run.files
+            .iter()
+            .find(|f| f.path.ends_with(name))
+            .unwrap()
+            .status
+    };
+    for name in ["empty.json", "other.json", "suite.xml"] {
+        assert!(
+            !matches!(
+                status(name),
+                FileStatus::Parsed {
+                    format: Format::Cucumber | Format::Behave | Format::Robot,
+                    ..
+                }
+            ),
+            "{name}: {:?}",
+            status(name)
+        );
+    }
+    for (name, line) in [("cut-testng.xml", 5), ("cut-robot.xml", 3), ("cut.json", 3)] {
+        match status(name) {
+            FileStatus::Failed { error } => assert_eq!(error.line, Some(line), "{name}: {error}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
