@@ -74,19 +74,43 @@ pub fn looks_like_features(head: &[u8]) -> bool {
 
 /// Parses one Cucumber or Behave JSON file. The error names the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Parsed, InputError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| InputError::whole_file(path, format!("cannot open: {e}")))?;
-    parse_reader(file, path)
+    match salvage_path(path) {
+        (parsed, None) => Ok(parsed),
+        (_, Some(error)) => Err(error),
+    }
 }
 
 /// Parses Cucumber or Behave JSON from a reader; `path` names it in errors and evidence.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Parsed, InputError> {
+    match salvage_reader(r, path) {
+        (parsed, None) => Ok(parsed),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Parses one file as far as it can be read: the features read completely before an error (a
+/// truncated file) come back with the error.
+pub fn salvage_path(path: &Path) -> (Parsed, Option<InputError>) {
+    match std::fs::File::open(path) {
+        Ok(file) => salvage_reader(file, path),
+        Err(e) => (
+            Parsed::default(),
+            Some(InputError::whole_file(path, format!("cannot open: {e}"))),
+        ),
+    }
+}
+
+fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
     let mut r = std::io::BufReader::new(r);
-    if r.fill_buf()
-        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?
-        .starts_with(b"\xEF\xBB\xBF")
-    {
-        r.consume(3);
+    match r.fill_buf() {
+        Ok(head) if head.starts_with(b"\xEF\xBB\xBF") => r.consume(3),
+        Ok(_) => {}
+        Err(e) => {
+            return (
+                Parsed::default(),
+                Some(InputError::whole_file(path, format!("cannot read: {e}"))),
+            );
+        }
     }
     let mut de = serde_json::Deserializer::from_reader(r);
     let mut state = State {
@@ -95,15 +119,13 @@ pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Parsed, InputError> {
     };
     let result = serde::Deserializer::deserialize_seq(&mut de, FeaturesVisitor(&mut state))
         .and_then(|()| de.end());
-    match result {
-        Ok(()) => Ok(state.parsed),
-        Err(e) => Err(InputError {
-            path: path.to_path_buf(),
-            line: (e.line() > 0).then_some(e.line() as u64),
-            offset: None,
-            message: format!("not Cucumber/Behave JSON: {e}"),
-        }),
-    }
+    let error = result.err().map(|e| InputError {
+        path: path.to_path_buf(),
+        line: (e.line() > 0).then_some(e.line() as u64),
+        offset: None,
+        message: format!("not Cucumber/Behave JSON: {e}"),
+    });
+    (state.parsed, error)
 }
 
 struct State {
@@ -856,6 +878,16 @@ mod tests {
         assert_eq!(p.cases[1].outcome().kind(), OutcomeKind::Error);
         let f = p.cases[2].outcome().failure().unwrap();
         assert_eq!(f.message.read().as_deref(), Some("Then w: line 1"));
+    }
+
+    #[test]
+    fn salvage_keeps_the_features_read_before_the_cut() {
+        let json = r#"[{"uri":"a","name":"A","elements":[{"type":"scenario","name":"ok","steps":[]}]},
+            {"uri":"b","name":"B","elements":[{"type":"scenario","name":"cut"#;
+        let (parsed, error) = salvage_reader(json.as_bytes(), Path::new("x.json"));
+        assert_eq!(parsed.cases.len(), 1);
+        assert_eq!(parsed.cases[0].name, "ok");
+        assert_eq!(error.unwrap().line, Some(2));
     }
 
     #[test]

@@ -46,6 +46,16 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     Ok(reader.cases)
 }
 
+/// Parses one file as far as it can be read: the test methods that closed before an error (a
+/// truncated file) come back with the error.
+pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let mut reader = Testng::new(path);
+    let error = dotnet::drive_path(path, &mut reader).err();
+    // The class being read when the file ended: its complete test methods still count.
+    reader.finish_class();
+    (reader.cases, error)
+}
+
 /// Parses TestNG XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Testng::new(path);

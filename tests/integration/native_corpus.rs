@@ -485,8 +485,49 @@ fn sniffing_boundaries() {
     }
     for (name, line) in [("cut-testng.xml", 5), ("cut-robot.xml", 3), ("cut.json", 3)] {
         match status(name) {
-            FileStatus::Failed { error } => assert_eq!(error.line, Some(line), "{name}: {error}"),
+            FileStatus::Failed { error, .. } => {
+                assert_eq!(error.line, Some(line), "{name}: {error}")
+            }
             other => panic!("{name}: {other:?}"),
         }
     }
+}
+
+/// A cut file keeps what was read completely before the cut (`salvage_path`), with the error:
+/// the generated files cut after their n-th closed test.
+#[test]
+fn salvage_keeps_the_tests_closed_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = |rel: &str, closing: &str, n: usize| {
+        let text = std::fs::read_to_string(fixture(rel)).unwrap();
+        let end = text
+            .match_indices(closing)
+            .nth(n - 1)
+            .map(|(i, m)| i + m.len())
+            .unwrap();
+        let path = dir.path().join(rel.replace('/', "-"));
+        std::fs::write(&path, &text[..end]).unwrap();
+        path
+    };
+    let robot = cut("generated-robot/output.xml", "</test>", 5);
+    let (cases, error) = robot::salvage_path(&robot);
+    assert_eq!(cases.len(), 5);
+    assert!(error.unwrap().message.contains("truncated"));
+
+    // 4 test methods closed (the class being read is flushed too), 2 of them configuration
+    // methods: the failed connectDatabase and a skipped openSession that is dropped.
+    let testng = cut("generated-testng/testng-results.xml", "</test-method>", 4);
+    let (cases, error) = testng::salvage_path(&testng);
+    let names: Vec<_> = cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["storesResult", "connectDatabase", "openSession"]);
+    assert!(error.is_some());
+
+    let json = cut("generated-behave/behave.json", "\n}", 1);
+    let (parsed, error) = cucumber::salvage_path(&json);
+    assert_eq!(
+        parsed.cases.len(),
+        7,
+        "the one feature closed before the cut"
+    );
+    assert!(error.is_some());
 }
