@@ -12,7 +12,9 @@
 //!    `TEST_CALC-12`. Without configured projects only the `TEST_` form counts (a plain tag
 //!    such as `UTF-8` could otherwise pass for a key). `REQ_…` tags name requirements and tags
 //!    the feature carries (`feature-tag` labels) name the feature's issue; neither is a Test key.
-//!    The first tag in document order wins. Other tags are free text: never a rejection.
+//!    A `TEST_` tag wins; otherwise exactly one key tag is needed: several (a Test key next to a
+//!    requirement key, as in Xray's own Robot example) cannot be told apart without Jira, so
+//!    none is used and a note says why. Other tags are free text: never a rejection.
 //! 4. An issue key of a configured project inside the test *name* (`CALC-123`; also `CALC_123`
 //!    when underscore keys are enabled). The first occurrence wins. Off when no project is known,
 //!    since `HTTP-2` or `UTF-8` would otherwise look like keys.
@@ -167,6 +169,20 @@ impl Mapper {
         definition: &str,
         rejected: &mut Vec<Rejection>,
     ) -> Option<(IssueKey, IdentitySource)> {
+        // Notes about tags are collected apart: `try_key` below holds `rejected`.
+        let mut tag_notes = Vec::new();
+        let found = self.find_key_in_order(case, definition, rejected, &mut tag_notes);
+        rejected.extend(tag_notes);
+        found
+    }
+
+    fn find_key_in_order(
+        &self,
+        case: &TestCase,
+        definition: &str,
+        rejected: &mut Vec<Rejection>,
+        tag_notes: &mut Vec<Rejection>,
+    ) -> Option<(IssueKey, IdentitySource)> {
         let mut try_key =
             |raw: &str, source: IdentitySource| -> Option<(IssueKey, IdentitySource)> {
                 match self.accept(raw) {
@@ -226,7 +242,7 @@ impl Mapper {
         }
 
         // 3. Tags of the formats whose tags Xray reads as Test keys.
-        if let Some(key) = self.key_in_tags(case) {
+        if let Some(key) = self.key_in_tags(case, tag_notes) {
             return Some((key, IdentitySource::Tag));
         }
 
@@ -273,7 +289,7 @@ impl Mapper {
         ))
     }
 
-    fn key_in_tags(&self, case: &TestCase) -> Option<IssueKey> {
+    fn key_in_tags(&self, case: &TestCase, rejected: &mut Vec<Rejection>) -> Option<IssueKey> {
         let format = case.attempts.first()?.source.format;
         if !matches!(format, Format::Robot | Format::Cucumber | Format::Behave) {
             return None;
@@ -284,14 +300,52 @@ impl Mapper {
                 .iter()
                 .any(|l| l.name == "feature-tag" && l.value == value)
         };
-        labels
+        let mut explicit: Vec<IssueKey> = Vec::new();
+        let mut plain: Vec<IssueKey> = Vec::new();
+        for l in labels
             .iter()
             .filter(|l| l.name == "tag" && !on_feature(&l.value))
-            .find_map(|l| self.tag_key(l.value.trim()))
+        {
+            if let Some((key, is_explicit)) = self.tag_key(l.value.trim()) {
+                let list = if is_explicit {
+                    &mut explicit
+                } else {
+                    &mut plain
+                };
+                if !list.contains(&key) {
+                    list.push(key);
+                }
+            }
+        }
+        // `TEST_` says which tag is the Test; the first such tag wins.
+        if let Some(key) = explicit.into_iter().next() {
+            return Some(key);
+        }
+        match plain.len() {
+            0 => None,
+            1 => plain.pop(),
+            // Xray's own import tells a Test key from a requirement key by asking Jira; the
+            // plan cannot, so it maps to neither rather than to the wrong one.
+            _ => {
+                rejected.push(Rejection {
+                    source: IdentitySource::Tag,
+                    value: plain
+                        .iter()
+                        .map(IssueKey::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    reason: "several tags are issue keys and which one is the Test cannot be \
+                             told without Jira; tag the Test as TEST_<key> or use the mapping file"
+                        .into(),
+                });
+                None
+            }
+        }
     }
 
-    /// The Test key a tag names, if any (the rule in the module doc, step 3).
-    fn tag_key(&self, tag: &str) -> Option<IssueKey> {
+    /// The key a tag names, if any (the rule in the module doc, step 3), and whether it is in
+    /// the explicit `TEST_` form.
+    fn tag_key(&self, tag: &str) -> Option<(IssueKey, bool)> {
         let tag = tag.strip_prefix('@').unwrap_or(tag);
         let (explicit, raw) = match tag
             .strip_prefix("TEST_")
@@ -313,7 +367,7 @@ impl Mapper {
         }
         let key = key?;
         (self.project_keys.is_empty() || self.project_keys.iter().any(|p| p == key.project()))
-            .then_some(key)
+            .then_some((key, explicit))
     }
 
     fn table_key(&self, definition: &str) -> Option<&str> {
@@ -602,15 +656,24 @@ mod tests {
     #[test]
     fn tags_that_are_test_keys() {
         let m = Mapper::new(&settings(&["CALC"])).unwrap();
-        let c = tagged(
-            Format::Robot,
-            &["smoke", "WEB-1", "CALC-12", "CALC-13"],
-            &[],
-        );
+        let c = tagged(Format::Robot, &["smoke", "WEB-1", "CALC-12"], &[]);
         let (mapped, rejected) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-12"));
         assert_eq!(mapped.source, IdentitySource::Tag);
         assert!(rejected.is_empty(), "tags are free text: {rejected:?}");
+        // Two key tags (a Test and a requirement?): neither, with a note; TEST_ decides.
+        let c = tagged(Format::Robot, &["CALC-1", "CALC-3"], &[]);
+        let (mapped, rejected) = map(&m, &c);
+        assert_eq!(mapped.source, IdentitySource::Definition);
+        assert_eq!(rejected[0].value, "CALC-1, CALC-3");
+        let c = tagged(Format::Robot, &["CALC-1", "TEST_CALC-3"], &[]);
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-3"));
+        let c = tagged(
+            Format::Cucumber,
+            &["REQ_CALC-1", "CALC-2", "CALC-14"],
+            &["CALC-2"],
+        );
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-14"));
         // Xray's export form, requirement tags and feature tags.
         let c = tagged(
             Format::Cucumber,
@@ -618,6 +681,12 @@ mod tests {
             &["CALC-2"],
         );
         assert_eq!(key_of(&map(&m, &c).0), Some("CALC-13"));
+        let c = tagged(
+            Format::Cucumber,
+            &["REQ_CALC-1", "CALC-2", "CALC-14"],
+            &["CALC-2"],
+        );
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-14"));
         let c = tagged(Format::Behave, &["TEST_CALC_8887"], &[]);
         assert_eq!(key_of(&map(&m, &c).0), Some("CALC-8887"));
         // Only these formats; JUnit and TestNG tags are not Test keys.
