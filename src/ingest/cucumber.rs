@@ -563,10 +563,7 @@ fn convert_scenario(
                 "Scenario Outline {name:?} has no results per example row in this file \
                  (cucumber-ruby writes them with --expand); reported as skipped"
             );
-            state
-                .parsed
-                .notes
-                .push(format!("{}: {why}", state.path.display()));
+            state.parsed.notes.push(why.clone());
             Outcome::Skipped {
                 message: Some(Text::from(why)),
             }
@@ -708,8 +705,7 @@ fn embedding(
         .unwrap_or_default();
     if data.len() > MAX_EMBEDDING_BYTES {
         notes.push(format!(
-            "{}: an embedding of step {step} is larger than {} MiB and was not kept as evidence",
-            path.display(),
+            "an embedding of step {step} is larger than {} MiB and was not kept as evidence",
             MAX_EMBEDDING_BYTES >> 20
         ));
         return None;
@@ -736,8 +732,7 @@ fn embedding(
     }
     if !base64_ok {
         notes.push(format!(
-            "{}: an embedding of step {step} is not base64 and was not kept as evidence",
-            path.display()
+            "an embedding of step {step} is not base64 and was not kept as evidence"
         ));
         return None;
     }

@@ -426,17 +426,20 @@ fn read_one(path: &Path) -> Read1 {
 fn read_native_xml(path: &Path, head: &[u8]) -> Option<Read1> {
     let (root, id) = dotnet::root_element(head)?;
     let (format, parsed) = if testng::is_root(&root) {
-        (Format::Testng, testng::parse_path(path))
+        (
+            Format::Testng,
+            testng::parse_path(path).map(|cases| (cases, Vec::new())),
+        )
     } else if robot::is_root(&root, id.as_deref()) {
-        (Format::Robot, robot::parse_path(path))
+        (Format::Robot, robot::parse_path_noted(path))
     } else {
         return None;
     };
     Some(match parsed {
-        Ok(cases) => Read1::Native {
+        Ok((cases, notes)) => Read1::Native {
             format,
             cases,
-            notes: Vec::new(),
+            notes,
         },
         Err(e) => Read1::Failed(e),
     })

@@ -38,9 +38,23 @@ use crate::model::{
 
 /// Parses one `output.xml`. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
+    parse_path_noted(path).map(|(cases, _)| cases)
+}
+
+/// Like [`parse_path`], with notes: Robot's own execution errors (`<errors>`, level ERROR:
+/// a suite file that could not be parsed, a library that failed to import), which can mean
+/// tests that never ran and are in no result.
+pub fn parse_path_noted(path: &Path) -> Result<(Vec<TestCase>, Vec<String>), InputError> {
     let mut reader = Robot::new(path);
     dotnet::drive_path(path, &mut reader)?;
-    Ok(reader.cases)
+    let mut notes = reader.errors;
+    if reader.more_errors > 0 {
+        notes.push(format!(
+            "… and {} more Robot Framework execution error(s)",
+            reader.more_errors
+        ));
+    }
+    Ok((reader.cases, notes))
 }
 
 /// Parses one file as far as it can be read: the tests that closed before an error (a
@@ -142,8 +156,15 @@ struct Suite {
     teardown: Option<(String, String)>,
 }
 
+/// Most execution errors turned into notes.
+const MAX_ERROR_NOTES: usize = 10;
+
 struct Robot {
     path: Arc<Path>,
+    /// Robot's execution errors (`<errors><msg level="ERROR">`), first lines, as notes.
+    errors: Vec<String>,
+    more_errors: usize,
+    reading_error: bool,
     suites: Vec<Suite>,
     /// Shared by the tests of the current suite (rebuilt when the suite changes).
     shared: Option<(Arc<[String]>, Arc<str>)>,
@@ -155,6 +176,9 @@ impl Robot {
     fn new(path: &Path) -> Self {
         Robot {
             path: Arc::from(path),
+            errors: Vec::new(),
+            more_errors: 0,
+            reading_error: false,
             suites: Vec::new(),
             shared: None,
             current: None,
@@ -277,6 +301,7 @@ impl Handler for Robot {
                     teardown: None,
                 });
             }
+            ("msg", Some("errors")) => self.reading_error = attrs.get("level") == Some("ERROR"),
             ("test", Some("suite")) => {
                 self.current = Some(Draft {
                     name: attrs.get("name").unwrap_or_default().to_string(),
@@ -392,6 +417,16 @@ impl Handler for Robot {
         }
         match (name, parent) {
             ("suite", _) => self.close_suite(),
+            ("msg", Some("errors")) if std::mem::take(&mut self.reading_error) => {
+                let text = take_text(text).unwrap_or_default();
+                let first = text.lines().next().unwrap_or("").trim();
+                if self.errors.len() < MAX_ERROR_NOTES {
+                    self.errors
+                        .push(format!("Robot Framework execution error: {first}"));
+                } else {
+                    self.more_errors += 1;
+                }
+            }
             ("status", Some("kw" | "teardown")) if stack.len() >= 2 => {
                 if stack[stack.len() - 2] == "suite"
                     && let Some(s) = self.suites.last_mut()

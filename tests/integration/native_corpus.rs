@@ -263,6 +263,16 @@ fn robotframework_counts() {
             "Warning"
         ]
     );
+    // Robot's own execution errors (a suite file it could not parse, a library it could not
+    // import) are notes: tests may be missing from the results.
+    let (_, notes) =
+        robot::parse_path_noted(&fixture("robotframework/rebot/output-5.0.xml")).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("Importing library 'DummyLib' failed")),
+        "{notes:?}"
+    );
     let golden = robot_tests("robotframework/result/golden.xml");
     assert_eq!(counts(&golden), (1, 0, 0, 0));
     assert_eq!(golden[0].name, "First One");
