@@ -121,6 +121,7 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
     let expansion = inputs::expand(&opts.patterns)?;
     let files = expansion.files;
     let mut reads = read_all(&files);
+    skip_testng_junit_copies(&files, &mut reads);
 
     // Allure directories: where any Allure result or container was found. Unknown files there
     // (and in their `history/`) are side files, not noise worth a note.
@@ -264,6 +265,34 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         }
     }
     Ok(run)
+}
+
+/// TestNG writes JUnit copies of its results (`junitreports/`, `<suite>/<test>.xml`) next to
+/// `testng-results.xml`; when that file is read too, the copies would count every test again,
+/// with less in them. They are skipped with a note (and read as JUnit when they are all there is).
+fn skip_testng_junit_copies(files: &[PathBuf], reads: &mut [Read1]) {
+    let testng_read = reads.iter().any(|r| {
+        matches!(
+            r,
+            Read1::Native {
+                format: Format::Testng,
+                ..
+            }
+        )
+    });
+    if !testng_read {
+        return;
+    }
+    for (path, read) in files.iter().zip(reads.iter_mut()) {
+        if matches!(read, Read1::Junit(_)) && head(path).is_ok_and(|h| testng::is_junit_copy(&h)) {
+            *read = Read1::Unknown {
+                reason: "TestNG's JUnit copy of the results in testng-results.xml, which is read \
+                         instead"
+                    .to_string(),
+                always_note: true,
+            };
+        }
+    }
 }
 
 /// Moves one file's tests to the end of `all`; the first (often the only) file's list is taken

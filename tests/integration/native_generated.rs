@@ -231,3 +231,45 @@ fn cucumber_js_matches_the_runner_console() {
         Attachment::Inline { base64, .. } if base64 == "cmVzdWx0PTM="
     ));
 }
+
+/// TestNG's output directory holds JUnit copies of the same results: with testng-results.xml
+/// read, they are skipped with a note instead of counting every test again; alone, they are
+/// read as the JUnit they are.
+#[test]
+fn testng_junit_copies_are_not_counted_twice() {
+    let run = collect(&InputOptions {
+        patterns: [
+            "generated-testng/testng-results.xml",
+            "generated-testng/junitreports",
+            "generated-testng/Calculator suite",
+        ]
+        .iter()
+        .map(|rel| fixture(rel).display().to_string())
+        .collect(),
+        allow_empty: false,
+        strict: true,
+    })
+    .unwrap();
+    let parsed: Vec<_> = run
+        .files
+        .iter()
+        .filter(|f| matches!(f.status, FileStatus::Parsed { .. }))
+        .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(parsed, ["testng-results.xml"]);
+    let copies = run
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(&f.status, FileStatus::Skipped { reason } if reason.contains("JUnit copy"))
+        })
+        .count();
+    assert_eq!(copies, 4);
+    assert_eq!(run.cases.len(), 11);
+
+    // Alone, the copies are JUnit: 7 test names (TestNG's JUnit copy repeats sumsRows for its
+    // 3 rows without their parameters).
+    let alone = self::run("generated-testng/junitreports");
+    assert_eq!(format_of(&alone), Format::Junit);
+    assert_eq!(alone.cases.len(), 7);
+}
