@@ -116,6 +116,7 @@ fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
     let mut state = State {
         path: Arc::from(path),
         parsed: Parsed::default(),
+        feature_file: None,
     };
     let result = serde::Deserializer::deserialize_seq(&mut de, FeaturesVisitor(&mut state))
         .and_then(|()| de.end());
@@ -131,6 +132,8 @@ fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
 struct State {
     path: Arc<Path>,
     parsed: Parsed,
+    /// The current feature's file, repository-relative, for annotations.
+    feature_file: Option<String>,
 }
 
 struct FeaturesVisitor<'a>(&'a mut State);
@@ -340,6 +343,16 @@ fn convert_feature(feature: Feature, state: &mut State) {
         Format::Cucumber
     };
     state.parsed.format.get_or_insert(format);
+    state.feature_file = feature
+        .uri
+        .as_deref()
+        .or_else(|| {
+            feature
+                .location
+                .as_deref()
+                .map(|l| l.rsplit_once(':').map_or(l, |(f, _)| f))
+        })
+        .and_then(relative_file);
     let class: Option<Arc<str>> = feature
         .name
         .clone()
@@ -610,6 +623,7 @@ fn convert_scenario(
             .into_iter()
             .collect(),
         attachments,
+        file: state.feature_file.clone(),
         line: element
             .line
             .or_else(|| line_of_location(&element.location))
@@ -683,6 +697,19 @@ fn cap(mut s: String) -> String {
         s.push_str(crate::model::TRUNCATION_MARKER);
     }
     s
+}
+
+/// A feature file as a repository-relative path (`file:` prefix dropped, `\\` as `/`); `None`
+/// for `classpath:` resources and absolute paths, which no annotation can point at.
+fn relative_file(uri: &str) -> Option<String> {
+    let uri = uri.trim();
+    let path = uri
+        .strip_prefix("file://")
+        .or_else(|| uri.strip_prefix("file:"))
+        .unwrap_or(uri)
+        .replace('\\', "/");
+    let absolute = path.starts_with('/') || path.as_bytes().get(1) == Some(&b':');
+    (!path.is_empty() && !absolute && !uri.starts_with("classpath:")).then_some(path)
 }
 
 /// `features/x.feature:12` → 12.
@@ -870,6 +897,7 @@ mod tests {
         assert_eq!(c.parameters()[0].value, "@1.2 sums");
         assert_eq!(c.duration_secs(), Some(0.5));
         assert_eq!(c.line(), Some(9));
+        assert_eq!(c.file(), Some("f.feature"));
         assert_eq!(p.cases[1].outcome().kind(), OutcomeKind::Error);
         let f = p.cases[2].outcome().failure().unwrap();
         assert_eq!(f.message.read().as_deref(), Some("Then w: line 1"));
@@ -883,6 +911,25 @@ mod tests {
         assert_eq!(parsed.cases.len(), 1);
         assert_eq!(parsed.cases[0].name, "ok");
         assert_eq!(error.unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn feature_files_for_annotations() {
+        assert_eq!(
+            relative_file("features/a.feature").as_deref(),
+            Some("features/a.feature")
+        );
+        assert_eq!(
+            relative_file("file:src/test/a.feature").as_deref(),
+            Some("src/test/a.feature")
+        );
+        assert_eq!(
+            relative_file("features\\a.feature").as_deref(),
+            Some("features/a.feature")
+        );
+        assert_eq!(relative_file("classpath:features/a.feature"), None);
+        assert_eq!(relative_file("/home/x/a.feature"), None);
+        assert_eq!(relative_file("C:\\x\\a.feature"), None);
     }
 
     #[test]

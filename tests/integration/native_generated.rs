@@ -197,6 +197,9 @@ fn behave_matches_the_runner_console() {
         message(find(&run, "Square root")),
         "undefined step: When I take the square root of 16"
     );
+    let root = find(&run, "Square root");
+    assert_eq!(root.file(), Some("features/calculator.feature"));
+    assert_eq!(root.line(), Some(30));
 }
 
 /// cucumber-js: "8 scenarios (2 failed, 1 undefined, 1 pending, 4 passed)"; undefined and
@@ -216,6 +219,10 @@ fn cucumber_js_matches_the_runner_console() {
     );
     let rows: Vec<_> = run.cases.iter().filter(|c| c.name == "Sum rows").collect();
     assert_eq!(rows.len(), 3);
+    // The scenario's place, for annotations on the feature file.
+    let divide = find(&run, "Divide numbers");
+    assert_eq!(divide.file(), Some("features/calculator.feature"));
+    assert_eq!(divide.line(), Some(12));
     let shot = find(&run, "Screenshot on result");
     let names: Vec<_> = shot
         .attachments()
