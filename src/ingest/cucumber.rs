@@ -46,6 +46,9 @@ use crate::model::{
 /// Largest embedding kept as evidence (base64 bytes); larger ones are dropped with a note.
 pub const MAX_EMBEDDING_BYTES: usize = 16 * 1024 * 1024;
 
+/// Most embedding bytes (base64) kept per file: evidence is held in memory until it is sent.
+pub const MAX_EMBEDDINGS_PER_FILE: usize = 128 * 1024 * 1024;
+
 /// What one file gave.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -117,6 +120,7 @@ fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
         path: Arc::from(path),
         parsed: Parsed::default(),
         feature_file: None,
+        embedded: 0,
     };
     let result = serde::Deserializer::deserialize_seq(&mut de, FeaturesVisitor(&mut state))
         .and_then(|()| de.end());
@@ -134,6 +138,8 @@ struct State {
     parsed: Parsed,
     /// The current feature's file, repository-relative, for annotations.
     feature_file: Option<String>,
+    /// Embedding bytes kept so far, against [`MAX_EMBEDDINGS_PER_FILE`].
+    embedded: usize,
 }
 
 struct FeaturesVisitor<'a>(&'a mut State);
@@ -544,7 +550,8 @@ fn convert_scenario(
             _ => all_passed = false,
         }
         for (n, e) in std::mem::take(&mut step.embeddings).into_iter().enumerate() {
-            if let Some(a) = embedding(e, index + 1, n + 1, &state.path, &mut state.parsed.notes) {
+            let place = format!("scenario {name:?}, step {}", index + 1);
+            if let Some(a) = embedding(e, &place, index + 1, n + 1, state) {
                 attachments.push(a);
             }
         }
@@ -720,11 +727,13 @@ fn line_of_location(location: &Option<String>) -> Option<u64> {
 /// An embedding as inline evidence, when it is plausible base64 of a sane size.
 fn embedding(
     e: Embedding,
+    place: &str,
     step: usize,
     n: usize,
-    path: &Path,
-    notes: &mut Vec<String>,
+    state: &mut State,
 ) -> Option<Attachment> {
+    let path = &*state.path;
+    let notes = &mut state.parsed.notes;
     let data = e.data?;
     let mime = e
         .mime_type
@@ -732,8 +741,16 @@ fn embedding(
         .unwrap_or_default();
     if data.len() > MAX_EMBEDDING_BYTES {
         notes.push(format!(
-            "an embedding of step {step} is larger than {} MiB and was not kept as evidence",
+            "an embedding of {place} is larger than {} MiB and was not kept as evidence",
             MAX_EMBEDDING_BYTES >> 20
+        ));
+        return None;
+    }
+    if state.embedded + data.len() > MAX_EMBEDDINGS_PER_FILE {
+        notes.push(format!(
+            "an embedding of {place} was not kept as evidence: this file's embeddings exceed {} \
+             MiB",
+            MAX_EMBEDDINGS_PER_FILE >> 20
         ));
         return None;
     }
@@ -759,7 +776,7 @@ fn embedding(
     }
     if !base64_ok {
         notes.push(format!(
-            "an embedding of step {step} is not base64 and was not kept as evidence"
+            "an embedding of {place} is not base64 and was not kept as evidence"
         ));
         return None;
     }
@@ -769,6 +786,7 @@ fn embedding(
         Some(n) if !n.is_empty() => format!("{n}.{ext}"),
         _ => format!("step-{step}-{n}.{ext}"),
     };
+    state.embedded += data.len();
     Some(Attachment::Inline { name, base64: data })
 }
 
