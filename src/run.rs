@@ -40,6 +40,9 @@ pub enum RunError {
         .0.join("; ")
     )]
     NothingToDo(Vec<String>),
+    /// `strict_keys` and some mapped Test keys are not Tests of the project: nothing was sent.
+    #[error("{}", .0.join("\n"))]
+    StaleKeys(Vec<String>),
     /// Xray or Jira refused or could not be reached; reports are written, unsent results are
     /// spooled. One line per error.
     #[error("{}", .0.join("\n"))]
@@ -110,6 +113,9 @@ pub fn run(
     let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
+    let stopped_by_keys = receipts.xray.as_ref().is_some_and(|x| {
+        x.tests_sent == 0 && !x.stale_keys.is_empty() && x.stale_keys.iter().all(|k| !k.fell_back)
+    });
     let error_lines = receipts.error_lines();
     let report = assemble::report(&plan, receipts, dry_run);
     let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
@@ -132,6 +138,14 @@ pub fn run(
     }
     if on_github {
         publish_github(&settings, &summary, &secret_refs, env, out)?;
+    }
+    if stopped_by_keys {
+        return Err(RunError::StaleKeys(
+            error_lines
+                .iter()
+                .map(|l| crate::secret::scrub(l, &secret_refs))
+                .collect(),
+        ));
     }
     if failed_remote {
         return Err(RunError::Remote(
@@ -199,11 +213,37 @@ fn send(
         let _ = writeln!(out, "{line}");
     };
     let mut receipts = Receipts::default();
+    // Keys before bugs: a key is linked to a bug or used to close one only once it is known to
+    // be a Test of the Xray project, and under strict keys a stale one stops everything.
+    let keys = match (xray_live, &plan.xray) {
+        (Some(xs), Some(xp)) if !dry_run => {
+            Some(crate::xray::upload::check_plan_keys(http, xs, xp, &mut progress))
+        }
+        _ => None,
+    };
+    if let (Some(xs), Some(xp), Some(k)) = (xray_live, &plan.xray, &keys)
+        && k.blocks(xs)
+    {
+        receipts.xray = Some(crate::xray::upload::run_checked(
+            http,
+            xs,
+            &settings.output,
+            xp,
+            &plan.tests,
+            &Default::default(),
+            &[],
+            k,
+            &mut progress,
+        ));
+        return receipts;
+    }
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
+        let verified = |key: &str| keys.as_ref().is_some_and(|k| k.check.is_verified(key));
+        let jp = crate::jira::file::only_verified_keys(jp, &plan.tests, &verified);
         receipts.jira = Some(crate::jira::file::run(
             http,
             js,
-            jp,
+            &jp,
             &plan.tests,
             dry_run,
             &mut progress,
@@ -212,7 +252,7 @@ fn send(
     if dry_run {
         return receipts;
     }
-    if let (Some(xs), Some(xp)) = (xray_live, &plan.xray) {
+    if let (Some(xs), Some(xp), Some(keys)) = (xray_live, &plan.xray, &keys) {
         let defects = receipts
             .jira
             .as_ref()
@@ -227,7 +267,7 @@ fn send(
             .collect();
         roots.sort();
         roots.dedup();
-        receipts.xray = Some(crate::xray::upload::run_with_roots(
+        receipts.xray = Some(crate::xray::upload::run_checked(
             http,
             xs,
             &settings.output,
@@ -235,6 +275,7 @@ fn send(
             &plan.tests,
             &defects,
             &roots,
+            keys,
             &mut progress,
         ));
     }

@@ -158,8 +158,22 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
     if let Some(x) = &receipts.xray {
         notes.extend(x.warnings.iter().cloned());
     }
+    let stale_keys = receipts
+        .xray
+        .iter()
+        .flat_map(|x| &x.stale_keys)
+        .map(|k| {
+            let then = if k.fell_back {
+                "its results went by their definition instead"
+            } else {
+                "nothing was sent (strict keys)"
+            };
+            format!("{}: {}; {then}", k.key, k.reason)
+        })
+        .collect();
     RunSummary {
         counts: plan.counts,
+        stale_keys,
         execution,
         failures,
         flaky,

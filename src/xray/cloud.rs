@@ -210,14 +210,22 @@ impl Cloud {
             Call::Read,
         );
         let resp = self.send(what, &req)?;
-        let answer: GraphqlAnswer<T> = resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
+        // `errors` first, whatever `data` holds: a failed field is `null` there.
+        let answer: GraphqlAnswer<serde_json::Value> =
+            resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
         if !answer.errors.is_empty() {
             let messages: Vec<&str> = answer.errors.iter().map(|e| e.message.as_str()).collect();
             return Err(self.scrub(graphql_error(what, resp.status, &messages.join("; "))));
         }
-        answer.data.ok_or_else(|| ApiError::BadResponse {
+        let data = answer.data.ok_or_else(|| ApiError::BadResponse {
             service: Service::Xray,
             detail: format!("{what}: no data in the GraphQL answer"),
+        })?;
+        serde_json::from_value(data).map_err(|e| {
+            self.scrub(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: format!("{what}: unexpected GraphQL data: {e}"),
+            })
         })
     }
 
@@ -227,7 +235,8 @@ impl Cloud {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Data {
-            get_tests: Page<TestHit>,
+            // `null` next to a JQL error (handled before `data` is read).
+            get_tests: Option<Page<TestHit>>,
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -247,7 +256,7 @@ impl Cloud {
                 QUERY,
                 serde_json::json!({ "jql": key_jql(batch), "limit": LOOKUP_BATCH }),
             )?;
-            for hit in data.get_tests.results {
+            for hit in data.get_tests.map(|p| p.results).unwrap_or_default() {
                 if let Some(key) = hit.jira.and_then(|j| j.key) {
                     found.push(FoundTest {
                         key,

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod cloud;
 pub mod evidence;
+pub mod keys;
 pub mod payload;
 pub(crate) mod send;
 pub mod server;

@@ -27,6 +27,7 @@ use crate::settings::{OutputSettings, Product, XraySettings};
 use crate::spool;
 use crate::xray::client::{Client, creation_info};
 use crate::xray::evidence::{EvidenceReader, SkippedEvidence};
+use crate::xray::keys::{self, KeyCheck};
 use crate::xray::payload::{ImportDoc, Info, TestInfo, TestType};
 pub(crate) use crate::xray::send::{Job, SendOutcome, send_chunks};
 
@@ -157,6 +158,88 @@ pub fn run_with_roots(
     evidence_roots: &[PathBuf],
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
+    let keys = check_plan_keys(http, settings, plan, progress);
+    run_checked(
+        http,
+        settings,
+        output,
+        plan,
+        tests,
+        defects,
+        evidence_roots,
+        &keys,
+        progress,
+    )
+}
+
+/// The key check of a plan, done once before anything is sent (bug filing included: only
+/// verified keys are linked to bugs or used to close them).
+#[derive(Debug, Clone, Default)]
+pub struct PlanKeys {
+    pub check: KeyCheck,
+    /// Set when the lookup failed: the keys could not be checked and are sent as they are,
+    /// but none of them counts as verified.
+    pub unchecked: Option<String>,
+    /// Whether the plan mapped any key at all.
+    pub any: bool,
+}
+
+impl PlanKeys {
+    /// True when `--strict-keys` must stop the run before anything is sent.
+    pub fn blocks(&self, settings: &XraySettings) -> bool {
+        settings.strict_keys && !self.check.stale.is_empty()
+    }
+}
+
+/// Looks up every mapped key of `plan` (batched, stale keys dropped and asked again).
+pub fn check_plan_keys(
+    http: &Http,
+    settings: &XraySettings,
+    plan: &XrayPlan,
+    progress: &mut dyn FnMut(&str),
+) -> PlanKeys {
+    let mapped: BTreeSet<String> = plan
+        .chunks
+        .iter()
+        .flat_map(|c| c.tests.iter())
+        .filter_map(|t| t.result.test_key.clone())
+        .collect();
+    if mapped.is_empty() {
+        return PlanKeys::default();
+    }
+    let client = Client::new(http, settings);
+    match keys::check(&client, &mapped, &settings.project) {
+        Ok(check) => PlanKeys {
+            check,
+            unchecked: None,
+            any: true,
+        },
+        Err(e) => {
+            let line =
+                format!("could not check the mapped Test keys, sending them as they are: {e}");
+            progress(&format!("Xray: warning: {line}"));
+            PlanKeys {
+                check: KeyCheck::default(),
+                unchecked: Some(line),
+                any: true,
+            }
+        }
+    }
+}
+
+/// [`run_with_roots`] with the key check already done.
+#[allow(clippy::too_many_arguments)]
+pub fn run_checked(
+    http: &Http,
+    settings: &XraySettings,
+    output: &OutputSettings,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    defects: &BTreeMap<usize, Vec<IssueKey>>,
+    evidence_roots: &[PathBuf],
+    keys: &PlanKeys,
+    progress: &mut dyn FnMut(&str),
+) -> XrayReceipt {
     let client = Client::new(http, settings);
     let mut receipt = XrayReceipt::new(client.product());
     receipt.chunks = plan
@@ -174,8 +257,8 @@ pub fn run_with_roots(
     }
 
     // Keys first: one stale key would make Xray reject the whole import.
-    let stale = resolve_keys(&client, settings, plan, &mut receipt, progress);
-    if settings.strict_keys && !stale.is_empty() {
+    let stale = record_stale(settings, keys, &mut receipt, progress);
+    if keys.blocks(settings) {
         let list: Vec<&str> = stale.keys().map(String::as_str).collect();
         receipt.errors.push(ReportError {
             kind: crate::error::ErrorKind::BadInput,
@@ -184,7 +267,7 @@ pub fn run_with_roots(
                 list.len(),
                 list.join(", ")
             ),
-            doctor_check: None,
+            doctor_check: Some("xray.keys".into()),
         });
         return receipt;
     }
@@ -322,45 +405,23 @@ fn target_of(settings: &XraySettings, plan: &XrayPlan) -> (Info, Option<IssueKey
     }
 }
 
-/// Looks up every mapped key (batched); returns the unusable ones with their reason.
-fn resolve_keys(
-    client: &Client,
+/// Puts the key check's verdicts in the receipt (once per key) and returns the stale keys with
+/// their reasons.
+fn record_stale(
     settings: &XraySettings,
-    plan: &XrayPlan,
+    keys: &PlanKeys,
     receipt: &mut XrayReceipt,
     progress: &mut dyn FnMut(&str),
 ) -> BTreeMap<String, String> {
-    let mapped: BTreeSet<String> = plan
-        .chunks
+    if let Some(line) = &keys.unchecked {
+        receipt.warnings.push(line.clone());
+    }
+    let stale: BTreeMap<String, String> = keys
+        .check
+        .stale
         .iter()
-        .flat_map(|c| c.tests.iter())
-        .filter_map(|t| t.result.test_key.clone())
+        .map(|(k, (_, reason))| (k.clone(), reason.clone()))
         .collect();
-    let mut stale = BTreeMap::new();
-    if mapped.is_empty() {
-        return stale;
-    }
-    let keys: Vec<String> = mapped.iter().cloned().collect();
-    let found = match client.lookup_tests(&keys) {
-        Ok(found) => found,
-        Err(e) => {
-            let line =
-                format!("could not check the mapped Test keys, sending them as they are: {e}");
-            progress(&format!("Xray: warning: {line}"));
-            receipt.warnings.push(line);
-            return stale;
-        }
-    };
-    for key in &mapped {
-        let reason = match found.iter().find(|f| &f.key == key) {
-            Some(f) if f.is_test() => continue,
-            Some(f) => format!("is a {}, not a Test", f.issue_type),
-            // Cloud `getTests` only returns Tests: absent means missing or another type.
-            None if client.product() == Product::Cloud => "not found or not a Test".to_string(),
-            None => "not found".to_string(),
-        };
-        stale.insert(key.clone(), reason);
-    }
     for (key, reason) in &stale {
         receipt.stale_keys.push(StaleKey {
             key: key.clone(),
@@ -369,17 +430,15 @@ fn resolve_keys(
         });
     }
     if !stale.is_empty() && !settings.strict_keys {
-        let line = format!(
-            "{} mapped key(s) are not usable Tests, their results go by definition instead: {}",
+        progress(&format!(
+            "Xray: warning: {} mapped key(s) are not usable Tests, their results go by definition instead: {}",
             stale.len(),
             stale
                 .iter()
                 .map(|(k, r)| format!("{k} ({r})"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
-        progress(&format!("Xray: warning: {line}"));
-        receipt.warnings.push(line);
+        ));
     }
     stale
 }
