@@ -216,9 +216,12 @@ fn send(
     // Keys before bugs: a key is linked to a bug or used to close one only once it is known to
     // be a Test of the Xray project, and under strict keys a stale one stops everything.
     let keys = match (xray_live, &plan.xray) {
-        (Some(xs), Some(xp)) if !dry_run => {
-            Some(crate::xray::upload::check_plan_keys(http, xs, xp, &mut progress))
-        }
+        (Some(xs), Some(xp)) if !dry_run => Some(crate::xray::upload::check_plan_keys(
+            http,
+            xs,
+            xp,
+            &mut progress,
+        )),
         _ => None,
     };
     if let (Some(xs), Some(xp), Some(k)) = (xray_live, &plan.xray, &keys)

@@ -106,7 +106,9 @@ pub fn job_summary_markdown(s: &RunSummary, max_bytes: usize) -> String {
         max_bytes,
         &format!("### Stale Test keys ({})", s.stale_keys.len()),
         None,
-        s.stale_keys.iter().map(|k| format!("- {}\n", inline(k, 500))),
+        s.stale_keys
+            .iter()
+            .map(|k| format!("- {}\n", inline(k, 500))),
         s.stale_keys.len(),
         "stale keys",
     );

@@ -127,8 +127,7 @@ pub fn check_with(
         for key in left {
             let verdict = match found.iter().find(|f| f.key == key) {
                 Some(f) if f.is_test() => {
-                    let in_project =
-                        IssueKey::parse(&key).is_some_and(|k| k.project() == project);
+                    let in_project = IssueKey::parse(&key).is_some_and(|k| k.project() == project);
                     if in_project {
                         check.verified.insert(key);
                         continue;
@@ -169,7 +168,9 @@ mod tests {
     fn jql_error(keys: &[&str]) -> ApiError {
         let text: Vec<String> = keys
             .iter()
-            .map(|k| format!("Error in JQL: An issue with key '{k}' does not exist for field 'key'."))
+            .map(|k| {
+                format!("Error in JQL: An issue with key '{k}' does not exist for field 'key'.")
+            })
             .collect();
         ApiError::NotFound {
             service: Service::Xray,

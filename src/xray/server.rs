@@ -142,8 +142,9 @@ impl Dc {
     }
 
     /// `POST /rest/api/2/search` with `jql`, returning key and issue type of each hit (one page
-    /// of at most `max_results`). `validateQuery: false` makes Jira skip keys that do not exist
-    /// instead of failing the whole search with 400.
+    /// of at most `max_results`). A `key in (…)` naming a key that does not exist (or cannot be
+    /// seen) fails the whole search with 400 and the key in `errorMessages` (xray-api.md §7);
+    /// `xray::keys` drops such keys and asks again.
     pub fn search(&self, jql: &str, max_results: usize) -> Result<Vec<SearchHit>, ApiError> {
         #[derive(Deserialize)]
         struct Answer {
@@ -170,7 +171,6 @@ impl Dc {
                 "jql": jql,
                 "fields": ["issuetype"],
                 "maxResults": max_results,
-                "validateQuery": false,
             }),
             Call::Read,
         );

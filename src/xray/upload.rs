@@ -174,8 +174,10 @@ pub fn run_with_roots(
 
 /// The key check of a plan, done once before anything is sent (bug filing included: only
 /// verified keys are linked to bugs or used to close them).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct PlanKeys {
+    /// The client the check used, so the upload reuses its token (one authentication a run).
+    client: Option<Client>,
     pub check: KeyCheck,
     /// Set when the lookup failed: the keys could not be checked and are sent as they are,
     /// but none of them counts as verified.
@@ -210,6 +212,7 @@ pub fn check_plan_keys(
     let client = Client::new(http, settings);
     match keys::check(&client, &mapped, &settings.project) {
         Ok(check) => PlanKeys {
+            client: Some(client),
             check,
             unchecked: None,
             any: true,
@@ -219,6 +222,7 @@ pub fn check_plan_keys(
                 format!("could not check the mapped Test keys, sending them as they are: {e}");
             progress(&format!("Xray: warning: {line}"));
             PlanKeys {
+                client: Some(client),
                 check: KeyCheck::default(),
                 unchecked: Some(line),
                 any: true,
@@ -240,7 +244,14 @@ pub fn run_checked(
     keys: &PlanKeys,
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
-    let client = Client::new(http, settings);
+    let own;
+    let client = match &keys.client {
+        Some(c) => c,
+        None => {
+            own = Client::new(http, settings);
+            &own
+        }
+    };
     let mut receipt = XrayReceipt::new(client.product());
     receipt.chunks = plan
         .chunks
@@ -324,7 +335,7 @@ pub fn run_checked(
         marker: &marker,
         test_plan: info.test_plan_key.as_deref(),
     };
-    let outcome = send_chunks(&client, http, &job, append_to, docs, &indexes, progress);
+    let outcome = send_chunks(client, http, &job, append_to, docs, &indexes, progress);
     apply_outcome(&mut receipt, &outcome);
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;

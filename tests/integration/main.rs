@@ -32,6 +32,7 @@ mod plan;
 mod secrets_jira;
 mod secrets_xray;
 mod settings;
+mod stale_keys;
 mod text_store;
 mod xray_faults;
 mod xray_upload;

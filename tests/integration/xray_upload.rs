@@ -314,11 +314,9 @@ fn stale_key_falls_back(product: Product) {
         .map(|s| (s.key.as_str(), s.reason.as_str()))
         .collect();
     let want = match product {
-        // getTests only returns Tests, so Cloud cannot tell the two apart.
-        Product::Cloud => [
-            ("CALC-15", "not found or not a Test"),
-            ("CALC-404", "not found or not a Test"),
-        ],
+        // getTests only returns Tests, so Cloud cannot name the other type; a missing key fails
+        // the JQL (xray-api.md §7), which names it.
+        Product::Cloud => [("CALC-15", "is not a Test"), ("CALC-404", "not found")],
         Product::Dc => [
             ("CALC-15", "is a Test Plan, not a Test"),
             ("CALC-404", "not found"),

@@ -144,6 +144,19 @@ struct State {
     tokens: Vec<(String, bool)>,
     token_requests: usize,
     searches: Vec<SearchLog>,
+    /// Issues of the same site that live in another fake (Xray's Tests): key → issue type.
+    site_issues: SiteIssues,
+}
+
+/// A lookup of issues another fake holds: Xray Tests live in the same Jira site as the bugs, so
+/// a link from a Test to a bug must find both.
+#[derive(Clone, Default)]
+pub struct SiteIssues(Option<Arc<dyn Fn(&str) -> Option<String> + Send + Sync>>);
+
+impl std::fmt::Debug for SiteIssues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SiteIssues")
+    }
 }
 
 pub struct JiraFake {
@@ -170,11 +183,17 @@ impl JiraFake {
             tokens: Vec::new(),
             token_requests: 0,
             searches: Vec::new(),
+            site_issues: SiteIssues::default(),
         }));
         let handler_state = state.clone();
         let fake = Fake::serve(move |req| handle(&handler_state, req));
         state.lock().unwrap().site = fake.url();
         JiraFake { fake, state }
+    }
+
+    /// Makes the issues `lookup` knows (key → issue type) part of this site, for links.
+    pub fn share_site(&self, lookup: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>) {
+        self.state.lock().unwrap().site_issues = SiteIssues(Some(lookup));
     }
 
     pub fn url(&self) -> String {
@@ -520,6 +539,28 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 "Issue does not exist or you do not have permission to see it.",
             ),
         },
+        // jira-api.md §3.3: `PUT /rest/api/{2,3}/issue/{key}` with `fields` (or `update`) → 204;
+        // the description is checked like on create (ADF on Cloud v3, a string on DC v2).
+        ("PUT", ["issue", key]) => {
+            let b = req.json();
+            let fields = b["fields"].clone();
+            if let Some(d) = fields.get("description")
+                && let Some(e) = check_rich_text(s.config.mode, d, "description")
+            {
+                return e;
+            }
+            let Some(i) = s.issues.iter_mut().find(|i| i.key == *key) else {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            };
+            if let Some(d) = fields.get("description") {
+                i.description = d.clone();
+                i.fields["description"] = d.clone();
+            }
+            Reply::status(204)
+        }
         ("GET", ["issue", key, "comment"]) => {
             let Some(i) = s.issues.iter().find(|i| i.key == *key) else {
                 return err(
@@ -605,9 +646,11 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             if !["Relates", "Duplicate", "Tests", "Blocks"].contains(&ty.as_str()) {
                 return err(404, &format!("No issue link type with name '{ty}' found."));
             }
-            if !s.issues.iter().any(|i| i.key == inward)
-                || !s.issues.iter().any(|i| i.key == outward)
-            {
+            let known = |k: &str| {
+                s.issues.iter().any(|i| i.key == k)
+                    || s.site_issues.0.as_ref().is_some_and(|f| f(k).is_some())
+            };
+            if !known(&inward) || !known(&outward) {
                 return err(
                     404,
                     "Issue does not exist or you do not have permission to see it.",

@@ -102,6 +102,8 @@ pub struct State {
     calls_since_auth: usize,
     /// Issue key → issue type.
     pub issues: BTreeMap<String, String>,
+    /// Keys of issues that exist but the credentials cannot see (Jira answers as if missing).
+    pub hidden: std::collections::BTreeSet<String>,
     /// Generic definition → Test key, for Tests created by imports.
     pub definitions: BTreeMap<String, String>,
     next_issue: usize,
@@ -127,6 +129,7 @@ impl XrayFake {
             expire_after: None,
             calls_since_auth: 0,
             issues: BTreeMap::new(),
+            hidden: Default::default(),
             definitions: BTreeMap::new(),
             next_issue: 1000,
             executions: BTreeMap::new(),
@@ -159,6 +162,15 @@ impl XrayFake {
 
     pub fn add_issue(&self, key: &str, issue_type: &str) {
         self.with(|s| s.issues.insert(key.to_string(), issue_type.to_string()));
+    }
+
+    /// An issue the configured credentials cannot browse: every JQL naming it fails as if it
+    /// did not exist (xray-api.md §7: "also for a key the user cannot see").
+    pub fn add_hidden_issue(&self, key: &str, issue_type: &str) {
+        self.with(|s| {
+            s.issues.insert(key.to_string(), issue_type.to_string());
+            s.hidden.insert(key.to_string())
+        });
     }
 
     /// An existing execution (for appending to a given key).
@@ -337,6 +349,12 @@ impl State {
             if !(1..=100).contains(&limit) || keys.len() > 100 {
                 return gql_error("limit must be between 1 and 100");
             }
+            // xray-api.md §7: a key that does not exist (or cannot be seen) fails the whole JQL;
+            // Xray answers HTTP 200, `data.getTests: null` and the JQL error in `errors`.
+            let missing = self.missing_keys(&keys);
+            if !missing.is_empty() {
+                return gql_jql_error("getTests", &missing);
+            }
             let results: Vec<Value> = keys
                 .iter()
                 .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test"))
@@ -415,17 +433,19 @@ impl State {
             if keys.len() > 100 {
                 return Reply::json(400, r#"{"errorMessages":["too many keys"]}"#);
             }
-            let missing: Vec<&String> = keys
-                .iter()
-                .filter(|k| !self.issues.contains_key(*k) && !self.executions.contains_key(*k))
-                .collect();
-            // Real Jira fails the whole search on an unknown key unless validation is off.
-            if let Some(first) = missing.first()
-                && body["validateQuery"] != json!(false)
-            {
+            // xray-api.md §7: Jira search answers 400 with the JQL error in `errorMessages` when
+            // `key in (…)` names a key that does not exist or cannot be seen, one message per key
+            // (jira-api.md §1.5: a missing project is `errorMessages` too). The strict emulator
+            // the issue was found with does this whatever `validateQuery` says; so does this fake.
+            let missing = self.missing_keys(&keys);
+            if !missing.is_empty() {
+                let messages: Vec<String> = missing
+                    .iter()
+                    .map(|k| format!("An issue with key '{k}' does not exist for field 'key'."))
+                    .collect();
                 return Reply::json(
                     400,
-                    json!({"errorMessages": [format!("An issue with key '{first}' does not exist for field 'key'.")]}).to_string(),
+                    json!({"errorMessages": messages, "errors": {}}).to_string(),
                 );
             }
             keys.iter()
@@ -446,6 +466,17 @@ impl State {
             json!({"startAt": 0, "maxResults": max, "total": issues.len(), "issues": issues})
                 .to_string(),
         )
+    }
+
+    /// Keys of `keys` Jira would call missing: unknown, or hidden from these credentials.
+    fn missing_keys(&self, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .filter(|k| {
+                self.hidden.contains(*k)
+                    || (!self.issues.contains_key(*k) && !self.executions.contains_key(*k))
+            })
+            .cloned()
+            .collect()
     }
 
     fn link_plan(&mut self, plan: &str, body: Value) -> Reply {
@@ -660,7 +691,9 @@ impl State {
             }
             match (t["testKey"].as_str(), t.get("testInfo")) {
                 (Some(key), _) => {
-                    if self.issues.get(key).map(String::as_str) != Some("Test") {
+                    if self.hidden.contains(key)
+                        || self.issues.get(key).map(String::as_str) != Some("Test")
+                    {
                         return Err(match self.mode {
                             Mode::Cloud => format!("Test with key {key} not found"),
                             Mode::Dc => format!("Test issue with key {key} not found."),
@@ -765,6 +798,26 @@ fn gql_error(message: &str) -> Reply {
     Reply::json(
         200,
         json!({"errors": [{"message": message}], "data": null}).to_string(),
+    )
+}
+
+/// The GraphQL answer to a JQL naming missing keys, as xray-api.md §7 quotes it:
+/// `{"data": {"<field>": null}, "errors": [{"message": "Error in JQL: An issue with key 'CALC-123'
+/// does not exist for field 'key'.", ...}]}`, one error per key.
+pub fn gql_jql_error(field: &str, missing: &[String]) -> Reply {
+    let errors: Vec<Value> = missing
+        .iter()
+        .map(|k| {
+            json!({
+                "message": format!("Error in JQL: An issue with key '{k}' does not exist for field 'key'."),
+                "locations": [{"line": 1, "column": 43}],
+                "path": [field],
+            })
+        })
+        .collect();
+    Reply::json(
+        200,
+        json!({"data": {field: null}, "errors": errors}).to_string(),
     )
 }
 
