@@ -12,6 +12,11 @@ use support::xray_fake::XrayFake;
 /// JUnit with 22 keyed tests: `CALC-404` (missing), `CALC-900` (a Bug, failing), and
 /// `CALC-1`…`CALC-20` (Tests; `CALC-1` fails).
 pub fn keyed_junit() -> String {
+    keyed_junit_from(1, true)
+}
+
+/// [`keyed_junit`] with the valid keys `CALC-first`…`CALC-first+19`; without `stale`, only those.
+pub fn keyed_junit_from(first: usize, stale: bool) -> String {
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"Keyed\" tests=\"22\" failures=\"2\">\n",
     );
@@ -25,10 +30,13 @@ pub fn keyed_junit() -> String {
             "  <testcase classname=\"com.acme.Keyed\" name=\"{name}\" time=\"0.01\">{failure}<properties><property name=\"test_key\" value=\"{key}\"/></properties></testcase>\n"
         )
     };
-    x.push_str(&case("gone", "CALC-404", false));
-    x.push_str(&case("claims_a_bug", "CALC-900", true));
+    if stale {
+        x.push_str(&case("gone", "CALC-404", false));
+        x.push_str(&case("claims_a_bug", "CALC-900", true));
+    }
     for i in 1..=20 {
-        x.push_str(&case(&format!("t{i:02}"), &format!("CALC-{i}"), i == 1));
+        let key = format!("CALC-{}", first + i - 1);
+        x.push_str(&case(&format!("t{i:02}"), &key, i == 1));
     }
     x.push_str("</testsuite>\n");
     x
