@@ -240,6 +240,7 @@ fn send(
         ));
         return receipts;
     }
+    let mut filed_plan = None;
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
         let verified = |key: &str| keys.as_ref().is_some_and(|k| k.check.is_verified(key));
         let jp = crate::jira::file::only_verified_keys(jp, &plan.tests, &verified);
@@ -251,6 +252,7 @@ fn send(
             dry_run,
             &mut progress,
         ));
+        filed_plan = Some(jp);
     }
     if dry_run {
         return receipts;
@@ -281,6 +283,38 @@ fn send(
             keys,
             &mut progress,
         ));
+        // Bugs of results sent by definition: link them to the Test the import matched or
+        // created, once it is known (one batched lookup of the execution's runs).
+        if let (Some(js), Some(jp), Some(jr), Some(xr)) = (
+            jira_live,
+            &filed_plan,
+            receipts.jira.as_mut(),
+            receipts.xray.as_mut(),
+        ) {
+            let wanted = crate::jira::file::tests_to_link(jp, jr);
+            if !wanted.is_empty() {
+                let landed = crate::xray::upload::find_landed(
+                    http,
+                    xs,
+                    keys,
+                    xr,
+                    xp,
+                    &plan.tests,
+                    &defects,
+                    &wanted,
+                    &mut progress,
+                );
+                crate::jira::file::link_landed(
+                    http,
+                    js,
+                    jp,
+                    &plan.tests,
+                    &landed,
+                    jr,
+                    &mut progress,
+                );
+            }
+        }
     }
     receipts
 }

@@ -504,6 +504,21 @@ impl<'h> Client<'h> {
         .map(|_| ())
     }
 
+    /// Sets `fields` of `key` (`PUT /rest/api/{3|2}/issue/{key}` → 204). Setting the same
+    /// values twice leaves the same issue, so this is safe to resend.
+    pub fn set_fields(&self, key: &str, fields: &Value) -> Result<(), ApiError> {
+        let path = self.api(&format!("issue/{}", enc(key)));
+        self.call(&format!("update {key}"), |base| {
+            Request::post_json(
+                format!("{base}{path}"),
+                &json!({ "fields": fields }),
+                Call::Read,
+            )
+            .method("PUT")
+        })
+        .map(|_| ())
+    }
+
     /// Links two issues: the result reads "`inward` <outward phrase> `outward`" (for
     /// `Duplicate`: inward duplicates outward). Re-posting an existing link does not duplicate
     /// it, so this is safe to resend.

@@ -33,9 +33,11 @@ pub use super::receipt::{ActionKind, BugAction, JiraReceipt};
 
 mod converge;
 mod fields;
+mod landed;
 
 use converge::{Pending, Work};
 pub use fields::summary;
+pub use landed::{link_landed, tests_to_link};
 
 /// Files, comments, links and closes bugs for `plan`. Never panics on server answers; every
 /// failure lands in `errors` and the rest of the plan still runs.

@@ -94,9 +94,11 @@ fn bug_row(kind: ActionKind) -> Option<BugAction> {
 }
 
 pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: bool) -> RunSummary {
-    let xray_key = |identity: &TestIdentity| match identity {
+    // The mapped key, else the Test the import put the result on (looked up after it).
+    let landed = receipts.xray.as_ref().map(|x| &x.test_keys);
+    let xray_key = |t: &crate::plan::PlannedTest| match &t.identity {
         TestIdentity::Key(k) => Some(k.to_string()),
-        TestIdentity::Definition(_) => None,
+        TestIdentity::Definition(_) => landed.and_then(|m| m.get(&t.test_id)).cloned(),
     };
     let mut failures: Vec<FailureRow> = plan
         .tests
@@ -105,7 +107,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .map(|t| FailureRow {
             name: t.name.clone(),
             test_id: t.test_id.clone(),
-            xray_key: xray_key(&t.identity),
+            xray_key: xray_key(t),
             kind: t.outcome,
             message: t.message.clone(),
             file: t

@@ -76,6 +76,10 @@ pub struct XrayReceipt {
     pub stale_keys: Vec<StaleKey>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence_skipped: Vec<SkippedEvidence>,
+    /// Test id → the Test its result landed on, for results sent by definition whose Test was
+    /// looked up after the import (so their bugs could be linked to it).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub test_keys: BTreeMap<String, String>,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
     /// Set when unsent chunks were written for `xray-sync resend`.
@@ -94,6 +98,7 @@ impl XrayReceipt {
             tests_sent: 0,
             stale_keys: Vec::new(),
             evidence_skipped: Vec::new(),
+            test_keys: BTreeMap::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
             spool: None,
@@ -351,6 +356,95 @@ pub fn run_checked(
         spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
     }
     receipt
+}
+
+/// After the import: which Test each of the tests in `wanted` (plan test indexes) landed on.
+/// One batched lookup of the execution's runs (100 per request, so at most ceil(N/100)
+/// requests for N results), matched by generic definition (Cloud reports each run's Test
+/// definition) or by the bug sent in the run's `defects` (DC reports defects with `detailed`).
+/// Results sent by a verified key need no lookup. Records what it found in
+/// `receipt.test_keys`; a failed lookup is a warning, never an error (the results are in).
+#[allow(clippy::too_many_arguments)]
+pub fn find_landed(
+    http: &Http,
+    settings: &XraySettings,
+    keys: &PlanKeys,
+    receipt: &mut XrayReceipt,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    defects: &BTreeMap<usize, Vec<IssueKey>>,
+    wanted: &BTreeSet<usize>,
+    progress: &mut dyn FnMut(&str),
+) -> BTreeMap<usize, IssueKey> {
+    let mut landed = BTreeMap::new();
+    let Some(execution) = receipt.execution.clone() else {
+        return landed;
+    };
+    if wanted.is_empty() {
+        return landed;
+    }
+    let own;
+    let client = match &keys.client {
+        Some(c) => c,
+        None => {
+            own = Client::new(http, settings);
+            &own
+        }
+    };
+    let runs = match client.execution_runs(&execution, receipt.tests_sent) {
+        Ok(r) => r,
+        Err(e) => {
+            let line =
+                format!("could not read the runs of {execution} to link bugs to their Tests: {e}");
+            progress(&format!("Xray: warning: {line}"));
+            receipt.warnings.push(line);
+            return landed;
+        }
+    };
+    for ct in plan.chunks.iter().flat_map(|c| c.tests.iter()) {
+        let group = std::iter::once(ct.test).chain(ct.merged.iter().copied());
+        let group: Vec<usize> = group.filter(|t| wanted.contains(t)).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let by_key = ct
+            .result
+            .test_key
+            .as_ref()
+            .filter(|k| keys.check.is_verified(k))
+            .cloned();
+        let definition = ct
+            .result
+            .test_info
+            .as_ref()
+            .and_then(|i| i.definition.clone())
+            .or_else(|| tests.get(ct.test).map(|p| p.definition.clone()));
+        let bugs: Vec<&str> = group
+            .iter()
+            .flat_map(|t| defects.get(t).into_iter().flatten())
+            .map(IssueKey::as_str)
+            .collect();
+        let found = by_key.or_else(|| {
+            runs.iter()
+                .find(|r| {
+                    (r.definition.is_some() && r.definition == definition)
+                        || r.defects.iter().any(|d| bugs.contains(&d.as_str()))
+                })
+                .map(|r| r.test_key.clone())
+        });
+        let Some(key) = found.as_deref().and_then(IssueKey::parse) else {
+            continue;
+        };
+        for t in group {
+            if let Some(p) = tests.get(t) {
+                receipt
+                    .test_keys
+                    .insert(p.test_id.clone(), key.as_str().to_string());
+            }
+            landed.insert(t, key.clone());
+        }
+    }
+    landed
 }
 
 fn apply_outcome(receipt: &mut XrayReceipt, outcome: &SendOutcome) {

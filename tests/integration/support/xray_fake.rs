@@ -363,6 +363,40 @@ impl State {
                 })
                 .collect();
             json!({"getTests": {"total": results.len(), "start": 0, "limit": limit, "results": results}})
+        } else if query.contains("getTestExecutions(") && query.contains("testRuns(") {
+            // xray-api.md §6 "runs of an execution": getTestExecutions(jql: "key = …") with the
+            // testRuns connection; every connection needs `limit` 1–100.
+            let jql = vars["jql"].as_str().unwrap_or("");
+            let key = jql
+                .trim()
+                .strip_prefix("key")
+                .map(|r| {
+                    r.trim()
+                        .trim_start_matches('=')
+                        .trim()
+                        .trim_matches('"')
+                        .to_string()
+                })
+                .unwrap_or_default();
+            if !query.contains("testRuns(limit: 100") {
+                return gql_error("testRuns: limit must be between 1 and 100");
+            }
+            let start = vars["start"].as_u64().unwrap_or(0) as usize;
+            let Some(exec) = self.executions.get(&key) else {
+                return gql_jql_error("getTestExecutions", &[key]);
+            };
+            let by_key: BTreeMap<&String, &String> =
+                self.definitions.iter().map(|(d, k)| (k, d)).collect();
+            let runs: Vec<Value> = exec
+                .runs
+                .keys()
+                .skip(start)
+                .take(100)
+                .map(|k| json!({"test": {"unstructured": by_key.get(k), "jira": {"key": k}}}))
+                .collect();
+            json!({"getTestExecutions": {"total": 1, "start": 0, "limit": 1, "results": [
+                {"issueId": "9", "testRuns": {"total": exec.runs.len(), "start": start, "limit": 100, "results": runs}}
+            ]}})
         } else if query.contains("getTestExecutions(") {
             let label = parse_label(vars["jql"].as_str().unwrap_or(""));
             let results: Vec<Value> = self
@@ -408,6 +442,13 @@ impl State {
                 .and_then(|p| p.strip_suffix("/testexecution"))
         {
             return self.link_plan(plan, req.json());
+        }
+        if req.method == "GET"
+            && let Some(exec) = path
+                .strip_prefix("/rest/raven/1.0/api/testexec/")
+                .and_then(|p| p.strip_suffix("/test"))
+        {
+            return self.exec_tests(exec, req);
         }
         match (req.method.as_str(), path.as_str()) {
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
@@ -466,6 +507,51 @@ impl State {
             json!({"startAt": 0, "maxResults": max, "total": issues.len(), "issues": issues})
                 .to_string(),
         )
+    }
+
+    /// DC `GET /rest/raven/1.0/api/testexec/{key}/test?detailed=…&page=…&limit=…`
+    /// (xray-api.md §3.4): the execution's runs, a page at a time (`page` from 1); with
+    /// `detailed=true` each carries its defects. Unknown execution: 400 text, as DC's REST
+    /// resources answer (xray-api.md §7, "errors are 400 text/plain").
+    fn exec_tests(&self, exec: &str, req: &Request) -> Reply {
+        let Some(e) = self.executions.get(exec) else {
+            return Reply::text(
+                400,
+                "text/plain",
+                &format!("Test Execution with key {exec} not found."),
+            );
+        };
+        let page: usize = req
+            .query("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
+        let limit: usize = req
+            .query("limit")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(200)
+            .max(1);
+        let detailed = req.query("detailed").as_deref() == Some("true");
+        let runs: Vec<Value> = e
+            .runs
+            .iter()
+            .enumerate()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(|(n, (k, r))| {
+                let mut v = json!({"id": 100 + n, "status": r.status, "key": k, "rank": n + 1});
+                if detailed {
+                    v["defects"] = json!(
+                        r.defects
+                            .iter()
+                            .map(|d| json!({"key": d}))
+                            .collect::<Vec<_>>()
+                    );
+                }
+                v
+            })
+            .collect();
+        Reply::json(200, Value::Array(runs).to_string())
     }
 
     /// Keys of `keys` Jira would call missing: unknown, or hidden from these credentials.
