@@ -308,8 +308,9 @@ pub fn run_checked(
             .iter()
             .map(|s| {
                 format!(
-                    "{} ({})",
+                    "{} of {} ({})",
                     s.path.as_deref().unwrap_or(&s.filename),
+                    s.test_id,
                     s.reason
                 )
             })

@@ -563,3 +563,59 @@ fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
     assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
     assert!(exec.labels.contains(&manifest.marker_label));
 }
+
+/// Issue 19 item 4: one `testrun_evidence` item that is not base64 (Xray refuses the whole
+/// import for it) is dropped with a warning naming its test; the chunk goes through.
+fn bad_base64_costs_only_its_item(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plan, tests) = plan(product, 3, 10_000, &|_| None);
+    let inline = |name: &str, data: &str| PlannedEvidence::Inline {
+        filename: name.into(),
+        content_type: "image/png".into(),
+        base64: data.into(),
+    };
+    add_evidence(&mut plan, 0, inline("broken.png", "%%% not base64 %%%"));
+    add_evidence(&mut plan, 1, inline("fine.png", "iVBORw0KGgo="));
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(product, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 3);
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 3);
+    let evidence: Vec<&str> = exec
+        .runs
+        .values()
+        .flat_map(|r| r.evidence.iter().map(|(n, _, _)| n.as_str()))
+        .collect();
+    assert_eq!(evidence, ["fine.png"]);
+    assert_eq!(receipt.evidence_skipped.len(), 1);
+    assert_eq!(receipt.evidence_skipped[0].test_id, tests[0].test_id);
+    let warning = lines
+        .iter()
+        .find(|l| l.contains("evidence skipped"))
+        .expect("a warning");
+    assert!(warning.contains(&tests[0].test_id), "{warning}");
+    assert!(warning.contains("not valid base64"), "{warning}");
+}
+
+#[test]
+fn bad_base64_evidence_is_dropped_not_the_chunk_on_cloud() {
+    bad_base64_costs_only_its_item(Product::Cloud);
+}
+
+#[test]
+fn bad_base64_evidence_is_dropped_not_the_chunk_on_dc() {
+    bad_base64_costs_only_its_item(Product::Dc);
+}
