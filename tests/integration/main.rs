@@ -18,6 +18,7 @@ mod dry_run;
 mod e2e_github;
 mod e2e_run;
 mod e2e_secrets;
+mod fake_answers;
 mod fake_server;
 mod github_surfaces;
 mod http;

@@ -767,6 +767,7 @@ impl State {
         let Some(tests) = doc["tests"].as_array() else {
             return Err("fake: tests array required".into());
         };
+        self.check_shape(doc)?;
         for t in tests {
             let status = t["status"].as_str().unwrap_or("");
             if !statuses.contains(&status) {
@@ -811,6 +812,120 @@ impl State {
                     });
                 if !ok {
                     return Err("fake: evidence needs filename, contentType, base64 data".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The documented request shape, per product (xray-api.md §4.1–4.3 field tables, §7
+    /// "Iterations"): Cloud's JSON schema rejects any property it does not list; DC's
+    /// iteration has no `name` (issue 12, from the DC field table); neither takes an empty
+    /// `iterations` array (QTAF, §4.2) or a parameter without a name (§7: undocumented, so not
+    /// sent).
+    fn check_shape(&self, doc: &Value) -> Result<(), String> {
+        let cloud = self.mode == Mode::Cloud;
+        let only = |v: &Value, allowed: &[&str], what: &str| -> Result<(), String> {
+            let Some(map) = v.as_object() else {
+                return Err(format!("fake: {what} must be an object"));
+            };
+            match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+                Some(k) => Err(format!(
+                    "fake: {what} has a property the {:?} schema does not list: {k:?}",
+                    self.mode
+                )),
+                None => Ok(()),
+            }
+        };
+        only(doc, &["testExecutionKey", "info", "tests"], "the document")?;
+        if let Some(info) = doc.get("info") {
+            only(
+                info,
+                &[
+                    "project",
+                    "summary",
+                    "description",
+                    "version",
+                    "revision",
+                    "user",
+                    "startDate",
+                    "finishDate",
+                    "testPlanKey",
+                    "testEnvironments",
+                ],
+                "info",
+            )?;
+        }
+        let mut test_fields = vec![
+            "testKey",
+            "testInfo",
+            "start",
+            "finish",
+            "comment",
+            "executedBy",
+            "assignee",
+            "status",
+            "steps",
+            "examples",
+            "iterations",
+            "defects",
+            "evidence",
+            "customFields",
+        ];
+        if !cloud {
+            test_fields.extend(["testVersion", "evidences"]);
+        }
+        let info_fields: &[&str] = if cloud {
+            &[
+                "projectKey",
+                "summary",
+                "type",
+                "definition",
+                "steps",
+                "scenario",
+                "labels",
+                "requirementKeys",
+            ]
+        } else {
+            &[
+                "projectKey",
+                "summary",
+                "testType",
+                "definition",
+                "steps",
+                "scenario",
+                "scenarioType",
+                "labels",
+                "requirementKeys",
+                "description",
+            ]
+        };
+        let iteration_fields: &[&str] = if cloud {
+            &["name", "parameters", "log", "duration", "status", "steps"]
+        } else {
+            &["parameters", "status", "steps"]
+        };
+        for t in doc["tests"].as_array().into_iter().flatten() {
+            only(t, &test_fields, "a test")?;
+            if let Some(info) = t.get("testInfo") {
+                only(info, info_fields, "testInfo")?;
+            }
+            for ev in t["evidence"].as_array().into_iter().flatten() {
+                only(ev, &["data", "filename", "contentType"], "an evidence item")?;
+            }
+            if let Some(its) = t.get("iterations") {
+                let its = its.as_array().cloned().unwrap_or_default();
+                if its.is_empty() {
+                    return Err("fake: iterations must not be empty".into());
+                }
+                for it in &its {
+                    only(it, iteration_fields, "an iteration")?;
+                    for p in it["parameters"].as_array().into_iter().flatten() {
+                        only(p, &["name", "value"], "a parameter")?;
+                        if p["name"].as_str().is_none_or(|n| n.trim().is_empty()) {
+                            return Err("fake: a parameter needs a name".into());
+                        }
+                    }
                 }
             }
         }
