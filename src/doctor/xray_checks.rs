@@ -435,21 +435,6 @@ pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issue_key_shape() {
-        assert!(looks_like_key("CALC-15"));
-        assert!(looks_like_key("A1_B-7"));
-        assert!(!looks_like_key("\"CALC-15\""));
-        assert!(!looks_like_key("calc-15"));
-        assert!(!looks_like_key("CALC-"));
-        assert!(!looks_like_key("CALC"));
-    }
-}
-
 /// `xray.keys`: every Test key the results map to is a Test of the project. `mapped` holds each
 /// key with the result file it came from. Asks the same batched lookup `run` makes, dropping
 /// the keys Jira's JQL error names and asking again (`xray::keys`), so a doctor pass means the
@@ -507,4 +492,19 @@ pub fn keys(x: &XraySettings, probe: &mut dyn XrayProbe, mapped: &[(String, Stri
             x.project
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_key_shape() {
+        assert!(looks_like_key("CALC-15"));
+        assert!(looks_like_key("A1_B-7"));
+        assert!(!looks_like_key("\"CALC-15\""));
+        assert!(!looks_like_key("calc-15"));
+        assert!(!looks_like_key("CALC-"));
+        assert!(!looks_like_key("CALC"));
+    }
 }

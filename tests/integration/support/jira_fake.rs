@@ -151,7 +151,10 @@ struct State {
 /// A lookup of issues another fake holds: Xray Tests live in the same Jira site as the bugs, so
 /// a link from a Test to a bug must find both.
 #[derive(Clone, Default)]
-pub struct SiteIssues(Option<Arc<dyn Fn(&str) -> Option<String> + Send + Sync>>);
+pub struct SiteIssues(Option<SiteLookup>);
+
+/// Key → issue type, for issues another fake holds.
+pub type SiteLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 impl std::fmt::Debug for SiteIssues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -192,7 +195,7 @@ impl JiraFake {
     }
 
     /// Makes the issues `lookup` knows (key → issue type) part of this site, for links.
-    pub fn share_site(&self, lookup: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>) {
+    pub fn share_site(&self, lookup: SiteLookup) {
         self.state.lock().unwrap().site_issues = SiteIssues(Some(lookup));
     }
 

@@ -518,7 +518,7 @@ impl State {
             return Reply::text(
                 400,
                 "text/plain",
-                &format!("Test Execution with key {exec} not found."),
+                format!("Test Execution with key {exec} not found."),
             );
         };
         let page: usize = req
