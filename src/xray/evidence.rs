@@ -63,6 +63,12 @@ impl EvidenceReader {
         });
     }
 
+    /// Records an item read but not sent (it would not fit the request). Its bytes stay counted
+    /// against the run's cap (conservative: the cap bounds what is read as well).
+    pub fn refuse(&mut self, test_id: &str, filename: &str, reason: String) {
+        self.skip(test_id, filename, None, reason);
+    }
+
     /// Checks the caps for `size` more bytes; records a skip and says no when over one.
     fn admit(&mut self, test_id: &str, filename: &str, path: Option<&Path>, size: u64) -> bool {
         if size > self.limits.max_file_bytes {

@@ -593,19 +593,44 @@ fn build_docs(
                     result.defects.push(bug.as_str().to_string());
                 }
             }
-            let test_id = planned.map(|p| p.test_id.as_str()).unwrap_or("");
-            for ev in &ct.evidence {
-                if let Some(e) = reader.read(test_id, ev) {
-                    result.evidence.push(e);
-                }
-            }
             results.push(result);
         }
-        docs.push(ImportDoc {
+        let mut doc = ImportDoc {
             test_execution_key: None,
             info: (n == 0 || product == Product::Dc).then(|| info.clone()),
             tests: results,
-        });
+        };
+        // Evidence last, against the request ceiling: the body as sent (base64 included, the
+        // execution key and the multipart `info` part allowed for) never passes
+        // `chunk.max_bytes`. An item that would is dropped with a warning naming its test.
+        let mut bytes = crate::plan::chunk::json_size(&doc) + REQUEST_OVERHEAD;
+        for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
+            let test_id = tests.get(ct.test).map(|p| p.test_id.as_str()).unwrap_or("");
+            for ev in &ct.evidence {
+                let Some(e) = reader.read(test_id, ev) else {
+                    continue;
+                };
+                let size = crate::plan::chunk::json_size(&e) + 1;
+                if bytes + size > settings.chunk.max_bytes {
+                    reader.refuse(
+                        test_id,
+                        &e.filename,
+                        format!(
+                            "{size} bytes as base64 would make the import request larger than its limit of {} bytes",
+                            settings.chunk.max_bytes
+                        ),
+                    );
+                    continue;
+                }
+                bytes += size;
+                result.evidence.push(e);
+            }
+        }
+        docs.push(doc);
     }
     docs
 }
+
+/// Room kept in every request for what the chunk's JSON does not hold: the
+/// `testExecutionKey` of an append, the multipart boundaries and the `info` part of a create.
+const REQUEST_OVERHEAD: usize = 16 * 1024;

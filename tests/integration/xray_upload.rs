@@ -619,3 +619,47 @@ fn bad_base64_evidence_is_dropped_not_the_chunk_on_cloud() {
 fn bad_base64_evidence_is_dropped_not_the_chunk_on_dc() {
     bad_base64_costs_only_its_item(Product::Dc);
 }
+
+/// Issue 12: no import request passes the byte limit once evidence is read and base64-encoded
+/// (4/3 of the file); evidence that would push it over is dropped with a warning naming its
+/// test, and the results still go.
+#[test]
+fn no_request_exceeds_the_byte_limit_after_evidence_is_encoded() {
+    let fake = cloud_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    // 30 KiB files: 40 KiB as base64. Two of them cannot share a 64 KiB request.
+    for name in ["a.bin", "b.bin"] {
+        std::fs::write(out.workspace.join(name), vec![7u8; 30 * 1024]).unwrap();
+    }
+    let (mut plan, tests) = plan(Product::Cloud, 2, 10_000, &|_| None);
+    for (i, name) in ["a.bin", "b.bin"].iter().enumerate() {
+        add_evidence(
+            &mut plan,
+            i,
+            PlannedEvidence::File {
+                path: out.workspace.join(name),
+                filename: name.to_string(),
+                content_type: "application/octet-stream".into(),
+            },
+        );
+    }
+    let mut s = settings(Product::Cloud, &fake.url(), false);
+    s.chunk.max_bytes = 64 * 1024;
+    let receipt = upload(&http(Duration::from_secs(5)), &s, &out, &plan, &tests);
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 2);
+    for r in fake.import_requests() {
+        assert!(r.body.len() <= 64 * 1024, "{} bytes", r.body.len());
+    }
+    assert_eq!(receipt.evidence_skipped.len(), 1);
+    assert_eq!(receipt.evidence_skipped[0].filename, "b.bin");
+    assert_eq!(receipt.evidence_skipped[0].test_id, tests[1].test_id);
+    assert!(
+        receipt.evidence_skipped[0]
+            .reason
+            .contains("larger than its limit"),
+        "{:?}",
+        receipt.evidence_skipped
+    );
+}
