@@ -526,7 +526,7 @@ fn unverified_keys_neither_close_nor_link() {
         &build::http(),
         &settings,
         &plan,
-        &[t5.clone()],
+        std::slice::from_ref(&t5),
         false,
         &mut |_| {},
     );
