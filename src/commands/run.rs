@@ -243,7 +243,12 @@ fn send(
     let mut filed_plan = None;
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
         let verified = |key: &str| keys.as_ref().is_some_and(|k| k.check.is_verified(key));
-        let jp = crate::jira::file::only_verified_keys(jp, &plan.tests, &verified);
+        // A dry run writes nothing, so its would-… lines keep every key (none is checked).
+        let jp = if dry_run {
+            jp.clone()
+        } else {
+            crate::jira::file::only_verified_keys(jp, &plan.tests, &verified)
+        };
         receipts.jira = Some(crate::jira::file::run(
             http,
             js,
