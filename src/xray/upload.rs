@@ -388,7 +388,14 @@ pub fn find_landed(
             &own
         }
     };
-    let runs = match client.execution_runs(&execution, receipt.tests_sent) {
+    // A created execution holds exactly the runs sent; an existing one may hold more, so its
+    // pages are read to the end.
+    let expected = if receipt.created {
+        receipt.tests_sent
+    } else {
+        usize::MAX
+    };
+    let runs = match client.execution_runs(&execution, expected) {
         Ok(r) => r,
         Err(e) => {
             let line =

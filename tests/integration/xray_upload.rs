@@ -667,3 +667,69 @@ fn no_request_exceeds_the_byte_limit_after_evidence_is_encoded() {
         receipt.evidence_skipped
     );
 }
+
+/// Issue 12: after the import, where each result sent by definition landed is found with one
+/// lookup of the execution's runs per 100 results (ceil(N/100)), on both products.
+fn landed_lookups_are_batched(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, tests) = plan(product, 150, 10_000, &|_| None);
+    let defects: BTreeMap<usize, Vec<IssueKey>> = (0..150)
+        .map(|i| (i, vec![IssueKey::parse(&format!("BUG-{}", i + 1)).unwrap()]))
+        .collect();
+    let s = settings(product, &fake.url(), false);
+    let mut receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &s,
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &defects,
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    let before = fake.server.requests().len();
+    let wanted: std::collections::BTreeSet<usize> = (0..150).collect();
+    let landed = upload::find_landed(
+        &http(Duration::from_secs(5)),
+        &s,
+        &upload::PlanKeys::default(),
+        &mut receipt,
+        &plan,
+        &tests,
+        &defects,
+        &wanted,
+        &mut |_| {},
+    );
+    let lookups = fake
+        .server
+        .requests()
+        .iter()
+        .skip(before)
+        .filter(|r| r.path() != "/api/v2/authenticate")
+        .count();
+    assert_eq!(lookups, 2);
+    assert_eq!(landed.len(), 150);
+    let exec = fake.only_execution();
+    for (t, key) in &landed {
+        let run = &exec.runs[key.as_str()];
+        assert!(
+            run.defects.contains(&format!("BUG-{}", t + 1)),
+            "{t} → {key}"
+        );
+    }
+    assert_eq!(receipt.test_keys.len(), 150);
+}
+
+#[test]
+fn landed_lookups_are_batched_by_100_on_cloud() {
+    landed_lookups_are_batched(Product::Cloud);
+}
+
+#[test]
+fn landed_lookups_are_batched_by_100_on_dc() {
+    landed_lookups_are_batched(Product::Dc);
+}
