@@ -48,14 +48,18 @@ impl KeyCheck {
     }
 }
 
-/// Every key named by a "does not exist" JQL error in `text`, in order of appearance:
-/// `An issue with key 'CALC-123' does not exist for field 'key'.` and Jira's variant for a
-/// malformed key, `The issue key 'x' for field 'key' is invalid.`
+/// Every key named as missing in `text`, in order of appearance: Jira's JQL errors
+/// (`An issue with key 'CALC-123' does not exist for field 'key'.`, and for a malformed key
+/// `The issue key 'x' for field 'key' is invalid.`) and Xray's import errors (`Test with key
+/// CALC-9 not found`, DC `Test issue with key CALC-9 not found.`).
 pub fn keys_in_error(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (prefix, suffix) in [
         ("An issue with key '", "' does not exist"),
         ("The issue key '", "' for field 'key' is invalid"),
+        // An import refusing a testKey (xray-api.md §2.4, §3.3): Cloud and DC wording.
+        ("Test with key ", " not found"),
+        ("Test issue with key ", " not found"),
     ] {
         let mut rest = text;
         while let Some(at) = rest.find(prefix) {
@@ -77,7 +81,7 @@ pub fn keys_in_error(text: &str) -> Vec<String> {
 
 /// The server's whole message in `e` (not the display form, which is cut at 500 characters
 /// and could lose keys of a long list).
-fn error_text(e: &ApiError) -> String {
+pub fn error_text(e: &ApiError) -> String {
     match e {
         ApiError::NotFound { detail, .. }
         | ApiError::Rejected { detail, .. }
@@ -192,6 +196,11 @@ mod tests {
             ["abc"]
         );
         assert!(keys_in_error("limit must be between 1 and 100").is_empty());
+        assert_eq!(keys_in_error("Test with key CALC-9 not found"), ["CALC-9"]);
+        assert_eq!(
+            keys_in_error("Test issue with key LES-99 not found."),
+            ["LES-99"]
+        );
     }
 
     #[test]

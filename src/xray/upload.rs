@@ -337,7 +337,70 @@ pub fn run_checked(
         marker: &marker,
         test_plan: info.test_plan_key.as_deref(),
     };
-    let outcome = send_chunks(client, http, &job, append_to, docs, &indexes, progress);
+    let mut outcome = send_chunks(client, http, &job, append_to, docs, &indexes, progress);
+    // A key that passed the check (or could not be checked) and that the import still refuses
+    // (deleted meanwhile, lookup down): its results go by definition and the unsent chunks are
+    // sent once more, so one stale key never costs the rest of the run.
+    if !settings.strict_keys
+        && let Some(failure) = &outcome.failure
+    {
+        let refused = refused_keys(failure, &outcome.unsent);
+        if !refused.is_empty() {
+            progress(&format!(
+                "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
+                refused.len(),
+                refused.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+            for key in &refused {
+                receipt.stale_keys.push(StaleKey {
+                    key: key.clone(),
+                    reason: "not found (refused by the import)".into(),
+                    fell_back: true,
+                });
+            }
+            let mut unsent = std::mem::take(&mut outcome.unsent);
+            for (index, doc) in &mut unsent {
+                let Some(chunk) = plan.chunks.iter().find(|c| c.index == *index) else {
+                    continue;
+                };
+                for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
+                    if result
+                        .test_key
+                        .as_ref()
+                        .is_some_and(|k| refused.contains(k))
+                    {
+                        fall_back(client.product(), settings, tests.get(ct.test), result);
+                    }
+                }
+            }
+            let again: Vec<usize> = unsent.iter().map(|(i, _)| *i).collect();
+            let docs: Vec<ImportDoc> = unsent.into_iter().map(|(_, d)| d).collect();
+            let retry_job = Job {
+                create: if outcome.execution.is_none() {
+                    create.as_ref()
+                } else {
+                    None
+                },
+                marker: &marker,
+                test_plan: info.test_plan_key.as_deref(),
+            };
+            let second = send_chunks(
+                client,
+                http,
+                &retry_job,
+                outcome.execution.clone(),
+                docs,
+                &again,
+                progress,
+            );
+            outcome.sent.extend(second.sent);
+            outcome.warnings.extend(second.warnings);
+            outcome.created |= second.created;
+            outcome.execution = second.execution.or(outcome.execution);
+            outcome.unsent = second.unsent;
+            outcome.failure = second.failure;
+        }
+    }
     apply_outcome(&mut receipt, &outcome);
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
@@ -567,25 +630,12 @@ fn build_docs(
         for ct in &chunk.tests {
             let planned = tests.get(ct.test);
             let mut result = ct.result.clone();
-            if let Some(key) = result.test_key.clone()
-                && stale.contains_key(&key)
+            if result
+                .test_key
+                .as_ref()
+                .is_some_and(|k| stale.contains_key(k))
             {
-                result.test_key = None;
-                if result.test_info.is_none() {
-                    let definition = planned.map(|p| p.definition.clone()).unwrap_or(key.clone());
-                    let summary = planned.map(|p| p.name.clone()).unwrap_or(key.clone());
-                    result.test_info = Some(TestInfo {
-                        project_key: settings.project.clone(),
-                        summary,
-                        test_type: match product {
-                            Product::Cloud => TestType::Cloud("Generic".into()),
-                            Product::Dc => TestType::Dc("Generic".into()),
-                        },
-                        definition: Some(definition),
-                        labels: Vec::new(),
-                        requirement_keys: Vec::new(),
-                    });
-                }
+                fall_back(product, settings, planned, &mut result);
             }
             for bug in defects.get(&ct.test).into_iter().flatten() {
                 if !result.defects.iter().any(|d| d == bug.as_str()) {
@@ -628,6 +678,49 @@ fn build_docs(
         docs.push(doc);
     }
     docs
+}
+
+/// The keys `failure` names as missing Tests that some unsent result still sends as `testKey`.
+fn refused_keys(
+    failure: &crate::error::ApiError,
+    unsent: &[(usize, ImportDoc)],
+) -> BTreeSet<String> {
+    let named = keys::keys_in_error(&keys::error_text(failure));
+    unsent
+        .iter()
+        .flat_map(|(_, d)| d.tests.iter())
+        .filter_map(|t| t.test_key.clone())
+        .filter(|k| named.contains(k))
+        .collect()
+}
+
+/// `result` sent by its definition instead of its stale key: the planned definition and name
+/// (the key itself when the test is unknown), as a Generic Test of the project.
+fn fall_back(
+    product: Product,
+    settings: &XraySettings,
+    planned: Option<&PlannedTest>,
+    result: &mut crate::xray::payload::TestResult,
+) {
+    let Some(key) = result.test_key.take() else {
+        return;
+    };
+    if result.test_info.is_some() {
+        return;
+    }
+    let definition = planned.map(|p| p.definition.clone()).unwrap_or(key.clone());
+    let summary = planned.map(|p| p.name.clone()).unwrap_or(key);
+    result.test_info = Some(TestInfo {
+        project_key: settings.project.clone(),
+        summary,
+        test_type: match product {
+            Product::Cloud => TestType::Cloud("Generic".into()),
+            Product::Dc => TestType::Dc("Generic".into()),
+        },
+        definition: Some(definition),
+        labels: Vec::new(),
+        requirement_keys: Vec::new(),
+    });
 }
 
 /// Room kept in every request for what the chunk's JSON does not hold: the

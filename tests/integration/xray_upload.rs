@@ -733,3 +733,57 @@ fn landed_lookups_are_batched_by_100_on_cloud() {
 fn landed_lookups_are_batched_by_100_on_dc() {
     landed_lookups_are_batched(Product::Dc);
 }
+
+/// Issue 12: a key the check could not vet (lookup refused) that the import then refuses
+/// ("Test with key … not found") costs only itself: its results go by definition, the chunk is
+/// sent again, one execution holds every result.
+fn import_refusing_a_key_falls_back(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    fake.add_issue("CALC-1", "Test");
+    let lookup = match product {
+        Product::Cloud => "/api/v2/graphql",
+        Product::Dc => "/rest/api/2/search",
+    };
+    fake.fault(
+        On::Path(lookup.into(), 1),
+        Action::Reply(support::fake::Reply::json(
+            403,
+            r#"{"errorMessages":["You do not have the permission to see the specified issues."]}"#,
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let keys = ["CALC-1", "CALC-404"];
+    let (plan, tests) = plan(product, 3, 10_000, &|i| keys.get(i).map(|k| k.to_string()));
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(product, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?} {lines:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 3);
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 3);
+    assert!(!exec.runs["CALC-1"].by_definition);
+    assert_eq!(fake.import_requests().len(), 2);
+    let stale: Vec<&str> = receipt.stale_keys.iter().map(|k| k.key.as_str()).collect();
+    assert_eq!(stale, ["CALC-404"]);
+    assert!(receipt.spool.is_none());
+}
+
+#[test]
+fn import_refusing_a_key_falls_back_on_cloud() {
+    import_refusing_a_key_falls_back(Product::Cloud);
+}
+
+#[test]
+fn import_refusing_a_key_falls_back_on_dc() {
+    import_refusing_a_key_falls_back(Product::Dc);
+}
