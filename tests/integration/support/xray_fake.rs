@@ -305,6 +305,7 @@ impl State {
             _ => false,
         };
         if !ok {
+            // xray-api.md §1 "Errors": 401 with this JSON body for a wrong pair [C].
             return err(401, "Authentication failed. Invalid client credentials!");
         }
         let token = format!(
@@ -315,6 +316,7 @@ impl State {
         self.tokens_issued.push(token.clone());
         self.valid_token = Some(token.clone());
         self.calls_since_auth = 0;
+        // xray-api.md §1: the body is a JSON string literal, quotes included.
         Reply::json(200, json!(token).to_string())
     }
 
@@ -457,6 +459,7 @@ impl State {
             ("POST", "/rest/raven/2.0/import/execution") => self.import_json(req.json()),
             ("POST", "/rest/api/2/search") => self.search(req.json()),
             ("GET", "/rest/raven/latest/api/xraylicense") => {
+                // xray-api.md §3.4: the licence probe.
                 Reply::json(200, r#"{"active":true,"licenseType":"Enterprise"}"#)
             }
             _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
@@ -599,6 +602,7 @@ impl State {
         };
         for p in [results, info] {
             if p.filename.is_none() || p.content_type.as_deref() != Some("application/json") {
+                // xray-api.md §2.2: `info` not sent as a JSON file part [I].
                 return err(400, "Error parsing info file!");
             }
         }
@@ -625,6 +629,7 @@ impl State {
             );
         }
         if fields["summary"].as_str().is_none_or(str::is_empty) {
+            // jira-api.md §3 (create): a missing summary is refused by Jira's create.
             return err(400, "summary: You must specify a summary of the issue.");
         }
         let xray_fields = info.get("xrayFields").cloned();
@@ -709,6 +714,7 @@ impl State {
             }
             None => {
                 if doc["info"]["project"] != json!(self.project) {
+                    // xray-api.md §3.3: a new execution without `info.project` [I].
                     return err(400, "Error assembling issue data: project is required");
                 }
                 let key = self.new_key();
@@ -747,6 +753,8 @@ impl State {
         self.import_answer(&key)
     }
 
+    /// xray-api.md §2.3 (Cloud `{"id","key","self"}`) and §3.3 (DC v2.0 `testExecIssue` +
+    /// `testIssues`).
     fn import_answer(&self, key: &str) -> Reply {
         let issue = json!({"id": "38101", "key": key, "self": format!("http://fake/rest/api/2/issue/{key}")});
         match self.mode {
@@ -781,6 +789,9 @@ impl State {
                     if self.hidden.contains(key)
                         || self.issues.get(key).map(String::as_str) != Some("Test")
                     {
+                        // xray-api.md §3.3 (DC "Test issue with key LES-99 not found." [I]) and
+                        // §5 (`test_key`: "unknown key → whole import errors"); the Cloud
+                        // wording is not quoted in the docs [?].
                         return Err(match self.mode {
                             Mode::Cloud => format!("Test with key {key} not found"),
                             Mode::Dc => format!("Test issue with key {key} not found."),
