@@ -95,10 +95,17 @@ fn bug_row(kind: ActionKind) -> Option<BugAction> {
 
 pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: bool) -> RunSummary {
     // The mapped key, else the Test the import put the result on (looked up after it).
+    // A stale key is not the Test the result is on: show where it landed, if known.
     let landed = receipts.xray.as_ref().map(|x| &x.test_keys);
+    let stale = |k: &str| {
+        receipts
+            .xray
+            .as_ref()
+            .is_some_and(|x| x.stale_keys.iter().any(|s| s.key == k))
+    };
     let xray_key = |t: &crate::plan::PlannedTest| match &t.identity {
-        TestIdentity::Key(k) => Some(k.to_string()),
-        TestIdentity::Definition(_) => landed.and_then(|m| m.get(&t.test_id)).cloned(),
+        TestIdentity::Key(k) if !stale(k.as_str()) => Some(k.to_string()),
+        _ => landed.and_then(|m| m.get(&t.test_id)).cloned(),
     };
     let mut failures: Vec<FailureRow> = plan
         .tests

@@ -134,6 +134,16 @@ fn falls_back(dc: bool) {
     let summary = s.read("summary.md");
     assert!(summary.contains("Stale Test keys (2)"), "{summary}");
     assert!(summary.contains("CALC-404: not found"), "{summary}");
+    // The failed-tests row of the Bug-claiming test names the Test its result landed on.
+    let landed = report["xray"]["test_keys"]["CALC-900"]
+        .as_str()
+        .expect("where CALC-900's result landed")
+        .to_string();
+    let row = summary
+        .lines()
+        .find(|l| l.starts_with('|') && l.contains("claims"))
+        .unwrap_or_default();
+    assert!(row.contains(&landed) && !row.contains("CALC-900"), "{row}");
 
     // Two bugs (CALC-900's test and CALC-1's); only the verified Test is linked.
     let bugs = jira.issues();
