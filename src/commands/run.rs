@@ -220,6 +220,7 @@ fn send(
             http,
             xs,
             xp,
+            &crate::xray::keys::projects(settings),
             &mut progress,
         )),
         _ => None,

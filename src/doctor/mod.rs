@@ -117,10 +117,12 @@ fn run_checks<E: Display>(
     } else {
         &opts.patterns
     };
-    let mapped = inputs
-        .as_ref()
-        .and_then(|r| r.as_ref().ok())
-        .map(|run| mapped_keys(run, settings));
+    let mapped = inputs.as_ref().and_then(|r| r.as_ref().ok()).map(|run| {
+        (
+            crate::xray::keys::projects(settings),
+            mapped_keys(run, settings),
+        )
+    });
     report.checks.push(inputs_check(patterns, inputs));
 
     // Xray.
@@ -135,7 +137,7 @@ fn run_checks<E: Display>(
                 x,
                 probe,
                 jira_for_types,
-                mapped.as_deref(),
+                mapped.as_ref(),
                 &mut report.checks,
             );
         }
@@ -185,6 +187,9 @@ fn needs(id: &'static str, failed: &Check) -> Check {
     Check::skipped(id, format!("needs {}", failed.id))
 }
 
+/// The projects a key may be a Test of, and each Test key the results map to with its file.
+type MappedKeys = (Vec<String>, Vec<(String, String)>);
+
 /// Each Test key the results map to, with the result file it came from.
 fn mapped_keys(run: &TestRun, settings: &Settings) -> Vec<(String, String)> {
     let Ok(mapper) = crate::mapping::Mapper::new(&settings.mapping) else {
@@ -209,7 +214,7 @@ fn run_xray(
     x: &crate::settings::XraySettings,
     probe: &mut dyn XrayProbe,
     jira: Option<&mut dyn JiraProbe>,
-    mapped: Option<&[(String, String)]>,
+    mapped: Option<&MappedKeys>,
     out: &mut Vec<Check>,
 ) {
     let auth = xray_checks::auth(x, probe);
@@ -235,7 +240,7 @@ fn run_xray(
             ids::XRAY_KEYS,
             "no result files were read (pass PATTERN... to check their keys)",
         )),
-        (None, Some(mapped)) => out.push(xray_checks::keys(x, probe, mapped)),
+        (None, Some((projects, mapped))) => out.push(xray_checks::keys(x, probe, projects, mapped)),
     }
     out.push(xray_checks::test_plan(x, probe));
     match (&project, &project_failed) {

@@ -439,14 +439,19 @@ pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check
 /// key with the result file it came from. Asks the same batched lookup `run` makes, dropping
 /// the keys Jira's JQL error names and asking again (`xray::keys`), so a doctor pass means the
 /// run's key check passes too.
-pub fn keys(x: &XraySettings, probe: &mut dyn XrayProbe, mapped: &[(String, String)]) -> Check {
+pub fn keys(
+    x: &XraySettings,
+    probe: &mut dyn XrayProbe,
+    projects: &[String],
+    mapped: &[(String, String)],
+) -> Check {
     use std::collections::{BTreeMap, BTreeSet};
     if mapped.is_empty() {
         return Check::pass(ids::XRAY_KEYS, "no result maps to a Test key");
     }
     let keys: BTreeSet<String> = mapped.iter().map(|(k, _)| k.clone()).collect();
     let check =
-        match crate::xray::keys::check_with(&keys, &x.project, |batch| probe.lookup_tests(batch)) {
+        match crate::xray::keys::check_with(&keys, projects, |batch| probe.lookup_tests(batch)) {
             Ok(c) => c,
             Err(e) => {
                 return generic_failure(

@@ -96,7 +96,7 @@ pub fn error_text(e: &ApiError) -> String {
 /// after [`MAX_ROUNDS`], is returned as is: the caller cannot tell good keys from bad ones.
 pub fn check_with(
     keys: &BTreeSet<String>,
-    project: &str,
+    projects: &[String],
     mut lookup: impl FnMut(&[String]) -> Result<Vec<FoundTest>, ApiError>,
 ) -> Result<KeyCheck, ApiError> {
     let mut check = KeyCheck::default();
@@ -131,14 +131,18 @@ pub fn check_with(
         for key in left {
             let verdict = match found.iter().find(|f| f.key == key) {
                 Some(f) if f.is_test() => {
-                    let in_project = IssueKey::parse(&key).is_some_and(|k| k.project() == project);
+                    let in_project = IssueKey::parse(&key)
+                        .is_some_and(|k| projects.iter().any(|p| p == k.project()));
                     if in_project {
                         check.verified.insert(key);
                         continue;
                     }
                     (
                         StaleReason::OtherProject,
-                        format!("is a Test of another project, not of {project}"),
+                        format!(
+                            "is a Test of another project, not of {}",
+                            projects.join(", ")
+                        ),
                     )
                 }
                 Some(f) if !f.issue_type.is_empty() => (
@@ -155,13 +159,25 @@ pub fn check_with(
     Ok(check)
 }
 
+/// The projects a mapped key may be a Test of: the Xray project and `[mapping] project_keys`
+/// (the projects whose keys the mapping accepts at all). `run` and `doctor` check the same.
+pub fn projects(settings: &crate::settings::Settings) -> Vec<String> {
+    let mut projects: Vec<String> = settings.xray.iter().map(|x| x.project.clone()).collect();
+    for p in &settings.mapping.project_keys {
+        if !projects.contains(p) {
+            projects.push(p.clone());
+        }
+    }
+    projects
+}
+
 /// [`check_with`] through the Xray client.
 pub fn check(
     client: &Client,
     keys: &BTreeSet<String>,
-    project: &str,
+    projects: &[String],
 ) -> Result<KeyCheck, ApiError> {
-    check_with(keys, project, |batch| client.lookup_tests(batch))
+    check_with(keys, projects, |batch| client.lookup_tests(batch))
 }
 
 #[cfg(test)]
@@ -210,7 +226,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let mut calls = Vec::new();
-        let check = check_with(&keys, "CALC", |batch| {
+        let check = check_with(&keys, &["CALC".to_string()], |batch| {
             calls.push(batch.to_vec());
             if batch.iter().any(|k| k == "CALC-404") {
                 return Err(jql_error(&["CALC-404"]));
@@ -258,13 +274,13 @@ mod tests {
         let keys: BTreeSet<String> = (0..20).map(|i| format!("CALC-{i}")).collect();
         let mut calls = 0;
         // A server naming one key per answer: give up after MAX_ROUNDS requests.
-        let r = check_with(&keys, "CALC", |batch| {
+        let r = check_with(&keys, &["CALC".to_string()], |batch| {
             calls += 1;
             Err(jql_error(&[batch[0].as_str()]))
         });
         assert!(r.is_err());
         assert_eq!(calls, MAX_ROUNDS);
-        let r = check_with(&keys, "CALC", |_| {
+        let r = check_with(&keys, &["CALC".to_string()], |_| {
             Err(ApiError::Server {
                 service: Service::Xray,
                 status: 500,

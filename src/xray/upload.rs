@@ -163,7 +163,13 @@ pub fn run_with_roots(
     evidence_roots: &[PathBuf],
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
-    let keys = check_plan_keys(http, settings, plan, progress);
+    let keys = check_plan_keys(
+        http,
+        settings,
+        plan,
+        std::slice::from_ref(&settings.project),
+        progress,
+    );
     run_checked(
         http,
         settings,
@@ -196,11 +202,13 @@ impl PlanKeys {
     }
 }
 
-/// Looks up every mapped key of `plan` (batched, stale keys dropped and asked again).
+/// Looks up every mapped key of `plan` (batched, stale keys dropped and asked again); a key
+/// counts only as a Test of one of `projects` (the Xray project and the mapping's project keys).
 pub fn check_plan_keys(
     http: &Http,
     settings: &XraySettings,
     plan: &XrayPlan,
+    projects: &[String],
     progress: &mut dyn FnMut(&str),
 ) -> PlanKeys {
     let mapped: BTreeSet<String> = plan
@@ -213,7 +221,7 @@ pub fn check_plan_keys(
         return PlanKeys::default();
     }
     let client = Client::new(http, settings);
-    match keys::check(&client, &mapped, &settings.project) {
+    match keys::check(&client, &mapped, projects) {
         Ok(check) => PlanKeys {
             client: Some(client),
             check,
