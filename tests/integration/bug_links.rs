@@ -11,6 +11,8 @@ fn ten_failing_unmapped(dc: bool) {
     let xray = if dc { xray_dc_pat() } else { xray_cloud() };
     let jira = if dc { jira_dc_pat() } else { jira_cloud() };
     same_site(&jira, &xray);
+    // One failing test already has its Generic Test: the import matches it, the rest are created.
+    xray.add_generic_test("CALC-77", "com.acme.CalcTest.fails_003");
     let s = Scratch::new();
     s.junit("TEST-calc.xml", "CalcTest", 5, &failures(10));
     let mut cmd = s.bin();
@@ -69,6 +71,7 @@ fn ten_failing_unmapped(dc: bool) {
         );
     }
     assert_eq!(test_keys.len(), 10, "{test_keys:?}");
+    assert_eq!(test_keys["com.acme.CalcTest.fails_003"], "CALC-77");
     let linked = report["bugs"]
         .as_array()
         .unwrap()

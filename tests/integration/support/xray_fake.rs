@@ -164,6 +164,16 @@ impl XrayFake {
         self.with(|s| s.issues.insert(key.to_string(), issue_type.to_string()));
     }
 
+    /// An existing Generic Test with this definition: an import sending the definition is
+    /// matched to it (xray-api.md §4.3 "Matching rule").
+    pub fn add_generic_test(&self, key: &str, definition: &str) {
+        self.with(|s| {
+            s.issues.insert(key.to_string(), "Test".into());
+            s.definitions
+                .insert(definition.to_string(), key.to_string())
+        });
+    }
+
     /// An issue the configured credentials cannot browse: every JQL naming it fails as if it
     /// did not exist (xray-api.md §7: "also for a key the user cannot see").
     pub fn add_hidden_issue(&self, key: &str, issue_type: &str) {
