@@ -592,6 +592,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     .to_string(),
             )
         }
+        // jira-api.md §4.1: 201 `{id,…}`; 404 when the issue is missing or not visible.
         ("POST", ["issue", key, "comment"]) => {
             let body = req.json()["body"].clone();
             if let Some(e) = check_rich_text(s.config.mode, &body, "comment") {
@@ -606,6 +607,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             i.comments.push(body);
             Reply::json(201, json!({"id": i.comments.len().to_string()}).to_string())
         }
+        // jira-api.md §4.2: `{"transitions":[{id,name,to:{name,statusCategory:{key}}}]}`.
         ("GET", ["issue", key, "transitions"]) => {
             let Some(i) = s.issues.iter().find(|i| i.key == *key) else {
                 return err(
@@ -615,6 +617,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             };
             Reply::json(200, json!({"transitions": transitions(i)}).to_string())
         }
+        // jira-api.md §4.2: 204; 400 for a transition that is not valid from this status.
         ("POST", ["issue", key, "transitions"]) => {
             let id = req.json()["transition"]["id"]
                 .as_str()
@@ -641,6 +644,8 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             i.resolutiondate = (i.category == "done").then_some(stamp);
             Reply::status(204)
         }
+        // jira-api.md §4.3: 201 with an empty body, idempotent; 404 when an issue is not
+        // visible. Xray Tests live on the same site (`share_site`).
         ("POST", ["issueLink"]) => {
             let b = req.json();
             let ty = b["type"]["name"].as_str().unwrap_or("").to_string();
@@ -669,10 +674,12 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             }
             Reply::status(201)
         }
+        // jira-api.md §6 step 2: accountId/displayName (Cloud) or name (DC).
         ("GET", ["myself"]) => Reply::json(
             200,
             r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","displayName":"CI bot","name":"ci-bot"}"#,
         ),
+        // jira-api.md §1.5: 404 "No project could be found with key 'X'."
         ("GET", ["project", key]) => {
             if s.config.projects.iter().any(|p| p == key) {
                 Reply::json(
@@ -684,6 +691,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 err(404, &format!("No project could be found with key '{key}'."))
             }
         }
+        // jira-api.md §4.3: `{"issueLinkTypes":[{id,name,inward,outward}]}`.
         ("GET", ["issueLinkType"]) => Reply::json(
             200,
             json!({"issueLinkTypes": [
@@ -777,6 +785,8 @@ pub fn text_of(v: &Value) -> String {
     }
 }
 
+/// jira-api.md §3.1–3.3, §3.6: 201 `{id,key,self}`; field errors in `errors` (summary ≤255
+/// characters and one line, labels without spaces and ≤255, rich text per product, 32,767).
 fn create(s: &mut State, req: &Request) -> Reply {
     let b = req.json();
     let f = &b["fields"];
@@ -836,6 +846,8 @@ fn create(s: &mut State, req: &Request) -> Reply {
     Reply::json(201, answer.to_string())
 }
 
+/// jira-api.md §2.1 (Cloud `search/jql`: `nextPageToken`, `isLast`, ≤50 `reconcileIssues`) and
+/// §2.3 (DC `/search`: `startAt`, `total`); §2.4 quoting rules via `parse_jql`.
 fn search(s: &mut State, req: &Request, path: &str) -> Reply {
     let b = req.json();
     let jql = b["jql"].as_str().unwrap_or("").to_string();
