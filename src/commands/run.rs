@@ -243,7 +243,16 @@ fn send(
     }
     let mut filed_plan = None;
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
-        let verified = |key: &str| keys.as_ref().is_some_and(|k| k.check.is_verified(key));
+        // Without Xray the keys are checked in Jira itself (issue type Test, a configured
+        // project), so a Jira-only run still links bugs to real Tests and nothing else.
+        let jira_checked = match &keys {
+            None if !dry_run => jira_key_check(http, js, jp, &plan.tests, settings, &mut progress),
+            _ => None,
+        };
+        let verified = |key: &str| {
+            keys.as_ref().is_some_and(|k| k.check.is_verified(key))
+                || jira_checked.as_ref().is_some_and(|c| c.is_verified(key))
+        };
         // A dry run writes nothing, so its would-… lines keep every key (none is checked).
         let jp = if dry_run {
             jp.clone()
@@ -323,6 +332,54 @@ fn send(
         }
     }
     receipts
+}
+
+/// The Jira-side key check of a run without Xray: the keys the bug plan would link or close
+/// by, looked up in Jira (`key in (…)`, stale keys dropped and asked again). `None` when there
+/// is nothing to check or no configured project a Test could be in.
+fn jira_key_check(
+    http: &Http,
+    js: &crate::settings::JiraSettings,
+    jp: &crate::plan::JiraPlan,
+    tests: &[crate::plan::PlannedTest],
+    settings: &Settings,
+    progress: &mut dyn FnMut(&str),
+) -> Option<crate::xray::keys::KeyCheck> {
+    let mut keys: std::collections::BTreeSet<String> = jp
+        .intents
+        .iter()
+        .filter_map(|i| i.report.xray_key.as_ref().map(|k| k.to_string()))
+        .collect();
+    for p in &jp.close_on_pass {
+        if let Some(crate::plan::TestIdentity::Key(k)) = tests.get(p.test).map(|t| &t.identity) {
+            keys.insert(k.to_string());
+        }
+    }
+    let projects = crate::xray::keys::projects(settings);
+    if keys.is_empty() || projects.is_empty() {
+        return None;
+    }
+    let client = crate::jira::client::Client::new(http, js);
+    let found = crate::xray::keys::check_with(&keys, &projects, |batch| {
+        client.issue_types_of(batch).map(|hits| {
+            hits.into_iter()
+                .map(|(key, issue_type)| crate::xray::client::FoundTest {
+                    key,
+                    issue_type,
+                    test_type: None,
+                })
+                .collect()
+        })
+    });
+    match found {
+        Ok(check) => Some(check),
+        Err(e) => {
+            progress(&format!(
+                "jira: warning: could not check the Test keys, so no bug is linked to a Test: {e}"
+            ));
+            None
+        }
+    }
 }
 
 /// Annotations, job summary, step outputs and the optional PR comment.

@@ -221,3 +221,72 @@ fn cloud_strict_keys_send_nothing_and_exit_3() {
 fn dc_strict_keys_send_nothing_and_exit_3() {
     strict(true);
 }
+
+/// Issue 19 item 7 without Xray: the keys are checked in Jira itself (`key in (…)`, the
+/// missing one dropped and asked again); only the real Test of a configured project is linked.
+fn jira_only(dc: bool) {
+    let jira = if dc { jira_dc_pat() } else { jira_cloud() };
+    // The site's Tests live in the Xray fake's store; Xray itself is not configured.
+    let store = xray_cloud();
+    store.add_issue("CALC-1", "Test");
+    store.add_issue("CALC-900", "Bug");
+    same_site(&jira, &store);
+    let s = Scratch::new();
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"K\" tests=\"3\" failures=\"3\">\n",
+    );
+    for (name, key) in [
+        ("real", "CALC-1"),
+        ("claims_a_bug", "CALC-900"),
+        ("gone", "CALC-404"),
+    ] {
+        x.push_str(&format!(
+            "  <testcase classname=\"com.acme.K\" name=\"{name}\"><failure message=\"boom\">boom</failure><properties><property name=\"test_key\" value=\"{key}\"/></properties></testcase>\n"
+        ));
+    }
+    x.push_str("</testsuite>\n");
+    std::fs::write(s.path("results").join("TEST-k.xml"), x).unwrap();
+    std::fs::write(
+        s.path("mapping.toml"),
+        "[mapping]\nproject_keys = [\"CALC\"]\n",
+    )
+    .unwrap();
+    let mut cmd = s.bin();
+    if dc {
+        cmd.env("JIRA_URL", jira.url())
+            .env("JIRA_PAT", PAT)
+            .env("JIRA_BUG_PROJECT", BUG_PROJECT);
+    } else {
+        jira_cloud_env(&mut cmd, &jira.url());
+    }
+    cmd.args(["run", "--config", "mapping.toml", "results"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let bugs = jira.issues();
+    assert_eq!(bugs.len(), 3, "{}", out.text());
+    let links: Vec<(String, String, String)> =
+        bugs.iter().flat_map(|b| b.links.iter().cloned()).collect();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0].0, "Tests");
+    assert_eq!(links[0].1, "CALC-1");
+    // One lookup naming all three, one again without the missing key.
+    let lookups: Vec<String> = jira
+        .fake
+        .requests()
+        .iter()
+        .map(|r| r.body_str())
+        .filter(|b| b.contains("key in"))
+        .collect();
+    assert_eq!(lookups.len(), 2, "{lookups:?}");
+    assert!(!lookups[1].contains("CALC-404"));
+}
+
+#[test]
+fn cloud_jira_only_run_links_only_verified_tests() {
+    jira_only(false);
+}
+
+#[test]
+fn dc_jira_only_run_links_only_verified_tests() {
+    jira_only(true);
+}

@@ -851,6 +851,9 @@ fn create(s: &mut State, req: &Request) -> Reply {
 fn search(s: &mut State, req: &Request, path: &str) -> Reply {
     let b = req.json();
     let jql = b["jql"].as_str().unwrap_or("").to_string();
+    if jql.trim_start().starts_with("key in") {
+        return key_search(s, &jql);
+    }
     let (project, labels) = match parse_jql(&jql) {
         Ok(x) => x,
         Err(m) => return err(400, &format!("Error in the JQL Query: {m}")),
@@ -932,6 +935,63 @@ fn search(s: &mut State, req: &Request, path: &str) -> Reply {
                 .to_string(),
         )
     }
+}
+
+/// `key in (A-1, B-2)` with `fields: ["issuetype"]`: xray-api.md §7, a key that does not
+/// exist or cannot be seen fails the whole JQL with 400 and one `errorMessages` entry per key;
+/// otherwise each issue with its type (bugs here are `Bug`; Tests come from `share_site`).
+fn key_search(s: &State, jql: &str) -> Reply {
+    let keys: Vec<String> = jql
+        .split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map(|(list, _)| {
+            list.split(',')
+                .map(|k| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let type_of = |k: &str| -> Option<String> {
+        if let Some(i) = s.issues.iter().find(|i| i.key == k) {
+            return Some(
+                i.fields["issuetype"]["name"]
+                    .as_str()
+                    .unwrap_or("Bug")
+                    .to_string(),
+            );
+        }
+        s.site_issues.0.as_ref().and_then(|f| f(k))
+    };
+    let mut missing = Vec::new();
+    let mut hits = Vec::new();
+    for k in &keys {
+        match type_of(k) {
+            Some(t) => {
+                hits.push(json!({"id": "1", "key": k, "fields": {"issuetype": {"name": t}}}))
+            }
+            None => missing.push(format!(
+                "An issue with key '{k}' does not exist for field 'key'."
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        return err_list(400, &missing);
+    }
+    match s.config.mode {
+        Mode::Cloud => Reply::json(200, json!({"issues": hits, "isLast": true}).to_string()),
+        Mode::Dc => Reply::json(
+            200,
+            json!({"startAt": 0, "maxResults": 100, "total": hits.len(), "issues": hits})
+                .to_string(),
+        ),
+    }
+}
+
+fn err_list(status: u16, messages: &[String]) -> Reply {
+    Reply::json(
+        status,
+        json!({"errorMessages": messages, "errors": {}}).to_string(),
+    )
 }
 
 #[derive(Debug, PartialEq)]
