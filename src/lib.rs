@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod jira;
 pub mod mapping;
 pub mod model;
+pub mod outfile;
 pub mod plan;
 pub mod report;
 pub mod run;

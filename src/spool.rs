@@ -14,12 +14,14 @@
 //! Nothing in it is a credential: the files hold what the import bodies hold (results, evidence)
 //! and the error text, which the clients scrub. Auth headers are never written.
 
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::http::Http;
+use crate::outfile;
 use crate::plan::IssueKey;
 use crate::settings::{Product, XraySettings};
 use crate::xray::client::Client;
@@ -95,8 +97,12 @@ pub fn write(
     mut manifest: Manifest,
     chunks: &[(usize, ImportDoc)],
 ) -> anyhow::Result<PathBuf> {
+    check_marker(&manifest.marker_label)?;
     let dir = root.join(&manifest.marker_label);
-    std::fs::create_dir_all(&dir)
+    // Owner-only, and never through a symlink planted where the spool goes.
+    outfile::create_private_dir(root)
+        .with_context(|| format!("creating spool directory {}", root.display()))?;
+    outfile::create_new_private_dir(&dir)
         .with_context(|| format!("creating spool directory {}", dir.display()))?;
     for (index, doc) in chunks {
         let file = format!("chunk-{index:04}.json");
@@ -120,14 +126,44 @@ pub fn write(
 fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let bytes = serde_json::to_vec_pretty(value)
         .with_context(|| format!("serializing {}", path.display()))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    outfile::write(path, &bytes, outfile::PRIVATE_MODE)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
+/// Reads a file of the spool: a regular file, not a symlink.
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut bytes = Vec::new();
+    outfile::open_regular_nofollow(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// `dir`/`name`, where `name` comes from a manifest: only a plain file name in the spool
+/// directory itself is accepted (no `..`, no separators, not absolute), so a manifest cannot
+/// make `resend` read files elsewhere.
+fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(n)), None) if n == name && !name.contains(['/', '\\']) => {
+            Ok(dir.join(name))
+        }
+        _ => bail!(
+            "{} names the file {name:?}, which is not a file inside the spool directory; refusing to read it",
+            dir.join(MANIFEST).display()
+        ),
+    }
+}
+
+/// The run marker form `new_marker` produces: `xray-sync-run-` and 16 lowercase hex digits.
+fn check_marker(marker: &str) -> anyhow::Result<()> {
+    let ok = marker
+        .strip_prefix("xray-sync-run-")
+        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    if !ok {
+        bail!("{marker:?} is not an xray-sync run marker (xray-sync-run- and 16 hex digits)");
+    }
+    Ok(())
 }
 
 pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
@@ -139,6 +175,8 @@ pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
             m.version
         );
     }
+    check_marker(&m.marker_label)
+        .with_context(|| format!("{}: marker_label", dir.join(MANIFEST).display()))?;
     Ok(m)
 }
 
@@ -161,49 +199,84 @@ pub fn resend(
             settings.product
         );
     }
+    if manifest.project != settings.project {
+        bail!(
+            "{} was spooled for project {} but the settings name {}; refusing to send it elsewhere",
+            dir.display(),
+            manifest.project,
+            settings.project
+        );
+    }
+    // Every file the manifest names, checked before anything is read or sent.
+    let unsent: Vec<(usize, usize, PathBuf)> = manifest
+        .chunks
+        .iter()
+        .filter(|c| !c.sent)
+        .map(|c| Ok((c.index, c.tests, spool_file(dir, &c.file)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let create_info_path = match &manifest.create_info_file {
+        Some(file) => Some(spool_file(dir, file)?),
+        None => None,
+    };
+    let recorded = match manifest.execution_key.as_deref() {
+        Some(k) => Some(IssueKey::parse(k).with_context(|| {
+            format!(
+                "{}: execution_key {k:?} is not an issue key",
+                dir.join(MANIFEST).display()
+            )
+        })?),
+        None => None,
+    };
     let client = Client::new(http, settings);
     let mut receipt = XrayReceipt::new(client.product());
     receipt.marker_label = Some(manifest.marker_label.clone());
-    if manifest.project != settings.project {
-        receipt.warnings.push(format!(
-            "the spool was written for project {} but the settings name {}",
-            manifest.project, settings.project
-        ));
-    }
     let mut docs = Vec::new();
     let mut indexes = Vec::new();
-    for c in manifest.chunks.iter().filter(|c| !c.sent) {
-        docs.push(read_json::<ImportDoc>(&dir.join(&c.file))?);
-        indexes.push(c.index);
+    for (index, tests, path) in &unsent {
+        docs.push(read_json::<ImportDoc>(path)?);
+        indexes.push(*index);
         receipt.chunks.push(ChunkReceipt {
-            index: c.index,
-            tests: c.tests,
+            index: *index,
+            tests: *tests,
             status: ChunkStatus::Spooled,
         });
     }
     if docs.is_empty() {
-        receipt.execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
+        receipt.execution = recorded;
         receipt
             .warnings
             .push("nothing left to send in this spool".into());
         return Ok(receipt);
     }
-    let mut execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
-    if execution.is_none() {
-        // The first attempt may have created it after all.
-        match client.find_execution_by_label(&manifest.marker_label) {
-            Ok(found) => execution = found,
-            Err(e) => {
-                receipt
-                    .errors
-                    .push(crate::report::json::ReportError::from_api(&e));
-                receipt.spool = Some(dir.to_path_buf());
-                return Ok(receipt);
-            }
+    // The execution must be the one carrying this spool's run marker (or the one the settings
+    // name): a manifest cannot steer results into any other issue.
+    let configured = settings.test_execution.as_deref().and_then(IssueKey::parse);
+    let lookup = match &recorded {
+        Some(r) if configured.as_ref() == Some(r) => Ok(Some(r.clone())),
+        _ => client.find_execution_by_label(&manifest.marker_label),
+    };
+    let execution = match lookup {
+        Ok(found) => match (&recorded, found) {
+            (Some(r), Some(f)) if *r == f => Some(f),
+            (Some(r), found) => bail!(
+                "{} names execution {r}, but {} carries this spool's run marker {}; refusing to append to an execution this spool did not create (set XRAY_TEST_EXECUTION / --test-execution {r} to send there on purpose)",
+                dir.join(MANIFEST).display(),
+                found.map_or_else(|| "no execution".to_string(), |f| f.to_string()),
+                manifest.marker_label
+            ),
+            // The first attempt may have created it after all.
+            (None, found) => found,
+        },
+        Err(e) => {
+            receipt
+                .errors
+                .push(crate::report::json::ReportError::from_api(&e));
+            receipt.spool = Some(dir.to_path_buf());
+            return Ok(receipt);
         }
-    }
-    let create_info: Option<serde_json::Value> = match (&execution, &manifest.create_info_file) {
-        (None, Some(file)) => Some(read_json(&dir.join(file))?),
+    };
+    let create_info: Option<serde_json::Value> = match (&execution, &create_info_path) {
+        (None, Some(path)) => Some(read_json(path)?),
         _ => None,
     };
     let job = Job {
