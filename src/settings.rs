@@ -295,11 +295,11 @@ mod resolve;
 mod trust;
 
 pub use file::{FileConfig, parse_mapping};
-pub use trust::{TRUSTED_KEYS, trusted_keys_in};
 pub use resolve::{
     DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
     load, resolve,
 };
+pub use trust::{TRUSTED_KEYS, trusted_keys_in};
 
 impl XraySettings {
     /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL

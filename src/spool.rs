@@ -157,9 +157,9 @@ fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
 
 /// The run marker form `new_marker` produces: `xray-sync-run-` and 16 lowercase hex digits.
 fn check_marker(marker: &str) -> anyhow::Result<()> {
-    let ok = marker
-        .strip_prefix("xray-sync-run-")
-        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    let ok = marker.strip_prefix("xray-sync-run-").is_some_and(|h| {
+        h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
     if !ok {
         bail!("{marker:?} is not an xray-sync run marker (xray-sync-run- and 16 hex digits)");
     }

@@ -29,9 +29,15 @@ pub(super) fn refuse_userinfo_everywhere(
         (&file.xray.url, "[xray] url"),
         (&args.jira_url, "JIRA_URL / --jira-url"),
         (&file.jira.url, "[jira] url"),
-        (&args.atlassian_auth_url, "ATLASSIAN_AUTH_URL / --atlassian-auth-url"),
+        (
+            &args.atlassian_auth_url,
+            "ATLASSIAN_AUTH_URL / --atlassian-auth-url",
+        ),
         (&file.jira.auth_url, "[jira] auth_url"),
-        (&args.atlassian_api_url, "ATLASSIAN_API_URL / --atlassian-api-url"),
+        (
+            &args.atlassian_api_url,
+            "ATLASSIAN_API_URL / --atlassian-api-url",
+        ),
         (&file.jira.api_url, "[jira] api_url"),
     ];
     for (value, setting) in given {
@@ -87,13 +93,13 @@ mod tests {
             let e = check_url(url.into(), "JIRA_URL / --jira-url")
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("JIRA_URL") && e.contains("user name or password"), "{e}");
+            assert!(
+                e.contains("JIRA_URL") && e.contains("user name or password"),
+                "{e}"
+            );
             assert!(!e.contains("hunter2pw"), "{e}");
         }
-        assert_eq!(
-            redact("https://ci:pw@host/a@b"),
-            "https://***@host/a@b"
-        );
+        assert_eq!(redact("https://ci:pw@host/a@b"), "https://***@host/a@b");
         // An `@` in the path or query is not userinfo.
         assert_eq!(
             check_url("https://jira.acme.test/u/@me/".into(), "x").unwrap(),
