@@ -56,6 +56,61 @@ pub const TRUSTED_KEYS: &[(&str, &str, &str)] = &[
     ("output", "pr_comment", "whether the GitHub token is used"),
 ];
 
+/// Every other config file key, as `(section, key)`: mapping and presentation, which a
+/// discovered file may set. Kept so that a new key must be classified (a unit test checks that
+/// the two lists cover every key the file format accepts).
+pub const PRESENTATION_KEYS: &[(&str, &str)] = &[
+    ("inputs", "allow_empty"),
+    ("inputs", "strict"),
+    ("xray", "environments"),
+    ("xray", "fix_version"),
+    ("xray", "revision"),
+    ("xray", "summary"),
+    ("xray", "description"),
+    ("xray", "labels"),
+    ("xray", "strict_keys"),
+    ("xray", "chunk_max_tests"),
+    ("xray", "chunk_max_bytes"),
+    ("jira", "labels"),
+    ("jira", "assignee"),
+    ("jira", "components"),
+    ("jira", "priority"),
+    ("jira", "summary"),
+    ("jira", "file_flaky"),
+    ("jira", "mass_failure_threshold"),
+    ("jira", "reopen_within_days"),
+    ("jira", "done_link_type"),
+    ("jira", "duplicate_link_type"),
+    ("jira", "test_link_type"),
+    ("jira", "parallelism"),
+    // Only below the config's own directory when the file was discovered.
+    ("mapping", "file"),
+    ("mapping", "project_keys"),
+    ("mapping", "allure_labels"),
+    ("mapping", "underscore_keys"),
+    ("mapping", "unmapped"),
+    ("scope", "include"),
+    ("scope", "exclude"),
+    ("statuses", "passed"),
+    ("statuses", "failed"),
+    ("statuses", "error"),
+    ("statuses", "skipped"),
+    ("statuses", "flaky"),
+    ("http", "connect_timeout_secs"),
+    ("http", "read_timeout_secs"),
+    ("http", "import_timeout_secs"),
+    ("http", "max_attempts"),
+    ("http", "max_retry_time_secs"),
+    ("output", "json"),
+    ("output", "fail_on_test_failure"),
+    ("bugs.override", "matches"),
+    ("bugs.override", "disable"),
+    ("bugs.override", "assignee"),
+    ("bugs.override", "labels"),
+    ("bugs.override", "components"),
+    ("bugs.override", "priority"),
+];
+
 /// The trusted keys `text` sets, spelled as in the README (`[xray] url`,
 /// `[[bugs.override]] project`), in the order of [`TRUSTED_KEYS`].
 pub fn trusted_keys_in(text: &str) -> Vec<String> {
@@ -125,6 +180,48 @@ project = "OTHER"
             ]
         );
         assert!(trusted_keys_in("[scope]\ninclude = [\"a\"]\n").is_empty());
+    }
+
+    /// The keys a section accepts, read from the file parser's own "unknown field" message, so
+    /// this test cannot drift from `file.rs`.
+    fn accepted_keys(section_doc: &str) -> Vec<String> {
+        let e = crate::settings::FileConfig::parse(section_doc, Path::new("probe.toml"))
+            .expect_err("the probe key is unknown");
+        // serde says "expected `a`", "expected `a` or `b`" or "expected one of `a`, `b`, …".
+        let list = e
+            .split("expected ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no key list in {e}"));
+        let list = list.trim_start_matches("one of ");
+        list.split(", ")
+            .flat_map(|k| k.split(" or "))
+            .map(|k| k.trim().trim_matches('`').to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_file_key_is_classified_as_trusted_or_presentation() {
+        let sections = accepted_keys("xray_sync_probe = 1\n");
+        assert!(sections.len() >= 9, "{sections:?}");
+        for section in sections {
+            let (name, doc) = match section.as_str() {
+                "bugs" => (
+                    "bugs.override".to_string(),
+                    "[[bugs.override]]\nmatches = \"a\"\nxray_sync_probe = 1\n".to_string(),
+                ),
+                s => (s.to_string(), format!("[{s}]\nxray_sync_probe = 1\n")),
+            };
+            for key in accepted_keys(&doc) {
+                let trusted = TRUSTED_KEYS.iter().any(|(s, k, _)| *s == name && *k == key);
+                let presentation = PRESENTATION_KEYS
+                    .iter()
+                    .any(|(s, k)| *s == name && *k == key);
+                assert!(
+                    trusted ^ presentation,
+                    "[{name}] {key} must be in exactly one of TRUSTED_KEYS and PRESENTATION_KEYS"
+                );
+            }
+        }
     }
 
     #[test]
