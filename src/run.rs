@@ -220,7 +220,8 @@ fn send(
             .as_ref()
             .map(|j| j.bug_keys.clone())
             .unwrap_or_default();
-        // Evidence may come from the workspace or from a directory that held result files.
+        // Directories that held result files; only those inside the workspace become evidence
+        // roots (`xray::evidence::evidence_roots`).
         let mut roots: Vec<PathBuf> = results
             .files
             .iter()
