@@ -299,7 +299,7 @@ pub use resolve::{
     DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
     load, resolve,
 };
-pub use trust::{TRUSTED_KEYS, trusted_keys_in};
+pub use trust::{PRESENTATION_KEYS, TRUSTED_KEYS, trusted_keys_in};
 
 impl XraySettings {
     /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL
