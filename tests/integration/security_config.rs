@@ -147,6 +147,7 @@ fn discovered_config_with_mapping_and_presentation_keys_still_applies() {
 
 /// A discovered file cannot point the mapping file outside its directory, nor be a link to a
 /// file elsewhere (it is not even read then).
+#[cfg(unix)]
 #[test]
 fn discovered_config_cannot_reach_other_files() {
     let outside = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! Issue 19 item 6: evidence roots are the canonical workspace and the canonical results
 //! directories inside it. A symlinked directory inside the results tree, matched by
 //! `results/**/*.xml`, must not make its target an allowed root.
+#![cfg(unix)]
 
 use crate::support;
 

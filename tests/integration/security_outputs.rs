@@ -2,6 +2,7 @@
 //! created without following symlinks planted beforehand; spool files are owner-only. A link's
 //! target (outside the scratch directory) is never written, and a dangling link never creates
 //! its target.
+#![cfg(unix)]
 
 use crate::support;
 
