@@ -79,15 +79,17 @@ pub fn load(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Settings, Trace), SettingsError> {
     let (file, config_dir) = read_config(args.config.as_deref())?;
-    let mapping_path = match (&args.mapping_file, &file.mapping.file) {
-        (Some(p), _) => Some(p.clone()),
+    // A mapping file named by a discovered config is read only when it is a regular file, not
+    // a link planted next to it.
+    let (mapping_path, from_discovered) = match (&args.mapping_file, &file.mapping.file) {
+        (Some(p), _) => (Some(p.clone()), false),
         // A path in the config file is relative to the config file.
-        (None, Some(p)) => Some(config_dir.join(p)),
-        (None, None) => None,
+        (None, Some(p)) => (Some(config_dir.join(p)), args.config.is_none()),
+        (None, None) => (None, false),
     };
     let table = match &mapping_path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
+            let text = read_text(p, from_discovered).map_err(|e| {
                 invalid(format!(
                     "mapping file {} (XRAY_SYNC_MAPPING / --mapping-file / [mapping] file): {e}",
                     p.display()
@@ -126,14 +128,7 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
     };
     // A discovered file is read only when it is a regular file, not a link to one elsewhere
     // (a planted `xray-sync.toml -> /proc/self/environ` must not be read at all).
-    let read = match explicit {
-        Some(_) => std::fs::read_to_string(&path),
-        None => crate::outfile::open_regular_nofollow(&path).and_then(|mut f| {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut f, &mut text).map(|_| text)
-        }),
-    };
-    let text = read.map_err(|e| SettingsError::File {
+    let text = read_text(&path, explicit.is_none()).map_err(|e| SettingsError::File {
         path: path.clone(),
         message: format!("{e} (XRAY_SYNC_CONFIG / --config)"),
     })?;
@@ -167,6 +162,17 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     Ok((file, dir))
+}
+
+/// Reads a settings file; `untrusted` ones (found by discovery, or named by such a file) only
+/// when they are regular files and not symlinks.
+fn read_text(path: &Path, untrusted: bool) -> std::io::Result<String> {
+    if !untrusted {
+        return std::fs::read_to_string(path);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut crate::outfile::open_regular_nofollow(path)?, &mut text)?;
+    Ok(text)
 }
 
 /// Pure resolution of all layers. See the module doc.

@@ -145,8 +145,8 @@ fn discovered_config_with_mapping_and_presentation_keys_still_applies() {
     assert!(plan.contains("\"OK\""), "status name applied:\n{plan}");
 }
 
-/// A discovered file cannot point the mapping file outside its directory, nor be a link to a
-/// file elsewhere (it is not even read then).
+/// A discovered file cannot point the mapping file outside its directory or through a link,
+/// nor be a link to a file elsewhere (it is not even read then).
 #[cfg(unix)]
 #[test]
 fn discovered_config_cannot_reach_other_files() {
@@ -165,6 +165,18 @@ fn discovered_config_cannot_reach_other_files() {
         assert_eq!(out.code, Some(2), "{file}: {}", out.text());
         assert!(out.stderr.contains("[mapping] file"), "{}", out.stderr);
     }
+
+    // Nor through a mapping file that is a link to one elsewhere.
+    std::os::unix::fs::symlink(outside.path().join("map.json"), s.path("map.json")).unwrap();
+    std::fs::write(s.path("xray-sync.toml"), "[mapping]\nfile = \"map.json\"\n").unwrap();
+    let out = run(s.bin().args(["run", "--dry-run", "results"]));
+    assert_eq!(out.code, Some(2), "{}", out.text());
+    assert!(out.stderr.contains("symlink"), "{}", out.stderr);
+    // The user naming the same file explicitly may use the link.
+    let out = run(s
+        .bin()
+        .args(["run", "--dry-run", "--config", "xray-sync.toml", "results"]));
+    assert_eq!(out.code, Some(0), "{}", out.text());
 
     std::fs::remove_file(s.path("xray-sync.toml")).unwrap();
     let target = outside.path().join("real.toml");
