@@ -155,6 +155,55 @@ fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// A spooled chunk as `resend` may send it: the execution it goes to is decided by `resend`
+/// (a `testExecutionKey` in the file is dropped), and the project it names, for the execution
+/// and for Tests created by definition, must be the settings' project.
+fn checked_doc(
+    mut doc: ImportDoc,
+    path: &Path,
+    settings: &XraySettings,
+) -> anyhow::Result<ImportDoc> {
+    doc.test_execution_key = None;
+    if let Some(info) = &doc.info {
+        if info.project != settings.project {
+            bail!(
+                "{}: info.project {:?} is not the settings' project {}",
+                path.display(),
+                info.project,
+                settings.project
+            );
+        }
+        if let Some(plan) = &info.test_plan_key {
+            in_project(plan, &settings.project, "info.testPlanKey", path)?;
+        }
+    }
+    if let Some(other) = doc
+        .tests
+        .iter()
+        .filter_map(|t| t.test_info.as_ref())
+        .find(|i| i.project_key != settings.project)
+    {
+        bail!(
+            "{}: a test names project {:?}, not the settings' project {}",
+            path.display(),
+            other.project_key,
+            settings.project
+        );
+    }
+    Ok(doc)
+}
+
+/// `key` must be an issue of `project`.
+fn in_project(key: &str, project: &str, what: &str, path: &Path) -> anyhow::Result<()> {
+    match IssueKey::parse(key) {
+        Some(k) if k.project() == project => Ok(()),
+        _ => bail!(
+            "{}: {what} {key:?} is not an issue of project {project}; refusing to touch it",
+            path.display()
+        ),
+    }
+}
+
 /// The run marker form `new_marker` produces: `xray-sync-run-` and 16 lowercase hex digits.
 fn check_marker(marker: &str) -> anyhow::Result<()> {
     let ok = marker.strip_prefix("xray-sync-run-").is_some_and(|h| {
@@ -218,6 +267,9 @@ pub fn resend(
         Some(file) => Some(spool_file(dir, file)?),
         None => None,
     };
+    if let Some(plan) = &manifest.test_plan {
+        in_project(plan, &settings.project, "test_plan", &dir.join(MANIFEST))?;
+    }
     let recorded = match manifest.execution_key.as_deref() {
         Some(k) => Some(IssueKey::parse(k).with_context(|| {
             format!(
@@ -233,7 +285,7 @@ pub fn resend(
     let mut docs = Vec::new();
     let mut indexes = Vec::new();
     for (index, tests, path) in &unsent {
-        docs.push(read_json::<ImportDoc>(path)?);
+        docs.push(checked_doc(read_json::<ImportDoc>(path)?, path, settings)?);
         indexes.push(*index);
         receipt.chunks.push(ChunkReceipt {
             index: *index,

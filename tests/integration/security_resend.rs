@@ -187,3 +187,54 @@ fn an_execution_named_in_the_settings_is_accepted() {
     assert_eq!(r.execution.unwrap().as_str(), "CALC-999");
     assert_eq!(fake.executions()["CALC-999"].runs.len(), 4);
 }
+
+/// The chunk files cannot steer the results either: a `testExecutionKey` inside a chunk is
+/// dropped (the execution is the marker's), and a test plan or project of another project is
+/// refused.
+#[test]
+fn chunk_files_cannot_name_another_execution_plan_or_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, settings, spool_dir) = spooled_run(dir.path());
+    let own = spool::read_manifest(&spool_dir)
+        .unwrap()
+        .execution_key
+        .unwrap();
+    fake.add_execution("CALC-999");
+    let chunk_path = spool_dir.join("chunk-0001.json");
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&chunk_path).unwrap()).unwrap();
+    let write_chunk = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut c = original.clone();
+        edit(&mut c);
+        std::fs::write(&chunk_path, serde_json::to_string(&c).unwrap()).unwrap();
+    };
+
+    write_chunk(&|c| {
+        c["info"] = serde_json::json!({"project": PROJECT, "summary": "s", "testPlanKey": "OPS-1"})
+    });
+    let e = resend_err(&settings, &spool_dir);
+    assert!(e.contains("OPS-1"), "{e}");
+    write_chunk(&|c| c["info"] = serde_json::json!({"project": "OPS", "summary": "s"}));
+    let e = resend_err(&settings, &spool_dir);
+    assert!(e.contains("\"OPS\""), "{e}");
+    tamper(&spool_dir, |m| m["test_plan"] = serde_json::json!("OPS-2"));
+    write_chunk(&|_| {});
+    let e = resend_err(&settings, &spool_dir);
+    assert!(e.contains("OPS-2"), "{e}");
+    tamper(&spool_dir, |m| m["test_plan"] = serde_json::Value::Null);
+
+    write_chunk(&|c| c["testExecutionKey"] = serde_json::json!("CALC-999"));
+    let r = spool::resend(
+        &http(Duration::from_secs(5)),
+        &settings,
+        &spool_dir,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.execution.unwrap().as_str(), own);
+    assert!(fake.executions()["CALC-999"].runs.is_empty());
+    for req in fake.import_requests() {
+        assert!(!req.body_str().contains("CALC-999"), "{}", req.body_str());
+    }
+}
