@@ -119,3 +119,35 @@ fn an_at_sign_after_the_host_is_not_userinfo() {
         out.stdout
     );
 }
+
+/// Every URL key, from flags/env and from the file, is checked whether the run uses it or not.
+#[test]
+fn every_url_setting_is_checked_in_resolution() {
+    use crate::plan_support::{cloud_args, resolve_full};
+    use xray_sync::ci::CiContext;
+
+    let bad = format!("https://ci:{URL_PASSWORD}@host.example.test");
+    let file_keys = [
+        ("xray", "url", "[xray] url"),
+        ("jira", "url", "[jira] url"),
+        ("jira", "auth_url", "[jira] auth_url"),
+        ("jira", "api_url", "[jira] api_url"),
+    ];
+    for (section, key, named) in file_keys {
+        let toml = format!("[{section}]\n{key} = {bad:?}\n");
+        let e = resolve_full(&cloud_args(), &toml, vec![], true, CiContext::default())
+            .expect_err("refused")
+            .to_string();
+        assert!(e.contains(named), "{e}");
+        assert!(!e.contains(URL_PASSWORD), "{e}");
+    }
+    let mut args = cloud_args();
+    args.atlassian_api_url = Some(bad.clone());
+    let e = resolve_full(&args, "", vec![], true, CiContext::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("ATLASSIAN_API_URL") && !e.contains(URL_PASSWORD),
+        "{e}"
+    );
+}
