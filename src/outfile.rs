@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 pub const PUBLIC_MODE: u32 = 0o644;
 /// Mode of spool files and directories: owner only (they hold evidence and results).
 pub const PRIVATE_MODE: u32 = 0o600;
+#[cfg(unix)]
 const PRIVATE_DIR_MODE: u32 = 0o700;
 
 /// Writes `bytes` to `path` as a new file with `mode`, replacing whatever entry (file or
@@ -64,7 +65,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     for part in dir.components() {
         built.push(part);
         match fs::symlink_metadata(&built) {
-            Ok(m) if m.file_type().is_symlink() && is_last(&built, dir) => {
+            Ok(m) if m.file_type().is_symlink() && built == dir => {
                 return Err(refused_link(&built));
             }
             // Links above the spool root (e.g. /tmp on some systems) are the machine's, not
@@ -110,10 +111,6 @@ pub fn open_regular_nofollow(path: &Path) -> io::Result<fs::File> {
         )));
     }
     Ok(file)
-}
-
-fn is_last(built: &Path, dir: &Path) -> bool {
-    built == dir
 }
 
 fn refused_link(path: &Path) -> io::Error {
