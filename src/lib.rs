@@ -6,6 +6,7 @@
 
 pub mod ci;
 pub mod cli;
+pub mod commands;
 pub mod doctor;
 pub mod error;
 pub mod http;
@@ -16,7 +17,8 @@ pub mod model;
 pub mod outfile;
 pub mod plan;
 pub mod report;
-pub mod run;
+/// The `run` command keeps its old path for callers.
+pub use commands::run;
 pub mod secret;
 pub mod settings;
 pub mod spool;

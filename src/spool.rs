@@ -1,6 +1,6 @@
 //! The spool: Xray chunks that could not be sent, kept on disk for `xray-sync resend`.
 //!
-//! Owns the directory layout and `resend`. One directory per failed run, named after the run
+//! Owns the directory layout and reading and writing it; `commands::resend` sends it. One directory per failed run, named after the run
 //! marker, under `output.spool_dir`:
 //!
 //! ```text
@@ -20,13 +20,10 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::http::Http;
 use crate::outfile;
 use crate::plan::IssueKey;
+use crate::plan::xray_json::ImportDoc;
 use crate::settings::{Product, XraySettings};
-use crate::xray::client::Client;
-use crate::xray::payload::ImportDoc;
-use crate::xray::upload::{self, ChunkReceipt, ChunkStatus, Job, XrayReceipt};
 
 pub const MANIFEST: &str = "manifest.json";
 pub const CREATE_INFO: &str = "info.json";
@@ -123,7 +120,7 @@ pub fn write(
     Ok(dir)
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let bytes = serde_json::to_vec_pretty(value)
         .with_context(|| format!("serializing {}", path.display()))?;
     outfile::write(path, &bytes, outfile::PRIVATE_MODE)
@@ -131,7 +128,7 @@ fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
 }
 
 /// Reads a file of the spool: a regular file, not a symlink.
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     let mut bytes = Vec::new();
     outfile::open_regular_nofollow(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
@@ -142,7 +139,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
 /// `dir`/`name`, where `name` comes from a manifest: only a plain file name in the spool
 /// directory itself is accepted (no `..`, no separators, not absolute), so a manifest cannot
 /// make `resend` read files elsewhere.
-fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
     let mut parts = Path::new(name).components();
     match (parts.next(), parts.next()) {
         (Some(Component::Normal(n)), None) if n == name && !name.contains(['/', '\\']) => {
@@ -158,7 +155,7 @@ fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
 /// A spooled chunk as `resend` may send it: the execution it goes to is decided by `resend`
 /// (a `testExecutionKey` in the file is dropped), and the project it names, for the execution
 /// and for Tests created by definition, must be the settings' project.
-fn checked_doc(
+pub(crate) fn checked_doc(
     mut doc: ImportDoc,
     path: &Path,
     settings: &XraySettings,
@@ -194,7 +191,7 @@ fn checked_doc(
 }
 
 /// `key` must be an issue of `project`.
-fn in_project(key: &str, project: &str, what: &str, path: &Path) -> anyhow::Result<()> {
+pub(crate) fn in_project(key: &str, project: &str, what: &str, path: &Path) -> anyhow::Result<()> {
     match IssueKey::parse(key) {
         Some(k) if k.project() == project => Ok(()),
         _ => bail!(
@@ -229,147 +226,10 @@ pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
     Ok(m)
 }
 
-/// Sends a spool directory's unsent chunks: to the recorded execution, or to the execution
-/// carrying the marker label, or creating it first. Updates the manifest (key, `sent` flags) so
-/// a second `resend` continues where this one stopped. `Err` means the spool could not be read
-/// or does not fit the settings; upload failures are in the receipt's `errors`.
-pub fn resend(
-    http: &Http,
-    settings: &XraySettings,
-    dir: &Path,
-    progress: &mut dyn FnMut(&str),
-) -> anyhow::Result<XrayReceipt> {
-    let mut manifest = read_manifest(dir)?;
-    if manifest.product != settings.product {
-        bail!(
-            "{} was spooled for Xray {:?} but the settings are for Xray {:?}",
-            dir.display(),
-            manifest.product,
-            settings.product
-        );
-    }
-    if manifest.project != settings.project {
-        bail!(
-            "{} was spooled for project {} but the settings name {}; refusing to send it elsewhere",
-            dir.display(),
-            manifest.project,
-            settings.project
-        );
-    }
-    // Every file the manifest names, checked before anything is read or sent.
-    let unsent: Vec<(usize, usize, PathBuf)> = manifest
-        .chunks
-        .iter()
-        .filter(|c| !c.sent)
-        .map(|c| Ok((c.index, c.tests, spool_file(dir, &c.file)?)))
-        .collect::<anyhow::Result<_>>()?;
-    let create_info_path = match &manifest.create_info_file {
-        Some(file) => Some(spool_file(dir, file)?),
-        None => None,
-    };
-    if let Some(plan) = &manifest.test_plan {
-        in_project(plan, &settings.project, "test_plan", &dir.join(MANIFEST))?;
-    }
-    let recorded = match manifest.execution_key.as_deref() {
-        Some(k) => Some(IssueKey::parse(k).with_context(|| {
-            format!(
-                "{}: execution_key {k:?} is not an issue key",
-                dir.join(MANIFEST).display()
-            )
-        })?),
-        None => None,
-    };
-    let client = Client::new(http, settings);
-    let mut receipt = XrayReceipt::new(client.product());
-    receipt.marker_label = Some(manifest.marker_label.clone());
-    let mut docs = Vec::new();
-    let mut indexes = Vec::new();
-    for (index, tests, path) in &unsent {
-        docs.push(checked_doc(read_json::<ImportDoc>(path)?, path, settings)?);
-        indexes.push(*index);
-        receipt.chunks.push(ChunkReceipt {
-            index: *index,
-            tests: *tests,
-            status: ChunkStatus::Spooled,
-        });
-    }
-    if docs.is_empty() {
-        receipt.execution = recorded;
-        receipt
-            .warnings
-            .push("nothing left to send in this spool".into());
-        return Ok(receipt);
-    }
-    // The execution must be the one carrying this spool's run marker (or the one the settings
-    // name): a manifest cannot steer results into any other issue.
-    let configured = settings.test_execution.as_deref().and_then(IssueKey::parse);
-    let lookup = match &recorded {
-        Some(r) if configured.as_ref() == Some(r) => Ok(Some(r.clone())),
-        _ => client.find_execution_by_label(&manifest.marker_label),
-    };
-    let execution = match lookup {
-        Ok(found) => match (&recorded, found) {
-            (Some(r), Some(f)) if *r == f => Some(f),
-            (Some(r), found) => bail!(
-                "{} names execution {r}, but {} carries this spool's run marker {}; refusing to append to an execution this spool did not create (set XRAY_TEST_EXECUTION / --test-execution {r} to send there on purpose)",
-                dir.join(MANIFEST).display(),
-                found.map_or_else(|| "no execution".to_string(), |f| f.to_string()),
-                manifest.marker_label
-            ),
-            // The first attempt may have created it after all.
-            (None, found) => found,
-        },
-        Err(e) => {
-            receipt
-                .errors
-                .push(crate::report::json::ReportError::from_api(&e));
-            receipt.spool = Some(dir.to_path_buf());
-            return Ok(receipt);
-        }
-    };
-    let create_info: Option<serde_json::Value> = match (&execution, &create_info_path) {
-        (None, Some(path)) => Some(read_json(path)?),
-        _ => None,
-    };
-    let job = Job {
-        create: create_info.as_ref(),
-        marker: &manifest.marker_label,
-        test_plan: manifest.test_plan.as_deref(),
-    };
-    progress(&format!(
-        "Xray: resending {} chunk(s) from {}",
-        docs.len(),
-        dir.display()
-    ));
-    let outcome = upload::send_chunks(&client, http, &job, execution, docs, &indexes, progress);
-    receipt.execution = outcome.execution.clone();
-    receipt.created = outcome.created;
-    receipt.warnings.extend(outcome.warnings.iter().cloned());
-    for (index, n) in &outcome.sent {
-        receipt.tests_sent += n;
-        if let Some(c) = receipt.chunks.iter_mut().find(|c| c.index == *index) {
-            c.status = ChunkStatus::Sent;
-        }
-        if let Some(c) = manifest.chunks.iter_mut().find(|c| c.index == *index) {
-            c.sent = true;
-        }
-    }
-    manifest.execution_key = outcome.execution.as_ref().map(|k| k.as_str().to_string());
-    if let Some(e) = &outcome.failure {
-        receipt
-            .errors
-            .push(crate::report::json::ReportError::from_api(e));
-        manifest.reason = e.to_string();
-        receipt.spool = Some(dir.to_path_buf());
-    }
-    write_json(&dir.join(MANIFEST), &manifest)?;
-    Ok(receipt)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xray::payload::{TestInfo, TestResult, TestType};
+    use crate::plan::xray_json::{TestInfo, TestResult, TestType};
 
     #[test]
     fn write_then_read_round_trips() {

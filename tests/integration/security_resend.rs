@@ -11,6 +11,7 @@ use std::time::Duration;
 use support::fake::Reply;
 use support::xray_fake::{Action, On, XrayFake};
 use support::xray_plans::*;
+use xray_sync::commands::resend::resend;
 use xray_sync::settings::{Product, XraySettings};
 use xray_sync::spool;
 
@@ -47,7 +48,7 @@ fn tamper(spool_dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
 }
 
 fn resend_err(settings: &XraySettings, spool_dir: &Path) -> String {
-    match spool::resend(
+    match resend(
         &http(Duration::from_secs(5)),
         settings,
         spool_dir,
@@ -155,7 +156,7 @@ fn the_execution_must_carry_the_spools_marker() {
 
     // Put right, the spool is delivered to its own execution.
     tamper(&spool_dir, |m| m["project"] = serde_json::json!(PROJECT));
-    let r = spool::resend(
+    let r = resend(
         &http(Duration::from_secs(5)),
         &settings,
         &spool_dir,
@@ -176,7 +177,7 @@ fn an_execution_named_in_the_settings_is_accepted() {
         m["execution_key"] = serde_json::json!("CALC-999")
     });
     settings.test_execution = Some("CALC-999".into());
-    let r = spool::resend(
+    let r = resend(
         &http(Duration::from_secs(5)),
         &settings,
         &spool_dir,
@@ -224,7 +225,7 @@ fn chunk_files_cannot_name_another_execution_plan_or_project() {
     tamper(&spool_dir, |m| m["test_plan"] = serde_json::Value::Null);
 
     write_chunk(&|c| c["testExecutionKey"] = serde_json::json!("CALC-999"));
-    let r = spool::resend(
+    let r = resend(
         &http(Duration::from_secs(5)),
         &settings,
         &spool_dir,
