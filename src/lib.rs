@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod doctor;
 pub mod error;
+pub mod github;
 pub mod http;
 pub mod ingest;
 pub mod jira;

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     // The pure planner and the wire formats it owns.
     &["plan"],
     // Effects: the one HTTP stack and the clients on it; the spool on disk.
-    &["http", "jira", "xray", "spool"],
+    &["http", "jira", "xray", "github", "spool"],
     // What the user reads.
     &["report"],
     // Commands: the order of the steps.
