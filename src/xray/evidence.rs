@@ -283,7 +283,8 @@ mod tests {
             max_file_bytes: 20,
             max_run_bytes: 100,
         };
-        let mut r = EvidenceReader::new(std::path::Path::new("/nonexistent-workspace"), &[], limits);
+        let mut r =
+            EvidenceReader::new(std::path::Path::new("/nonexistent-workspace"), &[], limits);
         let inline = |b: &str| PlannedEvidence::Inline {
             filename: "shot.png".into(),
             content_type: "image/png".into(),
