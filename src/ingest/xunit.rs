@@ -33,6 +33,14 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     Ok(reader.cases)
 }
 
+/// Parses one file as far as it can be read: the tests whose elements closed before an error
+/// (a truncated file) come back with the error.
+pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let mut reader = Xunit::new(path);
+    let error = dotnet::drive_path(path, &mut reader).err();
+    (reader.cases, error)
+}
+
 /// Parses xUnit.net XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Xunit::new(path);

@@ -85,6 +85,24 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     })
 }
 
+/// Parses one JUnit XML file as far as it can be read: every test case read completely before
+/// an error (a truncated file, a crash mid-write) comes back with the error, which names the
+/// file and line. `parse_path` drops them instead.
+pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), Some(InputError::whole_file(path, format!("cannot open: {e}")))),
+    };
+    let (cases, failed) = parser::Parser::new(path).run_salvaging(Input::new(file, READ_BUFFER));
+    let error = failed.map(|failed| {
+        let line = File::open(path)
+            .ok()
+            .and_then(|f| super::line_of(BufReader::new(f), failed.offset));
+        to_error(path, failed, line)
+    });
+    (cases, error)
+}
+
 /// Parses JUnit XML from any buffered reader; `path` names the source in records and errors
 /// (and anchors relative attachment paths). Errors carry a byte offset, not a line.
 pub fn parse_reader<R: BufRead>(reader: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
