@@ -506,6 +506,7 @@ mod tests {
                             offset: None,
                             message: "unexpected end of file".into(),
                         },
+                        salvaged: 0,
                     },
                 ),
             ],

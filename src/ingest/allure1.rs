@@ -25,11 +25,11 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::allure::{
-    AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, push_unique, resolve_attachment,
+    AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, resolve_attachment,
 };
 use crate::model::{
     Attempt, Extras, Format, InputError, Label, Link, MAX_TEXT_BYTES, Outcome, Property, SourceRef,
-    TestCase,
+    TestCase, dedup_in_order,
 };
 
 /// Deeper nesting than this is refused: real files nest steps a few levels, not hundreds.
@@ -289,9 +289,8 @@ fn open(
                 value: attr(e, "value").unwrap_or_default(),
                 items: Vec::new(),
             };
-            if !c.parameters.contains(&p) {
-                c.parameters.push(p);
-            }
+            // De-duplicated once, when the case ends (`dedup_in_order`).
+            c.parameters.push(p);
         }
         ("attachment", Some("attachments")) => {
             let Some(c) = current.as_mut() else { return };
@@ -303,7 +302,7 @@ fn open(
                 attr(e, "type"),
                 notes,
             ) {
-                push_unique(&mut c.attachments, a);
+                c.attachments.push(a);
             }
         }
         _ => {}
@@ -350,11 +349,8 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         .iter()
         .any(|l| l.name == "status_details" && l.value.eq_ignore_ascii_case("flaky"));
     let mut labels = d.labels;
-    for l in &suite.labels {
-        if !labels.contains(l) {
-            labels.push(l.clone());
-        }
-    }
+    labels.extend(suite.labels.iter().cloned());
+    dedup_in_order(&mut labels);
     let links = labels
         .iter()
         .filter_map(|l| {
@@ -377,8 +373,8 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         history_id,
         labels,
         links,
-        parameters: d.parameters,
-        attachments: d.attachments,
+        parameters: deduped(d.parameters),
+        attachments: deduped(d.attachments),
         ..Extras::default()
     });
     case.flaky = flaky && *case.outcome() == Outcome::Passed;
@@ -387,4 +383,10 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         uuid: None,
         status_known,
     }
+}
+
+/// `list` without repeats (the first of equals stays), in one hashed pass.
+fn deduped<T: std::hash::Hash + Eq>(mut list: Vec<T>) -> Vec<T> {
+    dedup_in_order(&mut list);
+    list
 }

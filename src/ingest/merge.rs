@@ -353,7 +353,10 @@ mod tests {
         assert_eq!(tries, [3, 2, 2, 1, 1]);
         assert_eq!(merged[2].parameters()[0].value, "1");
         assert_eq!(merged[3].parameters()[0].value, "2");
-        assert!(merged[0].flaky && merged[1].flaky);
+        // One file, document order: a failed, passed, failed (the last try decides); b passed
+        // then failed.
+        assert!(merged[0].outcome().is_failure() && !merged[0].flaky);
+        assert!(merged[1].outcome().is_failure() && !merged[1].flaky);
     }
 
     #[test]
@@ -387,7 +390,95 @@ mod tests {
                 Some("h"),
             ),
         ]);
-        // passed + error is flaky by the model's own rule too
+        // The error came last: it decides, and a failed test is never flaky.
+        assert!(!merged[0].flaky);
+        assert_eq!(merged[0].outcome().kind(), crate::model::OutcomeKind::Error);
+    }
+
+    fn at(case: TestCase, path: &str, start: Option<time::OffsetDateTime>) -> TestCase {
+        let mut case = case;
+        for a in &mut case.attempts {
+            a.source = SourceRef::new(std::path::Path::new(path), a.source.format, None);
+            a.started_at = start;
+        }
+        case
+    }
+
+    fn kinds(case: &TestCase) -> Vec<&'static str> {
+        case.attempts.iter().map(|a| a.outcome.kind().as_str()).collect()
+    }
+
+    /// Two files named by one pattern (shards, or a directory): no order is known, so the
+    /// failure goes last and decides, whichever file sorts first.
+    #[test]
+    fn unknown_order_between_files_puts_the_failure_last() {
+        let fail = || Outcome::Failed(Failure::default().into());
+        for (first, second) in [(fail(), Outcome::Passed), (Outcome::Passed, fail())] {
+            let merged = merge_files(
+                vec![
+                    at(case(Format::Junit, "C", "t", first, None), "a.xml", None),
+                    at(case(Format::Junit, "C", "t", second, None), "b.xml", None),
+                ],
+                &[FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 0 }],
+            );
+            assert_eq!(kinds(&merged[0]), ["passed", "failed"]);
+            assert!(!merged[0].flaky);
+        }
+    }
+
+    /// Files given in order (`run first.xml rerun.xml`): the later pattern's try is the last.
+    #[test]
+    fn pattern_order_orders_files_without_start_times() {
+        let fail = || Outcome::Failed(Failure::default().into());
+        let merged = merge_files(
+            vec![
+                at(case(Format::Junit, "C", "t", Outcome::Passed, None), "a-rerun.xml", None),
+                at(case(Format::Junit, "C", "t", fail(), None), "b-first.xml", None),
+            ],
+            &[FileSpan { end: 1, given: 1 }, FileSpan { end: 2, given: 0 }],
+        );
+        assert_eq!(kinds(&merged[0]), ["failed", "passed"]);
+        assert!(merged[0].flaky && *merged[0].outcome() == Outcome::Passed);
+    }
+
+    /// Start times order files when every try has one, whatever the pattern order; equal times
+    /// are no order, so the failure wins.
+    #[test]
+    fn start_times_order_files_and_equal_times_let_the_failure_win() {
+        use time::macros::datetime;
+        let fail = || Outcome::Failed(Failure::default().into());
+        let early = Some(datetime!(2026-01-01 10:00 UTC));
+        let late = Some(datetime!(2026-01-01 11:00 UTC));
+        let spans = [FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 1 }];
+        let merged = merge_files(
+            vec![
+                at(case(Format::Junit, "C", "t", Outcome::Passed, None), "a.xml", late),
+                at(case(Format::Junit, "C", "t", fail(), None), "b.xml", early),
+            ],
+            &spans,
+        );
+        assert_eq!(kinds(&merged[0]), ["failed", "passed"]);
         assert!(merged[0].flaky);
+        let merged = merge_files(
+            vec![
+                at(case(Format::Junit, "C", "t", fail(), None), "a.xml", early),
+                at(case(Format::Junit, "C", "t", Outcome::Passed, None), "b.xml", early),
+            ],
+            &spans,
+        );
+        assert_eq!(kinds(&merged[0]), ["passed", "failed"]);
+    }
+
+    /// 100k sightings of one test merge into one test with every try (`benches/ingest.rs`
+    /// times 300k; a quadratic merge would take minutes here).
+    #[test]
+    fn many_sightings_of_one_test_merge_into_one() {
+        let n = 100_000;
+        let cases: Vec<TestCase> = (0..n)
+            .map(|_| case(Format::Junit, "C", "t", Outcome::Passed, None))
+            .collect();
+        let merged = merge(cases);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].attempts.len(), n);
     }
 }
