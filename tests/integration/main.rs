@@ -29,6 +29,7 @@ mod junit_props;
 mod junit_test_reporter;
 mod label_vectors;
 mod plan;
+mod reruns;
 mod secrets_jira;
 mod secrets_xray;
 mod settings;
