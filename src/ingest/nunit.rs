@@ -323,4 +323,23 @@ mod tests {
         let err = parse_reader(xxe.as_bytes(), Path::new("<t>")).unwrap_err();
         assert!(err.message.contains("&xxe;"), "{err}");
     }
+
+    #[test]
+    fn salvage_keeps_the_cases_closed_before_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.xml");
+        std::fs::write(
+            &path,
+            r#"<test-run id="2"><test-suite type="TestFixture" name="Calc" fullname="A.Calc">
+<test-case id="1" name="Adds" fullname="A.Calc.Adds" classname="A.Calc" result="Passed"/>
+<test-case id="2" name="Subs" fullname="A.Calc.Subs" classname="A.Calc" result="Failed"><failure><message>no</message></failure></test-case>
+<test-case id="3" name="Muls" fullname="A.Calc.Muls" classname="A.Calc" result="Pas"#,
+        )
+        .unwrap();
+        let (cases, error) = salvage_path(&path);
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Adds", "Subs"]);
+        assert_eq!(cases[1].outcome().kind(), crate::model::OutcomeKind::Failed);
+        assert_eq!(error.expect("cut").line, Some(4));
+    }
 }

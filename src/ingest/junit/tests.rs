@@ -391,3 +391,34 @@ fn consecutive_tests_of_one_class_share_its_name() {
             .all(|c| c.extras() == &crate::model::Extras::default())
     );
 }
+
+/// A file cut inside its fourth test case keeps the three complete ones, with the error (and its
+/// line); repeats among them are still merged.
+#[test]
+fn salvage_keeps_the_cases_read_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.xml");
+    std::fs::write(
+        &path,
+        "<testsuite name=\"s\">\n<testcase classname=\"C\" name=\"a\"/>\n<testcase classname=\"C\" name=\"b\"><failure message=\"m\"/></testcase>\n<testcase classname=\"C\" name=\"a\"><failure message=\"again\"/></testcase>\n<testcase classname=\"C\" name=\"c\"><system-out>half a li",
+    )
+    .unwrap();
+    let (cases, error) = salvage_path(&path);
+    assert_eq!(
+        kinds(&cases),
+        vec![
+            ("a".into(), OutcomeKind::Failed),
+            ("b".into(), OutcomeKind::Failed)
+        ]
+    );
+    assert_eq!(cases[0].attempts.len(), 2);
+    let error = error.expect("the cut is an error");
+    assert_eq!(error.line, Some(5));
+    assert!(error.message.contains("not closed"), "{}", error.message);
+    // `parse_path` drops everything, as before.
+    assert!(parse_path(&path).is_err());
+    // A whole file: nothing to salvage, no error.
+    std::fs::write(&path, "<testsuite><testcase name=\"x\"/></testsuite>").unwrap();
+    let (cases, error) = salvage_path(&path);
+    assert_eq!((cases.len(), error), (1, None));
+}
