@@ -149,7 +149,7 @@ fn parse(input: &InputArgs, json: bool, out: &mut dyn Write) -> Result<(), RunEr
         .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
     match IngestError::bad_files(&results) {
         None => Ok(()),
-        Some(bad) if input.allow_bad_files.unwrap_or(false) => {
+        Some(_) if input.allow_bad_files.unwrap_or(false) => {
             eprintln!(
                 "warning: {} result file(s) could not be read (allowed by --allow-bad-files); everything readable was processed",
                 results.failed_files().count()

@@ -171,7 +171,6 @@ pub fn resolve_attachment(
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

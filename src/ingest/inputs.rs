@@ -31,7 +31,13 @@ pub fn expand(patterns: &[String]) -> Result<Expansion, IngestError> {
     let mut unmatched = Vec::new();
     for (position, pattern) in patterns.iter().enumerate() {
         let before = files.len();
-        let found = expand_one(pattern, &mut Found { files: &mut files, position })?;
+        let found = expand_one(
+            pattern,
+            &mut Found {
+                files: &mut files,
+                position,
+            },
+        )?;
         if !found && files.len() == before {
             unmatched.push(pattern.clone());
         }

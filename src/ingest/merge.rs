@@ -262,7 +262,8 @@ fn order(case: &mut TestCase, parts: &[Part]) {
         pieces.push(rest.split_off(range.start));
     }
     pieces.reverse();
-    let mut pieces: Vec<Option<Vec<crate::model::Attempt>>> = pieces.into_iter().map(Some).collect();
+    let mut pieces: Vec<Option<Vec<crate::model::Attempt>>> =
+        pieces.into_iter().map(Some).collect();
     for i in sorted {
         if let Some(piece) = pieces[i].take() {
             rest.extend(piece);
@@ -405,7 +406,10 @@ mod tests {
     }
 
     fn kinds(case: &TestCase) -> Vec<&'static str> {
-        case.attempts.iter().map(|a| a.outcome.kind().as_str()).collect()
+        case.attempts
+            .iter()
+            .map(|a| a.outcome.kind().as_str())
+            .collect()
     }
 
     /// Two files named by one pattern (shards, or a directory): no order is known, so the
@@ -432,8 +436,16 @@ mod tests {
         let fail = || Outcome::Failed(Failure::default().into());
         let merged = merge_files(
             vec![
-                at(case(Format::Junit, "C", "t", Outcome::Passed, None), "a-rerun.xml", None),
-                at(case(Format::Junit, "C", "t", fail(), None), "b-first.xml", None),
+                at(
+                    case(Format::Junit, "C", "t", Outcome::Passed, None),
+                    "a-rerun.xml",
+                    None,
+                ),
+                at(
+                    case(Format::Junit, "C", "t", fail(), None),
+                    "b-first.xml",
+                    None,
+                ),
             ],
             &[FileSpan { end: 1, given: 1 }, FileSpan { end: 2, given: 0 }],
         );
@@ -452,7 +464,11 @@ mod tests {
         let spans = [FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 1 }];
         let merged = merge_files(
             vec![
-                at(case(Format::Junit, "C", "t", Outcome::Passed, None), "a.xml", late),
+                at(
+                    case(Format::Junit, "C", "t", Outcome::Passed, None),
+                    "a.xml",
+                    late,
+                ),
                 at(case(Format::Junit, "C", "t", fail(), None), "b.xml", early),
             ],
             &spans,
@@ -462,7 +478,11 @@ mod tests {
         let merged = merge_files(
             vec![
                 at(case(Format::Junit, "C", "t", fail(), None), "a.xml", early),
-                at(case(Format::Junit, "C", "t", Outcome::Passed, None), "b.xml", early),
+                at(
+                    case(Format::Junit, "C", "t", Outcome::Passed, None),
+                    "b.xml",
+                    early,
+                ),
             ],
             &spans,
         );

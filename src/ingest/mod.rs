@@ -2,16 +2,26 @@
 //! Allure containers applied → sightings of the same test merged → one `TestRun`.
 //!
 //! Owns the orchestration and the error a caller branches on (`IngestError`, exit code 3).
-//! The format readers live next door (`junit`, `allure2`, `allure1`); pattern expansion in
-//! `inputs`, the merge rule in `merge`, the `parse` command's printing in `parse_output`.
+//! The format readers live next door (`junit`, `allure2`, `allure1`, `dotnet`); pattern
+//! expansion in `inputs`, the merge rule in `merge`, implausible start times in `times`, the
+//! "looks like results in a format we do not read" guess in `unsupported`, the `parse`
+//! command's printing in `parse_output`.
 //!
 //! Sniffing looks at content, never at the extension, in this order: a .NET root element
-//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
-//! an Allure 2 result or container. Files inside an Allure results directory that are none of
-//! these (attachments, `categories.json`, `executor.json`, `environment.properties`,
-//! `history/`) are skipped quietly as Allure side files; other unknown files are skipped with a
-//! note. The extension only helps word an error: an `.xml` or `-result.json` file that is empty
-//! or not XML/JSON at all is reported as a bad file rather than silently skipped.
+//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), an Allure 1 `test-suite` root, JUnit XML
+//! (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is an Allure 2 result
+//! or container. New readers add their arms before the "no reader took it" branches
+//! (`not_read_xml`, the JSON-array arm, the plain-text arm), which ask `unsupported`: a file that
+//! looks like test results in a format no reader handles is a bad file naming that format;
+//! anything else is skipped with a note. Files inside an Allure results directory that are none
+//! of these (attachments, `categories.json`, `executor.json`, `environment.properties`,
+//! `history/`) are skipped quietly as Allure side files. The extension only helps word an
+//! error: an `.xml` or `-result.json` file that is empty or not XML/JSON at all is a bad file.
+//!
+//! Bad files never stop the others: a reader that stops part-way (a file cut short) hands back
+//! the tests it read completely (`Read1::Salvaged`), and they go on with the rest while the file
+//! is still reported bad. `IngestError::bad_files` then turns the bad files into exit code 3,
+//! after the caller has processed and reported everything readable.
 
 pub mod allure;
 pub mod allure1;
@@ -121,7 +131,9 @@ enum Read1 {
     },
     /// Looks like test results, in a format no reader handles (`unsupported::looks_like`).
     /// A bad file, except inside an Allure results directory, where such JSON is a side file.
-    Unsupported { looks_like: String },
+    Unsupported {
+        looks_like: String,
+    },
     Failed(InputError),
     /// A file cut short or broken part-way: the tests read completely before the error.
     Salvaged {
@@ -525,10 +537,12 @@ fn read_json(path: &Path, name: &str) -> Read1 {
             reason: "Allure 1 JSON suite: not supported, use the Allure 1 XML results".to_string(),
             always_note: true,
         },
-        Ok(allure2::JsonKind::Other(what)) => match unsupported::json(&bytes[..bytes.len().min(64 * 1024)]) {
-            Some(looks_like) => Read1::Unsupported { looks_like },
-            None => unknown(what),
-        },
+        Ok(allure2::JsonKind::Other(what)) => {
+            match unsupported::json(&bytes[..bytes.len().min(64 * 1024)]) {
+                Some(looks_like) => Read1::Unsupported { looks_like },
+                None => unknown(what),
+            }
+        }
     }
 }
 

@@ -40,10 +40,7 @@ pub fn print_parse(run: &TestRun, json: bool, out: &mut dyn Write) -> io::Result
                 };
                 writeln!(out, "{path}{at}: error: {}", error.message)?;
                 if *salvaged > 0 {
-                    writeln!(
-                        out,
-                        "  {salvaged} test(s) read before the error were kept:"
-                    )?;
+                    writeln!(out, "  {salvaged} test(s) read before the error were kept:")?;
                     list_salvaged(run, &file.path, out)?;
                 }
             }

@@ -59,9 +59,16 @@ pub(super) fn json(head: &[u8]) -> Option<String> {
         "Mocha JSON reporter output"
     } else if has("suites") && has("config") {
         "Playwright JSON reporter output"
-    } else if ["tests", "status", "suites", "scenarios", "results", "testcases"]
-        .iter()
-        .any(|k| has(k))
+    } else if [
+        "tests",
+        "status",
+        "suites",
+        "scenarios",
+        "results",
+        "testcases",
+    ]
+    .iter()
+    .any(|k| has(k))
     {
         "test results JSON of an unknown shape"
     } else {
@@ -79,7 +86,10 @@ pub(super) fn text(head: &[u8]) -> Option<String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('@'));
     let first = lines.next()?;
     if first.starts_with("Feature:") {
-        return Some("Behave or Gherkin plain text (use Behave's JSON formatter or JUnit output)".to_string());
+        return Some(
+            "Behave or Gherkin plain text (use Behave's JSON formatter or JUnit output)"
+                .to_string(),
+        );
     }
     let tap_plan = first
         .strip_prefix("1..")
@@ -102,14 +112,29 @@ mod tests {
         for other in ["coverage", "project", "checkstyle", "svg", "html", "report"] {
             assert_eq!(xml(other), None, "{other}");
         }
-        assert!(json(br#"[{"keyword": "Feature", "elements": []}]"#).unwrap().contains("Cucumber"));
+        assert!(
+            json(br#"[{"keyword": "Feature", "elements": []}]"#)
+                .unwrap()
+                .contains("Cucumber")
+        );
         assert!(json(br#"{"numTotalTests": 3}"#).unwrap().contains("Jest"));
         assert!(json(br#"{"tests": []}"#).unwrap().contains("unknown shape"));
         assert_eq!(json(br#"{"name": "pkg", "scripts": {"test": "x"}}"#), None);
-        assert!(text(b"@smoke\nFeature: Login\n  Scenario: ok\n").unwrap().contains("Behave"));
-        assert!(text(b"TAP version 13\n1..2\nok 1\n").unwrap().contains("TAP"));
+        assert!(
+            text(b"@smoke\nFeature: Login\n  Scenario: ok\n")
+                .unwrap()
+                .contains("Behave")
+        );
+        assert!(
+            text(b"TAP version 13\n1..2\nok 1\n")
+                .unwrap()
+                .contains("TAP")
+        );
         assert!(text(b"1..4\nok 1 - a\n").unwrap().contains("TAP"));
         assert_eq!(text(b"2026-12-05 INFO starting\n"), None);
-        assert_eq!(xml_root(b"<?xml version=\"1.0\"?>\n<!-- c --><ns:robot a=\"1\">").as_deref(), Some("robot"));
+        assert_eq!(
+            xml_root(b"<?xml version=\"1.0\"?>\n<!-- c --><ns:robot a=\"1\">").as_deref(),
+            Some("robot")
+        );
     }
 }

@@ -243,7 +243,11 @@ fn append_then_settle_merges_many_sightings_once() {
         case.append(sighting(failed("again")));
     }
     case.append(sighting(Outcome::Passed));
-    assert_eq!(case.extras().attachments.len(), 1_002, "not de-duplicated yet");
+    assert_eq!(
+        case.extras().attachments.len(),
+        1_002,
+        "not de-duplicated yet"
+    );
     case.settle();
     assert_eq!(case.attempts.len(), 1_002);
     assert_eq!(case.extras().attachments.len(), 1);

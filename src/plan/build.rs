@@ -66,7 +66,10 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     // which file and where (path:line), or its tests silently vanish from the run.
     for f in &run.files {
         if let crate::model::FileStatus::Failed { error, salvaged } = &f.status {
-            notes.push(format!("result file not read: {}", error.describe(*salvaged)));
+            notes.push(format!(
+                "result file not read: {}",
+                error.describe(*salvaged)
+            ));
         }
         for n in &f.notes {
             notes.push(format!("{}: {n}", f.path.display()));

@@ -28,9 +28,14 @@ fn parse_lists_the_tests_read_before_the_cut_and_exits_3() {
 
     let out = run(s.bin().args(["parse", "results/TEST-cut.xml"]));
     assert_eq!(out.code, Some(3), "{}", out.text());
-    assert!(out.stdout.contains("results/TEST-cut.xml:6: error:"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("3 test(s) read before the error were kept"),
+        out.stdout.contains("results/TEST-cut.xml:6: error:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("3 test(s) read before the error were kept"),
         "{}",
         out.stdout
     );
@@ -65,8 +70,17 @@ fn parse_lists_the_tests_read_before_the_cut_and_exits_3() {
         .bin()
         .args(["parse", "--allow-bad-files", "results/TEST-cut.xml"]));
     assert_eq!(out.code, Some(0), "{}", out.text());
-    assert!(out.stderr.contains("warning: 1 result file(s) could not be read"), "{}", out.stderr);
-    assert!(out.stdout.contains("calc.Add.overflows (failed)"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("warning: 1 result file(s) could not be read"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("calc.Add.overflows (failed)"),
+        "{}",
+        out.stdout
+    );
     let out = run(s
         .bin()
         .env("XRAY_SYNC_ALLOW_BAD_FILES", "true")
@@ -78,7 +92,11 @@ fn parse_lists_the_tests_read_before_the_cut_and_exits_3() {
 fn dry_run_plans_the_good_file_and_exits_3_for_the_bad_one() {
     let s = Scratch::new();
     s.junit("TEST-good.xml", "GoodTest", 2, &failures(1));
-    write(&s, "results/TEST-garbage.xml", "\u{0}\u{1}PK binary, not XML");
+    write(
+        &s,
+        "results/TEST-garbage.xml",
+        "\u{0}\u{1}PK binary, not XML",
+    );
 
     let out = run(s.bin().env("XRAY_PROJECT", "CALC").args([
         "run",
@@ -91,7 +109,11 @@ fn dry_run_plans_the_good_file_and_exits_3_for_the_bad_one() {
     ]));
     assert_eq!(out.code, Some(3), "{}", out.text());
     assert!(out.stdout.contains("TEST-garbage.xml"), "{}", out.stdout);
-    assert!(out.stderr.contains("1 result file(s) could not be read"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("1 result file(s) could not be read"),
+        "{}",
+        out.stderr
+    );
     // The good file's three results are planned, and the report is written.
     let plan = s.read("plan.json");
     for name in ["passes_000", "passes_001", "fails_000"] {
@@ -99,13 +121,20 @@ fn dry_run_plans_the_good_file_and_exits_3_for_the_bad_one() {
     }
     let report = s.report();
     assert_eq!(report["counts"]["total"], 3);
-    assert!(report["notes"].to_string().contains("TEST-garbage.xml"), "{report}");
+    assert!(
+        report["notes"].to_string().contains("TEST-garbage.xml"),
+        "{report}"
+    );
 
     // --strict: nothing is planned or sent, exit 3 before the plan.
-    let out = run(s
-        .bin()
-        .env("XRAY_PROJECT", "CALC")
-        .args(["run", "--dry-run", "--strict", "--plan-json", "strict.json", "results"]));
+    let out = run(s.bin().env("XRAY_PROJECT", "CALC").args([
+        "run",
+        "--dry-run",
+        "--strict",
+        "--plan-json",
+        "strict.json",
+        "results",
+    ]));
     assert_eq!(out.code, Some(3), "{}", out.text());
     assert!(!s.path("strict.json").exists());
 }
@@ -129,13 +158,22 @@ fn github_annotates_the_bad_file_and_the_summary_names_it() {
         .lines()
         .find(|l| l.starts_with("::error ") && l.contains("result file not read"))
         .unwrap_or_else(|| panic!("no ::error for the file:\n{}", out.stdout));
-    assert!(annotation.contains("file=results/TEST-cut.xml,line=6"), "{annotation}");
-    assert!(annotation.contains("3 test(s) read before the error were kept"), "{annotation}");
+    assert!(
+        annotation.contains("file=results/TEST-cut.xml,line=6"),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains("3 test(s) read before the error were kept"),
+        "{annotation}"
+    );
     let summary = s.read("summary.md");
     assert!(summary.contains("result file not read"), "{summary}");
     assert!(summary.contains("TEST-cut.xml"), "{summary}");
     let notes = s.report()["notes"].to_string();
-    assert!(notes.contains("3 test(s) read before the error were kept"), "{notes}");
+    assert!(
+        notes.contains("3 test(s) read before the error were kept"),
+        "{notes}"
+    );
     assert_eq!(s.report()["counts"]["total"], 3);
 }
 
@@ -150,7 +188,11 @@ fn unsupported_result_formats_are_errors_and_other_files_are_skipped() {
         "results/behave.txt",
         "@smoke\nFeature: Login\n  Scenario: valid user\n    Given a user ... passed\n",
     );
-    write(&s, "results/jest.json", r#"{"numTotalTests": 2, "testResults": []}"#);
+    write(
+        &s,
+        "results/jest.json",
+        r#"{"numTotalTests": 2, "testResults": []}"#,
+    );
     write(&s, "results/custom.xml", "<test-log><entry/></test-log>");
     write(&s, "results/screenshot.png", "\u{89}PNG\r\n");
     write(&s, "results/build.log", "compiling...\nok\n");
@@ -161,20 +203,30 @@ fn unsupported_result_formats_are_errors_and_other_files_are_skipped() {
     for (file, looks_like) in [
         ("behave.txt", "looks like Behave or Gherkin plain text"),
         ("jest.json", "looks like Jest JSON"),
-        ("custom.xml", "looks like test results XML with root <test-log>"),
+        (
+            "custom.xml",
+            "looks like test results XML with root <test-log>",
+        ),
     ] {
         let line = out
             .stdout
             .lines()
             .find(|l| l.contains(file))
             .unwrap_or_else(|| panic!("{file} not reported:\n{}", out.stdout));
-        assert!(line.contains("error:") && line.contains(looks_like), "{line}");
+        assert!(
+            line.contains("error:") && line.contains(looks_like),
+            "{line}"
+        );
     }
     for file in ["screenshot.png", "build.log", "coverage.xml"] {
         let line = out.stdout.lines().find(|l| l.contains(file)).unwrap();
         assert!(line.contains("skipped:"), "{line}");
     }
-    assert!(out.stdout.contains("3 file(s) could not be read"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("3 file(s) could not be read"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// NUnit writes `0001-01-01` when a test never started: it is no start date.
@@ -191,14 +243,21 @@ fn nunit_zero_dates_never_reach_the_execution() {
   </test-suite>
 </test-run>"#,
     );
-    let out = run(s
-        .bin()
-        .env("XRAY_PROJECT", "CALC")
-        .args(["run", "--dry-run", "--plan-json", "plan.json", "results"]));
+    let out = run(s.bin().env("XRAY_PROJECT", "CALC").args([
+        "run",
+        "--dry-run",
+        "--plan-json",
+        "plan.json",
+        "results",
+    ]));
     assert_eq!(out.code, Some(0), "{}", out.text());
     let plan = s.read("plan.json");
     assert!(!plan.contains("0001-"), "{plan}");
     assert!(plan.contains("Adds"), "{plan}");
     let out = run(s.bin().args(["parse", "results"]));
-    assert!(out.stdout.contains("1 start time(s) before 1971"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 start time(s) before 1971"),
+        "{}",
+        out.stdout
+    );
 }

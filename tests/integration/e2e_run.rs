@@ -368,7 +368,12 @@ fn input_errors_and_malformed_files() {
     cmd.args(["run", "--allow-bad-files", "results"]);
     let out = run(&mut cmd);
     assert_eq!(out.code, Some(0), "{}", out.text());
-    assert!(out.stdout.contains("WARNING: 1 result file(s) could not be read"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("WARNING: 1 result file(s) could not be read"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// Dry runs: with Jira credentials the label searches are real and read-only ("would comment

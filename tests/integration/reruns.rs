@@ -70,7 +70,11 @@ fn pytest_short_summary(console: &str) -> (BTreeMap<String, Vec<String>>, BTreeM
 /// definition pytest's JUnit writer gives the test (classname = module and class).
 fn definition_of_node(node: &str) -> String {
     let mut parts = node.split("::");
-    let module = parts.next().unwrap().trim_end_matches(".py").replace('/', ".");
+    let module = parts
+        .next()
+        .unwrap()
+        .trim_end_matches(".py")
+        .replace('/', ".");
     std::iter::once(module)
         .chain(parts.map(str::to_string))
         .collect::<Vec<_>>()
@@ -106,8 +110,7 @@ fn check_pytest_family(family: &str) {
         .map(|(n, _)| n)
         .collect();
     assert_eq!(
-        words["PASSED"],
-        line["passed"],
+        words["PASSED"], line["passed"],
         "{family}: the short summary and the final line agree"
     );
     assert_eq!(
@@ -126,7 +129,9 @@ fn check_pytest_family(family: &str) {
     // Test by test: pytest's verdict for each node is xray-sync's outcome.
     for (node, verdicts) in &nodes {
         let def = definition_of_node(node);
-        let case = tests.get(&def).unwrap_or_else(|| panic!("{family}: {def} not read"));
+        let case = tests
+            .get(&def)
+            .unwrap_or_else(|| panic!("{family}: {def} not read"));
         let want = if verdicts.iter().any(|w| w == "ERROR") {
             OutcomeKind::Error
         } else if verdicts.iter().any(|w| w == "FAILED") {
@@ -139,13 +144,19 @@ fn check_pytest_family(family: &str) {
         assert_eq!(case.outcome().kind(), want, "{family}: {def} {verdicts:?}");
         if case.outcome().is_failure() {
             assert!(!case.flaky, "{family}: {def} failed, so it is not flaky");
-            assert!(case.attempts.len() == 3, "{family}: {def} was tried 3 times");
+            assert!(
+                case.attempts.len() == 3,
+                "{family}: {def} was tried 3 times"
+            );
         }
     }
     // pytest-rerunfailures writes a rerun try as a bare `<testcase>` with no child: the file
     // does not say that those tries failed, so no test is flaky by the rule (the last try passed
     // after a *failed* one). The tests that recovered passed, each with its extra tries kept.
-    assert_eq!(counts.flaky, 0, "{family}: no failed try is visible in the file");
+    assert_eq!(
+        counts.flaky, 0,
+        "{family}: no failed try is visible in the file"
+    );
     let recovered: Vec<&TestCase> = run
         .cases
         .iter()
@@ -153,7 +164,12 @@ fn check_pytest_family(family: &str) {
         .collect();
     assert_eq!(recovered.len(), 7, "{family}");
     for case in recovered {
-        assert_eq!(case.outcome().kind(), OutcomeKind::Passed, "{family}: {}", case.name);
+        assert_eq!(
+            case.outcome().kind(),
+            OutcomeKind::Passed,
+            "{family}: {}",
+            case.name
+        );
         assert!(case.attempts.len() > 1, "{family}: {} was rerun", case.name);
     }
 }
