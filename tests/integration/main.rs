@@ -29,6 +29,7 @@ mod junit_corpus;
 mod junit_props;
 mod junit_test_reporter;
 mod label_vectors;
+mod layers;
 mod plan;
 mod reruns;
 mod secrets_jira;
