@@ -77,8 +77,7 @@ fn list_salvaged(run: &TestRun, path: &std::path::Path, out: &mut dyn Write) -> 
         .cases
         .iter()
         .filter(|c| c.attempts.iter().any(|a| *a.source.path == *path));
-    let mut shown = 0;
-    for case in from_file {
+    for (shown, case) in from_file.enumerate() {
         if shown == SALVAGED_SHOWN {
             return writeln!(out, "    …");
         }
@@ -88,7 +87,6 @@ fn list_salvaged(run: &TestRun, path: &std::path::Path, out: &mut dyn Write) -> 
             case.definition(),
             case.outcome().kind().as_str()
         )?;
-        shown += 1;
     }
     Ok(())
 }
