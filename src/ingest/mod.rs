@@ -433,13 +433,16 @@ fn read_one(path: &Path) -> Read1 {
                 };
             }
             if allure1::looks_like_allure1(&head) {
-                return match allure1::parse_path(path) {
-                    Ok(p) => Read1::Allure {
+                return match allure1::salvage_path(path) {
+                    (p, None) => Read1::Allure {
                         format: Format::Allure1,
                         cases: p.cases,
                         notes: p.notes,
                     },
-                    Err(e) => Read1::Failed(e),
+                    // Allure 1 has no containers: the salvaged tests need nothing more.
+                    (p, Some(error)) => {
+                        salvaged(p.cases.into_iter().map(|c| c.case).collect(), error)
+                    }
                 };
             }
             if junit::looks_like_junit(&head) {

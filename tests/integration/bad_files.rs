@@ -261,3 +261,44 @@ fn nunit_zero_dates_never_reach_the_execution() {
         out.stdout
     );
 }
+
+/// Allure 1 and NUnit files cut short keep their closed test cases too.
+#[test]
+fn cut_allure1_and_nunit_files_keep_their_closed_tests() {
+    let s = Scratch::new();
+    write(
+        &s,
+        "results/a-testsuite.xml",
+        r#"<ns2:test-suite xmlns:ns2="urn:model.allure.qatools.yandex.ru"><name>Suite</name><test-cases>
+<test-case status="passed"><name>one</name></test-case>
+<test-case status="failed"><name>two</name><failure><message>boom</message></failure></test-case>
+<test-case status="pass"#,
+    );
+    write(
+        &s,
+        "results/nunit.xml",
+        r#"<test-run id="2"><test-suite type="TestFixture" name="Calc" fullname="A.Calc">
+<test-case id="1" name="Adds" fullname="A.Calc.Adds" classname="A.Calc" result="Passed"/>
+<test-case id="2" name="Su"#,
+    );
+    let out = run(s.bin().args(["parse", "results"]));
+    assert_eq!(out.code, Some(3), "{}", out.text());
+    assert!(
+        out.stdout
+            .contains("2 test(s) read before the error were kept"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("1 test(s) read before the error were kept"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("total: 3 test(s): 2 passed (0 flaky), 1 failed"),
+        "{}",
+        out.stdout
+    );
+}
