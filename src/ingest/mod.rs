@@ -129,7 +129,7 @@ enum Read1 {
         reason: String,
         always_note: bool,
     },
-    /// Looks like test results, in a format no reader handles (`unsupported::looks_like`).
+    /// Looks like test results, in a format no reader handles (the guess is `unsupported`).
     /// A bad file, except inside an Allure results directory, where such JSON is a side file.
     Unsupported {
         looks_like: String,
