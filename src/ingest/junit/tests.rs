@@ -422,3 +422,35 @@ fn salvage_keeps_the_cases_read_before_the_cut() {
     let (cases, error) = salvage_path(&path);
     assert_eq!((cases.len(), error), (1, None));
 }
+
+/// Cut anywhere, a file gives back exactly the test cases whose end tag came before the cut
+/// (and never panics), through a tiny buffer so cuts fall inside every kind of event.
+#[test]
+fn salvage_at_every_cut_keeps_exactly_the_closed_cases() {
+    let doc = "<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"s\">\
+        <testcase classname=\"C\" name=\"a\"><system-out>out &amp; more</system-out></testcase>\
+        <testcase classname=\"C\" name=\"b\"><failure message=\"m\"><![CDATA[trace]]></failure></testcase>\
+        <testcase classname=\"C\" name=\"c\"/>\
+        </testsuite></testsuites>";
+    let ends: Vec<(usize, &str)> = [("</testcase>", "a"), ("</testcase>", "b"), ("/>", "c")]
+        .iter()
+        .scan(0, |from, (tag, name)| {
+            let at = *from + doc[*from..].find(&format!("name=\"{name}\"")).unwrap();
+            let end = at + doc[at..].find(tag).unwrap() + tag.len();
+            *from = end;
+            Some((end, *name))
+        })
+        .collect();
+    for cut in 0..doc.len() {
+        let input = text::Input::new(&doc.as_bytes()[..cut], 7);
+        let (cases, failed) = parser::Parser::new(Path::new("cut.xml")).run_salvaging(input);
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        let want: Vec<&str> = ends
+            .iter()
+            .filter(|(end, _)| *end <= cut)
+            .map(|(_, n)| *n)
+            .collect();
+        assert_eq!(names, want, "cut at {cut}");
+        assert!(failed.is_some(), "cut at {cut} is an error");
+    }
+}
