@@ -128,7 +128,11 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::from(1),
         Err(e) => {
             if let Some(err) = e.error() {
-                eprintln!("error: {err:#}");
+                // Error text quotes servers and result files: neutralised like any other.
+                eprintln!(
+                    "error: {}",
+                    xray_sync::untrusted::neutralise(&format!("{err:#}"))
+                );
             }
             eprintln!("hint: {}", e.hint());
             ExitCode::from(e.exit_code())
@@ -243,8 +247,14 @@ fn doctor(
         given,
     };
     let report = xray_sync::doctor::run(&settings, &opts, inputs);
-    write!(out, "{}", report.render(args.json))
-        .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
+    // Checks quote server answers: neutralised (valid JSON stays valid: only `##[` inside
+    // strings changes).
+    write!(
+        out,
+        "{}",
+        xray_sync::untrusted::neutralise(&report.render(args.json))
+    )
+    .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
     match report.exit_code() {
         0 => Ok(()),
         code => Err(RunError::Doctor(code)),
@@ -266,7 +276,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     };
     let http = xray_sync::http::Http::new(&settings.http).map_err(RunError::Usage)?;
     let mut progress = |line: &str| {
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", xray_sync::untrusted::neutralise(line));
     };
     let receipt = xray_sync::spool::resend(&http, xray, &args.spool_dir, &mut progress)
         .map_err(RunError::Input)?;

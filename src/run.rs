@@ -82,8 +82,10 @@ pub fn run(
         };
     }
     if on_github {
-        // Before anything else is printed: the runner masks only what it was told about.
-        github::emit_masks(&mut WriteAdapter(out), &secret_refs).map_err(stdout_error)?;
+        // Before anything else is printed: the runner masks only what it was told about. With
+        // `--json` every workflow command goes to stderr (the runner reads both streams), so
+        // stdout stays one JSON document.
+        github::emit_masks(&mut WriteAdapter(human!()), &secret_refs).map_err(stdout_error)?;
     }
     if settings.http.insecure {
         writeln!(
@@ -107,7 +109,9 @@ pub fn run(
     }
 
     let receipts = execute(&plan, &settings, &results, dry_run, on_github, human!())?;
-    let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
+    let mut summary = assemble::summary(&plan, &settings, &receipts, dry_run);
+    summary.report_artifact = env("XRAY_SYNC_REPORT_ARTIFACT").filter(|a| !a.is_empty());
+    let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let error_lines = receipts.error_lines();
@@ -120,7 +124,8 @@ pub fn run(
         })?;
     }
     if json {
-        writeln!(out, "{report_json}").map_err(stdout_error)?;
+        // Valid JSON either way: the neutraliser only touches `##[` inside strings.
+        writeln!(out, "{}", crate::untrusted::neutralise(&report_json)).map_err(stdout_error)?;
     }
     if let Some(path) = &settings.output.summary_md {
         github::write_summary_md(path, &summary, &secret_refs).map_err(|source| {
@@ -131,7 +136,7 @@ pub fn run(
         })?;
     }
     if on_github {
-        publish_github(&settings, &summary, &secret_refs, env, out)?;
+        publish_github(&settings, &summary, &secret_refs, env, dry_run, human!())?;
     }
     if failed_remote {
         return Err(RunError::Remote(
@@ -171,7 +176,7 @@ fn execute(
             github::group("xray-sync: Jira and Xray requests")
         );
     }
-    let receipts = send(plan, settings, results, dry_run, on_github, &http, out);
+    let receipts = send(plan, settings, results, dry_run, &http, out);
     if on_github {
         let _ = writeln!(out, "{}", github::ENDGROUP);
     }
@@ -184,19 +189,14 @@ fn send(
     settings: &Settings,
     results: &crate::model::TestRun,
     dry_run: bool,
-    on_github: bool,
     http: &Http,
     out: &mut dyn Write,
 ) -> Receipts {
     let jira_live = settings.jira.as_ref().filter(|j| j.is_live());
     let xray_live = settings.xray.as_ref().filter(|x| x.is_live());
+    // Progress lines carry server text (error bodies echo what was sent): neutralised always.
     let mut progress = |line: &str| {
-        let line = if on_github {
-            github::neutralise(line)
-        } else {
-            line.to_string()
-        };
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", github::neutralise(line));
     };
     let mut receipts = Receipts::default();
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
@@ -247,11 +247,17 @@ fn publish_github(
     summary: &crate::report::summary_data::RunSummary,
     secrets: &[&crate::secret::Secret],
     env: &dyn Fn(&str) -> Option<String>,
+    dry_run: bool,
     out: &mut dyn Write,
 ) -> Result<(), RunError> {
     let genv = github::GithubEnv::from_vars(env);
     github::publish(&genv, summary, secrets, &mut WriteAdapter(out)).map_err(stdout_error)?;
     if !settings.output.pr_comment {
+        return Ok(());
+    }
+    if dry_run {
+        // A dry run sends nothing to anyone, GitHub included.
+        let _ = writeln!(out, "xray-sync: dry run: no PR comment was posted");
         return Ok(());
     }
     let job_key = settings.ci.job.as_deref();

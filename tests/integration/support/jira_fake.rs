@@ -1179,6 +1179,9 @@ pub mod build {
                     },
                 ],
                 flaky: false,
+                file: None,
+                line: None,
+                run: Default::default(),
             },
         }
     }
