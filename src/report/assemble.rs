@@ -173,6 +173,17 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .filter(|(_, t)| matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error))
         .map(|(i, t)| {
             let key = xray_key(&t.identity);
+            let file = t
+                .file
+                .as_deref()
+                .map(|f| workspace_relative(&settings.output.workspace, f));
+            // The planner falls back to the result file when the runner named no source file:
+            // an annotation anchor, not a place in the code worth showing people.
+            let from_result_file = t.line.is_none()
+                && file.as_deref().is_some_and(|f| {
+                    let lower = f.to_ascii_lowercase();
+                    [".xml", ".json", ".trx"].iter().any(|e| lower.ends_with(e))
+                });
             FailureRow {
                 name: t.name.clone(),
                 test_id: t.test_id.clone(),
@@ -181,12 +192,9 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
                 xray_key: key,
                 kind: t.outcome,
                 message: t.message.clone(),
-                file: t
-                    .file
-                    .as_deref()
-                    .map(|f| workspace_relative(&settings.output.workspace, f)),
+                file: file.clone().filter(|_| !from_result_file),
                 line: t.line,
-                result_file: None,
+                result_file: file.filter(|_| from_result_file),
                 bug: bugs_by_test.get(&i).cloned(),
                 attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
             }
