@@ -138,9 +138,20 @@ impl Response {
                 ),
             });
         }
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::BadResponse {
-            service,
-            detail: format!("{what}: {e}; body: {}", detail_of(&self.body)),
+        serde_json::from_slice(&self.body).map_err(|e| {
+            // Said for people first (the decoder's own words follow in parentheses): this text
+            // ends up in notes and the job summary.
+            let lead = match e.classify() {
+                serde_json::error::Category::Data => "the answer has an unexpected shape",
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    "the answer is not valid JSON"
+                }
+                serde_json::error::Category::Io => "the answer could not be read",
+            };
+            ApiError::BadResponse {
+                service,
+                detail: format!("{what}: {lead} ({e}); it starts: {}", detail_of(&self.body)),
+            }
         })
     }
 

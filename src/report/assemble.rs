@@ -235,7 +235,11 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .and_then(|x| x.execution.as_ref())
         .map(|k| ExecutionRef {
             key: k.to_string(),
-            url: browse_url(settings, k.as_str()),
+            url: browse_url(settings, k.as_str()).or_else(|| {
+                // Xray-only on Cloud: the site the import answer named.
+                let site = receipts.xray.as_ref()?.site.as_deref()?;
+                Some(format!("{}/browse/{k}", site.trim_end_matches('/')))
+            }),
         });
     // `plan::build` starts its notes with the settings' notes: taking both would say each twice.
     let mut notes = plan.notes.clone();

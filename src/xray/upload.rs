@@ -77,6 +77,10 @@ pub struct XrayReceipt {
     pub evidence_skipped: Vec<SkippedEvidence>,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
+    /// The Jira site the import answers named (Cloud's `self` link), so an Xray-only run can
+    /// still link the execution. Not part of the report's schema.
+    #[serde(skip)]
+    pub site: Option<String>,
     /// Set when unsent chunks were written for `xray-sync resend`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spool: Option<PathBuf>,
@@ -95,6 +99,7 @@ impl XrayReceipt {
             evidence_skipped: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            site: None,
             spool: None,
         }
     }
@@ -243,6 +248,7 @@ pub fn run_with_roots(
     };
     let outcome = send_chunks(&client, http, &job, append_to, docs, &indexes, progress);
     apply_outcome(&mut receipt, &outcome);
+    receipt.site = client.site();
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
         let manifest = spool::Manifest::new(

@@ -241,7 +241,10 @@ fn install_inputs_are_read_by_the_install_script() {
     let run = std::fs::read_to_string(root().join("action/run.sh")).unwrap();
     assert!(run.contains("exec \"$bin\" run"));
     for var in ["XS_REPORT_ARTIFACT", "XS_ARTIFACT_NAME"] {
-        assert!(run.contains(&format!("${{{var}")), "run.sh never reads {var}");
+        assert!(
+            run.contains(&format!("${{{var}")),
+            "run.sh never reads {var}"
+        );
     }
 }
 

@@ -15,6 +15,7 @@ mod dotnet_corpus;
 mod dotnet_props;
 mod dry_run;
 mod e2e_github;
+mod e2e_reports;
 mod e2e_run;
 mod e2e_secrets;
 mod fake_server;
