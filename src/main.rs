@@ -131,7 +131,7 @@ fn main() -> ExitCode {
                 // Error text quotes servers and result files: neutralised like any other.
                 eprintln!(
                     "error: {}",
-                    xray_sync::untrusted::neutralise(&format!("{err:#}"))
+                    xray_sync::untrusted::block(&format!("{err:#}"), 64 * 1024)
                 );
             }
             eprintln!("hint: {}", e.hint());
@@ -276,7 +276,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     };
     let http = xray_sync::http::Http::new(&settings.http).map_err(RunError::Usage)?;
     let mut progress = |line: &str| {
-        let _ = writeln!(out, "{}", xray_sync::untrusted::neutralise(line));
+        let _ = writeln!(out, "{}", xray_sync::untrusted::block(line, 4096));
     };
     let receipt = xray_sync::spool::resend(&http, xray, &args.spool_dir, &mut progress)
         .map_err(RunError::Input)?;

@@ -152,6 +152,9 @@ pub fn run(
     })
 }
 
+/// Longest progress line printed (a few single-line fields and a server message).
+const PROGRESS_LINE_BYTES: usize = 4 * crate::untrusted::MAX_LINE_BYTES;
+
 /// Files bugs, then uploads. In a dry run only the read-only Jira searches run, and only when
 /// real Jira credentials are set.
 fn execute(
@@ -195,8 +198,13 @@ fn send(
     let jira_live = settings.jira.as_ref().filter(|j| j.is_live());
     let xray_live = settings.xray.as_ref().filter(|x| x.is_live());
     // Progress lines carry server text (error bodies echo what was sent): neutralised always.
+    // Capped too: a line can quote a test id, which a result file may make megabytes long.
     let mut progress = |line: &str| {
-        let _ = writeln!(out, "{}", github::neutralise(line));
+        let _ = writeln!(
+            out,
+            "{}",
+            crate::untrusted::block(line, PROGRESS_LINE_BYTES)
+        );
     };
     let mut receipts = Receipts::default();
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {

@@ -28,6 +28,9 @@ pub enum Block {
     Bullets(Vec<Vec<Inline>>),
 }
 
+/// Longest test id, definition or file name in a description, in characters.
+const ID_CHARS: usize = 1000;
+
 /// Links and identifiers the wording needs besides the report.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -102,16 +105,22 @@ pub fn bug_description(r: &BugReport, ctx: &Context) -> Vec<Block> {
         .unwrap_or_else(|| "(the result file gave no failure message)".to_string());
     blocks.push(Block::Para(vec![strong("What failed: "), text(what)]));
 
-    let mut where_ = vec![strong("Where: "), Inline::Code(r.test_id.clone())];
+    // Ids are cut like every single-line field: a result file can make a name megabytes long,
+    // and only code blocks are shortened to fit Jira's limit.
+    let mut where_ = vec![
+        strong("Where: "),
+        Inline::Code(first_chars(&r.test_id, ID_CHARS)),
+    ];
     if !r.definition.is_empty() && r.definition != r.test_id {
         where_.push(text(" ("));
-        where_.push(Inline::Code(r.definition.clone()));
+        where_.push(Inline::Code(first_chars(&r.definition, ID_CHARS)));
         where_.push(text(")"));
     }
     if let Some(file) = r.file.as_deref().filter(|f| !f.is_empty()) {
+        let file = first_chars(file, ID_CHARS);
         let at = match r.line {
             Some(l) => format!("{file}:{l}"),
-            None => file.to_string(),
+            None => file,
         };
         where_.push(text(" in "));
         where_.push(Inline::Code(at));

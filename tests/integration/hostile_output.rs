@@ -144,6 +144,7 @@ fn run_json_on_github_keeps_stdout_pure_json() {
 #[test]
 fn five_megabyte_names_and_escape_bytes_are_cut_and_escaped() {
     let xray = xray_cloud();
+    let jira = jira_cloud();
     let s = Scratch::new();
     let huge: Vec<(String, String)> = (0..3)
         .map(|i| {
@@ -163,11 +164,20 @@ fn five_megabyte_names_and_escape_bytes_are_cut_and_escaped() {
     std::fs::write(s.path("summary.md"), "").unwrap();
     let mut cmd = s.bin();
     xray_cloud_env(&mut cmd, &xray.url());
+    jira_cloud_env(&mut cmd, &jira.url());
     github_env(&mut cmd, &s);
     cmd.env("GITHUB_STEP_SUMMARY", s.path("summary.md"))
         .args(["run", "results"]);
     let out = run(&mut cmd);
     assert_eq!(out.code, Some(0), "{}", out.text());
+    // Bugs were filed with bounded titles and descriptions that still say what failed.
+    let bugs = jira.issues();
+    assert_eq!(bugs.len(), 4, "{}", out.text());
+    for b in &bugs {
+        assert!(b.summary.chars().count() <= 255);
+        let text = support::jira_fake::text_of(&b.description);
+        assert!(text.contains("What failed"), "{text}");
+    }
     assert!(
         out.stdout.len() + out.stderr.len() < 256 * 1024,
         "{} bytes of output for three 5 MB names",
