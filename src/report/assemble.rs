@@ -312,7 +312,25 @@ pub fn report(plan: &Plan, receipts: Receipts, dry_run: bool) -> Report {
 
 #[cfg(test)]
 mod tests {
-    use super::workspace_relative;
+    use super::{prefixed, shell_word, workspace_relative};
+
+    #[test]
+    fn service_name_is_not_said_twice() {
+        assert_eq!(
+            prefixed("Jira", "Jira rejected the request (HTTP 400)"),
+            "Jira rejected the request (HTTP 400)"
+        );
+        assert_eq!(prefixed("Xray", "chunk 2 failed"), "Xray: chunk 2 failed");
+    }
+
+    #[test]
+    fn resend_paths_paste_as_one_shell_word() {
+        assert_eq!(
+            shell_word(".xray-sync-spool/xray-sync-run-1"),
+            ".xray-sync-spool/xray-sync-run-1"
+        );
+        assert_eq!(shell_word("my dir/it's"), "'my dir/it'\\''s'");
+    }
 
     #[test]
     fn paths_inside_the_workspace_become_relative() {

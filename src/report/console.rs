@@ -268,16 +268,7 @@ pub fn render_run(s: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
             names.join(", ")
         )?;
     }
-    let shown: Vec<&str> = s
-        .failures
-        .iter()
-        .filter_map(|f| f.bug.as_ref()?.key.as_deref())
-        .collect();
-    let other: Vec<_> = s
-        .bugs
-        .iter()
-        .filter(|b| b.key.as_deref().is_none_or(|k| !shown.contains(&k)))
-        .collect();
+    let other = s.other_bugs();
     if !other.is_empty() {
         writeln!(out, "Jira:")?;
         for b in other.iter().take(MAX_LISTED) {

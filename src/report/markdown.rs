@@ -47,7 +47,7 @@ pub fn job_summary_markdown(s: &RunSummary, max_bytes: usize) -> String {
         tail_budget / 2,
         &more_hint(s),
     );
-    let other_bugs: Vec<&BugRow> = other_bug_rows(s);
+    let other_bugs: Vec<&BugRow> = s.other_bugs();
     let bugs = list_section(
         "### Other Jira actions",
         other_bugs.iter().map(|b| bug_item(b, s.dry_run)),
@@ -295,21 +295,6 @@ fn failure_row(f: &FailureRow, with_attempts: bool, dry_run: bool) -> String {
     } else {
         format!("| {test} | {message} | {bug} | {xray} |\n")
     }
-}
-
-/// Bug actions not shown in a failure row: closed on pass, the umbrella issue, bugs of tests
-/// that are not failures (flaky with bug filing on).
-fn other_bug_rows(s: &RunSummary) -> Vec<&BugRow> {
-    s.bugs
-        .iter()
-        .filter(|b| {
-            !s.failures.iter().any(|f| {
-                f.bug
-                    .as_ref()
-                    .is_some_and(|fb| fb.key.is_some() && fb.key == b.key)
-            })
-        })
-        .collect()
 }
 
 fn bug_item(b: &BugRow, dry_run: bool) -> String {

@@ -180,6 +180,24 @@ pub struct BugRow {
 }
 
 impl RunSummary {
+    /// Bug actions not shown in a failure's row (closed on pass, bugs of flaky tests, anything
+    /// a failure row does not name): the renderers list these on their own.
+    pub fn other_bugs(&self) -> Vec<&BugRow> {
+        self.bugs
+            .iter()
+            .filter(|b| {
+                !self.failures.iter().any(|f| {
+                    f.bug.as_ref().is_some_and(|fb| match (&fb.key, &b.key) {
+                        (Some(a), Some(k)) => a == k,
+                        // A bug a dry run would create has no key yet: match by test.
+                        (None, None) => fb.action == b.action && f.name == b.test,
+                        (Some(_), None) | (None, Some(_)) => false,
+                    })
+                })
+            })
+            .collect()
+    }
+
     /// Failed plus errored: the number the `failed` output and the exit code look at.
     pub fn failed_total(&self) -> usize {
         self.counts.failed + self.counts.error
