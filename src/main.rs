@@ -247,14 +247,15 @@ fn doctor(
         given,
     };
     let report = xray_sync::doctor::run(&settings, &opts, inputs);
-    // Checks quote server answers: neutralised (valid JSON stays valid: only `##[` inside
-    // strings changes).
-    write!(
-        out,
-        "{}",
-        xray_sync::untrusted::neutralise(&report.render(args.json))
-    )
-    .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
+    // Checks quote server answers: neutralised (the JSON form keeps its value).
+    let text = report.render(args.json);
+    let text = if args.json {
+        xray_sync::untrusted::json(&text)
+    } else {
+        xray_sync::untrusted::neutralise(&text)
+    };
+    write!(out, "{text}")
+        .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
     match report.exit_code() {
         0 => Ok(()),
         code => Err(RunError::Doctor(code)),

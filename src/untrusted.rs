@@ -48,6 +48,33 @@ pub fn neutralise(untrusted: &str) -> String {
     out
 }
 
+/// A JSON document (as serde_json writes it) made safe to print without changing what it
+/// parses to: `##[` becomes `##\u005b`, and the characters serde leaves raw inside strings that
+/// [`neutralise`] would escape (DEL, C1 controls, bidi controls) become `\uXXXX` escapes. Those
+/// can only occur inside strings, so every replacement is a valid JSON escape of the same text.
+/// (A JSON line never starts with `::`: it starts with a bracket, a quote or a space.)
+pub fn json(document: &str) -> String {
+    let mut out = String::with_capacity(document.len());
+    let mut rest = document;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("##[") {
+            out.push_str("##\\u005b");
+            rest = &rest[3..];
+            continue;
+        }
+        if c != '\n' && c != '\r' && c != '\t' && dangerous(c, false) {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// One line for a single-line field: line breaks and tabs become spaces, controls are escaped,
 /// the text is cut to `max_bytes` (with `…`) and neutralised.
 pub fn one_line(untrusted: &str, max_bytes: usize) -> String {
@@ -166,6 +193,25 @@ mod tests {
         assert_eq!(neutralise("a::b\n x: y\tz"), "a::b\n x: y\tz");
         assert_eq!(neutralise("red \u{1b}[31mX"), "red \\u{1b}[31mX");
         assert_eq!(neutralise("a\u{202E}b"), "a\\u{202e}b");
+    }
+
+    #[test]
+    fn json_stays_the_same_value_and_prints_safely() {
+        let value = serde_json::json!({
+            "m": "##[error]x \u{7f} \u{9b}31m \u{202e}evil\n::stop-commands::y"
+        });
+        for text in [
+            value.to_string(),
+            serde_json::to_string_pretty(&value).unwrap(),
+        ] {
+            let safe = json(&text);
+            let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+            assert_eq!(back, value);
+            for line in safe.lines() {
+                assert!(!is_workflow_command(line), "{line}");
+            }
+            assert!(!safe.contains(['\u{7f}', '\u{9b}', '\u{202e}']), "{safe}");
+        }
     }
 
     #[test]

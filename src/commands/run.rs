@@ -124,8 +124,8 @@ pub fn run(
         })?;
     }
     if json {
-        // Valid JSON either way: the neutraliser only touches `##[` inside strings.
-        writeln!(out, "{}", crate::untrusted::neutralise(&report_json)).map_err(stdout_error)?;
+        // The same JSON value, with nothing the runner or a terminal would act on.
+        writeln!(out, "{}", crate::untrusted::json(&report_json)).map_err(stdout_error)?;
     }
     if let Some(path) = &settings.output.summary_md {
         github::write_summary_md(path, &summary, &secret_refs).map_err(|source| {
