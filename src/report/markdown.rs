@@ -170,20 +170,36 @@ fn failures_section(s: &RunSummary, budget: usize) -> String {
     let mut rows: Vec<&FailureRow> = s.failures.iter().collect();
     // Errors (the test could not run) before plain failures; stable within each.
     rows.sort_by_key(|f| f.kind != OutcomeKind::Error);
-    let with_attempts = rows.iter().any(|f| f.attempts > 1);
-    let mut head = format!("### Failed tests ({})\n\n", s.failures.len());
-    if with_attempts {
-        head.push_str(
-            "| Test | Message | Bug | Xray Test | Attempts |\n| --- | --- | --- | --- | ---: |\n",
-        );
-    } else {
-        head.push_str("| Test | Message | Bug | Xray Test |\n| --- | --- | --- | --- |\n");
+    // A column nobody has a value for is left out: an all-"—" column is noise (unmapped tests
+    // have no Xray key before Xray creates them; a run without Jira files no bug).
+    let columns = Columns {
+        bug: rows.iter().any(|f| f.bug.is_some()),
+        xray: rows.iter().any(|f| f.xray_key.is_some()),
+        attempts: rows.iter().any(|f| f.attempts > 1),
+    };
+    let mut head = format!(
+        "### Failed tests ({})\n\n| Test | Message |",
+        s.failures.len()
+    );
+    let mut rule = String::from("| --- | --- |");
+    for (on, name, align) in [
+        (columns.bug, "Bug", " --- |"),
+        (columns.xray, "Xray Test", " --- |"),
+        (columns.attempts, "Attempts", " ---: |"),
+    ] {
+        if on {
+            head.push_str(&format!(" {name} |"));
+            rule.push_str(align);
+        }
     }
+    head.push('\n');
+    head.push_str(&rule);
+    head.push('\n');
     bounded_list(
         head,
         rows.iter()
             .take(MAX_FAILURE_ROWS)
-            .map(|f| failure_row(f, with_attempts, s.dry_run)),
+            .map(|f| failure_row(f, columns, s.dry_run)),
         rows.len(),
         "failed tests",
         budget,
@@ -246,7 +262,15 @@ fn bounded_list(
     out
 }
 
-fn failure_row(f: &FailureRow, with_attempts: bool, dry_run: bool) -> String {
+/// Which optional columns the failures table has.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    bug: bool,
+    xray: bool,
+    attempts: bool,
+}
+
+fn failure_row(f: &FailureRow, columns: Columns, dry_run: bool) -> String {
     let title = inline(&f.short_title(), NAME_CHARS);
     let title = if f.kind == OutcomeKind::Error {
         format!("{title} (error)")
@@ -285,16 +309,23 @@ fn failure_row(f: &FailureRow, with_attempts: bool, dry_run: bool) -> String {
         Some(k) => link(k, f.xray_url.as_deref()),
         None => "—".to_string(),
     };
-    if with_attempts {
+    let mut row = format!("| {test} | {message} |");
+    if columns.bug {
+        row.push_str(&format!(" {bug} |"));
+    }
+    if columns.xray {
+        row.push_str(&format!(" {xray} |"));
+    }
+    if columns.attempts {
         let attempts = if f.attempts > 1 {
             f.attempts.to_string()
         } else {
             String::new()
         };
-        format!("| {test} | {message} | {bug} | {xray} | {attempts} |\n")
-    } else {
-        format!("| {test} | {message} | {bug} | {xray} |\n")
+        row.push_str(&format!(" {attempts} |"));
     }
+    row.push('\n');
+    row
 }
 
 fn bug_item(b: &BugRow, dry_run: bool) -> String {
@@ -430,6 +461,34 @@ mod tests {
             ..RunSummary::default()
         };
         assert!(job_summary_markdown(&s, 300).len() <= 300);
+    }
+
+    #[test]
+    fn empty_columns_are_left_out_and_attempts_shown_when_more_than_one() {
+        let row = |attempts| FailureRow {
+            name: "adds".into(),
+            definition: "com.acme.CalcTest.adds".into(),
+            test_id: "com.acme.CalcTest.adds".into(),
+            message: Some("expected 3\nbut was 4".into()),
+            attempts,
+            ..FailureRow::default()
+        };
+        let s = RunSummary {
+            failures: vec![row(1)],
+            ..RunSummary::default()
+        };
+        let md = job_summary_markdown(&s, JOB_SUMMARY_MAX_BYTES);
+        assert!(md.contains("| Test | Message |\n| --- | --- |\n"), "{md}");
+        assert!(md.contains("</details> | expected 3 |\n"), "{md}");
+        let s = RunSummary {
+            failures: vec![row(3), row(1)],
+            ..RunSummary::default()
+        };
+        let md = job_summary_markdown(&s, JOB_SUMMARY_MAX_BYTES);
+        assert!(md.contains("| Test | Message | Attempts |\n"), "{md}");
+        assert!(md.contains("<summary>CalcTest.adds</summary>"), "{md}");
+        assert!(md.contains(" | expected 3 | 3 |\n"), "{md}");
+        assert!(md.contains(" | expected 3 |  |\n"), "{md}");
     }
 
     #[test]
