@@ -3,8 +3,8 @@
 //!
 //! Owns the layout and the size budget. People read one screen, so the summary is:
 //! a header line (totals, execution, CI run); problems first when there are any (each with its
-//! fix command in a code block); ONE failures table (test, message, bug, Xray Test, attempts when
-//! any test ran more than once) of at most [`MAX_FAILURE_ROWS`] rows, then "and N more" with
+//! fix command in a code block); ONE failures table (test, message, then bug, Xray Test and
+//! attempts when any row has one) of at most [`MAX_FAILURE_ROWS`] rows, then "and N more" with
 //! where the rest is; flaky tests; other Jira actions; notes. The whole text stays under
 //! `max_bytes` ([`JOB_SUMMARY_MAX_BYTES`], 60 KiB) for any run size: the sections after the
 //! table are measured first, so flaky tests and problems survive any number of failures. Every
