@@ -160,6 +160,14 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         TestIdentity::Definition(_) => None,
     };
     let bugs_by_test = failure_bugs(plan, receipts);
+    // The browse link of a key: on the configured Jira site, or (Xray-only on Cloud) on the
+    // site the import answer named.
+    let xray_site = receipts.xray.as_ref().and_then(|x| x.site.as_deref());
+    let link = |key: &str| {
+        browse_url(settings, key).or_else(|| {
+            xray_site.map(|site| format!("{}/browse/{key}", site.trim_end_matches('/')))
+        })
+    };
     let attempts: HashMap<usize, usize> = plan
         .jira
         .iter()
@@ -188,7 +196,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
                 name: t.name.clone(),
                 test_id: t.test_id.clone(),
                 definition: t.definition.clone(),
-                xray_url: key.as_deref().and_then(|k| browse_url(settings, k)),
+                xray_url: key.as_deref().and_then(|k| link(k)),
                 xray_key: key,
                 kind: t.outcome,
                 message: t.message.clone(),
@@ -235,11 +243,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .and_then(|x| x.execution.as_ref())
         .map(|k| ExecutionRef {
             key: k.to_string(),
-            url: browse_url(settings, k.as_str()).or_else(|| {
-                // Xray-only on Cloud: the site the import answer named.
-                let site = receipts.xray.as_ref()?.site.as_deref()?;
-                Some(format!("{}/browse/{k}", site.trim_end_matches('/')))
-            }),
+            url: link(k.as_str()),
         });
     // `plan::build` starts its notes with the settings' notes: taking both would say each twice.
     let mut notes = plan.notes.clone();
