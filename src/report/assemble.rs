@@ -196,7 +196,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
                 name: t.name.clone(),
                 test_id: t.test_id.clone(),
                 definition: t.definition.clone(),
-                xray_url: key.as_deref().and_then(|k| link(k)),
+                xray_url: key.as_deref().and_then(&link),
                 xray_key: key,
                 kind: t.outcome,
                 message: t.message.clone(),
