@@ -283,6 +283,11 @@ pub struct UmbrellaIntent {
     pub fields: BugFields,
     /// Indexes into `Plan::tests`.
     pub tests: Vec<usize>,
+    /// The CI run, as the description and comments link it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_run_url: Option<String>,
+    #[serde(skip_serializing_if = "RunFacts::is_empty")]
+    pub run: RunFacts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,7 @@
 //! characters, and markup can grow text (escaping, JSON), so [`fit`] measures the rendered form
 //! and cuts the biggest block until it fits, instead of cutting the input and hoping.
 
-use crate::plan::{BugReport, IssueKey};
+use crate::plan::{BugReport, IssueKey, RunFacts};
 
 /// Jira's limit for a description or comment body.
 pub const JIRA_TEXT_LIMIT: usize = 32_767;
@@ -48,11 +48,27 @@ fn strong(s: impl Into<String>) -> Inline {
     Inline::Strong(s.into())
 }
 
+/// The CI run a text talks about: its link and its facts.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRef<'a> {
+    pub url: Option<&'a str>,
+    pub facts: &'a RunFacts,
+}
+
+impl<'a> RunRef<'a> {
+    pub fn of(r: &'a BugReport) -> RunRef<'a> {
+        RunRef {
+            url: r.ci_run_url.as_deref(),
+            facts: &r.run,
+        }
+    }
+}
+
 /// The CI run as a link with readable text (`tests run 42 (attempt 1)`), falling back to the
 /// URL itself, or to the marker in code when there is no link at all.
-fn run_link(r: &BugReport, marker: &str) -> Inline {
-    let title = r.run.title.as_deref().filter(|t| !t.is_empty());
-    match (r.ci_run_url.as_deref().filter(|u| !u.is_empty()), title) {
+fn run_link(run: RunRef, marker: &str) -> Inline {
+    let title = run.facts.title.as_deref().filter(|t| !t.is_empty());
+    match (run.url.filter(|u| !u.is_empty()), title) {
         (Some(u), Some(t)) => Inline::Link {
             text: t.to_string(),
             href: u.to_string(),
@@ -66,27 +82,33 @@ fn run_link(r: &BugReport, marker: &str) -> Inline {
     }
 }
 
-/// `commit abc123def456, branch main, PR #7`: what people need to find the change.
-fn run_facts(r: &BugReport) -> Vec<Inline> {
+/// The run link followed by ` (commit abc123def456, branch main, PR #7)` when any is known:
+/// what people need to find the change.
+fn run_with_facts(run: RunRef, marker: &str) -> Vec<Inline> {
+    let f = run.facts;
     let mut parts: Vec<Vec<Inline>> = Vec::new();
-    if let Some(sha) = r.run.sha.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(sha) = f.sha.as_deref().filter(|s| !s.is_empty()) {
         parts.push(vec![
             text("commit "),
             Inline::Code(sha.chars().take(12).collect()),
         ]);
     }
-    if let Some(b) = r.run.branch.as_deref().filter(|b| !b.is_empty()) {
-        parts.push(vec![text("branch "), Inline::Code(b.to_string())]);
+    if let Some(b) = f.branch.as_deref().filter(|b| !b.is_empty()) {
+        parts.push(vec![text("branch "), Inline::Code(first_chars(b, 200))]);
     }
-    if let Some(pr) = r.run.pr_number {
+    if let Some(pr) = f.pr_number {
         parts.push(vec![text(format!("PR #{pr}"))]);
     }
-    let mut out = Vec::new();
-    for (i, p) in parts.into_iter().enumerate() {
-        if i > 0 {
-            out.push(text(", "));
+    let mut out = vec![run_link(run, marker)];
+    if !parts.is_empty() {
+        out.push(text(" ("));
+        for (i, p) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push(text(", "));
+            }
+            out.extend(p);
         }
-        out.extend(p);
+        out.push(text(")"));
     }
     out
 }
@@ -131,13 +153,8 @@ pub fn bug_description(r: &BugReport, ctx: &Context) -> Vec<Block> {
     }
     blocks.push(Block::Para(where_));
 
-    let mut when = vec![strong("First seen: "), run_link(r, ctx.run_marker)];
-    let facts = run_facts(r);
-    if !facts.is_empty() {
-        when.push(text(" ("));
-        when.extend(facts);
-        when.push(text(")"));
-    }
+    let mut when = vec![strong("First seen: ")];
+    when.extend(run_with_facts(RunRef::of(r), ctx.run_marker));
     blocks.push(Block::Para(when));
 
     if let Some(a) = attempts_line(r) {
@@ -170,13 +187,8 @@ pub fn failed_again(
     } else {
         "Failed again in "
     };
-    let mut para = vec![text(lead), run_link(r, ctx.run_marker)];
-    let facts = run_facts(r);
-    if !facts.is_empty() {
-        para.push(text(" ("));
-        para.extend(facts);
-        para.push(text(")"));
-    }
+    let mut para = vec![text(lead)];
+    para.extend(run_with_facts(RunRef::of(r), ctx.run_marker));
     para.push(text(". xray-sync run marker: "));
     para.push(Inline::Code(ctx.run_marker.to_string()));
     let mut blocks = vec![Block::Para(para)];
@@ -256,18 +268,22 @@ pub struct UmbrellaLine<'a> {
 /// The umbrella issue's description (or its comment when it exists already).
 pub fn umbrella(
     lines: &[UmbrellaLine],
+    run: RunRef,
     run_marker: &str,
     label: &str,
     comment: bool,
 ) -> Vec<Block> {
-    let lead = if comment {
-        format!("{} tests failed again in run ", lines.len())
+    let mut lead = if comment {
+        vec![text(format!("{} tests failed again in ", lines.len()))]
     } else {
-        format!(
-            "{} tests failed at once, so xray-sync filed this one issue instead of a bug per test. Run ",
-            lines.len()
-        )
+        vec![text(format!("{} tests failed at once in ", lines.len()))]
     };
+    lead.extend(run_with_facts(run, run_marker));
+    lead.push(text(if comment {
+        ". "
+    } else {
+        ", so xray-sync filed this one issue instead of a bug per test. "
+    }));
     let bullets = lines
         .iter()
         .map(|l| {
@@ -287,12 +303,16 @@ pub fn umbrella(
         })
         .collect();
     vec![
-        Block::Para(vec![
-            text(lead),
-            Inline::Code(run_marker.to_string()),
-            text(" (xray-sync run marker). Dedup label: "),
-            Inline::Code(label.to_string()),
-        ]),
+        Block::Para(
+            lead.into_iter()
+                .chain([
+                    text("xray-sync run marker: "),
+                    Inline::Code(run_marker.to_string()),
+                    text(". Dedup label: "),
+                    Inline::Code(label.to_string()),
+                ])
+                .collect(),
+        ),
         Block::Bullets(bullets),
     ]
 }

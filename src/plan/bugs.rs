@@ -151,6 +151,8 @@ pub(super) fn plan_jira(
                     priority: jira.priority.clone(),
                 },
                 tests: tests_in,
+                ci_run_url: ci.run_url.clone(),
+                run: super::RunFacts::from_ci(ci),
             })
         }
         Some(_) | None => None,

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::plan_support::{cloud_args, dc_args, resolve_full};
+use crate::support;
 
 use xray_sync::ci::{CiContext, CiProvider};
 use xray_sync::ingest::{self, InputOptions};
@@ -257,4 +258,55 @@ fn summary_and_console_of_200000_tests() {
     let console = console_text(&s);
     assert!(console.lines().count() < 60, "one screen");
     insta::assert_snapshot!("console_200k", console.replace(&tmp, "[TMP]"));
+}
+
+#[test]
+fn umbrella_description_and_comment_wiki() {
+    // More failures than the mass-failure threshold (20): one umbrella issue.
+    let dir = tempfile::tempdir().unwrap();
+    let failing: Vec<(String, String)> = (0..25)
+        .map(|i| {
+            (
+                format!("t{i:02}"),
+                format!("expected {i} but was {}", i + 1),
+            )
+        })
+        .collect();
+    let path = dir.path().join("TEST-mass.xml");
+    std::fs::write(&path, support::e2e::junit_xml("Mass", 1, &failing)).unwrap();
+    let s = settings(Product::Dc);
+    let plan = plan_of(&[path.to_str().unwrap()], &s);
+    let jira = plan.jira.as_ref().expect("jira plan");
+    let u = jira.umbrella.as_ref().expect("an umbrella issue");
+    let lines: Vec<body::UmbrellaLine> = u
+        .tests
+        .iter()
+        .map(|&t| body::UmbrellaLine {
+            test_id: &plan.tests[t].test_id,
+            message: plan.tests[t].message.as_deref(),
+            xray_key: None,
+        })
+        .collect();
+    let run = body::RunRef {
+        url: u.ci_run_url.as_deref(),
+        facts: &u.run,
+    };
+    let description = wiki::document(body::umbrella(
+        &lines,
+        run,
+        &jira.run_marker,
+        &u.label,
+        false,
+    ));
+    let comment = wiki::document(body::umbrella(
+        &lines,
+        run,
+        &jira.run_marker,
+        &u.label,
+        true,
+    ));
+    insta::assert_snapshot!(
+        "umbrella_wiki",
+        format!("--- description ---\n{description}\n--- comment ---\n{comment}")
+    );
 }

@@ -8,6 +8,7 @@ use super::{Filer, Item};
 use crate::jira::body::{self, Block};
 use crate::jira::client::Issue;
 use crate::jira::jql;
+use crate::plan::RunFacts;
 use crate::settings::Product;
 
 impl Filer<'_> {
@@ -21,6 +22,7 @@ impl Filer<'_> {
             ),
             None => body::umbrella(
                 &self.umbrella_lines(item),
+                self.umbrella_run(),
                 &self.plan.run_marker,
                 &item.label,
                 true,
@@ -33,6 +35,26 @@ impl Filer<'_> {
     /// does not comment on a bug that run filed minutes earlier.
     pub(super) fn run_label(&self) -> String {
         created_in_run_label(&self.settings.label_prefix, &self.plan.run_marker)
+    }
+
+    /// The CI run the umbrella issue's texts link.
+    fn umbrella_run(&self) -> body::RunRef<'_> {
+        static NONE: RunFacts = RunFacts {
+            title: None,
+            sha: None,
+            branch: None,
+            pr_number: None,
+        };
+        match &self.plan.umbrella {
+            Some(u) => body::RunRef {
+                url: u.ci_run_url.as_deref(),
+                facts: &u.run,
+            },
+            None => body::RunRef {
+                url: None,
+                facts: &NONE,
+            },
+        }
     }
 
     pub(super) fn context<'b>(&'b self, item: &'b Item) -> body::Context<'b> {
@@ -72,6 +94,7 @@ impl Filer<'_> {
             }
             None => body::umbrella(
                 &self.umbrella_lines(item),
+                self.umbrella_run(),
                 &self.plan.run_marker,
                 &item.label,
                 false,

@@ -1228,6 +1228,8 @@ pub mod build {
                 priority: None,
             },
             tests: (0..tests.len()).collect(),
+            ci_run_url: None,
+            run: Default::default(),
         });
         (plan, tests)
     }
