@@ -148,7 +148,7 @@ pub fn bug_description(r: &BugReport, ctx: &Context) -> Vec<Block> {
         where_.push(Inline::Code(at));
     }
     if let Some(key) = &r.xray_key {
-        where_.push(text(", Xray Test "));
+        where_.push(text(", Xray Test: "));
         where_.push(key_link(key, ctx.xray_url));
     }
     blocks.push(Block::Para(where_));

@@ -155,9 +155,18 @@ fn failure_bug(kind: ActionKind) -> Option<BugAction> {
 }
 
 pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: bool) -> RunSummary {
-    let xray_key = |identity: &TestIdentity| match identity {
-        TestIdentity::Key(k) => Some(k.to_string()),
-        TestIdentity::Definition(_) => None,
+    // The mapped key, else the Test the import put the result on (looked up after it).
+    // A stale key is not the Test the result is on: show where it landed, if known.
+    let landed = receipts.xray.as_ref().map(|x| &x.test_keys);
+    let stale = |k: &str| {
+        receipts
+            .xray
+            .as_ref()
+            .is_some_and(|x| x.stale_keys.iter().any(|s| s.key == k))
+    };
+    let xray_key = |t: &crate::plan::PlannedTest| match &t.identity {
+        TestIdentity::Key(k) if !stale(k.as_str()) => Some(k.to_string()),
+        _ => landed.and_then(|m| m.get(&t.test_id)).cloned(),
     };
     let bugs_by_test = failure_bugs(plan, receipts);
     // The browse link of a key: on the configured Jira site, or (Xray-only on Cloud) on the
@@ -180,7 +189,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .enumerate()
         .filter(|(_, t)| matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error))
         .map(|(i, t)| {
-            let key = xray_key(&t.identity);
+            let key = xray_key(t);
             let file = t
                 .file
                 .as_deref()
@@ -250,8 +259,22 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
     if let Some(x) = &receipts.xray {
         notes.extend(x.warnings.iter().cloned());
     }
+    let stale_keys = receipts
+        .xray
+        .iter()
+        .flat_map(|x| &x.stale_keys)
+        .map(|k| {
+            let then = if k.fell_back {
+                "its results went by their definition instead"
+            } else {
+                "nothing was sent (strict keys)"
+            };
+            format!("{}: {}; {then}", k.key, k.reason)
+        })
+        .collect();
     RunSummary {
         counts: plan.counts,
+        stale_keys,
         execution,
         failures,
         flaky,

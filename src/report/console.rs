@@ -204,6 +204,9 @@ pub fn render_run(s: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    for k in &s.stale_keys {
+        writeln!(out, "stale key: {}", line(k))?;
+    }
     if !s.failures.is_empty() {
         writeln!(out, "Failed tests ({}):", s.failures.len())?;
         let mut rows: Vec<_> = s.failures.iter().collect();

@@ -56,6 +56,17 @@ pub fn job_summary_markdown(s: &RunSummary, max_bytes: usize) -> String {
         tail_budget / 4,
         &more_hint(s),
     );
+    // Stale keys are problems too: shown with them, before the failures.
+    let stale = list_section(
+        &format!("### Stale Test keys ({})", s.stale_keys.len()),
+        s.stale_keys
+            .iter()
+            .map(|k| format!("- {}\n", inline(k, 500))),
+        s.stale_keys.len(),
+        "stale keys",
+        max_bytes / 8,
+        &more_hint(s),
+    );
     let notes = list_section(
         "### Notes",
         s.notes.iter().map(|n| format!("- {}\n", inline(n, 500))),
@@ -65,6 +76,7 @@ pub fn job_summary_markdown(s: &RunSummary, max_bytes: usize) -> String {
         &more_hint(s),
     );
     out.push_str(&problems);
+    out.push_str(&stale);
     let used = out.len() + flaky.len() + bugs.len() + notes.len();
     out.push_str(&failures_section(s, max_bytes.saturating_sub(used)));
     out.push_str(&flaky);
@@ -279,7 +291,13 @@ fn failure_row(f: &FailureRow, columns: Columns, dry_run: bool) -> String {
     };
     // The full id (and the source line) behind a disclosure: the short title is what people
     // scan, the id is what they search for.
-    let mut where_ = inline(&f.test_id, ID_CHARS);
+    // The definition (what a search finds); an Xray key is in its own column.
+    let full_id = if f.definition.is_empty() {
+        &f.test_id
+    } else {
+        &f.definition
+    };
+    let mut where_ = inline(full_id, ID_CHARS);
     match (&f.file, f.line) {
         (Some(file), Some(line)) => {
             let _ = write!(where_, "<br>{}:{line}", inline(file, ID_CHARS));

@@ -25,6 +25,8 @@ pub struct RunSummary {
     pub bugs: Vec<BugRow>,
     /// One line per decision worth telling (a side skipped, results left out).
     pub notes: Vec<String>,
+    /// Mapped Test keys that are not usable Tests, one line each (`CALC-9: not found; …`).
+    pub stale_keys: Vec<String>,
     pub dry_run: bool,
     /// What went wrong or needs a person, shown first on every surface: unsent chunks with the
     /// command that sends them, stale keys, bad files. Any step may push here.
@@ -247,6 +249,7 @@ impl RunSummary {
             flaky: self.flaky.iter().map(|t| s(t)).collect(),
             bugs: self.bugs.iter().map(bug).collect(),
             notes: self.notes.iter().map(|t| s(t)).collect(),
+            stale_keys: self.stale_keys.iter().map(|t| s(t)).collect(),
             dry_run: self.dry_run,
             problems: self
                 .problems

@@ -73,6 +73,7 @@ fn sample() -> RunSummary {
             },
         ],
         notes: vec!["Jira close-on-pass is off".into()],
+        stale_keys: Vec::new(),
         dry_run: false,
         report_path: Some("/tmp/r/xray-sync.json".into()),
         run_url: Some("https://github.com/acme/app/actions/runs/1".into()),

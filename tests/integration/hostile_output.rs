@@ -145,6 +145,7 @@ fn run_json_on_github_keeps_stdout_pure_json() {
 fn five_megabyte_names_and_escape_bytes_are_cut_and_escaped() {
     let xray = xray_cloud();
     let jira = jira_cloud();
+    same_site(&jira, &xray);
     let s = Scratch::new();
     let huge: Vec<(String, String)> = (0..3)
         .map(|i| {
@@ -250,6 +251,7 @@ fn dry_run_with_pr_comment_calls_no_github_api_and_masks_nothing_empty() {
 fn second_invocation_in_the_same_ci_run_does_not_comment_on_the_bug_the_first_created() {
     let xray = xray_cloud();
     let jira = jira_cloud();
+    same_site(&jira, &xray);
     let s = Scratch::new();
     s.junit("TEST-calc.xml", "CalcTest", 1, &failures(1));
     let invoke = || {
