@@ -28,7 +28,8 @@ variable, and `xray-sync config` shows the resolved values.
 
 Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
 skipped); 2 usage or configuration error; 3 input error (no result files, bad files with \
---strict); 4 Xray or Jira rejected or unreachable (unsent results are spooled).";
+--strict); 4 Xray or Jira rejected or unreachable, or --max-run-time passed (unsent results are \
+spooled); 130/143 stopped by SIGINT/SIGTERM (reports written, unsent results spooled).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -65,6 +66,11 @@ impl InputArgs {
     pub fn split_patterns(&self) -> Vec<String> {
         split_list(&self.patterns)
     }
+}
+
+/// `--max-run-time`: seconds, or a number with `s`, `m`, `h`.
+fn parse_run_time(text: &str) -> Result<u64, String> {
+    crate::stop::parse_duration(text).map(|d| d.as_secs())
 }
 
 /// Splits each value on commas and newlines, trims, drops empties.
@@ -363,6 +369,12 @@ pub struct SettingsArgs {
     /// Attempts per call, retries included [default: 5].
     #[arg(long, env = "XRAY_SYNC_MAX_ATTEMPTS", help_heading = "HTTP")]
     pub max_attempts: Option<u32>,
+    /// One deadline for the whole run: past it, no new request starts, the one in flight gets
+    /// 10 s, unsent results are spooled and every report is written (exit 4). Seconds, or 15m,
+    /// 1h; 0 = none [default: 15m].
+    #[arg(long, env = "XRAY_SYNC_MAX_RUN_TIME", value_name = "DURATION",
+          value_parser = parse_run_time, help_heading = "HTTP")]
+    pub max_run_time: Option<u64>,
 
     // --- Output ---
     /// Write the JSON report here.

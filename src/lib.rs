@@ -19,4 +19,5 @@ pub mod run;
 pub mod secret;
 pub mod settings;
 pub mod spool;
+pub mod stop;
 pub mod xray;

@@ -44,6 +44,13 @@ pub enum RunError {
     /// spooled. One line per error.
     #[error("{}", .0.join("\n"))]
     Remote(Vec<String>),
+    /// A signal or the run deadline stopped the run early; reports are written and unsent
+    /// results are spooled. The lines say what was and was not sent.
+    #[error("{}", .lines.join("\n"))]
+    Stopped {
+        reason: crate::stop::StopReason,
+        lines: Vec<String>,
+    },
 }
 
 /// What a finished run tells `main`.
@@ -63,6 +70,7 @@ pub fn run(
     let mut settings_args = args.settings.clone();
     settings_args.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
+    crate::stop::set_deadline(settings.http.max_run_time);
     if !dry_run && settings.xray.is_none() && settings.jira.is_none() {
         return Err(RunError::NothingToDo(settings.notes.clone()));
     }
@@ -107,11 +115,28 @@ pub fn run(
     }
 
     let receipts = execute(&plan, &settings, &results, dry_run, on_github, human!())?;
-    let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
+    // The stop path is this same path: everything below is local, so a stopped run still
+    // writes the report, the summaries and the outputs (only the PR comment, a request, is
+    // left out).
+    let jira_live =
+        !dry_run && plan.jira.is_some() && settings.jira.as_ref().is_some_and(|j| j.is_live());
+    let stopped =
+        crate::stop::reason().map(|reason| (reason, stop_lines(reason, &receipts, jira_live)));
+    let mut summary = assemble::summary(&plan, &settings, &receipts, dry_run);
+    if let Some((_, lines)) = &stopped {
+        summary.errors.splice(0..0, lines.iter().cloned());
+    }
+    let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let error_lines = receipts.error_lines();
-    let report = assemble::report(&plan, receipts, dry_run);
+    let mut report = assemble::report(&plan, receipts, dry_run);
+    if let Some((reason, lines)) = &stopped {
+        report.stopped = Some(crate::report::json::Stopped {
+            reason: reason.describe(),
+            lines: lines.clone(),
+        });
+    }
     let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
     if let Some(path) = &settings.output.report {
         fs::write(path, report_json.clone() + "\n").map_err(|source| RunError::Output {
@@ -131,7 +156,23 @@ pub fn run(
         })?;
     }
     if on_github {
-        publish_github(&settings, &summary, &secret_refs, env, out)?;
+        publish_github(
+            &settings,
+            &summary,
+            &secret_refs,
+            env,
+            stopped.is_none(),
+            out,
+        )?;
+    }
+    if let Some((reason, lines)) = stopped {
+        return Err(RunError::Stopped {
+            reason,
+            lines: lines
+                .iter()
+                .map(|l| crate::secret::scrub(l, &secret_refs))
+                .collect(),
+        });
     }
     if failed_remote {
         return Err(RunError::Remote(
@@ -199,7 +240,9 @@ fn send(
         let _ = writeln!(out, "{line}");
     };
     let mut receipts = Receipts::default();
-    if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
+    if let (Some(js), Some(jp)) = (jira_live, &plan.jira)
+        && !crate::stop::requested()
+    {
         receipts.jira = Some(crate::jira::file::run(
             http,
             js,
@@ -247,11 +290,12 @@ fn publish_github(
     summary: &crate::report::summary_data::RunSummary,
     secrets: &[&crate::secret::Secret],
     env: &dyn Fn(&str) -> Option<String>,
+    may_send: bool,
     out: &mut dyn Write,
 ) -> Result<(), RunError> {
     let genv = github::GithubEnv::from_vars(env);
     github::publish(&genv, summary, secrets, &mut WriteAdapter(out)).map_err(stdout_error)?;
-    if !settings.output.pr_comment {
+    if !settings.output.pr_comment || !may_send {
         return Ok(());
     }
     let job_key = settings.ci.job.as_deref();
@@ -282,6 +326,65 @@ fn publish_github(
         }
     }
     Ok(())
+}
+
+/// What a stopped run did and did not send, one line each, first the reason.
+fn stop_lines(
+    reason: crate::stop::StopReason,
+    receipts: &Receipts,
+    jira_live: bool,
+) -> Vec<String> {
+    use crate::xray::upload::ChunkStatus;
+    let mut lines = vec![format!(
+        "stopped by {}: no new request was started after it",
+        reason.describe()
+    )];
+    if let Some(x) = &receipts.xray {
+        let count = |status: ChunkStatus| {
+            let chunks: Vec<_> = x.chunks.iter().filter(|c| c.status == status).collect();
+            (chunks.len(), chunks.iter().map(|c| c.tests).sum::<usize>())
+        };
+        let (sent, sent_tests) = count(ChunkStatus::Sent);
+        let (spooled, spooled_tests) = count(ChunkStatus::Spooled);
+        let (lost, lost_tests) = count(ChunkStatus::NotSent);
+        let target = x
+            .execution
+            .as_ref()
+            .map(|k| format!(" to {k}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "Xray: {sent} of {} chunk(s) sent{target} ({sent_tests} result(s))",
+            x.chunks.len()
+        ));
+        if let Some(dir) = &x.spool {
+            let into = match &x.execution {
+                Some(k) => format!("appends them to {k}"),
+                None => "creates the execution (or finds it by its run marker) and sends them"
+                    .to_string(),
+            };
+            lines.push(format!(
+                "Xray: {spooled} chunk(s) ({spooled_tests} result(s)) not sent, saved to {}; `xray-sync resend {}` {into}",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        if lost > 0 {
+            lines.push(format!(
+                "Xray: {lost} chunk(s) ({lost_tests} result(s)) neither sent nor saved"
+            ));
+        }
+    }
+    match &receipts.jira {
+        Some(j) => lines.push(format!(
+            "Jira: {} bug action(s) done before the stop; failing tests not yet handled are filed by the next run",
+            j.actions.len()
+        )),
+        None if jira_live => lines.push(
+            "Jira: no bug was filed (the stop came first); the next run files them".to_string(),
+        ),
+        None => {}
+    }
+    lines
 }
 
 fn stdout_error(source: std::io::Error) -> RunError {

@@ -240,6 +240,9 @@ pub struct JiraSettings {
     pub overrides: Vec<BugOverride>,
 }
 
+/// The default `--max-run-time`: 15 minutes.
+pub const DEFAULT_MAX_RUN_TIME_SECS: u64 = 15 * 60;
+
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub ca_cert: Option<PathBuf>,
@@ -252,6 +255,8 @@ pub struct HttpSettings {
     pub max_attempts: u32,
     /// Upper bound on the time one call may spend retrying.
     pub max_retry_time: Duration,
+    /// One deadline for the whole run (`--max-run-time`); zero = none. See `crate::stop`.
+    pub max_run_time: Duration,
 }
 
 impl Default for HttpSettings {
@@ -264,6 +269,7 @@ impl Default for HttpSettings {
             import_timeout: Duration::from_secs(300),
             max_attempts: 5,
             max_retry_time: Duration::from_secs(300),
+            max_run_time: Duration::from_secs(DEFAULT_MAX_RUN_TIME_SECS),
         }
     }
 }

@@ -258,6 +258,12 @@ pub fn resolve(
             file.http.max_retry_time_secs,
             d.max_retry_time.as_secs(),
         )),
+        max_run_time: secs(trace.pick_or(
+            "max_run_time",
+            args.max_run_time,
+            None,
+            d.max_run_time.as_secs(),
+        )),
     };
     if http.max_attempts == 0 {
         return Err(invalid(

@@ -129,7 +129,7 @@ impl Cloud {
         let resp = self
             .http
             .send(Service::Xray, "authentication", &req)
-            .map_err(|e| self.scrub(e))?;
+            .map_err(|e| self.scrub(not_a_create(e)))?;
         // The body is a JSON string literal: `"eyJ…"`, quotes included.
         let token: String = serde_json::from_slice(&resp.body).map_err(|_| {
             self.scrub(ApiError::BadResponse {
@@ -369,6 +369,26 @@ impl Cloud {
         let req = Request::post_json(self.url("/api/v2/import/execution"), doc, call).slow();
         let resp = self.send("execution import", &req)?;
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
+    }
+}
+
+/// An authentication failure as a failure that applied nothing: a token exchange creates
+/// nothing, so a timeout on it must not make the import that needed the token look like a
+/// create that may have happened (which would send the caller looking for its run marker).
+fn not_a_create(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Network {
+            service,
+            url,
+            detail,
+            maybe_applied: true,
+        } => ApiError::Network {
+            service,
+            url,
+            detail: format!("{detail} (authentication: nothing was created)"),
+            maybe_applied: false,
+        },
+        other => other,
     }
 }
 

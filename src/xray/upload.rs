@@ -173,8 +173,13 @@ pub fn run_with_roots(
         return receipt;
     }
 
-    // Keys first: one stale key would make Xray reject the whole import.
-    let stale = resolve_keys(&client, settings, plan, &mut receipt, progress);
+    // Keys first: one stale key would make Xray reject the whole import. A stopping run sends
+    // nothing more, so it skips the check and spools every chunk as planned.
+    let stale = if crate::stop::requested() {
+        BTreeMap::new()
+    } else {
+        resolve_keys(&client, settings, plan, &mut receipt, progress)
+    };
     if settings.strict_keys && !stale.is_empty() {
         let list: Vec<&str> = stale.keys().map(String::as_str).collect();
         receipt.errors.push(ReportError {

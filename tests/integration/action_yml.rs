@@ -45,6 +45,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("bug-issue-type", "JIRA_BUG_ISSUE_TYPE"),
     ("label-prefix", "JIRA_LABEL_PREFIX"),
     ("report-path", "XRAY_SYNC_REPORT"),
+    ("max-run-time", "XRAY_SYNC_MAX_RUN_TIME"),
     ("fail-on-test-failure", "XRAY_SYNC_FAIL_ON_TEST_FAILURE"),
     ("pr-comment", "XRAY_SYNC_PR_COMMENT"),
     ("github-token", "GITHUB_TOKEN"),

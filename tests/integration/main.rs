@@ -21,6 +21,7 @@ mod fake_server;
 mod github_surfaces;
 mod http;
 mod ingest;
+mod interrupt;
 mod jira_auth;
 mod jira_dedup;
 mod jira_faults;
