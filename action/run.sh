@@ -23,4 +23,13 @@ if [[ -z "${XRAY_SYNC_REPORT:-}" ]]; then
   export XRAY_SYNC_REPORT="${RUNNER_TEMP:-.}/xray-sync-report.json"
 fi
 
-exec "$bin" run
+# The mode input picks the command; its value is never echoed (it is not trusted text).
+case "${XS_MODE:-run}" in
+  run) exec "$bin" run ;;
+  create-execution) exec "$bin" execution create ;;
+  finish-execution) exec "$bin" execution finish ;;
+  *)
+    echo "xray-sync: unknown mode input (expected run, create-execution or finish-execution)" >&2
+    exit 2
+    ;;
+esac

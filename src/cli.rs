@@ -43,6 +43,40 @@ pub enum Command {
     Resend(ResendArgs),
     /// Print every resolved setting with where it came from (flag, env, file, default).
     Config(ConfigArgs),
+    /// One Test Execution for many jobs: `create` it before a matrix, `finish` it after.
+    Execution(ExecutionArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionArgs {
+    #[command(subcommand)]
+    pub command: ExecutionCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ExecutionCommand {
+    /// Create an empty Test Execution with everything a run would set on it; print its key
+    /// (also in --report and the step output test-execution-key). Pass it to every shard as
+    /// XRAY_TEST_EXECUTION: they only append.
+    Create(ExecutionCreateArgs),
+    /// Recompute the title's counts of a Test Execution from its runs (e.g. in a fan-in job).
+    Finish(ExecutionFinishArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionCreateArgs {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionFinishArgs {
+    /// The Test Execution [default: XRAY_TEST_EXECUTION].
+    // Its own id: `SettingsArgs` already has `test_execution`.
+    #[arg(value_name = "KEY", id = "finish_execution_key")]
+    pub key: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 /// Which result files to read.

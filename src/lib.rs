@@ -8,6 +8,7 @@ pub mod ci;
 pub mod cli;
 pub mod doctor;
 pub mod error;
+pub mod execution;
 pub mod http;
 pub mod ingest;
 pub mod jira;

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use xray_sync::cli::{Cli, Command, InputArgs};
+use xray_sync::cli::{Cli, Command, ExecutionCommand, InputArgs};
 use xray_sync::ingest::{self, IngestError, InputOptions};
 use xray_sync::plan::PlanError;
 use xray_sync::run::{self, RunError as LibRunError};
@@ -122,8 +122,10 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    if matches!(cli.command, Command::Run(_) | Command::Resend(_))
-        && let Err(e) = xray_sync::stop::install_signal_handlers()
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Resend(_) | Command::Execution(_)
+    ) && let Err(e) = xray_sync::stop::install_signal_handlers()
     {
         // Without them a signal still ends the process, only without the reports.
         eprintln!("warning: could not install the SIGINT/SIGTERM handlers: {e}");
@@ -140,6 +142,14 @@ fn main() -> ExitCode {
             doctor(args, sub, &mut out).map(|()| false)
         }
         Command::Resend(args) => resend(args, &mut out).map(|()| false),
+        Command::Execution(args) => match &args.command {
+            ExecutionCommand::Create(a) => xray_sync::execution::create(a, &env, &mut out)
+                .map(|_| false)
+                .map_err(RunError::from),
+            ExecutionCommand::Finish(a) => xray_sync::execution::finish(a, &env, &mut out)
+                .map(|_| false)
+                .map_err(RunError::from),
+        },
         Command::Config(args) => {
             let sub = matches.subcommand_matches("config");
             config(&args.settings, sub, &mut out).map(|()| false)

@@ -372,6 +372,176 @@ impl Cloud {
     }
 }
 
+/// The issue id of a key (`getTests`-style answers carry `issueId` next to `jira.key`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdHit {
+    issue_id: Option<String>,
+}
+
+impl Cloud {
+    /// Runs a GraphQL mutation as `call` (a create is `Call::Create`: never resent blindly).
+    /// Same in-band error handling as [`Cloud::graphql`].
+    fn graphql_mutation<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        query: &str,
+        variables: serde_json::Value,
+        call: Call,
+    ) -> Result<T, ApiError> {
+        let req = Request::post_json(
+            self.url("/api/v2/graphql"),
+            &serde_json::json!({ "query": query, "variables": variables }),
+            call,
+        );
+        let resp = self.send(what, &req)?;
+        let answer: GraphqlAnswer<T> = resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
+        if !answer.errors.is_empty() {
+            let messages: Vec<&str> = answer.errors.iter().map(|e| e.message.as_str()).collect();
+            return Err(self.scrub(graphql_error(what, resp.status, &messages.join("; "))));
+        }
+        answer.data.ok_or_else(|| ApiError::BadResponse {
+            service: Service::Xray,
+            detail: format!("{what}: no data in the GraphQL answer"),
+        })
+    }
+
+    /// `createTestExecution(testIssueIds: [], testEnvironments, jira: {fields})`: an empty Test
+    /// Execution (xray-api.md §6, "create execution first"). Returns its issue id and key.
+    pub fn create_test_execution(
+        &self,
+        fields: &serde_json::Value,
+        environments: &[String],
+    ) -> Result<(String, IssueKey), ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            create_test_execution: Created,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Created {
+            test_execution: Option<Exec>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exec {
+            issue_id: Option<String>,
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "mutation($tests: [String], $envs: [String], $jira: JSON!) { createTestExecution(testIssueIds: $tests, testEnvironments: $envs, jira: $jira) { testExecution { issueId jira(fields: [\"key\"]) } warnings createdTestEnvironments } }";
+        let data: Data = self.graphql_mutation(
+            "create Test Execution",
+            QUERY,
+            serde_json::json!({ "tests": [], "envs": environments, "jira": { "fields": fields } }),
+            Call::Create,
+        )?;
+        let exec = data.create_test_execution.test_execution;
+        let id = exec.as_ref().and_then(|e| e.issue_id.clone());
+        let key = exec
+            .and_then(|e| e.jira)
+            .and_then(|j| j.key)
+            .and_then(|k| IssueKey::parse(&k));
+        match (id, key) {
+            (Some(id), Some(key)) => Ok((id, key)),
+            _ => Err(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "createTestExecution answered without an issue id and key".into(),
+            }),
+        }
+    }
+
+    /// The issue id of Test Plan `key` (`getTestPlans`), `None` when no such plan.
+    pub fn test_plan_id(&self, key: &str) -> Result<Option<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_plans: Option<Page<IdHit>>,
+        }
+        const QUERY: &str = "query($jql: String) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
+        let data: Data = self.graphql(
+            &format!("test plan {key}"),
+            QUERY,
+            serde_json::json!({ "jql": format!("key = \"{key}\"") }),
+        )?;
+        Ok(data
+            .get_test_plans
+            .and_then(|p| p.results.into_iter().next())
+            .and_then(|h| h.issue_id))
+    }
+
+    /// `addTestExecutionsToTestPlan(issueId, testExecIssueIds)`; adding twice is harmless.
+    pub fn add_execution_to_plan(&self, plan_id: &str, execution_id: &str) -> Result<(), ApiError> {
+        const QUERY: &str = "mutation($plan: String!, $execs: [String]) { addTestExecutionsToTestPlan(issueId: $plan, testExecIssueIds: $execs) { addedTestExecutions warning } }";
+        let _: serde_json::Value = self.graphql_mutation(
+            "test plan link",
+            QUERY,
+            serde_json::json!({ "plan": plan_id, "execs": [execution_id] }),
+            Call::Read,
+        )?;
+        Ok(())
+    }
+
+    /// The status name of every Test Run in execution `key` (`getTestExecutions` with
+    /// `testRuns`, 100 per page; xray-api.md §6 "runs of an execution").
+    pub fn run_statuses(&self, key: &IssueKey) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<ExecRuns>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct ExecRuns {
+            test_runs: Option<Runs>,
+        }
+        #[derive(Deserialize)]
+        struct Runs {
+            #[serde(default)]
+            total: usize,
+            #[serde(default)]
+            results: Vec<RunHit>,
+        }
+        #[derive(Deserialize)]
+        struct RunHit {
+            status: Option<Named>,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: Option<String>,
+        }
+        const QUERY: &str = "query($jql: String!, $start: Int!) { getTestExecutions(jql: $jql, limit: 1) { total results { issueId testRuns(limit: 100, start: $start) { total results { status { name } } } } } }";
+        let mut out = Vec::new();
+        loop {
+            let data: Data = self.graphql(
+                &format!("runs of {key}"),
+                QUERY,
+                serde_json::json!({ "jql": format!("key = \"{key}\""), "start": out.len() }),
+            )?;
+            let Some(exec) = data.get_test_executions.results.into_iter().next() else {
+                return Err(ApiError::NotFound {
+                    service: Service::Xray,
+                    what: format!("Test Execution {key}"),
+                    detail: String::new(),
+                });
+            };
+            let runs = exec.test_runs.unwrap_or(Runs {
+                total: 0,
+                results: Vec::new(),
+            });
+            let page = runs.results.len();
+            out.extend(
+                runs.results
+                    .into_iter()
+                    .map(|r| r.status.and_then(|s| s.name).unwrap_or_default()),
+            );
+            if page == 0 || out.len() >= runs.total {
+                return Ok(out);
+            }
+        }
+    }
+}
+
 /// An authentication failure as a failure that applied nothing: a token exchange creates
 /// nothing, so a timeout on it must not make the import that needed the token look like a
 /// create that may have happened (which would send the caller looking for its run marker).

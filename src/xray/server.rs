@@ -237,6 +237,73 @@ impl Dc {
         execution_key(Product::Dc, &resp.body).map_err(|e| self.scrub(e))
     }
 
+    /// `POST /rest/api/2/issue` (Jira DC, the same credentials): an empty Test Execution with
+    /// `fields` (jira-api.md §3.1). Sent once (`Call::Create`).
+    pub fn create_issue(&self, fields: &serde_json::Value) -> Result<IssueKey, ApiError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            key: Option<String>,
+        }
+        let req = Request::post_json(
+            self.url("/rest/api/2/issue"),
+            &serde_json::json!({ "fields": fields }),
+            Call::Create,
+        );
+        let resp = self.send("create Test Execution", req)?;
+        let a: Answer = resp
+            .json(Service::Xray, "created issue")
+            .map_err(|e| self.scrub(e))?;
+        a.key
+            .as_deref()
+            .and_then(IssueKey::parse)
+            .ok_or_else(|| ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "the issue create answered without a key".into(),
+            })
+    }
+
+    /// The status of every Test Run in execution `key`
+    /// (`GET /rest/raven/1.0/api/testexec/{key}/test?detailed=false`, 200 per page).
+    pub fn run_statuses(&self, key: &IssueKey) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        struct Run {
+            #[serde(default)]
+            status: String,
+        }
+        const LIMIT: usize = 200;
+        let mut out = Vec::new();
+        for page in 1.. {
+            let runs: Vec<Run> = self.get_json(
+                &format!("runs of {key}"),
+                &format!(
+                    "/rest/raven/1.0/api/testexec/{}/test?detailed=false&page={page}&limit={LIMIT}",
+                    percent_encode(key.as_str())
+                ),
+            )?;
+            let n = runs.len();
+            out.extend(runs.into_iter().map(|r| r.status));
+            if n < LIMIT {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `PUT /rest/api/2/issue/{key}` `{"fields":{"summary"}}` (204). Setting the same summary
+    /// twice is harmless, so it is a `Read` for the retry policy.
+    pub fn set_summary(&self, key: &IssueKey, summary: &str) -> Result<(), ApiError> {
+        let req = Request::post_json(
+            self.url(&format!(
+                "/rest/api/2/issue/{}",
+                percent_encode(key.as_str())
+            )),
+            &serde_json::json!({ "fields": { "summary": summary } }),
+            Call::Read,
+        )
+        .method("PUT");
+        self.send(&format!("title of {key}"), req).map(|_| ())
+    }
+
     /// `POST /rest/raven/2.0/api/testplan/{plan}/testexecution` `{"add":[key]}`. Answers `[]`
     /// on success, else an array of error strings. Adding twice is harmless, so it is a `Read`.
     pub fn link_test_plan(&self, plan: &str, execution: &IssueKey) -> Result<(), ApiError> {

@@ -17,6 +17,7 @@ mod dry_run;
 mod e2e_github;
 mod e2e_run;
 mod e2e_secrets;
+mod execution;
 mod fake_server;
 mod github_surfaces;
 mod http;

@@ -343,7 +343,8 @@ pub fn expand_template(
     out
 }
 
-fn ci_description(ci: &CiContext) -> Option<String> {
+/// The default execution description: CI run link, ref, commit, pull request.
+pub fn ci_description(ci: &CiContext) -> Option<String> {
     let mut lines = Vec::new();
     if let Some(url) = &ci.run_url {
         lines.push(format!("CI run: {url}"));

@@ -331,7 +331,45 @@ impl State {
     fn graphql(&mut self, body: Value) -> Reply {
         let query = body["query"].as_str().unwrap_or("").to_string();
         let vars = &body["variables"];
-        let data = if query.contains("getTests(") {
+        // Mutations and the plan/run reads `execution create|finish` use (xray-api.md §6).
+        if query.contains("createTestExecution(") {
+            return self.gql_create_execution(vars);
+        }
+        if query.contains("addTestExecutionsToTestPlan(") {
+            return self.gql_add_to_plan(vars);
+        }
+        let data = if query.contains("getTestPlans(") {
+            // `getTestPlans(jql: "key = \"X\"")`: the plan's issue id when X is a Test Plan.
+            let key = parse_key_eq(vars["jql"].as_str().unwrap_or(""));
+            let results: Vec<Value> = key
+                .filter(|k| self.issues.get(k).map(String::as_str) == Some("Test Plan"))
+                .map(|k| json!({"issueId": issue_id(&k)}))
+                .into_iter()
+                .collect();
+            json!({"getTestPlans": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getTestExecutions(")
+            && let Some(key) = parse_key_eq(vars["jql"].as_str().unwrap_or(""))
+        {
+            // "runs of an execution": `getTestExecutions(jql: "key = …") { testRuns(limit, start) }`;
+            // connections need a limit of 1–100 (xray-api.md §6).
+            let start = vars["start"].as_u64().unwrap_or(0) as usize;
+            let results: Vec<Value> = self
+                .executions
+                .get(&key)
+                .map(|e| {
+                    let runs: Vec<Value> = e
+                        .runs
+                        .values()
+                        .skip(start)
+                        .take(100)
+                        .map(|r| json!({"status": {"name": r.status}}))
+                        .collect();
+                    json!({"issueId": issue_id(&e.key), "testRuns": {"total": e.runs.len(), "start": start, "limit": 100, "results": runs}})
+                })
+                .into_iter()
+                .collect();
+            json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getTests(") {
             let limit = vars["limit"].as_u64().unwrap_or(0);
             let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
             if !(1..=100).contains(&limit) || keys.len() > 100 {
@@ -360,6 +398,74 @@ impl State {
             return gql_error("fake: unknown query");
         };
         Reply::json(200, json!({ "data": data }).to_string())
+    }
+
+    /// `createTestExecution(testIssueIds, testEnvironments, jira: {fields})` (xray-api.md §6
+    /// "create execution first"): the Jira fields need the project and a summary; answers the
+    /// new execution's issue id and key.
+    fn gql_create_execution(&mut self, vars: &Value) -> Reply {
+        let fields = &vars["jira"]["fields"];
+        if fields["project"]["key"] != json!(self.project) {
+            return gql_error(&format!(
+                "project {} does not exist or you do not have permission",
+                fields["project"]["key"]
+            ));
+        }
+        if fields["summary"].as_str().is_none_or(str::is_empty) {
+            return gql_error("summary: You must specify a summary of the issue.");
+        }
+        if vars["tests"].as_array().is_some_and(|t| !t.is_empty()) {
+            return gql_error("fake: execution create sends no tests");
+        }
+        let key = self.new_key();
+        self.issues.insert(key.clone(), "Test Execution".into());
+        let exec = Execution {
+            key: key.clone(),
+            summary: fields["summary"].as_str().unwrap_or("").to_string(),
+            labels: strings(&fields["labels"]),
+            fix_versions: names(&fields["fixVersions"]),
+            description: fields["description"].as_str().map(String::from),
+            environments: strings(&vars["envs"]),
+            ..Execution::default()
+        };
+        self.executions.insert(key.clone(), exec);
+        Reply::json(
+            200,
+            json!({"data": {"createTestExecution": {
+                "testExecution": {"issueId": issue_id(&key), "jira": {"key": key}},
+                "warnings": [], "createdTestEnvironments": []
+            }}})
+            .to_string(),
+        )
+    }
+
+    /// `addTestExecutionsToTestPlan(issueId, testExecIssueIds)` with issue ids (xray-api.md §6).
+    fn gql_add_to_plan(&mut self, vars: &Value) -> Reply {
+        let plan_id = vars["plan"].as_str().unwrap_or("");
+        let Some(plan) = self
+            .issues
+            .iter()
+            .find(|(k, t)| t.as_str() == "Test Plan" && issue_id(k) == plan_id)
+            .map(|(k, _)| k.clone())
+        else {
+            return gql_error(&format!("Test Plan with id {plan_id} not found"));
+        };
+        let mut added = Vec::new();
+        for id in strings(&vars["execs"]) {
+            if let Some(e) = self
+                .executions
+                .values_mut()
+                .find(|e| issue_id(&e.key) == id)
+            {
+                e.test_plan = Some(plan.clone());
+                added.push(id);
+            }
+        }
+        Reply::json(
+            200,
+            json!({"data": {"addTestExecutionsToTestPlan": {"addedTestExecutions": added, "warning": null}}})
+                .to_string(),
+        )
     }
 
     // ---- DC ----
@@ -391,7 +497,20 @@ impl State {
         {
             return self.link_plan(plan, req.json());
         }
+        if let Some(key) = path
+            .strip_prefix("/rest/raven/1.0/api/testexec/")
+            .and_then(|p| p.strip_suffix("/test"))
+            && req.method == "GET"
+        {
+            return self.dc_exec_tests(key, req);
+        }
+        if let Some(key) = path.strip_prefix("/rest/api/2/issue/")
+            && req.method == "PUT"
+        {
+            return self.dc_edit_issue(key, req.json());
+        }
         match (req.method.as_str(), path.as_str()) {
+            ("POST", "/rest/api/2/issue") => self.dc_create_issue(req.json()),
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
                 self.import_multipart(req, "result")
             }
@@ -402,6 +521,99 @@ impl State {
             }
             _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
         }
+    }
+
+    /// Jira DC `POST /rest/api/2/issue` (jira-api.md §3.1): 201 `{"id","key","self"}`; here only
+    /// Test Executions of the fake's project (what `execution create` makes).
+    fn dc_create_issue(&mut self, body: Value) -> Reply {
+        let fields = &body["fields"];
+        if fields["issuetype"]["name"] != json!("Test Execution") {
+            return Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"issuetype":"fake: only Test Executions"}}"#,
+            );
+        }
+        if fields["project"]["key"] != json!(self.project) {
+            return Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"project":"valid project is required"}}"#,
+            );
+        }
+        if fields["summary"].as_str().is_none_or(str::is_empty) {
+            return Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
+            );
+        }
+        let key = self.new_key();
+        self.issues.insert(key.clone(), "Test Execution".into());
+        self.executions.insert(
+            key.clone(),
+            Execution {
+                key: key.clone(),
+                summary: fields["summary"].as_str().unwrap_or("").to_string(),
+                labels: strings(&fields["labels"]),
+                fix_versions: names(&fields["fixVersions"]),
+                description: fields["description"].as_str().map(String::from),
+                ..Execution::default()
+            },
+        );
+        Reply::json(
+            201,
+            json!({"id": issue_id(&key), "key": key, "self": format!("http://fake/rest/api/2/issue/{key}")})
+                .to_string(),
+        )
+    }
+
+    /// Jira DC `PUT /rest/api/2/issue/{key}` with `{"fields":{"summary"}}` → 204 (jira-api.md
+    /// §3.3 edits an issue the same way).
+    fn dc_edit_issue(&mut self, key: &str, body: Value) -> Reply {
+        let Some(e) = self.executions.get_mut(key) else {
+            return Reply::json(
+                404,
+                r#"{"errorMessages":["Issue Does Not Exist"],"errors":{}}"#,
+            );
+        };
+        match body["fields"]["summary"].as_str() {
+            Some(s) if !s.is_empty() => {
+                e.summary = s.to_string();
+                Reply::status(204)
+            }
+            _ => Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
+            ),
+        }
+    }
+
+    /// `GET /rest/raven/1.0/api/testexec/{key}/test?detailed=false&page&limit` (xray-api.md §3.4):
+    /// the execution's tests with their run status, one page.
+    fn dc_exec_tests(&self, key: &str, req: &Request) -> Reply {
+        let Some(e) = self.executions.get(key) else {
+            return Reply::text(
+                400,
+                "text/plain",
+                format!("{key} is not a Test Execution issue or is not a valid issue key."),
+            );
+        };
+        let page: usize = req
+            .query("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
+        let limit: usize = req
+            .query("limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(200);
+        let tests: Vec<Value> = e
+            .runs
+            .iter()
+            .enumerate()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(|(i, (k, r))| json!({"id": i + 1, "key": k, "status": r.status}))
+            .collect();
+        Reply::json(200, Value::Array(tests).to_string())
     }
 
     fn search(&mut self, body: Value) -> Reply {
@@ -779,6 +991,44 @@ fn parse_key_list(jql: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The fake's issue id of a key: its number (`CALC-1001` → `1001`).
+fn issue_id(key: &str) -> String {
+    key.rsplit('-').next().unwrap_or("").to_string()
+}
+
+/// A JSON array of strings.
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `[{"name": …}]` → the names (fix versions).
+fn names(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `key = "X"` (or `key=X`) → `X`.
+fn parse_key_eq(jql: &str) -> Option<String> {
+    let rest = jql
+        .trim()
+        .strip_prefix("key")?
+        .trim()
+        .strip_prefix('=')?
+        .trim();
+    Some(rest.trim_matches('"').to_string())
 }
 
 /// `labels = "x"` → `x`.

@@ -1,0 +1,161 @@
+//! `xray-sync execution create|finish` (issue 14): a setup job creates one empty Test
+//! Execution, shard jobs append to the printed key (no search by marker), a finish job
+//! recomputes the title's counts from the execution's runs.
+
+use std::process::Command;
+
+use crate::support::e2e::{self, Scratch};
+use crate::support::xray_fake::XrayFake;
+
+fn dc_env(cmd: &mut Command, url: &str) {
+    cmd.env("XRAY_URL", url)
+        .env("XRAY_DEPLOYMENT", "dc")
+        .env("JIRA_PAT", e2e::PAT)
+        .env("XRAY_PROJECT", e2e::PROJECT);
+}
+
+/// Three shard jobs of one CI run, disjoint suites, each appending to `key`.
+fn run_shards(s: &Scratch, key: &str, env: &dyn Fn(&mut Command)) {
+    let shards: [(&str, usize, usize); 3] = [("alpha", 3, 0), ("beta", 4, 1), ("gamma", 5, 0)];
+    for (suite, passing, failing) in shards {
+        let dir = format!("results-{suite}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, passing, &e2e::failures(failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        env(&mut cmd);
+        cmd.env("XRAY_TEST_EXECUTION", key)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "777")
+            .env("GITHUB_RUN_ATTEMPT", "1")
+            .args(["run", &dir]);
+        let out = e2e::run(&mut cmd);
+        assert_eq!(out.code, Some(0), "shard {suite}: {}", out.text());
+        assert!(out.text().contains(key), "{}", out.text());
+    }
+}
+
+fn assert_no_marker_search(xray: &XrayFake) {
+    let searches: Vec<String> = xray
+        .server
+        .requests()
+        .iter()
+        .map(|r| r.body_str())
+        .filter(|b| b.contains("labels ="))
+        .collect();
+    assert!(searches.is_empty(), "searched by marker: {searches:?}");
+}
+
+#[test]
+fn cloud_create_then_three_shards_append_to_the_printed_key() {
+    let xray = e2e::xray_cloud();
+    xray.add_issue("CALC-15", "Test Plan");
+    let s = Scratch::new();
+    std::fs::write(s.path("gh-output"), "").unwrap();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_TEST_PLAN", "CALC-15")
+        .env("XRAY_ENVIRONMENTS", "chrome")
+        .env("XRAY_FIX_VERSION", "v3")
+        .env("XRAY_SYNC_REPORT", s.path("create.json"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "777")
+        .env("GITHUB_REF_NAME", "main")
+        .env("GITHUB_OUTPUT", s.path("gh-output"))
+        .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+
+    let exec = xray.only_execution();
+    // stdout is the key alone, for `KEY=$(xray-sync execution create)`.
+    assert_eq!(out.stdout, format!("{}\n", exec.key));
+    let report: serde_json::Value = serde_json::from_str(&s.read("create.json")).unwrap();
+    assert_eq!(report["xray"]["execution"], exec.key.as_str());
+    assert_eq!(report["xray"]["created"], true);
+    assert!(
+        s.read("gh-output")
+            .contains(&format!("test-execution-key={}", exec.key))
+    );
+    // Everything a run would set on it; counts unknown until `finish`.
+    assert!(
+        exec.summary.contains("main (?/? passed)"),
+        "{}",
+        exec.summary
+    );
+    assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
+    assert_eq!(exec.environments, ["chrome"]);
+    assert_eq!(exec.fix_versions, ["v3"]);
+    assert!(
+        exec.labels.iter().any(|l| l.starts_with("xray-sync-run-")),
+        "{:?}",
+        exec.labels
+    );
+    assert!(exec.runs.is_empty());
+
+    run_shards(&s, &exec.key, &|c| e2e::xray_cloud_env(c, &xray.url()));
+    let exec = xray.only_execution();
+    assert_eq!(
+        exec.runs.len(),
+        13,
+        "every shard's results are in {}",
+        exec.key
+    );
+    assert_eq!(
+        exec.runs.values().filter(|r| r.status == "FAILED").count(),
+        1
+    );
+    assert_no_marker_search(&xray);
+}
+
+#[test]
+fn dc_create_shards_and_finish_recomputes_the_title_from_the_runs() {
+    let xray = e2e::xray_dc_pat();
+    let s = Scratch::new();
+    let mut cmd = s.bin();
+    dc_env(&mut cmd, &xray.url());
+    cmd.env(
+        "XRAY_SYNC_SUMMARY",
+        "Nightly {project} ({passed}/{total} passed, {failed} failed)",
+    )
+    .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let key = out.stdout.trim().to_string();
+    let exec = xray.only_execution();
+    assert_eq!(exec.key, key);
+    assert_eq!(exec.summary, "Nightly CALC (?/? passed, ? failed)");
+
+    run_shards(&s, &key, &|c| dc_env(c, &xray.url()));
+    assert_eq!(xray.only_execution().runs.len(), 13);
+    assert_no_marker_search(&xray);
+
+    let mut cmd = s.bin();
+    dc_env(&mut cmd, &xray.url());
+    cmd.env(
+        "XRAY_SYNC_SUMMARY",
+        "Nightly {project} ({passed}/{total} passed, {failed} failed)",
+    )
+    .env("XRAY_SYNC_REPORT", s.path("finish.json"))
+    .args(["execution", "finish", &key]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(
+        xray.only_execution().summary,
+        "Nightly CALC (12/13 passed, 1 failed)"
+    );
+    let report: serde_json::Value = serde_json::from_str(&s.read("finish.json")).unwrap();
+    assert_eq!(report["counts"]["total"], 13);
+    assert_eq!(report["counts"]["failed"], 1);
+}
+
+#[test]
+fn create_without_xray_settings_is_a_usage_error() {
+    let s = Scratch::new();
+    let out = e2e::run(s.bin().args(["execution", "create"]));
+    assert_eq!(out.code, Some(2), "{}", out.text());
+    assert!(out.text().contains("execution create needs Xray settings"));
+    assert!(out.stdout.is_empty());
+}
