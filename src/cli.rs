@@ -249,6 +249,14 @@ pub struct SettingsArgs {
     /// Most bytes of JSON per import request.
     #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_BYTES", help_heading = "Xray")]
     pub chunk_max_bytes: Option<usize>,
+    /// Part of this CI run's execution identity: invocations of one CI run with the same group
+    /// append to one Test Execution (e.g. one per environment).
+    #[arg(long, env = "XRAY_SYNC_EXECUTION_GROUP", help_heading = "Xray")]
+    pub execution_group: Option<String>,
+    /// Every invocation creates its own Test Execution (no search for this CI run's execution).
+    #[arg(long, env = "XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
+    pub new_execution_per_invocation: Option<bool>,
     /// Skip the Xray upload entirely.
     #[arg(long, env = "XRAY_SYNC_NO_UPLOAD", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]

@@ -176,6 +176,11 @@ pub struct XraySettings {
     pub test_plan: Option<String>,
     /// Append to this execution instead of creating one.
     pub test_execution: Option<String>,
+    /// The run marker label of this CI run's Test Execution (see `resolve::run_identity`):
+    /// an invocation first looks for the execution carrying it and appends, and creates it
+    /// only when none exists. `None` (no CI run id, `--new-execution-per-invocation`): every
+    /// invocation creates its own, with a fresh marker.
+    pub run_identity: Option<String>,
     pub environments: Vec<String>,
     pub fix_version: Option<String>,
     pub revision: Option<String>,
@@ -301,7 +306,7 @@ mod resolve;
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{
     DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
-    load, resolve,
+    load, resolve, run_identity,
 };
 
 impl XraySettings {

@@ -194,7 +194,12 @@ pub fn run_with_roots(
         return receipt;
     }
 
-    let (info, append_to, labels) = target_of(settings, plan);
+    let (info, mut append_to, labels) = target_of(settings, plan);
+    // This CI run's execution: found by its marker and appended to, or created with it.
+    let identity = settings
+        .run_identity
+        .clone()
+        .filter(|_| append_to.is_none());
     let mut roots = vec![output.workspace.clone()];
     roots.extend(evidence_roots.iter().cloned());
     let mut reader = EvidenceReader::new(&roots, settings.evidence);
@@ -230,7 +235,49 @@ pub fn run_with_roots(
         receipt.evidence_skipped = std::mem::take(&mut reader.skipped);
     }
 
-    let marker = new_marker();
+    let marker = identity.clone().unwrap_or_else(new_marker);
+    if let Some(label) = &identity {
+        match client.find_execution_by_label(label) {
+            Ok(Some(key)) => {
+                progress(&format!(
+                    "Xray: appending to {key}, this CI run's Test Execution (run marker label {label})"
+                ));
+                receipt.warnings.push(format!(
+                    "appended to {key}, created earlier in this CI run (same run marker label {label})"
+                ));
+                receipt.marker_label = Some(label.clone());
+                append_to = Some(key);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Creating now could duplicate an execution that exists: keep everything for
+                // `resend`, which searches again first.
+                progress(&format!(
+                    "Xray: could not look for this CI run's execution ({e}); nothing was sent"
+                ));
+                receipt.marker_label = Some(label.clone());
+                receipt.errors.push(ReportError::from_api(&e));
+                let create = creation_info(client.product(), &info, &{
+                    let mut all = labels.clone();
+                    all.push(label.clone());
+                    all
+                });
+                let unsent: Vec<(usize, ImportDoc)> =
+                    plan.chunks.iter().map(|c| c.index).zip(docs).collect();
+                let manifest = spool::Manifest::new(
+                    client.product(),
+                    &settings.project,
+                    None,
+                    label,
+                    Some(create),
+                    info.test_plan_key.clone(),
+                    &e.to_string(),
+                );
+                spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
+                return receipt;
+            }
+        }
+    }
     let create = match &append_to {
         Some(_) => None,
         None => {

@@ -30,6 +30,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("project", "XRAY_PROJECT"),
     ("test-plan", "XRAY_TEST_PLAN"),
     ("test-execution", "XRAY_TEST_EXECUTION"),
+    ("execution-group", "XRAY_SYNC_EXECUTION_GROUP"),
     ("environments", "XRAY_ENVIRONMENTS"),
     ("fix-version", "XRAY_FIX_VERSION"),
     ("revision", "XRAY_REVISION"),

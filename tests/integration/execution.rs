@@ -159,3 +159,101 @@ fn create_without_xray_settings_is_a_usage_error() {
     assert!(out.text().contains("execution create needs Xray settings"));
     assert!(out.stdout.is_empty());
 }
+
+/// One `run` of suite `suite` (`passing` tests) in GitHub run 4242, attempt `attempt`.
+fn ci_run(
+    s: &Scratch,
+    xray: &XrayFake,
+    suite: &str,
+    attempt: &str,
+    extra: &[(&str, &str)],
+) -> serde_json::Value {
+    let dir = format!("results-{suite}-{attempt}");
+    std::fs::create_dir_all(s.path(&dir)).unwrap();
+    std::fs::write(s.path(&dir).join("TEST.xml"), e2e::junit_xml(suite, 2, &[])).unwrap();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_RUN_ATTEMPT", attempt)
+        .env("XRAY_SYNC_REPORT", s.path("report.json"));
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.args(["run", &dir]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    s.report()
+}
+
+#[test]
+fn a_second_invocation_of_the_same_ci_run_appends_to_its_execution() {
+    let xray = e2e::xray_cloud();
+    let s = Scratch::new();
+    let first = ci_run(&s, &xray, "alpha", "1", &[]);
+    let second = ci_run(&s, &xray, "beta", "1", &[]);
+    assert_eq!(first["xray"]["created"], true);
+    assert_eq!(second["xray"]["created"], false);
+    assert_eq!(first["xray"]["execution"], second["xray"]["execution"]);
+    assert_eq!(
+        first["xray"]["marker_label"],
+        second["xray"]["marker_label"]
+    );
+    let exec = xray.only_execution();
+    assert_eq!(exec.runs.len(), 4, "both invocations' results");
+    // A re-run attempt appends to attempt 1's execution by default.
+    let rerun = ci_run(&s, &xray, "gamma", "2", &[]);
+    assert_eq!(rerun["xray"]["execution"], first["xray"]["execution"]);
+    assert_eq!(xray.only_execution().runs.len(), 6);
+}
+
+#[test]
+fn new_execution_per_invocation_and_groups_and_attempts_make_their_own() {
+    let xray = e2e::xray_cloud();
+    let s = Scratch::new();
+    let first = ci_run(&s, &xray, "alpha", "1", &[]);
+    let own = ci_run(
+        &s,
+        &xray,
+        "beta",
+        "1",
+        &[("XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION", "true")],
+    );
+    assert_eq!(own["xray"]["created"], true);
+    assert_ne!(own["xray"]["execution"], first["xray"]["execution"]);
+    assert_eq!(xray.executions().len(), 2);
+
+    // Another group of the same CI run: its own execution, shared by that group.
+    let chrome = ci_run(
+        &s,
+        &xray,
+        "gamma",
+        "1",
+        &[("XRAY_SYNC_EXECUTION_GROUP", "chrome")],
+    );
+    let chrome2 = ci_run(
+        &s,
+        &xray,
+        "delta",
+        "1",
+        &[("XRAY_SYNC_EXECUTION_GROUP", "chrome")],
+    );
+    assert_eq!(chrome["xray"]["created"], true);
+    assert_eq!(chrome2["xray"]["execution"], chrome["xray"]["execution"]);
+    assert_ne!(chrome["xray"]["execution"], first["xray"]["execution"]);
+    assert_eq!(xray.executions().len(), 3);
+
+    // `[xray] execution_per_attempt = true`: attempt 2 gets its own execution.
+    std::fs::write(
+        s.path("per-attempt.toml"),
+        "[xray]\nexecution_per_attempt = true\n",
+    )
+    .unwrap();
+    let config = s.path("per-attempt.toml");
+    let config = config.to_str().unwrap();
+    let a1 = ci_run(&s, &xray, "eps", "1", &[("XRAY_SYNC_CONFIG", config)]);
+    let a2 = ci_run(&s, &xray, "zeta", "2", &[("XRAY_SYNC_CONFIG", config)]);
+    assert_ne!(a1["xray"]["execution"], a2["xray"]["execution"]);
+    assert_eq!(a2["xray"]["created"], true);
+    assert_eq!(xray.executions().len(), 5);
+}
