@@ -170,6 +170,45 @@ impl Client {
         }
     }
 
+    /// Every execution carrying `label`, lowest issue number first (the convergence winner
+    /// first). Keys of one project grow with their issue ids, and the identity includes the
+    /// project, so the key number orders them as the ids do.
+    pub fn executions_by_label(&self, label: &str) -> Result<Vec<IssueKey>, ApiError> {
+        let mut keys = match self {
+            Client::Cloud(c) => c
+                .executions_by_label(label)?
+                .into_iter()
+                .map(|(_, k)| k)
+                .collect(),
+            Client::Dc(c) => c.executions_by_label(label)?,
+        };
+        keys.sort_by_key(|k| (key_number(k), k.as_str().to_string()));
+        keys.dedup();
+        Ok(keys)
+    }
+
+    /// Removes every Test (and so every run) from `execution`; returns how many.
+    pub fn remove_all_tests(&self, execution: &IssueKey) -> Result<usize, ApiError> {
+        match self {
+            Client::Cloud(c) => c.remove_all_tests(execution),
+            Client::Dc(c) => c.remove_all_tests(execution),
+        }
+    }
+
+    /// Relabels a duplicate execution `<marker>-duplicate` (and drops the marker, so searches
+    /// stop finding it). `None` on Cloud: labels are Jira fields there, which the Xray API key
+    /// cannot edit.
+    pub fn mark_duplicate(
+        &self,
+        execution: &IssueKey,
+        marker: &str,
+    ) -> Option<Result<(), ApiError>> {
+        match self {
+            Client::Cloud(_) => None,
+            Client::Dc(c) => Some(c.swap_label(execution, marker, &format!("{marker}-duplicate"))),
+        }
+    }
+
     /// The status name of every Test Run in `execution`.
     pub fn run_statuses(&self, execution: &IssueKey) -> Result<Vec<String>, ApiError> {
         match self {
@@ -186,6 +225,15 @@ impl Client {
             Client::Dc(c) => Some(c.set_summary(execution, summary)),
         }
     }
+}
+
+/// The number of an issue key (`CALC-1001` → 1001).
+pub fn key_number(key: &IssueKey) -> u64 {
+    key.as_str()
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
 }
 
 /// The multipart `info` part for a new execution: Jira create-issue `fields` (project, summary,

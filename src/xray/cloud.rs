@@ -542,6 +542,109 @@ impl Cloud {
     }
 }
 
+impl Cloud {
+    /// Every Test Execution carrying `label` (up to 100), with issue ids: the run marker search
+    /// of convergence, where several executions may carry it.
+    pub fn executions_by_label(&self, label: &str) -> Result<Vec<(String, IssueKey)>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<Hit>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Hit {
+            issue_id: Option<String>,
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "query($jql: String!, $limit: Int!) { getTestExecutions(jql: $jql, limit: $limit) { total results { issueId jira(fields: [\"key\"]) } } }";
+        let data: Data = self.graphql(
+            "execution lookup",
+            QUERY,
+            serde_json::json!({ "jql": label_jql(label), "limit": 100 }),
+        )?;
+        Ok(data
+            .get_test_executions
+            .results
+            .into_iter()
+            .filter_map(|h| {
+                let key = h
+                    .jira
+                    .and_then(|j| j.key)
+                    .and_then(|k| IssueKey::parse(&k))?;
+                Some((h.issue_id.unwrap_or_default(), key))
+            })
+            .collect())
+    }
+
+    /// Removes every Test from execution `key`: its Test issue ids (`tests`, 100 per page)
+    /// then `removeTestsFromTestExecution(issueId, testIssueIds)` (xray-api.md §7, Test Sets
+    /// and the Test Repository). Returns how many were removed.
+    pub fn remove_all_tests(&self, key: &IssueKey) -> Result<usize, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<Exec>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exec {
+            issue_id: Option<String>,
+            tests: Option<Tests>,
+        }
+        #[derive(Deserialize)]
+        struct Tests {
+            #[serde(default)]
+            total: usize,
+            #[serde(default)]
+            results: Vec<IdHit>,
+        }
+        const QUERY: &str = "query($jql: String!, $start: Int!) { getTestExecutions(jql: $jql, limit: 1) { results { issueId tests(limit: 100, start: $start) { total results { issueId } } } } }";
+        const REMOVE: &str = "mutation($exec: String!, $tests: [String]!) { removeTestsFromTestExecution(issueId: $exec, testIssueIds: $tests) }";
+        let mut exec_id = None;
+        let mut ids: Vec<String> = Vec::new();
+        loop {
+            let data: Data = self.graphql(
+                &format!("tests of {key}"),
+                QUERY,
+                serde_json::json!({ "jql": format!("key = \"{key}\""), "start": ids.len() }),
+            )?;
+            let Some(exec) = data.get_test_executions.results.into_iter().next() else {
+                return Err(ApiError::NotFound {
+                    service: Service::Xray,
+                    what: format!("Test Execution {key}"),
+                    detail: String::new(),
+                });
+            };
+            exec_id = exec_id.or(exec.issue_id);
+            let tests = exec.tests.unwrap_or(Tests {
+                total: 0,
+                results: Vec::new(),
+            });
+            let page = tests.results.len();
+            ids.extend(tests.results.into_iter().filter_map(|t| t.issue_id));
+            if page == 0 || ids.len() >= tests.total {
+                break;
+            }
+        }
+        let Some(exec_id) = exec_id else {
+            return Err(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: format!("no issue id for {key}"),
+            });
+        };
+        for batch in ids.chunks(100) {
+            let _: serde_json::Value = self.graphql_mutation(
+                &format!("remove tests from {key}"),
+                REMOVE,
+                serde_json::json!({ "exec": exec_id, "tests": batch }),
+                Call::Read,
+            )?;
+        }
+        Ok(ids.len())
+    }
+}
+
 /// An authentication failure as a failure that applied nothing: a token exchange creates
 /// nothing, so a timeout on it must not make the import that needed the token look like a
 /// create that may have happened (which would send the caller looking for its run marker).

@@ -289,6 +289,78 @@ impl Dc {
         Ok(out)
     }
 
+    /// Every Test Execution carrying `label` (Jira search, up to 100).
+    pub fn executions_by_label(&self, label: &str) -> Result<Vec<IssueKey>, ApiError> {
+        Ok(self
+            .search(&label_jql(label), 100)?
+            .into_iter()
+            .filter_map(|h| IssueKey::parse(&h.key))
+            .collect())
+    }
+
+    /// Removes every Test from execution `key`: its Tests (`GET …/testexec/{key}/test`) then
+    /// `POST /rest/raven/1.0/api/testexec/{key}/test` `{"add":[],"remove":[…]}`, which answers
+    /// `[]` or a list of per-key errors (xray-api.md §3.4, §7). Returns how many were removed.
+    pub fn remove_all_tests(&self, key: &IssueKey) -> Result<usize, ApiError> {
+        #[derive(Deserialize)]
+        struct Test {
+            key: String,
+        }
+        const LIMIT: usize = 200;
+        let mut keys: Vec<String> = Vec::new();
+        for page in 1.. {
+            let tests: Vec<Test> = self.get_json(
+                &format!("tests of {key}"),
+                &format!(
+                    "/rest/raven/1.0/api/testexec/{}/test?detailed=false&page={page}&limit={LIMIT}",
+                    percent_encode(key.as_str())
+                ),
+            )?;
+            let n = tests.len();
+            keys.extend(tests.into_iter().map(|t| t.key));
+            if n < LIMIT {
+                break;
+            }
+        }
+        for batch in keys.chunks(100) {
+            let req = Request::post_json(
+                self.url(&format!(
+                    "/rest/raven/1.0/api/testexec/{}/test",
+                    percent_encode(key.as_str())
+                )),
+                &serde_json::json!({ "add": [], "remove": batch }),
+                Call::Read,
+            );
+            let resp = self.send(&format!("remove tests from {key}"), req)?;
+            let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+                Vec::new()
+            } else {
+                resp.json(Service::Xray, "test removal")
+                    .map_err(|e| self.scrub(e))?
+            };
+            if !errors.is_empty() {
+                return Err(self.scrub(ApiError::Rejected {
+                    service: Service::Xray,
+                    status: resp.status,
+                    detail: errors.join("; "),
+                }));
+            }
+        }
+        Ok(keys.len())
+    }
+
+    /// Replaces label `remove` with `add` on `key` (`PUT /rest/api/2/issue/{key}` with
+    /// `update.labels`, 204; jira-api.md §3.3).
+    pub fn swap_label(&self, key: &IssueKey, remove: &str, add: &str) -> Result<(), ApiError> {
+        let req = Request::post_json(
+            self.url(&format!("/rest/api/2/issue/{}", percent_encode(key.as_str()))),
+            &serde_json::json!({ "update": { "labels": [ { "add": add }, { "remove": remove } ] } }),
+            Call::Read,
+        )
+        .method("PUT");
+        self.send(&format!("labels of {key}"), req).map(|_| ())
+    }
+
     /// `PUT /rest/api/2/issue/{key}` `{"fields":{"summary"}}` (204). Setting the same summary
     /// twice is harmless, so it is a `Read` for the retry policy.
     pub fn set_summary(&self, key: &IssueKey, summary: &str) -> Result<(), ApiError> {

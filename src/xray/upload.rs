@@ -80,6 +80,22 @@ pub struct XrayReceipt {
     /// Set when unsent chunks were written for `xray-sync resend`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spool: Option<PathBuf>,
+    /// Set when this run created an execution at the same time as another job of its CI run
+    /// and lost: its results went to `winner`, and this execution was emptied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<DuplicateExecution>,
+}
+
+/// An execution this run created and then gave up for its CI run's older one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateExecution {
+    pub key: IssueKey,
+    pub winner: IssueKey,
+    pub reason: String,
+    /// Every Test was removed from it.
+    pub emptied: bool,
+    /// Relabelled `<marker>-duplicate` (DC only).
+    pub labelled: bool,
 }
 
 impl XrayReceipt {
@@ -96,6 +112,7 @@ impl XrayReceipt {
             warnings: Vec::new(),
             errors: Vec::new(),
             spool: None,
+            duplicate: None,
         }
     }
 
@@ -293,8 +310,32 @@ pub fn run_with_roots(
         marker: &marker,
         test_plan: info.test_plan_key.as_deref(),
     };
+    // A copy for convergence: a job that raced another one and lost re-sends its results.
+    let copy = (identity.is_some() && create.is_some()).then(|| docs.clone());
     let outcome = send_chunks(&client, http, &job, append_to, docs, &indexes, progress);
     apply_outcome(&mut receipt, &outcome);
+    if let (Some(docs), true, None, Some(own)) = (
+        copy,
+        outcome.created,
+        &outcome.failure,
+        outcome.execution.as_ref(),
+    ) {
+        converge(
+            &client,
+            http,
+            &Converge {
+                marker: &marker,
+                own,
+                project: &settings.project,
+                spool_root: &output.spool_dir,
+            },
+            docs,
+            &indexes,
+            &mut receipt,
+            progress,
+        );
+        return receipt;
+    }
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
         let manifest = spool::Manifest::new(
@@ -309,6 +350,138 @@ pub fn run_with_roots(
         spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
     }
     receipt
+}
+
+/// Waits between convergence searches: Xray Cloud's search lags its writes (a new execution
+/// shows up in `getTestExecutions` seconds later), so the search is repeated until this job's
+/// own execution is visible, which means every earlier create is too.
+const CONVERGE_WAITS_MS: [u64; 6] = [300, 700, 1500, 3000, 5000, 8000];
+
+struct Converge<'a> {
+    marker: &'a str,
+    own: &'a IssueKey,
+    project: &'a str,
+    spool_root: &'a Path,
+}
+
+/// After this job created its CI run's execution: search the marker again; when another job
+/// of the same run created one too, the lowest issue number wins. A loser re-sends its results
+/// into the winner, empties its own execution, relabels it `<marker>-duplicate` (DC; on Cloud
+/// the label is a Jira field) and reports it; its results are never dropped before they are
+/// in the winner.
+fn converge(
+    client: &Client,
+    http: &Http,
+    c: &Converge<'_>,
+    docs: Vec<ImportDoc>,
+    indexes: &[usize],
+    receipt: &mut XrayReceipt,
+    progress: &mut dyn FnMut(&str),
+) {
+    let mut seen: Vec<IssueKey> = Vec::new();
+    for wait in CONVERGE_WAITS_MS {
+        if !http.pause(std::time::Duration::from_millis(wait)) {
+            return;
+        }
+        match client.executions_by_label(c.marker) {
+            Ok(found) => seen = found,
+            Err(e) => {
+                receipt.warnings.push(format!(
+                    "could not check whether another job of this CI run also created an execution: {e}"
+                ));
+                return;
+            }
+        }
+        if seen.contains(c.own) {
+            break;
+        }
+    }
+    let Some(winner) = seen.first().cloned().filter(|_| seen.contains(c.own)) else {
+        receipt.warnings.push(format!(
+            "{} did not show up in the search for its run marker in time; another job of this CI run may have created a second execution",
+            c.own
+        ));
+        return;
+    };
+    if &winner == c.own {
+        return;
+    }
+    progress(&format!(
+        "Xray: {winner} was created first for this CI run; moving the results of {} into it",
+        c.own
+    ));
+    let job = Job {
+        create: None,
+        marker: c.marker,
+        test_plan: None,
+    };
+    let moved = send_chunks(
+        client,
+        http,
+        &job,
+        Some(winner.clone()),
+        docs,
+        indexes,
+        progress,
+    );
+    if let Some(failure) = moved.failure {
+        // The results stay in our own execution (nothing is emptied); the rest is spooled for
+        // the winner.
+        receipt.errors.push(ReportError::from_api(&failure));
+        let manifest = spool::Manifest::new(
+            client.product(),
+            c.project,
+            Some(&winner),
+            c.marker,
+            None,
+            None,
+            &failure.to_string(),
+        );
+        spool_unsent(receipt, c.spool_root, manifest, &moved.unsent, progress);
+        return;
+    }
+    let emptied = match client.remove_all_tests(c.own) {
+        Ok(_) => true,
+        Err(e) => {
+            receipt
+                .warnings
+                .push(format!("could not empty the duplicate {}: {e}", c.own));
+            false
+        }
+    };
+    let labelled = match client.mark_duplicate(c.own, c.marker) {
+        Some(Ok(())) => true,
+        Some(Err(e)) => {
+            receipt
+                .warnings
+                .push(format!("could not relabel the duplicate {}: {e}", c.own));
+            false
+        }
+        None => false,
+    };
+    let reason = format!(
+        "another job of this CI run created {winner} at the same time (same run marker label {}); the lowest issue number wins",
+        c.marker
+    );
+    receipt.warnings.push(format!(
+        "{} duplicated {winner}: its results were re-sent to {winner}{}{}",
+        c.own,
+        if emptied { ", it was emptied" } else { "" },
+        if labelled {
+            format!(" and labelled {}-duplicate", c.marker)
+        } else {
+            String::new()
+        }
+    ));
+    receipt.duplicate = Some(DuplicateExecution {
+        key: c.own.clone(),
+        winner: winner.clone(),
+        reason,
+        emptied,
+        labelled,
+    });
+    receipt.execution = Some(winner);
+    receipt.created = false;
 }
 
 fn apply_outcome(receipt: &mut XrayReceipt, outcome: &SendOutcome) {

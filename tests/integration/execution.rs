@@ -257,3 +257,125 @@ fn new_execution_per_invocation_and_groups_and_attempts_make_their_own() {
     assert_eq!(a2["xray"]["created"], true);
     assert_eq!(xray.executions().len(), 5);
 }
+
+/// Three shard jobs of GitHub run 9000 started at once, disjoint suites (3 tests each, one
+/// failing in `beta`); returns each one's report.
+fn three_at_once(s: &Scratch, env: &dyn Fn(&mut Command)) -> Vec<serde_json::Value> {
+    let suites = [("alpha", 3, 0), ("beta", 2, 1), ("gamma", 3, 0)];
+    let mut children = Vec::new();
+    for (suite, passing, failing) in suites {
+        let dir = format!("results-{suite}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, passing, &e2e::failures(failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        env(&mut cmd);
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "9000")
+            .env("GITHUB_RUN_ATTEMPT", "1")
+            .env("XRAY_SYNC_REPORT", s.path(&format!("report-{suite}.json")))
+            .args(["run", &dir])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        children.push((suite, cmd.spawn().expect("spawn")));
+    }
+    children
+        .into_iter()
+        .map(|(suite, child)| {
+            let o = child.wait_with_output().unwrap();
+            let text = format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert_eq!(o.status.code(), Some(0), "{suite}: {text}");
+            serde_json::from_str(&s.read(&format!("report-{suite}.json"))).unwrap()
+        })
+        .collect()
+}
+
+/// Exactly one execution holds every result; every other one is an emptied duplicate that a
+/// report names. Returns the duplicates.
+fn assert_converged(xray: &XrayFake, reports: &[serde_json::Value]) -> Vec<String> {
+    let execs = xray.executions();
+    let holding: Vec<_> = execs.values().filter(|e| !e.runs.is_empty()).collect();
+    assert_eq!(holding.len(), 1, "{:?}", execs.keys());
+    let winner = holding[0];
+    assert_eq!(winner.runs.len(), 9, "every result is in {}", winner.key);
+    assert_eq!(
+        winner
+            .runs
+            .values()
+            .filter(|r| r.defects.is_empty() && r.status.starts_with("FAIL"))
+            .count(),
+        1
+    );
+    for r in reports {
+        assert_eq!(r["xray"]["execution"], winner.key.as_str(), "{r}");
+    }
+    let losers: Vec<String> = execs
+        .keys()
+        .filter(|k| **k != winner.key)
+        .cloned()
+        .collect();
+    for loser in &losers {
+        let reported = reports
+            .iter()
+            .find(|r| r["xray"]["duplicate"]["key"] == loser.as_str())
+            .unwrap_or_else(|| panic!("no report names the duplicate {loser}"));
+        assert_eq!(reported["xray"]["duplicate"]["winner"], winner.key.as_str());
+        assert_eq!(reported["xray"]["duplicate"]["emptied"], true);
+        assert!(
+            reported["xray"]["warnings"]
+                .to_string()
+                .contains(&format!("{loser} duplicated {}", winner.key)),
+            "{reported}"
+        );
+    }
+    losers
+}
+
+#[test]
+fn three_concurrent_dc_jobs_of_one_ci_run_converge_on_one_execution() {
+    let xray = e2e::xray_dc_pat();
+    let s = Scratch::new();
+    let reports = three_at_once(&s, &|c| dc_env(c, &xray.url()));
+    assert_converged(&xray, &reports);
+}
+
+#[test]
+fn with_search_lag_dc_duplicates_are_emptied_relabelled_and_reported() {
+    let xray = e2e::xray_dc_pat();
+    xray.search_lag(std::time::Duration::from_millis(1500));
+    let s = Scratch::new();
+    let reports = three_at_once(&s, &|c| dc_env(c, &xray.url()));
+    let losers = assert_converged(&xray, &reports);
+    // The lag hides each create from the others' first search: they all created.
+    assert!(!losers.is_empty(), "the lag should have made a race");
+    let marker = reports[0]["xray"]["marker_label"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let execs = xray.executions();
+    for loser in &losers {
+        let labels = &execs[loser].labels;
+        assert!(
+            labels.contains(&format!("{marker}-duplicate")),
+            "{labels:?}"
+        );
+        assert!(!labels.contains(&marker), "{labels:?}");
+    }
+}
+
+#[test]
+fn with_search_lag_cloud_jobs_converge_and_empty_the_duplicates() {
+    let xray = e2e::xray_cloud();
+    xray.search_lag(std::time::Duration::from_millis(1500));
+    let s = Scratch::new();
+    let reports = three_at_once(&s, &|c| e2e::xray_cloud_env(c, &xray.url()));
+    let losers = assert_converged(&xray, &reports);
+    assert!(!losers.is_empty(), "the lag should have made a race");
+}

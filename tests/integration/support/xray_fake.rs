@@ -97,7 +97,9 @@ pub struct State {
     creds: Creds,
     /// Every token handed out (for the secrets test).
     pub tokens_issued: Vec<String>,
-    valid_token: Option<String>,
+    /// Tokens that still work: every one issued (Xray Cloud tokens stay valid for 24 hours,
+    /// so concurrent jobs each hold their own) until `expire_token_after` revokes them.
+    valid_tokens: Vec<String>,
     expire_after: Option<usize>,
     calls_since_auth: usize,
     /// Issue key → issue type.
@@ -109,6 +111,10 @@ pub struct State {
     faults: Vec<Fault>,
     requests: usize,
     per_path: BTreeMap<String, usize>,
+    /// Search lag: a new execution shows up in label searches only this long after it was
+    /// created (Xray Cloud's search lags its writes; jira-api.md §2.2 describes the same for Jira).
+    search_lag: Duration,
+    created_at: BTreeMap<String, std::time::Instant>,
 }
 
 pub struct XrayFake {
@@ -123,7 +129,7 @@ impl XrayFake {
             project: project.to_string(),
             creds,
             tokens_issued: Vec::new(),
-            valid_token: None,
+            valid_tokens: Vec::new(),
             expire_after: None,
             calls_since_auth: 0,
             issues: BTreeMap::new(),
@@ -133,6 +139,8 @@ impl XrayFake {
             faults: Vec::new(),
             requests: 0,
             per_path: BTreeMap::new(),
+            search_lag: Duration::ZERO,
+            created_at: BTreeMap::new(),
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -186,6 +194,11 @@ impl XrayFake {
         });
     }
 
+    /// New executions are invisible to label searches for `lag` after their create.
+    pub fn search_lag(&self, lag: Duration) {
+        self.with(|s| s.search_lag = lag);
+    }
+
     /// The current token stops working after `n` more authorized calls (once).
     pub fn expire_token_after(&self, n: usize) {
         self.with(|s| s.expire_after = Some(n));
@@ -225,6 +238,19 @@ fn err(status: u16, message: &str) -> Reply {
 }
 
 impl State {
+    /// Records a create (for the search lag).
+    fn created(&mut self, key: &str) {
+        self.created_at
+            .insert(key.to_string(), std::time::Instant::now());
+    }
+
+    /// Whether a label search sees execution `key` yet.
+    fn visible(&self, key: &str) -> bool {
+        self.created_at
+            .get(key)
+            .is_none_or(|t| t.elapsed() >= self.search_lag)
+    }
+
     fn handle(&mut self, req: &Request) -> Reply {
         self.requests += 1;
         let path = req.path().to_string();
@@ -301,7 +327,7 @@ impl State {
             self.requests
         );
         self.tokens_issued.push(token.clone());
-        self.valid_token = Some(token.clone());
+        self.valid_tokens.push(token.clone());
         self.calls_since_auth = 0;
         Reply::json(200, json!(token).to_string())
     }
@@ -314,14 +340,14 @@ impl State {
             .to_string();
         // Echo the token like some gateways do, so clients must scrub error bodies.
         let reject = Some(err(401, &format!("Invalid or expired token: {got}")));
-        if self.valid_token.as_deref() != Some(got.as_str()) {
+        if !self.valid_tokens.contains(&got) {
             return reject;
         }
         if let Some(limit) = self.expire_after
             && self.calls_since_auth >= limit
         {
             self.expire_after = None;
-            self.valid_token = None;
+            self.valid_tokens.clear();
             return reject;
         }
         self.calls_since_auth += 1;
@@ -337,6 +363,9 @@ impl State {
         }
         if query.contains("addTestExecutionsToTestPlan(") {
             return self.gql_add_to_plan(vars);
+        }
+        if query.contains("removeTestsFromTestExecution(") {
+            return self.gql_remove_tests(vars);
         }
         let data = if query.contains("getTestPlans(") {
             // `getTestPlans(jql: "key = \"X\"")`: the plan's issue id when X is a Test Plan.
@@ -364,7 +393,16 @@ impl State {
                         .take(100)
                         .map(|r| json!({"status": {"name": r.status}}))
                         .collect();
-                    json!({"issueId": issue_id(&e.key), "testRuns": {"total": e.runs.len(), "start": start, "limit": 100, "results": runs}})
+                    let tests: Vec<Value> = e
+                        .runs
+                        .keys()
+                        .skip(start)
+                        .take(100)
+                        .map(|k| json!({"issueId": issue_id(k)}))
+                        .collect();
+                    json!({"issueId": issue_id(&e.key),
+                        "testRuns": {"total": e.runs.len(), "start": start, "limit": 100, "results": runs},
+                        "tests": {"total": e.runs.len(), "start": start, "limit": 100, "results": tests}})
                 })
                 .into_iter()
                 .collect();
@@ -389,7 +427,8 @@ impl State {
                 .executions
                 .values()
                 .filter(|e| label.as_ref().is_some_and(|l| e.labels.contains(l)))
-                .map(|e| json!({"issueId": "9", "jira": {"key": e.key}}))
+                .filter(|e| self.visible(&e.key))
+                .map(|e| json!({"issueId": issue_id(&e.key), "jira": {"key": e.key}}))
                 .collect();
             json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
         } else if query.contains("getProjectSettings(") {
@@ -429,6 +468,7 @@ impl State {
             ..Execution::default()
         };
         self.executions.insert(key.clone(), exec);
+        self.created(&key);
         Reply::json(
             200,
             json!({"data": {"createTestExecution": {
@@ -436,6 +476,25 @@ impl State {
                 "warnings": [], "createdTestEnvironments": []
             }}})
             .to_string(),
+        )
+    }
+
+    /// `removeTestsFromTestExecution(issueId, testIssueIds)` with issue ids (xray-api.md §7):
+    /// the Tests and their runs leave the execution.
+    fn gql_remove_tests(&mut self, vars: &Value) -> Reply {
+        let exec_id = vars["exec"].as_str().unwrap_or("");
+        let ids = strings(&vars["tests"]);
+        let Some(e) = self
+            .executions
+            .values_mut()
+            .find(|e| issue_id(&e.key) == exec_id)
+        else {
+            return gql_error(&format!("Test Execution with id {exec_id} not found"));
+        };
+        e.runs.retain(|k, _| !ids.contains(&issue_id(k)));
+        Reply::json(
+            200,
+            json!({"data": {"removeTestsFromTestExecution": null}}).to_string(),
         )
     }
 
@@ -500,9 +559,12 @@ impl State {
         if let Some(key) = path
             .strip_prefix("/rest/raven/1.0/api/testexec/")
             .and_then(|p| p.strip_suffix("/test"))
-            && req.method == "GET"
         {
-            return self.dc_exec_tests(key, req);
+            return match req.method.as_str() {
+                "GET" => self.dc_exec_tests(key, req),
+                "POST" => self.dc_exec_add_remove(key, req.json()),
+                _ => Reply::status(405),
+            };
         }
         if let Some(key) = path.strip_prefix("/rest/api/2/issue/")
             && req.method == "PUT"
@@ -558,6 +620,7 @@ impl State {
                 ..Execution::default()
             },
         );
+        self.created(&key);
         Reply::json(
             201,
             json!({"id": issue_id(&key), "key": key, "self": format!("http://fake/rest/api/2/issue/{key}")})
@@ -565,8 +628,30 @@ impl State {
         )
     }
 
-    /// Jira DC `PUT /rest/api/2/issue/{key}` with `{"fields":{"summary"}}` → 204 (jira-api.md
-    /// §3.3 edits an issue the same way).
+    /// `POST /rest/raven/1.0/api/testexec/{key}/test` `{"add":[…],"remove":[…]}` (xray-api.md
+    /// §3.4, §7): answers `[]`, or the per-key errors.
+    fn dc_exec_add_remove(&mut self, key: &str, body: Value) -> Reply {
+        let Some(e) = self.executions.get_mut(key) else {
+            return Reply::text(
+                400,
+                "text/plain",
+                format!("{key} is not a Test Execution issue or is not a valid issue key."),
+            );
+        };
+        let mut errors = Vec::new();
+        for k in strings(&body["remove"]) {
+            if e.runs.remove(&k).is_none() {
+                errors.push(format!("{k} is not in {key}"));
+            }
+        }
+        if !strings(&body["add"]).is_empty() {
+            errors.push("fake: add is not modelled".to_string());
+        }
+        Reply::json(200, json!(errors).to_string())
+    }
+
+    /// Jira DC `PUT /rest/api/2/issue/{key}` with `{"fields":{"summary"}}` or
+    /// `{"update":{"labels":[{"add"},{"remove"}]}}` → 204 (jira-api.md §3.3).
     fn dc_edit_issue(&mut self, key: &str, body: Value) -> Reply {
         let Some(e) = self.executions.get_mut(key) else {
             return Reply::json(
@@ -574,6 +659,19 @@ impl State {
                 r#"{"errorMessages":["Issue Does Not Exist"],"errors":{}}"#,
             );
         };
+        if let Some(ops) = body["update"]["labels"].as_array() {
+            for op in ops {
+                if let Some(l) = op["add"].as_str()
+                    && !e.labels.iter().any(|x| x == l)
+                {
+                    e.labels.push(l.to_string());
+                }
+                if let Some(l) = op["remove"].as_str() {
+                    e.labels.retain(|x| x != l);
+                }
+            }
+            return Reply::status(204);
+        }
         match body["fields"]["summary"].as_str() {
             Some(s) if !s.is_empty() => {
                 e.summary = s.to_string();
@@ -648,7 +746,8 @@ impl State {
             self.executions
                 .values()
                 .filter(|e| e.labels.contains(&label))
-                .map(|e| json!({"id": "2", "key": e.key, "fields": {"issuetype": {"name": "Test Execution"}}}))
+                .filter(|e| self.visible(&e.key))
+                .map(|e| json!({"id": issue_id(&e.key), "key": e.key, "fields": {"issuetype": {"name": "Test Execution"}}}))
                 .collect()
         } else {
             return Reply::json(400, r#"{"errorMessages":["fake: unsupported JQL"]}"#);
@@ -787,6 +886,7 @@ impl State {
             exec.environments = strings(&doc["info"]["testEnvironments"]);
         }
         self.executions.insert(key.clone(), exec);
+        self.created(&key);
         self.apply(&key, &doc);
         self.import_answer(&key)
     }
