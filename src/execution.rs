@@ -164,39 +164,28 @@ pub fn finish(
         ));
     };
     let http = Http::new(&settings.http).map_err(RunError::Http)?;
-    let client = Client::new(&http, &x);
-    let remote = |e: crate::error::ApiError| {
-        RunError::Remote(vec![crate::secret::scrub(
-            &format!("Xray: {e}"),
-            &secret_refs,
-        )])
+    let Finished {
+        key,
+        counts,
+        summary,
+    } = match retitle(&http, &settings, &x, &key) {
+        Ok(done) => done,
+        Err(RetitleError::NeedsJira) => return Err(invalid(NEEDS_JIRA)),
+        Err(RetitleError::Api(e)) => {
+            return Err(RunError::Remote(vec![crate::secret::scrub(
+                &format!("Xray: {e}"),
+                &secret_refs,
+            )]));
+        }
     };
-    let statuses = client.run_statuses(&key).map_err(remote)?;
-    let counts = count_statuses(&x.statuses, &statuses);
-    let summary = execution_info(&settings, &x, Some(&counts)).summary;
-    let set = match client.set_summary(&key, &summary) {
-        Some(result) => result,
-        None => match settings.jira.as_ref().filter(|j| j.is_live()) {
-            Some(js) => {
-                crate::jira::client::Client::new(&http, js).set_summary(key.as_str(), &summary)
-            }
-            None => {
-                return Err(invalid(
-                    "on Xray Cloud the execution's title is a Jira field: execution finish needs JIRA_URL and Jira credentials to set it",
-                ));
-            }
-        },
-    };
-    set.map_err(remote)?;
     writeln!(
         out,
         "{key}: {} run(s): {} passed, {} failed, {} other; title set to \"{summary}\"",
         counts.total, counts.passed, counts.failed, counts.skipped
     )
     .map_err(stdout_error)?;
-    let mut receipt = XrayReceipt::new(client.product());
+    let mut receipt = XrayReceipt::new(x.product);
     receipt.execution = Some(key.clone());
-    receipt.tests_sent = 0;
     write_report(
         &settings,
         Report::new(counts).with_xray(receipt),
@@ -204,6 +193,55 @@ pub fn finish(
     )?;
     Ok(Finished {
         key,
+        counts,
+        summary,
+    })
+}
+
+const NEEDS_JIRA: &str = "on Xray Cloud the execution's title is a Jira field: setting it needs JIRA_URL and Jira credentials";
+
+/// Why a title could not be recomputed.
+#[derive(Debug)]
+pub enum RetitleError {
+    Api(crate::error::ApiError),
+    /// Xray Cloud without Jira settings: the title is a Jira field.
+    NeedsJira,
+}
+
+impl std::fmt::Display for RetitleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetitleError::Api(e) => write!(f, "{e}"),
+            RetitleError::NeedsJira => f.write_str(NEEDS_JIRA),
+        }
+    }
+}
+
+/// Counts the runs of `key` and sets its title from the summary template with those counts:
+/// DC through the Xray (Jira) credentials, Cloud through the Jira settings. Used by `finish`
+/// and by `run` after it added results to an execution another invocation created.
+pub fn retitle(
+    http: &Http,
+    settings: &Settings,
+    x: &XraySettings,
+    key: &IssueKey,
+) -> Result<Finished, RetitleError> {
+    let client = Client::new(http, x);
+    let statuses = client.run_statuses(key).map_err(RetitleError::Api)?;
+    let counts = count_statuses(&x.statuses, &statuses);
+    let summary = execution_info(settings, x, Some(&counts)).summary;
+    let set = match client.set_summary(key, &summary) {
+        Some(result) => result,
+        None => match settings.jira.as_ref().filter(|j| j.is_live()) {
+            Some(js) => {
+                crate::jira::client::Client::new(http, js).set_summary(key.as_str(), &summary)
+            }
+            None => return Err(RetitleError::NeedsJira),
+        },
+    };
+    set.map_err(RetitleError::Api)?;
+    Ok(Finished {
+        key: key.clone(),
         counts,
         summary,
     })

@@ -212,11 +212,41 @@ fn execute(
             github::group("xray-sync: Jira and Xray requests")
         );
     }
-    let receipts = send(plan, settings, results, dry_run, on_github, &http, out);
+    let mut receipts = send(plan, settings, results, dry_run, on_github, &http, out);
+    retitle_shared(settings, &http, &mut receipts);
     if on_github {
         let _ = writeln!(out, "{}", github::ENDGROUP);
     }
     Ok(receipts)
+}
+
+/// After adding results to an execution another invocation of this CI run created (found by
+/// its marker, or the winner of a race), recomputes its title's counts from all its runs, so
+/// the title tells the union. Never for a `--test-execution` the user named: its title is
+/// theirs. A failure is a warning: the results are in.
+fn retitle_shared(settings: &Settings, http: &Http, receipts: &mut Receipts) {
+    let Some(x) = settings.xray.as_ref().filter(|x| x.is_live()) else {
+        return;
+    };
+    let Some(xr) = receipts.xray.as_mut() else {
+        return;
+    };
+    let joined = !xr.created && x.test_execution.is_none() && xr.marker_label.is_some();
+    if !(joined || xr.duplicate.is_some()) || !xr.errors.is_empty() || crate::stop::requested() {
+        return;
+    }
+    let Some(key) = xr.execution.clone() else {
+        return;
+    };
+    match crate::execution::retitle(http, settings, x, &key) {
+        Ok(done) => xr.warnings.push(format!(
+            "title of {key} recomputed from its {} run(s): \"{}\"",
+            done.counts.total, done.summary
+        )),
+        Err(e) => xr.warnings.push(format!(
+            "the title of {key} still has the counts of the invocation that created it ({e}); `xray-sync execution finish {key}` recomputes them"
+        )),
+    }
 }
 
 /// The requests themselves, in order: bugs first (their keys go into `defects`), then the upload.

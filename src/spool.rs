@@ -217,7 +217,7 @@ pub fn resend(
     let mut execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
     if execution.is_none() {
         // The first attempt may have created it after all.
-        match client.find_execution_by_label(&manifest.marker_label) {
+        match client.oldest_execution_by_label(&manifest.marker_label) {
             Ok(found) => execution = found,
             Err(e) => {
                 receipt

@@ -187,6 +187,12 @@ impl Client {
         Ok(keys)
     }
 
+    /// The execution carrying `label` with the lowest issue number: the one every job of a CI
+    /// run converges on, even while a racing duplicate still carries the label.
+    pub fn oldest_execution_by_label(&self, label: &str) -> Result<Option<IssueKey>, ApiError> {
+        Ok(self.executions_by_label(label)?.into_iter().next())
+    }
+
     /// Removes every Test (and so every run) from `execution`; returns how many.
     pub fn remove_all_tests(&self, execution: &IssueKey) -> Result<usize, ApiError> {
         match self {

@@ -174,7 +174,7 @@ pub(crate) fn checked_create(
         progress(&format!(
             "Xray: the create may have happened ({err}); looking for the run marker {marker}"
         ));
-        match client.find_execution_by_label(marker) {
+        match client.oldest_execution_by_label(marker) {
             Ok(Some(key)) => return Ok((key, true)),
             Ok(None) => {}
             // Cannot tell whether it exists: re-sending could duplicate it. Stop; the spool keeps

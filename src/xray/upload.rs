@@ -254,7 +254,7 @@ pub fn run_with_roots(
 
     let marker = identity.clone().unwrap_or_else(new_marker);
     if let Some(label) = &identity {
-        match client.find_execution_by_label(label) {
+        match client.oldest_execution_by_label(label) {
             Ok(Some(key)) => {
                 progress(&format!(
                     "Xray: appending to {key}, this CI run's Test Execution (run marker label {label})"

@@ -379,3 +379,34 @@ fn with_search_lag_cloud_jobs_converge_and_empty_the_duplicates() {
     let losers = assert_converged(&xray, &reports);
     assert!(!losers.is_empty(), "the lag should have made a race");
 }
+
+#[test]
+fn a_joining_invocation_recomputes_the_title_from_every_run() {
+    let xray = e2e::xray_dc_pat();
+    let s = Scratch::new();
+    for (suite, failing) in [("alpha", 0), ("beta", 1)] {
+        let dir = format!("results-{suite}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, 2, &e2e::failures(failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        dc_env(&mut cmd, &xray.url());
+        cmd.env("GITLAB_CI", "true")
+            .env("CI_PIPELINE_ID", "31")
+            .env("CI_JOB_ID", suite)
+            .env(
+                "XRAY_SYNC_SUMMARY",
+                "Pipeline {run_id} ({passed}/{total} passed)",
+            )
+            .args(["run", &dir]);
+        let out = e2e::run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+    }
+    let exec = xray.only_execution();
+    assert_eq!(exec.runs.len(), 5);
+    // Created as "(2/2 passed)" by alpha; beta's append recomputed it over both.
+    assert!(exec.summary.ends_with("(4/5 passed)"), "{}", exec.summary);
+}
