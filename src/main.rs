@@ -143,12 +143,16 @@ fn main() -> ExitCode {
         }
         Command::Resend(args) => resend(args, &mut out).map(|()| false),
         Command::Execution(args) => match &args.command {
-            ExecutionCommand::Create(a) => xray_sync::execution::create(a, &env, &mut out)
-                .map(|_| false)
-                .map_err(RunError::from),
-            ExecutionCommand::Finish(a) => xray_sync::execution::finish(a, &env, &mut out)
-                .map(|_| false)
-                .map_err(RunError::from),
+            ExecutionCommand::Create(a) => {
+                xray_sync::commands::execution::create(a, &env, &mut out)
+                    .map(|_| false)
+                    .map_err(RunError::from)
+            }
+            ExecutionCommand::Finish(a) => {
+                xray_sync::commands::execution::finish(a, &env, &mut out)
+                    .map(|_| false)
+                    .map_err(RunError::from)
+            }
         },
         Command::Config(args) => {
             let sub = matches.subcommand_matches("config");
@@ -302,7 +306,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     let mut progress = |line: &str| {
         let _ = writeln!(out, "{line}");
     };
-    let receipt = xray_sync::spool::resend(&http, xray, &args.spool_dir, &mut progress)
+    let receipt = xray_sync::commands::resend::resend(&http, xray, &args.spool_dir, &mut progress)
         .map_err(RunError::Input)?;
     if let Some(key) = &receipt.execution {
         let _ = writeln!(

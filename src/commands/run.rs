@@ -238,7 +238,7 @@ fn retitle_shared(settings: &Settings, http: &Http, receipts: &mut Receipts) {
     let Some(key) = xr.execution.clone() else {
         return;
     };
-    match crate::execution::retitle(http, settings, x, &key) {
+    match super::execution::retitle(http, settings, x, &key) {
         Ok(done) => xr.warnings.push(format!(
             "title of {key} recomputed from its {} run(s): \"{}\"",
             done.counts.total, done.summary
@@ -341,7 +341,9 @@ fn publish_github(
         return Ok(());
     };
     let body = github::pr_comment::pr_comment_body(summary, job_key, secrets);
-    match github::pr_comment::upsert(&target, &body) {
+    // The same HTTP stack as every other call: CA bundle, --insecure, proxy, timeouts, retries.
+    let http = &Http::new(&settings.http).map_err(RunError::Http)?;
+    match github::pr_comment::upsert(http, &target, &body) {
         Ok(github::pr_comment::PrCommentOutcome::Skipped { reason }) => {
             let _ = writeln!(
                 out,

@@ -15,13 +15,13 @@
 use std::io::Write;
 
 use crate::cli::{ExecutionCreateArgs, ExecutionFinishArgs, InputArgs};
+use crate::commands::run::RunError;
 use crate::http::Http;
 use crate::model::{Counts, TestRun};
 use crate::plan::IssueKey;
 use crate::plan::build_support::{ci_description, expand_template, one_line};
 use crate::report::github;
 use crate::report::json::{Report, ReportError};
-use crate::run::RunError;
 use crate::settings::{self, Settings, SettingsError, StatusMap, XraySettings};
 use crate::xray::client::Client;
 use crate::xray::payload::Info;
