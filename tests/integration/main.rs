@@ -9,6 +9,7 @@ mod support;
 mod action_yml;
 mod allure;
 mod allure_props;
+mod bug_race;
 mod cli;
 mod doctor;
 mod dotnet_corpus;
