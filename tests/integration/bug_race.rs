@@ -8,13 +8,16 @@ use crate::support;
 
 use std::time::Duration;
 
+use std::collections::BTreeSet;
 use support::jira_fake::build::{self, label_for};
 use support::jira_fake::{Fault, FaultAction, JiraFake};
-use xray_sync::jira::file;
+
+use xray_sync::jira::file::{self, ActionKind, JiraReceipt};
 use xray_sync::settings::{JiraSettings, Product};
 
 /// Runs `jobs` concurrent filers of `tests` failing tests; returns how many bugs were created
-/// and then closed as duplicates. Asserts one open bug per test.
+/// and then closed as duplicates. Asserts one open bug per test, that only surviving bugs count
+/// as created (once each, over all jobs), and that every job links the surviving bugs.
 fn race(fake: &JiraFake, settings: &JiraSettings, jobs: usize, tests: usize) -> usize {
     // A real search answers in a few hundred ms, and what it saw may be out of date by then:
     // every search is answered 400 ms after it was evaluated, the race window of real sites.
@@ -25,20 +28,51 @@ fn race(fake: &JiraFake, settings: &JiraSettings, jobs: usize, tests: usize) -> 
         action: FaultAction::ApplyThenDelay(Duration::from_millis(400)),
     });
     let names = build::names(tests);
-    std::thread::scope(|s| {
-        for job in 0..jobs {
-            let names = &names;
-            s.spawn(move || {
-                let (plan, tests) = build::failing(names, &format!("run-77-job-{job}"));
-                let r = file::run(&build::http(), settings, &plan, &tests, false, &mut |_| {});
-                assert!(r.errors.is_empty(), "{:?}", r.errors);
-                assert_eq!(r.bug_keys.len(), names.len());
-            });
-        }
+    let receipts: Vec<JiraReceipt> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|job| {
+                let names = &names;
+                s.spawn(move || {
+                    let (plan, tests) = build::failing(names, &format!("run-77-job-{job}"));
+                    file::run(&build::http(), settings, &plan, &tests, false, &mut |_| {})
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
+    let mut survivors = BTreeSet::new();
     for n in &names {
-        assert_eq!(fake.open_with_label(&label_for(n)).len(), 1, "{n}");
+        let open = fake.open_with_label(&label_for(n));
+        assert_eq!(open.len(), 1, "{n}");
+        survivors.insert(open[0].key.clone());
     }
+    let mut created = 0;
+    for r in &receipts {
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let linked: BTreeSet<String> = r
+            .bug_keys
+            .values()
+            .flatten()
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(linked, survivors, "a job links a bug that did not survive");
+        for a in r.actions.iter().filter(|a| a.kind == ActionKind::Created) {
+            let key = a.key.as_ref().unwrap().to_string();
+            assert!(
+                survivors.contains(&key),
+                "{key} counted as created but closed"
+            );
+            created += 1;
+        }
+        for a in r
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::FiledByParallelJob)
+        {
+            assert!(survivors.contains(&a.key.as_ref().unwrap().to_string()));
+        }
+    }
+    assert_eq!(created, names.len(), "each surviving bug counted once");
     fake.issues()
         .iter()
         .filter(|i| i.project == "BUG" && !i.is_open())
@@ -58,6 +92,14 @@ fn dc() -> (JiraFake, JiraSettings) {
     let fake = JiraFake::start(config);
     let settings = build::settings(&fake.url(), Product::Dc, auth);
     (fake, settings)
+}
+
+#[test]
+fn only_surviving_bugs_count_as_created_and_every_job_links_them() {
+    let (fake, settings) = dc();
+    race(&fake, &settings, 3, 3);
+    let (fake, settings) = cloud(1);
+    race(&fake, &settings, 3, 3);
 }
 
 /// A measurement (about 13 s, timing-dependent counts), so it runs on demand:
