@@ -3,7 +3,13 @@
 //! progress per chunk, and spools what could not be sent. Produces an `XrayReceipt`.
 //!
 //! Policy decisions that live here (and why):
-//! - Creating goes through the multipart import so the new execution carries a unique run marker
+//! - One execution per CI run: the run marker label is the CI run's identity
+//!   (`settings::run_identity`), looked up before creating (found → append). Without one (no CI
+//!   run id, `--new-execution-per-invocation`) the marker is unique to this invocation.
+//! - After creating under an identity, the marker is searched again (`converge`): jobs that
+//!   raced and both created settle on the lowest issue number; the loser re-sends its results
+//!   into the winner before emptying its own execution, so nothing is lost on the way.
+//! - Creating goes through the multipart import so the new execution carries the run marker
 //!   label. When the create ends ambiguously (connection broken after sending, timeout, 502/503/
 //!   504), the marker is looked up before anything is re-sent: found → continue with that key.
 //! - Appends (`testExecutionKey` set) are idempotent in Xray (one run per Test per execution is
