@@ -245,3 +245,48 @@ fn an_authentication_timeout_does_not_count_as_a_create_that_may_have_happened()
     );
     assert!(only_spool(&s).join("info.json").exists());
 }
+
+#[test]
+fn sigterm_while_filing_bugs_spools_every_xray_chunk_for_resend() {
+    use crate::support::jira_fake::{Fault, FaultAction};
+    let xray = e2e::xray_cloud();
+    let jira = e2e::jira_cloud();
+    // The first bug create is processed, and answered 3 s later.
+    jira.inject(Fault {
+        method: "POST",
+        path: "/rest/api/3/issue".into(),
+        times: 1,
+        action: FaultAction::ApplyThenDelay(Duration::from_secs(3)),
+    });
+    let s = Scratch::new();
+    s.junit("calc.xml", "calc", 3, &e2e::failures(2));
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    e2e::jira_cloud_env(&mut cmd, &jira.url());
+    cmd.env("XRAY_SYNC_REPORT", s.path("report.json"))
+        .env("XRAY_SYNC_IMPORT_TIMEOUT", "30")
+        .args(["run", "results"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn");
+    wait_for(Duration::from_secs(30), || !jira.issues().is_empty());
+    signal(&child, "TERM");
+    let out = finish(child);
+    assert_eq!(out.code, Some(143), "{}", out.text());
+    // Nothing went to Xray after the signal; every result is spooled, the create included.
+    assert!(xray.import_requests().is_empty());
+    let report = s.report();
+    assert_eq!(report["stopped"]["reason"], "SIGTERM");
+    assert_eq!(report["xray"]["chunks"][0]["status"], "spooled");
+    let lines = report["stopped"]["lines"].to_string();
+    assert!(lines.contains("Jira: "), "{lines}");
+    let spool = only_spool(&s);
+    assert!(spool.join("info.json").exists());
+
+    let mut resend = s.bin();
+    e2e::xray_cloud_env(&mut resend, &xray.url());
+    resend.arg("resend").arg(&spool);
+    let out = e2e::run(&mut resend);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(xray.only_execution().runs.len(), 5);
+}
