@@ -92,6 +92,7 @@ impl From<LibRunError> for RunError {
                 StopReason::Terminate => RunError::Stopped(143, e.into()),
                 StopReason::Deadline(_) => RunError::Remote(e.into()),
             },
+            LibRunError::StaleKeys(_) => RunError::Input(e.into()),
         }
     }
 }
