@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::secret::Secret;
 
-/// CI test results (JUnit XML, Allure) in, an Xray Test Execution and deduplicated Jira bugs out.
+/// CI test results (JUnit XML, Allure, NUnit, xUnit.net, TRX, TestNG, Robot Framework, Cucumber,
+/// Behave) in, an Xray Test Execution and deduplicated Jira bugs out.
 #[derive(Debug, Parser)]
 #[command(name = "xray-sync", version, about, max_term_width = 100, after_help = TOP_LEVEL_AFTER_HELP)]
 pub struct Cli {
@@ -27,9 +28,10 @@ GITHUB_TOKEN) or a key in xray-sync.toml; `xray-sync run --help` lists each flag
 variable, and `xray-sync config` shows the resolved values.
 
 Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
-skipped); 2 usage or configuration error; 3 input error (no result files, bad files with \
---strict); 4 Xray or Jira rejected or unreachable, or --max-run-time passed (unsent results are \
-spooled); 130/143 stopped by SIGINT/SIGTERM (reports written, unsent results spooled).";
+skipped); 2 usage or configuration error; 3 input error (no result files, a result file that \
+could not be read unless --allow-bad-files); 4 Xray or Jira rejected or unreachable, or \
+--max-run-time passed (unsent results are spooled); 130/143 stopped by SIGINT/SIGTERM (reports \
+written, unsent results spooled).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -89,10 +91,15 @@ pub struct InputArgs {
     #[arg(long, env = "XRAY_SYNC_ALLOW_EMPTY", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub allow_empty: Option<bool>,
-    /// Any unreadable or malformed result file is fatal.
+    /// Any unreadable or malformed result file is fatal: nothing is sent.
     #[arg(long, env = "XRAY_SYNC_STRICT", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub strict: Option<bool>,
+    /// A result file that cannot be read (malformed, cut short, empty, an unsupported format) is
+    /// a warning, not exit code 3. Everything readable is processed either way.
+    #[arg(long, env = "XRAY_SYNC_ALLOW_BAD_FILES", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub allow_bad_files: Option<bool>,
 }
 
 impl InputArgs {

@@ -1,4 +1,5 @@
 //! `Settings`: one merged, validated view of flags > environment > `xray-sync.toml` > defaults.
+//! A config file found by discovery may hold only mapping and presentation keys (`trust.rs`).
 //!
 //! Owns the resolved shape every later stage reads. There are no `Option`s for things that have
 //! a default; an `Option` here means "not configured" (e.g. no Xray at all), and the stage that
@@ -42,6 +43,8 @@ pub struct InputSettings {
     pub patterns: Vec<String>,
     pub allow_empty: bool,
     pub strict: bool,
+    /// A bad result file is a warning instead of exit code 3 (`--allow-bad-files`).
+    pub allow_bad_files: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -302,12 +305,14 @@ pub struct OutputSettings {
 
 mod file;
 mod resolve;
+mod trust;
 
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{
     DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
     load, resolve, run_identity,
 };
+pub use trust::{PRESENTATION_KEYS, TRUSTED_KEYS, trusted_keys_in};
 
 impl XraySettings {
     /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL

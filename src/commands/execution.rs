@@ -257,6 +257,7 @@ fn load(
         patterns: vec![],
         allow_empty: None,
         strict: None,
+        allow_bad_files: None,
     };
     let (settings, _trace) = settings::load(args, &input, false, env)?;
     crate::stop::set_deadline(settings.http.max_run_time);

@@ -6,7 +6,6 @@
 //! comment on ABC-12" instead of guessing. On GitHub Actions every secret is masked before any
 //! other output.
 
-use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -129,6 +128,12 @@ pub fn run(
     if let Some((_, lines)) = &stopped {
         summary.errors.splice(0..0, lines.iter().cloned());
     }
+    // Bad files are problems of the run: the job summary lists them with the other problems.
+    summary.errors.extend(
+        results
+            .bad_files()
+            .map(|(error, salvaged)| format!("result file not read: {}", error.describe(salvaged))),
+    );
     let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
@@ -145,10 +150,13 @@ pub fn run(
     }
     let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
     if let Some(path) = &settings.output.report {
-        fs::write(path, report_json.clone() + "\n").map_err(|source| RunError::Output {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = report_json.clone() + "\n";
+        crate::outfile::write(path, bytes.as_bytes(), crate::outfile::PUBLIC_MODE).map_err(
+            |source| RunError::Output {
+                path: path.clone(),
+                source,
+            },
+        )?;
     }
     if json {
         writeln!(out, "{report_json}").map_err(stdout_error)?;
@@ -162,6 +170,10 @@ pub fn run(
         })?;
     }
     if on_github {
+        for (error, salvaged) in results.bad_files() {
+            let line = github::bad_file_annotation(error, salvaged);
+            writeln!(out, "{}", crate::secret::scrub(&line, &secret_refs)).map_err(stdout_error)?;
+        }
         publish_github(
             &settings,
             &summary,
@@ -195,6 +207,19 @@ pub fn run(
                 .map(|l| crate::secret::scrub(l, &secret_refs))
                 .collect(),
         ));
+    }
+    // Everything readable was sent and reported; a bad file still makes the run fail (exit 3)
+    // unless it was allowed, so a crashed test process never turns the step green.
+    if let Some(bad) = IngestError::bad_files(&results) {
+        if !settings.inputs.allow_bad_files {
+            return Err(RunError::Input(bad));
+        }
+        writeln!(
+            human!(),
+            "WARNING: {} result file(s) could not be read (--allow-bad-files: not an error); see the notes above.",
+            results.failed_files().count()
+        )
+        .map_err(stdout_error)?;
     }
     Ok(RunOutcome {
         tests_failed: plan.counts.failed + plan.counts.error > 0,
@@ -353,7 +378,8 @@ fn send(
             .as_ref()
             .map(|j| j.bug_keys.clone())
             .unwrap_or_default();
-        // Evidence may come from the workspace or from a directory that held result files.
+        // Directories that held result files; only those inside the workspace become evidence
+        // roots (`xray::evidence::evidence_roots`).
         let mut roots: Vec<PathBuf> = results
             .files
             .iter()
@@ -588,7 +614,9 @@ pub fn write_plan_file(plan: &Plan, path: &std::path::Path) -> Result<(), RunErr
         path: path.to_path_buf(),
         source,
     };
-    let mut file = std::io::BufWriter::new(fs::File::create(path).map_err(wrap)?);
-    plan::json::write_plan_json(plan, &mut file).map_err(wrap)?;
-    file.flush().map_err(wrap)
+    // Never through a symlink planted at `path` (see `outfile`).
+    crate::outfile::write_with(path, crate::outfile::PUBLIC_MODE, |w| {
+        plan::json::write_plan_json(plan, w)
+    })
+    .map_err(wrap)
 }

@@ -48,6 +48,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("report-path", "XRAY_SYNC_REPORT"),
     ("max-run-time", "XRAY_SYNC_MAX_RUN_TIME"),
     ("fail-on-test-failure", "XRAY_SYNC_FAIL_ON_TEST_FAILURE"),
+    ("allow-bad-files", "XRAY_SYNC_ALLOW_BAD_FILES"),
     ("pr-comment", "XRAY_SYNC_PR_COMMENT"),
     ("github-token", "GITHUB_TOKEN"),
     ("mode", "XS_MODE"),

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. Keep in step with ARCHITECTURE.md.
 const LAYERS: &[&[&str]] = &[
-    // Leaves: raw arguments, secrets, error kinds, CI detection, the stop state.
-    &["cli", "secret", "error", "ci", "stop"],
+    // Leaves: raw arguments, secrets, error kinds, CI detection, the stop state, no-follow
+    // file writes.
+    &["cli", "secret", "error", "ci", "stop", "outfile"],
     // The data every stage shares.
     &["model"],
     // Resolved settings (from raw args, env, file).
