@@ -29,4 +29,13 @@ if [[ "${XS_REPORT_ARTIFACT:-}" == "true" ]]; then
 fi
 unset XS_REPORT_ARTIFACT XS_ARTIFACT_NAME
 
-exec "$bin" run
+# The mode input picks the command; its value is never echoed (it is not trusted text).
+case "${XS_MODE:-run}" in
+  run) exec "$bin" run ;;
+  create-execution) exec "$bin" execution create ;;
+  finish-execution) exec "$bin" execution finish ;;
+  *)
+    echo "xray-sync: unknown mode input (expected run, create-execution or finish-execution)" >&2
+    exit 2
+    ;;
+esac

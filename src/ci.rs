@@ -30,6 +30,13 @@ pub struct CiContext {
     pub repository: Option<String>,
     /// The pull/merge request number, when the run is for one.
     pub pr_number: Option<u64>,
+    /// The CI run every job of one pipeline shares, without any attempt (GitHub run id, GitLab
+    /// pipeline id, Jenkins build tag, Buildkite build id): what the execution identity is
+    /// derived from, so the jobs of one run append to one Test Execution.
+    pub pipeline_run: Option<String>,
+    /// The attempt of a re-run of the whole CI run, where the CI has one (GitHub
+    /// `GITHUB_RUN_ATTEMPT`; GitLab, Jenkins and Buildkite retry jobs inside the same run).
+    pub run_attempt: Option<String>,
 }
 
 /// Detects the CI provider and run facts from an environment lookup. Tests pass a closure over a
@@ -69,7 +76,8 @@ fn github(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
     };
     // A re-run keeps GITHUB_RUN_ID and bumps GITHUB_RUN_ATTEMPT: the marker must change with it,
     // or a re-run would look like it had already commented.
-    let run_id = run.map(|r| format!("{r}-{}", get("GITHUB_RUN_ATTEMPT").unwrap_or("1".into())));
+    let attempt = get("GITHUB_RUN_ATTEMPT").unwrap_or("1".into());
+    let run_id = run.as_ref().map(|r| format!("{r}-{attempt}"));
     let git_ref = get("GITHUB_REF");
     let pr_number = git_ref.as_deref().and_then(|r| {
         r.strip_prefix("refs/pull/")?
@@ -90,6 +98,8 @@ fn github(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         job: get("GITHUB_JOB"),
         repository,
         pr_number,
+        pipeline_run: run,
+        run_attempt: Some(attempt),
     }
 }
 
@@ -109,6 +119,8 @@ fn gitlab(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         job: get("CI_JOB_NAME"),
         repository: get("CI_PROJECT_PATH"),
         pr_number: get("CI_MERGE_REQUEST_IID").and_then(|v| v.parse().ok()),
+        pipeline_run: get("CI_PIPELINE_ID"),
+        run_attempt: None,
     }
 }
 
@@ -117,6 +129,8 @@ fn jenkins(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         (Some(j), Some(n)) => Some(format!("{j}-{n}")),
         _ => None,
     });
+    // Parallel stages of one build share its tag; a rebuild is a new build number.
+    let pipeline_run = run_id.clone();
     CiContext {
         provider: CiProvider::Jenkins,
         run_id,
@@ -129,6 +143,8 @@ fn jenkins(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         job: get("STAGE_NAME"),
         repository: get("GIT_URL"),
         pr_number: get("CHANGE_ID").and_then(|v| v.parse().ok()),
+        pipeline_run,
+        run_attempt: None,
     }
 }
 
@@ -148,6 +164,8 @@ fn buildkite(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         repository: get("BUILDKITE_REPO"),
         // "false" when the build is not for a pull request.
         pr_number: get("BUILDKITE_PULL_REQUEST").and_then(|v| v.parse().ok()),
+        pipeline_run: get("BUILDKITE_BUILD_ID"),
+        run_attempt: None,
     }
 }
 
@@ -197,6 +215,8 @@ mod tests {
             Some("https://github.com/acme/calc/actions/runs/987654")
         );
         assert_eq!(ci.run_id.as_deref(), Some("987654-2"));
+        assert_eq!(ci.pipeline_run.as_deref(), Some("987654"));
+        assert_eq!(ci.run_attempt.as_deref(), Some("2"));
         assert_eq!(ci.pr_number, Some(42));
         assert_eq!(ci.ref_name.as_deref(), Some("feature/x"));
         assert_eq!(ci.sha.as_deref(), Some("9f1c2ab"));

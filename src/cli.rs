@@ -29,7 +29,9 @@ variable, and `xray-sync config` shows the resolved values.
 
 Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
 skipped); 2 usage or configuration error; 3 input error (no result files, a result file that \
-could not be read unless --allow-bad-files); 4 Xray or Jira rejected or unreachable (unsent results are spooled).";
+could not be read unless --allow-bad-files); 4 Xray or Jira rejected or unreachable, or \
+--max-run-time passed (unsent results are spooled); 130/143 stopped by SIGINT/SIGTERM (reports \
+written, unsent results spooled).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -43,6 +45,40 @@ pub enum Command {
     Resend(ResendArgs),
     /// Print every resolved setting with where it came from (flag, env, file, default).
     Config(ConfigArgs),
+    /// One Test Execution for many jobs: `create` it before a matrix, `finish` it after.
+    Execution(ExecutionArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionArgs {
+    #[command(subcommand)]
+    pub command: ExecutionCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ExecutionCommand {
+    /// Create an empty Test Execution with everything a run would set on it; print its key
+    /// (also in --report and the step output test-execution-key). Pass it to every shard as
+    /// XRAY_TEST_EXECUTION: they only append.
+    Create(ExecutionCreateArgs),
+    /// Recompute the title's counts of a Test Execution from its runs (e.g. in a fan-in job).
+    Finish(ExecutionFinishArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionCreateArgs {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionFinishArgs {
+    /// The Test Execution [default: XRAY_TEST_EXECUTION].
+    // Its own id: `SettingsArgs` already has `test_execution`.
+    #[arg(value_name = "KEY", id = "finish_execution_key")]
+    pub key: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 /// Which result files to read.
@@ -71,6 +107,11 @@ impl InputArgs {
     pub fn split_patterns(&self) -> Vec<String> {
         split_list(&self.patterns)
     }
+}
+
+/// `--max-run-time`: seconds, or a number with `s`, `m`, `h`.
+fn parse_run_time(text: &str) -> Result<u64, String> {
+    crate::stop::parse_duration(text).map(|d| d.as_secs())
 }
 
 /// Splits each value on commas and newlines, trims, drops empties.
@@ -215,6 +256,14 @@ pub struct SettingsArgs {
     /// Most bytes of JSON per import request.
     #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_BYTES", help_heading = "Xray")]
     pub chunk_max_bytes: Option<usize>,
+    /// Part of this CI run's execution identity: invocations of one CI run with the same group
+    /// append to one Test Execution (e.g. one per environment).
+    #[arg(long, env = "XRAY_SYNC_EXECUTION_GROUP", help_heading = "Xray")]
+    pub execution_group: Option<String>,
+    /// Every invocation creates its own Test Execution (no search for this CI run's execution).
+    #[arg(long, env = "XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
+    pub new_execution_per_invocation: Option<bool>,
     /// Skip the Xray upload entirely.
     #[arg(long, env = "XRAY_SYNC_NO_UPLOAD", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
@@ -369,6 +418,12 @@ pub struct SettingsArgs {
     /// Attempts per call, retries included [default: 5].
     #[arg(long, env = "XRAY_SYNC_MAX_ATTEMPTS", help_heading = "HTTP")]
     pub max_attempts: Option<u32>,
+    /// One deadline for the whole run: past it, no new request starts, the one in flight gets
+    /// 10 s, unsent results are spooled and every report is written (exit 4). Seconds, or 15m,
+    /// 1h; 0 = none [default: 15m].
+    #[arg(long, env = "XRAY_SYNC_MAX_RUN_TIME", value_name = "DURATION",
+          value_parser = parse_run_time, help_heading = "HTTP")]
+    pub max_run_time: Option<u64>,
 
     // --- Output ---
     /// Write the JSON report here.

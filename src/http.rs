@@ -237,66 +237,156 @@ impl Http {
     }
 
     /// One attempt, no retries. Non-2xx answers are `Ok`; only transport failures are `Err`.
+    ///
+    /// Honours a stop (`crate::stop`): once one is requested no request starts, and the one in
+    /// flight is given up after the grace period (as a failure that may have been applied: the
+    /// server may still process it). The exchange runs on its own thread so that the wait for
+    /// it can be cut short; a given-up thread ends with its own timeout or with the process.
     pub fn send_once(
         &self,
         service: Service,
         req: &Request,
     ) -> Result<Response, (Failure, ApiError)> {
-        let agent = if req.slow {
-            &self.slow_agent
-        } else {
-            &self.agent
-        };
-        let mut builder = ureq::http::Request::builder()
-            .method(req.method)
-            .uri(&req.url);
-        for (k, v) in &req.headers {
-            builder = builder.header(k, v);
+        if let Some(reason) = crate::stop::reason() {
+            return Err(stopped(service, &req.url, reason, false));
         }
-        let result = match &req.body {
-            Body::Empty => builder
-                .body(())
-                .map_err(ureq::Error::from)
-                .and_then(|r| agent.run(r)),
-            Body::Json(bytes) => builder
-                .header("Content-Type", "application/json")
-                .body(bytes.as_slice())
-                .map_err(ureq::Error::from)
-                .and_then(|r| agent.run(r)),
-            Body::Raw {
-                content_type,
-                bytes,
-            } => builder
-                .header("Content-Type", content_type)
-                .body(bytes.as_slice())
-                .map_err(ureq::Error::from)
-                .and_then(|r| agent.run(r)),
+        let agent = if req.slow {
+            self.slow_agent.clone()
+        } else {
+            self.agent.clone()
         };
-        let mut resp = result.map_err(|e| transport_error(service, &req.url, e))?;
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(|e| transport_error(service, &req.url, e))?;
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        let (tx, rx) = std::sync::mpsc::channel();
+        let owned = req.clone();
+        let spawned = std::thread::Builder::new()
+            .name("xray-sync-http".into())
+            .spawn(move || {
+                let _ = tx.send(exchange(&agent, service, &owned));
+            });
+        if spawned.is_err() {
+            // No thread to spare: send inline (a stop then waits for this request's timeout).
+            let agent = if req.slow {
+                &self.slow_agent
+            } else {
+                &self.agent
+            };
+            return exchange(agent, service, req);
+        }
+        loop {
+            match rx.recv_timeout(crate::stop::POLL) {
+                Ok(result) => return result,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if crate::stop::grace_over()
+                        && let Some(reason) = crate::stop::reason()
+                    {
+                        return Err(stopped(service, &req.url, reason, true));
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err((
+                        Failure::Interrupted,
+                        ApiError::Network {
+                            service,
+                            url: redact_url(&req.url),
+                            detail: "the request thread ended without an answer".into(),
+                            maybe_applied: true,
+                        },
+                    ));
+                }
+            }
+        }
     }
+}
 
+/// The error for a request a stop kept from starting (`in_flight` false) or gave up on.
+fn stopped(
+    service: Service,
+    url: &str,
+    reason: crate::stop::StopReason,
+    in_flight: bool,
+) -> (Failure, ApiError) {
+    let (failure, detail) = if in_flight {
+        (
+            Failure::Interrupted,
+            format!(
+                "no answer within {} s of the stop ({}); the server may still apply the request",
+                crate::stop::GRACE.as_secs(),
+                reason.describe()
+            ),
+        )
+    } else {
+        (
+            Failure::Connect,
+            format!("not sent: the run is stopping ({})", reason.describe()),
+        )
+    };
+    (
+        failure,
+        ApiError::Network {
+            service,
+            url: redact_url(url),
+            detail,
+            maybe_applied: in_flight,
+        },
+    )
+}
+
+/// One request and its whole answer, on `agent`.
+fn exchange(
+    agent: &ureq::Agent,
+    service: Service,
+    req: &Request,
+) -> Result<Response, (Failure, ApiError)> {
+    let mut builder = ureq::http::Request::builder()
+        .method(req.method)
+        .uri(&req.url);
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
+    }
+    let result = match &req.body {
+        Body::Empty => builder
+            .body(())
+            .map_err(ureq::Error::from)
+            .and_then(|r| agent.run(r)),
+        Body::Json(bytes) => builder
+            .header("Content-Type", "application/json")
+            .body(bytes.as_slice())
+            .map_err(ureq::Error::from)
+            .and_then(|r| agent.run(r)),
+        Body::Raw {
+            content_type,
+            bytes,
+        } => builder
+            .header("Content-Type", content_type)
+            .body(bytes.as_slice())
+            .map_err(ureq::Error::from)
+            .and_then(|r| agent.run(r)),
+    };
+    let mut resp = result.map_err(|e| transport_error(service, &req.url, e))?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE_BYTES)
+        .read_to_vec()
+        .map_err(|e| transport_error(service, &req.url, e))?;
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+impl Http {
     /// Sends with the retry policy. Returns the first 2xx answer, or the error of the last
     /// attempt. A `Create` that fails ambiguously (gateway error, broken connection after
     /// sending) is NOT resent here: it returns the error with `maybe_applied` set (for network
@@ -329,9 +419,10 @@ impl Http {
                 .policy
                 .decide(attempt, req.call, failure, retry_after, jitter());
             match decision {
-                Decision::Retry(wait) if started.elapsed() + wait <= self.policy.max_total => {
-                    (self.sleep)(wait)
-                }
+                // A stop ends retrying: the sleep returns early and nothing more is sent.
+                Decision::Retry(wait)
+                    if started.elapsed() + wait <= self.policy.max_total
+                        && crate::stop::sleep_unless_stopped(wait, self.sleep) => {}
                 Decision::Retry(_) | Decision::CheckThenRetry(_) | Decision::GiveUp => {
                     return Err(error);
                 }
@@ -339,9 +430,10 @@ impl Http {
         }
     }
 
-    /// Sleeps as the policy says (used by callers that check-then-retry a create).
-    pub fn pause(&self, wait: Duration) {
-        (self.sleep)(wait)
+    /// Sleeps as the policy says (used by callers that check-then-retry a create), cut short
+    /// by a stop. True when it slept the whole time.
+    pub fn pause(&self, wait: Duration) -> bool {
+        crate::stop::sleep_unless_stopped(wait, self.sleep)
     }
 }
 

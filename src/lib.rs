@@ -23,5 +23,6 @@ pub use commands::run;
 pub mod secret;
 pub mod settings;
 pub mod spool;
+pub mod stop;
 pub mod untrusted;
 pub mod xray;

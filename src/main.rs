@@ -4,7 +4,8 @@
 //! 0 done; 1 tests failed and `--fail-on-test-failure` is set; 2 usage or configuration error;
 //! 3 input error (no result files, a result file that could not be read — after everything
 //! readable was processed, unless `--allow-bad-files` — or any under `--strict`, unmapped
-//! results under `--unmapped fail`); 4 Xray or Jira rejected the request or could not be reached.
+//! results under `--unmapped fail`); 4 Xray or Jira rejected the request or could not be reached (or the run
+//! deadline passed); 130/143 stopped by SIGINT/SIGTERM (reports written, unsent results spooled).
 //! Errors print with `{:#}` (Display with causes), never Debug, so secrets stay redacted.
 
 use std::io::Write;
@@ -13,11 +14,12 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use xray_sync::cli::{Cli, Command, InputArgs};
+use xray_sync::cli::{Cli, Command, ExecutionCommand, InputArgs};
 use xray_sync::ingest::{self, IngestError, InputOptions};
 use xray_sync::plan::PlanError;
 use xray_sync::run::{self, RunError as LibRunError};
 use xray_sync::settings::{self, SettingsError, Source};
+use xray_sync::stop::StopReason;
 
 /// A failure, by the exit code it gets.
 #[derive(Debug)]
@@ -30,6 +32,9 @@ enum RunError {
     Remote(anyhow::Error),
     /// `doctor` found a problem: its report already says what and how to fix it.
     Doctor(u8),
+    /// SIGINT (130) or SIGTERM (143) stopped the run; everything was written, unsent results
+    /// were spooled. (The run deadline stops the same way but exits 4, as `Remote`.)
+    Stopped(u8, anyhow::Error),
 }
 
 impl RunError {
@@ -39,12 +44,16 @@ impl RunError {
             RunError::Input(_) => 3,
             RunError::Remote(_) => 4,
             RunError::Doctor(code) => *code,
+            RunError::Stopped(code, _) => *code,
         }
     }
 
     fn error(&self) -> Option<&anyhow::Error> {
         match self {
-            RunError::Usage(e) | RunError::Input(e) | RunError::Remote(e) => Some(e),
+            RunError::Usage(e)
+            | RunError::Input(e)
+            | RunError::Remote(e)
+            | RunError::Stopped(_, e) => Some(e),
             RunError::Doctor(_) => None,
         }
     }
@@ -59,6 +68,9 @@ impl RunError {
                 "`xray-sync doctor` checks credentials, permissions and connectivity"
             }
             RunError::Doctor(_) => "fix the first failing check, then run `xray-sync doctor` again",
+            RunError::Stopped(..) => {
+                "`xray-sync resend SPOOL_DIR` sends what was saved; the next run files the bugs left out"
+            }
         }
     }
 }
@@ -76,6 +88,11 @@ impl From<LibRunError> for RunError {
                 RunError::Usage(e.into())
             }
             LibRunError::Remote(_) => RunError::Remote(e.into()),
+            LibRunError::Stopped { reason, .. } => match reason {
+                StopReason::Interrupt => RunError::Stopped(130, e.into()),
+                StopReason::Terminate => RunError::Stopped(143, e.into()),
+                StopReason::Deadline(_) => RunError::Remote(e.into()),
+            },
             LibRunError::StaleKeys(_) => RunError::Input(e.into()),
         }
     }
@@ -107,6 +124,14 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Resend(_) | Command::Execution(_)
+    ) && let Err(e) = xray_sync::stop::install_signal_handlers()
+    {
+        // Without them a signal still ends the process, only without the reports.
+        eprintln!("warning: could not install the SIGINT/SIGTERM handlers: {e}");
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
@@ -119,6 +144,18 @@ fn main() -> ExitCode {
             doctor(args, sub, &mut out).map(|()| false)
         }
         Command::Resend(args) => resend(args, &mut out).map(|()| false),
+        Command::Execution(args) => match &args.command {
+            ExecutionCommand::Create(a) => {
+                xray_sync::commands::execution::create(a, &env, &mut out)
+                    .map(|_| false)
+                    .map_err(RunError::from)
+            }
+            ExecutionCommand::Finish(a) => {
+                xray_sync::commands::execution::finish(a, &env, &mut out)
+                    .map(|_| false)
+                    .map_err(RunError::from)
+            }
+        },
         Command::Config(args) => {
             let sub = matches.subcommand_matches("config");
             config(&args.settings, sub, &mut out).map(|()| false)
@@ -288,6 +325,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
         allow_bad_files: None,
     };
     let (settings, _trace) = settings::load(&args.settings, &input, false, &env)?;
+    xray_sync::stop::set_deadline(settings.http.max_run_time);
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
         return Err(RunError::Usage(anyhow::anyhow!(
             "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"
@@ -305,6 +343,24 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
             "Xray: results are in {key} ({} test result(s) sent)",
             receipt.tests_sent
         );
+    }
+    if let Some(reason) = xray_sync::stop::reason() {
+        let left = receipt
+            .chunks
+            .iter()
+            .filter(|c| c.status != xray_sync::xray::upload::ChunkStatus::Sent)
+            .count();
+        let e = anyhow::anyhow!(
+            "stopped by {}: {left} chunk(s) still in {}; run `xray-sync resend {}` again",
+            reason.describe(),
+            args.spool_dir.display(),
+            args.spool_dir.display()
+        );
+        return Err(match reason {
+            StopReason::Interrupt => RunError::Stopped(130, e),
+            StopReason::Terminate => RunError::Stopped(143, e),
+            StopReason::Deadline(_) => RunError::Remote(e),
+        });
     }
     if receipt.failed() {
         let lines: Vec<String> = receipt.errors.iter().map(|e| e.message.clone()).collect();

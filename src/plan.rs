@@ -19,7 +19,10 @@ pub use build::{PlanError, build};
 
 /// Helpers the console and reports share with the planner.
 pub mod build_support {
-    pub use super::build::{content_type_for, expand_template, rfc3339, run_marker, source_name};
+    pub use super::build::{
+        ci_description, content_type_for, expand_template, fold_separators, one_line, rfc3339,
+        run_marker, source_name,
+    };
 }
 /// Identity types live in the model (the lowest layer), so settings and mapping can name them.
 pub use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};

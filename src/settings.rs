@@ -179,6 +179,11 @@ pub struct XraySettings {
     pub test_plan: Option<String>,
     /// Append to this execution instead of creating one.
     pub test_execution: Option<String>,
+    /// The run marker label of this CI run's Test Execution (see `resolve::run_identity`):
+    /// an invocation first looks for the execution carrying it and appends, and creates it
+    /// only when none exists. `None` (no CI run id, `--new-execution-per-invocation`): every
+    /// invocation creates its own, with a fresh marker.
+    pub run_identity: Option<String>,
     pub environments: Vec<String>,
     pub fix_version: Option<String>,
     pub revision: Option<String>,
@@ -243,6 +248,9 @@ pub struct JiraSettings {
     pub overrides: Vec<BugOverride>,
 }
 
+/// The default `--max-run-time`: 15 minutes.
+pub const DEFAULT_MAX_RUN_TIME_SECS: u64 = 15 * 60;
+
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub ca_cert: Option<PathBuf>,
@@ -255,6 +263,8 @@ pub struct HttpSettings {
     pub max_attempts: u32,
     /// Upper bound on the time one call may spend retrying.
     pub max_retry_time: Duration,
+    /// One deadline for the whole run (`--max-run-time`); zero = none. See `crate::stop`.
+    pub max_run_time: Duration,
 }
 
 impl Default for HttpSettings {
@@ -267,6 +277,7 @@ impl Default for HttpSettings {
             import_timeout: Duration::from_secs(300),
             max_attempts: 5,
             max_retry_time: Duration::from_secs(300),
+            max_run_time: Duration::from_secs(DEFAULT_MAX_RUN_TIME_SECS),
         }
     }
 }
@@ -299,7 +310,7 @@ mod trust;
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{
     DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
-    load, resolve,
+    load, resolve, run_identity,
 };
 pub use trust::{PRESENTATION_KEYS, TRUSTED_KEYS, trusted_keys_in};
 

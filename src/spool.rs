@@ -95,12 +95,7 @@ pub fn write(
     chunks: &[(usize, ImportDoc)],
 ) -> anyhow::Result<PathBuf> {
     check_marker(&manifest.marker_label)?;
-    let dir = root.join(&manifest.marker_label);
-    // Owner-only, and never through a symlink planted where the spool goes.
-    outfile::create_private_dir(root)
-        .with_context(|| format!("creating spool directory {}", root.display()))?;
-    outfile::create_new_private_dir(&dir)
-        .with_context(|| format!("creating spool directory {}", dir.display()))?;
+    let dir = fresh_dir(root, &manifest.marker_label)?;
     for (index, doc) in chunks {
         let file = format!("chunk-{index:04}.json");
         write_json(&dir.join(&file), doc)?;
@@ -118,6 +113,35 @@ pub fn write(
     // The manifest last: a directory without one was never complete.
     write_json(&dir.join(MANIFEST), &manifest)?;
     Ok(dir)
+}
+
+/// A new directory under `root` named after the marker: invocations of one CI run share their
+/// marker (the execution identity), so a later one gets `<marker>-2`, `-3`, … instead of
+/// overwriting an earlier one's unsent chunks.
+fn fresh_dir(root: &Path, marker: &str) -> anyhow::Result<PathBuf> {
+    // Owner-only, and never through a symlink planted where the spool goes.
+    outfile::create_private_dir(root)
+        .with_context(|| format!("creating spool directory {}", root.display()))?;
+    for n in 1..=1000 {
+        let name = if n == 1 {
+            marker.to_string()
+        } else {
+            format!("{marker}-{n}")
+        };
+        let dir = root.join(name);
+        match outfile::create_new_private_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("creating spool directory {}", dir.display()));
+            }
+        }
+    }
+    bail!(
+        "{}: 1000 spool directories for {marker} already",
+        root.display()
+    )
 }
 
 pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {

@@ -96,7 +96,7 @@ pub fn resend(
     let configured = settings.test_execution.as_deref().and_then(IssueKey::parse);
     let lookup = match &recorded {
         Some(r) if configured.as_ref() == Some(r) => Ok(Some(r.clone())),
-        _ => client.find_execution_by_label(&manifest.marker_label),
+        _ => client.oldest_execution_by_label(&manifest.marker_label),
     };
     let execution = match lookup {
         Ok(found) => match (&recorded, found) {

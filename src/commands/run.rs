@@ -46,6 +46,13 @@ pub enum RunError {
     /// spooled. One line per error.
     #[error("{}", .0.join("\n"))]
     Remote(Vec<String>),
+    /// A signal or the run deadline stopped the run early; reports are written and unsent
+    /// results are spooled. The lines say what was and was not sent.
+    #[error("{}", .lines.join("\n"))]
+    Stopped {
+        reason: crate::stop::StopReason,
+        lines: Vec<String>,
+    },
 }
 
 /// What a finished run tells `main`.
@@ -65,6 +72,7 @@ pub fn run(
     let mut settings_args = args.settings.clone();
     settings_args.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
+    crate::stop::set_deadline(settings.http.max_run_time);
     if !dry_run && settings.xray.is_none() && settings.jira.is_none() {
         return Err(RunError::NothingToDo(settings.notes.clone()));
     }
@@ -111,7 +119,17 @@ pub fn run(
     }
 
     let receipts = execute(&plan, &settings, &results, dry_run, on_github, human!())?;
+    // The stop path is this same path: everything below is local, so a stopped run still
+    // writes the report, the summaries and the outputs (only the PR comment, a request, is
+    // left out).
+    let jira_live =
+        !dry_run && plan.jira.is_some() && settings.jira.as_ref().is_some_and(|j| j.is_live());
+    let stopped =
+        crate::stop::reason().map(|reason| (reason, stop_lines(reason, &receipts, jira_live)));
     let mut summary = assemble::summary(&plan, &settings, &receipts, dry_run);
+    if let Some((_, lines)) = &stopped {
+        summary.errors.splice(0..0, lines.iter().cloned());
+    }
     // Bad files are problems of the run: the job summary lists them with the other problems.
     summary.errors.extend(
         results
@@ -126,7 +144,13 @@ pub fn run(
         x.tests_sent == 0 && !x.stale_keys.is_empty() && x.stale_keys.iter().all(|k| !k.fell_back)
     });
     let error_lines = receipts.error_lines();
-    let report = assemble::report(&plan, receipts, dry_run);
+    let mut report = assemble::report(&plan, receipts, dry_run);
+    if let Some((reason, lines)) = &stopped {
+        report.stopped = Some(crate::report::json::Stopped {
+            reason: reason.describe(),
+            lines: lines.clone(),
+        });
+    }
     let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
     if let Some(path) = &settings.output.report {
         let bytes = report_json.clone() + "\n";
@@ -155,7 +179,24 @@ pub fn run(
             writeln!(human!(), "{}", crate::secret::scrub(&line, &secret_refs))
                 .map_err(stdout_error)?;
         }
-        publish_github(&settings, &summary, &secret_refs, env, dry_run, human!())?;
+        publish_github(
+            &settings,
+            &summary,
+            &secret_refs,
+            env,
+            dry_run,
+            stopped.is_none(),
+            human!(),
+        )?;
+    }
+    if let Some((reason, lines)) = stopped {
+        return Err(RunError::Stopped {
+            reason,
+            lines: lines
+                .iter()
+                .map(|l| crate::secret::scrub(l, &secret_refs))
+                .collect(),
+        });
     }
     if stopped_by_keys {
         return Err(RunError::StaleKeys(
@@ -219,11 +260,41 @@ fn execute(
             github::group("xray-sync: Jira and Xray requests")
         );
     }
-    let receipts = send(plan, settings, results, dry_run, &http, out);
+    let mut receipts = send(plan, settings, results, dry_run, &http, out);
+    retitle_shared(settings, &http, &mut receipts);
     if on_github {
         let _ = writeln!(out, "{}", github::ENDGROUP);
     }
     Ok(receipts)
+}
+
+/// After adding results to an execution another invocation of this CI run created (found by
+/// its marker, or the winner of a race), recomputes its title's counts from all its runs, so
+/// the title tells the union. Never for a `--test-execution` the user named: its title is
+/// theirs. A failure is a warning: the results are in.
+fn retitle_shared(settings: &Settings, http: &Http, receipts: &mut Receipts) {
+    let Some(x) = settings.xray.as_ref().filter(|x| x.is_live()) else {
+        return;
+    };
+    let Some(xr) = receipts.xray.as_mut() else {
+        return;
+    };
+    let joined = !xr.created && x.test_execution.is_none() && xr.marker_label.is_some();
+    if !(joined || xr.duplicate.is_some()) || !xr.errors.is_empty() || crate::stop::requested() {
+        return;
+    }
+    let Some(key) = xr.execution.clone() else {
+        return;
+    };
+    match super::execution::retitle(http, settings, x, &key) {
+        Ok(done) => xr.warnings.push(format!(
+            "title of {key} recomputed from its {} run(s): \"{}\"",
+            done.counts.total, done.summary
+        )),
+        Err(e) => xr.warnings.push(format!(
+            "the title of {key} still has the counts of the invocation that created it ({e}); `xray-sync execution finish {key}` recomputes them"
+        )),
+    }
 }
 
 /// The requests themselves, in order: bugs first (their keys go into `defects`), then the upload.
@@ -276,7 +347,11 @@ fn send(
         return receipts;
     }
     let mut filed_plan = None;
-    if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
+    // A stop before the bugs: none is filed (the next run files them); the upload below still
+    // spools every chunk.
+    if let (Some(js), Some(jp)) = (jira_live, &plan.jira)
+        && !crate::stop::requested()
+    {
         // Without Xray the keys are checked in Jira itself (issue type Test, a configured
         // project), so a Jira-only run still links bugs to real Tests and nothing else.
         let jira_checked = match &keys {
@@ -340,7 +415,8 @@ fn send(
             &filed_plan,
             receipts.jira.as_mut(),
             receipts.xray.as_mut(),
-        ) {
+        ) && !crate::stop::requested()
+        {
             let wanted = crate::jira::file::tests_to_link(jp, jr);
             if !wanted.is_empty() {
                 let landed = crate::xray::upload::find_landed(
@@ -424,11 +500,12 @@ fn publish_github(
     secrets: &[&crate::secret::Secret],
     env: &dyn Fn(&str) -> Option<String>,
     dry_run: bool,
+    may_send: bool,
     out: &mut dyn Write,
 ) -> Result<(), RunError> {
     let genv = github::GithubEnv::from_vars(env);
     github::publish(&genv, summary, secrets, &mut WriteAdapter(out)).map_err(stdout_error)?;
-    if !settings.output.pr_comment {
+    if !settings.output.pr_comment || !may_send {
         return Ok(());
     }
     if dry_run {
@@ -466,6 +543,65 @@ fn publish_github(
         }
     }
     Ok(())
+}
+
+/// What a stopped run did and did not send, one line each, first the reason.
+fn stop_lines(
+    reason: crate::stop::StopReason,
+    receipts: &Receipts,
+    jira_live: bool,
+) -> Vec<String> {
+    use crate::xray::upload::ChunkStatus;
+    let mut lines = vec![format!(
+        "stopped by {}: no new request was started after it",
+        reason.describe()
+    )];
+    if let Some(x) = &receipts.xray {
+        let count = |status: ChunkStatus| {
+            let chunks: Vec<_> = x.chunks.iter().filter(|c| c.status == status).collect();
+            (chunks.len(), chunks.iter().map(|c| c.tests).sum::<usize>())
+        };
+        let (sent, sent_tests) = count(ChunkStatus::Sent);
+        let (spooled, spooled_tests) = count(ChunkStatus::Spooled);
+        let (lost, lost_tests) = count(ChunkStatus::NotSent);
+        let target = x
+            .execution
+            .as_ref()
+            .map(|k| format!(" to {k}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "Xray: {sent} of {} chunk(s) sent{target} ({sent_tests} result(s))",
+            x.chunks.len()
+        ));
+        if let Some(dir) = &x.spool {
+            let into = match &x.execution {
+                Some(k) => format!("appends them to {k}"),
+                None => "creates the execution (or finds it by its run marker) and sends them"
+                    .to_string(),
+            };
+            lines.push(format!(
+                "Xray: {spooled} chunk(s) ({spooled_tests} result(s)) not sent, saved to {}; `xray-sync resend {}` {into}",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        if lost > 0 {
+            lines.push(format!(
+                "Xray: {lost} chunk(s) ({lost_tests} result(s)) neither sent nor saved"
+            ));
+        }
+    }
+    match &receipts.jira {
+        Some(j) => lines.push(format!(
+            "Jira: {} bug action(s) done before the stop; failing tests not yet handled are filed by the next run",
+            j.actions.len()
+        )),
+        None if jira_live => lines.push(
+            "Jira: no bug was filed (the stop came first); the next run files them".to_string(),
+        ),
+        None => {}
+    }
+    lines
 }
 
 fn stdout_error(source: std::io::Error) -> RunError {

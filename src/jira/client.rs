@@ -516,6 +516,17 @@ impl<'h> Client<'h> {
         Ok(Created { id, key: a.key })
     }
 
+    /// `PUT /rest/api/{v}/issue/{key}` with `{"fields":{"summary"}}` (204). Setting the same
+    /// summary twice is harmless, so it is a `Read` for the retry policy.
+    pub fn set_summary(&self, key: &str, summary: &str) -> Result<(), ApiError> {
+        let path = self.api(&format!("issue/{}", enc(key)));
+        let body = json!({ "fields": { "summary": summary } });
+        self.call(&format!("title of {key}"), |base| {
+            Request::post_json(format!("{base}{path}"), &body, Call::Read).method("PUT")
+        })
+        .map(|_| ())
+    }
+
     /// One issue by key (strongly consistent, unlike search).
     pub fn get_issue(&self, key: &str) -> Result<Issue, ApiError> {
         let path = self.api(&format!(

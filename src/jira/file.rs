@@ -3,7 +3,9 @@
 //! Owns the order of work, not the rules (`dedup.rs` decides). Phases:
 //! 1. lookup: one search per batch of ≤50 labels per project, all statuses;
 //! 2. per test (bounded parallelism): comment on the open bug once per run, reopen, or create;
-//!    raced duplicates seen in the lookup are closed;
+//!    raced duplicates seen in the lookup are closed; what it would create is searched again
+//!    after a jittered pause first, so parallel jobs of one CI run see each other's bugs
+//!    (`recheck_pause`, measured in benches/README.md);
 //! 3. convergence for everything created (`file/converge.rs`): batched searches with
 //!    `reconcileIssues` (Cloud: several rounds, since a racing run's issue may lag); the lowest
 //!    open id wins, the others are closed as duplicates. A create whose answer was lost is found
@@ -172,6 +174,8 @@ struct Out {
     keys: BTreeMap<usize, Vec<IssueKey>>,
     errors: Vec<ApiError>,
     work: Vec<Work>,
+    /// Items the first search decided to create: re-checked after a jittered pause first.
+    deferred: Vec<(usize, Option<Issue>)>,
 }
 
 struct Filer<'a> {
@@ -232,8 +236,44 @@ impl Filer<'_> {
                 .get(&item.fields.project)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            self.handle(n, item, found, &out);
+            self.handle(n, item, found, &out, true);
         });
+
+        // Phase 2b: before creating, wait a jittered moment and search again, so jobs of one CI
+        // run that failed the same tests at the same moment see each other's creates (as far
+        // as search allows; convergence below settles the rest).
+        let deferred = std::mem::take(&mut lock(&out).deferred);
+        if !deferred.is_empty() {
+            let wait = recheck_pause(self.client.product(), jitter());
+            progress(&format!(
+                "jira: {} new bug(s) to file; searching again in {} ms in case a parallel job filed them",
+                deferred.len(),
+                wait.as_millis()
+            ));
+            crate::stop::sleep_unless_stopped(wait, std::thread::sleep);
+            let lookups: Vec<(String, String)> = deferred
+                .iter()
+                .map(|(n, _)| (items[*n].fields.project.clone(), items[*n].label.clone()))
+                .collect();
+            let (again, failed_again) = self.search_all(&self::queries(&lookups), &[], &out);
+            par_for(deferred.len(), self.settings.parallelism, |d| {
+                let (n, related_done) = &deferred[d];
+                let item = &items[*n];
+                let found = again
+                    .get(&item.fields.project)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let theirs = found.iter().any(|i| {
+                    i.labels.iter().any(|l| l.eq_ignore_ascii_case(&item.label)) && !i.is_done()
+                });
+                if failed_again.contains(&item.label.to_lowercase()) || !theirs {
+                    // Nothing new (or cannot tell): the first decision stands.
+                    self.create(*n, item, related_done.clone(), &out);
+                } else {
+                    self.handle(*n, item, found, &out, false);
+                }
+            });
+        }
 
         // Phase 3: convergence for what was created (or may have been).
         let work = std::mem::take(&mut lock(&out).work);
@@ -310,7 +350,8 @@ impl Filer<'_> {
         (found, failed)
     }
 
-    fn handle(&self, n: usize, item: &Item, found: &[Issue], out: &Mutex<Out>) {
+    /// One decision; with `defer`, a create is only recorded for the re-check (phase 2b).
+    fn handle(&self, n: usize, item: &Item, found: &[Issue], out: &Mutex<Out>, defer: bool) {
         match dedup::decide(&item.label, found, &self.policy) {
             Decision::Comment { target, duplicates } => {
                 self.note_key(out, item, &target.key);
@@ -344,6 +385,9 @@ impl Filer<'_> {
                         self.create(n, item, Some(target), out);
                     }
                 }
+            }
+            Decision::Create { related_done } if defer && !self.dry_run => {
+                lock(out).deferred.push((n, related_done))
             }
             Decision::Create { related_done } => self.create(n, item, related_done, out),
         }
@@ -575,6 +619,33 @@ fn push_raw(out: &Mutex<Out>, order: usize, action: BugAction) {
 
 /// A create that may have happened: the request went out and the answer was lost, or a gateway
 /// failed in front of Jira.
+/// The pause before the re-check: a fixed part (Cloud's search lags its writes) and a spread
+/// that parallel jobs draw from at random, so their re-checks and creates come one after the
+/// other rather than at once.
+fn recheck_pause(product: crate::settings::Product, jitter: f64) -> std::time::Duration {
+    let (base, spread) = match product {
+        crate::settings::Product::Cloud => (1000.0, 2000.0),
+        crate::settings::Product::Dc => (100.0, 1500.0),
+    };
+    std::time::Duration::from_millis((base + spread * jitter.clamp(0.0, 1.0)) as u64)
+}
+
+/// A number in [0, 1) that differs between processes and threads started at the same moment.
+fn jitter() -> f64 {
+    use sha2::{Digest, Sha256};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut h = Sha256::new();
+    h.update(nanos.to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(format!("{:?}", std::thread::current().id()).as_bytes());
+    let d = h.finalize();
+    let n = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+    f64::from(n) / (f64::from(u32::MAX) + 1.0)
+}
+
 fn ambiguous(e: &ApiError) -> bool {
     matches!(
         e,
@@ -657,6 +728,22 @@ mod tests {
         let r = par_map(100, 4, |i| i * 2);
         assert_eq!(r, (0..100).map(|i| i * 2).collect::<Vec<_>>());
         assert!(par_map(0, 4, |i| i).is_empty());
+    }
+
+    #[test]
+    fn recheck_pauses_spread_jobs_apart() {
+        use crate::settings::Product;
+        let ms = |p, j| recheck_pause(p, j).as_millis();
+        assert_eq!(
+            (ms(Product::Dc, 0.0), ms(Product::Dc, 0.999_999)),
+            (100, 1599)
+        );
+        assert_eq!(
+            (ms(Product::Cloud, 0.0), ms(Product::Cloud, 0.5)),
+            (1000, 2000)
+        );
+        let j = jitter();
+        assert!((0.0..1.0).contains(&j), "{j}");
     }
 
     #[test]

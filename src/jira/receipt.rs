@@ -19,6 +19,9 @@ pub enum ActionKind {
     ClosedAsDuplicate,
     ClosedOnPass,
     Reopened,
+    /// This job created the bug too, but a parallel job's create survived convergence: the
+    /// action names the surviving bug (this job's own was closed as its duplicate).
+    FiledByParallelJob,
     Skipped,
     WouldCreate,
     WouldComment,
@@ -35,6 +38,7 @@ impl ActionKind {
             ActionKind::ClosedAsDuplicate => "closed as duplicate",
             ActionKind::ClosedOnPass => "closed on pass",
             ActionKind::Reopened => "reopened",
+            ActionKind::FiledByParallelJob => "reported by a parallel job as",
             ActionKind::Skipped => "skipped",
             ActionKind::WouldCreate => "would create",
             ActionKind::WouldComment => "would comment on",

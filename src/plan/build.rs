@@ -31,7 +31,7 @@ use scope::Scope;
 pub(crate) use text::{failure_message, plain};
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
-pub use xray::{content_type_for, expand_template};
+pub use xray::{ci_description, content_type_for, expand_template, fold_separators};
 
 /// How many example ids an error or note lists.
 const EXAMPLES: usize = 5;

@@ -137,6 +137,8 @@ fn bug_row(kind: ActionKind) -> Option<BugAction> {
         ActionKind::Created | ActionKind::WouldCreate => Some(BugAction::Created),
         ActionKind::Commented | ActionKind::WouldComment => Some(BugAction::Commented),
         ActionKind::Reopened | ActionKind::WouldReopen => Some(BugAction::Reopened),
+        // Reported by this CI run, not created by this job: the surviving bug is linked.
+        ActionKind::FiledByParallelJob => Some(BugAction::AlreadyReported),
         ActionKind::ClosedOnPass | ActionKind::WouldClose => Some(BugAction::Closed),
         // Bookkeeping around a bug, not a bug of its own.
         ActionKind::Linked | ActionKind::ClosedAsDuplicate | ActionKind::Skipped => None,

@@ -34,6 +34,19 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Every error of the run, Xray's included.
     pub errors: Vec<ReportError>,
+    /// Set when the run stopped early (`SIGTERM`, `SIGINT`, the run deadline): why, and what
+    /// was and was not sent. Absent on a run that went to its end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+}
+
+/// An early stop, as the report tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stopped {
+    /// `SIGTERM`, `SIGINT` or the run deadline.
+    pub reason: String,
+    /// What was and was not sent, one line each.
+    pub lines: Vec<String>,
 }
 
 impl Report {
@@ -46,6 +59,7 @@ impl Report {
             dry_run: false,
             notes: Vec::new(),
             errors: Vec::new(),
+            stopped: None,
         }
     }
 

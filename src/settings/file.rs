@@ -53,6 +53,9 @@ pub struct FileXray {
     pub chunk_max_bytes: Option<usize>,
     pub evidence_max_file_bytes: Option<u64>,
     pub evidence_max_run_bytes: Option<u64>,
+    /// A re-run attempt of a CI run gets its own execution (default: it appends to attempt 1's).
+    pub execution_per_attempt: Option<bool>,
+    pub execution_group: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

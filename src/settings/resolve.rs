@@ -217,7 +217,32 @@ pub fn resolve(
         ),
     };
 
-    let xray = resolve_xray(args, file, dry_run, trace, &mut notes)?;
+    let mut xray = resolve_xray(args, file, dry_run, trace, &mut notes)?;
+    let group = trace
+        .pick(
+            "execution_group",
+            args.execution_group.clone(),
+            file.xray.execution_group.clone(),
+        )
+        .map(|g| g.trim().to_string())
+        .filter(|g| !g.is_empty());
+    let per_attempt = trace.pick_or(
+        "execution_per_attempt",
+        None,
+        file.xray.execution_per_attempt,
+        false,
+    );
+    let per_invocation = trace.pick_or(
+        "new_execution_per_invocation",
+        args.new_execution_per_invocation,
+        None,
+        false,
+    );
+    if let Some(x) = xray.as_mut()
+        && !per_invocation
+    {
+        x.run_identity = run_identity(&ci, &x.project, group.as_deref(), per_attempt);
+    }
     let jira = resolve_jira(args, file, dry_run, xray.as_ref(), trace, &mut notes)?;
 
     // Name keys are only searched for real projects: a placeholder would match nothing useful.
@@ -318,6 +343,12 @@ pub fn resolve(
             file.http.max_retry_time_secs,
             d.max_retry_time.as_secs(),
         )),
+        max_run_time: secs(trace.pick_or(
+            "max_run_time",
+            args.max_run_time,
+            None,
+            d.max_run_time.as_secs(),
+        )),
     };
     if http.max_attempts == 0 {
         return Err(invalid(
@@ -385,6 +416,49 @@ pub fn resolve(
     })
 }
 
+/// The run marker label every invocation of one CI run shares: `xray-sync-run-` and 16 hex of
+/// a SHA-256 over the CI provider, the CI run (`CiContext::pipeline_run`), the attempt (only
+/// with `execution_per_attempt`), the group and the project. Hashed so that any group text
+/// makes a valid Jira label and the label's length stays fixed. `None` without a CI run id.
+///
+/// Why a re-run attempt appends to attempt 1's execution by default: "re-run failed jobs"
+/// re-runs only some jobs, so an execution per attempt would hold only those jobs' results,
+/// while appending keeps one execution with the latest result of every test (Xray keeps one run
+/// per Test per execution, and the re-run's result replaces the failed one).
+pub fn run_identity(
+    ci: &CiContext,
+    project: &str,
+    group: Option<&str>,
+    per_attempt: bool,
+) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let run = ci.pipeline_run.as_deref()?;
+    let attempt = if per_attempt {
+        ci.run_attempt.as_deref().unwrap_or("")
+    } else {
+        ""
+    };
+    let mut h = Sha256::new();
+    for part in [
+        "xray-sync execution identity v1",
+        ci.provider.as_str(),
+        run,
+        attempt,
+        group.unwrap_or(""),
+        project,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(format!("xray-sync-run-{hex}"))
+}
+
 fn check_project_key(p: &str, setting: &str) -> Result<(), SettingsError> {
     let mut chars = p.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
@@ -439,4 +513,54 @@ fn dc_auth(
 
 fn placeholder_secret() -> Secret {
     Secret::new("")
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::run_identity;
+    use crate::ci::{CiContext, CiProvider};
+
+    fn github(run: &str, attempt: &str) -> CiContext {
+        CiContext {
+            provider: CiProvider::GithubActions,
+            pipeline_run: Some(run.into()),
+            run_attempt: Some(attempt.into()),
+            ..CiContext::default()
+        }
+    }
+
+    #[test]
+    fn one_identity_per_ci_run_group_and_project() {
+        let a = run_identity(&github("77", "1"), "CALC", None, false).unwrap();
+        assert!(a.starts_with("xray-sync-run-") && a.len() == "xray-sync-run-".len() + 16);
+        assert_eq!(
+            run_identity(&github("77", "1"), "CALC", None, false),
+            Some(a.clone())
+        );
+        // A re-run attempt is the same CI run unless the attempt is part of the identity.
+        assert_eq!(
+            run_identity(&github("77", "2"), "CALC", None, false),
+            Some(a.clone())
+        );
+        assert_ne!(
+            run_identity(&github("77", "2"), "CALC", None, true),
+            Some(a.clone())
+        );
+        assert_ne!(
+            run_identity(&github("78", "1"), "CALC", None, false),
+            Some(a.clone())
+        );
+        assert_ne!(
+            run_identity(&github("77", "1"), "CALC", Some("chrome"), false),
+            Some(a.clone())
+        );
+        assert_ne!(
+            run_identity(&github("77", "1"), "BOOK", None, false),
+            Some(a)
+        );
+        assert_eq!(
+            run_identity(&CiContext::default(), "CALC", None, false),
+            None
+        );
+    }
 }

@@ -19,6 +19,12 @@ pub const TRUSTED_KEYS: &[(&str, &str, &str)] = &[
     ("xray", "project", "which project results go to"),
     ("xray", "test_plan", "which issue is touched"),
     ("xray", "test_execution", "which issue is touched"),
+    ("xray", "execution_group", "which execution is appended to"),
+    (
+        "xray",
+        "execution_per_attempt",
+        "which execution is appended to",
+    ),
     ("xray", "evidence_max_file_bytes", "how much is read"),
     ("xray", "evidence_max_run_bytes", "how much is read"),
     ("jira", "url", "where the Jira credentials are sent"),

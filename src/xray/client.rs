@@ -143,6 +143,136 @@ impl Client {
     }
 }
 
+/// An execution created empty (`xray-sync execution create`): its key and, on Cloud, the issue
+/// id GraphQL needs to link it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmptyExecution {
+    pub key: IssueKey,
+    pub issue_id: Option<String>,
+}
+
+impl Client {
+    /// Creates an empty Test Execution with the Jira fields a run's create would set
+    /// ([`creation_info`]'s `fields`): Cloud GraphQL `createTestExecution` (environments as its
+    /// argument), DC Jira `POST /rest/api/2/issue`. Sent once (`Call::Create`).
+    pub fn create_empty(&self, info: &Info, labels: &[String]) -> Result<EmptyExecution, ApiError> {
+        let root = creation_info(self.product(), info, labels);
+        let mut fields = root.get("fields").cloned().unwrap_or_default();
+        match self {
+            Client::Cloud(c) => {
+                // The mutation makes a Test Execution; it takes no issue type.
+                if let Some(map) = fields.as_object_mut() {
+                    map.remove("issuetype");
+                }
+                let (id, key) = c.create_test_execution(&fields, &info.test_environments)?;
+                Ok(EmptyExecution {
+                    key,
+                    issue_id: Some(id),
+                })
+            }
+            Client::Dc(c) => Ok(EmptyExecution {
+                key: c.create_issue(&fields)?,
+                issue_id: None,
+            }),
+        }
+    }
+
+    /// Links a new empty execution to Test Plan `plan`.
+    pub fn link_plan_to_empty(
+        &self,
+        plan: &str,
+        execution: &EmptyExecution,
+    ) -> Result<(), ApiError> {
+        match self {
+            Client::Cloud(c) => {
+                let Some(plan_id) = c.test_plan_id(plan)? else {
+                    return Err(ApiError::NotFound {
+                        service: crate::error::Service::Xray,
+                        what: format!("test plan {plan}"),
+                        detail: String::new(),
+                    });
+                };
+                let Some(exec_id) = &execution.issue_id else {
+                    return Ok(());
+                };
+                c.add_execution_to_plan(&plan_id, exec_id)
+            }
+            Client::Dc(c) => c.link_test_plan(plan, &execution.key),
+        }
+    }
+
+    /// Every execution carrying `label`, lowest issue number first (the convergence winner
+    /// first). Keys of one project grow with their issue ids, and the identity includes the
+    /// project, so the key number orders them as the ids do.
+    pub fn executions_by_label(&self, label: &str) -> Result<Vec<IssueKey>, ApiError> {
+        let mut keys = match self {
+            Client::Cloud(c) => c
+                .executions_by_label(label)?
+                .into_iter()
+                .map(|(_, k)| k)
+                .collect(),
+            Client::Dc(c) => c.executions_by_label(label)?,
+        };
+        keys.sort_by_key(|k| (key_number(k), k.as_str().to_string()));
+        keys.dedup();
+        Ok(keys)
+    }
+
+    /// The execution carrying `label` with the lowest issue number: the one every job of a CI
+    /// run converges on, even while a racing duplicate still carries the label.
+    pub fn oldest_execution_by_label(&self, label: &str) -> Result<Option<IssueKey>, ApiError> {
+        Ok(self.executions_by_label(label)?.into_iter().next())
+    }
+
+    /// Removes every Test (and so every run) from `execution`; returns how many.
+    pub fn remove_all_tests(&self, execution: &IssueKey) -> Result<usize, ApiError> {
+        match self {
+            Client::Cloud(c) => c.remove_all_tests(execution),
+            Client::Dc(c) => c.remove_all_tests(execution),
+        }
+    }
+
+    /// Relabels a duplicate execution `<marker>-duplicate` (and drops the marker, so searches
+    /// stop finding it). `None` on Cloud: labels are Jira fields there, which the Xray API key
+    /// cannot edit.
+    pub fn mark_duplicate(
+        &self,
+        execution: &IssueKey,
+        marker: &str,
+    ) -> Option<Result<(), ApiError>> {
+        match self {
+            Client::Cloud(_) => None,
+            Client::Dc(c) => Some(c.swap_label(execution, marker, &format!("{marker}-duplicate"))),
+        }
+    }
+
+    /// The status name of every Test Run in `execution`.
+    pub fn run_statuses(&self, execution: &IssueKey) -> Result<Vec<String>, ApiError> {
+        match self {
+            Client::Cloud(c) => c.run_statuses(execution),
+            Client::Dc(c) => c.run_statuses(execution),
+        }
+    }
+
+    /// Sets the execution's title through the Xray credentials where they are Jira ones (DC).
+    /// `None` on Cloud: the title is a Jira field, set with the Jira credentials instead.
+    pub fn set_summary(&self, execution: &IssueKey, summary: &str) -> Option<Result<(), ApiError>> {
+        match self {
+            Client::Cloud(_) => None,
+            Client::Dc(c) => Some(c.set_summary(execution, summary)),
+        }
+    }
+}
+
+/// The number of an issue key (`CALC-1001` → 1001).
+pub fn key_number(key: &IssueKey) -> u64 {
+    key.as_str()
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
 /// The multipart `info` part for a new execution: Jira create-issue `fields` (project, summary,
 /// issue type, labels with the run marker, fix version, description), plus on Cloud the
 /// `xrayFields` `testPlanKey` and `environments`. DC has no `xrayFields` (plan, environments and

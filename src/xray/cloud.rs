@@ -143,7 +143,7 @@ impl Cloud {
         let resp = self
             .http
             .send(Service::Xray, "authentication", &req)
-            .map_err(|e| self.scrub(e))?;
+            .map_err(|e| self.scrub(not_a_create(e)))?;
         // The body is a JSON string literal: `"eyJ…"`, quotes included.
         let token: String = serde_json::from_slice(&resp.body).map_err(|_| {
             self.scrub(ApiError::BadResponse {
@@ -459,6 +459,299 @@ impl Cloud {
         let resp = self.send("execution import", &req)?;
         self.note_site(&resp.body);
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
+    }
+}
+
+/// The issue id of a key (`getTests`-style answers carry `issueId` next to `jira.key`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdHit {
+    issue_id: Option<String>,
+}
+
+impl Cloud {
+    /// Runs a GraphQL mutation as `call` (a create is `Call::Create`: never resent blindly).
+    /// Same in-band error handling as [`Cloud::graphql`].
+    fn graphql_mutation<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        query: &str,
+        variables: serde_json::Value,
+        call: Call,
+    ) -> Result<T, ApiError> {
+        let req = Request::post_json(
+            self.url("/api/v2/graphql"),
+            &serde_json::json!({ "query": query, "variables": variables }),
+            call,
+        );
+        let resp = self.send(what, &req)?;
+        let answer: GraphqlAnswer<T> = resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
+        if !answer.errors.is_empty() {
+            let messages: Vec<&str> = answer.errors.iter().map(|e| e.message.as_str()).collect();
+            return Err(self.scrub(graphql_error(what, resp.status, &messages.join("; "))));
+        }
+        answer.data.ok_or_else(|| ApiError::BadResponse {
+            service: Service::Xray,
+            detail: format!("{what}: no data in the GraphQL answer"),
+        })
+    }
+
+    /// `createTestExecution(testIssueIds: [], testEnvironments, jira: {fields})`: an empty Test
+    /// Execution (xray-api.md §6, "create execution first"). Returns its issue id and key.
+    pub fn create_test_execution(
+        &self,
+        fields: &serde_json::Value,
+        environments: &[String],
+    ) -> Result<(String, IssueKey), ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            create_test_execution: Created,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Created {
+            test_execution: Option<Exec>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exec {
+            issue_id: Option<String>,
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "mutation($tests: [String], $envs: [String], $jira: JSON!) { createTestExecution(testIssueIds: $tests, testEnvironments: $envs, jira: $jira) { testExecution { issueId jira(fields: [\"key\"]) } warnings createdTestEnvironments } }";
+        let data: Data = self.graphql_mutation(
+            "create Test Execution",
+            QUERY,
+            serde_json::json!({ "tests": [], "envs": environments, "jira": { "fields": fields } }),
+            Call::Create,
+        )?;
+        let exec = data.create_test_execution.test_execution;
+        let id = exec.as_ref().and_then(|e| e.issue_id.clone());
+        let key = exec
+            .and_then(|e| e.jira)
+            .and_then(|j| j.key)
+            .and_then(|k| IssueKey::parse(&k));
+        match (id, key) {
+            (Some(id), Some(key)) => Ok((id, key)),
+            _ => Err(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "createTestExecution answered without an issue id and key".into(),
+            }),
+        }
+    }
+
+    /// The issue id of Test Plan `key` (`getTestPlans`), `None` when no such plan.
+    pub fn test_plan_id(&self, key: &str) -> Result<Option<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_plans: Option<Page<IdHit>>,
+        }
+        const QUERY: &str = "query($jql: String) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
+        let data: Data = self.graphql(
+            &format!("test plan {key}"),
+            QUERY,
+            serde_json::json!({ "jql": format!("key = \"{key}\"") }),
+        )?;
+        Ok(data
+            .get_test_plans
+            .and_then(|p| p.results.into_iter().next())
+            .and_then(|h| h.issue_id))
+    }
+
+    /// `addTestExecutionsToTestPlan(issueId, testExecIssueIds)`; adding twice is harmless.
+    pub fn add_execution_to_plan(&self, plan_id: &str, execution_id: &str) -> Result<(), ApiError> {
+        const QUERY: &str = "mutation($plan: String!, $execs: [String]) { addTestExecutionsToTestPlan(issueId: $plan, testExecIssueIds: $execs) { addedTestExecutions warning } }";
+        let _: serde_json::Value = self.graphql_mutation(
+            "test plan link",
+            QUERY,
+            serde_json::json!({ "plan": plan_id, "execs": [execution_id] }),
+            Call::Read,
+        )?;
+        Ok(())
+    }
+
+    /// The status name of every Test Run in execution `key` (`getTestExecutions` with
+    /// `testRuns`, 100 per page; xray-api.md §6 "runs of an execution").
+    pub fn run_statuses(&self, key: &IssueKey) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<ExecRuns>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct ExecRuns {
+            test_runs: Option<Runs>,
+        }
+        #[derive(Deserialize)]
+        struct Runs {
+            #[serde(default)]
+            total: usize,
+            #[serde(default)]
+            results: Vec<RunHit>,
+        }
+        #[derive(Deserialize)]
+        struct RunHit {
+            status: Option<Named>,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: Option<String>,
+        }
+        const QUERY: &str = "query($jql: String!, $start: Int!) { getTestExecutions(jql: $jql, limit: 1) { total results { issueId testRuns(limit: 100, start: $start) { total results { status { name } } } } } }";
+        let mut out = Vec::new();
+        loop {
+            let data: Data = self.graphql(
+                &format!("runs of {key}"),
+                QUERY,
+                serde_json::json!({ "jql": format!("key = \"{key}\""), "start": out.len() }),
+            )?;
+            let Some(exec) = data.get_test_executions.results.into_iter().next() else {
+                return Err(ApiError::NotFound {
+                    service: Service::Xray,
+                    what: format!("Test Execution {key}"),
+                    detail: String::new(),
+                });
+            };
+            let runs = exec.test_runs.unwrap_or(Runs {
+                total: 0,
+                results: Vec::new(),
+            });
+            let page = runs.results.len();
+            out.extend(
+                runs.results
+                    .into_iter()
+                    .map(|r| r.status.and_then(|s| s.name).unwrap_or_default()),
+            );
+            if page == 0 || out.len() >= runs.total {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+impl Cloud {
+    /// Every Test Execution carrying `label` (up to 100), with issue ids: the run marker search
+    /// of convergence, where several executions may carry it.
+    pub fn executions_by_label(&self, label: &str) -> Result<Vec<(String, IssueKey)>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<Hit>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Hit {
+            issue_id: Option<String>,
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "query($jql: String!, $limit: Int!) { getTestExecutions(jql: $jql, limit: $limit) { total results { issueId jira(fields: [\"key\"]) } } }";
+        let data: Data = self.graphql(
+            "execution lookup",
+            QUERY,
+            serde_json::json!({ "jql": label_jql(label), "limit": 100 }),
+        )?;
+        Ok(data
+            .get_test_executions
+            .results
+            .into_iter()
+            .filter_map(|h| {
+                let key = h
+                    .jira
+                    .and_then(|j| j.key)
+                    .and_then(|k| IssueKey::parse(&k))?;
+                Some((h.issue_id.unwrap_or_default(), key))
+            })
+            .collect())
+    }
+
+    /// Removes every Test from execution `key`: its Test issue ids (`tests`, 100 per page)
+    /// then `removeTestsFromTestExecution(issueId, testIssueIds)` (xray-api.md §7, Test Sets
+    /// and the Test Repository). Returns how many were removed.
+    pub fn remove_all_tests(&self, key: &IssueKey) -> Result<usize, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Page<Exec>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exec {
+            issue_id: Option<String>,
+            tests: Option<Tests>,
+        }
+        #[derive(Deserialize)]
+        struct Tests {
+            #[serde(default)]
+            total: usize,
+            #[serde(default)]
+            results: Vec<IdHit>,
+        }
+        const QUERY: &str = "query($jql: String!, $start: Int!) { getTestExecutions(jql: $jql, limit: 1) { results { issueId tests(limit: 100, start: $start) { total results { issueId } } } } }";
+        const REMOVE: &str = "mutation($exec: String!, $tests: [String]!) { removeTestsFromTestExecution(issueId: $exec, testIssueIds: $tests) }";
+        let mut exec_id = None;
+        let mut ids: Vec<String> = Vec::new();
+        loop {
+            let data: Data = self.graphql(
+                &format!("tests of {key}"),
+                QUERY,
+                serde_json::json!({ "jql": format!("key = \"{key}\""), "start": ids.len() }),
+            )?;
+            let Some(exec) = data.get_test_executions.results.into_iter().next() else {
+                return Err(ApiError::NotFound {
+                    service: Service::Xray,
+                    what: format!("Test Execution {key}"),
+                    detail: String::new(),
+                });
+            };
+            exec_id = exec_id.or(exec.issue_id);
+            let tests = exec.tests.unwrap_or(Tests {
+                total: 0,
+                results: Vec::new(),
+            });
+            let page = tests.results.len();
+            ids.extend(tests.results.into_iter().filter_map(|t| t.issue_id));
+            if page == 0 || ids.len() >= tests.total {
+                break;
+            }
+        }
+        let Some(exec_id) = exec_id else {
+            return Err(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: format!("no issue id for {key}"),
+            });
+        };
+        for batch in ids.chunks(100) {
+            let _: serde_json::Value = self.graphql_mutation(
+                &format!("remove tests from {key}"),
+                REMOVE,
+                serde_json::json!({ "exec": exec_id, "tests": batch }),
+                Call::Read,
+            )?;
+        }
+        Ok(ids.len())
+    }
+}
+
+/// An authentication failure as a failure that applied nothing: a token exchange creates
+/// nothing, so a timeout on it must not make the import that needed the token look like a
+/// create that may have happened (which would send the caller looking for its run marker).
+fn not_a_create(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Network {
+            service,
+            url,
+            detail,
+            maybe_applied: true,
+        } => ApiError::Network {
+            service,
+            url,
+            detail: format!("{detail} (authentication: nothing was created)"),
+            maybe_applied: false,
+        },
+        other => other,
     }
 }
 

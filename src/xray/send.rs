@@ -141,11 +141,26 @@ fn create_checked(
     marker: &str,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(IssueKey, bool), ApiError> {
+    checked_create(client, http, marker, progress, &mut || {
+        client.create(info, doc)
+    })
+}
+
+/// Sends `create` (anything that makes an execution carrying `marker`); after an ambiguous
+/// failure, waits as the policy says, looks for the marker, and only re-sends when no
+/// execution carries it. The flag says the key was recovered by the lookup.
+pub(crate) fn checked_create(
+    client: &Client,
+    http: &Http,
+    marker: &str,
+    progress: &mut dyn FnMut(&str),
+    create: &mut dyn FnMut() -> Result<IssueKey, ApiError>,
+) -> Result<(IssueKey, bool), ApiError> {
     let policy = http.policy();
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let err = match client.create(info, doc) {
+        let err = match create() {
             Ok(key) => return Ok((key, false)),
             Err(e) => e,
         };
@@ -159,7 +174,7 @@ fn create_checked(
         progress(&format!(
             "Xray: the create may have happened ({err}); looking for the run marker {marker}"
         ));
-        match client.find_execution_by_label(marker) {
+        match client.oldest_execution_by_label(marker) {
             Ok(Some(key)) => return Ok((key, true)),
             Ok(None) => {}
             // Cannot tell whether it exists: re-sending could duplicate it. Stop; the spool keeps

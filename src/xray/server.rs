@@ -284,6 +284,145 @@ impl Dc {
         execution_key(Product::Dc, &resp.body).map_err(|e| self.scrub(e))
     }
 
+    /// `POST /rest/api/2/issue` (Jira DC, the same credentials): an empty Test Execution with
+    /// `fields` (jira-api.md §3.1). Sent once (`Call::Create`).
+    pub fn create_issue(&self, fields: &serde_json::Value) -> Result<IssueKey, ApiError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            key: Option<String>,
+        }
+        let req = Request::post_json(
+            self.url("/rest/api/2/issue"),
+            &serde_json::json!({ "fields": fields }),
+            Call::Create,
+        );
+        let resp = self.send("create Test Execution", req)?;
+        let a: Answer = resp
+            .json(Service::Xray, "created issue")
+            .map_err(|e| self.scrub(e))?;
+        a.key
+            .as_deref()
+            .and_then(IssueKey::parse)
+            .ok_or_else(|| ApiError::BadResponse {
+                service: Service::Xray,
+                detail: "the issue create answered without a key".into(),
+            })
+    }
+
+    /// The status of every Test Run in execution `key`
+    /// (`GET /rest/raven/1.0/api/testexec/{key}/test?detailed=false`, 200 per page).
+    pub fn run_statuses(&self, key: &IssueKey) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        struct Run {
+            #[serde(default)]
+            status: String,
+        }
+        const LIMIT: usize = 200;
+        let mut out = Vec::new();
+        for page in 1.. {
+            let runs: Vec<Run> = self.get_json(
+                &format!("runs of {key}"),
+                &format!(
+                    "/rest/raven/1.0/api/testexec/{}/test?detailed=false&page={page}&limit={LIMIT}",
+                    percent_encode(key.as_str())
+                ),
+            )?;
+            let n = runs.len();
+            out.extend(runs.into_iter().map(|r| r.status));
+            if n < LIMIT {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every Test Execution carrying `label` (Jira search, up to 100).
+    pub fn executions_by_label(&self, label: &str) -> Result<Vec<IssueKey>, ApiError> {
+        Ok(self
+            .search(&label_jql(label), 100)?
+            .into_iter()
+            .filter_map(|h| IssueKey::parse(&h.key))
+            .collect())
+    }
+
+    /// Removes every Test from execution `key`: its Tests (`GET …/testexec/{key}/test`) then
+    /// `POST /rest/raven/1.0/api/testexec/{key}/test` `{"add":[],"remove":[…]}`, which answers
+    /// `[]` or a list of per-key errors (xray-api.md §3.4, §7). Returns how many were removed.
+    pub fn remove_all_tests(&self, key: &IssueKey) -> Result<usize, ApiError> {
+        #[derive(Deserialize)]
+        struct Test {
+            key: String,
+        }
+        const LIMIT: usize = 200;
+        let mut keys: Vec<String> = Vec::new();
+        for page in 1.. {
+            let tests: Vec<Test> = self.get_json(
+                &format!("tests of {key}"),
+                &format!(
+                    "/rest/raven/1.0/api/testexec/{}/test?detailed=false&page={page}&limit={LIMIT}",
+                    percent_encode(key.as_str())
+                ),
+            )?;
+            let n = tests.len();
+            keys.extend(tests.into_iter().map(|t| t.key));
+            if n < LIMIT {
+                break;
+            }
+        }
+        for batch in keys.chunks(100) {
+            let req = Request::post_json(
+                self.url(&format!(
+                    "/rest/raven/1.0/api/testexec/{}/test",
+                    percent_encode(key.as_str())
+                )),
+                &serde_json::json!({ "add": [], "remove": batch }),
+                Call::Read,
+            );
+            let resp = self.send(&format!("remove tests from {key}"), req)?;
+            let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+                Vec::new()
+            } else {
+                resp.json(Service::Xray, "test removal")
+                    .map_err(|e| self.scrub(e))?
+            };
+            if !errors.is_empty() {
+                return Err(self.scrub(ApiError::Rejected {
+                    service: Service::Xray,
+                    status: resp.status,
+                    detail: errors.join("; "),
+                }));
+            }
+        }
+        Ok(keys.len())
+    }
+
+    /// Replaces label `remove` with `add` on `key` (`PUT /rest/api/2/issue/{key}` with
+    /// `update.labels`, 204; jira-api.md §3.3).
+    pub fn swap_label(&self, key: &IssueKey, remove: &str, add: &str) -> Result<(), ApiError> {
+        let req = Request::post_json(
+            self.url(&format!("/rest/api/2/issue/{}", percent_encode(key.as_str()))),
+            &serde_json::json!({ "update": { "labels": [ { "add": add }, { "remove": remove } ] } }),
+            Call::Read,
+        )
+        .method("PUT");
+        self.send(&format!("labels of {key}"), req).map(|_| ())
+    }
+
+    /// `PUT /rest/api/2/issue/{key}` `{"fields":{"summary"}}` (204). Setting the same summary
+    /// twice is harmless, so it is a `Read` for the retry policy.
+    pub fn set_summary(&self, key: &IssueKey, summary: &str) -> Result<(), ApiError> {
+        let req = Request::post_json(
+            self.url(&format!(
+                "/rest/api/2/issue/{}",
+                percent_encode(key.as_str())
+            )),
+            &serde_json::json!({ "fields": { "summary": summary } }),
+            Call::Read,
+        )
+        .method("PUT");
+        self.send(&format!("title of {key}"), req).map(|_| ())
+    }
+
     /// `POST /rest/raven/2.0/api/testplan/{plan}/testexecution` `{"add":[key]}`. Answers `[]`
     /// on success, else an array of error strings. Adding twice is harmless, so it is a `Read`.
     pub fn link_test_plan(&self, plan: &str, execution: &IssueKey) -> Result<(), ApiError> {

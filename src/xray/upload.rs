@@ -3,7 +3,13 @@
 //! progress per chunk, and spools what could not be sent. Produces an `XrayReceipt`.
 //!
 //! Policy decisions that live here (and why):
-//! - Creating goes through the multipart import so the new execution carries a unique run marker
+//! - One execution per CI run: the run marker label is the CI run's identity
+//!   (`settings::run_identity`), looked up before creating (found → append). Without one (no CI
+//!   run id, `--new-execution-per-invocation`) the marker is unique to this invocation.
+//! - After creating under an identity, the marker is searched again (`converge`): jobs that
+//!   raced and both created settle on the lowest issue number; the loser re-sends its results
+//!   into the winner before emptying its own execution, so nothing is lost on the way.
+//! - Creating goes through the multipart import so the new execution carries the run marker
 //!   label. When the create ends ambiguously (connection broken after sending, timeout, 502/503/
 //!   504), the marker is looked up before anything is re-sent: found → continue with that key.
 //! - Appends (`testExecutionKey` set) are idempotent in Xray (one run per Test per execution is
@@ -94,6 +100,22 @@ pub struct XrayReceipt {
     /// Set when unsent chunks were written for `xray-sync resend`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spool: Option<PathBuf>,
+    /// Set when this run created an execution at the same time as another job of its CI run
+    /// and lost: its results went to `winner`, and this execution was emptied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<DuplicateExecution>,
+}
+
+/// An execution this run created and then gave up for its CI run's older one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateExecution {
+    pub key: IssueKey,
+    pub winner: IssueKey,
+    pub reason: String,
+    /// Every Test was removed from it.
+    pub emptied: bool,
+    /// Relabelled `<marker>-duplicate` (DC only).
+    pub labelled: bool,
 }
 
 impl XrayReceipt {
@@ -112,6 +134,7 @@ impl XrayReceipt {
             errors: Vec::new(),
             site: None,
             spool: None,
+            duplicate: None,
         }
     }
 
@@ -236,6 +259,15 @@ pub fn check_plan_keys(
     if mapped.is_empty() {
         return PlanKeys::default();
     }
+    if crate::stop::requested() {
+        // A stopping run sends nothing more: the keys stay unchecked (none counts as verified)
+        // and every chunk is spooled as planned.
+        return PlanKeys {
+            client: None,
+            check: KeyCheck::default(),
+            unchecked: Some("not checked: the run is stopping".into()),
+        };
+    }
     let client = Client::new(http, settings);
     match keys::check(&client, &mapped, projects) {
         Ok(check) => PlanKeys {
@@ -308,7 +340,12 @@ pub fn run_checked(
         return receipt;
     }
 
-    let (info, append_to, labels) = target_of(settings, plan);
+    let (info, mut append_to, labels) = target_of(settings, plan);
+    // This CI run's execution: found by its marker and appended to, or created with it.
+    let identity = settings
+        .run_identity
+        .clone()
+        .filter(|_| append_to.is_none());
     let mut reader = EvidenceReader::new(&output.workspace, evidence_roots, settings.evidence);
     let docs = build_docs(
         client.product(),
@@ -343,7 +380,49 @@ pub fn run_checked(
         receipt.evidence_skipped = std::mem::take(&mut reader.skipped);
     }
 
-    let marker = new_marker();
+    let marker = identity.clone().unwrap_or_else(new_marker);
+    if let Some(label) = &identity {
+        match client.oldest_execution_by_label(label) {
+            Ok(Some(key)) => {
+                progress(&format!(
+                    "Xray: appending to {key}, this CI run's Test Execution (run marker label {label})"
+                ));
+                receipt.warnings.push(format!(
+                    "appended to {key}, created earlier in this CI run (same run marker label {label})"
+                ));
+                receipt.marker_label = Some(label.clone());
+                append_to = Some(key);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Creating now could duplicate an execution that exists: keep everything for
+                // `resend`, which searches again first.
+                progress(&format!(
+                    "Xray: could not look for this CI run's execution ({e}); nothing was sent"
+                ));
+                receipt.marker_label = Some(label.clone());
+                receipt.errors.push(ReportError::from_api(&e));
+                let create = creation_info(client.product(), &info, &{
+                    let mut all = labels.clone();
+                    all.push(label.clone());
+                    all
+                });
+                let unsent: Vec<(usize, ImportDoc)> =
+                    plan.chunks.iter().map(|c| c.index).zip(docs).collect();
+                let manifest = spool::Manifest::new(
+                    client.product(),
+                    &settings.project,
+                    None,
+                    label,
+                    Some(create),
+                    info.test_plan_key.clone(),
+                    &e.to_string(),
+                );
+                spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
+                return receipt;
+            }
+        }
+    }
     let create = match &append_to {
         Some(_) => None,
         None => {
@@ -359,6 +438,8 @@ pub fn run_checked(
         marker: &marker,
         test_plan: info.test_plan_key.as_deref(),
     };
+    // A copy for convergence: a job that raced another one and lost re-sends its results.
+    let mut copy = (identity.is_some() && create.is_some()).then(|| docs.clone());
     let mut outcome = send_chunks(client, http, &job, append_to, docs, &indexes, progress);
     // A key that passed the check (or could not be checked) and that the import still refuses
     // (deleted meanwhile, lookup down): its results go by definition and the unsent chunks are
@@ -368,6 +449,12 @@ pub fn run_checked(
     {
         let refused = refused_keys(failure, &outcome.unsent);
         if !refused.is_empty() {
+            // The copy still names the refused keys: no re-send into a race winner with it.
+            if copy.take().is_some() {
+                receipt.warnings.push(
+                    "a Test key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
+                );
+            }
             progress(&format!(
                 "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
                 refused.len(),
@@ -425,6 +512,28 @@ pub fn run_checked(
     }
     apply_outcome(&mut receipt, &outcome);
     receipt.site = client.site();
+    if let (Some(docs), true, None, Some(own)) = (
+        copy,
+        outcome.created,
+        &outcome.failure,
+        outcome.execution.as_ref(),
+    ) {
+        converge(
+            client,
+            http,
+            &Converge {
+                marker: &marker,
+                own,
+                project: &settings.project,
+                spool_root: &output.spool_dir,
+            },
+            docs,
+            &indexes,
+            &mut receipt,
+            progress,
+        );
+        return receipt;
+    }
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
         let manifest = spool::Manifest::new(
@@ -439,6 +548,138 @@ pub fn run_checked(
         spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
     }
     receipt
+}
+
+/// Waits between convergence searches: Xray Cloud's search lags its writes (a new execution
+/// shows up in `getTestExecutions` seconds later), so the search is repeated until this job's
+/// own execution is visible, which means every earlier create is too.
+const CONVERGE_WAITS_MS: [u64; 6] = [300, 700, 1500, 3000, 5000, 8000];
+
+struct Converge<'a> {
+    marker: &'a str,
+    own: &'a IssueKey,
+    project: &'a str,
+    spool_root: &'a Path,
+}
+
+/// After this job created its CI run's execution: search the marker again; when another job
+/// of the same run created one too, the lowest issue number wins. A loser re-sends its results
+/// into the winner, empties its own execution, relabels it `<marker>-duplicate` (DC; on Cloud
+/// the label is a Jira field) and reports it; its results are never dropped before they are
+/// in the winner.
+fn converge(
+    client: &Client,
+    http: &Http,
+    c: &Converge<'_>,
+    docs: Vec<ImportDoc>,
+    indexes: &[usize],
+    receipt: &mut XrayReceipt,
+    progress: &mut dyn FnMut(&str),
+) {
+    let mut seen: Vec<IssueKey> = Vec::new();
+    for wait in CONVERGE_WAITS_MS {
+        if !http.pause(std::time::Duration::from_millis(wait)) {
+            return;
+        }
+        match client.executions_by_label(c.marker) {
+            Ok(found) => seen = found,
+            Err(e) => {
+                receipt.warnings.push(format!(
+                    "could not check whether another job of this CI run also created an execution: {e}"
+                ));
+                return;
+            }
+        }
+        if seen.contains(c.own) {
+            break;
+        }
+    }
+    let Some(winner) = seen.first().cloned().filter(|_| seen.contains(c.own)) else {
+        receipt.warnings.push(format!(
+            "{} did not show up in the search for its run marker in time; another job of this CI run may have created a second execution",
+            c.own
+        ));
+        return;
+    };
+    if &winner == c.own {
+        return;
+    }
+    progress(&format!(
+        "Xray: {winner} was created first for this CI run; moving the results of {} into it",
+        c.own
+    ));
+    let job = Job {
+        create: None,
+        marker: c.marker,
+        test_plan: None,
+    };
+    let moved = send_chunks(
+        client,
+        http,
+        &job,
+        Some(winner.clone()),
+        docs,
+        indexes,
+        progress,
+    );
+    if let Some(failure) = moved.failure {
+        // The results stay in our own execution (nothing is emptied); the rest is spooled for
+        // the winner.
+        receipt.errors.push(ReportError::from_api(&failure));
+        let manifest = spool::Manifest::new(
+            client.product(),
+            c.project,
+            Some(&winner),
+            c.marker,
+            None,
+            None,
+            &failure.to_string(),
+        );
+        spool_unsent(receipt, c.spool_root, manifest, &moved.unsent, progress);
+        return;
+    }
+    let emptied = match client.remove_all_tests(c.own) {
+        Ok(_) => true,
+        Err(e) => {
+            receipt
+                .warnings
+                .push(format!("could not empty the duplicate {}: {e}", c.own));
+            false
+        }
+    };
+    let labelled = match client.mark_duplicate(c.own, c.marker) {
+        Some(Ok(())) => true,
+        Some(Err(e)) => {
+            receipt
+                .warnings
+                .push(format!("could not relabel the duplicate {}: {e}", c.own));
+            false
+        }
+        None => false,
+    };
+    let reason = format!(
+        "another job of this CI run created {winner} at the same time (same run marker label {}); the lowest issue number wins",
+        c.marker
+    );
+    receipt.warnings.push(format!(
+        "{} duplicated {winner}: its results were re-sent to {winner}{}{}",
+        c.own,
+        if emptied { ", it was emptied" } else { "" },
+        if labelled {
+            format!(" and labelled {}-duplicate", c.marker)
+        } else {
+            String::new()
+        }
+    ));
+    receipt.duplicate = Some(DuplicateExecution {
+        key: c.own.clone(),
+        winner: winner.clone(),
+        reason,
+        emptied,
+        labelled,
+    });
+    receipt.execution = Some(winner);
+    receipt.created = false;
 }
 
 pub use crate::xray::landed::find_landed;

@@ -17,7 +17,7 @@ use std::path::Path;
 use xray_sync::report::github::OUTPUT_NAMES;
 
 /// The env contract: input id → the variable it is mapped to. Inputs for the install step map
-/// to `XS_*` names that only `action/install.sh` reads. The binary's half of this
+/// to `XS_*` names that only `action/install.sh` reads (`XS_MODE`: `action/run.sh`). The binary's half of this
 /// table is checked against the `env =` names in src/cli.rs (`every_mapped_variable_is_read_by_the_binary`).
 const CONTRACT: &[(&str, &str)] = &[
     ("results", "XRAY_SYNC_RESULTS"),
@@ -30,6 +30,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("project", "XRAY_PROJECT"),
     ("test-plan", "XRAY_TEST_PLAN"),
     ("test-execution", "XRAY_TEST_EXECUTION"),
+    ("execution-group", "XRAY_SYNC_EXECUTION_GROUP"),
     ("environments", "XRAY_ENVIRONMENTS"),
     ("fix-version", "XRAY_FIX_VERSION"),
     ("revision", "XRAY_REVISION"),
@@ -45,11 +46,13 @@ const CONTRACT: &[(&str, &str)] = &[
     ("bug-issue-type", "JIRA_BUG_ISSUE_TYPE"),
     ("label-prefix", "JIRA_LABEL_PREFIX"),
     ("report-path", "XRAY_SYNC_REPORT"),
+    ("max-run-time", "XRAY_SYNC_MAX_RUN_TIME"),
     ("fail-on-test-failure", "XRAY_SYNC_FAIL_ON_TEST_FAILURE"),
     ("allow-bad-files", "XRAY_SYNC_ALLOW_BAD_FILES"),
     ("pr-comment", "XRAY_SYNC_PR_COMMENT"),
     ("github-token", "GITHUB_TOKEN"),
     ("report-artifact", "XS_REPORT_ARTIFACT"),
+    ("mode", "XS_MODE"),
     ("binary", "XS_BINARY"),
     ("version", "XS_VERSION"),
 ];
@@ -536,10 +539,44 @@ mod scripts {
             )
         );
     }
+
+    #[test]
+    fn mode_input_picks_the_command() {
+        let sb = Sandbox::new("", "");
+        let fake_bin = sb.path("fake-xray-sync");
+        write_exec(
+            &fake_bin,
+            &format!(
+                "#!/bin/sh\necho \"args=$*\" >>\"{}\"\n",
+                sb.path("seen").display()
+            ),
+        );
+        let bin = fake_bin.to_str().unwrap();
+        for mode in ["create-execution", "finish-execution", "run", ""] {
+            let out = sb.run("run.sh", &[("XS_BIN", bin), ("XS_MODE", mode)]);
+            assert!(
+                out.status.success(),
+                "{mode}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let out = sb.run(
+            "run.sh",
+            &[("XS_BIN", bin), ("XS_MODE", "::stop-commands::x")],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("unknown mode"), "{stderr}");
+        assert!(!stderr.contains("stop-commands"), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(sb.path("seen")).unwrap(),
+            "args=execution create\nargs=execution finish\nargs=run\nargs=run\n"
+        );
+    }
 }
 
 /// Every variable the action sets for the binary is one the binary reads: an `env =` of some
-/// flag in `cli.rs` (the `XS_*` ones are read by `action/install.sh` alone).
+/// flag in `cli.rs` (the `XS_*` ones are read by the action's scripts alone).
 #[test]
 fn every_mapped_variable_is_read_by_the_binary() {
     let command = xray_sync::cli::command(&|_| None);

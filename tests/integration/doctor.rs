@@ -35,6 +35,7 @@ fn xray_settings(mode: Mode, url: &str) -> XraySettings {
         project: "CALC".into(),
         test_plan: Some("CALC-15".into()),
         test_execution: None,
+        run_identity: None,
         environments: vec!["chrome".into()],
         fix_version: None,
         revision: None,

@@ -30,9 +30,10 @@ fn cloud_run_files_bugs_links_defects_and_dedups_on_the_next_run() {
         let mut cmd = s.bin();
         xray_cloud_env(&mut cmd, &xray.url());
         jira_cloud_env(&mut cmd, &jira.url());
-        // A GitLab job: the CI run id (pipeline + job) is the comment marker.
+        // A GitLab job: the CI run id (pipeline + job) is the comment marker. Each call is its
+        // own pipeline (jobs of one pipeline share a Test Execution).
         cmd.env("GITLAB_CI", "true")
-            .env("CI_PIPELINE_ID", "501")
+            .env("CI_PIPELINE_ID", format!("50{job}"))
             .env("CI_JOB_ID", job)
             .args(["run", "--report", "report.json", "results"]);
         run(&mut cmd)

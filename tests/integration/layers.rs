@@ -8,9 +8,17 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. Keep in step with ARCHITECTURE.md.
 const LAYERS: &[&[&str]] = &[
-    // Leaves: raw arguments, secrets, error kinds, CI detection, untrusted-text safety,
-    // no-follow file writes.
-    &["cli", "secret", "error", "ci", "untrusted", "outfile"],
+    // Leaves: raw arguments, secrets, error kinds, CI detection, untrusted-text safety, the
+    // stop state, no-follow file writes.
+    &[
+        "cli",
+        "secret",
+        "error",
+        "ci",
+        "untrusted",
+        "stop",
+        "outfile",
+    ],
     // The data every stage shares.
     &["model"],
     // Resolved settings (from raw args, env, file).

@@ -39,6 +39,8 @@ fn github_ci() -> CiContext {
         job: Some("unit".into()),
         repository: Some("acme/calc".into()),
         pr_number: Some(7),
+        pipeline_run: Some("4242".into()),
+        run_attempt: Some("1".into()),
     }
 }
 

@@ -187,14 +187,22 @@ impl Filer<'_> {
         };
         let ours = own_key.as_deref().is_none_or(|k| k == winner.key);
         if let Some(k) = &own_key {
-            self.push(
-                out,
-                n,
-                item,
-                ActionKind::Created,
-                Some(k),
-                (!ours).then(|| format!("raced a parallel run; {} is kept", winner.key)),
-            );
+            // Counted as created only when it survived; otherwise the surviving bug is named.
+            if ours {
+                self.push(out, n, item, ActionKind::Created, Some(k), None);
+            } else {
+                self.push(
+                    out,
+                    n,
+                    item,
+                    ActionKind::FiledByParallelJob,
+                    Some(&winner.key),
+                    Some(format!(
+                        "raced a parallel job; {} is kept, {k} is closed as its duplicate",
+                        winner.key
+                    )),
+                );
+            }
         } else {
             self.push(out, n, item, ActionKind::Created, Some(&winner.key), detail);
         }

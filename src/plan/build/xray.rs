@@ -328,7 +328,7 @@ fn info(
 }
 
 /// `a · · b ·` → `a · b`: the `·` separators around placeholders that expanded empty.
-fn fold_separators(s: &str) -> String {
+pub fn fold_separators(s: &str) -> String {
     let parts: Vec<&str> = s
         .split(" · ")
         .map(|p| p.trim_matches(|c: char| c == '·' || c.is_whitespace()))
@@ -380,7 +380,8 @@ pub fn expand_template(
     out
 }
 
-fn ci_description(ci: &CiContext) -> Option<String> {
+/// The default execution description: CI run link, ref, commit, pull request.
+pub fn ci_description(ci: &CiContext) -> Option<String> {
     let mut lines = Vec::new();
     if let Some(url) = &ci.run_url {
         lines.push(format!("CI run: {url}"));

@@ -221,6 +221,8 @@ pub(super) fn resolve_xray(
         project,
         test_plan,
         test_execution,
+        // Set by `resolve` once the CI context is known.
+        run_identity: None,
         environments,
         fix_version: trace.pick(
             "fix_version",

@@ -97,7 +97,9 @@ pub struct State {
     creds: Creds,
     /// Every token handed out (for the secrets test).
     pub tokens_issued: Vec<String>,
-    valid_token: Option<String>,
+    /// Tokens that still work: every one issued (Xray Cloud tokens stay valid for 24 hours,
+    /// so concurrent jobs each hold their own) until `expire_token_after` revokes them.
+    valid_tokens: Vec<String>,
     expire_after: Option<usize>,
     calls_since_auth: usize,
     /// Issue key → issue type.
@@ -111,6 +113,10 @@ pub struct State {
     faults: Vec<Fault>,
     requests: usize,
     per_path: BTreeMap<String, usize>,
+    /// Search lag: a new execution shows up in label searches only this long after it was
+    /// created (Xray Cloud's search lags its writes; jira-api.md §2.2 describes the same for Jira).
+    search_lag: Duration,
+    created_at: BTreeMap<String, std::time::Instant>,
 }
 
 pub struct XrayFake {
@@ -125,7 +131,7 @@ impl XrayFake {
             project: project.to_string(),
             creds,
             tokens_issued: Vec::new(),
-            valid_token: None,
+            valid_tokens: Vec::new(),
             expire_after: None,
             calls_since_auth: 0,
             issues: BTreeMap::new(),
@@ -136,6 +142,8 @@ impl XrayFake {
             faults: Vec::new(),
             requests: 0,
             per_path: BTreeMap::new(),
+            search_lag: Duration::ZERO,
+            created_at: BTreeMap::new(),
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -208,6 +216,11 @@ impl XrayFake {
         });
     }
 
+    /// New executions are invisible to label searches for `lag` after their create.
+    pub fn search_lag(&self, lag: Duration) {
+        self.with(|s| s.search_lag = lag);
+    }
+
     /// The current token stops working after `n` more authorized calls (once).
     pub fn expire_token_after(&self, n: usize) {
         self.with(|s| s.expire_after = Some(n));
@@ -247,6 +260,19 @@ fn err(status: u16, message: &str) -> Reply {
 }
 
 impl State {
+    /// Records a create (for the search lag).
+    fn created(&mut self, key: &str) {
+        self.created_at
+            .insert(key.to_string(), std::time::Instant::now());
+    }
+
+    /// Whether a label search sees execution `key` yet.
+    fn visible(&self, key: &str) -> bool {
+        self.created_at
+            .get(key)
+            .is_none_or(|t| t.elapsed() >= self.search_lag)
+    }
+
     fn handle(&mut self, req: &Request) -> Reply {
         self.requests += 1;
         let path = req.path().to_string();
@@ -324,7 +350,7 @@ impl State {
             self.requests
         );
         self.tokens_issued.push(token.clone());
-        self.valid_token = Some(token.clone());
+        self.valid_tokens.push(token.clone());
         self.calls_since_auth = 0;
         // xray-api.md §1: the body is a JSON string literal, quotes included.
         Reply::json(200, json!(token).to_string())
@@ -338,14 +364,14 @@ impl State {
             .to_string();
         // Echo the token like some gateways do, so clients must scrub error bodies.
         let reject = Some(err(401, &format!("Invalid or expired token: {got}")));
-        if self.valid_token.as_deref() != Some(got.as_str()) {
+        if !self.valid_tokens.contains(&got) {
             return reject;
         }
         if let Some(limit) = self.expire_after
             && self.calls_since_auth >= limit
         {
             self.expire_after = None;
-            self.valid_token = None;
+            self.valid_tokens.clear();
             return reject;
         }
         self.calls_since_auth += 1;
@@ -355,7 +381,58 @@ impl State {
     fn graphql(&mut self, body: Value) -> Reply {
         let query = body["query"].as_str().unwrap_or("").to_string();
         let vars = &body["variables"];
-        let data = if query.contains("getTests(") {
+        // Mutations and the plan/run reads `execution create|finish` use (xray-api.md §6).
+        if query.contains("createTestExecution(") {
+            return self.gql_create_execution(vars);
+        }
+        if query.contains("addTestExecutionsToTestPlan(") {
+            return self.gql_add_to_plan(vars);
+        }
+        if query.contains("removeTestsFromTestExecution(") {
+            return self.gql_remove_tests(vars);
+        }
+        let data = if query.contains("getTestPlans(") {
+            // `getTestPlans(jql: "key = \"X\"")`: the plan's issue id when X is a Test Plan.
+            let key = parse_key_eq(vars["jql"].as_str().unwrap_or(""));
+            let results: Vec<Value> = key
+                .filter(|k| self.issues.get(k).map(String::as_str) == Some("Test Plan"))
+                .map(|k| json!({"issueId": issue_id(&k)}))
+                .into_iter()
+                .collect();
+            json!({"getTestPlans": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getTestExecutions(")
+            && query.contains(" tests(")
+            && let Some(key) = parse_key_eq(vars["jql"].as_str().unwrap_or(""))
+        {
+            // "runs of an execution": `getTestExecutions(jql: "key = …") { testRuns(limit, start) }`;
+            // connections need a limit of 1–100 (xray-api.md §6).
+            let start = vars["start"].as_u64().unwrap_or(0) as usize;
+            let results: Vec<Value> = self
+                .executions
+                .get(&key)
+                .map(|e| {
+                    let runs: Vec<Value> = e
+                        .runs
+                        .values()
+                        .skip(start)
+                        .take(100)
+                        .map(|r| json!({"status": {"name": r.status}}))
+                        .collect();
+                    let tests: Vec<Value> = e
+                        .runs
+                        .keys()
+                        .skip(start)
+                        .take(100)
+                        .map(|k| json!({"issueId": issue_id(k)}))
+                        .collect();
+                    json!({"issueId": issue_id(&e.key),
+                        "testRuns": {"total": e.runs.len(), "start": start, "limit": 100, "results": runs},
+                        "tests": {"total": e.runs.len(), "start": start, "limit": 100, "results": tests}})
+                })
+                .into_iter()
+                .collect();
+            json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getTests(") {
             let limit = vars["limit"].as_u64().unwrap_or(0);
             let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
             if !(1..=100).contains(&limit) || keys.len() > 100 {
@@ -415,7 +492,8 @@ impl State {
                 .executions
                 .values()
                 .filter(|e| label.as_ref().is_some_and(|l| e.labels.contains(l)))
-                .map(|e| json!({"issueId": "9", "jira": {"key": e.key}}))
+                .filter(|e| self.visible(&e.key))
+                .map(|e| json!({"issueId": issue_id(&e.key), "jira": {"key": e.key}}))
                 .collect();
             json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
         } else if query.contains("getProjectSettings(") {
@@ -424,6 +502,94 @@ impl State {
             return gql_error("fake: unknown query");
         };
         Reply::json(200, json!({ "data": data }).to_string())
+    }
+
+    /// `createTestExecution(testIssueIds, testEnvironments, jira: {fields})` (xray-api.md §6
+    /// "create execution first"): the Jira fields need the project and a summary; answers the
+    /// new execution's issue id and key.
+    fn gql_create_execution(&mut self, vars: &Value) -> Reply {
+        let fields = &vars["jira"]["fields"];
+        if fields["project"]["key"] != json!(self.project) {
+            return gql_error(&format!(
+                "project {} does not exist or you do not have permission",
+                fields["project"]["key"]
+            ));
+        }
+        if fields["summary"].as_str().is_none_or(str::is_empty) {
+            return gql_error("summary: You must specify a summary of the issue.");
+        }
+        if vars["tests"].as_array().is_some_and(|t| !t.is_empty()) {
+            return gql_error("fake: execution create sends no tests");
+        }
+        let key = self.new_key();
+        self.issues.insert(key.clone(), "Test Execution".into());
+        let exec = Execution {
+            key: key.clone(),
+            summary: fields["summary"].as_str().unwrap_or("").to_string(),
+            labels: strings(&fields["labels"]),
+            fix_versions: names(&fields["fixVersions"]),
+            description: fields["description"].as_str().map(String::from),
+            environments: strings(&vars["envs"]),
+            ..Execution::default()
+        };
+        self.executions.insert(key.clone(), exec);
+        self.created(&key);
+        Reply::json(
+            200,
+            json!({"data": {"createTestExecution": {
+                "testExecution": {"issueId": issue_id(&key), "jira": {"key": key}},
+                "warnings": [], "createdTestEnvironments": []
+            }}})
+            .to_string(),
+        )
+    }
+
+    /// `removeTestsFromTestExecution(issueId, testIssueIds)` with issue ids (xray-api.md §7):
+    /// the Tests and their runs leave the execution.
+    fn gql_remove_tests(&mut self, vars: &Value) -> Reply {
+        let exec_id = vars["exec"].as_str().unwrap_or("");
+        let ids = strings(&vars["tests"]);
+        let Some(e) = self
+            .executions
+            .values_mut()
+            .find(|e| issue_id(&e.key) == exec_id)
+        else {
+            return gql_error(&format!("Test Execution with id {exec_id} not found"));
+        };
+        e.runs.retain(|k, _| !ids.contains(&issue_id(k)));
+        Reply::json(
+            200,
+            json!({"data": {"removeTestsFromTestExecution": null}}).to_string(),
+        )
+    }
+
+    /// `addTestExecutionsToTestPlan(issueId, testExecIssueIds)` with issue ids (xray-api.md §6).
+    fn gql_add_to_plan(&mut self, vars: &Value) -> Reply {
+        let plan_id = vars["plan"].as_str().unwrap_or("");
+        let Some(plan) = self
+            .issues
+            .iter()
+            .find(|(k, t)| t.as_str() == "Test Plan" && issue_id(k) == plan_id)
+            .map(|(k, _)| k.clone())
+        else {
+            return gql_error(&format!("Test Plan with id {plan_id} not found"));
+        };
+        let mut added = Vec::new();
+        for id in strings(&vars["execs"]) {
+            if let Some(e) = self
+                .executions
+                .values_mut()
+                .find(|e| issue_id(&e.key) == id)
+            {
+                e.test_plan = Some(plan.clone());
+                added.push(id);
+            }
+        }
+        Reply::json(
+            200,
+            json!({"data": {"addTestExecutionsToTestPlan": {"addedTestExecutions": added, "warning": null}}})
+                .to_string(),
+        )
     }
 
     // ---- DC ----
@@ -455,14 +621,23 @@ impl State {
         {
             return self.link_plan(plan, req.json());
         }
-        if req.method == "GET"
-            && let Some(exec) = path
-                .strip_prefix("/rest/raven/1.0/api/testexec/")
-                .and_then(|p| p.strip_suffix("/test"))
+        if let Some(exec) = path
+            .strip_prefix("/rest/raven/1.0/api/testexec/")
+            .and_then(|p| p.strip_suffix("/test"))
         {
-            return self.exec_tests(exec, req);
+            return match req.method.as_str() {
+                "GET" => self.exec_tests(exec, req),
+                "POST" => self.dc_exec_add_remove(exec, req.json()),
+                _ => Reply::status(405),
+            };
+        }
+        if let Some(key) = path.strip_prefix("/rest/api/2/issue/")
+            && req.method == "PUT"
+        {
+            return self.dc_edit_issue(key, req.json());
         }
         match (req.method.as_str(), path.as_str()) {
+            ("POST", "/rest/api/2/issue") => self.dc_create_issue(req.json()),
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
                 self.import_multipart(req, "result")
             }
@@ -473,6 +648,105 @@ impl State {
                 Reply::json(200, r#"{"active":true,"licenseType":"Enterprise"}"#)
             }
             _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
+        }
+    }
+
+    /// Jira DC `POST /rest/api/2/issue` (jira-api.md §3.1): 201 `{"id","key","self"}`; here only
+    /// Test Executions of the fake's project (what `execution create` makes).
+    fn dc_create_issue(&mut self, body: Value) -> Reply {
+        let fields = &body["fields"];
+        if fields["issuetype"]["name"] != json!("Test Execution") {
+            return Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"issuetype":"fake: only Test Executions"}}"#,
+            );
+        }
+        if fields["project"]["key"] != json!(self.project) {
+            return Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"project":"valid project is required"}}"#,
+            );
+        }
+        if fields["summary"].as_str().is_none_or(str::is_empty) {
+            return Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
+            );
+        }
+        let key = self.new_key();
+        self.issues.insert(key.clone(), "Test Execution".into());
+        self.executions.insert(
+            key.clone(),
+            Execution {
+                key: key.clone(),
+                summary: fields["summary"].as_str().unwrap_or("").to_string(),
+                labels: strings(&fields["labels"]),
+                fix_versions: names(&fields["fixVersions"]),
+                description: fields["description"].as_str().map(String::from),
+                ..Execution::default()
+            },
+        );
+        self.created(&key);
+        Reply::json(
+            201,
+            json!({"id": issue_id(&key), "key": key, "self": format!("http://fake/rest/api/2/issue/{key}")})
+                .to_string(),
+        )
+    }
+
+    /// `POST /rest/raven/1.0/api/testexec/{key}/test` `{"add":[…],"remove":[…]}` (xray-api.md
+    /// §3.4, §7): answers `[]`, or the per-key errors.
+    fn dc_exec_add_remove(&mut self, key: &str, body: Value) -> Reply {
+        let Some(e) = self.executions.get_mut(key) else {
+            return Reply::text(
+                400,
+                "text/plain",
+                format!("{key} is not a Test Execution issue or is not a valid issue key."),
+            );
+        };
+        let mut errors = Vec::new();
+        for k in strings(&body["remove"]) {
+            if e.runs.remove(&k).is_none() {
+                errors.push(format!("{k} is not in {key}"));
+            }
+        }
+        if !strings(&body["add"]).is_empty() {
+            errors.push("fake: add is not modelled".to_string());
+        }
+        Reply::json(200, json!(errors).to_string())
+    }
+
+    /// Jira DC `PUT /rest/api/2/issue/{key}` with `{"fields":{"summary"}}` or
+    /// `{"update":{"labels":[{"add"},{"remove"}]}}` → 204 (jira-api.md §3.3).
+    fn dc_edit_issue(&mut self, key: &str, body: Value) -> Reply {
+        let Some(e) = self.executions.get_mut(key) else {
+            return Reply::json(
+                404,
+                r#"{"errorMessages":["Issue Does Not Exist"],"errors":{}}"#,
+            );
+        };
+        if let Some(ops) = body["update"]["labels"].as_array() {
+            for op in ops {
+                if let Some(l) = op["add"].as_str()
+                    && !e.labels.iter().any(|x| x == l)
+                {
+                    e.labels.push(l.to_string());
+                }
+                if let Some(l) = op["remove"].as_str() {
+                    e.labels.retain(|x| x != l);
+                }
+            }
+            return Reply::status(204);
+        }
+        match body["fields"]["summary"].as_str() {
+            Some(s) if !s.is_empty() => {
+                e.summary = s.to_string();
+                Reply::status(204)
+            }
+            _ => Reply::json(
+                400,
+                r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
+            ),
         }
     }
 
@@ -510,7 +784,8 @@ impl State {
             self.executions
                 .values()
                 .filter(|e| e.labels.contains(&label))
-                .map(|e| json!({"id": "2", "key": e.key, "fields": {"issuetype": {"name": "Test Execution"}}}))
+                .filter(|e| self.visible(&e.key))
+                .map(|e| json!({"id": issue_id(&e.key), "key": e.key, "fields": {"issuetype": {"name": "Test Execution"}}}))
                 .collect()
         } else {
             return Reply::json(400, r#"{"errorMessages":["fake: unsupported JQL"]}"#);
@@ -707,6 +982,7 @@ impl State {
             exec.environments = strings(&doc["info"]["testEnvironments"]);
         }
         self.executions.insert(key.clone(), exec);
+        self.created(&key);
         self.apply(&key, &doc);
         self.import_answer(&key)
     }
@@ -1054,6 +1330,44 @@ fn parse_key_list(jql: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The fake's issue id of a key: its number (`CALC-1001` → `1001`).
+fn issue_id(key: &str) -> String {
+    key.rsplit('-').next().unwrap_or("").to_string()
+}
+
+/// A JSON array of strings.
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `[{"name": …}]` → the names (fix versions).
+fn names(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `key = "X"` (or `key=X`) → `X`.
+fn parse_key_eq(jql: &str) -> Option<String> {
+    let rest = jql
+        .trim()
+        .strip_prefix("key")?
+        .trim()
+        .strip_prefix('=')?
+        .trim();
+    Some(rest.trim_matches('"').to_string())
 }
 
 /// `labels = "x"` → `x`.

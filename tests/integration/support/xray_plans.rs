@@ -83,6 +83,7 @@ pub fn settings(product: Product, url: &str, basic: bool) -> XraySettings {
         project: PROJECT.into(),
         test_plan: Some(PLAN_KEY.into()),
         test_execution: None,
+        run_identity: None,
         environments: vec!["chrome".into()],
         fix_version: Some("v3.0".into()),
         revision: Some("9f1c2ab".into()),

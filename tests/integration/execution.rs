@@ -1,0 +1,412 @@
+//! `xray-sync execution create|finish` (issue 14): a setup job creates one empty Test
+//! Execution, shard jobs append to the printed key (no search by marker), a finish job
+//! recomputes the title's counts from the execution's runs.
+
+use std::process::Command;
+
+use crate::support::e2e::{self, Scratch};
+use crate::support::xray_fake::XrayFake;
+
+fn dc_env(cmd: &mut Command, url: &str) {
+    cmd.env("XRAY_URL", url)
+        .env("XRAY_DEPLOYMENT", "dc")
+        .env("JIRA_PAT", e2e::PAT)
+        .env("XRAY_PROJECT", e2e::PROJECT);
+}
+
+/// Three shard jobs of one CI run, disjoint suites, each appending to `key`.
+fn run_shards(s: &Scratch, key: &str, env: &dyn Fn(&mut Command)) {
+    let shards: [(&str, usize, usize); 3] = [("alpha", 3, 0), ("beta", 4, 1), ("gamma", 5, 0)];
+    for (suite, passing, failing) in shards {
+        let dir = format!("results-{suite}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, passing, &e2e::failures(failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        env(&mut cmd);
+        cmd.env("XRAY_TEST_EXECUTION", key)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "777")
+            .env("GITHUB_RUN_ATTEMPT", "1")
+            .args(["run", &dir]);
+        let out = e2e::run(&mut cmd);
+        assert_eq!(out.code, Some(0), "shard {suite}: {}", out.text());
+        assert!(out.text().contains(key), "{}", out.text());
+    }
+}
+
+fn assert_no_marker_search(xray: &XrayFake) {
+    let searches: Vec<String> = xray
+        .server
+        .requests()
+        .iter()
+        .map(|r| r.body_str())
+        .filter(|b| b.contains("labels ="))
+        .collect();
+    assert!(searches.is_empty(), "searched by marker: {searches:?}");
+}
+
+#[test]
+fn cloud_create_then_three_shards_append_to_the_printed_key() {
+    let xray = e2e::xray_cloud();
+    xray.add_issue("CALC-15", "Test Plan");
+    let s = Scratch::new();
+    std::fs::write(s.path("gh-output"), "").unwrap();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_TEST_PLAN", "CALC-15")
+        .env("XRAY_ENVIRONMENTS", "chrome")
+        .env("XRAY_FIX_VERSION", "v3")
+        .env("XRAY_SYNC_REPORT", s.path("create.json"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "777")
+        .env("GITHUB_REF_NAME", "main")
+        .env("GITHUB_OUTPUT", s.path("gh-output"))
+        .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+
+    let exec = xray.only_execution();
+    // stdout is the key alone, for `KEY=$(xray-sync execution create)`.
+    assert_eq!(out.stdout, format!("{}\n", exec.key));
+    let report: serde_json::Value = serde_json::from_str(&s.read("create.json")).unwrap();
+    assert_eq!(report["xray"]["execution"], exec.key.as_str());
+    assert_eq!(report["xray"]["created"], true);
+    assert!(
+        s.read("gh-output")
+            .contains(&format!("test-execution-key={}", exec.key))
+    );
+    // Everything a run would set on it; counts unknown until `finish`.
+    assert!(
+        exec.summary.contains("main · ?/? passed"),
+        "{}",
+        exec.summary
+    );
+    assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
+    assert_eq!(exec.environments, ["chrome"]);
+    assert_eq!(exec.fix_versions, ["v3"]);
+    assert!(
+        exec.labels.iter().any(|l| l.starts_with("xray-sync-run-")),
+        "{:?}",
+        exec.labels
+    );
+    assert!(exec.runs.is_empty());
+
+    run_shards(&s, &exec.key, &|c| e2e::xray_cloud_env(c, &xray.url()));
+    let exec = xray.only_execution();
+    assert_eq!(
+        exec.runs.len(),
+        13,
+        "every shard's results are in {}",
+        exec.key
+    );
+    assert_eq!(
+        exec.runs.values().filter(|r| r.status == "FAILED").count(),
+        1
+    );
+    assert_no_marker_search(&xray);
+}
+
+#[test]
+fn dc_create_shards_and_finish_recomputes_the_title_from_the_runs() {
+    let xray = e2e::xray_dc_pat();
+    let s = Scratch::new();
+    let mut cmd = s.bin();
+    dc_env(&mut cmd, &xray.url());
+    cmd.env(
+        "XRAY_SYNC_SUMMARY",
+        "Nightly {project} ({passed}/{total} passed, {failed} failed)",
+    )
+    .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let key = out.stdout.trim().to_string();
+    let exec = xray.only_execution();
+    assert_eq!(exec.key, key);
+    assert_eq!(exec.summary, "Nightly CALC (?/? passed, ? failed)");
+
+    run_shards(&s, &key, &|c| dc_env(c, &xray.url()));
+    assert_eq!(xray.only_execution().runs.len(), 13);
+    assert_no_marker_search(&xray);
+
+    let mut cmd = s.bin();
+    dc_env(&mut cmd, &xray.url());
+    cmd.env(
+        "XRAY_SYNC_SUMMARY",
+        "Nightly {project} ({passed}/{total} passed, {failed} failed)",
+    )
+    .env("XRAY_SYNC_REPORT", s.path("finish.json"))
+    .args(["execution", "finish", &key]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(
+        xray.only_execution().summary,
+        "Nightly CALC (12/13 passed, 1 failed)"
+    );
+    let report: serde_json::Value = serde_json::from_str(&s.read("finish.json")).unwrap();
+    assert_eq!(report["counts"]["total"], 13);
+    assert_eq!(report["counts"]["failed"], 1);
+}
+
+#[test]
+fn create_without_xray_settings_is_a_usage_error() {
+    let s = Scratch::new();
+    let out = e2e::run(s.bin().args(["execution", "create"]));
+    assert_eq!(out.code, Some(2), "{}", out.text());
+    assert!(out.text().contains("execution create needs Xray settings"));
+    assert!(out.stdout.is_empty());
+}
+
+/// One `run` of suite `suite` (`passing` tests) in GitHub run 4242, attempt `attempt`.
+fn ci_run(
+    s: &Scratch,
+    xray: &XrayFake,
+    suite: &str,
+    attempt: &str,
+    extra: &[(&str, &str)],
+) -> serde_json::Value {
+    let dir = format!("results-{suite}-{attempt}");
+    std::fs::create_dir_all(s.path(&dir)).unwrap();
+    std::fs::write(s.path(&dir).join("TEST.xml"), e2e::junit_xml(suite, 2, &[])).unwrap();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_RUN_ATTEMPT", attempt)
+        .env("XRAY_SYNC_REPORT", s.path("report.json"));
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.args(["run", &dir]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    s.report()
+}
+
+#[test]
+fn a_second_invocation_of_the_same_ci_run_appends_to_its_execution() {
+    let xray = e2e::xray_cloud();
+    let s = Scratch::new();
+    let first = ci_run(&s, &xray, "alpha", "1", &[]);
+    let second = ci_run(&s, &xray, "beta", "1", &[]);
+    assert_eq!(first["xray"]["created"], true);
+    assert_eq!(second["xray"]["created"], false);
+    assert_eq!(first["xray"]["execution"], second["xray"]["execution"]);
+    assert_eq!(
+        first["xray"]["marker_label"],
+        second["xray"]["marker_label"]
+    );
+    let exec = xray.only_execution();
+    assert_eq!(exec.runs.len(), 4, "both invocations' results");
+    // A re-run attempt appends to attempt 1's execution by default.
+    let rerun = ci_run(&s, &xray, "gamma", "2", &[]);
+    assert_eq!(rerun["xray"]["execution"], first["xray"]["execution"]);
+    assert_eq!(xray.only_execution().runs.len(), 6);
+}
+
+#[test]
+fn new_execution_per_invocation_and_groups_and_attempts_make_their_own() {
+    let xray = e2e::xray_cloud();
+    let s = Scratch::new();
+    let first = ci_run(&s, &xray, "alpha", "1", &[]);
+    let own = ci_run(
+        &s,
+        &xray,
+        "beta",
+        "1",
+        &[("XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION", "true")],
+    );
+    assert_eq!(own["xray"]["created"], true);
+    assert_ne!(own["xray"]["execution"], first["xray"]["execution"]);
+    assert_eq!(xray.executions().len(), 2);
+
+    // Another group of the same CI run: its own execution, shared by that group.
+    let chrome = ci_run(
+        &s,
+        &xray,
+        "gamma",
+        "1",
+        &[("XRAY_SYNC_EXECUTION_GROUP", "chrome")],
+    );
+    let chrome2 = ci_run(
+        &s,
+        &xray,
+        "delta",
+        "1",
+        &[("XRAY_SYNC_EXECUTION_GROUP", "chrome")],
+    );
+    assert_eq!(chrome["xray"]["created"], true);
+    assert_eq!(chrome2["xray"]["execution"], chrome["xray"]["execution"]);
+    assert_ne!(chrome["xray"]["execution"], first["xray"]["execution"]);
+    assert_eq!(xray.executions().len(), 3);
+
+    // `[xray] execution_per_attempt = true`: attempt 2 gets its own execution.
+    std::fs::write(
+        s.path("per-attempt.toml"),
+        "[xray]\nexecution_per_attempt = true\n",
+    )
+    .unwrap();
+    let config = s.path("per-attempt.toml");
+    let config = config.to_str().unwrap();
+    let a1 = ci_run(&s, &xray, "eps", "1", &[("XRAY_SYNC_CONFIG", config)]);
+    let a2 = ci_run(&s, &xray, "zeta", "2", &[("XRAY_SYNC_CONFIG", config)]);
+    assert_ne!(a1["xray"]["execution"], a2["xray"]["execution"]);
+    assert_eq!(a2["xray"]["created"], true);
+    assert_eq!(xray.executions().len(), 5);
+}
+
+/// Three shard jobs of GitHub run 9000 started at once, disjoint suites (3 tests each, one
+/// failing in `beta`); returns each one's report.
+fn three_at_once(s: &Scratch, env: &dyn Fn(&mut Command)) -> Vec<serde_json::Value> {
+    let suites = [("alpha", 3, 0), ("beta", 2, 1), ("gamma", 3, 0)];
+    let mut children = Vec::new();
+    for (suite, passing, failing) in suites {
+        let dir = format!("results-{suite}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, passing, &e2e::failures(failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        env(&mut cmd);
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "9000")
+            .env("GITHUB_RUN_ATTEMPT", "1")
+            .env("XRAY_SYNC_REPORT", s.path(&format!("report-{suite}.json")))
+            .args(["run", &dir])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        children.push((suite, cmd.spawn().expect("spawn")));
+    }
+    children
+        .into_iter()
+        .map(|(suite, child)| {
+            let o = child.wait_with_output().unwrap();
+            let text = format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert_eq!(o.status.code(), Some(0), "{suite}: {text}");
+            serde_json::from_str(&s.read(&format!("report-{suite}.json"))).unwrap()
+        })
+        .collect()
+}
+
+/// Exactly one execution holds every result; every other one is an emptied duplicate that a
+/// report names. Returns the duplicates.
+fn assert_converged(xray: &XrayFake, reports: &[serde_json::Value]) -> Vec<String> {
+    let execs = xray.executions();
+    let holding: Vec<_> = execs.values().filter(|e| !e.runs.is_empty()).collect();
+    assert_eq!(holding.len(), 1, "{:?}", execs.keys());
+    let winner = holding[0];
+    assert_eq!(winner.runs.len(), 9, "every result is in {}", winner.key);
+    assert_eq!(
+        winner
+            .runs
+            .values()
+            .filter(|r| r.defects.is_empty() && r.status.starts_with("FAIL"))
+            .count(),
+        1
+    );
+    for r in reports {
+        assert_eq!(r["xray"]["execution"], winner.key.as_str(), "{r}");
+    }
+    let losers: Vec<String> = execs
+        .keys()
+        .filter(|k| **k != winner.key)
+        .cloned()
+        .collect();
+    for loser in &losers {
+        let reported = reports
+            .iter()
+            .find(|r| r["xray"]["duplicate"]["key"] == loser.as_str())
+            .unwrap_or_else(|| panic!("no report names the duplicate {loser}"));
+        assert_eq!(reported["xray"]["duplicate"]["winner"], winner.key.as_str());
+        assert_eq!(reported["xray"]["duplicate"]["emptied"], true);
+        assert!(
+            reported["xray"]["warnings"]
+                .to_string()
+                .contains(&format!("{loser} duplicated {}", winner.key)),
+            "{reported}"
+        );
+    }
+    losers
+}
+
+#[test]
+fn three_concurrent_dc_jobs_of_one_ci_run_converge_on_one_execution() {
+    let xray = e2e::xray_dc_pat();
+    let s = Scratch::new();
+    let reports = three_at_once(&s, &|c| dc_env(c, &xray.url()));
+    assert_converged(&xray, &reports);
+}
+
+#[test]
+fn with_search_lag_dc_duplicates_are_emptied_relabelled_and_reported() {
+    let xray = e2e::xray_dc_pat();
+    xray.search_lag(std::time::Duration::from_millis(1500));
+    let s = Scratch::new();
+    let reports = three_at_once(&s, &|c| dc_env(c, &xray.url()));
+    let losers = assert_converged(&xray, &reports);
+    // The lag hides each create from the others' first search: they all created.
+    assert!(!losers.is_empty(), "the lag should have made a race");
+    let marker = reports[0]["xray"]["marker_label"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let execs = xray.executions();
+    for loser in &losers {
+        let labels = &execs[loser].labels;
+        assert!(
+            labels.contains(&format!("{marker}-duplicate")),
+            "{labels:?}"
+        );
+        assert!(!labels.contains(&marker), "{labels:?}");
+    }
+}
+
+#[test]
+fn with_search_lag_cloud_jobs_converge_and_empty_the_duplicates() {
+    let xray = e2e::xray_cloud();
+    xray.search_lag(std::time::Duration::from_millis(1500));
+    let s = Scratch::new();
+    let reports = three_at_once(&s, &|c| e2e::xray_cloud_env(c, &xray.url()));
+    let losers = assert_converged(&xray, &reports);
+    assert!(!losers.is_empty(), "the lag should have made a race");
+}
+
+#[test]
+fn a_joining_invocation_recomputes_the_title_from_every_run() {
+    let xray = e2e::xray_dc_pat();
+    let s = Scratch::new();
+    for (suite, failing) in [("alpha", 0), ("beta", 1)] {
+        let dir = format!("results-{suite}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, 2, &e2e::failures(failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        dc_env(&mut cmd, &xray.url());
+        cmd.env("GITLAB_CI", "true")
+            .env("CI_PIPELINE_ID", "31")
+            .env("CI_JOB_ID", suite)
+            .env(
+                "XRAY_SYNC_SUMMARY",
+                "Pipeline {run_id} ({passed}/{total} passed)",
+            )
+            .args(["run", &dir]);
+        let out = e2e::run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+    }
+    let exec = xray.only_execution();
+    assert_eq!(exec.runs.len(), 5);
+    // Created as "(2/2 passed)" by alpha; beta's append recomputed it over both.
+    assert!(exec.summary.ends_with("(4/5 passed)"), "{}", exec.summary);
+}
