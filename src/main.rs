@@ -205,7 +205,7 @@ fn doctor(
         allow_empty: None,
         strict: None,
     };
-    let mut settings_args = args.settings.clone();
+    let mut settings_args = args.settings();
     settings_args.json = Some(args.json);
     // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
     // not a reason to stop before the other checks.
@@ -258,7 +258,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
         allow_empty: None,
         strict: None,
     };
-    let (settings, _trace) = settings::load(&args.settings, &input, false, &env)?;
+    let (settings, _trace) = settings::load(&args.settings(), &input, false, &env)?;
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
         return Err(RunError::Usage(anyhow::anyhow!(
             "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"
