@@ -207,28 +207,60 @@ fn doctor(
     };
     let mut settings_args = args.settings();
     settings_args.json = Some(args.json);
-    // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
-    // not a reason to stop before the other checks.
-    let (settings, _trace) = settings::load(&settings_args, &input, true, &env)?;
-    // Which credential variables were given (by env or by flag), before resolution hid it.
-    let given: Vec<String> = matches
+    // Which settings were given (by env or by flag), before resolution hid it.
+    let doctor_cmd = Cli::command();
+    let doctor_args: Vec<&clap::Arg> = doctor_cmd
+        .find_subcommand("doctor")
+        .map(|c| c.get_arguments().collect())
+        .unwrap_or_default();
+    let env_of = |id: &str| {
+        doctor_args
+            .iter()
+            .find(|a| a.get_id() == id)
+            .and_then(|a| a.get_env())
+            .map(|e| e.to_string_lossy().into_owned())
+    };
+    let mut given: Vec<String> = matches
         .map(|m| {
-            Cli::command()
-                .find_subcommand("doctor")
-                .map(|c| {
-                    c.get_arguments()
-                        .filter(|a| {
-                            matches!(
-                                m.value_source(a.get_id().as_str()),
-                                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-                            )
-                        })
-                        .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
-                        .collect()
+            doctor_args
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        m.value_source(a.get_id().as_str()),
+                        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+                    )
                 })
-                .unwrap_or_default()
+                .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+                .collect()
         })
         .unwrap_or_default();
+    let mut opts = xray_sync::doctor::Options {
+        patterns: Vec::new(),
+        json: args.json,
+        send_test_issue: args.send_test_issue,
+        given: given.clone(),
+        no_upload: settings_args.no_upload.unwrap_or(false),
+        no_bugs: settings_args.no_bugs.unwrap_or(false),
+    };
+    // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
+    // not a reason to stop before the other checks. A value that cannot be resolved at all (a
+    // lowercase project key, a malformed URL) is the settings check's failure too.
+    let (settings, trace) = match settings::load(&settings_args, &input, true, &env) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            let report = xray_sync::doctor::unresolvable(&e.to_string(), &opts);
+            return print_doctor(&report, args.json, out);
+        }
+    };
+    // Settings from the config file count as given too (by their env var name).
+    for t in &trace.entries {
+        if t.source == Source::File
+            && let Some(var) = env_of(t.id)
+            && !given.contains(&var)
+        {
+            given.push(var);
+        }
+    }
     let inputs = (!settings.inputs.patterns.is_empty()).then(|| {
         ingest::collect(&InputOptions {
             patterns: settings.inputs.patterns.clone(),
@@ -236,14 +268,18 @@ fn doctor(
             strict: false,
         })
     });
-    let opts = xray_sync::doctor::Options {
-        patterns: settings.inputs.patterns.clone(),
-        json: args.json,
-        send_test_issue: args.send_test_issue,
-        given,
-    };
+    opts.patterns = settings.inputs.patterns.clone();
+    opts.given = given;
     let report = xray_sync::doctor::run(&settings, &opts, inputs);
-    write!(out, "{}", report.render(args.json))
+    print_doctor(&report, args.json, out)
+}
+
+fn print_doctor(
+    report: &xray_sync::doctor::DoctorReport,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), RunError> {
+    write!(out, "{}", report.render(json))
         .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
     match report.exit_code() {
         0 => Ok(()),
