@@ -161,32 +161,50 @@ fn config(
     let (settings, trace) = settings::load(args, &input, true, &env)?;
     let command = Cli::command();
     let config_cmd = command.find_subcommand("config");
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for t in &trace.entries {
+        let arg = config_cmd.and_then(|c| c.get_arguments().find(|a| a.get_id() == t.id));
+        let env_name = arg
+            .and_then(|a| a.get_env())
+            .map(|e| e.to_string_lossy().into_owned());
+        let source = match t.source {
+            Source::Cli => match matches.and_then(|m| m.value_source(t.id)) {
+                Some(ValueSource::CommandLine) => "flag".to_string(),
+                Some(ValueSource::EnvVariable) => {
+                    format!("env {}", env_name.clone().unwrap_or_default())
+                }
+                Some(ValueSource::DefaultValue) | Some(_) | None => "flag/env".to_string(),
+            },
+            Source::File => "file".into(),
+            Source::Default => "default".into(),
+        };
+        let name = match &env_name {
+            Some(e) => format!("{} ({e})", t.id),
+            None => t.id.to_string(),
+        };
+        let value = if t.value.is_empty() {
+            "-".to_string()
+        } else {
+            t.value.clone()
+        };
+        rows.push((name, value, source));
+    }
+    // Columns as wide as their widest entry, so every row lines up; the value goes last, since
+    // a long template would push any column after it out of line.
+    let name_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let source_w = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        for t in &trace.entries {
-            let arg = config_cmd.and_then(|c| c.get_arguments().find(|a| a.get_id() == t.id));
-            let env_name = arg
-                .and_then(|a| a.get_env())
-                .map(|e| e.to_string_lossy().into_owned());
-            let source = match t.source {
-                Source::Cli => match matches.and_then(|m| m.value_source(t.id)) {
-                    Some(ValueSource::CommandLine) => "flag".to_string(),
-                    Some(ValueSource::EnvVariable) => {
-                        format!("env {}", env_name.clone().unwrap_or_default())
-                    }
-                    Some(ValueSource::DefaultValue) | Some(_) | None => "flag/env".to_string(),
-                },
-                Source::File => "file".into(),
-                Source::Default => "default".into(),
-            };
-            let name = match &env_name {
-                Some(e) => format!("{} ({e})", t.id),
-                None => t.id.to_string(),
-            };
-            let value = if t.value.is_empty() { "-" } else { &t.value };
-            writeln!(out, "{name:<48} {value:<40} {source}")?;
+        for (name, value, source) in &rows {
+            writeln!(out, "{name:<name_w$}  {source:<source_w$}  {value}")?;
         }
-        writeln!(out, "ci: {}", settings.ci.provider.as_str())?;
-        for n in &settings.notes {
+        writeln!(
+            out,
+            "ci: {} ({})",
+            settings.ci.provider.as_str(),
+            settings.ci.detected_by
+        )?;
+        // `config` resolves leniently, like a dry run; what a dry run would do is not its news.
+        for n in settings.notes.iter().filter(|n| !n.contains("dry run")) {
             writeln!(out, "note: {n}")?;
         }
         Ok(())

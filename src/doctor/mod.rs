@@ -149,11 +149,7 @@ fn run_checks<E: Display>(
             skip_all(XRAY_CHECKS, "needs settings", &mut report.checks)
         }
         (Some(_), _) => skip_all(XRAY_CHECKS, "no Xray client", &mut report.checks),
-        (None, _) => skip_side(
-            XRAY_CHECKS,
-            &xray_not_configured(opts),
-            &mut report.checks,
-        ),
+        (None, _) => skip_side(XRAY_CHECKS, &xray_not_configured(opts), &mut report.checks),
     }
 
     // Jira.
@@ -170,11 +166,7 @@ fn run_checks<E: Display>(
             skip_all(&jira_ids, "needs settings", &mut report.checks)
         }
         (Some(_), _) => skip_all(&jira_ids, "no Jira client", &mut report.checks),
-        (None, _) => skip_side(
-            &jira_ids,
-            &jira_not_configured(opts),
-            &mut report.checks,
-        ),
+        (None, _) => skip_side(&jira_ids, &jira_not_configured(opts), &mut report.checks),
     }
 
     naming::name_settings(&mut report, &opts.given);
@@ -225,7 +217,10 @@ fn jira_not_configured(opts: &Options) -> String {
 /// A side that is not configured: the first check says why, the rest `(not configured)`.
 fn skip_side(which: &[&'static str], why: &str, out: &mut Vec<Check>) {
     for (i, id) in which.iter().enumerate() {
-        out.push(Check::skipped(id, if i == 0 { why } else { "not configured" }));
+        out.push(Check::skipped(
+            id,
+            if i == 0 { why } else { "not configured" },
+        ));
     }
 }
 

@@ -12,22 +12,42 @@ use super::report::{DoctorReport, Status};
 /// Env var → (flag, config file key). Secrets have no file key: they are never read from a file.
 pub const SPELLINGS: &[(&str, &str, Option<&str>)] = &[
     ("XRAY_URL", "--xray-url", Some("[xray] url")),
-    ("XRAY_CLIENT_ID", "--xray-client-id", Some("[xray] client_id")),
+    (
+        "XRAY_CLIENT_ID",
+        "--xray-client-id",
+        Some("[xray] client_id"),
+    ),
     ("XRAY_CLIENT_SECRET", "--xray-client-secret", None),
-    ("XRAY_DEPLOYMENT", "--xray-deployment", Some("[xray] deployment")),
+    (
+        "XRAY_DEPLOYMENT",
+        "--xray-deployment",
+        Some("[xray] deployment"),
+    ),
     ("XRAY_PROJECT", "--project", Some("[xray] project")),
     ("XRAY_TEST_PLAN", "--test-plan", Some("[xray] test_plan")),
-    ("XRAY_ENVIRONMENTS", "--environments", Some("[xray] environments")),
+    (
+        "XRAY_ENVIRONMENTS",
+        "--environments",
+        Some("[xray] environments"),
+    ),
     ("JIRA_URL", "--jira-url", Some("[jira] url")),
     ("JIRA_EMAIL", "--jira-email", Some("[jira] email")),
     ("JIRA_API_TOKEN", "--jira-api-token", None),
     ("JIRA_PAT", "--jira-pat", None),
     ("JIRA_USERNAME", "--jira-username", Some("[jira] username")),
     ("JIRA_PASSWORD", "--jira-password", None),
-    ("JIRA_CLIENT_ID", "--jira-client-id", Some("[jira] client_id")),
+    (
+        "JIRA_CLIENT_ID",
+        "--jira-client-id",
+        Some("[jira] client_id"),
+    ),
     ("JIRA_CLIENT_SECRET", "--jira-client-secret", None),
     ("JIRA_BUG_PROJECT", "--bug-project", Some("[jira] project")),
-    ("JIRA_BUG_ISSUE_TYPE", "--bug-issue-type", Some("[jira] issue_type")),
+    (
+        "JIRA_BUG_ISSUE_TYPE",
+        "--bug-issue-type",
+        Some("[jira] issue_type"),
+    ),
     ("XRAY_SYNC_CA_CERT", "--ca-cert", Some("[http] ca_cert")),
     ("XRAY_SYNC_RESULTS", "PATTERN...", Some("[inputs] results")),
 ];

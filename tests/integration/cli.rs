@@ -84,20 +84,30 @@ fn config_shows_sources_and_redacts() {
             .unwrap_or_else(|| panic!("no line for {id} in\n{out}"))
             .to_string()
     };
-    assert!(
-        line("project").ends_with("env XRAY_PROJECT"),
-        "{}",
-        line("project")
-    );
-    assert!(line("test_plan").ends_with("flag"));
-    assert!(
-        line("chunk_max_tests").contains("10000") && line("chunk_max_tests").ends_with("default")
+    // name, source, value: the source column starts at the same place on every line.
+    let source = |id: &str, src: &str, value: &str| {
+        let l = line(id);
+        let at = l.find(&format!("  {src}  ")).map(|i| i + 2);
+        assert!(
+            at.is_some() && l.trim_end().ends_with(value),
+            "{id}: {l:?} should show source {src} and value {value}"
+        );
+        at.unwrap()
+    };
+    let col = source("project", "env XRAY_PROJECT", "CALC");
+    assert_eq!(source("test_plan", "flag", "CALC-15"), col);
+    assert_eq!(source("chunk_max_tests", "default", "10000"), col);
+    assert_eq!(
+        source("xray_url", "default", "-"),
+        col,
+        "empty XRAY_URL counts as unset"
     );
     assert!(line("xray_client_secret").contains("***"));
     assert!(
-        line("xray_url").ends_with("default"),
-        "empty XRAY_URL counts as unset"
+        out.contains("\nci: local (no CI variables found)\n"),
+        "{out}"
     );
+    assert!(!out.contains("dry run"), "{out}");
     assert!(!out.contains("super-secret"));
 }
 

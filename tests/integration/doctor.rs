@@ -1069,7 +1069,11 @@ fn first_day_rows() -> Vec<Row> {
             ],
             0,
             None,
-            &["PASS jira.project", "SKIP xray.auth", "(not configured: no Xray credentials"],
+            &[
+                "PASS jira.project",
+                "SKIP xray.auth",
+                "(not configured: no Xray credentials",
+            ],
             &[],
         ),
         row(
@@ -1131,7 +1135,10 @@ fn first_day_rows() -> Vec<Row> {
                 CLOUD_XRAY,
                 1,
                 Some("FAIL xray.auth"),
-                &["XRAY_CLIENT_SECRET (--xray-client-secret)", "(needs xray.auth)"],
+                &[
+                    "XRAY_CLIENT_SECRET (--xray-client-secret)",
+                    "(needs xray.auth)",
+                ],
                 &[XRAY_CLIENT_SECRET],
             )
         },
@@ -1159,7 +1166,10 @@ fn first_day_rows() -> Vec<Row> {
             ],
             0,
             None,
-            &["for Xray Data Center set XRAY_DEPLOYMENT=dc", "PASS jira.project"],
+            &[
+                "for Xray Data Center set XRAY_DEPLOYMENT=dc",
+                "PASS jira.project",
+            ],
             &["XRAY_URL is empty"],
         ),
         row(

@@ -322,6 +322,7 @@ fn info_from_template_ci_context_and_run_date() {
         job: Some("test".into()),
         repository: Some("acme/calc".into()),
         pr_number: None,
+        ..CiContext::default()
     };
     let s = resolve_full(&args, "", vec![], false, ci).unwrap();
     let p = build(&mixed_run(), &s);
