@@ -215,3 +215,32 @@ fn run_json_prints_only_the_report_on_stdout() {
         "human text on stderr"
     );
 }
+
+/// The README's quick start, as written there: its first command reads the bundled fixtures and
+/// prints no warning about them (only the notes that say nothing is configured).
+#[test]
+fn readme_quick_start_prints_no_warnings_about_the_bundled_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let quick = &readme[readme.find("## Quick start").expect("quick start section")..];
+    let line = quick
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -- "))
+        .expect("the quick start's first command");
+    let args: Vec<&str> = line["cargo run --release -- ".len()..]
+        .split_whitespace()
+        .collect();
+    let o = bin().args(&args).current_dir(root).output().unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("test(s):"), "{out}");
+    let notes: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "Notes:")
+        .skip(1)
+        .filter(|l| l.starts_with("  - "))
+        .filter(|l| !l.contains("is not configured"))
+        .collect();
+    assert!(notes.is_empty(), "{notes:#?}");
+    assert!(!out.to_lowercase().contains("warning"), "{out}");
+}
