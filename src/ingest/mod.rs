@@ -23,6 +23,7 @@ pub mod junit;
 pub mod merge;
 pub mod nunit;
 pub mod parse_output;
+pub mod shell_glob;
 pub mod trx;
 pub mod xunit;
 
