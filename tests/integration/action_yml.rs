@@ -722,7 +722,7 @@ mod scripts {
             assert!(!out.status.success());
             let stdout = String::from_utf8_lossy(&out.stdout);
             assert!(
-                stdout.contains(&format!("::error title=xray-sync::")) && stdout.contains(why),
+                stdout.contains("::error title=xray-sync::") && stdout.contains(why),
                 "{stdout}"
             );
             assert!(!sb.path("ran").exists(), "the binary ran");
