@@ -9,6 +9,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::Serialize;
+
 use crate::secret::Secret;
 
 /// A remote service xray-sync talks to.
@@ -261,6 +263,26 @@ impl ApiError {
                 ErrorKind::Network | ErrorKind::ServerError | ErrorKind::RateLimited,
             ) => "jira.server",
             (Service::GitHub, _) => "github",
+        }
+    }
+}
+
+/// One failure, as users see it in the console and in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The `xray-sync doctor` check that explains it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor_check: Option<String>,
+}
+
+impl ReportError {
+    pub fn from_api(e: &ApiError) -> ReportError {
+        ReportError {
+            kind: e.kind(),
+            message: e.to_string(),
+            doctor_check: Some(e.doctor_check().to_string()),
         }
     }
 }

@@ -291,6 +291,16 @@ impl Http {
     /// sending) is NOT resent here: it returns the error with `maybe_applied` set (for network
     /// failures) so the caller can look for the created thing first.
     pub fn send(&self, service: Service, what: &str, req: &Request) -> Result<Response, ApiError> {
+        self.send_unscrubbed(service, what, req)
+            .map_err(|e| e.scrubbed(&sent_credentials(req).iter().collect::<Vec<_>>()))
+    }
+
+    fn send_unscrubbed(
+        &self,
+        service: Service,
+        what: &str,
+        req: &Request,
+    ) -> Result<Response, ApiError> {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
@@ -322,6 +332,23 @@ impl Http {
     pub fn pause(&self, wait: Duration) {
         (self.sleep)(wait)
     }
+}
+
+/// What this request carried that must not come back in an error: each credential header's
+/// value, whole and without its scheme (a server echoing `Basic dXNlcjpwYXNz` or the bare
+/// token). The HTTP layer scrubs what it sent, so no client has to remember to.
+fn sent_credentials(req: &Request) -> Vec<crate::secret::Secret> {
+    let mut out = Vec::new();
+    for (name, value) in &req.headers {
+        let lower = name.to_ascii_lowercase();
+        if lower == "authorization" || lower == "proxy-authorization" || lower.contains("token") {
+            out.push(crate::secret::Secret::new(value.as_str()));
+            if let Some((_, credential)) = value.split_once(' ') {
+                out.push(crate::secret::Secret::new(credential.trim()));
+            }
+        }
+    }
+    out
 }
 
 fn jitter() -> f64 {

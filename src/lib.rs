@@ -6,8 +6,10 @@
 
 pub mod ci;
 pub mod cli;
+pub mod commands;
 pub mod doctor;
 pub mod error;
+pub mod github;
 pub mod http;
 pub mod ingest;
 pub mod jira;
@@ -15,7 +17,8 @@ pub mod mapping;
 pub mod model;
 pub mod plan;
 pub mod report;
-pub mod run;
+/// The `run` command keeps its old path for callers.
+pub use commands::run;
 pub mod secret;
 pub mod settings;
 pub mod spool;

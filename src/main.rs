@@ -322,7 +322,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     let mut progress = |line: &str| {
         let _ = writeln!(out, "{line}");
     };
-    let receipt = xray_sync::spool::resend(&http, xray, &args.spool_dir, &mut progress)
+    let receipt = xray_sync::commands::resend::resend(&http, xray, &args.spool_dir, &mut progress)
         .map_err(RunError::Input)?;
     if let Some(key) = &receipt.execution {
         let _ = writeln!(

@@ -24,7 +24,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
 use crate::model::TestCase;
-use crate::plan::{IdentitySource, IssueKey, TestIdentity};
+use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};
 use crate::settings::{MappingEntry, MappingSettings};
 
 /// A result's identity and where it came from.

@@ -652,7 +652,9 @@ impl TestRun {
     }
 }
 
+pub mod identity;
 mod json;
+pub mod label;
 #[cfg(test)]
 mod tests;
 mod text;

@@ -12,7 +12,8 @@ mod bugs;
 mod build;
 pub mod chunk;
 pub mod json;
-pub mod label;
+pub mod xray_json;
+pub use crate::model::label;
 
 pub use build::{PlanError, build};
 
@@ -20,6 +21,8 @@ pub use build::{PlanError, build};
 pub mod build_support {
     pub use super::build::{content_type_for, expand_template, rfc3339, run_marker, source_name};
 }
+/// Identity types live in the model (the lowest layer), so settings and mapping can name them.
+pub use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};
 pub use label::dedup_label;
 
 use std::path::PathBuf;
@@ -27,64 +30,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::model::{Counts, OutcomeKind};
+use crate::plan::xray_json as payload;
 use crate::settings::Product;
-use crate::xray::payload;
-
-/// A validated Jira/Xray issue key (`CALC-123`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct IssueKey(String);
-
-impl IssueKey {
-    /// Accepts `PROJECT-NUMBER` where PROJECT is an uppercase Jira project key (a letter, then
-    /// letters, digits or underscores) and NUMBER a positive integer without leading zeros.
-    pub fn parse(s: &str) -> Option<IssueKey> {
-        let (project, number) = s.rsplit_once('-')?;
-        let mut chars = project.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
-        let rest_ok = chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        let number_ok = !number.is_empty()
-            && number.bytes().all(|b| b.is_ascii_digit())
-            && !number.starts_with('0');
-        (first_ok && rest_ok && number_ok).then(|| IssueKey(s.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn project(&self) -> &str {
-        self.0.rsplit_once('-').map(|(p, _)| p).unwrap_or(&self.0)
-    }
-}
-
-impl std::fmt::Display for IssueKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// How a result is tied to an Xray Test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
-pub enum TestIdentity {
-    Key(IssueKey),
-    /// Generic definition Xray matches or creates the Test by.
-    Definition(String),
-}
-
-/// Where an identity came from, in precedence order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IdentitySource {
-    PropertyTestId,
-    PropertyTestKey,
-    AllureTms,
-    AllureLabel,
-    NameKey,
-    MappingFile,
-    Definition,
-}
 
 /// One result in scope, after mapping.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -289,21 +236,4 @@ pub struct Plan {
     pub jira: Option<JiraPlan>,
     /// One line per decision worth telling the user (a side skipped, results left out).
     pub notes: Vec<String>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issue_key_parse() {
-        assert!(IssueKey::parse("CALC-123").is_some());
-        assert!(IssueKey::parse("A1_B-9").is_some());
-        for bad in [
-            "calc-1", "CALC-", "-1", "CALC-01", "CALC-1a", "1CALC-2", "CALC 1",
-        ] {
-            assert!(IssueKey::parse(bad).is_none(), "{bad}");
-        }
-        assert_eq!(IssueKey::parse("CALC-7").unwrap().project(), "CALC");
-    }
 }

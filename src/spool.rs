@@ -1,6 +1,6 @@
 //! The spool: Xray chunks that could not be sent, kept on disk for `xray-sync resend`.
 //!
-//! Owns the directory layout and `resend`. One directory per failed run, named after the run
+//! Owns the directory layout and reading and writing it; `commands::resend` sends it. One directory per failed run, named after the run
 //! marker, under `output.spool_dir`:
 //!
 //! ```text
@@ -19,12 +19,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::http::Http;
 use crate::plan::IssueKey;
-use crate::settings::{Product, XraySettings};
-use crate::xray::client::Client;
-use crate::xray::payload::ImportDoc;
-use crate::xray::upload::{self, ChunkReceipt, ChunkStatus, Job, XrayReceipt};
+use crate::plan::xray_json::ImportDoc;
+use crate::settings::Product;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const CREATE_INFO: &str = "info.json";
@@ -117,7 +114,7 @@ pub fn write(
     Ok(dir)
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let bytes = serde_json::to_vec_pretty(value)
         .with_context(|| format!("serializing {}", path.display()))?;
     let tmp = path.with_extension("json.tmp");
@@ -125,7 +122,7 @@ fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
 }
@@ -142,109 +139,10 @@ pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
     Ok(m)
 }
 
-/// Sends a spool directory's unsent chunks: to the recorded execution, or to the execution
-/// carrying the marker label, or creating it first. Updates the manifest (key, `sent` flags) so
-/// a second `resend` continues where this one stopped. `Err` means the spool could not be read
-/// or does not fit the settings; upload failures are in the receipt's `errors`.
-pub fn resend(
-    http: &Http,
-    settings: &XraySettings,
-    dir: &Path,
-    progress: &mut dyn FnMut(&str),
-) -> anyhow::Result<XrayReceipt> {
-    let mut manifest = read_manifest(dir)?;
-    if manifest.product != settings.product {
-        bail!(
-            "{} was spooled for Xray {:?} but the settings are for Xray {:?}",
-            dir.display(),
-            manifest.product,
-            settings.product
-        );
-    }
-    let client = Client::new(http, settings);
-    let mut receipt = XrayReceipt::new(client.product());
-    receipt.marker_label = Some(manifest.marker_label.clone());
-    if manifest.project != settings.project {
-        receipt.warnings.push(format!(
-            "the spool was written for project {} but the settings name {}",
-            manifest.project, settings.project
-        ));
-    }
-    let mut docs = Vec::new();
-    let mut indexes = Vec::new();
-    for c in manifest.chunks.iter().filter(|c| !c.sent) {
-        docs.push(read_json::<ImportDoc>(&dir.join(&c.file))?);
-        indexes.push(c.index);
-        receipt.chunks.push(ChunkReceipt {
-            index: c.index,
-            tests: c.tests,
-            status: ChunkStatus::Spooled,
-        });
-    }
-    if docs.is_empty() {
-        receipt.execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
-        receipt
-            .warnings
-            .push("nothing left to send in this spool".into());
-        return Ok(receipt);
-    }
-    let mut execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
-    if execution.is_none() {
-        // The first attempt may have created it after all.
-        match client.find_execution_by_label(&manifest.marker_label) {
-            Ok(found) => execution = found,
-            Err(e) => {
-                receipt
-                    .errors
-                    .push(crate::report::json::ReportError::from_api(&e));
-                receipt.spool = Some(dir.to_path_buf());
-                return Ok(receipt);
-            }
-        }
-    }
-    let create_info: Option<serde_json::Value> = match (&execution, &manifest.create_info_file) {
-        (None, Some(file)) => Some(read_json(&dir.join(file))?),
-        _ => None,
-    };
-    let job = Job {
-        create: create_info.as_ref(),
-        marker: &manifest.marker_label,
-        test_plan: manifest.test_plan.as_deref(),
-    };
-    progress(&format!(
-        "Xray: resending {} chunk(s) from {}",
-        docs.len(),
-        dir.display()
-    ));
-    let outcome = upload::send_chunks(&client, http, &job, execution, docs, &indexes, progress);
-    receipt.execution = outcome.execution.clone();
-    receipt.created = outcome.created;
-    receipt.warnings.extend(outcome.warnings.iter().cloned());
-    for (index, n) in &outcome.sent {
-        receipt.tests_sent += n;
-        if let Some(c) = receipt.chunks.iter_mut().find(|c| c.index == *index) {
-            c.status = ChunkStatus::Sent;
-        }
-        if let Some(c) = manifest.chunks.iter_mut().find(|c| c.index == *index) {
-            c.sent = true;
-        }
-    }
-    manifest.execution_key = outcome.execution.as_ref().map(|k| k.as_str().to_string());
-    if let Some(e) = &outcome.failure {
-        receipt
-            .errors
-            .push(crate::report::json::ReportError::from_api(e));
-        manifest.reason = e.to_string();
-        receipt.spool = Some(dir.to_path_buf());
-    }
-    write_json(&dir.join(MANIFEST), &manifest)?;
-    Ok(receipt)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xray::payload::{TestInfo, TestResult, TestType};
+    use crate::plan::xray_json::{TestInfo, TestResult, TestType};
 
     #[test]
     fn write_then_read_round_trips() {

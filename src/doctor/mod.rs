@@ -26,7 +26,7 @@ use crate::error::ErrorKind;
 use crate::http::Http;
 use crate::model::{FileStatus, TestRun};
 use crate::secret::{Secret, scrub};
-use crate::settings::{DcAuth, JiraAuth, Product, Settings, XrayAuth};
+use crate::settings::{Product, Settings};
 
 use probes::{JiraProbe, XrayProbe};
 pub use report::{Check, DoctorReport, Status, ids};
@@ -170,7 +170,9 @@ fn run_checks<E: Display>(
     }
 
     naming::name_settings(&mut report, &opts.given);
-    scrub_report(&mut report, &secrets_of(settings));
+    // The one list of secrets (configured values and their derived forms: Basic base64,
+    // GITHUB_TOKEN), the same the run masks and scrubs with.
+    scrub_report(&mut report, &settings.secrets());
     report
 }
 
@@ -421,28 +423,6 @@ fn inputs_check<E: Display>(patterns: &[String], inputs: Option<Result<TestRun, 
         )
         .with_detail(detail)
     }
-}
-
-fn secrets_of(s: &Settings) -> Vec<Secret> {
-    let mut out = Vec::new();
-    let dc = |a: &DcAuth, out: &mut Vec<Secret>| match a {
-        DcAuth::Pat(t) => out.push(t.clone()),
-        DcAuth::Basic { password, .. } => out.push(password.clone()),
-    };
-    if let Some(x) = &s.xray {
-        match &x.auth {
-            XrayAuth::Cloud { client_secret, .. } => out.push(client_secret.clone()),
-            XrayAuth::Dc(a) => dc(a, &mut out),
-        }
-    }
-    if let Some(j) = &s.jira {
-        match &j.auth {
-            JiraAuth::CloudToken { token, .. } => out.push(token.clone()),
-            JiraAuth::CloudOAuth { client_secret, .. } => out.push(client_secret.clone()),
-            JiraAuth::Dc(a) => dc(a, &mut out),
-        }
-    }
-    out
 }
 
 /// Servers sometimes echo what they were sent; nothing in the report may show a secret.

@@ -278,8 +278,16 @@ fn read_all(files: &[PathBuf]) -> Vec<Read1> {
         .unwrap_or(1)
         .min(files.len())
         .max(1);
+    // A panicking parser loses only its own file: each read is caught on its own (the release
+    // profile unwinds for this), and the file is reported as failed below.
+    let read_caught = |path: &PathBuf| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(path))).ok()
+    };
     if workers == 1 {
-        return files.iter().map(|p| read_one(p)).collect();
+        return files
+            .iter()
+            .map(|p| read_caught(p).unwrap_or_else(|| crashed(p)))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<Read1>> = (0..files.len()).map(|_| None).collect();
@@ -291,14 +299,15 @@ fn read_all(files: &[PathBuf]) -> Vec<Read1> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
-                        done.push((i, read_one(path)));
+                        if let Some(read) = read_caught(path) {
+                            done.push((i, read));
+                        }
                     }
                     done
                 })
             })
             .collect();
         for handle in handles {
-            // A panicking parser loses only its own files; they are reported below.
             if let Ok(done) = handle.join() {
                 for (i, read) in done {
                     slots[i] = Some(read);
@@ -309,15 +318,16 @@ fn read_all(files: &[PathBuf]) -> Vec<Read1> {
     slots
         .into_iter()
         .zip(files)
-        .map(|(slot, path)| {
-            slot.unwrap_or_else(|| {
-                Read1::Failed(InputError::whole_file(
-                    path,
-                    "internal error: the parser crashed on this file",
-                ))
-            })
-        })
+        .map(|(slot, path)| slot.unwrap_or_else(|| crashed(path)))
         .collect()
+}
+
+/// What a file whose parser panicked becomes: a failed file, the run goes on.
+fn crashed(path: &Path) -> Read1 {
+    Read1::Failed(InputError::whole_file(
+        path,
+        "internal error: the parser crashed on this file",
+    ))
 }
 
 /// The first bytes of a file, for sniffing.

@@ -18,8 +18,8 @@ use serde::Serialize;
 
 use super::{JiraPlan, Plan, PlannedEvidence, XrayPlan};
 use crate::model::Counts;
+use crate::plan::xray_json::ImportDoc;
 use crate::settings::Product;
-use crate::xray::payload::ImportDoc;
 
 pub const FORMAT: &str = "xray-sync-plan/1";
 /// Stands in for the execution key the first request of a new execution returns.

@@ -10,32 +10,14 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::error::{ApiError, ErrorKind};
 use crate::jira::receipt::{BugAction, JiraReceipt};
 use crate::model::Counts;
 use crate::xray::upload::XrayReceipt;
 
 pub const REPORT_VERSION: u32 = 1;
 
-/// One failure, as users see it in the console and in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportError {
-    pub kind: ErrorKind,
-    pub message: String,
-    /// The `xray-sync doctor` check that explains it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub doctor_check: Option<String>,
-}
-
-impl ReportError {
-    pub fn from_api(e: &ApiError) -> ReportError {
-        ReportError {
-            kind: e.kind(),
-            message: e.to_string(),
-            doctor_check: Some(e.doctor_check().to_string()),
-        }
-    }
-}
+/// Lives in `error` so the uploader can record it without depending on the report.
+pub use crate::error::ReportError;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -96,6 +78,7 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
     use crate::settings::Product;
 
     #[test]

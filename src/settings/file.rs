@@ -231,7 +231,7 @@ pub fn parse_mapping(text: &str, path: &Path) -> Result<Vec<MappingEntry>, Strin
         .into_iter()
         .map(|(pattern, key)| {
             let key = key.trim().to_string();
-            if crate::plan::IssueKey::parse(&key).is_none() {
+            if crate::model::identity::IssueKey::parse(&key).is_none() {
                 return Err(format!(
                     "{}: entry {pattern:?} maps to {key:?}, which is not an issue key like CALC-123",
                     path.display()

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::ci::{self, CiContext};
 use crate::cli::{InputArgs, SettingsArgs, UnmappedArg, split_list};
-use crate::plan::IssueKey;
+use crate::model::identity::IssueKey;
 use crate::secret::Secret;
 
 mod jira;

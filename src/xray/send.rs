@@ -1,6 +1,6 @@
 //! Sending a list of chunks to one execution: the create (checked against the run marker after
 //! an ambiguous failure, never blindly re-sent) and the appends. Shared by `upload::run` and
-//! `spool::resend`; decides nothing about spooling or reporting.
+//! `commands::resend`; decides nothing about spooling or reporting.
 
 use crate::error::ApiError;
 use crate::http::{Call, Decision, Failure, Http};

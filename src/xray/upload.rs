@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::error::ReportError;
 use crate::http::Http;
 use crate::plan::{ExecutionTarget, IssueKey, PlannedTest, XrayPlan};
-use crate::report::json::ReportError;
 use crate::settings::{OutputSettings, Product, XraySettings};
 use crate::spool;
 use crate::xray::client::{Client, creation_info};

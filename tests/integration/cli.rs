@@ -244,3 +244,35 @@ fn readme_quick_start_prints_no_warnings_about_the_bundled_fixtures() {
     assert!(notes.is_empty(), "{notes:#?}");
     assert!(!out.to_lowercase().contains("warning"), "{out}");
 }
+
+/// The name `--help` gives each format; the match makes a new `Format` fail to compile here
+/// until the top-level help names it.
+fn help_name(f: xray_sync::model::Format) -> &'static str {
+    use xray_sync::model::Format;
+    match f {
+        Format::Junit => "JUnit XML",
+        Format::Allure2 => "Allure 2",
+        Format::Allure1 => "Allure 1",
+        Format::Nunit => "NUnit",
+        Format::Xunit => "xUnit.net",
+        Format::Trx => "TRX",
+    }
+}
+
+#[test]
+fn top_level_help_lists_every_format() {
+    use xray_sync::model::Format;
+    let o = bin().arg("--help").output().unwrap();
+    let help = text(&o);
+    assert!(o.status.success(), "{help}");
+    for f in [
+        Format::Junit,
+        Format::Allure2,
+        Format::Allure1,
+        Format::Nunit,
+        Format::Xunit,
+        Format::Trx,
+    ] {
+        assert!(help.contains(help_name(f)), "{f:?} missing from:\n{help}");
+    }
+}

@@ -402,6 +402,13 @@ fn github_fake(state: Arc<Mutex<FakeGithub>>) -> Fake {
     })
 }
 
+/// The shared HTTP stack the PR comment goes through, without the retry policy's sleeps.
+fn http() -> xray_sync::http::Http {
+    xray_sync::http::Http::new(&xray_sync::settings::HttpSettings::default())
+        .unwrap()
+        .with_sleep(|_| {})
+}
+
 fn target(fake: &Fake) -> PrTarget {
     PrTarget {
         api_url: fake.url(),
@@ -424,7 +431,12 @@ fn pr_comment_is_created_then_updated_in_place() {
     let fake = github_fake(state.clone());
     let t = target(&fake);
 
-    let first = pr_comment::upsert(&t, &pr_comment::pr_comment_body(&sample(), None, &[])).unwrap();
+    let first = pr_comment::upsert(
+        &http(),
+        &t,
+        &pr_comment::pr_comment_body(&sample(), None, &[]),
+    )
+    .unwrap();
     let PrCommentOutcome::Created { id, url } = first else {
         panic!("expected a created comment, got {first:?}");
     };
@@ -435,8 +447,12 @@ fn pr_comment_is_created_then_updated_in_place() {
 
     let mut second_run = sample();
     second_run.counts.total = 11;
-    let second =
-        pr_comment::upsert(&t, &pr_comment::pr_comment_body(&second_run, None, &[])).unwrap();
+    let second = pr_comment::upsert(
+        &http(),
+        &t,
+        &pr_comment::pr_comment_body(&second_run, None, &[]),
+    )
+    .unwrap();
     assert!(
         matches!(second, PrCommentOutcome::Updated { id: i, .. } if i == id),
         "{second:?}"
@@ -475,7 +491,7 @@ fn pr_comment_without_permission_is_skipped() {
         ..FakeGithub::default()
     }));
     let fake = github_fake(state);
-    let out = pr_comment::upsert(&target(&fake), "<!-- xray-sync -->\nhi").unwrap();
+    let out = pr_comment::upsert(&http(), &target(&fake), "<!-- xray-sync -->\nhi").unwrap();
     match out {
         PrCommentOutcome::Skipped { reason } => {
             assert!(reason.contains("403"), "{reason}");
@@ -491,6 +507,40 @@ fn pr_comment_server_error_is_an_error_not_a_skip() {
         "/user" => Reply::json(200, r#"{"login":"ci-bot"}"#),
         _ => Reply::json(500, r#"{"message":"boom"}"#),
     });
-    let err = pr_comment::upsert(&target(&fake), "x").unwrap_err();
+    let err = pr_comment::upsert(&http(), &target(&fake), "x").unwrap_err();
     assert!(err.to_string().contains("500"), "{err}");
+}
+
+/// The PR comment rides the shared HTTP stack, so it gets the one retry policy: a read that
+/// meets a 503 is asked again, while a create that meets a gateway error is never resent blind
+/// (it may have been applied). octocrab sent each request once, outside that policy.
+#[test]
+fn pr_comment_follows_the_shared_retry_policy() {
+    let listed = Arc::new(Mutex::new(0u32));
+    let seen = listed.clone();
+    let fake = Fake::serve(
+        move |req: &Request| match (req.method.as_str(), req.path()) {
+            ("GET", "/user") => Reply::json(200, r#"{"login":"ci-bot"}"#),
+            ("GET", "/repos/acme/app/issues/7/comments") => {
+                let mut n = seen.lock().unwrap();
+                *n += 1;
+                if *n == 1 {
+                    Reply::json(503, r#"{"message":"try again"}"#)
+                } else {
+                    Reply::json(200, "[]")
+                }
+            }
+            ("POST", "/repos/acme/app/issues/7/comments") => Reply::json(502, "bad gateway"),
+            _ => Reply::json(404, r#"{"message":"Not Found"}"#),
+        },
+    );
+    let err = pr_comment::upsert(&http(), &target(&fake), "<!-- xray-sync -->\nhi").unwrap_err();
+    assert_eq!(*listed.lock().unwrap(), 2, "the list was retried once");
+    assert_eq!(
+        fake.requests_to("POST", "/repos/acme/app/issues/7/comments")
+            .len(),
+        1,
+        "an ambiguous create is not resent"
+    );
+    assert!(err.to_string().contains("502"), "{err}");
 }

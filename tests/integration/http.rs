@@ -140,3 +140,28 @@ fn redirect_is_not_followed() {
         .unwrap_err();
     assert!(err.to_string().contains("redirect to /login.jsp"), "{err}");
 }
+
+/// The HTTP layer scrubs what it sent: a server (or proxy) that echoes the Authorization header
+/// in its error body cannot put the credential into an `ApiError`, whichever client sent it.
+#[test]
+fn echoed_credentials_are_scrubbed_by_the_http_layer() {
+    let fake = Fake::serve(|req: &support::fake::Request| {
+        let echoed = req
+            .headers
+            .get("authorization")
+            .cloned()
+            .unwrap_or_default();
+        Reply::json(400, format!(r#"{{"message":"bad header {echoed}"}}"#))
+    });
+    for header in ["Bearer eyJhbGciOi.secret-token", "Basic dXNlcjpodW50ZXIy"] {
+        let req = Request::get(format!("{}/anything", fake.url())).header("Authorization", header);
+        let err = http(Duration::from_secs(5))
+            .send(Service::Jira, "a thing", &req)
+            .unwrap_err();
+        let text = err.to_string();
+        let credential = header.split_once(' ').unwrap().1;
+        assert!(!text.contains(credential), "{text}");
+        assert!(text.contains("bad header"), "{text}");
+    }
+    assert_eq!(fake.requests().len(), 2, "both requests really went out");
+}

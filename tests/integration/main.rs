@@ -28,6 +28,7 @@ mod junit_corpus;
 mod junit_props;
 mod junit_test_reporter;
 mod label_vectors;
+mod layers;
 mod plan;
 mod secrets_jira;
 mod secrets_xray;

@@ -16,7 +16,6 @@ use xray_sync::model::Counts;
 use xray_sync::report::json::Report;
 use xray_sync::secret::Secret;
 use xray_sync::settings::{DcAuth, Product, XrayAuth, XraySettings};
-use xray_sync::spool;
 use xray_sync::xray::upload;
 
 const WRONG_SECRET: &str = "CLIENTSECRET-wrong-7777";
@@ -294,7 +293,12 @@ fn no_secret_appears_in_receipt_report_spool_or_progress() {
         }
         // A resend of whatever was spooled is one more place text comes from.
         if let Some(spool_dir) = &receipt.spool {
-            let result = spool::resend(&http, &settings, spool_dir, &mut collect(&mut lines));
+            let result = xray_sync::commands::resend::resend(
+                &http,
+                &settings,
+                spool_dir,
+                &mut collect(&mut lines),
+            );
             match result {
                 Ok(again) => lines.push(format!("{again:?}")),
                 Err(e) => lines.push(format!("{e:#}")),

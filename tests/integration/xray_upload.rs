@@ -517,7 +517,9 @@ fn spool_and_resend_round_trip() {
     assert!(manifest.create_info_file.is_none());
 
     let mut lines = Vec::new();
-    let again = spool::resend(&http, &settings, &spool_dir, &mut collect(&mut lines)).unwrap();
+    let again =
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut collect(&mut lines))
+            .unwrap();
     assert!(again.errors.is_empty(), "{:?}", again.errors);
     assert_eq!(again.tests_sent, 4);
     assert_eq!(again.execution, receipt.execution);
@@ -530,7 +532,8 @@ fn spool_and_resend_round_trip() {
             .iter()
             .all(|c| c.sent)
     );
-    let third = spool::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    let third =
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
     assert_eq!(third.tests_sent, 0);
     assert_eq!(fake.import_requests().len(), 4);
 }
@@ -557,7 +560,8 @@ fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
     let manifest = spool::read_manifest(&spool_dir).unwrap();
     assert_eq!(manifest.create_info_file.as_deref(), Some("info.json"));
     assert_eq!(Some(&manifest.marker_label), receipt.marker_label.as_ref());
-    let again = spool::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    let again =
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
     assert!(again.errors.is_empty(), "{:?}", again.errors);
     assert!(again.created);
     let exec = fake.only_execution();

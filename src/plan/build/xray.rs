@@ -9,12 +9,12 @@ use super::text::{
 };
 use crate::ci::CiContext;
 use crate::model::{Attachment, Counts, OutcomeKind, TestCase, TestRun};
+use crate::plan::xray_json as payload;
 use crate::plan::{
     ChunkTest, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity, XrayChunk,
     XrayPlan, chunk,
 };
 use crate::settings::{Product, XraySettings};
-use crate::xray::payload;
 
 pub(super) fn xray_plan(
     run: &TestRun,

@@ -7,7 +7,7 @@ use super::{
     check_project_key, check_url, dc_auth, invalid, placeholder_secret,
 };
 use crate::cli::SettingsArgs;
-use crate::plan::label;
+use crate::model::label;
 use crate::settings::file::{FileConfig, FileOverride};
 use crate::settings::{BugOverride, DcAuth, JiraAuth, JiraSettings, Product, XraySettings};
 

@@ -15,7 +15,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::plan::TestIdentity;
+use crate::model::identity::TestIdentity;
 
 /// Jira rejects longer labels.
 pub const MAX_LABEL_CHARS: usize = 255;
@@ -74,7 +74,7 @@ pub fn is_label_safe(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::IssueKey;
+    use crate::model::identity::IssueKey;
 
     fn key(k: &str) -> TestIdentity {
         TestIdentity::Key(IssueKey::parse(k).unwrap())

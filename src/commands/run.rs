@@ -390,7 +390,9 @@ fn publish_github(
         return Ok(());
     };
     let body = github::pr_comment::pr_comment_body(summary, job_key, secrets);
-    match github::pr_comment::upsert(&target, &body) {
+    // The same HTTP stack as every other call: CA bundle, --insecure, proxy, timeouts, retries.
+    let http = &Http::new(&settings.http).map_err(RunError::Http)?;
+    match github::pr_comment::upsert(http, &target, &body) {
         Ok(github::pr_comment::PrCommentOutcome::Skipped { reason }) => {
             let _ = writeln!(
                 out,
