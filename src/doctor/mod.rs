@@ -419,7 +419,7 @@ fn inputs_check<E: Display>(patterns: &[String], inputs: Option<Result<TestRun, 
                 bad.len(),
                 bad.first().map(String::as_str).unwrap_or("")
             ),
-            "fix or exclude those files; --strict makes them fail the run",
+            "fix or exclude those files; XRAY_SYNC_STRICT (--strict, [inputs] strict) makes them fail the run",
         )
         .with_detail(detail)
     }

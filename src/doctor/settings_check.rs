@@ -182,7 +182,7 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
         problems.push(problem(
             Side::Both,
             format!("the HTTP client cannot be built: {t}"),
-            "fix --ca-cert / XRAY_SYNC_CA_CERT to point at a readable PEM bundle",
+            "point XRAY_SYNC_CA_CERT at a readable PEM bundle",
         ));
     }
 

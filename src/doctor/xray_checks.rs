@@ -17,10 +17,14 @@ pub const XRAY_ISSUE_TYPES: &[&str] = &["Test", "Test Execution"];
 
 /// A check failing on an error no specific rule explains: the shared message, and a fix by kind.
 pub fn generic_failure(id: &'static str, err: &ApiError, fix: &str) -> Check {
+    // Network failures name the URL setting of the side that could not be reached.
+    let network = if id.starts_with("jira.") {
+        "check JIRA_URL, the proxy (HTTPS_PROXY/NO_PROXY) and XRAY_SYNC_CA_CERT for a private CA"
+    } else {
+        "check XRAY_URL, the proxy (HTTPS_PROXY/NO_PROXY) and XRAY_SYNC_CA_CERT for a private CA"
+    };
     let fix = match err.kind() {
-        ErrorKind::Network => {
-            "check the URL, the proxy (HTTPS_PROXY/NO_PROXY) and --ca-cert for a private CA"
-        }
+        ErrorKind::Network => network,
         ErrorKind::RateLimited => "wait a minute and run doctor again",
         ErrorKind::ServerError => "the service failed; try again later and check its status page",
         ErrorKind::AuthRejected
