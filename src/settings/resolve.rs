@@ -139,6 +139,10 @@ pub fn resolve(
     trace: &mut Trace,
 ) -> Result<Settings, SettingsError> {
     let mut notes = Vec::new();
+    // A CI job whose system was not recognised would otherwise lose its run link silently.
+    if ci.provider == crate::ci::CiProvider::Local && ci.detected_by.starts_with("CI=true") {
+        notes.push(format!("CI detection: {}", ci.detected_by));
+    }
     let cli_patterns = input.split_patterns();
     let inputs = InputSettings {
         patterns: trace

@@ -276,3 +276,32 @@ fn top_level_help_lists_every_format() {
         assert!(help.contains(help_name(f)), "{f:?} missing from:\n{help}");
     }
 }
+
+/// A CI job whose system is not recognised says so instead of falling back to "local" silently.
+#[test]
+fn unrecognised_ci_is_a_note_and_config_says_why() {
+    let o = bin()
+        .args(["config"])
+        .env("CI", "true")
+        .env("CI_PIPELINE_ID", "5")
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("\nci: local (CI=true is set, but no variable"),
+        "{out}"
+    );
+    assert!(out.contains("note: CI detection: CI=true is set"), "{out}");
+    let gl = bin()
+        .args(["config"])
+        .env("CI_PIPELINE_ID", "5")
+        .env("CI_JOB_ID", "6")
+        .output()
+        .unwrap();
+    assert!(
+        text(&gl).contains("\nci: GitLab CI (CI_PIPELINE_ID + CI_JOB_ID)\n"),
+        "{}",
+        text(&gl)
+    );
+}
