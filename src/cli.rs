@@ -110,8 +110,8 @@ pub struct ParseArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
-    /// Result files to check as well (optional).
-    #[arg(value_name = "PATTERN")]
+    /// Result files, directories or globs to check as well, as `run` reads them (optional).
+    #[arg(value_name = "PATTERN", env = "XRAY_SYNC_RESULTS")]
     pub patterns: Vec<String>,
     /// One JSON object per check instead of text.
     #[arg(long)]
@@ -740,7 +740,11 @@ mod tests {
         let run = cli.find_subcommand("run").unwrap();
         for name in ["doctor", "resend"] {
             let sub = cli.find_subcommand(name).unwrap();
-            for a in sub.get_arguments().filter(|a| a.get_env().is_some()) {
+            // Flags only: a positional argument's help describes what the command does with it.
+            for a in sub
+                .get_arguments()
+                .filter(|a| a.get_env().is_some() && a.get_long().is_some())
+            {
                 let r = run
                     .get_arguments()
                     .find(|r| r.get_id() == a.get_id())
