@@ -75,6 +75,7 @@ impl From<LibRunError> for RunError {
                 RunError::Usage(e.into())
             }
             LibRunError::Remote(_) => RunError::Remote(e.into()),
+            LibRunError::StaleKeys(_) => RunError::Input(e.into()),
         }
     }
 }
@@ -189,13 +190,12 @@ fn config(
         };
         rows.push((name, value, source));
     }
-    // Columns as wide as their widest entry, so every row lines up; the value goes last, since
-    // a long template would push any column after it out of line.
+    // Columns as wide as their widest entry (a long template included), so every row lines up.
     let name_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let source_w = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
+    let value_w = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         for (name, value, source) in &rows {
-            writeln!(out, "{name:<name_w$}  {source:<source_w$}  {value}")?;
+            writeln!(out, "{name:<name_w$}  {value:<value_w$}  {source}")?;
         }
         writeln!(
             out,
@@ -266,8 +266,12 @@ fn doctor(
     let (settings, trace) = match settings::load(&settings_args, &input, true, &env) {
         Ok(loaded) => loaded,
         Err(e) => {
+            // The report shows it as the settings line, with every other check waiting on it;
+            // the exit code is the configuration error's (2), like every other command's.
             let report = xray_sync::doctor::unresolvable(&e.to_string(), &opts);
-            return print_doctor(&report, args.json, out);
+            write!(out, "{}", report.render(args.json))
+                .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
+            return Err(RunError::Usage(e.into()));
         }
     };
     // Settings from the config file count as given too (by their env var name).

@@ -111,6 +111,10 @@ impl XrayProbe for Xray {
             XrayClient::Dc(d) => d.test_statuses(),
         }
     }
+
+    fn lookup_tests(&mut self, keys: &[String]) -> Result<Vec<super::probes::FoundTest>, ApiError> {
+        self.client.lookup_tests(keys)
+    }
 }
 
 impl JiraProbe for jira::Client<'_> {

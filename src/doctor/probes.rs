@@ -14,6 +14,7 @@ pub use crate::jira::client::{
     FieldMeta, IssueType as IssueTypeRef, LinkType, Project as JiraProject, SearchAnswer,
     ServerAnswer, ServerInfo,
 };
+pub use crate::xray::client::FoundTest;
 pub use crate::xray::server::License as Licence;
 
 /// Xray accepted the credentials.
@@ -56,6 +57,16 @@ pub trait XrayProbe {
     fn test_plan(&mut self, key: &str) -> Result<PlanLookup, ApiError>;
     /// The valid Test Run status names.
     fn statuses(&mut self) -> Result<Vec<String>, ApiError>;
+    /// One batch lookup of Test keys, as `run` does it (`getTests` on Cloud, Jira search on
+    /// DC): the keys found, with their issue types. A key that does not exist fails the whole
+    /// lookup with Jira's JQL error naming it. Probes that cannot look keys up say so.
+    fn lookup_tests(&mut self, keys: &[String]) -> Result<Vec<FoundTest>, ApiError> {
+        let _ = keys;
+        Err(ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: "this probe cannot look up Test keys".into(),
+        })
+    }
 }
 
 /// Who the Jira credentials belong to.

@@ -70,7 +70,8 @@ impl Report {
     }
 
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        std::fs::write(path, self.to_json() + "\n")
+        let bytes = self.to_json() + "\n";
+        crate::outfile::write(path, bytes.as_bytes(), crate::outfile::PUBLIC_MODE)
             .with_context(|| format!("writing the report {}", path.display()))
     }
 }
@@ -96,7 +97,8 @@ mod tests {
         assert_eq!(v["version"], 1);
         assert_eq!(v["xray"]["product"], "cloud");
         assert_eq!(v["errors"][0]["kind"], "bad-input");
-        assert_eq!(v["errors"][0]["doctor_check"], "xray.project");
+        // An import refused for a missing key is explained by xray.keys (issue 12).
+        assert_eq!(v["errors"][0]["doctor_check"], "xray.keys");
         assert!(
             v["errors"][0]["message"]
                 .as_str()

@@ -125,18 +125,7 @@ fn chunk_test(
     if group.len() > 1 {
         result.iterations = group
             .iter()
-            .map(|&i| payload::Iteration {
-                name: Some(cases[i].name.clone()),
-                parameters: cases[i]
-                    .parameters()
-                    .iter()
-                    .map(|p| payload::Parameter {
-                        name: p.name.clone(),
-                        value: p.value.clone(),
-                    })
-                    .collect(),
-                status: tests[i].status.clone(),
-            })
+            .map(|&i| iteration(x.product, cases[i], &tests[i].status))
             .collect();
     }
 
@@ -154,6 +143,44 @@ fn chunk_test(
         result,
         evidence,
         merged: group[1..].to_vec(),
+    }
+}
+
+/// One iteration in the fields the product documents (xray-api.md §4.2, §7): Cloud
+/// `{name, parameters, status}`; Data Center's iteration object has no `name`, so there the
+/// case name travels as a parameter when the case has none of its own (iterations stay
+/// distinguishable). A parameter is never sent with an empty name (undocumented, §7): an
+/// unnamed one is called by its position, `arg1`, `arg2`, ….
+fn iteration(product: Product, case: &TestCase, status: &str) -> payload::Iteration {
+    let mut parameters: Vec<payload::Parameter> = case
+        .parameters()
+        .iter()
+        .enumerate()
+        .map(|(n, p)| payload::Parameter {
+            name: if p.name.trim().is_empty() {
+                format!("arg{}", n + 1)
+            } else {
+                p.name.clone()
+            },
+            value: p.value.clone(),
+        })
+        .collect();
+    let name = match product {
+        Product::Cloud => Some(case.name.clone()),
+        Product::Dc => {
+            if parameters.is_empty() {
+                parameters.push(payload::Parameter {
+                    name: "name".into(),
+                    value: case.name.clone(),
+                });
+            }
+            None
+        }
+    };
+    payload::Iteration {
+        name,
+        parameters,
+        status: status.to_string(),
     }
 }
 
