@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::secret::Secret;
 
-/// CI test results in, an Xray Test Execution and deduplicated Jira bugs out.
+/// CI test results (JUnit XML, Allure, NUnit, xUnit.net, TRX, TestNG, Robot Framework, Cucumber,
+/// Behave) in, an Xray Test Execution and deduplicated Jira bugs out.
 #[derive(Debug, Parser)]
 #[command(name = "xray-sync", version, max_term_width = 100, after_help = TOP_LEVEL_AFTER_HELP,
           about = "Turn CI test results into an Xray Test Execution and deduplicated Jira bugs")]
@@ -25,14 +26,15 @@ pub struct Cli {
 const TOP_LEVEL_AFTER_HELP: &str = "\
 Formats (recognised by content, any mix): JUnit XML (Surefire, pytest, Jest, Go, Gradle, ...), \
 Allure 2 results (*-result.json), Allure 1 XML (*-testsuite.xml), NUnit 2 and 3 XML, \
-xUnit.net v1/v2 XML, MSTest/VSTest TRX.
+xUnit.net v1/v2 XML, MSTest/VSTest TRX, TestNG testng-results.xml, Robot Framework output.xml, \
+Cucumber JSON, Behave JSON.
 
 Every setting is a flag, an environment variable (XRAY_*, JIRA_*, ATLASSIAN_*, XRAY_SYNC_*, \
 GITHUB_TOKEN) or a key in xray-sync.toml; `xray-sync run --help` lists each flag with its \
 variable, and `xray-sync config` shows the resolved values.
 
-Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
-skipped); 2 usage or configuration error; 3 input error (no result files, bad files with \
+Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed); 2 usage \
+or configuration error; 3 input error (no result files, bad files with \
 --strict); 4 Xray or Jira rejected or unreachable (unsent results are spooled).";
 
 #[derive(Debug, Subcommand)]

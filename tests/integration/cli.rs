@@ -256,6 +256,10 @@ fn help_name(f: xray_sync::model::Format) -> &'static str {
         Format::Nunit => "NUnit",
         Format::Xunit => "xUnit.net",
         Format::Trx => "TRX",
+        Format::Testng => "TestNG",
+        Format::Robot => "Robot Framework",
+        Format::Cucumber => "Cucumber JSON",
+        Format::Behave => "Behave JSON",
     }
 }
 
@@ -263,7 +267,8 @@ fn help_name(f: xray_sync::model::Format) -> &'static str {
 fn top_level_help_lists_every_format() {
     use xray_sync::model::Format;
     let o = bin().arg("--help").output().unwrap();
-    let help = text(&o);
+    // Help is wrapped to the terminal width: compare with single spaces.
+    let help = text(&o).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(o.status.success(), "{help}");
     for f in [
         Format::Junit,
@@ -272,6 +277,10 @@ fn top_level_help_lists_every_format() {
         Format::Nunit,
         Format::Xunit,
         Format::Trx,
+        Format::Testng,
+        Format::Robot,
+        Format::Cucumber,
+        Format::Behave,
     ] {
         assert!(help.contains(help_name(f)), "{f:?} missing from:\n{help}");
     }
