@@ -464,7 +464,7 @@ fn inputs_check<E: Display>(patterns: &[String], inputs: Option<Result<TestRun, 
                 bad.len(),
                 bad.first().map(String::as_str).unwrap_or("")
             ),
-            "fix or exclude those files; XRAY_SYNC_STRICT (--strict, [inputs] strict) makes them fail the run",
+            "fix or exclude those files: a run reads the rest and then exits 3 (XRAY_SYNC_ALLOW_BAD_FILES: a warning; XRAY_SYNC_STRICT: nothing is sent)",
         )
         .with_detail(detail)
     }
@@ -587,6 +587,7 @@ mod tests {
                             offset: None,
                             message: "unexpected end of file".into(),
                         },
+                        salvaged: 0,
                     },
                 ),
             ],

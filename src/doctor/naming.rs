@@ -49,6 +49,12 @@ pub const SPELLINGS: &[(&str, &str, Option<&str>)] = &[
         Some("[jira] issue_type"),
     ),
     ("XRAY_SYNC_CA_CERT", "--ca-cert", Some("[http] ca_cert")),
+    ("XRAY_SYNC_STRICT", "--strict", Some("[inputs] strict")),
+    (
+        "XRAY_SYNC_ALLOW_BAD_FILES",
+        "--allow-bad-files",
+        Some("[inputs] allow_bad_files"),
+    ),
     ("XRAY_SYNC_RESULTS", "PATTERN...", Some("[inputs] results")),
 ];
 

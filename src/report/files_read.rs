@@ -23,7 +23,10 @@ pub fn lines(run: &TestRun) -> Vec<String> {
                 side_files += 1;
             }
             FileStatus::Skipped { reason } => out.push(format!("skipped {path}: {reason}")),
-            FileStatus::Failed { error } => out.push(format!("not read {error}")),
+            FileStatus::Failed { error, salvaged: 0 } => out.push(format!("not read {error}")),
+            FileStatus::Failed { error, salvaged } => out.push(format!(
+                "not read to the end {error} ({salvaged} test(s) read before the error kept)"
+            )),
         }
     }
     if side_files > 0 {
@@ -68,6 +71,7 @@ mod tests {
                             offset: None,
                             message: "unexpected end of file".into(),
                         },
+                        salvaged: 0,
                     },
                     notes: Vec::new(),
                 },
