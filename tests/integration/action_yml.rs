@@ -52,6 +52,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("allow-bad-files", "XRAY_SYNC_ALLOW_BAD_FILES"),
     ("pr-comment", "XRAY_SYNC_PR_COMMENT"),
     ("github-token", "GITHUB_TOKEN"),
+    ("report-artifact", "XS_REPORT_ARTIFACT"),
     ("binary", "XS_BINARY"),
     ("version", "XS_VERSION"),
 ];
@@ -69,8 +70,9 @@ struct Action {
 #[derive(Debug, Default)]
 struct Step {
     id: String,
-    shell: Option<String>,
+    /// `owner/repo@sha # tag` for a step that runs another action.
     uses: Option<String>,
+    shell: Option<String>,
     env: Vec<(String, String)>,
     run: String,
 }
@@ -242,6 +244,12 @@ fn install_inputs_are_read_by_the_install_script() {
     }
     let run = std::fs::read_to_string(root().join("action/run.sh")).unwrap();
     assert!(run.contains("exec \"$bin\" run"));
+    for var in ["XS_REPORT_ARTIFACT", "XS_ARTIFACT_NAME"] {
+        assert!(
+            run.contains(&format!("${{{var}")),
+            "run.sh never reads {var}"
+        );
+    }
 }
 
 #[test]
@@ -261,22 +269,23 @@ fn no_expression_inside_run_scripts_and_steps_use_bash() {
     let a = action();
     assert_eq!(
         a.steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        ["install", "cache", "build", "run"]
+        ["install", "cache", "build", "run", "report"]
     );
     for step in &a.steps {
         if let Some(uses) = &step.uses {
-            // Third-party code runs pinned to a full commit SHA, the tag in a comment.
+            // Third-party code runs pinned to a full commit SHA, the tag in a comment, on
+            // Node 24 (actions/cache v5, actions/upload-artifact v7).
             let (action, rest) = uses.split_once('@').expect("uses: owner/name@sha");
             let (sha, comment) = rest.split_once(" # v").expect("tag comment");
-            assert_eq!(action, "actions/cache", "{uses}");
             assert!(
                 sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
                 "{uses}"
             );
-            assert!(
-                comment.starts_with('5'),
-                "actions/cache v5 runs on node24: {uses}"
-            );
+            match action {
+                "actions/cache" => assert!(comment.starts_with('5'), "{uses}"),
+                "actions/upload-artifact" => assert!(comment.starts_with('7'), "{uses}"),
+                other => panic!("unexpected action {other}"),
+            }
             continue;
         }
         assert!(!step.run.is_empty(), "step {} has no run", step.id);
@@ -301,7 +310,10 @@ fn no_expression_inside_run_scripts_and_steps_use_bash() {
     )));
     for (var, value) in &run.env {
         assert!(
-            var.starts_with("XS_BIN") || value.starts_with("${{ inputs."),
+            var.starts_with("XS_BIN")
+                || value.starts_with("${{ inputs.")
+                || (var == "XS_ARTIFACT_NAME"
+                    && value == "xray-sync-report-${{ github.job }}-${{ strategy.job-index }}"),
             "{var}: {value}"
         );
     }

@@ -1297,6 +1297,9 @@ pub mod build {
                     },
                 ],
                 flaky: false,
+                file: None,
+                line: None,
+                run: Default::default(),
             },
         }
     }
@@ -1343,6 +1346,8 @@ pub mod build {
                 priority: None,
             },
             tests: (0..tests.len()).collect(),
+            ci_run_url: None,
+            run: Default::default(),
         });
         (plan, tests)
     }
