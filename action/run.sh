@@ -4,9 +4,29 @@
 # as an empty string, which would override a default (and clap reads an empty variable as an
 # empty value), so empty ones are unset here. The binary itself writes the job summary,
 # annotations, masks and step outputs.
+#
+# Runs only the binary the install or build step vouched for: its SHA-256 must be the one that
+# step checked (download), built, or recorded (the `binary` input).
 set -euo pipefail
 
 bin="${XS_BIN:?the install step gave no binary}"
+expected="${XS_BIN_SHA256:-}"
+
+fail() {
+  printf '::error title=xray-sync::%s\n' "$1"
+  exit 1
+}
+
+[[ "$expected" =~ ^[0-9a-f]{64}$ ]] ||
+  fail "no verified digest for $bin; refusing to run a binary the install step did not check"
+[[ -f "$bin" ]] || fail "no binary at $bin"
+if command -v sha256sum >/dev/null 2>&1; then
+  actual="$(sha256sum "$bin" | cut -d' ' -f1)"
+else
+  actual="$(shasum -a 256 "$bin" | cut -d' ' -f1)"
+fi
+[[ "$actual" == "$expected" ]] ||
+  fail "$bin changed since it was installed (sha256 $actual, expected $expected); refusing to run it"
 
 while IFS= read -r name; do
   case "$name" in

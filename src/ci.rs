@@ -1,7 +1,10 @@
 //! `CiContext`: which CI system this run is on and the links that identify the run.
 //!
-//! Owns detection from the environment (GitHub Actions, GitLab CI, Jenkins, Buildkite, local).
-//! The result is plain data handed to the pure planner, so plans stay reproducible.
+//! Owns detection from the environment (GitHub Actions, GitLab CI, Jenkins, Azure Pipelines,
+//! CircleCI, Buildkite, local) and why it decided so (`detected_by`, printed by `config`).
+//! Recipes often pass only some variables into a container, so each provider is recognised by
+//! its flag variable or by a pair of variables only it sets. The result is plain data handed to
+//! the pure planner, so plans stay reproducible.
 
 use serde::Serialize;
 
@@ -11,6 +14,8 @@ pub enum CiProvider {
     GithubActions,
     Gitlab,
     Jenkins,
+    AzurePipelines,
+    Circleci,
     Buildkite,
     #[default]
     Local,
@@ -37,6 +42,9 @@ pub struct CiContext {
     /// The attempt of a re-run of the whole CI run, where the CI has one (GitHub
     /// `GITHUB_RUN_ATTEMPT`; GitLab, Jenkins and Buildkite retry jobs inside the same run).
     pub run_attempt: Option<String>,
+    /// Which variables decided the provider (for `xray-sync config`); not part of any plan.
+    #[serde(skip)]
+    pub detected_by: String,
 }
 
 /// Detects the CI provider and run facts from an environment lookup. Tests pass a closure over a
@@ -50,16 +58,143 @@ pub fn detect(env: &dyn Fn(&str) -> Option<String>) -> CiContext {
     };
     let is_true = |name: &str| get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
-    if is_true("GITHUB_ACTIONS") {
-        github(&get)
-    } else if is_true("GITLAB_CI") {
-        gitlab(&get)
+    let has = |name: &str| get(name).is_some();
+    let why = |vars: &[&str]| {
+        vars.iter()
+            .filter(|v| has(v))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let mut ci = if is_true("GITHUB_ACTIONS") {
+        let mut c = github(&get);
+        c.detected_by = "GITHUB_ACTIONS=true".into();
+        c
+    } else if is_true("GITLAB_CI") || (has("CI_PIPELINE_ID") && has("CI_JOB_ID")) {
+        let mut c = gitlab(&get);
+        c.detected_by = if is_true("GITLAB_CI") {
+            "GITLAB_CI=true".into()
+        } else {
+            why(&["CI_PIPELINE_ID", "CI_JOB_ID"])
+        };
+        c
     } else if is_true("BUILDKITE") {
-        buildkite(&get)
-    } else if get("JENKINS_URL").is_some() || get("JENKINS_HOME").is_some() {
-        jenkins(&get)
+        let mut c = buildkite(&get);
+        c.detected_by = "BUILDKITE=true".into();
+        c
+    } else if has("JENKINS_URL") || has("JENKINS_HOME") || (has("BUILD_URL") && has("BUILD_TAG")) {
+        let mut c = jenkins(&get);
+        c.detected_by = if has("JENKINS_URL") || has("JENKINS_HOME") {
+            why(&["JENKINS_URL", "JENKINS_HOME"])
+        } else {
+            why(&["BUILD_URL", "BUILD_TAG"])
+        };
+        c
+    } else if is_true("TF_BUILD") || (has("BUILD_BUILDID") && has("SYSTEM_COLLECTIONURI")) {
+        let mut c = azure(&get);
+        c.detected_by = if is_true("TF_BUILD") {
+            "TF_BUILD=True".into()
+        } else {
+            why(&["BUILD_BUILDID", "SYSTEM_COLLECTIONURI"])
+        };
+        c
+    } else if is_true("CIRCLECI") || (has("CIRCLE_BUILD_NUM") && has("CIRCLE_WORKFLOW_ID")) {
+        let mut c = circleci(&get);
+        c.detected_by = if is_true("CIRCLECI") {
+            "CIRCLECI=true".into()
+        } else {
+            why(&["CIRCLE_BUILD_NUM", "CIRCLE_WORKFLOW_ID"])
+        };
+        c
     } else {
         CiContext::default()
+    };
+    if ci.provider == CiProvider::Local {
+        ci.detected_by = if is_true("CI") {
+            "CI=true is set, but no variable of a known CI system (GITHUB_ACTIONS, GITLAB_CI or CI_PIPELINE_ID+CI_JOB_ID, JENKINS_URL or BUILD_URL+BUILD_TAG, TF_BUILD, CIRCLECI, BUILDKITE); pass them into the job's environment".into()
+        } else {
+            "no CI variables found".into()
+        };
+    }
+    ci
+}
+
+/// Azure Pipelines: predefined variables (Build.BuildId → BUILD_BUILDID, System.CollectionUri,
+/// System.TeamProject, Build.SourceVersion, System.PullRequest.PullRequestId, ...).
+fn azure(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
+    let collection = get("SYSTEM_COLLECTIONURI");
+    let project = get("SYSTEM_TEAMPROJECT");
+    let build = get("BUILD_BUILDID");
+    let run_url = match (&collection, &project, &build) {
+        (Some(c), Some(p), Some(b)) => Some(format!(
+            "{}/{}/_build/results?buildId={b}",
+            c.trim_end_matches('/'),
+            p.replace(' ', "%20")
+        )),
+        _ => None,
+    };
+    // Every job of one pipeline run shares Build.BuildId: that is the execution identity.
+    let pipeline_run = build.clone();
+    // A re-run of a failed job keeps the build id and bumps System.JobAttempt.
+    let run_id = build.map(|b| match get("SYSTEM_JOBATTEMPT") {
+        Some(a) if a != "1" => format!("{b}-{a}"),
+        _ => b,
+    });
+    let ref_name = get("SYSTEM_PULLREQUEST_SOURCEBRANCH")
+        .or_else(|| get("BUILD_SOURCEBRANCH"))
+        .map(|r| {
+            r.strip_prefix("refs/heads/")
+                .map(str::to_string)
+                .unwrap_or(r)
+        });
+    CiContext {
+        provider: CiProvider::AzurePipelines,
+        run_id,
+        run_url,
+        sha: get("BUILD_SOURCEVERSION"),
+        ref_name,
+        workflow: get("BUILD_DEFINITIONNAME"),
+        job: get("SYSTEM_JOBDISPLAYNAME").or_else(|| get("AGENT_JOBNAME")),
+        repository: get("BUILD_REPOSITORY_NAME"),
+        pr_number: get("SYSTEM_PULLREQUEST_PULLREQUESTID")
+            .or_else(|| get("SYSTEM_PULLREQUEST_PULLREQUESTNUMBER"))
+            .and_then(|v| v.parse().ok()),
+        pipeline_run,
+        // Azure retries jobs inside the same run (System.JobAttempt), never the whole run.
+        run_attempt: None,
+        detected_by: String::new(),
+    }
+}
+
+/// CircleCI: built-in environment variables (CIRCLE_BUILD_NUM, CIRCLE_BUILD_URL, CIRCLE_SHA1,
+/// CIRCLE_PULL_REQUEST is the PR's URL).
+fn circleci(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
+    let pr_number = get("CIRCLE_PR_NUMBER")
+        .or_else(|| {
+            get("CIRCLE_PULL_REQUEST").and_then(|u| u.rsplit('/').next().map(str::to_string))
+        })
+        .and_then(|v| v.parse().ok());
+    let repository = match (
+        get("CIRCLE_PROJECT_USERNAME"),
+        get("CIRCLE_PROJECT_REPONAME"),
+    ) {
+        (Some(o), Some(r)) => Some(format!("{o}/{r}")),
+        _ => get("CIRCLE_REPOSITORY_URL"),
+    };
+    CiContext {
+        provider: CiProvider::Circleci,
+        run_id: get("CIRCLE_WORKFLOW_JOB_ID").or_else(|| get("CIRCLE_BUILD_NUM")),
+        run_url: get("CIRCLE_BUILD_URL"),
+        sha: get("CIRCLE_SHA1"),
+        ref_name: get("CIRCLE_BRANCH").or_else(|| get("CIRCLE_TAG")),
+        workflow: get("CIRCLE_WORKFLOW_ID"),
+        job: get("CIRCLE_JOB"),
+        repository,
+        pr_number,
+        // The jobs of one workflow run share CIRCLE_WORKFLOW_ID.
+        pipeline_run: get("CIRCLE_WORKFLOW_ID"),
+        run_attempt: None,
+        detected_by: String::new(),
     }
 }
 
@@ -100,6 +235,7 @@ fn github(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         pr_number,
         pipeline_run: run,
         run_attempt: Some(attempt),
+        detected_by: String::new(),
     }
 }
 
@@ -121,6 +257,7 @@ fn gitlab(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         pr_number: get("CI_MERGE_REQUEST_IID").and_then(|v| v.parse().ok()),
         pipeline_run: get("CI_PIPELINE_ID"),
         run_attempt: None,
+        detected_by: String::new(),
     }
 }
 
@@ -145,6 +282,7 @@ fn jenkins(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         pr_number: get("CHANGE_ID").and_then(|v| v.parse().ok()),
         pipeline_run,
         run_attempt: None,
+        detected_by: String::new(),
     }
 }
 
@@ -166,6 +304,7 @@ fn buildkite(get: &dyn Fn(&str) -> Option<String>) -> CiContext {
         pr_number: get("BUILDKITE_PULL_REQUEST").and_then(|v| v.parse().ok()),
         pipeline_run: get("BUILDKITE_BUILD_ID"),
         run_attempt: None,
+        detected_by: String::new(),
     }
 }
 
@@ -175,9 +314,23 @@ impl CiProvider {
             CiProvider::GithubActions => "GitHub Actions",
             CiProvider::Gitlab => "GitLab CI",
             CiProvider::Jenkins => "Jenkins",
+            CiProvider::AzurePipelines => "Azure Pipelines",
+            CiProvider::Circleci => "CircleCI",
             CiProvider::Buildkite => "Buildkite",
             CiProvider::Local => "local",
         }
+    }
+}
+
+impl CiContext {
+    /// "Merge request !17" on GitLab, "Pull request #17" elsewhere; None when the run is not
+    /// for one.
+    pub fn change_request(&self) -> Option<String> {
+        let n = self.pr_number?;
+        Some(match self.provider {
+            CiProvider::Gitlab => format!("Merge request !{n}"),
+            _ => format!("Pull request #{n}"),
+        })
     }
 }
 
@@ -192,6 +345,80 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         detect(&|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn gitlab_jenkins_azure_circleci_by_their_own_variables() {
+        // GitLab without GITLAB_CI (a recipe that passes only some variables).
+        let gl = detect_with(&[
+            ("CI_PIPELINE_ID", "11"),
+            ("CI_JOB_ID", "22"),
+            ("CI_MERGE_REQUEST_IID", "17"),
+        ]);
+        assert_eq!(gl.provider, CiProvider::Gitlab);
+        assert_eq!(gl.detected_by, "CI_PIPELINE_ID + CI_JOB_ID");
+        assert_eq!(gl.change_request().as_deref(), Some("Merge request !17"));
+        assert_eq!(gl.run_id.as_deref(), Some("11-22"));
+
+        let jk = detect_with(&[
+            ("BUILD_URL", "https://ci.example/job/calc/7/"),
+            ("BUILD_TAG", "jenkins-calc-7"),
+            ("CHANGE_ID", "5"),
+        ]);
+        assert_eq!(jk.provider, CiProvider::Jenkins);
+        assert_eq!(jk.detected_by, "BUILD_URL + BUILD_TAG");
+        assert_eq!(jk.change_request().as_deref(), Some("Pull request #5"));
+        // BUILD_URL alone is not enough: other systems set it too.
+        assert_eq!(
+            detect_with(&[("BUILD_URL", "x")]).provider,
+            CiProvider::Local
+        );
+
+        let az = detect_with(&[
+            ("TF_BUILD", "True"),
+            ("BUILD_BUILDID", "314"),
+            ("SYSTEM_COLLECTIONURI", "https://dev.azure.com/acme/"),
+            ("SYSTEM_TEAMPROJECT", "Calc App"),
+            ("BUILD_SOURCEVERSION", "abc123"),
+            ("BUILD_SOURCEBRANCH", "refs/heads/main"),
+            ("SYSTEM_PULLREQUEST_PULLREQUESTID", "9"),
+        ]);
+        assert_eq!(az.provider, CiProvider::AzurePipelines);
+        assert_eq!(az.detected_by, "TF_BUILD=True");
+        assert_eq!(
+            az.run_url.as_deref(),
+            Some("https://dev.azure.com/acme/Calc%20App/_build/results?buildId=314")
+        );
+        assert_eq!(az.run_id.as_deref(), Some("314"));
+        assert_eq!(az.sha.as_deref(), Some("abc123"));
+        assert_eq!(az.ref_name.as_deref(), Some("main"));
+        assert_eq!(az.pr_number, Some(9));
+        assert_eq!(
+            detect_with(&[("BUILD_BUILDID", "1"), ("SYSTEM_COLLECTIONURI", "u")]).provider,
+            CiProvider::AzurePipelines
+        );
+
+        let cc = detect_with(&[
+            ("CIRCLECI", "true"),
+            ("CIRCLE_BUILD_NUM", "88"),
+            ("CIRCLE_BUILD_URL", "https://circleci.com/gh/acme/calc/88"),
+            (
+                "CIRCLE_PULL_REQUEST",
+                "https://github.com/acme/calc/pull/12",
+            ),
+            ("CIRCLE_SHA1", "def"),
+        ]);
+        assert_eq!(cc.provider, CiProvider::Circleci);
+        assert_eq!(cc.pr_number, Some(12));
+        assert_eq!(cc.run_id.as_deref(), Some("88"));
+
+        let local = detect_with(&[("CI", "true")]);
+        assert_eq!(local.provider, CiProvider::Local);
+        assert!(
+            local.detected_by.contains("CI_PIPELINE_ID+CI_JOB_ID"),
+            "{}",
+            local.detected_by
+        );
     }
 
     #[test]
@@ -308,7 +535,13 @@ mod tests {
     #[test]
     fn local_when_nothing_set() {
         let ci = detect_with(&[("GITHUB_ACTIONS", "false")]);
-        assert_eq!(ci, CiContext::default());
+        assert_eq!(
+            ci,
+            CiContext {
+                detected_by: "no CI variables found".into(),
+                ..CiContext::default()
+            }
+        );
         assert_eq!(ci.provider.as_str(), "local");
     }
 }

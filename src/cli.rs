@@ -15,7 +15,8 @@ use crate::secret::Secret;
 /// CI test results (JUnit XML, Allure, NUnit, xUnit.net, TRX, TestNG, Robot Framework, Cucumber,
 /// Behave) in, an Xray Test Execution and deduplicated Jira bugs out.
 #[derive(Debug, Parser)]
-#[command(name = "xray-sync", version, about, max_term_width = 100, after_help = TOP_LEVEL_AFTER_HELP)]
+#[command(name = "xray-sync", version, max_term_width = 100, after_help = TOP_LEVEL_AFTER_HELP,
+          about = "Turn CI test results into an Xray Test Execution and deduplicated Jira bugs")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -23,15 +24,20 @@ pub struct Cli {
 
 /// Shown under `xray-sync --help`: where the settings are documented, and the exit codes.
 const TOP_LEVEL_AFTER_HELP: &str = "\
+Formats (recognised by content, any mix): JUnit XML (Surefire, pytest, Jest, Go, Gradle, ...), \
+Allure 2 results (*-result.json), Allure 1 XML (*-testsuite.xml), NUnit 2 and 3 XML, \
+xUnit.net v1/v2 XML, MSTest/VSTest TRX, TestNG testng-results.xml, Robot Framework output.xml, \
+Cucumber JSON, Behave JSON.
+
 Every setting is a flag, an environment variable (XRAY_*, JIRA_*, ATLASSIAN_*, XRAY_SYNC_*, \
 GITHUB_TOKEN) or a key in xray-sync.toml; `xray-sync run --help` lists each flag with its \
 variable, and `xray-sync config` shows the resolved values.
 
-Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
-skipped); 2 usage or configuration error; 3 input error (no result files, a result file that \
-could not be read unless --allow-bad-files); 4 Xray or Jira rejected or unreachable, or \
---max-run-time passed (unsent results are spooled); 130/143 stopped by SIGINT/SIGTERM (reports \
-written, unsent results spooled).";
+Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed); 2 usage \
+or configuration error; 3 input error (no result files, a result file that could not be read \
+unless --allow-bad-files); 4 Xray or Jira rejected or unreachable, or --max-run-time passed \
+(unsent results are spooled); 130/143 stopped by SIGINT/SIGTERM (reports written, unsent \
+results spooled).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -152,8 +158,8 @@ pub struct ParseArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
-    /// Result files to check as well (optional).
-    #[arg(value_name = "PATTERN")]
+    /// Result files, directories or globs to check as well, as `run` reads them (optional).
+    #[arg(value_name = "PATTERN", env = "XRAY_SYNC_RESULTS")]
     pub patterns: Vec<String>,
     /// One JSON object per check instead of text.
     #[arg(long)]
@@ -162,17 +168,213 @@ pub struct DoctorArgs {
     #[arg(long)]
     pub send_test_issue: bool,
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub scope: DoctorScopeArgs,
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+impl DoctorArgs {
+    /// The settings doctor checks; everything it has no flag for is left to the config file
+    /// and the defaults.
+    pub fn settings(&self) -> SettingsArgs {
+        let s = &self.scope;
+        SettingsArgs {
+            project: s.project.clone(),
+            test_plan: s.test_plan.clone(),
+            test_execution: s.test_execution.clone(),
+            environments: s.environments.clone(),
+            fix_version: s.fix_version.clone(),
+            no_upload: s.no_upload,
+            bug_project: s.bug_project.clone(),
+            bug_issue_type: s.bug_issue_type.clone(),
+            no_bugs: s.no_bugs,
+            ..SettingsArgs::with_groups(&self.connection, &self.http)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ResendArgs {
     /// The spool directory a failed run wrote.
-    // Its own id: `SettingsArgs` already has a `spool_dir` (where new spools go).
-    #[arg(value_name = "SPOOL_DIR", id = "resend_spool_dir")]
+    #[arg(value_name = "SPOOL_DIR")]
     pub spool_dir: PathBuf,
+    /// Jira project key of the Test Execution and of created Tests.
+    #[arg(long, env = "XRAY_PROJECT", help_heading = "Xray")]
+    pub project: Option<String>,
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+impl ResendArgs {
+    /// The settings resend needs: where Xray is, how to sign in, the project, HTTP.
+    pub fn settings(&self) -> SettingsArgs {
+        SettingsArgs {
+            project: self.project.clone(),
+            ..SettingsArgs::with_groups(&self.connection, &self.http)
+        }
+    }
+}
+
+// The groups below repeat flags of `SettingsArgs` (same id, env var and help) for the commands
+// that need only some of them, so `doctor --help` and `resend --help` list only what they read.
+// `SettingsArgs` stays one flat struct because `settings::resolve` and the tests build it by
+// field; `tests::groups_repeat_settings_flags_exactly` keeps the copies identical.
+
+/// Where Xray and Jira are and how to sign in.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectionArgs {
+    /// Config file [default: ./xray-sync.toml, when it exists].
+    #[arg(long, env = "XRAY_SYNC_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Xray base URL: Cloud regional host (default https://xray.cloud.getxray.app), or the Jira base URL on DC.
+    #[arg(long, env = "XRAY_URL", help_heading = "Xray")]
+    pub xray_url: Option<String>,
+    /// Xray Cloud API key client id.
+    #[arg(long, env = "XRAY_CLIENT_ID", help_heading = "Xray")]
+    pub xray_client_id: Option<String>,
+    /// Xray Cloud API key client secret (never printed).
+    #[arg(
+        long,
+        env = "XRAY_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Xray"
+    )]
+    pub xray_client_secret: Option<Secret>,
+    /// cloud or dc [default: cloud when a client id is set].
+    #[arg(long, env = "XRAY_DEPLOYMENT", value_enum, help_heading = "Xray")]
+    pub xray_deployment: Option<Deployment>,
+    /// Jira site URL (Cloud https://x.atlassian.net or the DC base URL).
+    #[arg(long, env = "JIRA_URL", help_heading = "Jira")]
+    pub jira_url: Option<String>,
+    /// Jira Cloud account email (with JIRA_API_TOKEN).
+    #[arg(long, env = "JIRA_EMAIL", help_heading = "Jira")]
+    pub jira_email: Option<String>,
+    /// Jira Cloud API token (never printed).
+    #[arg(
+        long,
+        env = "JIRA_API_TOKEN",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
+    pub jira_api_token: Option<Secret>,
+    /// Jira/Xray DC personal access token (never printed).
+    #[arg(long, env = "JIRA_PAT", hide_env_values = true, help_heading = "Jira")]
+    pub jira_pat: Option<Secret>,
+    /// Jira/Xray DC username (with JIRA_PASSWORD).
+    #[arg(long, env = "JIRA_USERNAME", help_heading = "Jira")]
+    pub jira_username: Option<String>,
+    /// Jira/Xray DC password (never printed).
+    #[arg(
+        long,
+        env = "JIRA_PASSWORD",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
+    pub jira_password: Option<Secret>,
+    /// Jira Cloud OAuth 2.0 client id (service account).
+    #[arg(long, env = "JIRA_CLIENT_ID", help_heading = "Jira")]
+    pub jira_client_id: Option<String>,
+    /// Jira Cloud OAuth 2.0 client secret (never printed).
+    #[arg(
+        long,
+        env = "JIRA_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Jira"
+    )]
+    pub jira_client_secret: Option<Secret>,
+    /// Atlassian OAuth token host [default: https://auth.atlassian.com].
+    #[arg(long, env = "ATLASSIAN_AUTH_URL", help_heading = "Jira")]
+    pub atlassian_auth_url: Option<String>,
+    /// Atlassian API gateway [default: https://api.atlassian.com].
+    #[arg(long, env = "ATLASSIAN_API_URL", help_heading = "Jira")]
+    pub atlassian_api_url: Option<String>,
+}
+
+/// What `doctor` checks beyond the connection: the project, plan, execution and bug settings.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DoctorScopeArgs {
+    /// Jira project key of the Test Execution and of created Tests.
+    #[arg(long, env = "XRAY_PROJECT", help_heading = "Xray")]
+    pub project: Option<String>,
+    /// Test Plan key to attach the execution to.
+    #[arg(long, env = "XRAY_TEST_PLAN", help_heading = "Xray")]
+    pub test_plan: Option<String>,
+    /// Append to this Test Execution instead of creating one.
+    #[arg(long, env = "XRAY_TEST_EXECUTION", help_heading = "Xray")]
+    pub test_execution: Option<String>,
+    /// Test environments (comma list).
+    #[arg(
+        long,
+        env = "XRAY_ENVIRONMENTS",
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
+    pub environments: Option<Vec<String>>,
+    /// Fix Version of the execution (must exist in the project).
+    #[arg(long, env = "XRAY_FIX_VERSION", help_heading = "Xray")]
+    pub fix_version: Option<String>,
+    /// Skip the Xray upload entirely.
+    #[arg(long, env = "XRAY_SYNC_NO_UPLOAD", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
+    pub no_upload: Option<bool>,
+    /// Project bugs are filed in [default: the Xray project].
+    #[arg(long, env = "JIRA_BUG_PROJECT", help_heading = "Jira")]
+    pub bug_project: Option<String>,
+    /// Issue type of filed bugs [default: Bug].
+    #[arg(long, env = "JIRA_BUG_ISSUE_TYPE", help_heading = "Jira")]
+    pub bug_issue_type: Option<String>,
+    /// Skip bug filing entirely.
+    #[arg(long, env = "XRAY_SYNC_NO_BUGS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Jira")]
+    pub no_bugs: Option<bool>,
+}
+
+/// TLS and timeouts.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HttpArgs {
+    /// Extra CA certificate (PEM) to trust.
+    #[arg(
+        long,
+        env = "XRAY_SYNC_CA_CERT",
+        value_name = "FILE",
+        help_heading = "HTTP"
+    )]
+    pub ca_cert: Option<PathBuf>,
+    /// Turn TLS verification off (dangerous; prints a warning).
+    #[arg(long, env = "XRAY_SYNC_INSECURE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "HTTP")]
+    pub insecure: Option<bool>,
+    /// Connect timeout, seconds [default: 15].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_CONNECT_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
+    pub connect_timeout: Option<u64>,
+    /// Read timeout, seconds [default: 60].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_READ_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
+    pub read_timeout: Option<u64>,
+    /// Read timeout of import requests, seconds [default: 300].
+    #[arg(
+        long,
+        env = "XRAY_SYNC_IMPORT_TIMEOUT",
+        value_name = "SECS",
+        help_heading = "HTTP"
+    )]
+    pub import_timeout: Option<u64>,
+    /// Attempts per call, retries included [default: 5].
+    #[arg(long, env = "XRAY_SYNC_MAX_ATTEMPTS", help_heading = "HTTP")]
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -489,6 +691,36 @@ pub struct SettingsArgs {
     pub github_token: Option<Secret>,
 }
 
+impl SettingsArgs {
+    /// Settings with only the connection and HTTP groups given (for `doctor` and `resend`).
+    pub fn with_groups(c: &ConnectionArgs, h: &HttpArgs) -> SettingsArgs {
+        SettingsArgs {
+            config: c.config.clone(),
+            xray_url: c.xray_url.clone(),
+            xray_client_id: c.xray_client_id.clone(),
+            xray_client_secret: c.xray_client_secret.clone(),
+            xray_deployment: c.xray_deployment,
+            jira_url: c.jira_url.clone(),
+            jira_email: c.jira_email.clone(),
+            jira_api_token: c.jira_api_token.clone(),
+            jira_pat: c.jira_pat.clone(),
+            jira_username: c.jira_username.clone(),
+            jira_password: c.jira_password.clone(),
+            jira_client_id: c.jira_client_id.clone(),
+            jira_client_secret: c.jira_client_secret.clone(),
+            atlassian_auth_url: c.atlassian_auth_url.clone(),
+            atlassian_api_url: c.atlassian_api_url.clone(),
+            ca_cert: h.ca_cert.clone(),
+            insecure: h.insecure,
+            connect_timeout: h.connect_timeout,
+            read_timeout: h.read_timeout,
+            import_timeout: h.import_timeout,
+            max_attempts: h.max_attempts,
+            ..SettingsArgs::default()
+        }
+    }
+}
+
 /// The environment variables that are part of the public contract (issue 3). `--help` must
 /// list each; a test checks it.
 pub const CONTRACT_ENV: &[&str] = &[
@@ -559,6 +791,50 @@ mod tests {
         // run time (as a panic) for the subcommand that is invoked.
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    /// Every flag `doctor` and `resend` repeat from `SettingsArgs` has the same id, long name,
+    /// env var, heading and help as the `run` flag, and neither lists a flag it does not read.
+    #[test]
+    fn groups_repeat_settings_flags_exactly() {
+        use clap::CommandFactory;
+        let cli = Cli::command();
+        let run = cli.find_subcommand("run").unwrap();
+        for name in ["doctor", "resend"] {
+            let sub = cli.find_subcommand(name).unwrap();
+            // Flags only: a positional argument's help describes what the command does with it.
+            for a in sub
+                .get_arguments()
+                .filter(|a| a.get_env().is_some() && a.get_long().is_some())
+            {
+                let r = run
+                    .get_arguments()
+                    .find(|r| r.get_id() == a.get_id())
+                    .unwrap_or_else(|| panic!("{name} --{} is not a run flag", a.get_id()));
+                assert_eq!(r.get_long(), a.get_long(), "{name} {}", a.get_id());
+                assert_eq!(r.get_env(), a.get_env(), "{name} {}", a.get_id());
+                assert_eq!(r.get_help_heading(), a.get_help_heading(), "{name}");
+                assert_eq!(
+                    r.get_help().map(ToString::to_string),
+                    a.get_help().map(ToString::to_string),
+                    "{name} {}",
+                    a.get_id()
+                );
+            }
+        }
+        let doctor = cli.find_subcommand("doctor").unwrap();
+        for run_only in [
+            "summary",
+            "chunk_max_tests",
+            "report",
+            "mapping_file",
+            "pr_comment",
+        ] {
+            assert!(
+                doctor.get_arguments().all(|a| a.get_id() != run_only),
+                "doctor lists --{run_only}"
+            );
+        }
     }
 
     #[test]

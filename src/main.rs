@@ -218,32 +218,49 @@ fn config(
     let (settings, trace) = settings::load(args, &input, true, &env)?;
     let command = Cli::command();
     let config_cmd = command.find_subcommand("config");
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for t in &trace.entries {
+        let arg = config_cmd.and_then(|c| c.get_arguments().find(|a| a.get_id() == t.id));
+        let env_name = arg
+            .and_then(|a| a.get_env())
+            .map(|e| e.to_string_lossy().into_owned());
+        let source = match t.source {
+            Source::Cli => match matches.and_then(|m| m.value_source(t.id)) {
+                Some(ValueSource::CommandLine) => "flag".to_string(),
+                Some(ValueSource::EnvVariable) => {
+                    format!("env {}", env_name.clone().unwrap_or_default())
+                }
+                Some(ValueSource::DefaultValue) | Some(_) | None => "flag/env".to_string(),
+            },
+            Source::File => "file".into(),
+            Source::Default => "default".into(),
+        };
+        let name = match &env_name {
+            Some(e) => format!("{} ({e})", t.id),
+            None => t.id.to_string(),
+        };
+        let value = if t.value.is_empty() {
+            "-".to_string()
+        } else {
+            t.value.clone()
+        };
+        rows.push((name, value, source));
+    }
+    // Columns as wide as their widest entry (a long template included), so every row lines up.
+    let name_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let value_w = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        for t in &trace.entries {
-            let arg = config_cmd.and_then(|c| c.get_arguments().find(|a| a.get_id() == t.id));
-            let env_name = arg
-                .and_then(|a| a.get_env())
-                .map(|e| e.to_string_lossy().into_owned());
-            let source = match t.source {
-                Source::Cli => match matches.and_then(|m| m.value_source(t.id)) {
-                    Some(ValueSource::CommandLine) => "flag".to_string(),
-                    Some(ValueSource::EnvVariable) => {
-                        format!("env {}", env_name.clone().unwrap_or_default())
-                    }
-                    Some(ValueSource::DefaultValue) | Some(_) | None => "flag/env".to_string(),
-                },
-                Source::File => "file".into(),
-                Source::Default => "default".into(),
-            };
-            let name = match &env_name {
-                Some(e) => format!("{} ({e})", t.id),
-                None => t.id.to_string(),
-            };
-            let value = if t.value.is_empty() { "-" } else { &t.value };
-            writeln!(out, "{name:<48} {value:<40} {source}")?;
+        for (name, value, source) in &rows {
+            writeln!(out, "{name:<name_w$}  {value:<value_w$}  {source}")?;
         }
-        writeln!(out, "ci: {}", settings.ci.provider.as_str())?;
-        for n in &settings.notes {
+        writeln!(
+            out,
+            "ci: {} ({})",
+            settings.ci.provider.as_str(),
+            settings.ci.detected_by
+        )?;
+        // `config` resolves leniently, like a dry run; what a dry run would do is not its news.
+        for n in settings.notes.iter().filter(|n| !n.contains("dry run")) {
             writeln!(out, "note: {n}")?;
         }
         Ok(())
@@ -263,30 +280,66 @@ fn doctor(
         strict: None,
         allow_bad_files: None,
     };
-    let mut settings_args = args.settings.clone();
+    let mut settings_args = args.settings();
     settings_args.json = Some(args.json);
-    // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
-    // not a reason to stop before the other checks.
-    let (settings, _trace) = settings::load(&settings_args, &input, true, &env)?;
-    // Which credential variables were given (by env or by flag), before resolution hid it.
-    let given: Vec<String> = matches
+    // Which settings were given (by env or by flag), before resolution hid it.
+    let doctor_cmd = Cli::command();
+    let doctor_args: Vec<&clap::Arg> = doctor_cmd
+        .find_subcommand("doctor")
+        .map(|c| c.get_arguments().collect())
+        .unwrap_or_default();
+    let env_of = |id: &str| {
+        doctor_args
+            .iter()
+            .find(|a| a.get_id() == id)
+            .and_then(|a| a.get_env())
+            .map(|e| e.to_string_lossy().into_owned())
+    };
+    let mut given: Vec<String> = matches
         .map(|m| {
-            Cli::command()
-                .find_subcommand("doctor")
-                .map(|c| {
-                    c.get_arguments()
-                        .filter(|a| {
-                            matches!(
-                                m.value_source(a.get_id().as_str()),
-                                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-                            )
-                        })
-                        .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
-                        .collect()
+            doctor_args
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        m.value_source(a.get_id().as_str()),
+                        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+                    )
                 })
-                .unwrap_or_default()
+                .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+                .collect()
         })
         .unwrap_or_default();
+    let mut opts = xray_sync::doctor::Options {
+        patterns: Vec::new(),
+        json: args.json,
+        send_test_issue: args.send_test_issue,
+        given: given.clone(),
+        no_upload: settings_args.no_upload.unwrap_or(false),
+        no_bugs: settings_args.no_bugs.unwrap_or(false),
+    };
+    // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
+    // not a reason to stop before the other checks. A value that cannot be resolved at all (a
+    // lowercase project key, a malformed URL) is the settings check's failure too.
+    let (settings, trace) = match settings::load(&settings_args, &input, true, &env) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            // The report shows it as the settings line, with every other check waiting on it;
+            // the exit code is the configuration error's (2), like every other command's.
+            let report = xray_sync::doctor::unresolvable(&e.to_string(), &opts);
+            write!(out, "{}", report.render(args.json))
+                .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
+            return Err(RunError::Usage(e.into()));
+        }
+    };
+    // Settings from the config file count as given too (by their env var name).
+    for t in &trace.entries {
+        if t.source == Source::File
+            && let Some(var) = env_of(t.id)
+            && !given.contains(&var)
+        {
+            given.push(var);
+        }
+    }
     let inputs = (!settings.inputs.patterns.is_empty()).then(|| {
         ingest::collect(&InputOptions {
             patterns: settings.inputs.patterns.clone(),
@@ -294,16 +347,20 @@ fn doctor(
             strict: false,
         })
     });
-    let opts = xray_sync::doctor::Options {
-        patterns: settings.inputs.patterns.clone(),
-        json: args.json,
-        send_test_issue: args.send_test_issue,
-        given,
-    };
+    opts.patterns = settings.inputs.patterns.clone();
+    opts.given = given;
     let report = xray_sync::doctor::run(&settings, &opts, inputs);
+    print_doctor(&report, args.json, out)
+}
+
+fn print_doctor(
+    report: &xray_sync::doctor::DoctorReport,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), RunError> {
     // Checks quote server answers: neutralised (the JSON form keeps its value).
-    let text = report.render(args.json);
-    let text = if args.json {
+    let text = report.render(json);
+    let text = if json {
         xray_sync::untrusted::json(&text)
     } else {
         xray_sync::untrusted::neutralise(&text)
@@ -324,7 +381,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
         strict: None,
         allow_bad_files: None,
     };
-    let (settings, _trace) = settings::load(&args.settings, &input, false, &env)?;
+    let (settings, _trace) = settings::load(&args.settings(), &input, false, &env)?;
     xray_sync::stop::set_deadline(settings.http.max_run_time);
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
         return Err(RunError::Usage(anyhow::anyhow!(

@@ -248,6 +248,8 @@ impl RunFacts {
             }
             (CiProvider::Gitlab, Some(id)) => Some(format!("GitLab pipeline {id}")),
             (CiProvider::Jenkins, Some(id)) => Some(format!("Jenkins build {id}")),
+            (CiProvider::AzurePipelines, Some(id)) => Some(format!("Azure Pipelines build {id}")),
+            (CiProvider::Circleci, Some(id)) => Some(format!("CircleCI job {id}")),
             (CiProvider::Buildkite, Some(id)) => Some(format!("Buildkite job {id}")),
             (CiProvider::Local, Some(id)) => Some(format!("run {id}")),
         };

@@ -105,11 +105,23 @@ pub fn run(
         .map_err(stdout_error)?;
     }
 
-    let results = ingest::collect(&InputOptions {
+    let results = match ingest::collect(&InputOptions {
         patterns: settings.inputs.patterns.clone(),
         allow_empty: settings.inputs.allow_empty,
         strict: settings.inputs.strict,
-    })?;
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            if on_github && matches!(e, IngestError::NoResults { .. }) {
+                // The step fails; it still says why where people look (annotation, summary)
+                // and sets its outputs, so later steps can read counts of 0.
+                no_results_on_github(&e, env, human!()).map_err(stdout_error)?;
+            }
+            return Err(e.into());
+        }
+    };
+    print_files_read(&results, &settings.inputs.patterns, on_github, human!())
+        .map_err(stdout_error)?;
     let plan = plan::build(&results, &settings)?;
     if let Some(path) = &settings.output.plan_json {
         write_plan_file(&plan, path)?;
@@ -231,6 +243,117 @@ pub fn run(
         tests_failed: plan.counts.failed + plan.counts.error > 0,
         fail_on_test_failure: settings.output.fail_on_test_failure,
     })
+}
+
+/// How many "files read" lines a terminal gets.
+const FILES_READ_SHOWN: usize = 100;
+
+/// One line per file read (format and count), folded into a group on GitHub, and a note when
+/// the arguments look like a glob the shell expanded into fewer files than it would match.
+fn print_files_read(
+    results: &crate::model::TestRun,
+    patterns: &[String],
+    on_github: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let lines = crate::report::files_read::lines(results);
+    if on_github {
+        writeln!(
+            out,
+            "{}",
+            github::group(&format!(
+                "xray-sync: {} result file(s) read",
+                results.files.len()
+            ))
+        )?;
+    }
+    // Folded away on GitHub, so every file is listed there; a terminal gets the first
+    // FILES_READ_SHOWN (`xray-sync parse` lists them all).
+    let shown = if on_github {
+        lines.len()
+    } else {
+        lines.len().min(FILES_READ_SHOWN)
+    };
+    for line in &lines[..shown] {
+        let line = if on_github {
+            github::neutralise(line)
+        } else {
+            line.clone()
+        };
+        writeln!(out, "{line}")?;
+    }
+    if shown < lines.len() {
+        writeln!(
+            out,
+            "… and {} more file line(s); `xray-sync parse PATTERN...` lists every file",
+            lines.len() - shown
+        )?;
+    }
+    if on_github {
+        writeln!(out, "{}", github::ENDGROUP)?;
+    }
+    if let Some(note) = ingest::shell_glob::expansion_note(patterns) {
+        if on_github {
+            let at = github::commands::Location {
+                title: Some("xray-sync: quote the results glob"),
+                ..Default::default()
+            };
+            writeln!(
+                out,
+                "{}",
+                github::commands::annotation(github::commands::Level::Warning, &at, &note)
+            )?;
+        } else {
+            writeln!(out, "note: {note}")?;
+        }
+    }
+    Ok(())
+}
+
+/// No result file matched, on GitHub: an error annotation, a job summary saying what was tried
+/// from which directory (or what to set), and the step outputs with counts of 0.
+fn no_results_on_github(
+    e: &IngestError,
+    env: &dyn Fn(&str) -> Option<String>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let message = e.to_string();
+    let at = github::commands::Location {
+        title: Some("xray-sync: no test results"),
+        ..Default::default()
+    };
+    writeln!(
+        out,
+        "{}",
+        github::commands::annotation(github::commands::Level::Error, &at, &message)
+    )?;
+    out.flush()?;
+    let genv = github::GithubEnv::from_vars(env);
+    if let Some(path) = &genv.step_summary {
+        let text = message
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let summary = format!(
+            "### xray-sync: no test results\n\n{text}\n\nNothing was sent to Xray or Jira. If a run without result files is expected, set `allow-empty: true` (XRAY_SYNC_ALLOW_EMPTY).\n"
+        );
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        f.write_all(summary.as_bytes())?;
+    }
+    if let Some(path) = &genv.output {
+        let pairs: Vec<(&str, &str)> = github::OUTPUT_NAMES
+            .iter()
+            .map(|name| match *name {
+                "test-execution-key" | "report-path" => (*name, ""),
+                _ => (*name, "0"),
+            })
+            .collect();
+        github::write_outputs(path, &pairs)?;
+    }
+    Ok(())
 }
 
 /// Longest progress line printed (a few single-line fields and a server message).

@@ -13,6 +13,7 @@
 
 pub mod adapters;
 pub mod jira_checks;
+pub mod naming;
 pub mod probes;
 pub mod report;
 pub mod settings_check;
@@ -41,8 +42,14 @@ pub struct Options {
     pub send_test_issue: bool,
     /// Names of the credential env vars (or their flags, by env var name) that were set and
     /// non-empty, before settings were resolved. Lets the settings check name half-given and
-    /// contradictory credential sets; see `settings_check::CREDENTIAL_SETS`.
+    /// contradictory credential sets; see `settings_check::CREDENTIAL_SETS`. Settings given in
+    /// the config file are listed by their env var name too, so fixes name only what the user
+    /// set or needs (`naming`).
     pub given: Vec<String>,
+    /// `--no-upload` / `XRAY_SYNC_NO_UPLOAD`: the Xray side is switched off.
+    pub no_upload: bool,
+    /// `--no-bugs` / `XRAY_SYNC_NO_BUGS`: the Jira side is switched off.
+    pub no_bugs: bool,
 }
 
 const XRAY_CHECKS: &[&str] = &[
@@ -107,6 +114,16 @@ fn run_checks<E: Display>(
     mut jira: Option<&mut dyn JiraProbe>,
     transport: Option<&str>,
 ) -> DoctorReport {
+    // A dry-run resolution fills a side that was not configured with a placeholder (no URL);
+    // for doctor that side is simply not configured.
+    let mut stripped = settings.clone();
+    if stripped.xray.as_ref().is_some_and(|x| x.is_placeholder()) {
+        stripped.xray = None;
+    }
+    if stripped.jira.as_ref().is_some_and(|j| j.is_placeholder()) {
+        stripped.jira = None;
+    }
+    let settings = &stripped;
     let mut report = DoctorReport::default();
     let verdict = settings_check::check(settings, &opts.given, transport);
     let settings_failed = verdict.check.failed();
@@ -145,11 +162,7 @@ fn run_checks<E: Display>(
             skip_all(XRAY_CHECKS, "needs settings", &mut report.checks)
         }
         (Some(_), _) => skip_all(XRAY_CHECKS, "no Xray client", &mut report.checks),
-        (None, _) => skip_all(
-            XRAY_CHECKS,
-            "Xray is not configured: no Xray credentials were given (XRAY_CLIENT_ID/XRAY_CLIENT_SECRET for Cloud; Jira DC credentials for Xray DC)",
-            &mut report.checks,
-        ),
+        (None, _) => skip_side(XRAY_CHECKS, &xray_not_configured(opts), &mut report.checks),
     }
 
     // Jira.
@@ -166,17 +179,64 @@ fn run_checks<E: Display>(
             skip_all(&jira_ids, "needs settings", &mut report.checks)
         }
         (Some(_), _) => skip_all(&jira_ids, "no Jira client", &mut report.checks),
-        (None, _) => skip_all(
-            &jira_ids,
-            "Jira is not configured: no Jira credentials were given (JIRA_URL with JIRA_EMAIL/JIRA_API_TOKEN, an OAuth service account, or JIRA_PAT)",
-            &mut report.checks,
-        ),
+        (None, _) => skip_side(&jira_ids, &jira_not_configured(opts), &mut report.checks),
     }
 
+    naming::name_settings(&mut report, &opts.given);
     // The one list of secrets (configured values and their derived forms: Basic base64,
     // GITHUB_TOKEN), the same the run masks and scrubs with.
     scrub_report(&mut report, &settings.secrets());
     report
+}
+
+/// The report when the settings could not even be resolved (a malformed project key, URL or
+/// number): that is the `settings` check's failure, and every other check needs it.
+pub fn unresolvable(message: &str, opts: &Options) -> DoctorReport {
+    let fix = "correct the value named above (it is read from the environment variable, the flag or the config file key listed)";
+    let mut report = DoctorReport::default();
+    let failed = Check::fail(ids::SETTINGS, ErrorKind::BadInput, message, fix);
+    report.checks.push(failed.clone());
+    report.checks.push(needs(ids::INPUTS, &failed));
+    let mut rest: Vec<&'static str> = XRAY_CHECKS.to_vec();
+    rest.extend(JIRA_CHECKS);
+    if opts.send_test_issue {
+        rest.push(ids::JIRA_TEST_ISSUE);
+    }
+    report
+        .checks
+        .extend(rest.into_iter().map(|id| needs(id, &failed)));
+    naming::name_settings(&mut report, &opts.given);
+    report
+}
+
+/// Why the Xray checks do not run when Xray is not configured: said once, on the first line.
+fn xray_not_configured(opts: &Options) -> String {
+    let has = |v: &str| opts.given.iter().any(|g| g == v);
+    if opts.no_upload {
+        "not configured: switched off by XRAY_SYNC_NO_UPLOAD / --no-upload".into()
+    } else if has("JIRA_PAT") || has("JIRA_USERNAME") {
+        "not configured: Data Center credentials are set but no XRAY_URL; for Xray Data Center set XRAY_DEPLOYMENT=dc (Xray then uses JIRA_URL)".into()
+    } else {
+        "not configured: no Xray credentials (XRAY_CLIENT_ID and XRAY_CLIENT_SECRET for Xray Cloud; XRAY_DEPLOYMENT=dc with the Jira DC credentials for Xray Data Center)".into()
+    }
+}
+
+fn jira_not_configured(opts: &Options) -> String {
+    if opts.no_bugs {
+        "not configured: switched off by XRAY_SYNC_NO_BUGS / --no-bugs".into()
+    } else {
+        "not configured: no JIRA_URL (bug filing needs JIRA_URL with JIRA_EMAIL and JIRA_API_TOKEN, an OAuth service account, or JIRA_PAT)".into()
+    }
+}
+
+/// A side that is not configured: the first check says why, the rest `(not configured)`.
+fn skip_side(which: &[&'static str], why: &str, out: &mut Vec<Check>) {
+    for (i, id) in which.iter().enumerate() {
+        out.push(Check::skipped(
+            id,
+            if i == 0 { why } else { "not configured" },
+        ));
+    }
 }
 
 fn skip_all(which: &[&'static str], reason: &str, out: &mut Vec<Check>) {
@@ -348,22 +408,18 @@ fn run_jira(
 
 fn inputs_check<E: Display>(patterns: &[String], inputs: Option<Result<TestRun, E>>) -> Check {
     let tried = || {
-        if patterns.is_empty() {
-            "none".to_string()
-        } else {
-            patterns
-                .iter()
-                .map(|p| format!("{p:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
+        patterns
+            .iter()
+            .map(|p| format!("{p:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let fix = "check the paths and globs: they are relative to the working directory, and globs need quotes so the shell does not expand them (e.g. 'target/surefire-reports/*.xml')";
     let run = match inputs {
         None => {
             return Check::skipped(
                 ids::INPUTS,
-                "no result paths given (pass PATTERN... to check them)",
+                "no results given: pass PATTERN... or set XRAY_SYNC_RESULTS to check them",
             );
         }
         Some(Err(e)) => return Check::fail(ids::INPUTS, ErrorKind::BadInput, e.to_string(), fix),
@@ -408,7 +464,7 @@ fn inputs_check<E: Display>(patterns: &[String], inputs: Option<Result<TestRun, 
                 bad.len(),
                 bad.first().map(String::as_str).unwrap_or("")
             ),
-            "fix or exclude those files: a run reads the rest and then exits 3 (--allow-bad-files: a warning; --strict: nothing is sent)",
+            "fix or exclude those files: a run reads the rest and then exits 3 (XRAY_SYNC_ALLOW_BAD_FILES: a warning; XRAY_SYNC_STRICT: nothing is sent)",
         )
         .with_detail(detail)
     }

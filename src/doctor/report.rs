@@ -88,7 +88,8 @@ pub enum Status {
         message: String,
         fix: String,
     },
-    /// Not run: its credentials were not given, or a check it needs failed.
+    /// Not run: its side is not configured (or switched off), no result files were given, or a
+    /// check it needs failed (then that check is the report's failure).
     Skipped {
         reason: String,
     },
@@ -218,9 +219,11 @@ pub struct DoctorReport {
 }
 
 impl DoctorReport {
-    /// True when every check passed (warnings allowed; skipped is not passed).
+    /// True when no check failed. A skipped check does not fail the report by itself: it was
+    /// either not asked for (a side that is not configured, no result files given) or it needs a
+    /// check that failed, and that failure already decides.
     pub fn ok(&self) -> bool {
-        self.checks.iter().all(Check::passed)
+        !self.checks.iter().any(Check::failed)
     }
 
     /// 0 when [`DoctorReport::ok`], else 1.
@@ -259,7 +262,7 @@ impl DoctorReport {
             let text = match &c.status {
                 Status::Pass => c.detail.clone().unwrap_or_else(|| c.title.to_string()),
                 Status::Warn { message, .. } | Status::Fail { message, .. } => message.clone(),
-                Status::Skipped { reason } => format!("skipped: {reason}"),
+                Status::Skipped { reason } => format!("({reason})"),
             };
             out.push_str(&format!("{} {:<width$}  {text}\n", c.tag(), c.id));
             if let Some(fix) = c.fix() {
@@ -331,17 +334,21 @@ mod tests {
     }
 
     #[test]
-    fn skipped_is_never_passed_and_fails_the_exit_code() {
+    fn skipped_alone_is_not_a_failure_and_a_failure_always_is() {
         let r = DoctorReport {
             checks: vec![
                 Check::pass(ids::SETTINGS, "ok"),
-                Check::skipped(ids::XRAY_AUTH, "Xray not configured"),
+                Check::skipped(ids::XRAY_AUTH, "not configured"),
             ],
             test_issue: None,
         };
-        assert!(!r.ok());
-        assert_eq!(r.exit_code(), 1);
+        assert!(!r.checks[1].passed(), "skipped is never passed");
+        assert!(r.ok());
+        assert_eq!(r.exit_code(), 0);
         assert_eq!(r.first_failure(), None);
+        assert!(r.to_human().contains("SKIP xray.auth  (not configured)"));
+        let failed = report();
+        assert_eq!(failed.exit_code(), 1);
         let all_pass = DoctorReport {
             checks: vec![
                 Check::pass(ids::SETTINGS, "ok"),
@@ -364,7 +371,7 @@ mod tests {
                 .trim_start()
                 .starts_with("fix: create a new API key")
         );
-        assert!(lines[3].ends_with("skipped: needs xray.auth"), "{text}");
+        assert!(lines[3].ends_with("(needs xray.auth)"), "{text}");
         assert!(lines[4].starts_with("WARN jira.server"));
         assert!(
             text.ends_with(

@@ -182,7 +182,7 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
         problems.push(problem(
             Side::Both,
             format!("the HTTP client cannot be built: {t}"),
-            "fix --ca-cert / XRAY_SYNC_CA_CERT to point at a readable PEM bundle",
+            "point XRAY_SYNC_CA_CERT at a readable PEM bundle",
         ));
     }
 
@@ -194,12 +194,15 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
     let xray_ok = s.xray.is_some() && !blocks(Side::Xray);
     let jira_ok = s.jira.is_some() && !blocks(Side::Jira);
 
+    // doctor resolves leniently, as a dry run does; notes about what a dry run would do are not
+    // about doctor and would only confuse (`run --dry-run` prints them).
+    let notes: Vec<&String> = s.notes.iter().filter(|n| !n.contains("dry run")).collect();
     let check = if problems.is_empty() {
         let mut parts = vec![
             describe_xray(s.xray.as_ref()),
             describe_jira(s.jira.as_ref()),
         ];
-        parts.extend(s.notes.iter().cloned());
+        parts.extend(notes.iter().map(|n| n.to_string()));
         Check::pass(ids::SETTINGS, parts.join("; "))
     } else {
         let message = problems
@@ -213,10 +216,11 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
             .collect::<Vec<_>>()
             .join("; ");
         let check = Check::fail(ids::SETTINGS, ErrorKind::BadInput, message, fix);
-        if s.notes.is_empty() {
+        if notes.is_empty() {
             check
         } else {
-            check.with_detail(s.notes.join("; "))
+            let notes: Vec<&str> = notes.iter().map(|n| n.as_str()).collect();
+            check.with_detail(notes.join("; "))
         }
     };
     Verdict {

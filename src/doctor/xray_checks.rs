@@ -17,10 +17,14 @@ pub const XRAY_ISSUE_TYPES: &[&str] = &["Test", "Test Execution"];
 
 /// A check failing on an error no specific rule explains: the shared message, and a fix by kind.
 pub fn generic_failure(id: &'static str, err: &ApiError, fix: &str) -> Check {
+    // Network failures name the URL setting of the side that could not be reached.
+    let network = if id.starts_with("jira.") {
+        "check JIRA_URL, the proxy (HTTPS_PROXY/NO_PROXY) and XRAY_SYNC_CA_CERT for a private CA"
+    } else {
+        "check XRAY_URL, the proxy (HTTPS_PROXY/NO_PROXY) and XRAY_SYNC_CA_CERT for a private CA"
+    };
     let fix = match err.kind() {
-        ErrorKind::Network => {
-            "check the URL, the proxy (HTTPS_PROXY/NO_PROXY) and --ca-cert for a private CA"
-        }
+        ErrorKind::Network => network,
         ErrorKind::RateLimited => "wait a minute and run doctor again",
         ErrorKind::ServerError => "the service failed; try again later and check its status page",
         ErrorKind::AuthRejected
@@ -376,10 +380,51 @@ pub fn environments(x: &XraySettings, project: &XrayProject) -> Check {
     )
 }
 
+/// The status list could not be read although `xray.auth` passed, so the credentials are not
+/// the cause: a list that cannot be read only means the names go unchecked (a warning), unless
+/// the service itself failed.
+fn statuses_unreadable(x: &XraySettings, e: &ApiError) -> Check {
+    let names = match x.product {
+        Product::Cloud => "PASSED/FAILED/TO DO",
+        Product::Dc => "PASS/FAIL/TODO",
+    };
+    let unchecked = |why: &str| {
+        Check::warn(
+            ids::XRAY_STATUSES,
+            format!("the Xray test statuses could not be read ({why}): {e}"),
+            format!(
+                "the status names ({names} unless [statuses] says otherwise) were not checked; compare them with Xray's Manage Test Statuses page"
+            ),
+        )
+    };
+    match (e, x.product) {
+        (ApiError::Unauthorized { detail, .. }, _) if mentions_licence(detail) => Check::fail(
+            ids::XRAY_STATUSES,
+            ErrorKind::AuthRejected,
+            format!("Xray says its licence is not valid: {e}"),
+            "renew or activate Xray in Jira administration → Manage apps → Xray",
+        ),
+        (ApiError::NotFound { .. }, Product::Dc) => {
+            unchecked("this Xray version has no /rest/raven/1.0/api/settings/teststatuses")
+        }
+        (ApiError::NotFound { .. } | ApiError::Forbidden { .. }, _) => {
+            unchecked("the user may not read Xray's settings")
+        }
+        (ApiError::BadResponse { .. } | ApiError::Rejected { .. }, _) => {
+            unchecked("unexpected answer")
+        }
+        _ => generic_failure(
+            ids::XRAY_STATUSES,
+            e,
+            "run doctor again; xray.auth passed, so the credentials work",
+        ),
+    }
+}
+
 pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check {
     let valid = match found {
         Ok(v) => v,
-        Err(e) => return generic_failure(ids::XRAY_STATUSES, &e, "check the Xray credentials"),
+        Err(e) => return statuses_unreadable(x, &e),
     };
     let s = &x.statuses;
     let configured = [

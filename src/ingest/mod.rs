@@ -37,6 +37,7 @@ pub mod merge;
 pub mod nunit;
 pub mod parse_output;
 pub mod robot;
+pub mod shell_glob;
 pub mod testng;
 mod times;
 pub mod trx;
@@ -68,10 +69,7 @@ pub struct InputOptions {
 /// Why reading the inputs failed as a whole. The CLI maps every variant to exit code 3.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error(
-        "no test result files found (patterns tried: {}); pass --allow-empty if that is expected",
-        list_patterns(.patterns)
-    )]
+    #[error("{}", no_results_message(.patterns))]
     NoResults { patterns: Vec<String> },
     #[error("{} bad input file(s) with --strict:\n  {}", .errors.len(), list_errors(.errors))]
     BadInput { errors: Vec<InputError> },
@@ -95,15 +93,23 @@ impl IngestError {
     }
 }
 
-fn list_patterns(patterns: &[String]) -> String {
+/// What was tried and from where (relative patterns are read from the working directory), or
+/// what to set when nothing was given at all.
+fn no_results_message(patterns: &[String]) -> String {
     if patterns.is_empty() {
-        return "none".to_string();
+        return "no test result files found: no results were given; pass PATTERN..., or set XRAY_SYNC_RESULTS (the action's `results` input, or [inputs] results in the config file)".to_string();
     }
-    patterns
+    let tried = patterns
         .iter()
         .map(|p| format!("{p:?}"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    let dir = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "the working directory".to_string());
+    format!(
+        "no test result files found (patterns tried: {tried}, from {dir}); pass --allow-empty if that is expected"
+    )
 }
 
 fn list_errors(errors: &[InputError]) -> String {

@@ -273,6 +273,8 @@ fn provider_tag(ci: &CiContext) -> &'static str {
         crate::ci::CiProvider::GithubActions => "github",
         crate::ci::CiProvider::Gitlab => "gitlab",
         crate::ci::CiProvider::Jenkins => "jenkins",
+        crate::ci::CiProvider::AzurePipelines => "azure",
+        crate::ci::CiProvider::Circleci => "circleci",
         crate::ci::CiProvider::Buildkite => "buildkite",
         crate::ci::CiProvider::Local => "local",
     }

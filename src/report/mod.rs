@@ -3,6 +3,7 @@
 
 pub mod assemble;
 pub mod console;
+pub mod files_read;
 pub mod github;
 pub mod json;
 pub mod markdown;

@@ -193,6 +193,10 @@ pub fn resolve(
     // Every URL setting that is given, used or not, so none can carry a password into `config`.
     url::refuse_userinfo_everywhere(args, file)?;
     let mut notes = Vec::new();
+    // A CI job whose system was not recognised would otherwise lose its run link silently.
+    if ci.provider == crate::ci::CiProvider::Local && ci.detected_by.starts_with("CI=true") {
+        notes.push(format!("CI detection: {}", ci.detected_by));
+    }
     let cli_patterns = input.split_patterns();
     let inputs = InputSettings {
         patterns: trace

@@ -6,7 +6,9 @@
 //!   versa;
 //! - no `${{ }}` expression inside a `run:` script;
 //! - on Unix, `action/install.sh` verifies downloads against the pinned digest and refuses a
-//!   mismatch, and `action/run.sh` unsets inputs left empty.
+//!   mismatch, `action/build.sh` builds the action's own sources with a pinned toolchain that a
+//!   planted `rust-toolchain.toml` in the workspace cannot change, and `action/run.sh` runs only
+//!   a binary whose digest it was given and unsets inputs left empty.
 //!
 //! serde_yaml is not a dependency, and action.yml keeps to a plain block-style subset, so it is
 //! read here with a small indentation-based reader.
@@ -21,6 +23,7 @@ use xray_sync::report::github::OUTPUT_NAMES;
 /// table is checked against the `env =` names in src/cli.rs (`every_mapped_variable_is_read_by_the_binary`).
 const CONTRACT: &[(&str, &str)] = &[
     ("results", "XRAY_SYNC_RESULTS"),
+    ("allow-empty", "XRAY_SYNC_ALLOW_EMPTY"),
     ("dry-run", "XRAY_SYNC_DRY_RUN"),
     ("config", "XRAY_SYNC_CONFIG"),
     ("xray-url", "XRAY_URL"),
@@ -269,19 +272,25 @@ fn no_expression_inside_run_scripts_and_steps_use_bash() {
     let a = action();
     assert_eq!(
         a.steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        ["install", "run", "report"]
+        ["install", "cache", "build", "run", "report"]
     );
-    // The report upload runs another action, pinned to a full commit SHA with its tag beside.
-    let upload = a.steps[2].uses.as_deref().unwrap_or("");
-    let (action, pin) = upload.split_once('@').unwrap_or(("", ""));
-    assert_eq!(action, "actions/upload-artifact");
-    let sha = pin.split_whitespace().next().unwrap_or("");
-    assert!(
-        sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
-        "not pinned to a commit: {upload}"
-    );
-    assert!(pin.contains("# v"), "no tag comment: {upload}");
-    for step in &a.steps[..2] {
+    for step in &a.steps {
+        if let Some(uses) = &step.uses {
+            // Third-party code runs pinned to a full commit SHA, the tag in a comment, on
+            // Node 24 (actions/cache v5, actions/upload-artifact v7).
+            let (action, rest) = uses.split_once('@').expect("uses: owner/name@sha");
+            let (sha, comment) = rest.split_once(" # v").expect("tag comment");
+            assert!(
+                sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+                "{uses}"
+            );
+            match action {
+                "actions/cache" => assert!(comment.starts_with('5'), "{uses}"),
+                "actions/upload-artifact" => assert!(comment.starts_with('7'), "{uses}"),
+                other => panic!("unexpected action {other}"),
+            }
+            continue;
+        }
         assert!(!step.run.is_empty(), "step {} has no run", step.id);
         assert!(
             !step.run.contains("${{"),
@@ -291,15 +300,20 @@ fn no_expression_inside_run_scripts_and_steps_use_bash() {
         assert_eq!(step.shell.as_deref(), Some("bash"));
         assert!(step.run.contains("$GITHUB_ACTION_PATH/action/"));
     }
-    // The run step gets the binary from the install step and nothing unmapped.
-    let run = &a.steps[1];
+    // The run step gets the binary and its digest from the build or install step, and nothing
+    // unmapped.
+    let run = &a.steps[3];
     assert!(run.env.contains(&(
         "XS_BIN".to_string(),
-        "${{ steps.install.outputs.bin }}".to_string()
+        "${{ steps.build.outputs.bin || steps.install.outputs.bin }}".to_string()
+    )));
+    assert!(run.env.contains(&(
+        "XS_BIN_SHA256".to_string(),
+        "${{ steps.build.outputs.sha256 || steps.install.outputs.sha256 }}".to_string()
     )));
     for (var, value) in &run.env {
         assert!(
-            var == "XS_BIN"
+            var.starts_with("XS_BIN")
                 || value.starts_with("${{ inputs.")
                 || (var == "XS_ARTIFACT_NAME"
                     && value == "xray-sync-report-${{ github.job }}-${{ strategy.job-index }}"),
@@ -343,6 +357,7 @@ mod scripts {
             std::fs::create_dir_all(&action).unwrap();
             std::fs::copy(root().join("action/install.sh"), action.join("install.sh")).unwrap();
             std::fs::copy(root().join("action/run.sh"), action.join("run.sh")).unwrap();
+            std::fs::copy(root().join("action/build.sh"), action.join("build.sh")).unwrap();
             std::fs::write(
                 action.join("release.txt"),
                 format!("# pins\nversion={version}\nrepository=acme/xray-sync\n"),
@@ -418,7 +433,10 @@ mod scripts {
             String::from_utf8_lossy(&out.stderr)
         );
         let bin = sb.path("tmp/xray-sync-install/1.2.3/xray-sync");
-        assert_eq!(sb.outputs(), format!("bin={}\n", bin.display()));
+        assert_eq!(
+            sb.outputs(),
+            format!("bin={}\nsha256={}\n", bin.display(), hex(ASSET_BYTES))
+        );
         assert_eq!(std::fs::read(&bin).unwrap(), ASSET_BYTES);
         assert!(std::fs::metadata(&bin).unwrap().permissions().mode() & 0o111 != 0);
         let url = std::fs::read_to_string(sb.path("curl.log")).unwrap();
@@ -455,7 +473,10 @@ mod scripts {
         std::fs::write(&prebuilt, "x").unwrap();
         let out = sb.run("install.sh", &[("XS_BINARY", prebuilt.to_str().unwrap())]);
         assert!(out.status.success());
-        assert_eq!(sb.outputs(), format!("bin={}\n", prebuilt.display()));
+        assert_eq!(
+            sb.outputs(),
+            format!("bin={}\nsha256={}\n", prebuilt.display(), hex(b"x"))
+        );
         assert!(!sb.path("curl.log").exists(), "nothing downloaded");
 
         let out = sb.run("install.sh", &[("XS_VERSION", "v9.9.9")]);
@@ -464,16 +485,11 @@ mod scripts {
     }
 
     #[test]
-    fn install_without_pins_builds_the_checkout_and_never_downloads() {
+    fn install_without_pins_asks_for_a_cached_source_build_and_never_downloads() {
         let sb = Sandbox::new("", "# nothing pinned yet\n");
-        // A fake cargo, first on PATH: records its arguments and "installs" a binary.
-        write_exec(
-            &sb.path("bin/cargo"),
-            &format!(
-                "#!/bin/sh\necho \"$*\" >\"{log}\"\nroot=\"\"\nwhile [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=\"$2\"; shift; done\nmkdir -p \"$root/bin\" && echo built >\"$root/bin/xray-sync\"\n",
-                log = sb.path("cargo.log").display()
-            ),
-        );
+        std::fs::create_dir_all(sb.path("action_path/src")).unwrap();
+        std::fs::write(sb.path("action_path/src/main.rs"), "fn main() {}\n").unwrap();
+        std::fs::write(sb.path("action_path/Cargo.toml"), "[package]\n").unwrap();
         let out = sb.run("install.sh", &[]);
         assert!(
             out.status.success(),
@@ -482,24 +498,260 @@ mod scripts {
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
-            stdout.contains("::warning title=xray-sync install::no pinned digest"),
+            stdout.contains("::notice title=xray-sync install::no pinned digest"),
             "{stdout}"
         );
-        let root_dir = sb.path("tmp/xray-sync-install/source");
-        let args = std::fs::read_to_string(sb.path("cargo.log")).unwrap();
+        let outputs = sb.outputs();
+        let lines: Vec<&str> = outputs.lines().collect();
+        assert_eq!(lines[0], "build=true");
+        let key = lines[1].strip_prefix("cache-key=").unwrap();
+        assert!(
+            key.starts_with("xray-sync-source-x86_64-unknown-linux-musl-") && key.len() > 60,
+            "{key}"
+        );
         assert_eq!(
-            args.trim(),
+            lines[2],
             format!(
-                "install --locked --path {} --root {} --bin xray-sync",
-                sb.path("action_path").display(),
-                root_dir.display()
+                "target-dir={}",
+                sb.path("tmp/xray-sync-install/target").display()
             )
         );
+        assert!(!outputs.contains("bin="), "no binary before the build step");
+        assert!(!sb.path("curl.log").exists(), "nothing downloaded");
+
+        // The key follows the action's sources: another commit gets another cache.
+        std::fs::write(sb.path("action_path/src/main.rs"), "fn main() { }\n").unwrap();
+        std::fs::remove_file(sb.path("github_output")).unwrap();
+        assert!(sb.run("install.sh", &[]).status.success());
+        assert!(
+            !sb.outputs().contains(key),
+            "same key after a source change"
+        );
+    }
+
+    /// A simulated workspace that tests from a pull request wrote before the action ran: a
+    /// `rust-toolchain.toml` naming a toolchain path of the attacker's, a `.cargo/config.toml`
+    /// with a compiler wrapper, and CARGO_HOME / RUSTUP_HOME pointing into it. Each planted
+    /// program leaves a marker when run.
+    struct PlantedWorkspace {
+        ws: PathBuf,
+        marker: PathBuf,
+    }
+
+    fn plant_workspace(sb: &Sandbox) -> PlantedWorkspace {
+        let ws = sb.path("workspace");
+        let evil = sb.path("workspace/evil-toolchain/bin");
+        std::fs::create_dir_all(&evil).unwrap();
+        std::fs::create_dir_all(ws.join(".cargo")).unwrap();
+        let marker = sb.path("pwned");
+        let payload = format!(
+            "#!/bin/sh\necho \"$0 $*\" >>\"{}\"\nexit 0\n",
+            marker.display()
+        );
+        for tool in ["cargo", "rustc"] {
+            write_exec(&evil.join(tool), &payload);
+        }
+        write_exec(&ws.join("wrapper"), &payload);
+        // rustup's toolchain file: `path` names a custom toolchain directory.
+        std::fs::write(
+            ws.join("rust-toolchain.toml"),
+            format!(
+                "[toolchain]\npath = \"{}\"\n",
+                evil.parent().unwrap().display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            ws.join(".cargo/config.toml"),
+            format!(
+                "[build]\nrustc-wrapper = \"{}\"\n",
+                ws.join("wrapper").display()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(ws.join("cargo-home/bin")).unwrap();
+        write_exec(&ws.join("cargo-home/bin/cargo"), &payload);
+        PlantedWorkspace { ws, marker }
+    }
+
+    /// A tiny crate with an `xray-sync` binary stands in for the action's sources, so the
+    /// build takes a second.
+    fn tiny_action_crate(sb: &Sandbox) {
+        let dir = sb.path("action_path");
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"xray-sync\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[[bin]]\nname = \"xray-sync\"\npath = \"src/main.rs\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("Cargo.lock"),
+            "version = 4\n\n[[package]]\nname = \"xray-sync\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("src/main.rs"),
+            "fn main() { println!(\"tiny xray-sync\"); }\n",
+        )
+        .unwrap();
+    }
+
+    /// `$HOME`, when rustup's cargo proxy is under `$HOME/.cargo/bin` with a stable toolchain
+    /// installed (checked without installing anything).
+    fn real_rustup_home() -> Option<PathBuf> {
+        let home = PathBuf::from(std::env::var_os("HOME")?);
+        let ok = Command::new(home.join(".cargo/bin/cargo"))
+            .arg("--version")
+            .current_dir(std::env::temp_dir())
+            .env("RUSTUP_TOOLCHAIN", "stable")
+            .env("RUSTUP_AUTO_INSTALL", "0")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then_some(home)
+    }
+
+    #[test]
+    fn build_ignores_a_planted_rust_toolchain_in_the_workspace() {
+        let Some(home) = real_rustup_home() else {
+            eprintln!("skipped: no rustup with a stable toolchain under $HOME/.cargo");
+            return;
+        };
+        let sb = Sandbox::new("", "");
+        tiny_action_crate(&sb);
+        let planted = plant_workspace(&sb);
+        let ws = planted.ws.to_str().unwrap();
+        let home_s = home.to_str().unwrap();
+        let path = format!("{}/.cargo/bin:/usr/bin:/bin", home.display());
+        // Control: the plant works. rustup's proxy run in the workspace without the pin picks the
+        // planted toolchain (rustup book, "Overrides": a toolchain file beats the default).
+        let control = Command::new(home.join(".cargo/bin/cargo"))
+            .arg("--version")
+            .current_dir(&planted.ws)
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", &path)
+            .env("RUSTUP_AUTO_INSTALL", "0")
+            .output()
+            .unwrap();
+        assert!(control.status.success(), "{control:?}");
+        assert!(
+            planted.marker.exists(),
+            "the planted toolchain should be what rustup picks without the pin"
+        );
+        std::fs::remove_file(&planted.marker).unwrap();
+
+        let target = sb.path("tmp/xray-sync-install/target");
+        let mut cmd = Command::new("bash");
+        cmd.arg(sb.path("action_path/action/build.sh"))
+            .current_dir(&planted.ws)
+            .env_clear()
+            .env("HOME", home_s)
+            .env("PATH", format!("{ws}/evil-toolchain/bin:{path}"))
+            .env("GITHUB_WORKSPACE", ws)
+            .env("GITHUB_ACTION_PATH", sb.path("action_path"))
+            .env("GITHUB_OUTPUT", sb.path("github_output"))
+            .env("RUNNER_TEMP", sb.path("tmp"))
+            .env("RUNNER_OS", "Linux")
+            .env("XS_TARGET_DIR", &target)
+            .env("CARGO_HOME", format!("{ws}/cargo-home"))
+            .env("RUSTUP_HOME", format!("{ws}/rustup-home"))
+            .env("RUSTC_WRAPPER", format!("{ws}/wrapper"))
+            // Never let rustup download a toolchain from a test.
+            .env("RUSTUP_AUTO_INSTALL", "0");
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !planted.marker.exists(),
+            "a planted program ran: {}",
+            std::fs::read_to_string(&planted.marker).unwrap_or_default()
+        );
+        assert!(stdout.contains("CARGO_HOME="), "{stdout}");
+        assert!(
+            stdout.contains("PATH entry") && stdout.contains("evil-toolchain/bin"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("built from source in "), "{stdout}");
+        assert!(stdout.contains("cache miss"), "{stdout}");
+        let bin = sb.path("tmp/xray-sync-install/source/xray-sync");
+        let built = std::fs::read(&bin).unwrap();
         assert_eq!(
             sb.outputs(),
-            format!("bin={}/bin/xray-sync\n", root_dir.display())
+            format!("bin={}\nsha256={}\n", bin.display(), hex(&built))
         );
-        assert!(!sb.path("curl.log").exists(), "nothing downloaded");
+        let ran = Command::new(&bin).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&ran.stdout), "tiny xray-sync\n");
+    }
+
+    #[test]
+    fn build_refuses_a_cargo_inside_the_workspace() {
+        let sb = Sandbox::new("", "");
+        let planted = plant_workspace(&sb);
+        let ws = planted.ws.to_str().unwrap();
+        // HOME without a cargo: the only cargo on PATH is the workspace's, and CARGO_HOME
+        // points into the workspace too.
+        let out = sb.run(
+            "build.sh",
+            &[
+                ("HOME", sb.path("home").to_str().unwrap()),
+                ("GITHUB_WORKSPACE", ws),
+                ("PATH", &format!("{ws}/evil-toolchain/bin:/usr/bin:/bin")),
+                ("CARGO_HOME", &format!("{ws}/cargo-home")),
+                ("XS_TARGET_DIR", sb.path("tmp/target").to_str().unwrap()),
+            ],
+        );
+        assert!(!out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        // The workspace's PATH entry is dropped, so no cargo is left to run.
+        assert!(
+            stdout.contains("PATH entry") && stdout.contains("::error title=xray-sync build::"),
+            "{stdout}"
+        );
+        assert!(!planted.marker.exists());
+        assert_eq!(sb.outputs(), "");
+    }
+
+    #[test]
+    fn run_refuses_a_binary_whose_digest_was_not_checked() {
+        let sb = Sandbox::new("", "");
+        let fake_bin = sb.path("fake-xray-sync");
+        write_exec(
+            &fake_bin,
+            &format!("#!/bin/sh\ntouch \"{}\"\n", sb.path("ran").display()),
+        );
+        let right = hex(&std::fs::read(&fake_bin).unwrap());
+        for (digest, why) in [
+            ("", "no verified digest"),
+            (&"0".repeat(64)[..], "changed since it was installed"),
+        ] {
+            let out = sb.run(
+                "run.sh",
+                &[
+                    ("XS_BIN", fake_bin.to_str().unwrap()),
+                    ("XS_BIN_SHA256", digest),
+                ],
+            );
+            assert!(!out.status.success());
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.contains("::error title=xray-sync::") && stdout.contains(why),
+                "{stdout}"
+            );
+            assert!(!sb.path("ran").exists(), "the binary ran");
+        }
+        let out = sb.run(
+            "run.sh",
+            &[
+                ("XS_BIN", fake_bin.to_str().unwrap()),
+                ("XS_BIN_SHA256", &right),
+            ],
+        );
+        assert!(out.status.success());
+        assert!(sb.path("ran").exists());
     }
 
     #[test]
@@ -517,6 +769,7 @@ mod scripts {
             "run.sh",
             &[
                 ("XS_BIN", fake_bin.to_str().unwrap()),
+                ("XS_BIN_SHA256", &hex(&std::fs::read(&fake_bin).unwrap())),
                 ("XRAY_URL", "https://xray.example"),
                 ("XRAY_CLIENT_SECRET", ""),
                 ("JIRA_URL", ""),
@@ -552,8 +805,17 @@ mod scripts {
             ),
         );
         let bin = fake_bin.to_str().unwrap();
+        // run.sh runs only a binary whose digest it was given (install or build checked it).
+        let digest = hex(&std::fs::read(&fake_bin).unwrap());
         for mode in ["create-execution", "finish-execution", "run", ""] {
-            let out = sb.run("run.sh", &[("XS_BIN", bin), ("XS_MODE", mode)]);
+            let out = sb.run(
+                "run.sh",
+                &[
+                    ("XS_BIN", bin),
+                    ("XS_BIN_SHA256", &digest),
+                    ("XS_MODE", mode),
+                ],
+            );
             assert!(
                 out.status.success(),
                 "{mode}: {}",
@@ -562,7 +824,11 @@ mod scripts {
         }
         let out = sb.run(
             "run.sh",
-            &[("XS_BIN", bin), ("XS_MODE", "::stop-commands::x")],
+            &[
+                ("XS_BIN", bin),
+                ("XS_BIN_SHA256", &digest),
+                ("XS_MODE", "::stop-commands::x"),
+            ],
         );
         assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&out.stderr);

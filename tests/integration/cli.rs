@@ -84,20 +84,30 @@ fn config_shows_sources_and_redacts() {
             .unwrap_or_else(|| panic!("no line for {id} in\n{out}"))
             .to_string()
     };
-    assert!(
-        line("project").ends_with("env XRAY_PROJECT"),
-        "{}",
-        line("project")
-    );
-    assert!(line("test_plan").ends_with("flag"));
-    assert!(
-        line("chunk_max_tests").contains("1000") && line("chunk_max_tests").ends_with("default")
+    // name, value, source: the source column starts at the same place on every line.
+    let source = |id: &str, src: &str, value: &str| {
+        let l = line(id);
+        let at = l.rfind(&format!("  {src}")).map(|i| i + 2);
+        assert!(
+            at.is_some() && l.ends_with(src) && l.contains(&format!(" {value} ")),
+            "{id}: {l:?} should show value {value} and source {src}"
+        );
+        at.unwrap()
+    };
+    let col = source("project", "env XRAY_PROJECT", "CALC");
+    assert_eq!(source("test_plan", "flag", "CALC-15"), col);
+    assert_eq!(source("chunk_max_tests", "default", "1000"), col);
+    assert_eq!(
+        source("xray_url", "default", "-"),
+        col,
+        "empty XRAY_URL counts as unset"
     );
     assert!(line("xray_client_secret").contains("***"));
     assert!(
-        line("xray_url").ends_with("default"),
-        "empty XRAY_URL counts as unset"
+        out.contains("\nci: local (no CI variables found)\n"),
+        "{out}"
     );
+    assert!(!out.contains("dry run"), "{out}");
     assert!(!out.contains("super-secret"));
 }
 
@@ -203,5 +213,104 @@ fn run_json_prints_only_the_report_on_stdout() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("dry run"),
         "human text on stderr"
+    );
+}
+
+/// The README's quick start, as written there: its first command reads the bundled fixtures and
+/// prints no warning about them (only the notes that say nothing is configured).
+#[test]
+fn readme_quick_start_prints_no_warnings_about_the_bundled_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let quick = &readme[readme.find("## Quick start").expect("quick start section")..];
+    let line = quick
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -- "))
+        .expect("the quick start's first command");
+    let args: Vec<&str> = line["cargo run --release -- ".len()..]
+        .split_whitespace()
+        .collect();
+    let o = bin().args(&args).current_dir(root).output().unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("test(s):"), "{out}");
+    let notes: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "Notes:")
+        .skip(1)
+        .filter(|l| l.starts_with("  - "))
+        .filter(|l| !l.contains("is not configured"))
+        .collect();
+    assert!(notes.is_empty(), "{notes:#?}");
+    assert!(!out.to_lowercase().contains("warning"), "{out}");
+}
+
+/// The name `--help` gives each format; the match makes a new `Format` fail to compile here
+/// until the top-level help names it.
+fn help_name(f: xray_sync::model::Format) -> &'static str {
+    use xray_sync::model::Format;
+    match f {
+        Format::Junit => "JUnit XML",
+        Format::Allure2 => "Allure 2",
+        Format::Allure1 => "Allure 1",
+        Format::Nunit => "NUnit",
+        Format::Xunit => "xUnit.net",
+        Format::Trx => "TRX",
+        Format::Testng => "TestNG",
+        Format::Robot => "Robot Framework",
+        Format::Cucumber => "Cucumber JSON",
+        Format::Behave => "Behave JSON",
+    }
+}
+
+#[test]
+fn top_level_help_lists_every_format() {
+    use xray_sync::model::Format;
+    let o = bin().arg("--help").output().unwrap();
+    // Help is wrapped to the terminal width: compare with single spaces.
+    let help = text(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(o.status.success(), "{help}");
+    for f in [
+        Format::Junit,
+        Format::Allure2,
+        Format::Allure1,
+        Format::Nunit,
+        Format::Xunit,
+        Format::Trx,
+        Format::Testng,
+        Format::Robot,
+        Format::Cucumber,
+        Format::Behave,
+    ] {
+        assert!(help.contains(help_name(f)), "{f:?} missing from:\n{help}");
+    }
+}
+
+/// A CI job whose system is not recognised says so instead of falling back to "local" silently.
+#[test]
+fn unrecognised_ci_is_a_note_and_config_says_why() {
+    let o = bin()
+        .args(["config"])
+        .env("CI", "true")
+        .env("CI_PIPELINE_ID", "5")
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("\nci: local (CI=true is set, but no variable"),
+        "{out}"
+    );
+    assert!(out.contains("note: CI detection: CI=true is set"), "{out}");
+    let gl = bin()
+        .args(["config"])
+        .env("CI_PIPELINE_ID", "5")
+        .env("CI_JOB_ID", "6")
+        .output()
+        .unwrap();
+    assert!(
+        text(&gl).contains("\nci: GitLab CI (CI_PIPELINE_ID + CI_JOB_ID)\n"),
+        "{}",
+        text(&gl)
     );
 }

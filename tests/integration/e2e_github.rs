@@ -209,3 +209,152 @@ fn actions_run_masks_annotates_outputs_and_summarises_safely() {
     }
     assert_no_secrets(&texts, &secrets);
 }
+
+/// The action's run step (`action/run.sh`, as action.yml calls it) on a simulated runner, with
+/// the real binary and a `results` input that matches nothing.
+struct ActionRun {
+    code: Option<i32>,
+    log: String,
+    summary: String,
+    outputs: BTreeMap<String, String>,
+}
+
+fn run_action_step(s: &Scratch, inputs: &[(&str, &str)]) -> ActionRun {
+    use sha2::{Digest, Sha256};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_xray-sync");
+    let digest: String = Sha256::digest(std::fs::read(bin).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::create_dir_all(s.path("runner_temp")).unwrap();
+    std::fs::write(s.path("output"), "").unwrap();
+    std::fs::write(s.path("summary.md"), "").unwrap();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(root.join("action/run.sh"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", s.path("home"))
+        .current_dir(s.dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_ACTION_PATH", root)
+        .env("GITHUB_WORKSPACE", s.dir.path())
+        .env("GITHUB_OUTPUT", s.path("output"))
+        .env("GITHUB_STEP_SUMMARY", s.path("summary.md"))
+        .env("RUNNER_TEMP", s.path("runner_temp"))
+        .env("XS_BIN", bin)
+        .env("XS_BIN_SHA256", digest);
+    // action.yml maps every input, so an input left out arrives as an empty variable.
+    for var in [
+        "XRAY_SYNC_RESULTS",
+        "XRAY_SYNC_ALLOW_EMPTY",
+        "XRAY_SYNC_DRY_RUN",
+        "XRAY_URL",
+        "JIRA_URL",
+        "GITHUB_TOKEN",
+    ] {
+        cmd.env(var, "");
+    }
+    for (k, v) in inputs {
+        cmd.env(k, v);
+    }
+    let out = run(&mut cmd);
+    ActionRun {
+        code: out.code,
+        log: out.text(),
+        summary: std::fs::read_to_string(s.path("summary.md")).unwrap(),
+        outputs: parse_output_file(&std::fs::read_to_string(s.path("output")).unwrap())
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn assert_zero_outputs(r: &ActionRun) {
+    let names: BTreeSet<&str> = r.outputs.keys().map(String::as_str).collect();
+    assert_eq!(names, OUTPUT_NAMES.iter().copied().collect(), "{}", r.log);
+    for (name, value) in &r.outputs {
+        let want = if name == "test-execution-key" || name == "report-path" {
+            ""
+        } else {
+            "0"
+        };
+        assert_eq!(value, want, "output {name}");
+    }
+}
+
+#[test]
+fn action_with_no_matching_files_annotates_summarises_and_sets_outputs() {
+    let s = Scratch::new();
+    let r = run_action_step(
+        &s,
+        &[
+            ("XRAY_SYNC_RESULTS", "build/test-results/**/*.xml"),
+            ("XRAY_SYNC_DRY_RUN", "true"),
+        ],
+    );
+    assert_eq!(r.code, Some(3), "{}", r.log);
+    let errors: Vec<_> = parse_commands(&r.log)
+        .into_iter()
+        .filter(|c| c.name == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", r.log);
+    assert_eq!(
+        errors[0].props.get("title").map(String::as_str),
+        Some("xray-sync: no test results")
+    );
+    let dir = s.dir.path().display().to_string();
+    assert!(
+        errors[0].data.contains("\"build/test-results/**/*.xml\"") && errors[0].data.contains(&dir),
+        "the annotation names the pattern and the directory: {}",
+        errors[0].data
+    );
+    assert!(
+        r.summary.starts_with("### xray-sync: no test results"),
+        "{}",
+        r.summary
+    );
+    assert!(r.summary.contains("build/test-results/**/*.xml") && r.summary.contains(&dir));
+    assert!(r.summary.contains("allow-empty: true"), "{}", r.summary);
+    assert_zero_outputs(&r);
+}
+
+#[test]
+fn action_with_an_empty_results_input_says_what_to_set() {
+    let s = Scratch::new();
+    let r = run_action_step(&s, &[("XRAY_SYNC_DRY_RUN", "true")]);
+    assert_eq!(r.code, Some(3), "{}", r.log);
+    assert!(!r.log.contains("patterns tried: none"), "{}", r.log);
+    let error = parse_commands(&r.log)
+        .into_iter()
+        .find(|c| c.name == "error")
+        .expect("an error annotation");
+    assert!(
+        error.data.contains("no results were given") && error.data.contains("XRAY_SYNC_RESULTS"),
+        "{}",
+        error.data
+    );
+    assert!(r.summary.contains("`results` input"), "{}", r.summary);
+    assert_zero_outputs(&r);
+}
+
+#[test]
+fn action_with_allow_empty_succeeds_with_zero_counts() {
+    let s = Scratch::new();
+    let r = run_action_step(
+        &s,
+        &[
+            ("XRAY_SYNC_RESULTS", "nothing-here/*.xml"),
+            ("XRAY_SYNC_ALLOW_EMPTY", "true"),
+            ("XRAY_SYNC_DRY_RUN", "true"),
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.log);
+    assert!(
+        parse_commands(&r.log).iter().all(|c| c.name != "error"),
+        "{}",
+        r.log
+    );
+    for name in ["total", "passed", "failed", "skipped"] {
+        assert_eq!(r.outputs.get(name).map(String::as_str), Some("0"), "{name}");
+    }
+}

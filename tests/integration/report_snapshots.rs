@@ -41,6 +41,7 @@ fn github_ci() -> CiContext {
         pr_number: Some(7),
         pipeline_run: Some("4242".into()),
         run_attempt: Some("1".into()),
+        ..CiContext::default()
     }
 }
 

@@ -392,8 +392,8 @@ pub fn ci_description(ci: &CiContext) -> Option<String> {
     if let Some(s) = &ci.sha {
         lines.push(format!("Commit: {s}"));
     }
-    if let Some(pr) = ci.pr_number {
-        lines.push(format!("Pull request: #{pr}"));
+    if let Some(change) = ci.change_request() {
+        lines.push(change);
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
 }

@@ -364,13 +364,27 @@ fn xray_dc(f: &Faults, req: &Request, path: &str) -> Reply {
             200,
             json!({"active": !f.licence_inactive, "licenseType": "Enterprise"}),
         ),
+        // Xray DC REST "Settings" → Test Statuses: an array of
+        // {id, rank, name, description, final, color, requirementStatusName}
+        // (docs.getxray.app/pages/viewpage.action?pageId=37062898; xray-api.md §4.5).
         "/rest/raven/1.0/api/settings/teststatuses" => json_reply(
             200,
             json!(
-                ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"]
-                    .iter()
-                    .map(|n| json!({"name": n}))
-                    .collect::<Vec<_>>()
+                [
+                    ("PASS", true, "OK"),
+                    ("FAIL", true, "NOK"),
+                    ("TODO", false, "NOTRUN"),
+                    ("EXECUTING", false, "NOTRUN"),
+                    ("ABORTED", true, "NOK")
+                ]
+                .iter()
+                .enumerate()
+                .map(|(i, (n, fin, req))| json!({
+                    "id": i + 1, "rank": i + 1, "name": n,
+                    "description": format!("The test run is {}", n.to_lowercase()),
+                    "final": fin, "color": "#95C160", "requirementStatusName": req
+                }))
+                .collect::<Vec<_>>()
             ),
         ),
         _ => json_reply(404, json!({"error": "fake: unknown raven path"})),
