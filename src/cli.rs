@@ -203,6 +203,18 @@ pub struct SettingsArgs {
     /// Execution description template (same placeholders) [default: CI run link, ref, commit].
     #[arg(long, env = "XRAY_SYNC_DESCRIPTION", help_heading = "Xray")]
     pub description: Option<String>,
+    /// Jira fields of a created Test Execution, a JSON object: field id or name → value
+    /// (e.g. '{"Environment type": "nightly", "components": ["api"]}').
+    #[arg(long, env = "XRAY_EXECUTION_FIELDS", help_heading = "Xray")]
+    pub execution_fields: Option<String>,
+    /// Test Set keys every Test of the run is added to (comma list).
+    #[arg(
+        long,
+        env = "XRAY_TEST_SETS",
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
+    pub test_sets: Option<Vec<String>>,
     /// Most results per import request.
     #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_TESTS", help_heading = "Xray")]
     pub chunk_max_tests: Option<usize>,

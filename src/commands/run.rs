@@ -227,6 +227,28 @@ fn send(
             .collect();
         roots.sort();
         roots.dedup();
+        // Execution fields are checked against the create screen before anything is sent.
+        let prepared;
+        let xs = if !xs.execution_fields.is_empty()
+            && matches!(xp.target, crate::plan::ExecutionTarget::Create { .. })
+        {
+            match crate::xray::exec_fields::prepare(http, xs, settings.jira.as_ref(), &mut progress)
+            {
+                Ok(x) => {
+                    prepared = x;
+                    &prepared
+                }
+                Err(message) => {
+                    progress(&format!(
+                        "Xray: error: Test Execution not created: {message}"
+                    ));
+                    receipts.xray = Some(crate::xray::exec_fields::refused(xp, message));
+                    return receipts;
+                }
+            }
+        } else {
+            xs
+        };
         receipts.xray = Some(crate::xray::upload::run_with_roots(
             http,
             xs,

@@ -52,6 +52,9 @@ pub struct FileXray {
     pub chunk_max_bytes: Option<usize>,
     pub evidence_max_file_bytes: Option<u64>,
     pub evidence_max_run_bytes: Option<u64>,
+    /// `[xray.execution_fields]`: field id or name → value for a created Test Execution.
+    pub execution_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub test_sets: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +94,7 @@ pub struct FileMapping {
     pub underscore_keys: Option<bool>,
     pub file: Option<PathBuf>,
     pub unmapped: Option<UnmappedPolicy>,
+    pub iterations: Option<super::IterationMode>,
 }
 
 #[derive(Debug, Default, Deserialize)]

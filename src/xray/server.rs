@@ -119,6 +119,40 @@ impl Dc {
         Ok(p.issue_types)
     }
 
+    /// The create screen of issue type `type_name` in `project` (Jira DC
+    /// `GET /rest/api/2/issue/createmeta/{project}/issuetypes[/{id}]`, both listing under
+    /// `values`; docs/jira-api.md §3.2). Empty when the project has no such type.
+    pub fn create_meta(
+        &self,
+        project: &str,
+        type_name: &str,
+    ) -> Result<Vec<crate::jira::client::FieldMeta>, ApiError> {
+        #[derive(Deserialize)]
+        struct Page<T> {
+            #[serde(default = "Vec::new")]
+            values: Vec<T>,
+        }
+        let types: Page<IssueType> = self.get_json(
+            &format!("issue types of {project}"),
+            &format!(
+                "/rest/api/2/issue/createmeta/{}/issuetypes?maxResults=200",
+                percent_encode(project)
+            ),
+        )?;
+        let Some(t) = types.values.iter().find(|t| t.name == type_name) else {
+            return Ok(Vec::new());
+        };
+        let fields: Page<crate::jira::client::FieldMeta> = self.get_json(
+            &format!("fields of issue type {type_name}"),
+            &format!(
+                "/rest/api/2/issue/createmeta/{}/issuetypes/{}?maxResults=200",
+                percent_encode(project),
+                percent_encode(&t.id)
+            ),
+        )?;
+        Ok(fields.values)
+    }
+
     /// The issue type name of `key` (Jira `GET /rest/api/2/issue/{key}?fields=issuetype`),
     /// to tell a Test Plan from another issue.
     pub fn issue_type_of(&self, key: &str) -> Result<String, ApiError> {

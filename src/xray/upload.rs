@@ -232,7 +232,9 @@ pub fn run_with_roots(
             let mut all = labels.clone();
             all.push(marker.clone());
             receipt.marker_label = Some(marker.clone());
-            Some(creation_info(client.product(), &info, &all))
+            let mut create = creation_info(client.product(), &info, &all);
+            crate::xray::exec_fields::apply(&mut create, &settings.execution_fields);
+            Some(create)
         }
     };
     let indexes: Vec<usize> = plan.chunks.iter().map(|c| c.index).collect();

@@ -51,6 +51,8 @@ fn xray_settings(mode: Mode, url: &str) -> XraySettings {
             max_file_bytes: 1 << 20,
             max_run_bytes: 10 << 20,
         },
+        execution_fields: Default::default(),
+        test_sets: Vec::new(),
     }
 }
 
@@ -99,6 +101,7 @@ fn settings(mode: Mode, url: &str) -> Settings {
             underscore_keys: false,
             table: Vec::new(),
             unmapped: UnmappedPolicy::Create,
+            iterations: Default::default(),
         },
         scope: ScopeSettings::default(),
         xray: Some(xray_settings(mode, url)),

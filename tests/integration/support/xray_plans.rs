@@ -99,6 +99,8 @@ pub fn settings(product: Product, url: &str, basic: bool) -> XraySettings {
             max_file_bytes: 1024 * 1024,
             max_run_bytes: 4 * 1024 * 1024,
         },
+        execution_fields: Default::default(),
+        test_sets: Vec::new(),
     }
 }
 
