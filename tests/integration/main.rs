@@ -34,5 +34,6 @@ mod secrets_jira;
 mod secrets_xray;
 mod settings;
 mod text_store;
+mod xray_depth;
 mod xray_faults;
 mod xray_upload;

@@ -21,6 +21,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use super::execution_screen::{self, RequiredSelect};
 use super::fake::{Fake, Reply, Request, multipart_parts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +89,8 @@ pub struct Execution {
     pub revision: Option<String>,
     /// Test key → its one run in this execution.
     pub runs: BTreeMap<String, Run>,
+    /// The Jira `fields` of the multipart create, as sent.
+    pub fields: Value,
 }
 
 #[derive(Debug)]
@@ -109,6 +112,8 @@ pub struct State {
     faults: Vec<Fault>,
     requests: usize,
     per_path: BTreeMap<String, usize>,
+    /// A required custom select on the Test Execution create screen (`execution_screen`).
+    pub execution_select: Option<RequiredSelect>,
 }
 
 pub struct XrayFake {
@@ -133,6 +138,7 @@ impl XrayFake {
             faults: Vec::new(),
             requests: 0,
             per_path: BTreeMap::new(),
+            execution_select: None,
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -155,6 +161,12 @@ impl XrayFake {
             Err(p) => p.into_inner(),
         };
         f(&mut s)
+    }
+
+    /// The project's Test Execution requires this custom select: creates without it fail, and
+    /// (DC) the create metadata lists it.
+    pub fn require_execution_select(&self, field: RequiredSelect) {
+        self.with(|s| s.execution_select = Some(field));
     }
 
     pub fn add_issue(&self, key: &str, issue_type: &str) {
@@ -397,6 +409,21 @@ impl State {
             }
             ("POST", "/rest/raven/2.0/import/execution") => self.import_json(req.json()),
             ("POST", "/rest/api/2/search") => self.search(req.json()),
+            // Jira DC createmeta on the Xray site (docs/jira-api.md §3.2: lists under `values`).
+            ("GET", "/rest/api/2/issue/createmeta/CALC/issuetypes") => {
+                Reply::json(200, execution_screen::issue_types("values").to_string())
+            }
+            ("GET", p)
+                if p == format!(
+                    "/rest/api/2/issue/createmeta/CALC/issuetypes/{}",
+                    execution_screen::EXECUTION_TYPE_ID
+                ) =>
+            {
+                Reply::json(
+                    200,
+                    execution_screen::fields("values", self.execution_select.as_ref()).to_string(),
+                )
+            }
             ("GET", "/rest/raven/latest/api/xraylicense") => {
                 Reply::json(200, r#"{"active":true,"licenseType":"Enterprise"}"#)
             }
@@ -510,6 +537,18 @@ impl State {
         if fields["summary"].as_str().is_none_or(str::is_empty) {
             return err(400, "summary: You must specify a summary of the issue.");
         }
+        // The Jira create behind the import validates the fields on the screen (docs/xray-api.md
+        // §2.4: "Error creating Test Execution - Issue create failed! - <field>: <message>").
+        if let Err((field, message)) =
+            execution_screen::validate(fields, self.execution_select.as_ref())
+        {
+            return err(
+                400,
+                &format!(
+                    "Error creating Test Execution - Issue create failed! - {field}: {message}"
+                ),
+            );
+        }
         let xray_fields = info.get("xrayFields").cloned();
         match (self.mode, &xray_fields) {
             (Mode::Dc, Some(_)) => {
@@ -563,6 +602,7 @@ impl State {
                 })
                 .unwrap_or_default(),
             description: fields["description"].as_str().map(String::from),
+            fields: fields.clone(),
             ..Execution::default()
         };
         if let Some(x) = &xray_fields {
