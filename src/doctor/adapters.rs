@@ -111,6 +111,18 @@ impl XrayProbe for Xray {
             XrayClient::Dc(d) => d.test_statuses(),
         }
     }
+
+    fn execution_screen(
+        &mut self,
+        project: &str,
+    ) -> Result<Option<Vec<super::probes::FieldMeta>>, ApiError> {
+        match &self.client {
+            XrayClient::Cloud(_) => Ok(None),
+            XrayClient::Dc(d) => d
+                .create_meta(project, crate::xray::exec_fields::EXECUTION_ISSUE_TYPE)
+                .map(Some),
+        }
+    }
 }
 
 impl JiraProbe for jira::Client<'_> {

@@ -56,6 +56,11 @@ pub trait XrayProbe {
     fn test_plan(&mut self, key: &str) -> Result<PlanLookup, ApiError>;
     /// The valid Test Run status names.
     fn statuses(&mut self) -> Result<Vec<String>, ApiError>;
+    /// The create screen of the Test Execution issue type in `project`, when this probe can
+    /// read it (DC: Jira REST on the Xray site). `Ok(None)`: ask Jira instead (Cloud).
+    fn execution_screen(&mut self, _project: &str) -> Result<Option<Vec<FieldMeta>>, ApiError> {
+        Ok(None)
+    }
 }
 
 /// Who the Jira credentials belong to.

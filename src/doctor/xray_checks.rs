@@ -435,6 +435,67 @@ pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check
     )
 }
 
+/// `xray.execution-fields`: the Test Execution create screen (`screen`; `None` when it cannot
+/// be read: Xray Cloud without Jira credentials) against `[xray.execution_fields]`. FAILs on each
+/// required field without a value or default (name and id) and on each given field the screen
+/// does not have; the same rules the run applies before its create.
+pub fn execution_fields(
+    x: &XraySettings,
+    screen: Option<Result<Vec<crate::jira::client::FieldMeta>, ApiError>>,
+) -> Check {
+    use crate::xray::exec_fields::{SETTING, filled_by_settings, resolve};
+    let id = ids::XRAY_EXECUTION_FIELDS;
+    let fields = match screen {
+        None => {
+            return Check::skipped(
+                id,
+                "Xray Cloud: the Test Execution create screen is read through Jira; set the Jira credentials (JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN) to check it",
+            );
+        }
+        Some(Err(e)) => {
+            return generic_failure(
+                id,
+                &e,
+                "the create metadata needs the CREATE_ISSUES permission in the project",
+            );
+        }
+        Some(Ok(f)) => f,
+    };
+    if fields.is_empty() {
+        return Check::fail(
+            id,
+            ErrorKind::NotFound,
+            format!(
+                "no create screen for 'Test Execution' in {}: the issue type is missing or cannot be created",
+                x.project
+            ),
+            "add Xray's Test Execution issue type to the project's issue type scheme",
+        );
+    }
+    let filled = filled_by_settings(x);
+    match resolve(x.product, &x.execution_fields, Some(&fields), &filled) {
+        Ok(set) => Check::pass(
+            id,
+            format!(
+                "{} field(s) set, every required field of the Test Execution has a value or a default",
+                set.len()
+            ),
+        ),
+        Err(problems) => Check::fail(
+            id,
+            ErrorKind::BadInput,
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            format!(
+                "give the fields in {SETTING} by id or name, e.g. XRAY_EXECUTION_FIELDS='{{\"customfield_10100\": \"nightly\"}}'"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

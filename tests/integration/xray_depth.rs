@@ -151,3 +151,77 @@ fn a_field_the_screen_does_not_have_is_refused_before_sending() {
     );
     assert!(xray.import_requests().is_empty());
 }
+
+mod doctor {
+    use super::*;
+    use support::doctor_fake::{self as df, DoctorFake, Faults};
+
+    fn doctor(mode: df::Mode, select: bool, fields: Option<&str>) -> Out {
+        let fake = DoctorFake::start(
+            mode,
+            Faults {
+                execution_select: select,
+                ..Faults::default()
+            },
+        );
+        let s = Scratch::new();
+        let mut cmd = s.bin();
+        match mode {
+            df::Mode::Cloud => {
+                cmd.env("XRAY_URL", fake.url())
+                    .env("XRAY_CLIENT_ID", df::XRAY_CLIENT_ID)
+                    .env("XRAY_CLIENT_SECRET", df::XRAY_CLIENT_SECRET)
+                    .env("JIRA_URL", fake.url())
+                    .env("JIRA_EMAIL", df::JIRA_EMAIL)
+                    .env("JIRA_API_TOKEN", df::JIRA_TOKEN)
+                    .env("ATLASSIAN_AUTH_URL", fake.url())
+                    .env("ATLASSIAN_API_URL", fake.url());
+            }
+            df::Mode::Dc => {
+                cmd.env("XRAY_DEPLOYMENT", "dc")
+                    .env("XRAY_URL", fake.url())
+                    .env("JIRA_PAT", df::DC_PAT);
+            }
+        }
+        cmd.env("XRAY_PROJECT", "CALC")
+            .env("JIRA_BUG_PROJECT", "CALC")
+            .arg("doctor");
+        if let Some(f) = fields {
+            cmd.env("XRAY_EXECUTION_FIELDS", f);
+        }
+        run(&mut cmd)
+    }
+
+    fn line<'a>(out: &'a Out, id: &str) -> &'a str {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("no {id} line:\n{}", out.text()))
+    }
+
+    #[test]
+    fn doctor_fails_on_a_required_field_without_value_and_passes_once_given() {
+        for mode in [df::Mode::Cloud, df::Mode::Dc] {
+            let out = doctor(mode, true, None);
+            let l = line(&out, "xray.execution-fields");
+            assert!(l.starts_with("FAIL"), "{mode:?}: {}", out.text());
+            assert!(
+                l.contains("'Environment type' (customfield_10100)"),
+                "{mode:?}: {l}"
+            );
+            assert_ne!(out.code, Some(0));
+
+            let out = doctor(mode, true, Some(r#"{"customfield_10100": "nightly"}"#));
+            let l = line(&out, "xray.execution-fields");
+            assert!(l.starts_with("PASS"), "{mode:?}: {}", out.text());
+
+            let out = doctor(mode, false, Some(r#"{"Sprint goal": "x"}"#));
+            let l = line(&out, "xray.execution-fields");
+            assert!(
+                l.starts_with("FAIL") && l.contains("'Sprint goal'"),
+                "{mode:?}: {}",
+                out.text()
+            );
+        }
+    }
+}

@@ -69,6 +69,8 @@ pub struct Faults {
     pub no_done_transition: bool,
     /// OAuth: the token endpoint rejects the client secret.
     pub bad_oauth_secret: bool,
+    /// The Test Execution create screen requires a custom select ("Environment type").
+    pub execution_select: bool,
 }
 
 #[derive(Debug, Default)]
@@ -474,6 +476,16 @@ fn jira_rest(mode: Mode, f: &Faults, state: &Mutex<State>, req: &Request, rest: 
         }
         ("GET", p) if p.starts_with("/issue/createmeta/CALC/issuetypes/") => {
             let id = &p["/issue/createmeta/CALC/issuetypes/".len()..];
+            if id == "11" {
+                // The Test Execution's screen (support/execution_screen.rs, docs/jira-api.md §3.2).
+                let select = f
+                    .execution_select
+                    .then(super::execution_screen::RequiredSelect::environment_type);
+                return json_reply(
+                    200,
+                    super::execution_screen::fields(fields_key, select.as_ref()),
+                );
+            }
             let fields = if id == "1" {
                 bug_fields(f)
             } else {
