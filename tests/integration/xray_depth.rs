@@ -225,3 +225,134 @@ mod doctor {
         }
     }
 }
+
+mod iterations {
+    use super::*;
+    use support::fake::multipart_parts;
+
+    /// pytest's JUnit XML for `@pytest.mark.parametrize("a,b", [(1, 0), (4, 2)])`.
+    const PYTEST_XML: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="0" failures="1" skipped="0" tests="3" time="0.05" timestamp="2026-05-01T10:00:00" hostname="ci">
+<testcase classname="tests.test_calc" name="test_div[1-0]" time="0.001"><failure message="ZeroDivisionError: division by zero">a = 1, b = 0
+E   ZeroDivisionError: division by zero</failure></testcase>
+<testcase classname="tests.test_calc" name="test_div[4-2]" time="0.001" />
+<testcase classname="tests.test_calc" name="test_add" time="0.001" />
+</testsuite></testsuites>
+"#;
+
+    /// The Xray JSON of the import(s) the fake received, as one list of tests.
+    fn sent_tests(xray: &XrayFake) -> Vec<serde_json::Value> {
+        xray.import_requests()
+            .iter()
+            .flat_map(|r| {
+                let doc: serde_json::Value = if r.path().ends_with("/multipart") {
+                    let parts = multipart_parts(r);
+                    let p = parts
+                        .iter()
+                        .find(|p| p.name == "results" || p.name == "result")
+                        .expect("results part");
+                    serde_json::from_slice(&p.data).unwrap()
+                } else {
+                    r.json()
+                };
+                doc["tests"].as_array().cloned().unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pytest_rows_become_one_test_with_two_iterations_and_one_bug() {
+        let xray = xray_cloud();
+        let jira = jira_cloud();
+        let s = Scratch::new();
+        std::fs::create_dir_all(s.path("results")).unwrap();
+        std::fs::write(s.path("results/pytest.xml"), PYTEST_XML).unwrap();
+        let mut cmd = s.bin();
+        xray_cloud_env(&mut cmd, &xray.url());
+        jira_cloud_env(&mut cmd, &jira.url());
+        cmd.args(["run", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+
+        let tests = sent_tests(&xray);
+        assert_eq!(tests.len(), 2, "test_div and test_add: {tests:#?}");
+        let div = tests
+            .iter()
+            .find(|t| t["testInfo"]["definition"] == "tests.test_calc.test_div")
+            .expect("one Test for the rows");
+        assert_eq!(div["testInfo"]["summary"], "test_div");
+        assert_eq!(div["status"], "FAILED", "any failed row fails the Test");
+        let its = div["iterations"].as_array().unwrap();
+        assert_eq!(its.len(), 2);
+        assert_eq!(its[0]["name"], "test_div[1-0]");
+        assert_eq!(its[0]["status"], "FAILED");
+        assert_eq!(
+            its[0]["parameters"],
+            json!([{"name": "p1", "value": "1-0"}])
+        );
+        assert!(
+            its[0]["log"]
+                .as_str()
+                .is_some_and(|l| l.contains("ZeroDivisionError")),
+            "{its:#?}"
+        );
+        assert_eq!(its[1]["status"], "PASSED");
+        assert_eq!(
+            its[1]["parameters"],
+            json!([{"name": "p1", "value": "4-2"}])
+        );
+        assert!(tests.iter().any(
+            |t| t["testInfo"]["definition"] == "tests.test_calc.test_add"
+                && t.get("iterations").is_none()
+        ));
+
+        // One bug for the data-driven Test, naming the failing row; the Test's run links it.
+        let bugs = jira.issues();
+        assert_eq!(bugs.len(), 1, "{bugs:?}");
+        assert!(
+            jira_fake::text_of(&bugs[0].description).contains("test_div[1-0]"),
+            "{:?}",
+            bugs[0].description
+        );
+        assert_eq!(div["defects"], json!([bugs[0].key]));
+    }
+
+    #[test]
+    fn iterations_off_keeps_one_test_per_row_and_dc_iterations_carry_no_log() {
+        let xray = xray_dc_pat();
+        let s = Scratch::new();
+        std::fs::create_dir_all(s.path("results")).unwrap();
+        std::fs::write(s.path("results/pytest.xml"), PYTEST_XML).unwrap();
+        let mut cmd = dc_cmd(&s, &xray);
+        cmd.args(["run", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+        let tests = sent_tests(&xray);
+        assert_eq!(tests.len(), 2);
+        let div = tests
+            .iter()
+            .find(|t| t["testInfo"]["definition"] == "tests.test_calc.test_div")
+            .unwrap();
+        assert_eq!(div["status"], "FAIL");
+        let its = div["iterations"].as_array().unwrap();
+        assert_eq!(its.len(), 2);
+        assert!(its.iter().all(|i| i.get("log").is_none()));
+
+        let xray = xray_dc_pat();
+        let s = Scratch::new();
+        std::fs::create_dir_all(s.path("results")).unwrap();
+        std::fs::write(s.path("results/pytest.xml"), PYTEST_XML).unwrap();
+        std::fs::write(
+            s.path("xray-sync.toml"),
+            "[mapping]\niterations = \"off\"\n",
+        )
+        .unwrap();
+        let mut cmd = dc_cmd(&s, &xray);
+        cmd.args(["run", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+        let tests = sent_tests(&xray);
+        assert_eq!(tests.len(), 3, "one Test per row");
+        assert!(tests.iter().all(|t| t.get("iterations").is_none()));
+    }
+}

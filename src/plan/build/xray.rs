@@ -84,10 +84,20 @@ fn chunk_test(
     let case = cases[first];
     let planned = &tests[first];
     let mut result = payload::TestResult::default();
+    // Rows of a data-driven test regrouped under their Test (`iterations.rs`): the Test is
+    // named without the row part, and even a single row is sent as an iteration.
+    let regrouped = planned.definition != case.definition();
     match &planned.identity {
         TestIdentity::Key(key) => result.test_key = Some(key.to_string()),
         TestIdentity::Definition(definition) => {
-            result.test_info = Some(test_info(x, case, definition));
+            let mut info = test_info(x, case, definition);
+            if regrouped
+                && case.property("test_summary").is_none()
+                && let Some(row) = super::iterations::row(&case.name)
+            {
+                info.summary = one_line(&row.base, MAX_SUMMARY_CHARS);
+            }
+            result.test_info = Some(info);
         }
     }
 
@@ -122,20 +132,20 @@ fn chunk_test(
     result.comment =
         (!comments.is_empty()).then(|| bound_chars(comments.join("\n\n"), MAX_COMMENT_CHARS));
 
-    if group.len() > 1 {
+    if group.len() > 1 || regrouped {
         result.iterations = group
             .iter()
             .map(|&i| payload::Iteration {
                 name: Some(cases[i].name.clone()),
-                parameters: cases[i]
-                    .parameters()
-                    .iter()
-                    .map(|p| payload::Parameter {
-                        name: p.name.clone(),
-                        value: p.value.clone(),
-                    })
+                parameters: super::iterations::parameters(cases[i])
+                    .into_iter()
+                    .map(|(name, value)| payload::Parameter { name, value })
                     .collect(),
                 status: tests[i].status.clone(),
+                log: match x.product {
+                    Product::Cloud => comment(cases[i]).map(|c| bound_chars(c, MAX_COMMENT_CHARS)),
+                    Product::Dc => None,
+                },
             })
             .collect();
     }

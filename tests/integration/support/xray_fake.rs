@@ -734,6 +734,28 @@ impl State {
                     return Err("fake: evidence needs filename, contentType, base64 data".into());
                 }
             }
+            // Iterations (xray-api.md §4.2 and §7): never an empty array (Cloud rejects it),
+            // a status from the product's list, parameters with names, `log` on Cloud only.
+            if let Some(its) = t.get("iterations") {
+                let its = its.as_array().ok_or("fake: iterations must be an array")?;
+                if its.is_empty() {
+                    return Err("fake: empty iterations array".into());
+                }
+                for it in its {
+                    let st = it["status"].as_str().unwrap_or("");
+                    if !statuses.contains(&st) {
+                        return Err(format!("fake: iteration status {st:?} is not valid"));
+                    }
+                    if self.mode == Mode::Dc && it.get("log").is_some() {
+                        return Err("fake: DC iterations have no log".into());
+                    }
+                    for p in it["parameters"].as_array().into_iter().flatten() {
+                        if p["name"].as_str().is_none_or(str::is_empty) || !p["value"].is_string() {
+                            return Err("fake: iteration parameters need a name and a value".into());
+                        }
+                    }
+                }
+            }
         }
         Ok(())
     }
