@@ -242,10 +242,35 @@ impl ApiError {
         }
     }
 
+    /// True when the server's message blames a Test key: Xray's import errors
+    /// (`Test with key CALC-9 not found`, DC `Test issue with key CALC-9 not found.`) and Jira's
+    /// JQL error for a key that does not exist (xray-api.md §3.3, §7).
+    fn names_a_test_key(&self) -> bool {
+        let detail = match self {
+            // The test plan's own lookup names its key the same way; that is xray.test-plan's.
+            ApiError::NotFound { what, .. } if what.starts_with("test plan") => return false,
+            ApiError::Rejected { detail, .. }
+            | ApiError::NotFound { detail, .. }
+            | ApiError::BadResponse { detail, .. } => detail,
+            _ => return false,
+        };
+        let d = detail.to_ascii_lowercase();
+        (d.contains("test with key") && d.contains("not found"))
+            || (d.contains("test issue with key") && d.contains("not found"))
+            || d.contains("does not exist for field 'key'")
+    }
+
     /// The `xray-sync doctor` check whose line explains this error.
     pub fn doctor_check(&self) -> &'static str {
         match (self.service(), self.kind()) {
             (Service::Xray, ErrorKind::AuthRejected) => "xray.auth",
+            // An import refused for a Test key (missing, hidden, not a Test) is the keys' fault,
+            // not the project's.
+            (Service::Xray, ErrorKind::BadInput | ErrorKind::NotFound)
+                if self.names_a_test_key() =>
+            {
+                "xray.keys"
+            }
             (Service::Xray, ErrorKind::PermissionMissing | ErrorKind::NotFound) => "xray.project",
             (Service::Xray, ErrorKind::BadInput) => "xray.project",
             (
@@ -290,6 +315,31 @@ impl ReportError {
 #[cfg(test)]
 mod display_tests {
     use super::*;
+
+    #[test]
+    fn an_import_refused_for_a_key_points_at_xray_keys() {
+        let rejected = |detail: &str| ApiError::Rejected {
+            service: Service::Xray,
+            status: 400,
+            detail: detail.into(),
+        };
+        assert_eq!(
+            rejected("Test with key CALC-404 not found").doctor_check(),
+            "xray.keys"
+        );
+        assert_eq!(
+            rejected("Test issue with key CALC-404 not found.").doctor_check(),
+            "xray.keys"
+        );
+        assert_eq!(
+            rejected("An issue with key 'CALC-9' does not exist for field 'key'.").doctor_check(),
+            "xray.keys"
+        );
+        assert_eq!(
+            rejected("Error retrieving Project from Jira with key \"X\"").doctor_check(),
+            "xray.project"
+        );
+    }
 
     /// A secret the server echoed across the display cut is scrubbed whole, because the error
     /// keeps the full message until it is shown.

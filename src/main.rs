@@ -75,6 +75,7 @@ impl From<LibRunError> for RunError {
                 RunError::Usage(e.into())
             }
             LibRunError::Remote(_) => RunError::Remote(e.into()),
+            LibRunError::StaleKeys(_) => RunError::Input(e.into()),
         }
     }
 }

@@ -40,6 +40,9 @@ pub enum RunError {
         .0.join("; ")
     )]
     NothingToDo(Vec<String>),
+    /// `strict_keys` and some mapped Test keys are not Tests of the project: nothing was sent.
+    #[error("{}", .0.join("\n"))]
+    StaleKeys(Vec<String>),
     /// Xray or Jira refused or could not be reached; reports are written, unsent results are
     /// spooled. One line per error.
     #[error("{}", .0.join("\n"))]
@@ -110,6 +113,9 @@ pub fn run(
     let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
+    let stopped_by_keys = receipts.xray.as_ref().is_some_and(|x| {
+        x.tests_sent == 0 && !x.stale_keys.is_empty() && x.stale_keys.iter().all(|k| !k.fell_back)
+    });
     let error_lines = receipts.error_lines();
     let report = assemble::report(&plan, receipts, dry_run);
     let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
@@ -132,6 +138,14 @@ pub fn run(
     }
     if on_github {
         publish_github(&settings, &summary, &secret_refs, env, out)?;
+    }
+    if stopped_by_keys {
+        return Err(RunError::StaleKeys(
+            error_lines
+                .iter()
+                .map(|l| crate::secret::scrub(l, &secret_refs))
+                .collect(),
+        ));
     }
     if failed_remote {
         return Err(RunError::Remote(
@@ -199,20 +213,66 @@ fn send(
         let _ = writeln!(out, "{line}");
     };
     let mut receipts = Receipts::default();
+    // Keys before bugs: a key is linked to a bug or used to close one only once it is known to
+    // be a Test of the Xray project, and under strict keys a stale one stops everything.
+    let keys = match (xray_live, &plan.xray) {
+        (Some(xs), Some(xp)) if !dry_run => Some(crate::xray::upload::check_plan_keys(
+            http,
+            xs,
+            xp,
+            &crate::xray::keys::projects(settings),
+            &mut progress,
+        )),
+        _ => None,
+    };
+    if let (Some(xs), Some(xp), Some(k)) = (xray_live, &plan.xray, &keys)
+        && k.blocks(xs)
+    {
+        receipts.xray = Some(crate::xray::upload::run_checked(
+            http,
+            xs,
+            &settings.output,
+            xp,
+            &plan.tests,
+            &Default::default(),
+            &[],
+            k,
+            &mut progress,
+        ));
+        return receipts;
+    }
+    let mut filed_plan = None;
     if let (Some(js), Some(jp)) = (jira_live, &plan.jira) {
+        // Without Xray the keys are checked in Jira itself (issue type Test, a configured
+        // project), so a Jira-only run still links bugs to real Tests and nothing else.
+        let jira_checked = match &keys {
+            None if !dry_run => jira_key_check(http, js, jp, &plan.tests, settings, &mut progress),
+            _ => None,
+        };
+        let verified = |key: &str| {
+            keys.as_ref().is_some_and(|k| k.check.is_verified(key))
+                || jira_checked.as_ref().is_some_and(|c| c.is_verified(key))
+        };
+        // A dry run writes nothing, so its would-… lines keep every key (none is checked).
+        let jp = if dry_run {
+            jp.clone()
+        } else {
+            crate::jira::file::only_verified_keys(jp, &plan.tests, &verified)
+        };
         receipts.jira = Some(crate::jira::file::run(
             http,
             js,
-            jp,
+            &jp,
             &plan.tests,
             dry_run,
             &mut progress,
         ));
+        filed_plan = Some(jp);
     }
     if dry_run {
         return receipts;
     }
-    if let (Some(xs), Some(xp)) = (xray_live, &plan.xray) {
+    if let (Some(xs), Some(xp), Some(keys)) = (xray_live, &plan.xray, &keys) {
         let defects = receipts
             .jira
             .as_ref()
@@ -249,7 +309,7 @@ fn send(
         } else {
             xs
         };
-        receipts.xray = Some(crate::xray::upload::run_with_roots(
+        receipts.xray = Some(crate::xray::upload::run_checked(
             http,
             xs,
             &settings.output,
@@ -257,10 +317,91 @@ fn send(
             &plan.tests,
             &defects,
             &roots,
+            keys,
             &mut progress,
         ));
+        // Bugs of results sent by definition: link them to the Test the import matched or
+        // created, once it is known (one batched lookup of the execution's runs).
+        if let (Some(js), Some(jp), Some(jr), Some(xr)) = (
+            jira_live,
+            &filed_plan,
+            receipts.jira.as_mut(),
+            receipts.xray.as_mut(),
+        ) {
+            let wanted = crate::jira::file::tests_to_link(jp, jr);
+            if !wanted.is_empty() {
+                let landed = crate::xray::upload::find_landed(
+                    http,
+                    xs,
+                    keys,
+                    xr,
+                    xp,
+                    &plan.tests,
+                    &defects,
+                    &wanted,
+                    &mut progress,
+                );
+                crate::jira::file::link_landed(
+                    http,
+                    js,
+                    jp,
+                    &plan.tests,
+                    &landed,
+                    jr,
+                    &mut progress,
+                );
+            }
+        }
     }
     receipts
+}
+
+/// The Jira-side key check of a run without Xray: the keys the bug plan would link or close
+/// by, looked up in Jira (`key in (…)`, stale keys dropped and asked again). `None` when there
+/// is nothing to check or no configured project a Test could be in.
+fn jira_key_check(
+    http: &Http,
+    js: &crate::settings::JiraSettings,
+    jp: &crate::plan::JiraPlan,
+    tests: &[crate::plan::PlannedTest],
+    settings: &Settings,
+    progress: &mut dyn FnMut(&str),
+) -> Option<crate::xray::keys::KeyCheck> {
+    let mut keys: std::collections::BTreeSet<String> = jp
+        .intents
+        .iter()
+        .filter_map(|i| i.report.xray_key.as_ref().map(|k| k.to_string()))
+        .collect();
+    for p in &jp.close_on_pass {
+        if let Some(crate::plan::TestIdentity::Key(k)) = tests.get(p.test).map(|t| &t.identity) {
+            keys.insert(k.to_string());
+        }
+    }
+    let projects = crate::xray::keys::projects(settings);
+    if keys.is_empty() || projects.is_empty() {
+        return None;
+    }
+    let client = crate::jira::client::Client::new(http, js);
+    let found = crate::xray::keys::check_with(&keys, &projects, |batch| {
+        client.issue_types_of(batch).map(|hits| {
+            hits.into_iter()
+                .map(|(key, issue_type)| crate::xray::client::FoundTest {
+                    key,
+                    issue_type,
+                    test_type: None,
+                })
+                .collect()
+        })
+    });
+    match found {
+        Ok(check) => Some(check),
+        Err(e) => {
+            progress(&format!(
+                "jira: warning: could not check the Test keys, so no bug is linked to a Test: {e}"
+            ));
+            None
+        }
+    }
 }
 
 /// Annotations, job summary, step outputs and the optional PR comment.

@@ -123,6 +123,10 @@ impl XrayProbe for Xray {
                 .map(Some),
         }
     }
+
+    fn lookup_tests(&mut self, keys: &[String]) -> Result<Vec<super::probes::FoundTest>, ApiError> {
+        self.client.lookup_tests(keys)
+    }
 }
 
 impl JiraProbe for jira::Client<'_> {

@@ -7,7 +7,7 @@
 //! Jira clients in `adapters`; `report` renders the result. Reading result files is injected
 //! (the caller passes what `ingest::collect` returned), so this module does not depend on ingest.
 //!
-//! Order: settings, inputs, xray.auth, xray.project, xray.test-plan, xray.environments,
+//! Order: settings, inputs, xray.auth, xray.project, xray.keys, xray.test-plan, xray.environments,
 //! xray.statuses, xray.execution-fields, jira.server, jira.myself, jira.project, jira.permissions, jira.issue-type,
 //! jira.link-types, and with `--send-test-issue` jira.test-issue.
 
@@ -48,6 +48,7 @@ pub struct Options {
 const XRAY_CHECKS: &[&str] = &[
     ids::XRAY_AUTH,
     ids::XRAY_PROJECT,
+    ids::XRAY_KEYS,
     ids::XRAY_TEST_PLAN,
     ids::XRAY_ENVIRONMENTS,
     ids::XRAY_STATUSES,
@@ -117,6 +118,12 @@ fn run_checks<E: Display>(
     } else {
         &opts.patterns
     };
+    let mapped = inputs.as_ref().and_then(|r| r.as_ref().ok()).map(|run| {
+        (
+            crate::xray::keys::projects(settings),
+            mapped_keys(run, settings),
+        )
+    });
     report.checks.push(inputs_check(patterns, inputs));
 
     // Xray.
@@ -127,7 +134,13 @@ fn run_checks<E: Display>(
             } else {
                 None
             };
-            run_xray(x, probe, jira_for_types, &mut report.checks);
+            run_xray(
+                x,
+                probe,
+                jira_for_types,
+                mapped.as_ref(),
+                &mut report.checks,
+            );
         }
         (Some(_), _) if settings_failed => {
             skip_all(XRAY_CHECKS, "needs settings", &mut report.checks)
@@ -175,10 +188,34 @@ fn needs(id: &'static str, failed: &Check) -> Check {
     Check::skipped(id, format!("needs {}", failed.id))
 }
 
+/// The projects a key may be a Test of, and each Test key the results map to with its file.
+type MappedKeys = (Vec<String>, Vec<(String, String)>);
+
+/// Each Test key the results map to, with the result file it came from.
+fn mapped_keys(run: &TestRun, settings: &Settings) -> Vec<(String, String)> {
+    let Ok(mapper) = crate::mapping::Mapper::new(&settings.mapping) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for case in &run.cases {
+        let mapped = mapper.map(case, &mut Vec::new());
+        if let crate::plan::TestIdentity::Key(k) = &mapped.identity {
+            let file = case
+                .attempts
+                .first()
+                .map(|a| a.source.path.display().to_string())
+                .unwrap_or_default();
+            out.push((k.to_string(), file));
+        }
+    }
+    out
+}
+
 fn run_xray(
     x: &crate::settings::XraySettings,
     probe: &mut dyn XrayProbe,
     jira: Option<&mut dyn JiraProbe>,
+    mapped: Option<&MappedKeys>,
     out: &mut Vec<Check>,
 ) {
     let auth = xray_checks::auth(x, probe);
@@ -199,6 +236,14 @@ fn run_xray(
     });
     let project_failed = (!project_check.passed()).then(|| project_check.clone());
     out.push(project_check);
+    match (&project_failed, mapped) {
+        (Some(failed), _) => out.push(needs(ids::XRAY_KEYS, failed)),
+        (None, None) => out.push(Check::skipped(
+            ids::XRAY_KEYS,
+            "no result files were read (pass PATTERN... to check their keys)",
+        )),
+        (None, Some((projects, mapped))) => out.push(xray_checks::keys(x, probe, projects, mapped)),
+    }
     out.push(xray_checks::test_plan(x, probe));
     match (&project, &project_failed) {
         (Some(p), None) => out.push(xray_checks::environments(x, p)),

@@ -14,6 +14,7 @@ pub use crate::jira::client::{
     FieldMeta, IssueType as IssueTypeRef, LinkType, Project as JiraProject, SearchAnswer,
     ServerAnswer, ServerInfo,
 };
+pub use crate::xray::client::FoundTest;
 pub use crate::xray::server::License as Licence;
 
 /// Xray accepted the credentials.
@@ -60,6 +61,17 @@ pub trait XrayProbe {
     /// read it (DC: Jira REST on the Xray site). `Ok(None)`: ask Jira instead (Cloud).
     fn execution_screen(&mut self, _project: &str) -> Result<Option<Vec<FieldMeta>>, ApiError> {
         Ok(None)
+    }
+
+    /// One batch lookup of Test keys, as `run` does it (`getTests` on Cloud, Jira search on
+    /// DC): the keys found, with their issue types. A key that does not exist fails the whole
+    /// lookup with Jira's JQL error naming it. Probes that cannot look keys up say so.
+    fn lookup_tests(&mut self, keys: &[String]) -> Result<Vec<FoundTest>, ApiError> {
+        let _ = keys;
+        Err(ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: "this probe cannot look up Test keys".into(),
+        })
     }
 }
 

@@ -18,6 +18,7 @@ pub mod ids {
     pub const INPUTS: &str = "inputs";
     pub const XRAY_AUTH: &str = "xray.auth";
     pub const XRAY_PROJECT: &str = "xray.project";
+    pub const XRAY_KEYS: &str = "xray.keys";
     pub const XRAY_TEST_PLAN: &str = "xray.test-plan";
     pub const XRAY_ENVIRONMENTS: &str = "xray.environments";
     pub const XRAY_STATUSES: &str = "xray.statuses";
@@ -38,6 +39,7 @@ pub mod ids {
             INPUTS => "result paths match files that parse",
             XRAY_AUTH => "Xray accepts the credentials",
             XRAY_PROJECT => "Xray project has the Test and Test Execution issue types",
+            XRAY_KEYS => "Test keys in the results are Tests of the project",
             XRAY_TEST_PLAN => "test plan exists and is a Test Plan",
             XRAY_ENVIRONMENTS => "test environments exist",
             XRAY_STATUSES => "status names are valid",
@@ -61,6 +63,7 @@ pub mod ids {
         INPUTS,
         XRAY_AUTH,
         XRAY_PROJECT,
+        XRAY_KEYS,
         XRAY_TEST_PLAN,
         XRAY_ENVIRONMENTS,
         XRAY_STATUSES,

@@ -1,4 +1,4 @@
-//! The Xray checks: auth, project, test plan, environments, statuses.
+//! The Xray checks: auth, project, keys, test plan, environments, statuses.
 //!
 //! Owns each check's verdict and its message and fix. Every failure a user can cause has its
 //! own message (bad API key vs wrong region vs licence), so the first failing line names the
@@ -494,6 +494,70 @@ pub fn execution_fields(
             ),
         ),
     }
+}
+
+/// `xray.keys`: every Test key the results map to is a Test of the project. `mapped` holds each
+/// key with the result file it came from. Asks the same batched lookup `run` makes, dropping
+/// the keys Jira's JQL error names and asking again (`xray::keys`), so a doctor pass means the
+/// run's key check passes too.
+pub fn keys(
+    x: &XraySettings,
+    probe: &mut dyn XrayProbe,
+    projects: &[String],
+    mapped: &[(String, String)],
+) -> Check {
+    use std::collections::{BTreeMap, BTreeSet};
+    if mapped.is_empty() {
+        return Check::pass(ids::XRAY_KEYS, "no result maps to a Test key");
+    }
+    let keys: BTreeSet<String> = mapped.iter().map(|(k, _)| k.clone()).collect();
+    let check =
+        match crate::xray::keys::check_with(&keys, projects, |batch| probe.lookup_tests(batch)) {
+            Ok(c) => c,
+            Err(e) => {
+                return generic_failure(
+                    ids::XRAY_KEYS,
+                    &e,
+                    "check that the credentials may browse the project's Tests",
+                );
+            }
+        };
+    if check.stale.is_empty() {
+        return Check::pass(
+            ids::XRAY_KEYS,
+            format!("{} mapped key(s) are Tests of {}", keys.len(), x.project),
+        );
+    }
+    let mut files: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (key, file) in mapped {
+        files.entry(key.as_str()).or_default().insert(file.as_str());
+    }
+    let listed: Vec<String> = check
+        .stale
+        .iter()
+        .map(|(key, (_, reason))| {
+            let from: Vec<&str> = files
+                .get(key.as_str())
+                .map(|f| f.iter().copied().collect())
+                .unwrap_or_default();
+            format!("{key} {reason} (in {})", from.join(", "))
+        })
+        .collect();
+    Check::fail(
+        ids::XRAY_KEYS,
+        ErrorKind::BadInput,
+        format!(
+            "{} of {} mapped key(s) are not Tests of {}: {}",
+            check.stale.len(),
+            keys.len(),
+            x.project,
+            listed.join("; ")
+        ),
+        format!(
+            "fix the test_key (or Allure link, name or mapping-file entry) of those results, or create the Tests in {}; a run sends their results by definition instead (strict_keys makes it stop)",
+            x.project
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -435,6 +435,64 @@ impl<'h> Client<'h> {
         Ok(out)
     }
 
+    /// The issue type of each of `keys` (at most 100), by one search `key in (…)` with
+    /// `fields: ["issuetype"]` (Cloud `search/jql`, DC `search`). A key that does not exist or
+    /// cannot be seen fails the whole search with 400 naming it (xray-api.md §7); the caller
+    /// (`xray::keys::check_with`) drops it and asks again.
+    pub fn issue_types_of(&self, keys: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            issues: Vec<Hit>,
+        }
+        #[derive(Deserialize)]
+        struct Hit {
+            key: String,
+            #[serde(default)]
+            fields: Option<HitFields>,
+        }
+        #[derive(Deserialize)]
+        struct HitFields {
+            issuetype: Option<Named>,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: Option<String>,
+        }
+        let valid: Vec<&str> = keys
+            .iter()
+            .filter(|k| crate::model::identity::IssueKey::parse(k).is_some())
+            .map(String::as_str)
+            .collect();
+        if valid.is_empty() {
+            return Ok(Vec::new());
+        }
+        let body = json!({
+            "jql": format!("key in ({})", valid.join(",")),
+            "fields": ["issuetype"],
+            "maxResults": 100,
+        });
+        let path = match self.product() {
+            Product::Cloud => self.api("search/jql"),
+            Product::Dc => self.api("search"),
+        };
+        let page: Page = self
+            .post("key lookup", &path, &body, Call::Read)?
+            .json(Service::Jira, "key lookup")?;
+        Ok(page
+            .issues
+            .into_iter()
+            .map(|h| {
+                let t = h
+                    .fields
+                    .and_then(|f| f.issuetype)
+                    .and_then(|t| t.name)
+                    .unwrap_or_default();
+                (h.key, t)
+            })
+            .collect())
+    }
+
     /// `POST /rest/api/{v}/issue` with `{"fields": fields}`. Never resent blindly: an ambiguous
     /// failure comes back as `Network { maybe_applied: true }` or a 502–504 `Server` error, and
     /// the caller searches before creating again.
@@ -504,6 +562,21 @@ impl<'h> Client<'h> {
             &json!({ "body": body }),
             Call::Create,
         )
+        .map(|_| ())
+    }
+
+    /// Sets `fields` of `key` (`PUT /rest/api/{3|2}/issue/{key}` → 204). Setting the same
+    /// values twice leaves the same issue, so this is safe to resend.
+    pub fn set_fields(&self, key: &str, fields: &Value) -> Result<(), ApiError> {
+        let path = self.api(&format!("issue/{}", enc(key)));
+        self.call(&format!("update {key}"), |base| {
+            Request::post_json(
+                format!("{base}{path}"),
+                &json!({ "fields": fields }),
+                Call::Read,
+            )
+            .method("PUT")
+        })
         .map(|_| ())
     }
 

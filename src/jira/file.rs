@@ -33,9 +33,11 @@ pub use super::receipt::{ActionKind, BugAction, JiraReceipt};
 
 mod converge;
 mod fields;
+mod landed;
 
 use converge::{Pending, Work};
 pub use fields::summary;
+pub use landed::{link_landed, tests_to_link};
 
 /// Files, comments, links and closes bugs for `plan`. Never panics on server answers; every
 /// failure lands in `errors` and the rest of the plan still runs.
@@ -81,6 +83,34 @@ pub fn run_at(
         },
     };
     filer.run(&items(plan, tests), progress)
+}
+
+/// `plan` with every Xray key `verified` does not confirm taken out of it: such a key is not
+/// linked to a bug (its bug is still filed, without the link), and a passing test naming it
+/// closes nothing. A result file can name any issue in `test_key`; only a key checked to be a
+/// Test of the Xray project may steer a write to another issue.
+pub fn only_verified_keys(
+    plan: &JiraPlan,
+    tests: &[PlannedTest],
+    verified: &dyn Fn(&str) -> bool,
+) -> JiraPlan {
+    let mut out = plan.clone();
+    for intent in &mut out.intents {
+        if intent
+            .report
+            .xray_key
+            .as_ref()
+            .is_some_and(|k| !verified(k.as_str()))
+        {
+            intent.report.xray_key = None;
+        }
+    }
+    out.close_on_pass
+        .retain(|p| match tests.get(p.test).map(|t| &t.identity) {
+            Some(crate::plan::TestIdentity::Key(k)) => verified(k.as_str()),
+            _ => true,
+        });
+    out
 }
 
 /// One bug to keep: a failing test's, or the umbrella issue.
@@ -427,7 +457,15 @@ impl Filer<'_> {
         out: &Mutex<Out>,
     ) {
         let seq_base = usize::MAX / 2 + n;
-        for issue in dedup::open_with_label(label, found) {
+        // Only bugs this tool filed for this test: its dedup label and the marker label.
+        let marker = &self.settings.marker_label;
+        let ours = |i: &&Issue| {
+            !marker.is_empty() && i.labels.iter().any(|l| l.eq_ignore_ascii_case(marker))
+        };
+        for issue in dedup::open_with_label(label, found)
+            .into_iter()
+            .filter(ours)
+        {
             let action = |kind, detail: Option<String>| BugAction {
                 kind,
                 test: Some(passing.test),

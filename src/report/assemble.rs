@@ -94,9 +94,18 @@ fn bug_row(kind: ActionKind) -> Option<BugAction> {
 }
 
 pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: bool) -> RunSummary {
-    let xray_key = |identity: &TestIdentity| match identity {
-        TestIdentity::Key(k) => Some(k.to_string()),
-        TestIdentity::Definition(_) => None,
+    // The mapped key, else the Test the import put the result on (looked up after it).
+    // A stale key is not the Test the result is on: show where it landed, if known.
+    let landed = receipts.xray.as_ref().map(|x| &x.test_keys);
+    let stale = |k: &str| {
+        receipts
+            .xray
+            .as_ref()
+            .is_some_and(|x| x.stale_keys.iter().any(|s| s.key == k))
+    };
+    let xray_key = |t: &crate::plan::PlannedTest| match &t.identity {
+        TestIdentity::Key(k) if !stale(k.as_str()) => Some(k.to_string()),
+        _ => landed.and_then(|m| m.get(&t.test_id)).cloned(),
     };
     let mut failures: Vec<FailureRow> = plan
         .tests
@@ -105,7 +114,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .map(|t| FailureRow {
             name: t.name.clone(),
             test_id: t.test_id.clone(),
-            xray_key: xray_key(&t.identity),
+            xray_key: xray_key(t),
             kind: t.outcome,
             message: t.message.clone(),
             file: t
@@ -158,8 +167,22 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
     if let Some(x) = &receipts.xray {
         notes.extend(x.warnings.iter().cloned());
     }
+    let stale_keys = receipts
+        .xray
+        .iter()
+        .flat_map(|x| &x.stale_keys)
+        .map(|k| {
+            let then = if k.fell_back {
+                "its results went by their definition instead"
+            } else {
+                "nothing was sent (strict keys)"
+            };
+            format!("{}: {}; {then}", k.key, k.reason)
+        })
+        .collect();
     RunSummary {
         counts: plan.counts,
+        stale_keys,
         execution,
         failures,
         flaky,

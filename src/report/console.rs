@@ -182,6 +182,9 @@ pub fn render_run(s: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  ... and {} more", s.bugs.len() - MAX_LISTED)?;
         }
     }
+    for k in &s.stale_keys {
+        writeln!(out, "stale key: {}", neutralise(k))?;
+    }
     if !s.dry_run {
         for n in &s.notes {
             writeln!(out, "note: {}", neutralise(n))?;

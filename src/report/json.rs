@@ -96,7 +96,8 @@ mod tests {
         assert_eq!(v["version"], 1);
         assert_eq!(v["xray"]["product"], "cloud");
         assert_eq!(v["errors"][0]["kind"], "bad-input");
-        assert_eq!(v["errors"][0]["doctor_check"], "xray.project");
+        // An import refused for a missing key is explained by xray.keys (issue 12).
+        assert_eq!(v["errors"][0]["doctor_check"], "xray.keys");
         assert!(
             v["errors"][0]["message"]
                 .as_str()

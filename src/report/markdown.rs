@@ -104,6 +104,18 @@ pub fn job_summary_markdown(s: &RunSummary, max_bytes: usize) -> String {
     list_section(
         &mut out,
         max_bytes,
+        &format!("### Stale Test keys ({})", s.stale_keys.len()),
+        None,
+        s.stale_keys
+            .iter()
+            .map(|k| format!("- {}\n", inline(k, 500))),
+        s.stale_keys.len(),
+        "stale keys",
+    );
+
+    list_section(
+        &mut out,
+        max_bytes,
         "### Notes",
         None,
         s.notes.iter().map(|n| format!("- {}\n", inline(n, 500))),

@@ -25,6 +25,8 @@ pub struct RunSummary {
     pub bugs: Vec<BugRow>,
     /// One line per decision worth telling (a side skipped, results left out).
     pub notes: Vec<String>,
+    /// Mapped Test keys that are not usable Tests, one line each (`CALC-9: not found; …`).
+    pub stale_keys: Vec<String>,
     pub dry_run: bool,
     /// Problems that did not stop the run (an upload spooled, a Jira call refused).
     pub errors: Vec<String>,
@@ -146,6 +148,7 @@ impl RunSummary {
                 })
                 .collect(),
             notes: self.notes.iter().map(|t| s(t)).collect(),
+            stale_keys: self.stale_keys.iter().map(|t| s(t)).collect(),
             dry_run: self.dry_run,
             errors: self.errors.iter().map(|t| s(t)).collect(),
             report_path: o(&self.report_path),

@@ -33,9 +33,12 @@ pub const DEFAULT_CONFIG: &str = "xray-sync.toml";
 pub const DEFAULT_XRAY_CLOUD_URL: &str = "https://xray.cloud.getxray.app";
 pub const DEFAULT_AUTH_URL: &str = "https://auth.atlassian.com";
 pub const DEFAULT_API_URL: &str = "https://api.atlassian.com";
-/// Large enough that a typical run (up to ~10,000 tests, ~20 MB) is one import request.
+/// 1,000 tests: the one per-request count Xray documents (its bulk import takes at most 1,000
+/// per request; xray-api.md §2.5), since none is documented for execution imports. 20 MiB: the
+/// ceiling no request passes, evidence base64 included (none documented either; it holds a
+/// file at the 10 MiB evidence cap, 13.4 MiB encoded). See README "Import limits".
 pub const DEFAULT_CHUNK: ChunkLimits = ChunkLimits {
-    max_tests: 10_000,
+    max_tests: 1_000,
     max_bytes: 20 * 1024 * 1024,
 };
 pub const DEFAULT_EVIDENCE: EvidenceLimits = EvidenceLimits {

@@ -35,6 +35,17 @@ impl FoundTest {
     }
 }
 
+/// One run of an execution, as the runs lookup reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRef {
+    /// The Test the run belongs to.
+    pub test_key: String,
+    /// The Test's generic definition (Cloud `unstructured`), when the back-end reports it.
+    pub definition: Option<String>,
+    /// Keys of the defects linked to the run (DC), when the back-end reports them.
+    pub defects: Vec<String>,
+}
+
 /// Either back-end, chosen from the settings.
 #[derive(Debug)]
 pub enum Client {
@@ -90,6 +101,18 @@ impl Client {
         match self {
             Client::Cloud(c) => c.import(doc, Call::Read),
             Client::Dc(c) => c.import(doc, Call::Read),
+        }
+    }
+
+    /// Every run of `execution` (about `expected` of them), one request per 100.
+    pub fn execution_runs(
+        &self,
+        execution: &IssueKey,
+        expected: usize,
+    ) -> Result<Vec<RunRef>, ApiError> {
+        match self {
+            Client::Cloud(c) => c.execution_runs(execution),
+            Client::Dc(c) => c.execution_runs(execution, expected),
         }
     }
 

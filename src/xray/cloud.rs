@@ -17,7 +17,7 @@ use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::Product;
 use crate::xray::client::{
-    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, multipart_import,
+    FoundTest, LOOKUP_BATCH, RunRef, execution_key, key_jql, label_jql, multipart_import,
 };
 use crate::xray::payload::ImportDoc;
 
@@ -210,14 +210,22 @@ impl Cloud {
             Call::Read,
         );
         let resp = self.send(what, &req)?;
-        let answer: GraphqlAnswer<T> = resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
+        // `errors` first, whatever `data` holds: a failed field is `null` there.
+        let answer: GraphqlAnswer<serde_json::Value> =
+            resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?;
         if !answer.errors.is_empty() {
             let messages: Vec<&str> = answer.errors.iter().map(|e| e.message.as_str()).collect();
             return Err(self.scrub(graphql_error(what, resp.status, &messages.join("; "))));
         }
-        answer.data.ok_or_else(|| ApiError::BadResponse {
+        let data = answer.data.ok_or_else(|| ApiError::BadResponse {
             service: Service::Xray,
             detail: format!("{what}: no data in the GraphQL answer"),
+        })?;
+        serde_json::from_value(data).map_err(|e| {
+            self.scrub(ApiError::BadResponse {
+                service: Service::Xray,
+                detail: format!("{what}: unexpected GraphQL data: {e}"),
+            })
         })
     }
 
@@ -227,7 +235,8 @@ impl Cloud {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Data {
-            get_tests: Page<TestHit>,
+            // `null` next to a JQL error (handled before `data` is read).
+            get_tests: Option<Page<TestHit>>,
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -247,7 +256,7 @@ impl Cloud {
                 QUERY,
                 serde_json::json!({ "jql": key_jql(batch), "limit": LOOKUP_BATCH }),
             )?;
-            for hit in data.get_tests.results {
+            for hit in data.get_tests.map(|p| p.results).unwrap_or_default() {
                 if let Some(key) = hit.jira.and_then(|j| j.key) {
                     found.push(FoundTest {
                         key,
@@ -285,6 +294,71 @@ impl Cloud {
             .filter_map(|h| h.jira.and_then(|j| j.key))
             .filter_map(|k| IssueKey::parse(&k))
             .collect())
+    }
+
+    /// The runs of `execution`: `getTestExecutions(jql: "key = …", limit: 1)` with its
+    /// `testRuns(limit: 100, start: …)` connection (xray-api.md §6, "runs of an execution"),
+    /// one request per 100 runs. Each run gives its Test's key and generic definition
+    /// (`unstructured`), which is how a result sent by definition is matched to its Test.
+    pub fn execution_runs(&self, execution: &IssueKey) -> Result<Vec<RunRef>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_test_executions: Option<Page<Exec>>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exec {
+            test_runs: Option<Runs>,
+        }
+        #[derive(Deserialize)]
+        struct Runs {
+            #[serde(default)]
+            total: usize,
+            #[serde(default = "Vec::new")]
+            results: Vec<Run>,
+        }
+        #[derive(Deserialize)]
+        struct Run {
+            test: Option<RunTest>,
+        }
+        #[derive(Deserialize)]
+        struct RunTest {
+            unstructured: Option<String>,
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "query($jql: String!, $start: Int!) { getTestExecutions(jql: $jql, limit: 1) { results { issueId testRuns(limit: 100, start: $start) { total start limit results { test { unstructured jira(fields: [\"key\"]) } } } } } }";
+        let mut runs = Vec::new();
+        loop {
+            let data: Data = self.graphql(
+                "execution runs",
+                QUERY,
+                serde_json::json!({
+                    "jql": format!("key = {}", execution.as_str()),
+                    "start": runs.len(),
+                }),
+            )?;
+            let page = data
+                .get_test_executions
+                .and_then(|p| p.results.into_iter().next())
+                .and_then(|e| e.test_runs);
+            let Some(page) = page else { break };
+            let got = page.results.len();
+            for r in page.results {
+                let Some(test) = r.test else { continue };
+                if let Some(key) = test.jira.and_then(|j| j.key) {
+                    runs.push(RunRef {
+                        test_key: key,
+                        definition: test.unstructured,
+                        defects: Vec::new(),
+                    });
+                }
+            }
+            if got == 0 || runs.len() >= page.total {
+                break;
+            }
+        }
+        Ok(runs)
     }
 
     /// `getProjectSettings`: test environments, test types, defect issue types. `NotFound` when

@@ -63,6 +63,12 @@ impl EvidenceReader {
         });
     }
 
+    /// Records an item read but not sent (it would not fit the request). Its bytes stay counted
+    /// against the run's cap (conservative: the cap bounds what is read as well).
+    pub fn refuse(&mut self, test_id: &str, filename: &str, reason: String) {
+        self.skip(test_id, filename, None, reason);
+    }
+
     /// Checks the caps for `size` more bytes; records a skip and says no when over one.
     fn admit(&mut self, test_id: &str, filename: &str, path: Option<&Path>, size: u64) -> bool {
         if size > self.limits.max_file_bytes {
@@ -100,13 +106,27 @@ impl EvidenceReader {
                 content_type,
                 base64,
             } => {
-                let size = (base64.len() as u64 / 4) * 3;
+                // Xray refuses a whole import for one item whose `data` is not base64
+                // (xray-api.md §7), so a bad item is dropped here, never sent. Line breaks
+                // inside the text (wrapped base64 in XML) are not part of the data.
+                let data: String = base64
+                    .chars()
+                    .filter(|c| !c.is_ascii_whitespace())
+                    .collect();
+                let decoded = match base64::engine::general_purpose::STANDARD.decode(&data) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.skip(test_id, filename, None, format!("not valid base64 ({e})"));
+                        return None;
+                    }
+                };
+                let size = decoded.len() as u64;
                 if !self.admit(test_id, filename, None, size) {
                     return None;
                 }
                 self.used += size;
                 Some(Evidence {
-                    data: base64.clone(),
+                    data,
                     filename: filename.clone(),
                     content_type: content_type.clone(),
                 })
@@ -227,6 +247,35 @@ mod tests {
         assert!(reasons[0].starts_with("refused"), "{reasons:?}");
         assert!(reasons[1].contains("per-file cap"), "{reasons:?}");
         assert!(reasons[2].contains("run's evidence cap"), "{reasons:?}");
+        assert_eq!(r.used(), 5);
+    }
+
+    #[test]
+    fn inline_evidence_must_be_base64() {
+        let limits = EvidenceLimits {
+            max_file_bytes: 20,
+            max_run_bytes: 100,
+        };
+        let mut r = EvidenceReader::new(&[], limits);
+        let inline = |b: &str| PlannedEvidence::Inline {
+            filename: "shot.png".into(),
+            content_type: "image/png".into(),
+            base64: b.into(),
+        };
+        assert!(r.read("pkg.T.bad", &inline("not base64!!")).is_none());
+        let ok = r.read("pkg.T.ok", &inline("SGVs\nbG8=")).unwrap();
+        assert_eq!(ok.data, "SGVsbG8=");
+        // 30 decoded bytes: over the per-file cap.
+        assert!(r.read("pkg.T.big", &inline(&"QUFB".repeat(10))).is_none());
+        let skipped: Vec<(&str, &str)> = r
+            .skipped
+            .iter()
+            .map(|s| (s.test_id.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(skipped.len(), 2);
+        assert_eq!(skipped[0].0, "pkg.T.bad");
+        assert!(skipped[0].1.starts_with("not valid base64"), "{skipped:?}");
+        assert_eq!(skipped[1].0, "pkg.T.big");
         assert_eq!(r.used(), 5);
     }
 }

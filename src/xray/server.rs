@@ -14,7 +14,7 @@ use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::{DcAuth, Product};
 use crate::xray::client::{
-    FoundTest, LOOKUP_BATCH, execution_key, key_jql, label_jql, multipart_import,
+    FoundTest, LOOKUP_BATCH, RunRef, execution_key, key_jql, label_jql, multipart_import,
 };
 use crate::xray::payload::ImportDoc;
 
@@ -176,8 +176,9 @@ impl Dc {
     }
 
     /// `POST /rest/api/2/search` with `jql`, returning key and issue type of each hit (one page
-    /// of at most `max_results`). `validateQuery: false` makes Jira skip keys that do not exist
-    /// instead of failing the whole search with 400.
+    /// of at most `max_results`). A `key in (…)` naming a key that does not exist (or cannot be
+    /// seen) fails the whole search with 400 and the key in `errorMessages` (xray-api.md §7);
+    /// `xray::keys` drops such keys and asks again.
     pub fn search(&self, jql: &str, max_results: usize) -> Result<Vec<SearchHit>, ApiError> {
         #[derive(Deserialize)]
         struct Answer {
@@ -204,7 +205,6 @@ impl Dc {
                 "jql": jql,
                 "fields": ["issuetype"],
                 "maxResults": max_results,
-                "validateQuery": false,
             }),
             Call::Read,
         );
@@ -244,6 +244,53 @@ impl Dc {
             .into_iter()
             .filter_map(|h| IssueKey::parse(&h.key))
             .collect())
+    }
+
+    /// The runs of `execution`: `GET /rest/raven/1.0/api/testexec/{key}/test?detailed=true&
+    /// page=N&limit=100` (xray-api.md §3.4), pages of 100 until a short one (or `expected` runs
+    /// are read, which saves the empty last page). `detailed` adds each run's defects, which is
+    /// how a result sent by definition is matched to its Test: the bug filed for it is there.
+    pub fn execution_runs(
+        &self,
+        execution: &IssueKey,
+        expected: usize,
+    ) -> Result<Vec<RunRef>, ApiError> {
+        #[derive(Deserialize)]
+        struct Run {
+            key: Option<String>,
+            #[serde(default)]
+            defects: Vec<serde_json::Value>,
+        }
+        const LIMIT: usize = 100;
+        let mut runs = Vec::new();
+        for page in 1.. {
+            let path = format!(
+                "/rest/raven/1.0/api/testexec/{}/test?detailed=true&page={page}&limit={LIMIT}",
+                percent_encode(execution.as_str())
+            );
+            let got: Vec<Run> = self.get_json("execution runs", &path)?;
+            let n = got.len();
+            for r in got {
+                let Some(key) = r.key else { continue };
+                let defects = r
+                    .defects
+                    .iter()
+                    .filter_map(|d| match d {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        other => other["key"].as_str().map(str::to_string),
+                    })
+                    .collect();
+                runs.push(RunRef {
+                    test_key: key,
+                    definition: None,
+                    defects,
+                });
+            }
+            if n < LIMIT || runs.len() >= expected {
+                break;
+            }
+        }
+        Ok(runs)
     }
 
     /// `POST /rest/raven/2.0/import/execution/multipart` with parts `result` (Xray JSON) and

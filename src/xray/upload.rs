@@ -13,7 +13,12 @@
 //! - DC: the multipart `info` has no `xrayFields`, so the plan is linked after the create
 //!   (`/api/testplan/{plan}/testexecution`), and the Xray JSON `info` (environments, revision,
 //!   version, plan) rides on the first chunk's `result` part and on every appended chunk.
-//! - Nothing is re-sent after a 400/403/404: the unsent chunks are spooled.
+//! - Keys are checked before anything is sent (`check_plan_keys`, see `keys.rs`); a stale key's
+//!   results go by their definition, or under `strict_keys` nothing is sent.
+//! - Nothing is re-sent after a 400/403/404: the unsent chunks are spooled. One exception: an
+//!   import refusing a `testKey` (`Test with key … not found`) has that key's results sent by
+//!   definition and the unsent chunks sent once more, so one stale key never costs the run.
+//! - Evidence goes in last, while the encoded request stays under `chunk.max_bytes`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -27,6 +32,7 @@ use crate::settings::{OutputSettings, Product, XraySettings};
 use crate::spool;
 use crate::xray::client::{Client, creation_info};
 use crate::xray::evidence::{EvidenceReader, SkippedEvidence};
+use crate::xray::keys::{self, KeyCheck};
 use crate::xray::payload::{ImportDoc, Info, TestInfo, TestType};
 pub(crate) use crate::xray::send::{Job, SendOutcome, send_chunks};
 
@@ -75,6 +81,10 @@ pub struct XrayReceipt {
     pub stale_keys: Vec<StaleKey>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence_skipped: Vec<SkippedEvidence>,
+    /// Test id → the Test its result landed on, for results sent by definition whose Test was
+    /// looked up after the import (so their bugs could be linked to it).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub test_keys: BTreeMap<String, String>,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
     /// Set when unsent chunks were written for `xray-sync resend`.
@@ -93,6 +103,7 @@ impl XrayReceipt {
             tests_sent: 0,
             stale_keys: Vec::new(),
             evidence_skipped: Vec::new(),
+            test_keys: BTreeMap::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
             spool: None,
@@ -157,7 +168,109 @@ pub fn run_with_roots(
     evidence_roots: &[PathBuf],
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
+    let keys = check_plan_keys(
+        http,
+        settings,
+        plan,
+        std::slice::from_ref(&settings.project),
+        progress,
+    );
+    run_checked(
+        http,
+        settings,
+        output,
+        plan,
+        tests,
+        defects,
+        evidence_roots,
+        &keys,
+        progress,
+    )
+}
+
+/// The key check of a plan, done once before anything is sent (bug filing included: only
+/// verified keys are linked to bugs or used to close them).
+#[derive(Debug, Default)]
+pub struct PlanKeys {
+    /// The client the check used, so the upload reuses its token (one authentication a run).
+    client: Option<Client>,
+    pub check: KeyCheck,
+    /// Set when the lookup failed: the keys could not be checked and are sent as they are,
+    /// but none of them counts as verified.
+    pub unchecked: Option<String>,
+}
+
+impl PlanKeys {
+    /// The client the check authenticated, for later calls of the same run.
+    pub(crate) fn client(&self) -> Option<&Client> {
+        self.client.as_ref()
+    }
+
+    /// True when `--strict-keys` must stop the run before anything is sent.
+    pub fn blocks(&self, settings: &XraySettings) -> bool {
+        settings.strict_keys && !self.check.stale.is_empty()
+    }
+}
+
+/// Looks up every mapped key of `plan` (batched, stale keys dropped and asked again); a key
+/// counts only as a Test of one of `projects` (the Xray project and the mapping's project keys).
+pub fn check_plan_keys(
+    http: &Http,
+    settings: &XraySettings,
+    plan: &XrayPlan,
+    projects: &[String],
+    progress: &mut dyn FnMut(&str),
+) -> PlanKeys {
+    let mapped: BTreeSet<String> = plan
+        .chunks
+        .iter()
+        .flat_map(|c| c.tests.iter())
+        .filter_map(|t| t.result.test_key.clone())
+        .collect();
+    if mapped.is_empty() {
+        return PlanKeys::default();
+    }
     let client = Client::new(http, settings);
+    match keys::check(&client, &mapped, projects) {
+        Ok(check) => PlanKeys {
+            client: Some(client),
+            check,
+            unchecked: None,
+        },
+        Err(e) => {
+            let line =
+                format!("could not check the mapped Test keys, sending them as they are: {e}");
+            progress(&format!("Xray: warning: {line}"));
+            PlanKeys {
+                client: Some(client),
+                check: KeyCheck::default(),
+                unchecked: Some(line),
+            }
+        }
+    }
+}
+
+/// [`run_with_roots`] with the key check already done.
+#[allow(clippy::too_many_arguments)]
+pub fn run_checked(
+    http: &Http,
+    settings: &XraySettings,
+    output: &OutputSettings,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    defects: &BTreeMap<usize, Vec<IssueKey>>,
+    evidence_roots: &[PathBuf],
+    keys: &PlanKeys,
+    progress: &mut dyn FnMut(&str),
+) -> XrayReceipt {
+    let own;
+    let client = match &keys.client {
+        Some(c) => c,
+        None => {
+            own = Client::new(http, settings);
+            &own
+        }
+    };
     let mut receipt = XrayReceipt::new(client.product());
     receipt.chunks = plan
         .chunks
@@ -174,8 +287,8 @@ pub fn run_with_roots(
     }
 
     // Keys first: one stale key would make Xray reject the whole import.
-    let stale = resolve_keys(&client, settings, plan, &mut receipt, progress);
-    if settings.strict_keys && !stale.is_empty() {
+    let stale = record_stale(settings, keys, &mut receipt, progress);
+    if keys.blocks(settings) {
         let list: Vec<&str> = stale.keys().map(String::as_str).collect();
         receipt.errors.push(ReportError {
             kind: crate::error::ErrorKind::BadInput,
@@ -184,7 +297,7 @@ pub fn run_with_roots(
                 list.len(),
                 list.join(", ")
             ),
-            doctor_check: None,
+            doctor_check: Some("xray.keys".into()),
         });
         return receipt;
     }
@@ -209,8 +322,9 @@ pub fn run_with_roots(
             .iter()
             .map(|s| {
                 format!(
-                    "{} ({})",
+                    "{} of {} ({})",
                     s.path.as_deref().unwrap_or(&s.filename),
+                    s.test_id,
                     s.reason
                 )
             })
@@ -243,7 +357,70 @@ pub fn run_with_roots(
         marker: &marker,
         test_plan: info.test_plan_key.as_deref(),
     };
-    let outcome = send_chunks(&client, http, &job, append_to, docs, &indexes, progress);
+    let mut outcome = send_chunks(client, http, &job, append_to, docs, &indexes, progress);
+    // A key that passed the check (or could not be checked) and that the import still refuses
+    // (deleted meanwhile, lookup down): its results go by definition and the unsent chunks are
+    // sent once more, so one stale key never costs the rest of the run.
+    if !settings.strict_keys
+        && let Some(failure) = &outcome.failure
+    {
+        let refused = refused_keys(failure, &outcome.unsent);
+        if !refused.is_empty() {
+            progress(&format!(
+                "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
+                refused.len(),
+                refused.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+            for key in &refused {
+                receipt.stale_keys.push(StaleKey {
+                    key: key.clone(),
+                    reason: "not found (refused by the import)".into(),
+                    fell_back: true,
+                });
+            }
+            let mut unsent = std::mem::take(&mut outcome.unsent);
+            for (index, doc) in &mut unsent {
+                let Some(chunk) = plan.chunks.iter().find(|c| c.index == *index) else {
+                    continue;
+                };
+                for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
+                    if result
+                        .test_key
+                        .as_ref()
+                        .is_some_and(|k| refused.contains(k))
+                    {
+                        fall_back(client.product(), settings, tests.get(ct.test), result);
+                    }
+                }
+            }
+            let again: Vec<usize> = unsent.iter().map(|(i, _)| *i).collect();
+            let docs: Vec<ImportDoc> = unsent.into_iter().map(|(_, d)| d).collect();
+            let retry_job = Job {
+                create: if outcome.execution.is_none() {
+                    create.as_ref()
+                } else {
+                    None
+                },
+                marker: &marker,
+                test_plan: info.test_plan_key.as_deref(),
+            };
+            let second = send_chunks(
+                client,
+                http,
+                &retry_job,
+                outcome.execution.clone(),
+                docs,
+                &again,
+                progress,
+            );
+            outcome.sent.extend(second.sent);
+            outcome.warnings.extend(second.warnings);
+            outcome.created |= second.created;
+            outcome.execution = second.execution.or(outcome.execution);
+            outcome.unsent = second.unsent;
+            outcome.failure = second.failure;
+        }
+    }
     apply_outcome(&mut receipt, &outcome);
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
@@ -260,6 +437,8 @@ pub fn run_with_roots(
     }
     receipt
 }
+
+pub use crate::xray::landed::find_landed;
 
 fn apply_outcome(receipt: &mut XrayReceipt, outcome: &SendOutcome) {
     receipt.execution = outcome.execution.clone();
@@ -324,45 +503,23 @@ fn target_of(settings: &XraySettings, plan: &XrayPlan) -> (Info, Option<IssueKey
     }
 }
 
-/// Looks up every mapped key (batched); returns the unusable ones with their reason.
-fn resolve_keys(
-    client: &Client,
+/// Puts the key check's verdicts in the receipt (once per key) and returns the stale keys with
+/// their reasons.
+fn record_stale(
     settings: &XraySettings,
-    plan: &XrayPlan,
+    keys: &PlanKeys,
     receipt: &mut XrayReceipt,
     progress: &mut dyn FnMut(&str),
 ) -> BTreeMap<String, String> {
-    let mapped: BTreeSet<String> = plan
-        .chunks
+    if let Some(line) = &keys.unchecked {
+        receipt.warnings.push(line.clone());
+    }
+    let stale: BTreeMap<String, String> = keys
+        .check
+        .stale
         .iter()
-        .flat_map(|c| c.tests.iter())
-        .filter_map(|t| t.result.test_key.clone())
+        .map(|(k, (_, reason))| (k.clone(), reason.clone()))
         .collect();
-    let mut stale = BTreeMap::new();
-    if mapped.is_empty() {
-        return stale;
-    }
-    let keys: Vec<String> = mapped.iter().cloned().collect();
-    let found = match client.lookup_tests(&keys) {
-        Ok(found) => found,
-        Err(e) => {
-            let line =
-                format!("could not check the mapped Test keys, sending them as they are: {e}");
-            progress(&format!("Xray: warning: {line}"));
-            receipt.warnings.push(line);
-            return stale;
-        }
-    };
-    for key in &mapped {
-        let reason = match found.iter().find(|f| &f.key == key) {
-            Some(f) if f.is_test() => continue,
-            Some(f) => format!("is a {}, not a Test", f.issue_type),
-            // Cloud `getTests` only returns Tests: absent means missing or another type.
-            None if client.product() == Product::Cloud => "not found or not a Test".to_string(),
-            None => "not found".to_string(),
-        };
-        stale.insert(key.clone(), reason);
-    }
     for (key, reason) in &stale {
         receipt.stale_keys.push(StaleKey {
             key: key.clone(),
@@ -371,17 +528,11 @@ fn resolve_keys(
         });
     }
     if !stale.is_empty() && !settings.strict_keys {
-        let line = format!(
-            "{} mapped key(s) are not usable Tests, their results go by definition instead: {}",
-            stale.len(),
-            stale
-                .iter()
-                .map(|(k, r)| format!("{k} ({r})"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        progress(&format!("Xray: warning: {line}"));
-        receipt.warnings.push(line);
+        // The keys themselves are listed once, in the summary's stale-key lines.
+        progress(&format!(
+            "Xray: {} mapped key(s) are not usable Tests; their results go by definition",
+            stale.len()
+        ));
     }
     stale
 }
@@ -405,44 +556,99 @@ fn build_docs(
         for ct in &chunk.tests {
             let planned = tests.get(ct.test);
             let mut result = ct.result.clone();
-            if let Some(key) = result.test_key.clone()
-                && stale.contains_key(&key)
+            if result
+                .test_key
+                .as_ref()
+                .is_some_and(|k| stale.contains_key(k))
             {
-                result.test_key = None;
-                if result.test_info.is_none() {
-                    let definition = planned.map(|p| p.definition.clone()).unwrap_or(key.clone());
-                    let summary = planned.map(|p| p.name.clone()).unwrap_or(key.clone());
-                    result.test_info = Some(TestInfo {
-                        project_key: settings.project.clone(),
-                        summary,
-                        test_type: match product {
-                            Product::Cloud => TestType::Cloud("Generic".into()),
-                            Product::Dc => TestType::Dc("Generic".into()),
-                        },
-                        definition: Some(definition),
-                        labels: Vec::new(),
-                        requirement_keys: Vec::new(),
-                    });
-                }
+                fall_back(product, settings, planned, &mut result);
             }
             for bug in defects.get(&ct.test).into_iter().flatten() {
                 if !result.defects.iter().any(|d| d == bug.as_str()) {
                     result.defects.push(bug.as_str().to_string());
                 }
             }
-            let test_id = planned.map(|p| p.test_id.as_str()).unwrap_or("");
-            for ev in &ct.evidence {
-                if let Some(e) = reader.read(test_id, ev) {
-                    result.evidence.push(e);
-                }
-            }
             results.push(result);
         }
-        docs.push(ImportDoc {
+        let mut doc = ImportDoc {
             test_execution_key: None,
             info: (n == 0 || product == Product::Dc).then(|| info.clone()),
             tests: results,
-        });
+        };
+        // Evidence last, against the request ceiling: the body as sent (base64 included, the
+        // execution key and the multipart `info` part allowed for) never passes
+        // `chunk.max_bytes`. An item that would is dropped with a warning naming its test.
+        let mut bytes = crate::plan::chunk::json_size(&doc) + REQUEST_OVERHEAD;
+        for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
+            let test_id = tests.get(ct.test).map(|p| p.test_id.as_str()).unwrap_or("");
+            for ev in &ct.evidence {
+                let Some(e) = reader.read(test_id, ev) else {
+                    continue;
+                };
+                let size = crate::plan::chunk::json_size(&e) + 1;
+                if bytes + size > settings.chunk.max_bytes {
+                    reader.refuse(
+                        test_id,
+                        &e.filename,
+                        format!(
+                            "{size} bytes as base64 would make the import request larger than its limit of {} bytes",
+                            settings.chunk.max_bytes
+                        ),
+                    );
+                    continue;
+                }
+                bytes += size;
+                result.evidence.push(e);
+            }
+        }
+        docs.push(doc);
     }
     docs
 }
+
+/// The keys `failure` names as missing Tests that some unsent result still sends as `testKey`.
+fn refused_keys(
+    failure: &crate::error::ApiError,
+    unsent: &[(usize, ImportDoc)],
+) -> BTreeSet<String> {
+    let named = keys::keys_in_error(&keys::error_text(failure));
+    unsent
+        .iter()
+        .flat_map(|(_, d)| d.tests.iter())
+        .filter_map(|t| t.test_key.clone())
+        .filter(|k| named.contains(k))
+        .collect()
+}
+
+/// `result` sent by its definition instead of its stale key: the planned definition and name
+/// (the key itself when the test is unknown), as a Generic Test of the project.
+fn fall_back(
+    product: Product,
+    settings: &XraySettings,
+    planned: Option<&PlannedTest>,
+    result: &mut crate::xray::payload::TestResult,
+) {
+    let Some(key) = result.test_key.take() else {
+        return;
+    };
+    if result.test_info.is_some() {
+        return;
+    }
+    let definition = planned.map(|p| p.definition.clone()).unwrap_or(key.clone());
+    let summary = planned.map(|p| p.name.clone()).unwrap_or(key);
+    result.test_info = Some(TestInfo {
+        project_key: settings.project.clone(),
+        summary,
+        test_type: match product {
+            Product::Cloud => TestType::Cloud("Generic".into()),
+            Product::Dc => TestType::Dc("Generic".into()),
+        },
+        definition: Some(definition),
+        labels: Vec::new(),
+        requirement_keys: Vec::new(),
+    });
+}
+
+/// Room kept in every request for what the chunk's JSON does not hold: the
+/// `testExecutionKey` of an append, the multipart boundaries and the `info` part of a create.
+const REQUEST_OVERHEAD: usize = 16 * 1024;

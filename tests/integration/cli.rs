@@ -91,7 +91,7 @@ fn config_shows_sources_and_redacts() {
     );
     assert!(line("test_plan").ends_with("flag"));
     assert!(
-        line("chunk_max_tests").contains("10000") && line("chunk_max_tests").ends_with("default")
+        line("chunk_max_tests").contains("1000") && line("chunk_max_tests").ends_with("default")
     );
     assert!(line("xray_client_secret").contains("***"));
     assert!(

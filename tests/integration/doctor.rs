@@ -982,3 +982,58 @@ fn unreachable_jira_is_a_network_failure_at_the_server_line() {
         first.status
     );
 }
+
+/// `xray.keys` (issue 12): results naming a missing key, a Bug's key and 20 Tests make doctor
+/// fail that check, naming both keys and their file; results whose keys are all Tests pass.
+fn keys_check(mode: Mode) {
+    let fake = DoctorFake::start(mode, Faults::default());
+    let s = settings(mode, &fake.url());
+    let dir = tempfile::tempdir().unwrap();
+    let read = |stale: bool| {
+        let file = dir.path().join(if stale { "stale.xml" } else { "ok.xml" });
+        std::fs::write(&file, crate::stale_keys::keyed_junit_from(101, stale)).unwrap();
+        let run = xray_sync::ingest::collect(&xray_sync::ingest::InputOptions {
+            patterns: vec![file.display().to_string()],
+            allow_empty: false,
+            strict: false,
+        })
+        .map_err(|e| e.to_string());
+        (file, Some(run))
+    };
+    let (file, inputs) = read(true);
+    let report = doctor::run(&s, &opts(mode), inputs);
+    let keys = report
+        .checks
+        .iter()
+        .find(|c| c.id == "xray.keys")
+        .expect("xray.keys runs");
+    assert!(
+        matches!(keys.status, Status::Fail { .. }),
+        "{}",
+        report.to_human()
+    );
+    let text = report.to_human();
+    assert!(text.contains("FAIL xray.keys"), "{text}");
+    assert!(text.contains("CALC-404 not found"), "{text}");
+    assert!(text.contains("CALC-900 is"), "{text}");
+    assert!(text.contains(&file.display().to_string()), "{text}");
+    assert_eq!(report.exit_code(), 1);
+    // Right after xray.project.
+    let ids: Vec<&str> = report.checks.iter().map(|c| c.id).collect();
+    let at = ids.iter().position(|i| *i == "xray.keys").unwrap();
+    assert_eq!(ids[at - 1], "xray.project");
+
+    let (_, inputs) = read(false);
+    let report = doctor::run(&s, &opts(mode), inputs);
+    assert_all_pass(&report);
+}
+
+#[test]
+fn cloud_doctor_fails_xray_keys_naming_missing_and_non_test_keys() {
+    keys_check(Mode::Cloud);
+}
+
+#[test]
+fn dc_doctor_fails_xray_keys_naming_missing_and_non_test_keys() {
+    keys_check(Mode::Dc);
+}

@@ -38,6 +38,7 @@ fn hostile_failures() -> Vec<(String, String)> {
 fn actions_run_masks_annotates_outputs_and_summarises_safely() {
     let xray = xray_cloud();
     let jira = jira_cloud();
+    same_site(&jira, &xray);
     let gh_state = Arc::new(Mutex::new(GithubState::default()));
     let gh = github_fake(gh_state.clone());
     let s = Scratch::new();

@@ -23,6 +23,7 @@ fn assert_notes_unique(stdout: &str) {
 fn cloud_run_files_bugs_links_defects_and_dedups_on_the_next_run() {
     let xray = xray_cloud();
     let jira = jira_cloud();
+    same_site(&jira, &xray);
     let s = Scratch::new();
     s.junit("TEST-calc.xml", "CalcTest", 3, &failures(2));
     let run_once = |job: &str| {
@@ -89,15 +90,17 @@ fn cloud_run_files_bugs_links_defects_and_dedups_on_the_next_run() {
     assert_eq!(report["counts"]["total"], 5);
     assert_eq!(report["counts"]["failed"], 2);
     let actions = report["bugs"].as_array().unwrap();
-    assert_eq!(actions.len(), 2);
-    let reported: BTreeSet<String> = actions
-        .iter()
-        .map(|a| {
-            assert_eq!(a["kind"], "created");
-            a["key"].as_str().unwrap().to_string()
-        })
-        .collect();
-    assert_eq!(reported, bug_keys);
+    // Each new bug is created, then linked to the Test the import put its result on.
+    assert_eq!(actions.len(), 4, "{actions:?}");
+    let kinds = |kind: &str| -> BTreeSet<String> {
+        actions
+            .iter()
+            .filter(|a| a["kind"] == kind)
+            .map(|a| a["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds("created"), bug_keys);
+    assert_eq!(kinds("linked"), bug_keys);
     assert_eq!(report["errors"], serde_json::json!([]));
 
     // Console: the execution and the bugs.
@@ -156,6 +159,7 @@ fn cloud_run_files_bugs_links_defects_and_dedups_on_the_next_run() {
 fn dc_run_with_one_pat() {
     let xray = xray_dc_pat();
     let jira = jira_dc_pat();
+    same_site(&jira, &xray);
     let s = Scratch::new();
     s.junit("TEST-calc.xml", "CalcTest", 3, &failures(2));
     let mut cmd = s.bin();
@@ -385,6 +389,7 @@ fn dry_runs_search_but_never_write() {
     // One of the two failing tests already has an open bug.
     let xray = xray_cloud();
     let jira = jira_cloud();
+    same_site(&jira, &xray);
     let existing = jira.add_issue(BUG_PROJECT, &[&existing_label, "xray-sync"], "new");
     let mut cmd = s.bin();
     xray_cloud_env(&mut cmd, &xray.url());

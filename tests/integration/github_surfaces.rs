@@ -69,6 +69,7 @@ fn sample() -> RunSummary {
             },
         ],
         notes: vec!["Jira close-on-pass is off".into()],
+        stale_keys: Vec::new(),
         dry_run: false,
         errors: Vec::new(),
         report_path: Some("/tmp/r/xray-sync.json".into()),

@@ -490,3 +490,80 @@ fn receipt_serializes_every_action_with_keys() {
     assert!(key1 != key0 && key1.starts_with("BUG-"), "{key1}");
     assert_eq!(v["errors"], serde_json::json!([]));
 }
+
+/// Issue 19 item 7: close-on-pass closes only bugs this tool filed for that test (its dedup
+/// label AND the marker label); an issue a person labelled the same way stays open.
+#[test]
+fn close_on_pass_needs_the_marker_label_too() {
+    let (fake, settings) = dc();
+    let by_hand = fake.add_issue("BUG", &[&label_for("test_000")], "new");
+    let (mut plan, mut tests) = build::failing(&[], "run-1");
+    build::passing(&mut plan, &mut tests, "test_000");
+    let r = run(&settings, &plan, &tests);
+    assert_eq!(r.count(ActionKind::ClosedOnPass), 0);
+    assert!(fake.issue(&by_hand).is_open());
+}
+
+/// Issue 19 item 7: a key from the results steers a link or a close only once verified as a
+/// Test of the project. A passing result claiming `test_key=CALC-5` (someone else's Test)
+/// closes nothing, and a failing one naming an unverified key files its bug without a link.
+#[test]
+fn unverified_keys_neither_close_nor_link() {
+    let (fake, settings) = dc();
+    // The real CALC-5 test failed earlier: its bug is open.
+    let t5 = build::planned(
+        "adds",
+        xray_sync::model::OutcomeKind::Failed,
+        Some("CALC-5"),
+    );
+    let plan = JiraPlan {
+        intents: vec![build::intent(0, &t5)],
+        umbrella: None,
+        close_on_pass: vec![],
+        run_marker: "run-1".into(),
+    };
+    let first = file::run(
+        &build::http(),
+        &settings,
+        &plan,
+        std::slice::from_ref(&t5),
+        false,
+        &mut |_| {},
+    );
+    let bug = first.bug_keys[&0][0].to_string();
+    // A hostile result passes while claiming CALC-5; another fails naming CALC-6 (a Story).
+    let mut claim = build::planned(
+        "hostile",
+        xray_sync::model::OutcomeKind::Passed,
+        Some("CALC-5"),
+    );
+    claim.test_id = "CALC-5".into();
+    let story = build::planned(
+        "story",
+        xray_sync::model::OutcomeKind::Failed,
+        Some("CALC-6"),
+    );
+    let tests = vec![claim, story.clone()];
+    let plan = JiraPlan {
+        intents: vec![build::intent(1, &story)],
+        umbrella: None,
+        close_on_pass: vec![xray_sync::plan::PassingTest {
+            test: 0,
+            label: label_for("adds"),
+            project: "BUG".into(),
+        }],
+        run_marker: "run-2".into(),
+    };
+    let verified = |_: &str| false;
+    let checked = file::only_verified_keys(&plan, &tests, &verified);
+    assert!(checked.close_on_pass.is_empty());
+    assert!(checked.intents[0].report.xray_key.is_none());
+    let r = run(&settings, &checked, &tests);
+    assert_eq!(r.count(ActionKind::ClosedOnPass), 0);
+    assert_eq!(r.count(ActionKind::Linked), 0);
+    assert!(fake.issue(&bug).is_open());
+    // Verified, the same close goes through.
+    let verified = |k: &str| k == "CALC-5";
+    let checked = file::only_verified_keys(&plan, &tests, &verified);
+    assert_eq!(checked.close_on_pass.len(), 1);
+}

@@ -146,6 +146,43 @@ fn parametrized_results_on_one_key_merge_worst_wins_with_iterations() {
     assert_eq!(statuses(&p), ["TO DO"]);
 }
 
+/// Iterations carry only the fields each product documents (xray-api.md §4.2, §7; issue 12):
+/// Cloud names them; DC's iteration has no `name`, so the case name becomes a parameter when
+/// the case has none; a parameter never has an empty name.
+#[test]
+fn iterations_use_each_products_documented_fields() {
+    let mut a = with_key(passed("a.B", "add[1]"), "CALC-7");
+    a.extras_mut().parameters.push(xray_sync::model::Property {
+        name: "".into(),
+        value: "1".into(),
+        items: vec![],
+    });
+    let b = with_key(failed("a.B", "add[2]", "boom"), "CALC-7");
+    let cases = vec![a, b];
+    let cloud_plan = build(&run_of(cases.clone()), &cloud());
+    let its = &cloud_plan.xray.as_ref().unwrap().chunks[0].tests[0]
+        .result
+        .iterations;
+    assert_eq!(its[0].name.as_deref(), Some("add[1]"));
+    assert_eq!(its[0].parameters[0].name, "arg1");
+    let dc_plan = build(&run_of(cases), &dc());
+    let its = &dc_plan.xray.as_ref().unwrap().chunks[0].tests[0]
+        .result
+        .iterations;
+    let json = serde_json::to_value(its).unwrap();
+    for it in json.as_array().unwrap() {
+        assert!(it.get("name").is_none(), "{it}");
+        for p in it["parameters"].as_array().unwrap() {
+            assert!(!p["name"].as_str().unwrap().is_empty(), "{p}");
+        }
+    }
+    assert_eq!(json[0]["parameters"][0]["name"], "arg1");
+    assert_eq!(
+        json[1]["parameters"][0],
+        serde_json::json!({"name": "name", "value": "add[2]"})
+    );
+}
+
 fn many(n: usize) -> xray_sync::model::TestRun {
     run_of((0..n).map(|i| passed("a.B", &format!("t{i}"))).collect())
 }

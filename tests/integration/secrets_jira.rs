@@ -104,7 +104,11 @@ fn wrong_pat_echoed_back_never_leaks() {
         .myself()
         .unwrap_err()
         .to_string();
-    assert!(err.contains("(got: Bearer ***)"), "{err}");
+    // Since issue 17 the HTTP layer scrubs the whole header value it sent ("Bearer …").
+    assert!(
+        err.contains("(got: Bearer ***)") || err.contains("(got: ***)"),
+        "{err}"
+    );
 }
 
 #[test]

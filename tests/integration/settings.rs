@@ -32,7 +32,7 @@ fn cloud_defaults() {
     assert_eq!(x.product, Product::Cloud);
     assert_eq!(x.url, "https://xray.cloud.getxray.app");
     assert!(matches!(&x.auth, XrayAuth::Cloud { client_id, .. } if client_id == "client-id"));
-    assert_eq!(x.chunk.max_tests, 10_000);
+    assert_eq!(x.chunk.max_tests, 1_000);
     assert_eq!(x.chunk.max_bytes, 20 * 1024 * 1024);
     assert_eq!(x.statuses.skipped, "TO DO");
     let j = s.jira.as_ref().unwrap();
@@ -218,7 +218,7 @@ fn trace_records_sources() {
     assert_eq!(find("project").source, Source::Cli);
     assert_eq!(find("test_plan").source, Source::File);
     assert_eq!(find("chunk_max_tests").source, Source::Default);
-    assert_eq!(find("chunk_max_tests").value, "10000");
+    assert_eq!(find("chunk_max_tests").value, "1000");
     assert_eq!(find("xray_client_secret").value, "***", "secrets redacted");
 }
 

@@ -264,6 +264,7 @@ E   ZeroDivisionError: division by zero</failure></testcase>
     fn pytest_rows_become_one_test_with_two_iterations_and_one_bug() {
         let xray = xray_cloud();
         let jira = jira_cloud();
+        same_site(&jira, &xray);
         let s = Scratch::new();
         std::fs::create_dir_all(s.path("results")).unwrap();
         std::fs::write(s.path("results/pytest.xml"), PYTEST_XML).unwrap();
@@ -315,6 +316,12 @@ E   ZeroDivisionError: division by zero</failure></testcase>
             bugs[0].description
         );
         assert_eq!(div["defects"], json!([bugs[0].key]));
+        assert_eq!(
+            bugs[0].links.len(),
+            1,
+            "linked to the one Test: {:?}",
+            bugs[0].links
+        );
     }
 
     #[test]

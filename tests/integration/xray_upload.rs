@@ -314,11 +314,9 @@ fn stale_key_falls_back(product: Product) {
         .map(|s| (s.key.as_str(), s.reason.as_str()))
         .collect();
     let want = match product {
-        // getTests only returns Tests, so Cloud cannot tell the two apart.
-        Product::Cloud => [
-            ("CALC-15", "not found or not a Test"),
-            ("CALC-404", "not found or not a Test"),
-        ],
+        // getTests only returns Tests, so Cloud cannot name the other type; a missing key fails
+        // the JQL (xray-api.md §7), which names it.
+        Product::Cloud => [("CALC-15", "is not a Test"), ("CALC-404", "not found")],
         Product::Dc => [
             ("CALC-15", "is a Test Plan, not a Test"),
             ("CALC-404", "not found"),
@@ -568,4 +566,224 @@ fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
     assert_eq!(exec.runs.len(), 4);
     assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"));
     assert!(exec.labels.contains(&manifest.marker_label));
+}
+
+/// Issue 19 item 4: one `testrun_evidence` item that is not base64 (Xray refuses the whole
+/// import for it) is dropped with a warning naming its test; the chunk goes through.
+fn bad_base64_costs_only_its_item(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plan, tests) = plan(product, 3, 10_000, &|_| None);
+    let inline = |name: &str, data: &str| PlannedEvidence::Inline {
+        filename: name.into(),
+        content_type: "image/png".into(),
+        base64: data.into(),
+    };
+    add_evidence(&mut plan, 0, inline("broken.png", "%%% not base64 %%%"));
+    add_evidence(&mut plan, 1, inline("fine.png", "iVBORw0KGgo="));
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(product, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 3);
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 3);
+    let evidence: Vec<&str> = exec
+        .runs
+        .values()
+        .flat_map(|r| r.evidence.iter().map(|(n, _, _)| n.as_str()))
+        .collect();
+    assert_eq!(evidence, ["fine.png"]);
+    assert_eq!(receipt.evidence_skipped.len(), 1);
+    assert_eq!(receipt.evidence_skipped[0].test_id, tests[0].test_id);
+    let warning = lines
+        .iter()
+        .find(|l| l.contains("evidence skipped"))
+        .expect("a warning");
+    assert!(warning.contains(&tests[0].test_id), "{warning}");
+    assert!(warning.contains("not valid base64"), "{warning}");
+}
+
+#[test]
+fn bad_base64_evidence_is_dropped_not_the_chunk_on_cloud() {
+    bad_base64_costs_only_its_item(Product::Cloud);
+}
+
+#[test]
+fn bad_base64_evidence_is_dropped_not_the_chunk_on_dc() {
+    bad_base64_costs_only_its_item(Product::Dc);
+}
+
+/// Issue 12: no import request passes the byte limit once evidence is read and base64-encoded
+/// (4/3 of the file); evidence that would push it over is dropped with a warning naming its
+/// test, and the results still go.
+#[test]
+fn no_request_exceeds_the_byte_limit_after_evidence_is_encoded() {
+    let fake = cloud_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    // 30 KiB files: 40 KiB as base64. Two of them cannot share a 64 KiB request.
+    for name in ["a.bin", "b.bin"] {
+        std::fs::write(out.workspace.join(name), vec![7u8; 30 * 1024]).unwrap();
+    }
+    let (mut plan, tests) = plan(Product::Cloud, 2, 10_000, &|_| None);
+    for (i, name) in ["a.bin", "b.bin"].iter().enumerate() {
+        add_evidence(
+            &mut plan,
+            i,
+            PlannedEvidence::File {
+                path: out.workspace.join(name),
+                filename: name.to_string(),
+                content_type: "application/octet-stream".into(),
+            },
+        );
+    }
+    let mut s = settings(Product::Cloud, &fake.url(), false);
+    s.chunk.max_bytes = 64 * 1024;
+    let receipt = upload(&http(Duration::from_secs(5)), &s, &out, &plan, &tests);
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 2);
+    for r in fake.import_requests() {
+        assert!(r.body.len() <= 64 * 1024, "{} bytes", r.body.len());
+    }
+    assert_eq!(receipt.evidence_skipped.len(), 1);
+    assert_eq!(receipt.evidence_skipped[0].filename, "b.bin");
+    assert_eq!(receipt.evidence_skipped[0].test_id, tests[1].test_id);
+    assert!(
+        receipt.evidence_skipped[0]
+            .reason
+            .contains("larger than its limit"),
+        "{:?}",
+        receipt.evidence_skipped
+    );
+}
+
+/// Issue 12: after the import, where each result sent by definition landed is found with one
+/// lookup of the execution's runs per 100 results (ceil(N/100)), on both products.
+fn landed_lookups_are_batched(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, tests) = plan(product, 150, 10_000, &|_| None);
+    let defects: BTreeMap<usize, Vec<IssueKey>> = (0..150)
+        .map(|i| (i, vec![IssueKey::parse(&format!("BUG-{}", i + 1)).unwrap()]))
+        .collect();
+    let s = settings(product, &fake.url(), false);
+    let mut receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &s,
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &defects,
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    let before = fake.server.requests().len();
+    let wanted: std::collections::BTreeSet<usize> = (0..150).collect();
+    let landed = upload::find_landed(
+        &http(Duration::from_secs(5)),
+        &s,
+        &upload::PlanKeys::default(),
+        &mut receipt,
+        &plan,
+        &tests,
+        &defects,
+        &wanted,
+        &mut |_| {},
+    );
+    let lookups = fake
+        .server
+        .requests()
+        .iter()
+        .skip(before)
+        .filter(|r| r.path() != "/api/v2/authenticate")
+        .count();
+    assert_eq!(lookups, 2);
+    assert_eq!(landed.len(), 150);
+    let exec = fake.only_execution();
+    for (t, key) in &landed {
+        let run = &exec.runs[key.as_str()];
+        assert!(
+            run.defects.contains(&format!("BUG-{}", t + 1)),
+            "{t} → {key}"
+        );
+    }
+    assert_eq!(receipt.test_keys.len(), 150);
+}
+
+#[test]
+fn landed_lookups_are_batched_by_100_on_cloud() {
+    landed_lookups_are_batched(Product::Cloud);
+}
+
+#[test]
+fn landed_lookups_are_batched_by_100_on_dc() {
+    landed_lookups_are_batched(Product::Dc);
+}
+
+/// Issue 12: a key the check could not vet (lookup refused) that the import then refuses
+/// ("Test with key … not found") costs only itself: its results go by definition, the chunk is
+/// sent again, one execution holds every result.
+fn import_refusing_a_key_falls_back(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
+    fake.add_issue("CALC-1", "Test");
+    let lookup = match product {
+        Product::Cloud => "/api/v2/graphql",
+        Product::Dc => "/rest/api/2/search",
+    };
+    fake.fault(
+        On::Path(lookup.into(), 1),
+        Action::Reply(support::fake::Reply::json(
+            403,
+            r#"{"errorMessages":["You do not have the permission to see the specified issues."]}"#,
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let keys = ["CALC-1", "CALC-404"];
+    let (plan, tests) = plan(product, 3, 10_000, &|i| keys.get(i).map(|k| k.to_string()));
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(product, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        &tests,
+        &BTreeMap::new(),
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?} {lines:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 3);
+    let exec = fake.only_execution();
+    assert_eq!(exec.runs.len(), 3);
+    assert!(!exec.runs["CALC-1"].by_definition);
+    assert_eq!(fake.import_requests().len(), 2);
+    let stale: Vec<&str> = receipt.stale_keys.iter().map(|k| k.key.as_str()).collect();
+    assert_eq!(stale, ["CALC-404"]);
+    assert!(receipt.spool.is_none());
+}
+
+#[test]
+fn import_refusing_a_key_falls_back_on_cloud() {
+    import_refusing_a_key_falls_back(Product::Cloud);
+}
+
+#[test]
+fn import_refusing_a_key_falls_back_on_dc() {
+    import_refusing_a_key_falls_back(Product::Dc);
 }

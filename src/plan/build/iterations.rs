@@ -13,7 +13,7 @@
 //!
 //! Rows whose reader already split off the parameters (TestNG data providers, Cucumber outline
 //! examples, Allure parameters) share one definition and are grouped by it; their parameters
-//! come from the result itself ([`parameters`]). Only unmapped rows are regrouped: a row
+//! come from the result itself. Only unmapped rows are regrouped: a row
 //! carrying a Test key already names its Test.
 
 use crate::model::TestCase;
@@ -73,24 +73,10 @@ pub fn row(name: &str) -> Option<Row> {
     })
 }
 
-/// The parameters of a row: the result's own (TestNG, Cucumber, Allure, xUnit), else those in
-/// its name. Unnamed ones are called by position (`p1`, `p2`, …): Xray wants names.
+/// The parameters a row's name carries (`p1`, `p2`, … where unnamed). The result's own
+/// parameters (TestNG, Cucumber, Allure, xUnit) come first and are used instead when present
+/// (`build/xray.rs`, `iteration`).
 pub fn parameters(case: &TestCase) -> Vec<(String, String)> {
-    let own = case.parameters();
-    if !own.is_empty() {
-        return own
-            .iter()
-            .enumerate()
-            .map(|(n, p)| {
-                let name = if p.name.trim().is_empty() {
-                    format!("p{}", n + 1)
-                } else {
-                    p.name.clone()
-                };
-                (name, p.value.clone())
-            })
-            .collect();
-    }
     row(&case.name).map(|r| r.params).unwrap_or_default()
 }
 

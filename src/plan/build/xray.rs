@@ -135,18 +135,7 @@ fn chunk_test(
     if group.len() > 1 || regrouped {
         result.iterations = group
             .iter()
-            .map(|&i| payload::Iteration {
-                name: Some(cases[i].name.clone()),
-                parameters: super::iterations::parameters(cases[i])
-                    .into_iter()
-                    .map(|(name, value)| payload::Parameter { name, value })
-                    .collect(),
-                status: tests[i].status.clone(),
-                log: match x.product {
-                    Product::Cloud => comment(cases[i]).map(|c| bound_chars(c, MAX_COMMENT_CHARS)),
-                    Product::Dc => None,
-                },
-            })
+            .map(|&i| iteration(x.product, cases[i], &tests[i].status))
             .collect();
     }
 
@@ -164,6 +153,60 @@ fn chunk_test(
         result,
         evidence,
         merged: group[1..].to_vec(),
+    }
+}
+
+/// One iteration in the fields the product documents (xray-api.md §4.2, §7): Cloud
+/// `{name, parameters, status}`; Data Center's iteration object has no `name`, so there the
+/// case name travels as a parameter when the case has none of its own (iterations stay
+/// distinguishable). A parameter is never sent with an empty name (undocumented, §7): an
+/// unnamed one is called by its position, `arg1`, `arg2`, ….
+fn iteration(product: Product, case: &TestCase, status: &str) -> payload::Iteration {
+    let mut parameters: Vec<payload::Parameter> = case
+        .parameters()
+        .iter()
+        .enumerate()
+        .map(|(n, p)| payload::Parameter {
+            name: if p.name.trim().is_empty() {
+                format!("arg{}", n + 1)
+            } else {
+                p.name.clone()
+            },
+            value: p.value.clone(),
+        })
+        .collect();
+    let own = !parameters.is_empty();
+    if !own {
+        // A row read from its name (`test_div[1-0]`, `Divide(4,2)`): `iterations.rs`.
+        parameters = super::iterations::parameters(case)
+            .into_iter()
+            .map(|(name, value)| payload::Parameter { name, value })
+            .collect();
+    }
+    let name = match product {
+        Product::Cloud => Some(case.name.clone()),
+        Product::Dc => {
+            if !own {
+                parameters.insert(
+                    0,
+                    payload::Parameter {
+                        name: "name".into(),
+                        value: case.name.clone(),
+                    },
+                );
+            }
+            None
+        }
+    };
+    payload::Iteration {
+        name,
+        parameters,
+        status: status.to_string(),
+        // Cloud only: DC's iteration has no `log` (xray-api.md §4.2).
+        log: match product {
+            Product::Cloud => comment(case).map(|c| bound_chars(c, MAX_COMMENT_CHARS)),
+            Product::Dc => None,
+        },
     }
 }
 

@@ -282,11 +282,11 @@ fn execution_fields(
         Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(map)) => Some(map.into_iter().collect()),
             Ok(_) => {
-                return Err(invalid(&format!(
+                return Err(invalid(format!(
                     "{NAME}: expected a JSON object of field id or name to value, e.g. {{\"customfield_10100\": \"nightly\"}}"
                 )));
             }
-            Err(e) => return Err(invalid(&format!("{NAME}: not valid JSON: {e}"))),
+            Err(e) => return Err(invalid(format!("{NAME}: not valid JSON: {e}"))),
         },
     };
     let shown = |m: &std::collections::BTreeMap<String, serde_json::Value>| {
@@ -304,7 +304,7 @@ fn execution_fields(
             .unwrap_or_default(),
     };
     if fields.keys().any(|k| k.trim().is_empty()) {
-        return Err(invalid(&format!(
+        return Err(invalid(format!(
             "{NAME}: a field id or name cannot be empty"
         )));
     }

@@ -163,6 +163,13 @@ fn handle(mode: Mode, f: &Faults, state: &Mutex<State>, req: &Request) -> Reply 
         return Reply::text(403, "text/plain", "XSRF check failed");
     }
     if req.method == "POST" && (path.ends_with("/search/jql") || path.ends_with("/search")) {
+        let jql = req.json()["jql"].as_str().unwrap_or("").to_string();
+        if mode == Mode::Dc && path == "/rest/api/2/search" && jql.starts_with("key in") {
+            if let Some(reply) = dc_authorised(f, req) {
+                return reply;
+            }
+            return key_search(&jql);
+        }
         return search(mode, &path);
     }
     // Authenticated Jira REST, on the site or through the OAuth gateway.
@@ -259,6 +266,25 @@ fn xray_cloud(f: &Faults, req: &Request, path: &str) -> Reply {
             }
         };
     }
+    if query.contains("getTests(") {
+        // xray-api.md §7: a missing or invisible key fails the JQL; HTTP 200, `data.getTests`
+        // null, one error per key. Otherwise only Test issues are returned (§6 getTests).
+        let keys = jql_keys(vars["jql"].as_str().unwrap_or(""));
+        let missing = missing_key_messages(&keys, "Error in JQL: ");
+        if !missing.is_empty() {
+            let errors: Vec<Value> = missing.iter().map(|m| json!({"message": m})).collect();
+            return json_reply(200, json!({"data": {"getTests": null}, "errors": errors}));
+        }
+        let results: Vec<Value> = keys
+            .iter()
+            .filter(|k| visible_type(k) == Some("Test"))
+            .map(|k| json!({"issueId": "1", "testType": {"name": "Generic", "kind": "Unstructured"}, "jira": {"key": k}}))
+            .collect();
+        return json_reply(
+            200,
+            json!({"data": {"getTests": {"total": results.len(), "start": 0, "limit": 100, "results": results}}}),
+        );
+    }
     json_reply(200, json!({"errors": [{"message": "fake: unknown query"}]}))
 }
 
@@ -266,8 +292,42 @@ fn issue_type_of(key: &str) -> Option<&'static str> {
     match key {
         "CALC-15" => Some("Test Plan"),
         "CALC-16" => Some("Task"),
-        _ => None,
+        "CALC-900" => Some("Bug"),
+        // Exists, but the doctor's credentials cannot browse it.
+        "CALC-950" => Some("Test"),
+        _ => key
+            .strip_prefix("CALC-")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (101..=120).contains(n))
+            .map(|_| "Test"),
     }
+}
+
+/// Jira's answer for a key: `None` when it does not exist or these credentials cannot see it
+/// (Jira does not tell the two apart; jira-api.md §1.5).
+fn visible_type(key: &str) -> Option<&'static str> {
+    issue_type_of(key).filter(|_| key != "CALC-950")
+}
+
+/// The keys of `key in (A-1,B-2)`.
+fn jql_keys(jql: &str) -> Vec<String> {
+    jql.split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map(|(list, _)| {
+            list.split(',')
+                .map(|k| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The JQL error for each missing key, in Jira's words (xray-api.md §7).
+fn missing_key_messages(keys: &[String], prefix: &str) -> Vec<String> {
+    keys.iter()
+        .filter(|k| visible_type(k).is_none())
+        .map(|k| format!("{prefix}An issue with key '{k}' does not exist for field 'key'."))
+        .collect()
 }
 
 fn dc_authorised(f: &Faults, req: &Request) -> Option<Reply> {
@@ -340,6 +400,25 @@ fn server_info(mode: Mode, f: &Faults, req: &Request) -> Reply {
         200,
         json!({"baseUrl": format!("http://{host}"), "version": version, "versionNumbers": numbers,
                "deploymentType": deployment, "buildNumber": 100000, "serverTitle": "Acme Jira"}),
+    )
+}
+
+/// DC `POST /rest/api/2/search` with `key in (…)`: 400 with one `errorMessages` entry per
+/// missing or invisible key (xray-api.md §7), else the issues with their issue type.
+fn key_search(jql: &str) -> Reply {
+    let keys = jql_keys(jql);
+    let missing = missing_key_messages(&keys, "");
+    if !missing.is_empty() {
+        return json_reply(400, json!({"errorMessages": missing, "errors": {}}));
+    }
+    let issues: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| visible_type(k).map(|t| (k, t)))
+        .map(|(k, t)| json!({"id": "1", "key": k, "fields": {"issuetype": {"name": t}}}))
+        .collect();
+    json_reply(
+        200,
+        json!({"startAt": 0, "maxResults": 100, "total": issues.len(), "issues": issues}),
     )
 }
 

@@ -230,6 +230,19 @@ pub fn jira_dc_pat() -> JiraFake {
     JiraFake::start(jira_fake::build::dc_pat().0)
 }
 
+/// Puts the Xray fake's issues (Tests, created by imports too) on the Jira fake's site, as in
+/// reality: Xray's Tests are Jira issues of the same site, so bugs can be linked to them.
+pub fn same_site(jira: &JiraFake, xray: &XrayFake) {
+    let state = xray.state.clone();
+    jira.share_site(Arc::new(move |key: &str| {
+        let s = state.lock().unwrap_or_else(|p| p.into_inner());
+        if s.hidden.contains(key) {
+            return None;
+        }
+        s.issues.get(key).cloned()
+    }));
+}
+
 /// Xray Cloud variables pointing at `url`.
 pub fn xray_cloud_env(cmd: &mut Command, url: &str) {
     cmd.env("XRAY_URL", url)

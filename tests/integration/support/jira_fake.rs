@@ -147,6 +147,22 @@ struct State {
     tokens: Vec<(String, bool)>,
     token_requests: usize,
     searches: Vec<SearchLog>,
+    /// Issues of the same site that live in another fake (Xray's Tests): key → issue type.
+    site_issues: SiteIssues,
+}
+
+/// A lookup of issues another fake holds: Xray Tests live in the same Jira site as the bugs, so
+/// a link from a Test to a bug must find both.
+#[derive(Clone, Default)]
+pub struct SiteIssues(Option<SiteLookup>);
+
+/// Key → issue type, for issues another fake holds.
+pub type SiteLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+impl std::fmt::Debug for SiteIssues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SiteIssues")
+    }
 }
 
 pub struct JiraFake {
@@ -173,11 +189,17 @@ impl JiraFake {
             tokens: Vec::new(),
             token_requests: 0,
             searches: Vec::new(),
+            site_issues: SiteIssues::default(),
         }));
         let handler_state = state.clone();
         let fake = Fake::serve(move |req| handle(&handler_state, req));
         state.lock().unwrap().site = fake.url();
         JiraFake { fake, state }
+    }
+
+    /// Makes the issues `lookup` knows (key → issue type) part of this site, for links.
+    pub fn share_site(&self, lookup: SiteLookup) {
+        self.state.lock().unwrap().site_issues = SiteIssues(Some(lookup));
     }
 
     pub fn url(&self) -> String {
@@ -523,6 +545,28 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 "Issue does not exist or you do not have permission to see it.",
             ),
         },
+        // jira-api.md §3.3: `PUT /rest/api/{2,3}/issue/{key}` with `fields` (or `update`) → 204;
+        // the description is checked like on create (ADF on Cloud v3, a string on DC v2).
+        ("PUT", ["issue", key]) => {
+            let b = req.json();
+            let fields = b["fields"].clone();
+            if let Some(d) = fields.get("description")
+                && let Some(e) = check_rich_text(s.config.mode, d, "description")
+            {
+                return e;
+            }
+            let Some(i) = s.issues.iter_mut().find(|i| i.key == *key) else {
+                return err(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
+            };
+            if let Some(d) = fields.get("description") {
+                i.description = d.clone();
+                i.fields["description"] = d.clone();
+            }
+            Reply::status(204)
+        }
         ("GET", ["issue", key, "comment"]) => {
             let Some(i) = s.issues.iter().find(|i| i.key == *key) else {
                 return err(
@@ -551,6 +595,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     .to_string(),
             )
         }
+        // jira-api.md §4.1: 201 `{id,…}`; 404 when the issue is missing or not visible.
         ("POST", ["issue", key, "comment"]) => {
             let body = req.json()["body"].clone();
             if let Some(e) = check_rich_text(s.config.mode, &body, "comment") {
@@ -565,6 +610,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             i.comments.push(body);
             Reply::json(201, json!({"id": i.comments.len().to_string()}).to_string())
         }
+        // jira-api.md §4.2: `{"transitions":[{id,name,to:{name,statusCategory:{key}}}]}`.
         ("GET", ["issue", key, "transitions"]) => {
             let Some(i) = s.issues.iter().find(|i| i.key == *key) else {
                 return err(
@@ -574,6 +620,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             };
             Reply::json(200, json!({"transitions": transitions(i)}).to_string())
         }
+        // jira-api.md §4.2: 204; 400 for a transition that is not valid from this status.
         ("POST", ["issue", key, "transitions"]) => {
             let id = req.json()["transition"]["id"]
                 .as_str()
@@ -600,6 +647,8 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             i.resolutiondate = (i.category == "done").then_some(stamp);
             Reply::status(204)
         }
+        // jira-api.md §4.3: 201 with an empty body, idempotent; 404 when an issue is not
+        // visible. Xray Tests live on the same site (`share_site`).
         ("POST", ["issueLink"]) => {
             let b = req.json();
             let ty = b["type"]["name"].as_str().unwrap_or("").to_string();
@@ -608,9 +657,11 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             if !["Relates", "Duplicate", "Tests", "Blocks"].contains(&ty.as_str()) {
                 return err(404, &format!("No issue link type with name '{ty}' found."));
             }
-            if !s.issues.iter().any(|i| i.key == inward)
-                || !s.issues.iter().any(|i| i.key == outward)
-            {
+            let known = |k: &str| {
+                s.issues.iter().any(|i| i.key == k)
+                    || s.site_issues.0.as_ref().is_some_and(|f| f(k).is_some())
+            };
+            if !known(&inward) || !known(&outward) {
                 return err(
                     404,
                     "Issue does not exist or you do not have permission to see it.",
@@ -653,10 +704,12 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     .to_string(),
             )
         }
+        // jira-api.md §6 step 2: accountId/displayName (Cloud) or name (DC).
         ("GET", ["myself"]) => Reply::json(
             200,
             r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","displayName":"CI bot","name":"ci-bot"}"#,
         ),
+        // jira-api.md §1.5: 404 "No project could be found with key 'X'."
         ("GET", ["project", key]) => {
             if s.config.projects.iter().any(|p| p == key) {
                 Reply::json(
@@ -668,6 +721,7 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 err(404, &format!("No project could be found with key '{key}'."))
             }
         }
+        // jira-api.md §4.3: `{"issueLinkTypes":[{id,name,inward,outward}]}`.
         ("GET", ["issueLinkType"]) => Reply::json(
             200,
             json!({"issueLinkTypes": [
@@ -761,6 +815,8 @@ pub fn text_of(v: &Value) -> String {
     }
 }
 
+/// jira-api.md §3.1–3.3, §3.6: 201 `{id,key,self}`; field errors in `errors` (summary ≤255
+/// characters and one line, labels without spaces and ≤255, rich text per product, 32,767).
 fn create(s: &mut State, req: &Request) -> Reply {
     let b = req.json();
     let f = &b["fields"];
@@ -820,9 +876,14 @@ fn create(s: &mut State, req: &Request) -> Reply {
     Reply::json(201, answer.to_string())
 }
 
+/// jira-api.md §2.1 (Cloud `search/jql`: `nextPageToken`, `isLast`, ≤50 `reconcileIssues`) and
+/// §2.3 (DC `/search`: `startAt`, `total`); §2.4 quoting rules via `parse_jql`.
 fn search(s: &mut State, req: &Request, path: &str) -> Reply {
     let b = req.json();
     let jql = b["jql"].as_str().unwrap_or("").to_string();
+    if jql.trim_start().starts_with("key in") {
+        return key_search(s, &jql);
+    }
     let (project, labels) = match parse_jql(&jql) {
         Ok(x) => x,
         Err(m) => return err(400, &format!("Error in the JQL Query: {m}")),
@@ -904,6 +965,63 @@ fn search(s: &mut State, req: &Request, path: &str) -> Reply {
                 .to_string(),
         )
     }
+}
+
+/// `key in (A-1, B-2)` with `fields: ["issuetype"]`: xray-api.md §7, a key that does not
+/// exist or cannot be seen fails the whole JQL with 400 and one `errorMessages` entry per key;
+/// otherwise each issue with its type (bugs here are `Bug`; Tests come from `share_site`).
+fn key_search(s: &State, jql: &str) -> Reply {
+    let keys: Vec<String> = jql
+        .split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map(|(list, _)| {
+            list.split(',')
+                .map(|k| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let type_of = |k: &str| -> Option<String> {
+        if let Some(i) = s.issues.iter().find(|i| i.key == k) {
+            return Some(
+                i.fields["issuetype"]["name"]
+                    .as_str()
+                    .unwrap_or("Bug")
+                    .to_string(),
+            );
+        }
+        s.site_issues.0.as_ref().and_then(|f| f(k))
+    };
+    let mut missing = Vec::new();
+    let mut hits = Vec::new();
+    for k in &keys {
+        match type_of(k) {
+            Some(t) => {
+                hits.push(json!({"id": "1", "key": k, "fields": {"issuetype": {"name": t}}}))
+            }
+            None => missing.push(format!(
+                "An issue with key '{k}' does not exist for field 'key'."
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        return err_list(400, &missing);
+    }
+    match s.config.mode {
+        Mode::Cloud => Reply::json(200, json!({"issues": hits, "isLast": true}).to_string()),
+        Mode::Dc => Reply::json(
+            200,
+            json!({"startAt": 0, "maxResults": 100, "total": hits.len(), "issues": hits})
+                .to_string(),
+        ),
+    }
+}
+
+fn err_list(status: u16, messages: &[String]) -> Reply {
+    Reply::json(
+        status,
+        json!({"errorMessages": messages, "errors": {}}).to_string(),
+    )
 }
 
 #[derive(Debug, PartialEq)]

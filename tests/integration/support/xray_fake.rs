@@ -105,6 +105,8 @@ pub struct State {
     calls_since_auth: usize,
     /// Issue key → issue type.
     pub issues: BTreeMap<String, String>,
+    /// Keys of issues that exist but the credentials cannot see (Jira answers as if missing).
+    pub hidden: std::collections::BTreeSet<String>,
     /// Generic definition → Test key, for Tests created by imports.
     pub definitions: BTreeMap<String, String>,
     next_issue: usize,
@@ -132,6 +134,7 @@ impl XrayFake {
             expire_after: None,
             calls_since_auth: 0,
             issues: BTreeMap::new(),
+            hidden: Default::default(),
             definitions: BTreeMap::new(),
             next_issue: 1000,
             executions: BTreeMap::new(),
@@ -171,6 +174,25 @@ impl XrayFake {
 
     pub fn add_issue(&self, key: &str, issue_type: &str) {
         self.with(|s| s.issues.insert(key.to_string(), issue_type.to_string()));
+    }
+
+    /// An existing Generic Test with this definition: an import sending the definition is
+    /// matched to it (xray-api.md §4.3 "Matching rule").
+    pub fn add_generic_test(&self, key: &str, definition: &str) {
+        self.with(|s| {
+            s.issues.insert(key.to_string(), "Test".into());
+            s.definitions
+                .insert(definition.to_string(), key.to_string())
+        });
+    }
+
+    /// An issue the configured credentials cannot browse: every JQL naming it fails as if it
+    /// did not exist (xray-api.md §7: "also for a key the user cannot see").
+    pub fn add_hidden_issue(&self, key: &str, issue_type: &str) {
+        self.with(|s| {
+            s.issues.insert(key.to_string(), issue_type.to_string());
+            s.hidden.insert(key.to_string())
+        });
     }
 
     /// An existing execution (for appending to a given key).
@@ -305,6 +327,7 @@ impl State {
             _ => false,
         };
         if !ok {
+            // xray-api.md §1 "Errors": 401 with this JSON body for a wrong pair [C].
             return err(401, "Authentication failed. Invalid client credentials!");
         }
         let token = format!(
@@ -315,6 +338,7 @@ impl State {
         self.tokens_issued.push(token.clone());
         self.valid_token = Some(token.clone());
         self.calls_since_auth = 0;
+        // xray-api.md §1: the body is a JSON string literal, quotes included.
         Reply::json(200, json!(token).to_string())
     }
 
@@ -349,6 +373,12 @@ impl State {
             if !(1..=100).contains(&limit) || keys.len() > 100 {
                 return gql_error("limit must be between 1 and 100");
             }
+            // xray-api.md §7: a key that does not exist (or cannot be seen) fails the whole JQL;
+            // Xray answers HTTP 200, `data.getTests: null` and the JQL error in `errors`.
+            let missing = self.missing_keys(&keys);
+            if !missing.is_empty() {
+                return gql_jql_error("getTests", &missing);
+            }
             let results: Vec<Value> = keys
                 .iter()
                 .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test"))
@@ -357,6 +387,40 @@ impl State {
                 })
                 .collect();
             json!({"getTests": {"total": results.len(), "start": 0, "limit": limit, "results": results}})
+        } else if query.contains("getTestExecutions(") && query.contains("testRuns(") {
+            // xray-api.md §6 "runs of an execution": getTestExecutions(jql: "key = …") with the
+            // testRuns connection; every connection needs `limit` 1–100.
+            let jql = vars["jql"].as_str().unwrap_or("");
+            let key = jql
+                .trim()
+                .strip_prefix("key")
+                .map(|r| {
+                    r.trim()
+                        .trim_start_matches('=')
+                        .trim()
+                        .trim_matches('"')
+                        .to_string()
+                })
+                .unwrap_or_default();
+            if !query.contains("testRuns(limit: 100") {
+                return gql_error("testRuns: limit must be between 1 and 100");
+            }
+            let start = vars["start"].as_u64().unwrap_or(0) as usize;
+            let Some(exec) = self.executions.get(&key) else {
+                return gql_jql_error("getTestExecutions", &[key]);
+            };
+            let by_key: BTreeMap<&String, &String> =
+                self.definitions.iter().map(|(d, k)| (k, d)).collect();
+            let runs: Vec<Value> = exec
+                .runs
+                .keys()
+                .skip(start)
+                .take(100)
+                .map(|k| json!({"test": {"unstructured": by_key.get(k), "jira": {"key": k}}}))
+                .collect();
+            json!({"getTestExecutions": {"total": 1, "start": 0, "limit": 1, "results": [
+                {"issueId": "9", "testRuns": {"total": exec.runs.len(), "start": start, "limit": 100, "results": runs}}
+            ]}})
         } else if query.contains("getTestExecutions(") {
             let label = parse_label(vars["jql"].as_str().unwrap_or(""));
             let results: Vec<Value> = self
@@ -403,6 +467,13 @@ impl State {
         {
             return self.link_plan(plan, req.json());
         }
+        if req.method == "GET"
+            && let Some(exec) = path
+                .strip_prefix("/rest/raven/1.0/api/testexec/")
+                .and_then(|p| p.strip_suffix("/test"))
+        {
+            return self.exec_tests(exec, req);
+        }
         match (req.method.as_str(), path.as_str()) {
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
                 self.import_multipart(req, "result")
@@ -425,6 +496,7 @@ impl State {
                 )
             }
             ("GET", "/rest/raven/latest/api/xraylicense") => {
+                // xray-api.md §3.4: the licence probe.
                 Reply::json(200, r#"{"active":true,"licenseType":"Enterprise"}"#)
             }
             _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
@@ -442,17 +514,19 @@ impl State {
             if keys.len() > 100 {
                 return Reply::json(400, r#"{"errorMessages":["too many keys"]}"#);
             }
-            let missing: Vec<&String> = keys
-                .iter()
-                .filter(|k| !self.issues.contains_key(*k) && !self.executions.contains_key(*k))
-                .collect();
-            // Real Jira fails the whole search on an unknown key unless validation is off.
-            if let Some(first) = missing.first()
-                && body["validateQuery"] != json!(false)
-            {
+            // xray-api.md §7: Jira search answers 400 with the JQL error in `errorMessages` when
+            // `key in (…)` names a key that does not exist or cannot be seen, one message per key
+            // (jira-api.md §1.5: a missing project is `errorMessages` too). The strict emulator
+            // the issue was found with does this whatever `validateQuery` says; so does this fake.
+            let missing = self.missing_keys(&keys);
+            if !missing.is_empty() {
+                let messages: Vec<String> = missing
+                    .iter()
+                    .map(|k| format!("An issue with key '{k}' does not exist for field 'key'."))
+                    .collect();
                 return Reply::json(
                     400,
-                    json!({"errorMessages": [format!("An issue with key '{first}' does not exist for field 'key'.")]}).to_string(),
+                    json!({"errorMessages": messages, "errors": {}}).to_string(),
                 );
             }
             keys.iter()
@@ -473,6 +547,62 @@ impl State {
             json!({"startAt": 0, "maxResults": max, "total": issues.len(), "issues": issues})
                 .to_string(),
         )
+    }
+
+    /// DC `GET /rest/raven/1.0/api/testexec/{key}/test?detailed=…&page=…&limit=…`
+    /// (xray-api.md §3.4): the execution's runs, a page at a time (`page` from 1); with
+    /// `detailed=true` each carries its defects. Unknown execution: 400 text, as DC's REST
+    /// resources answer (xray-api.md §7, "errors are 400 text/plain").
+    fn exec_tests(&self, exec: &str, req: &Request) -> Reply {
+        let Some(e) = self.executions.get(exec) else {
+            return Reply::text(
+                400,
+                "text/plain",
+                format!("Test Execution with key {exec} not found."),
+            );
+        };
+        let page: usize = req
+            .query("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
+        let limit: usize = req
+            .query("limit")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(200)
+            .max(1);
+        let detailed = req.query("detailed").as_deref() == Some("true");
+        let runs: Vec<Value> = e
+            .runs
+            .iter()
+            .enumerate()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(|(n, (k, r))| {
+                let mut v = json!({"id": 100 + n, "status": r.status, "key": k, "rank": n + 1});
+                if detailed {
+                    v["defects"] = json!(
+                        r.defects
+                            .iter()
+                            .map(|d| json!({"key": d}))
+                            .collect::<Vec<_>>()
+                    );
+                }
+                v
+            })
+            .collect();
+        Reply::json(200, Value::Array(runs).to_string())
+    }
+
+    /// Keys of `keys` Jira would call missing: unknown, or hidden from these credentials.
+    fn missing_keys(&self, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .filter(|k| {
+                self.hidden.contains(*k)
+                    || (!self.issues.contains_key(*k) && !self.executions.contains_key(*k))
+            })
+            .cloned()
+            .collect()
     }
 
     fn link_plan(&mut self, plan: &str, body: Value) -> Reply {
@@ -509,6 +639,7 @@ impl State {
         };
         for p in [results, info] {
             if p.filename.is_none() || p.content_type.as_deref() != Some("application/json") {
+                // xray-api.md §2.2: `info` not sent as a JSON file part [I].
                 return err(400, "Error parsing info file!");
             }
         }
@@ -535,6 +666,7 @@ impl State {
             );
         }
         if fields["summary"].as_str().is_none_or(str::is_empty) {
+            // jira-api.md §3 (create): a missing summary is refused by Jira's create.
             return err(400, "summary: You must specify a summary of the issue.");
         }
         // The Jira create behind the import validates the fields on the screen (docs/xray-api.md
@@ -632,6 +764,7 @@ impl State {
             }
             None => {
                 if doc["info"]["project"] != json!(self.project) {
+                    // xray-api.md §3.3: a new execution without `info.project` [I].
                     return err(400, "Error assembling issue data: project is required");
                 }
                 let key = self.new_key();
@@ -670,6 +803,8 @@ impl State {
         self.import_answer(&key)
     }
 
+    /// xray-api.md §2.3 (Cloud `{"id","key","self"}`) and §3.3 (DC v2.0 `testExecIssue` +
+    /// `testIssues`).
     fn import_answer(&self, key: &str) -> Reply {
         let issue = json!({"id": "38101", "key": key, "self": format!("http://fake/rest/api/2/issue/{key}")});
         match self.mode {
@@ -690,6 +825,7 @@ impl State {
         let Some(tests) = doc["tests"].as_array() else {
             return Err("fake: tests array required".into());
         };
+        self.check_shape(doc)?;
         for t in tests {
             let status = t["status"].as_str().unwrap_or("");
             if !statuses.contains(&status) {
@@ -700,7 +836,12 @@ impl State {
             }
             match (t["testKey"].as_str(), t.get("testInfo")) {
                 (Some(key), _) => {
-                    if self.issues.get(key).map(String::as_str) != Some("Test") {
+                    if self.hidden.contains(key)
+                        || self.issues.get(key).map(String::as_str) != Some("Test")
+                    {
+                        // xray-api.md §3.3 (DC "Test issue with key LES-99 not found." [I]) and
+                        // §5 (`test_key`: "unknown key → whole import errors"); the Cloud
+                        // wording is not quoted in the docs [?].
                         return Err(match self.mode {
                             Mode::Cloud => format!("Test with key {key} not found"),
                             Mode::Dc => format!("Test issue with key {key} not found."),
@@ -752,6 +893,120 @@ impl State {
                     for p in it["parameters"].as_array().into_iter().flatten() {
                         if p["name"].as_str().is_none_or(str::is_empty) || !p["value"].is_string() {
                             return Err("fake: iteration parameters need a name and a value".into());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The documented request shape, per product (xray-api.md §4.1–4.3 field tables, §7
+    /// "Iterations"): Cloud's JSON schema rejects any property it does not list; DC's
+    /// iteration has no `name` (issue 12, from the DC field table); neither takes an empty
+    /// `iterations` array (QTAF, §4.2) or a parameter without a name (§7: undocumented, so not
+    /// sent).
+    fn check_shape(&self, doc: &Value) -> Result<(), String> {
+        let cloud = self.mode == Mode::Cloud;
+        let only = |v: &Value, allowed: &[&str], what: &str| -> Result<(), String> {
+            let Some(map) = v.as_object() else {
+                return Err(format!("fake: {what} must be an object"));
+            };
+            match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+                Some(k) => Err(format!(
+                    "fake: {what} has a property the {:?} schema does not list: {k:?}",
+                    self.mode
+                )),
+                None => Ok(()),
+            }
+        };
+        only(doc, &["testExecutionKey", "info", "tests"], "the document")?;
+        if let Some(info) = doc.get("info") {
+            only(
+                info,
+                &[
+                    "project",
+                    "summary",
+                    "description",
+                    "version",
+                    "revision",
+                    "user",
+                    "startDate",
+                    "finishDate",
+                    "testPlanKey",
+                    "testEnvironments",
+                ],
+                "info",
+            )?;
+        }
+        let mut test_fields = vec![
+            "testKey",
+            "testInfo",
+            "start",
+            "finish",
+            "comment",
+            "executedBy",
+            "assignee",
+            "status",
+            "steps",
+            "examples",
+            "iterations",
+            "defects",
+            "evidence",
+            "customFields",
+        ];
+        if !cloud {
+            test_fields.extend(["testVersion", "evidences"]);
+        }
+        let info_fields: &[&str] = if cloud {
+            &[
+                "projectKey",
+                "summary",
+                "type",
+                "definition",
+                "steps",
+                "scenario",
+                "labels",
+                "requirementKeys",
+            ]
+        } else {
+            &[
+                "projectKey",
+                "summary",
+                "testType",
+                "definition",
+                "steps",
+                "scenario",
+                "scenarioType",
+                "labels",
+                "requirementKeys",
+                "description",
+            ]
+        };
+        let iteration_fields: &[&str] = if cloud {
+            &["name", "parameters", "log", "duration", "status", "steps"]
+        } else {
+            &["parameters", "status", "steps"]
+        };
+        for t in doc["tests"].as_array().into_iter().flatten() {
+            only(t, &test_fields, "a test")?;
+            if let Some(info) = t.get("testInfo") {
+                only(info, info_fields, "testInfo")?;
+            }
+            for ev in t["evidence"].as_array().into_iter().flatten() {
+                only(ev, &["data", "filename", "contentType"], "an evidence item")?;
+            }
+            if let Some(its) = t.get("iterations") {
+                let its = its.as_array().cloned().unwrap_or_default();
+                if its.is_empty() {
+                    return Err("fake: iterations must not be empty".into());
+                }
+                for it in &its {
+                    only(it, iteration_fields, "an iteration")?;
+                    for p in it["parameters"].as_array().into_iter().flatten() {
+                        only(p, &["name", "value"], "a parameter")?;
+                        if p["name"].as_str().is_none_or(|n| n.trim().is_empty()) {
+                            return Err("fake: a parameter needs a name".into());
                         }
                     }
                 }
@@ -827,6 +1082,26 @@ fn gql_error(message: &str) -> Reply {
     Reply::json(
         200,
         json!({"errors": [{"message": message}], "data": null}).to_string(),
+    )
+}
+
+/// The GraphQL answer to a JQL naming missing keys, as xray-api.md §7 quotes it:
+/// `{"data": {"<field>": null}, "errors": [{"message": "Error in JQL: An issue with key 'CALC-123'
+/// does not exist for field 'key'.", ...}]}`, one error per key.
+pub fn gql_jql_error(field: &str, missing: &[String]) -> Reply {
+    let errors: Vec<Value> = missing
+        .iter()
+        .map(|k| {
+            json!({
+                "message": format!("Error in JQL: An issue with key '{k}' does not exist for field 'key'."),
+                "locations": [{"line": 1, "column": 43}],
+                "path": [field],
+            })
+        })
+        .collect();
+    Reply::json(
+        200,
+        json!({"data": {field: null}, "errors": errors}).to_string(),
     )
 }
 
