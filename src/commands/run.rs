@@ -320,6 +320,18 @@ fn send(
             keys,
             &mut progress,
         ));
+        // Every Test of the run into the configured Test Sets (one lookup of the runs).
+        if let Some(xr) = receipts.xray.as_mut() {
+            crate::xray::organize::add_to_test_sets(
+                http,
+                xs,
+                keys.client(),
+                xr,
+                xp,
+                &plan.tests,
+                &mut progress,
+            );
+        }
         // Bugs of results sent by definition: link them to the Test the import matched or
         // created, once it is known (one batched lookup of the execution's runs).
         if let (Some(js), Some(jp), Some(jr), Some(xr)) = (

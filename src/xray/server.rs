@@ -345,4 +345,35 @@ impl Dc {
             }))
         }
     }
+
+    /// `POST /rest/raven/1.0/api/testset/{set}/test` with `{"add": [...]}`, 100 keys a request
+    /// (xray-api.md §7). Adding is idempotent (a read for the retry policy). The answer lists
+    /// per-key errors; a key that is not a Test Set answers 400 with a plain-text message.
+    pub fn add_tests_to_test_set(&self, set: &str, keys: &[String]) -> Result<(), ApiError> {
+        for batch in keys.chunks(100) {
+            let req = Request::post_json(
+                self.url(&format!(
+                    "/rest/raven/1.0/api/testset/{}/test",
+                    percent_encode(set)
+                )),
+                &serde_json::json!({ "add": batch }),
+                Call::Read,
+            );
+            let resp = self.send(&format!("Test Set {set}"), req)?;
+            let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+                Vec::new()
+            } else {
+                resp.json(Service::Xray, "Test Set add")
+                    .map_err(|e| self.scrub(e))?
+            };
+            if !errors.is_empty() {
+                return Err(self.scrub(ApiError::Rejected {
+                    service: Service::Xray,
+                    status: resp.status,
+                    detail: errors.join("; "),
+                }));
+            }
+        }
+        Ok(())
+    }
 }

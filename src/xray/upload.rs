@@ -85,6 +85,9 @@ pub struct XrayReceipt {
     /// looked up after the import (so their bugs could be linked to it).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub test_keys: BTreeMap<String, String>,
+    /// Test Set key → how many of the run's Tests were added to it (`xray::organize`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub test_sets: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
     /// Set when unsent chunks were written for `xray-sync resend`.
@@ -104,6 +107,7 @@ impl XrayReceipt {
             stale_keys: Vec::new(),
             evidence_skipped: Vec::new(),
             test_keys: BTreeMap::new(),
+            test_sets: BTreeMap::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
             spool: None,

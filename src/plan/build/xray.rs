@@ -71,6 +71,8 @@ pub(super) fn xray_plan(
         product: x.product,
         target,
         chunks,
+        execution_fields: x.execution_fields.clone(),
+        test_sets: x.test_sets.clone(),
     }
 }
 

@@ -233,6 +233,8 @@ pub fn plan(
             labels: vec!["ci".into()],
         },
         chunks,
+        execution_fields: Default::default(),
+        test_sets: Vec::new(),
     };
     (plan, tests)
 }
