@@ -137,7 +137,9 @@ fn run_tests(
         .filter(|r| {
             created
                 || keyed.contains(&r.test_key)
-                || r.definition.as_ref().is_some_and(|d| definitions.contains(d))
+                || r.definition
+                    .as_ref()
+                    .is_some_and(|d| definitions.contains(d))
         })
         .map(|r| r.test_key.clone())
         .collect();
@@ -165,7 +167,11 @@ struct JiraKey {
 }
 
 /// Key → issue id of the `keys` a `getTests` / `getTestSets` query finds.
-fn cloud_ids(c: &Cloud, field: &str, keys: &[String]) -> Result<BTreeMap<String, String>, ApiError> {
+fn cloud_ids(
+    c: &Cloud,
+    field: &str,
+    keys: &[String],
+) -> Result<BTreeMap<String, String>, ApiError> {
     let query = format!(
         "query($jql: String!, $limit: Int!) {{ {field}(jql: $jql, limit: $limit) {{ total results {{ issueId jira(fields: [\"key\"]) }} }} }}"
     );

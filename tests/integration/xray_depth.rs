@@ -363,3 +363,94 @@ E   ZeroDivisionError: division by zero</failure></testcase>
         assert!(tests.iter().all(|t| t.get("iterations").is_none()));
     }
 }
+
+mod test_sets {
+    use super::*;
+
+    #[test]
+    fn every_test_of_the_run_lands_in_the_test_set_on_both_products() {
+        for cloud in [true, false] {
+            let xray = if cloud { xray_cloud() } else { xray_dc_pat() };
+            xray.add_issue("CALC-500", "Test Set");
+            xray.add_issue("CALC-7", "Test");
+            let s = Scratch::new();
+            s.junit("TEST-calc.xml", "CalcTest", 3, &[]);
+            let mut cmd = if cloud {
+                let mut cmd = s.bin();
+                xray_cloud_env(&mut cmd, &xray.url());
+                cmd
+            } else {
+                dc_cmd(&s, &xray)
+            };
+            cmd.env("XRAY_TEST_SETS", "CALC-500").args([
+                "run",
+                "--report",
+                "report.json",
+                "results",
+            ]);
+            let out = run(&mut cmd);
+            assert_eq!(out.code, Some(0), "{}", out.text());
+            let exec = xray.only_execution();
+            let mut in_set = xray.test_set("CALC-500");
+            in_set.sort();
+            let mut run_tests: Vec<String> = exec.runs.keys().cloned().collect();
+            run_tests.sort();
+            assert_eq!(in_set, run_tests, "cloud={cloud}");
+            assert_eq!(in_set.len(), 3);
+            assert!(
+                !in_set.contains(&"CALC-7".to_string()),
+                "not a Test of the run"
+            );
+            assert_eq!(s.report()["xray"]["test_sets"]["CALC-500"], 3);
+        }
+    }
+
+    #[test]
+    fn a_key_that_is_not_a_test_set_is_an_error_and_the_results_stay_in() {
+        let xray = xray_dc_pat();
+        xray.add_issue("CALC-501", "Story");
+        let s = Scratch::new();
+        s.junit("TEST-calc.xml", "CalcTest", 2, &[]);
+        let mut cmd = dc_cmd(&s, &xray);
+        cmd.env("XRAY_TEST_SETS", "CALC-501")
+            .args(["run", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(4), "{}", out.text());
+        assert!(
+            out.text()
+                .contains("CALC-501 is not a Test Set issue or is not a valid issue key."),
+            "{}",
+            out.text()
+        );
+        assert_eq!(xray.only_execution().runs.len(), 2, "results are in");
+    }
+
+    #[test]
+    fn the_plan_json_shows_the_test_set_request() {
+        let s = Scratch::new();
+        s.junit("TEST-calc.xml", "CalcTest", 1, &[]);
+        let mut cmd = s.bin();
+        cmd.env("XRAY_PROJECT", PROJECT)
+            .env("XRAY_TEST_SETS", "CALC-500")
+            .env(
+                "XRAY_EXECUTION_FIELDS",
+                r#"{"Environment type": "nightly"}"#,
+            )
+            .args(["run", "--dry-run", "--plan-json", "plan.json", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+        let plan: serde_json::Value = serde_json::from_str(&s.read("plan.json")).unwrap();
+        let after = &plan["xray"]["after_import"];
+        assert_eq!(after.as_array().map(Vec::len), Some(1), "{plan:#}");
+        assert!(
+            after[0]["what"]
+                .as_str()
+                .unwrap()
+                .contains("Test Set CALC-500")
+        );
+        assert_eq!(
+            plan["xray"]["execution_fields"],
+            json!({"Environment type": "nightly"})
+        );
+    }
+}

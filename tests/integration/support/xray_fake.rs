@@ -116,6 +116,8 @@ pub struct State {
     per_path: BTreeMap<String, usize>,
     /// A required custom select on the Test Execution create screen (`execution_screen`).
     pub execution_select: Option<RequiredSelect>,
+    /// Test Set key → the Tests in it.
+    pub test_sets: BTreeMap<String, Vec<String>>,
 }
 
 pub struct XrayFake {
@@ -142,6 +144,7 @@ impl XrayFake {
             requests: 0,
             per_path: BTreeMap::new(),
             execution_select: None,
+            test_sets: BTreeMap::new(),
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -170,6 +173,11 @@ impl XrayFake {
     /// (DC) the create metadata lists it.
     pub fn require_execution_select(&self, field: RequiredSelect) {
         self.with(|s| s.execution_select = Some(field));
+    }
+
+    /// The Tests in Test Set `key` (add the set with `add_issue(key, "Test Set")`).
+    pub fn test_set(&self, key: &str) -> Vec<String> {
+        self.with(|s| s.test_sets.get(key).cloned().unwrap_or_default())
     }
 
     pub fn add_issue(&self, key: &str, issue_type: &str) {
@@ -383,7 +391,7 @@ impl State {
                 .iter()
                 .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test"))
                 .map(|k| {
-                    json!({"issueId": format!("1{}", k.len()), "testType": {"name":"Generic","kind":"Unstructured"}, "jira": {"key": k}})
+                    json!({"issueId": issue_id(k), "testType": {"name":"Generic","kind":"Unstructured"}, "jira": {"key": k}})
                 })
                 .collect();
             json!({"getTests": {"total": results.len(), "start": 0, "limit": limit, "results": results}})
@@ -430,6 +438,57 @@ impl State {
                 .map(|e| json!({"issueId": "9", "jira": {"key": e.key}}))
                 .collect();
             json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getTestSets(") {
+            // Like getTests (xray-api.md §6): keys to issue ids; a missing key fails the JQL.
+            let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
+            let missing: Vec<String> = keys
+                .iter()
+                .filter(|k| !self.issues.contains_key(*k))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return gql_jql_error("getTestSets", &missing);
+            }
+            let results: Vec<Value> = keys
+                .iter()
+                .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test Set"))
+                .map(|k| json!({"issueId": issue_id(k), "jira": {"key": k}}))
+                .collect();
+            json!({"getTestSets": {"total": results.len(), "start": 0, "limit": 100, "results": results}})
+        } else if query.contains("addTestsToTestSet(") {
+            // xray-api.md §7: issue ids, not keys; `{addedTests warning}`.
+            let by_id = |id: &str| self.issues.keys().find(|k| issue_id(k) == id).cloned();
+            let Some(set) = vars["set"].as_str().and_then(by_id) else {
+                return gql_error("fake: addTestsToTestSet needs the Test Set's issue id");
+            };
+            if self.issues.get(&set).map(String::as_str) != Some("Test Set") {
+                return gql_error(&format!("{set} is not a Test Set"));
+            }
+            let ids: Vec<String> = vars["tests"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ids.len() > 100 || ids.is_empty() {
+                return gql_error("fake: testIssueIds must hold 1 to 100 ids");
+            }
+            let mut added = Vec::new();
+            for id in &ids {
+                match by_id(id) {
+                    Some(k) if self.issues.get(&k).map(String::as_str) == Some("Test") => {
+                        let tests = self.test_sets.entry(set.clone()).or_default();
+                        if !tests.contains(&k) {
+                            tests.push(k);
+                            added.push(id.clone());
+                        }
+                    }
+                    _ => return gql_error(&format!("fake: {id} is not the issue id of a Test")),
+                }
+            }
+            json!({"addTestsToTestSet": {"addedTests": added, "warning": null}})
         } else if query.contains("getProjectSettings(") {
             json!({"getProjectSettings": {"projectId": "10000", "testEnvironments": ["chrome"], "testTypeSettings": {"testTypes": [{"id":"1","name":"Generic","kind":"Unstructured"}], "defaultTestTypeId": "1"}, "defectIssueTypes": ["Bug"]}})
         } else {
@@ -474,6 +533,13 @@ impl State {
         {
             return self.exec_tests(exec, req);
         }
+        if req.method == "POST"
+            && let Some(set) = path
+                .strip_prefix("/rest/raven/1.0/api/testset/")
+                .and_then(|p| p.strip_suffix("/test"))
+        {
+            return self.add_to_test_set(set, req.json());
+        }
         match (req.method.as_str(), path.as_str()) {
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
                 self.import_multipart(req, "result")
@@ -501,6 +567,33 @@ impl State {
             }
             _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
         }
+    }
+
+    /// DC `POST /rest/raven/1.0/api/testset/{key}/test` `{"add": [...]}` (xray-api.md §7): 400
+    /// text/plain when the key is not a Test Set, else 200 with the per-key errors.
+    fn add_to_test_set(&mut self, set: &str, body: Value) -> Reply {
+        if self.issues.get(set).map(String::as_str) != Some("Test Set") {
+            return Reply::text(
+                400,
+                "text/plain",
+                &format!("{set} is not a Test Set issue or is not a valid issue key."),
+            );
+        }
+        let mut errors = Vec::new();
+        for k in body["add"].as_array().into_iter().flatten() {
+            let k = k.as_str().unwrap_or("").to_string();
+            if self.issues.get(&k).map(String::as_str) == Some("Test") {
+                let tests = self.test_sets.entry(set.to_string()).or_default();
+                if !tests.contains(&k) {
+                    tests.push(k);
+                }
+            } else {
+                errors.push(format!(
+                    "{k} is not a Test issue or is not a valid issue key."
+                ));
+            }
+        }
+        Reply::json(200, json!(errors).to_string())
     }
 
     fn search(&mut self, body: Value) -> Reply {
@@ -1076,6 +1169,13 @@ impl State {
         let key = format!("{}-{}", self.project, self.next_issue);
         key
     }
+}
+
+/// A stable, unique issue id for `key` (GraphQL takes ids): `1` and the key's number, with
+/// the project's letters' length so two projects never collide.
+fn issue_id(key: &str) -> String {
+    let (project, number) = key.rsplit_once('-').unwrap_or((key, "0"));
+    format!("1{}{number}", project.len())
 }
 
 fn gql_error(message: &str) -> Reply {
