@@ -63,6 +63,18 @@ pub trait XrayProbe {
         Ok(None)
     }
 
+    /// For each key: `Ok` when it is a Test Set, else why not ("not found", "a Story").
+    fn test_sets(
+        &mut self,
+        keys: &[String],
+    ) -> Result<Vec<(String, Result<(), String>)>, ApiError> {
+        let _ = keys;
+        Err(ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: "this probe cannot look up Test Sets".into(),
+        })
+    }
+
     /// One batch lookup of Test keys, as `run` does it (`getTests` on Cloud, Jira search on
     /// DC): the keys found, with their issue types. A key that does not exist fails the whole
     /// lookup with Jira's JQL error naming it. Probes that cannot look keys up say so.

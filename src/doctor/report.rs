@@ -23,6 +23,7 @@ pub mod ids {
     pub const XRAY_ENVIRONMENTS: &str = "xray.environments";
     pub const XRAY_STATUSES: &str = "xray.statuses";
     pub const XRAY_EXECUTION_FIELDS: &str = "xray.execution-fields";
+    pub const XRAY_TEST_SETS: &str = "xray.test-sets";
     pub const JIRA_SERVER: &str = "jira.server";
     pub const JIRA_MYSELF: &str = "jira.myself";
     pub const JIRA_PROJECT: &str = "jira.project";
@@ -68,6 +69,7 @@ pub mod ids {
         XRAY_ENVIRONMENTS,
         XRAY_STATUSES,
         XRAY_EXECUTION_FIELDS,
+        XRAY_TEST_SETS,
         JIRA_SERVER,
         JIRA_MYSELF,
         JIRA_PROJECT,

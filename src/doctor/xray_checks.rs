@@ -560,6 +560,34 @@ pub fn keys(
     )
 }
 
+/// `xray.test-sets`: every key of `XRAY_TEST_SETS` is a Test Set, so the run's Tests can be
+/// added to it after the import.
+pub fn test_sets(x: &XraySettings, probe: &mut dyn XrayProbe) -> Check {
+    let id = ids::XRAY_TEST_SETS;
+    if x.test_sets.is_empty() {
+        return Check::pass(id, "no Test Sets configured");
+    }
+    match probe.test_sets(&x.test_sets) {
+        Err(e) => generic_failure(id, &e, "check XRAY_TEST_SETS"),
+        Ok(found) => {
+            let bad: Vec<String> = found
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().err().map(|why| format!("{k} {why}")))
+                .collect();
+            if bad.is_empty() {
+                Check::pass(id, format!("{} are Test Sets", x.test_sets.join(", ")))
+            } else {
+                Check::fail(
+                    id,
+                    ErrorKind::BadInput,
+                    bad.join("; "),
+                    "XRAY_TEST_SETS / --test-sets / [xray] test_sets takes the keys of Test Set issues",
+                )
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

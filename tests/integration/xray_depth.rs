@@ -156,7 +156,27 @@ mod doctor {
     use super::*;
     use support::doctor_fake::{self as df, DoctorFake, Faults};
 
+    #[test]
+    fn doctor_fails_on_a_test_set_key_that_is_not_a_test_set() {
+        for mode in [df::Mode::Cloud, df::Mode::Dc] {
+            let out = doctor_with(mode, false, None, Some("CALC-20"));
+            let l = line(&out, "xray.test-sets");
+            assert!(l.starts_with("PASS"), "{mode:?}: {}", out.text());
+            let out = doctor_with(mode, false, None, Some("CALC-20,CALC-16"));
+            let l = line(&out, "xray.test-sets");
+            assert!(
+                l.starts_with("FAIL") && l.contains("CALC-16") && !l.contains("CALC-20"),
+                "{mode:?}: {}",
+                out.text()
+            );
+        }
+    }
+
     fn doctor(mode: df::Mode, select: bool, fields: Option<&str>) -> Out {
+        doctor_with(mode, select, fields, None)
+    }
+
+    fn doctor_with(mode: df::Mode, select: bool, fields: Option<&str>, sets: Option<&str>) -> Out {
         let fake = DoctorFake::start(
             mode,
             Faults {
@@ -188,6 +208,9 @@ mod doctor {
             .arg("doctor");
         if let Some(f) = fields {
             cmd.env("XRAY_EXECUTION_FIELDS", f);
+        }
+        if let Some(s) = sets {
+            cmd.env("XRAY_TEST_SETS", s);
         }
         run(&mut cmd)
     }

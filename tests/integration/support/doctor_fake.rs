@@ -266,6 +266,28 @@ fn xray_cloud(f: &Faults, req: &Request, path: &str) -> Reply {
             }
         };
     }
+    if query.contains("getTestSets(") {
+        // Like getTests (xray-api.md §6, §7): a missing key fails the JQL; only Test Sets are
+        // returned, with their issue ids.
+        let keys = jql_keys(vars["jql"].as_str().unwrap_or(""));
+        let missing = missing_key_messages(&keys, "Error in JQL: ");
+        if !missing.is_empty() {
+            let errors: Vec<Value> = missing.iter().map(|m| json!({"message": m})).collect();
+            return json_reply(
+                200,
+                json!({"data": {"getTestSets": null}, "errors": errors}),
+            );
+        }
+        let results: Vec<Value> = keys
+            .iter()
+            .filter(|k| visible_type(k) == Some("Test Set"))
+            .map(|k| json!({"issueId": "20", "jira": {"key": k}}))
+            .collect();
+        return json_reply(
+            200,
+            json!({"data": {"getTestSets": {"total": results.len(), "start": 0, "limit": 100, "results": results}}}),
+        );
+    }
     if query.contains("getTests(") {
         // xray-api.md §7: a missing or invisible key fails the JQL; HTTP 200, `data.getTests`
         // null, one error per key. Otherwise only Test issues are returned (§6 getTests).
@@ -292,6 +314,7 @@ fn issue_type_of(key: &str) -> Option<&'static str> {
     match key {
         "CALC-15" => Some("Test Plan"),
         "CALC-16" => Some("Task"),
+        "CALC-20" => Some("Test Set"),
         "CALC-900" => Some("Bug"),
         // Exists, but the doctor's credentials cannot browse it.
         "CALC-950" => Some("Test"),
