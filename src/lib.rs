@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod jira;
 pub mod mapping;
 pub mod model;
+pub mod outfile;
 pub mod plan;
 pub mod report;
 /// The `run` command keeps its old path for callers.

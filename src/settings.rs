@@ -1,4 +1,5 @@
 //! `Settings`: one merged, validated view of flags > environment > `xray-sync.toml` > defaults.
+//! A config file found by discovery may hold only mapping and presentation keys (`trust.rs`).
 //!
 //! Owns the resolved shape every later stage reads. There are no `Option`s for things that have
 //! a default; an `Option` here means "not configured" (e.g. no Xray at all), and the stage that
@@ -310,12 +311,14 @@ pub struct OutputSettings {
 
 mod file;
 mod resolve;
+mod trust;
 
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{
     DEFAULT_CHUNK, DEFAULT_SUMMARY, PLACEHOLDER_PROJECT, SettingsError, Source, Trace, Traced,
     load, resolve,
 };
+pub use trust::{PRESENTATION_KEYS, TRUSTED_KEYS, trusted_keys_in};
 
 impl XraySettings {
     /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL

@@ -14,14 +14,16 @@
 //! Nothing in it is a credential: the files hold what the import bodies hold (results, evidence)
 //! and the error text, which the clients scrub. Auth headers are never written.
 
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::outfile;
 use crate::plan::IssueKey;
 use crate::plan::xray_json::ImportDoc;
-use crate::settings::Product;
+use crate::settings::{Product, XraySettings};
 
 pub const MANIFEST: &str = "manifest.json";
 pub const CREATE_INFO: &str = "info.json";
@@ -92,8 +94,12 @@ pub fn write(
     mut manifest: Manifest,
     chunks: &[(usize, ImportDoc)],
 ) -> anyhow::Result<PathBuf> {
+    check_marker(&manifest.marker_label)?;
     let dir = root.join(&manifest.marker_label);
-    std::fs::create_dir_all(&dir)
+    // Owner-only, and never through a symlink planted where the spool goes.
+    outfile::create_private_dir(root)
+        .with_context(|| format!("creating spool directory {}", root.display()))?;
+    outfile::create_new_private_dir(&dir)
         .with_context(|| format!("creating spool directory {}", dir.display()))?;
     for (index, doc) in chunks {
         let file = format!("chunk-{index:04}.json");
@@ -117,14 +123,93 @@ pub fn write(
 pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let bytes = serde_json::to_vec_pretty(value)
         .with_context(|| format!("serializing {}", path.display()))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    outfile::write(path, &bytes, outfile::PRIVATE_MODE)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
+/// Reads a file of the spool: a regular file, not a symlink.
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut bytes = Vec::new();
+    outfile::open_regular_nofollow(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// `dir`/`name`, where `name` comes from a manifest: only a plain file name in the spool
+/// directory itself is accepted (no `..`, no separators, not absolute), so a manifest cannot
+/// make `resend` read files elsewhere.
+pub(crate) fn spool_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(n)), None) if n == name && !name.contains(['/', '\\']) => {
+            Ok(dir.join(name))
+        }
+        _ => bail!(
+            "{} names the file {name:?}, which is not a file inside the spool directory; refusing to read it",
+            dir.join(MANIFEST).display()
+        ),
+    }
+}
+
+/// A spooled chunk as `resend` may send it: the execution it goes to is decided by `resend`
+/// (a `testExecutionKey` in the file is dropped), and the project it names, for the execution
+/// and for Tests created by definition, must be the settings' project.
+pub(crate) fn checked_doc(
+    mut doc: ImportDoc,
+    path: &Path,
+    settings: &XraySettings,
+) -> anyhow::Result<ImportDoc> {
+    doc.test_execution_key = None;
+    if let Some(info) = &doc.info {
+        if info.project != settings.project {
+            bail!(
+                "{}: info.project {:?} is not the settings' project {}",
+                path.display(),
+                info.project,
+                settings.project
+            );
+        }
+        if let Some(plan) = &info.test_plan_key {
+            in_project(plan, &settings.project, "info.testPlanKey", path)?;
+        }
+    }
+    if let Some(other) = doc
+        .tests
+        .iter()
+        .filter_map(|t| t.test_info.as_ref())
+        .find(|i| i.project_key != settings.project)
+    {
+        bail!(
+            "{}: a test names project {:?}, not the settings' project {}",
+            path.display(),
+            other.project_key,
+            settings.project
+        );
+    }
+    Ok(doc)
+}
+
+/// `key` must be an issue of `project`.
+pub(crate) fn in_project(key: &str, project: &str, what: &str, path: &Path) -> anyhow::Result<()> {
+    match IssueKey::parse(key) {
+        Some(k) if k.project() == project => Ok(()),
+        _ => bail!(
+            "{}: {what} {key:?} is not an issue of project {project}; refusing to touch it",
+            path.display()
+        ),
+    }
+}
+
+/// The run marker form `new_marker` produces: `xray-sync-run-` and 16 lowercase hex digits.
+fn check_marker(marker: &str) -> anyhow::Result<()> {
+    let ok = marker.strip_prefix("xray-sync-run-").is_some_and(|h| {
+        h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
+    if !ok {
+        bail!("{marker:?} is not an xray-sync run marker (xray-sync-run- and 16 hex digits)");
+    }
+    Ok(())
 }
 
 pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
@@ -136,6 +221,8 @@ pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
             m.version
         );
     }
+    check_marker(&m.marker_label)
+        .with_context(|| format!("{}: marker_label", dir.join(MANIFEST).display()))?;
     Ok(m)
 }
 

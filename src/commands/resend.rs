@@ -1,17 +1,22 @@
 //! `xray-sync resend`: sends what a failed run left in its spool directory (`spool`) to the
 //! execution it was meant for. A command, so it may use the Xray client and the uploader; the
-//! spool itself only knows its files.
+//! spool itself only knows its files. The spool is untrusted input (anything may have written
+//! it): only plain file names inside it are read, the project must be the settings', and the
+//! results go only to the execution carrying the spool's run marker, or the one the settings
+//! name.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::error::ReportError;
 use crate::http::Http;
 use crate::plan::IssueKey;
 use crate::plan::xray_json::ImportDoc;
 use crate::settings::XraySettings;
-use crate::spool::{MANIFEST, read_json, read_manifest, write_json};
+use crate::spool::{
+    MANIFEST, checked_doc, in_project, read_json, read_manifest, spool_file, write_json,
+};
 use crate::xray::client::Client;
 use crate::xray::upload::{self, ChunkReceipt, ChunkStatus, Job, XrayReceipt};
 
@@ -34,47 +39,85 @@ pub fn resend(
             settings.product
         );
     }
+    if manifest.project != settings.project {
+        bail!(
+            "{} was spooled for project {} but the settings name {}; refusing to send it elsewhere",
+            dir.display(),
+            manifest.project,
+            settings.project
+        );
+    }
+    // Every file the manifest names, checked before anything is read or sent.
+    let unsent: Vec<(usize, usize, PathBuf)> = manifest
+        .chunks
+        .iter()
+        .filter(|c| !c.sent)
+        .map(|c| Ok((c.index, c.tests, spool_file(dir, &c.file)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let create_info_path = match &manifest.create_info_file {
+        Some(file) => Some(spool_file(dir, file)?),
+        None => None,
+    };
+    if let Some(plan) = &manifest.test_plan {
+        in_project(plan, &settings.project, "test_plan", &dir.join(MANIFEST))?;
+    }
+    let recorded = match manifest.execution_key.as_deref() {
+        Some(k) => Some(IssueKey::parse(k).with_context(|| {
+            format!(
+                "{}: execution_key {k:?} is not an issue key",
+                dir.join(MANIFEST).display()
+            )
+        })?),
+        None => None,
+    };
     let client = Client::new(http, settings);
     let mut receipt = XrayReceipt::new(client.product());
     receipt.marker_label = Some(manifest.marker_label.clone());
-    if manifest.project != settings.project {
-        receipt.warnings.push(format!(
-            "the spool was written for project {} but the settings name {}",
-            manifest.project, settings.project
-        ));
-    }
     let mut docs = Vec::new();
     let mut indexes = Vec::new();
-    for c in manifest.chunks.iter().filter(|c| !c.sent) {
-        docs.push(read_json::<ImportDoc>(&dir.join(&c.file))?);
-        indexes.push(c.index);
+    for (index, tests, path) in &unsent {
+        docs.push(checked_doc(read_json::<ImportDoc>(path)?, path, settings)?);
+        indexes.push(*index);
         receipt.chunks.push(ChunkReceipt {
-            index: c.index,
-            tests: c.tests,
+            index: *index,
+            tests: *tests,
             status: ChunkStatus::Spooled,
         });
     }
     if docs.is_empty() {
-        receipt.execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
+        receipt.execution = recorded;
         receipt
             .warnings
             .push("nothing left to send in this spool".into());
         return Ok(receipt);
     }
-    let mut execution = manifest.execution_key.as_deref().and_then(IssueKey::parse);
-    if execution.is_none() {
-        // The first attempt may have created it after all.
-        match client.find_execution_by_label(&manifest.marker_label) {
-            Ok(found) => execution = found,
-            Err(e) => {
-                receipt.errors.push(ReportError::from_api(&e));
-                receipt.spool = Some(dir.to_path_buf());
-                return Ok(receipt);
-            }
+    // The execution must be the one carrying this spool's run marker (or the one the settings
+    // name): a manifest cannot steer results into any other issue.
+    let configured = settings.test_execution.as_deref().and_then(IssueKey::parse);
+    let lookup = match &recorded {
+        Some(r) if configured.as_ref() == Some(r) => Ok(Some(r.clone())),
+        _ => client.find_execution_by_label(&manifest.marker_label),
+    };
+    let execution = match lookup {
+        Ok(found) => match (&recorded, found) {
+            (Some(r), Some(f)) if *r == f => Some(f),
+            (Some(r), found) => bail!(
+                "{} names execution {r}, but {} carries this spool's run marker {}; refusing to append to an execution this spool did not create (set XRAY_TEST_EXECUTION / --test-execution {r} to send there on purpose)",
+                dir.join(MANIFEST).display(),
+                found.map_or_else(|| "no execution".to_string(), |f| f.to_string()),
+                manifest.marker_label
+            ),
+            // The first attempt may have created it after all.
+            (None, found) => found,
+        },
+        Err(e) => {
+            receipt.errors.push(ReportError::from_api(&e));
+            receipt.spool = Some(dir.to_path_buf());
+            return Ok(receipt);
         }
-    }
-    let create_info: Option<serde_json::Value> = match (&execution, &manifest.create_info_file) {
-        (None, Some(file)) => Some(read_json(&dir.join(file))?),
+    };
+    let create_info: Option<serde_json::Value> = match (&execution, &create_info_path) {
+        (None, Some(path)) => Some(read_json(path)?),
         _ => None,
     };
     let job = Job {

@@ -6,7 +6,6 @@
 //! comment on ABC-12" instead of guessing. On GitHub Actions every secret is masked before any
 //! other output.
 
-use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -120,10 +119,13 @@ pub fn run(
     let report = assemble::report(&plan, receipts, dry_run);
     let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
     if let Some(path) = &settings.output.report {
-        fs::write(path, report_json.clone() + "\n").map_err(|source| RunError::Output {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = report_json.clone() + "\n";
+        crate::outfile::write(path, bytes.as_bytes(), crate::outfile::PUBLIC_MODE).map_err(
+            |source| RunError::Output {
+                path: path.clone(),
+                source,
+            },
+        )?;
     }
     if json {
         writeln!(out, "{report_json}").map_err(stdout_error)?;
@@ -278,7 +280,8 @@ fn send(
             .as_ref()
             .map(|j| j.bug_keys.clone())
             .unwrap_or_default();
-        // Evidence may come from the workspace or from a directory that held result files.
+        // Directories that held result files; only those inside the workspace become evidence
+        // roots (`xray::evidence::evidence_roots`).
         let mut roots: Vec<PathBuf> = results
             .files
             .iter()
@@ -486,7 +489,9 @@ pub fn write_plan_file(plan: &Plan, path: &std::path::Path) -> Result<(), RunErr
         path: path.to_path_buf(),
         source,
     };
-    let mut file = std::io::BufWriter::new(fs::File::create(path).map_err(wrap)?);
-    plan::json::write_plan_json(plan, &mut file).map_err(wrap)?;
-    file.flush().map_err(wrap)
+    // Never through a symlink planted at `path` (see `outfile`).
+    crate::outfile::write_with(path, crate::outfile::PUBLIC_MODE, |w| {
+        plan::json::write_plan_json(plan, w)
+    })
+    .map_err(wrap)
 }

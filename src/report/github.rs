@@ -240,11 +240,9 @@ pub fn append_summary(path: &Path, s: &RunSummary, secrets: &[&Secret]) -> io::R
 /// `--summary-md FILE`: the same Markdown, replacing the file (any CI; nothing masks it there,
 /// so known secrets are scrubbed).
 pub fn write_summary_md(path: &Path, s: &RunSummary, secrets: &[&Secret]) -> io::Result<()> {
-    std::fs::write(
-        path,
-        job_summary_markdown(&s.scrubbed(secrets), JOB_SUMMARY_MAX_BYTES),
-    )
-    .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
+    let text = job_summary_markdown(&s.scrubbed(secrets), JOB_SUMMARY_MAX_BYTES);
+    crate::outfile::write(path, text.as_bytes(), crate::outfile::PUBLIC_MODE)
+        .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
 }
 
 /// Everything at the end of a run on GitHub: annotations on `out`, the job summary, the step

@@ -70,7 +70,8 @@ impl Report {
     }
 
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        std::fs::write(path, self.to_json() + "\n")
+        let bytes = self.to_json() + "\n";
+        crate::outfile::write(path, bytes.as_bytes(), crate::outfile::PUBLIC_MODE)
             .with_context(|| format!("writing the report {}", path.display()))
     }
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::file::{FileConfig, parse_mapping};
+use super::trust;
 use super::{
     ChunkLimits, DcAuth, EvidenceLimits, HttpSettings, InputSettings, MappingEntry,
     MappingSettings, OutputSettings, ScopeSettings, Settings, UnmappedPolicy,
@@ -23,6 +24,7 @@ use crate::secret::Secret;
 
 mod jira;
 mod trace;
+mod url;
 mod xray;
 
 use jira::resolve_jira;
@@ -57,6 +59,14 @@ pub enum SettingsError {
     Invalid(String),
     #[error("config file {}: {message}", path.display())]
     File { path: PathBuf, message: String },
+    /// A config file found by discovery (not named by the user) sets keys only a trusted
+    /// source may set; each is named.
+    #[error(
+        "config file {} was found in the working directory, not named with --config / XRAY_SYNC_CONFIG, so it may hold only mapping and presentation keys, but it sets {}. These decide where credentials go, which issues are touched or what may be read: set them as flags or environment variables (action inputs), or name the file with --config / XRAY_SYNC_CONFIG (README: Security)",
+        path.display(),
+        keys.join(", ")
+    )]
+    UntrustedConfig { path: PathBuf, keys: Vec<String> },
 }
 
 fn invalid(msg: impl Into<String>) -> SettingsError {
@@ -72,15 +82,17 @@ pub fn load(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Settings, Trace), SettingsError> {
     let (file, config_dir) = read_config(args.config.as_deref())?;
-    let mapping_path = match (&args.mapping_file, &file.mapping.file) {
-        (Some(p), _) => Some(p.clone()),
+    // A mapping file named by a discovered config is read only when it is a regular file, not
+    // a link planted next to it.
+    let (mapping_path, from_discovered) = match (&args.mapping_file, &file.mapping.file) {
+        (Some(p), _) => (Some(p.clone()), false),
         // A path in the config file is relative to the config file.
-        (None, Some(p)) => Some(config_dir.join(p)),
-        (None, None) => None,
+        (None, Some(p)) => (Some(config_dir.join(p)), args.config.is_none()),
+        (None, None) => (None, false),
     };
     let table = match &mapping_path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
+            let text = read_text(p, from_discovered).map_err(|e| {
                 invalid(format!(
                     "mapping file {} (XRAY_SYNC_MAPPING / --mapping-file / [mapping] file): {e}",
                     p.display()
@@ -102,18 +114,24 @@ pub fn load(
     Ok((settings, trace))
 }
 
+/// The config file: the one named by `--config` / `XRAY_SYNC_CONFIG`, else `./xray-sync.toml`
+/// when it exists. A discovered file is held to the trust boundary (`trust.rs`): it may not set
+/// a trusted key, and its mapping file must lie below it.
 fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), SettingsError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => {
             let p = PathBuf::from(DEFAULT_CONFIG);
-            if !p.exists() {
+            // A dangling symlink counts as present, so it is reported rather than skipped.
+            if std::fs::symlink_metadata(&p).is_err() {
                 return Ok((FileConfig::default(), PathBuf::from(".")));
             }
             p
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| SettingsError::File {
+    // A discovered file is read only when it is a regular file, not a link to one elsewhere
+    // (a planted `xray-sync.toml -> /proc/self/environ` must not be read at all).
+    let text = read_text(&path, explicit.is_none()).map_err(|e| SettingsError::File {
         path: path.clone(),
         message: format!("{e} (XRAY_SYNC_CONFIG / --config)"),
     })?;
@@ -121,12 +139,43 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
         path: path.clone(),
         message,
     })?;
+    if explicit.is_none() {
+        let keys = trust::trusted_keys_in(&text);
+        if !keys.is_empty() {
+            return Err(SettingsError::UntrustedConfig { path, keys });
+        }
+        if let Some(map) = file
+            .mapping
+            .file
+            .as_deref()
+            .filter(|m| !trust::mapping_path_is_contained(m))
+        {
+            return Err(SettingsError::File {
+                path,
+                message: format!(
+                    "[mapping] file = {:?}: a config file found by discovery may name a mapping file only below its own directory (no `..`, not absolute); name the config with --config / XRAY_SYNC_CONFIG, or use XRAY_SYNC_MAPPING / --mapping-file",
+                    map.display()
+                ),
+            });
+        }
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     Ok((file, dir))
+}
+
+/// Reads a settings file; `untrusted` ones (found by discovery, or named by such a file) only
+/// when they are regular files and not symlinks.
+fn read_text(path: &Path, untrusted: bool) -> std::io::Result<String> {
+    if !untrusted {
+        return std::fs::read_to_string(path);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut crate::outfile::open_regular_nofollow(path)?, &mut text)?;
+    Ok(text)
 }
 
 /// Pure resolution of all layers. See the module doc.
@@ -141,6 +190,8 @@ pub fn resolve(
     default_workspace: PathBuf,
     trace: &mut Trace,
 ) -> Result<Settings, SettingsError> {
+    // Every URL setting that is given, used or not, so none can carry a password into `config`.
+    url::refuse_userinfo_everywhere(args, file)?;
     let mut notes = Vec::new();
     let cli_patterns = input.split_patterns();
     let inputs = InputSettings {
@@ -354,14 +405,7 @@ fn check_key(value: Option<String>, setting: &str) -> Result<Option<String>, Set
     }
 }
 
-fn check_url(url: String, setting: &str) -> Result<String, SettingsError> {
-    let url = url.trim().trim_end_matches('/').to_string();
-    if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(url)
-    } else {
-        Err(invalid(format!("{setting}: {url:?} is not an http(s) URL")))
-    }
-}
+use url::check_url;
 
 /// Data Center credentials: a PAT, or username and password; never both.
 fn dc_auth(

@@ -1,10 +1,13 @@
 //! Reads the evidence a plan names, with workspace containment and size caps.
 //!
-//! Owns the one place evidence files are opened. A results file from an untrusted branch must not
-//! be able to upload `~/.ssh` or `/etc` files, so a file is read only when its canonical path
-//! (symlinks and `..` resolved) lies inside one of the allowed roots: the workspace, plus any
-//! results directories the caller adds. Everything refused or over a cap is recorded in
-//! `skipped` with the reason, so the user gets one warning listing them.
+//! Owns the one place evidence files are opened and the roots they may come from. A results file
+//! from an untrusted branch must not be able to upload `~/.ssh`, `/etc` or `/proc/self/environ`,
+//! so a file is read only when its canonical path (symlinks and `..` resolved) lies inside an
+//! allowed root: the canonical workspace, and the canonical results directories inside it. A
+//! results directory is canonicalised before it counts, so one reached through a symlink (a
+//! `results/link -> /` matched by `results/**/*.xml`) cannot widen the roots. Everything refused
+//! or over a cap is recorded in `skipped` with the reason, so the user gets one warning listing
+//! them.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,23 @@ use serde::Serialize;
 use crate::plan::PlannedEvidence;
 use crate::settings::EvidenceLimits;
 use crate::xray::payload::Evidence;
+
+/// The canonical workspace, then each canonical results directory inside it (deduplicated).
+pub fn evidence_roots(workspace: &Path, results_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(ws) = std::fs::canonicalize(workspace) else {
+        return Vec::new();
+    };
+    let mut roots = vec![ws.clone()];
+    for dir in results_dirs {
+        if let Ok(c) = std::fs::canonicalize(dir)
+            && c.starts_with(&ws)
+            && !roots.contains(&c)
+        {
+            roots.push(c);
+        }
+    }
+    roots
+}
 
 /// Evidence that was not attached, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,18 +55,25 @@ pub struct EvidenceReader {
 }
 
 impl EvidenceReader {
-    /// `roots` are the directories evidence may come from; roots that do not exist are ignored
-    /// (nothing can be inside them).
-    pub fn new(roots: &[PathBuf], limits: EvidenceLimits) -> EvidenceReader {
+    /// Evidence may come from the canonical `workspace` and from those `results_dirs` whose
+    /// canonical path lies inside it; any other directory is dropped. A workspace that does not
+    /// exist allows nothing.
+    pub fn new(
+        workspace: &Path,
+        results_dirs: &[PathBuf],
+        limits: EvidenceLimits,
+    ) -> EvidenceReader {
         EvidenceReader {
-            roots: roots
-                .iter()
-                .filter_map(|r| std::fs::canonicalize(r).ok())
-                .collect(),
+            roots: evidence_roots(workspace, results_dirs),
             limits,
             used: 0,
             skipped: Vec::new(),
         }
+    }
+
+    /// The directories evidence may be read from (canonical).
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
     }
 
     /// Bytes attached so far (before base64).
@@ -159,7 +186,7 @@ impl EvidenceReader {
                 test_id,
                 filename,
                 Some(path),
-                "refused: outside the workspace and the results directories".into(),
+                "refused: outside the workspace (XRAY_SYNC_WORKSPACE / --workspace)".into(),
             );
             return None;
         }
@@ -228,7 +255,7 @@ mod tests {
             max_file_bytes: 20,
             max_run_bytes: 8,
         };
-        let mut r = EvidenceReader::new(&[ws.path().to_path_buf()], limits);
+        let mut r = EvidenceReader::new(ws.path(), &[], limits);
         let ok = r.read("t", &file(&ws.path().join("ok.txt"))).unwrap();
         assert_eq!(ok.data, "aGVsbG8=");
         let escape = ws.path().join("..").join(
@@ -256,7 +283,8 @@ mod tests {
             max_file_bytes: 20,
             max_run_bytes: 100,
         };
-        let mut r = EvidenceReader::new(&[], limits);
+        let mut r =
+            EvidenceReader::new(std::path::Path::new("/nonexistent-workspace"), &[], limits);
         let inline = |b: &str| PlannedEvidence::Inline {
             filename: "shot.png".into(),
             content_type: "image/png".into(),

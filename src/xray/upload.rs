@@ -160,7 +160,8 @@ pub fn run(
     run_with_roots(http, settings, output, plan, tests, defects, &[], progress)
 }
 
-/// [`run`], with extra directories evidence may be read from (the results directories).
+/// [`run`], with the results directories too (only those inside the workspace count; see
+/// `evidence::evidence_roots`).
 #[allow(clippy::too_many_arguments)]
 pub fn run_with_roots(
     http: &Http,
@@ -307,9 +308,7 @@ pub fn run_checked(
     }
 
     let (info, append_to, labels) = target_of(settings, plan);
-    let mut roots = vec![output.workspace.clone()];
-    roots.extend(evidence_roots.iter().cloned());
-    let mut reader = EvidenceReader::new(&roots, settings.evidence);
+    let mut reader = EvidenceReader::new(&output.workspace, evidence_roots, settings.evidence);
     let docs = build_docs(
         client.product(),
         settings,
