@@ -124,10 +124,7 @@ impl XrayProbe for Xray {
         }
     }
 
-    fn test_sets(
-        &mut self,
-        keys: &[String],
-    ) -> Result<Vec<(String, Result<(), String>)>, ApiError> {
+    fn test_sets(&mut self, keys: &[String]) -> Result<Vec<super::probes::SetVerdict>, ApiError> {
         match &self.client {
             XrayClient::Cloud(c) => {
                 let sets = crate::xray::organize::cloud_test_sets(c, keys)?;

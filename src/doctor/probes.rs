@@ -49,6 +49,9 @@ pub enum PlanLookup {
     },
 }
 
+/// A Test Set key and whether it is one (`Err`: why not).
+pub type SetVerdict = (String, Result<(), String>);
+
 pub trait XrayProbe {
     /// Cloud: the token exchange. DC: the licence resource with the Jira credentials.
     fn authenticate(&mut self) -> Result<XrayAccess, ApiError>;
@@ -64,10 +67,7 @@ pub trait XrayProbe {
     }
 
     /// For each key: `Ok` when it is a Test Set, else why not ("not found", "a Story").
-    fn test_sets(
-        &mut self,
-        keys: &[String],
-    ) -> Result<Vec<(String, Result<(), String>)>, ApiError> {
+    fn test_sets(&mut self, keys: &[String]) -> Result<Vec<SetVerdict>, ApiError> {
         let _ = keys;
         Err(ApiError::BadResponse {
             service: crate::error::Service::Xray,
