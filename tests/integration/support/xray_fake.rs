@@ -576,7 +576,7 @@ impl State {
             return Reply::text(
                 400,
                 "text/plain",
-                &format!("{set} is not a Test Set issue or is not a valid issue key."),
+                format!("{set} is not a Test Set issue or is not a valid issue key."),
             );
         }
         let mut errors = Vec::new();
