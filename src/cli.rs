@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::secret::Secret;
 
-/// CI test results (JUnit XML, Allure) in, an Xray Test Execution and deduplicated Jira bugs out.
+/// CI test results (JUnit XML, Allure, NUnit, xUnit.net, TRX, TestNG, Robot Framework, Cucumber,
+/// Behave) in, an Xray Test Execution and deduplicated Jira bugs out.
 #[derive(Debug, Parser)]
 #[command(name = "xray-sync", version, about, max_term_width = 100, after_help = TOP_LEVEL_AFTER_HELP)]
 pub struct Cli {

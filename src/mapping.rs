@@ -6,12 +6,21 @@
 //!    rejected with a note and the next source is tried.
 //! 2. Allure: a `tms` link (its name, or the key at the end of its URL), then a label whose name
 //!    is listed in settings (default `xray`, `testKey`, `jira`), in the settings' order.
-//! 3. An issue key of a configured project inside the test *name* (`CALC-123`; also `CALC_123`
+//! 3. Robot Framework, Cucumber and Behave tags (`model::Label` named `tag`), as Xray's own
+//!    Robot and Cucumber imports read them: a tag that is an issue key of a configured project
+//!    (`CALC-12`; `CALC_12` when underscore keys are enabled), or Xray's exported form
+//!    `TEST_CALC-12`. Without configured projects only the `TEST_` form counts (a plain tag
+//!    such as `UTF-8` could otherwise pass for a key). `REQ_…` tags name requirements and tags
+//!    the feature carries (`feature-tag` labels) name the feature's issue; neither is a Test key.
+//!    A `TEST_` tag wins; otherwise exactly one key tag is needed: several (a Test key next to a
+//!    requirement key, as in Xray's own Robot example) cannot be told apart without Jira, so
+//!    none is used and a note says why. Other tags are free text: never a rejection.
+//! 4. An issue key of a configured project inside the test *name* (`CALC-123`; also `CALC_123`
 //!    when underscore keys are enabled). The first occurrence wins. Off when no project is known,
 //!    since `HTTP-2` or `UTF-8` would otherwise look like keys.
-//! 4. The mapping file, matched against the definition: exact entries first, then globs in file
+//! 5. The mapping file, matched against the definition: exact entries first, then globs in file
 //!    order.
-//! 5. Otherwise the Generic definition (`classname.name`, Allure `fullName`), which is what
+//! 6. Otherwise the Generic definition (`classname.name`, Allure `fullName`), which is what
 //!    Xray's own JUnit import uses.
 //!
 //! Every key is checked with `IssueKey::parse` and, when project keys are configured, against
@@ -23,8 +32,8 @@ use std::collections::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
-use crate::model::TestCase;
 use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};
+use crate::model::{Format, TestCase};
 use crate::settings::{MappingEntry, MappingSettings};
 
 /// A result's identity and where it came from.
@@ -160,6 +169,20 @@ impl Mapper {
         definition: &str,
         rejected: &mut Vec<Rejection>,
     ) -> Option<(IssueKey, IdentitySource)> {
+        // Notes about tags are collected apart: `try_key` below holds `rejected`.
+        let mut tag_notes = Vec::new();
+        let found = self.find_key_in_order(case, definition, rejected, &mut tag_notes);
+        rejected.extend(tag_notes);
+        found
+    }
+
+    fn find_key_in_order(
+        &self,
+        case: &TestCase,
+        definition: &str,
+        rejected: &mut Vec<Rejection>,
+        tag_notes: &mut Vec<Rejection>,
+    ) -> Option<(IssueKey, IdentitySource)> {
         let mut try_key =
             |raw: &str, source: IdentitySource| -> Option<(IssueKey, IdentitySource)> {
                 match self.accept(raw) {
@@ -218,13 +241,18 @@ impl Mapper {
             }
         }
 
-        // 3. A key of a configured project in the name. These are found by the project pattern,
+        // 3. Tags of the formats whose tags Xray reads as Test keys.
+        if let Some(key) = self.key_in_tags(case, tag_notes) {
+            return Some((key, IdentitySource::Tag));
+        }
+
+        // 4. A key of a configured project in the name. These are found by the project pattern,
         // so they are valid by construction; no rejection is possible.
         if let Some(key) = self.key_in_name(&case.name) {
             return Some((key, IdentitySource::NameKey));
         }
 
-        // 4. The mapping file.
+        // 5. The mapping file.
         if let Some(raw) = self.table_key(definition)
             && let Some(hit) = try_key(raw, IdentitySource::MappingFile)
         {
@@ -259,6 +287,87 @@ impl Mapper {
             caps.get(1)?.as_str(),
             caps.get(2)?.as_str()
         ))
+    }
+
+    fn key_in_tags(&self, case: &TestCase, rejected: &mut Vec<Rejection>) -> Option<IssueKey> {
+        let format = case.attempts.first()?.source.format;
+        if !matches!(format, Format::Robot | Format::Cucumber | Format::Behave) {
+            return None;
+        }
+        let labels = case.labels();
+        let on_feature = |value: &str| {
+            labels
+                .iter()
+                .any(|l| l.name == "feature-tag" && l.value == value)
+        };
+        let mut explicit: Vec<IssueKey> = Vec::new();
+        let mut plain: Vec<IssueKey> = Vec::new();
+        for l in labels
+            .iter()
+            .filter(|l| l.name == "tag" && !on_feature(&l.value))
+        {
+            if let Some((key, is_explicit)) = self.tag_key(l.value.trim()) {
+                let list = if is_explicit {
+                    &mut explicit
+                } else {
+                    &mut plain
+                };
+                if !list.contains(&key) {
+                    list.push(key);
+                }
+            }
+        }
+        // `TEST_` says which tag is the Test; the first such tag wins.
+        if let Some(key) = explicit.into_iter().next() {
+            return Some(key);
+        }
+        match plain.len() {
+            0 => None,
+            1 => plain.pop(),
+            // Xray's own import tells a Test key from a requirement key by asking Jira; the
+            // plan cannot, so it maps to neither rather than to the wrong one.
+            _ => {
+                rejected.push(Rejection {
+                    source: IdentitySource::Tag,
+                    value: plain
+                        .iter()
+                        .map(IssueKey::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    reason: "several tags are issue keys and which one is the Test cannot be \
+                             told without Jira; tag the Test as TEST_<key> or use the mapping file"
+                        .into(),
+                });
+                None
+            }
+        }
+    }
+
+    /// The key a tag names, if any (the rule in the module doc, step 3), and whether it is in
+    /// the explicit `TEST_` form.
+    fn tag_key(&self, tag: &str) -> Option<(IssueKey, bool)> {
+        let tag = tag.strip_prefix('@').unwrap_or(tag);
+        let (explicit, raw) = match tag
+            .strip_prefix("TEST_")
+            .or_else(|| tag.strip_prefix("TEST-"))
+        {
+            Some(rest) => (true, rest),
+            None => (false, tag),
+        };
+        if !explicit && self.project_keys.is_empty() {
+            return None;
+        }
+        let mut key = IssueKey::parse(raw);
+        // `CALC_12`: Xray's own export writes keys with an underscore too.
+        if key.is_none()
+            && (explicit || self.underscore.is_some())
+            && let Some((project, number)) = raw.rsplit_once('_')
+        {
+            key = IssueKey::parse(&format!("{project}-{number}"));
+        }
+        let key = key?;
+        (self.project_keys.is_empty() || self.project_keys.iter().any(|p| p == key.project()))
+            .then_some((key, explicit))
     }
 
     fn table_key(&self, definition: &str) -> Option<&str> {
@@ -525,6 +634,71 @@ mod tests {
         c.extras_mut().properties.push(prop("test_key", "calc-1"));
         let (_, rejected) = map(&m, &c);
         assert_eq!(rejected[0].reason, "is not an issue key");
+    }
+
+    fn tagged(format: Format, tags: &[&str], feature_tags: &[&str]) -> TestCase {
+        let mut c = case("Suite", "t");
+        c.attempts[0].source.format = format;
+        for t in tags {
+            c.extras_mut().labels.push(Label {
+                name: "tag".into(),
+                value: t.to_string(),
+            });
+        }
+        for t in feature_tags {
+            c.extras_mut().labels.push(Label {
+                name: "feature-tag".into(),
+                value: t.to_string(),
+            });
+        }
+        c
+    }
+
+    #[test]
+    fn tags_that_are_test_keys() {
+        let m = Mapper::new(&settings(&["CALC"])).unwrap();
+        let c = tagged(Format::Robot, &["smoke", "WEB-1", "CALC-12"], &[]);
+        let (mapped, rejected) = map(&m, &c);
+        assert_eq!(key_of(&mapped), Some("CALC-12"));
+        assert_eq!(mapped.source, IdentitySource::Tag);
+        assert!(rejected.is_empty(), "tags are free text: {rejected:?}");
+        // Two key tags (a Test and a requirement?): neither, with a note; TEST_ decides.
+        let c = tagged(Format::Robot, &["CALC-1", "CALC-3"], &[]);
+        let (mapped, rejected) = map(&m, &c);
+        assert_eq!(mapped.source, IdentitySource::Definition);
+        assert_eq!(rejected[0].value, "CALC-1, CALC-3");
+        let c = tagged(Format::Robot, &["CALC-1", "TEST_CALC-3"], &[]);
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-3"));
+        let c = tagged(
+            Format::Cucumber,
+            &["REQ_CALC-1", "CALC-2", "CALC-14"],
+            &["CALC-2"],
+        );
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-14"));
+        // Xray's export form, requirement tags and feature tags.
+        let c = tagged(
+            Format::Cucumber,
+            &["REQ_CALC-1", "CALC-2", "TEST_CALC-13"],
+            &["CALC-2"],
+        );
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-13"));
+        let c = tagged(
+            Format::Cucumber,
+            &["REQ_CALC-1", "CALC-2", "CALC-14"],
+            &["CALC-2"],
+        );
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-14"));
+        let c = tagged(Format::Behave, &["TEST_CALC_8887"], &[]);
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-8887"));
+        // Only these formats; JUnit and TestNG tags are not Test keys.
+        let c = tagged(Format::Testng, &["CALC-12"], &[]);
+        assert_eq!(map(&m, &c).0.source, IdentitySource::Definition);
+        // Without projects only the explicit form counts.
+        let none = Mapper::new(&settings(&[])).unwrap();
+        let c = tagged(Format::Robot, &["UTF-8", "TEST_CALC-3"], &[]);
+        assert_eq!(key_of(&map(&none, &c).0), Some("CALC-3"));
+        let c = tagged(Format::Robot, &["UTF-8"], &[]);
+        assert_eq!(map(&none, &c).0.source, IdentitySource::Definition);
     }
 
     #[test]

@@ -44,6 +44,14 @@ pub enum Format {
     Xunit,
     /// MSTest / VSTest TRX (`<TestRun>`).
     Trx,
+    /// TestNG's own `testng-results.xml`.
+    Testng,
+    /// Robot Framework `output.xml` (RF 3.2 to 7.x).
+    Robot,
+    /// Cucumber JSON (cucumber-jvm, cucumber-js, cucumber-ruby).
+    Cucumber,
+    /// Behave's JSON formatter output.
+    Behave,
 }
 
 impl Format {
@@ -55,6 +63,10 @@ impl Format {
             Format::Nunit => "nunit",
             Format::Xunit => "xunit",
             Format::Trx => "trx",
+            Format::Testng => "testng",
+            Format::Robot => "robot",
+            Format::Cucumber => "cucumber",
+            Format::Behave => "behave",
         }
     }
 }

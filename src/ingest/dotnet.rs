@@ -56,6 +56,31 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     None
 }
 
+/// The root element of `head` (the first bytes of a file): its local name and its `id`
+/// attribute, for the readers that sniff by root name (TestNG, Robot Framework).
+pub fn root_element(head: &[u8]) -> Option<(String, Option<String>)> {
+    let head = head.strip_prefix(BOM).unwrap_or(head);
+    let mut reader = Reader::from_reader(head);
+    let mut buf = Vec::new();
+    for _ in 0..1024 {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let id = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == "id")
+                    .map(|a| a.value.to_string());
+                return Some((e.local_name().as_ref().to_string(), id));
+            }
+            Ok(Event::Text(t)) if t.trim_ascii().is_empty() => {}
+            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
+            Ok(_) | Err(_) => return None,
+        }
+    }
+    None
+}
+
 fn root_format(e: &BytesStart<'_>) -> Option<Format> {
     let has_attr = |name: &str| {
         e.attributes()

@@ -71,13 +71,21 @@ impl<'a> Identity<'a> {
                     parameters,
                 },
             },
-            Some(Format::Junit | Format::Nunit | Format::Xunit | Format::Trx) | None => {
-                Identity::Junit {
-                    classname: case.classname.as_deref().filter(|c| !c.is_empty()),
-                    name: &case.name,
-                    parameters,
-                }
-            }
+            Some(
+                Format::Junit
+                | Format::Nunit
+                | Format::Xunit
+                | Format::Trx
+                | Format::Testng
+                | Format::Robot
+                | Format::Cucumber
+                | Format::Behave,
+            )
+            | None => Identity::Junit {
+                classname: case.classname.as_deref().filter(|c| !c.is_empty()),
+                name: &case.name,
+                parameters,
+            },
         }
     }
 

@@ -2,12 +2,15 @@
 //! Allure containers applied → sightings of the same test merged → one `TestRun`.
 //!
 //! Owns the orchestration and the error a caller branches on (`IngestError`, exit code 3).
-//! The format readers live next door (`junit`, `allure2`, `allure1`); pattern expansion in
+//! The format readers live next door (`junit`, `allure2`, `allure1`, the .NET ones, `testng`,
+//! `robot`, `cucumber`); pattern expansion in
 //! `inputs`, the merge rule in `merge`, the `parse` command's printing in `parse_output`.
 //!
 //! Sniffing looks at content, never at the extension, in this order: a .NET root element
-//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
-//! an Allure 2 result or container. Files inside an Allure results directory that are none of
+//! (`dotnet::sniff`: NUnit, xUnit.net, TRX), a TestNG `testng-results` or Robot Framework
+//! `robot` (or bare `<suite id="s1">`) root, an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
+//! an Allure 2 result or container, or a JSON array of Cucumber/Behave features
+//! (`cucumber::looks_like_features`). Files inside an Allure results directory that are none of
 //! these (attachments, `categories.json`, `executor.json`, `environment.properties`,
 //! `history/`) are skipped quietly as Allure side files; other unknown files are skipped with a
 //! note. The extension only helps word an error: an `.xml` or `-result.json` file that is empty
@@ -16,6 +19,7 @@
 pub mod allure;
 pub mod allure1;
 pub mod allure2;
+pub mod cucumber;
 pub mod dotnet;
 mod hash_index;
 pub mod inputs;
@@ -23,6 +27,8 @@ pub mod junit;
 pub mod merge;
 pub mod nunit;
 pub mod parse_output;
+pub mod robot;
+pub mod testng;
 pub mod trx;
 pub mod xunit;
 
@@ -86,6 +92,12 @@ enum Read1 {
     Junit(Vec<TestCase>),
     /// NUnit, xUnit.net or TRX.
     Dotnet(Format, Vec<TestCase>),
+    /// TestNG, Robot Framework, Cucumber or Behave.
+    Native {
+        format: Format,
+        cases: Vec<TestCase>,
+        notes: Vec<String>,
+    },
     Allure {
         format: Format,
         cases: Vec<AllureCase>,
@@ -109,6 +121,7 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
     let expansion = inputs::expand(&opts.patterns)?;
     let files = expansion.files;
     let mut reads = read_all(&files);
+    skip_testng_junit_copies(&files, &mut reads);
 
     // Allure directories: where any Allure result or container was found. Unknown files there
     // (and in their `history/`) are side files, not noise worth a note.
@@ -164,6 +177,16 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                 let tests = cases.len();
                 append(&mut sightings, cases);
                 (FileStatus::Parsed { format, tests }, Vec::new())
+            }
+            Read1::Native {
+                format,
+                cases,
+                notes,
+            } => {
+                result_files += 1;
+                let tests = cases.len();
+                append(&mut sightings, cases);
+                (FileStatus::Parsed { format, tests }, notes)
             }
             Read1::Allure {
                 format,
@@ -242,6 +265,34 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         }
     }
     Ok(run)
+}
+
+/// TestNG writes JUnit copies of its results (`junitreports/`, `<suite>/<test>.xml`) next to
+/// `testng-results.xml`; when that file is read too, the copies would count every test again,
+/// with less in them. They are skipped with a note (and read as JUnit when they are all there is).
+fn skip_testng_junit_copies(files: &[PathBuf], reads: &mut [Read1]) {
+    let testng_read = reads.iter().any(|r| {
+        matches!(
+            r,
+            Read1::Native {
+                format: Format::Testng,
+                ..
+            }
+        )
+    });
+    if !testng_read {
+        return;
+    }
+    for (path, read) in files.iter().zip(reads.iter_mut()) {
+        if matches!(read, Read1::Junit(_)) && head(path).is_ok_and(|h| testng::is_junit_copy(&h)) {
+            *read = Read1::Unknown {
+                reason: "TestNG's JUnit copy of the results in testng-results.xml, which is read \
+                         instead"
+                    .to_string(),
+                always_note: true,
+            };
+        }
+    }
 }
 
 /// Moves one file's tests to the end of `all`; the first (often the only) file's list is taken
@@ -363,6 +414,9 @@ fn read_one(path: &Path) -> Read1 {
                     Err(e) => Read1::Failed(e),
                 };
             }
+            if let Some(read) = read_native_xml(path, &head) {
+                return read;
+            }
             if allure1::looks_like_allure1(&head) {
                 return match allure1::parse_path(path) {
                     Ok(p) => Read1::Allure {
@@ -385,6 +439,7 @@ fn read_one(path: &Path) -> Read1 {
             unknown("XML, but not JUnit or Allure 1")
         }
         Some(b'{') => read_json(path, &name),
+        Some(b'[') if cucumber::looks_like_features(&head) => read_cucumber(path),
         None if name.ends_with(".xml") || name.ends_with("-result.json") => bad("empty file"),
         None => unknown("empty file"),
         Some(_) if name.ends_with(".xml") => bad("not XML: the file does not start with '<'"),
@@ -392,6 +447,42 @@ fn read_one(path: &Path) -> Read1 {
             bad("not JSON: the file does not start with '{'")
         }
         Some(_) => unknown("not a recognised result format"),
+    }
+}
+
+/// TestNG (`<testng-results>`) or Robot Framework (`<robot>`, or a bare `<suite id="s1">`),
+/// sniffed by the root element.
+fn read_native_xml(path: &Path, head: &[u8]) -> Option<Read1> {
+    let (root, id) = dotnet::root_element(head)?;
+    let (format, parsed) = if testng::is_root(&root) {
+        (
+            Format::Testng,
+            testng::parse_path(path).map(|cases| (cases, Vec::new())),
+        )
+    } else if robot::is_root(&root, id.as_deref()) {
+        (Format::Robot, robot::parse_path_noted(path))
+    } else {
+        return None;
+    };
+    Some(match parsed {
+        Ok((cases, notes)) => Read1::Native {
+            format,
+            cases,
+            notes,
+        },
+        Err(e) => Read1::Failed(e),
+    })
+}
+
+/// Cucumber or Behave JSON (a top-level array of features).
+fn read_cucumber(path: &Path) -> Read1 {
+    match cucumber::parse_path(path) {
+        Ok(p) => Read1::Native {
+            format: p.format.unwrap_or(Format::Cucumber),
+            cases: p.cases,
+            notes: p.notes,
+        },
+        Err(e) => Read1::Failed(e),
     }
 }
 

@@ -55,6 +55,8 @@ pub enum IdentitySource {
     PropertyTestKey,
     AllureTms,
     AllureLabel,
+    /// A Robot Framework, Cucumber or Behave tag that is a Test key.
+    Tag,
     NameKey,
     MappingFile,
     Definition,

@@ -219,6 +219,7 @@ pub fn source_name(source: IdentitySource) -> &'static str {
         IdentitySource::PropertyTestKey => "property test_key",
         IdentitySource::AllureTms => "Allure tms link",
         IdentitySource::AllureLabel => "Allure label",
+        IdentitySource::Tag => "tag",
         IdentitySource::NameKey => "key in the test name",
         IdentitySource::MappingFile => "mapping file",
         IdentitySource::Definition => "definition",

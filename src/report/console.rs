@@ -41,6 +41,7 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
                 | IdentitySource::PropertyTestKey
                 | IdentitySource::AllureTms
                 | IdentitySource::AllureLabel
+                | IdentitySource::Tag
                 | IdentitySource::NameKey
                 | IdentitySource::MappingFile => "",
             };

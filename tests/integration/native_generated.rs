@@ -1,0 +1,282 @@
+//! The fixtures generated with the real runners (fixtures/generated-*/, see each PROVENANCE.md):
+//! every file is sniffed as its format through `ingest::collect`, and the results match the
+//! runner's own console counts, outcome by outcome.
+
+use std::path::{Path, PathBuf};
+
+use xray_sync::ingest::{InputOptions, collect};
+use xray_sync::model::{Attachment, FileStatus, Format, OutcomeKind, ReadText, TestCase, TestRun};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+fn run(rel: &str) -> TestRun {
+    collect(&InputOptions {
+        patterns: vec![fixture(rel).display().to_string()],
+        allow_empty: false,
+        strict: true,
+    })
+    .unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn format_of(run: &TestRun) -> Format {
+    match &run.files[0].status {
+        FileStatus::Parsed { format, .. } => *format,
+        other => panic!("not parsed: {other:?}"),
+    }
+}
+
+/// (passed, failed, error, skipped) over `cases`.
+fn counts<'a>(cases: impl IntoIterator<Item = &'a TestCase>) -> (usize, usize, usize, usize) {
+    let mut c = (0, 0, 0, 0);
+    for case in cases {
+        match case.outcome().kind() {
+            OutcomeKind::Passed => c.0 += 1,
+            OutcomeKind::Failed => c.1 += 1,
+            OutcomeKind::Error => c.2 += 1,
+            OutcomeKind::Skipped => c.3 += 1,
+        }
+    }
+    c
+}
+
+fn find<'a>(run: &'a TestRun, name: &str) -> &'a TestCase {
+    run.cases
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no test {name}"))
+}
+
+fn message(case: &TestCase) -> String {
+    case.outcome()
+        .failure()
+        .and_then(|f| f.message.read())
+        .unwrap_or_default()
+}
+
+/// TestNG: "Total tests run: 9, Failures: 3, Skips: 3 / Configuration Failures: 2, Skips: 1".
+#[test]
+fn testng_matches_the_runner_console() {
+    let run = run("generated-testng/testng-results.xml");
+    assert_eq!(format_of(&run), Format::Testng);
+    let (tests, configs): (Vec<&TestCase>, Vec<&TestCase>) = run
+        .cases
+        .iter()
+        .partition(|c| c.property("testng.config").is_none());
+    assert_eq!(tests.len(), 9);
+    assert_eq!(counts(tests.iter().copied()), (3, 3, 0, 3));
+    // The configuration failures are failed results of their own; the skipped one is dropped.
+    let mut config_names: Vec<_> = configs.iter().map(|c| c.name.as_str()).collect();
+    config_names.sort();
+    assert_eq!(config_names, ["connectDatabase", "openSession"]);
+    assert_eq!(counts(configs.iter().copied()), (0, 2, 0, 0));
+
+    // Data-provider rows: one result per row, kept apart by their parameters.
+    let rows: Vec<_> = tests.iter().filter(|c| c.name == "sumsRows").collect();
+    assert_eq!(rows.len(), 3);
+    let failing = rows
+        .iter()
+        .find(|c| c.outcome().kind() == OutcomeKind::Failed)
+        .unwrap();
+    let params: Vec<_> = failing
+        .parameters()
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(params, [("arg0", "2"), ("arg1", "2"), ("arg2", "5")]);
+    assert_eq!(
+        message(failing),
+        "sum of 2 and 2 expected [5] but found [4]"
+    );
+
+    let divides = find(&run, "dividesByZero");
+    assert_eq!(divides.classname.as_deref(), Some("calc.CalculatorTest"));
+    assert_eq!(divides.definition(), "calc.CalculatorTest.dividesByZero");
+    assert_eq!(
+        divides.property("test_description"),
+        Some("divides by zero")
+    );
+    let f = divides.outcome().failure().unwrap();
+    assert_eq!(f.kind.read().as_deref(), Some("java.lang.AssertionError"));
+    assert!(
+        f.details
+            .read()
+            .unwrap()
+            .contains("at calc.CalculatorTest.dividesByZero(CalculatorTest.java:19)")
+    );
+    assert_eq!(
+        divides.attempts[0].system_out.read().as_deref(),
+        Some("about to divide")
+    );
+    assert!(divides.labels().iter().any(|l| l.value == "regression"));
+    let skipped = find(&run, "readsBalance");
+    assert_eq!(
+        skipped.outcome(),
+        &xray_sync::model::Outcome::Skipped {
+            message: Some("skipped by TestNG: configuration method openSession failed".into())
+        }
+    );
+}
+
+/// Robot: "8 tests, 1 passed, 6 failed, 1 skipped", in both schemas.
+#[test]
+fn robot_matches_the_runner_console_in_both_schemas() {
+    for file in [
+        "generated-robot/output.xml",
+        "generated-robot/output-legacy.xml",
+    ] {
+        let run = run(file);
+        assert_eq!(format_of(&run), Format::Robot, "{file}");
+        assert_eq!(run.cases.len(), 8, "{file}");
+        assert_eq!(counts(&run.cases), (1, 6, 0, 1), "{file}");
+
+        let reads = find(&run, "Reads Balance");
+        assert_eq!(
+            reads.definition(),
+            "Calculator.Accounts.Balance.Reads Balance",
+            "{file}"
+        );
+        assert_eq!(
+            message(reads),
+            "Parent suite teardown failed:\naccount cleanup failed",
+            "{file}"
+        );
+        assert_eq!(
+            message(find(&run, "Writes Balance With Teardown Failure")),
+            "Teardown failed:\nteardown could not close the ledger\n\nAlso parent suite teardown \
+             failed:\naccount cleanup failed",
+            "{file}"
+        );
+        assert_eq!(
+            message(find(&run, "Stores Result")),
+            "Parent suite setup failed:\ndatabase not reachable",
+            "{file}"
+        );
+        let sums = find(&run, "Sums From Table");
+        assert_eq!(message(sums), "4 != 5", "{file}");
+        // The failing template row, with the keyword inside it that failed.
+        assert_eq!(
+            sums.outcome().failure().unwrap().details.read().as_deref(),
+            Some(
+                "Failed keywords:\nSum Should Be    2    2    5\n  Should Be Equal As Integers    \
+                 ${sum}    ${expected}\n    4 != 5"
+            ),
+            "{file}"
+        );
+        let adds = find(&run, "Adds Two Numbers");
+        let tags: Vec<_> = adds.labels().iter().map(|l| l.value.as_str()).collect();
+        assert_eq!(tags, ["arithmetic", "CALC-12", "smoke"], "{file}");
+        assert!(adds.duration_secs().is_some_and(|d| d > 0.0), "{file}");
+        assert!(adds.started_at().is_some(), "{file}");
+        assert_eq!(
+            find(&run, "Skipped Until Fixed").outcome().kind(),
+            OutcomeKind::Skipped
+        );
+    }
+}
+
+/// behave: "3 scenarios passed, 2 failed, 1 error, 1 skipped".
+#[test]
+fn behave_matches_the_runner_console() {
+    let run = run("generated-behave/behave.json");
+    assert_eq!(format_of(&run), Format::Behave);
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (3, 2, 1, 1));
+    let rows: Vec<_> = run.cases.iter().filter(|c| c.name == "Sum rows").collect();
+    assert_eq!(rows.len(), 3, "outline rows stay separate results");
+    assert_eq!(rows[2].parameters()[0].value, "@1.3 sums");
+    assert_eq!(rows[2].definition(), "Calculator.Sum rows");
+    assert_eq!(
+        message(rows[2]),
+        "Then the result is 5: ASSERT FAILED: expected 5 but got 4"
+    );
+    assert_eq!(
+        message(find(&run, "Square root")),
+        "undefined step: When I take the square root of 16"
+    );
+    let root = find(&run, "Square root");
+    assert_eq!(root.file(), Some("features/calculator.feature"));
+    assert_eq!(root.line(), Some(30));
+}
+
+/// cucumber-js: "8 scenarios (2 failed, 1 undefined, 1 pending, 4 passed)"; undefined and
+/// pending are errors here.
+#[test]
+fn cucumber_js_matches_the_runner_console() {
+    let run = run("generated-cucumber-js/cucumber.json");
+    assert_eq!(format_of(&run), Format::Cucumber);
+    assert_eq!(run.cases.len(), 8);
+    assert_eq!(counts(&run.cases), (4, 2, 2, 0));
+    assert!(
+        message(find(&run, "Pending multiplication"))
+            .starts_with("pending step: When I multiply 3 by 4")
+    );
+    assert!(
+        message(find(&run, "Divide numbers")).starts_with("Then the result is 4: AssertionError")
+    );
+    let rows: Vec<_> = run.cases.iter().filter(|c| c.name == "Sum rows").collect();
+    assert_eq!(rows.len(), 3);
+    // The scenario's place, for annotations on the feature file.
+    let divide = find(&run, "Divide numbers");
+    assert_eq!(divide.file(), Some("features/calculator.feature"));
+    assert_eq!(divide.line(), Some(12));
+    let shot = find(&run, "Screenshot on result");
+    let names: Vec<_> = shot
+        .attachments()
+        .iter()
+        .map(|a| match a {
+            Attachment::Inline { name, .. } => name.as_str(),
+            Attachment::File { .. } => "file",
+        })
+        .collect();
+    assert_eq!(names, ["step-3-1.txt", "step-3-2.png"]);
+    assert!(matches!(
+        &shot.attachments()[0],
+        Attachment::Inline { base64, .. } if base64 == "cmVzdWx0PTM="
+    ));
+}
+
+/// TestNG's output directory holds JUnit copies of the same results: with testng-results.xml
+/// read, they are skipped with a note instead of counting every test again; alone, they are
+/// read as the JUnit they are.
+#[test]
+fn testng_junit_copies_are_not_counted_twice() {
+    let run = collect(&InputOptions {
+        patterns: [
+            "generated-testng/testng-results.xml",
+            "generated-testng/junitreports",
+            "generated-testng/Calculator suite",
+        ]
+        .iter()
+        .map(|rel| fixture(rel).display().to_string())
+        .collect(),
+        allow_empty: false,
+        strict: true,
+    })
+    .unwrap();
+    let parsed: Vec<_> = run
+        .files
+        .iter()
+        .filter(|f| matches!(f.status, FileStatus::Parsed { .. }))
+        .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(parsed, ["testng-results.xml"]);
+    let copies = run
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(&f.status, FileStatus::Skipped { reason } if reason.contains("JUnit copy"))
+        })
+        .count();
+    assert_eq!(copies, 4);
+    assert_eq!(run.cases.len(), 11);
+
+    // Alone, the copies are JUnit: 7 test names (TestNG's JUnit copy repeats sumsRows for its
+    // 3 rows without their parameters).
+    let alone = self::run("generated-testng/junitreports");
+    assert_eq!(format_of(&alone), Format::Junit);
+    assert_eq!(alone.cases.len(), 7);
+}
