@@ -209,6 +209,11 @@ pub struct XraySettings {
     pub execution_fields: std::collections::BTreeMap<String, serde_json::Value>,
     /// Test Set keys every Test of the run is added to (`XRAY_TEST_SETS`).
     pub test_sets: Vec<String>,
+    /// `[mapping] requirement_labels`: Allure label names whose values are requirement keys.
+    pub requirement_labels: Vec<String>,
+    /// `[mapping] requirement_tag_pattern`: tags (Robot, Cucumber, Allure `tag`) that name a
+    /// requirement; the first capture group (or the whole match) is the key. Off by default.
+    pub requirement_tag_pattern: Option<regex::Regex>,
 }
 
 /// Per-test changes to the bug xray-sync files, from `[[bugs.override]]` in xray-sync.toml.

@@ -95,6 +95,8 @@ pub struct FileMapping {
     pub file: Option<PathBuf>,
     pub unmapped: Option<UnmappedPolicy>,
     pub iterations: Option<super::IterationMode>,
+    pub requirement_labels: Option<Vec<String>>,
+    pub requirement_tag_pattern: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -93,6 +93,8 @@ pub const PRESENTATION_KEYS: &[(&str, &str)] = &[
     ("mapping", "underscore_keys"),
     ("mapping", "unmapped"),
     ("mapping", "iterations"),
+    ("mapping", "requirement_labels"),
+    ("mapping", "requirement_tag_pattern"),
     ("scope", "include"),
     ("scope", "exclude"),
     ("statuses", "passed"),

@@ -53,6 +53,8 @@ fn xray_settings(mode: Mode, url: &str) -> XraySettings {
         },
         execution_fields: Default::default(),
         test_sets: Vec::new(),
+        requirement_labels: Vec::new(),
+        requirement_tag_pattern: None,
     }
 }
 

@@ -477,3 +477,43 @@ mod test_sets {
         );
     }
 }
+
+mod requirements {
+    use super::*;
+
+    #[test]
+    fn new_tests_carry_requirement_keys_from_links_labels_and_tags() {
+        let s = Scratch::new();
+        std::fs::create_dir_all(s.path("results")).unwrap();
+        std::fs::write(
+            s.path("results/0a1b-result.json"),
+            r#"{"uuid":"0a1b","name":"adds","fullName":"calc.AddTest.adds","status":"passed",
+               "start":1746093600000,"stop":1746093601000,
+               "labels":[{"name":"tag","value":"REQ-CALC-7"},{"name":"story","value":"CALC-8"},{"name":"tag","value":"smoke"}],
+               "links":[{"type":"requirement","name":"CALC-9"},{"type":"issue","name":"CALC-10"}]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            s.path("xray-sync.toml"),
+            "[mapping]\nrequirement_labels = [\"story\"]\nrequirement_tag_pattern = \"^REQ-(.+)$\"\n",
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        cmd.env("XRAY_PROJECT", PROJECT).args([
+            "run",
+            "--dry-run",
+            "--plan-json",
+            "plan.json",
+            "results",
+        ]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+        let plan: serde_json::Value = serde_json::from_str(&s.read("plan.json")).unwrap();
+        let info = &plan["xray"]["requests"][0]["body"]["tests"][0]["testInfo"];
+        assert_eq!(
+            info["requirementKeys"],
+            json!(["CALC-9", "CALC-7", "CALC-8"]),
+            "{plan:#}"
+        );
+    }
+}

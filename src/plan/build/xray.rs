@@ -242,10 +242,44 @@ fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::Te
         labels: list_property(case, "tags")
             .filter(|t| !t.contains(char::is_whitespace))
             .collect(),
-        requirement_keys: list_property(case, "requirements")
-            .filter(|k| IssueKey::parse(k).is_some())
-            .collect(),
+        requirement_keys: requirement_keys(x, case),
     }
+}
+
+/// Requirement keys a result names: the xray-junit-extensions `requirements` property, Allure
+/// links of type `requirement`, labels named in `[mapping] requirement_labels`, and tags
+/// matching `[mapping] requirement_tag_pattern`. Only issue-key shapes, each once, in order.
+fn requirement_keys(x: &XraySettings, case: &TestCase) -> Vec<String> {
+    let mut found: Vec<String> = list_property(case, "requirements").collect();
+    for l in case.links() {
+        if l.kind.eq_ignore_ascii_case("requirement")
+            && let Some(name) = &l.name
+        {
+            found.push(name.trim().to_string());
+        }
+    }
+    for l in case.labels() {
+        if x.requirement_labels.iter().any(|n| *n == l.name) {
+            found.push(l.value.trim().to_string());
+        }
+        if l.name == "tag"
+            && let Some(re) = &x.requirement_tag_pattern
+            && let Some(c) = re.captures(l.value.trim())
+        {
+            let m = c
+                .get(1)
+                .or_else(|| c.get(0))
+                .map(|m| m.as_str().to_string());
+            found.extend(m);
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for k in found {
+        if IssueKey::parse(&k).is_some() && !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
 }
 
 fn list_property<'a>(case: &'a TestCase, name: &str) -> impl Iterator<Item = String> + 'a {

@@ -215,6 +215,14 @@ pub(super) fn resolve_xray(
     }
 
     let execution_fields = execution_fields(args, f, trace)?;
+    let requirement_tag_pattern = match file.mapping.requirement_tag_pattern.as_deref() {
+        None | Some("") => None,
+        Some(p) => Some(regex::Regex::new(p).map_err(|e| {
+            invalid(format!(
+                "[mapping] requirement_tag_pattern: not a valid regex: {e}"
+            ))
+        })?),
+    };
     let test_sets = split_list(
         &trace
             .pick("test_sets", args.test_sets.clone(), f.test_sets.clone())
@@ -266,6 +274,8 @@ pub(super) fn resolve_xray(
         },
         execution_fields,
         test_sets,
+        requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
+        requirement_tag_pattern,
     }))
 }
 

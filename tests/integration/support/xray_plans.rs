@@ -101,6 +101,8 @@ pub fn settings(product: Product, url: &str, basic: bool) -> XraySettings {
         },
         execution_fields: Default::default(),
         test_sets: Vec::new(),
+        requirement_labels: Vec::new(),
+        requirement_tag_pattern: None,
     }
 }
 
