@@ -259,7 +259,7 @@ fn requirement_keys(x: &XraySettings, case: &TestCase) -> Vec<String> {
         }
     }
     for l in case.labels() {
-        if x.requirement_labels.iter().any(|n| *n == l.name) {
+        if x.requirement_labels.contains(&l.name) {
             found.push(l.value.trim().to_string());
         }
         if l.name == "tag"
