@@ -78,6 +78,7 @@ fn main() {
         patterns: vec![],
         allow_empty: None,
         strict: None,
+        allow_bad_files: None,
     };
     let mut trace = Trace::default();
     let s = settings::resolve(

@@ -28,8 +28,8 @@ GITHUB_TOKEN) or a key in xray-sync.toml; `xray-sync run --help` lists each flag
 variable, and `xray-sync config` shows the resolved values.
 
 Exit codes: 0 done; 1 tests failed with --fail-on-test-failure (doctor: a check failed or was \
-skipped); 2 usage or configuration error; 3 input error (no result files, bad files with \
---strict); 4 Xray or Jira rejected or unreachable (unsent results are spooled).";
+skipped); 2 usage or configuration error; 3 input error (no result files, a result file that \
+could not be read unless --allow-bad-files); 4 Xray or Jira rejected or unreachable (unsent results are spooled).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -55,10 +55,15 @@ pub struct InputArgs {
     #[arg(long, env = "XRAY_SYNC_ALLOW_EMPTY", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub allow_empty: Option<bool>,
-    /// Any unreadable or malformed result file is fatal.
+    /// Any unreadable or malformed result file is fatal: nothing is sent.
     #[arg(long, env = "XRAY_SYNC_STRICT", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub strict: Option<bool>,
+    /// A result file that cannot be read (malformed, cut short, empty, an unsupported format) is
+    /// a warning, not exit code 3. Everything readable is processed either way.
+    #[arg(long, env = "XRAY_SYNC_ALLOW_BAD_FILES", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub allow_bad_files: Option<bool>,
 }
 
 impl InputArgs {

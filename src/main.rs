@@ -2,8 +2,9 @@
 //!
 //! Exit codes live here and only here (the README has the same table):
 //! 0 done; 1 tests failed and `--fail-on-test-failure` is set; 2 usage or configuration error;
-//! 3 input error (no result files, bad files under `--strict`, unmapped results under
-//! `--unmapped fail`); 4 Xray or Jira rejected the request or could not be reached.
+//! 3 input error (no result files, a result file that could not be read — after everything
+//! readable was processed, unless `--allow-bad-files` — or any under `--strict`, unmapped
+//! results under `--unmapped fail`); 4 Xray or Jira rejected the request or could not be reached.
 //! Errors print with `{:#}` (Display with causes), never Debug, so secrets stay redacted.
 
 use std::io::Write;
@@ -137,6 +138,8 @@ fn main() -> ExitCode {
     }
 }
 
+/// `xray-sync parse`: prints what was read, bad files included, then exits 3 when a file could
+/// not be read (a warning on stderr instead with `--allow-bad-files`).
 fn parse(input: &InputArgs, json: bool, out: &mut dyn Write) -> Result<(), RunError> {
     let results = ingest::collect(&InputOptions {
         patterns: input.split_patterns(),
@@ -144,7 +147,18 @@ fn parse(input: &InputArgs, json: bool, out: &mut dyn Write) -> Result<(), RunEr
         strict: input.strict.unwrap_or(false),
     })?;
     ingest::parse_output::print_parse(&results, json, out)
-        .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))
+        .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
+    match IngestError::bad_files(&results) {
+        None => Ok(()),
+        Some(_) if input.allow_bad_files.unwrap_or(false) => {
+            eprintln!(
+                "warning: {} result file(s) could not be read (allowed by --allow-bad-files); everything readable was processed",
+                results.failed_files().count()
+            );
+            Ok(())
+        }
+        Some(bad) => Err(bad.into()),
+    }
 }
 
 /// `xray-sync config`: every resolved value and where it came from. Secrets print as `***`.
@@ -157,6 +171,7 @@ fn config(
         patterns: vec![],
         allow_empty: None,
         strict: None,
+        allow_bad_files: None,
     };
     // Resolved as a dry run: missing credentials are notes here, not errors.
     let (settings, trace) = settings::load(args, &input, true, &env)?;
@@ -205,6 +220,7 @@ fn doctor(
         patterns: args.patterns.clone(),
         allow_empty: None,
         strict: None,
+        allow_bad_files: None,
     };
     let mut settings_args = args.settings.clone();
     settings_args.json = Some(args.json);
@@ -258,6 +274,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
         patterns: vec![],
         allow_empty: None,
         strict: None,
+        allow_bad_files: None,
     };
     let (settings, _trace) = settings::load(&args.settings, &input, false, &env)?;
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {

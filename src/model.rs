@@ -7,11 +7,15 @@
 //! [`Text`] handle into the text store (`model/text.rs`), not a heap string. The JSON shape
 //! lives in `model/json.rs`.
 //!
-//! Outcome rule (documented in the README too): a test's outcome is the outcome of its attempts
-//! combined: any passed attempt together with any failed/errored one makes the test *passed and
-//! flaky*; otherwise the worst attempt wins, in the order errored > failed > passed > skipped.
-//! A test that was only skipped is skipped. Among equally bad attempts the last one's text is
-//! kept. [`TestCase::outcome`] applies this rule on each call; nothing stores its result.
+//! Outcome rule (documented in the README too): the attempts of a test are kept in the order
+//! they ran, and the **last attempt decides** the test's outcome. The test is *flaky* when that
+//! last attempt passed and an earlier one failed or errored (or the runner itself said so). The
+//! order is settled by ingest before anything reads it (`ingest::merge`): document order inside
+//! one file, start time across files where both have one, otherwise the order in which the
+//! inputs were given; where no order is known between two sightings (two files matched by one
+//! pattern, or equal start times) the failing one is put last, so a failure is never hidden by
+//! a pass of unknown order. [`TestCase::outcome`] reads the last attempt on each call; nothing
+//! stores its result.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -123,8 +127,9 @@ impl Outcome {
         self.failure().is_some()
     }
 
-    /// Severity used by the merge rule: higher wins.
-    fn severity(&self) -> u8 {
+    /// Severity: higher is worse. Where no order is known between two sightings, the worse
+    /// one is put last (`ingest::merge`), so it decides.
+    pub fn severity(&self) -> u8 {
         match self {
             Outcome::Skipped { .. } => 0,
             Outcome::Passed => 1,
@@ -206,7 +211,7 @@ pub struct Attempt {
 /// A `name`/`value` pair: JUnit `<property>` (suite and case level) or an Allure parameter.
 /// `items` holds `<item name="…">value</item>` children (xray-junit-extensions
 /// `testrun_evidence`, `testrun_customfields`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Property {
     pub name: String,
     pub value: String,
@@ -214,21 +219,21 @@ pub struct Property {
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Item {
     pub name: String,
     pub value: String,
 }
 
 /// An Allure label (`name`/`value`), e.g. `tag`, `suite`, `xray`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Label {
     pub name: String,
     pub value: String,
 }
 
 /// An Allure link. `kind` is its `type` (`tms`, `issue`, `link`, or custom).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Link {
     #[serde(rename = "type")]
     pub kind: String,
@@ -240,7 +245,7 @@ pub struct Link {
 
 /// Evidence a result names. Files are only *named* here; whether they may be read (inside the
 /// workspace or the results directory) is decided when evidence is collected, not by parsers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Attachment {
     /// A file, as the result referenced it, joined to the directory of the result file when
@@ -276,7 +281,8 @@ pub struct TestCase {
     /// allocation (`Some("C".into())` builds one).
     pub classname: Option<Arc<str>>,
     pub name: String,
-    /// True when an attempt passed and another failed or errored (or the runner said so).
+    /// True when the last attempt passed and an earlier one failed or errored (or the runner
+    /// said so).
     pub flaky: bool,
     /// Every try, in order. Never empty.
     pub attempts: Vec<Attempt>,
@@ -423,32 +429,13 @@ impl TestCase {
         &self.extras().attachments
     }
 
-    /// The merged outcome of `attempts` (the rule in the module doc), derived on each call so
-    /// it can never disagree with them and failure text is stored once, in its attempt:
-    /// `Passed` when an attempt passed and another failed or errored; otherwise the worst
-    /// attempt's outcome (errored > failed > passed > skipped), the last one among equals (the
-    /// most recent try). A case without attempts (only possible by emptying the public
-    /// `attempts` by hand) reads as skipped.
+    /// The outcome of the last attempt (the rule in the module doc), read on each call so it
+    /// can never disagree with `attempts` and failure text is stored once, in its attempt. A
+    /// case without attempts (only possible by emptying the public `attempts` by hand) reads as
+    /// skipped.
     pub fn outcome(&self) -> &Outcome {
-        static PASSED: Outcome = Outcome::Passed;
         static NOTHING_RAN: Outcome = Outcome::Skipped { message: None };
-        let Some((first, rest)) = self.attempts.split_first() else {
-            return &NOTHING_RAN;
-        };
-        let mut worst = &first.outcome;
-        let mut any_pass = *worst == Outcome::Passed;
-        for a in rest {
-            any_pass |= a.outcome == Outcome::Passed;
-            if a.outcome.severity() >= worst.severity() {
-                worst = &a.outcome;
-            }
-        }
-        // The worst is a failure and something passed: flaky, which counts as passed.
-        if any_pass && worst.is_failure() {
-            &PASSED
-        } else {
-            worst
-        }
+        self.attempts.last().map_or(&NOTHING_RAN, |a| &a.outcome)
     }
 
     /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
@@ -471,45 +458,64 @@ impl TestCase {
             .map(|p| p.value.as_str())
     }
 
-    /// Folds another sighting of the same test into this one: its attempts are appended (in
-    /// start order when both are known) and the metadata lists are unioned.
+    /// Folds another sighting of the same test into this one, *after* the attempts it has (the
+    /// caller knows the order: see the module doc), and settles the result. Costs the length of
+    /// this case; bulk merges call [`TestCase::append`] per sighting and [`TestCase::settle`]
+    /// once, so merging stays linear however many sightings a test has.
     pub fn absorb(&mut self, other: TestCase) {
+        self.append(other);
+        self.settle();
+    }
+
+    /// Appends another sighting's attempts and metadata lists without de-duplicating or
+    /// re-deriving anything: O(size of `other`). Call [`TestCase::settle`] when done.
+    pub fn append(&mut self, other: TestCase) {
         self.attempts.extend(other.attempts);
-        if self.attempts.iter().all(|a| a.started_at.is_some()) {
-            // Stable sort: attempts without distinct start times keep their document order.
-            self.attempts.sort_by_key(|a| a.started_at);
-        }
         if let Some(theirs) = other.extras {
             let Extras {
                 full_name: _,
                 history_id: _,
                 file,
                 line,
-                properties,
-                labels,
-                links,
+                mut properties,
+                mut labels,
+                mut links,
                 parameters: _,
-                attachments,
+                mut attachments,
             } = *theirs;
             let ours = self.extras_mut();
-            union(&mut ours.properties, properties);
-            union(&mut ours.labels, labels);
-            union(&mut ours.links, links);
-            union(&mut ours.attachments, attachments);
+            ours.properties.append(&mut properties);
+            ours.labels.append(&mut labels);
+            ours.links.append(&mut links);
+            ours.attachments.append(&mut attachments);
             if ours.file.is_none() {
                 ours.file = file;
                 ours.line = line;
             }
         }
+    }
+
+    /// After [`TestCase::append`]: drops repeated properties, labels, links and attachments
+    /// (the first of equals stays, in its place; hashed, so linear) and re-derives `flaky`.
+    pub fn settle(&mut self) {
+        if let Some(extras) = self.extras.as_deref_mut() {
+            dedup_in_order(&mut extras.properties);
+            dedup_in_order(&mut extras.labels);
+            dedup_in_order(&mut extras.links);
+            dedup_in_order(&mut extras.attachments);
+        }
         self.recompute();
     }
 
-    /// Re-derives `flaky` from `attempts` (an attempt passed and another failed or errored).
-    /// Call after changing `attempts` directly; it drops a runner-reported flaky mark.
+    /// Re-derives `flaky` from `attempts`: the last attempt passed and an earlier one failed or
+    /// errored. Call after changing `attempts` directly; it drops a runner-reported flaky mark.
     pub fn recompute(&mut self) {
-        let any_pass = self.attempts.iter().any(|a| a.outcome == Outcome::Passed);
-        let any_fail = self.attempts.iter().any(|a| a.outcome.is_failure());
-        self.flaky = any_pass && any_fail;
+        self.flaky = match self.attempts.split_last() {
+            Some((last, earlier)) => {
+                last.outcome == Outcome::Passed && earlier.iter().any(|a| a.outcome.is_failure())
+            }
+            None => false,
+        };
     }
 
     /// Sum of the attempts' durations, when any was known (derived on each call).
@@ -529,13 +535,21 @@ impl TestCase {
     }
 }
 
-/// Appends the items of `more` that `list` does not hold yet.
-fn union<T: PartialEq>(list: &mut Vec<T>, more: Vec<T>) {
-    for item in more {
-        if !list.contains(&item) {
-            list.push(item);
-        }
+/// Keeps the first of each group of equal items, in place and in order. Hashes the items, so
+/// it is linear: a list of 200k distinct items costs one pass, not 200k scans.
+pub fn dedup_in_order<T: std::hash::Hash + Eq>(list: &mut Vec<T>) {
+    if list.len() < 2 {
+        return;
     }
+    let keep: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(list.len());
+        list.iter().map(|item| seen.insert(item)).collect()
+    };
+    let mut at = 0;
+    list.retain(|_| {
+        at += 1;
+        keep[at - 1]
+    });
 }
 
 /// What happened to one input file.
@@ -546,8 +560,14 @@ pub enum FileStatus {
     Parsed { format: Format, tests: usize },
     /// Not a result format xray-sync reads (or an Allure side file); not an error.
     Skipped { reason: String },
-    /// Unreadable or malformed. The records read before the error are dropped.
-    Failed { error: InputError },
+    /// Unreadable, malformed, cut short, or results in a format no reader handles. The file
+    /// makes the run exit 3 (unless bad files are allowed); `salvaged` tests read completely
+    /// before the error were kept and go through with the rest.
+    Failed {
+        error: InputError,
+        #[serde(skip_serializing_if = "is_zero")]
+        salvaged: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -575,6 +595,14 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// One line for reports: the error, and what was kept from the file.
+    pub fn describe(&self, salvaged: usize) -> String {
+        match salvaged {
+            0 => format!("{self} (no test read from it)"),
+            n => format!("{self} ({n} test(s) read before the error were kept)"),
+        }
+    }
+
     /// A problem with the file as a whole (cannot open it, not this format): no position.
     pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
         InputError {
@@ -584,6 +612,10 @@ impl InputError {
             message: message.into(),
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn location(line: Option<u64>, offset: Option<u64>) -> String {
@@ -657,8 +689,13 @@ impl TestRun {
 
     /// Files that failed to parse.
     pub fn failed_files(&self) -> impl Iterator<Item = &InputError> {
+        self.bad_files().map(|(error, _)| error)
+    }
+
+    /// Files that failed to parse, each with how many of its tests were salvaged.
+    pub fn bad_files(&self) -> impl Iterator<Item = (&InputError, usize)> {
         self.files.iter().filter_map(|f| match &f.status {
-            FileStatus::Failed { error } => Some(error),
+            FileStatus::Failed { error, salvaged } => Some((error, *salvaged)),
             FileStatus::Parsed { .. } | FileStatus::Skipped { .. } => None,
         })
     }

@@ -43,6 +43,8 @@ pub struct InputSettings {
     pub patterns: Vec<String>,
     pub allow_empty: bool,
     pub strict: bool,
+    /// A bad result file is a warning instead of exit code 3 (`--allow-bad-files`).
+    pub allow_bad_files: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -109,7 +109,14 @@ pub fn run(
     }
 
     let receipts = execute(&plan, &settings, &results, dry_run, on_github, human!())?;
-    let summary = assemble::summary(&plan, &settings, &receipts, dry_run).scrubbed(&secret_refs);
+    let mut summary = assemble::summary(&plan, &settings, &receipts, dry_run);
+    // Bad files are problems of the run: the job summary lists them with the other problems.
+    summary.errors.extend(
+        results
+            .bad_files()
+            .map(|(error, salvaged)| format!("result file not read: {}", error.describe(salvaged))),
+    );
+    let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let stopped_by_keys = receipts.xray.as_ref().is_some_and(|x| {
@@ -139,6 +146,10 @@ pub fn run(
         })?;
     }
     if on_github {
+        for (error, salvaged) in results.bad_files() {
+            let line = github::bad_file_annotation(error, salvaged);
+            writeln!(out, "{}", crate::secret::scrub(&line, &secret_refs)).map_err(stdout_error)?;
+        }
         publish_github(&settings, &summary, &secret_refs, env, out)?;
     }
     if stopped_by_keys {
@@ -156,6 +167,19 @@ pub fn run(
                 .map(|l| crate::secret::scrub(l, &secret_refs))
                 .collect(),
         ));
+    }
+    // Everything readable was sent and reported; a bad file still makes the run fail (exit 3)
+    // unless it was allowed, so a crashed test process never turns the step green.
+    if let Some(bad) = IngestError::bad_files(&results) {
+        if !settings.inputs.allow_bad_files {
+            return Err(RunError::Input(bad));
+        }
+        writeln!(
+            human!(),
+            "WARNING: {} result file(s) could not be read (--allow-bad-files: not an error); see the notes above.",
+            results.failed_files().count()
+        )
+        .map_err(stdout_error)?;
     }
     Ok(RunOutcome {
         tests_failed: plan.counts.failed + plan.counts.error > 0,

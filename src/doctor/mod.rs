@@ -437,7 +437,7 @@ fn inputs_check<E: Display>(patterns: &[String], inputs: Option<Result<TestRun, 
                 bad.len(),
                 bad.first().map(String::as_str).unwrap_or("")
             ),
-            "fix or exclude those files; --strict makes them fail the run",
+            "fix or exclude those files: a run reads the rest and then exits 3 (--allow-bad-files: a warning; --strict: nothing is sent)",
         )
         .with_detail(detail)
     }
@@ -560,6 +560,7 @@ mod tests {
                             offset: None,
                             message: "unexpected end of file".into(),
                         },
+                        salvaged: 0,
                     },
                 ),
             ],

@@ -171,13 +171,6 @@ pub fn resolve_attachment(
     }
 }
 
-/// Appends `a` to `list` unless an equal attachment is already there.
-pub fn push_unique(list: &mut Vec<Attachment>, a: Attachment) {
-    if !list.contains(&a) {
-        list.push(a);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,11 +25,11 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::allure::{
-    AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, push_unique, resolve_attachment,
+    AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, resolve_attachment,
 };
 use crate::model::{
     Attempt, Extras, Format, InputError, Label, Link, MAX_TEXT_BYTES, Outcome, Property, SourceRef,
-    TestCase,
+    TestCase, dedup_in_order,
 };
 
 /// Deeper nesting than this is refused: real files nest steps a few levels, not hundreds.
@@ -53,16 +53,32 @@ pub fn looks_like_allure1(head: &[u8]) -> bool {
 
 /// Parses one Allure 1 XML file.
 pub fn parse_path(path: &Path) -> Result<AllureParse, InputError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
-    parse_reader(std::io::BufReader::new(file), path).map_err(|mut e| {
+    match salvage_path(path) {
+        (parse, None) => Ok(parse),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Reads one Allure 1 XML file as far as it goes: the test cases closed before an error (a file
+/// cut short) come back with the error, which names the line.
+pub fn salvage_path(path: &Path) -> (AllureParse, Option<InputError>) {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            let error = InputError::whole_file(path, format!("cannot read: {e}"));
+            return (AllureParse::default(), Some(error));
+        }
+    };
+    let (parse, error) = salvage_reader(std::io::BufReader::new(file), path);
+    let error = error.map(|mut e| {
         // The streaming reader only knows byte offsets; on the (rare) error path, re-read the
         // prefix to also name the line, which is what people look for in an editor.
         if let (None, Some(offset)) = (e.line, e.offset) {
             e.line = super::line_at(path, offset);
         }
         e
-    })
+    });
+    (parse, error)
 }
 
 #[derive(Default)]
@@ -87,6 +103,15 @@ struct SuiteDraft {
 
 /// Parses Allure 1 XML from a reader; `path` names it and locates its attachments.
 pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<AllureParse, InputError> {
+    match salvage_reader(r, path) {
+        (parse, None) => Ok(parse),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Reads Allure 1 XML as far as it goes: the test cases closed before an error (a file cut
+/// short) come back with the error.
+pub fn salvage_reader<R: BufRead>(r: R, path: &Path) -> (AllureParse, Option<InputError>) {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut reader = Reader::from_reader(r);
     let mut buf = Vec::new();
@@ -103,20 +128,23 @@ pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<AllureParse, InputE
         offset: Some(reader.error_position().max(reader.buffer_position())),
         message,
     };
-    loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| fail(&reader, format!("malformed XML: {e}")))?;
+    let failure = loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => break Some(fail(&reader, format!("malformed XML: {e}"))),
+        };
         match event {
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(fail(
+                    break Some(fail(
                         &reader,
                         format!("elements nested deeper than {MAX_DEPTH}"),
                     ));
                 }
                 if stack.is_empty() {
-                    check_root(&e).map_err(|m| fail(&reader, m))?;
+                    if let Err(m) = check_root(&e) {
+                        break Some(fail(&reader, m));
+                    }
                     saw_root = true;
                 }
                 open(&e, &stack, &mut current, &mut suite, dir, &mut notes);
@@ -125,7 +153,9 @@ pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<AllureParse, InputE
             }
             Event::Empty(e) => {
                 if stack.is_empty() {
-                    check_root(&e).map_err(|m| fail(&reader, m))?;
+                    if let Err(m) = check_root(&e) {
+                        break Some(fail(&reader, m));
+                    }
                     saw_root = true;
                 }
                 open(&e, &stack, &mut current, &mut suite, dir, &mut notes);
@@ -143,19 +173,19 @@ pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<AllureParse, InputE
                     Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
                         Some(s) => s.to_string(),
                         None => {
-                            return Err(fail(
+                            break Some(fail(
                                 &reader,
                                 format!("undeclared or external entity &{};", &*r),
                             ));
                         }
                     },
-                    Err(e) => return Err(fail(&reader, format!("bad character reference: {e}"))),
+                    Err(e) => break Some(fail(&reader, format!("bad character reference: {e}"))),
                 };
                 push_text(&mut text, &resolved);
             }
             Event::End(_) => {
                 let Some(closed) = stack.pop() else {
-                    return Err(fail(&reader, "unexpected closing tag".into()));
+                    break Some(fail(&reader, "unexpected closing tag".into()));
                 };
                 let parent = stack.last().map(String::as_str);
                 let grand = stack.len().checked_sub(2).map(|i| stack[i].as_str());
@@ -186,28 +216,31 @@ pub fn parse_reader<R: BufRead>(r: R, path: &Path) -> Result<AllureParse, InputE
                     _ => {}
                 }
             }
-            Event::Eof => break,
+            Event::Eof => break None,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
         buf.clear();
-    }
-    if !saw_root {
-        return Err(InputError::whole_file(
-            path,
-            "no test-suite element (empty or not XML)",
-        ));
-    }
-    if !stack.is_empty() {
-        return Err(fail(
-            &reader,
-            "truncated document: unclosed elements at end of file".into(),
-        ));
-    }
+    };
+    let failure = failure.or_else(|| {
+        if !saw_root {
+            Some(InputError::whole_file(
+                path,
+                "no test-suite element (empty or not XML)",
+            ))
+        } else if !stack.is_empty() {
+            Some(fail(
+                &reader,
+                "truncated document: unclosed elements at end of file".into(),
+            ))
+        } else {
+            None
+        }
+    });
     let cases = drafts
         .into_iter()
         .map(|d| finish(d, &suite, path))
         .collect();
-    Ok(AllureParse { cases, notes })
+    (AllureParse { cases, notes }, failure)
 }
 
 fn check_root(e: &BytesStart<'_>) -> Result<(), String> {
@@ -289,9 +322,8 @@ fn open(
                 value: attr(e, "value").unwrap_or_default(),
                 items: Vec::new(),
             };
-            if !c.parameters.contains(&p) {
-                c.parameters.push(p);
-            }
+            // De-duplicated once, when the case ends (`dedup_in_order`).
+            c.parameters.push(p);
         }
         ("attachment", Some("attachments")) => {
             let Some(c) = current.as_mut() else { return };
@@ -303,7 +335,7 @@ fn open(
                 attr(e, "type"),
                 notes,
             ) {
-                push_unique(&mut c.attachments, a);
+                c.attachments.push(a);
             }
         }
         _ => {}
@@ -350,11 +382,8 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         .iter()
         .any(|l| l.name == "status_details" && l.value.eq_ignore_ascii_case("flaky"));
     let mut labels = d.labels;
-    for l in &suite.labels {
-        if !labels.contains(l) {
-            labels.push(l.clone());
-        }
-    }
+    labels.extend(suite.labels.iter().cloned());
+    dedup_in_order(&mut labels);
     let links = labels
         .iter()
         .filter_map(|l| {
@@ -377,8 +406,8 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         history_id,
         labels,
         links,
-        parameters: d.parameters,
-        attachments: d.attachments,
+        parameters: deduped(d.parameters),
+        attachments: deduped(d.attachments),
         ..Extras::default()
     });
     case.flaky = flaky && *case.outcome() == Outcome::Passed;
@@ -387,4 +416,10 @@ fn finish(d: CaseDraft, suite: &SuiteDraft, path: &Path) -> AllureCase {
         uuid: None,
         status_known,
     }
+}
+
+/// `list` without repeats (the first of equals stays), in one hashed pass.
+fn deduped<T: std::hash::Hash + Eq>(mut list: Vec<T>) -> Vec<T> {
+    dedup_in_order(&mut list);
+    list
 }

@@ -24,11 +24,11 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 
 use super::allure::{
-    AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, push_unique, resolve_attachment,
+    AllureCase, AllureParse, duration_secs, epoch_ms, outcome_for, resolve_attachment,
 };
 use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, InputError, Label, Link, Outcome, Property,
-    SourceRef, TestCase, Text,
+    SourceRef, TestCase, Text, dedup_in_order,
 };
 
 /// Largest JSON file read whole to decide whether it is an Allure file. Real results are KBs.
@@ -357,6 +357,8 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
         attach(dir, a, &mut attachments, &mut notes);
     }
     step_attachments(dir, &doc.steps, &mut attachments, &mut notes);
+    // Repeats are dropped once, here, by hash: a result naming 200k attachments stays linear.
+    dedup_in_order(&mut attachments);
     case.set_extras(Extras {
         full_name: doc.full_name.filter(|f| !f.is_empty()),
         history_id: doc.history_id.filter(|h| !h.is_empty()),
@@ -390,21 +392,20 @@ fn parameters(raw: Vec<RawParameter>) -> Vec<Property> {
         } else {
             p.value.unwrap_or_default()
         };
-        let prop = Property {
+        out.push(Property {
             name: p.name.unwrap_or_default(),
             value,
             items: Vec::new(),
-        };
-        if !out.contains(&prop) {
-            out.push(prop);
-        }
+        });
     }
+    // Repeated parameters are dropped by hash, not by rescanning: 200k parameters stay linear.
+    dedup_in_order(&mut out);
     out
 }
 
 fn attach(dir: &Path, a: RawAttachment, into: &mut Vec<Attachment>, notes: &mut Vec<String>) {
     if let Some(att) = resolve_attachment(dir, a.source.as_deref(), a.name, a.content_type, notes) {
-        push_unique(into, att);
+        into.push(att);
     }
 }
 
@@ -475,8 +476,10 @@ pub fn container(doc: RawDoc, path: &Path, notes: &mut Vec<String>) -> Container
 
 /// Applies a container to one of its child tests (see the module doc for the rule).
 pub fn apply_container(child: &mut AllureCase, container: &Container) {
-    for a in &container.attachments {
-        push_unique(&mut child.case.extras_mut().attachments, a.clone());
+    if !container.attachments.is_empty() {
+        let attachments = &mut child.case.extras_mut().attachments;
+        attachments.extend(container.attachments.iter().cloned());
+        dedup_in_order(attachments);
     }
     if let Some(outcome) = &container.failed_before
         && !child.status_known

@@ -116,6 +116,20 @@ pub fn parse_path(path: &Path, format: Format) -> Result<Vec<TestCase>, InputErr
     }
 }
 
+/// Like [`parse_path`], but NUnit and xUnit.net files cut short keep the tests read completely
+/// before the error. TRX lists results before the definitions that name their classes, so a
+/// cut TRX file keeps nothing (its results could not be identified).
+pub fn salvage_path(path: &Path, format: Format) -> (Vec<TestCase>, Option<InputError>) {
+    match format {
+        Format::Nunit => super::nunit::salvage_path(path),
+        Format::Xunit => super::xunit::salvage_path(path),
+        _ => match parse_path(path, format) {
+            Ok(cases) => (cases, None),
+            Err(e) => (Vec::new(), Some(e)),
+        },
+    }
+}
+
 /// The attributes of one element, by local name, values unescaped.
 #[derive(Debug, Default)]
 pub(crate) struct Attrs(Vec<(String, String)>);

@@ -1,5 +1,7 @@
 //! Turns the user's patterns (file paths, directories, globs) into a sorted, de-duplicated list
-//! of files. Owns nothing about formats: that is `ingest::sniff`'s job.
+//! of files, each with the position of the first pattern that named it (the merge orders the
+//! tries of a test by it: see `merge`). Owns nothing about formats: that is `ingest::sniff`'s
+//! job.
 //!
 //! - An existing file is taken as is.
 //! - An existing directory is walked recursively, in name order. Symlinked directories are not
@@ -7,7 +9,7 @@
 //! - Anything else is a glob (`*`, `?`, `[..]`, `**`); directories it matches are walked too.
 //!   A pattern that is neither an existing path nor a glob matching something matches nothing.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::IngestError;
@@ -17,30 +19,55 @@ use super::IngestError;
 pub struct Expansion {
     /// Sorted, each path once.
     pub files: Vec<PathBuf>,
+    /// Per file, the position (0-based) of the first pattern that matched it.
+    pub given: Vec<usize>,
     /// Patterns that matched no file, in the order given.
     pub unmatched: Vec<String>,
 }
 
 /// Expands every pattern. Errors only on a syntactically invalid glob.
 pub fn expand(patterns: &[String]) -> Result<Expansion, IngestError> {
-    let mut files = BTreeSet::new();
+    let mut files = Files::new();
     let mut unmatched = Vec::new();
-    for pattern in patterns {
+    for (position, pattern) in patterns.iter().enumerate() {
         let before = files.len();
-        let found = expand_one(pattern, &mut files)?;
+        let found = expand_one(
+            pattern,
+            &mut Found {
+                files: &mut files,
+                position,
+            },
+        )?;
         if !found && files.len() == before {
             unmatched.push(pattern.clone());
         }
     }
+    let (files, given) = files.into_iter().unzip();
     Ok(Expansion {
-        files: files.into_iter().collect(),
+        files,
+        given,
         unmatched,
     })
 }
 
+/// Each file found, with the position of the first pattern that matched it.
+type Files = BTreeMap<PathBuf, usize>;
+
+/// Where one pattern's files go.
+struct Found<'a> {
+    files: &'a mut Files,
+    position: usize,
+}
+
+impl Found<'_> {
+    fn insert(&mut self, path: PathBuf) {
+        self.files.entry(path).or_insert(self.position);
+    }
+}
+
 /// Returns whether the pattern matched at least one file (even one already found by another
 /// pattern).
-fn expand_one(pattern: &str, files: &mut BTreeSet<PathBuf>) -> Result<bool, IngestError> {
+fn expand_one(pattern: &str, files: &mut Found<'_>) -> Result<bool, IngestError> {
     let path = Path::new(pattern);
     if path.is_file() {
         files.insert(path.to_path_buf());
@@ -71,7 +98,7 @@ fn expand_one(pattern: &str, files: &mut BTreeSet<PathBuf>) -> Result<bool, Inge
 }
 
 /// Adds every file below `dir`; returns how many files it saw.
-fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>) -> usize {
+fn walk(dir: &Path, files: &mut Found<'_>) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -116,6 +143,8 @@ mod tests {
             vec![root.join("a/b/x.xml"), root.join("a/y.json")]
         );
         assert_eq!(got.unmatched, pats[2..].to_vec());
+        // Both files came from the directory (pattern 0), before the glob named x.xml again.
+        assert_eq!(got.given, vec![0, 0]);
         let bad = expand(&["[".to_string()]);
         assert!(matches!(bad, Err(IngestError::BadPattern { .. })));
     }

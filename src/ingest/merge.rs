@@ -1,4 +1,5 @@
-//! Folds every sighting of the same test into one `TestCase` (via `TestCase::absorb`).
+//! Folds every sighting of the same test into one `TestCase`, and puts its attempts in the
+//! order that decides its outcome (the last attempt decides: see `model`).
 //!
 //! Identity, checked in this order:
 //! - Allure (1 or 2) with a `historyId`: the history id. Allure derives it from the full name and
@@ -11,9 +12,20 @@
 //! Allure and JUnit identities never meet: the same run exported twice in both formats would
 //! otherwise count every test twice over as retries.
 //!
-//! Order: a merged test sits where it was first seen; inputs arrive in sorted path order and in
-//! document order within a file, so the result is deterministic.
+//! Order of a test's sightings (each sighting keeps its own document order):
+//! 1. when every attempt has a start time: by start time;
+//! 2. otherwise by the position of the pattern that named the file (`xray-sync run first.xml
+//!    rerun.xml` says the rerun came second);
+//! 3. where neither tells (equal start times, or two files matched by one pattern or directory)
+//!    the order is unknown, and the file whose last attempt is worse goes last, so a failure is
+//!    never hidden behind a pass; sightings from one file stay in document order.
+//!
+//! Order of tests: a merged test sits where it was first seen; inputs arrive in sorted path order
+//! and in document order within a file, so the result is deterministic. Merging is linear:
+//! sightings are appended ([`TestCase::append`]) and each merged test is ordered and settled
+//! once at the end.
 
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::hash_index::HashIndex;
@@ -96,14 +108,41 @@ impl<'a> Identity<'a> {
     }
 }
 
-/// Merges sightings (in input order) into one case per identity, in place: a large run is
-/// never held twice, and the index holds hashes, not names.
-pub fn merge(mut cases: Vec<TestCase>) -> Vec<TestCase> {
+/// Which sightings came from which file: `cases[previous end..end]` were read from one file,
+/// named by the pattern at position `given`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpan {
+    pub end: usize,
+    pub given: usize,
+}
+
+/// Merges sightings that all come from one file (document order decides).
+pub fn merge(cases: Vec<TestCase>) -> Vec<TestCase> {
+    let end = cases.len();
+    merge_files(cases, &[FileSpan { end, given: 0 }])
+}
+
+/// Merges sightings (in input order, `files` saying where each file's sightings end) into one
+/// case per identity, in place: a large run is never held twice, and the index holds hashes, not
+/// names. Sightings past the last span count as one more file.
+pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase> {
     let mut index = HashIndex::with_capacity(cases.len());
+    // Per merged test, the file it was first seen in; per merged test seen more than once, its
+    // sightings in the order they were appended.
+    let mut first_seen: Vec<Origin> = Vec::with_capacity(cases.len());
+    let mut repeated: HashMap<usize, Sightings> = HashMap::new();
+    let mut span = 0;
     // `cases[..kept]` are the merged tests so far (index positions); `cases[kept..seen]` are
     // leftovers.
     let mut kept = 0;
     for seen in 0..cases.len() {
+        while span < files.len() && seen >= files[span].end {
+            span += 1;
+        }
+        let origin = Origin {
+            file: span,
+            given: files.get(span).map_or(usize::MAX, |f| f.given),
+        };
         let (hash, earlier) = {
             let id = Identity::of(&cases[seen]);
             let hash = id.hash64();
@@ -118,24 +157,64 @@ pub fn merge(mut cases: Vec<TestCase>) -> Vec<TestCase> {
                 let leftover =
                     TestCase::from_attempts(Vec::new().into(), None, String::new(), Vec::new());
                 let case = std::mem::replace(&mut cases[seen], leftover);
+                let sightings = repeated.entry(target).or_insert_with(|| Sightings {
+                    parts: vec![Part {
+                        origin: first_seen[target],
+                        attempts: cases[target].attempts.len(),
+                    }],
+                    reported_flaky: cases[target].flaky,
+                });
+                sightings.parts.push(Part {
+                    origin,
+                    attempts: case.attempts.len(),
+                });
+                sightings.reported_flaky |= case.flaky;
                 fold(&mut cases[target], case);
             }
             None => {
                 cases.swap(kept, seen);
                 index.push(hash);
+                first_seen.push(origin);
                 kept += 1;
             }
         }
     }
     cases.truncate(kept);
+    for (at, sightings) in repeated {
+        let case = &mut cases[at];
+        order(case, &sightings.parts);
+        case.settle();
+        // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the re-derivation,
+        // as long as the merged test passed.
+        case.flaky |= sightings.reported_flaky && *case.outcome() == Outcome::Passed;
+    }
     cases
 }
 
-/// Folds a later sighting into the first one.
+/// Where a sighting came from.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    /// Position of its file among the files read.
+    file: usize,
+    /// Position of the pattern that named the file.
+    given: usize,
+}
+
+/// One sighting's attempts inside a merged test (they are consecutive until `order`).
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    origin: Origin,
+    attempts: usize,
+}
+
+/// The sightings of a test seen more than once.
+struct Sightings {
+    parts: Vec<Part>,
+    reported_flaky: bool,
+}
+
+/// Copies what only a later sighting knows and appends its attempts (settled later).
 fn fold(target: &mut TestCase, case: TestCase) {
-    // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the re-derivation
-    // in `absorb`, as long as the merged test passed.
-    let reported = target.flaky || case.flaky;
     if target.history_id().is_none()
         && let Some(h) = case.history_id()
     {
@@ -146,8 +225,67 @@ fn fold(target: &mut TestCase, case: TestCase) {
     {
         target.extras_mut().full_name = Some(f.to_owned());
     }
-    target.absorb(case);
-    target.flaky |= reported && *target.outcome() == Outcome::Passed;
+    target.append(case);
+}
+
+/// Puts the sightings of one test in run order (the rule in the module doc). `parts` lists the
+/// sightings as their attempts sit in `case.attempts` now.
+fn order(case: &mut TestCase, parts: &[Part]) {
+    let all_timed = case.attempts.iter().all(|a| a.started_at.is_some());
+    // Per part: its primary key (start time, or the pattern position) and its attempts' range.
+    let mut start = 0;
+    let keyed: Vec<(Key, std::ops::Range<usize>, Origin)> = parts
+        .iter()
+        .map(|p| {
+            let range = start..start + p.attempts;
+            start += p.attempts;
+            let key = match all_timed {
+                true => Key::Time(case.attempts.get(range.start).and_then(|a| a.started_at)),
+                false => Key::Given(p.origin.given),
+            };
+            (key, range, p.origin)
+        })
+        .collect();
+    // Files whose order is unknown against each other (same key): the one whose last attempt
+    // is worse goes last. Sightings of one file share that file's worst-last severity, so they
+    // stay together and in document order.
+    let mut last_severity: HashMap<(Key, usize), u8> = HashMap::new();
+    for (key, range, origin) in &keyed {
+        if let Some(last) = range.clone().last().and_then(|i| case.attempts.get(i)) {
+            last_severity.insert((*key, origin.file), last.outcome.severity());
+        }
+    }
+    let mut sorted: Vec<usize> = (0..keyed.len()).collect();
+    sorted.sort_by_key(|&i| {
+        let (key, _, origin) = &keyed[i];
+        let severity = last_severity.get(&(*key, origin.file)).copied();
+        (*key, severity, origin.file, i)
+    });
+    if sorted.iter().enumerate().all(|(at, &i)| at == i) {
+        return;
+    }
+    let mut pieces: Vec<Vec<crate::model::Attempt>> = Vec::with_capacity(keyed.len());
+    let mut rest = std::mem::take(&mut case.attempts);
+    for (_, range, _) in keyed.iter().rev() {
+        pieces.push(rest.split_off(range.start));
+    }
+    pieces.reverse();
+    let mut pieces: Vec<Option<Vec<crate::model::Attempt>>> =
+        pieces.into_iter().map(Some).collect();
+    for i in sorted {
+        if let Some(piece) = pieces[i].take() {
+            rest.extend(piece);
+        }
+    }
+    case.attempts = rest;
+}
+
+/// What orders sightings before the tie rule: start time when every attempt has one, else
+/// the position of the pattern that named the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Key {
+    Time(Option<time::OffsetDateTime>),
+    Given(usize),
 }
 
 #[cfg(test)]
@@ -224,7 +362,10 @@ mod tests {
         assert_eq!(tries, [3, 2, 2, 1, 1]);
         assert_eq!(merged[2].parameters()[0].value, "1");
         assert_eq!(merged[3].parameters()[0].value, "2");
-        assert!(merged[0].flaky && merged[1].flaky);
+        // One file, document order: a failed, passed, failed (the last try decides); b passed
+        // then failed.
+        assert!(merged[0].outcome().is_failure() && !merged[0].flaky);
+        assert!(merged[1].outcome().is_failure() && !merged[1].flaky);
     }
 
     #[test]
@@ -258,7 +399,114 @@ mod tests {
                 Some("h"),
             ),
         ]);
-        // passed + error is flaky by the model's own rule too
+        // The error came last: it decides, and a failed test is never flaky.
+        assert!(!merged[0].flaky);
+        assert_eq!(merged[0].outcome().kind(), crate::model::OutcomeKind::Error);
+    }
+
+    fn at(case: TestCase, path: &str, start: Option<time::OffsetDateTime>) -> TestCase {
+        let mut case = case;
+        for a in &mut case.attempts {
+            a.source = SourceRef::new(std::path::Path::new(path), a.source.format, None);
+            a.started_at = start;
+        }
+        case
+    }
+
+    fn kinds(case: &TestCase) -> Vec<&'static str> {
+        case.attempts
+            .iter()
+            .map(|a| a.outcome.kind().as_str())
+            .collect()
+    }
+
+    /// Two files named by one pattern (shards, or a directory): no order is known, so the
+    /// failure goes last and decides, whichever file sorts first.
+    #[test]
+    fn unknown_order_between_files_puts_the_failure_last() {
+        let fail = || Outcome::Failed(Failure::default().into());
+        for (first, second) in [(fail(), Outcome::Passed), (Outcome::Passed, fail())] {
+            let merged = merge_files(
+                vec![
+                    at(case(Format::Junit, "C", "t", first, None), "a.xml", None),
+                    at(case(Format::Junit, "C", "t", second, None), "b.xml", None),
+                ],
+                &[FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 0 }],
+            );
+            assert_eq!(kinds(&merged[0]), ["passed", "failed"]);
+            assert!(!merged[0].flaky);
+        }
+    }
+
+    /// Files given in order (`run first.xml rerun.xml`): the later pattern's try is the last.
+    #[test]
+    fn pattern_order_orders_files_without_start_times() {
+        let fail = || Outcome::Failed(Failure::default().into());
+        let merged = merge_files(
+            vec![
+                at(
+                    case(Format::Junit, "C", "t", Outcome::Passed, None),
+                    "a-rerun.xml",
+                    None,
+                ),
+                at(
+                    case(Format::Junit, "C", "t", fail(), None),
+                    "b-first.xml",
+                    None,
+                ),
+            ],
+            &[FileSpan { end: 1, given: 1 }, FileSpan { end: 2, given: 0 }],
+        );
+        assert_eq!(kinds(&merged[0]), ["failed", "passed"]);
+        assert!(merged[0].flaky && *merged[0].outcome() == Outcome::Passed);
+    }
+
+    /// Start times order files when every try has one, whatever the pattern order; equal times
+    /// are no order, so the failure wins.
+    #[test]
+    fn start_times_order_files_and_equal_times_let_the_failure_win() {
+        use time::macros::datetime;
+        let fail = || Outcome::Failed(Failure::default().into());
+        let early = Some(datetime!(2026-01-01 10:00 UTC));
+        let late = Some(datetime!(2026-01-01 11:00 UTC));
+        let spans = [FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 1 }];
+        let merged = merge_files(
+            vec![
+                at(
+                    case(Format::Junit, "C", "t", Outcome::Passed, None),
+                    "a.xml",
+                    late,
+                ),
+                at(case(Format::Junit, "C", "t", fail(), None), "b.xml", early),
+            ],
+            &spans,
+        );
+        assert_eq!(kinds(&merged[0]), ["failed", "passed"]);
         assert!(merged[0].flaky);
+        let merged = merge_files(
+            vec![
+                at(case(Format::Junit, "C", "t", fail(), None), "a.xml", early),
+                at(
+                    case(Format::Junit, "C", "t", Outcome::Passed, None),
+                    "b.xml",
+                    early,
+                ),
+            ],
+            &spans,
+        );
+        assert_eq!(kinds(&merged[0]), ["passed", "failed"]);
+    }
+
+    /// 100k sightings of one test merge into one test with every try (`benches/ingest.rs`
+    /// times 300k; a quadratic merge would take minutes here).
+    #[test]
+    fn many_sightings_of_one_test_merge_into_one() {
+        let n = 100_000;
+        let cases: Vec<TestCase> = (0..n)
+            .map(|_| case(Format::Junit, "C", "t", Outcome::Passed, None))
+            .collect();
+        let merged = merge(cases);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].attempts.len(), n);
     }
 }

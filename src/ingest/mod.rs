@@ -3,18 +3,27 @@
 //!
 //! Owns the orchestration and the error a caller branches on (`IngestError`, exit code 3).
 //! The format readers live next door (`junit`, `allure2`, `allure1`, the .NET ones, `testng`,
-//! `robot`, `cucumber`); pattern expansion in
-//! `inputs`, the merge rule in `merge`, the `parse` command's printing in `parse_output`.
+//! `robot`, `cucumber`); pattern expansion in `inputs`, the merge rule in `merge`, implausible
+//! start times in `times`, the "looks like results in a format we do not read" guess in
+//! `unsupported`, the `parse` command's printing in `parse_output`.
 //!
 //! Sniffing looks at content, never at the extension, in this order: a .NET root element
 //! (`dotnet::sniff`: NUnit, xUnit.net, TRX), a TestNG `testng-results` or Robot Framework
-//! `robot` (or bare `<suite id="s1">`) root, an Allure 1 `test-suite` root, JUnit XML (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is
-//! an Allure 2 result or container, or a JSON array of Cucumber/Behave features
-//! (`cucumber::looks_like_features`). Files inside an Allure results directory that are none of
-//! these (attachments, `categories.json`, `executor.json`, `environment.properties`,
-//! `history/`) are skipped quietly as Allure side files; other unknown files are skipped with a
-//! note. The extension only helps word an error: an `.xml` or `-result.json` file that is empty
-//! or not XML/JSON at all is reported as a bad file rather than silently skipped.
+//! `robot` (or bare `<suite id="s1">`) root, an Allure 1 `test-suite` root, JUnit XML
+//! (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is an Allure 2 result
+//! or container, or a JSON array of Cucumber/Behave features (`cucumber::looks_like_features`).
+//! New readers add their arms before the "no reader took it" branches (`not_read_xml`, the
+//! JSON-array arm, the plain-text arm), which ask `unsupported`: a file that looks like test
+//! results in a format no reader handles is a bad file naming that format; anything else is
+//! skipped with a note. Files inside an Allure results directory that are none of these
+//! (attachments, `categories.json`, `executor.json`, `environment.properties`, `history/`) are
+//! skipped quietly as Allure side files. The extension only helps word an error: an `.xml` or
+//! `-result.json` file that is empty or not XML/JSON at all is a bad file.
+//!
+//! Bad files never stop the others: a reader that stops part-way (a file cut short) hands back
+//! the tests it read completely (`Read1::Salvaged`), and they go on with the rest while the file
+//! is still reported bad. `IngestError::bad_files` then turns the bad files into exit code 3,
+//! after the caller has processed and reported everything readable.
 
 pub mod allure;
 pub mod allure1;
@@ -29,7 +38,9 @@ pub mod nunit;
 pub mod parse_output;
 pub mod robot;
 pub mod testng;
+mod times;
 pub mod trx;
+mod unsupported;
 pub mod xunit;
 
 use std::collections::{HashMap, HashSet};
@@ -66,6 +77,22 @@ pub enum IngestError {
     BadInput { errors: Vec<InputError> },
     #[error("invalid glob {pattern:?}: {message}")]
     BadPattern { pattern: String, message: String },
+    /// Reported after everything readable was processed (and sent, and reported): bad files
+    /// never make a green run unless they are allowed.
+    #[error(
+        "{} result file(s) could not be read; everything readable was processed (pass --allow-bad-files to exit 0 anyway):\n  {}",
+        .errors.len(),
+        list_errors(.errors)
+    )]
+    BadFiles { errors: Vec<InputError> },
+}
+
+impl IngestError {
+    /// The bad files of `run` as an error (exit code 3), unless there are none.
+    pub fn bad_files(run: &TestRun) -> Option<IngestError> {
+        let errors: Vec<InputError> = run.failed_files().cloned().collect();
+        (!errors.is_empty()).then_some(IngestError::BadFiles { errors })
+    }
 }
 
 fn list_patterns(patterns: &[String]) -> String {
@@ -113,7 +140,17 @@ enum Read1 {
         reason: String,
         always_note: bool,
     },
+    /// Looks like test results, in a format no reader handles (the guess is `unsupported`).
+    /// A bad file, except inside an Allure results directory, where such JSON is a side file.
+    Unsupported {
+        looks_like: String,
+    },
     Failed(InputError),
+    /// A file cut short or broken part-way: the tests read completely before the error.
+    Salvaged {
+        cases: Vec<TestCase>,
+        error: InputError,
+    },
 }
 
 /// Reads every input, merges the sightings and reports what happened to each file.
@@ -157,9 +194,12 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
 
     let mut reports = Vec::with_capacity(files.len() + expansion.unmatched.len());
     let mut sightings: Vec<TestCase> = Vec::new();
+    let mut spans: Vec<merge::FileSpan> = Vec::with_capacity(files.len());
     let mut result_files = 0usize;
-    for (path, read) in files.iter().zip(reads) {
-        let (status, notes) = match read {
+    let now = time::OffsetDateTime::now_utc();
+    for ((path, read), &given) in files.iter().zip(reads).zip(&expansion.given) {
+        let first_new = sightings.len();
+        let (status, mut notes) = match read {
             Read1::Junit(cases) => {
                 result_files += 1;
                 let tests = cases.len();
@@ -228,11 +268,39 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                 };
                 (FileStatus::Skipped { reason }, Vec::new())
             }
+            Read1::Unsupported { looks_like } if in_allure_dir(path, &allure_dirs) => (
+                FileStatus::Skipped {
+                    reason: format!("{ALLURE_SIDE_FILE}: {looks_like}"),
+                },
+                Vec::new(),
+            ),
+            Read1::Unsupported { looks_like } => {
+                result_files += 1;
+                let error = InputError::whole_file(
+                    path,
+                    format!("looks like {looks_like}, a format xray-sync does not read"),
+                );
+                (FileStatus::Failed { error, salvaged: 0 }, Vec::new())
+            }
             Read1::Failed(error) => {
                 result_files += 1;
-                (FileStatus::Failed { error }, Vec::new())
+                (FileStatus::Failed { error, salvaged: 0 }, Vec::new())
+            }
+            Read1::Salvaged { cases, error } => {
+                result_files += 1;
+                let salvaged = cases.len();
+                append(&mut sightings, cases);
+                (FileStatus::Failed { error, salvaged }, Vec::new())
             }
         };
+        let ignored = times::drop_implausible(&mut sightings[first_new..], now);
+        if ignored > 0 {
+            notes.push(times::note(ignored));
+        }
+        spans.push(merge::FileSpan {
+            end: sightings.len(),
+            given,
+        });
         reports.push(FileReport {
             path: path.clone(),
             status,
@@ -255,7 +323,7 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         });
     }
     let run = TestRun {
-        cases: merge::merge(sightings),
+        cases: merge::merge_files(sightings, &spans),
         files: reports,
     };
     if opts.strict {
@@ -409,44 +477,74 @@ fn read_one(path: &Path) -> Read1 {
         Some(b'<') => {
             // Before Allure 1: a bare NUnit 3 `<test-suite type=…>` root shares its name.
             if let Some(format) = dotnet::sniff(&head) {
-                return match dotnet::parse_path(path, format) {
-                    Ok(cases) => Read1::Dotnet(format, cases),
-                    Err(e) => Read1::Failed(e),
+                return match dotnet::salvage_path(path, format) {
+                    (cases, None) => Read1::Dotnet(format, cases),
+                    (cases, Some(error)) => salvaged(cases, error),
                 };
             }
             if let Some(read) = read_native_xml(path, &head) {
                 return read;
             }
             if allure1::looks_like_allure1(&head) {
-                return match allure1::parse_path(path) {
-                    Ok(p) => Read1::Allure {
+                return match allure1::salvage_path(path) {
+                    (p, None) => Read1::Allure {
                         format: Format::Allure1,
                         cases: p.cases,
                         notes: p.notes,
                     },
-                    Err(e) => Read1::Failed(e),
+                    // Allure 1 has no containers: the salvaged tests need nothing more.
+                    (p, Some(error)) => {
+                        salvaged(p.cases.into_iter().map(|c| c.case).collect(), error)
+                    }
                 };
             }
             if junit::looks_like_junit(&head) {
-                return match junit::parse_path(path) {
-                    Ok(cases) => Read1::Junit(cases),
-                    Err(e) => Read1::Failed(e),
+                return match junit::salvage_path(path) {
+                    (cases, None) => Read1::Junit(cases),
+                    (cases, Some(error)) => salvaged(cases, error),
                 };
             }
-            if name.ends_with(".xml") && !has_root_element(&head) {
-                return bad("no root element found: not well-formed XML");
-            }
-            unknown("XML, but not JUnit or Allure 1")
+            // New XML readers go above this line; below, no reader took the file.
+            not_read_xml(&head, &name, bad)
         }
         Some(b'{') => read_json(path, &name),
         Some(b'[') if cucumber::looks_like_features(&head) => read_cucumber(path),
+        // JSON arrays: new readers (Cucumber/Behave JSON) go above this arm.
+        Some(b'[') => match unsupported::json(body) {
+            Some(looks_like) => Read1::Unsupported { looks_like },
+            None => unknown("not a recognised result format"),
+        },
         None if name.ends_with(".xml") || name.ends_with("-result.json") => bad("empty file"),
         None => unknown("empty file"),
         Some(_) if name.ends_with(".xml") => bad("not XML: the file does not start with '<'"),
         Some(_) if name.ends_with("-result.json") => {
             bad("not JSON: the file does not start with '{'")
         }
-        Some(_) => unknown("not a recognised result format"),
+        Some(_) => match unsupported::text(body) {
+            Some(looks_like) => Read1::Unsupported { looks_like },
+            None => unknown("not a recognised result format"),
+        },
+    }
+}
+
+/// A file no XML reader took: results in an unread format, broken XML named `.xml`, or XML that
+/// is not results (skipped with a note).
+fn not_read_xml(head: &[u8], name: &str, bad: impl Fn(&str) -> Read1) -> Read1 {
+    if let Some(looks_like) = unsupported::xml_root(head).and_then(|root| unsupported::xml(&root)) {
+        return Read1::Unsupported { looks_like };
+    }
+    if name.ends_with(".xml") && !has_root_element(head) {
+        return bad("no root element found: not well-formed XML");
+    }
+    unknown("XML, but not a test result format")
+}
+
+/// A reader stopped at `error`: the tests it read before are kept when there are any.
+fn salvaged(cases: Vec<TestCase>, error: InputError) -> Read1 {
+    if cases.is_empty() {
+        Read1::Failed(error)
+    } else {
+        Read1::Salvaged { cases, error }
     }
 }
 
@@ -470,19 +568,29 @@ fn read_native_xml(path: &Path, head: &[u8]) -> Option<Read1> {
             cases,
             notes,
         },
-        Err(e) => Read1::Failed(e),
+        // A file cut short: read it again as far as it goes (only on this error path) and keep
+        // the tests that closed before the cut.
+        Err(error) => {
+            let (cases, _) = if format == Format::Testng {
+                testng::salvage_path(path)
+            } else {
+                robot::salvage_path(path)
+            };
+            salvaged(cases, error)
+        }
     })
 }
 
 /// Cucumber or Behave JSON (a top-level array of features).
 fn read_cucumber(path: &Path) -> Read1 {
-    match cucumber::parse_path(path) {
-        Ok(p) => Read1::Native {
+    match cucumber::salvage_path(path) {
+        (p, None) => Read1::Native {
             format: p.format.unwrap_or(Format::Cucumber),
             cases: p.cases,
             notes: p.notes,
         },
-        Err(e) => Read1::Failed(e),
+        // The features read completely before the error are kept; the file is still bad.
+        (p, Some(error)) => salvaged(p.cases, error),
     }
 }
 
@@ -542,7 +650,12 @@ fn read_json(path: &Path, name: &str) -> Read1 {
             reason: "Allure 1 JSON suite: not supported, use the Allure 1 XML results".to_string(),
             always_note: true,
         },
-        Ok(allure2::JsonKind::Other(what)) => unknown(what),
+        Ok(allure2::JsonKind::Other(what)) => {
+            match unsupported::json(&bytes[..bytes.len().min(64 * 1024)]) {
+                Some(looks_like) => Read1::Unsupported { looks_like },
+                None => unknown(what),
+            }
+        }
     }
 }
 

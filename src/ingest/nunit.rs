@@ -37,6 +37,14 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     Ok(reader.cases)
 }
 
+/// Parses one file as far as it can be read: the tests whose elements closed before an error
+/// (a truncated file) come back with the error.
+pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let mut reader = Nunit::new(path);
+    let error = dotnet::drive_path(path, &mut reader).err();
+    (reader.cases, error)
+}
+
 /// Parses NUnit XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Nunit::new(path);
@@ -314,5 +322,24 @@ mod tests {
             </test-case></test-results>"#;
         let err = parse_reader(xxe.as_bytes(), Path::new("<t>")).unwrap_err();
         assert!(err.message.contains("&xxe;"), "{err}");
+    }
+
+    #[test]
+    fn salvage_keeps_the_cases_closed_before_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.xml");
+        std::fs::write(
+            &path,
+            r#"<test-run id="2"><test-suite type="TestFixture" name="Calc" fullname="A.Calc">
+<test-case id="1" name="Adds" fullname="A.Calc.Adds" classname="A.Calc" result="Passed"/>
+<test-case id="2" name="Subs" fullname="A.Calc.Subs" classname="A.Calc" result="Failed"><failure><message>no</message></failure></test-case>
+<test-case id="3" name="Muls" fullname="A.Calc.Muls" classname="A.Calc" result="Pas"#,
+        )
+        .unwrap();
+        let (cases, error) = salvage_path(&path);
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Adds", "Subs"]);
+        assert_eq!(cases[1].outcome().kind(), crate::model::OutcomeKind::Failed);
+        assert_eq!(error.expect("cut").line, Some(4));
     }
 }

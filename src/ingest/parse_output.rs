@@ -32,13 +32,17 @@ pub fn print_parse(run: &TestRun, json: bool, out: &mut dyn Write) -> io::Result
                 }
             }
             FileStatus::Skipped { reason } => writeln!(out, "{path}: skipped: {reason}")?,
-            FileStatus::Failed { error } => {
+            FileStatus::Failed { error, salvaged } => {
                 let at = match (error.line, error.offset) {
                     (Some(line), _) => format!(":{line}"),
                     (None, Some(offset)) => format!(" (byte {offset})"),
                     (None, None) => String::new(),
                 };
                 writeln!(out, "{path}{at}: error: {}", error.message)?;
+                if *salvaged > 0 {
+                    writeln!(out, "  {salvaged} test(s) read before the error were kept:")?;
+                    list_salvaged(run, &file.path, out)?;
+                }
             }
         }
         for note in &file.notes {
@@ -62,6 +66,29 @@ pub fn print_parse(run: &TestRun, json: bool, out: &mut dyn Write) -> io::Result
         write!(out, "; {bad} file(s) could not be read")?;
     }
     writeln!(out)
+}
+
+/// Most tests listed under one bad file; the rest are counted.
+const SALVAGED_SHOWN: usize = 20;
+
+/// The tests with an attempt read from `path`, one line each.
+fn list_salvaged(run: &TestRun, path: &std::path::Path, out: &mut dyn Write) -> io::Result<()> {
+    let from_file = run
+        .cases
+        .iter()
+        .filter(|c| c.attempts.iter().any(|a| *a.source.path == *path));
+    for (shown, case) in from_file.enumerate() {
+        if shown == SALVAGED_SHOWN {
+            return writeln!(out, "    …");
+        }
+        writeln!(
+            out,
+            "    {} ({})",
+            case.definition(),
+            case.outcome().kind().as_str()
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -98,6 +125,7 @@ mod tests {
                             offset: None,
                             message: "truncated".into(),
                         },
+                        salvaged: 0,
                     },
                     notes: vec![],
                 },

@@ -33,6 +33,14 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     Ok(reader.cases)
 }
 
+/// Parses one file as far as it can be read: the tests whose elements closed before an error
+/// (a truncated file) come back with the error.
+pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let mut reader = Xunit::new(path);
+    let error = dotnet::drive_path(path, &mut reader).err();
+    (reader.cases, error)
+}
+
 /// Parses xUnit.net XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Xunit::new(path);
@@ -287,5 +295,23 @@ mod tests {
         assert_eq!(cases[1].name, "dir\\t.xml");
         assert_eq!(cases[1].classname, None);
         assert_eq!(cases[1].outcome().kind(), OutcomeKind::Failed);
+    }
+
+    #[test]
+    fn salvage_keeps_the_tests_closed_before_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.xml");
+        std::fs::write(
+            &path,
+            r#"<assemblies><assembly name="a.dll"><collection name="c">
+<test name="A.Calc.Adds" type="A.Calc" method="Adds" result="Pass" time="0.1"/>
+<test name="A.Calc.Subs" type="A.Calc" method="Subs" result="Fail" time="0.1"><failure><message>no</message></failure></test>
+<test name="A.Calc.Muls" type="A.Calc" method="Muls" res"#,
+        )
+        .unwrap();
+        let (cases, error) = salvage_path(&path);
+        let kinds: Vec<OutcomeKind> = cases.iter().map(|c| c.outcome().kind()).collect();
+        assert_eq!(kinds, [OutcomeKind::Passed, OutcomeKind::Failed]);
+        assert!(error.is_some());
     }
 }

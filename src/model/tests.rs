@@ -44,7 +44,7 @@ fn failed_then_passed_is_flaky_and_passed() {
 }
 
 #[test]
-fn worst_attempt_wins_without_a_pass() {
+fn the_last_failure_is_the_outcome_with_its_text() {
     let mut case = TestCase::new(
         vec![],
         None,
@@ -168,4 +168,89 @@ fn a_test_case_stays_small() {
     assert!(size_of::<Outcome>() <= 16, "{}", size_of::<Outcome>());
     // Free text is a handle into the text store (model/text.rs), never a heap string.
     assert_eq!(size_of::<Option<crate::model::Text>>(), 8);
+}
+
+/// The last attempt decides: a pass after a failure is flaky, a failure after a pass is a
+/// failure (pytest-rerunfailures writes failed tries as bare, pass-looking `<testcase>`s).
+#[test]
+fn the_last_attempt_decides() {
+    let tried = |outcomes: Vec<Outcome>| {
+        let attempts = outcomes.into_iter().map(attempt).collect();
+        TestCase::from_attempts(Vec::new().into(), None, "t".into(), attempts)
+    };
+    let case = tried(vec![Outcome::Passed, Outcome::Passed, failed("third")]);
+    assert_eq!(*case.outcome(), failed("third"));
+    assert!(!case.flaky);
+    let case = tried(vec![failed("a"), failed("b"), Outcome::Passed]);
+    assert_eq!(*case.outcome(), Outcome::Passed);
+    assert!(case.flaky);
+    let case = tried(vec![failed("a"), Outcome::Skipped { message: None }]);
+    assert_eq!(case.outcome().kind(), OutcomeKind::Skipped);
+    assert!(!case.flaky, "flaky needs a passing last attempt");
+    let case = tried(vec![Outcome::Passed, Outcome::Passed]);
+    assert!(!case.flaky);
+}
+
+/// De-duplication is linear: counted, not timed. Rescanning the list for each item (the
+/// quadratic `contains` it replaced) would compare about n²/2 pairs.
+#[test]
+fn dedup_in_order_compares_linearly_and_keeps_the_first() {
+    use std::hash::{Hash, Hasher};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COMPARISONS: AtomicUsize = AtomicUsize::new(0);
+    #[derive(Debug)]
+    struct Counted(u32);
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Self) -> bool {
+            COMPARISONS.fetch_add(1, Ordering::Relaxed);
+            self.0 == other.0
+        }
+    }
+    impl Eq for Counted {}
+    impl Hash for Counted {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.0.hash(state);
+        }
+    }
+    let n = 20_000u32;
+    // Every value twice, interleaved: 0, 1, …, n-1, 0, 1, …
+    let mut list: Vec<Counted> = (0..2 * n).map(|i| Counted(i % n)).collect();
+    dedup_in_order(&mut list);
+    assert_eq!(list.len(), n as usize);
+    assert!(list.iter().enumerate().all(|(i, c)| c.0 == i as u32));
+    let compared = COMPARISONS.load(Ordering::Relaxed);
+    assert!(
+        compared <= 2 * n as usize,
+        "{compared} comparisons for {n} items: no longer linear"
+    );
+}
+
+/// Appending sightings does no work per existing attempt; settling once de-duplicates what
+/// the sightings repeated and derives `flaky` from the last attempt.
+#[test]
+fn append_then_settle_merges_many_sightings_once() {
+    let sighting = |outcome: Outcome| {
+        let mut c = TestCase::new(vec![], None, "t".into(), attempt(outcome));
+        c.extras_mut().attachments.push(Attachment::File {
+            path: "shot.png".into(),
+            name: None,
+            content_type: None,
+        });
+        c
+    };
+    let mut case = sighting(failed("first"));
+    for _ in 0..1_000 {
+        case.append(sighting(failed("again")));
+    }
+    case.append(sighting(Outcome::Passed));
+    assert_eq!(
+        case.extras().attachments.len(),
+        1_002,
+        "not de-duplicated yet"
+    );
+    case.settle();
+    assert_eq!(case.attempts.len(), 1_002);
+    assert_eq!(case.extras().attachments.len(), 1);
+    assert_eq!(*case.outcome(), Outcome::Passed);
+    assert!(case.flaky);
 }

@@ -66,8 +66,11 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     // Without --strict a malformed file is skipped, not fatal; the user must still be told
     // which file and where (path:line), or its tests silently vanish from the run.
     for f in &run.files {
-        if let crate::model::FileStatus::Failed { error } = &f.status {
-            notes.push(format!("result file not read: {error}"));
+        if let crate::model::FileStatus::Failed { error, salvaged } = &f.status {
+            notes.push(format!(
+                "result file not read: {}",
+                error.describe(*salvaged)
+            ));
         }
         for n in &f.notes {
             notes.push(format!("{}: {n}", f.path.display()));

@@ -183,6 +183,21 @@ pub fn annotations(s: &RunSummary, limit: usize) -> Vec<String> {
     out
 }
 
+/// An `::error` annotation for a result file that could not be read, pointing at the file and
+/// line, saying what was kept from it (untrusted text is neutralised by `annotation`).
+pub fn bad_file_annotation(error: &crate::model::InputError, salvaged: usize) -> String {
+    let file = error.path.display().to_string();
+    annotation(
+        Level::Error,
+        &Location {
+            file: Some(&file),
+            line: error.line.and_then(|l| u32::try_from(l).ok()),
+            title: Some("xray-sync: result file not read"),
+        },
+        &error.describe(salvaged),
+    )
+}
+
 fn failure_annotation(f: &FailureRow) -> String {
     // The test's own source line when the runner reported it, else the result file.
     let (file, line) = match (&f.file, &f.result_file) {

@@ -30,6 +30,7 @@ pub struct FileInputs {
     pub results: Option<Vec<String>>,
     pub allow_empty: Option<bool>,
     pub strict: Option<bool>,
+    pub allow_bad_files: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -209,6 +209,12 @@ pub fn resolve(
             false,
         ),
         strict: trace.pick_or("strict", input.strict, file.inputs.strict, false),
+        allow_bad_files: trace.pick_or(
+            "allow_bad_files",
+            input.allow_bad_files,
+            file.inputs.allow_bad_files,
+            false,
+        ),
     };
 
     let xray = resolve_xray(args, file, dry_run, trace, &mut notes)?;

@@ -63,6 +63,8 @@ pub const TRUSTED_KEYS: &[(&str, &str, &str)] = &[
 pub const PRESENTATION_KEYS: &[(&str, &str)] = &[
     ("inputs", "allow_empty"),
     ("inputs", "strict"),
+    // Like `allow_empty`: tests that can plant a config file can write the result files too.
+    ("inputs", "allow_bad_files"),
     ("xray", "environments"),
     ("xray", "fix_version"),
     ("xray", "revision"),

@@ -48,6 +48,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("label-prefix", "JIRA_LABEL_PREFIX"),
     ("report-path", "XRAY_SYNC_REPORT"),
     ("fail-on-test-failure", "XRAY_SYNC_FAIL_ON_TEST_FAILURE"),
+    ("allow-bad-files", "XRAY_SYNC_ALLOW_BAD_FILES"),
     ("pr-comment", "XRAY_SYNC_PR_COMMENT"),
     ("github-token", "GITHUB_TOKEN"),
     ("binary", "XS_BINARY"),

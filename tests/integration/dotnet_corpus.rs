@@ -210,7 +210,7 @@ fn collect_reads_the_dotnet_tree_by_content() {
             FileStatus::Parsed { format, .. } => {
                 parsed.insert(*format);
             }
-            FileStatus::Failed { error } => assert!(!error.message.is_empty()),
+            FileStatus::Failed { error, .. } => assert!(!error.message.is_empty()),
             FileStatus::Skipped { reason } => assert!(
                 !(name.ends_with(".xml") || name.ends_with(".trx")),
                 "{name} skipped: {reason}"

@@ -347,21 +347,37 @@ fn input_errors_and_malformed_files() {
     assert!(out.stderr.contains("TEST-bad.xml:5"), "{}", out.stderr);
     assert!(xray.server.requests().is_empty(), "--strict sends nothing");
 
+    // Without --strict everything readable is sent and reported, and the bad file still makes
+    // the run fail (exit 3): a crashed test process never gives a green step.
     let mut cmd = s.bin();
     xray_cloud_env(&mut cmd, &xray.url());
     cmd.args(["run", "--report", "report.json", "results"]);
     let out = run(&mut cmd);
-    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(out.code, Some(3), "{}", out.text());
     assert!(
         out.stdout.contains("TEST-bad.xml:5"),
         "the bad file and its line must be named:\n{}",
         out.stdout
     );
+    assert!(out.stderr.contains("--allow-bad-files"), "{}", out.stderr);
     assert_notes_unique(&out.stdout);
     let exec = xray.only_execution();
     assert_eq!(exec.runs.len(), 3, "the good file's results are uploaded");
     let notes = s.report()["notes"].to_string();
     assert!(notes.contains("TEST-bad.xml:5"), "{notes}");
+
+    // --allow-bad-files: the same run is a warning, exit 0.
+    let mut cmd = s.bin();
+    xray_cloud_env(&mut cmd, &xray.url());
+    cmd.args(["run", "--allow-bad-files", "results"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert!(
+        out.stdout
+            .contains("WARNING: 1 result file(s) could not be read"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// Dry runs: with Jira credentials the label searches are real and read-only ("would comment

@@ -28,7 +28,10 @@ fn run_dir(dir: &Path) -> TestRun {
     collect(&opts(&[dir.display().to_string()])).unwrap()
 }
 
+/// An Allure 2 result starting `start` ms after 2026-01-01 (times before 1971 are dropped as
+/// implausible, so the base keeps them real).
 fn result(uuid: &str, history: Option<&str>, name: &str, status: &str, start: i64) -> String {
+    let start = 1_767_225_600_000 + start;
     let history = history
         .map(|h| format!(r#""historyId": "{h}","#))
         .unwrap_or_default();
@@ -48,7 +51,7 @@ const ALLURE1: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <ns2:test-suite xmlns:ns2="urn:model.allure.qatools.yandex.ru" start="1" stop="2">
   <name>com.acme.Suite</name>
   <test-cases>
-    <test-case start="1000" stop="2000" status="STATUS">
+    <test-case start="1767225601000" stop="1767225602000" status="STATUS">
       <name>works</name>
       <failure><message>boom &amp; bust</message><stack-trace><![CDATA[at x <y>]]></stack-trace></failure>
     </test-case>
@@ -139,7 +142,7 @@ fn format_is_sniffed_by_content_not_extension() {
     );
     for (file, why) in [
         ("package.json", "JSON, but not an Allure result"),
-        ("pom.xml", "XML, but not JUnit or Allure 1"),
+        ("pom.xml", "XML, but not a test result format"),
         ("cover.png", "not a recognised result format"),
     ] {
         // They sit next to Allure results, so they are quiet side files; the reason still says why.
@@ -433,7 +436,9 @@ fn allure1_reruns_in_two_files_merge_into_a_flaky_pass() {
     write(
         dir.path(),
         "2-testsuite.xml",
-        allure1("passed").replace("1000", "3000").as_bytes(),
+        allure1("passed")
+            .replace("1767225601000", "1767225603000")
+            .as_bytes(),
     );
     let run = run_dir(dir.path());
     assert_eq!(run.cases.len(), 1);

@@ -218,20 +218,12 @@ fn tally<'a>(results: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, us
 
 /// Our model merges repeated `<testcase>`s (same suite, classname and name) into one test
 /// with one attempt each; test-reporter lists every element. Folding the snapshot's repeats
-/// with the model's rule makes test-level counts comparable: a pass and a failure is a flaky
-/// pass, otherwise the worst wins (skipped < success < failed).
+/// with the model's rule makes test-level counts comparable: in one file the repeats are in
+/// document order, and the last one decides.
 fn fold(results: &[&str]) -> &'static str {
-    let rank = |r: &str| match r {
-        "skipped" => 0,
-        "success" => 1,
-        _ => 2,
-    };
-    if results.contains(&"success") && results.contains(&"failed") {
-        return "success";
-    }
-    match results.iter().map(|r| rank(r)).max() {
-        Some(0) => "skipped",
-        Some(1) => "success",
+    match results.last().copied() {
+        Some("skipped") => "skipped",
+        Some("success") => "success",
         _ => "failed",
     }
 }

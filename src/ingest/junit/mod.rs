@@ -15,9 +15,13 @@
 //! Mapping decisions (documented here because other stages rely on them):
 //! - One `Attempt` per try: `flakyFailure`/`flakyError` are failed tries *before* the final
 //!   result; `rerunFailure`/`rerunError` are failed tries *after* the first failure.
-//!   Repeated `<testcase>` with the same classname and name in the same suite are merged
-//!   with [`TestCase::absorb`] (the same name in another nested suite is another test;
-//!   nameless cases are never merged).
+//!   Repeated `<testcase>` with the same classname and name in the same suite are tries of
+//!   one test, in document order (the last one decides: see `model`); they are appended with
+//!   [`TestCase::append`] and each test is settled once at the end of the file, so 300k
+//!   repeats stay linear (the same name in another nested suite is another test; nameless
+//!   cases are never merged).
+//! - A file cut short or broken part-way: [`salvage_path`] keeps every test case read
+//!   completely before the error; [`parse_path`] drops them.
 //! - Several results in one testcase: error > failure > skipped; among equals, the first.
 //!   `status="disabled"|"notrun"|"skipped"|"ignored"` without a result element means skipped.
 //! - A testcase without `name` uses `id` (CUnit), else the empty string; a missing `classname`
@@ -83,6 +87,29 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
             .and_then(|f| super::line_of(BufReader::new(f), failed.offset));
         to_error(path, failed, line)
     })
+}
+
+/// Parses one JUnit XML file as far as it can be read: every test case read completely before
+/// an error (a truncated file, a crash mid-write) comes back with the error, which names the
+/// file and line. `parse_path` drops them instead.
+pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                Vec::new(),
+                Some(InputError::whole_file(path, format!("cannot open: {e}"))),
+            );
+        }
+    };
+    let (cases, failed) = parser::Parser::new(path).run_salvaging(Input::new(file, READ_BUFFER));
+    let error = failed.map(|failed| {
+        let line = File::open(path)
+            .ok()
+            .and_then(|f| super::line_of(BufReader::new(f), failed.offset));
+        to_error(path, failed, line)
+    });
+    (cases, error)
 }
 
 /// Parses JUnit XML from any buffered reader; `path` names the source in records and errors

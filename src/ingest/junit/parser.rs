@@ -95,14 +95,31 @@ impl<'p> Parser<'p> {
     }
 
     /// Reads the whole document. Errors carry a byte offset; the caller turns it into a line.
-    pub(crate) fn run<R: Read>(mut self, input: Input<R>) -> Result<Vec<TestCase>, Failed> {
+    pub(crate) fn run<R: Read>(self, input: Input<R>) -> Result<Vec<TestCase>, Failed> {
+        match self.run_salvaging(input) {
+            (cases, None) => Ok(cases),
+            (_, Some(failed)) => Err(failed),
+        }
+    }
+
+    /// Reads the document as far as it goes: every test case read completely before an error
+    /// (a file cut short by a crashed test process) is returned with the error.
+    pub(crate) fn run_salvaging<R: Read>(
+        mut self,
+        input: Input<R>,
+    ) -> (Vec<TestCase>, Option<Failed>) {
+        let failed = self.read(input).err();
+        (self.into_cases(), failed)
+    }
+
+    fn read<R: Read>(&mut self, input: Input<R>) -> Result<(), Failed> {
         let mut reader = quick_xml::Reader::from_reader(input);
         // Holds one piece of markup at a time (text never reaches it, see `text.rs`).
         let mut buf = Vec::with_capacity(4 * 1024);
         let mut started = false;
         loop {
             if started {
-                drain_text(&mut reader, &mut self)?;
+                drain_text(&mut reader, self)?;
             }
             if buf.capacity() > 1024 * 1024 {
                 // One huge tag (under the cap) must not pin its buffer for the rest of the file.
@@ -197,7 +214,17 @@ impl<'p> Parser<'p> {
                 }
             }
         }
-        Ok(self.cases)
+        Ok(())
+    }
+
+    /// The tests read so far, each settled (repeats de-duplicated, `flaky` derived) once.
+    fn into_cases(mut self) -> Vec<TestCase> {
+        for case in &mut self.cases {
+            if case.attempts.len() > 1 {
+                case.settle();
+            }
+        }
+        self.cases
     }
 
     fn open_name(&self) -> &'static str {
@@ -552,7 +579,8 @@ impl<'p> Parser<'p> {
                     || other.suite_path == test.suite_path)
         });
         match earlier {
-            Some(at) => self.cases[at].absorb(test),
+            // Appended in document order; every case is settled once when the file ends.
+            Some(at) => self.cases[at].append(test),
             None => {
                 self.index.push(hash);
                 self.cases.push(test);

@@ -391,3 +391,66 @@ fn consecutive_tests_of_one_class_share_its_name() {
             .all(|c| c.extras() == &crate::model::Extras::default())
     );
 }
+
+/// A file cut inside its fourth test case keeps the three complete ones, with the error (and its
+/// line); repeats among them are still merged.
+#[test]
+fn salvage_keeps_the_cases_read_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.xml");
+    std::fs::write(
+        &path,
+        "<testsuite name=\"s\">\n<testcase classname=\"C\" name=\"a\"/>\n<testcase classname=\"C\" name=\"b\"><failure message=\"m\"/></testcase>\n<testcase classname=\"C\" name=\"a\"><failure message=\"again\"/></testcase>\n<testcase classname=\"C\" name=\"c\"><system-out>half a li",
+    )
+    .unwrap();
+    let (cases, error) = salvage_path(&path);
+    assert_eq!(
+        kinds(&cases),
+        vec![
+            ("a".into(), OutcomeKind::Failed),
+            ("b".into(), OutcomeKind::Failed)
+        ]
+    );
+    assert_eq!(cases[0].attempts.len(), 2);
+    let error = error.expect("the cut is an error");
+    assert_eq!(error.line, Some(5));
+    assert!(error.message.contains("not closed"), "{}", error.message);
+    // `parse_path` drops everything, as before.
+    assert!(parse_path(&path).is_err());
+    // A whole file: nothing to salvage, no error.
+    std::fs::write(&path, "<testsuite><testcase name=\"x\"/></testsuite>").unwrap();
+    let (cases, error) = salvage_path(&path);
+    assert_eq!((cases.len(), error), (1, None));
+}
+
+/// Cut anywhere, a file gives back exactly the test cases whose end tag came before the cut
+/// (and never panics), through a tiny buffer so cuts fall inside every kind of event.
+#[test]
+fn salvage_at_every_cut_keeps_exactly_the_closed_cases() {
+    let doc = "<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"s\">\
+        <testcase classname=\"C\" name=\"a\"><system-out>out &amp; more</system-out></testcase>\
+        <testcase classname=\"C\" name=\"b\"><failure message=\"m\"><![CDATA[trace]]></failure></testcase>\
+        <testcase classname=\"C\" name=\"c\"/>\
+        </testsuite></testsuites>";
+    let ends: Vec<(usize, &str)> = [("</testcase>", "a"), ("</testcase>", "b"), ("/>", "c")]
+        .iter()
+        .scan(0, |from, (tag, name)| {
+            let at = *from + doc[*from..].find(&format!("name=\"{name}\"")).unwrap();
+            let end = at + doc[at..].find(tag).unwrap() + tag.len();
+            *from = end;
+            Some((end, *name))
+        })
+        .collect();
+    for cut in 0..doc.len() {
+        let input = text::Input::new(&doc.as_bytes()[..cut], 7);
+        let (cases, failed) = parser::Parser::new(Path::new("cut.xml")).run_salvaging(input);
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        let want: Vec<&str> = ends
+            .iter()
+            .filter(|(end, _)| *end <= cut)
+            .map(|(_, n)| *n)
+            .collect();
+        assert_eq!(names, want, "cut at {cut}");
+        assert!(failed.is_some(), "cut at {cut} is an error");
+    }
+}

@@ -21,6 +21,7 @@ pub fn no_input() -> InputArgs {
         patterns: vec![],
         allow_empty: None,
         strict: None,
+        allow_bad_files: None,
     }
 }
 

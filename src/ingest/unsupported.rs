@@ -1,0 +1,140 @@
+//! Telling "test results in a format no reader handles" from "not test results at all".
+//!
+//! Owns the guess only, by content, never by extension: a file that *looks like* results (an
+//! XML root or JSON keys from a test runner's vocabulary, Behave or Gherkin plain text, TAP)
+//! becomes a bad file naming the format it looked like, so results are never dropped silently.
+//! Anything else (images, logs, coverage or build XML) stays a skipped file with a note.
+//!
+//! New readers slot in before this: `ingest::read_one` asks here only after every reader's
+//! sniffer said no.
+
+/// Words in an XML root element's name that mark a test runner's vocabulary.
+const RESULT_WORDS: &[&str] = &[
+    "test", "suite", "result", "spec", "scenario", "feature", "robot", "junit", "cucumber",
+    "behave",
+];
+
+/// What an XML document whose root is `root` (its local name) looks like, when it looks like
+/// test results.
+pub(super) fn xml(root: &str) -> Option<String> {
+    let lower = root.to_ascii_lowercase();
+    match lower.as_str() {
+        "testng-results" => Some("TestNG results XML (<testng-results>)".to_string()),
+        "robot" => Some("Robot Framework output.xml (<robot>)".to_string()),
+        _ if RESULT_WORDS.iter().any(|w| lower.contains(w)) => {
+            let shown: String = root.chars().take(64).collect();
+            Some(format!("test results XML with root <{shown}>"))
+        }
+        _ => None,
+    }
+}
+
+/// The local name of the root element of the XML document `head` starts, when it gets that far.
+pub(super) fn xml_root(head: &[u8]) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    let mut buf = Vec::new();
+    for _ in 0..1024 {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                return Some(e.local_name().as_ref().to_string());
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+    None
+}
+
+/// What JSON starting with `head` looks like, when its keys are a test runner's.
+pub(super) fn json(head: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(head);
+    let has = |key: &str| text.contains(&format!("\"{key}\""));
+    let array = text.trim_start().starts_with('[');
+    let named = if array && (has("elements") || has("keyword")) {
+        "Cucumber or Behave JSON"
+    } else if has("numTotalTests") || has("testResults") {
+        "Jest JSON (--json)"
+    } else if has("stats") && (has("passes") || has("failures")) {
+        "Mocha JSON reporter output"
+    } else if has("suites") && has("config") {
+        "Playwright JSON reporter output"
+    } else if [
+        "tests",
+        "status",
+        "suites",
+        "scenarios",
+        "results",
+        "testcases",
+    ]
+    .iter()
+    .any(|k| has(k))
+    {
+        "test results JSON of an unknown shape"
+    } else {
+        return None;
+    };
+    Some(named.to_string())
+}
+
+/// What plain text starting with `head` looks like, when it is a test runner's console format.
+pub(super) fn text(head: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('@'));
+    let first = lines.next()?;
+    if first.starts_with("Feature:") {
+        return Some(
+            "Behave or Gherkin plain text (use Behave's JSON formatter or JUnit output)"
+                .to_string(),
+        );
+    }
+    let tap_plan = first
+        .strip_prefix("1..")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if first.starts_with("TAP version") || tap_plan {
+        return Some("TAP (Test Anything Protocol) output".to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runner_vocabularies_look_like_results_and_others_do_not() {
+        assert!(xml("testng-results").unwrap().contains("TestNG"));
+        assert!(xml("robot").unwrap().contains("Robot"));
+        assert!(xml("TestResults").unwrap().contains("<TestResults>"));
+        for other in ["coverage", "project", "checkstyle", "svg", "html", "report"] {
+            assert_eq!(xml(other), None, "{other}");
+        }
+        assert!(
+            json(br#"[{"keyword": "Feature", "elements": []}]"#)
+                .unwrap()
+                .contains("Cucumber")
+        );
+        assert!(json(br#"{"numTotalTests": 3}"#).unwrap().contains("Jest"));
+        assert!(json(br#"{"tests": []}"#).unwrap().contains("unknown shape"));
+        assert_eq!(json(br#"{"name": "pkg", "scripts": {"test": "x"}}"#), None);
+        assert!(
+            text(b"@smoke\nFeature: Login\n  Scenario: ok\n")
+                .unwrap()
+                .contains("Behave")
+        );
+        assert!(
+            text(b"TAP version 13\n1..2\nok 1\n")
+                .unwrap()
+                .contains("TAP")
+        );
+        assert!(text(b"1..4\nok 1 - a\n").unwrap().contains("TAP"));
+        assert_eq!(text(b"2026-12-05 INFO starting\n"), None);
+        assert_eq!(
+            xml_root(b"<?xml version=\"1.0\"?>\n<!-- c --><ns:robot a=\"1\">").as_deref(),
+            Some("robot")
+        );
+    }
+}
