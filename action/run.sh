@@ -23,4 +23,10 @@ if [[ -z "${XRAY_SYNC_REPORT:-}" ]]; then
   export XRAY_SYNC_REPORT="${RUNNER_TEMP:-.}/xray-sync-report.json"
 fi
 
+# The report artifact (uploaded by the next step): its name goes into the job summary.
+if [[ "${XS_REPORT_ARTIFACT:-}" == "true" ]]; then
+  export XRAY_SYNC_REPORT_ARTIFACT="${XS_ARTIFACT_NAME:-}"
+fi
+unset XS_REPORT_ARTIFACT XS_ARTIFACT_NAME
+
 exec "$bin" run

@@ -138,9 +138,20 @@ impl Response {
                 ),
             });
         }
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::BadResponse {
-            service,
-            detail: format!("{what}: {e}; body: {}", detail_of(&self.body)),
+        serde_json::from_slice(&self.body).map_err(|e| {
+            // Said for people first (the decoder's own words follow in parentheses): this text
+            // ends up in notes and the job summary.
+            let lead = match e.classify() {
+                serde_json::error::Category::Data => "the answer has an unexpected shape",
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    "the answer is not valid JSON"
+                }
+                serde_json::error::Category::Io => "the answer could not be read",
+            };
+            ApiError::BadResponse {
+                service,
+                detail: format!("{what}: {lead} ({e}); it starts: {}", detail_of(&self.body)),
+            }
         })
     }
 
@@ -342,10 +353,12 @@ fn sent_credentials(req: &Request) -> Vec<crate::secret::Secret> {
     for (name, value) in &req.headers {
         let lower = name.to_ascii_lowercase();
         if lower == "authorization" || lower == "proxy-authorization" || lower.contains("token") {
-            out.push(crate::secret::Secret::new(value.as_str()));
+            // The bare credential first, so an echo reads `Bearer ***` (the scheme stays
+            // visible); the whole value after, for servers that quote it some other way.
             if let Some((_, credential)) = value.split_once(' ') {
                 out.push(crate::secret::Secret::new(credential.trim()));
             }
+            out.push(crate::secret::Secret::new(value.as_str()));
         }
     }
     out

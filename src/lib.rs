@@ -23,4 +23,5 @@ pub use commands::run;
 pub mod secret;
 pub mod settings;
 pub mod spool;
+pub mod untrusted;
 pub mod xray;

@@ -130,7 +130,11 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::from(1),
         Err(e) => {
             if let Some(err) = e.error() {
-                eprintln!("error: {err:#}");
+                // Error text quotes servers and result files: neutralised like any other.
+                eprintln!(
+                    "error: {}",
+                    xray_sync::untrusted::block(&format!("{err:#}"), 64 * 1024)
+                );
             }
             eprintln!("hint: {}", e.hint());
             ExitCode::from(e.exit_code())
@@ -260,7 +264,14 @@ fn doctor(
         given,
     };
     let report = xray_sync::doctor::run(&settings, &opts, inputs);
-    write!(out, "{}", report.render(args.json))
+    // Checks quote server answers: neutralised (the JSON form keeps its value).
+    let text = report.render(args.json);
+    let text = if args.json {
+        xray_sync::untrusted::json(&text)
+    } else {
+        xray_sync::untrusted::neutralise(&text)
+    };
+    write!(out, "{text}")
         .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
     match report.exit_code() {
         0 => Ok(()),
@@ -284,7 +295,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     };
     let http = xray_sync::http::Http::new(&settings.http).map_err(RunError::Usage)?;
     let mut progress = |line: &str| {
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", xray_sync::untrusted::block(line, 4096));
     };
     let receipt = xray_sync::commands::resend::resend(&http, xray, &args.spool_dir, &mut progress)
         .map_err(RunError::Input)?;

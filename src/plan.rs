@@ -33,6 +33,25 @@ use crate::model::{Counts, OutcomeKind};
 use crate::plan::xray_json as payload;
 use crate::settings::Product;
 
+/// The short class a person recognises a test by: the last segment of a dotted class name
+/// (`com.acme.CalcTest` → `CalcTest`), or of a jest/Mocha describe path (`Calc › add` → `add`).
+/// `None` when the definition is not `class.name`.
+pub fn short_class(definition: &str, name: &str) -> Option<String> {
+    let class = definition.strip_suffix(name)?.strip_suffix('.')?.trim();
+    if class.is_empty() {
+        return None;
+    }
+    let short = if class.contains('›') {
+        class.rsplit('›').next().unwrap_or(class)
+    } else if class.contains(char::is_whitespace) {
+        class
+    } else {
+        class.rsplit(['.', '/', '\\']).next().unwrap_or(class)
+    };
+    let short = short.trim();
+    (!short.is_empty()).then(|| short.to_string())
+}
+
 /// One result in scope, after mapping.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedTest {
@@ -191,6 +210,61 @@ pub struct BugReport {
     pub ci_run_url: Option<String>,
     pub attempts: Vec<AttemptSummary>,
     pub flaky: bool,
+    /// Source file and line of the test, when the runner reported them (not the result file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Where and when it was seen: the CI run's readable name, commit, branch, pull request.
+    #[serde(skip_serializing_if = "RunFacts::is_empty")]
+    pub run: RunFacts,
+    /// The failing rows of a data-driven Test (their names), when it has more than one result.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub rows: Vec<String>,
+}
+
+/// The CI run a bug or comment talks about, in words people read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunFacts {
+    /// `CI run 42 (attempt 1)`, `tests run 42 (attempt 2)`, `GitLab pipeline 7`: link text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pr_number: Option<u64>,
+}
+
+impl RunFacts {
+    pub fn is_empty(&self) -> bool {
+        self == &RunFacts::default()
+    }
+
+    /// From the CI context: the run's readable title (not the marker `github:42-1`).
+    pub fn from_ci(ci: &crate::ci::CiContext) -> RunFacts {
+        use crate::ci::CiProvider;
+        let id = ci.run_id.as_deref();
+        let title = match (ci.provider, id) {
+            (_, None) => None,
+            (CiProvider::GithubActions, Some(id)) => {
+                let (run, attempt) = id.rsplit_once('-').unwrap_or((id, "1"));
+                let name = ci.workflow.as_deref().unwrap_or("GitHub Actions");
+                Some(format!("{name} run {run} (attempt {attempt})"))
+            }
+            (CiProvider::Gitlab, Some(id)) => Some(format!("GitLab pipeline {id}")),
+            (CiProvider::Jenkins, Some(id)) => Some(format!("Jenkins build {id}")),
+            (CiProvider::Buildkite, Some(id)) => Some(format!("Buildkite job {id}")),
+            (CiProvider::Local, Some(id)) => Some(format!("run {id}")),
+        };
+        RunFacts {
+            title,
+            sha: ci.sha.clone(),
+            branch: ci.ref_name.clone(),
+            pr_number: ci.pr_number,
+        }
+    }
 }
 
 /// A failing test's bug, before Jira is asked whether one exists.
@@ -219,6 +293,11 @@ pub struct UmbrellaIntent {
     pub fields: BugFields,
     /// Indexes into `Plan::tests`.
     pub tests: Vec<usize>,
+    /// The CI run, as the description and comments link it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_run_url: Option<String>,
+    #[serde(skip_serializing_if = "RunFacts::is_empty")]
+    pub run: RunFacts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,4 +322,23 @@ pub struct Plan {
     pub jira: Option<JiraPlan>,
     /// One line per decision worth telling the user (a side skipped, results left out).
     pub notes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_class_of_java_jest_and_plain_names() {
+        assert_eq!(
+            short_class("com.acme.CalcTest.adds", "adds").as_deref(),
+            Some("CalcTest")
+        );
+        assert_eq!(
+            short_class("Test 1 › Test 1.1.Failing test", "Failing test").as_deref(),
+            Some("Test 1.1")
+        );
+        assert_eq!(short_class("adds", "adds"), None);
+        assert_eq!(short_class("tests/test_x.py::adds", "other"), None);
+    }
 }

@@ -248,7 +248,7 @@ pub struct JiraSettings {
     pub assignee: Option<String>,
     pub components: Vec<String>,
     pub priority: Option<String>,
-    /// Default `Test failed: {name}`.
+    /// Default `{short_class}.{name}: {message_first_line}`, cut to 255 characters.
     pub summary_template: String,
     /// File bugs for flaky tests too.
     pub file_flaky: bool,
@@ -372,7 +372,12 @@ impl Settings {
     /// that leaves the process.
     pub fn secrets(&self) -> Vec<Secret> {
         use base64::Engine as _;
+        // No Basic form for an empty password: `base64(":")` is `Og==`, which would be masked
+        // (and printed as `::add-mask::Og==`) for a credential that does not exist.
         let basic = |user: &str, secret: &Secret| {
+            if secret.is_empty() {
+                return Secret::new("");
+            }
             Secret::new(
                 base64::engine::general_purpose::STANDARD
                     .encode(format!("{user}:{}", secret.expose())),

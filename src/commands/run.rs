@@ -84,8 +84,10 @@ pub fn run(
         };
     }
     if on_github {
-        // Before anything else is printed: the runner masks only what it was told about.
-        github::emit_masks(&mut WriteAdapter(out), &secret_refs).map_err(stdout_error)?;
+        // Before anything else is printed: the runner masks only what it was told about. With
+        // `--json` every workflow command goes to stderr (the runner reads both streams), so
+        // stdout stays one JSON document.
+        github::emit_masks(&mut WriteAdapter(human!()), &secret_refs).map_err(stdout_error)?;
     }
     if settings.http.insecure {
         writeln!(
@@ -116,6 +118,7 @@ pub fn run(
             .bad_files()
             .map(|(error, salvaged)| format!("result file not read: {}", error.describe(salvaged))),
     );
+    summary.report_artifact = env("XRAY_SYNC_REPORT_ARTIFACT").filter(|a| !a.is_empty());
     let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
@@ -135,7 +138,8 @@ pub fn run(
         )?;
     }
     if json {
-        writeln!(out, "{report_json}").map_err(stdout_error)?;
+        // The same JSON value, with nothing the runner or a terminal would act on.
+        writeln!(out, "{}", crate::untrusted::json(&report_json)).map_err(stdout_error)?;
     }
     if let Some(path) = &settings.output.summary_md {
         github::write_summary_md(path, &summary, &secret_refs).map_err(|source| {
@@ -148,9 +152,10 @@ pub fn run(
     if on_github {
         for (error, salvaged) in results.bad_files() {
             let line = github::bad_file_annotation(error, salvaged);
-            writeln!(out, "{}", crate::secret::scrub(&line, &secret_refs)).map_err(stdout_error)?;
+            writeln!(human!(), "{}", crate::secret::scrub(&line, &secret_refs))
+                .map_err(stdout_error)?;
         }
-        publish_github(&settings, &summary, &secret_refs, env, out)?;
+        publish_github(&settings, &summary, &secret_refs, env, dry_run, human!())?;
     }
     if stopped_by_keys {
         return Err(RunError::StaleKeys(
@@ -187,6 +192,9 @@ pub fn run(
     })
 }
 
+/// Longest progress line printed (a few single-line fields and a server message).
+const PROGRESS_LINE_BYTES: usize = 4 * crate::untrusted::MAX_LINE_BYTES;
+
 /// Files bugs, then uploads. In a dry run only the read-only Jira searches run, and only when
 /// real Jira credentials are set.
 fn execute(
@@ -211,7 +219,7 @@ fn execute(
             github::group("xray-sync: Jira and Xray requests")
         );
     }
-    let receipts = send(plan, settings, results, dry_run, on_github, &http, out);
+    let receipts = send(plan, settings, results, dry_run, &http, out);
     if on_github {
         let _ = writeln!(out, "{}", github::ENDGROUP);
     }
@@ -224,19 +232,19 @@ fn send(
     settings: &Settings,
     results: &crate::model::TestRun,
     dry_run: bool,
-    on_github: bool,
     http: &Http,
     out: &mut dyn Write,
 ) -> Receipts {
     let jira_live = settings.jira.as_ref().filter(|j| j.is_live());
     let xray_live = settings.xray.as_ref().filter(|x| x.is_live());
+    // Progress lines carry server text (error bodies echo what was sent): neutralised always.
+    // Capped too: a line can quote a test id, which a result file may make megabytes long.
     let mut progress = |line: &str| {
-        let line = if on_github {
-            github::neutralise(line)
-        } else {
-            line.to_string()
-        };
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(
+            out,
+            "{}",
+            crate::untrusted::block(line, PROGRESS_LINE_BYTES)
+        );
     };
     let mut receipts = Receipts::default();
     // Keys before bugs: a key is linked to a bug or used to close one only once it is known to
@@ -449,11 +457,17 @@ fn publish_github(
     summary: &crate::report::summary_data::RunSummary,
     secrets: &[&crate::secret::Secret],
     env: &dyn Fn(&str) -> Option<String>,
+    dry_run: bool,
     out: &mut dyn Write,
 ) -> Result<(), RunError> {
     let genv = github::GithubEnv::from_vars(env);
     github::publish(&genv, summary, secrets, &mut WriteAdapter(out)).map_err(stdout_error)?;
     if !settings.output.pr_comment {
+        return Ok(());
+    }
+    if dry_run {
+        // A dry run sends nothing to anyone, GitHub included.
+        let _ = writeln!(out, "xray-sync: dry run: no PR comment was posted");
         return Ok(());
     }
     let job_key = settings.ci.job.as_deref();

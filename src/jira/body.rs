@@ -5,7 +5,7 @@
 //! characters, and markup can grow text (escaping, JSON), so [`fit`] measures the rendered form
 //! and cuts the biggest block until it fits, instead of cutting the input and hoping.
 
-use crate::plan::{BugReport, IssueKey};
+use crate::plan::{BugReport, IssueKey, RunFacts};
 
 /// Jira's limit for a description or comment body.
 pub const JIRA_TEXT_LIMIT: usize = 32_767;
@@ -28,6 +28,9 @@ pub enum Block {
     Bullets(Vec<Vec<Inline>>),
 }
 
+/// Longest test id, definition or file name in a description, in characters.
+const ID_CHARS: usize = 1000;
+
 /// Links and identifiers the wording needs besides the report.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -45,47 +48,131 @@ fn strong(s: impl Into<String>) -> Inline {
     Inline::Strong(s.into())
 }
 
-fn run_link(url: Option<&str>, marker: &str) -> Inline {
-    match url {
-        Some(u) if !u.is_empty() => Inline::Link {
-            text: marker.to_string(),
-            href: u.to_string(),
-        },
-        _ => Inline::Code(marker.to_string()),
+/// The CI run a text talks about: its link and its facts.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRef<'a> {
+    pub url: Option<&'a str>,
+    pub facts: &'a RunFacts,
+}
+
+impl<'a> RunRef<'a> {
+    pub fn of(r: &'a BugReport) -> RunRef<'a> {
+        RunRef {
+            url: r.ci_run_url.as_deref(),
+            facts: &r.run,
+        }
     }
 }
 
-/// The description of a new bug.
+/// The CI run as a link with readable text (`tests run 42 (attempt 1)`), falling back to the
+/// URL itself, or to the marker in code when there is no link at all.
+fn run_link(run: RunRef, marker: &str) -> Inline {
+    let title = run.facts.title.as_deref().filter(|t| !t.is_empty());
+    match (run.url.filter(|u| !u.is_empty()), title) {
+        (Some(u), Some(t)) => Inline::Link {
+            text: t.to_string(),
+            href: u.to_string(),
+        },
+        (Some(u), None) => Inline::Link {
+            text: u.to_string(),
+            href: u.to_string(),
+        },
+        (None, Some(t)) => text(t),
+        (None, None) => Inline::Code(marker.to_string()),
+    }
+}
+
+/// The run link followed by ` (commit abc123def456, branch main, PR #7)` when any is known:
+/// what people need to find the change.
+fn run_with_facts(run: RunRef, marker: &str) -> Vec<Inline> {
+    let f = run.facts;
+    let mut parts: Vec<Vec<Inline>> = Vec::new();
+    if let Some(sha) = f.sha.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(vec![
+            text("commit "),
+            Inline::Code(sha.chars().take(12).collect()),
+        ]);
+    }
+    if let Some(b) = f.branch.as_deref().filter(|b| !b.is_empty()) {
+        parts.push(vec![text("branch "), Inline::Code(first_chars(b, 200))]);
+    }
+    if let Some(pr) = f.pr_number {
+        parts.push(vec![text(format!("PR #{pr}"))]);
+    }
+    let mut out = vec![run_link(run, marker)];
+    if !parts.is_empty() {
+        out.push(text(" ("));
+        for (i, p) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push(text(", "));
+            }
+            out.extend(p);
+        }
+        out.push(text(")"));
+    }
+    out
+}
+
+/// The first non-blank line of the failure message.
+fn first_line(m: Option<&str>) -> Option<&str> {
+    m?.lines().map(str::trim).find(|l| !l.is_empty())
+}
+
+/// The description of a new bug: what failed, where, when it was first seen, the details once,
+/// the attempts as one line, and the xray-sync bookkeeping last.
 pub fn bug_description(r: &BugReport, ctx: &Context) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut test_line = vec![strong("Test: "), Inline::Code(r.test_id.clone())];
-    if !r.name.is_empty() && r.name != r.test_id {
-        test_line.push(text(format!(" ({})", r.name)));
-    }
-    blocks.push(Block::Para(test_line));
+    let what = first_line(r.message.as_deref())
+        .map(|m| first_chars(m, 500))
+        .unwrap_or_else(|| "(the result file gave no failure message)".to_string());
+    blocks.push(Block::Para(vec![strong("What failed: "), text(what)]));
+
+    // Ids are cut like every single-line field: a result file can make a name megabytes long,
+    // and only code blocks are shortened to fit Jira's limit.
+    let mut where_ = vec![
+        strong("Where: "),
+        Inline::Code(first_chars(&r.test_id, ID_CHARS)),
+    ];
     if !r.definition.is_empty() && r.definition != r.test_id {
-        blocks.push(Block::Para(vec![
-            strong("Definition: "),
-            Inline::Code(r.definition.clone()),
-        ]));
+        where_.push(text(" ("));
+        where_.push(Inline::Code(first_chars(&r.definition, ID_CHARS)));
+        where_.push(text(")"));
+    }
+    if let Some(file) = r.file.as_deref().filter(|f| !f.is_empty()) {
+        let file = first_chars(file, ID_CHARS);
+        let at = match r.line {
+            Some(l) => format!("{file}:{l}"),
+            None => file,
+        };
+        where_.push(text(" in "));
+        where_.push(Inline::Code(at));
     }
     if let Some(key) = &r.xray_key {
-        blocks.push(Block::Para(vec![
-            strong("Xray Test: "),
-            key_link(key, ctx.xray_url),
-        ]));
+        where_.push(text(", Xray Test: "));
+        where_.push(key_link(key, ctx.xray_url));
     }
-    if let Some(url) = r.ci_run_url.as_deref().filter(|u| !u.is_empty()) {
-        blocks.push(Block::Para(vec![
-            strong("CI run: "),
-            Inline::Link {
-                text: url.to_string(),
-                href: url.to_string(),
-            },
-        ]));
+    blocks.push(Block::Para(where_));
+    if !r.rows.is_empty() {
+        // A data-driven Test: one bug, naming each failing row.
+        let rows = r
+            .rows
+            .iter()
+            .map(|n| first_chars(n, ID_CHARS))
+            .collect::<Vec<_>>()
+            .join(", ");
+        blocks.push(Block::Para(vec![strong("Failing rows: "), text(rows)]));
     }
-    failure_blocks(r, &mut blocks);
-    attempts_blocks(r, &mut blocks);
+
+    let mut when = vec![strong("First seen: ")];
+    when.extend(run_with_facts(RunRef::of(r), ctx.run_marker));
+    blocks.push(Block::Para(when));
+
+    if let Some(a) = attempts_line(r) {
+        blocks.push(Block::Para(vec![strong("Attempts: "), text(a)]));
+    }
+    if let Some(d) = details(r) {
+        blocks.push(Block::Code(d));
+    }
     blocks.push(Block::Para(vec![
         text("Filed by xray-sync in run "),
         Inline::Code(ctx.run_marker.to_string()),
@@ -95,24 +182,89 @@ pub fn bug_description(r: &BugReport, ctx: &Context) -> Vec<Block> {
     blocks
 }
 
-/// A comment saying the test failed again, carrying the run marker that stops a re-run of the
+/// A comment saying the test failed again: the run link, commit and branch, and the message
+/// only when it is not the one the bug is about (`message_differs`). Never the stack again: it
+/// is in the description and in the CI run. Carries the run marker that stops a re-run of the
 /// same CI run from commenting twice.
-pub fn failed_again(r: &BugReport, ctx: &Context, reopened: bool) -> Vec<Block> {
+pub fn failed_again(
+    r: &BugReport,
+    ctx: &Context,
+    reopened: bool,
+    message_differs: bool,
+) -> Vec<Block> {
     let lead = if reopened {
-        "Reopened by xray-sync: the test failed again in run "
+        "Reopened by xray-sync: failed again in "
     } else {
-        "Failed again in run "
+        "Failed again in "
     };
-    let mut blocks = vec![Block::Para(vec![
-        text(lead),
-        run_link(r.ci_run_url.as_deref(), ctx.run_marker),
-        text(" (xray-sync run marker: "),
-        Inline::Code(ctx.run_marker.to_string()),
-        text(")."),
-    ])];
-    failure_blocks(r, &mut blocks);
-    attempts_blocks(r, &mut blocks);
+    let mut para = vec![text(lead)];
+    para.extend(run_with_facts(RunRef::of(r), ctx.run_marker));
+    para.push(text(". xray-sync run marker: "));
+    para.push(Inline::Code(ctx.run_marker.to_string()));
+    let mut blocks = vec![Block::Para(para)];
+    if message_differs && let Some(m) = first_line(r.message.as_deref()) {
+        blocks.push(Block::Para(vec![
+            strong("This time: "),
+            text(first_chars(m, 500)),
+        ]));
+    }
+    if let Some(a) = attempts_line(r) {
+        blocks.push(Block::Para(vec![strong("Attempts: "), text(a)]));
+    }
     blocks
+}
+
+/// The details once, trimmed: blank lines around them and the indentation all lines share
+/// removed (JUnit bodies start with a newline and the XML's indentation). When there are no
+/// details, a multi-line message takes their place.
+fn details(r: &BugReport) -> Option<String> {
+    let source = r
+        .details
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .or_else(|| {
+            r.message
+                .as_deref()
+                .filter(|m| m.trim().lines().count() > 1)
+        })?;
+    Some(dedent(source))
+}
+
+fn dedent(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
+    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
+    let body = &lines[start..end];
+    let indent = body
+        .iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    body.iter()
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `failed, failed, passed (flaky: passed on a retry)`; `None` for a single try.
+fn attempts_line(r: &BugReport) -> Option<String> {
+    if r.attempts.len() <= 1 && !r.flaky {
+        return None;
+    }
+    let mut line = r
+        .attempts
+        .iter()
+        .map(|a| a.outcome.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if r.flaky {
+        line.push_str(" (flaky: passed on a retry)");
+    }
+    Some(line)
 }
 
 /// One failing test in an umbrella list.
@@ -126,18 +278,22 @@ pub struct UmbrellaLine<'a> {
 /// The umbrella issue's description (or its comment when it exists already).
 pub fn umbrella(
     lines: &[UmbrellaLine],
+    run: RunRef,
     run_marker: &str,
     label: &str,
     comment: bool,
 ) -> Vec<Block> {
-    let lead = if comment {
-        format!("{} tests failed again in run ", lines.len())
+    let mut lead = if comment {
+        vec![text(format!("{} tests failed again in ", lines.len()))]
     } else {
-        format!(
-            "{} tests failed at once, so xray-sync filed this one issue instead of a bug per test. Run ",
-            lines.len()
-        )
+        vec![text(format!("{} tests failed at once in ", lines.len()))]
     };
+    lead.extend(run_with_facts(run, run_marker));
+    lead.push(text(if comment {
+        ". "
+    } else {
+        ", so xray-sync filed this one issue instead of a bug per test. "
+    }));
     let bullets = lines
         .iter()
         .map(|l| {
@@ -157,12 +313,16 @@ pub fn umbrella(
         })
         .collect();
     vec![
-        Block::Para(vec![
-            text(lead),
-            Inline::Code(run_marker.to_string()),
-            text(" (xray-sync run marker). Dedup label: "),
-            Inline::Code(label.to_string()),
-        ]),
+        Block::Para(
+            lead.into_iter()
+                .chain([
+                    text("xray-sync run marker: "),
+                    Inline::Code(run_marker.to_string()),
+                    text(". Dedup label: "),
+                    Inline::Code(label.to_string()),
+                ])
+                .collect(),
+        ),
         Block::Bullets(bullets),
     ]
 }
@@ -194,44 +354,6 @@ fn key_link(key: &IssueKey, url: Option<&str>) -> Inline {
             href: u.to_string(),
         },
         None => Inline::Code(key.to_string()),
-    }
-}
-
-fn failure_blocks(r: &BugReport, blocks: &mut Vec<Block>) {
-    if let Some(m) = r.message.as_deref().filter(|m| !m.trim().is_empty()) {
-        blocks.push(Block::Para(vec![strong("Failure:")]));
-        blocks.push(Block::Code(m.to_string()));
-    }
-    if let Some(d) = r.details.as_deref().filter(|d| !d.trim().is_empty()) {
-        blocks.push(Block::Para(vec![strong("Details:")]));
-        blocks.push(Block::Code(d.to_string()));
-    }
-}
-
-fn attempts_blocks(r: &BugReport, blocks: &mut Vec<Block>) {
-    if r.attempts.len() <= 1 && !r.flaky {
-        return;
-    }
-    let mut head = format!("Attempts: {}", r.attempts.len());
-    if r.flaky {
-        head.push_str(" (flaky: passed on a retry)");
-    }
-    blocks.push(Block::Para(vec![strong(head)]));
-    let items = r
-        .attempts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut s = format!("#{} {}", i + 1, a.outcome.as_str());
-            if let Some(m) = a.message.as_deref().and_then(|m| m.lines().next()) {
-                s.push_str(": ");
-                s.push_str(&first_chars(m, 300));
-            }
-            vec![text(s)]
-        })
-        .collect::<Vec<_>>();
-    if !items.is_empty() {
-        blocks.push(Block::Bullets(items));
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Issue {
     /// `new`, `indeterminate` or `done`: fixed, locale-independent keys.
     pub status_category: String,
     pub resolved: Option<OffsetDateTime>,
+    /// The issue's title (for comments: is this failure the one the bug is about?).
+    pub summary: String,
 }
 
 impl Issue {
@@ -675,6 +677,8 @@ struct RawFields {
     status: Option<RawStatus>,
     #[serde(default)]
     resolutiondate: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -708,6 +712,7 @@ impl RawIssue {
             status,
             status_category,
             resolved: self.fields.resolutiondate.as_deref().and_then(parse_time),
+            summary: self.fields.summary.unwrap_or_default(),
         })
     }
 }

@@ -111,6 +111,7 @@ mod tests {
             },
             status_category: category.into(),
             resolved,
+            summary: String::new(),
         }
     }
 

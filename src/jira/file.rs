@@ -351,6 +351,24 @@ impl Filer<'_> {
 
     fn comment(&self, n: usize, item: &Item, target: &Issue, reopened: bool, out: &Mutex<Out>) {
         let marker = &self.plan.run_marker;
+        let created_here = self.run_label();
+        if !marker.is_empty()
+            && target
+                .labels
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&created_here))
+        {
+            // This CI run filed the bug (an earlier invocation, a parallel job): saying it
+            // "failed again" in the same run would only be noise.
+            return self.push(
+                out,
+                n,
+                item,
+                ActionKind::Skipped,
+                Some(&target.key),
+                Some(format!("created in this CI run ({marker})")),
+            );
+        }
         if self.dry_run {
             let (kind, detail) = match ops::has_marker(self.client, &target.key, marker) {
                 Ok(true) => (
@@ -368,7 +386,9 @@ impl Filer<'_> {
             };
             return self.push(out, n, item, kind, Some(&target.key), detail);
         }
-        let body = self.client.rich_text(self.comment_blocks(item, reopened));
+        let body = self
+            .client
+            .rich_text(self.comment_blocks(item, target, reopened));
         match ops::comment_once(self.client, &target.key, marker, &body) {
             Ok(Commented::Added) => {
                 self.push(out, n, item, ActionKind::Commented, Some(&target.key), None)

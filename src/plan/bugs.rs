@@ -13,7 +13,7 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::build::{one_line, plain};
+use super::build::{failure_message, one_line, plain};
 use super::{
     AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
     TestIdentity, UmbrellaIntent, dedup_label, label,
@@ -151,6 +151,8 @@ pub(super) fn plan_jira(
                     priority: jira.priority.clone(),
                 },
                 tests: tests_in,
+                ci_run_url: ci.run_url.clone(),
+                run: super::RunFacts::from_ci(ci),
             })
         }
         Some(_) | None => None,
@@ -209,16 +211,30 @@ fn fields(
         TestIdentity::Key(k) => k.to_string(),
         TestIdentity::Definition(_) => String::new(),
     };
-    let summary = jira
-        .summary_template
+    let class = super::short_class(&t.definition, &t.name).unwrap_or_default();
+    let message_line = t
+        .message
+        .as_deref()
+        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or_default();
+    // A missing class or message must not leave a stray `.` or `:` behind.
+    let template = if class.is_empty() {
+        jira.summary_template.replace("{short_class}.", "")
+    } else {
+        jira.summary_template.clone()
+    };
+    let summary = template
+        .replace("{short_class}", &class)
+        .replace("{message_first_line}", message_line)
         .replace("{name}", &t.name)
         .replace("{definition}", &t.definition)
         .replace("{test_id}", &t.test_id)
         .replace("{key}", &key);
+    let summary = summary.trim_end_matches([':', ' ', '-']);
     BugFields {
         project,
         issue_type,
-        summary: one_line(&summary, MAX_SUMMARY_CHARS),
+        summary: one_line(summary, MAX_SUMMARY_CHARS),
         assignee,
         labels,
         components,
@@ -258,10 +274,20 @@ fn report(
             TestIdentity::Key(k) => Some(k.clone()),
             TestIdentity::Definition(_) => None,
         },
-        message: failure.and_then(|f| f.message.read().map(|m| plain(&m))),
+        message: failure.and_then(failure_message),
         details: failure.and_then(|f| f.details.read().map(|d| plain(&d))),
         ci_run_url: ci.run_url.clone(),
         attempts,
         flaky: failing.iter().any(|&i| tests[i].flaky),
+        file: rep.file().map(str::to_string),
+        line: rep.line(),
+        run: super::RunFacts::from_ci(ci),
+        rows: if failing.iter().any(|&i| tests[i].name != t.name)
+            || t.definition != cases[failing[0]].definition()
+        {
+            failing.iter().map(|&i| tests[i].name.clone()).collect()
+        } else {
+            Vec::new()
+        },
     }
 }

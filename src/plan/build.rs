@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::{IdentitySource, Plan, PlannedTest, bugs};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
-use crate::model::{Counts, OutcomeKind, ReadText, TestCase, TestRun};
+use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
 use crate::settings::{IterationMode, Product, Settings, StatusMap, UnmappedPolicy};
 
 mod iterations;
@@ -29,7 +29,7 @@ mod text;
 mod xray;
 
 use scope::Scope;
-pub(crate) use text::plain;
+pub(crate) use text::{failure_message, plain};
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
 pub use xray::{content_type_for, expand_template};
@@ -261,10 +261,7 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
         status: status_of(case, statuses),
         file,
         line,
-        message: case
-            .outcome()
-            .failure()
-            .and_then(|f| f.message.read().map(|m| text::plain(&m))),
+        message: case.outcome().failure().and_then(text::failure_message),
     }
 }
 

@@ -4,11 +4,15 @@
 //! Owns only the translation; no I/O. Both views come from the same inputs, so the console, the
 //! job summary and the report always agree.
 
+use std::collections::HashMap;
+
 use crate::jira::receipt::{ActionKind, JiraReceipt};
 use crate::model::OutcomeKind;
 use crate::plan::{IssueKey, Plan, TestIdentity};
 use crate::report::json::Report;
-use crate::report::summary_data::{BugAction, BugRow, ExecutionRef, FailureRow, RunSummary};
+use crate::report::summary_data::{
+    BugAction, BugRow, ExecutionRef, FailureRow, Problem, RunSummary,
+};
 use crate::settings::{Product, Settings};
 use crate::xray::upload::XrayReceipt;
 
@@ -28,7 +32,19 @@ impl Receipts {
 
     /// One line per error, for the console and the exit message.
     pub fn error_lines(&self) -> Vec<String> {
-        let mut lines = Vec::new();
+        self.problems()
+            .into_iter()
+            .map(|p| match p.command {
+                Some(c) => format!("{}: {c}", p.text.trim_end_matches('.')),
+                None => p.text,
+            })
+            .collect()
+    }
+
+    /// What went wrong, for the Problems section: each error once, with its doctor check, and
+    /// unsent results with the exact command that sends them.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
         if let Some(x) = &self.xray {
             for e in &x.errors {
                 let check = e
@@ -36,22 +52,56 @@ impl Receipts {
                     .as_deref()
                     .map(|c| format!(" (doctor check: {c})"))
                     .unwrap_or_default();
-                lines.push(format!("Xray: {}{check}", e.message));
+                out.push(Problem::new(format!(
+                    "{}{check}",
+                    prefixed("Xray", &e.message)
+                )));
             }
             if let Some(spool) = &x.spool {
-                lines.push(format!(
-                    "Xray: unsent results were saved to {}; send them later with `xray-sync resend {}`",
-                    spool.display(),
-                    spool.display()
+                out.push(Problem::with_command(
+                    format!(
+                        "Xray: results that were not sent are saved in {}; send them later with",
+                        spool.display()
+                    ),
+                    format!(
+                        "xray-sync resend {}",
+                        shell_word(&spool.display().to_string())
+                    ),
                 ));
             }
         }
         if let Some(j) = &self.jira {
             for e in &j.errors {
-                lines.push(format!("Jira: {e} (doctor check: {})", e.doctor_check()));
+                out.push(Problem::new(format!(
+                    "{} (doctor check: {})",
+                    prefixed("Jira", &e.to_string()),
+                    e.doctor_check()
+                )));
             }
         }
-        lines
+        out
+    }
+}
+
+/// `Service: message`, unless the message already starts with the service's name (most
+/// `ApiError`s do: "Jira rejected the request …"), which would read "Jira: Jira …".
+fn prefixed(service: &str, message: &str) -> String {
+    if message.starts_with(service) {
+        message.to_string()
+    } else {
+        format!("{service}: {message}")
+    }
+}
+
+/// A path as one shell word: quoted only when it needs to be, so the command pastes as is.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@%,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -93,6 +143,17 @@ fn bug_row(kind: ActionKind) -> Option<BugAction> {
     }
 }
 
+/// What a failure's row says about its bug: the main action, or "already reported" when this
+/// CI run had commented before (a skipped comment still names the bug).
+fn failure_bug(kind: ActionKind) -> Option<BugAction> {
+    match kind {
+        ActionKind::Skipped => Some(BugAction::AlreadyReported),
+        ActionKind::ClosedOnPass | ActionKind::WouldClose | ActionKind::ClosedAsDuplicate => None,
+        ActionKind::Linked => Some(BugAction::Linked),
+        other => bug_row(other),
+    }
+}
+
 pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: bool) -> RunSummary {
     // The mapped key, else the Test the import put the result on (looked up after it).
     // A stale key is not the Test the result is on: show where it landed, if known.
@@ -107,22 +168,53 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         TestIdentity::Key(k) if !stale(k.as_str()) => Some(k.to_string()),
         _ => landed.and_then(|m| m.get(&t.test_id)).cloned(),
     };
+    let bugs_by_test = failure_bugs(plan, receipts);
+    // The browse link of a key: on the configured Jira site, or (Xray-only on Cloud) on the
+    // site the import answer named.
+    let xray_site = receipts.xray.as_ref().and_then(|x| x.site.as_deref());
+    let link = |key: &str| {
+        browse_url(settings, key).or_else(|| {
+            xray_site.map(|site| format!("{}/browse/{key}", site.trim_end_matches('/')))
+        })
+    };
+    let attempts: HashMap<usize, usize> = plan
+        .jira
+        .iter()
+        .flat_map(|j| &j.intents)
+        .map(|i| (i.test, i.report.attempts.len()))
+        .collect();
     let mut failures: Vec<FailureRow> = plan
         .tests
         .iter()
-        .filter(|t| matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error))
-        .map(|t| FailureRow {
-            name: t.name.clone(),
-            test_id: t.test_id.clone(),
-            xray_key: xray_key(t),
-            kind: t.outcome,
-            message: t.message.clone(),
-            file: t
+        .enumerate()
+        .filter(|(_, t)| matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error))
+        .map(|(i, t)| {
+            let key = xray_key(t);
+            let file = t
                 .file
                 .as_deref()
-                .map(|f| workspace_relative(&settings.output.workspace, f)),
-            line: t.line,
-            result_file: None,
+                .map(|f| workspace_relative(&settings.output.workspace, f));
+            // The planner falls back to the result file when the runner named no source file:
+            // an annotation anchor, not a place in the code worth showing people.
+            let from_result_file = t.line.is_none()
+                && file.as_deref().is_some_and(|f| {
+                    let lower = f.to_ascii_lowercase();
+                    [".xml", ".json", ".trx"].iter().any(|e| lower.ends_with(e))
+                });
+            FailureRow {
+                name: t.name.clone(),
+                test_id: t.test_id.clone(),
+                definition: t.definition.clone(),
+                xray_url: key.as_deref().and_then(&link),
+                xray_key: key,
+                kind: t.outcome,
+                message: t.message.clone(),
+                file: file.clone().filter(|_| !from_result_file),
+                line: t.line,
+                result_file: file.filter(|_| from_result_file),
+                bug: bugs_by_test.get(&i).cloned(),
+                attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
+            }
         })
         .collect();
     // Errors first: they usually mean the test could not run at all.
@@ -160,7 +252,7 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .and_then(|x| x.execution.as_ref())
         .map(|k| ExecutionRef {
             key: k.to_string(),
-            url: browse_url(settings, k.as_str()),
+            url: link(k.as_str()),
         });
     // `plan::build` starts its notes with the settings' notes: taking both would say each twice.
     let mut notes = plan.notes.clone();
@@ -189,14 +281,47 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         bugs,
         notes,
         dry_run,
-        errors: receipts.error_lines(),
+        problems: receipts.problems(),
+        errors: Vec::new(),
         report_path: settings
             .output
             .report
             .as_ref()
             .map(|p| p.display().to_string()),
+        report_artifact: None,
         run_url: settings.ci.run_url.clone(),
     }
+}
+
+/// The bug each failing test is tracked in: its own action (the first that names a bug), or
+/// the umbrella issue for every test it lists.
+fn failure_bugs(plan: &Plan, receipts: &Receipts) -> HashMap<usize, BugRow> {
+    let mut out: HashMap<usize, BugRow> = HashMap::new();
+    let umbrella_tests: &[usize] = plan
+        .jira
+        .as_ref()
+        .and_then(|j| j.umbrella.as_ref())
+        .map(|u| u.tests.as_slice())
+        .unwrap_or(&[]);
+    for a in receipts.jira.iter().flat_map(|j| &j.actions) {
+        let Some(action) = failure_bug(a.kind) else {
+            continue;
+        };
+        let row = BugRow {
+            action,
+            key: a.key.as_ref().map(IssueKey::to_string),
+            url: a.url.clone(),
+            test: String::new(),
+        };
+        let tests: Vec<usize> = match a.test {
+            Some(t) => vec![t],
+            None => umbrella_tests.to_vec(),
+        };
+        for t in tests {
+            out.entry(t).or_insert_with(|| row.clone());
+        }
+    }
+    out
 }
 
 pub fn report(plan: &Plan, receipts: Receipts, dry_run: bool) -> Report {
@@ -214,7 +339,25 @@ pub fn report(plan: &Plan, receipts: Receipts, dry_run: bool) -> Report {
 
 #[cfg(test)]
 mod tests {
-    use super::workspace_relative;
+    use super::{prefixed, shell_word, workspace_relative};
+
+    #[test]
+    fn service_name_is_not_said_twice() {
+        assert_eq!(
+            prefixed("Jira", "Jira rejected the request (HTTP 400)"),
+            "Jira rejected the request (HTTP 400)"
+        );
+        assert_eq!(prefixed("Xray", "chunk 2 failed"), "Xray: chunk 2 failed");
+    }
+
+    #[test]
+    fn resend_paths_paste_as_one_shell_word() {
+        assert_eq!(
+            shell_word(".xray-sync-spool/xray-sync-run-1"),
+            ".xray-sync-spool/xray-sync-run-1"
+        );
+        assert_eq!(shell_word("my dir/it's"), "'my dir/it'\\''s'");
+    }
 
     #[test]
     fn paths_inside_the_workspace_become_relative() {

@@ -6,11 +6,12 @@
 
 use std::io::{self, Write};
 
+use crate::model::OutcomeKind;
 use crate::plan::build_support::source_name;
 use crate::plan::{ExecutionTarget, IdentitySource, Plan};
-use crate::report::github::neutralise;
-use crate::report::summary_data::RunSummary;
+use crate::report::summary_data::{Problem, RunSummary};
 use crate::settings::{Product, Settings};
+use crate::untrusted;
 
 /// How many bugs are listed one per line before "... and N more".
 const MAX_LISTED: usize = 25;
@@ -86,7 +87,7 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
                     "Jira: would file or update ONE umbrella issue for {} failing test(s): [{}] {}",
                     u.tests.len(),
                     u.label,
-                    u.fields.summary
+                    untrusted::one_line(&u.fields.summary, untrusted::MAX_LINE_BYTES)
                 )?;
             } else if j.intents.is_empty() {
                 writeln!(out, "Jira: no bug to file")?;
@@ -100,7 +101,9 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
                     writeln!(
                         out,
                         "  {}  {}  {}",
-                        i.label, i.fields.project, i.fields.summary
+                        i.label,
+                        i.fields.project,
+                        untrusted::one_line(&i.fields.summary, untrusted::MAX_LINE_BYTES)
                     )?;
                 }
                 if j.intents.len() > MAX_LISTED {
@@ -137,7 +140,11 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
     if !plan.notes.is_empty() {
         writeln!(out, "Notes:")?;
         for n in &plan.notes {
-            writeln!(out, "  - {n}")?;
+            writeln!(
+                out,
+                "  - {}",
+                untrusted::one_line(n, untrusted::MAX_LINE_BYTES)
+            )?;
         }
     }
     if let Some(p) = &settings.output.plan_json {
@@ -146,56 +153,151 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
     Ok(())
 }
 
-/// The human summary after a run (and the bug lookups of a dry run with Jira credentials).
-/// Untrusted text (test names, server messages) goes through `neutralise` so a CI log cannot be
-/// turned into workflow commands.
+/// Failed tests listed one per entry before "... and N more": one screen for a normal run.
+const MAX_FAILURES_LISTED: usize = 20;
+/// Longest first line of a failure message in the console, in bytes.
+const MESSAGE_BYTES: usize = 300;
+
+/// The human summary after a run (and the bug lookups of a dry run with Jira credentials): the
+/// same facts as the job summary, links as full URLs. Untrusted text (test names, messages,
+/// server answers) goes through [`untrusted`] so a CI log cannot be turned into workflow
+/// commands or terminal escapes, and single-line fields are cut to
+/// [`untrusted::MAX_LINE_BYTES`].
 pub fn render_run(s: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
+    let line = |t: &str| untrusted::one_line(t, untrusted::MAX_LINE_BYTES);
     let c = &s.counts;
     if !s.dry_run {
+        let failed = s.failed_total();
+        let verdict = if c.total == 0 {
+            "no test results".to_string()
+        } else if failed > 0 {
+            format!("{failed} of {} tests failed", c.total)
+        } else {
+            format!("all {} tests passed", c.total)
+        };
         writeln!(
             out,
-            "Results: {} test(s): {} passed ({} flaky), {} failed, {} error(s), {} skipped",
-            c.total, c.passed, c.flaky, c.failed, c.error, c.skipped
+            "xray-sync: {verdict} ({} passed, {} failed, {} error(s), {} skipped, {} flaky)",
+            c.passed, c.failed, c.error, c.skipped, c.flaky
         )?;
     }
     if let Some(e) = &s.execution {
         match &e.url {
-            Some(url) => writeln!(out, "Xray: results are in {} ({url})", e.key)?,
-            None => writeln!(out, "Xray: results are in {}", e.key)?,
+            Some(url) => writeln!(out, "Xray: results are in {} ({})", line(&e.key), line(url))?,
+            None => writeln!(out, "Xray: results are in {}", line(&e.key))?,
         }
     }
-    if !s.bugs.is_empty() {
-        writeln!(out, "Jira:")?;
-        for b in s.bugs.iter().take(MAX_LISTED) {
-            let key = b
-                .key
-                .as_deref()
-                .map(|k| format!(" {k}"))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "  {}{key}: {}",
-                b.action.verb(s.dry_run),
-                neutralise(&b.test)
-            )?;
-        }
-        if s.bugs.len() > MAX_LISTED {
-            writeln!(out, "  ... and {} more", s.bugs.len() - MAX_LISTED)?;
+    if let Some(url) = &s.run_url {
+        writeln!(out, "CI run: {}", line(url))?;
+    }
+    let problems: Vec<Problem> = s
+        .problems
+        .iter()
+        .cloned()
+        .chain(s.errors.iter().map(Problem::new))
+        .collect();
+    if !problems.is_empty() {
+        writeln!(out, "Problems ({}):", problems.len())?;
+        for p in &problems {
+            writeln!(out, "  - {}", line(&p.text))?;
+            if let Some(cmd) = &p.command {
+                writeln!(out, "      {}", line(cmd))?;
+            }
         }
     }
     for k in &s.stale_keys {
-        writeln!(out, "stale key: {}", neutralise(k))?;
+        writeln!(out, "stale key: {}", line(k))?;
+    }
+    if !s.failures.is_empty() {
+        writeln!(out, "Failed tests ({}):", s.failures.len())?;
+        let mut rows: Vec<_> = s.failures.iter().collect();
+        rows.sort_by_key(|f| f.kind != OutcomeKind::Error);
+        for f in rows.iter().take(MAX_FAILURES_LISTED) {
+            let error = if f.kind == OutcomeKind::Error {
+                " (error)"
+            } else {
+                ""
+            };
+            let message = f
+                .message
+                .as_deref()
+                .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+                .map(|m| format!(": {}", untrusted::one_line(m, MESSAGE_BYTES)))
+                .unwrap_or_default();
+            writeln!(out, "  ✗ {}{error}{message}", line(&f.short_title()))?;
+            let mut facts = Vec::new();
+            if let Some(b) = &f.bug {
+                let key = b.key.as_deref().map(line).unwrap_or("new bug".into());
+                let url = b.url.as_deref().map(|u| format!(" {}", line(u)));
+                facts.push(format!(
+                    "bug {key} {}{}",
+                    b.action.verb(s.dry_run),
+                    url.unwrap_or_default()
+                ));
+            }
+            if let Some(k) = &f.xray_key {
+                let url = f.xray_url.as_deref().map(|u| format!(" {}", line(u)));
+                facts.push(format!("Xray Test {}{}", line(k), url.unwrap_or_default()));
+            }
+            if f.attempts > 1 {
+                facts.push(format!("{} attempts", f.attempts));
+            }
+            if !facts.is_empty() {
+                writeln!(out, "      {}", facts.join(" · "))?;
+            }
+        }
+        if rows.len() > MAX_FAILURES_LISTED {
+            let where_ = match &s.report_path {
+                Some(p) => format!("the JSON report {}", line(p)),
+                None => "the job summary, or run with --report FILE".to_string(),
+            };
+            writeln!(
+                out,
+                "  ... and {} more (all of them are in {where_})",
+                rows.len() - MAX_FAILURES_LISTED
+            )?;
+        }
+    }
+    if !s.flaky.is_empty() {
+        let names: Vec<String> = s.flaky.iter().take(MAX_LISTED).map(|n| line(n)).collect();
+        let more = if s.flaky.len() > MAX_LISTED {
+            format!(" ... and {} more", s.flaky.len() - MAX_LISTED)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "Flaky tests ({}): {}{more}",
+            s.flaky.len(),
+            names.join(", ")
+        )?;
+    }
+    let other = s.other_bugs();
+    if !other.is_empty() {
+        writeln!(out, "Jira:")?;
+        for b in other.iter().take(MAX_LISTED) {
+            let key = b.key.as_deref().map(|k| format!(" {}", line(k)));
+            let url = b.url.as_deref().map(|u| format!(" {}", line(u)));
+            writeln!(
+                out,
+                "  {}{}: {}{}",
+                b.action.verb(s.dry_run),
+                key.unwrap_or_default(),
+                line(&b.test),
+                url.unwrap_or_default()
+            )?;
+        }
+        if other.len() > MAX_LISTED {
+            writeln!(out, "  ... and {} more", other.len() - MAX_LISTED)?;
+        }
     }
     if !s.dry_run {
         for n in &s.notes {
-            writeln!(out, "note: {}", neutralise(n))?;
+            writeln!(out, "note: {}", line(n))?;
         }
     }
-    for e in &s.errors {
-        writeln!(out, "error: {}", neutralise(e))?;
-    }
     if let Some(p) = &s.report_path {
-        writeln!(out, "Report written to {p}")?;
+        writeln!(out, "Report written to {}", line(p))?;
     }
     Ok(())
 }

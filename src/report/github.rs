@@ -21,6 +21,7 @@ use crate::model::OutcomeKind;
 use crate::report::markdown::{JOB_SUMMARY_MAX_BYTES, job_summary_markdown};
 use crate::report::summary_data::{BugAction, FailureRow, RunSummary};
 use crate::secret::Secret;
+use crate::untrusted::{MAX_LINE_BYTES, one_line};
 use commands::{Level, Location, annotation};
 
 /// Every step output the binary writes; `action.yml` declares exactly these
@@ -296,7 +297,11 @@ pub fn failure_log(s: &RunSummary, max: usize) -> Vec<String> {
         s.failures.len()
     ))];
     for f in s.failures.iter().take(max) {
-        lines.push(neutralise(&format!("✗ {} [{}]", f.name, f.test_id)));
+        lines.push(format!(
+            "✗ {} [{}]",
+            one_line(&f.name, MAX_LINE_BYTES),
+            one_line(&f.test_id, MAX_LINE_BYTES)
+        ));
         if let Some(m) = &f.message {
             let mut m = m.clone();
             cut(&mut m, ANNOTATION_MESSAGE_BYTES);

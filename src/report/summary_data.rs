@@ -28,12 +28,45 @@ pub struct RunSummary {
     /// Mapped Test keys that are not usable Tests, one line each (`CALC-9: not found; …`).
     pub stale_keys: Vec<String>,
     pub dry_run: bool,
-    /// Problems that did not stop the run (an upload spooled, a Jira call refused).
+    /// What went wrong or needs a person, shown first on every surface: unsent chunks with the
+    /// command that sends them, stale keys, bad files. Any step may push here.
+    pub problems: Vec<Problem>,
+    /// Problems that did not stop the run, as plain lines (kept for callers that only have a
+    /// line; renderers show them with `problems`).
     pub errors: Vec<String>,
     /// Where the JSON report was written, for the `report-path` output.
     pub report_path: Option<String>,
+    /// Name of the CI artifact the JSON report is uploaded as (the Action's `report-artifact`),
+    /// so "see the JSON report" says where to click.
+    pub report_artifact: Option<String>,
     /// Link to the CI run, shown under the totals.
     pub run_url: Option<String>,
+}
+
+/// One thing that went wrong or needs a person, with the command that fixes it when there is one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// One or a few sentences: what happened and what it cost.
+    pub text: String,
+    /// A command to run, shown verbatim in a code block (e.g. `xray-sync resend DIR`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+impl Problem {
+    pub fn new(text: impl Into<String>) -> Problem {
+        Problem {
+            text: text.into(),
+            command: None,
+        }
+    }
+
+    pub fn with_command(text: impl Into<String>, command: impl Into<String>) -> Problem {
+        Problem {
+            text: text.into(),
+            command: Some(command.into()),
+        }
+    }
 }
 
 /// A Jira/Xray issue with its browse link.
@@ -49,15 +82,58 @@ pub struct FailureRow {
     pub name: String,
     /// The stable id (Xray key or definition).
     pub test_id: String,
+    /// The Generic definition (`classname.name`), for the short class shown in tables.
+    pub definition: String,
     pub xray_key: Option<String>,
+    /// Browse link of the Xray Test, when the Jira site is known.
+    pub xray_url: Option<String>,
     /// `Failed` or `Error`; errors are reported before failures.
     pub kind: OutcomeKind,
+    /// First meaningful text of the failure: the message, or the details' first line.
     pub message: Option<String>,
     /// Repo-relative source file of the test, when the runner reported it.
     pub file: Option<String>,
     pub line: Option<u32>,
     /// The result file the test came from: the annotation anchor when `file` is unknown.
     pub result_file: Option<String>,
+    /// The bug this failure is tracked in, and what this run did with it.
+    pub bug: Option<BugRow>,
+    /// Tries of this test in the results (1 for a plain failure).
+    pub attempts: usize,
+}
+
+impl Default for FailureRow {
+    /// A failed test with nothing known yet (tests fill in what they need).
+    fn default() -> Self {
+        FailureRow {
+            name: String::new(),
+            test_id: String::new(),
+            definition: String::new(),
+            xray_key: None,
+            xray_url: None,
+            kind: OutcomeKind::Failed,
+            message: None,
+            file: None,
+            line: None,
+            result_file: None,
+            bug: None,
+            attempts: 1,
+        }
+    }
+}
+
+impl FailureRow {
+    /// `CalcTest.adds`: the short class and the name, what a person recognises.
+    pub fn short_title(&self) -> String {
+        match crate::plan::short_class(&self.definition, &self.name) {
+            // A describe path (`Test 1 › Test 1.1`) reads as a path, not as a class.
+            Some(class) if class.contains(char::is_whitespace) => {
+                format!("{class} › {}", self.name)
+            }
+            Some(class) => format!("{class}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// What xray-sync did with one bug.
@@ -68,6 +144,8 @@ pub enum BugAction {
     Commented,
     Reopened,
     Closed,
+    /// Linked to the failing Test.
+    Linked,
     /// An open bug already had this run's comment (a re-run).
     AlreadyReported,
 }
@@ -84,6 +162,8 @@ impl BugAction {
             (BugAction::Reopened, true) => "would reopen",
             (BugAction::Closed, false) => "closed",
             (BugAction::Closed, true) => "would close",
+            (BugAction::Linked, false) => "linked",
+            (BugAction::Linked, true) => "would link",
             (BugAction::AlreadyReported, _) => "already reported",
         }
     }
@@ -91,6 +171,8 @@ impl BugAction {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BugRow {
+    /// Bugs of tests that are not in `failures` (closed on pass, the umbrella issue) are listed
+    /// on their own; the others show in their failure's row.
     pub action: BugAction,
     /// Absent in a dry run for a bug that does not exist yet.
     pub key: Option<String>,
@@ -100,6 +182,24 @@ pub struct BugRow {
 }
 
 impl RunSummary {
+    /// Bug actions not shown in a failure's row (closed on pass, bugs of flaky tests, anything
+    /// a failure row does not name): the renderers list these on their own.
+    pub fn other_bugs(&self) -> Vec<&BugRow> {
+        self.bugs
+            .iter()
+            .filter(|b| {
+                !self.failures.iter().any(|f| {
+                    f.bug.as_ref().is_some_and(|fb| match (&fb.key, &b.key) {
+                        (Some(a), Some(k)) => a == k,
+                        // A bug a dry run would create has no key yet: match by test.
+                        (None, None) => fb.action == b.action && f.name == b.test,
+                        (Some(_), None) | (None, Some(_)) => false,
+                    })
+                })
+            })
+            .collect()
+    }
+
     /// Failed plus errored: the number the `failed` output and the exit code look at.
     pub fn failed_total(&self) -> usize {
         self.counts.failed + self.counts.error
@@ -116,6 +216,12 @@ impl RunSummary {
     pub fn scrubbed(&self, secrets: &[&Secret]) -> RunSummary {
         let s = |t: &str| scrub(t, secrets);
         let o = |t: &Option<String>| t.as_deref().map(s);
+        let bug = |b: &BugRow| BugRow {
+            action: b.action,
+            key: o(&b.key),
+            url: o(&b.url),
+            test: s(&b.test),
+        };
         RunSummary {
             counts: self.counts,
             execution: self.execution.as_ref().map(|e| ExecutionRef {
@@ -128,30 +234,34 @@ impl RunSummary {
                 .map(|f| FailureRow {
                     name: s(&f.name),
                     test_id: s(&f.test_id),
+                    definition: s(&f.definition),
                     xray_key: o(&f.xray_key),
+                    xray_url: o(&f.xray_url),
                     kind: f.kind,
                     message: o(&f.message),
                     file: o(&f.file),
                     line: f.line,
                     result_file: o(&f.result_file),
+                    bug: f.bug.as_ref().map(&bug),
+                    attempts: f.attempts,
                 })
                 .collect(),
             flaky: self.flaky.iter().map(|t| s(t)).collect(),
-            bugs: self
-                .bugs
-                .iter()
-                .map(|b| BugRow {
-                    action: b.action,
-                    key: o(&b.key),
-                    url: o(&b.url),
-                    test: s(&b.test),
-                })
-                .collect(),
+            bugs: self.bugs.iter().map(bug).collect(),
             notes: self.notes.iter().map(|t| s(t)).collect(),
             stale_keys: self.stale_keys.iter().map(|t| s(t)).collect(),
             dry_run: self.dry_run,
+            problems: self
+                .problems
+                .iter()
+                .map(|p| Problem {
+                    text: s(&p.text),
+                    command: o(&p.command),
+                })
+                .collect(),
             errors: self.errors.iter().map(|t| s(t)).collect(),
             report_path: o(&self.report_path),
+            report_artifact: o(&self.report_artifact),
             run_url: o(&self.run_url),
         }
     }
@@ -169,13 +279,11 @@ mod tests {
             failures: vec![FailureRow {
                 name: leak.into(),
                 test_id: leak.into(),
-                xray_key: None,
-                kind: OutcomeKind::Failed,
                 message: Some(leak.into()),
-                file: None,
-                line: None,
                 result_file: Some(leak.into()),
+                ..FailureRow::default()
             }],
+            problems: vec![Problem::with_command(leak, leak)],
             flaky: vec![leak.into()],
             notes: vec![leak.into()],
             errors: vec![leak.into()],

@@ -47,9 +47,9 @@ pub const DEFAULT_EVIDENCE: EvidenceLimits = EvidenceLimits {
     max_file_bytes: 10 * 1024 * 1024,
     max_run_bytes: 100 * 1024 * 1024,
 };
-pub const DEFAULT_SUMMARY: &str =
-    "Automated tests {date} {workflow} {ref} ({passed}/{total} passed)";
-pub const DEFAULT_BUG_SUMMARY: &str = "Test failed: {name}";
+/// Parts that expand empty (no CI, no start time) leave a doubled `·`, which the planner folds.
+pub const DEFAULT_SUMMARY: &str = "Test run {date} · {workflow} · {ref} · {passed}/{total} passed";
+pub const DEFAULT_BUG_SUMMARY: &str = "{short_class}.{name}: {message_first_line}";
 pub const PLACEHOLDER_PROJECT: &str = "PROJ";
 
 #[derive(Debug, thiserror::Error)]

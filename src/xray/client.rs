@@ -69,6 +69,14 @@ impl Client {
         }
     }
 
+    /// The Jira site, when only the import answers told it (Cloud); DC's base URL is the site.
+    pub fn site(&self) -> Option<String> {
+        match self {
+            Client::Cloud(c) => c.site(),
+            Client::Dc(_) => None,
+        }
+    }
+
     pub fn product(&self) -> Product {
         match self {
             Client::Cloud(_) => Product::Cloud,
@@ -209,6 +217,23 @@ pub(crate) fn multipart_import(
     }
 }
 
+/// The Jira site an import answer names: Cloud `{"self": "https://acme.atlassian.net/rest/api/2/
+/// issue/38101"}` (xray-api.md §2.3) → `https://acme.atlassian.net`. Only http(s) URLs.
+pub(crate) fn site_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct SelfLink {
+        #[serde(rename = "self")]
+        link: Option<String>,
+    }
+    let link = serde_json::from_slice::<SelfLink>(body).ok()?.link?;
+    let lower = link.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return None;
+    }
+    let (site, _) = link.split_once("/rest/")?;
+    (!site.is_empty()).then(|| site.to_string())
+}
+
 /// The success body of an import: Cloud `{"key"}`, DC `{"testExecIssue":{"key"}}`. A 2xx
 /// without a valid key is an error quoting the body (Xray can answer 200 with `{"error":…}`).
 pub(crate) fn execution_key(product: Product, body: &[u8]) -> Result<IssueKey, ApiError> {
@@ -262,6 +287,17 @@ pub(crate) fn label_jql(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_comes_from_the_self_link() {
+        assert_eq!(
+            site_of(br#"{"id":"1","key":"CALC-82","self":"https://acme.atlassian.net/rest/api/2/issue/1"}"#)
+                .as_deref(),
+            Some("https://acme.atlassian.net")
+        );
+        assert_eq!(site_of(br#"{"key":"CALC-82"}"#), None);
+        assert_eq!(site_of(br#"{"self":"javascript:x/rest/"}"#), None);
+    }
 
     #[test]
     fn cloud_info_carries_xray_fields_and_dc_does_not() {

@@ -17,7 +17,7 @@ use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::Product;
 use crate::xray::client::{
-    FoundTest, LOOKUP_BATCH, RunRef, execution_key, key_jql, label_jql, multipart_import,
+    FoundTest, LOOKUP_BATCH, RunRef, execution_key, key_jql, label_jql, multipart_import, site_of,
 };
 use crate::xray::payload::ImportDoc;
 
@@ -27,6 +27,8 @@ pub struct Cloud {
     client_id: String,
     client_secret: Secret,
     token: Mutex<Option<Secret>>,
+    /// The Jira site from the first import answer's `self` link.
+    site: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Cloud {
@@ -95,6 +97,18 @@ impl Cloud {
             client_id: client_id.to_string(),
             client_secret,
             token: Mutex::new(None),
+            site: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The Jira site the imports answered from (their `self` link), once one succeeded.
+    pub fn site(&self) -> Option<String> {
+        self.site.get().cloned()
+    }
+
+    fn note_site(&self, body: &[u8]) {
+        if let Some(site) = site_of(body) {
+            let _ = self.site.set(site);
         }
     }
 
@@ -435,6 +449,7 @@ impl Cloud {
             info,
         );
         let resp = self.send("execution import", &req)?;
+        self.note_site(&resp.body);
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
     }
 
@@ -442,6 +457,7 @@ impl Cloud {
     pub fn import(&self, doc: &ImportDoc, call: Call) -> Result<IssueKey, ApiError> {
         let req = Request::post_json(self.url("/api/v2/import/execution"), doc, call).slow();
         let resp = self.send("execution import", &req)?;
+        self.note_site(&resp.body);
         execution_key(Product::Cloud, &resp.body).map_err(|e| self.scrub(e))
     }
 }

@@ -90,6 +90,10 @@ pub struct XrayReceipt {
     pub test_sets: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
+    /// The Jira site the import answers named (Cloud's `self` link), so an Xray-only run can
+    /// still link the execution. Not part of the report's schema.
+    #[serde(skip)]
+    pub site: Option<String>,
     /// Set when unsent chunks were written for `xray-sync resend`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spool: Option<PathBuf>,
@@ -110,6 +114,7 @@ impl XrayReceipt {
             test_sets: BTreeMap::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            site: None,
             spool: None,
         }
     }
@@ -425,6 +430,7 @@ pub fn run_checked(
         }
     }
     apply_outcome(&mut receipt, &outcome);
+    receipt.site = client.site();
     if let Some(failure) = outcome.failure {
         let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
         let manifest = spool::Manifest::new(

@@ -51,6 +51,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("allow-bad-files", "XRAY_SYNC_ALLOW_BAD_FILES"),
     ("pr-comment", "XRAY_SYNC_PR_COMMENT"),
     ("github-token", "GITHUB_TOKEN"),
+    ("report-artifact", "XS_REPORT_ARTIFACT"),
     ("binary", "XS_BINARY"),
     ("version", "XS_VERSION"),
 ];
@@ -68,6 +69,8 @@ struct Action {
 #[derive(Debug, Default)]
 struct Step {
     id: String,
+    /// `owner/repo@sha # tag` for a step that runs another action.
+    uses: Option<String>,
     shell: Option<String>,
     env: Vec<(String, String)>,
     run: String,
@@ -150,6 +153,7 @@ fn parse_action(text: &str) -> Action {
                 match key {
                     "id" => step.id = value.to_string(),
                     "shell" => step.shell = Some(value.to_string()),
+                    "uses" => step.uses = Some(value.to_string()),
                     "run" if value == "|" || value == "|-" => in_run_block = Some(ind),
                     "run" => step.run = unquote(value),
                     _ => {}
@@ -239,6 +243,12 @@ fn install_inputs_are_read_by_the_install_script() {
     }
     let run = std::fs::read_to_string(root().join("action/run.sh")).unwrap();
     assert!(run.contains("exec \"$bin\" run"));
+    for var in ["XS_REPORT_ARTIFACT", "XS_ARTIFACT_NAME"] {
+        assert!(
+            run.contains(&format!("${{{var}")),
+            "run.sh never reads {var}"
+        );
+    }
 }
 
 #[test]
@@ -258,9 +268,19 @@ fn no_expression_inside_run_scripts_and_steps_use_bash() {
     let a = action();
     assert_eq!(
         a.steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        ["install", "run"]
+        ["install", "run", "report"]
     );
-    for step in &a.steps {
+    // The report upload runs another action, pinned to a full commit SHA with its tag beside.
+    let upload = a.steps[2].uses.as_deref().unwrap_or("");
+    let (action, pin) = upload.split_once('@').unwrap_or(("", ""));
+    assert_eq!(action, "actions/upload-artifact");
+    let sha = pin.split_whitespace().next().unwrap_or("");
+    assert!(
+        sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not pinned to a commit: {upload}"
+    );
+    assert!(pin.contains("# v"), "no tag comment: {upload}");
+    for step in &a.steps[..2] {
         assert!(!step.run.is_empty(), "step {} has no run", step.id);
         assert!(
             !step.run.contains("${{"),
@@ -278,7 +298,10 @@ fn no_expression_inside_run_scripts_and_steps_use_bash() {
     )));
     for (var, value) in &run.env {
         assert!(
-            var == "XS_BIN" || value.starts_with("${{ inputs."),
+            var == "XS_BIN"
+                || value.starts_with("${{ inputs.")
+                || (var == "XS_ARTIFACT_NAME"
+                    && value == "xray-sync-report-${{ github.job }}-${{ strategy.job-index }}"),
             "{var}: {value}"
         );
     }

@@ -116,7 +116,10 @@ fn check_shape(v: &Value, statuses: &[&str], type_field: &str, other_type_field:
             .unwrap()
             .starts_with("xray-sync-")
     );
-    assert_eq!(intents[0]["fields"]["summary"], "Test failed: divides");
+    assert_eq!(
+        intents[0]["fields"]["summary"],
+        "CalcTest.divides: expected 2 but was 3"
+    );
 }
 
 #[test]

@@ -15,7 +15,9 @@ use xray_sync::model::{Counts, OutcomeKind};
 use xray_sync::report::github::pr_comment::{self, PrCommentOutcome, PrTarget};
 use xray_sync::report::github::{self, GithubEnv, OUTPUT_NAMES};
 use xray_sync::report::markdown::{JOB_SUMMARY_MAX_BYTES, job_summary_markdown};
-use xray_sync::report::summary_data::{BugAction, BugRow, ExecutionRef, FailureRow, RunSummary};
+use xray_sync::report::summary_data::{
+    BugAction, BugRow, ExecutionRef, FailureRow, Problem, RunSummary,
+};
 use xray_sync::secret::Secret;
 
 fn failure(i: usize) -> FailureRow {
@@ -35,6 +37,8 @@ fn failure(i: usize) -> FailureRow {
         file: (!i.is_multiple_of(3)).then(|| "src/test/java/com/acme/Suite.java".to_string()),
         line: (i % 3 == 1).then_some(40 + i as u32),
         result_file: Some("target/surefire-reports/TEST-Suite.xml".to_string()),
+        definition: format!("com.acme.Suite.test_case_{i}"),
+        ..FailureRow::default()
     }
 }
 
@@ -71,32 +75,35 @@ fn sample() -> RunSummary {
         notes: vec!["Jira close-on-pass is off".into()],
         stale_keys: Vec::new(),
         dry_run: false,
-        errors: Vec::new(),
         report_path: Some("/tmp/r/xray-sync.json".into()),
         run_url: Some("https://github.com/acme/app/actions/runs/1".into()),
+        ..RunSummary::default()
     }
 }
 
 #[test]
 fn summary_has_totals_execution_failures_bugs_and_flaky() {
-    let md = job_summary_markdown(&sample(), JOB_SUMMARY_MAX_BYTES);
-    assert!(md.contains("| Total | Passed | Failed | Errors | Skipped | Flaky |"));
-    assert!(md.contains("| 10 | 6 | 2 | 1 | 1 | 1 |"), "{md}");
-    assert!(md.contains("**Test Execution:** [CALC-9](https://acme.atlassian.net/browse/CALC-9)"));
+    let mut s = sample();
+    s.failures[0].bug = Some(s.bugs[0].clone());
+    s.failures[1].bug = Some(s.bugs[1].clone());
+    let md = job_summary_markdown(&s, JOB_SUMMARY_MAX_BYTES);
+    assert!(
+        md.starts_with("## ❌ xray-sync: 3 of 10 tests failed\n"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "**10** tests: **6** passed, **2** failed, **1** errors, **1** skipped, **1** flaky · Test Execution [CALC-9](https://acme.atlassian.net/browse/CALC-9) · [CI run](https://github.com/acme/app/actions/runs/1)"
+    ), "{md}");
     assert!(md.contains("### Failed tests (3)"));
-    assert!(md.contains("| Test | Xray | Message | Where |"));
-    // Row 1 has a file and a line; row 0 only the result file.
+    assert!(md.contains("| Test | Message | Bug | Xray Test |"));
+    // One row per failure: short title, full id and source behind the disclosure, bug and key.
     assert!(md.contains(
-        "| test\\_case\\_1 | — | expected 1 but was 2 | `src/test/java/com/acme/Suite.java:41` |"
-    ));
-    assert!(md.contains(
-        "| test\\_case\\_0 | CALC-1 | expected 0 but was 1 | `target/surefire-reports/TEST-Suite.xml` |"
-    ));
-    assert!(md.contains(
-        "| created | [CALC-10](https://acme.atlassian.net/browse/CALC-10) | test\\_case\\_0 |"
-    ));
-    assert!(md.contains("| commented | [CALC-4](https://acme.atlassian.net/browse/CALC-4) |"));
-    assert!(md.contains("### Flaky tests (1)\n\n- retry\\_me\n"));
+        "| <details><summary>Suite.test\\_case\\_1</summary>com.acme.Suite.test\\_case\\_1<br>src/test/java/com/acme/Suite.java:41</details> | expected 1 but was 2 | [CALC-4](https://acme.atlassian.net/browse/CALC-4) commented | — |"
+    ), "{md}");
+    assert!(md.contains("| expected 0 but was 1 | [CALC-10](https://acme.atlassian.net/browse/CALC-10) created | CALC-1 |"), "{md}");
+    // Bugs shown in their failure's row are not listed again.
+    assert!(!md.contains("### Other Jira actions"), "{md}");
+    assert!(md.contains("### 🔁 Flaky tests (1)\n\n- retry\\_me\n"));
     assert!(md.contains("- Jira close-on-pass is off"));
 }
 
@@ -109,24 +116,42 @@ fn dry_run_summary_says_nothing_was_sent() {
     s.bugs[0].url = None;
     let md = job_summary_markdown(&s, JOB_SUMMARY_MAX_BYTES);
     assert!(md.starts_with("## ❌ xray-sync (dry run)"));
-    assert!(md.contains("_Dry run: nothing was sent to Xray or Jira._"));
-    assert!(md.contains("| would create | (new) | test\\_case\\_0 |"));
+    assert!(md.contains("dry run: nothing was sent"));
+    assert!(
+        md.contains("- would create a new bug: test\\_case\\_0"),
+        "{md}"
+    );
 }
 
 #[test]
-fn summary_for_20000_failures_stays_under_1_mib() {
+fn summary_for_20000_failures_stays_under_64_kib_with_flaky_and_problems() {
     let mut s = sample();
     s.failures = (0..20_000).map(failure).collect();
     s.flaky = (0..5_000).map(|i| format!("flaky_{i}")).collect();
+    s.problems = vec![
+        Problem::with_command(
+            "Xray: results that were not sent are saved in .xray-sync-spool/run-1; send them later with",
+            "xray-sync resend .xray-sync-spool/run-1",
+        ),
+        Problem::new("CALC-77 is not a Test: its results went by definition"),
+    ];
     s.counts.failed = 20_000;
     let md = job_summary_markdown(&s, JOB_SUMMARY_MAX_BYTES);
-    assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
+    assert!(md.len() < 64 * 1024, "{} bytes", md.len());
     assert!(
-        md.contains("more failed tests not shown"),
+        md.contains("… and 19950 more failed tests"),
         "no truncation note"
     );
-    // The top of the summary survives the cut.
-    assert!(md.contains("**Test Execution:** [CALC-9]"));
+    // The top of the summary, the problems and the flaky list survive the cut.
+    assert!(md.contains("Test Execution [CALC-9]"));
+    assert!(md.contains("### ⚠️ Problems (2)"));
+    assert!(md.contains("xray-sync resend .xray-sync-spool/run-1"));
+    assert!(md.contains("CALC-77 is not a Test"));
+    assert!(md.contains("### 🔁 Flaky tests (5000)"));
+    assert!(md.contains("- flaky\\_0\n"));
+    assert!(md.contains("- Jira close-on-pass is off"));
+    // Problems come before the failures.
+    assert!(md.find("### ⚠️ Problems") < md.find("### Failed tests"));
 }
 
 #[test]
@@ -177,7 +202,7 @@ fn publish_writes_summary_outputs_and_annotations() {
     assert_eq!(outputs["report-path"], "/tmp/r/xray-sync.json");
 
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
-    assert!(summary.contains("| 10 | 6 | 2 | 1 | 1 | 1 |"));
+    assert!(summary.contains("**10** tests: **6** passed, **2** failed, **1** errors"));
 
     let cmds = parse_commands(&String::from_utf8(log).unwrap());
     assert_eq!(cmds.len(), 3);
@@ -317,7 +342,7 @@ fn untrusted_text_never_becomes_a_command() {
             message: Some(format!("{e}\nstdout: {e}")),
             file: Some(e.to_string()),
             line: Some(i as u32 + 1),
-            result_file: None,
+            ..FailureRow::default()
         })
         .collect();
     let mut log = github::annotations(&s, 50);
@@ -470,7 +495,7 @@ fn pr_comment_is_created_then_updated_in_place() {
         patches[0].json()["body"]
             .as_str()
             .unwrap()
-            .contains("| 11 | 6 |")
+            .contains("**11** tests: **6** passed")
     );
     let st = state.lock().unwrap();
     assert_eq!(st.comments.len(), 2);

@@ -149,10 +149,10 @@ fn created_bug_has_description_summary_and_labels() {
     let r = run(&settings, &plan, &tests);
     let issue = fake.issue(r.bug_keys[&0][0].as_str());
     assert_eq!(issue.summary, "Test failed: test_000");
-    assert_eq!(
-        issue.labels,
-        vec!["xs-test_000".to_string(), "xray-sync".to_string()]
-    );
+    // Dedup label, marker label, then the label of the CI run that created it.
+    assert_eq!(issue.labels[..2], ["xs-test_000", "xray-sync"]);
+    assert!(issue.labels[2].starts_with("xs-run-"), "{:?}", issue.labels);
+    assert_eq!(issue.labels.len(), 3);
     assert_eq!(issue.description["type"], "doc");
     let text = support::jira_fake::text_of(&issue.description);
     for want in [
@@ -160,7 +160,7 @@ fn created_bug_has_description_summary_and_labels() {
         "expected 3 but was 4",
         "Test.java:42",
         "https://ci.example/run/1",
-        "Attempts: 2",
+        "Attempts: failed, failed",
     ] {
         assert!(text.contains(want), "{want} missing in {text}");
     }

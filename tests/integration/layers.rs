@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. Keep in step with ARCHITECTURE.md.
 const LAYERS: &[&[&str]] = &[
-    // Leaves: raw arguments, secrets, error kinds, CI detection, no-follow file writes.
-    &["cli", "secret", "error", "ci", "outfile"],
+    // Leaves: raw arguments, secrets, error kinds, CI detection, untrusted-text safety,
+    // no-follow file writes.
+    &["cli", "secret", "error", "ci", "untrusted", "outfile"],
     // The data every stage shares.
     &["model"],
     // Resolved settings (from raw args, env, file).

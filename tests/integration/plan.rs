@@ -406,7 +406,7 @@ fn jira_intents_for_failures_with_labels_and_fields() {
     );
     assert_eq!(i.fields.project, "CALC");
     assert_eq!(i.fields.issue_type, "Bug");
-    assert_eq!(i.fields.summary, "Test failed: divides");
+    assert_eq!(i.fields.summary, "CalcTest.divides: expected 2 but was 3");
     assert_eq!(i.report.message.as_deref(), Some("expected 2 but was 3"));
     assert_eq!(i.report.attempts.len(), 1);
 

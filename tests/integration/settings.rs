@@ -45,7 +45,10 @@ fn cloud_defaults() {
     assert_eq!(j.issue_type, "Bug");
     assert_eq!(j.label_prefix, "xray-sync-");
     assert_eq!(j.marker_label, "xray-sync");
-    assert_eq!(j.summary_template, "Test failed: {name}");
+    assert_eq!(
+        j.summary_template,
+        "{short_class}.{name}: {message_first_line}"
+    );
     assert_eq!(j.mass_failure_threshold, Some(20));
     assert_eq!(j.parallelism, 4);
     assert_eq!(

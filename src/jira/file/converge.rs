@@ -257,5 +257,6 @@ fn own_issue(id: u64, key: &str, label: &str) -> Issue {
         status: String::new(),
         status_category: "new".into(),
         resolved: None,
+        summary: String::new(),
     }
 }

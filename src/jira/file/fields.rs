@@ -6,19 +6,54 @@ use serde_json::{Value, json};
 
 use super::{Filer, Item};
 use crate::jira::body::{self, Block};
+use crate::jira::client::Issue;
 use crate::jira::jql;
+use crate::plan::RunFacts;
 use crate::settings::Product;
 
 impl Filer<'_> {
-    pub(super) fn comment_blocks(&self, item: &Item, reopened: bool) -> Vec<Block> {
+    pub(super) fn comment_blocks(&self, item: &Item, target: &Issue, reopened: bool) -> Vec<Block> {
         match item.report {
-            Some(r) => body::failed_again(r, &self.context(item), reopened),
+            Some(r) => body::failed_again(
+                r,
+                &self.context(item),
+                reopened,
+                message_differs(r.message.as_deref(), &target.summary),
+            ),
             None => body::umbrella(
                 &self.umbrella_lines(item),
+                self.umbrella_run(),
                 &self.plan.run_marker,
                 &item.label,
                 true,
             ),
+        }
+    }
+
+    /// The label a bug gets from the CI run that created it (`<prefix>run-<hash of the run
+    /// marker>`): a later invocation in the same CI run sees it in the label search's answer and
+    /// does not comment on a bug that run filed minutes earlier.
+    pub(super) fn run_label(&self) -> String {
+        created_in_run_label(&self.settings.label_prefix, &self.plan.run_marker)
+    }
+
+    /// The CI run the umbrella issue's texts link.
+    fn umbrella_run(&self) -> body::RunRef<'_> {
+        static NONE: RunFacts = RunFacts {
+            title: None,
+            sha: None,
+            branch: None,
+            pr_number: None,
+        };
+        match &self.plan.umbrella {
+            Some(u) => body::RunRef {
+                url: u.ci_run_url.as_deref(),
+                facts: &u.run,
+            },
+            None => body::RunRef {
+                url: None,
+                facts: &NONE,
+            },
         }
     }
 
@@ -59,6 +94,7 @@ impl Filer<'_> {
             }
             None => body::umbrella(
                 &self.umbrella_lines(item),
+                self.umbrella_run(),
                 &self.plan.run_marker,
                 &item.label,
                 false,
@@ -70,6 +106,9 @@ impl Filer<'_> {
             if !l.is_empty() && !labels.iter().any(|x| x.eq_ignore_ascii_case(&l)) {
                 labels.push(l);
             }
+        }
+        if !self.plan.run_marker.is_empty() {
+            labels.push(self.run_label());
         }
         let issuetype =
             if !f.issue_type.is_empty() && f.issue_type.bytes().all(|b| b.is_ascii_digit()) {
@@ -105,6 +144,32 @@ impl Filer<'_> {
     }
 }
 
+/// See [`Filer::run_label`].
+pub fn created_in_run_label(prefix: &str, run_marker: &str) -> String {
+    jql::label(&format!(
+        "{}run-{}",
+        crate::plan::label::sanitize(prefix),
+        crate::plan::label::definition_hash(run_marker)
+    ))
+}
+
+/// Whether a comment should repeat the message: only when the bug's title does not already
+/// carry its first line (the default title does), so a new kind of failure stands out.
+fn message_differs(message: Option<&str>, bug_summary: &str) -> bool {
+    let Some(first) = message.and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty())) else {
+        return false;
+    };
+    // Titles are cut to 255 characters and whitespace is collapsed: compare a prefix.
+    let head: String = first
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(80)
+        .collect();
+    !bug_summary.contains(&head)
+}
+
 /// The summary Jira accepts: one line, at most 255 characters, never empty.
 pub fn summary(raw: &str, test_id: Option<&str>) -> String {
     let one_line = raw
@@ -129,6 +194,22 @@ pub fn summary(raw: &str, test_id: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_repeats_only_when_the_title_lacks_it() {
+        let title = "CalcTest.adds: expected 3 but was 4";
+        assert!(!message_differs(Some("expected 3 but was 4\n at x"), title));
+        assert!(message_differs(Some("NullPointerException"), title));
+        assert!(!message_differs(None, title));
+    }
+
+    #[test]
+    fn run_label_is_a_valid_label_per_marker() {
+        let a = created_in_run_label("xs-", "github:42-1");
+        assert!(a.starts_with("xs-run-"), "{a}");
+        assert!(!a.contains(' '));
+        assert_ne!(a, created_in_run_label("xs-", "github:42-2"));
+    }
 
     #[test]
     fn summary_is_one_line_and_bounded() {

@@ -159,6 +159,21 @@ pub(crate) fn plain(s: &str) -> String {
     out
 }
 
+/// The message people read for a failure: the `message` attribute when it says something, else
+/// the first non-blank line of the details (jest-junit and others write no `message` attribute;
+/// the text is in the element's body). ANSI colour codes removed.
+pub(crate) fn failure_message(f: &crate::model::Failure) -> Option<String> {
+    if let Some(m) = f.message.read().filter(|m| !m.trim().is_empty()) {
+        return Some(plain(&m));
+    }
+    let details = f.details.read()?;
+    details
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(plain)
+}
+
 #[cfg(test)]
 mod plain_tests {
     use super::plain;

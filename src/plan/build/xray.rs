@@ -363,10 +363,10 @@ fn info(
             finish = Some(finish.map_or(f, |c| c.max(f)));
         }
     }
-    let summary = one_line(
+    let summary = fold_separators(&one_line(
         &expand_template(&x.summary_template, &x.project, run, ci, counts),
         MAX_SUMMARY_CHARS,
-    );
+    ));
     let summary = if summary.is_empty() {
         "Automated test run".to_string()
     } else {
@@ -387,6 +387,16 @@ fn info(
         test_plan_key: x.test_plan.clone(),
         test_environments: x.environments.clone(),
     }
+}
+
+/// `a · · b ·` → `a · b`: the `·` separators around placeholders that expanded empty.
+fn fold_separators(s: &str) -> String {
+    let parts: Vec<&str> = s
+        .split(" · ")
+        .map(|p| p.trim_matches(|c: char| c == '·' || c.is_whitespace()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.join(" · ")
 }
 
 /// Expands `{project} {date} {run_id} {sha} {ref} {workflow} {job} {total} {passed} {failed}`.

@@ -7,21 +7,19 @@
 //!
 //! Our own commands escape their data (`%`, `\r`, `\n`) and properties (also `:` and `,`), so a
 //! value can never end the line or start a new command. Untrusted text printed as plain log
-//! lines (test names, failure messages, captured stdout) is *neutralised*: a zero-width space
-//! (U+200B) goes between the two colons of a leading `::` and between `##` and `[`. U+200B is
-//! not whitespace for .NET `Trim` nor for the runner's parser, so the line no longer parses as a
-//! command, and a human reading the log sees the same characters. Without this, a failure
-//! message containing `::stop-commands::x` would silently switch off every later annotation,
-//! output and mask in the step.
+//! lines (test names, failure messages, server answers) is neutralised by
+//! [`crate::untrusted::neutralise`], re-exported here; titles and file names of annotations are
+//! also cut to [`crate::untrusted::MAX_LINE_BYTES`].
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::secret::Secret;
+pub use crate::untrusted::neutralise;
 
-/// Zero-width space: invisible in the log, breaks the command syntax.
-const ZWSP: char = '\u{200B}';
+use crate::untrusted::{MAX_LINE_BYTES, one_line};
+
+use crate::secret::Secret;
 
 /// Secrets shorter than this are not masked: masking `true` or `1` would blank the whole log
 /// (the same minimum `secret::scrub` uses).
@@ -37,54 +35,6 @@ pub fn escape_data(s: &str) -> String {
 /// Escapes a property value (`file=`, `title=`), as @actions/toolkit `escapeProperty`.
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// Makes untrusted text safe to print as plain log lines: no line of the result is a workflow
-/// command. Line breaks are kept (each line is neutralised on its own).
-pub fn neutralise(untrusted: &str) -> String {
-    let mut out = String::with_capacity(untrusted.len() + 8);
-    let mut rest = untrusted;
-    while !rest.is_empty() {
-        let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
-        let (line, tail) = rest.split_at(end);
-        neutralise_line(line, &mut out);
-        // Copy the terminator (`\r\n`, `\r` or `\n`) unchanged.
-        let term_len = if tail.starts_with("\r\n") {
-            2
-        } else {
-            tail.len().min(1)
-        };
-        out.push_str(&tail[..term_len]);
-        rest = &tail[term_len..];
-    }
-    out
-}
-
-/// What the runner may trim before looking for `::`: whitespace, plus format characters that
-/// older Unicode tables (and so some .NET versions) counted as whitespace. Erring wide only adds
-/// an invisible character; erring narrow would let a command through.
-fn skippable(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
-        )
-}
-
-fn neutralise_line(line: &str, out: &mut String) {
-    let trimmed = line.trim_start_matches(skippable);
-    let lead = line.len() - trimmed.len();
-    let mut body = String::with_capacity(line.len() + 3);
-    if let Some(after) = trimmed.strip_prefix("::") {
-        body.push(':');
-        body.push(ZWSP);
-        body.push(':');
-        body.push_str(after);
-    } else {
-        body.push_str(trimmed);
-    }
-    out.push_str(&line[..lead]);
-    out.push_str(&body.replace("##[", "##\u{200B}["));
 }
 
 /// `::add-mask::` lines for each secret, to print before any other output. A multi-line secret
@@ -135,13 +85,19 @@ pub struct Location<'a> {
 pub fn annotation(level: Level, at: &Location<'_>, message: &str) -> String {
     let mut props = Vec::new();
     if let Some(file) = at.file.filter(|f| !f.is_empty()) {
-        props.push(format!("file={}", escape_property(&neutralise(file))));
+        props.push(format!(
+            "file={}",
+            escape_property(&one_line(file, MAX_LINE_BYTES))
+        ));
         if let Some(line) = at.line.filter(|l| *l > 0) {
             props.push(format!("line={line}"));
         }
     }
     if let Some(title) = at.title.filter(|t| !t.is_empty()) {
-        props.push(format!("title={}", escape_property(&neutralise(title))));
+        props.push(format!(
+            "title={}",
+            escape_property(&one_line(title, MAX_LINE_BYTES))
+        ));
     }
     let props = if props.is_empty() {
         String::new()
@@ -157,7 +113,7 @@ pub fn annotation(level: Level, at: &Location<'_>, message: &str) -> String {
 
 /// Opens a collapsible log group. Groups do not nest: close one before opening the next.
 pub fn group(title: &str) -> String {
-    format!("::group::{}", escape_data(&neutralise(title)))
+    format!("::group::{}", escape_data(&one_line(title, MAX_LINE_BYTES)))
 }
 
 pub const ENDGROUP: &str = "::endgroup::";
@@ -215,31 +171,10 @@ pub fn random_token() -> String {
 mod tests {
     use super::*;
 
-    /// A line the runner would treat as a command, per the rules in the module doc.
-    fn is_command(line: &str) -> bool {
-        line.trim_matches(skippable).starts_with("::") || line.contains("##[")
-    }
-
     #[test]
     fn escapes_like_the_toolkit() {
         assert_eq!(escape_data("50% a\r\nb"), "50%25 a%0D%0Ab");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
-    }
-
-    #[test]
-    fn neutralise_breaks_every_command_form() {
-        let evil = "ok\n::stop-commands::x\n  ::error::boom\r::add-mask::y\r\nsee ##[error]z\n::\n\u{FEFF}\u{180E}::warning::w";
-        let safe = neutralise(evil);
-        for line in safe.split(['\r', '\n']) {
-            assert!(!is_command(line), "{line:?}");
-        }
-        // Same visible text once the zero-width spaces are removed.
-        assert_eq!(safe.replace(ZWSP, ""), evil);
-    }
-
-    #[test]
-    fn neutralise_keeps_ordinary_text() {
-        assert_eq!(neutralise("a::b\n x: y"), "a::b\n x: y");
     }
 
     #[test]

@@ -1327,6 +1327,10 @@ pub mod build {
                     },
                 ],
                 flaky: false,
+                file: None,
+                line: None,
+                run: Default::default(),
+                rows: Vec::new(),
             },
         }
     }
@@ -1373,6 +1377,8 @@ pub mod build {
                 priority: None,
             },
             tests: (0..tests.len()).collect(),
+            ci_run_url: None,
+            run: Default::default(),
         });
         (plan, tests)
     }
