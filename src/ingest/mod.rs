@@ -530,6 +530,9 @@ fn read_one(path: &Path) -> Read1 {
 /// A file no XML reader took: results in an unread format, broken XML named `.xml`, or XML that
 /// is not results (skipped with a note).
 fn not_read_xml(head: &[u8], name: &str, bad: impl Fn(&str) -> Read1) -> Read1 {
+    if let Some(what) = unsupported::xml_not_results(head) {
+        return unknown(what);
+    }
     if let Some(looks_like) = unsupported::xml_root(head).and_then(|root| unsupported::xml(&root)) {
         return Read1::Unsupported { looks_like };
     }

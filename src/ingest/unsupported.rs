@@ -29,6 +29,17 @@ pub(super) fn xml(root: &str) -> Option<String> {
     }
 }
 
+/// XML that shares the results' vocabulary but is known not to hold results: TestNG's suite
+/// definitions (`testng.xml`, and the `testng-failed.xml` it writes next to its results) have a
+/// `<suite>` root with `<classes>`/`<packages>` inside, or TestNG's DTD. A TestNG output
+/// directory given whole must not turn them into bad files.
+pub(super) fn xml_not_results(head: &[u8]) -> Option<&'static str> {
+    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    let suite_definition =
+        has(b"testng-1.0.dtd") || (has(b"<suite") && (has(b"<classes>") || has(b"<packages>")));
+    suite_definition.then_some("a TestNG suite definition (testng.xml), not results")
+}
+
 /// The local name of the root element of the XML document `head` starts, when it gets that far.
 pub(super) fn xml_root(head: &[u8]) -> Option<String> {
     let mut reader = quick_xml::Reader::from_reader(head);
@@ -51,7 +62,13 @@ pub(super) fn json(head: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(head);
     let has = |key: &str| text.contains(&format!("\"{key}\""));
     let array = text.trim_start().starts_with('[');
-    let named = if array && (has("elements") || has("keyword")) {
+    // A JSON Schema describes results; it holds none.
+    if has("$schema") || (has("properties") && text.contains("\"type\": \"object\"")) {
+        return None;
+    }
+    let named = if has("generator") && has("suite") && text.contains("Robot") {
+        "Robot Framework JSON output (output.json; use output.xml)"
+    } else if array && (has("elements") || has("keyword")) {
         "Cucumber or Behave JSON"
     } else if has("numTotalTests") || has("testResults") {
         "Jest JSON (--json)"
@@ -68,8 +85,11 @@ pub(super) fn json(head: &[u8]) -> Option<String> {
         "testcases",
     ]
     .iter()
-    .any(|k| has(k))
+    .filter(|k| has(k))
+    .count()
+        >= 2
     {
+        // Two of the words, not one: `status` or `results` alone is in half the JSON there is.
         "test results JSON of an unknown shape"
     } else {
         return None;
@@ -85,7 +105,20 @@ pub(super) fn text(head: &[u8]) -> Option<String> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('@'));
     let first = lines.next()?;
-    if first.starts_with("Feature:") {
+    // Behave's plain and pretty formatters print the feature with step verdicts, locations or
+    // a summary; a Gherkin source file (`*.feature`, the tests themselves) has none of them.
+    let runner_marks = [
+        " passed in ",
+        " failed in ",
+        " ... passed",
+        " ... failed",
+        ".feature:",
+        "features passed",
+        "feature passed",
+        "scenarios passed",
+        "scenario passed",
+    ];
+    if first.starts_with("Feature:") && runner_marks.iter().any(|m| text.contains(m)) {
         return Some(
             "Behave or Gherkin plain text (use Behave's JSON formatter or JUnit output)"
                 .to_string(),
@@ -118,13 +151,33 @@ mod tests {
                 .contains("Cucumber")
         );
         assert!(json(br#"{"numTotalTests": 3}"#).unwrap().contains("Jest"));
-        assert!(json(br#"{"tests": []}"#).unwrap().contains("unknown shape"));
+        assert!(
+            json(br#"{"tests": [{"name": "a", "status": "failed"}]}"#)
+                .unwrap()
+                .contains("unknown shape")
+        );
         assert_eq!(json(br#"{"name": "pkg", "scripts": {"test": "x"}}"#), None);
         assert!(
-            text(b"@smoke\nFeature: Login\n  Scenario: ok\n")
+            text(b"@smoke\nFeature: Login # features/login.feature:2\n  Scenario: ok\n")
                 .unwrap()
                 .contains("Behave")
         );
+        assert!(
+            text(b"Feature: Login\n  Scenario: ok\n    Given a user ... passed in 0.001s\n")
+                .is_some()
+        );
+        // The Gherkin source of the tests is not a result.
+        assert_eq!(
+            text(b"@smoke\nFeature: Login\n  Scenario: ok\n    Given a user\n"),
+            None
+        );
+        assert_eq!(json(br#"{"title": "Result", "type": "object", "properties": {"tests": {}, "status": {}}}"#), None);
+        assert!(
+            json(br#"{"generator": "Robot 7.0", "suite": {"tests": []}}"#)
+                .unwrap()
+                .contains("Robot")
+        );
+        assert_eq!(json(br#"{"status": "ok", "version": 3}"#), None);
         assert!(
             text(b"TAP version 13\n1..2\nok 1\n")
                 .unwrap()
@@ -136,5 +189,16 @@ mod tests {
             xml_root(b"<?xml version=\"1.0\"?>\n<!-- c --><ns:robot a=\"1\">").as_deref(),
             Some("robot")
         );
+    }
+
+    #[test]
+    fn testng_suite_definitions_are_not_results() {
+        let definition = br#"<!DOCTYPE suite SYSTEM "http://testng.org/testng-1.0.dtd">
+<suite name="s"><test name="t"><classes><class name="a.B"/></classes></test></suite>"#;
+        assert!(xml_not_results(definition).unwrap().contains("testng.xml"));
+        let failed = br#"<suite name="Failed suite [s]"><test name="t(failed)"><classes>"#;
+        assert!(xml_not_results(failed).is_some());
+        // A JUnit-ish `<suite>` of results is still a candidate for "unsupported results".
+        assert_eq!(xml_not_results(br#"<suite name="x"><case/></suite>"#), None);
     }
 }
