@@ -186,6 +186,8 @@ impl DoctorArgs {
             test_execution: s.test_execution.clone(),
             environments: s.environments.clone(),
             fix_version: s.fix_version.clone(),
+            execution_fields: s.execution_fields.clone(),
+            test_sets: s.test_sets.clone(),
             no_upload: s.no_upload,
             bug_project: s.bug_project.clone(),
             bug_issue_type: s.bug_issue_type.clone(),
@@ -317,6 +319,18 @@ pub struct DoctorScopeArgs {
     /// Fix Version of the execution (must exist in the project).
     #[arg(long, env = "XRAY_FIX_VERSION", help_heading = "Xray")]
     pub fix_version: Option<String>,
+    /// Jira fields of a created Test Execution, a JSON object: field id or name → value
+    /// (e.g. '{"Environment type": "nightly", "components": ["api"]}').
+    #[arg(long, env = "XRAY_EXECUTION_FIELDS", help_heading = "Xray")]
+    pub execution_fields: Option<String>,
+    /// Test Set keys every Test of the run is added to (comma list).
+    #[arg(
+        long,
+        env = "XRAY_TEST_SETS",
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
+    pub test_sets: Option<Vec<String>>,
     /// Skip the Xray upload entirely.
     #[arg(long, env = "XRAY_SYNC_NO_UPLOAD", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
@@ -452,6 +466,18 @@ pub struct SettingsArgs {
     /// Execution description template (same placeholders) [default: CI run link, ref, commit].
     #[arg(long, env = "XRAY_SYNC_DESCRIPTION", help_heading = "Xray")]
     pub description: Option<String>,
+    /// Jira fields of a created Test Execution, a JSON object: field id or name → value
+    /// (e.g. '{"Environment type": "nightly", "components": ["api"]}').
+    #[arg(long, env = "XRAY_EXECUTION_FIELDS", help_heading = "Xray")]
+    pub execution_fields: Option<String>,
+    /// Test Set keys every Test of the run is added to (comma list).
+    #[arg(
+        long,
+        env = "XRAY_TEST_SETS",
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
+    pub test_sets: Option<Vec<String>>,
     /// Most results per import request.
     #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_TESTS", help_heading = "Xray")]
     pub chunk_max_tests: Option<usize>,

@@ -424,6 +424,7 @@ mod tests {
             underscore_keys: false,
             table: vec![],
             unmapped: UnmappedPolicy::Create,
+            iterations: Default::default(),
         }
     }
 

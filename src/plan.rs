@@ -136,6 +136,13 @@ pub struct XrayPlan {
     pub target: ExecutionTarget,
     /// Never empty when there is anything to send; the first chunk creates (or appends), the rest append.
     pub chunks: Vec<XrayChunk>,
+    /// Jira fields for a created execution, as configured (names and shorthands are resolved
+    /// against the create screen when sending: `xray::exec_fields`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub execution_fields: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Test Sets every Test of the run is added to after the import (`xray::organize`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub test_sets: Vec<String>,
 }
 
 impl XrayPlan {
@@ -214,6 +221,9 @@ pub struct BugReport {
     /// Where and when it was seen: the CI run's readable name, commit, branch, pull request.
     #[serde(skip_serializing_if = "RunFacts::is_empty")]
     pub run: RunFacts,
+    /// The failing rows of a data-driven Test (their names), when it has more than one result.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub rows: Vec<String>,
 }
 
 /// The CI run a bug or comment talks about, in words people read.

@@ -69,6 +69,19 @@ pub struct MappingSettings {
     /// Entries from the mapping file, in file order: exact test id or glob → key.
     pub table: Vec<MappingEntry>,
     pub unmapped: UnmappedPolicy,
+    /// Data-driven rows (`name[params]`, `method(args)`, …) as iterations of one Test.
+    pub iterations: IterationMode,
+}
+
+/// `[mapping] iterations`: whether data-driven rows become iterations of one Test.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IterationMode {
+    /// Rows of one data-driven test become one Test with one iteration per row (default).
+    #[default]
+    Auto,
+    /// One Test per row, as the name reads.
+    Off,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +210,17 @@ pub struct XraySettings {
     /// Fail the run when a mapped key does not exist, instead of falling back to its definition.
     pub strict_keys: bool,
     pub evidence: EvidenceLimits,
+    /// Jira fields for a created Test Execution, field id or name → value as given
+    /// (`[xray.execution_fields]`, `XRAY_EXECUTION_FIELDS`); shorthands are expanded and names
+    /// resolved against the create metadata when sending (`xray::exec_fields`).
+    pub execution_fields: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Test Set keys every Test of the run is added to (`XRAY_TEST_SETS`).
+    pub test_sets: Vec<String>,
+    /// `[mapping] requirement_labels`: Allure label names whose values are requirement keys.
+    pub requirement_labels: Vec<String>,
+    /// `[mapping] requirement_tag_pattern`: tags (Robot, Cucumber, Allure `tag`) that name a
+    /// requirement; the first capture group (or the whole match) is the key. Off by default.
+    pub requirement_tag_pattern: Option<regex::Regex>,
 }
 
 /// Per-test changes to the bug xray-sync files, from `[[bugs.override]]` in xray-sync.toml.

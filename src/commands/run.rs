@@ -520,6 +520,28 @@ fn send(
             .collect();
         roots.sort();
         roots.dedup();
+        // Execution fields are checked against the create screen before anything is sent.
+        let prepared;
+        let xs = if !xs.execution_fields.is_empty()
+            && matches!(xp.target, crate::plan::ExecutionTarget::Create { .. })
+        {
+            match crate::xray::exec_fields::prepare(http, xs, settings.jira.as_ref(), &mut progress)
+            {
+                Ok(x) => {
+                    prepared = x;
+                    &prepared
+                }
+                Err(message) => {
+                    progress(&format!(
+                        "Xray: error: Test Execution not created: {message}"
+                    ));
+                    receipts.xray = Some(crate::xray::exec_fields::refused(xp, message));
+                    return receipts;
+                }
+            }
+        } else {
+            xs
+        };
         receipts.xray = Some(crate::xray::upload::run_checked(
             http,
             xs,
@@ -531,6 +553,18 @@ fn send(
             keys,
             &mut progress,
         ));
+        // Every Test of the run into the configured Test Sets (one lookup of the runs).
+        if let Some(xr) = receipts.xray.as_mut() {
+            crate::xray::organize::add_to_test_sets(
+                http,
+                xs,
+                keys.client(),
+                xr,
+                xp,
+                &plan.tests,
+                &mut progress,
+            );
+        }
         // Bugs of results sent by definition: link them to the Test the import matched or
         // created, once it is known (one batched lookup of the execution's runs).
         if let (Some(js), Some(jp), Some(jr), Some(xr)) = (

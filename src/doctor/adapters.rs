@@ -112,6 +112,48 @@ impl XrayProbe for Xray {
         }
     }
 
+    fn execution_screen(
+        &mut self,
+        project: &str,
+    ) -> Result<Option<Vec<super::probes::FieldMeta>>, ApiError> {
+        match &self.client {
+            XrayClient::Cloud(_) => Ok(None),
+            XrayClient::Dc(d) => d
+                .create_meta(project, crate::xray::exec_fields::EXECUTION_ISSUE_TYPE)
+                .map(Some),
+        }
+    }
+
+    fn test_sets(&mut self, keys: &[String]) -> Result<Vec<super::probes::SetVerdict>, ApiError> {
+        match &self.client {
+            XrayClient::Cloud(c) => {
+                let sets = crate::xray::organize::cloud_test_sets(c, keys)?;
+                Ok(keys
+                    .iter()
+                    .map(|k| {
+                        let verdict = if sets.contains(k) {
+                            Ok(())
+                        } else {
+                            Err("exists but is not a Test Set".to_string())
+                        };
+                        (k.clone(), verdict)
+                    })
+                    .collect())
+            }
+            XrayClient::Dc(d) => keys
+                .iter()
+                .map(|k| match d.issue_type_of(k) {
+                    Ok(t) if t.eq_ignore_ascii_case("Test Set") => Ok((k.clone(), Ok(()))),
+                    Ok(t) => Ok((k.clone(), Err(format!("is a {t}, not a Test Set")))),
+                    Err(ApiError::NotFound { .. }) => {
+                        Ok((k.clone(), Err("not found (or not visible)".to_string())))
+                    }
+                    Err(e) => Err(e),
+                })
+                .collect(),
+        }
+    }
+
     fn lookup_tests(&mut self, keys: &[String]) -> Result<Vec<super::probes::FoundTest>, ApiError> {
         self.client.lookup_tests(keys)
     }

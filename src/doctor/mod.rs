@@ -8,7 +8,7 @@
 //! (the caller passes what `ingest::collect` returned), so this module does not depend on ingest.
 //!
 //! Order: settings, inputs, xray.auth, xray.project, xray.keys, xray.test-plan, xray.environments,
-//! xray.statuses, jira.server, jira.myself, jira.project, jira.permissions, jira.issue-type,
+//! xray.statuses, xray.execution-fields, xray.test-sets, jira.server, jira.myself, jira.project, jira.permissions, jira.issue-type,
 //! jira.link-types, and with `--send-test-issue` jira.test-issue.
 
 pub mod adapters;
@@ -59,6 +59,8 @@ const XRAY_CHECKS: &[&str] = &[
     ids::XRAY_TEST_PLAN,
     ids::XRAY_ENVIRONMENTS,
     ids::XRAY_STATUSES,
+    ids::XRAY_EXECUTION_FIELDS,
+    ids::XRAY_TEST_SETS,
 ];
 
 const JIRA_CHECKS: &[&str] = &[
@@ -285,8 +287,9 @@ fn run_xray(
         return;
     }
     out.push(auth.check);
+    let mut jira = jira;
     let (project_check, project) = xray_checks::project(x, probe, || {
-        let jira = jira?;
+        let jira = jira.as_mut()?;
         Some(
             jira.project(&x.project)
                 .map(|p| probes::IssueTypeRef::standard_names(p.issue_types)),
@@ -313,6 +316,32 @@ fn run_xray(
     }
     let statuses = auth.statuses.unwrap_or_else(|| probe.statuses());
     out.push(xray_checks::statuses(x, statuses));
+    match &project_failed {
+        Some(failed) => out.push(needs(ids::XRAY_EXECUTION_FIELDS, failed)),
+        None => {
+            // DC reads the screen through the Xray site; Cloud asks Jira, when configured.
+            let screen = match probe.execution_screen(&x.project) {
+                Ok(None) => jira.map(|j| {
+                    j.issue_type(&x.project, crate::xray::exec_fields::EXECUTION_ISSUE_TYPE)
+                        .map(|found| match found {
+                            probes::IssueTypeLookup::Found { fields, .. } => fields,
+                            probes::IssueTypeLookup::Missing { .. } => Vec::new(),
+                        })
+                }),
+                other => other.transpose(),
+            };
+            match screen {
+                // On Cloud the screen comes from Jira: a Jira failure is the jira.* checks'
+                // to report, first and once.
+                Some(Err(e)) if x.product == Product::Cloud => out.push(Check::skipped(
+                    ids::XRAY_EXECUTION_FIELDS,
+                    format!("the Test Execution create screen could not be read through Jira (see the jira.* checks): {e}"),
+                )),
+                screen => out.push(xray_checks::execution_fields(x, screen)),
+            }
+        }
+    }
+    out.push(xray_checks::test_sets(x, probe));
 }
 
 /// Returns the key of the test issue, when one was created.

@@ -49,6 +49,9 @@ pub enum PlanLookup {
     },
 }
 
+/// A Test Set key and whether it is one (`Err`: why not).
+pub type SetVerdict = (String, Result<(), String>);
+
 pub trait XrayProbe {
     /// Cloud: the token exchange. DC: the licence resource with the Jira credentials.
     fn authenticate(&mut self) -> Result<XrayAccess, ApiError>;
@@ -57,6 +60,21 @@ pub trait XrayProbe {
     fn test_plan(&mut self, key: &str) -> Result<PlanLookup, ApiError>;
     /// The valid Test Run status names.
     fn statuses(&mut self) -> Result<Vec<String>, ApiError>;
+    /// The create screen of the Test Execution issue type in `project`, when this probe can
+    /// read it (DC: Jira REST on the Xray site). `Ok(None)`: ask Jira instead (Cloud).
+    fn execution_screen(&mut self, _project: &str) -> Result<Option<Vec<FieldMeta>>, ApiError> {
+        Ok(None)
+    }
+
+    /// For each key: `Ok` when it is a Test Set, else why not ("not found", "a Story").
+    fn test_sets(&mut self, keys: &[String]) -> Result<Vec<SetVerdict>, ApiError> {
+        let _ = keys;
+        Err(ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: "this probe cannot look up Test Sets".into(),
+        })
+    }
+
     /// One batch lookup of Test keys, as `run` does it (`getTests` on Cloud, Jira search on
     /// DC): the keys found, with their issue types. A key that does not exist fails the whole
     /// lookup with Jira's JQL error naming it. Probes that cannot look keys up say so.

@@ -22,6 +22,8 @@ pub mod ids {
     pub const XRAY_TEST_PLAN: &str = "xray.test-plan";
     pub const XRAY_ENVIRONMENTS: &str = "xray.environments";
     pub const XRAY_STATUSES: &str = "xray.statuses";
+    pub const XRAY_EXECUTION_FIELDS: &str = "xray.execution-fields";
+    pub const XRAY_TEST_SETS: &str = "xray.test-sets";
     pub const JIRA_SERVER: &str = "jira.server";
     pub const JIRA_MYSELF: &str = "jira.myself";
     pub const JIRA_PROJECT: &str = "jira.project";
@@ -42,6 +44,9 @@ pub mod ids {
             XRAY_TEST_PLAN => "test plan exists and is a Test Plan",
             XRAY_ENVIRONMENTS => "test environments exist",
             XRAY_STATUSES => "status names are valid",
+            XRAY_EXECUTION_FIELDS => {
+                "Test Execution create screen: required fields filled, given fields exist"
+            }
             JIRA_SERVER => "Jira answers at the base URL",
             JIRA_MYSELF => "Jira accepts the credentials",
             JIRA_PROJECT => "bug project is browsable",
@@ -63,6 +68,8 @@ pub mod ids {
         XRAY_TEST_PLAN,
         XRAY_ENVIRONMENTS,
         XRAY_STATUSES,
+        XRAY_EXECUTION_FIELDS,
+        XRAY_TEST_SETS,
         JIRA_SERVER,
         JIRA_MYSELF,
         JIRA_PROJECT,

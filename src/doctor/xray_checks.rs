@@ -480,6 +480,67 @@ pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check
     )
 }
 
+/// `xray.execution-fields`: the Test Execution create screen (`screen`; `None` when it cannot
+/// be read: Xray Cloud without Jira credentials) against `[xray.execution_fields]`. FAILs on each
+/// required field without a value or default (name and id) and on each given field the screen
+/// does not have; the same rules the run applies before its create.
+pub fn execution_fields(
+    x: &XraySettings,
+    screen: Option<Result<Vec<crate::jira::client::FieldMeta>, ApiError>>,
+) -> Check {
+    use crate::xray::exec_fields::{SETTING, filled_by_settings, resolve};
+    let id = ids::XRAY_EXECUTION_FIELDS;
+    let fields = match screen {
+        None => {
+            return Check::skipped(
+                id,
+                "Xray Cloud: the Test Execution create screen is read through Jira; set the Jira credentials (JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN) to check it",
+            );
+        }
+        Some(Err(e)) => {
+            return generic_failure(
+                id,
+                &e,
+                "the create metadata needs the CREATE_ISSUES permission in the project",
+            );
+        }
+        Some(Ok(f)) => f,
+    };
+    if fields.is_empty() {
+        return Check::fail(
+            id,
+            ErrorKind::NotFound,
+            format!(
+                "no create screen for 'Test Execution' in {}: the issue type is missing or cannot be created",
+                x.project
+            ),
+            "add Xray's Test Execution issue type to the project's issue type scheme",
+        );
+    }
+    let filled = filled_by_settings(x);
+    match resolve(x.product, &x.execution_fields, Some(&fields), &filled) {
+        Ok(set) => Check::pass(
+            id,
+            format!(
+                "{} field(s) set, every required field of the Test Execution has a value or a default",
+                set.len()
+            ),
+        ),
+        Err(problems) => Check::fail(
+            id,
+            ErrorKind::BadInput,
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            format!(
+                "give the fields in {SETTING} by id or name, e.g. XRAY_EXECUTION_FIELDS='{{\"customfield_10100\": \"nightly\"}}'"
+            ),
+        ),
+    }
+}
+
 /// `xray.keys`: every Test key the results map to is a Test of the project. `mapped` holds each
 /// key with the result file it came from. Asks the same batched lookup `run` makes, dropping
 /// the keys Jira's JQL error names and asking again (`xray::keys`), so a doctor pass means the
@@ -542,6 +603,34 @@ pub fn keys(
             x.project
         ),
     )
+}
+
+/// `xray.test-sets`: every key of `XRAY_TEST_SETS` is a Test Set, so the run's Tests can be
+/// added to it after the import.
+pub fn test_sets(x: &XraySettings, probe: &mut dyn XrayProbe) -> Check {
+    let id = ids::XRAY_TEST_SETS;
+    if x.test_sets.is_empty() {
+        return Check::pass(id, "no Test Sets configured");
+    }
+    match probe.test_sets(&x.test_sets) {
+        Err(e) => generic_failure(id, &e, "check XRAY_TEST_SETS"),
+        Ok(found) => {
+            let bad: Vec<String> = found
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().err().map(|why| format!("{k} {why}")))
+                .collect();
+            if bad.is_empty() {
+                Check::pass(id, format!("{} are Test Sets", x.test_sets.join(", ")))
+            } else {
+                Check::fail(
+                    id,
+                    ErrorKind::BadInput,
+                    bad.join("; "),
+                    "XRAY_TEST_SETS / --test-sets / [xray] test_sets takes the keys of Test Set issues",
+                )
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -152,6 +152,16 @@ pub fn bug_description(r: &BugReport, ctx: &Context) -> Vec<Block> {
         where_.push(key_link(key, ctx.xray_url));
     }
     blocks.push(Block::Para(where_));
+    if !r.rows.is_empty() {
+        // A data-driven Test: one bug, naming each failing row.
+        let rows = r
+            .rows
+            .iter()
+            .map(|n| first_chars(n, ID_CHARS))
+            .collect::<Vec<_>>()
+            .join(", ");
+        blocks.push(Block::Para(vec![strong("Failing rows: "), text(rows)]));
+    }
 
     let mut when = vec![strong("First seen: ")];
     when.extend(run_with_facts(RunRef::of(r), ctx.run_marker));

@@ -130,6 +130,9 @@ pub struct FieldMeta {
     pub has_default_value: bool,
     #[serde(default)]
     pub allowed_values: Vec<Value>,
+    /// `{"type": "option" | "array" | "user" | …, "items": …, "custom": …}`: the value shape.
+    #[serde(default)]
+    pub schema: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

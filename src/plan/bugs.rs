@@ -282,5 +282,12 @@ fn report(
         file: rep.file().map(str::to_string),
         line: rep.line(),
         run: super::RunFacts::from_ci(ci),
+        rows: if failing.iter().any(|&i| tests[i].name != t.name)
+            || t.definition != cases[failing[0]].definition()
+        {
+            failing.iter().map(|&i| tests[i].name.clone()).collect()
+        } else {
+            Vec::new()
+        },
     }
 }

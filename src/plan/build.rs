@@ -21,8 +21,9 @@ use super::{IdentitySource, Plan, PlannedTest, bugs};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
 use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
-use crate::settings::{Product, Settings, StatusMap, UnmappedPolicy};
+use crate::settings::{IterationMode, Product, Settings, StatusMap, UnmappedPolicy};
 
+mod iterations;
 mod scope;
 mod text;
 mod xray;
@@ -84,7 +85,10 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     let mut case_rejections = Vec::new();
     for case in &run.cases {
         case_rejections.clear();
-        let mapped = mapper.map(case, &mut case_rejections);
+        let mut mapped = mapper.map(case, &mut case_rejections);
+        if settings.mapping.iterations == IterationMode::Auto {
+            as_iteration(case, &mut mapped);
+        }
         for r in case_rejections.drain(..) {
             rejected.push((mapped.definition.clone(), r));
         }
@@ -176,6 +180,22 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         jira,
         notes,
     })
+}
+
+/// A row of a data-driven test (by its name) that no key maps is regrouped under the Test it
+/// belongs to: its definition without the row part, so every row lands on one Test as an
+/// iteration and shares one dedup label (`build/iterations.rs`).
+fn as_iteration(case: &TestCase, mapped: &mut crate::mapping::Mapped) {
+    if mapped.source != IdentitySource::Definition {
+        return;
+    }
+    let Some(row) = iterations::row(&case.name) else {
+        return;
+    };
+    if let Some(base) = iterations::base_definition(&mapped.definition, &row) {
+        mapped.identity = crate::model::identity::TestIdentity::Definition(base.clone());
+        mapped.definition = base;
+    }
 }
 
 fn push_rejection_notes(notes: &mut Vec<String>, rejected: &[(String, Rejection)]) {

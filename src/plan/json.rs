@@ -8,6 +8,8 @@
 //!   `evidence[]` lists them by path, each with `test` = the index into `body.tests` it will be
 //!   attached to. A later chunk of a *new* execution carries `testExecutionKey` =
 //!   `<created by request 1>`: the real key only exists once the first request succeeds.
+//!   `execution_fields`: the Jira fields a created execution gets, as configured;
+//!   `after_import[]`: the requests made once the run's Tests are known (Test Sets).
 //! - `jira`: the intents (dedup label, fields after overrides, report), the umbrella issue, the
 //!   close-on-pass candidates and the run marker. Whether each bug is created or commented on
 //!   depends on a label search the dry run cannot do without Jira credentials.
@@ -40,6 +42,47 @@ pub struct PlanJson<'a> {
 pub struct XrayRequests<'a> {
     pub product: Product,
     pub requests: Vec<Request<'a>>,
+    /// Jira fields the created execution gets on top of summary, description, labels and fix
+    /// version, as configured (ids and shapes are settled against the create screen when sent).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub execution_fields: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    /// Requests made after the import, once the run's Test keys are known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after_import: Vec<AfterImport>,
+}
+
+/// A request made after the import (Test Sets), with what it carries.
+#[derive(Debug, Serialize)]
+pub struct AfterImport {
+    pub what: String,
+    pub method: &'static str,
+    /// Cloud: the GraphQL endpoint and its mutation; DC: the REST path.
+    pub path: String,
+    pub body: serde_json::Value,
+}
+
+fn after_import(x: &XrayPlan) -> Vec<AfterImport> {
+    x.test_sets
+        .iter()
+        .map(|set| match x.product {
+            Product::Cloud => AfterImport {
+                what: format!("add every Test of the run to Test Set {set}"),
+                method: "POST",
+                path: "/api/v2/graphql".into(),
+                body: serde_json::json!({
+                    "mutation": "addTestsToTestSet(issueId, testIssueIds)",
+                    "testSet": set,
+                    "tests": "<the run's Tests, 100 a request>",
+                }),
+            },
+            Product::Dc => AfterImport {
+                what: format!("add every Test of the run to Test Set {set}"),
+                method: "POST",
+                path: format!("/rest/raven/1.0/api/testset/{set}/test"),
+                body: serde_json::json!({ "add": "<the run's Test keys, 100 a request>" }),
+            },
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -102,6 +145,8 @@ fn xray_requests(x: &XrayPlan) -> XrayRequests<'_> {
     XrayRequests {
         product: x.product,
         requests,
+        execution_fields: &x.execution_fields,
+        after_import: after_import(x),
     }
 }
 

@@ -110,6 +110,9 @@ pub struct Iteration {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub parameters: Vec<Parameter>,
     pub status: String,
+    /// The row's output or failure (Cloud only: DC's iteration has no `log`, xray-api.md §4.2).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub log: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -56,6 +56,9 @@ pub struct FileXray {
     /// A re-run attempt of a CI run gets its own execution (default: it appends to attempt 1's).
     pub execution_per_attempt: Option<bool>,
     pub execution_group: Option<String>,
+    /// `[xray.execution_fields]`: field id or name → value for a created Test Execution.
+    pub execution_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub test_sets: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +98,9 @@ pub struct FileMapping {
     pub underscore_keys: Option<bool>,
     pub file: Option<PathBuf>,
     pub unmapped: Option<UnmappedPolicy>,
+    pub iterations: Option<super::IterationMode>,
+    pub requirement_labels: Option<Vec<String>>,
+    pub requirement_tag_pattern: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

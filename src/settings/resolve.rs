@@ -285,6 +285,7 @@ pub fn resolve(
             file.mapping.unmapped,
             UnmappedPolicy::Create,
         ),
+        iterations: file.mapping.iterations.unwrap_or_default(),
     };
     for p in &mapping.project_keys {
         check_project_key(p, "[mapping] project_keys")?;

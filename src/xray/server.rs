@@ -119,6 +119,40 @@ impl Dc {
         Ok(p.issue_types)
     }
 
+    /// The create screen of issue type `type_name` in `project` (Jira DC
+    /// `GET /rest/api/2/issue/createmeta/{project}/issuetypes[/{id}]`, both listing under
+    /// `values`; docs/jira-api.md §3.2). Empty when the project has no such type.
+    pub fn create_meta(
+        &self,
+        project: &str,
+        type_name: &str,
+    ) -> Result<Vec<crate::jira::client::FieldMeta>, ApiError> {
+        #[derive(Deserialize)]
+        struct Page<T> {
+            #[serde(default = "Vec::new")]
+            values: Vec<T>,
+        }
+        let types: Page<IssueType> = self.get_json(
+            &format!("issue types of {project}"),
+            &format!(
+                "/rest/api/2/issue/createmeta/{}/issuetypes?maxResults=200",
+                percent_encode(project)
+            ),
+        )?;
+        let Some(t) = types.values.iter().find(|t| t.name == type_name) else {
+            return Ok(Vec::new());
+        };
+        let fields: Page<crate::jira::client::FieldMeta> = self.get_json(
+            &format!("fields of issue type {type_name}"),
+            &format!(
+                "/rest/api/2/issue/createmeta/{}/issuetypes/{}?maxResults=200",
+                percent_encode(project),
+                percent_encode(&t.id)
+            ),
+        )?;
+        Ok(fields.values)
+    }
+
     /// The issue type name of `key` (Jira `GET /rest/api/2/issue/{key}?fields=issuetype`),
     /// to tell a Test Plan from another issue.
     pub fn issue_type_of(&self, key: &str) -> Result<String, ApiError> {
@@ -449,5 +483,36 @@ impl Dc {
                 detail: errors.join("; "),
             }))
         }
+    }
+
+    /// `POST /rest/raven/1.0/api/testset/{set}/test` with `{"add": [...]}`, 100 keys a request
+    /// (xray-api.md §7). Adding is idempotent (a read for the retry policy). The answer lists
+    /// per-key errors; a key that is not a Test Set answers 400 with a plain-text message.
+    pub fn add_tests_to_test_set(&self, set: &str, keys: &[String]) -> Result<(), ApiError> {
+        for batch in keys.chunks(100) {
+            let req = Request::post_json(
+                self.url(&format!(
+                    "/rest/raven/1.0/api/testset/{}/test",
+                    percent_encode(set)
+                )),
+                &serde_json::json!({ "add": batch }),
+                Call::Read,
+            );
+            let resp = self.send(&format!("Test Set {set}"), req)?;
+            let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+                Vec::new()
+            } else {
+                resp.json(Service::Xray, "Test Set add")
+                    .map_err(|e| self.scrub(e))?
+            };
+            if !errors.is_empty() {
+                return Err(self.scrub(ApiError::Rejected {
+                    service: Service::Xray,
+                    status: resp.status,
+                    detail: errors.join("; "),
+                }));
+            }
+        }
+        Ok(())
     }
 }

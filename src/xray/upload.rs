@@ -91,6 +91,9 @@ pub struct XrayReceipt {
     /// looked up after the import (so their bugs could be linked to it).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub test_keys: BTreeMap<String, String>,
+    /// Test Set key → how many of the run's Tests were added to it (`xray::organize`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub test_sets: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
     /// The Jira site the import answers named (Cloud's `self` link), so an Xray-only run can
@@ -130,6 +133,7 @@ impl XrayReceipt {
             stale_keys: Vec::new(),
             evidence_skipped: Vec::new(),
             test_keys: BTreeMap::new(),
+            test_sets: BTreeMap::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
             site: None,
@@ -429,7 +433,9 @@ pub fn run_checked(
             let mut all = labels.clone();
             all.push(marker.clone());
             receipt.marker_label = Some(marker.clone());
-            Some(creation_info(client.product(), &info, &all))
+            let mut create = creation_info(client.product(), &info, &all);
+            crate::xray::exec_fields::apply(&mut create, &settings.execution_fields);
+            Some(create)
         }
     };
     let indexes: Vec<usize> = plan.chunks.iter().map(|c| c.index).collect();

@@ -37,6 +37,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ("environments", "XRAY_ENVIRONMENTS"),
     ("fix-version", "XRAY_FIX_VERSION"),
     ("revision", "XRAY_REVISION"),
+    ("execution-fields", "XRAY_EXECUTION_FIELDS"),
+    ("test-sets", "XRAY_TEST_SETS"),
     ("jira-url", "JIRA_URL"),
     ("jira-email", "JIRA_EMAIL"),
     ("jira-api-token", "JIRA_API_TOKEN"),

@@ -56,5 +56,6 @@ mod settings;
 mod stale_keys;
 mod testng_props;
 mod text_store;
+mod xray_depth;
 mod xray_faults;
 mod xray_upload;

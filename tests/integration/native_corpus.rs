@@ -330,6 +330,7 @@ fn xray_sample_rows_map_to_the_tagged_test() {
         underscore_keys: false,
         table: vec![],
         unmapped: UnmappedPolicy::Create,
+        iterations: Default::default(),
     })
     .unwrap();
     for case in &p.cases {

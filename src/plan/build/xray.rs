@@ -71,6 +71,8 @@ pub(super) fn xray_plan(
         product: x.product,
         target,
         chunks,
+        execution_fields: x.execution_fields.clone(),
+        test_sets: x.test_sets.clone(),
     }
 }
 
@@ -84,10 +86,20 @@ fn chunk_test(
     let case = cases[first];
     let planned = &tests[first];
     let mut result = payload::TestResult::default();
+    // Rows of a data-driven test regrouped under their Test (`iterations.rs`): the Test is
+    // named without the row part, and even a single row is sent as an iteration.
+    let regrouped = planned.definition != case.definition();
     match &planned.identity {
         TestIdentity::Key(key) => result.test_key = Some(key.to_string()),
         TestIdentity::Definition(definition) => {
-            result.test_info = Some(test_info(x, case, definition));
+            let mut info = test_info(x, case, definition);
+            if regrouped
+                && case.property("test_summary").is_none()
+                && let Some(row) = super::iterations::row(&case.name)
+            {
+                info.summary = one_line(&row.base, MAX_SUMMARY_CHARS);
+            }
+            result.test_info = Some(info);
         }
     }
 
@@ -122,7 +134,7 @@ fn chunk_test(
     result.comment =
         (!comments.is_empty()).then(|| bound_chars(comments.join("\n\n"), MAX_COMMENT_CHARS));
 
-    if group.len() > 1 {
+    if group.len() > 1 || regrouped {
         result.iterations = group
             .iter()
             .map(|&i| iteration(x.product, cases[i], &tests[i].status))
@@ -165,14 +177,25 @@ fn iteration(product: Product, case: &TestCase, status: &str) -> payload::Iterat
             value: p.value.clone(),
         })
         .collect();
+    let own = !parameters.is_empty();
+    if !own {
+        // A row read from its name (`test_div[1-0]`, `Divide(4,2)`): `iterations.rs`.
+        parameters = super::iterations::parameters(case)
+            .into_iter()
+            .map(|(name, value)| payload::Parameter { name, value })
+            .collect();
+    }
     let name = match product {
         Product::Cloud => Some(case.name.clone()),
         Product::Dc => {
-            if parameters.is_empty() {
-                parameters.push(payload::Parameter {
-                    name: "name".into(),
-                    value: case.name.clone(),
-                });
+            if !own {
+                parameters.insert(
+                    0,
+                    payload::Parameter {
+                        name: "name".into(),
+                        value: case.name.clone(),
+                    },
+                );
             }
             None
         }
@@ -181,6 +204,11 @@ fn iteration(product: Product, case: &TestCase, status: &str) -> payload::Iterat
         name,
         parameters,
         status: status.to_string(),
+        // Cloud only: DC's iteration has no `log` (xray-api.md §4.2).
+        log: match product {
+            Product::Cloud => comment(case).map(|c| bound_chars(c, MAX_COMMENT_CHARS)),
+            Product::Dc => None,
+        },
     }
 }
 
@@ -214,10 +242,44 @@ fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::Te
         labels: list_property(case, "tags")
             .filter(|t| !t.contains(char::is_whitespace))
             .collect(),
-        requirement_keys: list_property(case, "requirements")
-            .filter(|k| IssueKey::parse(k).is_some())
-            .collect(),
+        requirement_keys: requirement_keys(x, case),
     }
+}
+
+/// Requirement keys a result names: the xray-junit-extensions `requirements` property, Allure
+/// links of type `requirement`, labels named in `[mapping] requirement_labels`, and tags
+/// matching `[mapping] requirement_tag_pattern`. Only issue-key shapes, each once, in order.
+fn requirement_keys(x: &XraySettings, case: &TestCase) -> Vec<String> {
+    let mut found: Vec<String> = list_property(case, "requirements").collect();
+    for l in case.links() {
+        if l.kind.eq_ignore_ascii_case("requirement")
+            && let Some(name) = &l.name
+        {
+            found.push(name.trim().to_string());
+        }
+    }
+    for l in case.labels() {
+        if x.requirement_labels.contains(&l.name) {
+            found.push(l.value.trim().to_string());
+        }
+        if l.name == "tag"
+            && let Some(re) = &x.requirement_tag_pattern
+            && let Some(c) = re.captures(l.value.trim())
+        {
+            let m = c
+                .get(1)
+                .or_else(|| c.get(0))
+                .map(|m| m.as_str().to_string());
+            found.extend(m);
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for k in found {
+        if IssueKey::parse(&k).is_some() && !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
 }
 
 fn list_property<'a>(case: &'a TestCase, name: &str) -> impl Iterator<Item = String> + 'a {

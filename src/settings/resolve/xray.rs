@@ -214,6 +214,27 @@ pub(super) fn resolve_xray(
         ));
     }
 
+    let execution_fields = execution_fields(args, f, trace)?;
+    let requirement_tag_pattern = match file.mapping.requirement_tag_pattern.as_deref() {
+        None | Some("") => None,
+        Some(p) => Some(regex::Regex::new(p).map_err(|e| {
+            invalid(format!(
+                "[mapping] requirement_tag_pattern: not a valid regex: {e}"
+            ))
+        })?),
+    };
+    let test_sets = split_list(
+        &trace
+            .pick("test_sets", args.test_sets.clone(), f.test_sets.clone())
+            .unwrap_or_default(),
+    );
+    for key in &test_sets {
+        check_key(
+            Some(key.clone()),
+            "XRAY_TEST_SETS / --test-sets / [xray] test_sets",
+        )?;
+    }
+
     Ok(Some(XraySettings {
         product,
         url,
@@ -253,5 +274,51 @@ pub(super) fn resolve_xray(
                 .evidence_max_run_bytes
                 .unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
         },
+        execution_fields,
+        test_sets,
+        requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
+        requirement_tag_pattern,
     }))
+}
+
+/// `--execution-fields` / `XRAY_EXECUTION_FIELDS` (a JSON object) over `[xray.execution_fields]`:
+/// the flag or variable replaces the table whole, so one place says what the execution gets.
+fn execution_fields(
+    args: &SettingsArgs,
+    f: &crate::settings::file::FileXray,
+    trace: &mut Trace,
+) -> Result<std::collections::BTreeMap<String, serde_json::Value>, SettingsError> {
+    const NAME: &str = "XRAY_EXECUTION_FIELDS / --execution-fields / [xray.execution_fields]";
+    let from_cli = match args.execution_fields.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(map)) => Some(map.into_iter().collect()),
+            Ok(_) => {
+                return Err(invalid(format!(
+                    "{NAME}: expected a JSON object of field id or name to value, e.g. {{\"customfield_10100\": \"nightly\"}}"
+                )));
+            }
+            Err(e) => return Err(invalid(format!("{NAME}: not valid JSON: {e}"))),
+        },
+    };
+    let shown = |m: &std::collections::BTreeMap<String, serde_json::Value>| {
+        m.keys().cloned().collect::<Vec<_>>()
+    };
+    let fields = trace.pick(
+        "execution_fields",
+        from_cli.as_ref().map(shown),
+        f.execution_fields.as_ref().map(shown),
+    );
+    let fields = match fields {
+        None => Default::default(),
+        Some(_) => from_cli
+            .or_else(|| f.execution_fields.clone())
+            .unwrap_or_default(),
+    };
+    if fields.keys().any(|k| k.trim().is_empty()) {
+        return Err(invalid(format!(
+            "{NAME}: a field id or name cannot be empty"
+        )));
+    }
+    Ok(fields)
 }

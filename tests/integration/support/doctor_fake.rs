@@ -69,6 +69,8 @@ pub struct Faults {
     pub no_done_transition: bool,
     /// OAuth: the token endpoint rejects the client secret.
     pub bad_oauth_secret: bool,
+    /// The Test Execution create screen requires a custom select ("Environment type").
+    pub execution_select: bool,
 }
 
 #[derive(Debug, Default)]
@@ -264,6 +266,28 @@ fn xray_cloud(f: &Faults, req: &Request, path: &str) -> Reply {
             }
         };
     }
+    if query.contains("getTestSets(") {
+        // Like getTests (xray-api.md §6, §7): a missing key fails the JQL; only Test Sets are
+        // returned, with their issue ids.
+        let keys = jql_keys(vars["jql"].as_str().unwrap_or(""));
+        let missing = missing_key_messages(&keys, "Error in JQL: ");
+        if !missing.is_empty() {
+            let errors: Vec<Value> = missing.iter().map(|m| json!({"message": m})).collect();
+            return json_reply(
+                200,
+                json!({"data": {"getTestSets": null}, "errors": errors}),
+            );
+        }
+        let results: Vec<Value> = keys
+            .iter()
+            .filter(|k| visible_type(k) == Some("Test Set"))
+            .map(|k| json!({"issueId": "20", "jira": {"key": k}}))
+            .collect();
+        return json_reply(
+            200,
+            json!({"data": {"getTestSets": {"total": results.len(), "start": 0, "limit": 100, "results": results}}}),
+        );
+    }
     if query.contains("getTests(") {
         // xray-api.md §7: a missing or invisible key fails the JQL; HTTP 200, `data.getTests`
         // null, one error per key. Otherwise only Test issues are returned (§6 getTests).
@@ -290,6 +314,7 @@ fn issue_type_of(key: &str) -> Option<&'static str> {
     match key {
         "CALC-15" => Some("Test Plan"),
         "CALC-16" => Some("Task"),
+        "CALC-20" => Some("Test Set"),
         "CALC-900" => Some("Bug"),
         // Exists, but the doctor's credentials cannot browse it.
         "CALC-950" => Some("Test"),
@@ -567,6 +592,16 @@ fn jira_rest(mode: Mode, f: &Faults, state: &Mutex<State>, req: &Request, rest: 
         }
         ("GET", p) if p.starts_with("/issue/createmeta/CALC/issuetypes/") => {
             let id = &p["/issue/createmeta/CALC/issuetypes/".len()..];
+            if id == "11" {
+                // The Test Execution's screen (support/execution_screen.rs, docs/jira-api.md §3.2).
+                let select = f
+                    .execution_select
+                    .then(super::execution_screen::RequiredSelect::environment_type);
+                return json_reply(
+                    200,
+                    super::execution_screen::fields(fields_key, select.as_ref()),
+                );
+            }
             let fields = if id == "1" {
                 bug_fields(f)
             } else {

@@ -56,6 +56,8 @@ pub struct Config {
     pub tenant_info: bool,
     /// Echo the Authorization header in 401 bodies (a misbehaving proxy), to test scrubbing.
     pub echo_auth: bool,
+    /// A required custom select on the Test Execution create screen (createmeta lists it).
+    pub execution_select: Option<super::execution_screen::RequiredSelect>,
 }
 
 impl Config {
@@ -70,6 +72,7 @@ impl Config {
             resources: None,
             tenant_info: true,
             echo_auth: false,
+            execution_select: None,
         }
     }
 }
@@ -673,6 +676,33 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 }
             }
             Reply::status(201)
+        }
+        // createmeta (docs/jira-api.md §3.2): Cloud lists under `issueTypes` / `fields`, DC
+        // under `values`.
+        ("GET", ["issue", "createmeta", project, "issuetypes"])
+            if s.config.projects.iter().any(|p| p == project) =>
+        {
+            let key = if s.config.mode == Mode::Cloud {
+                "issueTypes"
+            } else {
+                "values"
+            };
+            Reply::json(200, super::execution_screen::issue_types(key).to_string())
+        }
+        ("GET", ["issue", "createmeta", project, "issuetypes", id])
+            if s.config.projects.iter().any(|p| p == project)
+                && *id == super::execution_screen::EXECUTION_TYPE_ID =>
+        {
+            let key = if s.config.mode == Mode::Cloud {
+                "fields"
+            } else {
+                "values"
+            };
+            Reply::json(
+                200,
+                super::execution_screen::fields(key, s.config.execution_select.as_ref())
+                    .to_string(),
+            )
         }
         // jira-api.md §6 step 2: accountId/displayName (Cloud) or name (DC).
         ("GET", ["myself"]) => Reply::json(
@@ -1300,6 +1330,7 @@ pub mod build {
                 file: None,
                 line: None,
                 run: Default::default(),
+                rows: Vec::new(),
             },
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod doctor_fake;
 pub mod e2e;
+pub mod execution_screen;
 pub mod fake;
 pub mod jira_fake;
 pub mod xray_fake;

@@ -21,6 +21,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use super::execution_screen::{self, RequiredSelect};
 use super::fake::{Fake, Reply, Request, multipart_parts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +89,8 @@ pub struct Execution {
     pub revision: Option<String>,
     /// Test key → its one run in this execution.
     pub runs: BTreeMap<String, Run>,
+    /// The Jira `fields` of the multipart create, as sent.
+    pub fields: Value,
 }
 
 #[derive(Debug)]
@@ -117,6 +120,10 @@ pub struct State {
     /// created (Xray Cloud's search lags its writes; jira-api.md §2.2 describes the same for Jira).
     search_lag: Duration,
     created_at: BTreeMap<String, std::time::Instant>,
+    /// A required custom select on the Test Execution create screen (`execution_screen`).
+    pub execution_select: Option<RequiredSelect>,
+    /// Test Set key → the Tests in it.
+    pub test_sets: BTreeMap<String, Vec<String>>,
 }
 
 pub struct XrayFake {
@@ -144,6 +151,8 @@ impl XrayFake {
             per_path: BTreeMap::new(),
             search_lag: Duration::ZERO,
             created_at: BTreeMap::new(),
+            execution_select: None,
+            test_sets: BTreeMap::new(),
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -166,6 +175,17 @@ impl XrayFake {
             Err(p) => p.into_inner(),
         };
         f(&mut s)
+    }
+
+    /// The project's Test Execution requires this custom select: creates without it fail, and
+    /// (DC) the create metadata lists it.
+    pub fn require_execution_select(&self, field: RequiredSelect) {
+        self.with(|s| s.execution_select = Some(field));
+    }
+
+    /// The Tests in Test Set `key` (add the set with `add_issue(key, "Test Set")`).
+    pub fn test_set(&self, key: &str) -> Vec<String> {
+        self.with(|s| s.test_sets.get(key).cloned().unwrap_or_default())
     }
 
     pub fn add_issue(&self, key: &str, issue_type: &str) {
@@ -448,7 +468,7 @@ impl State {
                 .iter()
                 .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test"))
                 .map(|k| {
-                    json!({"issueId": format!("1{}", k.len()), "testType": {"name":"Generic","kind":"Unstructured"}, "jira": {"key": k}})
+                    json!({"issueId": issue_id(k), "testType": {"name":"Generic","kind":"Unstructured"}, "jira": {"key": k}})
                 })
                 .collect();
             json!({"getTests": {"total": results.len(), "start": 0, "limit": limit, "results": results}})
@@ -496,6 +516,57 @@ impl State {
                 .map(|e| json!({"issueId": issue_id(&e.key), "jira": {"key": e.key}}))
                 .collect();
             json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 1, "results": results}})
+        } else if query.contains("getTestSets(") {
+            // Like getTests (xray-api.md §6): keys to issue ids; a missing key fails the JQL.
+            let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
+            let missing: Vec<String> = keys
+                .iter()
+                .filter(|k| !self.issues.contains_key(*k))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return gql_jql_error("getTestSets", &missing);
+            }
+            let results: Vec<Value> = keys
+                .iter()
+                .filter(|k| self.issues.get(*k).is_some_and(|t| t == "Test Set"))
+                .map(|k| json!({"issueId": issue_id(k), "jira": {"key": k}}))
+                .collect();
+            json!({"getTestSets": {"total": results.len(), "start": 0, "limit": 100, "results": results}})
+        } else if query.contains("addTestsToTestSet(") {
+            // xray-api.md §7: issue ids, not keys; `{addedTests warning}`.
+            let by_id = |id: &str| self.issues.keys().find(|k| issue_id(k) == id).cloned();
+            let Some(set) = vars["set"].as_str().and_then(by_id) else {
+                return gql_error("fake: addTestsToTestSet needs the Test Set's issue id");
+            };
+            if self.issues.get(&set).map(String::as_str) != Some("Test Set") {
+                return gql_error(&format!("{set} is not a Test Set"));
+            }
+            let ids: Vec<String> = vars["tests"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ids.len() > 100 || ids.is_empty() {
+                return gql_error("fake: testIssueIds must hold 1 to 100 ids");
+            }
+            let mut added = Vec::new();
+            for id in &ids {
+                match by_id(id) {
+                    Some(k) if self.issues.get(&k).map(String::as_str) == Some("Test") => {
+                        let tests = self.test_sets.entry(set.clone()).or_default();
+                        if !tests.contains(&k) {
+                            tests.push(k);
+                            added.push(id.clone());
+                        }
+                    }
+                    _ => return gql_error(&format!("fake: {id} is not the issue id of a Test")),
+                }
+            }
+            json!({"addTestsToTestSet": {"addedTests": added, "warning": null}})
         } else if query.contains("getProjectSettings(") {
             json!({"getProjectSettings": {"projectId": "10000", "testEnvironments": ["chrome"], "testTypeSettings": {"testTypes": [{"id":"1","name":"Generic","kind":"Unstructured"}], "defaultTestTypeId": "1"}, "defectIssueTypes": ["Bug"]}})
         } else {
@@ -636,6 +707,13 @@ impl State {
         {
             return self.dc_edit_issue(key, req.json());
         }
+        if req.method == "POST"
+            && let Some(set) = path
+                .strip_prefix("/rest/raven/1.0/api/testset/")
+                .and_then(|p| p.strip_suffix("/test"))
+        {
+            return self.add_to_test_set(set, req.json());
+        }
         match (req.method.as_str(), path.as_str()) {
             ("POST", "/rest/api/2/issue") => self.dc_create_issue(req.json()),
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
@@ -643,6 +721,21 @@ impl State {
             }
             ("POST", "/rest/raven/2.0/import/execution") => self.import_json(req.json()),
             ("POST", "/rest/api/2/search") => self.search(req.json()),
+            // Jira DC createmeta on the Xray site (docs/jira-api.md §3.2: lists under `values`).
+            ("GET", "/rest/api/2/issue/createmeta/CALC/issuetypes") => {
+                Reply::json(200, execution_screen::issue_types("values").to_string())
+            }
+            ("GET", p)
+                if p == format!(
+                    "/rest/api/2/issue/createmeta/CALC/issuetypes/{}",
+                    execution_screen::EXECUTION_TYPE_ID
+                ) =>
+            {
+                Reply::json(
+                    200,
+                    execution_screen::fields("values", self.execution_select.as_ref()).to_string(),
+                )
+            }
             ("GET", "/rest/raven/latest/api/xraylicense") => {
                 // xray-api.md §3.4: the licence probe.
                 Reply::json(200, r#"{"active":true,"licenseType":"Enterprise"}"#)
@@ -712,6 +805,33 @@ impl State {
         }
         if !strings(&body["add"]).is_empty() {
             errors.push("fake: add is not modelled".to_string());
+        }
+        Reply::json(200, json!(errors).to_string())
+    }
+
+    /// DC `POST /rest/raven/1.0/api/testset/{key}/test` `{"add": [...]}` (xray-api.md §7): 400
+    /// text/plain when the key is not a Test Set, else 200 with the per-key errors.
+    fn add_to_test_set(&mut self, set: &str, body: Value) -> Reply {
+        if self.issues.get(set).map(String::as_str) != Some("Test Set") {
+            return Reply::text(
+                400,
+                "text/plain",
+                format!("{set} is not a Test Set issue or is not a valid issue key."),
+            );
+        }
+        let mut errors = Vec::new();
+        for k in body["add"].as_array().into_iter().flatten() {
+            let k = k.as_str().unwrap_or("").to_string();
+            if self.issues.get(&k).map(String::as_str) == Some("Test") {
+                let tests = self.test_sets.entry(set.to_string()).or_default();
+                if !tests.contains(&k) {
+                    tests.push(k);
+                }
+            } else {
+                errors.push(format!(
+                    "{k} is not a Test issue or is not a valid issue key."
+                ));
+            }
         }
         Reply::json(200, json!(errors).to_string())
     }
@@ -917,6 +1037,18 @@ impl State {
             // jira-api.md §3 (create): a missing summary is refused by Jira's create.
             return err(400, "summary: You must specify a summary of the issue.");
         }
+        // The Jira create behind the import validates the fields on the screen (docs/xray-api.md
+        // §2.4: "Error creating Test Execution - Issue create failed! - <field>: <message>").
+        if let Err((field, message)) =
+            execution_screen::validate(fields, self.execution_select.as_ref())
+        {
+            return err(
+                400,
+                &format!(
+                    "Error creating Test Execution - Issue create failed! - {field}: {message}"
+                ),
+            );
+        }
         let xray_fields = info.get("xrayFields").cloned();
         match (self.mode, &xray_fields) {
             (Mode::Dc, Some(_)) => {
@@ -970,6 +1102,7 @@ impl State {
                 })
                 .unwrap_or_default(),
             description: fields["description"].as_str().map(String::from),
+            fields: fields.clone(),
             ..Execution::default()
         };
         if let Some(x) = &xray_fields {
@@ -1109,6 +1242,28 @@ impl State {
                     });
                 if !ok {
                     return Err("fake: evidence needs filename, contentType, base64 data".into());
+                }
+            }
+            // Iterations (xray-api.md §4.2 and §7): never an empty array (Cloud rejects it),
+            // a status from the product's list, parameters with names, `log` on Cloud only.
+            if let Some(its) = t.get("iterations") {
+                let its = its.as_array().ok_or("fake: iterations must be an array")?;
+                if its.is_empty() {
+                    return Err("fake: empty iterations array".into());
+                }
+                for it in its {
+                    let st = it["status"].as_str().unwrap_or("");
+                    if !statuses.contains(&st) {
+                        return Err(format!("fake: iteration status {st:?} is not valid"));
+                    }
+                    if self.mode == Mode::Dc && it.get("log").is_some() {
+                        return Err("fake: DC iterations have no log".into());
+                    }
+                    for p in it["parameters"].as_array().into_iter().flatten() {
+                        if p["name"].as_str().is_none_or(str::is_empty) || !p["value"].is_string() {
+                            return Err("fake: iteration parameters need a name and a value".into());
+                        }
+                    }
                 }
             }
         }
@@ -1292,6 +1447,13 @@ impl State {
     }
 }
 
+/// A stable, unique issue id for `key` (GraphQL takes ids): `1` and the key's number, with
+/// the project's letters' length so two projects never collide.
+fn issue_id(key: &str) -> String {
+    let (project, number) = key.rsplit_once('-').unwrap_or((key, "0"));
+    format!("1{}{number}", project.len())
+}
+
 fn gql_error(message: &str) -> Reply {
     Reply::json(
         200,
@@ -1330,11 +1492,6 @@ fn parse_key_list(jql: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The fake's issue id of a key: its number (`CALC-1001` → `1001`).
-fn issue_id(key: &str) -> String {
-    key.rsplit('-').next().unwrap_or("").to_string()
 }
 
 /// A JSON array of strings.

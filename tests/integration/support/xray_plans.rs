@@ -100,6 +100,10 @@ pub fn settings(product: Product, url: &str, basic: bool) -> XraySettings {
             max_file_bytes: 1024 * 1024,
             max_run_bytes: 4 * 1024 * 1024,
         },
+        execution_fields: Default::default(),
+        test_sets: Vec::new(),
+        requirement_labels: Vec::new(),
+        requirement_tag_pattern: None,
     }
 }
 
@@ -232,6 +236,8 @@ pub fn plan(
             labels: vec!["ci".into()],
         },
         chunks,
+        execution_fields: Default::default(),
+        test_sets: Vec::new(),
     };
     (plan, tests)
 }

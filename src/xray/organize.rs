@@ -1,0 +1,218 @@
+//! After the import: every Test of the run added to the configured Test Sets
+//! (`XRAY_TEST_SETS` / `--test-sets` / `[xray] test_sets`).
+//!
+//! Owns which Tests are "the run's" and the Test Set requests (docs/xray-api.md §6 and §7):
+//! - the run's Tests come from one batched lookup of the execution's runs
+//!   (`Client::execution_runs`, the lookup `landed` uses): all of them when this run created
+//!   the execution; when it appended to an existing one, the runs whose Test was sent by key or
+//!   (Cloud, which reports definitions) by the same definition;
+//! - Cloud GraphQL takes issue ids: `getTestSets(jql: "key in (…)")` and `getTests(jql: "key in
+//!   (…)")` resolve them, `addTestsToTestSet(issueId, testIssueIds) { addedTests warning }` adds
+//!   100 at a time;
+//! - DC REST: `POST /rest/raven/1.0/api/testset/{key}/test` with `{"add": [...]}`, 100 at a
+//!   time; the answer lists per-key errors.
+//!
+//! Adding is idempotent (a Test already in the set stays once), so the requests are reads for
+//! the retry policy. A failure is an error of the run (the user asked for it) but never touches
+//! the results, which are in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use crate::error::{ApiError, ErrorKind, ReportError};
+use crate::http::Http;
+use crate::plan::{PlannedTest, TestIdentity, XrayPlan};
+use crate::settings::XraySettings;
+use crate::xray::client::{Client, key_jql};
+use crate::xray::cloud::Cloud;
+use crate::xray::upload::XrayReceipt;
+
+/// Keys per request (GraphQL connections take at most 100; the DC body is kept as small).
+const BATCH: usize = 100;
+
+/// Adds the run's Tests to each configured Test Set. Records the count per set in
+/// `receipt.test_sets`, problems in `receipt.errors`.
+pub fn add_to_test_sets(
+    http: &Http,
+    settings: &XraySettings,
+    client: Option<&Client>,
+    receipt: &mut XrayReceipt,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    progress: &mut dyn FnMut(&str),
+) {
+    if settings.test_sets.is_empty() {
+        return;
+    }
+    let Some(execution) = receipt.execution.clone() else {
+        return;
+    };
+    let own;
+    let client = match client {
+        Some(c) => c,
+        None => {
+            own = Client::new(http, settings);
+            &own
+        }
+    };
+    let error = |receipt: &mut XrayReceipt, message: String, kind: ErrorKind| {
+        receipt.errors.push(ReportError {
+            kind,
+            message,
+            doctor_check: Some("xray.test-sets".into()),
+        });
+    };
+    let expected = if receipt.created {
+        receipt.tests_sent
+    } else {
+        usize::MAX
+    };
+    let runs = match client.execution_runs(&execution, expected) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = format!(
+                "Tests not added to the Test Set(s) {}: the runs of {execution} could not be read: {e}",
+                settings.test_sets.join(", ")
+            );
+            progress(&format!("Xray: error: {line}"));
+            error(receipt, line, e.kind());
+            return;
+        }
+    };
+    let keys = run_tests(receipt.created, plan, tests, &runs);
+    if keys.is_empty() {
+        return;
+    }
+    for set in &settings.test_sets {
+        let added = match client {
+            Client::Cloud(c) => cloud_add(c, set, &keys),
+            Client::Dc(d) => d.add_tests_to_test_set(set, &keys),
+        };
+        match added {
+            Ok(()) => {
+                progress(&format!(
+                    "Xray: {} Test(s) added to Test Set {set}",
+                    keys.len()
+                ));
+                receipt.test_sets.insert(set.clone(), keys.len());
+            }
+            Err(e) => {
+                let line = format!("Tests not added to Test Set {set}: {e}");
+                progress(&format!("Xray: error: {line}"));
+                error(receipt, line, e.kind());
+            }
+        }
+    }
+}
+
+/// The Test keys of this run among the execution's runs.
+fn run_tests(
+    created: bool,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    runs: &[crate::xray::client::RunRef],
+) -> Vec<String> {
+    let mut keyed = BTreeSet::new();
+    let mut definitions = BTreeSet::new();
+    for c in &plan.chunks {
+        for t in &c.tests {
+            match &tests[t.test].identity {
+                TestIdentity::Key(k) => {
+                    keyed.insert(k.as_str().to_string());
+                }
+                TestIdentity::Definition(d) => {
+                    definitions.insert(d.clone());
+                }
+            }
+            if let Some(info) = &t.result.test_info
+                && let Some(d) = &info.definition
+            {
+                definitions.insert(d.clone());
+            }
+        }
+    }
+    let mut out: Vec<String> = runs
+        .iter()
+        .filter(|r| {
+            created
+                || keyed.contains(&r.test_key)
+                || r.definition
+                    .as_ref()
+                    .is_some_and(|d| definitions.contains(d))
+        })
+        .map(|r| r.test_key.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    results: Vec<T>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Hit {
+    issue_id: String,
+    jira: Option<JiraKey>,
+}
+
+#[derive(Deserialize)]
+struct JiraKey {
+    key: Option<String>,
+}
+
+/// Key → issue id of the `keys` a `getTests` / `getTestSets` query finds.
+fn cloud_ids(
+    c: &Cloud,
+    field: &str,
+    keys: &[String],
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let query = format!(
+        "query($jql: String!, $limit: Int!) {{ {field}(jql: $jql, limit: $limit) {{ total results {{ issueId jira(fields: [\"key\"]) }} }} }}"
+    );
+    let mut ids = BTreeMap::new();
+    for batch in keys.chunks(BATCH) {
+        let data: BTreeMap<String, Option<Page<Hit>>> = c.graphql(
+            field,
+            &query,
+            serde_json::json!({ "jql": key_jql(batch), "limit": BATCH }),
+        )?;
+        for hit in data.into_values().flatten().flat_map(|p| p.results) {
+            if let Some(key) = hit.jira.and_then(|j| j.key) {
+                ids.insert(key, hit.issue_id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// The keys among `keys` that are Test Sets (Cloud `getTestSets`).
+pub fn cloud_test_sets(c: &Cloud, keys: &[String]) -> Result<BTreeSet<String>, ApiError> {
+    Ok(cloud_ids(c, "getTestSets", keys)?.into_keys().collect())
+}
+
+fn cloud_add(c: &Cloud, set: &str, keys: &[String]) -> Result<(), ApiError> {
+    let not_a_set = || ApiError::Rejected {
+        service: crate::error::Service::Xray,
+        status: 200,
+        detail: format!("{set} is not a Test Set (getTestSets does not return it)"),
+    };
+    let set_id = cloud_ids(c, "getTestSets", &[set.to_string()])?
+        .remove(set)
+        .ok_or_else(not_a_set)?;
+    let ids: Vec<String> = cloud_ids(c, "getTests", keys)?.into_values().collect();
+    const MUTATION: &str = "mutation($set: String!, $tests: [String]!) { addTestsToTestSet(issueId: $set, testIssueIds: $tests) { addedTests warning } }";
+    for batch in ids.chunks(BATCH) {
+        let _: serde_json::Value = c.graphql(
+            "addTestsToTestSet",
+            MUTATION,
+            serde_json::json!({ "set": set_id, "tests": batch }),
+        )?;
+    }
+    Ok(())
+}
