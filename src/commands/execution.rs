@@ -46,6 +46,20 @@ pub fn create(
         github::emit_masks(&mut err, &secret_refs).map_err(stderr_error)?;
     }
     let http = Http::new(&settings.http).map_err(RunError::Http)?;
+    let mut progress = |line: &str| {
+        let line = crate::secret::scrub(line, &secret_refs);
+        let _ = writeln!(std::io::stderr(), "{}", github::neutralise(&line));
+    };
+    // Execution fields are checked against the create screen first, as a run checks them:
+    // a required field without a value stops here with its name, before anything is created.
+    let x = if x.execution_fields.is_empty() {
+        x
+    } else {
+        crate::xray::exec_fields::prepare(&http, &x, settings.jira.as_ref(), &mut progress)
+            .map_err(|message| {
+                RunError::Remote(vec![format!("Xray: Test Execution not created: {message}")])
+            })?
+    };
     let client = Client::new(&http, &x);
     let info = execution_info(&settings, &x, None);
     let marker = new_marker();
@@ -55,20 +69,18 @@ pub fn create(
             labels.push(l.clone());
         }
     }
-    let mut progress = |line: &str| {
-        let line = crate::secret::scrub(line, &secret_refs);
-        let _ = writeln!(std::io::stderr(), "{}", github::neutralise(&line));
-    };
     let mut receipt = XrayReceipt::new(client.product());
     receipt.marker_label = Some(marker.clone());
     let mut created = None;
     let result =
         crate::xray::send::checked_create(&client, &http, &marker, &mut progress, &mut || {
-            client.create_empty(&info, &labels).map(|e| {
-                let key = e.key.clone();
-                created = Some(e);
-                key
-            })
+            client
+                .create_empty(&info, &labels, &x.execution_fields)
+                .map(|e| {
+                    let key = e.key.clone();
+                    created = Some(e);
+                    key
+                })
         });
     match result {
         Ok((key, recovered)) => {

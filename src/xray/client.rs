@@ -155,8 +155,15 @@ impl Client {
     /// Creates an empty Test Execution with the Jira fields a run's create would set
     /// ([`creation_info`]'s `fields`): Cloud GraphQL `createTestExecution` (environments as its
     /// argument), DC Jira `POST /rest/api/2/issue`. Sent once (`Call::Create`).
-    pub fn create_empty(&self, info: &Info, labels: &[String]) -> Result<EmptyExecution, ApiError> {
-        let root = creation_info(self.product(), info, labels);
+    pub fn create_empty(
+        &self,
+        info: &Info,
+        labels: &[String],
+        execution_fields: &std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Result<EmptyExecution, ApiError> {
+        let mut root = creation_info(self.product(), info, labels);
+        // The same Jira fields a run's multipart create carries (`[xray.execution_fields]`).
+        crate::xray::exec_fields::apply(&mut root, execution_fields);
         let mut fields = root.get("fields").cloned().unwrap_or_default();
         match self {
             Client::Cloud(c) => {

@@ -410,3 +410,44 @@ fn a_joining_invocation_recomputes_the_title_from_every_run() {
     // Created as "(2/2 passed)" by alpha; beta's append recomputed it over both.
     assert!(exec.summary.ends_with("(4/5 passed)"), "{}", exec.summary);
 }
+
+/// `execution create` into a project whose Test Execution requires a custom select: refused
+/// before anything is created, naming the field, when no value is given; created with the
+/// field when `XRAY_EXECUTION_FIELDS` gives it (by name, resolved through the create screen).
+#[test]
+fn dc_create_with_a_required_field_needs_the_execution_fields() {
+    use crate::support::execution_screen::RequiredSelect;
+    let xray = e2e::xray_dc_pat();
+    xray.require_execution_select(RequiredSelect::environment_type());
+    let s = Scratch::new();
+
+    let mut cmd = s.bin();
+    dc_env(&mut cmd, &xray.url());
+    cmd.args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_ne!(out.code, Some(0), "{}", out.text());
+    assert!(out.text().contains("Environment type"), "{}", out.text());
+    assert!(xray.executions().is_empty(), "nothing was created");
+
+    let mut cmd = s.bin();
+    dc_env(&mut cmd, &xray.url());
+    cmd.env(
+        "XRAY_EXECUTION_FIELDS",
+        r#"{"Environment type": "nightly"}"#,
+    )
+    .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let key = out.stdout.trim().to_string();
+    assert_eq!(xray.only_execution().key, key);
+    let create = xray
+        .server
+        .requests()
+        .into_iter()
+        .rfind(|r| r.method == "POST" && r.path() == "/rest/api/2/issue")
+        .expect("the create request");
+    assert_eq!(
+        create.json()["fields"]["customfield_10100"],
+        serde_json::json!({"value": "nightly"})
+    );
+}

@@ -592,6 +592,13 @@ impl State {
         if vars["tests"].as_array().is_some_and(|t| !t.is_empty()) {
             return gql_error("fake: execution create sends no tests");
         }
+        // The Jira create behind the mutation validates the screen's required fields like any
+        // create (jira-api.md §3, create: 400 `errors` per field).
+        if let Err((field, message)) =
+            execution_screen::validate(fields, self.execution_select.as_ref())
+        {
+            return gql_error(&format!("{field}: {message}"));
+        }
         let key = self.new_key();
         self.issues.insert(key.clone(), "Test Execution".into());
         let exec = Execution {
@@ -764,6 +771,15 @@ impl State {
             return Reply::json(
                 400,
                 r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
+            );
+        }
+        // jira-api.md §3 (create): a required field left empty is a 400 naming the field.
+        if let Err((field, message)) =
+            execution_screen::validate(fields, self.execution_select.as_ref())
+        {
+            return Reply::json(
+                400,
+                json!({"errorMessages": [], "errors": {field: message}}).to_string(),
             );
         }
         let key = self.new_key();
