@@ -99,17 +99,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
         let mut bytes = corpus().swap_remove(which);
-        for (at, byte, op) in edits {
-            if bytes.is_empty() {
-                break;
-            }
-            let i = at.index(bytes.len());
-            match op {
-                0 => bytes[i] = byte,
-                1 => { bytes.remove(i); }
-                _ => bytes.truncate(i),
-            }
-        }
+        crate::props_support::mutate(&mut bytes, edits);
         read_all(&bytes);
     }
 

@@ -119,17 +119,7 @@ proptest! {
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
         let mut bytes = seeds()[which].clone();
-        for (at, byte, op) in edits {
-            if bytes.is_empty() {
-                break;
-            }
-            let i = at.index(bytes.len());
-            match op {
-                0 => bytes[i] = byte,
-                1 => { bytes.remove(i); }
-                _ => bytes.truncate(i),
-            }
-        }
+        crate::props_support::mutate(&mut bytes, edits);
         parse_bytes(&bytes);
     }
 

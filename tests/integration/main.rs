@@ -3,6 +3,7 @@
 
 mod github_runner;
 mod plan_support;
+mod props_support;
 mod sidecar;
 mod support;
 
