@@ -259,6 +259,53 @@ pub fn retitle(
     })
 }
 
+/// After this run lost a creation race on Xray Cloud (`upload::converge` moved its results to
+/// the winner and emptied its own execution): relabels the duplicate `<marker>-duplicate`
+/// through Jira, as DC does with the Xray credentials, so a later search for the CI run's
+/// marker finds only the winner. Labels are Jira fields that the Xray API key cannot edit, so
+/// this needs the Jira settings; without them (or when Jira refuses) the duplicate keeps the
+/// marker, and the warning and the report's `duplicate.unlabelled_reason` say so and why.
+/// Either way later jobs choose the winner: it has the lowest issue number.
+pub fn relabel_duplicate(settings: &Settings, http: &Http, receipt: &mut XrayReceipt) {
+    let Some(marker) = receipt.marker_label.clone() else {
+        return;
+    };
+    let Some(dup) = receipt.duplicate.as_mut().filter(|d| !d.labelled) else {
+        return;
+    };
+    if receipt.product != crate::settings::Product::Cloud {
+        // DC relabels with the Xray credentials during convergence; a failure is reported there.
+        return;
+    }
+    let (own, winner) = (dup.key.clone(), dup.winner.clone());
+    let duplicate_label = format!("{marker}-duplicate");
+    let jira = settings.jira.as_ref().filter(|j| j.is_live());
+    let outcome = match jira {
+        Some(js) => crate::jira::client::Client::new(http, js)
+            .swap_label(own.as_str(), &marker, &duplicate_label)
+            .map_err(|e| format!("relabelling through Jira failed: {e}")),
+        None => Err(format!(
+            "{}, and no Jira settings (JIRA_URL and credentials) are given to edit them",
+            crate::xray::upload::CLOUD_LABELS_ARE_JIRA_FIELDS
+        )),
+    };
+    match outcome {
+        Ok(()) => {
+            dup.labelled = true;
+            dup.unlabelled_reason = None;
+            receipt.warnings.push(format!(
+                "{own} relabelled {duplicate_label} through Jira: searches for this CI run's marker now find only {winner}"
+            ));
+        }
+        Err(reason) => {
+            receipt.warnings.push(format!(
+                "{own} keeps the run marker label {marker} ({reason}); it is emptied, and later jobs of this CI run still choose {winner}, the lowest issue number"
+            ));
+            dup.unlabelled_reason = Some(reason);
+        }
+    }
+}
+
 /// Resolves the settings; both commands need live Xray settings.
 fn load(
     args: &crate::cli::SettingsArgs,

@@ -384,6 +384,9 @@ fn execute(
         );
     }
     let mut receipts = send(plan, settings, results, dry_run, &http, out);
+    if let Some(xr) = receipts.xray.as_mut() {
+        super::execution::relabel_duplicate(settings, &http, xr);
+    }
     retitle_shared(settings, &http, &mut receipts);
     if on_github {
         let _ = writeln!(out, "{}", github::ENDGROUP);

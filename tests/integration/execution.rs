@@ -258,9 +258,16 @@ fn new_execution_per_invocation_and_groups_and_attempts_make_their_own() {
     assert_eq!(xray.executions().len(), 5);
 }
 
+/// What one concurrent job left: its report, its console text, its Markdown summary.
+struct Job {
+    report: serde_json::Value,
+    text: String,
+    summary: String,
+}
+
 /// Three shard jobs of GitHub run 9000 started at once, disjoint suites (3 tests each, one
-/// failing in `beta`); returns each one's report.
-fn three_at_once(s: &Scratch, env: &dyn Fn(&mut Command)) -> Vec<serde_json::Value> {
+/// failing in `beta`); returns what each one left.
+fn three_at_once(s: &Scratch, env: &dyn Fn(&mut Command)) -> Vec<Job> {
     let suites = [("alpha", 3, 0), ("beta", 2, 1), ("gamma", 3, 0)];
     let mut children = Vec::new();
     for (suite, passing, failing) in suites {
@@ -277,6 +284,10 @@ fn three_at_once(s: &Scratch, env: &dyn Fn(&mut Command)) -> Vec<serde_json::Val
             .env("GITHUB_RUN_ID", "9000")
             .env("GITHUB_RUN_ATTEMPT", "1")
             .env("XRAY_SYNC_REPORT", s.path(&format!("report-{suite}.json")))
+            .env(
+                "XRAY_SYNC_SUMMARY_MD",
+                s.path(&format!("summary-{suite}.md")),
+            )
             .args(["run", &dir])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
@@ -292,14 +303,18 @@ fn three_at_once(s: &Scratch, env: &dyn Fn(&mut Command)) -> Vec<serde_json::Val
                 String::from_utf8_lossy(&o.stderr)
             );
             assert_eq!(o.status.code(), Some(0), "{suite}: {text}");
-            serde_json::from_str(&s.read(&format!("report-{suite}.json"))).unwrap()
+            Job {
+                report: serde_json::from_str(&s.read(&format!("report-{suite}.json"))).unwrap(),
+                text,
+                summary: s.read(&format!("summary-{suite}.md")),
+            }
         })
         .collect()
 }
 
 /// Exactly one execution holds every result; every other one is an emptied duplicate that a
 /// report names. Returns the duplicates.
-fn assert_converged(xray: &XrayFake, reports: &[serde_json::Value]) -> Vec<String> {
+fn assert_converged(xray: &XrayFake, jobs: &[Job]) -> Vec<String> {
     let execs = xray.executions();
     let holding: Vec<_> = execs.values().filter(|e| !e.runs.is_empty()).collect();
     assert_eq!(holding.len(), 1, "{:?}", execs.keys());
@@ -309,12 +324,17 @@ fn assert_converged(xray: &XrayFake, reports: &[serde_json::Value]) -> Vec<Strin
         winner
             .runs
             .values()
-            .filter(|r| r.defects.is_empty() && r.status.starts_with("FAIL"))
+            .filter(|r| r.status.starts_with("FAIL"))
             .count(),
         1
     );
-    for r in reports {
-        assert_eq!(r["xray"]["execution"], winner.key.as_str(), "{r}");
+    for j in jobs {
+        assert_eq!(
+            j.report["xray"]["execution"],
+            winner.key.as_str(),
+            "{}",
+            j.report
+        );
     }
     let losers: Vec<String> = execs
         .keys()
@@ -322,28 +342,64 @@ fn assert_converged(xray: &XrayFake, reports: &[serde_json::Value]) -> Vec<Strin
         .cloned()
         .collect();
     for loser in &losers {
-        let reported = reports
+        let reported = jobs
             .iter()
-            .find(|r| r["xray"]["duplicate"]["key"] == loser.as_str())
+            .find(|j| j.report["xray"]["duplicate"]["key"] == loser.as_str())
             .unwrap_or_else(|| panic!("no report names the duplicate {loser}"));
-        assert_eq!(reported["xray"]["duplicate"]["winner"], winner.key.as_str());
-        assert_eq!(reported["xray"]["duplicate"]["emptied"], true);
+        let dup = &reported.report["xray"]["duplicate"];
+        assert_eq!(dup["winner"], winner.key.as_str());
+        assert_eq!(dup["emptied"], true);
+        let said = format!("{loser} duplicated {}", winner.key);
         assert!(
-            reported["xray"]["warnings"]
+            reported.report["xray"]["warnings"]
                 .to_string()
-                .contains(&format!("{loser} duplicated {}", winner.key)),
-            "{reported}"
+                .contains(&said),
+            "{}",
+            reported.report
+        );
+        assert!(reported.text.contains(&said), "console: {}", reported.text);
+        assert!(
+            reported.summary.contains(&said),
+            "summary: {}",
+            reported.summary
         );
     }
     losers
+}
+
+fn marker_of(jobs: &[Job]) -> String {
+    jobs[0].report["xray"]["marker_label"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Every loser carries `<marker>-duplicate` instead of the marker, so a search by the marker
+/// finds the winner alone.
+fn assert_relabelled(xray: &XrayFake, losers: &[String], marker: &str) {
+    let execs = xray.executions();
+    for loser in losers {
+        let labels = &execs[loser].labels;
+        assert!(
+            labels.contains(&format!("{marker}-duplicate")),
+            "{labels:?}"
+        );
+        assert!(!labels.contains(&marker.to_string()), "{labels:?}");
+    }
+    let carrying: Vec<&String> = execs
+        .values()
+        .filter(|e| e.labels.iter().any(|l| l == marker))
+        .map(|e| &e.key)
+        .collect();
+    assert_eq!(carrying.len(), 1, "{carrying:?}");
 }
 
 #[test]
 fn three_concurrent_dc_jobs_of_one_ci_run_converge_on_one_execution() {
     let xray = e2e::xray_dc_pat();
     let s = Scratch::new();
-    let reports = three_at_once(&s, &|c| dc_env(c, &xray.url()));
-    assert_converged(&xray, &reports);
+    let jobs = three_at_once(&s, &|c| dc_env(c, &xray.url()));
+    assert_converged(&xray, &jobs);
 }
 
 #[test]
@@ -351,33 +407,84 @@ fn with_search_lag_dc_duplicates_are_emptied_relabelled_and_reported() {
     let xray = e2e::xray_dc_pat();
     xray.search_lag(std::time::Duration::from_millis(1500));
     let s = Scratch::new();
-    let reports = three_at_once(&s, &|c| dc_env(c, &xray.url()));
-    let losers = assert_converged(&xray, &reports);
+    let jobs = three_at_once(&s, &|c| dc_env(c, &xray.url()));
+    let losers = assert_converged(&xray, &jobs);
     // The lag hides each create from the others' first search: they all created.
     assert!(!losers.is_empty(), "the lag should have made a race");
-    let marker = reports[0]["xray"]["marker_label"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let execs = xray.executions();
-    for loser in &losers {
-        let labels = &execs[loser].labels;
-        assert!(
-            labels.contains(&format!("{marker}-duplicate")),
-            "{labels:?}"
-        );
-        assert!(!labels.contains(&marker), "{labels:?}");
+    assert_relabelled(&xray, &losers, &marker_of(&jobs));
+    for j in jobs
+        .iter()
+        .filter(|j| !j.report["xray"]["duplicate"].is_null())
+    {
+        assert_eq!(j.report["xray"]["duplicate"]["labelled"], true);
     }
 }
 
+/// Xray Cloud without Jira settings: the Xray API key cannot edit labels (Jira fields), so the
+/// emptied duplicate keeps the marker; console, summary and report say so and why.
 #[test]
 fn with_search_lag_cloud_jobs_converge_and_empty_the_duplicates() {
     let xray = e2e::xray_cloud();
     xray.search_lag(std::time::Duration::from_millis(1500));
     let s = Scratch::new();
-    let reports = three_at_once(&s, &|c| e2e::xray_cloud_env(c, &xray.url()));
-    let losers = assert_converged(&xray, &reports);
+    let jobs = three_at_once(&s, &|c| e2e::xray_cloud_env(c, &xray.url()));
+    let losers = assert_converged(&xray, &jobs);
     assert!(!losers.is_empty(), "the lag should have made a race");
+    let marker = marker_of(&jobs);
+    for loser in &losers {
+        let j = jobs
+            .iter()
+            .find(|j| j.report["xray"]["duplicate"]["key"] == loser.as_str())
+            .unwrap();
+        let dup = &j.report["xray"]["duplicate"];
+        assert_eq!(dup["labelled"], false);
+        let reason = dup["unlabelled_reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("the Xray API key cannot edit") && reason.contains("JIRA_URL"),
+            "{reason}"
+        );
+        let said = format!("{loser} keeps the run marker label {marker}");
+        assert!(j.text.contains(&said), "console: {}", j.text);
+        assert!(j.summary.contains(&said), "summary: {}", j.summary);
+        assert!(xray.executions()[loser].labels.contains(&marker));
+    }
+}
+
+/// Xray Cloud with Jira settings (the same site): the duplicate is relabelled through Jira's
+/// edit-issue `update.labels`, so the next job of the CI run finds only the winner.
+#[test]
+fn with_search_lag_cloud_duplicates_are_relabelled_through_jira() {
+    let xray = e2e::xray_cloud();
+    let jira = e2e::jira_cloud();
+    e2e::same_site(&jira, &xray);
+    xray.search_lag(std::time::Duration::from_millis(1500));
+    let s = Scratch::new();
+    let env = |c: &mut Command| {
+        e2e::xray_cloud_env(c, &xray.url());
+        e2e::jira_cloud_env(c, &jira.url());
+    };
+    let jobs = three_at_once(&s, &env);
+    let losers = assert_converged(&xray, &jobs);
+    assert!(!losers.is_empty(), "the lag should have made a race");
+    let marker = marker_of(&jobs);
+    assert_relabelled(&xray, &losers, &marker);
+    for loser in &losers {
+        let j = jobs
+            .iter()
+            .find(|j| j.report["xray"]["duplicate"]["key"] == loser.as_str())
+            .unwrap();
+        assert_eq!(j.report["xray"]["duplicate"]["labelled"], true);
+        assert!(j.report["xray"]["duplicate"]["unlabelled_reason"].is_null());
+        assert!(
+            j.text.contains(&format!(
+                "{loser} relabelled {marker}-duplicate through Jira"
+            )),
+            "{}",
+            j.text
+        );
+    }
+    // The one failing test has one bug, whichever job filed it.
+    assert_eq!(jira.issues().len(), 1, "{:?}", jira.issues());
 }
 
 #[test]
