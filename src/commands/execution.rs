@@ -393,11 +393,14 @@ fn write_report(
     secrets: &[&crate::secret::Secret],
 ) -> Result<(), RunError> {
     if let Some(path) = &settings.output.report {
-        let json = crate::secret::scrub(&report.to_json(), secrets);
-        std::fs::write(path, json + "\n").map_err(|source| RunError::Output {
-            path: path.clone(),
-            source,
-        })?;
+        let json = crate::secret::scrub(&report.to_json(), secrets) + "\n";
+        // Never through a symlink planted at `path`, like every output (see `outfile`).
+        crate::outfile::write(path, json.as_bytes(), crate::outfile::PUBLIC_MODE).map_err(
+            |source| RunError::Output {
+                path: path.clone(),
+                source,
+            },
+        )?;
     }
     Ok(())
 }

@@ -558,3 +558,294 @@ fn dc_create_with_a_required_field_needs_the_execution_fields() {
         serde_json::json!({"value": "nightly"})
     );
 }
+
+/// `execution create` on Xray Cloud into a project whose Test Execution requires a custom
+/// select: without a value the create is refused and the error names the field (nothing is
+/// created); with `XRAY_EXECUTION_FIELDS` by name (resolved through Jira's create screen) or
+/// by id in Jira's shape (no Jira settings needed) the execution is created with it.
+#[test]
+fn cloud_create_with_a_required_field_needs_the_execution_fields() {
+    use crate::support::execution_screen::RequiredSelect;
+    use crate::support::jira_fake::{self, JiraFake};
+    let xray = e2e::xray_cloud();
+    xray.require_execution_select(RequiredSelect::environment_type());
+    let mut config = jira_fake::build::cloud_basic().0;
+    config.execution_select = Some(RequiredSelect::environment_type());
+    let jira = JiraFake::start(config);
+    let s = Scratch::new();
+
+    // No value: refused, naming the field; stdout (the key) stays empty.
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_SYNC_REPORT", s.path("refused.json"))
+        .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(4), "{}", out.text());
+    assert!(
+        out.stderr
+            .contains("customfield_10100: Environment type is required"),
+        "{}",
+        out.text()
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(xray.executions().is_empty(), "nothing was created");
+    let report: serde_json::Value = serde_json::from_str(&s.read("refused.json")).unwrap();
+    assert!(report["xray"]["execution"].is_null(), "{report}");
+
+    // A named field with Jira settings present: the create screen is read first, so a missing
+    // required field is named before anything is sent.
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    e2e::jira_cloud_env(&mut cmd, &jira.url());
+    cmd.env("XRAY_EXECUTION_FIELDS", r#"{"components": ["api"]}"#)
+        .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_ne!(out.code, Some(0), "{}", out.text());
+    assert!(
+        out.text().contains(
+            "the Test Execution requires field 'Environment type' (customfield_10100) and it has no default"
+        ),
+        "{}",
+        out.text()
+    );
+    assert!(xray.executions().is_empty(), "nothing was created");
+
+    // Given by name: created with the field in Jira's shape.
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    e2e::jira_cloud_env(&mut cmd, &jira.url());
+    cmd.env(
+        "XRAY_EXECUTION_FIELDS",
+        r#"{"Environment type": "nightly"}"#,
+    )
+    .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let key = out.stdout.trim().to_string();
+    assert_eq!(xray.only_execution().key, key);
+    let sent = xray
+        .server
+        .requests()
+        .into_iter()
+        .rfind(|r| r.body_str().contains("createTestExecution"))
+        .expect("the create mutation");
+    assert_eq!(
+        sent.json()["variables"]["jira"]["fields"]["customfield_10100"],
+        serde_json::json!({"value": "nightly"})
+    );
+
+    // By id in Jira's own shape: no create metadata needed, so no Jira settings either.
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env(
+        "XRAY_EXECUTION_FIELDS",
+        r#"{"customfield_10100": {"value": "release"}}"#,
+    )
+    .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(xray.executions().len(), 2);
+}
+
+/// Shard jobs of GitHub run 555 started at once, each appending its own suite to `key`.
+fn shards_at_once(
+    s: &Scratch,
+    key: &str,
+    attempt: &str,
+    shards: &[(&str, usize, usize)],
+    env: &dyn Fn(&mut Command),
+) {
+    let mut children = Vec::new();
+    for (suite, passing, failing) in shards {
+        let dir = format!("shard-{suite}-{attempt}");
+        std::fs::create_dir_all(s.path(&dir)).unwrap();
+        std::fs::write(
+            s.path(&dir).join("TEST.xml"),
+            e2e::junit_xml(suite, *passing, &e2e::failures(*failing)),
+        )
+        .unwrap();
+        let mut cmd = s.bin();
+        env(&mut cmd);
+        cmd.env("XRAY_TEST_EXECUTION", key)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "555")
+            .env("GITHUB_RUN_ATTEMPT", attempt)
+            .args(["run", &dir])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        children.push((suite.to_string(), cmd.spawn().expect("spawn")));
+    }
+    for (suite, child) in children {
+        let o = child.wait_with_output().unwrap();
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "shard {suite}: {text}");
+        assert!(text.contains(key), "shard {suite}: {text}");
+    }
+}
+
+/// The race-free path with bugs: `execution create`, then 3 shard runs at once with the printed
+/// key (disjoint suites, failures in two of them), then a re-run of one shard: one execution
+/// holds every result, nothing searched by marker, no second execution, one bug per failing
+/// test (the re-run comments on its bug instead of filing another).
+fn create_then_three_shards_with_bugs(dc: bool) {
+    let xray = if dc {
+        e2e::xray_dc_pat()
+    } else {
+        e2e::xray_cloud()
+    };
+    let jira = if dc {
+        e2e::jira_dc_pat()
+    } else {
+        e2e::jira_cloud()
+    };
+    e2e::same_site(&jira, &xray);
+    let env = |c: &mut Command| {
+        if dc {
+            dc_env(c, &xray.url());
+            c.env("JIRA_URL", jira.url())
+                .env("JIRA_BUG_PROJECT", e2e::BUG_PROJECT);
+        } else {
+            e2e::xray_cloud_env(c, &xray.url());
+            e2e::jira_cloud_env(c, &jira.url());
+        }
+    };
+    let s = Scratch::new();
+    let mut cmd = s.bin();
+    env(&mut cmd);
+    cmd.args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let key = out.stdout.trim().to_string();
+
+    shards_at_once(
+        &s,
+        &key,
+        "1",
+        &[("alpha", 4, 1), ("beta", 3, 2), ("gamma", 5, 0)],
+        &env,
+    );
+    let exec = xray.only_execution();
+    assert_eq!(exec.key, key);
+    assert_eq!(exec.runs.len(), 15, "every shard's results are in {key}");
+    let failed: Vec<&crate::support::xray_fake::Run> = exec
+        .runs
+        .values()
+        .filter(|r| r.status.starts_with("FAIL"))
+        .collect();
+    assert_eq!(failed.len(), 3);
+    let bugs = jira.issues();
+    assert_eq!(bugs.len(), 3, "one bug per failing test: {bugs:?}");
+    for run in &failed {
+        assert_eq!(run.defects.len(), 1, "{run:?}");
+        assert!(bugs.iter().any(|b| b.key == run.defects[0]));
+    }
+
+    // "Re-run failed jobs": beta again, same failures, same execution.
+    shards_at_once(&s, &key, "2", &[("beta", 3, 2)], &env);
+    assert_eq!(xray.only_execution().runs.len(), 15);
+    let again = jira.issues();
+    assert_eq!(
+        again.len(),
+        3,
+        "no second bug for a failing test: {again:?}"
+    );
+    let commented = again.iter().filter(|b| !b.comments.is_empty()).count();
+    assert_eq!(commented, 2, "beta's two bugs got the re-run's comment");
+    assert_no_marker_search(&xray);
+    let creates = xray
+        .server
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.body_str().contains("createTestExecution")
+                || r.path().ends_with("/import/execution/multipart")
+                || (r.method == "POST" && r.path() == "/rest/api/2/issue")
+        })
+        .count();
+    assert_eq!(creates, 1, "only `execution create` created");
+}
+
+#[test]
+fn cloud_create_then_three_shards_append_and_bugs_are_filed_once() {
+    create_then_three_shards_with_bugs(false);
+}
+
+#[test]
+fn dc_create_then_three_shards_append_and_bugs_are_filed_once() {
+    create_then_three_shards_with_bugs(true);
+}
+
+/// `execution finish KEY` on Xray Cloud: the title is a Jira field, so without Jira settings it
+/// is a usage error that says so; with them the counts come from every run of the execution
+/// (more than one page of 100) and the title is set through Jira.
+#[test]
+fn cloud_finish_recomputes_the_title_from_the_runs_through_jira() {
+    let xray = e2e::xray_cloud();
+    let jira = e2e::jira_cloud();
+    e2e::same_site(&jira, &xray);
+    let summary = "Nightly {project} ({passed}/{total} passed, {failed} failed)";
+    let s = Scratch::new();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_SYNC_SUMMARY", summary)
+        .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let key = out.stdout.trim().to_string();
+    assert_eq!(
+        xray.only_execution().summary,
+        "Nightly CALC (?/? passed, ? failed)"
+    );
+    shards_at_once(
+        &s,
+        &key,
+        "1",
+        &[("alpha", 70, 1), ("beta", 60, 2), ("gamma", 5, 0)],
+        &|c| e2e::xray_cloud_env(c, &xray.url()),
+    );
+    assert_eq!(xray.only_execution().runs.len(), 138);
+
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_SYNC_SUMMARY", summary)
+        .args(["execution", "finish", &key]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(2), "{}", out.text());
+    assert!(
+        out.text()
+            .contains("on Xray Cloud the execution's title is a Jira field"),
+        "{}",
+        out.text()
+    );
+    assert_eq!(
+        xray.only_execution().summary,
+        "Nightly CALC (?/? passed, ? failed)"
+    );
+
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    e2e::jira_cloud_env(&mut cmd, &jira.url());
+    cmd.env("XRAY_SYNC_SUMMARY", summary)
+        .env("XRAY_SYNC_REPORT", s.path("finish.json"))
+        .args(["execution", "finish", &key]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(
+        xray.only_execution().summary,
+        "Nightly CALC (135/138 passed, 3 failed)"
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("{key}: 138 run(s): 135 passed, 3 failed, 0 other")),
+        "{}",
+        out.stdout
+    );
+    let report: serde_json::Value = serde_json::from_str(&s.read("finish.json")).unwrap();
+    assert_eq!(report["counts"]["total"], 138);
+    assert_eq!(report["counts"]["failed"], 3);
+    assert_eq!(report["xray"]["execution"], key.as_str());
+}

@@ -496,12 +496,16 @@ impl State {
             };
             let by_key: BTreeMap<&String, &String> =
                 self.definitions.iter().map(|(d, k)| (k, d)).collect();
+            // Each run with its status and Test, as the query asks (xray-api.md §6 table,
+            // "runs of an execution": `results { id status{name} test{ jira(...) } }`).
             let runs: Vec<Value> = exec
                 .runs
-                .keys()
+                .iter()
                 .skip(start)
                 .take(100)
-                .map(|k| json!({"test": {"unstructured": by_key.get(k), "jira": {"key": k}}}))
+                .map(|(k, r)| {
+                    json!({"status": {"name": r.status}, "test": {"unstructured": by_key.get(k), "jira": {"key": k}}})
+                })
                 .collect();
             json!({"getTestExecutions": {"total": 1, "start": 0, "limit": 1, "results": [
                 {"issueId": "9", "testRuns": {"total": exec.runs.len(), "start": start, "limit": 100, "results": runs}}
