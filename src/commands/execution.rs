@@ -320,6 +320,7 @@ fn load(
     };
     let (settings, _trace) = settings::load(args, &input, false, env)?;
     crate::stop::set_deadline(settings.http.max_run_time);
+    crate::outfile::confine_to(&settings.output.workspace);
     let Some(x) = settings.xray.clone().filter(|x| x.is_live()) else {
         return Err(invalid(&format!(
             "{command} needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET / XRAY_PROJECT, or the DC credentials)"
