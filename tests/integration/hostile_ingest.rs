@@ -3,11 +3,12 @@
 //! - Item 5, linear ingest: the shapes that took minutes before (one Allure result with tens of
 //!   thousands of parameters or attachments, each seen twice; tens of thousands of identical
 //!   JUnit test cases) go through `parse --json`, whose output must count every kept item once.
-//!   Sizes are picked so a linear reader needs a second or two in a debug build, while the old
-//!   quadratic one needed about a minute or more (release: 53 s for 100k parameters, 50 s for
-//!   50k attachments, 146 s for 300k test cases; debug is slower still). The time budget is
-//!   there only to turn "minutes" into a failure and is generous for a loaded machine; the
-//!   200k-item release numbers are `cargo bench --bench ingest`.
+//!   Sizes are picked so a linear reader needs a second or two in a debug build. The old
+//!   quadratic one took 53 s for 100k parameters, 50 s for 50k attachments and 146 s for 300k
+//!   test cases in release; scaled to these sizes that is roughly 25 s, 50 s and 6 s in release
+//!   and several times more in debug. The time budget only turns that into a failure and is
+//!   generous for a loaded machine; the 200k-item release numbers are `cargo bench --bench
+//!   ingest`.
 //! - "What held": no XML reader follows `<xi:include>` or expands an external entity. A file
 //!   naming a canary file (and /etc/passwd) both ways is read without their content appearing
 //!   in anything the run produces: `parse` output, the dry-run console, the plan JSON, the
