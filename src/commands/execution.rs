@@ -50,15 +50,19 @@ pub fn create(
         let line = crate::secret::scrub(line, &secret_refs);
         let _ = writeln!(std::io::stderr(), "{}", github::neutralise(&line));
     };
-    // Execution fields are checked against the create screen first, as a run checks them:
-    // a required field without a value stops here with its name, before anything is created.
-    let x = if x.execution_fields.is_empty() {
-        x
-    } else {
-        crate::xray::exec_fields::prepare(&http, &x, settings.jira.as_ref(), &mut progress)
-            .map_err(|message| {
+    // Execution fields are checked against the create screen first (even when none are
+    // given: this one-off setup step can afford the two reads): a required field without a
+    // value stops here with its name and the setting, before anything is created. Where the
+    // screen cannot be read (Xray Cloud without Jira settings) Jira's own refusal names it.
+    let x = {
+        let given = !x.execution_fields.is_empty();
+        let mut quiet = |_: &str| {};
+        let sink: &mut dyn FnMut(&str) = if given { &mut progress } else { &mut quiet };
+        crate::xray::exec_fields::prepare(&http, &x, settings.jira.as_ref(), sink).map_err(
+            |message| {
                 RunError::Remote(vec![format!("Xray: Test Execution not created: {message}")])
-            })?
+            },
+        )?
     };
     let client = Client::new(&http, &x);
     let info = execution_info(&settings, &x, None);
@@ -109,7 +113,21 @@ pub fn create(
                 }
             }
         }
-        Err(e) => receipt.errors.push(ReportError::from_api(&e)),
+        Err(e) => {
+            let refused_field = matches!(e, crate::error::ApiError::Rejected { .. })
+                && e.to_string().to_ascii_lowercase().contains("required");
+            receipt.errors.push(ReportError::from_api(&e));
+            if refused_field {
+                receipt.errors.push(ReportError {
+                    kind: crate::error::ErrorKind::BadInput,
+                    message: format!(
+                        "Test Execution not created: a field it requires has no value; give it in {} (by id in Jira's shape without Jira settings, e.g. {{\"customfield_10100\": {{\"value\": \"nightly\"}}}}); `xray-sync doctor` lists the required fields",
+                        crate::xray::exec_fields::SETTING
+                    ),
+                    doctor_check: Some("xray.execution-fields".into()),
+                });
+            }
+        }
     }
     for w in &receipt.warnings {
         progress(&format!("Xray: warning: {w}"));

@@ -588,26 +588,42 @@ fn cloud_create_with_a_required_field_needs_the_execution_fields() {
         out.text()
     );
     assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("give it in XRAY_EXECUTION_FIELDS"),
+        "{}",
+        out.stderr
+    );
     assert!(xray.executions().is_empty(), "nothing was created");
     let report: serde_json::Value = serde_json::from_str(&s.read("refused.json")).unwrap();
     assert!(report["xray"]["execution"].is_null(), "{report}");
 
-    // A named field with Jira settings present: the create screen is read first, so a missing
-    // required field is named before anything is sent.
-    let mut cmd = s.bin();
-    e2e::xray_cloud_env(&mut cmd, &xray.url());
-    e2e::jira_cloud_env(&mut cmd, &jira.url());
-    cmd.env("XRAY_EXECUTION_FIELDS", r#"{"components": ["api"]}"#)
-        .args(["execution", "create"]);
-    let out = e2e::run(&mut cmd);
-    assert_ne!(out.code, Some(0), "{}", out.text());
-    assert!(
-        out.text().contains(
-            "the Test Execution requires field 'Environment type' (customfield_10100) and it has no default"
-        ),
-        "{}",
-        out.text()
-    );
+    // With Jira settings the create screen is read first, so a missing required field is
+    // named with the setting before anything is sent (no fields given, or other ones).
+    for fields in [None, Some(r#"{"components": ["api"]}"#)] {
+        let mut cmd = s.bin();
+        e2e::xray_cloud_env(&mut cmd, &xray.url());
+        e2e::jira_cloud_env(&mut cmd, &jira.url());
+        if let Some(f) = fields {
+            cmd.env("XRAY_EXECUTION_FIELDS", f);
+        }
+        cmd.args(["execution", "create"]);
+        let before = xray.server.requests().len();
+        let out = e2e::run(&mut cmd);
+        assert_eq!(out.code, Some(4), "{}", out.text());
+        assert!(
+            out.text().contains(
+                "the Test Execution requires field 'Environment type' (customfield_10100) and it has no default: give it in XRAY_EXECUTION_FIELDS"
+            ),
+            "{}",
+            out.text()
+        );
+        assert!(
+            !xray.server.requests()[before..]
+                .iter()
+                .any(|r| r.body_str().contains("createTestExecution")),
+            "no create was sent"
+        );
+    }
     assert!(xray.executions().is_empty(), "nothing was created");
 
     // Given by name: created with the field in Jira's shape.
@@ -633,6 +649,10 @@ fn cloud_create_with_a_required_field_needs_the_execution_fields() {
         sent.json()["variables"]["jira"]["fields"]["customfield_10100"],
         serde_json::json!({"value": "nightly"})
     );
+    // The shards append to it: appends create nothing, so the required field is no concern.
+    run_shards(&s, &key, &|c| e2e::xray_cloud_env(c, &xray.url()));
+    assert_eq!(xray.only_execution().runs.len(), 13);
+    assert_no_marker_search(&xray);
 
     // By id in Jira's own shape: no create metadata needed, so no Jira settings either.
     let mut cmd = s.bin();
