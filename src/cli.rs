@@ -478,6 +478,14 @@ pub struct SettingsArgs {
         help_heading = "Xray"
     )]
     pub test_sets: Option<Vec<String>>,
+    /// Test Repository folder for the Tests the run creates or matches by definition, a path
+    /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
+    #[arg(long, env = "XRAY_FOLDER", help_heading = "Xray")]
+    pub folder: Option<String>,
+    /// Also move Tests given by key into the folder (by default they stay where they are).
+    #[arg(long, env = "XRAY_MOVE_KEYED_TESTS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
+    pub move_keyed_tests: Option<bool>,
     /// Most results per import request.
     #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_TESTS", help_heading = "Xray")]
     pub chunk_max_tests: Option<usize>,
