@@ -485,6 +485,17 @@ fn with_search_lag_cloud_duplicates_are_relabelled_through_jira() {
     }
     // The one failing test has one bug, whichever job filed it.
     assert_eq!(jira.issues().len(), 1, "{:?}", jira.issues());
+    // A loser that moved its results recomputed the winner's title through Jira too.
+    let winner = jobs[0].report["xray"]["execution"].as_str().unwrap();
+    assert!(
+        jobs.iter().any(|j| j.report["xray"]["warnings"]
+            .to_string()
+            .contains(&format!("title of {winner} recomputed from its"))),
+        "{:?}",
+        jobs.iter()
+            .map(|j| &j.report["xray"]["warnings"])
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
