@@ -11,6 +11,7 @@
 mod bugs;
 mod build;
 pub mod chunk;
+mod iterations;
 pub mod json;
 pub mod xray_json;
 pub use crate::model::label;

@@ -95,7 +95,7 @@ fn chunk_test(
             let mut info = test_info(x, case, definition);
             if regrouped
                 && case.property("test_summary").is_none()
-                && let Some(row) = super::iterations::row(&case.name)
+                && let Some(row) = crate::plan::iterations::row(&case.name)
             {
                 info.summary = one_line(&row.base, MAX_SUMMARY_CHARS);
             }
@@ -180,7 +180,7 @@ fn iteration(product: Product, case: &TestCase, status: &str) -> payload::Iterat
     let own = !parameters.is_empty();
     if !own {
         // A row read from its name (`test_div[1-0]`, `Divide(4,2)`): `iterations.rs`.
-        parameters = super::iterations::parameters(case)
+        parameters = crate::plan::iterations::parameters(case)
             .into_iter()
             .map(|(name, value)| payload::Parameter { name, value })
             .collect();
