@@ -149,6 +149,8 @@ struct State {
     searches: Vec<SearchLog>,
     /// Issues of the same site that live in another fake (Xray's Tests): key → issue type.
     site_issues: SiteIssues,
+    /// Every link made, (type, inward, outward), also between issues of another fake.
+    links: Vec<(String, String, String)>,
 }
 
 /// A lookup of issues another fake holds: Xray Tests live in the same Jira site as the bugs, so
@@ -190,6 +192,7 @@ impl JiraFake {
             token_requests: 0,
             searches: Vec::new(),
             site_issues: SiteIssues::default(),
+            links: Vec::new(),
         }));
         let handler_state = state.clone();
         let fake = Fake::serve(move |req| handle(&handler_state, req));
@@ -204,6 +207,11 @@ impl JiraFake {
 
     pub fn url(&self) -> String {
         self.fake.url()
+    }
+
+    /// Every issue link made on this site, (type, inward, outward), Xray's Tests included.
+    pub fn links(&self) -> Vec<(String, String, String)> {
+        self.state.lock().unwrap().links.clone()
     }
 
     pub fn issues(&self) -> Vec<FakeIssue> {
@@ -668,6 +676,9 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 );
             }
             let link = (ty, inward.clone(), outward.clone());
+            if !s.links.contains(&link) {
+                s.links.push(link.clone());
+            }
             for k in [&inward, &outward] {
                 if let Some(i) = s.issues.iter_mut().find(|i| &i.key == k)
                     && !i.links.contains(&link)
