@@ -147,9 +147,8 @@ pub fn plan_json(plan: &Plan) -> PlanJson<'_> {
 fn organize_requests(x: &XrayPlan, tests: &[super::PlannedTest], r: &mut XrayRequests<'_>) {
     let id = |i: usize| tests.get(i).map(|t| t.test_id.clone()).unwrap_or_default();
     let project = match &x.target {
-        super::ExecutionTarget::Create { info, .. } | super::ExecutionTarget::Append { info, .. } => {
-            info.project.clone()
-        }
+        super::ExecutionTarget::Create { info, .. }
+        | super::ExecutionTarget::Append { info, .. } => info.project.clone(),
     };
     for (path, members) in &x.folders {
         let ids: Vec<String> = members.iter().map(|&i| id(i)).collect();
@@ -200,7 +199,9 @@ fn organize_requests(x: &XrayPlan, tests: &[super::PlannedTest], r: &mut XrayReq
         if c.test_key.is_some() {
             for req in &c.requirements {
                 r.after_import.push(AfterImport {
-                    what: format!("link Test {test} to requirement {req} (Test \"tests\" requirement)"),
+                    what: format!(
+                        "link Test {test} to requirement {req} (Test \"tests\" requirement)"
+                    ),
                     method: "POST",
                     path: link_path.into(),
                     body: serde_json::json!({

@@ -779,36 +779,6 @@ fn graphql_error(what: &str, status: u16, detail: &str) -> ApiError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn graphql_errors_map_to_the_variants_callers_branch_on() {
-        let e = graphql_error(
-            "statuses",
-            200,
-            "Xray data is in another region. Contact support",
-        );
-        assert!(matches!(e, ApiError::WrongRegion { .. }), "{e:?}");
-        let e = graphql_error(
-            "test plan CALC-9",
-            200,
-            "Error executing JQL: An issue with key 'CALC-9' does not exist for field 'key'.",
-        );
-        assert!(
-            matches!(&e, ApiError::NotFound { what, detail, .. } if what == "test plan CALC-9" && detail.starts_with("Error executing JQL")),
-            "{e:?}"
-        );
-        let e = graphql_error("Test lookup", 200, "limit must be between 1 and 100");
-        assert!(
-            e.to_string().contains("GraphQL Test lookup: limit must be"),
-            "{e}"
-        );
-        assert_eq!(e.kind(), crate::error::ErrorKind::BadInput);
-    }
-}
-
 /// Test Repository folders and requirement lookups (issue 13).
 impl Cloud {
     /// Every folder path of the project's Test Repository: `getFolder(projectId, path: "/")
@@ -904,5 +874,35 @@ impl Cloud {
             .into_iter()
             .filter_map(|h| h.jira.and_then(|j| j.key))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_errors_map_to_the_variants_callers_branch_on() {
+        let e = graphql_error(
+            "statuses",
+            200,
+            "Xray data is in another region. Contact support",
+        );
+        assert!(matches!(e, ApiError::WrongRegion { .. }), "{e:?}");
+        let e = graphql_error(
+            "test plan CALC-9",
+            200,
+            "Error executing JQL: An issue with key 'CALC-9' does not exist for field 'key'.",
+        );
+        assert!(
+            matches!(&e, ApiError::NotFound { what, detail, .. } if what == "test plan CALC-9" && detail.starts_with("Error executing JQL")),
+            "{e:?}"
+        );
+        let e = graphql_error("Test lookup", 200, "limit must be between 1 and 100");
+        assert!(
+            e.to_string().contains("GraphQL Test lookup: limit must be"),
+            "{e}"
+        );
+        assert_eq!(e.kind(), crate::error::ErrorKind::BadInput);
     }
 }

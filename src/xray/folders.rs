@@ -147,15 +147,11 @@ fn definitions(
             TestIdentity::Definition(_) => None,
         })
         .collect();
-    let needed = plan
-        .folders
-        .values()
-        .flatten()
-        .any(|&i| {
-            tests
-                .get(i)
-                .is_some_and(|t| matches!(t.identity, TestIdentity::Definition(_)))
-        });
+    let needed = plan.folders.values().flatten().any(|&i| {
+        tests
+            .get(i)
+            .is_some_and(|t| matches!(t.identity, TestIdentity::Definition(_)))
+    });
     if !needed {
         return Ok(out);
     }
@@ -200,12 +196,13 @@ mod cloud {
 
     pub(super) fn place(c: &Cloud, project: &str, targets: &BTreeMap<&str, Vec<String>>) -> Placed {
         let setup = || -> Result<(String, BTreeSet<String>), ApiError> {
-            let project_id = c.project_settings(project)?.project_id.ok_or_else(|| {
-                ApiError::BadResponse {
-                    service: crate::error::Service::Xray,
-                    detail: format!("getProjectSettings({project}) answered no projectId"),
-                }
-            })?;
+            let project_id =
+                c.project_settings(project)?
+                    .project_id
+                    .ok_or_else(|| ApiError::BadResponse {
+                        service: crate::error::Service::Xray,
+                        detail: format!("getProjectSettings({project}) answered no projectId"),
+                    })?;
             let existing = c.folder_paths(&project_id)?.into_iter().collect();
             Ok((project_id, existing))
         };
@@ -233,10 +230,9 @@ mod cloud {
                     }
                     existing.insert(prefix);
                 }
-                let ids: Vec<String> =
-                    crate::xray::organize::cloud_ids(c, "getTests", keys)?
-                        .into_values()
-                        .collect();
+                let ids: Vec<String> = crate::xray::organize::cloud_ids(c, "getTests", keys)?
+                    .into_values()
+                    .collect();
                 c.add_tests_to_folder(&project_id, path, &ids)?;
                 Ok(created)
             })();

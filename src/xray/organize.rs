@@ -68,7 +68,9 @@ pub fn after_import(
         match client.execution_runs(&execution, expected) {
             Ok(runs) => {
                 add_to_test_sets(settings, client, receipt, plan, tests, &runs, progress);
-                crate::xray::folders::place(settings, client, receipt, plan, tests, &runs, progress);
+                crate::xray::folders::place(
+                    settings, client, receipt, plan, tests, &runs, progress,
+                );
             }
             Err(e) => {
                 let mut what: Vec<String> = Vec::new();

@@ -310,7 +310,11 @@ pub fn link_keyed(
         if stale.contains(test.as_str()) {
             continue;
         }
-        for r in c.requirements.iter().filter(|r| !refused.contains(r.as_str())) {
+        for r in c
+            .requirements
+            .iter()
+            .filter(|r| !refused.contains(r.as_str()))
+        {
             let pair = (test.clone(), r.clone());
             if !pairs.contains(&pair) {
                 pairs.push(pair);
@@ -373,7 +377,10 @@ pub fn link_keyed(
     };
     for (test, requirement) in pairs {
         match linker.link(&link_type, &test, &requirement) {
-            Ok(()) => receipt.requirements.linked.push(CoverageLink { test, requirement }),
+            Ok(()) => receipt
+                .requirements
+                .linked
+                .push(CoverageLink { test, requirement }),
             Err(e) => {
                 let line = format!("Test {test} not linked to requirement {requirement}: {e}");
                 progress(&format!("Xray: error: {line}"));

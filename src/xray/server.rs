@@ -615,8 +615,10 @@ impl Dc {
                 .map(|k| percent_encode(k))
                 .collect::<Vec<_>>()
                 .join(";");
-            let tests: Vec<TestJson> =
-                self.get_json("Test definitions", &format!("/rest/raven/1.0/api/test?keys={list}"))?;
+            let tests: Vec<TestJson> = self.get_json(
+                "Test definitions",
+                &format!("/rest/raven/1.0/api/test?keys={list}"),
+            )?;
             for t in tests {
                 if let (Some(k), Some(d)) = (t.key, t.definition) {
                     out.insert(k, d);

@@ -13,8 +13,8 @@ use crate::ci::CiContext;
 use crate::model::{Attachment, Counts, OutcomeKind, TestCase, TestRun};
 use crate::plan::xray_json as payload;
 use crate::plan::{
-    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity, XrayChunk,
-    XrayPlan, chunk,
+    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity,
+    XrayChunk, XrayPlan, chunk,
 };
 use crate::settings::{Product, XraySettings};
 

@@ -973,7 +973,10 @@ impl State {
                         })
                         .collect()
                 }
-                Reply::json(200, json!({"folders": tree(&self.folders, "/")}).to_string())
+                Reply::json(
+                    200,
+                    json!({"folders": tree(&self.folders, "/")}).to_string(),
+                )
             }
             ("POST", ["folders", id]) => {
                 let Ok(id) = id.parse::<i64>() else {
@@ -1031,7 +1034,9 @@ impl State {
                 }
                 for k in &add {
                     if self.issues.get(k).map(String::as_str) != Some("Test") {
-                        return text(format!("{k} is not a Test issue or is not a valid issue key."));
+                        return text(format!(
+                            "{k} is not a Test issue or is not a valid issue key."
+                        ));
                     }
                 }
                 for k in add {
@@ -1061,8 +1066,10 @@ impl State {
         let tests: Vec<Value> = keys
             .iter()
             .filter(|k| self.issues.get(*k).map(String::as_str) == Some("Test"))
-            .map(|k| json!({"key": k, "self": format!("http://fake/rest/api/2/issue/{k}"),
-                            "type": "Generic", "definition": by_key.get(k)}))
+            .map(|k| {
+                json!({"key": k, "self": format!("http://fake/rest/api/2/issue/{k}"),
+                            "type": "Generic", "definition": by_key.get(k)})
+            })
             .collect();
         Reply::json(200, Value::Array(tests).to_string())
     }
@@ -1072,8 +1079,14 @@ impl State {
     /// ("tests"), `inwardIssue` is the Test and `outwardIssue` the requirement.
     fn dc_link(&mut self, body: Value) -> Reply {
         let ty = body["type"]["name"].as_str().unwrap_or("");
-        let inward = body["inwardIssue"]["key"].as_str().unwrap_or("").to_string();
-        let outward = body["outwardIssue"]["key"].as_str().unwrap_or("").to_string();
+        let inward = body["inwardIssue"]["key"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let outward = body["outwardIssue"]["key"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         if ty != "Tests" {
             return Reply::json(
                 404,
@@ -1081,7 +1094,10 @@ impl State {
                     .to_string(),
             );
         }
-        if !self.missing_keys(&[inward.clone(), outward.clone()]).is_empty() {
+        if !self
+            .missing_keys(&[inward.clone(), outward.clone()])
+            .is_empty()
+        {
             return Reply::json(
                 404,
                 r#"{"errorMessages":["Issue does not exist or you do not have permission to see it."]}"#,
