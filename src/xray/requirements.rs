@@ -421,3 +421,59 @@ impl Linker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::xray_json::{TestInfo, TestResult, TestType};
+
+    fn doc(requirements: &[&str]) -> ImportDoc {
+        ImportDoc {
+            test_execution_key: None,
+            info: None,
+            tests: vec![TestResult {
+                test_info: Some(TestInfo {
+                    project_key: "CALC".into(),
+                    summary: "s".into(),
+                    test_type: TestType::Dc("Generic".into()),
+                    definition: Some("d".into()),
+                    labels: Vec::new(),
+                    requirement_keys: requirements.iter().map(|s| s.to_string()).collect(),
+                }),
+                status: "PASS".into(),
+                ..TestResult::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_requirement_keys_the_unsent_results_carry() {
+        let failure = ApiError::Rejected {
+            service: crate::error::Service::Xray,
+            status: 400,
+            detail: " CALC-23 is not a requirement issue or is not a valid issue key.; CALC-24 is not a requirement issue or is not a valid issue key.;".into(),
+        };
+        let unsent = vec![(0, doc(&["CALC-20", "CALC-23", "CALC-24"]))];
+        let got: Vec<String> = refused(&failure, &unsent).into_iter().collect();
+        assert_eq!(got, vec!["CALC-23", "CALC-24"]);
+        // A key the results do not carry is not taken from the text.
+        let other = vec![(0, doc(&["CALC-20"]))];
+        assert!(refused(&failure, &other).is_empty());
+        let mut d = doc(&["CALC-20", "CALC-23"]);
+        strip(&mut d, &["CALC-23".to_string()].into_iter().collect());
+        assert_eq!(
+            d.tests[0].test_info.as_ref().unwrap().requirement_keys,
+            vec!["CALC-20"]
+        );
+    }
+
+    #[test]
+    fn an_unrelated_refusal_names_no_requirement() {
+        let failure = ApiError::Rejected {
+            service: crate::error::Service::Xray,
+            status: 400,
+            detail: "Test issue with key CALC-9 not found.".into(),
+        };
+        assert!(refused(&failure, &[(0, doc(&["CALC-9"]))]).is_empty());
+    }
+}
