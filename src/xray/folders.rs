@@ -253,6 +253,20 @@ mod dc {
         }
     }
 
+    /// The id of `path` from the tree read again.
+    fn reread(
+        d: &Dc,
+        project: &str,
+        ids: &mut BTreeMap<String, i64>,
+        path: &str,
+    ) -> Result<i64, ApiError> {
+        walk(&d.repository_folders(project)?, ids);
+        ids.get(path).copied().ok_or_else(|| ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: format!("folder {path} is not in the Test Repository after its create"),
+        })
+    }
+
     pub(super) fn place(d: &Dc, project: &str, targets: &BTreeMap<&str, Vec<String>>) -> Placed {
         let mut ids: BTreeMap<String, i64> = BTreeMap::new();
         ids.insert("/".into(), -1);
@@ -276,10 +290,24 @@ mod dc {
                         continue;
                     }
                     let name = prefix.rsplit('/').next().unwrap_or("");
-                    let folder = d.create_folder(project, parent, name)?;
-                    created.push(prefix.clone());
-                    ids.insert(prefix, folder.id);
-                    parent = folder.id;
+                    let id = match d.create_folder(project, parent, name) {
+                        Ok(Some(id)) => {
+                            created.push(prefix.clone());
+                            id
+                        }
+                        // Created, but the answer has no id: the tree read again has it.
+                        Ok(None) => {
+                            created.push(prefix.clone());
+                            reread(d, project, &mut ids, &prefix)?
+                        }
+                        // Created meanwhile by a parallel job of the same CI run.
+                        Err(e) if already_exists(&e) => {
+                            reread(d, project, &mut ids, &prefix).map_err(|_| e)?
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    ids.insert(prefix, id);
+                    parent = id;
                 }
                 d.add_tests_to_folder(project, parent, keys)?;
                 Ok(created)

@@ -551,13 +551,14 @@ impl Dc {
 
     /// Creates folder `name` under `parent` (`-1` = the root): `POST /rest/raven/1.0/api/
     /// testrepository/{projectKey}/folders/{folderId}` with `{"name"}`, answering the new
-    /// folder (Xray DC "Test Repository - REST"). A create: never resent blindly.
+    /// folder (Xray DC "Test Repository - REST"). A create: never resent blindly. The new id,
+    /// when the answer carries one (the caller reads the tree again otherwise).
     pub fn create_folder(
         &self,
         project: &str,
         parent: i64,
         name: &str,
-    ) -> Result<RepoFolder, ApiError> {
+    ) -> Result<Option<i64>, ApiError> {
         let req = Request::post_json(
             self.url(&format!(
                 "/rest/raven/1.0/api/testrepository/{}/folders/{parent}",
@@ -566,9 +567,11 @@ impl Dc {
             &serde_json::json!({ "name": name }),
             Call::Create,
         );
-        self.send(&format!("folder {name}"), req)?
-            .json(Service::Xray, "folder create")
-            .map_err(|e| self.scrub(e))
+        let resp = self.send(&format!("folder {name}"), req)?;
+        Ok(serde_json::from_slice::<RepoFolder>(&resp.body)
+            .ok()
+            .map(|f| f.id)
+            .filter(|&id| id != 0))
     }
 
     /// Moves `keys` into folder `folder`: `PUT /rest/raven/1.0/api/testrepository/{projectKey}/

@@ -131,7 +131,14 @@ fn a_missing_requirement_is_reported_and_the_rest_goes_through() {
         } else {
             (dc_command(&s, &xray), None)
         };
-        cmd.args(["run", "--report", "report.json", "results"]);
+        cmd.args([
+            "run",
+            "--report",
+            "report.json",
+            "--summary-md",
+            "summary.md",
+            "results",
+        ]);
         let out = run(&mut cmd);
         assert_eq!(out.code, Some(0), "cloud={cloud}: {}", out.text());
         assert!(
@@ -141,6 +148,11 @@ fn a_missing_requirement_is_reported_and_the_rest_goes_through() {
             out.text()
         );
         assert_eq!(xray.only_execution().runs.len(), 3, "every result is in");
+        assert!(
+            s.read("summary.md")
+                .contains("requirement CALC-99 left out of the import"),
+            "the job summary says it too"
+        );
         let sub = xray
             .test_by_definition("com.acme.calc.SubTest.subtracts")
             .unwrap();
