@@ -51,6 +51,19 @@ pub fn after_import(
     let Some(execution) = receipt.execution.clone() else {
         return;
     };
+    // Stopping (signal, deadline): the results are in; nothing more is started, and the
+    // report says what was left.
+    if crate::stop::requested() {
+        if !settings.test_sets.is_empty()
+            || !plan.folders.is_empty()
+            || plan.coverage.iter().any(|c| c.test_key.is_some())
+        {
+            receipt.warnings.push(
+                "stopped before the steps after the import (Test Sets, repository folders, requirement links of Tests given by key)".into(),
+            );
+        }
+        return;
+    }
     let own;
     let client = match client {
         Some(c) => c,
