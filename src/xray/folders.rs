@@ -116,6 +116,21 @@ pub fn place(
     }
 }
 
+/// Every folder path of `project`'s Test Repository, as `place` reads it (for `doctor`).
+pub fn existing(client: &Client, project: &str) -> Result<Vec<String>, ApiError> {
+    match client {
+        Client::Cloud(c) => {
+            let id = cloud::project_id(c, project)?;
+            c.folder_paths(&id)
+        }
+        Client::Dc(d) => {
+            let mut ids = BTreeMap::new();
+            dc::walk(&d.repository_folders(project)?, &mut ids);
+            Ok(ids.into_keys().collect())
+        }
+    }
+}
+
 fn error(e: &ApiError, message: String) -> ReportError {
     ReportError {
         kind: e.kind(),
@@ -194,15 +209,19 @@ mod cloud {
     use super::*;
     use crate::xray::cloud::Cloud;
 
+    /// The numeric project id GraphQL folder operations take (`getProjectSettings`).
+    pub(super) fn project_id(c: &Cloud, project: &str) -> Result<String, ApiError> {
+        c.project_settings(project)?
+            .project_id
+            .ok_or_else(|| ApiError::BadResponse {
+                service: crate::error::Service::Xray,
+                detail: format!("getProjectSettings({project}) answered no projectId"),
+            })
+    }
+
     pub(super) fn place(c: &Cloud, project: &str, targets: &BTreeMap<&str, Vec<String>>) -> Placed {
         let setup = || -> Result<(String, BTreeSet<String>), ApiError> {
-            let project_id =
-                c.project_settings(project)?
-                    .project_id
-                    .ok_or_else(|| ApiError::BadResponse {
-                        service: crate::error::Service::Xray,
-                        detail: format!("getProjectSettings({project}) answered no projectId"),
-                    })?;
+            let project_id = project_id(c, project)?;
             let existing = c.folder_paths(&project_id)?.into_iter().collect();
             Ok((project_id, existing))
         };
@@ -246,7 +265,7 @@ mod dc {
     use super::*;
     use crate::xray::server::{Dc, RepoFolder};
 
-    fn walk(folders: &[RepoFolder], ids: &mut BTreeMap<String, i64>) {
+    pub(super) fn walk(folders: &[RepoFolder], ids: &mut BTreeMap<String, i64>) {
         for f in folders {
             ids.insert(f.test_repository_path.clone(), f.id);
             walk(&f.folders, ids);

@@ -184,3 +184,66 @@ fn the_plan_json_lists_the_folder_requests() {
             .starts_with("addTestsToFolder")
     );
 }
+
+mod doctor {
+    use super::*;
+    use support::doctor_fake::{self as df, DoctorFake, Faults};
+
+    fn doctor(mode: df::Mode, forbidden: bool) -> Out {
+        let fake = DoctorFake::start(
+            mode,
+            Faults {
+                repository_forbidden: forbidden,
+                ..Faults::default()
+            },
+        );
+        let s = Scratch::new();
+        let mut cmd = s.bin();
+        match mode {
+            df::Mode::Cloud => {
+                cmd.env("XRAY_URL", fake.url())
+                    .env("XRAY_CLIENT_ID", df::XRAY_CLIENT_ID)
+                    .env("XRAY_CLIENT_SECRET", df::XRAY_CLIENT_SECRET);
+            }
+            df::Mode::Dc => {
+                cmd.env("XRAY_DEPLOYMENT", "dc")
+                    .env("XRAY_URL", fake.url())
+                    .env("JIRA_PAT", df::DC_PAT);
+            }
+        }
+        cmd.env("XRAY_PROJECT", "CALC")
+            .env("XRAY_FOLDER", "/CI/{package}")
+            .arg("doctor");
+        run(&mut cmd)
+    }
+
+    fn line(out: &Out) -> String {
+        out.stdout
+            .lines()
+            .find(|l| l.contains("xray.folder"))
+            .unwrap_or_else(|| panic!("no xray.folder line:\n{}", out.text()))
+            .to_string()
+    }
+
+    #[test]
+    fn doctor_reads_the_test_repository_when_a_folder_is_configured() {
+        for mode in [df::Mode::Cloud, df::Mode::Dc] {
+            let out = doctor(mode, false);
+            let l = line(&out);
+            assert!(
+                l.starts_with("PASS") && l.contains("1 folder(s)"),
+                "{mode:?}: {}",
+                out.text()
+            );
+            let out = doctor(mode, true);
+            let l = line(&out);
+            assert!(l.starts_with("FAIL"), "{mode:?}: {}", out.text());
+            assert!(
+                out.text().contains("browse the project's Test Repository"),
+                "{mode:?}: {}",
+                out.text()
+            );
+            assert_eq!(out.code, Some(1), "{mode:?}");
+        }
+    }
+}
