@@ -42,8 +42,10 @@ pub fn place(
         return;
     }
     let stale: BTreeSet<&str> = receipt.stale_keys.iter().map(|s| s.key.as_str()).collect();
-    let by_definition = match definitions(client, runs, plan, tests) {
-        Ok(d) => d,
+    // Matched by definition even in an execution this run created: other jobs of its CI run
+    // may have appended to it already, and their Tests are theirs to place.
+    let (targets, unplaced) = match by_definition(client, plan, tests, runs, &stale) {
+        Ok(t) => t,
         Err(e) => {
             let line = format!(
                 "Tests not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
@@ -53,34 +55,6 @@ pub fn place(
             return;
         }
     };
-    let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
-    // Folder → the Test keys to put there, and the entries whose Test was not found.
-    let mut targets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut unplaced = 0usize;
-    for (path, members) in &plan.folders {
-        let mut keys: Vec<String> = Vec::new();
-        for &i in members {
-            let found = match tests.get(i).map(|t| &t.identity) {
-                Some(TestIdentity::Key(k)) if !stale.contains(k.as_str()) => {
-                    in_runs.contains(k.as_str()).then(|| k.to_string())
-                }
-                // A stale key went by definition (`upload::fall_back`): its planned definition.
-                Some(TestIdentity::Key(_)) => tests
-                    .get(i)
-                    .and_then(|t| by_definition.get(t.definition.as_str()).cloned()),
-                Some(TestIdentity::Definition(d)) => by_definition.get(d.as_str()).cloned(),
-                None => None,
-            };
-            match found {
-                Some(k) if !keys.contains(&k) => keys.push(k),
-                Some(_) => {}
-                None => unplaced += 1,
-            }
-        }
-        if !keys.is_empty() {
-            targets.insert(path, keys);
-        }
-    }
     if unplaced > 0 {
         let line = format!(
             "{unplaced} result(s) were not placed in a repository folder: their Test is not among the runs of the execution"
@@ -114,6 +88,49 @@ pub fn place(
             }
         }
     }
+}
+
+/// Folder → the Test keys to put there, and how many entries' Tests were not found.
+type Targets<'p> = (BTreeMap<&'p str, Vec<String>>, usize);
+
+/// Each entry's Test found among the runs: a Test given by key is its key, one sent by
+/// definition the run whose Test has that definition.
+fn by_definition<'p>(
+    client: &Client,
+    plan: &'p XrayPlan,
+    tests: &[PlannedTest],
+    runs: &[RunRef],
+    stale: &BTreeSet<&str>,
+) -> Result<Targets<'p>, ApiError> {
+    let by_definition = definitions(client, runs, plan, tests)?;
+    let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
+    let mut targets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut unplaced = 0usize;
+    for (path, members) in &plan.folders {
+        let mut keys: Vec<String> = Vec::new();
+        for &i in members {
+            let found = match tests.get(i).map(|t| &t.identity) {
+                Some(TestIdentity::Key(k)) if !stale.contains(k.as_str()) => {
+                    in_runs.contains(k.as_str()).then(|| k.to_string())
+                }
+                // A stale key went by definition (`upload::fall_back`): its planned definition.
+                Some(TestIdentity::Key(_)) => tests
+                    .get(i)
+                    .and_then(|t| by_definition.get(t.definition.as_str()).cloned()),
+                Some(TestIdentity::Definition(d)) => by_definition.get(d.as_str()).cloned(),
+                None => None,
+            };
+            match found {
+                Some(k) if !keys.contains(&k) => keys.push(k),
+                Some(_) => {}
+                None => unplaced += 1,
+            }
+        }
+        if !keys.is_empty() {
+            targets.insert(path.as_str(), keys);
+        }
+    }
+    Ok((targets, unplaced))
 }
 
 /// Every folder path of `project`'s Test Repository, as `place` reads it (for `doctor`).
