@@ -150,8 +150,13 @@ fn organize_requests(x: &XrayPlan, tests: &[super::PlannedTest], r: &mut XrayReq
         super::ExecutionTarget::Create { info, .. }
         | super::ExecutionTarget::Append { info, .. } => info.project.clone(),
     };
+    // A Test sent by definition has its key only once the import matched or created it.
+    let test_ref = |i: usize| match tests.get(i).map(|t| &t.identity) {
+        Some(super::TestIdentity::Definition(d)) => format!("<Test of {d}>"),
+        _ => id(i),
+    };
     for (path, members) in &x.folders {
-        let ids: Vec<String> = members.iter().map(|&i| id(i)).collect();
+        let ids: Vec<String> = members.iter().map(|&i| test_ref(i)).collect();
         let what = format!(
             "place {} Test(s) in repository folder {path} (each missing folder of the path created first)",
             ids.len()
