@@ -332,7 +332,8 @@ pub struct DoctorScopeArgs {
         help_heading = "Xray"
     )]
     pub test_sets: Option<Vec<String>>,
-    /// Test Repository folder template (doctor checks the Test Repository can be read).
+    /// Test Repository folder for the Tests the run creates or matches by definition, a path
+    /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
     #[arg(long, env = "XRAY_FOLDER", help_heading = "Xray")]
     pub folder: Option<String>,
     /// Skip the Xray upload entirely.
