@@ -334,7 +334,7 @@ pub struct OutputSettings {
 
 mod file;
 mod resolve;
-mod trust;
+pub mod trust;
 
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{
