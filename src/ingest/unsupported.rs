@@ -66,7 +66,11 @@ pub(super) fn json(head: &[u8]) -> Option<String> {
     if has("$schema") || (has("properties") && text.contains("\"type\": \"object\"")) {
         return None;
     }
-    let named = if has("generator") && has("suite") && text.contains("Robot") {
+    // Cucumber Messages (NDJSON, `--format message`): one envelope per line, opened by `meta`.
+    let messages = text.trim_start().starts_with("{\"meta\"") && has("protocolVersion");
+    let named = if messages {
+        "Cucumber Messages NDJSON (--format message; add --format json:FILE for a file xray-sync reads)"
+    } else if has("generator") && has("suite") && text.contains("Robot") {
         "Robot Framework JSON output (output.json; use output.xml)"
     } else if array && (has("elements") || has("keyword")) {
         "Cucumber or Behave JSON"
@@ -151,6 +155,11 @@ mod tests {
                 .contains("Cucumber")
         );
         assert!(json(br#"{"numTotalTests": 3}"#).unwrap().contains("Jest"));
+        assert!(
+            json(b"{\"meta\":{\"protocolVersion\":\"32.2.0\"}}\n{\"source\":{}}\n")
+                .unwrap()
+                .contains("Cucumber Messages")
+        );
         assert!(
             json(br#"{"tests": [{"name": "a", "status": "failed"}]}"#)
                 .unwrap()
