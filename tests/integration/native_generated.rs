@@ -367,3 +367,44 @@ fn cucumber_js_retry_files_carry_the_last_attempt_and_messages_are_named() {
         other => panic!("messages.ndjson: {other:?}"),
     }
 }
+
+/// Robot's rerun flow (`--rerunfailed`, then `rebot --merge`): the first run said "3 tests,
+/// 1 passed, 2 failed", the rerun "2 tests, 1 passed, 1 failed". Both files given together and
+/// rebot's merged file alone give the same tests: the recovered one flaky, the broken one failed
+/// twice with its own message, not rebot's HTML merge note.
+#[test]
+fn robot_rerun_and_rebot_merge_give_the_same_tests() {
+    let both = collect(&InputOptions {
+        patterns: vec![
+            fixture("generated-robot-rerun/output.xml")
+                .display()
+                .to_string(),
+            fixture("generated-robot-rerun/rerun.xml")
+                .display()
+                .to_string(),
+        ],
+        allow_empty: false,
+        strict: true,
+    })
+    .unwrap();
+    let merged = run("generated-robot-rerun/merged.xml");
+    assert_eq!(
+        counts(&run("generated-robot-rerun/output.xml").cases),
+        (1, 2, 0, 0)
+    );
+    assert_eq!(
+        counts(&run("generated-robot-rerun/rerun.xml").cases),
+        (1, 1, 0, 0)
+    );
+    for (what, r) in [("output.xml + rerun.xml", &both), ("merged.xml", &merged)] {
+        assert_eq!(r.cases.len(), 3, "{what}");
+        assert_eq!(counts(&r.cases), (2, 1, 0, 0), "{what}");
+        let recovered = find(r, "Fails Then Passes");
+        assert!(recovered.flaky, "{what}");
+        assert_eq!(recovered.attempts.len(), 2, "{what}");
+        let broken = find(r, "Fails Always");
+        assert_eq!(broken.attempts.len(), 2, "{what}");
+        assert_eq!(message(broken), "broken on purpose", "{what}");
+        assert!(!find(r, "Passes Always").flaky, "{what}");
+    }
+}
