@@ -430,6 +430,13 @@ E   ZeroDivisionError: division by zero</failure></testcase>
         );
         // A row's own tries, not the Test's failing rows, are what the console counts.
         assert!(!out.stdout.contains("2 attempts"), "{}", out.stdout);
+        // Every failing row shows its Test's one bug.
+        assert_eq!(
+            out.stdout.matches(" created http").count(),
+            4,
+            "{}",
+            out.stdout
+        );
     }
 
     #[test]
