@@ -408,3 +408,27 @@ fn robot_rerun_and_rebot_merge_give_the_same_tests() {
         assert!(!find(r, "Passes Always").flaky, "{what}");
     }
 }
+
+/// TestNG 6 retry analyzer: "Total tests run: 6, Failures: 1, Skips: 3", the three skips being
+/// retried tries. The file writes `failsEveryTry` as `SKIP, FAIL, SKIP`; read in document order
+/// its last try would be a skip and hide the failure.
+#[test]
+fn testng_retry_tries_never_hide_the_failure() {
+    let run = run("generated-testng-retry/testng-results.xml");
+    assert_eq!(format_of(&run), Format::Testng);
+    assert_eq!(run.cases.len(), 3);
+    assert_eq!(counts(&run.cases), (2, 1, 0, 0), "TestNG's Failures: 1");
+    let broken = find(&run, "failsEveryTry");
+    assert_eq!(broken.attempts.len(), 3);
+    assert!(
+        broken
+            .attempts
+            .iter()
+            .all(|a| a.outcome.kind() == OutcomeKind::Failed)
+    );
+    assert_eq!(message(broken), "broken on purpose");
+    let recovered = find(&run, "passesOnSecondTry");
+    assert!(recovered.flaky);
+    assert_eq!(recovered.outcome().kind(), OutcomeKind::Passed);
+    assert!(!find(&run, "passes").flaky);
+}
