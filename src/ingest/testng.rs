@@ -513,7 +513,11 @@ mod tests {
         let kinds: Vec<_> = cases[..3].iter().map(|c| c.outcome().kind()).collect();
         assert_eq!(
             kinds,
-            [OutcomeKind::Passed, OutcomeKind::Passed, OutcomeKind::Failed]
+            [
+                OutcomeKind::Passed,
+                OutcomeKind::Passed,
+                OutcomeKind::Failed
+            ]
         );
         // A skip alone is a skip, not a retried try.
         assert_eq!(cases[3].outcome().kind(), OutcomeKind::Skipped);

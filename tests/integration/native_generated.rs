@@ -432,3 +432,19 @@ fn testng_retry_tries_never_hide_the_failure() {
     assert_eq!(recovered.outcome().kind(), OutcomeKind::Passed);
     assert!(!find(&run, "passes").flaky);
 }
+
+/// Playwright's junit reporter: "1 failed, 1 flaky, 2 skipped, 3 passed". The flaky test is a
+/// plain pass in the file; the `[[ATTACHMENT|…]]` lines point at the run's `test-results/`.
+#[test]
+fn playwright_junit_matches_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-playwright/out/junit.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (3 + 1, 1, 0, 2));
+    let broken = find(&run, "calc › always broken");
+    assert_eq!(broken.attachments().len(), 3, "one error context per try");
+    assert_eq!(
+        message(broken),
+        "expect(received).toBe(expected) // Object.is equality"
+    );
+}
