@@ -291,7 +291,10 @@ impl Mapper {
 
     fn key_in_tags(&self, case: &TestCase, rejected: &mut Vec<Rejection>) -> Option<IssueKey> {
         let format = case.attempts.first()?.source.format;
-        if !matches!(format, Format::Robot | Format::Cucumber | Format::Behave) {
+        if !matches!(
+            format,
+            Format::Robot | Format::Cucumber | Format::Behave | Format::Playwright
+        ) {
             return None;
         }
         let labels = case.labels();
