@@ -693,6 +693,8 @@ mod tests {
         assert_eq!(key_of(&map(&m, &c).0), Some("CALC-14"));
         let c = tagged(Format::Behave, &["TEST_CALC_8887"], &[]);
         assert_eq!(key_of(&map(&m, &c).0), Some("CALC-8887"));
+        let c = tagged(Format::Playwright, &["smoke", "CALC-15"], &[]);
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-15"));
         // Only these formats; JUnit and TestNG tags are not Test keys.
         let c = tagged(Format::Testng, &["CALC-12"], &[]);
         assert_eq!(map(&m, &c).0.source, IdentitySource::Definition);
