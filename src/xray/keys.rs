@@ -91,15 +91,25 @@ pub fn error_text(e: &ApiError) -> String {
     }
 }
 
+/// What [`lookup_batch`] learnt about one batch of keys.
+pub(crate) struct BatchAnswer<T> {
+    /// What the last lookup returned.
+    pub found: Vec<T>,
+    /// The keys that lookup was asked about.
+    pub asked: Vec<String>,
+    /// The keys errors named (dropped before asking again).
+    pub named: Vec<String>,
+}
+
 /// Looks one batch of keys up with `lookup`; when the answer is an error naming some of them
 /// (Jira refuses a whole JQL for one unknown key), those are dropped and the rest asked again.
-/// Returns what was found, the keys it was found among, and the keys errors named. An error
+/// An error
 /// that names none of the keys left, or one still coming after [`MAX_ROUNDS`], is returned as
 /// is: the caller cannot tell good keys from bad ones.
 pub(crate) fn lookup_batch<T>(
     batch: &[String],
     mut lookup: impl FnMut(&[String]) -> Result<Vec<T>, ApiError>,
-) -> Result<(Vec<T>, Vec<String>, Vec<String>), ApiError> {
+) -> Result<BatchAnswer<T>, ApiError> {
     let mut left = batch.to_vec();
     let mut named_all = Vec::new();
     for round in 1.. {
@@ -107,7 +117,13 @@ pub(crate) fn lookup_batch<T>(
             break;
         }
         match lookup(&left) {
-            Ok(found) => return Ok((found, left, named_all)),
+            Ok(found) => {
+                return Ok(BatchAnswer {
+                    found,
+                    asked: left,
+                    named: named_all,
+                });
+            }
             Err(e) => {
                 let named: Vec<String> = keys_in_error(&error_text(&e))
                     .into_iter()
@@ -121,7 +137,11 @@ pub(crate) fn lookup_batch<T>(
             }
         }
     }
-    Ok((Vec::new(), left, named_all))
+    Ok(BatchAnswer {
+        found: Vec::new(),
+        asked: left,
+        named: named_all,
+    })
 }
 
 /// Checks `keys` (batched by [`LOOKUP_BATCH`]) with `lookup`, dropping the keys an error names
@@ -135,7 +155,11 @@ pub fn check_with(
     let mut check = KeyCheck::default();
     let all: Vec<String> = keys.iter().cloned().collect();
     for batch in all.chunks(LOOKUP_BATCH) {
-        let (found, left, named) = lookup_batch(batch, &mut lookup)?;
+        let BatchAnswer {
+            found,
+            asked: left,
+            named,
+        } = lookup_batch(batch, &mut lookup)?;
         for k in named {
             check
                 .stale

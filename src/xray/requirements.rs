@@ -30,7 +30,7 @@ use crate::http::Http;
 use crate::plan::{PlannedTest, XrayPlan};
 use crate::settings::{JiraSettings, XraySettings};
 use crate::xray::client::{Client, LOOKUP_BATCH, key_jql};
-use crate::xray::keys::{error_text, lookup_batch};
+use crate::xray::keys::{BatchAnswer, error_text, lookup_batch};
 use crate::xray::payload::ImportDoc;
 use crate::xray::upload::XrayReceipt;
 
@@ -160,7 +160,11 @@ fn lookup(client: &Client, keys: &BTreeSet<String>) -> Result<BTreeMap<String, S
     let mut missing = BTreeMap::new();
     let all: Vec<String> = keys.iter().cloned().collect();
     for batch in all.chunks(LOOKUP_BATCH) {
-        let (found, left, named) = lookup_batch(batch, |left| match client {
+        let BatchAnswer {
+            found,
+            asked: left,
+            named,
+        } = lookup_batch(batch, |left| match client {
             Client::Cloud(c) => c.coverable_issues(left),
             Client::Dc(d) => d
                 .search(&key_jql(left), LOOKUP_BATCH)
