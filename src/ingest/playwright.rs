@@ -919,9 +919,7 @@ mod tests {
 
     #[test]
     fn statuses_against_the_expected_status_and_projects() {
-        let timed_out = format!(
-            r#"{{"status":"timedOut","retry":0,"error":{{"message":"Test timeout of 30000ms exceeded."}}}}"#
-        );
+        let timed_out = r#"{"status":"timedOut","retry":0,"error":{"message":"Test timeout of 30000ms exceeded."}}"#.to_string();
         let json = report(&format!(
             r#"{{"title":"a.spec.ts","specs":[{},{},{},{},{},{}]}}"#,
             spec(
@@ -1036,7 +1034,7 @@ mod tests {
             spec("two", &[("", "passed", vec![result("passed", 0, "")])]),
         ));
         let cut_at = full.find("b.spec.ts").unwrap() + 20;
-        let (parsed, error) = salvage_reader(full[..cut_at].as_bytes(), Path::new("r.json"));
+        let (parsed, error) = salvage_reader(&full.as_bytes()[..cut_at], Path::new("r.json"));
         assert_eq!(parsed.cases.len(), 1);
         assert_eq!(parsed.cases[0].name, "one");
         assert!(error.unwrap().message.contains("Playwright"));
