@@ -41,11 +41,7 @@ fn attachments_inside_the_workspace_are_sent_and_others_refused_with_a_reason() 
     cmd.args(["run", "--report", "report.json", "results/results.json"]);
     let out = run(&mut cmd);
     assert_eq!(out.code, Some(0), "{}", out.text());
-    assert!(
-        out.text().contains("playwright (1 test)"),
-        "{}",
-        out.text()
-    );
+    assert!(out.text().contains("playwright (1 test)"), "{}", out.text());
 
     let exec = xray.only_execution();
     assert_eq!(exec.runs.len(), 1, "{:?}", exec.runs.keys());
