@@ -140,6 +140,7 @@ pub fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>
         path: Arc::from(path),
         parsed: Parsed::default(),
         file_prefix: None,
+        root_dir: None,
         inlined: 0,
         saw_suites: false,
     };
@@ -169,6 +170,8 @@ struct State {
     /// Inline attachment bytes (base64) kept so far, against [`MAX_EMBEDDINGS_PER_FILE`].
     inlined: usize,
     saw_suites: bool,
+    /// `config.rootDir`: spec files are named relative to it.
+    root_dir: Option<String>,
 }
 
 struct ReportVisitor<'a>(&'a mut State);
@@ -186,6 +189,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_> {
                 "config" => {
                     let config: Config = map.next_value()?;
                     self.0.file_prefix = config.file_prefix();
+                    self.0.root_dir = config.root_dir.clone();
                 }
                 "suites" => {
                     self.0.saw_suites = true;
@@ -193,7 +197,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_> {
                 }
                 "errors" => {
                     let errors: Option<Vec<TestError>> = map.next_value()?;
-                    note_global_errors(&errors.unwrap_or_default(), &mut self.0.parsed.notes);
+                    global_errors(errors.unwrap_or_default(), self.0);
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -364,12 +368,21 @@ struct TestResult {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct TestError {
+    /// Where the error happened (errors outside tests: the file that failed to load).
+    location: Option<Location>,
     #[serde(deserialize_with = "text")]
     message: Option<String>,
     #[serde(deserialize_with = "text")]
     stack: Option<String>,
     #[serde(deserialize_with = "text")]
     value: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Location {
+    #[serde(deserialize_with = "text")]
+    file: Option<String>,
 }
 
 /// `{"text": …}` or `{"buffer": <base64>}`.
@@ -395,14 +408,54 @@ struct PwAttachment {
     content_type: Option<String>,
 }
 
-fn note_global_errors(errors: &[TestError], notes: &mut Vec<String>) {
-    let Some(first) = errors.first() else { return };
-    let first = first_line(&error_text(first)).unwrap_or_default();
-    notes.push(format!(
+/// The name of the result an error outside any test becomes.
+pub const OUTSIDE_TESTS: &str = "error outside tests";
+
+/// Errors outside any test (a spec file that failed to load, a failing global setup): when one
+/// happens Playwright runs no test at all and the report's suites are empty, so each error is an
+/// errored result of its own (classname = the file it names, relative to `rootDir`, name
+/// [`OUTSIDE_TESTS`]) and the run can never look green.
+fn global_errors(errors: Vec<TestError>, state: &mut State) {
+    if errors.is_empty() {
+        return;
+    }
+    let first = first_line(&error_text(&errors[0])).unwrap_or_default();
+    state.parsed.notes.push(format!(
         "Playwright reported {} error(s) outside any test (such as a test file that failed to \
-         load; its tests are not in the file): {first}",
+         load; Playwright then runs no test); each is an errored result named {OUTSIDE_TESTS:?}: {first}",
         errors.len()
     ));
+    for e in errors {
+        let file = e
+            .location
+            .as_ref()
+            .and_then(|l| l.file.as_deref())
+            .map(|f| {
+                let root = state.root_dir.as_deref().unwrap_or("");
+                let rel = Path::new(f).strip_prefix(root).unwrap_or(Path::new(f));
+                rel.to_string_lossy().replace('\\', "/")
+            });
+        let class: Arc<str> = file.as_deref().unwrap_or("playwright").into();
+        let message = first_line(&error_text(&e)).unwrap_or_else(|| "error".to_string());
+        let mut details = Bounded::default();
+        details.push(&strip_ansi(&detail_text(&e)));
+        let attempt = Attempt {
+            outcome: Outcome::Error(Box::new(Failure {
+                message: Some(Text::from(cap(message))),
+                kind: None,
+                details: details.take_text(),
+            })),
+            duration_secs: None,
+            started_at: None,
+            system_out: None,
+            system_err: None,
+            source: SourceRef::new(state.path.clone(), Format::Playwright, None),
+        };
+        let suite_path: Arc<[String]> = vec![class.to_string()].into();
+        let case =
+            TestCase::from_attempts(suite_path, Some(class), OUTSIDE_TESTS.into(), vec![attempt]);
+        state.parsed.cases.push(case);
+    }
 }
 
 /// Converts the specs of `suite` and of the suites inside it; `describes` are the titles of the
@@ -1027,6 +1080,13 @@ mod tests {
             p.notes[0].contains("Cannot find module 'x'"),
             "{:?}",
             p.notes
+        );
+        // The run never looks green: the error is a result of its own.
+        assert_eq!(p.cases.len(), 1);
+        assert_eq!(p.cases[0].name, OUTSIDE_TESTS);
+        assert_eq!(
+            p.cases[0].outcome().kind(),
+            crate::model::OutcomeKind::Error
         );
         let full = report(&format!(
             r#"{{"title":"a.spec.ts","specs":[{}]}},{{"title":"b.spec.ts","specs":[{}]}}"#,

@@ -531,3 +531,20 @@ fn playwright_json_matches_the_runner_console() {
         "calc.spec.js.calc › always broken"
     );
 }
+
+/// A Playwright spec file that fails to load: Playwright runs nothing and the report has no
+/// tests, only a top-level error. That error is an errored result, so the run is never green.
+#[test]
+fn playwright_json_load_error_is_an_errored_result() {
+    let run = run("generated-playwright/out/load-error.json");
+    assert_eq!(format_of(&run), Format::Playwright);
+    assert_eq!(counts(&run.cases), (0, 0, 1, 0));
+    let case = &run.cases[0];
+    assert_eq!(case.classname.as_deref(), Some("broken.spec.js"));
+    assert_eq!(case.name, "error outside tests");
+    assert!(
+        message(case).starts_with("SyntaxError: "),
+        "{}",
+        message(case)
+    );
+}
