@@ -113,7 +113,12 @@ pub fn run(
     }) {
         Ok(r) => r,
         Err(e) => {
-            if on_github && matches!(e, IngestError::NoResults { .. }) {
+            if on_github
+                && matches!(
+                    e,
+                    IngestError::NoResults { .. } | IngestError::NoTests { .. }
+                )
+            {
                 // The step fails; it still says why where people look (annotation, summary)
                 // and sets its outputs, so later steps can read counts of 0.
                 no_results_on_github(&e, env, human!()).map_err(stdout_error)?;

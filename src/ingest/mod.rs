@@ -74,6 +74,14 @@ pub struct InputOptions {
 pub enum IngestError {
     #[error("{}", no_results_message(.patterns))]
     NoResults { patterns: Vec<String> },
+    /// Result files were read, none is bad, and together they hold no test: the run that
+    /// should have written them most likely never ran its tests.
+    #[error(
+        "{} result file(s) read, but they hold no tests (did the test run stop before running any?): {}; pass --allow-empty (XRAY_SYNC_ALLOW_EMPTY) to exit 0 anyway",
+        .files.len(),
+        .files.iter().take(5).map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoTests { files: Vec<PathBuf> },
     #[error("{} bad input file(s) with --strict:\n  {}", .errors.len(), list_errors(.errors))]
     BadInput { errors: Vec<InputError> },
     #[error("invalid glob {pattern:?}: {message}")]
@@ -335,6 +343,15 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         cases: merge::merge_files(sightings, &spans),
         files: reports,
     };
+    if run.cases.is_empty() && run.failed_files().next().is_none() && !opts.allow_empty {
+        let files = run
+            .files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Parsed { .. }))
+            .map(|f| f.path.clone())
+            .collect();
+        return Err(IngestError::NoTests { files });
+    }
     if opts.strict {
         let errors: Vec<InputError> = run.failed_files().cloned().collect();
         if !errors.is_empty() {
