@@ -32,7 +32,7 @@ use scope::Scope;
 pub(crate) use text::{failure_message, plain};
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
-pub use xray::{ci_description, content_type_for, expand_template, fold_separators};
+pub use xray::{RunResults, ci_description, content_type_for, expand_template, fold_separators};
 
 /// How many example ids an error or note lists.
 const EXAMPLES: usize = 5;
@@ -55,6 +55,8 @@ pub enum PlanError {
 
 /// One result kept in scope, with its case.
 struct Kept<'a> {
+    /// Index into `TestRun::cases`.
+    index: usize,
     case: &'a TestCase,
     mapped: crate::mapping::Mapped,
 }
@@ -83,7 +85,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     let mut unmapped_skipped = 0usize;
     let mut unmapped_failed: Vec<String> = Vec::new();
     let mut case_rejections = Vec::new();
-    for case in &run.cases {
+    for (index, case) in run.cases.iter().enumerate() {
         case_rejections.clear();
         let mut mapped = mapper.map(case, &mut case_rejections);
         if settings.mapping.iterations == IterationMode::Auto {
@@ -109,7 +111,11 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
                 }
             }
         }
-        kept.push(Kept { case, mapped });
+        kept.push(Kept {
+            index,
+            case,
+            mapped,
+        });
     }
     if !unmapped_failed.is_empty() {
         return Err(PlanError::Unmapped {
@@ -151,6 +157,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         groups[g].push(i);
     }
     let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
+    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
 
     let xray = match &settings.xray {
         Some(x) if !groups.is_empty() => Some(xray_plan(
@@ -159,6 +166,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
             &settings.ci,
             &tests,
             &cases,
+            case_indexes,
             &groups,
             &counts,
         )),
