@@ -188,6 +188,7 @@ impl DoctorArgs {
             fix_version: s.fix_version.clone(),
             execution_fields: s.execution_fields.clone(),
             test_sets: s.test_sets.clone(),
+            folder: s.folder.clone(),
             no_upload: s.no_upload,
             bug_project: s.bug_project.clone(),
             bug_issue_type: s.bug_issue_type.clone(),
@@ -331,6 +332,10 @@ pub struct DoctorScopeArgs {
         help_heading = "Xray"
     )]
     pub test_sets: Option<Vec<String>>,
+    /// Test Repository folder for the Tests the run creates or matches by definition, a path
+    /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
+    #[arg(long, env = "XRAY_FOLDER", help_heading = "Xray")]
+    pub folder: Option<String>,
     /// Skip the Xray upload entirely.
     #[arg(long, env = "XRAY_SYNC_NO_UPLOAD", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
@@ -478,6 +483,14 @@ pub struct SettingsArgs {
         help_heading = "Xray"
     )]
     pub test_sets: Option<Vec<String>>,
+    /// Test Repository folder for the Tests the run creates or matches by definition, a path
+    /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
+    #[arg(long, env = "XRAY_FOLDER", help_heading = "Xray")]
+    pub folder: Option<String>,
+    /// Also move Tests given by key into the folder (by default they stay where they are).
+    #[arg(long, env = "XRAY_MOVE_KEYED_TESTS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
+    pub move_keyed_tests: Option<bool>,
     /// Most results per import request.
     #[arg(long, env = "XRAY_SYNC_CHUNK_MAX_TESTS", help_heading = "Xray")]
     pub chunk_max_tests: Option<usize>,

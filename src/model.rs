@@ -701,6 +701,7 @@ impl TestRun {
     }
 }
 
+pub mod folder;
 pub mod identity;
 mod json;
 pub mod label;

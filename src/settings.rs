@@ -216,6 +216,11 @@ pub struct XraySettings {
     pub execution_fields: std::collections::BTreeMap<String, serde_json::Value>,
     /// Test Set keys every Test of the run is added to (`XRAY_TEST_SETS`).
     pub test_sets: Vec<String>,
+    /// `XRAY_FOLDER`: Test Repository folder template for the Tests the run creates or matches
+    /// by definition, checked to use only known placeholders (`model::folder`).
+    pub folder: Option<String>,
+    /// `[xray] move_keyed_tests`: Tests given by key are moved into the folder too.
+    pub move_keyed_tests: bool,
     /// `[mapping] requirement_labels`: Allure label names whose values are requirement keys.
     pub requirement_labels: Vec<String>,
     /// `[mapping] requirement_tag_pattern`: tags (Robot, Cucumber, Allure `tag`) that name a
@@ -329,7 +334,7 @@ pub struct OutputSettings {
 
 mod file;
 mod resolve;
-mod trust;
+pub mod trust;
 
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{

@@ -59,6 +59,10 @@ pub struct FileXray {
     /// `[xray.execution_fields]`: field id or name → value for a created Test Execution.
     pub execution_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     pub test_sets: Option<Vec<String>>,
+    /// Test Repository folder template for created / definition-matched Tests.
+    pub folder: Option<String>,
+    /// Move Tests given by key into the folder too.
+    pub move_keyed_tests: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -26,6 +26,8 @@ pub const TRUSTED_KEYS: &[(&str, &str, &str)] = &[
         "which execution is appended to",
     ),
     ("xray", "test_sets", "which issues are touched"),
+    ("xray", "folder", "where Tests are moved"),
+    ("xray", "move_keyed_tests", "which Tests are moved"),
     ("xray", "evidence_max_file_bytes", "how much is read"),
     ("xray", "evidence_max_run_bytes", "how much is read"),
     ("jira", "url", "where the Jira credentials are sent"),

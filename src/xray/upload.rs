@@ -96,6 +96,12 @@ pub struct XrayReceipt {
     /// Test Set key → how many of the run's Tests were added to it (`xray::organize`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub test_sets: BTreeMap<String, usize>,
+    /// Repository folder → how many of the run's Tests were placed in it (`xray::folders`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub folders: BTreeMap<String, usize>,
+    /// Requirement keys left out of the import and links made after it (`xray::requirements`).
+    #[serde(skip_serializing_if = "crate::xray::requirements::RequirementReceipt::is_empty")]
+    pub requirements: crate::xray::requirements::RequirementReceipt,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
     /// The Jira site the import answers named (Cloud's `self` link), so an Xray-only run can
@@ -119,8 +125,12 @@ pub struct DuplicateExecution {
     pub reason: String,
     /// Every Test was removed from it.
     pub emptied: bool,
-    /// Relabelled `<marker>-duplicate` (DC only).
+    /// Relabelled `<marker>-duplicate` (DC with the Xray credentials; Cloud through the Jira
+    /// settings, see `commands::execution::relabel_duplicate`).
     pub labelled: bool,
+    /// Why it still carries the run marker label, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlabelled_reason: Option<String>,
 }
 
 impl XrayReceipt {
@@ -136,6 +146,8 @@ impl XrayReceipt {
             evidence_skipped: Vec::new(),
             test_keys: BTreeMap::new(),
             test_sets: BTreeMap::new(),
+            folders: BTreeMap::new(),
+            requirements: Default::default(),
             warnings: Vec::new(),
             errors: Vec::new(),
             site: None,
@@ -379,6 +391,7 @@ pub fn run_checked(
         defects,
         stale: &stale,
         refused: BTreeSet::new(),
+        refused_requirements: BTreeSet::new(),
         info: &info,
         reader: EvidenceReader::new(&output.workspace, evidence_roots, settings.evidence),
         first_used: BTreeMap::new(),
@@ -503,18 +516,38 @@ pub fn run_checked(
         && let Some(failure) = &outcome.failure
     {
         let refused = refused_keys(failure, &bodies, &outcome.unsent);
-        if !refused.is_empty() {
+        // A requirement key the check let through (DC's check only sees that it exists) and
+        // the import refuses: dropped from the unsent results, reported, sent again. The
+        // bodies are built one at a time to find them.
+        let mut requirements = BTreeSet::new();
+        for &index in &outcome.unsent {
+            let doc = bodies.doc(index);
+            requirements.extend(crate::xray::requirements::refused(failure, &[(index, doc)]));
+        }
+        if !requirements.is_empty() {
+            crate::xray::requirements::record_refused(
+                &requirements,
+                plan,
+                tests,
+                &mut receipt,
+                progress,
+            );
+            bodies.refused_requirements = requirements.clone();
+        }
+        if !refused.is_empty() || !requirements.is_empty() {
             // The chunks sent first named the refused keys: no re-send into a race winner.
             if std::mem::take(&mut copy) {
                 receipt.warnings.push(
-                    "a Test key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
+                    "a Test or requirement key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
                 );
             }
-            progress(&format!(
-                "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
-                refused.len(),
-                refused.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            if !refused.is_empty() {
+                progress(&format!(
+                    "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
+                    refused.len(),
+                    refused.iter().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
             for key in &refused {
                 receipt.stale_keys.push(StaleKey {
                     key: key.clone(),
@@ -602,6 +635,10 @@ pub fn run_checked(
 /// own execution is visible, which means every earlier create is too.
 const CONVERGE_WAITS_MS: [u64; 6] = [300, 700, 1500, 3000, 5000, 8000];
 
+/// Why a Cloud duplicate cannot be relabelled with the Xray credentials alone.
+pub const CLOUD_LABELS_ARE_JIRA_FIELDS: &str =
+    "on Xray Cloud labels are Jira fields, which the Xray API key cannot edit";
+
 struct Converge<'a> {
     marker: &'a str,
     own: &'a IssueKey,
@@ -612,8 +649,8 @@ struct Converge<'a> {
 /// After this job created its CI run's execution: search the marker again; when another job
 /// of the same run created one too, the lowest issue number wins. A loser re-sends its results
 /// into the winner, empties its own execution, relabels it `<marker>-duplicate` (DC; on Cloud
-/// the label is a Jira field) and reports it; its results are never dropped before they are
-/// in the winner.
+/// the label is a Jira field, which `commands::execution::relabel_duplicate` sets through the
+/// Jira settings) and reports it; its results are never dropped before they are in the winner.
 fn converge(
     client: &Client,
     http: &Http,
@@ -701,15 +738,16 @@ fn converge(
             false
         }
     };
-    let labelled = match client.mark_duplicate(c.own, c.marker) {
-        Some(Ok(())) => true,
+    let (labelled, unlabelled_reason) = match client.mark_duplicate(c.own, c.marker) {
+        Some(Ok(())) => (true, None),
         Some(Err(e)) => {
             receipt
                 .warnings
                 .push(format!("could not relabel the duplicate {}: {e}", c.own));
-            false
+            (false, Some(format!("relabelling failed: {e}")))
         }
-        None => false,
+        // Cloud: the command relabels it through Jira when Jira settings are given.
+        None => (false, Some(CLOUD_LABELS_ARE_JIRA_FIELDS.to_string())),
     };
     let reason = format!(
         "another job of this CI run created {winner} at the same time (same run marker label {}); the lowest issue number wins",
@@ -731,6 +769,7 @@ fn converge(
         reason,
         emptied,
         labelled,
+        unlabelled_reason,
     });
     receipt.execution = Some(winner);
     receipt.created = false;
@@ -863,6 +902,8 @@ struct Bodies<'a> {
     stale: &'a BTreeMap<String, String>,
     /// Keys the import refused although the check passed them.
     refused: BTreeSet<String>,
+    /// Requirement keys the import refused: left out of `testInfo.requirementKeys`.
+    refused_requirements: BTreeSet<String>,
     info: &'a Info,
     reader: EvidenceReader,
     /// Evidence bytes counted before each chunk was first built (`EvidenceReader::set_used`).
@@ -918,6 +959,7 @@ impl Bodies<'_> {
             info: (n == 0 || self.product == Product::Dc).then(|| self.info.clone()),
             tests: results,
         };
+        crate::xray::requirements::strip(&mut doc, &self.refused_requirements);
         // Evidence last, against the request ceiling: the body as sent (base64 included, the
         // execution key and the multipart `info` part allowed for) never passes
         // `chunk.max_bytes`. An item that would is dropped with a warning naming its test.

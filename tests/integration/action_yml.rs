@@ -39,6 +39,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("revision", "XRAY_REVISION"),
     ("execution-fields", "XRAY_EXECUTION_FIELDS"),
     ("test-sets", "XRAY_TEST_SETS"),
+    ("folder", "XRAY_FOLDER"),
     ("jira-url", "JIRA_URL"),
     ("jira-email", "JIRA_EMAIL"),
     ("jira-api-token", "JIRA_API_TOKEN"),

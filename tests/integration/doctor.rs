@@ -54,6 +54,8 @@ fn xray_settings(mode: Mode, url: &str) -> XraySettings {
         },
         execution_fields: Default::default(),
         test_sets: Vec::new(),
+        folder: None,
+        move_keyed_tests: false,
         requirement_labels: Vec::new(),
         requirement_tag_pattern: None,
     }

@@ -280,3 +280,171 @@ fn testng_junit_copies_are_not_counted_twice() {
     assert_eq!(format_of(&alone), Format::Junit);
     assert_eq!(alone.cases.len(), 7);
 }
+
+/// Jest + jest-junit defaults: Jest says "7 failed, 1 skipped, 1 todo, 6 passed, 15 total" and
+/// "Test Suites: 3 failed". The file holds the 15 tests; the todo has no `<skipped/>` (so it
+/// counts as passed), the retried test is one plain `<testcase>`, and the suite that failed to
+/// run is absent (PROVENANCE.md says why).
+#[test]
+fn jest_junit_defaults_match_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-jest/junit-default.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 15);
+    assert_eq!(counts(&run.cases), (6 + 1, 7, 0, 1));
+    let todo = find(&run, "calc div handles big numbers");
+    assert_eq!(todo.outcome().kind(), OutcomeKind::Passed);
+    let retried = find(&run, "flaky passes on the second try");
+    assert_eq!(
+        retried.attempts.len(),
+        1,
+        "jest-junit does not write retries"
+    );
+    let hook = find(&run, "hooks needs the database")
+        .outcome()
+        .failure()
+        .cloned();
+    let details = hook.and_then(|f| f.details.map(|d| d.read()));
+    assert!(
+        details
+            .unwrap_or_default()
+            .starts_with("Error: database unavailable")
+    );
+    assert!(!run.cases.iter().any(|c| c.name.contains("broken")));
+}
+
+/// With `JEST_JUNIT_REPORT_TEST_SUITE_ERRORS=true` the suite that failed to run is a failing
+/// test (written twice, `<error>` then `<failure>`: one test, two attempts), so a broken test
+/// file is never a green run.
+#[test]
+fn jest_junit_suite_errors_make_the_broken_suite_a_failing_test() {
+    let run = run("generated-jest/junit-suite-errors.xml");
+    assert_eq!(run.cases.len(), 16);
+    assert_eq!(counts(&run.cases), (7, 8, 0, 1));
+    let broken = find(&run, "src/broken.test.js");
+    assert_eq!(broken.attempts.len(), 2);
+    assert_eq!(broken.outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(
+        find(&run, "CALC-12 divides two numbers").file(),
+        Some("src/calc.test.js")
+    );
+}
+
+/// cucumber-js `--retry 2`: "3 scenarios (1 failed, 2 passed)". The json and junit formatters
+/// keep each scenario's last attempt only, so both files give the console's counts (and the
+/// recovered scenario cannot be flaky); the Cucumber Messages stream, which no reader handles,
+/// is a bad file naming its format, never skipped.
+#[test]
+fn cucumber_js_retry_files_carry_the_last_attempt_and_messages_are_named() {
+    for file in ["cucumber-retry.json", "cucumber-retry-junit.xml"] {
+        let run = run(&format!("generated-cucumber-js-retry/{file}"));
+        assert_eq!(counts(&run.cases), (2, 1, 0, 0), "{file}");
+        assert!(run.cases.iter().all(|c| !c.flaky), "{file}");
+        assert!(
+            message(find(&run, "Always broken")).contains("called 3 times, wanted 99")
+                || find(&run, "Always broken")
+                    .outcome()
+                    .failure()
+                    .and_then(|f| f.details.as_ref().map(|d| d.read()))
+                    .unwrap_or_default()
+                    .contains("called 3 times, wanted 99"),
+            "{file}: the last try's failure"
+        );
+    }
+    let messages = collect(&InputOptions {
+        patterns: vec![
+            fixture("generated-cucumber-js-retry/messages.ndjson")
+                .display()
+                .to_string(),
+        ],
+        allow_empty: true,
+        strict: false,
+    })
+    .unwrap();
+    match &messages.files[0].status {
+        FileStatus::Failed { error, .. } => {
+            assert!(error.to_string().contains("Cucumber Messages"), "{error}")
+        }
+        other => panic!("messages.ndjson: {other:?}"),
+    }
+}
+
+/// Robot's rerun flow (`--rerunfailed`, then `rebot --merge`): the first run said "3 tests,
+/// 1 passed, 2 failed", the rerun "2 tests, 1 passed, 1 failed". Both files given together and
+/// rebot's merged file alone give the same tests: the recovered one flaky, the broken one failed
+/// twice with its own message, not rebot's HTML merge note.
+#[test]
+fn robot_rerun_and_rebot_merge_give_the_same_tests() {
+    let both = collect(&InputOptions {
+        patterns: vec![
+            fixture("generated-robot-rerun/output.xml")
+                .display()
+                .to_string(),
+            fixture("generated-robot-rerun/rerun.xml")
+                .display()
+                .to_string(),
+        ],
+        allow_empty: false,
+        strict: true,
+    })
+    .unwrap();
+    let merged = run("generated-robot-rerun/merged.xml");
+    assert_eq!(
+        counts(&run("generated-robot-rerun/output.xml").cases),
+        (1, 2, 0, 0)
+    );
+    assert_eq!(
+        counts(&run("generated-robot-rerun/rerun.xml").cases),
+        (1, 1, 0, 0)
+    );
+    for (what, r) in [("output.xml + rerun.xml", &both), ("merged.xml", &merged)] {
+        assert_eq!(r.cases.len(), 3, "{what}");
+        assert_eq!(counts(&r.cases), (2, 1, 0, 0), "{what}");
+        let recovered = find(r, "Fails Then Passes");
+        assert!(recovered.flaky, "{what}");
+        assert_eq!(recovered.attempts.len(), 2, "{what}");
+        let broken = find(r, "Fails Always");
+        assert_eq!(broken.attempts.len(), 2, "{what}");
+        assert_eq!(message(broken), "broken on purpose", "{what}");
+        assert!(!find(r, "Passes Always").flaky, "{what}");
+    }
+}
+
+/// TestNG 6 retry analyzer: "Total tests run: 6, Failures: 1, Skips: 3", the three skips being
+/// retried tries. The file writes `failsEveryTry` as `SKIP, FAIL, SKIP`; read in document order
+/// its last try would be a skip and hide the failure.
+#[test]
+fn testng_retry_tries_never_hide_the_failure() {
+    let run = run("generated-testng-retry/testng-results.xml");
+    assert_eq!(format_of(&run), Format::Testng);
+    assert_eq!(run.cases.len(), 3);
+    assert_eq!(counts(&run.cases), (2, 1, 0, 0), "TestNG's Failures: 1");
+    let broken = find(&run, "failsEveryTry");
+    assert_eq!(broken.attempts.len(), 3);
+    assert!(
+        broken
+            .attempts
+            .iter()
+            .all(|a| a.outcome.kind() == OutcomeKind::Failed)
+    );
+    assert_eq!(message(broken), "broken on purpose");
+    let recovered = find(&run, "passesOnSecondTry");
+    assert!(recovered.flaky);
+    assert_eq!(recovered.outcome().kind(), OutcomeKind::Passed);
+    assert!(!find(&run, "passes").flaky);
+}
+
+/// Playwright's junit reporter: "1 failed, 1 flaky, 2 skipped, 3 passed". The flaky test is a
+/// plain pass in the file; the `[[ATTACHMENT|…]]` lines point at the run's `test-results/`.
+#[test]
+fn playwright_junit_matches_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-playwright/out/junit.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (3 + 1, 1, 0, 2));
+    let broken = find(&run, "calc › always broken");
+    assert_eq!(broken.attachments().len(), 3, "one error context per try");
+    assert_eq!(
+        message(broken),
+        "expect(received).toBe(expected) // Object.is equality"
+    );
+}

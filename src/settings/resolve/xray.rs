@@ -235,6 +235,20 @@ pub(super) fn resolve_xray(
         )?;
     }
 
+    let folder = trace
+        .pick("folder", args.folder.clone(), f.folder.clone())
+        .filter(|t| !t.trim().is_empty());
+    if let Some(t) = &folder {
+        crate::model::folder::check_template(t)
+            .map_err(|e| invalid(format!("XRAY_FOLDER / --folder / [xray] folder: {e}")))?;
+    }
+    let move_keyed_tests = trace.pick_or(
+        "move_keyed_tests",
+        args.move_keyed_tests,
+        f.move_keyed_tests,
+        false,
+    );
+
     Ok(Some(XraySettings {
         product,
         url,
@@ -276,6 +290,8 @@ pub(super) fn resolve_xray(
         },
         execution_fields,
         test_sets,
+        folder,
+        move_keyed_tests,
         requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
         requirement_tag_pattern,
     }))

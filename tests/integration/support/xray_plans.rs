@@ -102,6 +102,8 @@ pub fn settings(product: Product, url: &str, basic: bool) -> XraySettings {
         },
         execution_fields: Default::default(),
         test_sets: Vec::new(),
+        folder: None,
+        move_keyed_tests: false,
         requirement_labels: Vec::new(),
         requirement_tag_pattern: None,
     }
@@ -219,6 +221,9 @@ pub fn plan(
         execution_fields: Default::default(),
         test_sets: Vec::new(),
         cases: Vec::new(),
+        left_out_requirements: Default::default(),
+        folders: Default::default(),
+        coverage: Vec::new(),
     };
     (plan, tests)
 }
