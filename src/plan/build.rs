@@ -139,8 +139,11 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         None => StatusMap::defaults(Product::Cloud),
     };
     let mut counts = Counts::default();
+    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
+    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
+    // Each mapping moves into its planned test (not cloned): a large run holds its ids once.
     let mut tests = Vec::with_capacity(kept.len());
-    for k in &kept {
+    for k in kept {
         counts.add(k.case);
         tests.push(planned_test(k, &statuses));
     }
@@ -155,8 +158,6 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         });
         groups[g].push(i);
     }
-    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
-    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
 
     let xray = match &settings.xray {
         Some(x) if !groups.is_empty() => Some(xray_plan(
@@ -246,7 +247,7 @@ fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
     }
 }
 
-fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
+fn planned_test(k: Kept, statuses: &StatusMap) -> PlannedTest {
     let case = k.case;
     let first_source = case.attempts.first().map(|a| &a.source);
     let (file, line) = match (case.file(), first_source) {
@@ -260,8 +261,8 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
     PlannedTest {
         test_id: k.mapped.test_id().to_string(),
         name: case.name.clone(),
-        definition: k.mapped.definition.clone(),
-        identity: k.mapped.identity.clone(),
+        definition: k.mapped.definition,
+        identity: k.mapped.identity,
         source: k.mapped.source,
         outcome: case.outcome().kind(),
         flaky: case.flaky,
