@@ -45,6 +45,8 @@ mod native_corpus;
 mod native_dry_run;
 mod native_generated;
 mod plan;
+mod playwright_evidence;
+mod playwright_props;
 mod report_snapshots;
 mod requirements;
 mod reruns;
