@@ -130,7 +130,7 @@ pub fn run(
         .map_err(stdout_error)?;
     let plan = plan::build(&results, &settings)?;
     if let Some(path) = &settings.output.plan_json {
-        write_plan_file(&plan, path)?;
+        write_plan_file(&plan, &results, &settings, path)?;
     }
     if dry_run {
         console::render_dry_run(&plan, &settings, human!()).map_err(stdout_error)?;
@@ -457,6 +457,7 @@ fn send(
             http,
             xs,
             xp,
+            &plan.tests,
             &crate::xray::keys::projects(settings),
             &mut progress,
         )),
@@ -471,6 +472,7 @@ fn send(
             &settings.output,
             xp,
             &plan.tests,
+            &crate::plan::RunResults::new(results, xs, xp, &plan.tests),
             &Default::default(),
             &[],
             k,
@@ -568,6 +570,7 @@ fn send(
             &settings.output,
             xp,
             &plan.tests,
+            &crate::plan::RunResults::new(results, xs, xp, &plan.tests),
             &defects,
             &roots,
             keys,
@@ -806,15 +809,20 @@ impl Write for WriteAdapter<'_> {
     }
 }
 
-/// Writes `--plan-json`.
-pub fn write_plan_file(plan: &Plan, path: &std::path::Path) -> Result<(), RunError> {
+/// Writes `--plan-json` of `plan`, built from `run` with `settings`.
+pub fn write_plan_file(
+    plan: &Plan,
+    run: &crate::model::TestRun,
+    settings: &Settings,
+    path: &std::path::Path,
+) -> Result<(), RunError> {
     let wrap = |source| RunError::Output {
         path: path.to_path_buf(),
         source,
     };
     // Never through a symlink planted at `path` (see `outfile`).
     crate::outfile::write_with(path, crate::outfile::PUBLIC_MODE, |w| {
-        plan::json::write_plan_json(plan, w)
+        plan::json::write_plan_json(plan, run, settings, w)
     })
     .map_err(wrap)
 }

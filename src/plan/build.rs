@@ -31,7 +31,7 @@ use scope::Scope;
 pub(crate) use text::{failure_message, plain};
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
-pub use xray::{ci_description, content_type_for, expand_template, fold_separators};
+pub use xray::{RunResults, ci_description, content_type_for, expand_template, fold_separators};
 
 /// How many example ids an error or note lists.
 const EXAMPLES: usize = 5;
@@ -54,6 +54,8 @@ pub enum PlanError {
 
 /// One result kept in scope, with its case.
 struct Kept<'a> {
+    /// Index into `TestRun::cases`.
+    index: usize,
     case: &'a TestCase,
     mapped: crate::mapping::Mapped,
 }
@@ -82,7 +84,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     let mut unmapped_skipped = 0usize;
     let mut unmapped_failed: Vec<String> = Vec::new();
     let mut case_rejections = Vec::new();
-    for case in &run.cases {
+    for (index, case) in run.cases.iter().enumerate() {
         case_rejections.clear();
         let mut mapped = mapper.map(case, &mut case_rejections);
         if settings.mapping.iterations == IterationMode::Auto {
@@ -108,7 +110,11 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
                 }
             }
         }
-        kept.push(Kept { case, mapped });
+        kept.push(Kept {
+            index,
+            case,
+            mapped,
+        });
     }
     if !unmapped_failed.is_empty() {
         return Err(PlanError::Unmapped {
@@ -133,8 +139,11 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         None => StatusMap::defaults(Product::Cloud),
     };
     let mut counts = Counts::default();
+    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
+    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
+    // Each mapping moves into its planned test (not cloned): a large run holds its ids once.
     let mut tests = Vec::with_capacity(kept.len());
-    for k in &kept {
+    for k in kept {
         counts.add(k.case);
         tests.push(planned_test(k, &statuses));
     }
@@ -149,7 +158,6 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         });
         groups[g].push(i);
     }
-    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
 
     let xray = match &settings.xray {
         Some(x) if !groups.is_empty() => Some(xray_plan(
@@ -158,6 +166,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
             &settings.ci,
             &tests,
             &cases,
+            case_indexes,
             &groups,
             &counts,
         )),
@@ -238,7 +247,7 @@ fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
     }
 }
 
-fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
+fn planned_test(k: Kept, statuses: &StatusMap) -> PlannedTest {
     let case = k.case;
     let first_source = case.attempts.first().map(|a| &a.source);
     let (file, line) = match (case.file(), first_source) {
@@ -252,8 +261,8 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
     PlannedTest {
         test_id: k.mapped.test_id().to_string(),
         name: case.name.clone(),
-        definition: k.mapped.definition.clone(),
-        identity: k.mapped.identity.clone(),
+        definition: k.mapped.definition,
+        identity: k.mapped.identity,
         source: k.mapped.source,
         outcome: case.outcome().kind(),
         flaky: case.flaky,
