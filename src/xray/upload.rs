@@ -946,6 +946,18 @@ impl Bodies<'_> {
                 .is_some_and(|k| self.stale.contains_key(k) || self.refused.contains(k))
             {
                 fall_back(self.product, self.settings, planned, &mut result);
+                // Its requirements go with it: the link after the import skips stale keys.
+                if let Some(info) = result.test_info.as_mut() {
+                    info.requirement_keys = self
+                        .plan
+                        .coverage
+                        .iter()
+                        .filter(|c| c.test == ct.test)
+                        .flat_map(|c| c.requirements.iter())
+                        .filter(|k| !self.plan.left_out_requirements.contains(*k))
+                        .cloned()
+                        .collect();
+                }
             }
             for bug in self.defects.get(&ct.test).into_iter().flatten() {
                 if !result.defects.iter().any(|d| d == bug.as_str()) {

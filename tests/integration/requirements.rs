@@ -242,3 +242,22 @@ fn the_plan_json_shows_who_covers_which_requirements() {
     assert_eq!(links[0]["body"]["inwardIssue"]["key"], "CALC-7");
     assert_eq!(links[0]["body"]["outwardIssue"]["key"], "CALC-21");
 }
+
+/// A Test given by a stale key (CALC-7 was deleted) is sent by its definition instead; its
+/// requirement goes with it through `requirementKeys`, and no link is tried for the stale key.
+#[test]
+fn a_stale_keyed_test_keeps_its_requirement_when_sent_by_definition() {
+    let xray = xray_dc_pat();
+    xray.add_issue("CALC-20", "Story");
+    xray.add_issue("CALC-21", "Story");
+    xray.add_issue("CALC-22", "Epic");
+    let s = scratch("CALC-22");
+    let mut cmd = dc_command(&s, &xray);
+    cmd.args(["run", "results"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let add = xray
+        .test_by_definition("com.acme.calc.AddTest.adds")
+        .expect("the stale key's result sent by definition");
+    assert_eq!(xray.coverage_of(&add), vec!["CALC-21"]);
+}
