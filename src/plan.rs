@@ -12,6 +12,7 @@ mod bugs;
 mod build;
 pub mod chunk;
 pub mod json;
+mod text;
 pub mod xray_json;
 pub use crate::model::label;
 

@@ -37,6 +37,7 @@ pub mod merge;
 pub mod nunit;
 pub mod parse_output;
 pub mod robot;
+pub mod safe_xml;
 pub mod shell_glob;
 pub mod testng;
 mod times;

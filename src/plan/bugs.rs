@@ -13,7 +13,7 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::build::{failure_message, one_line, plain};
+use super::text::{failure_message, one_line, plain};
 use super::{
     AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
     TestIdentity, UmbrellaIntent, dedup_label, label,

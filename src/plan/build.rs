@@ -11,7 +11,7 @@
 //!
 //! This file walks the results (identity, scope, unmapped policy, grouping) and marks the run;
 //! `scope` holds the include/exclude globs, `xray` the Xray results, chunks and execution info,
-//! `text` the run comments, length bounds and timestamps.
+//! `plan/text.rs` the run comments, length bounds and timestamps.
 
 use std::collections::HashMap;
 
@@ -25,11 +25,13 @@ use crate::settings::{IterationMode, Product, Settings, StatusMap, UnmappedPolic
 
 mod iterations;
 mod scope;
-mod text;
 mod xray;
 
+// The run comment, bounds and times live one level down (`plan/text.rs`), shared with `bugs`
+// without a cycle; `build::text` stays the path the submodules name.
+use super::text;
+
 use scope::Scope;
-pub(crate) use text::{failure_message, plain};
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
 pub use xray::{ci_description, content_type_for, expand_template, fold_separators};

@@ -13,3 +13,4 @@ pub use crate::plan::xray_json as payload;
 pub(crate) mod send;
 pub mod server;
 pub mod upload;
+pub mod wire;
