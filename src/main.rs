@@ -281,7 +281,7 @@ fn doctor(
         allow_bad_files: None,
     };
     let mut settings_args = args.settings();
-    settings_args.json = Some(args.json);
+    settings_args.output.json = Some(args.json);
     // Which settings were given (by env or by flag), before resolution hid it.
     let doctor_cmd = Cli::command();
     let doctor_args: Vec<&clap::Arg> = doctor_cmd
@@ -314,8 +314,8 @@ fn doctor(
         json: args.json,
         send_test_issue: args.send_test_issue,
         given: given.clone(),
-        no_upload: settings_args.no_upload.unwrap_or(false),
-        no_bugs: settings_args.no_bugs.unwrap_or(false),
+        no_upload: settings_args.target.no_upload.unwrap_or(false),
+        no_bugs: settings_args.target.no_bugs.unwrap_or(false),
     };
     // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
     // not a reason to stop before the other checks. A value that cannot be resolved at all (a

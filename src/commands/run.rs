@@ -70,7 +70,7 @@ pub fn run(
 ) -> Result<RunOutcome, RunError> {
     let dry_run = args.dry_run.unwrap_or(false);
     let mut settings_args = args.settings.clone();
-    settings_args.json = args.json;
+    settings_args.output.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
     crate::stop::set_deadline(settings.http.max_run_time);
     if !dry_run && settings.xray.is_none() && settings.jira.is_none() {

@@ -81,13 +81,13 @@ pub fn load(
     dry_run: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Settings, Trace), SettingsError> {
-    let (file, config_dir) = read_config(args.config.as_deref())?;
+    let (file, config_dir) = read_config(args.connection.config.as_deref())?;
     // A mapping file named by a discovered config is read only when it is a regular file, not
     // a link planted next to it.
-    let (mapping_path, from_discovered) = match (&args.mapping_file, &file.mapping.file) {
+    let (mapping_path, from_discovered) = match (&args.mapping.mapping_file, &file.mapping.file) {
         (Some(p), _) => (Some(p.clone()), false),
         // A path in the config file is relative to the config file.
-        (None, Some(p)) => (Some(config_dir.join(p)), args.config.is_none()),
+        (None, Some(p)) => (Some(config_dir.join(p)), args.connection.config.is_none()),
         (None, None) => (None, false),
     };
     let table = match &mapping_path {
@@ -225,7 +225,7 @@ pub fn resolve(
     let group = trace
         .pick(
             "execution_group",
-            args.execution_group.clone(),
+            args.xray.execution_group.clone(),
             file.xray.execution_group.clone(),
         )
         .map(|g| g.trim().to_string())
@@ -238,7 +238,7 @@ pub fn resolve(
     );
     let per_invocation = trace.pick_or(
         "new_execution_per_invocation",
-        args.new_execution_per_invocation,
+        args.xray.new_execution_per_invocation,
         None,
         false,
     );
@@ -252,7 +252,7 @@ pub fn resolve(
     // Name keys are only searched for real projects: a placeholder would match nothing useful.
     let default_projects = xray
         .as_ref()
-        .filter(|x| !x.is_placeholder() || args.project.is_some())
+        .filter(|x| !x.is_placeholder() || args.connection.project.is_some())
         .map(|x| vec![x.project.clone()])
         .unwrap_or_default();
     let mapping = MappingSettings {
@@ -270,14 +270,14 @@ pub fn resolve(
         ),
         underscore_keys: trace.pick_or(
             "underscore_keys",
-            args.underscore_keys,
+            args.mapping.underscore_keys,
             file.mapping.underscore_keys,
             false,
         ),
         table,
         unmapped: trace.pick_or(
             "unmapped",
-            args.unmapped.map(|u| match u {
+            args.mapping.unmapped.map(|u| match u {
                 UnmappedArg::Create => UnmappedPolicy::Create,
                 UnmappedArg::Skip => UnmappedPolicy::Skip,
                 UnmappedArg::Fail => UnmappedPolicy::Fail,
@@ -294,12 +294,20 @@ pub fn resolve(
     let scope = ScopeSettings {
         include: split_list(
             &trace
-                .pick("include", args.include.clone(), file.scope.include.clone())
+                .pick(
+                    "include",
+                    args.mapping.include.clone(),
+                    file.scope.include.clone(),
+                )
                 .unwrap_or_default(),
         ),
         exclude: split_list(
             &trace
-                .pick("exclude", args.exclude.clone(), file.scope.exclude.clone())
+                .pick(
+                    "exclude",
+                    args.mapping.exclude.clone(),
+                    file.scope.exclude.clone(),
+                )
                 .unwrap_or_default(),
         ),
     };
@@ -316,29 +324,33 @@ pub fn resolve(
     let d = HttpSettings::default();
     let secs = |s: u64| Duration::from_secs(s);
     let http = HttpSettings {
-        ca_cert: trace.pick("ca_cert", args.ca_cert.clone(), file.http.ca_cert.clone()),
-        insecure: trace.pick_or("insecure", args.insecure, file.http.insecure, false),
+        ca_cert: trace.pick(
+            "ca_cert",
+            args.http.ca_cert.clone(),
+            file.http.ca_cert.clone(),
+        ),
+        insecure: trace.pick_or("insecure", args.http.insecure, file.http.insecure, false),
         connect_timeout: secs(trace.pick_or(
             "connect_timeout",
-            args.connect_timeout,
+            args.http.connect_timeout,
             file.http.connect_timeout_secs,
             d.connect_timeout.as_secs(),
         )),
         read_timeout: secs(trace.pick_or(
             "read_timeout",
-            args.read_timeout,
+            args.http.read_timeout,
             file.http.read_timeout_secs,
             d.read_timeout.as_secs(),
         )),
         import_timeout: secs(trace.pick_or(
             "import_timeout",
-            args.import_timeout,
+            args.http.import_timeout,
             file.http.import_timeout_secs,
             d.import_timeout.as_secs(),
         )),
         max_attempts: trace.pick_or(
             "max_attempts",
-            args.max_attempts,
+            args.http.max_attempts,
             file.http.max_attempts,
             d.max_attempts,
         ),
@@ -350,7 +362,7 @@ pub fn resolve(
         )),
         max_run_time: secs(trace.pick_or(
             "max_run_time",
-            args.max_run_time,
+            args.deadline.max_run_time,
             None,
             d.max_run_time.as_secs(),
         )),
@@ -381,30 +393,38 @@ pub fn resolve(
 
     let o = &file.output;
     let output = OutputSettings {
-        report: trace.pick("report", args.report.clone(), o.report.clone()),
-        plan_json: trace.pick("plan_json", args.plan_json.clone(), o.plan_json.clone()),
-        summary_md: trace.pick("summary_md", args.summary_md.clone(), o.summary_md.clone()),
-        json: trace.pick_or("json", args.json, o.json, false),
+        report: trace.pick("report", args.output.report.clone(), o.report.clone()),
+        plan_json: trace.pick(
+            "plan_json",
+            args.output.plan_json.clone(),
+            o.plan_json.clone(),
+        ),
+        summary_md: trace.pick(
+            "summary_md",
+            args.output.summary_md.clone(),
+            o.summary_md.clone(),
+        ),
+        json: trace.pick_or("json", args.output.json, o.json, false),
         fail_on_test_failure: trace.pick_or(
             "fail_on_test_failure",
-            args.fail_on_test_failure,
+            args.output.fail_on_test_failure,
             o.fail_on_test_failure,
             false,
         ),
         spool_dir: trace.pick_or(
             "spool_dir",
-            args.spool_dir.clone(),
+            args.output.spool_dir.clone(),
             o.spool_dir.clone(),
             PathBuf::from(".xray-sync-spool"),
         ),
         workspace: trace.pick_or(
             "workspace",
-            args.workspace.clone(),
+            args.output.workspace.clone(),
             o.workspace.clone(),
             default_workspace,
         ),
-        pr_comment: trace.pick_or("pr_comment", args.pr_comment, o.pr_comment, false),
-        github_token: args.github_token.clone(),
+        pr_comment: trace.pick_or("pr_comment", args.output.pr_comment, o.pr_comment, false),
+        github_token: args.output.github_token.clone(),
     };
 
     Ok(Settings {

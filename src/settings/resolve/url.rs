@@ -25,17 +25,17 @@ pub(super) fn refuse_userinfo_everywhere(
     file: &FileConfig,
 ) -> Result<(), SettingsError> {
     let given = [
-        (&args.xray_url, "XRAY_URL / --xray-url"),
+        (&args.connection.xray_url, "XRAY_URL / --xray-url"),
         (&file.xray.url, "[xray] url"),
-        (&args.jira_url, "JIRA_URL / --jira-url"),
+        (&args.connection.jira_url, "JIRA_URL / --jira-url"),
         (&file.jira.url, "[jira] url"),
         (
-            &args.atlassian_auth_url,
+            &args.connection.atlassian_auth_url,
             "ATLASSIAN_AUTH_URL / --atlassian-auth-url",
         ),
         (&file.jira.auth_url, "[jira] auth_url"),
         (
-            &args.atlassian_api_url,
+            &args.connection.atlassian_api_url,
             "ATLASSIAN_API_URL / --atlassian-api-url",
         ),
         (&file.jira.api_url, "[jira] api_url"),

@@ -20,25 +20,38 @@ pub(super) fn resolve_xray(
     notes: &mut Vec<String>,
 ) -> Result<Option<XraySettings>, SettingsError> {
     let f = &file.xray;
-    let url = trace.pick("xray_url", args.xray_url.clone(), f.url.clone());
+    let url = trace.pick("xray_url", args.connection.xray_url.clone(), f.url.clone());
     let client_id = trace.pick(
         "xray_client_id",
-        args.xray_client_id.clone(),
+        args.connection.xray_client_id.clone(),
         f.client_id.clone(),
     );
-    let secret = trace.pick("xray_client_secret", args.xray_client_secret.clone(), None);
+    let secret = trace.pick(
+        "xray_client_secret",
+        args.connection.xray_client_secret.clone(),
+        None,
+    );
     let deployment = trace.pick(
         "xray_deployment",
-        args.xray_deployment.map(|d| match d {
+        args.connection.xray_deployment.map(|d| match d {
             Deployment::Cloud => Product::Cloud,
             Deployment::Dc => Product::Dc,
         }),
         f.deployment,
     );
-    let project = trace.pick("project", args.project.clone(), f.project.clone());
-    let no_upload = trace.pick_or("no_upload", args.no_upload, None, false);
-    let jira_url = args.jira_url.clone().or_else(|| file.jira.url.clone());
+    let project = trace.pick(
+        "project",
+        args.connection.project.clone(),
+        f.project.clone(),
+    );
+    let no_upload = trace.pick_or("no_upload", args.target.no_upload, None, false);
+    let jira_url = args
+        .connection
+        .jira_url
+        .clone()
+        .or_else(|| file.jira.url.clone());
     let username = args
+        .connection
         .jira_username
         .clone()
         .or_else(|| file.jira.username.clone());
@@ -62,7 +75,7 @@ pub(super) fn resolve_xray(
         Some(p) => p,
         None if placeholder || client_id.is_some() || secret.is_some() => Product::Cloud,
         None if url.as_deref().is_some_and(|u| u.contains("getxray.app")) => Product::Cloud,
-        None if args.jira_pat.is_some() || username.is_some() => Product::Dc,
+        None if args.connection.jira_pat.is_some() || username.is_some() => Product::Dc,
         None => {
             return Err(invalid(
                 "XRAY_DEPLOYMENT / --xray-deployment / [xray] deployment: cannot tell whether Xray is cloud or dc from XRAY_URL alone; set it",
@@ -115,9 +128,9 @@ pub(super) fn resolve_xray(
                     }
                 };
                 let auth = match dc_auth(
-                    args.jira_pat.as_ref(),
+                    args.connection.jira_pat.as_ref(),
                     username.as_ref(),
-                    args.jira_password.as_ref(),
+                    args.connection.jira_password.as_ref(),
                 )? {
                     Some(a) => XrayAuth::Dc(a),
                     None if dry_run => {
@@ -156,13 +169,17 @@ pub(super) fn resolve_xray(
     }
 
     let test_plan = check_key(
-        trace.pick("test_plan", args.test_plan.clone(), f.test_plan.clone()),
+        trace.pick(
+            "test_plan",
+            args.target.test_plan.clone(),
+            f.test_plan.clone(),
+        ),
         "XRAY_TEST_PLAN / --test-plan / [xray] test_plan",
     )?;
     let test_execution = check_key(
         trace.pick(
             "test_execution",
-            args.test_execution.clone(),
+            args.target.test_execution.clone(),
             f.test_execution.clone(),
         ),
         "XRAY_TEST_EXECUTION / --test-execution / [xray] test_execution",
@@ -171,7 +188,7 @@ pub(super) fn resolve_xray(
         &trace
             .pick(
                 "environments",
-                args.environments.clone(),
+                args.target.environments.clone(),
                 f.environments.clone(),
             )
             .unwrap_or_default(),
@@ -197,13 +214,13 @@ pub(super) fn resolve_xray(
     let chunk = ChunkLimits {
         max_tests: trace.pick_or(
             "chunk_max_tests",
-            args.chunk_max_tests,
+            args.xray.chunk_max_tests,
             f.chunk_max_tests,
             DEFAULT_CHUNK.max_tests,
         ),
         max_bytes: trace.pick_or(
             "chunk_max_bytes",
-            args.chunk_max_bytes,
+            args.xray.chunk_max_bytes,
             f.chunk_max_bytes,
             DEFAULT_CHUNK.max_bytes,
         ),
@@ -225,7 +242,11 @@ pub(super) fn resolve_xray(
     };
     let test_sets = split_list(
         &trace
-            .pick("test_sets", args.test_sets.clone(), f.test_sets.clone())
+            .pick(
+                "test_sets",
+                args.target.test_sets.clone(),
+                f.test_sets.clone(),
+            )
             .unwrap_or_default(),
     );
     for key in &test_sets {
@@ -236,7 +257,7 @@ pub(super) fn resolve_xray(
     }
 
     let folder = trace
-        .pick("folder", args.folder.clone(), f.folder.clone())
+        .pick("folder", args.xray.folder.clone(), f.folder.clone())
         .filter(|t| !t.trim().is_empty());
     if let Some(t) = &folder {
         crate::model::folder::check_template(t)
@@ -244,7 +265,7 @@ pub(super) fn resolve_xray(
     }
     let move_keyed_tests = trace.pick_or(
         "move_keyed_tests",
-        args.move_keyed_tests,
+        args.xray.move_keyed_tests,
         f.move_keyed_tests,
         false,
     );
@@ -261,21 +282,21 @@ pub(super) fn resolve_xray(
         environments,
         fix_version: trace.pick(
             "fix_version",
-            args.fix_version.clone(),
+            args.target.fix_version.clone(),
             f.fix_version.clone(),
         ),
-        revision: trace.pick("revision", args.revision.clone(), f.revision.clone()),
+        revision: trace.pick("revision", args.xray.revision.clone(), f.revision.clone()),
         statuses,
         chunk,
         summary_template: trace.pick_or(
             "summary",
-            args.summary.clone(),
+            args.xray.summary.clone(),
             f.summary.clone(),
             DEFAULT_SUMMARY.into(),
         ),
         description: trace.pick(
             "description",
-            args.description.clone(),
+            args.xray.description.clone(),
             f.description.clone(),
         ),
         execution_labels: f.labels.clone().unwrap_or_default(),
@@ -305,7 +326,7 @@ fn execution_fields(
     trace: &mut Trace,
 ) -> Result<std::collections::BTreeMap<String, serde_json::Value>, SettingsError> {
     const NAME: &str = "XRAY_EXECUTION_FIELDS / --execution-fields / [xray.execution_fields]";
-    let from_cli = match args.execution_fields.as_deref().map(str::trim) {
+    let from_cli = match args.target.execution_fields.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(map)) => Some(map.into_iter().collect()),
