@@ -332,6 +332,7 @@ pub struct OutputSettings {
     pub github_token: Option<Secret>,
 }
 
+pub mod credentials;
 mod file;
 mod resolve;
 mod trust;

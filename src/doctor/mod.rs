@@ -42,7 +42,7 @@ pub struct Options {
     pub send_test_issue: bool,
     /// Names of the credential env vars (or their flags, by env var name) that were set and
     /// non-empty, before settings were resolved. Lets the settings check name half-given and
-    /// contradictory credential sets; see `settings_check::CREDENTIAL_SETS`. Settings given in
+    /// contradictory credential sets; see `settings::credentials::CREDENTIAL_SETS`. Settings given in
     /// the config file are listed by their env var name too, so fixes name only what the user
     /// set or needs (`naming`).
     pub given: Vec<String>,

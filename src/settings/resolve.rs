@@ -18,9 +18,10 @@ use super::{
     MappingSettings, OutputSettings, ScopeSettings, Settings, UnmappedPolicy,
 };
 use crate::ci::{self, CiContext};
-use crate::cli::{InputArgs, SettingsArgs, UnmappedArg, split_list};
+use crate::cli::{InputArgs, SettingsArgs, UnmappedArg, env, split_list};
 use crate::model::identity::IssueKey;
 use crate::secret::Secret;
+use crate::settings::credentials::{self, Scheme};
 
 mod jira;
 mod trace;
@@ -94,8 +95,9 @@ pub fn load(
         Some(p) => {
             let text = read_text(p, from_discovered).map_err(|e| {
                 invalid(format!(
-                    "mapping file {} (XRAY_SYNC_MAPPING / --mapping-file / [mapping] file): {e}",
-                    p.display()
+                    "mapping file {} ({} / --mapping-file / [mapping] file): {e}",
+                    p.display(),
+                    env::XRAY_SYNC_MAPPING
                 ))
             })?;
             parse_mapping(&text, p).map_err(invalid)?
@@ -133,7 +135,7 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
     // (a planted `xray-sync.toml -> /proc/self/environ` must not be read at all).
     let text = read_text(&path, explicit.is_none()).map_err(|e| SettingsError::File {
         path: path.clone(),
-        message: format!("{e} (XRAY_SYNC_CONFIG / --config)"),
+        message: format!("{e} ({} / --config)", env::XRAY_SYNC_CONFIG),
     })?;
     let file = FileConfig::parse(&text, &path).map_err(|message| SettingsError::File {
         path: path.clone(),
@@ -153,8 +155,10 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
             return Err(SettingsError::File {
                 path,
                 message: format!(
-                    "[mapping] file = {:?}: a config file found by discovery may name a mapping file only below its own directory (no `..`, not absolute); name the config with --config / XRAY_SYNC_CONFIG, or use XRAY_SYNC_MAPPING / --mapping-file",
-                    map.display()
+                    "[mapping] file = {:?}: a config file found by discovery may name a mapping file only below its own directory (no `..`, not absolute); name the config with --config / {}, or use {} / --mapping-file",
+                    map.display(),
+                    env::XRAY_SYNC_CONFIG,
+                    env::XRAY_SYNC_MAPPING
                 ),
             });
         }
@@ -315,7 +319,9 @@ pub fn resolve(
         let pattern = g.strip_prefix("tag:").unwrap_or(g);
         globset::Glob::new(pattern).map_err(|e| {
             invalid(format!(
-                "XRAY_SYNC_INCLUDE / XRAY_SYNC_EXCLUDE / --include / --exclude: invalid glob {g:?}: {}",
+                "{} / {} / --include / --exclude: invalid glob {g:?}: {}",
+                env::XRAY_SYNC_INCLUDE,
+                env::XRAY_SYNC_EXCLUDE,
                 e.kind()
             ))
         })?;
@@ -518,20 +524,26 @@ fn dc_auth(
     password: Option<&Secret>,
 ) -> Result<Option<DcAuth>, SettingsError> {
     match (pat, username, password) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(invalid(
-            "contradictory DC credentials: JIRA_PAT and JIRA_USERNAME/JIRA_PASSWORD are both set; keep one",
-        )),
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(invalid(format!(
+            "contradictory DC credentials: {} and {} are both set; keep one",
+            credentials::set(Scheme::DcPat).joined(),
+            credentials::set(Scheme::DcBasic).joined()
+        ))),
         (Some(p), None, None) => Ok(Some(DcAuth::Pat(p.clone()))),
         (None, Some(u), Some(p)) => Ok(Some(DcAuth::Basic {
             username: u.clone(),
             password: p.clone(),
         })),
-        (None, Some(_), None) => Err(invalid(
-            "JIRA_USERNAME / --jira-username is set without JIRA_PASSWORD / --jira-password",
-        )),
-        (None, None, Some(_)) => Err(invalid(
-            "JIRA_PASSWORD / --jira-password is set without JIRA_USERNAME / --jira-username",
-        )),
+        (None, Some(_), None) => Err(invalid(format!(
+            "{} / --jira-username is set without {} / --jira-password",
+            env::JIRA_USERNAME,
+            env::JIRA_PASSWORD
+        ))),
+        (None, None, Some(_)) => Err(invalid(format!(
+            "{} / --jira-password is set without {} / --jira-username",
+            env::JIRA_PASSWORD,
+            env::JIRA_USERNAME
+        ))),
         (None, None, None) => Ok(None),
     }
 }

@@ -6,8 +6,9 @@ use super::{
     DEFAULT_API_URL, DEFAULT_AUTH_URL, DEFAULT_BUG_SUMMARY, PLACEHOLDER_PROJECT, SettingsError,
     check_project_key, check_url, dc_auth, invalid, placeholder_secret,
 };
-use crate::cli::SettingsArgs;
+use crate::cli::{SettingsArgs, env};
 use crate::model::label;
+use crate::settings::credentials::{self, Scheme, Side};
 use crate::settings::file::{FileConfig, FileOverride};
 use crate::settings::{BugOverride, DcAuth, JiraAuth, JiraSettings, Product, XraySettings};
 
@@ -78,43 +79,49 @@ pub(super) fn resolve_jira(
         return Ok(None);
     }
 
-    let token_set = email.is_some() || token.is_some();
-    let oauth_set = client_id.is_some() || client_secret.is_some();
-    let pat_set = pat.is_some();
-    let basic_set = username.is_some() || password.is_some();
-    let named: Vec<&str> = [
-        (token_set, "JIRA_EMAIL/JIRA_API_TOKEN"),
-        (oauth_set, "JIRA_CLIENT_ID/JIRA_CLIENT_SECRET"),
-        (pat_set, "JIRA_PAT"),
-        (basic_set, "JIRA_USERNAME/JIRA_PASSWORD"),
-    ]
-    .into_iter()
-    .filter_map(|(set, name)| set.then_some(name))
-    .collect();
-    if named.len() > 1 && !placeholder {
+    // Which credential sets were touched (any of their variables given), from the one table
+    // doctor reads too.
+    let given = |var: &str| match var {
+        env::JIRA_EMAIL => email.is_some(),
+        env::JIRA_API_TOKEN => token.is_some(),
+        env::JIRA_CLIENT_ID => client_id.is_some(),
+        env::JIRA_CLIENT_SECRET => client_secret.is_some(),
+        env::JIRA_PAT => pat.is_some(),
+        env::JIRA_USERNAME => username.is_some(),
+        env::JIRA_PASSWORD => password.is_some(),
+        _ => false,
+    };
+    let touched = credentials::touched(Side::Jira, given);
+    if touched.len() > 1 && !placeholder {
+        let named: Vec<String> = touched.iter().map(|s| s.joined()).collect();
         return Err(invalid(format!(
             "contradictory Jira credentials: {} are all set; keep one of them",
             named.join(" and ")
         )));
     }
 
+    let scheme = touched.first().map(|s| s.scheme);
     let auth = if placeholder {
         None
-    } else if token_set {
+    } else if scheme == Some(Scheme::JiraCloudToken) {
         match (email, token) {
             (Some(email), Some(token)) => Some(JiraAuth::CloudToken { email, token }),
             (None, _) => {
-                return Err(invalid(
-                    "JIRA_API_TOKEN is set without JIRA_EMAIL / --jira-email",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-email",
+                    env::JIRA_API_TOKEN,
+                    env::JIRA_EMAIL
+                )));
             }
             (_, None) => {
-                return Err(invalid(
-                    "JIRA_EMAIL is set without JIRA_API_TOKEN / --jira-api-token",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-api-token",
+                    env::JIRA_EMAIL,
+                    env::JIRA_API_TOKEN
+                )));
             }
         }
-    } else if oauth_set {
+    } else if scheme == Some(Scheme::JiraCloudOAuth) {
         match (client_id, client_secret) {
             (Some(client_id), Some(client_secret)) => Some(JiraAuth::CloudOAuth {
                 client_id,
@@ -123,14 +130,18 @@ pub(super) fn resolve_jira(
                 api_url: check_url(api_url, "ATLASSIAN_API_URL / --atlassian-api-url")?,
             }),
             (None, _) => {
-                return Err(invalid(
-                    "JIRA_CLIENT_SECRET is set without JIRA_CLIENT_ID / --jira-client-id",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-client-id",
+                    env::JIRA_CLIENT_SECRET,
+                    env::JIRA_CLIENT_ID
+                )));
             }
             (_, None) => {
-                return Err(invalid(
-                    "JIRA_CLIENT_ID is set without JIRA_CLIENT_SECRET / --jira-client-secret",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-client-secret",
+                    env::JIRA_CLIENT_ID,
+                    env::JIRA_CLIENT_SECRET
+                )));
             }
         }
     } else {
@@ -208,7 +219,8 @@ pub(super) fn resolve_jira(
     let prefix = prefix.trim().to_lowercase();
     if prefix.is_empty() || label::sanitize(&prefix) != prefix || prefix.len() > 200 {
         return Err(invalid(format!(
-            "JIRA_LABEL_PREFIX / --label-prefix / [jira] label_prefix {prefix:?}: use 1 to 200 of a-z 0-9 _ . : - (Jira labels cannot hold spaces)"
+            "{} / --label-prefix / [jira] label_prefix {prefix:?}: use 1 to 200 of a-z 0-9 _ . : - (Jira labels cannot hold spaces)",
+            env::JIRA_LABEL_PREFIX
         )));
     }
     let marker = f.marker_label.clone().unwrap_or_else(|| "xray-sync".into());
@@ -244,7 +256,8 @@ pub(super) fn resolve_jira(
 
     if placeholder {
         notes.push(format!(
-            "Jira is not configured: the dry run lists the bugs it would file in {project}, but cannot know whether they already exist (set JIRA_URL and credentials)"
+            "Jira is not configured: the dry run lists the bugs it would file in {project}, but cannot know whether they already exist (set {} and credentials)",
+            env::JIRA_URL
         ));
     }
 

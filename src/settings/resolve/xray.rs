@@ -6,7 +6,7 @@ use super::{
     DEFAULT_CHUNK, DEFAULT_EVIDENCE, DEFAULT_SUMMARY, DEFAULT_XRAY_CLOUD_URL, PLACEHOLDER_PROJECT,
     SettingsError, check_key, check_project_key, check_url, dc_auth, invalid, placeholder_secret,
 };
-use crate::cli::{Deployment, SettingsArgs, split_list};
+use crate::cli::{Deployment, SettingsArgs, env, split_list};
 use crate::settings::file::FileConfig;
 use crate::settings::{
     ChunkLimits, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth, XraySettings,
@@ -163,8 +163,10 @@ pub(super) fn resolve_xray(
     check_project_key(&project, "XRAY_PROJECT / --project / [xray] project")?;
     if placeholder {
         notes.push(format!(
-            "Xray is not configured: the dry run plans for Xray {} project {project} (set XRAY_CLIENT_ID or XRAY_URL to send)",
-            if product == Product::Cloud { "Cloud" } else { "DC" }
+            "Xray is not configured: the dry run plans for Xray {} project {project} (set {} or {} to send)",
+            if product == Product::Cloud { "Cloud" } else { "DC" },
+            env::XRAY_CLIENT_ID,
+            env::XRAY_URL
         ));
     }
 
@@ -260,8 +262,12 @@ pub(super) fn resolve_xray(
         .pick("folder", args.xray.folder.clone(), f.folder.clone())
         .filter(|t| !t.trim().is_empty());
     if let Some(t) = &folder {
-        crate::model::folder::check_template(t)
-            .map_err(|e| invalid(format!("XRAY_FOLDER / --folder / [xray] folder: {e}")))?;
+        crate::model::folder::check_template(t).map_err(|e| {
+            invalid(format!(
+                "{} / --folder / [xray] folder: {e}",
+                env::XRAY_FOLDER
+            ))
+        })?;
     }
     let move_keyed_tests = trace.pick_or(
         "move_keyed_tests",
