@@ -182,9 +182,24 @@ pub struct EvidenceLimits {
     pub max_run_bytes: u64,
 }
 
+/// Whether a side can be asked, decided once by the resolver: later stages ask this instead of
+/// testing for an empty URL or an empty secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// No URL: a dry run (or `doctor`, `config`) plans for this side with a stand-in; nothing
+    /// can be sent. The `url` is empty and the credentials are stand-ins.
+    Placeholder,
+    /// A URL, but a credential is missing or empty: fine for a dry run, cannot be sent.
+    Incomplete,
+    /// A URL and complete credentials: requests can go out.
+    Live,
+}
+
 #[derive(Debug, Clone)]
 pub struct XraySettings {
     pub product: Product,
+    /// Whether Xray can be asked (see `Connection`).
+    pub connection: Connection,
     /// Cloud: the (regional) Xray host; DC: the Jira base URL. No trailing slash.
     pub url: String,
     pub auth: XrayAuth,
@@ -245,6 +260,8 @@ pub struct BugOverride {
 #[derive(Debug, Clone)]
 pub struct JiraSettings {
     pub product: Product,
+    /// Whether Jira can be asked (see `Connection`).
+    pub connection: Connection,
     /// The Jira site (Cloud `https://x.atlassian.net`, or the DC base URL). No trailing slash.
     pub url: String,
     pub auth: JiraAuth,
@@ -348,38 +365,68 @@ impl XraySettings {
     /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL
     /// and can never be sent.
     pub fn is_placeholder(&self) -> bool {
-        self.url.is_empty()
+        self.connection == Connection::Placeholder
+    }
+
+    /// A URL and credentials are both given, so Xray can be asked.
+    pub fn is_live(&self) -> bool {
+        self.connection == Connection::Live
     }
 }
 
 impl JiraSettings {
     /// True when a dry run plans bugs without a Jira site to ask.
     pub fn is_placeholder(&self) -> bool {
-        self.url.is_empty()
+        self.connection == Connection::Placeholder
     }
 
-    /// A site and credentials are both given, so Jira can be asked (a dry run resolves
-    /// missing credentials to empty secrets instead of failing).
+    /// A site and credentials are both given, so Jira can be asked.
     pub fn is_live(&self) -> bool {
-        let secret = match &self.auth {
-            JiraAuth::CloudToken { token, .. } => token,
-            JiraAuth::CloudOAuth { client_secret, .. } => client_secret,
-            JiraAuth::Dc(DcAuth::Pat(pat)) => pat,
-            JiraAuth::Dc(DcAuth::Basic { password, .. }) => password,
-        };
-        !self.is_placeholder() && !secret.is_empty()
+        self.connection == Connection::Live
     }
 }
 
-impl XraySettings {
-    /// A URL and credentials are both given, so Xray can be asked.
-    pub fn is_live(&self) -> bool {
-        let secret = match &self.auth {
+impl XrayAuth {
+    /// The credential that makes this scheme work (the one a dry run may leave empty).
+    pub fn key_secret(&self) -> &Secret {
+        match self {
             XrayAuth::Cloud { client_secret, .. } => client_secret,
-            XrayAuth::Dc(DcAuth::Pat(pat)) => pat,
-            XrayAuth::Dc(DcAuth::Basic { password, .. }) => password,
-        };
-        !self.is_placeholder() && !secret.is_empty()
+            XrayAuth::Dc(dc) => dc.key_secret(),
+        }
+    }
+}
+
+impl JiraAuth {
+    /// The credential that makes this scheme work (the one a dry run may leave empty).
+    pub fn key_secret(&self) -> &Secret {
+        match self {
+            JiraAuth::CloudToken { token, .. } => token,
+            JiraAuth::CloudOAuth { client_secret, .. } => client_secret,
+            JiraAuth::Dc(dc) => dc.key_secret(),
+        }
+    }
+}
+
+impl DcAuth {
+    fn key_secret(&self) -> &Secret {
+        match self {
+            DcAuth::Pat(pat) => pat,
+            DcAuth::Basic { password, .. } => password,
+        }
+    }
+}
+
+impl Connection {
+    /// The resolver's verdict for a side: no URL is a placeholder; a URL with an empty key
+    /// credential (a dry run's stand-in, or a value given empty) cannot be sent.
+    pub(crate) fn of(url: &str, key_secret: &Secret) -> Connection {
+        if url.is_empty() {
+            Connection::Placeholder
+        } else if key_secret.is_empty() {
+            Connection::Incomplete
+        } else {
+            Connection::Live
+        }
     }
 }
 

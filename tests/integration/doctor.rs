@@ -30,6 +30,7 @@ fn xray_settings(mode: Mode, url: &str) -> XraySettings {
     };
     XraySettings {
         product,
+        connection: xray_sync::settings::Connection::Live,
         url: url.into(),
         auth,
         project: "CALC".into(),
@@ -74,6 +75,7 @@ fn jira_settings(mode: Mode, url: &str) -> JiraSettings {
     };
     JiraSettings {
         product,
+        connection: xray_sync::settings::Connection::Live,
         url: url.into(),
         auth,
         project: "CALC".into(),

@@ -10,7 +10,7 @@ use crate::cli::{SettingsArgs, env};
 use crate::model::label;
 use crate::settings::credentials::{self, Scheme, Side};
 use crate::settings::file::{FileConfig, FileOverride};
-use crate::settings::{BugOverride, DcAuth, JiraAuth, JiraSettings, Product, XraySettings};
+use crate::settings::{BugOverride, Connection, DcAuth, JiraAuth, JiraSettings, Product, XraySettings};
 
 pub(super) fn resolve_jira(
     args: &SettingsArgs,
@@ -263,6 +263,7 @@ pub(super) fn resolve_jira(
 
     Ok(Some(JiraSettings {
         product,
+        connection: Connection::of(&url, auth.key_secret()),
         url,
         auth,
         project,

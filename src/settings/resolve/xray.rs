@@ -9,7 +9,7 @@ use super::{
 use crate::cli::{Deployment, SettingsArgs, env, split_list};
 use crate::settings::file::FileConfig;
 use crate::settings::{
-    ChunkLimits, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth, XraySettings,
+    ChunkLimits, Connection, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth, XraySettings,
 };
 
 pub(super) fn resolve_xray(
@@ -278,6 +278,7 @@ pub(super) fn resolve_xray(
 
     Ok(Some(XraySettings {
         product,
+        connection: Connection::of(&url, auth.key_secret()),
         url,
         auth,
         project,

@@ -1239,6 +1239,7 @@ pub mod build {
     pub fn settings(url: &str, product: Product, auth: JiraAuth) -> JiraSettings {
         JiraSettings {
             product,
+            connection: xray_sync::settings::Connection::Live,
             url: url.into(),
             auth,
             project: "BUG".into(),

@@ -78,6 +78,7 @@ pub fn settings(product: Product, url: &str, basic: bool) -> XraySettings {
     };
     XraySettings {
         product,
+        connection: xray_sync::settings::Connection::Live,
         url: url.to_string(),
         auth,
         project: PROJECT.into(),
