@@ -16,7 +16,7 @@ mod text;
 pub mod xray_json;
 pub use crate::model::label;
 
-pub use build::{PlanError, build};
+pub use build::{PlanError, build, plan};
 
 /// Helpers the console and reports share with the planner.
 pub mod build_support {

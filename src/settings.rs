@@ -195,14 +195,35 @@ pub enum Connection {
     Live,
 }
 
+/// Xray: where it is and how to sign in, and (in `plan`, reached through `Deref`) what a
+/// run does with it. The planner only ever sees `plan`, so it cannot read a URL or a credential.
 #[derive(Debug, Clone)]
 pub struct XraySettings {
-    pub product: Product,
     /// Whether Xray can be asked (see `Connection`).
     pub connection: Connection,
     /// Cloud: the (regional) Xray host; DC: the Jira base URL. No trailing slash.
     pub url: String,
     pub auth: XrayAuth,
+    pub plan: XrayPlanSettings,
+}
+
+impl std::ops::Deref for XraySettings {
+    type Target = XrayPlanSettings;
+    fn deref(&self) -> &XrayPlanSettings {
+        &self.plan
+    }
+}
+
+impl std::ops::DerefMut for XraySettings {
+    fn deref_mut(&mut self) -> &mut XrayPlanSettings {
+        &mut self.plan
+    }
+}
+
+/// What a run does with Xray, without its URL or credentials: what the planner reads.
+#[derive(Debug, Clone)]
+pub struct XrayPlanSettings {
+    pub product: Product,
     pub project: String,
     pub test_plan: Option<String>,
     /// Append to this execution instead of creating one.
@@ -257,14 +278,35 @@ pub struct BugOverride {
     pub priority: Option<String>,
 }
 
+/// Jira: where it is and how to sign in, and (in `plan`, reached through `Deref`) what a
+/// run does with it. The planner only ever sees `plan`, so it cannot read a URL or a credential.
 #[derive(Debug, Clone)]
 pub struct JiraSettings {
-    pub product: Product,
     /// Whether Jira can be asked (see `Connection`).
     pub connection: Connection,
     /// The Jira site (Cloud `https://x.atlassian.net`, or the DC base URL). No trailing slash.
     pub url: String,
     pub auth: JiraAuth,
+    pub plan: JiraPlanSettings,
+}
+
+impl std::ops::Deref for JiraSettings {
+    type Target = JiraPlanSettings;
+    fn deref(&self) -> &JiraPlanSettings {
+        &self.plan
+    }
+}
+
+impl std::ops::DerefMut for JiraSettings {
+    fn deref_mut(&mut self) -> &mut JiraPlanSettings {
+        &mut self.plan
+    }
+}
+
+/// What a run does with Jira, without its URL or credentials: what the planner reads.
+#[derive(Debug, Clone)]
+pub struct JiraPlanSettings {
+    pub product: Product,
     pub project: String,
     pub issue_type: String,
     /// Dedup label prefix (default `xray-sync-`).
@@ -430,7 +472,30 @@ impl Connection {
     }
 }
 
+/// What the planner reads (`plan::build`): everything but URLs and credentials, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanSettings<'a> {
+    pub mapping: &'a MappingSettings,
+    pub scope: &'a ScopeSettings,
+    pub xray: Option<&'a XrayPlanSettings>,
+    pub jira: Option<&'a JiraPlanSettings>,
+    pub ci: &'a CiContext,
+    pub notes: &'a [String],
+}
+
 impl Settings {
+    /// The credential-free view the planner takes.
+    pub fn planning(&self) -> PlanSettings<'_> {
+        PlanSettings {
+            mapping: &self.mapping,
+            scope: &self.scope,
+            xray: self.xray.as_ref().map(|x| &x.plan),
+            jira: self.jira.as_ref().map(|j| &j.plan),
+            ci: &self.ci,
+            notes: &self.notes,
+        }
+    }
+
     /// Every credential this run holds, plus the forms derived from them that travel in
     /// headers (Basic `user:secret` in base64), for masking on GitHub and for scrubbing text
     /// that leaves the process.

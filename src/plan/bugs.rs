@@ -20,7 +20,7 @@ use super::{
 };
 use crate::ci::CiContext;
 use crate::model::{OutcomeKind, ReadText, TestCase};
-use crate::settings::{BugOverride, JiraSettings};
+use crate::settings::{BugOverride, JiraPlanSettings};
 
 const MAX_SUMMARY_CHARS: usize = 255;
 
@@ -43,7 +43,7 @@ impl Rule<'_> {
 }
 
 pub(super) fn plan_jira(
-    jira: &JiraSettings,
+    jira: &JiraPlanSettings,
     ci: &CiContext,
     tests: &[PlannedTest],
     cases: &[&TestCase],
@@ -175,7 +175,7 @@ fn push_unique(into: &mut Vec<String>, extra: &[String]) {
 }
 
 fn fields(
-    jira: &JiraSettings,
+    jira: &JiraPlanSettings,
     t: &PlannedTest,
     dedup: &str,
     applied: &[&BugOverride],

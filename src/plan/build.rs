@@ -21,7 +21,7 @@ use super::{IdentitySource, Plan, PlannedTest, bugs};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
 use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
-use crate::settings::{IterationMode, Product, Settings, StatusMap, UnmappedPolicy};
+use crate::settings::{IterationMode, PlanSettings, Product, Settings, StatusMap, UnmappedPolicy};
 
 mod iterations;
 mod scope;
@@ -61,10 +61,17 @@ struct Kept<'a> {
     mapped: crate::mapping::Mapped,
 }
 
+/// Plans `run` under `settings`, through their credential-free view (`Settings::planning`).
 pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
-    let mapper = Mapper::new(&settings.mapping)?;
+    plan(run, &settings.planning())
+}
+
+/// The planner proper, on the credential-free view of the settings: it cannot read a URL or a
+/// secret, so a plan never depends on (or carries) one.
+pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanError> {
+    let mapper = Mapper::new(settings.mapping)?;
     let scope = Scope::new(&settings.scope.include, &settings.scope.exclude)?;
-    let mut notes = settings.notes.clone();
+    let mut notes = settings.notes.to_vec();
     // Without --strict a malformed file is skipped, not fatal; the user must still be told
     // which file and where (path:line), or its tests silently vanish from the run.
     for f in &run.files {
@@ -158,7 +165,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         Some(x) if !groups.is_empty() => Some(xray_plan(
             run,
             x,
-            &settings.ci,
+            settings.ci,
             &tests,
             &cases,
             &groups,
@@ -171,8 +178,8 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         None => None,
     };
     let jira = settings.jira.as_ref().map(|j| {
-        let marker = run_marker(run, &settings.ci);
-        bugs::plan_jira(j, &settings.ci, &tests, &cases, &groups, marker, &mut notes)
+        let marker = run_marker(run, settings.ci);
+        bugs::plan_jira(j, settings.ci, &tests, &cases, &groups, marker, &mut notes)
     });
 
     Ok(Plan {

@@ -43,6 +43,7 @@ mod native_corpus;
 mod native_dry_run;
 mod native_generated;
 mod plan;
+mod plan_view;
 mod report_snapshots;
 mod reruns;
 mod robot_props;

@@ -116,7 +116,7 @@ fn jira_oauth_service_account_with_default_hosts() {
     assert!(s.xray.is_none(), "only Jira configured: Xray skipped");
     assert!(s.notes.iter().any(|n| n.contains("Xray is not configured")));
     let j = s.jira.unwrap();
-    match j.auth {
+    match &j.auth {
         JiraAuth::CloudOAuth {
             auth_url, api_url, ..
         } => {

@@ -14,11 +14,11 @@ use crate::plan::{
     ChunkTest, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity, XrayChunk,
     XrayPlan, chunk,
 };
-use crate::settings::{Product, XraySettings};
+use crate::settings::{Product, XrayPlanSettings};
 
 pub(super) fn xray_plan(
     run: &TestRun,
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     ci: &CiContext,
     tests: &[PlannedTest],
     cases: &[&TestCase],
@@ -77,7 +77,7 @@ pub(super) fn xray_plan(
 }
 
 fn chunk_test(
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     tests: &[PlannedTest],
     cases: &[&TestCase],
     group: &[usize],
@@ -223,7 +223,7 @@ fn rank(case: &TestCase) -> u8 {
     }
 }
 
-fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::TestInfo {
+fn test_info(x: &XrayPlanSettings, case: &TestCase, definition: &str) -> payload::TestInfo {
     let summary = case
         .property("test_summary")
         .map(str::to_string)
@@ -249,7 +249,7 @@ fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::Te
 /// Requirement keys a result names: the xray-junit-extensions `requirements` property, Allure
 /// links of type `requirement`, labels named in `[mapping] requirement_labels`, and tags
 /// matching `[mapping] requirement_tag_pattern`. Only issue-key shapes, each once, in order.
-fn requirement_keys(x: &XraySettings, case: &TestCase) -> Vec<String> {
+fn requirement_keys(x: &XrayPlanSettings, case: &TestCase) -> Vec<String> {
     let mut found: Vec<String> = list_property(case, "requirements").collect();
     for l in case.links() {
         if l.kind.eq_ignore_ascii_case("requirement")
@@ -350,7 +350,7 @@ pub fn content_type_for(filename: &str) -> &'static str {
 
 fn info(
     run: &TestRun,
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     ci: &CiContext,
     cases: &[&TestCase],
     counts: &Counts,

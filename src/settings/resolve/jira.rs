@@ -10,7 +10,10 @@ use crate::cli::{SettingsArgs, env};
 use crate::model::label;
 use crate::settings::credentials::{self, Scheme, Side};
 use crate::settings::file::{FileConfig, FileOverride};
-use crate::settings::{BugOverride, Connection, DcAuth, JiraAuth, JiraSettings, Product, XraySettings};
+use crate::settings::{
+    BugOverride, Connection, DcAuth, JiraAuth, JiraPlanSettings, JiraSettings, Product,
+    XraySettings,
+};
 
 pub(super) fn resolve_jira(
     args: &SettingsArgs,
@@ -262,44 +265,46 @@ pub(super) fn resolve_jira(
     }
 
     Ok(Some(JiraSettings {
-        product,
         connection: Connection::of(&url, auth.key_secret()),
         url,
         auth,
-        project,
-        issue_type: trace.pick_or(
-            "bug_issue_type",
-            args.target.bug_issue_type.clone(),
-            f.issue_type.clone(),
-            "Bug".into(),
-        ),
-        label_prefix: prefix,
-        marker_label: marker,
-        labels,
-        assignee: f.assignee.clone(),
-        components: f.components.clone().unwrap_or_default(),
-        priority: f.priority.clone(),
-        summary_template: f
-            .summary
-            .clone()
-            .unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
-        file_flaky: trace.pick_or("file_flaky", args.bugs.file_flaky, f.file_flaky, false),
-        mass_failure_threshold: (threshold > 0).then_some(threshold),
-        close_on_pass: trace.pick_or(
-            "close_on_pass",
-            args.bugs.close_on_pass,
-            f.close_on_pass,
-            false,
-        ),
-        reopen_within_days: f.reopen_within_days,
-        done_link_type: f.done_link_type.clone().unwrap_or_else(|| "Relates".into()),
-        duplicate_link_type: f
-            .duplicate_link_type
-            .clone()
-            .unwrap_or_else(|| "Duplicate".into()),
-        test_link_type: f.test_link_type.clone().unwrap_or_else(|| "Tests".into()),
-        parallelism,
-        overrides,
+        plan: JiraPlanSettings {
+            product,
+            project,
+            issue_type: trace.pick_or(
+                "bug_issue_type",
+                args.target.bug_issue_type.clone(),
+                f.issue_type.clone(),
+                "Bug".into(),
+            ),
+            label_prefix: prefix,
+            marker_label: marker,
+            labels,
+            assignee: f.assignee.clone(),
+            components: f.components.clone().unwrap_or_default(),
+            priority: f.priority.clone(),
+            summary_template: f
+                .summary
+                .clone()
+                .unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
+            file_flaky: trace.pick_or("file_flaky", args.bugs.file_flaky, f.file_flaky, false),
+            mass_failure_threshold: (threshold > 0).then_some(threshold),
+            close_on_pass: trace.pick_or(
+                "close_on_pass",
+                args.bugs.close_on_pass,
+                f.close_on_pass,
+                false,
+            ),
+            reopen_within_days: f.reopen_within_days,
+            done_link_type: f.done_link_type.clone().unwrap_or_else(|| "Relates".into()),
+            duplicate_link_type: f
+                .duplicate_link_type
+                .clone()
+                .unwrap_or_else(|| "Duplicate".into()),
+            test_link_type: f.test_link_type.clone().unwrap_or_else(|| "Tests".into()),
+            parallelism,
+            overrides,
+        },
     }))
 }
 

@@ -9,7 +9,8 @@ use super::{
 use crate::cli::{Deployment, SettingsArgs, env, split_list};
 use crate::settings::file::FileConfig;
 use crate::settings::{
-    ChunkLimits, Connection, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth, XraySettings,
+    ChunkLimits, Connection, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth,
+    XrayPlanSettings, XraySettings,
 };
 
 pub(super) fn resolve_xray(
@@ -277,51 +278,53 @@ pub(super) fn resolve_xray(
     );
 
     Ok(Some(XraySettings {
-        product,
         connection: Connection::of(&url, auth.key_secret()),
         url,
         auth,
-        project,
-        test_plan,
-        test_execution,
-        // Set by `resolve` once the CI context is known.
-        run_identity: None,
-        environments,
-        fix_version: trace.pick(
-            "fix_version",
-            args.target.fix_version.clone(),
-            f.fix_version.clone(),
-        ),
-        revision: trace.pick("revision", args.xray.revision.clone(), f.revision.clone()),
-        statuses,
-        chunk,
-        summary_template: trace.pick_or(
-            "summary",
-            args.xray.summary.clone(),
-            f.summary.clone(),
-            DEFAULT_SUMMARY.into(),
-        ),
-        description: trace.pick(
-            "description",
-            args.xray.description.clone(),
-            f.description.clone(),
-        ),
-        execution_labels: f.labels.clone().unwrap_or_default(),
-        strict_keys: f.strict_keys.unwrap_or(false),
-        evidence: EvidenceLimits {
-            max_file_bytes: f
-                .evidence_max_file_bytes
-                .unwrap_or(DEFAULT_EVIDENCE.max_file_bytes),
-            max_run_bytes: f
-                .evidence_max_run_bytes
-                .unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
+        plan: XrayPlanSettings {
+            product,
+            project,
+            test_plan,
+            test_execution,
+            // Set by `resolve` once the CI context is known.
+            run_identity: None,
+            environments,
+            fix_version: trace.pick(
+                "fix_version",
+                args.target.fix_version.clone(),
+                f.fix_version.clone(),
+            ),
+            revision: trace.pick("revision", args.xray.revision.clone(), f.revision.clone()),
+            statuses,
+            chunk,
+            summary_template: trace.pick_or(
+                "summary",
+                args.xray.summary.clone(),
+                f.summary.clone(),
+                DEFAULT_SUMMARY.into(),
+            ),
+            description: trace.pick(
+                "description",
+                args.xray.description.clone(),
+                f.description.clone(),
+            ),
+            execution_labels: f.labels.clone().unwrap_or_default(),
+            strict_keys: f.strict_keys.unwrap_or(false),
+            evidence: EvidenceLimits {
+                max_file_bytes: f
+                    .evidence_max_file_bytes
+                    .unwrap_or(DEFAULT_EVIDENCE.max_file_bytes),
+                max_run_bytes: f
+                    .evidence_max_run_bytes
+                    .unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
+            },
+            execution_fields,
+            test_sets,
+            folder,
+            move_keyed_tests,
+            requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
+            requirement_tag_pattern,
         },
-        execution_fields,
-        test_sets,
-        folder,
-        move_keyed_tests,
-        requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
-        requirement_tag_pattern,
     }))
 }
 
