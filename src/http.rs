@@ -485,6 +485,14 @@ fn transport_error(service: Service, url: &str, e: ureq::Error) -> (Failure, Api
             Failure::Connect,
             format!("TLS failed: {e} (set --ca-cert for a private CA)"),
         ),
+        // Reading stopped at the cap; the rest of the answer was never read into memory.
+        ureq::Error::BodyExceedsLimit(_) => (
+            Failure::Interrupted,
+            format!(
+                "the answer was larger than {} MiB, the most xray-sync reads; reading stopped there",
+                MAX_RESPONSE_BYTES / (1024 * 1024)
+            ),
+        ),
         _ => (Failure::Interrupted, e.to_string()),
     };
     let maybe_applied = failure == Failure::Interrupted;

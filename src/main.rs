@@ -383,6 +383,7 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     };
     let (settings, _trace) = settings::load(&args.settings(), &input, false, &env)?;
     xray_sync::stop::set_deadline(settings.http.max_run_time);
+    xray_sync::outfile::confine_to(&settings.output.workspace);
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
         return Err(RunError::Usage(anyhow::anyhow!(
             "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"

@@ -8,6 +8,12 @@
 //! destination. `rename` replaces a symlink at the destination instead of writing through it,
 //! and a reader never sees a half-written file. Directories are created one level at a time
 //! and refused when they are symlinks. Imports nothing from the crate, so every layer may use it.
+//!
+//! The directories on the way are checked too: a planted `out -> /elsewhere` would otherwise
+//! carry `--report out/r.json` (and the rename over `/elsewhere/r.json`) out of the workspace.
+//! Every level of an output's path that lies inside the workspace ([`confine_to`], set once a
+//! command knows its settings; the current directory until then) must be a real directory.
+//! Levels above the workspace belong to the machine (`/tmp` may be a link) and are not checked.
 
 use std::fs;
 use std::io::{self, Write};
@@ -21,6 +27,91 @@ pub const PRIVATE_MODE: u32 = 0o600;
 #[cfg(unix)]
 const PRIVATE_DIR_MODE: u32 = 0o700;
 
+/// The workspace outputs are confined to: its levels may not be symlinks (see the module doc).
+static WORKSPACE: std::sync::RwLock<Option<PathBuf>> = std::sync::RwLock::new(None);
+
+/// Sets the workspace whose directories outputs never pass through a symlink in. Process-wide,
+/// like the stop state: one command runs per process.
+pub fn confine_to(workspace: &Path) {
+    let mut w = WORKSPACE.write().unwrap_or_else(|p| p.into_inner());
+    *w = Some(workspace.to_path_buf());
+}
+
+/// Refuses `path` when one of its directories inside the workspace is a symlink (or not a
+/// directory), naming both. Missing levels are fine (they are created by the caller or the
+/// write fails on its own).
+pub fn check_directories(path: &Path) -> io::Result<()> {
+    let cwd = std::env::current_dir()?;
+    let workspace = WORKSPACE
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let abs = lexical_absolute(&cwd, path);
+    let root = lexical_absolute(&cwd, &workspace);
+    let canonical_root = fs::canonicalize(&root).ok();
+    let Some(root) = [Some(root), canonical_root]
+        .into_iter()
+        .flatten()
+        .find(|r| abs.starts_with(r))
+    else {
+        return Ok(());
+    };
+    let mut level = root.clone();
+    let below: Vec<_> = abs
+        .strip_prefix(&root)
+        .map(|rest| rest.components().collect())
+        .unwrap_or_default();
+    // Every directory strictly between the workspace and the file.
+    for part in below.iter().take(below.len().saturating_sub(1)) {
+        level.push(part);
+        match fs::symlink_metadata(&level) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{}: {} is a symlink inside the workspace; refusing to write through it (a link planted there could send the file anywhere)",
+                        path.display(),
+                        level.display()
+                    ),
+                ));
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{}: {} is not a directory", path.display(), level.display()),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute against `cwd`, with `.` dropped and `..` taken lexically (the levels
+/// checked are then the ones the path names, never a link's target).
+fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Writes `bytes` to `path` as a new file with `mode`, replacing whatever entry (file or
 /// symlink) was there. The link's target is never opened.
 pub fn write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
@@ -33,6 +124,7 @@ pub fn write_with(
     mode: u32,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    check_directories(path)?;
     let dir = parent_of(path);
     let name = path
         .file_name()
@@ -61,6 +153,8 @@ pub fn write_with(
 /// Creates `dir` (and missing parents) owner-only, refusing any existing level that is a
 /// symlink or not a directory, so nothing is written through a planted link.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    // Inside the workspace no level may be a link (levels above it are the machine's).
+    check_directories(&dir.join("x"))?;
     let mut built = PathBuf::new();
     for part in dir.components() {
         built.push(part);
@@ -182,6 +276,29 @@ mod tests {
         );
         // No temporary file is left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn directories_inside_the_workspace_may_not_be_links() {
+        let ws = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        symlink(elsewhere.path(), ws.path().join("out")).unwrap();
+        fs::create_dir(ws.path().join("real")).unwrap();
+        confine_to(ws.path());
+        let err = write(&ws.path().join("out/r.json"), b"x", PUBLIC_MODE).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is a symlink inside the workspace")
+        );
+        assert!(create_private_dir(&ws.path().join("out/spool")).is_err());
+        assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        write(&ws.path().join("real/r.json"), b"x", PUBLIC_MODE).unwrap();
+        // Outside the workspace the machine's links are not ours to judge.
+        write(&elsewhere.path().join("r.json"), b"x", PUBLIC_MODE).unwrap();
+        assert_eq!(
+            lexical_absolute(Path::new("/w"), Path::new("a/./b/../c")),
+            Path::new("/w/a/c")
+        );
     }
 
     #[test]

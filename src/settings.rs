@@ -394,7 +394,7 @@ pub struct OutputSettings {
 pub mod credentials;
 mod file;
 mod resolve;
-mod trust;
+pub mod trust;
 
 pub use file::{FileConfig, parse_mapping};
 pub use resolve::{

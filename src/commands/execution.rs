@@ -50,15 +50,19 @@ pub fn create(
         let line = crate::secret::scrub(line, &secret_refs);
         let _ = writeln!(std::io::stderr(), "{}", github::neutralise(&line));
     };
-    // Execution fields are checked against the create screen first, as a run checks them:
-    // a required field without a value stops here with its name, before anything is created.
-    let x = if x.execution_fields.is_empty() {
-        x
-    } else {
-        crate::xray::exec_fields::prepare(&http, &x, settings.jira.as_ref(), &mut progress)
-            .map_err(|message| {
+    // Execution fields are checked against the create screen first (even when none are
+    // given: this one-off setup step can afford the two reads): a required field without a
+    // value stops here with its name and the setting, before anything is created. Where the
+    // screen cannot be read (Xray Cloud without Jira settings) Jira's own refusal names it.
+    let x = {
+        let given = !x.execution_fields.is_empty();
+        let mut quiet = |_: &str| {};
+        let sink: &mut dyn FnMut(&str) = if given { &mut progress } else { &mut quiet };
+        crate::xray::exec_fields::prepare(&http, &x, settings.jira.as_ref(), sink).map_err(
+            |message| {
                 RunError::Remote(vec![format!("Xray: Test Execution not created: {message}")])
-            })?
+            },
+        )?
     };
     let client = Client::new(&http, &x);
     let info = execution_info(&settings, &x, None);
@@ -109,7 +113,21 @@ pub fn create(
                 }
             }
         }
-        Err(e) => receipt.errors.push(ReportError::from_api(&e)),
+        Err(e) => {
+            let refused_field = matches!(e, crate::error::ApiError::Rejected { .. })
+                && e.to_string().to_ascii_lowercase().contains("required");
+            receipt.errors.push(ReportError::from_api(&e));
+            if refused_field {
+                receipt.errors.push(ReportError {
+                    kind: crate::error::ErrorKind::BadInput,
+                    message: format!(
+                        "Test Execution not created: a field it requires has no value; give it in {} (by id in Jira's shape without Jira settings, e.g. {{\"customfield_10100\": {{\"value\": \"nightly\"}}}}); `xray-sync doctor` lists the required fields",
+                        crate::xray::exec_fields::SETTING
+                    ),
+                    doctor_check: Some("xray.execution-fields".into()),
+                });
+            }
+        }
     }
     for w in &receipt.warnings {
         progress(&format!("Xray: warning: {w}"));
@@ -259,6 +277,53 @@ pub fn retitle(
     })
 }
 
+/// After this run lost a creation race on Xray Cloud (`upload::converge` moved its results to
+/// the winner and emptied its own execution): relabels the duplicate `<marker>-duplicate`
+/// through Jira, as DC does with the Xray credentials, so a later search for the CI run's
+/// marker finds only the winner. Labels are Jira fields that the Xray API key cannot edit, so
+/// this needs the Jira settings; without them (or when Jira refuses) the duplicate keeps the
+/// marker, and the warning and the report's `duplicate.unlabelled_reason` say so and why.
+/// Either way later jobs choose the winner: it has the lowest issue number.
+pub fn relabel_duplicate(settings: &Settings, http: &Http, receipt: &mut XrayReceipt) {
+    let Some(marker) = receipt.marker_label.clone() else {
+        return;
+    };
+    let Some(dup) = receipt.duplicate.as_mut().filter(|d| !d.labelled) else {
+        return;
+    };
+    if receipt.product != crate::settings::Product::Cloud {
+        // DC relabels with the Xray credentials during convergence; a failure is reported there.
+        return;
+    }
+    let (own, winner) = (dup.key.clone(), dup.winner.clone());
+    let duplicate_label = format!("{marker}-duplicate");
+    let jira = settings.jira.as_ref().filter(|j| j.is_live());
+    let outcome = match jira {
+        Some(js) => crate::jira::client::Client::new(http, js)
+            .swap_label(own.as_str(), &marker, &duplicate_label)
+            .map_err(|e| format!("relabelling through Jira failed: {e}")),
+        None => Err(format!(
+            "{}, and no Jira settings (JIRA_URL and credentials) are given to edit them",
+            crate::xray::upload::CLOUD_LABELS_ARE_JIRA_FIELDS
+        )),
+    };
+    match outcome {
+        Ok(()) => {
+            dup.labelled = true;
+            dup.unlabelled_reason = None;
+            receipt.warnings.push(format!(
+                "{own} relabelled {duplicate_label} through Jira: searches for this CI run's marker now find only {winner}"
+            ));
+        }
+        Err(reason) => {
+            receipt.warnings.push(format!(
+                "{own} keeps the run marker label {marker} ({reason}); it is emptied, and later jobs of this CI run still choose {winner}, the lowest issue number"
+            ));
+            dup.unlabelled_reason = Some(reason);
+        }
+    }
+}
+
 /// Resolves the settings; both commands need live Xray settings.
 fn load(
     args: &crate::cli::SettingsArgs,
@@ -273,6 +338,7 @@ fn load(
     };
     let (settings, _trace) = settings::load(args, &input, false, env)?;
     crate::stop::set_deadline(settings.http.max_run_time);
+    crate::outfile::confine_to(&settings.output.workspace);
     let Some(x) = settings.xray.clone().filter(|x| x.is_live()) else {
         return Err(invalid(&format!(
             "{command} needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET / XRAY_PROJECT, or the DC credentials)"
@@ -346,11 +412,14 @@ fn write_report(
     secrets: &[&crate::secret::Secret],
 ) -> Result<(), RunError> {
     if let Some(path) = &settings.output.report {
-        let json = crate::secret::scrub(&report.to_json(), secrets);
-        std::fs::write(path, json + "\n").map_err(|source| RunError::Output {
-            path: path.clone(),
-            source,
-        })?;
+        let json = crate::secret::scrub(&report.to_json(), secrets) + "\n";
+        // Never through a symlink planted at `path`, like every output (see `outfile`).
+        crate::outfile::write(path, json.as_bytes(), crate::outfile::PUBLIC_MODE).map_err(
+            |source| RunError::Output {
+                path: path.clone(),
+                source,
+            },
+        )?;
     }
     Ok(())
 }

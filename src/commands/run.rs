@@ -73,6 +73,7 @@ pub fn run(
     settings_args.output.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
     crate::stop::set_deadline(settings.http.max_run_time);
+    crate::outfile::confine_to(&settings.output.workspace);
     if !dry_run && settings.xray.is_none() && settings.jira.is_none() {
         return Err(RunError::NothingToDo(settings.notes.clone()));
     }
@@ -384,6 +385,9 @@ fn execute(
         );
     }
     let mut receipts = send(plan, settings, results, dry_run, &http, out);
+    if let Some(xr) = receipts.xray.as_mut() {
+        super::execution::relabel_duplicate(settings, &http, xr);
+    }
     retitle_shared(settings, &http, &mut receipts);
     if on_github {
         let _ = writeln!(out, "{}", github::ENDGROUP);

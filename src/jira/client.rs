@@ -593,6 +593,20 @@ impl<'h> Client<'h> {
         .map(|_| ())
     }
 
+    /// Replaces label `remove` with `add` on `key` in one request, without reading the labels
+    /// first: `PUT /rest/api/{3|2}/issue/{key}` with `{"update":{"labels":[{"add"},{"remove"}]}}`
+    /// → 204 (docs/jira-api.md §3.3; the `update` verbs add/remove are Jira's "operation based
+    /// update", developer.atlassian.com "Updating an Issue via the JIRA REST APIs"). Applying
+    /// it twice leaves the same labels, so it is safe to resend.
+    pub fn swap_label(&self, key: &str, remove: &str, add: &str) -> Result<(), ApiError> {
+        let path = self.api(&format!("issue/{}", enc(key)));
+        let body = json!({ "update": { "labels": [ { "add": add }, { "remove": remove } ] } });
+        self.call(&format!("labels of {key}"), |base| {
+            Request::post_json(format!("{base}{path}"), &body, Call::Read).method("PUT")
+        })
+        .map(|_| ())
+    }
+
     /// Links two issues: the result reads "`inward` <outward phrase> `outward`" (for
     /// `Duplicate`: inward duplicates outward). Re-posting an existing link does not duplicate
     /// it, so this is safe to resend.

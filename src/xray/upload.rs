@@ -117,8 +117,12 @@ pub struct DuplicateExecution {
     pub reason: String,
     /// Every Test was removed from it.
     pub emptied: bool,
-    /// Relabelled `<marker>-duplicate` (DC only).
+    /// Relabelled `<marker>-duplicate` (DC with the Xray credentials; Cloud through the Jira
+    /// settings, see `commands::execution::relabel_duplicate`).
     pub labelled: bool,
+    /// Why it still carries the run marker label, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlabelled_reason: Option<String>,
 }
 
 impl XrayReceipt {
@@ -561,6 +565,10 @@ pub fn run_checked(
 /// own execution is visible, which means every earlier create is too.
 const CONVERGE_WAITS_MS: [u64; 6] = [300, 700, 1500, 3000, 5000, 8000];
 
+/// Why a Cloud duplicate cannot be relabelled with the Xray credentials alone.
+pub const CLOUD_LABELS_ARE_JIRA_FIELDS: &str =
+    "on Xray Cloud labels are Jira fields, which the Xray API key cannot edit";
+
 struct Converge<'a> {
     marker: &'a str,
     own: &'a IssueKey,
@@ -571,8 +579,8 @@ struct Converge<'a> {
 /// After this job created its CI run's execution: search the marker again; when another job
 /// of the same run created one too, the lowest issue number wins. A loser re-sends its results
 /// into the winner, empties its own execution, relabels it `<marker>-duplicate` (DC; on Cloud
-/// the label is a Jira field) and reports it; its results are never dropped before they are
-/// in the winner.
+/// the label is a Jira field, which `commands::execution::relabel_duplicate` sets through the
+/// Jira settings) and reports it; its results are never dropped before they are in the winner.
 fn converge(
     client: &Client,
     http: &Http,
@@ -653,15 +661,16 @@ fn converge(
             false
         }
     };
-    let labelled = match client.mark_duplicate(c.own, c.marker) {
-        Some(Ok(())) => true,
+    let (labelled, unlabelled_reason) = match client.mark_duplicate(c.own, c.marker) {
+        Some(Ok(())) => (true, None),
         Some(Err(e)) => {
             receipt
                 .warnings
                 .push(format!("could not relabel the duplicate {}: {e}", c.own));
-            false
+            (false, Some(format!("relabelling failed: {e}")))
         }
-        None => false,
+        // Cloud: the command relabels it through Jira when Jira settings are given.
+        None => (false, Some(CLOUD_LABELS_ARE_JIRA_FIELDS.to_string())),
     };
     let reason = format!(
         "another job of this CI run created {winner} at the same time (same run marker label {}); the lowest issue number wins",
@@ -683,6 +692,7 @@ fn converge(
         reason,
         emptied,
         labelled,
+        unlabelled_reason,
     });
     receipt.execution = Some(winner);
     receipt.created = false;

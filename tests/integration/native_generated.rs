@@ -280,3 +280,51 @@ fn testng_junit_copies_are_not_counted_twice() {
     assert_eq!(format_of(&alone), Format::Junit);
     assert_eq!(alone.cases.len(), 7);
 }
+
+/// Jest + jest-junit defaults: Jest says "7 failed, 1 skipped, 1 todo, 6 passed, 15 total" and
+/// "Test Suites: 3 failed". The file holds the 15 tests; the todo has no `<skipped/>` (so it
+/// counts as passed), the retried test is one plain `<testcase>`, and the suite that failed to
+/// run is absent (PROVENANCE.md says why).
+#[test]
+fn jest_junit_defaults_match_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-jest/junit-default.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 15);
+    assert_eq!(counts(&run.cases), (6 + 1, 7, 0, 1));
+    let todo = find(&run, "calc div handles big numbers");
+    assert_eq!(todo.outcome().kind(), OutcomeKind::Passed);
+    let retried = find(&run, "flaky passes on the second try");
+    assert_eq!(
+        retried.attempts.len(),
+        1,
+        "jest-junit does not write retries"
+    );
+    let hook = find(&run, "hooks needs the database")
+        .outcome()
+        .failure()
+        .cloned();
+    let details = hook.and_then(|f| f.details.map(|d| d.read()));
+    assert!(
+        details
+            .unwrap_or_default()
+            .starts_with("Error: database unavailable")
+    );
+    assert!(!run.cases.iter().any(|c| c.name.contains("broken")));
+}
+
+/// With `JEST_JUNIT_REPORT_TEST_SUITE_ERRORS=true` the suite that failed to run is a failing
+/// test (written twice, `<error>` then `<failure>`: one test, two attempts), so a broken test
+/// file is never a green run.
+#[test]
+fn jest_junit_suite_errors_make_the_broken_suite_a_failing_test() {
+    let run = run("generated-jest/junit-suite-errors.xml");
+    assert_eq!(run.cases.len(), 16);
+    assert_eq!(counts(&run.cases), (7, 8, 0, 1));
+    let broken = find(&run, "src/broken.test.js");
+    assert_eq!(broken.attempts.len(), 2);
+    assert_eq!(broken.outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(
+        find(&run, "CALC-12 divides two numbers").file(),
+        Some("src/calc.test.js")
+    );
+}

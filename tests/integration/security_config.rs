@@ -197,3 +197,39 @@ fn action_passes_its_config_input_explicitly() {
         "action.yml must map inputs.config to XRAY_SYNC_CONFIG"
     );
 }
+
+/// README's Security section lists the trusted keys a discovered file may not hold; the list is
+/// the code's (`settings::trust::TRUSTED_KEYS`), so a key added to one is added to the other.
+#[test]
+fn readme_lists_exactly_the_trusted_keys() {
+    use std::collections::BTreeSet;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let security = &readme[readme
+        .find("## Security")
+        .expect("README has a Security section")..];
+    let mut listed = BTreeSet::new();
+    for line in security
+        .lines()
+        .take_while(|l| !l.starts_with("## ") || l.starts_with("## Security"))
+    {
+        let Some(rest) = line.strip_prefix("| `[") else {
+            continue;
+        };
+        let Some((section, keys)) = rest.split_once("]` | ") else {
+            continue;
+        };
+        let section = section.trim_start_matches('[').trim_end_matches(']');
+        for key in keys.trim_end_matches(" |").split(", ") {
+            listed.insert((section.to_string(), key.trim_matches('`').to_string()));
+        }
+    }
+    let trusted: BTreeSet<(String, String)> = xray_sync::settings::trust::TRUSTED_KEYS
+        .iter()
+        .map(|(s, k, _)| (s.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(
+        listed, trusted,
+        "README Security's trusted-key table against TRUSTED_KEYS"
+    );
+}

@@ -130,3 +130,74 @@ fn a_planted_spool_link_is_refused_and_its_target_untouched() {
     assert_eq!(std::fs::read_dir(&existing).unwrap().count(), 0);
     assert!(!dangling.exists());
 }
+
+/// A directory link planted inside the workspace (`out -> /elsewhere`) would carry `--report
+/// out/r.json` out of it, and the rename would replace `/elsewhere/r.json`: every directory of
+/// an output's path inside the workspace must be a real one. Refused with the path named;
+/// nothing appears in (or is replaced in) the link's target. The spool is held to the same.
+#[test]
+fn a_planted_directory_link_on_an_outputs_way_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("r.json"), "KEEP ME").unwrap();
+    let s = Scratch::new();
+    s.junit("TEST-a.xml", "CalcTest", 2, &[]);
+    symlink(outside.path(), s.path("out")).unwrap();
+    for (flag, file) in [
+        ("--report", "out/r.json"),
+        ("--plan-json", "out/plan.json"),
+        ("--summary-md", "out/sub/../summary.md"),
+    ] {
+        let out = run(s.bin().args(["run", "--dry-run", flag, file, "results"]));
+        assert_ne!(out.code, Some(0), "{flag}: {}", out.text());
+        assert!(
+            out.text()
+                .contains("is a symlink inside the workspace; refusing to write through it"),
+            "{flag}: {}",
+            out.text()
+        );
+        assert!(out.text().contains(file), "{flag}: {}", out.text());
+    }
+    // Absolute paths into the workspace are checked the same way.
+    let abs = s.path("out/r.json");
+    let out = run(s.bin().args([
+        "run",
+        "--dry-run",
+        "--report",
+        abs.to_str().unwrap(),
+        "results",
+    ]));
+    assert_ne!(out.code, Some(0), "{}", out.text());
+    let mut names: Vec<String> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["r.json"], "only what was there before");
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("r.json")).unwrap(),
+        "KEEP ME"
+    );
+
+    // The spool below a planted directory link.
+    let xray = refused_import();
+    let mut cmd = s.bin();
+    xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_SYNC_SPOOL_DIR", s.path("out/spool"));
+    let out = run(cmd.args(["run", "results"]));
+    assert_eq!(out.code, Some(4), "{}", out.text());
+    assert!(
+        out.text().contains("could not write the spool")
+            && out.text().contains("is a symlink inside the workspace"),
+        "{}",
+        out.text()
+    );
+    assert!(!outside.path().join("spool").exists());
+
+    // A real directory on the way is fine.
+    std::fs::create_dir(s.path("reports")).unwrap();
+    let out = run(s
+        .bin()
+        .args(["run", "--dry-run", "--report", "reports/r.json", "results"]));
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert!(s.path("reports/r.json").is_file());
+}

@@ -241,6 +241,11 @@ pub fn same_site(jira: &JiraFake, xray: &XrayFake) {
         }
         s.issues.get(key).cloned()
     }));
+    let state = xray.state.clone();
+    jira.share_site_edits(Arc::new(move |key: &str, body: &serde_json::Value| {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        s.edit_execution(key, body)
+    }));
 }
 
 /// Xray Cloud variables pointing at `url`.

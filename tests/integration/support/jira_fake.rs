@@ -149,6 +149,8 @@ struct State {
     searches: Vec<SearchLog>,
     /// Issues of the same site that live in another fake (Xray's Tests): key → issue type.
     site_issues: SiteIssues,
+    /// Edits of those issues (Xray's executions: title and labels).
+    site_edits: SiteEdits,
 }
 
 /// A lookup of issues another fake holds: Xray Tests live in the same Jira site as the bugs, so
@@ -158,6 +160,19 @@ pub struct SiteIssues(Option<SiteLookup>);
 
 /// Key → issue type, for issues another fake holds.
 pub type SiteLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// `PUT issue/{key}` for an issue another fake holds: its answer, or `None` when that fake
+/// does not hold `key`.
+pub type SiteEdit = Arc<dyn Fn(&str, &Value) -> Option<Reply> + Send + Sync>;
+
+#[derive(Clone, Default)]
+struct SiteEdits(Option<SiteEdit>);
+
+impl std::fmt::Debug for SiteEdits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SiteEdits")
+    }
+}
 
 impl std::fmt::Debug for SiteIssues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -190,6 +205,7 @@ impl JiraFake {
             token_requests: 0,
             searches: Vec::new(),
             site_issues: SiteIssues::default(),
+            site_edits: SiteEdits::default(),
         }));
         let handler_state = state.clone();
         let fake = Fake::serve(move |req| handle(&handler_state, req));
@@ -200,6 +216,12 @@ impl JiraFake {
     /// Makes the issues `lookup` knows (key → issue type) part of this site, for links.
     pub fn share_site(&self, lookup: SiteLookup) {
         self.state.lock().unwrap().site_issues = SiteIssues(Some(lookup));
+    }
+
+    /// Lets `PUT issue/{key}` edit the issues another fake holds (Xray's executions are Jira
+    /// issues of the same site: the Jira credentials edit their title and labels).
+    pub fn share_site_edits(&self, edit: SiteEdit) {
+        self.state.lock().unwrap().site_edits = SiteEdits(Some(edit));
     }
 
     pub fn url(&self) -> String {
@@ -554,6 +576,11 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 && let Some(e) = check_rich_text(s.config.mode, d, "description")
             {
                 return e;
+            }
+            if !s.issues.iter().any(|i| i.key == *key)
+                && let Some(reply) = s.site_edits.0.as_ref().and_then(|edit| edit(key, &b))
+            {
+                return reply;
             }
             let Some(i) = s.issues.iter_mut().find(|i| i.key == *key) else {
                 return err(

@@ -496,12 +496,16 @@ impl State {
             };
             let by_key: BTreeMap<&String, &String> =
                 self.definitions.iter().map(|(d, k)| (k, d)).collect();
+            // Each run with its status and Test, as the query asks (xray-api.md §6 table,
+            // "runs of an execution": `results { id status{name} test{ jira(...) } }`).
             let runs: Vec<Value> = exec
                 .runs
-                .keys()
+                .iter()
                 .skip(start)
                 .take(100)
-                .map(|k| json!({"test": {"unstructured": by_key.get(k), "jira": {"key": k}}}))
+                .map(|(k, r)| {
+                    json!({"status": {"name": r.status}, "test": {"unstructured": by_key.get(k), "jira": {"key": k}}})
+                })
                 .collect();
             json!({"getTestExecutions": {"total": 1, "start": 0, "limit": 1, "results": [
                 {"issueId": "9", "testRuns": {"total": exec.runs.len(), "start": start, "limit": 100, "results": runs}}
@@ -855,12 +859,25 @@ impl State {
     /// Jira DC `PUT /rest/api/2/issue/{key}` with `{"fields":{"summary"}}` or
     /// `{"update":{"labels":[{"add"},{"remove"}]}}` → 204 (jira-api.md §3.3).
     fn dc_edit_issue(&mut self, key: &str, body: Value) -> Reply {
-        let Some(e) = self.executions.get_mut(key) else {
-            return Reply::json(
+        self.edit_execution(key, &body).unwrap_or_else(|| {
+            Reply::json(
                 404,
                 r#"{"errorMessages":["Issue Does Not Exist"],"errors":{}}"#,
-            );
-        };
+            )
+        })
+    }
+
+    /// The Jira edit of an execution (Executions are Jira issues of the site, so Jira's own
+    /// `PUT /rest/api/{2,3}/issue/{key}` edits them on both products; jira-api.md §3.3, the
+    /// `update` verbs add/remove per developer.atlassian.com "Updating an Issue via the JIRA
+    /// REST APIs"): labels through `update.labels`, the title through `fields.summary`. `None`
+    /// when `key` is not an execution.
+    pub fn edit_execution(&mut self, key: &str, body: &Value) -> Option<Reply> {
+        let e = self.executions.get_mut(key)?;
+        Some(Self::edit(e, body))
+    }
+
+    fn edit(e: &mut Execution, body: &Value) -> Reply {
         if let Some(ops) = body["update"]["labels"].as_array() {
             for op in ops {
                 if let Some(l) = op["add"].as_str()
