@@ -11,14 +11,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::file::{FileConfig, parse_mapping};
+use super::file::{FileConfig, FileHttp, FileInputs, FileOutput, FileScope, parse_mapping};
 use super::trust;
 use super::{
     ChunkLimits, DcAuth, EvidenceLimits, HttpSettings, InputSettings, MappingEntry,
     MappingSettings, OutputSettings, ScopeSettings, Settings, UnmappedPolicy,
 };
 use crate::ci::{self, CiContext};
-use crate::cli::{InputArgs, SettingsArgs, UnmappedArg, env, split_list};
+use crate::cli::{
+    DeadlineArgs, HttpArgs, InputArgs, MappingArgs, OutputArgs, SettingsArgs, UnmappedArg, env,
+    split_list,
+};
 use crate::model::identity::IssueKey;
 use crate::secret::Secret;
 use crate::settings::credentials::{self, Scheme};
@@ -201,31 +204,17 @@ pub fn resolve(
     if ci.provider == crate::ci::CiProvider::Local && ci.detected_by.starts_with("CI=true") {
         notes.push(format!("CI detection: {}", ci.detected_by));
     }
-    let cli_patterns = input.split_patterns();
-    let inputs = InputSettings {
-        patterns: trace
-            .pick(
-                "results",
-                (!cli_patterns.is_empty()).then_some(cli_patterns),
-                file.inputs.results.clone(),
-            )
-            .unwrap_or_default(),
-        allow_empty: trace.pick_or(
-            "allow_empty",
-            input.allow_empty,
-            file.inputs.allow_empty,
-            false,
-        ),
-        strict: trace.pick_or("strict", input.strict, file.inputs.strict, false),
-        allow_bad_files: trace.pick_or(
-            "allow_bad_files",
-            input.allow_bad_files,
-            file.inputs.allow_bad_files,
-            false,
-        ),
-    };
+    let inputs = resolve_inputs(input, &file.inputs, trace);
 
-    let mut xray = resolve_xray(args, file, dry_run, trace, &mut notes)?;
+    let mut xray = resolve_xray(
+        &args.connection,
+        &args.target,
+        &args.xray,
+        file,
+        dry_run,
+        trace,
+        &mut notes,
+    )?;
     let group = trace
         .pick(
             "execution_group",
@@ -251,7 +240,16 @@ pub fn resolve(
     {
         x.run_identity = run_identity(&ci, &x.project, group.as_deref(), per_attempt);
     }
-    let jira = resolve_jira(args, file, dry_run, xray.as_ref(), trace, &mut notes)?;
+    let jira = resolve_jira(
+        &args.connection,
+        &args.target,
+        &args.bugs,
+        file,
+        dry_run,
+        xray.as_ref(),
+        trace,
+        &mut notes,
+    )?;
 
     // Name keys are only searched for real projects: a placeholder would match nothing useful.
     let default_projects = xray
@@ -259,6 +257,58 @@ pub fn resolve(
         .filter(|x| !x.is_placeholder() || args.connection.project.is_some())
         .map(|x| vec![x.project.clone()])
         .unwrap_or_default();
+    let mapping = resolve_mapping(&args.mapping, file, table, default_projects, trace)?;
+    let scope = resolve_scope(&args.mapping, &file.scope, trace)?;
+
+    let http = resolve_http(&args.http, &args.deadline, &file.http, trace, &mut notes)?;
+
+    let output = resolve_output(&args.output, &file.output, default_workspace, trace);
+
+    Ok(Settings {
+        inputs,
+        mapping,
+        scope,
+        xray,
+        jira,
+        http,
+        output,
+        ci,
+        dry_run,
+        notes,
+    })
+}
+
+/// The inputs group: `InputArgs` over `[inputs]` over the defaults.
+fn resolve_inputs(input: &InputArgs, file: &FileInputs, trace: &mut Trace) -> InputSettings {
+    let cli_patterns = input.split_patterns();
+    InputSettings {
+        patterns: trace
+            .pick(
+                "results",
+                (!cli_patterns.is_empty()).then_some(cli_patterns),
+                file.results.clone(),
+            )
+            .unwrap_or_default(),
+        allow_empty: trace.pick_or("allow_empty", input.allow_empty, file.allow_empty, false),
+        strict: trace.pick_or("strict", input.strict, file.strict, false),
+        allow_bad_files: trace.pick_or(
+            "allow_bad_files",
+            input.allow_bad_files,
+            file.allow_bad_files,
+            false,
+        ),
+    }
+}
+
+/// The mapping group: `MappingArgs` over `[mapping]` over the defaults (the table is read by
+/// `load`; name keys default to the Xray project).
+fn resolve_mapping(
+    args: &MappingArgs,
+    file: &FileConfig,
+    table: Vec<MappingEntry>,
+    default_projects: Vec<String>,
+    trace: &mut Trace,
+) -> Result<MappingSettings, SettingsError> {
     let mapping = MappingSettings {
         project_keys: trace.pick_or(
             "project_keys",
@@ -274,14 +324,14 @@ pub fn resolve(
         ),
         underscore_keys: trace.pick_or(
             "underscore_keys",
-            args.mapping.underscore_keys,
+            args.underscore_keys,
             file.mapping.underscore_keys,
             false,
         ),
         table,
         unmapped: trace.pick_or(
             "unmapped",
-            args.mapping.unmapped.map(|u| match u {
+            args.unmapped.map(|u| match u {
                 UnmappedArg::Create => UnmappedPolicy::Create,
                 UnmappedArg::Skip => UnmappedPolicy::Skip,
                 UnmappedArg::Fail => UnmappedPolicy::Fail,
@@ -294,24 +344,24 @@ pub fn resolve(
     for p in &mapping.project_keys {
         check_project_key(p, "[mapping] project_keys")?;
     }
+    Ok(mapping)
+}
 
+/// The scope globs: `--include` / `--exclude` over `[scope]`, each checked once here.
+fn resolve_scope(
+    args: &MappingArgs,
+    file: &FileScope,
+    trace: &mut Trace,
+) -> Result<ScopeSettings, SettingsError> {
     let scope = ScopeSettings {
         include: split_list(
             &trace
-                .pick(
-                    "include",
-                    args.mapping.include.clone(),
-                    file.scope.include.clone(),
-                )
+                .pick("include", args.include.clone(), file.include.clone())
                 .unwrap_or_default(),
         ),
         exclude: split_list(
             &trace
-                .pick(
-                    "exclude",
-                    args.mapping.exclude.clone(),
-                    file.scope.exclude.clone(),
-                )
+                .pick("exclude", args.exclude.clone(), file.exclude.clone())
                 .unwrap_or_default(),
         ),
     };
@@ -326,49 +376,55 @@ pub fn resolve(
             ))
         })?;
     }
+    Ok(scope)
+}
 
+/// The HTTP group and the run deadline: flags over `[http]` over `HttpSettings::default`.
+fn resolve_http(
+    args: &HttpArgs,
+    deadline: &DeadlineArgs,
+    file: &FileHttp,
+    trace: &mut Trace,
+    notes: &mut Vec<String>,
+) -> Result<HttpSettings, SettingsError> {
     let d = HttpSettings::default();
     let secs = |s: u64| Duration::from_secs(s);
     let http = HttpSettings {
-        ca_cert: trace.pick(
-            "ca_cert",
-            args.http.ca_cert.clone(),
-            file.http.ca_cert.clone(),
-        ),
-        insecure: trace.pick_or("insecure", args.http.insecure, file.http.insecure, false),
+        ca_cert: trace.pick("ca_cert", args.ca_cert.clone(), file.ca_cert.clone()),
+        insecure: trace.pick_or("insecure", args.insecure, file.insecure, false),
         connect_timeout: secs(trace.pick_or(
             "connect_timeout",
-            args.http.connect_timeout,
-            file.http.connect_timeout_secs,
+            args.connect_timeout,
+            file.connect_timeout_secs,
             d.connect_timeout.as_secs(),
         )),
         read_timeout: secs(trace.pick_or(
             "read_timeout",
-            args.http.read_timeout,
-            file.http.read_timeout_secs,
+            args.read_timeout,
+            file.read_timeout_secs,
             d.read_timeout.as_secs(),
         )),
         import_timeout: secs(trace.pick_or(
             "import_timeout",
-            args.http.import_timeout,
-            file.http.import_timeout_secs,
+            args.import_timeout,
+            file.import_timeout_secs,
             d.import_timeout.as_secs(),
         )),
         max_attempts: trace.pick_or(
             "max_attempts",
-            args.http.max_attempts,
-            file.http.max_attempts,
+            args.max_attempts,
+            file.max_attempts,
             d.max_attempts,
         ),
         max_retry_time: secs(trace.pick_or(
             "max_retry_time",
             None,
-            file.http.max_retry_time_secs,
+            file.max_retry_time_secs,
             d.max_retry_time.as_secs(),
         )),
         max_run_time: secs(trace.pick_or(
             "max_run_time",
-            args.deadline.max_run_time,
+            deadline.max_run_time,
             None,
             d.max_run_time.as_secs(),
         )),
@@ -396,55 +452,42 @@ pub fn resolve(
     if http.insecure {
         notes.push("TLS certificate verification is OFF (XRAY_SYNC_INSECURE / --insecure)".into());
     }
+    Ok(http)
+}
 
-    let o = &file.output;
-    let output = OutputSettings {
-        report: trace.pick("report", args.output.report.clone(), o.report.clone()),
-        plan_json: trace.pick(
-            "plan_json",
-            args.output.plan_json.clone(),
-            o.plan_json.clone(),
-        ),
-        summary_md: trace.pick(
-            "summary_md",
-            args.output.summary_md.clone(),
-            o.summary_md.clone(),
-        ),
-        json: trace.pick_or("json", args.output.json, o.json, false),
+/// The output group: `OutputArgs` over `[output]` over the defaults.
+fn resolve_output(
+    args: &OutputArgs,
+    o: &FileOutput,
+    default_workspace: PathBuf,
+    trace: &mut Trace,
+) -> OutputSettings {
+    OutputSettings {
+        report: trace.pick("report", args.report.clone(), o.report.clone()),
+        plan_json: trace.pick("plan_json", args.plan_json.clone(), o.plan_json.clone()),
+        summary_md: trace.pick("summary_md", args.summary_md.clone(), o.summary_md.clone()),
+        json: trace.pick_or("json", args.json, o.json, false),
         fail_on_test_failure: trace.pick_or(
             "fail_on_test_failure",
-            args.output.fail_on_test_failure,
+            args.fail_on_test_failure,
             o.fail_on_test_failure,
             false,
         ),
         spool_dir: trace.pick_or(
             "spool_dir",
-            args.output.spool_dir.clone(),
+            args.spool_dir.clone(),
             o.spool_dir.clone(),
             PathBuf::from(".xray-sync-spool"),
         ),
         workspace: trace.pick_or(
             "workspace",
-            args.output.workspace.clone(),
+            args.workspace.clone(),
             o.workspace.clone(),
             default_workspace,
         ),
-        pr_comment: trace.pick_or("pr_comment", args.output.pr_comment, o.pr_comment, false),
-        github_token: args.output.github_token.clone(),
-    };
-
-    Ok(Settings {
-        inputs,
-        mapping,
-        scope,
-        xray,
-        jira,
-        http,
-        output,
-        ci,
-        dry_run,
-        notes,
-    })
+        pr_comment: trace.pick_or("pr_comment", args.pr_comment, o.pr_comment, false),
+        github_token: args.github_token.clone(),
+    }
 }
 
 /// The run marker label every invocation of one CI run shares: `xray-sync-run-` and 16 hex of

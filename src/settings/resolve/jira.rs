@@ -6,7 +6,7 @@ use super::{
     DEFAULT_API_URL, DEFAULT_AUTH_URL, DEFAULT_BUG_SUMMARY, PLACEHOLDER_PROJECT, SettingsError,
     check_project_key, check_url, dc_auth, invalid, placeholder_secret,
 };
-use crate::cli::{SettingsArgs, env};
+use crate::cli::{BugArgs, ConnectionArgs, TargetArgs, env};
 use crate::model::label;
 use crate::settings::credentials::{self, Scheme, Side};
 use crate::settings::file::{FileConfig, FileOverride};
@@ -15,8 +15,11 @@ use crate::settings::{
     XraySettings,
 };
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn resolve_jira(
-    args: &SettingsArgs,
+    conn: &ConnectionArgs,
+    target: &TargetArgs,
+    bugs: &BugArgs,
     file: &FileConfig,
     dry_run: bool,
     xray: Option<&XraySettings>,
@@ -24,47 +27,35 @@ pub(super) fn resolve_jira(
     notes: &mut Vec<String>,
 ) -> Result<Option<JiraSettings>, SettingsError> {
     let f = &file.jira;
-    let url = trace.pick("jira_url", args.connection.jira_url.clone(), f.url.clone());
-    let email = trace.pick(
-        "jira_email",
-        args.connection.jira_email.clone(),
-        f.email.clone(),
-    );
-    let token = trace.pick(
-        "jira_api_token",
-        args.connection.jira_api_token.clone(),
-        None,
-    );
-    let pat = trace.pick("jira_pat", args.connection.jira_pat.clone(), None);
+    let url = trace.pick("jira_url", conn.jira_url.clone(), f.url.clone());
+    let email = trace.pick("jira_email", conn.jira_email.clone(), f.email.clone());
+    let token = trace.pick("jira_api_token", conn.jira_api_token.clone(), None);
+    let pat = trace.pick("jira_pat", conn.jira_pat.clone(), None);
     let username = trace.pick(
         "jira_username",
-        args.connection.jira_username.clone(),
+        conn.jira_username.clone(),
         f.username.clone(),
     );
-    let password = trace.pick("jira_password", args.connection.jira_password.clone(), None);
+    let password = trace.pick("jira_password", conn.jira_password.clone(), None);
     let client_id = trace.pick(
         "jira_client_id",
-        args.connection.jira_client_id.clone(),
+        conn.jira_client_id.clone(),
         f.client_id.clone(),
     );
-    let client_secret = trace.pick(
-        "jira_client_secret",
-        args.connection.jira_client_secret.clone(),
-        None,
-    );
+    let client_secret = trace.pick("jira_client_secret", conn.jira_client_secret.clone(), None);
     let auth_url = trace.pick_or(
         "atlassian_auth_url",
-        args.connection.atlassian_auth_url.clone(),
+        conn.atlassian_auth_url.clone(),
         f.auth_url.clone(),
         DEFAULT_AUTH_URL.into(),
     );
     let api_url = trace.pick_or(
         "atlassian_api_url",
-        args.connection.atlassian_api_url.clone(),
+        conn.atlassian_api_url.clone(),
         f.api_url.clone(),
         DEFAULT_API_URL.into(),
     );
-    let no_bugs = trace.pick_or("no_bugs", args.target.no_bugs, None, false);
+    let no_bugs = trace.pick_or("no_bugs", target.no_bugs, None, false);
     if no_bugs {
         notes.push("bug filing switched off (XRAY_SYNC_NO_BUGS / --no-bugs)".into());
         return Ok(None);
@@ -189,19 +180,10 @@ pub(super) fn resolve_jira(
     };
 
     let project = trace
-        .pick(
-            "bug_project",
-            args.target.bug_project.clone(),
-            f.project.clone(),
-        )
+        .pick("bug_project", target.bug_project.clone(), f.project.clone())
         .or_else(|| xray.map(|x| x.project.clone()))
         // With the upload switched off, XRAY_PROJECT still names the team's project.
-        .or_else(|| {
-            args.connection
-                .project
-                .clone()
-                .or_else(|| file.xray.project.clone())
-        })
+        .or_else(|| conn.project.clone().or_else(|| file.xray.project.clone()))
         .or_else(|| placeholder.then(|| PLACEHOLDER_PROJECT.to_string()));
     let Some(project) = project else {
         return Err(invalid(
@@ -215,7 +197,7 @@ pub(super) fn resolve_jira(
 
     let prefix = trace.pick_or(
         "label_prefix",
-        args.bugs.label_prefix.clone(),
+        bugs.label_prefix.clone(),
         f.label_prefix.clone(),
         "xray-sync-".into(),
     );
@@ -242,7 +224,7 @@ pub(super) fn resolve_jira(
     }
     let threshold = trace.pick_or(
         "mass_failure_threshold",
-        args.bugs.mass_failure_threshold,
+        bugs.mass_failure_threshold,
         f.mass_failure_threshold,
         20,
     );
@@ -273,7 +255,7 @@ pub(super) fn resolve_jira(
             project,
             issue_type: trace.pick_or(
                 "bug_issue_type",
-                args.target.bug_issue_type.clone(),
+                target.bug_issue_type.clone(),
                 f.issue_type.clone(),
                 "Bug".into(),
             ),
@@ -287,11 +269,11 @@ pub(super) fn resolve_jira(
                 .summary
                 .clone()
                 .unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
-            file_flaky: trace.pick_or("file_flaky", args.bugs.file_flaky, f.file_flaky, false),
+            file_flaky: trace.pick_or("file_flaky", bugs.file_flaky, f.file_flaky, false),
             mass_failure_threshold: (threshold > 0).then_some(threshold),
             close_on_pass: trace.pick_or(
                 "close_on_pass",
-                args.bugs.close_on_pass,
+                bugs.close_on_pass,
                 f.close_on_pass,
                 false,
             ),
