@@ -84,7 +84,10 @@ pub const XRAY_SYNC_WORKSPACE: &str = "XRAY_SYNC_WORKSPACE";
 pub const XRAY_SYNC_PR_COMMENT: &str = "XRAY_SYNC_PR_COMMENT";
 pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
 
-/// Every variable above (a test checks that each is a flag's variable).
+// Not a flag: the composite action names the report artifact it uploads, for the summary.
+pub const XRAY_SYNC_REPORT_ARTIFACT: &str = "XRAY_SYNC_REPORT_ARTIFACT";
+
+/// Every flag's variable above (a test checks that each is a flag's variable).
 pub const ALL: &[&str] = &[
     XRAY_SYNC_RESULTS,
     XRAY_SYNC_ALLOW_EMPTY,

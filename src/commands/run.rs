@@ -35,8 +35,10 @@ pub enum RunError {
     /// Neither side is configured for a real run: doing nothing and exiting 0 would hide a
     /// misconfiguration.
     #[error(
-        "nothing to send: neither Xray nor Jira is configured ({}); set XRAY_CLIENT_ID/XRAY_CLIENT_SECRET or JIRA_URL and credentials, or preview with --dry-run",
-        .0.join("; ")
+        "nothing to send: neither Xray nor Jira is configured ({}); set {} or {} and credentials, or preview with --dry-run",
+        .0.join("; "),
+        crate::settings::credentials::set(crate::settings::credentials::Scheme::XrayCloudKey).joined(),
+        crate::cli::env::JIRA_URL
     )]
     NothingToDo(Vec<String>),
     /// `strict_keys` and some mapped Test keys are not Tests of the project: nothing was sent.
@@ -149,7 +151,8 @@ pub fn run(
             .bad_files()
             .map(|(error, salvaged)| format!("result file not read: {}", error.describe(salvaged))),
     );
-    summary.report_artifact = env("XRAY_SYNC_REPORT_ARTIFACT").filter(|a| !a.is_empty());
+    summary.report_artifact =
+        env(crate::cli::env::XRAY_SYNC_REPORT_ARTIFACT).filter(|a| !a.is_empty());
     let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
@@ -336,7 +339,8 @@ fn no_results_on_github(
             .replace('<', "&lt;")
             .replace('>', "&gt;");
         let summary = format!(
-            "### xray-sync: no test results\n\n{text}\n\nNothing was sent to Xray or Jira. If a run without result files is expected, set `allow-empty: true` (XRAY_SYNC_ALLOW_EMPTY).\n"
+            "### xray-sync: no test results\n\n{text}\n\nNothing was sent to Xray or Jira. If a run without result files is expected, set `allow-empty: true` ({}).\n",
+            crate::cli::env::XRAY_SYNC_ALLOW_EMPTY
         );
         let mut f = std::fs::OpenOptions::new()
             .create(true)
