@@ -12,50 +12,14 @@ use std::path::PathBuf;
 use crate::cli::RunArgs;
 use crate::http::Http;
 use crate::ingest::{self, IngestError, InputOptions};
-use crate::plan::{self, Plan, PlanError};
+use crate::plan::{self, Plan};
 use crate::report::assemble::{self, Receipts};
 use crate::report::{console, github};
-use crate::settings::{self, Settings, SettingsError};
+use crate::settings::{self, Settings};
 
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    #[error(transparent)]
-    Input(#[from] IngestError),
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    #[error("writing {}: {source}", path.display())]
-    Output {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("setting up HTTP: {0:#}")]
-    Http(anyhow::Error),
-    /// Neither side is configured for a real run: doing nothing and exiting 0 would hide a
-    /// misconfiguration.
-    #[error(
-        "nothing to send: neither Xray nor Jira is configured ({}); set {} or {} and credentials, or preview with --dry-run",
-        .0.join("; "),
-        crate::settings::credentials::set(crate::settings::credentials::Scheme::XrayCloudKey).joined(),
-        crate::cli::env::JIRA_URL
-    )]
-    NothingToDo(Vec<String>),
-    /// `strict_keys` and some mapped Test keys are not Tests of the project: nothing was sent.
-    #[error("{}", .0.join("\n"))]
-    StaleKeys(Vec<String>),
-    /// Xray or Jira refused or could not be reached; reports are written, unsent results are
-    /// spooled. One line per error.
-    #[error("{}", .0.join("\n"))]
-    Remote(Vec<String>),
-    /// A signal or the run deadline stopped the run early; reports are written and unsent
-    /// results are spooled. The lines say what was and was not sent.
-    #[error("{}", .lines.join("\n"))]
-    Stopped {
-        reason: crate::stop::StopReason,
-        lines: Vec<String>,
-    },
-}
+// The error of every command that runs the pipeline (`run`, `execution`), one level down so the
+// commands share it without importing each other.
+pub use super::error::RunError;
 
 /// What a finished run tells `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -334,14 +334,6 @@ fn submodule_graph() -> BTreeMap<String, BTreeSet<String>> {
 /// one group of mutually dependent siblings. The test fails on any other group (a new cycle, or
 /// one of these growing), so the list can only shrink.
 const KNOWN_SUBMODULE_CYCLES: &[&[&str]] = &[
-    // `execution::retitle` is called by `run`, which owns `RunError` that `execution` returns.
-    &["commands::execution", "commands::run"],
-    // The JUnit reader's parser, case and text stages call back into each other.
-    &[
-        "ingest::junit::case",
-        "ingest::junit::parser",
-        "ingest::junit::text",
-    ],
     // `exec_fields::refused` and `landed` build `upload`'s receipts; `upload` calls both.
     &[
         "xray::client",
