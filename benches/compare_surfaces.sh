@@ -23,11 +23,11 @@ both() {
   local tag="$1"; shift
   for bin in old new; do
     local b="$old"; [ "$bin" = new ] && b="$new"
-    ( cd "$out" && rm -f plan.json summary.md report.json
+    ( cd "${cwd:-$out}" && rm -f plan.json summary.md report.json
       env -i PATH="$PATH" HOME="$out" "${extra[@]}" "$b" "$@" \
         >"$out/$tag.$bin.out" 2>"$out/$tag.$bin.err"; echo $? >"$out/$tag.$bin.rc"
       for f in plan.json summary.md report.json; do
-        if [ -e "$f" ]; then mv "$f" "$tag.$bin.$f"; fi
+        if [ -e "$f" ]; then mv "$f" "$out/$tag.$bin.$f"; fi
       done )
   done
   n=$((n + 1))
@@ -77,6 +77,21 @@ extra=(XRAY_CLIENT_ID=abc JIRA_URL=https://acme.atlassian.net)
 both doctor-incomplete doctor --json
 extra=()
 both doctor-nothing doctor
+# Errors that name settings: a password in a URL, a discovered config setting a trusted key,
+# resend without Xray, half-given and contradictory credential sets.
+extra=(XRAY_URL=https://ci:hunter2@jira.example.test XRAY_DEPLOYMENT=dc JIRA_PAT=pat XRAY_PROJECT=CALC)
+both error-userinfo config
+extra=(JIRA_USERNAME=ci XRAY_DEPLOYMENT=dc XRAY_URL=https://jira.example.test XRAY_PROJECT=CALC)
+both error-half-basic run /nonexistent
+extra=(JIRA_URL=https://acme.atlassian.net JIRA_API_TOKEN=tok)
+both error-half-token run /nonexistent
+extra=(JIRA_URL=https://acme.atlassian.net JIRA_CLIENT_ID=cid JIRA_EMAIL=a@b.c JIRA_API_TOKEN=tok)
+both error-two-sets doctor
+extra=()
+both error-resend resend "$out/no-spool"
+mkdir -p "$out/discovered"
+printf '[xray]\nproject = "CALC"\n' >"$out/discovered/xray-sync.toml"
+cwd="$out/discovered" both error-untrusted config
 
 for cmd in "" run parse doctor resend config "execution create" "execution finish"; do
   # shellcheck disable=SC2086

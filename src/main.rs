@@ -385,8 +385,12 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     xray_sync::stop::set_deadline(settings.http.max_run_time);
     xray_sync::outfile::confine_to(&settings.output.workspace);
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
+        use xray_sync::cli::env;
         return Err(RunError::Usage(anyhow::anyhow!(
-            "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"
+            "resend needs Xray settings ({} / {} / {}, or the DC credentials)",
+            env::XRAY_URL,
+            env::XRAY_CLIENT_ID,
+            env::XRAY_CLIENT_SECRET
         )));
     };
     let http = xray_sync::http::Http::new(&settings.http).map_err(RunError::Usage)?;

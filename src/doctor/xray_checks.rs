@@ -540,7 +540,8 @@ pub fn execution_fields(
                 .collect::<Vec<_>>()
                 .join("; "),
             format!(
-                "give the fields in {SETTING} by id or name, e.g. XRAY_EXECUTION_FIELDS='{{\"customfield_10100\": \"nightly\"}}'"
+                "give the fields in {SETTING} by id or name, e.g. {}='{{\"customfield_10100\": \"nightly\"}}'",
+                env::XRAY_EXECUTION_FIELDS
             ),
         ),
     }

@@ -66,9 +66,11 @@ pub enum SettingsError {
     /// A config file found by discovery (not named by the user) sets keys only a trusted
     /// source may set; each is named.
     #[error(
-        "config file {} was found in the working directory, not named with --config / XRAY_SYNC_CONFIG, so it may hold only mapping and presentation keys, but it sets {}. These decide where credentials go, which issues are touched or what may be read: set them as flags or environment variables (action inputs), or name the file with --config / XRAY_SYNC_CONFIG (README: Security)",
+        "config file {} was found in the working directory, not named with --config / {}, so it may hold only mapping and presentation keys, but it sets {}. These decide where credentials go, which issues are touched or what may be read: set them as flags or environment variables (action inputs), or name the file with --config / {} (README: Security)",
         path.display(),
-        keys.join(", ")
+        env::XRAY_SYNC_CONFIG,
+        keys.join(", "),
+        env::XRAY_SYNC_CONFIG
     )]
     UntrustedConfig { path: PathBuf, keys: Vec<String> },
 }

@@ -48,11 +48,26 @@ pub(super) fn refuse_userinfo_everywhere(
     Ok(())
 }
 
+/// Every credential set, as the userinfo error lists them.
+fn credential_settings() -> String {
+    use crate::settings::credentials::{Scheme, set};
+    [
+        Scheme::XrayCloudKey,
+        Scheme::JiraCloudToken,
+        Scheme::DcPat,
+        Scheme::DcBasic,
+        Scheme::JiraCloudOAuth,
+    ]
+    .map(|s| set(s).joined())
+    .join(", ")
+}
+
 fn refuse_userinfo(url: &str, setting: &str) -> Result<(), SettingsError> {
     match userinfo_span(url) {
         Some(_) => Err(invalid(format!(
-            "{setting}: {:?} holds a user name or password before `@`; credentials in a URL would be shown wherever the URL is, so they are refused: put them in the credential settings (XRAY_CLIENT_ID/XRAY_CLIENT_SECRET, JIRA_EMAIL/JIRA_API_TOKEN, JIRA_PAT, JIRA_USERNAME/JIRA_PASSWORD, JIRA_CLIENT_ID/JIRA_CLIENT_SECRET) and give the URL without them",
-            redact(url)
+            "{setting}: {:?} holds a user name or password before `@`; credentials in a URL would be shown wherever the URL is, so they are refused: put them in the credential settings ({}) and give the URL without them",
+            redact(url),
+            credential_settings()
         ))),
         None => Ok(()),
     }
