@@ -2,8 +2,9 @@
 # Byte-for-byte comparison of every output surface between two binaries, over every fixture
 # directory: `parse --json`, `run --dry-run` console (stdout, stderr, exit code), `--plan-json`,
 # `--summary-md` and `--report` (Cloud and DC, small chunks so every fixture has several
-# requests), plus `config`, `doctor` without network and the `--help` of every command. Used to prove that
-# a refactor changes no output (issue 17: settings, doctor and module moves).
+# requests), plus `config`, `doctor` without network, the errors that name settings and the
+# `--help` of every command. Used to prove that a refactor changes no output (issue 17:
+# settings, doctor and module moves).
 #
 # Usage: benches/compare_surfaces.sh OLD_BIN NEW_BIN [OUT_DIR]   (OUT_DIR: a new directory)
 # Prints one DIFF line per differing file and exits 1 if any differs.
