@@ -2,7 +2,10 @@
 //!
 //! Owns stage one of configuration: what was typed or exported, unchecked (clap merges flags
 //! over environment variables). `settings` resolves it against `xray-sync.toml` and defaults.
-//! Every flag that has an environment variable names it here, so `--help` documents all of them.
+//! Every flag that has an environment variable names it here, so `--help` documents all of them;
+//! the names themselves are constants in `env.rs`, shared with the resolver, doctor and messages.
+//! Each setting flag is declared once, in a group (`ConnectionArgs`, `TargetArgs`, …) that
+//! `SettingsArgs` and each command flatten as they need them.
 //! Secrets use `hide_env_values`, so `--help` never shows their values.
 
 use std::path::PathBuf;
