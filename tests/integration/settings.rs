@@ -368,3 +368,47 @@ fn secrets_never_print_in_settings_debug() {
     let d = format!("{:?}", dc());
     assert!(!d.contains("pat-value-123"));
 }
+
+/// Every value the resolver traces for `xray-sync config` is a `run` flag's id (so `config` can
+/// name its variable and tell flag from env), except the few settings only the config file or
+/// a command's own flag sets, listed here.
+#[test]
+fn every_traced_setting_is_a_flag_or_a_known_file_key() {
+    use clap::CommandFactory;
+    const NOT_RUN_FLAGS: &[&str] = &[
+        // The positional patterns are `results` in the file and in `config`.
+        "results",
+        // File only.
+        "execution_per_attempt",
+        "project_keys",
+        "allure_labels",
+        "max_retry_time",
+        // `run --json` / `doctor --json` are each command's own flag.
+        "json",
+    ];
+    let cli = xray_sync::cli::Cli::command();
+    let run = cli.find_subcommand("run").unwrap();
+    let mut trace = Trace::default();
+    let args = cloud_args();
+    let input = no_input();
+    let file = FileConfig::default();
+    settings::resolve(
+        &args,
+        &input,
+        true,
+        &file,
+        vec![],
+        CiContext::default(),
+        ".".into(),
+        &mut trace,
+    )
+    .unwrap();
+    assert!(trace.entries.len() > 40, "{}", trace.entries.len());
+    for t in &trace.entries {
+        assert!(
+            NOT_RUN_FLAGS.contains(&t.id) || run.get_arguments().any(|a| a.get_id() == t.id),
+            "{} is traced but is no run flag",
+            t.id
+        );
+    }
+}
