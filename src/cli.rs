@@ -338,8 +338,9 @@ pub struct ConnectionArgs {
     pub atlassian_api_url: Option<String>,
 }
 
-/// Where results and bugs go beyond the project: plan, execution, environments, fields, bug
-/// project and type, and the switches that turn a side off. `doctor` checks all of them.
+/// Where results and bugs go beyond the project: plan, execution, environments, fields, Test
+/// Sets, repository folder, bug project and type, and the switches that turn a side off.
+/// `doctor` checks all of them.
 #[derive(Debug, Clone, Default, Args)]
 pub struct TargetArgs {
     /// Test Plan key to attach the execution to.
@@ -373,6 +374,10 @@ pub struct TargetArgs {
         help_heading = "Xray"
     )]
     pub test_sets: Option<Vec<String>>,
+    /// Test Repository folder for the Tests the run creates or matches by definition, a path
+    /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
+    #[arg(display_order = 115, long, env = env::XRAY_FOLDER, help_heading = "Xray")]
+    pub folder: Option<String>,
     /// Skip the Xray upload entirely.
     #[arg(display_order = 121, long, env = env::XRAY_SYNC_NO_UPLOAD, num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]
@@ -402,10 +407,6 @@ pub struct XrayRunArgs {
     /// Execution description template (same placeholders) [default: CI run link, ref, commit].
     #[arg(display_order = 112, long, env = env::XRAY_SYNC_DESCRIPTION, help_heading = "Xray")]
     pub description: Option<String>,
-    /// Test Repository folder for the Tests the run creates or matches by definition, a path
-    /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
-    #[arg(display_order = 115, long, env = env::XRAY_FOLDER, help_heading = "Xray")]
-    pub folder: Option<String>,
     /// Also move Tests given by key into the folder (by default they stay where they are).
     #[arg(display_order = 116, long, env = env::XRAY_MOVE_KEYED_TESTS, num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Xray")]

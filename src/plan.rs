@@ -11,6 +11,7 @@
 mod bugs;
 mod build;
 pub mod chunk;
+mod iterations;
 pub mod json;
 mod text;
 pub mod xray_json;
@@ -144,6 +145,28 @@ pub struct XrayPlan {
     /// Test Sets every Test of the run is added to after the import (`xray::organize`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub test_sets: Vec<String>,
+    /// Test Repository folder (rendered from `XRAY_FOLDER` per test) → the tests placed there
+    /// after the import (`xray::folders`): those sent by definition, and those sent by key
+    /// under `move_keyed_tests`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub folders: std::collections::BTreeMap<String, Vec<usize>>,
+    /// Requirement coverage the results ask for, one entry per test that names requirements
+    /// (`xray::requirements`): new Tests carry them in `testInfo.requirementKeys`, Tests given
+    /// by key are linked after the import.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<Coverage>,
+}
+
+/// The requirements one test covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Index into `Plan::tests` (the first row of a data-driven Test).
+    pub test: usize,
+    /// The Test's key when it is given by key (linked after the import), `None` when it is sent
+    /// by definition (the import links it through `testInfo.requirementKeys`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_key: Option<String>,
+    pub requirements: Vec<String>,
 }
 
 impl XrayPlan {

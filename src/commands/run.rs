@@ -514,6 +514,17 @@ fn send(
         } else {
             xs
         };
+        // Requirement keys that are not requirements would refuse the whole import: looked up
+        // first, dropped from the payload and reported (`xray::requirements`).
+        let required = crate::xray::requirements::check(
+            http,
+            xs,
+            keys.client(),
+            xp,
+            &plan.tests,
+            &mut progress,
+        );
+        let xp = required.plan.as_ref().unwrap_or(xp);
         receipts.xray = Some(crate::xray::upload::run_checked(
             http,
             xs,
@@ -525,11 +536,17 @@ fn send(
             keys,
             &mut progress,
         ));
-        // Every Test of the run into the configured Test Sets (one lookup of the runs).
+        // Test Sets, repository folders and requirement links of keyed Tests (one lookup of
+        // the runs).
         if let Some(xr) = receipts.xray.as_mut() {
-            crate::xray::organize::add_to_test_sets(
+            let refused = std::mem::take(&mut xr.requirements.missing);
+            xr.requirements.missing = required.receipt.missing;
+            xr.requirements.missing.extend(refused);
+            xr.warnings.extend(required.warnings);
+            crate::xray::organize::after_import(
                 http,
                 xs,
+                settings.jira.as_ref(),
                 keys.client(),
                 xr,
                 xp,

@@ -154,6 +154,10 @@ impl XrayProbe for Xray {
         }
     }
 
+    fn repository_folders(&mut self, project: &str) -> Result<Vec<String>, ApiError> {
+        crate::xray::folders::existing(&self.client, project)
+    }
+
     fn lookup_tests(&mut self, keys: &[String]) -> Result<Vec<super::probes::FoundTest>, ApiError> {
         self.client.lookup_tests(keys)
     }

@@ -8,7 +8,7 @@
 //! (the caller passes what `ingest::collect` returned), so this module does not depend on ingest.
 //!
 //! Order: settings, inputs, xray.auth, xray.project, xray.keys, xray.test-plan, xray.environments,
-//! xray.statuses, xray.execution-fields, xray.test-sets, jira.server, jira.myself, jira.project, jira.permissions, jira.issue-type,
+//! xray.statuses, xray.execution-fields, xray.test-sets, xray.folder, jira.server, jira.myself, jira.project, jira.permissions, jira.issue-type,
 //! jira.link-types, and with `--send-test-issue` jira.test-issue.
 
 pub mod adapters;
@@ -62,6 +62,7 @@ const XRAY_CHECKS: &[&str] = &[
     ids::XRAY_STATUSES,
     ids::XRAY_EXECUTION_FIELDS,
     ids::XRAY_TEST_SETS,
+    ids::XRAY_FOLDER,
 ];
 
 const JIRA_CHECKS: &[&str] = &[
@@ -343,6 +344,7 @@ fn run_xray(
         }
     }
     out.push(xray_checks::test_sets(x, probe));
+    out.push(xray_checks::folder(x, probe));
 }
 
 /// Returns the key of the test issue, when one was created.

@@ -75,6 +75,16 @@ pub trait XrayProbe {
         })
     }
 
+    /// Every folder path of `project`'s Test Repository (Cloud `getFolder`, DC Test
+    /// Repository REST), as the run reads it before placing Tests in folders.
+    fn repository_folders(&mut self, project: &str) -> Result<Vec<String>, ApiError> {
+        let _ = project;
+        Err(ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: "this probe cannot read the Test Repository".into(),
+        })
+    }
+
     /// One batch lookup of Test keys, as `run` does it (`getTests` on Cloud, Jira search on
     /// DC): the keys found, with their issue types. A key that does not exist fails the whole
     /// lookup with Jira's JQL error naming it. Probes that cannot look keys up say so.

@@ -24,6 +24,7 @@ pub mod ids {
     pub const XRAY_STATUSES: &str = "xray.statuses";
     pub const XRAY_EXECUTION_FIELDS: &str = "xray.execution-fields";
     pub const XRAY_TEST_SETS: &str = "xray.test-sets";
+    pub const XRAY_FOLDER: &str = "xray.folder";
     pub const JIRA_SERVER: &str = "jira.server";
     pub const JIRA_MYSELF: &str = "jira.myself";
     pub const JIRA_PROJECT: &str = "jira.project";
@@ -47,6 +48,7 @@ pub mod ids {
             XRAY_EXECUTION_FIELDS => {
                 "Test Execution create screen: required fields filled, given fields exist"
             }
+            XRAY_FOLDER => "the Test Repository can be read, so the run can place Tests in folders",
             JIRA_SERVER => "Jira answers at the base URL",
             JIRA_MYSELF => "Jira accepts the credentials",
             JIRA_PROJECT => "bug project is browsable",
@@ -70,6 +72,7 @@ pub mod ids {
         XRAY_STATUSES,
         XRAY_EXECUTION_FIELDS,
         XRAY_TEST_SETS,
+        XRAY_FOLDER,
         JIRA_SERVER,
         JIRA_MYSELF,
         JIRA_PROJECT,

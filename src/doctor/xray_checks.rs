@@ -639,6 +639,30 @@ pub fn test_sets(x: &XraySettings, probe: &mut dyn XrayProbe) -> Check {
     }
 }
 
+/// `xray.folder`: with `XRAY_FOLDER` set, the project's Test Repository can be read (the run
+/// reads it to find the folders it must create before placing Tests in them).
+pub fn folder(x: &XraySettings, probe: &mut dyn XrayProbe) -> Check {
+    let id = ids::XRAY_FOLDER;
+    let Some(template) = &x.folder else {
+        return Check::pass(id, "no repository folder configured");
+    };
+    match probe.repository_folders(&x.project) {
+        Ok(paths) => Check::pass(
+            id,
+            format!(
+                "the Test Repository of {} can be read ({} folder(s)); the folders {template} renders to are created when missing",
+                x.project,
+                paths.len()
+            ),
+        ),
+        Err(e) => generic_failure(
+            id,
+            &e,
+            "the Xray credentials must be able to browse the project's Test Repository (XRAY_FOLDER / --folder / [xray] folder)",
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

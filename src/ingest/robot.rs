@@ -29,6 +29,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+mod merge;
+
 use super::junit::values::{Bounded, parse_duration, parse_timestamp};
 use super::safe_xml::{self, Attrs, Handler, take_text};
 use crate::model::{
@@ -470,7 +472,12 @@ fn times(attrs: &Attrs, started: &mut Option<time::OffsetDateTime>, duration: &m
 
 fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>) -> TestCase {
     let status = d.status.unwrap_or_default().to_ascii_uppercase();
-    let message = d.message.map(Text::from);
+    // `rebot --merge`: the message records the earlier try; it becomes an attempt of its own.
+    let merged = d.message.as_deref().and_then(merge::read);
+    let message = match &merged {
+        Some(m) => m.new_message.clone().map(Text::from),
+        None => d.message.map(Text::from),
+    };
     let details = (!d.failed.is_empty()).then(|| {
         let mut text = String::from("Failed keywords:\n");
         text.push_str(&d.failed.join("\n"));
@@ -479,33 +486,29 @@ fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>
         }
         Text::from(text)
     });
-    let outcome = match status.as_str() {
-        "PASS" => Outcome::Passed,
-        "FAIL" => Outcome::Failed(Box::new(Failure {
-            message,
-            kind: None,
-            details,
-        })),
-        "SKIP" | "NOT RUN" | "NOT_RUN" => Outcome::Skipped { message },
-        other => Outcome::Error(Box::new(Failure {
-            message: Some(Text::from(format!(
-                "unknown Robot Framework status {other:?}{}",
-                message.read().map(|m| format!(": {m}")).unwrap_or_default()
-            ))),
-            kind: None,
-            details: None,
-        })),
-    };
     let attempt = Attempt {
-        outcome,
+        outcome: outcome(&status, message, details),
         duration_secs: d.duration,
         started_at: d.started_at,
         system_out: None,
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Robot, None),
     };
+    let mut attempts = Vec::with_capacity(1 + usize::from(merged.is_some()));
+    if let Some(m) = merged {
+        // Before the rerun; rebot keeps neither its time nor its keywords.
+        attempts.push(Attempt {
+            outcome: outcome(&m.old_status, m.old_message.map(Text::from), None),
+            duration_secs: None,
+            started_at: None,
+            system_out: None,
+            system_err: None,
+            source: attempt.source.clone(),
+        });
+    }
+    attempts.push(attempt);
     let class = (!class.is_empty()).then_some(class);
-    let mut case = TestCase::from_attempts(suite_path, class, d.name, vec![attempt]);
+    let mut case = TestCase::from_attempts(suite_path, class, d.name, attempts);
     case.set_extras(Extras {
         labels: d
             .tags
@@ -527,6 +530,27 @@ fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>
         ..Extras::default()
     });
     case
+}
+
+/// A Robot status (upper-cased) with its message and failed-keyword details as an outcome.
+fn outcome(status: &str, message: Option<Text>, details: Option<Text>) -> Outcome {
+    match status {
+        "PASS" => Outcome::Passed,
+        "FAIL" => Outcome::Failed(Box::new(Failure {
+            message,
+            kind: None,
+            details,
+        })),
+        "SKIP" | "NOT RUN" | "NOT_RUN" => Outcome::Skipped { message },
+        other => Outcome::Error(Box::new(Failure {
+            message: Some(Text::from(format!(
+                "unknown Robot Framework status {other:?}{}",
+                message.read().map(|m| format!(": {m}")).unwrap_or_default()
+            ))),
+            kind: None,
+            details: None,
+        })),
+    }
 }
 
 #[cfg(test)]

@@ -66,7 +66,15 @@ pub(super) fn json(head: &[u8]) -> Option<String> {
     if has("$schema") || (has("properties") && text.contains("\"type\": \"object\"")) {
         return None;
     }
-    let named = if has("generator") && has("suite") && text.contains("Robot") {
+    // Cucumber Messages (NDJSON, `--format message`): one envelope per line, opened by `meta`.
+    let messages = text.trim_start().starts_with("{\"meta\"") && has("protocolVersion");
+    // `go test -json`: one test2json event per line.
+    let go_events = has("Action") && has("Package") && (has("Time") || has("Test"));
+    let named = if messages {
+        "Cucumber Messages NDJSON (--format message; add --format json:FILE for a file xray-sync reads)"
+    } else if go_events {
+        "go test -json events (convert with go-junit-report or gotestsum --junitfile)"
+    } else if has("generator") && has("suite") && text.contains("Robot") {
         "Robot Framework JSON output (output.json; use output.xml)"
     } else if array && (has("elements") || has("keyword")) {
         "Cucumber or Behave JSON"
@@ -151,6 +159,16 @@ mod tests {
                 .contains("Cucumber")
         );
         assert!(json(br#"{"numTotalTests": 3}"#).unwrap().contains("Jest"));
+        assert!(
+            json(b"{\"Time\":\"2026-12-06T01:00:00Z\",\"Action\":\"run\",\"Package\":\"calc\",\"Test\":\"TestDiv\"}\n")
+                .unwrap()
+                .contains("go test -json")
+        );
+        assert!(
+            json(b"{\"meta\":{\"protocolVersion\":\"32.2.0\"}}\n{\"source\":{}}\n")
+                .unwrap()
+                .contains("Cucumber Messages")
+        );
         assert!(
             json(br#"{"tests": [{"name": "a", "status": "failed"}]}"#)
                 .unwrap()

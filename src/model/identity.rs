@@ -39,7 +39,7 @@ impl std::fmt::Display for IssueKey {
 }
 
 /// How a result is tied to an Xray Test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum TestIdentity {
     Key(IssueKey),

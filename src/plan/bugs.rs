@@ -94,7 +94,8 @@ pub(super) fn plan_jira(
             }
             continue;
         }
-        let fields = fields(jira, t, &dedup, &applied);
+        let name = test_name(t, cases[rep]);
+        let fields = fields(jira, t, &name, &dedup, &applied);
         if failing.is_empty() {
             let all_clean_pass = group
                 .iter()
@@ -111,7 +112,7 @@ pub(super) fn plan_jira(
         intents.push(JiraIntent {
             test: rep,
             label: dedup,
-            report: report(t, &failing, tests, cases, ci),
+            report: report(t, &name, &failing, tests, cases, ci),
             fields,
         });
     }
@@ -177,6 +178,7 @@ fn push_unique(into: &mut Vec<String>, extra: &[String]) {
 fn fields(
     jira: &JiraPlanSettings,
     t: &PlannedTest,
+    name: &str,
     dedup: &str,
     applied: &[&BugOverride],
 ) -> BugFields {
@@ -211,7 +213,7 @@ fn fields(
         TestIdentity::Key(k) => k.to_string(),
         TestIdentity::Definition(_) => String::new(),
     };
-    let class = super::short_class(&t.definition, &t.name).unwrap_or_default();
+    let class = super::short_class(&t.definition, name).unwrap_or_default();
     let message_line = t
         .message
         .as_deref()
@@ -226,7 +228,7 @@ fn fields(
     let summary = template
         .replace("{short_class}", &class)
         .replace("{message_first_line}", message_line)
-        .replace("{name}", &t.name)
+        .replace("{name}", name)
         .replace("{definition}", &t.definition)
         .replace("{test_id}", &t.test_id)
         .replace("{key}", &key);
@@ -242,8 +244,21 @@ fn fields(
     }
 }
 
+/// The name of the Test a bug is about: a data-driven row regrouped under its Test
+/// (`plan/iterations.rs`) is named by the Test (`test_div`, not `test_div[1-0]`), since the bug
+/// stands for every failing row, which the report lists.
+fn test_name(t: &PlannedTest, case: &TestCase) -> String {
+    if t.definition != case.definition()
+        && let Some(row) = super::iterations::row(&t.name)
+    {
+        return row.base;
+    }
+    t.name.clone()
+}
+
 fn report(
     t: &PlannedTest,
+    name: &str,
     failing: &[usize],
     tests: &[PlannedTest],
     cases: &[&TestCase],
@@ -268,7 +283,7 @@ fn report(
     }
     BugReport {
         test_id: t.test_id.clone(),
-        name: t.name.clone(),
+        name: name.to_string(),
         definition: t.definition.clone(),
         xray_key: match &t.identity {
             TestIdentity::Key(k) => Some(k.clone()),

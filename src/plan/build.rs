@@ -17,13 +17,12 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::{IdentitySource, Plan, PlannedTest, bugs};
+use super::{IdentitySource, Plan, PlannedTest, bugs, iterations};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
 use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
 use crate::settings::{IterationMode, PlanSettings, Product, Settings, StatusMap, UnmappedPolicy};
 
-mod iterations;
 mod scope;
 mod xray;
 
@@ -193,7 +192,7 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
 
 /// A row of a data-driven test (by its name) that no key maps is regrouped under the Test it
 /// belongs to: its definition without the row part, so every row lands on one Test as an
-/// iteration and shares one dedup label (`build/iterations.rs`).
+/// iteration and shares one dedup label (`plan/iterations.rs`).
 fn as_iteration(case: &TestCase, mapped: &mut crate::mapping::Mapped) {
     if mapped.source != IdentitySource::Definition {
         return;

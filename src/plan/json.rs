@@ -9,7 +9,10 @@
 //!   attached to. A later chunk of a *new* execution carries `testExecutionKey` =
 //!   `<created by request 1>`: the real key only exists once the first request succeeds.
 //!   `execution_fields`: the Jira fields a created execution gets, as configured;
-//!   `after_import[]`: the requests made once the run's Tests are known (Test Sets).
+//!   `after_import[]`: the requests made once the run's Tests are known (Test Sets,
+//!   repository folders, requirement links of Tests given by key); `requirements[]`: which
+//!   test covers which requirements and how (checked before the import: a key that is not a
+//!   requirement is dropped and reported, never sent).
 //! - `jira`: the intents (dedup label, fields after overrides, report), the umbrella issue, the
 //!   close-on-pass candidates and the run marker. Whether each bug is created or commented on
 //!   depends on a label search the dry run cannot do without Jira credentials.
@@ -49,6 +52,20 @@ pub struct XrayRequests<'a> {
     /// Requests made after the import, once the run's Test keys are known.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub after_import: Vec<AfterImport>,
+    /// Requirement coverage the results ask for (`xray::requirements`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementEntry>,
+}
+
+/// One test's requirements in the plan JSON.
+#[derive(Debug, Serialize)]
+pub struct RequirementEntry {
+    /// The test id (its Xray key, or its definition).
+    pub test: String,
+    pub requirements: Vec<String>,
+    /// `testInfo.requirementKeys` (a Test sent by definition) or `link after the import` (a
+    /// Test given by key: the import does not change an existing Test).
+    pub how: &'static str,
 }
 
 /// A request made after the import (Test Sets), with what it carries.
@@ -116,8 +133,90 @@ pub fn plan_json(plan: &Plan) -> PlanJson<'_> {
         format: FORMAT,
         counts: plan.counts,
         notes: &plan.notes,
-        xray: plan.xray.as_ref().map(xray_requests),
+        xray: plan.xray.as_ref().map(|x| {
+            let mut r = xray_requests(x);
+            organize_requests(x, &plan.tests, &mut r);
+            r
+        }),
         jira: plan.jira.as_ref(),
+    }
+}
+
+/// Repository folders and requirement links (`xray::folders`, `xray::requirements`): the
+/// requests after the import, and the coverage each test asks for.
+fn organize_requests(x: &XrayPlan, tests: &[super::PlannedTest], r: &mut XrayRequests<'_>) {
+    let id = |i: usize| tests.get(i).map(|t| t.test_id.clone()).unwrap_or_default();
+    let project = match &x.target {
+        super::ExecutionTarget::Create { info, .. }
+        | super::ExecutionTarget::Append { info, .. } => info.project.clone(),
+    };
+    // A Test sent by definition has its key only once the import matched or created it.
+    let test_ref = |i: usize| match tests.get(i).map(|t| &t.identity) {
+        Some(super::TestIdentity::Definition(d)) => format!("<Test of {d}>"),
+        _ => id(i),
+    };
+    for (path, members) in &x.folders {
+        let ids: Vec<String> = members.iter().map(|&i| test_ref(i)).collect();
+        let what = format!(
+            "place {} Test(s) in repository folder {path} (each missing folder of the path created first)",
+            ids.len()
+        );
+        r.after_import.push(match x.product {
+            Product::Cloud => AfterImport {
+                what,
+                method: "POST",
+                path: "/api/v2/graphql".into(),
+                body: serde_json::json!({
+                    "mutation": "addTestsToFolder(projectId, path, testIssueIds)",
+                    "createFolder": "createFolder(projectId, path) for each missing folder",
+                    "path": path,
+                    "tests": ids,
+                }),
+            },
+            Product::Dc => AfterImport {
+                what,
+                method: "PUT",
+                path: format!(
+                    "/rest/raven/1.0/api/testrepository/{project}/folders/<id of {path}>/tests"
+                ),
+                body: serde_json::json!({
+                    "add": ids,
+                    "createFolder": format!("POST /rest/raven/1.0/api/testrepository/{project}/folders/<parent id> {{\"name\"}} for each missing folder"),
+                }),
+            },
+        });
+    }
+    let link_path = match x.product {
+        Product::Cloud => "/rest/api/3/issueLink (Jira)",
+        Product::Dc => "/rest/api/2/issueLink",
+    };
+    for c in &x.coverage {
+        let test = c.test_key.clone().unwrap_or_else(|| id(c.test));
+        r.requirements.push(RequirementEntry {
+            test: test.clone(),
+            requirements: c.requirements.clone(),
+            how: if c.test_key.is_some() {
+                "link after the import"
+            } else {
+                "testInfo.requirementKeys"
+            },
+        });
+        if c.test_key.is_some() {
+            for req in &c.requirements {
+                r.after_import.push(AfterImport {
+                    what: format!(
+                        "link Test {test} to requirement {req} (Test \"tests\" requirement)"
+                    ),
+                    method: "POST",
+                    path: link_path.into(),
+                    body: serde_json::json!({
+                        "type": {"name": "<the link type whose outward phrase is \"tests\">"},
+                        "inwardIssue": {"key": test},
+                        "outwardIssue": {"key": req},
+                    }),
+                });
+            }
+        }
     }
 }
 
@@ -147,6 +246,7 @@ fn xray_requests(x: &XrayPlan) -> XrayRequests<'_> {
         requests,
         execution_fields: &x.execution_fields,
         after_import: after_import(x),
+        requirements: Vec::new(),
     }
 }
 

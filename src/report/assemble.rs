@@ -171,6 +171,11 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         _ => landed.and_then(|m| m.get(&t.test_id)).cloned(),
     };
     let bugs_by_test = failure_bugs(plan, receipts);
+    // Rows of one data-driven Test share its identity and its one bug.
+    let bugs_by_identity: HashMap<&TestIdentity, &BugRow> = bugs_by_test
+        .iter()
+        .map(|(&i, b)| (&plan.tests[i].identity, b))
+        .collect();
     // The browse link of a key: on the configured Jira site, or (Xray-only on Cloud) on the
     // site the import answer named.
     let xray_site = receipts.xray.as_ref().and_then(|x| x.site.as_deref());
@@ -183,6 +188,9 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .jira
         .iter()
         .flat_map(|j| &j.intents)
+        // A data-driven Test's bug gathers the tries of all its failing rows; a row's own
+        // count is its tries alone, which that list cannot tell apart.
+        .filter(|i| i.report.rows.is_empty())
         .map(|i| (i.test, i.report.attempts.len()))
         .collect();
     let mut failures: Vec<FailureRow> = plan
@@ -214,7 +222,10 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
                 file: file.clone().filter(|_| !from_result_file),
                 line: t.line,
                 result_file: file.filter(|_| from_result_file),
-                bug: bugs_by_test.get(&i).cloned(),
+                bug: bugs_by_test
+                    .get(&i)
+                    .or_else(|| bugs_by_identity.get(&t.identity).copied())
+                    .cloned(),
                 attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
             }
         })

@@ -779,6 +779,104 @@ fn graphql_error(what: &str, status: u16, detail: &str) -> ApiError {
     }
 }
 
+/// Test Repository folders and requirement lookups (issue 13).
+impl Cloud {
+    /// Every folder path of the project's Test Repository: `getFolder(projectId, path: "/")
+    /// { name path folders }`, whose `folders` (JSON) holds the subfolders, each with its
+    /// `path` and own `folders` (Xray Cloud GraphQL reference, `getFolder`; xray-api.md §7).
+    pub fn folder_paths(&self, project_id: &str) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_folder: Option<serde_json::Value>,
+        }
+        fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+            for f in v["folders"].as_array().into_iter().flatten() {
+                if let Some(p) = f["path"].as_str() {
+                    out.push(p.to_string());
+                }
+                walk(f, out);
+            }
+        }
+        const QUERY: &str =
+            "query($p: String!) { getFolder(projectId: $p, path: \"/\") { name path folders } }";
+        let data: Data = self.graphql(
+            "Test Repository folders",
+            QUERY,
+            serde_json::json!({ "p": project_id }),
+        )?;
+        let mut out = Vec::new();
+        if let Some(root) = &data.get_folder {
+            walk(root, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// `createFolder(projectId, path) { folder { path } warnings }` (xray-api.md §7): one
+    /// level, its parent existing. A create, never resent blindly.
+    pub fn create_folder(&self, project_id: &str, path: &str) -> Result<(), ApiError> {
+        const MUTATION: &str = "mutation($p: String!, $path: String!) { createFolder(projectId: $p, path: $path) { folder { path } warnings } }";
+        let _: serde_json::Value = self.graphql_mutation(
+            &format!("folder {path}"),
+            MUTATION,
+            serde_json::json!({ "p": project_id, "path": path }),
+            Call::Create,
+        )?;
+        Ok(())
+    }
+
+    /// `addTestsToFolder(projectId, path, testIssueIds) { folder { path } warnings }`
+    /// (xray-api.md §6, §7), 100 issue ids a request. Moving a Test where it already is
+    /// changes nothing, so it is a read for the retry policy.
+    pub fn add_tests_to_folder(
+        &self,
+        project_id: &str,
+        path: &str,
+        test_ids: &[String],
+    ) -> Result<(), ApiError> {
+        const MUTATION: &str = "mutation($p: String!, $path: String!, $tests: [String]!) { addTestsToFolder(projectId: $p, path: $path, testIssueIds: $tests) { folder { path } warnings } }";
+        for batch in test_ids.chunks(LOOKUP_BATCH) {
+            let _: serde_json::Value = self.graphql_mutation(
+                &format!("folder {path}"),
+                MUTATION,
+                serde_json::json!({ "p": project_id, "path": path, "tests": batch }),
+                Call::Read,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The keys among `keys` (at most [`LOOKUP_BATCH`]) that Xray counts as requirements:
+    /// `getCoverableIssues(jql: "key in (…)", limit) { results { issueId jira(fields:
+    /// ["key"]) } }` (Xray Cloud GraphQL reference, `getCoverableIssues`). A key that does not
+    /// exist fails the JQL like `getTests` does (xray-api.md §7); the caller drops it and asks
+    /// again.
+    pub fn coverable_issues(&self, keys: &[String]) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            get_coverable_issues: Option<Page<Hit>>,
+        }
+        #[derive(Deserialize)]
+        struct Hit {
+            jira: Option<JiraKey>,
+        }
+        const QUERY: &str = "query($jql: String!, $limit: Int!) { getCoverableIssues(jql: $jql, limit: $limit) { total results { issueId jira(fields: [\"key\"]) } } }";
+        let data: Data = self.graphql(
+            "requirement lookup",
+            QUERY,
+            serde_json::json!({ "jql": key_jql(keys), "limit": LOOKUP_BATCH }),
+        )?;
+        Ok(data
+            .get_coverable_issues
+            .map(|p| p.results)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|h| h.jira.and_then(|j| j.key))
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,11 +5,13 @@ pub mod client;
 pub mod cloud;
 pub mod evidence;
 pub mod exec_fields;
+pub mod folders;
 pub mod keys;
 pub mod landed;
 pub mod organize;
 /// The Xray JSON import format is pure data owned by the plan side; this path stays for callers.
 pub use crate::plan::xray_json as payload;
+pub mod requirements;
 pub(crate) mod send;
 pub mod server;
 pub mod upload;

@@ -1,5 +1,6 @@
 //! After the import: every Test of the run added to the configured Test Sets
-//! (`XRAY_TEST_SETS` / `--test-sets` / `[xray] test_sets`).
+//! (`XRAY_TEST_SETS` / `--test-sets` / `[xray] test_sets`), and the order of the steps after
+//! the import (`after_import`: Test Sets, repository folders, requirement links).
 //!
 //! Owns which Tests are "the run's" and the Test Set requests (docs/xray-api.md §6 and §7):
 //! - the run's Tests come from one batched lookup of the execution's runs
@@ -20,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::error::{ApiError, ErrorKind, ReportError};
+use crate::error::{ApiError, ReportError};
 use crate::http::Http;
 use crate::plan::{PlannedTest, TestIdentity, XrayPlan};
 use crate::settings::XraySettings;
@@ -31,23 +32,38 @@ use crate::xray::upload::XrayReceipt;
 /// Keys per request (GraphQL connections take at most 100; the DC body is kept as small).
 const BATCH: usize = 100;
 
-/// Adds the run's Tests to each configured Test Set. Records the count per set in
-/// `receipt.test_sets`, problems in `receipt.errors`.
-pub fn add_to_test_sets(
+/// Everything after the import that needs the run's Tests: the configured Test Sets,
+/// repository folders (`xray::folders`) and requirement links of Tests given by key
+/// (`xray::requirements`). The execution's runs are read once, and only when a Test Set or a
+/// folder needs them. Problems go to `receipt.errors` / `receipt.warnings`; the results are in
+/// whatever happens here.
+#[allow(clippy::too_many_arguments)]
+pub fn after_import(
     http: &Http,
     settings: &XraySettings,
+    jira: Option<&crate::settings::JiraSettings>,
     client: Option<&Client>,
     receipt: &mut XrayReceipt,
     plan: &XrayPlan,
     tests: &[PlannedTest],
     progress: &mut dyn FnMut(&str),
 ) {
-    if settings.test_sets.is_empty() {
-        return;
-    }
     let Some(execution) = receipt.execution.clone() else {
         return;
     };
+    // Stopping (signal, deadline): the results are in; nothing more is started, and the
+    // report says what was left.
+    if crate::stop::requested() {
+        if !settings.test_sets.is_empty()
+            || !plan.folders.is_empty()
+            || plan.coverage.iter().any(|c| c.test_key.is_some())
+        {
+            receipt.warnings.push(
+                "stopped before the steps after the import (Test Sets, repository folders, requirement links of Tests given by key)".into(),
+            );
+        }
+        return;
+    }
     let own;
     let client = match client {
         Some(c) => c,
@@ -56,31 +72,59 @@ pub fn add_to_test_sets(
             &own
         }
     };
-    let error = |receipt: &mut XrayReceipt, message: String, kind: ErrorKind| {
-        receipt.errors.push(ReportError {
-            kind,
-            message,
-            doctor_check: Some("xray.test-sets".into()),
-        });
-    };
-    let expected = if receipt.created {
-        receipt.tests_sent
-    } else {
-        usize::MAX
-    };
-    let runs = match client.execution_runs(&execution, expected) {
-        Ok(r) => r,
-        Err(e) => {
-            let line = format!(
-                "Tests not added to the Test Set(s) {}: the runs of {execution} could not be read: {e}",
-                settings.test_sets.join(", ")
-            );
-            progress(&format!("Xray: error: {line}"));
-            error(receipt, line, e.kind());
-            return;
+    if !settings.test_sets.is_empty() || !plan.folders.is_empty() {
+        let expected = if receipt.created {
+            receipt.tests_sent
+        } else {
+            usize::MAX
+        };
+        match client.execution_runs(&execution, expected) {
+            Ok(runs) => {
+                add_to_test_sets(settings, client, receipt, plan, tests, &runs, progress);
+                crate::xray::folders::place(
+                    settings, client, receipt, plan, tests, &runs, progress,
+                );
+            }
+            Err(e) => {
+                let mut what: Vec<String> = Vec::new();
+                if !settings.test_sets.is_empty() {
+                    what.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
+                }
+                if !plan.folders.is_empty() {
+                    what.push(format!("{} repository folder(s)", plan.folders.len()));
+                }
+                let line = format!(
+                    "Tests not added to {}: the runs of {execution} could not be read: {e}",
+                    what.join(" and ")
+                );
+                progress(&format!("Xray: error: {line}"));
+                receipt.errors.push(ReportError {
+                    kind: e.kind(),
+                    message: line,
+                    doctor_check: (!settings.test_sets.is_empty())
+                        .then(|| "xray.test-sets".to_string()),
+                });
+            }
         }
-    };
-    let keys = run_tests(receipt.created, plan, tests, &runs);
+    }
+    crate::xray::requirements::link_keyed(http, jira, client, receipt, plan, progress);
+}
+
+/// Adds the run's Tests (among `runs`) to each configured Test Set. Records the count per set
+/// in `receipt.test_sets`, problems in `receipt.errors`.
+fn add_to_test_sets(
+    settings: &XraySettings,
+    client: &Client,
+    receipt: &mut XrayReceipt,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    runs: &[crate::xray::client::RunRef],
+    progress: &mut dyn FnMut(&str),
+) {
+    if settings.test_sets.is_empty() {
+        return;
+    }
+    let keys = run_tests(receipt.created, plan, tests, runs);
     if keys.is_empty() {
         return;
     }
@@ -100,7 +144,11 @@ pub fn add_to_test_sets(
             Err(e) => {
                 let line = format!("Tests not added to Test Set {set}: {e}");
                 progress(&format!("Xray: error: {line}"));
-                error(receipt, line, e.kind());
+                receipt.errors.push(ReportError {
+                    kind: e.kind(),
+                    message: line,
+                    doctor_check: Some("xray.test-sets".into()),
+                });
             }
         }
     }
@@ -167,7 +215,7 @@ struct JiraKey {
 }
 
 /// Key → issue id of the `keys` a `getTests` / `getTestSets` query finds.
-fn cloud_ids(
+pub(crate) fn cloud_ids(
     c: &Cloud,
     field: &str,
     keys: &[String],

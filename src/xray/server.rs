@@ -516,3 +516,147 @@ impl Dc {
         Ok(())
     }
 }
+
+/// One folder of a DC Test Repository (`GET …/testrepository/{project}/folders`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RepoFolder {
+    pub id: i64,
+    pub name: String,
+    pub test_repository_path: String,
+    pub folders: Vec<RepoFolder>,
+}
+
+/// Test Repository folders, Test definitions and requirement links (issue 13).
+impl Dc {
+    /// The Test Repository tree of `project`: `GET /rest/raven/1.0/api/testrepository/
+    /// {projectKey}/folders` → `{"folders": [{id, rank, name, testRepositoryPath, folders,
+    /// testCount, totalTestCount}]}` (Xray DC "Test Repository - REST"; xray-api.md §7). The
+    /// root's id is `-1`.
+    pub fn repository_folders(&self, project: &str) -> Result<Vec<RepoFolder>, ApiError> {
+        #[derive(Deserialize)]
+        struct Root {
+            #[serde(default)]
+            folders: Vec<RepoFolder>,
+        }
+        let root: Root = self.get_json(
+            "Test Repository folders",
+            &format!(
+                "/rest/raven/1.0/api/testrepository/{}/folders",
+                percent_encode(project)
+            ),
+        )?;
+        Ok(root.folders)
+    }
+
+    /// Creates folder `name` under `parent` (`-1` = the root): `POST /rest/raven/1.0/api/
+    /// testrepository/{projectKey}/folders/{folderId}` with `{"name"}`, answering the new
+    /// folder (Xray DC "Test Repository - REST"). A create: never resent blindly. The new id,
+    /// when the answer carries one (the caller reads the tree again otherwise).
+    pub fn create_folder(
+        &self,
+        project: &str,
+        parent: i64,
+        name: &str,
+    ) -> Result<Option<i64>, ApiError> {
+        let req = Request::post_json(
+            self.url(&format!(
+                "/rest/raven/1.0/api/testrepository/{}/folders/{parent}",
+                percent_encode(project)
+            )),
+            &serde_json::json!({ "name": name }),
+            Call::Create,
+        );
+        let resp = self.send(&format!("folder {name}"), req)?;
+        Ok(serde_json::from_slice::<RepoFolder>(&resp.body)
+            .ok()
+            .map(|f| f.id)
+            .filter(|&id| id != 0))
+    }
+
+    /// Moves `keys` into folder `folder`: `PUT /rest/raven/1.0/api/testrepository/{projectKey}/
+    /// folders/{folderId}/tests` with `{"add": [...]}`, 100 keys a request (Xray DC "Test
+    /// Repository - REST"; errors are 400 text/plain). Idempotent: a read for the retry policy.
+    pub fn add_tests_to_folder(
+        &self,
+        project: &str,
+        folder: i64,
+        keys: &[String],
+    ) -> Result<(), ApiError> {
+        for batch in keys.chunks(LOOKUP_BATCH) {
+            let req = Request::post_json(
+                self.url(&format!(
+                    "/rest/raven/1.0/api/testrepository/{}/folders/{folder}/tests",
+                    percent_encode(project)
+                )),
+                &serde_json::json!({ "add": batch }),
+                Call::Read,
+            )
+            .method("PUT");
+            self.send("folder tests", req)?;
+        }
+        Ok(())
+    }
+
+    /// The generic definition of each Test in `keys`: `GET /rest/raven/1.0/api/test?keys=
+    /// A;B` (Xray DC "Tests - REST": one object per Test with `key` and, for a Generic Test,
+    /// `definition`; no paging, so 50 keys a request keep the URL short). How a DC run tells
+    /// which Test each result sent by definition landed on (DC's runs do not carry it).
+    pub fn test_definitions(
+        &self,
+        keys: &[String],
+    ) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
+        #[derive(Deserialize)]
+        struct TestJson {
+            key: Option<String>,
+            definition: Option<String>,
+        }
+        let mut out = std::collections::BTreeMap::new();
+        for batch in keys.chunks(50) {
+            let list = batch
+                .iter()
+                .map(|k| percent_encode(k))
+                .collect::<Vec<_>>()
+                .join(";");
+            let tests: Vec<TestJson> = self.get_json(
+                "Test definitions",
+                &format!("/rest/raven/1.0/api/test?keys={list}"),
+            )?;
+            for t in tests {
+                if let (Some(k), Some(d)) = (t.key, t.definition) {
+                    out.insert(k, d);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Jira's issue link types on the Xray DC site (`GET /rest/api/2/issueLinkType`,
+    /// jira-api.md §4.3).
+    pub fn link_types(&self) -> Result<Vec<crate::jira::client::LinkType>, ApiError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            #[serde(rename = "issueLinkTypes", default)]
+            types: Vec<crate::jira::client::LinkType>,
+        }
+        let a: Answer = self.get_json("issue link types", "/rest/api/2/issueLinkType")?;
+        Ok(a.types)
+    }
+
+    /// `POST /rest/api/2/issueLink` (jira-api.md §4.3): reads "`inward` <outward phrase>
+    /// `outward`"; re-posting an existing link does not duplicate it (a read for the retry
+    /// policy).
+    pub fn link(&self, link_type: &str, inward: &str, outward: &str) -> Result<(), ApiError> {
+        let req = Request::post_json(
+            self.url("/rest/api/2/issueLink"),
+            &serde_json::json!({
+                "type": {"name": link_type},
+                "inwardIssue": {"key": inward},
+                "outwardIssue": {"key": outward},
+            }),
+            Call::Read,
+        );
+        self.send(&format!("{link_type} link {inward} → {outward}"), req)
+            .map(|_| ())
+    }
+}

@@ -94,6 +94,12 @@ pub struct XrayReceipt {
     /// Test Set key → how many of the run's Tests were added to it (`xray::organize`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub test_sets: BTreeMap<String, usize>,
+    /// Repository folder → how many of the run's Tests were placed in it (`xray::folders`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub folders: BTreeMap<String, usize>,
+    /// Requirement keys left out of the import and links made after it (`xray::requirements`).
+    #[serde(skip_serializing_if = "crate::xray::requirements::RequirementReceipt::is_empty")]
+    pub requirements: crate::xray::requirements::RequirementReceipt,
     pub warnings: Vec<String>,
     pub errors: Vec<ReportError>,
     /// The Jira site the import answers named (Cloud's `self` link), so an Xray-only run can
@@ -138,6 +144,8 @@ impl XrayReceipt {
             evidence_skipped: Vec::new(),
             test_keys: BTreeMap::new(),
             test_sets: BTreeMap::new(),
+            folders: BTreeMap::new(),
+            requirements: Default::default(),
             warnings: Vec::new(),
             errors: Vec::new(),
             site: None,
@@ -458,18 +466,35 @@ pub fn run_checked(
         && let Some(failure) = &outcome.failure
     {
         let refused = refused_keys(failure, &outcome.unsent);
-        if !refused.is_empty() {
+        // A requirement key the check let through (DC's check only sees that it exists) and
+        // the import refuses: dropped from the unsent results, reported, sent again.
+        let requirements = crate::xray::requirements::refused(failure, &outcome.unsent);
+        if !requirements.is_empty() {
+            crate::xray::requirements::record_refused(
+                &requirements,
+                plan,
+                tests,
+                &mut receipt,
+                progress,
+            );
+            for (_, doc) in &mut outcome.unsent {
+                crate::xray::requirements::strip(doc, &requirements);
+            }
+        }
+        if !refused.is_empty() || !requirements.is_empty() {
             // The copy still names the refused keys: no re-send into a race winner with it.
             if copy.take().is_some() {
                 receipt.warnings.push(
-                    "a Test key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
+                    "a Test or requirement key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
                 );
             }
-            progress(&format!(
-                "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
-                refused.len(),
-                refused.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            if !refused.is_empty() {
+                progress(&format!(
+                    "Xray: the import refused {} Test key(s) ({}); their results go by definition, sending again",
+                    refused.len(),
+                    refused.iter().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
             for key in &refused {
                 receipt.stale_keys.push(StaleKey {
                     key: key.clone(),

@@ -328,3 +328,83 @@ fn jest_junit_suite_errors_make_the_broken_suite_a_failing_test() {
         Some("src/calc.test.js")
     );
 }
+
+/// cucumber-js `--retry 2`: "3 scenarios (1 failed, 2 passed)". The json and junit formatters
+/// keep each scenario's last attempt only, so both files give the console's counts (and the
+/// recovered scenario cannot be flaky); the Cucumber Messages stream, which no reader handles,
+/// is a bad file naming its format, never skipped.
+#[test]
+fn cucumber_js_retry_files_carry_the_last_attempt_and_messages_are_named() {
+    for file in ["cucumber-retry.json", "cucumber-retry-junit.xml"] {
+        let run = run(&format!("generated-cucumber-js-retry/{file}"));
+        assert_eq!(counts(&run.cases), (2, 1, 0, 0), "{file}");
+        assert!(run.cases.iter().all(|c| !c.flaky), "{file}");
+        assert!(
+            message(find(&run, "Always broken")).contains("called 3 times, wanted 99")
+                || find(&run, "Always broken")
+                    .outcome()
+                    .failure()
+                    .and_then(|f| f.details.as_ref().map(|d| d.read()))
+                    .unwrap_or_default()
+                    .contains("called 3 times, wanted 99"),
+            "{file}: the last try's failure"
+        );
+    }
+    let messages = collect(&InputOptions {
+        patterns: vec![
+            fixture("generated-cucumber-js-retry/messages.ndjson")
+                .display()
+                .to_string(),
+        ],
+        allow_empty: true,
+        strict: false,
+    })
+    .unwrap();
+    match &messages.files[0].status {
+        FileStatus::Failed { error, .. } => {
+            assert!(error.to_string().contains("Cucumber Messages"), "{error}")
+        }
+        other => panic!("messages.ndjson: {other:?}"),
+    }
+}
+
+/// Robot's rerun flow (`--rerunfailed`, then `rebot --merge`): the first run said "3 tests,
+/// 1 passed, 2 failed", the rerun "2 tests, 1 passed, 1 failed". Both files given together and
+/// rebot's merged file alone give the same tests: the recovered one flaky, the broken one failed
+/// twice with its own message, not rebot's HTML merge note.
+#[test]
+fn robot_rerun_and_rebot_merge_give_the_same_tests() {
+    let both = collect(&InputOptions {
+        patterns: vec![
+            fixture("generated-robot-rerun/output.xml")
+                .display()
+                .to_string(),
+            fixture("generated-robot-rerun/rerun.xml")
+                .display()
+                .to_string(),
+        ],
+        allow_empty: false,
+        strict: true,
+    })
+    .unwrap();
+    let merged = run("generated-robot-rerun/merged.xml");
+    assert_eq!(
+        counts(&run("generated-robot-rerun/output.xml").cases),
+        (1, 2, 0, 0)
+    );
+    assert_eq!(
+        counts(&run("generated-robot-rerun/rerun.xml").cases),
+        (1, 1, 0, 0)
+    );
+    for (what, r) in [("output.xml + rerun.xml", &both), ("merged.xml", &merged)] {
+        assert_eq!(r.cases.len(), 3, "{what}");
+        assert_eq!(counts(&r.cases), (2, 1, 0, 0), "{what}");
+        let recovered = find(r, "Fails Then Passes");
+        assert!(recovered.flaky, "{what}");
+        assert_eq!(recovered.attempts.len(), 2, "{what}");
+        let broken = find(r, "Fails Always");
+        assert_eq!(broken.attempts.len(), 2, "{what}");
+        assert_eq!(message(broken), "broken on purpose", "{what}");
+        assert!(!find(r, "Passes Always").flaky, "{what}");
+    }
+}

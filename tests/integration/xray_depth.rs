@@ -347,6 +347,98 @@ E   ZeroDivisionError: division by zero</failure></testcase>
         );
     }
 
+    /// Real pytest 9.2 output (fixtures/generated-pytest-params, "4 failed, 12 passed,
+    /// 1 skipped, 1 xfailed"): 18 rows are 6 Tests, each data-driven one with its rows as
+    /// iterations (ids holding brackets too), and one bug per failing Test, named by the Test.
+    #[test]
+    fn real_pytest_parametrize_rows_are_iterations_with_one_bug_per_test() {
+        let xray = xray_cloud();
+        let jira = jira_cloud();
+        same_site(&jira, &xray);
+        let s = Scratch::new();
+        std::fs::create_dir_all(s.path("results")).unwrap();
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/generated-pytest-params/pytest-params-xunit1.xml"
+        );
+        std::fs::copy(fixture, s.path("results/pytest.xml")).unwrap();
+        let mut cmd = s.bin();
+        xray_cloud_env(&mut cmd, &xray.url());
+        jira_cloud_env(&mut cmd, &jira.url());
+        cmd.args(["run", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "{}", out.text());
+        assert!(
+            out.stdout.contains(
+                "4 of 18 tests failed (12 passed, 4 failed, 0 error(s), 2 skipped, 0 flaky)"
+            ),
+            "{}",
+            out.text()
+        );
+
+        let tests = sent_tests(&xray);
+        let rows = |definition: &str| -> Vec<(String, String)> {
+            let t = tests
+                .iter()
+                .find(|t| t["testInfo"]["definition"] == definition)
+                .unwrap_or_else(|| panic!("no Test {definition}: {tests:#?}"));
+            t["iterations"]
+                .as_array()
+                .map(|its| {
+                    its.iter()
+                        .map(|i| {
+                            (
+                                i["parameters"][0]["value"].as_str().unwrap().to_string(),
+                                i["status"].as_str().unwrap().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(tests.len(), 6, "{tests:#?}");
+        let statuses = |r: Vec<(String, String)>| r.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
+        assert_eq!(
+            statuses(rows("test_params.test_div")),
+            ["PASSED", "FAILED", "PASSED", "FAILED"]
+        );
+        assert_eq!(rows("test_params.test_product_positive").len(), 4);
+        assert_eq!(
+            rows("test_params.TestStrings.test_split"),
+            [
+                ("a b".to_string(), "FAILED".to_string()),
+                ("a/b".to_string(), "PASSED".to_string()),
+                ("[x]".to_string(), "PASSED".to_string()),
+            ]
+        );
+        assert!(rows("test_params.test_plain").is_empty());
+
+        let mut summaries: Vec<String> = jira.issues().into_iter().map(|b| b.summary).collect();
+        summaries.sort();
+        assert_eq!(summaries.len(), 3, "{summaries:?}");
+        assert!(
+            summaries[0].starts_with("TestStrings.test_split: "),
+            "{summaries:?}"
+        );
+        assert!(
+            summaries[1].starts_with("test_params.test_div: ZeroDivisionError"),
+            "{summaries:?}"
+        );
+        assert!(
+            summaries[2].starts_with("test_params.test_palindrome: "),
+            "{summaries:?}"
+        );
+        // A row's own tries, not the Test's failing rows, are what the console counts.
+        assert!(!out.stdout.contains("2 attempts"), "{}", out.stdout);
+        // Every failing row shows its Test's one bug.
+        assert_eq!(
+            out.stdout.matches(" created http").count(),
+            4,
+            "{}",
+            out.stdout
+        );
+    }
+
     #[test]
     fn iterations_off_keeps_one_test_per_row_and_dc_iterations_carry_no_log() {
         let xray = xray_dc_pat();

@@ -2,6 +2,8 @@
 //! comments, one iteration per parametrized case, deduplicated evidence), split into chunks,
 //! and the Test Execution `info` with its summary template and CI description.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 use super::text::{
@@ -11,8 +13,8 @@ use crate::ci::CiContext;
 use crate::model::{Attachment, Counts, OutcomeKind, TestCase, TestRun};
 use crate::plan::xray_json as payload;
 use crate::plan::{
-    ChunkTest, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity, XrayChunk,
-    XrayPlan, chunk,
+    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity,
+    XrayChunk, XrayPlan, chunk,
 };
 use crate::settings::{Product, XrayPlanSettings};
 
@@ -28,8 +30,11 @@ pub(super) fn xray_plan(
     // Chunks are filled as their tests are built: a large run's results are held once.
     let mut chunker = chunk::Chunker::new(x.chunk);
     let mut chunks: Vec<XrayChunk> = Vec::new();
+    let mut folders: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut coverage: Vec<Coverage> = Vec::new();
     for (done, group) in groups.iter().enumerate() {
         let entry = chunk_test(x, tests, cases, group);
+        organize(x, tests, cases, &entry, &mut folders, &mut coverage);
         // The comma between array elements counts too; inline evidence is known now, files are
         // not (they are read at send time and bounded by the evidence limits).
         let inline: usize = entry
@@ -73,6 +78,53 @@ pub(super) fn xray_plan(
         chunks,
         execution_fields: x.execution_fields.clone(),
         test_sets: x.test_sets.clone(),
+        folders,
+        coverage,
+    }
+}
+
+/// Where one entry goes after the import: its repository folder (`XRAY_FOLDER` rendered with
+/// the test's suite, classname and file; Tests given by key only under `move_keyed_tests`)
+/// and the requirements it covers (new Tests name them in `testInfo.requirementKeys`; Tests
+/// given by key are linked after the import, as the import does not touch an existing Test).
+fn organize(
+    x: &XrayPlanSettings,
+    tests: &[PlannedTest],
+    cases: &[&TestCase],
+    entry: &ChunkTest,
+    folders: &mut BTreeMap<String, Vec<usize>>,
+    coverage: &mut Vec<Coverage>,
+) {
+    let case = cases[entry.test];
+    let keyed = match &tests[entry.test].identity {
+        TestIdentity::Key(k) => Some(k.to_string()),
+        TestIdentity::Definition(_) => None,
+    };
+    if let Some(template) = &x.folder
+        && (keyed.is_none() || x.move_keyed_tests)
+    {
+        let suite = case.suite_path.join("/");
+        let vars = crate::model::folder::FolderVars {
+            suite: &suite,
+            classname: case.classname.as_deref().unwrap_or(""),
+            file: case.file().unwrap_or(""),
+        };
+        folders
+            .entry(crate::model::folder::render(template, &vars))
+            .or_default()
+            .push(entry.test);
+    }
+    let requirements = match (&keyed, &entry.result.test_info) {
+        (None, Some(info)) => info.requirement_keys.clone(),
+        (Some(_), _) => requirement_keys(x, case),
+        (None, None) => Vec::new(),
+    };
+    if !requirements.is_empty() {
+        coverage.push(Coverage {
+            test: entry.test,
+            test_key: keyed,
+            requirements,
+        });
     }
 }
 
@@ -95,7 +147,7 @@ fn chunk_test(
             let mut info = test_info(x, case, definition);
             if regrouped
                 && case.property("test_summary").is_none()
-                && let Some(row) = super::iterations::row(&case.name)
+                && let Some(row) = crate::plan::iterations::row(&case.name)
             {
                 info.summary = one_line(&row.base, MAX_SUMMARY_CHARS);
             }
@@ -180,7 +232,7 @@ fn iteration(product: Product, case: &TestCase, status: &str) -> payload::Iterat
     let own = !parameters.is_empty();
     if !own {
         // A row read from its name (`test_div[1-0]`, `Divide(4,2)`): `iterations.rs`.
-        parameters = super::iterations::parameters(case)
+        parameters = crate::plan::iterations::parameters(case)
             .into_iter()
             .map(|(name, value)| payload::Parameter { name, value })
             .collect();

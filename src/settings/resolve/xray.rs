@@ -241,7 +241,7 @@ pub(super) fn resolve_xray(
     }
 
     let folder = trace
-        .pick("folder", run.folder.clone(), f.folder.clone())
+        .pick("folder", target.folder.clone(), f.folder.clone())
         .filter(|t| !t.trim().is_empty());
     if let Some(t) = &folder {
         crate::model::folder::check_template(t).map_err(|e| {

@@ -71,6 +71,8 @@ pub struct Faults {
     pub bad_oauth_secret: bool,
     /// The Test Execution create screen requires a custom select ("Environment type").
     pub execution_select: bool,
+    /// The credentials may not browse the Test Repository of CALC.
+    pub repository_forbidden: bool,
 }
 
 #[derive(Debug, Default)]
@@ -234,6 +236,28 @@ fn xray_cloud(f: &Faults, req: &Request, path: &str) -> Reply {
         return json_reply(
             200,
             json!({"data": {"getStatuses": names.iter().map(|n| json!({"name": n})).collect::<Vec<_>>()}}),
+        );
+    }
+    // Xray Cloud GraphQL `getFolder(projectId, path) { name path folders }` (xray-api.md §7
+    // [G]): the numeric projectId of `getProjectSettings`; a project the user may not browse
+    // answers an `errors` entry.
+    if query.contains("getFolder(") {
+        if f.repository_forbidden {
+            return json_reply(
+                200,
+                json!({"data": {"getFolder": null}, "errors": [{"message": "You do not have permission to view the Test Repository of this project."}]}),
+            );
+        }
+        if vars["p"] != "10000" {
+            return json_reply(
+                200,
+                json!({"data": {"getFolder": null}, "errors": [{"message": "fake: projectId must be 10000"}]}),
+            );
+        }
+        return json_reply(
+            200,
+            json!({"data": {"getFolder": {"name": "", "path": "/", "folders": [
+                {"name": "CI", "path": "/CI", "folders": []}]}}}),
         );
     }
     if query.contains("getProjectSettings") {
@@ -411,6 +435,18 @@ fn xray_dc(f: &Faults, req: &Request, path: &str) -> Reply {
                 }))
                 .collect::<Vec<_>>()
             ),
+        ),
+        // Xray DC "Test Repository - REST" (xray-api.md §7 [X]): the folder tree; errors are
+        // 400 text/plain.
+        "/rest/raven/1.0/api/testrepository/CALC/folders" if f.repository_forbidden => Reply::text(
+            400,
+            "text/plain",
+            "You do not have permission to browse the Test Repository of project CALC.",
+        ),
+        "/rest/raven/1.0/api/testrepository/CALC/folders" => json_reply(
+            200,
+            json!({"folders": [{"id": 6, "rank": 1, "name": "CI", "testRepositoryPath": "/CI",
+                "folders": [], "testCount": 0, "totalTestCount": 0}]}),
         ),
         _ => json_reply(404, json!({"error": "fake: unknown raven path"})),
     }

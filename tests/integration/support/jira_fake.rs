@@ -149,6 +149,8 @@ struct State {
     searches: Vec<SearchLog>,
     /// Issues of the same site that live in another fake (Xray's Tests): key → issue type.
     site_issues: SiteIssues,
+    /// Every link made, (type, inward, outward), also between issues of another fake.
+    links: Vec<(String, String, String)>,
     /// Edits of those issues (Xray's executions: title and labels).
     site_edits: SiteEdits,
 }
@@ -205,6 +207,7 @@ impl JiraFake {
             token_requests: 0,
             searches: Vec::new(),
             site_issues: SiteIssues::default(),
+            links: Vec::new(),
             site_edits: SiteEdits::default(),
         }));
         let handler_state = state.clone();
@@ -226,6 +229,11 @@ impl JiraFake {
 
     pub fn url(&self) -> String {
         self.fake.url()
+    }
+
+    /// Every issue link made on this site, (type, inward, outward), Xray's Tests included.
+    pub fn links(&self) -> Vec<(String, String, String)> {
+        self.state.lock().unwrap().links.clone()
     }
 
     pub fn issues(&self) -> Vec<FakeIssue> {
@@ -695,6 +703,9 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 );
             }
             let link = (ty, inward.clone(), outward.clone());
+            if !s.links.contains(&link) {
+                s.links.push(link.clone());
+            }
             for k in [&inward, &outward] {
                 if let Some(i) = s.issues.iter_mut().find(|i| &i.key == k)
                     && !i.links.contains(&link)

@@ -124,6 +124,15 @@ pub struct State {
     pub execution_select: Option<RequiredSelect>,
     /// Test Set key → the Tests in it.
     pub test_sets: BTreeMap<String, Vec<String>>,
+    /// Test Repository folders of the project: path (`/A/B`) → folder id (DC ids; the root
+    /// `/` is `-1` and not listed).
+    pub folders: BTreeMap<String, i64>,
+    next_folder: i64,
+    /// Test key → the repository folder it is in (a Test is in one folder; none = the root).
+    pub test_folder: BTreeMap<String, String>,
+    /// Test key → the requirements it covers (from `testInfo.requirementKeys` and from Jira
+    /// links of the type whose outward phrase is "tests").
+    pub coverage: BTreeMap<String, Vec<String>>,
 }
 
 pub struct XrayFake {
@@ -153,6 +162,10 @@ impl XrayFake {
             created_at: BTreeMap::new(),
             execution_select: None,
             test_sets: BTreeMap::new(),
+            folders: BTreeMap::new(),
+            next_folder: 100,
+            test_folder: BTreeMap::new(),
+            coverage: BTreeMap::new(),
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -186,6 +199,41 @@ impl XrayFake {
     /// The Tests in Test Set `key` (add the set with `add_issue(key, "Test Set")`).
     pub fn test_set(&self, key: &str) -> Vec<String> {
         self.with(|s| s.test_sets.get(key).cloned().unwrap_or_default())
+    }
+
+    /// An existing Test Repository folder (its parents are created too).
+    pub fn add_folder(&self, path: &str) {
+        self.with(|s| {
+            let mut at = String::new();
+            for seg in path.split('/').filter(|x| !x.is_empty()) {
+                at = format!("{at}/{seg}");
+                if !s.folders.contains_key(&at) {
+                    s.next_folder += 1;
+                    let id = s.next_folder;
+                    s.folders.insert(at.clone(), id);
+                }
+            }
+        });
+    }
+
+    /// The repository folder Test `key` is in (`None`: not placed, i.e. the root).
+    pub fn folder_of(&self, key: &str) -> Option<String> {
+        self.with(|s| s.test_folder.get(key).cloned())
+    }
+
+    /// Every folder path of the Test Repository.
+    pub fn folder_paths(&self) -> Vec<String> {
+        self.with(|s| s.folders.keys().cloned().collect())
+    }
+
+    /// The requirements Test `key` covers.
+    pub fn coverage_of(&self, key: &str) -> Vec<String> {
+        self.with(|s| s.coverage.get(key).cloned().unwrap_or_default())
+    }
+
+    /// The Test key created for (or matched by) generic definition `definition`.
+    pub fn test_by_definition(&self, definition: &str) -> Option<String> {
+        self.with(|s| s.definitions.get(definition).cloned())
     }
 
     pub fn add_issue(&self, key: &str, issue_type: &str) {
@@ -411,6 +459,15 @@ impl State {
         if query.contains("removeTestsFromTestExecution(") {
             return self.gql_remove_tests(vars);
         }
+        if query.contains("getFolder(")
+            || query.contains("createFolder(")
+            || query.contains("addTestsToFolder(")
+        {
+            return self.gql_folders(&query, vars);
+        }
+        if query.contains("getCoverableIssues(") {
+            return self.gql_coverable(vars);
+        }
         let data = if query.contains("getTestPlans(") {
             // `getTestPlans(jql: "key = \"X\"")`: the plan's issue id when X is a Test Plan.
             let key = parse_key_eq(vars["jql"].as_str().unwrap_or(""));
@@ -579,6 +636,123 @@ impl State {
         Reply::json(200, json!({ "data": data }).to_string())
     }
 
+    /// Xray Cloud Test Repository folders (xray-api.md §6 "Folders", §7 "Test Sets and the
+    /// Test Repository" [G]): every operation takes the numeric `projectId` (the one
+    /// `getProjectSettings` answers), never the key, and Tests by issue id. `getFolder(projectId,
+    /// path) { name path folders }` answers the folder with its subfolders (JSON, nested);
+    /// `createFolder(projectId, path)` creates one level, its parent existing [?], and refuses a
+    /// path that exists [?]; `addTestsToFolder(projectId, path, testIssueIds)` moves Tests into
+    /// an existing folder (a Test is in one folder). Both answer `{folder {path} warnings}`.
+    fn gql_folders(&mut self, query: &str, vars: &Value) -> Reply {
+        if vars["p"] != json!("10000") {
+            return gql_error(&format!(
+                "fake: projectId must be the project's id (10000), got {}",
+                vars["p"]
+            ));
+        }
+        let path = vars["path"].as_str().unwrap_or("/").to_string();
+        if query.contains("getFolder(") {
+            fn tree(folders: &BTreeMap<String, i64>, under: &str) -> Vec<Value> {
+                folders
+                    .keys()
+                    .filter(|p| parent_of(p) == under)
+                    .map(|p| {
+                        json!({"name": p.rsplit('/').next(), "path": p,
+                               "folders": tree(folders, p)})
+                    })
+                    .collect()
+            }
+            if !query.contains("path: \"/\"") && path != "/" {
+                return gql_error("fake: only the root folder is read");
+            }
+            return Reply::json(
+                200,
+                json!({"data": {"getFolder": {"name": "", "path": "/", "testsCount": 0,
+                    "folders": tree(&self.folders, "/")}}})
+                .to_string(),
+            );
+        }
+        if query.contains("createFolder(") {
+            if self.folders.contains_key(&path) {
+                return gql_error(&format!("A folder with the path {path} already exists."));
+            }
+            let parent = parent_of(&path);
+            if parent != "/" && !self.folders.contains_key(parent) {
+                return gql_error(&format!("Folder {parent} does not exist."));
+            }
+            self.next_folder += 1;
+            let id = self.next_folder;
+            self.folders.insert(path.clone(), id);
+            return Reply::json(
+                200,
+                json!({"data": {"createFolder": {"folder": {"path": path}, "warnings": []}}})
+                    .to_string(),
+            );
+        }
+        // addTestsToFolder
+        if path != "/" && !self.folders.contains_key(&path) {
+            return gql_error(&format!("Folder {path} does not exist."));
+        }
+        let ids = strings(&vars["tests"]);
+        if ids.is_empty() || ids.len() > 100 {
+            return gql_error("fake: testIssueIds must hold 1 to 100 ids");
+        }
+        for id in &ids {
+            let key = self
+                .issues
+                .iter()
+                .find(|(k, t)| t.as_str() == "Test" && issue_id(k) == *id)
+                .map(|(k, _)| k.clone());
+            match key {
+                Some(k) => {
+                    self.test_folder.insert(k, path.clone());
+                }
+                None => return gql_error(&format!("fake: {id} is not the issue id of a Test")),
+            }
+        }
+        Reply::json(
+            200,
+            json!({"data": {"addTestsToFolder": {"folder": {"path": path}, "warnings": []}}})
+                .to_string(),
+        )
+    }
+
+    /// `getCoverableIssues(jql: "key in (…)", limit)` (Xray Cloud GraphQL reference): the
+    /// requirement (coverable) issues among the keys; like `getTests`, a key that does not
+    /// exist fails the JQL (xray-api.md §7) and `limit` must be 1–100.
+    fn gql_coverable(&self, vars: &Value) -> Reply {
+        let limit = vars["limit"].as_u64().unwrap_or(0);
+        let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
+        if !(1..=100).contains(&limit) || keys.len() > 100 {
+            return gql_error("limit must be between 1 and 100");
+        }
+        let missing = self.missing_keys(&keys);
+        if !missing.is_empty() {
+            return gql_jql_error("getCoverableIssues", &missing);
+        }
+        let results: Vec<Value> = keys
+            .iter()
+            .filter(|k| self.is_requirement(k))
+            .map(|k| json!({"issueId": issue_id(k), "jira": {"key": k}}))
+            .collect();
+        Reply::json(
+            200,
+            json!({"data": {"getCoverableIssues": {"total": results.len(), "start": 0,
+                "limit": limit, "results": results}}})
+            .to_string(),
+        )
+    }
+
+    /// Whether `key` is a requirement issue: which types count is per project, Story and Epic
+    /// by default (xray-api.md §7 [?]); the fake also counts a type named "Requirement".
+    fn is_requirement(&self, key: &str) -> bool {
+        !self.hidden.contains(key)
+            && matches!(
+                self.issues.get(key).map(String::as_str),
+                Some("Story" | "Epic" | "Requirement")
+            )
+    }
+
     /// `createTestExecution(testIssueIds, testEnvironments, jira: {fields})` (xray-api.md §6
     /// "create execution first"): the Jira fields need the project and a summary; answers the
     /// new execution's issue id and key.
@@ -725,6 +899,26 @@ impl State {
         {
             return self.add_to_test_set(set, req.json());
         }
+        if let Some(rest) = path.strip_prefix("/rest/raven/1.0/api/testrepository/") {
+            return self.dc_repository(req, rest);
+        }
+        match (req.method.as_str(), path.as_str()) {
+            ("GET", "/rest/raven/1.0/api/test") => return self.dc_tests(req),
+            // jira-api.md §4.3: `{"issueLinkTypes":[{id,name,inward,outward}]}`; Xray's coverage
+            // link reads Test "tests" / Requirement "is tested by" (Xray "Requirements and
+            // Defects").
+            ("GET", "/rest/api/2/issueLinkType") => {
+                return Reply::json(
+                    200,
+                    json!({"issueLinkTypes": [
+                        {"id": "10000", "name": "Relates", "inward": "relates to", "outward": "relates to"},
+                        {"id": "10200", "name": "Tests", "inward": "is tested by", "outward": "tests"}]})
+                    .to_string(),
+                );
+            }
+            ("POST", "/rest/api/2/issueLink") => return self.dc_link(req.json()),
+            _ => {}
+        }
         match (req.method.as_str(), path.as_str()) {
             ("POST", "/rest/api/2/issue") => self.dc_create_issue(req.json()),
             ("POST", "/rest/raven/2.0/import/execution/multipart") => {
@@ -753,6 +947,173 @@ impl State {
             }
             _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
         }
+    }
+
+    /// Xray DC "Test Repository - REST" (xray-api.md §7 [X]): `GET {project}/folders` → `{"folders":
+    /// [{id, rank, name, testRepositoryPath, folders, testCount, totalTestCount}]}`; `POST
+    /// {project}/folders/{parentId}` `{"name"}` creates a subfolder (`-1` = the root) and answers
+    /// it; `PUT {project}/folders/{id}/tests` `{"add", "remove"}` moves Tests into the folder.
+    /// Errors are 400 `text/plain` (wording [?]).
+    fn dc_repository(&mut self, req: &Request, rest: &str) -> Reply {
+        let text = |m: String| Reply::text(400, "text/plain", m);
+        let parts: Vec<&str> = rest.split('/').collect();
+        if parts.first() != Some(&self.project.as_str()) {
+            return text(format!("Project {} does not exist.", parts[0]));
+        }
+        let folder_json = |p: &str, id: i64| {
+            json!({"id": id, "rank": 1, "name": p.rsplit('/').next(), "testRepositoryPath": p,
+                   "folders": [], "testCount": 0, "totalTestCount": 0})
+        };
+        match (req.method.as_str(), &parts[1..]) {
+            ("GET", ["folders"]) => {
+                fn tree(folders: &BTreeMap<String, i64>, under: &str) -> Vec<Value> {
+                    folders
+                        .iter()
+                        .filter(|(p, _)| parent_of(p) == under)
+                        .map(|(p, id)| {
+                            json!({"id": id, "rank": 1, "name": p.rsplit('/').next(),
+                                   "testRepositoryPath": p, "folders": tree(folders, p),
+                                   "testCount": 0, "totalTestCount": 0})
+                        })
+                        .collect()
+                }
+                Reply::json(
+                    200,
+                    json!({"folders": tree(&self.folders, "/")}).to_string(),
+                )
+            }
+            ("POST", ["folders", id]) => {
+                let Ok(id) = id.parse::<i64>() else {
+                    return text(format!("Invalid folder id {id}."));
+                };
+                let parent = if id == -1 {
+                    Some("/".to_string())
+                } else {
+                    self.folders
+                        .iter()
+                        .find(|(_, v)| **v == id)
+                        .map(|(p, _)| p.clone())
+                };
+                let Some(parent) = parent else {
+                    return text(format!(
+                        "Folder with id {id} does not exist in the Test Repository of project {}.",
+                        self.project
+                    ));
+                };
+                let Some(name) = req.json()["name"].as_str().map(str::to_string) else {
+                    return text("Folder name is required.".into());
+                };
+                let path = if parent == "/" {
+                    format!("/{name}")
+                } else {
+                    format!("{parent}/{name}")
+                };
+                if self.folders.contains_key(&path) {
+                    return text(format!("A folder with name {name} already exists."));
+                }
+                self.next_folder += 1;
+                let new = self.next_folder;
+                self.folders.insert(path.clone(), new);
+                Reply::json(200, folder_json(&path, new).to_string())
+            }
+            ("PUT", ["folders", id, "tests"]) => {
+                let id: i64 = id.parse().unwrap_or(0);
+                let path = if id == -1 {
+                    Some("/".to_string())
+                } else {
+                    self.folders
+                        .iter()
+                        .find(|(_, v)| **v == id)
+                        .map(|(p, _)| p.clone())
+                };
+                let Some(path) = path else {
+                    return text(format!(
+                        "Folder with id {id} does not exist in the Test Repository of project {}.",
+                        self.project
+                    ));
+                };
+                let add = strings(&req.json()["add"]);
+                if add.len() > 100 {
+                    return text("fake: at most 100 Tests a request".into());
+                }
+                for k in &add {
+                    if self.issues.get(k).map(String::as_str) != Some("Test") {
+                        return text(format!(
+                            "{k} is not a Test issue or is not a valid issue key."
+                        ));
+                    }
+                }
+                for k in add {
+                    self.test_folder.insert(k, path.clone());
+                }
+                Reply::json(200, "[]")
+            }
+            _ => Reply::text(404, "text/html", "<html>fake: no such DC page</html>"),
+        }
+    }
+
+    /// Xray DC "Tests - REST" `GET /rest/raven/1.0/api/test?keys=A;B`: one object per Test with
+    /// its `key`, `type` and, for a Generic Test, its `definition`.
+    fn dc_tests(&self, req: &Request) -> Reply {
+        let keys: Vec<String> = req
+            .query("keys")
+            .unwrap_or_default()
+            .split(';')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect();
+        if keys.len() > 100 {
+            return Reply::text(400, "text/plain", "fake: too many keys");
+        }
+        let by_key: BTreeMap<&String, &String> =
+            self.definitions.iter().map(|(d, k)| (k, d)).collect();
+        let tests: Vec<Value> = keys
+            .iter()
+            .filter(|k| self.issues.get(*k).map(String::as_str) == Some("Test"))
+            .map(|k| {
+                json!({"key": k, "self": format!("http://fake/rest/api/2/issue/{k}"),
+                            "type": "Generic", "definition": by_key.get(k)})
+            })
+            .collect();
+        Reply::json(200, Value::Array(tests).to_string())
+    }
+
+    /// Jira DC `POST /rest/api/2/issueLink` on the Xray site (jira-api.md §4.3): 201, empty
+    /// body; 404 for an unknown type or an issue that cannot be seen. With the coverage type
+    /// ("tests"), `inwardIssue` is the Test and `outwardIssue` the requirement.
+    fn dc_link(&mut self, body: Value) -> Reply {
+        let ty = body["type"]["name"].as_str().unwrap_or("");
+        let inward = body["inwardIssue"]["key"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let outward = body["outwardIssue"]["key"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if ty != "Tests" {
+            return Reply::json(
+                404,
+                json!({"errorMessages": [format!("No issue link type with name '{ty}' found.")]})
+                    .to_string(),
+            );
+        }
+        if !self
+            .missing_keys(&[inward.clone(), outward.clone()])
+            .is_empty()
+        {
+            return Reply::json(
+                404,
+                r#"{"errorMessages":["Issue does not exist or you do not have permission to see it."]}"#,
+            );
+        }
+        if self.issues.get(&inward).map(String::as_str) == Some("Test") {
+            let c = self.coverage.entry(inward).or_default();
+            if !c.contains(&outward) {
+                c.push(outward);
+            }
+        }
+        Reply::status(201)
     }
 
     /// Jira DC `POST /rest/api/2/issue` (jira-api.md §3.1): 201 `{"id","key","self"}`; here only
@@ -1264,6 +1625,15 @@ impl State {
                     {
                         return Err("fake: testInfo needs projectKey, summary, definition".into());
                     }
+                    // xray-api.md §3.3 and §7 [R: xray-junit-extensions#28]: one requirement key
+                    // that is not a requirement issue refuses the whole import.
+                    for r in strings(&info["requirementKeys"]) {
+                        if !self.is_requirement(&r) {
+                            return Err(format!(
+                                " {r} is not a requirement issue or is not a valid issue key.;"
+                            ));
+                        }
+                    }
                 }
                 (None, None) => return Err("Property \"testInfo\" is required".into()),
             }
@@ -1435,6 +1805,13 @@ impl State {
                             k
                         }
                     };
+                    // `testInfo.requirementKeys`: the Test covers them (xray-api.md §4.3).
+                    for r in strings(&t["testInfo"]["requirementKeys"]) {
+                        let c = self.coverage.entry(key.clone()).or_default();
+                        if !c.contains(&r) {
+                            c.push(r);
+                        }
+                    }
                     (key, true)
                 }
             };
@@ -1569,4 +1946,12 @@ fn parse_label(jql: &str) -> Option<String> {
         .strip_prefix('=')?
         .trim();
     Some(rest.trim_matches('"').to_string())
+}
+
+/// `/A/B` → `/A`; `/A` → `/`.
+fn parent_of(path: &str) -> &str {
+    match path.rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((parent, _)) => parent,
+    }
 }

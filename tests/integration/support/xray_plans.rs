@@ -243,6 +243,8 @@ pub fn plan(
         chunks,
         execution_fields: Default::default(),
         test_sets: Vec::new(),
+        folders: Default::default(),
+        coverage: Vec::new(),
     };
     (plan, tests)
 }

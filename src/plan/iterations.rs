@@ -35,29 +35,14 @@ pub fn row(name: &str) -> Option<Row> {
     if let Some(r) = display_name_row(name) {
         return Some(r);
     }
-    if let Some(open) = name.strip_suffix(']').and_then(|n| n.rfind('[')) {
-        let base = &name[..open];
-        let inside = &name[open + 1..name.len() - 1];
-        if inside.is_empty() || !is_identifier(base.trim_end_matches(method_args(base))) {
-            return None;
-        }
-        let suffix = name[open..].to_string();
-        // JUnit 5 legacy names: `method(types)[n]`.
-        if base.ends_with(')') && inside.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(Row {
-                base: base.to_string(),
-                suffix,
-                params: vec![("index".into(), inside.to_string())],
-            });
-        }
-        if base.ends_with(')') {
-            return None;
-        }
-        return Some(Row {
-            base: base.to_string(),
-            suffix,
-            params: vec![("p1".into(), inside.to_string())],
-        });
+    if let Some(before) = name.strip_suffix(']') {
+        // The last `[` suits JUnit 5's `method(int[])[2]`; the first suits pytest ids that
+        // hold brackets themselves (`test_split[[x]]`).
+        let opens = [before.rfind('['), before.find('[')];
+        return opens
+            .into_iter()
+            .flatten()
+            .find_map(|open| bracket_row(name, open));
     }
     // NUnit `Method(args)`, xUnit `Ns.Class.Method(x: 1, y: 2)`.
     let open = name.strip_suffix(')').and_then(|n| n.find('('))?;
@@ -70,6 +55,32 @@ pub fn row(name: &str) -> Option<Row> {
         base: base.to_string(),
         suffix: name[open..].to_string(),
         params: args(inside),
+    })
+}
+
+/// `name` read as `base[inside]` with the `[` at `open`, when `base` names a test.
+fn bracket_row(name: &str, open: usize) -> Option<Row> {
+    let base = &name[..open];
+    let inside = &name[open + 1..name.len() - 1];
+    if inside.is_empty() || !is_identifier(base.trim_end_matches(method_args(base))) {
+        return None;
+    }
+    let suffix = name[open..].to_string();
+    // JUnit 5 legacy names: `method(types)[n]`.
+    if base.ends_with(')') && inside.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Row {
+            base: base.to_string(),
+            suffix,
+            params: vec![("index".into(), inside.to_string())],
+        });
+    }
+    if base.ends_with(')') {
+        return None;
+    }
+    Some(Row {
+        base: base.to_string(),
+        suffix,
+        params: vec![("p1".into(), inside.to_string())],
     })
 }
 
@@ -198,6 +209,18 @@ mod tests {
             base_definition("tests.test_calc.test_div[1-0]", &r).as_deref(),
             Some("tests.test_calc.test_div")
         );
+    }
+
+    #[test]
+    fn pytest_ids_holding_brackets_are_one_value() {
+        // From fixtures/generated-pytest-params: `@pytest.mark.parametrize("s", ["[x]"])`.
+        let r = row("test_split[[x]]").unwrap();
+        assert_eq!(r.base, "test_split");
+        assert_eq!(r.params, p(&[("p1", "[x]")]));
+        assert_eq!(row("test_split[a b]").unwrap().base, "test_split");
+        let r = row("testSum(int[])[3]").unwrap();
+        assert_eq!(r.base, "testSum(int[])");
+        assert_eq!(r.params, p(&[("index", "3")]));
     }
 
     #[test]

@@ -1,0 +1,382 @@
+//! After the import: the run's Tests placed in their Test Repository folder (`XRAY_FOLDER` /
+//! `--folder` / `[xray] folder`, rendered per test by the planner into `XrayPlan::folders`).
+//!
+//! Owns which Test each planned entry landed on and the folder requests:
+//! - a Test given by key is that key (only planned under `move_keyed_tests`); a Test sent by
+//!   definition is found among the execution's runs by its generic definition: Cloud's runs
+//!   carry it (`unstructured`), DC's do not, so DC reads the definitions of the runs' Tests
+//!   (`GET /rest/raven/1.0/api/test?keys=…`, 50 a request);
+//! - Cloud GraphQL (xray-api.md §6, §7): the numeric `projectId` from `getProjectSettings`, the
+//!   existing folders from `getFolder(projectId, "/")`, `createFolder(projectId, path)` for
+//!   each missing folder, parent first (a folder created meanwhile by a parallel job, "already
+//!   exists", counts as there), `addTestsToFolder(projectId, path, testIssueIds)` with issue
+//!   ids from `getTests`, 100 a request;
+//! - DC Test Repository REST (Xray DC "Test Repository - REST"): the tree from
+//!   `GET …/testrepository/{project}/folders`, `POST …/folders/{parentId}` `{"name"}` for each
+//!   missing folder (`-1` is the root), `PUT …/folders/{id}/tests` `{"add": [...]}`, 100 keys a
+//!   request.
+//!
+//! A Test lives in one folder, so adding moves it; that is why Tests given by key stay where
+//! they are unless `move_keyed_tests`. A failure is an error of the run (exit 4, as for Test
+//! Sets) naming the folder and how many Tests it cost; the results are in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::{ApiError, ReportError};
+use crate::plan::{PlannedTest, TestIdentity, XrayPlan};
+use crate::settings::XraySettings;
+use crate::xray::client::{Client, RunRef};
+use crate::xray::upload::XrayReceipt;
+
+/// Places the planned Tests in their folders; counts per folder in `receipt.folders`.
+pub fn place(
+    settings: &XraySettings,
+    client: &Client,
+    receipt: &mut XrayReceipt,
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+    runs: &[RunRef],
+    progress: &mut dyn FnMut(&str),
+) {
+    if plan.folders.is_empty() {
+        return;
+    }
+    let stale: BTreeSet<&str> = receipt.stale_keys.iter().map(|s| s.key.as_str()).collect();
+    // Matched by definition even in an execution this run created: other jobs of its CI run
+    // may have appended to it already, and their Tests are theirs to place.
+    let (targets, unplaced) = match by_definition(client, plan, tests, runs, &stale) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = format!(
+                "Tests not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
+            );
+            progress(&format!("Xray: error: {line}"));
+            receipt.errors.push(error(&e, line));
+            return;
+        }
+    };
+    if unplaced > 0 {
+        let line = format!(
+            "{unplaced} result(s) were not placed in a repository folder: their Test is not among the runs of the execution"
+        );
+        progress(&format!("Xray: warning: {line}"));
+        receipt.warnings.push(line);
+    }
+    if targets.is_empty() {
+        return;
+    }
+    let placed = match client {
+        Client::Cloud(c) => cloud::place(c, &settings.project, &targets),
+        Client::Dc(d) => dc::place(d, &settings.project, &targets),
+    };
+    for (path, result) in placed {
+        let n = targets.get(path.as_str()).map_or(0, Vec::len);
+        match result {
+            Ok(created) => {
+                let made = if created.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (created {})", created.join(", "))
+                };
+                progress(&format!("Xray: {n} Test(s) placed in folder {path}{made}"));
+                receipt.folders.insert(path, n);
+            }
+            Err(e) => {
+                let line = format!("{n} Test(s) not placed in repository folder {path}: {e}");
+                progress(&format!("Xray: error: {line}"));
+                receipt.errors.push(error(&e, line));
+            }
+        }
+    }
+}
+
+/// Folder → the Test keys to put there, and how many entries' Tests were not found.
+type Targets<'p> = (BTreeMap<&'p str, Vec<String>>, usize);
+
+/// Each entry's Test found among the runs: a Test given by key is its key, one sent by
+/// definition the run whose Test has that definition.
+fn by_definition<'p>(
+    client: &Client,
+    plan: &'p XrayPlan,
+    tests: &[PlannedTest],
+    runs: &[RunRef],
+    stale: &BTreeSet<&str>,
+) -> Result<Targets<'p>, ApiError> {
+    let by_definition = definitions(client, runs, plan, tests)?;
+    let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
+    let mut targets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut unplaced = 0usize;
+    for (path, members) in &plan.folders {
+        let mut keys: Vec<String> = Vec::new();
+        for &i in members {
+            let found = match tests.get(i).map(|t| &t.identity) {
+                Some(TestIdentity::Key(k)) if !stale.contains(k.as_str()) => {
+                    in_runs.contains(k.as_str()).then(|| k.to_string())
+                }
+                // A stale key went by definition (`upload::fall_back`): its planned definition.
+                Some(TestIdentity::Key(_)) => tests
+                    .get(i)
+                    .and_then(|t| by_definition.get(t.definition.as_str()).cloned()),
+                Some(TestIdentity::Definition(d)) => by_definition.get(d.as_str()).cloned(),
+                None => None,
+            };
+            match found {
+                Some(k) if !keys.contains(&k) => keys.push(k),
+                Some(_) => {}
+                None => unplaced += 1,
+            }
+        }
+        if !keys.is_empty() {
+            targets.insert(path.as_str(), keys);
+        }
+    }
+    Ok((targets, unplaced))
+}
+
+/// Every folder path of `project`'s Test Repository, as `place` reads it (for `doctor`).
+pub fn existing(client: &Client, project: &str) -> Result<Vec<String>, ApiError> {
+    match client {
+        Client::Cloud(c) => {
+            let id = cloud::project_id(c, project)?;
+            c.folder_paths(&id)
+        }
+        Client::Dc(d) => {
+            let mut ids = BTreeMap::new();
+            dc::walk(&d.repository_folders(project)?, &mut ids);
+            Ok(ids.into_keys().collect())
+        }
+    }
+}
+
+fn error(e: &ApiError, message: String) -> ReportError {
+    ReportError {
+        kind: e.kind(),
+        message,
+        doctor_check: None,
+    }
+}
+
+/// Generic definition → Test key for the runs' Tests. Cloud runs carry the definition; DC
+/// reads it for the runs whose Test is not given by key (only when some folder entry was sent
+/// by definition).
+fn definitions(
+    client: &Client,
+    runs: &[RunRef],
+    plan: &XrayPlan,
+    tests: &[PlannedTest],
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut out: BTreeMap<String, String> = runs
+        .iter()
+        .filter_map(|r| r.definition.clone().map(|d| (d, r.test_key.clone())))
+        .collect();
+    let Client::Dc(dc) = client else {
+        return Ok(out);
+    };
+    let keyed: BTreeSet<String> = tests
+        .iter()
+        .filter_map(|t| match &t.identity {
+            TestIdentity::Key(k) => Some(k.to_string()),
+            TestIdentity::Definition(_) => None,
+        })
+        .collect();
+    let needed = plan.folders.values().flatten().any(|&i| {
+        tests
+            .get(i)
+            .is_some_and(|t| matches!(t.identity, TestIdentity::Definition(_)))
+    });
+    if !needed {
+        return Ok(out);
+    }
+    let unknown: Vec<String> = runs
+        .iter()
+        .map(|r| r.test_key.clone())
+        .filter(|k| !keyed.contains(k))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for (key, definition) in dc.test_definitions(&unknown)? {
+        out.insert(definition, key);
+    }
+    Ok(out)
+}
+
+/// `/CI/a/b` → `["/CI", "/CI/a", "/CI/a/b"]`; the root `/` has none.
+fn prefixes(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = String::new();
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        at.push('/');
+        at.push_str(seg);
+        out.push(at.clone());
+    }
+    out
+}
+
+/// Whether an error says the folder is there already (a parallel job created it).
+fn already_exists(e: &ApiError) -> bool {
+    crate::xray::keys::error_text(e)
+        .to_ascii_lowercase()
+        .contains("already exist")
+}
+
+/// One outcome per folder: the folders created for it, or the error that stopped it.
+type Placed = Vec<(String, Result<Vec<String>, ApiError>)>;
+
+mod cloud {
+    use super::*;
+    use crate::xray::cloud::Cloud;
+
+    /// The numeric project id GraphQL folder operations take (`getProjectSettings`).
+    pub(super) fn project_id(c: &Cloud, project: &str) -> Result<String, ApiError> {
+        c.project_settings(project)?
+            .project_id
+            .ok_or_else(|| ApiError::BadResponse {
+                service: crate::error::Service::Xray,
+                detail: format!("getProjectSettings({project}) answered no projectId"),
+            })
+    }
+
+    pub(super) fn place(c: &Cloud, project: &str, targets: &BTreeMap<&str, Vec<String>>) -> Placed {
+        let setup = || -> Result<(String, BTreeSet<String>), ApiError> {
+            let project_id = project_id(c, project)?;
+            let existing = c.folder_paths(&project_id)?.into_iter().collect();
+            Ok((project_id, existing))
+        };
+        let (project_id, mut existing) = match setup() {
+            Ok(s) => s,
+            Err(e) => {
+                return targets
+                    .keys()
+                    .map(|p| (p.to_string(), Err(e.clone())))
+                    .collect();
+            }
+        };
+        let mut out = Vec::new();
+        for (path, keys) in targets {
+            let result = (|| {
+                let mut created = Vec::new();
+                for prefix in prefixes(path) {
+                    if existing.contains(&prefix) {
+                        continue;
+                    }
+                    match c.create_folder(&project_id, &prefix) {
+                        Ok(()) => created.push(prefix.clone()),
+                        Err(e) if already_exists(&e) => {}
+                        Err(e) => return Err(e),
+                    }
+                    existing.insert(prefix);
+                }
+                let ids: Vec<String> = crate::xray::organize::cloud_ids(c, "getTests", keys)?
+                    .into_values()
+                    .collect();
+                c.add_tests_to_folder(&project_id, path, &ids)?;
+                Ok(created)
+            })();
+            out.push((path.to_string(), result));
+        }
+        out
+    }
+}
+
+mod dc {
+    use super::*;
+    use crate::xray::server::{Dc, RepoFolder};
+
+    pub(super) fn walk(folders: &[RepoFolder], ids: &mut BTreeMap<String, i64>) {
+        for f in folders {
+            ids.insert(f.test_repository_path.clone(), f.id);
+            walk(&f.folders, ids);
+        }
+    }
+
+    /// The id of `path` from the tree read again.
+    fn reread(
+        d: &Dc,
+        project: &str,
+        ids: &mut BTreeMap<String, i64>,
+        path: &str,
+    ) -> Result<i64, ApiError> {
+        walk(&d.repository_folders(project)?, ids);
+        ids.get(path).copied().ok_or_else(|| ApiError::BadResponse {
+            service: crate::error::Service::Xray,
+            detail: format!("folder {path} is not in the Test Repository after its create"),
+        })
+    }
+
+    pub(super) fn place(d: &Dc, project: &str, targets: &BTreeMap<&str, Vec<String>>) -> Placed {
+        let mut ids: BTreeMap<String, i64> = BTreeMap::new();
+        ids.insert("/".into(), -1);
+        match d.repository_folders(project) {
+            Ok(tree) => walk(&tree, &mut ids),
+            Err(e) => {
+                return targets
+                    .keys()
+                    .map(|p| (p.to_string(), Err(e.clone())))
+                    .collect();
+            }
+        }
+        let mut out = Vec::new();
+        for (path, keys) in targets {
+            let result = (|| {
+                let mut created = Vec::new();
+                let mut parent = -1;
+                for prefix in prefixes(path) {
+                    if let Some(&id) = ids.get(&prefix) {
+                        parent = id;
+                        continue;
+                    }
+                    let name = prefix.rsplit('/').next().unwrap_or("");
+                    let id = match d.create_folder(project, parent, name) {
+                        Ok(Some(id)) => {
+                            created.push(prefix.clone());
+                            id
+                        }
+                        // Created, but the answer has no id: the tree read again has it.
+                        Ok(None) => {
+                            created.push(prefix.clone());
+                            reread(d, project, &mut ids, &prefix)?
+                        }
+                        // Created meanwhile by a parallel job of the same CI run.
+                        Err(e) if already_exists(&e) => {
+                            reread(d, project, &mut ids, &prefix).map_err(|_| e)?
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    ids.insert(prefix, id);
+                    parent = id;
+                }
+                d.add_tests_to_folder(project, parent, keys)?;
+                Ok(created)
+            })();
+            out.push((path.to_string(), result));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_list_every_folder_of_a_path_parent_first() {
+        assert_eq!(prefixes("/CI/a/b"), vec!["/CI", "/CI/a", "/CI/a/b"]);
+        assert!(prefixes("/").is_empty());
+    }
+
+    #[test]
+    fn an_error_naming_an_existing_folder_counts_as_there() {
+        let e = ApiError::Rejected {
+            service: crate::error::Service::Xray,
+            status: 200,
+            detail: "GraphQL folder /CI: A folder with the path /CI already exists".into(),
+        };
+        assert!(already_exists(&e));
+        let other = ApiError::Rejected {
+            service: crate::error::Service::Xray,
+            status: 200,
+            detail: "no permission".into(),
+        };
+        assert!(!already_exists(&other));
+    }
+}
