@@ -9,7 +9,10 @@
 //! - status `PASS` → passed, `FAIL` → failed (`<exception class>` is the type, its `<message>`
 //!   the message, `<full-stacktrace>` the details), `SKIP` → skipped. A `retried="true"` row
 //!   (TestNG 7 `IRetryAnalyzer`) is a try that failed and was run again: a failed attempt of the
-//!   same test. Any other status is an error naming it, never a pass.
+//!   same test. TestNG 6 writes a retried try as a plain `SKIP`: a `SKIP` next to a `PASS` or
+//!   `FAIL` of the same method is read as such a try. The tries of one method are put skips
+//!   first, failures last (`order_tries`), since TestNG's order is not the order they ran.
+//!   Any other status is an error naming it, never a pass.
 //! - Data-provider rows: `<params><param index="i"><value>` become parameters `arg0`, `arg1`, …
 //!   so each row is its own result (the merge keeps rows apart by their parameters; the plan
 //!   sends them as iterations of one Test). A `test-instance-name` (factory / `ITest`
@@ -142,6 +145,7 @@ impl Testng {
             .cloned()
             .collect::<Vec<_>>()
             .into();
+        order_tries(&mut self.class_cases);
         for (draft, is_config) in std::mem::take(&mut self.class_cases) {
             // Configuration methods are not tests; only a failed one is reported.
             if is_config && !draft.status.eq_ignore_ascii_case("FAIL") {
@@ -327,6 +331,57 @@ fn without_identity_hash(value: String) -> String {
     }
 }
 
+/// Puts the tries of one test method (same name, instance and parameters) in the order that
+/// makes the last one decide correctly. TestNG does not write them in the order they ran: its
+/// XML reporter sorts a class's results by start time, and tries started in the same
+/// millisecond come out in any order (TestNG 6.9.12 wrote `SKIP, FAIL, SKIP` for a method that
+/// failed three times: `fixtures/generated-testng-retry`). A `SKIP` next to a `PASS` or `FAIL`
+/// of the same method is a try its retry analyzer re-ran (TestNG 6 writes no `retried` flag),
+/// so it is a failed try and goes first; then passes; failures last, so an invocation that
+/// failed (`invocationCount`) is never hidden behind a later pass of unknown order.
+fn order_tries(drafts: &mut [(Draft, bool)]) {
+    type Key = (String, Option<String>, Vec<(String, String)>);
+    let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (i, (d, is_config)) in drafts.iter().enumerate() {
+        if *is_config {
+            continue;
+        }
+        let params = d
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.value.clone()))
+            .collect();
+        groups
+            .entry((d.name.clone(), d.instance.clone(), params))
+            .or_default()
+            .push(i);
+    }
+    let is_skip = |d: &Draft| d.status.eq_ignore_ascii_case("SKIP");
+    let rank = |d: &Draft| match d.status.to_ascii_uppercase().as_str() {
+        "SKIP" => 0,
+        "PASS" | "SUCCESS" => 1,
+        _ => 2,
+    };
+    for positions in groups.into_values().filter(|p| p.len() > 1) {
+        if positions.iter().any(|&i| !is_skip(&drafts[i].0)) {
+            for &i in &positions {
+                if is_skip(&drafts[i].0) {
+                    drafts[i].0.retried = true;
+                }
+            }
+        }
+        let mut ranked = positions.clone();
+        ranked.sort_by_key(|&i| rank(&drafts[i].0));
+        let tries: Vec<(Draft, bool)> = ranked
+            .iter()
+            .map(|&i| std::mem::take(&mut drafts[i]))
+            .collect();
+        for (&slot, try_) in positions.iter().zip(tries) {
+            drafts[slot] = try_;
+        }
+    }
+}
+
 fn finish(
     mut d: Draft,
     is_config: bool,
@@ -442,6 +497,30 @@ mod tests {
 
     fn parse(xml: &str) -> Vec<TestCase> {
         parse_reader(xml.as_bytes(), Path::new("<t>")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn tries_of_one_method_are_put_in_a_failure_last_order() {
+        // Invocations (`invocationCount`) in an order TestNG may write: the failing one decides.
+        let cases = parse(
+            r#"<testng-results><suite name="S"><test name="T"><class name="a.C">
+              <test-method status="PASS" name="m"/>
+              <test-method status="FAIL" name="m"><exception class="E"><message>x</message></exception></test-method>
+              <test-method status="PASS" name="m"/>
+              <test-method status="SKIP" name="lonely"/>
+            </class></test></suite></testng-results>"#,
+        );
+        let kinds: Vec<_> = cases[..3].iter().map(|c| c.outcome().kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                OutcomeKind::Passed,
+                OutcomeKind::Passed,
+                OutcomeKind::Failed
+            ]
+        );
+        // A skip alone is a skip, not a retried try.
+        assert_eq!(cases[3].outcome().kind(), OutcomeKind::Skipped);
     }
 
     #[test]

@@ -408,3 +408,43 @@ fn robot_rerun_and_rebot_merge_give_the_same_tests() {
         assert!(!find(r, "Passes Always").flaky, "{what}");
     }
 }
+
+/// TestNG 6 retry analyzer: "Total tests run: 6, Failures: 1, Skips: 3", the three skips being
+/// retried tries. The file writes `failsEveryTry` as `SKIP, FAIL, SKIP`; read in document order
+/// its last try would be a skip and hide the failure.
+#[test]
+fn testng_retry_tries_never_hide_the_failure() {
+    let run = run("generated-testng-retry/testng-results.xml");
+    assert_eq!(format_of(&run), Format::Testng);
+    assert_eq!(run.cases.len(), 3);
+    assert_eq!(counts(&run.cases), (2, 1, 0, 0), "TestNG's Failures: 1");
+    let broken = find(&run, "failsEveryTry");
+    assert_eq!(broken.attempts.len(), 3);
+    assert!(
+        broken
+            .attempts
+            .iter()
+            .all(|a| a.outcome.kind() == OutcomeKind::Failed)
+    );
+    assert_eq!(message(broken), "broken on purpose");
+    let recovered = find(&run, "passesOnSecondTry");
+    assert!(recovered.flaky);
+    assert_eq!(recovered.outcome().kind(), OutcomeKind::Passed);
+    assert!(!find(&run, "passes").flaky);
+}
+
+/// Playwright's junit reporter: "1 failed, 1 flaky, 2 skipped, 3 passed". The flaky test is a
+/// plain pass in the file; the `[[ATTACHMENT|…]]` lines point at the run's `test-results/`.
+#[test]
+fn playwright_junit_matches_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-playwright/out/junit.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (3 + 1, 1, 0, 2));
+    let broken = find(&run, "calc › always broken");
+    assert_eq!(broken.attachments().len(), 3, "one error context per try");
+    assert_eq!(
+        message(broken),
+        "expect(received).toBe(expected) // Object.is equality"
+    );
+}
