@@ -187,7 +187,7 @@ pub struct EvidenceLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
     /// No URL: a dry run (or `doctor`, `config`) plans for this side with a stand-in; nothing
-    /// can be sent. The `url` is empty and the credentials are stand-ins.
+    /// can be sent. The `url` is empty and the credentials may be stand-ins (empty).
     Placeholder,
     /// A URL, but a credential is missing or empty: fine for a dry run, cannot be sent.
     Incomplete,
@@ -197,6 +197,8 @@ pub enum Connection {
 
 /// Xray: where it is and how to sign in, and (in `plan`, reached through `Deref`) what a
 /// run does with it. The planner only ever sees `plan`, so it cannot read a URL or a credential.
+/// (`Deref` keeps the many readers of e.g. `x.project` as they were; only a literal or a move
+/// out of a field names `plan`.)
 #[derive(Debug, Clone)]
 pub struct XraySettings {
     /// Whether Xray can be asked (see `Connection`).
@@ -280,6 +282,8 @@ pub struct BugOverride {
 
 /// Jira: where it is and how to sign in, and (in `plan`, reached through `Deref`) what a
 /// run does with it. The planner only ever sees `plan`, so it cannot read a URL or a credential.
+/// (`Deref` keeps the many readers of e.g. `x.project` as they were; only a literal or a move
+/// out of a field names `plan`.)
 #[derive(Debug, Clone)]
 pub struct JiraSettings {
     /// Whether Jira can be asked (see `Connection`).
