@@ -412,3 +412,31 @@ fn every_traced_setting_is_a_flag_or_a_known_file_key() {
         );
     }
 }
+
+/// The resolver decides once whether each side can be asked (`Connection`), so no later stage
+/// tests for an empty URL or secret.
+#[test]
+fn each_side_gets_its_connection_from_the_resolver() {
+    use xray_sync::settings::Connection;
+    let s = resolve(&cloud_args(), "", false).unwrap();
+    assert_eq!(s.xray.as_ref().unwrap().connection, Connection::Live);
+    assert_eq!(s.jira.as_ref().unwrap().connection, Connection::Live);
+    assert!(s.xray.as_ref().unwrap().is_live() && s.jira.as_ref().unwrap().is_live());
+
+    // Nothing configured: the dry run plans for stand-ins.
+    let s = resolve(&SettingsArgs::default(), "", true).unwrap();
+    assert_eq!(s.xray.as_ref().unwrap().connection, Connection::Placeholder);
+    assert_eq!(s.jira.as_ref().unwrap().connection, Connection::Placeholder);
+
+    // A client id without its secret: a URL (the default Cloud host), but nothing can be sent.
+    let mut args = cloud_args();
+    args.connection.xray_client_secret = None;
+    args.connection.jira_api_token = None;
+    args.connection.jira_email = None;
+    let s = resolve(&args, "", true).unwrap();
+    let x = s.xray.as_ref().unwrap();
+    assert_eq!(x.connection, Connection::Incomplete);
+    assert!(!x.is_live() && !x.is_placeholder());
+    // Jira has its URL but no credentials.
+    assert_eq!(s.jira.as_ref().unwrap().connection, Connection::Incomplete);
+}
