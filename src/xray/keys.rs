@@ -91,6 +91,59 @@ pub fn error_text(e: &ApiError) -> String {
     }
 }
 
+/// What [`lookup_batch`] learnt about one batch of keys.
+pub(crate) struct BatchAnswer<T> {
+    /// What the last lookup returned.
+    pub found: Vec<T>,
+    /// The keys that lookup was asked about.
+    pub asked: Vec<String>,
+    /// The keys errors named (dropped before asking again).
+    pub named: Vec<String>,
+}
+
+/// Looks one batch of keys up with `lookup`; when the answer is an error naming some of them
+/// (Jira refuses a whole JQL for one unknown key), those are dropped and the rest asked again.
+/// An error
+/// that names none of the keys left, or one still coming after [`MAX_ROUNDS`], is returned as
+/// is: the caller cannot tell good keys from bad ones.
+pub(crate) fn lookup_batch<T>(
+    batch: &[String],
+    mut lookup: impl FnMut(&[String]) -> Result<Vec<T>, ApiError>,
+) -> Result<BatchAnswer<T>, ApiError> {
+    let mut left = batch.to_vec();
+    let mut named_all = Vec::new();
+    for round in 1.. {
+        if left.is_empty() {
+            break;
+        }
+        match lookup(&left) {
+            Ok(found) => {
+                return Ok(BatchAnswer {
+                    found,
+                    asked: left,
+                    named: named_all,
+                });
+            }
+            Err(e) => {
+                let named: Vec<String> = keys_in_error(&error_text(&e))
+                    .into_iter()
+                    .filter(|k| left.contains(k))
+                    .collect();
+                if named.is_empty() || round >= MAX_ROUNDS {
+                    return Err(e);
+                }
+                left.retain(|k| !named.contains(k));
+                named_all.extend(named);
+            }
+        }
+    }
+    Ok(BatchAnswer {
+        found: Vec::new(),
+        asked: left,
+        named: named_all,
+    })
+}
+
 /// Checks `keys` (batched by [`LOOKUP_BATCH`]) with `lookup`, dropping the keys an error names
 /// and asking again. An error that names none of the batch's keys, or a batch still failing
 /// after [`MAX_ROUNDS`], is returned as is: the caller cannot tell good keys from bad ones.
@@ -102,32 +155,16 @@ pub fn check_with(
     let mut check = KeyCheck::default();
     let all: Vec<String> = keys.iter().cloned().collect();
     for batch in all.chunks(LOOKUP_BATCH) {
-        let mut left: Vec<String> = batch.to_vec();
-        let mut round = 0;
-        let found = loop {
-            if left.is_empty() {
-                break Vec::new();
-            }
-            round += 1;
-            match lookup(&left) {
-                Ok(found) => break found,
-                Err(e) => {
-                    let named: Vec<String> = keys_in_error(&error_text(&e))
-                        .into_iter()
-                        .filter(|k| left.contains(k))
-                        .collect();
-                    if named.is_empty() || round >= MAX_ROUNDS {
-                        return Err(e);
-                    }
-                    left.retain(|k| !named.contains(k));
-                    for k in named {
-                        check
-                            .stale
-                            .insert(k, (StaleReason::NotFound, "not found".into()));
-                    }
-                }
-            }
-        };
+        let BatchAnswer {
+            found,
+            asked: left,
+            named,
+        } = lookup_batch(batch, &mut lookup)?;
+        for k in named {
+            check
+                .stale
+                .insert(k, (StaleReason::NotFound, "not found".into()));
+        }
         for key in left {
             let verdict = match found.iter().find(|f| f.key == key) {
                 Some(f) if f.is_test() => {

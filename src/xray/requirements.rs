@@ -30,7 +30,7 @@ use crate::http::Http;
 use crate::plan::{PlannedTest, XrayPlan};
 use crate::settings::{JiraSettings, XraySettings};
 use crate::xray::client::{Client, LOOKUP_BATCH, key_jql};
-use crate::xray::keys::{MAX_ROUNDS, error_text, keys_in_error};
+use crate::xray::keys::{BatchAnswer, error_text, lookup_batch};
 use crate::xray::payload::ImportDoc;
 use crate::xray::upload::XrayReceipt;
 
@@ -160,36 +160,19 @@ fn lookup(client: &Client, keys: &BTreeSet<String>) -> Result<BTreeMap<String, S
     let mut missing = BTreeMap::new();
     let all: Vec<String> = keys.iter().cloned().collect();
     for batch in all.chunks(LOOKUP_BATCH) {
-        let mut left = batch.to_vec();
-        let mut round = 0;
-        let found: Vec<String> = loop {
-            if left.is_empty() {
-                break Vec::new();
-            }
-            round += 1;
-            let answer = match client {
-                Client::Cloud(c) => c.coverable_issues(&left),
-                Client::Dc(d) => d
-                    .search(&key_jql(&left), LOOKUP_BATCH)
-                    .map(|hits| hits.into_iter().map(|h| h.key).collect()),
-            };
-            match answer {
-                Ok(found) => break found,
-                Err(e) => {
-                    let named: Vec<String> = keys_in_error(&error_text(&e))
-                        .into_iter()
-                        .filter(|k| left.contains(k))
-                        .collect();
-                    if named.is_empty() || round >= MAX_ROUNDS {
-                        return Err(e);
-                    }
-                    left.retain(|k| !named.contains(k));
-                    for k in named {
-                        missing.insert(k, GONE.to_string());
-                    }
-                }
-            }
-        };
+        let BatchAnswer {
+            found,
+            asked: left,
+            named,
+        } = lookup_batch(batch, |left| match client {
+            Client::Cloud(c) => c.coverable_issues(left),
+            Client::Dc(d) => d
+                .search(&key_jql(left), LOOKUP_BATCH)
+                .map(|hits| hits.into_iter().map(|h| h.key).collect()),
+        })?;
+        for k in named {
+            missing.insert(k, GONE.to_string());
+        }
         for key in left {
             if !found.iter().any(|f| f.eq_ignore_ascii_case(&key)) {
                 let reason = match client {
