@@ -5,6 +5,8 @@
 //! cargo bench --bench parse                         # 100 MB file, generated on first use
 //! cargo bench --bench parse -- --size-mb 1024       # 1 GB file
 //! cargo bench --bench parse -- --gen OUT.xml 100    # only write a file
+//! cargo bench --bench parse -- --gen-tests OUT.xml 200000   # issue 18's file: 200,000 tests, ~91 MB
+//! cargo bench --bench parse -- --raw FILE           # only the floor over FILE (for run_vs_floor.sh)
 //! cargo bench --bench parse -- --files 4            # 4 files of 25 MB: parallel ingest
 //! ```
 //! Files go to bench-data/ (gitignored). Each measurement runs in a child process of this
@@ -30,7 +32,17 @@ fn main() {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["--gen", out, mb] => generate(Path::new(out), mb.parse().expect("size in MB"), ""),
+        ["--gen", out, mb] => generate(
+            Path::new(out),
+            &Shape::by_size(mb.parse().expect("size in MB")),
+            "",
+        ),
+        ["--gen-tests", out, n] => generate(
+            Path::new(out),
+            &Shape::by_tests(n.parse().expect("number of tests")),
+            "",
+        ),
+        ["--raw", file] => child("raw", Path::new(file)),
         ["--child", mode, file] => child(mode, Path::new(file)),
         ["--files", n] => compare_files(n.parse().expect("number of files")),
         rest => {
@@ -42,7 +54,7 @@ fn main() {
             std::fs::create_dir_all(&dir).expect("bench-data dir");
             let file = dir.join(format!("surefire-{size_mb}mb.xml"));
             if !file.exists() {
-                generate(&file, size_mb, "");
+                generate(&file, &Shape::by_size(size_mb), "");
             }
             compare(&file);
         }
@@ -61,7 +73,7 @@ fn compare_files(n: u64) {
     for i in 0..n {
         let file = dir.join(format!("TEST-part{i}.xml"));
         if !file.exists() {
-            generate(&file, part_mb, &format!("part{i}."));
+            generate(&file, &Shape::by_size(part_mb), &format!("part{i}."));
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -291,8 +303,44 @@ const WORDS: &[&str] = &[
 /// passing tests, some with output, failures and errors with long stack traces, a few skipped
 /// and flaky (`flakyFailure`) tests. `package` goes into every class name (empty for the
 /// single-file benchmark, so its bytes stay those measured in benches/README.md).
-fn generate(out: &Path, size_mb: u64, package: &str) {
-    let target = size_mb * 1_000_000;
+/// What a generated file looks like: where it stops, how long stack traces are, how many tests
+/// print output.
+struct Shape {
+    /// Stop at this many bytes (`by_size`) or tests (`by_tests`).
+    bytes: u64,
+    tests: u64,
+    /// Frames per stack trace: `frames.0 + below(frames.1)`.
+    frames: (u64, u64),
+    /// Percent of tests (by the outcome roll, so failures first) with a CDATA `system-out`.
+    output_percent: u64,
+}
+
+impl Shape {
+    /// The original benchmark file: 100 MB is 93,785 tests (long traces, 30 % with output).
+    fn by_size(mb: u64) -> Shape {
+        Shape {
+            bytes: mb * 1_000_000,
+            tests: u64::MAX,
+            frames: (20, 40),
+            output_percent: 30,
+        }
+    }
+
+    /// `n` tests of the same mix with shorter traces and less output: 200,000 tests make the
+    /// ~91 MB file of issue 18 (about 460 bytes a test).
+    fn by_tests(n: u64) -> Shape {
+        Shape {
+            bytes: u64::MAX,
+            tests: n,
+            frames: (4, 6),
+            output_percent: 7,
+        }
+    }
+}
+
+fn generate(out: &Path, shape: &Shape, package: &str) {
+    let target = shape.bytes;
+    let mut tests = 0u64;
     let file = File::create(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -300,7 +348,7 @@ fn generate(out: &Path, size_mb: u64, package: &str) {
     let mut class_no = 0u64;
     let mut s = String::with_capacity(1 << 20);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bench\">\n");
-    while written + (s.len() as u64) < target {
+    while written + (s.len() as u64) < target && tests < shape.tests {
         class_no += 1;
         let class = format!(
             "com.acme.{package}{}.{}{}ServiceTest",
@@ -319,6 +367,10 @@ fn generate(out: &Path, size_mb: u64, package: &str) {
         }
         s.push_str("    </properties>\n");
         for t in 0..(20 + rng.below(40)) {
+            if tests == shape.tests {
+                break;
+            }
+            tests += 1;
             let name = format!(
                 "should{}{}When{}_{t}",
                 WORDS[rng.below(WORDS.len() as u64) as usize],
@@ -333,23 +385,23 @@ fn generate(out: &Path, size_mb: u64, package: &str) {
             match roll {
                 0..=5 => {
                     s.push_str("      <failure message=\"expected: &lt;200&gt; but was: &lt;500&gt;\" type=\"org.opentest4j.AssertionFailedError\">");
-                    stack_trace(&mut s, &class, &name, &mut rng);
+                    stack_trace(&mut s, &class, &name, shape.frames, &mut rng);
                     s.push_str("</failure>\n");
                 }
                 6..=7 => {
                     s.push_str("      <error message=\"Connection refused\" type=\"java.net.ConnectException\">");
-                    stack_trace(&mut s, &class, &name, &mut rng);
+                    stack_trace(&mut s, &class, &name, shape.frames, &mut rng);
                     s.push_str("</error>\n");
                 }
                 8 => s.push_str("      <skipped message=\"disabled on CI\"/>\n"),
                 9 => {
                     s.push_str("      <flakyFailure message=\"timeout after 5s\" type=\"java.util.concurrent.TimeoutException\" time=\"5.0\">\n        <stackTrace>");
-                    stack_trace(&mut s, &class, &name, &mut rng);
+                    stack_trace(&mut s, &class, &name, shape.frames, &mut rng);
                     s.push_str("</stackTrace>\n        <system-out>retrying</system-out>\n      </flakyFailure>\n");
                 }
                 _ => {}
             }
-            if roll < 30 {
+            if roll < shape.output_percent {
                 s.push_str("      <system-out><![CDATA[");
                 for line in 0..(5 + rng.below(30)) {
                     s.push_str(&format!(
@@ -374,12 +426,16 @@ fn generate(out: &Path, size_mb: u64, package: &str) {
     s.push_str("</testsuites>\n");
     w.write_all(s.as_bytes()).expect("write");
     w.flush().expect("flush");
-    println!("generated {} ({size_mb} MB)", PathBuf::from(out).display());
+    println!(
+        "generated {} ({:.1} MB, {tests} tests)",
+        PathBuf::from(out).display(),
+        mb(written + s.len() as u64)
+    );
 }
 
-fn stack_trace(s: &mut String, class: &str, name: &str, rng: &mut Rng) {
+fn stack_trace(s: &mut String, class: &str, name: &str, frames: (u64, u64), rng: &mut Rng) {
     s.push_str(&format!("{class}.{name} failed\n"));
-    for frame in 0..(20 + rng.below(40)) {
+    for frame in 0..(frames.0 + rng.below(frames.1)) {
         s.push_str(&format!(
             "\tat org.acme.{}.{}Handler.handle{}({}Handler.java:{})\n",
             WORDS[rng.below(WORDS.len() as u64) as usize],

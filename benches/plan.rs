@@ -103,7 +103,7 @@ fn main() {
     let p = plan::build(&run, &s).expect("plan");
     let built = start.elapsed();
     let mut out = Vec::new();
-    plan::json::write_plan_json(&p, &mut out).expect("json");
+    plan::json::write_plan_json(&p, &run, &s, &mut out).expect("json");
     let total = start.elapsed();
     println!(
         "{n} tests: plan::build {:.3}s, + plan JSON ({:.1} MB) {:.3}s; {} chunk(s), {} bug intent(s)",

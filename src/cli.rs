@@ -32,7 +32,7 @@ const TOP_LEVEL_AFTER_HELP: &str = "\
 Formats (recognised by content, any mix): JUnit XML (Surefire, pytest, Jest, Go, Gradle, ...), \
 Allure 2 results (*-result.json), Allure 1 XML (*-testsuite.xml), NUnit 2 and 3 XML, \
 xUnit.net v1/v2 XML, MSTest/VSTest TRX, TestNG testng-results.xml, Robot Framework output.xml, \
-Cucumber JSON, Behave JSON.
+Cucumber JSON, Behave JSON, Playwright JSON reporter output.
 
 Every setting is a flag, an environment variable (XRAY_*, JIRA_*, ATLASSIAN_*, XRAY_SYNC_*, \
 GITHUB_TOKEN) or a key in xray-sync.toml; `xray-sync run --help` lists each flag with its \

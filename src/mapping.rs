@@ -291,7 +291,10 @@ impl Mapper {
 
     fn key_in_tags(&self, case: &TestCase, rejected: &mut Vec<Rejection>) -> Option<IssueKey> {
         let format = case.attempts.first()?.source.format;
-        if !matches!(format, Format::Robot | Format::Cucumber | Format::Behave) {
+        if !matches!(
+            format,
+            Format::Robot | Format::Cucumber | Format::Behave | Format::Playwright
+        ) {
             return None;
         }
         let labels = case.labels();
@@ -690,6 +693,8 @@ mod tests {
         assert_eq!(key_of(&map(&m, &c).0), Some("CALC-14"));
         let c = tagged(Format::Behave, &["TEST_CALC_8887"], &[]);
         assert_eq!(key_of(&map(&m, &c).0), Some("CALC-8887"));
+        let c = tagged(Format::Playwright, &["smoke", "CALC-15"], &[]);
+        assert_eq!(key_of(&map(&m, &c).0), Some("CALC-15"));
         // Only these formats; JUnit and TestNG tags are not Test keys.
         let c = tagged(Format::Testng, &["CALC-12"], &[]);
         assert_eq!(map(&m, &c).0.source, IdentitySource::Definition);

@@ -56,6 +56,8 @@ pub enum Format {
     Cucumber,
     /// Behave's JSON formatter output.
     Behave,
+    /// Playwright Test's JSON reporter output (every retry kept).
+    Playwright,
 }
 
 impl Format {
@@ -71,6 +73,7 @@ impl Format {
             Format::Robot => "robot",
             Format::Cucumber => "cucumber",
             Format::Behave => "behave",
+            Format::Playwright => "playwright",
         }
     }
 }

@@ -96,12 +96,13 @@ pub enum PlannedEvidence {
     },
 }
 
-/// One test's entry in a chunk.
+/// One test's entry in a chunk: the decisions only. Its import result (the request body's
+/// `tests[]` entry) is built from the run when the chunk is sent, spooled or written, through a
+/// [`ResultSource`], so a run never holds more than one chunk's body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChunkTest {
     /// Index into `Plan::tests`.
     pub test: usize,
-    pub result: payload::TestResult,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<PlannedEvidence>,
     /// Further `Plan::tests` indexes folded into this one result as iterations (several results
@@ -145,6 +146,14 @@ pub struct XrayPlan {
     /// Test Sets every Test of the run is added to after the import (`xray::organize`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub test_sets: Vec<String>,
+    /// For each `Plan::tests` entry, its index in `TestRun::cases`: what [`RunResults`] builds
+    /// the import results from.
+    #[serde(skip)]
+    pub cases: Vec<usize>,
+    /// Requirement keys left out of every `testInfo.requirementKeys` when the bodies are built
+    /// (found not to be requirements before the import).
+    #[serde(skip)]
+    pub left_out_requirements: std::collections::BTreeSet<String>,
     /// Test Repository folder (rendered from `XRAY_FOLDER` per test) → the tests placed there
     /// after the import (`xray::folders`): those sent by definition, and those sent by key
     /// under `move_keyed_tests`.
@@ -169,17 +178,30 @@ pub struct Coverage {
     pub requirements: Vec<String>,
 }
 
+/// Builds the import result of one chunk entry when it is needed (sending, spooling,
+/// `--plan-json`); [`RunResults`] builds it from the run the plan was made of.
+pub trait ResultSource {
+    fn result(&self, entry: &ChunkTest) -> payload::TestResult;
+}
+
+pub use build::RunResults;
+
 impl XrayPlan {
     /// The import body for chunk `index`, without evidence (files are read when sending).
     ///
     /// The first chunk carries `info` (and `testExecutionKey` when appending to a given
     /// execution); later chunks carry only `testExecutionKey`: `created` is the key the first
     /// request returned (ignored when the target is an existing execution).
-    pub fn import_doc(&self, index: usize, created: Option<&str>) -> payload::ImportDoc {
+    pub fn import_doc(
+        &self,
+        index: usize,
+        created: Option<&str>,
+        results: &dyn ResultSource,
+    ) -> payload::ImportDoc {
         let tests = self
             .chunks
             .get(index)
-            .map(|c| c.tests.iter().map(|t| t.result.clone()).collect())
+            .map(|c| c.tests.iter().map(|t| results.result(t)).collect())
             .unwrap_or_default();
         let (key, info) = match (&self.target, index) {
             (ExecutionTarget::Create { info, .. }, 0) => (None, Some(info.clone())),

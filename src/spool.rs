@@ -91,16 +91,26 @@ impl Manifest {
 /// Writes `chunks` (chunk index, import body) into a new directory under `root`; returns it.
 pub fn write(
     root: &Path,
-    mut manifest: Manifest,
+    manifest: Manifest,
     chunks: &[(usize, ImportDoc)],
+) -> anyhow::Result<PathBuf> {
+    write_each(root, manifest, &mut chunks.iter().cloned())
+}
+
+/// [`write`], taking each body from `chunks` only when it is written (and dropping it after),
+/// so spooling many chunks holds one body at a time.
+pub fn write_each(
+    root: &Path,
+    mut manifest: Manifest,
+    chunks: &mut dyn Iterator<Item = (usize, ImportDoc)>,
 ) -> anyhow::Result<PathBuf> {
     check_marker(&manifest.marker_label)?;
     let dir = fresh_dir(root, &manifest.marker_label)?;
     for (index, doc) in chunks {
         let file = format!("chunk-{index:04}.json");
-        write_json(&dir.join(&file), doc)?;
+        write_json(&dir.join(&file), &doc)?;
         manifest.chunks.push(ManifestChunk {
-            index: *index,
+            index,
             file,
             tests: doc.tests.len(),
             sent: false,

@@ -131,7 +131,18 @@ pub fn resend(
         docs.len(),
         dir.display()
     ));
-    let outcome = upload::send_chunks(&client, http, &job, execution, docs, &indexes, progress);
+    let mut docs: std::collections::BTreeMap<usize, ImportDoc> =
+        indexes.iter().copied().zip(docs).collect();
+    let mut body = |index: usize| {
+        docs.remove(&index).unwrap_or_else(|| ImportDoc {
+            test_execution_key: None,
+            info: None,
+            tests: Vec::new(),
+        })
+    };
+    let outcome = upload::send_chunks(
+        &client, http, &job, execution, &indexes, &mut body, progress,
+    );
     receipt.execution = outcome.execution.clone();
     receipt.created = outcome.created;
     receipt.warnings.extend(outcome.warnings.iter().cloned());

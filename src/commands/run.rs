@@ -79,7 +79,12 @@ pub fn run(
     }) {
         Ok(r) => r,
         Err(e) => {
-            if on_github && matches!(e, IngestError::NoResults { .. }) {
+            if on_github
+                && matches!(
+                    e,
+                    IngestError::NoResults { .. } | IngestError::NoTests { .. }
+                )
+            {
                 // The step fails; it still says why where people look (annotation, summary)
                 // and sets its outputs, so later steps can read counts of 0.
                 no_results_on_github(&e, env, human!()).map_err(stdout_error)?;
@@ -91,7 +96,7 @@ pub fn run(
         .map_err(stdout_error)?;
     let plan = plan::build(&results, &settings)?;
     if let Some(path) = &settings.output.plan_json {
-        write_plan_file(&plan, path)?;
+        write_plan_file(&plan, &results, &settings, path)?;
     }
     if dry_run {
         console::render_dry_run(&plan, &settings, human!()).map_err(stdout_error)?;
@@ -420,6 +425,7 @@ fn send(
             http,
             xs,
             xp,
+            &plan.tests,
             &crate::xray::keys::projects(settings),
             &mut progress,
         )),
@@ -434,6 +440,7 @@ fn send(
             &settings.output,
             xp,
             &plan.tests,
+            &crate::plan::RunResults::new(results, xs, xp, &plan.tests),
             &Default::default(),
             &[],
             k,
@@ -531,6 +538,7 @@ fn send(
             &settings.output,
             xp,
             &plan.tests,
+            &crate::plan::RunResults::new(results, xs, xp, &plan.tests),
             &defects,
             &roots,
             keys,
@@ -769,15 +777,20 @@ impl Write for WriteAdapter<'_> {
     }
 }
 
-/// Writes `--plan-json`.
-pub fn write_plan_file(plan: &Plan, path: &std::path::Path) -> Result<(), RunError> {
+/// Writes `--plan-json` of `plan`, built from `run` with `settings`.
+pub fn write_plan_file(
+    plan: &Plan,
+    run: &crate::model::TestRun,
+    settings: &Settings,
+    path: &std::path::Path,
+) -> Result<(), RunError> {
     let wrap = |source| RunError::Output {
         path: path.to_path_buf(),
         source,
     };
     // Never through a symlink planted at `path` (see `outfile`).
     crate::outfile::write_with(path, crate::outfile::PUBLIC_MODE, |w| {
-        plan::json::write_plan_json(plan, w)
+        plan::json::write_plan_json(plan, run, settings, w)
     })
     .map_err(wrap)
 }

@@ -91,7 +91,8 @@ impl<'a> Identity<'a> {
                 | Format::Testng
                 | Format::Robot
                 | Format::Cucumber
-                | Format::Behave,
+                | Format::Behave
+                | Format::Playwright,
             )
             | None => Identity::Junit {
                 classname: case.classname.as_deref().filter(|c| !c.is_empty()),

@@ -3,15 +3,17 @@
 //!
 //! Owns the orchestration and the error a caller branches on (`IngestError`, exit code 3).
 //! The format readers live next door (`junit`, `allure2`, `allure1`, the .NET ones, `testng`,
-//! `robot`, `cucumber`); pattern expansion in `inputs`, the merge rule in `merge`, implausible
-//! start times in `times`, the "looks like results in a format we do not read" guess in
-//! `unsupported`, the `parse` command's printing in `parse_output`.
+//! `robot`, `cucumber`, `playwright`); pattern expansion in `inputs`, the merge rule in `merge`,
+//! implausible start times in `times`, the "looks like results in a format we do not read"
+//! guess in `unsupported`, the `parse` command's printing in `parse_output`.
 //!
 //! Sniffing looks at content, never at the extension, in this order: a .NET root element
 //! (`dotnet::sniff`: NUnit, xUnit.net, TRX), a TestNG `testng-results` or Robot Framework
 //! `robot` (or bare `<suite id="s1">`) root, an Allure 1 `test-suite` root, JUnit XML
 //! (`junit::looks_like_junit` on the first 4 KiB), then a JSON object that is an Allure 2 result
-//! or container, or a JSON array of Cucumber/Behave features (`cucumber::looks_like_features`).
+//! or container, or a JSON array of Cucumber/Behave features (`cucumber::looks_like_features`);
+//! a JSON object opening with Playwright's `config` is Playwright's JSON report
+//! (`playwright::looks_like_report`), read before the Allure 2 arm.
 //! New readers add their arms before the "no reader took it" branches (`not_read_xml`, the
 //! JSON-array arm, the plain-text arm), which ask `unsupported`: a file that looks like test
 //! results in a format no reader handles is a bad file naming that format; anything else is
@@ -36,6 +38,7 @@ pub mod junit;
 pub mod merge;
 pub mod nunit;
 pub mod parse_output;
+pub mod playwright;
 pub mod robot;
 pub mod safe_xml;
 pub mod shell_glob;
@@ -72,6 +75,14 @@ pub struct InputOptions {
 pub enum IngestError {
     #[error("{}", no_results_message(.patterns))]
     NoResults { patterns: Vec<String> },
+    /// Result files were read, none is bad, and together they hold no test: the run that
+    /// should have written them most likely never ran its tests.
+    #[error(
+        "{} result file(s) read, but they hold no tests (did the test run stop before running any?): {}; pass --allow-empty (XRAY_SYNC_ALLOW_EMPTY) to exit 0 anyway",
+        .files.len(),
+        .files.iter().take(5).map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoTests { files: Vec<PathBuf> },
     #[error("{} bad input file(s) with --strict:\n  {}", .errors.len(), list_errors(.errors))]
     BadInput { errors: Vec<InputError> },
     #[error("invalid glob {pattern:?}: {message}")]
@@ -126,7 +137,7 @@ enum Read1 {
     Junit(Vec<TestCase>),
     /// NUnit, xUnit.net or TRX.
     Dotnet(Format, Vec<TestCase>),
-    /// TestNG, Robot Framework, Cucumber or Behave.
+    /// TestNG, Robot Framework, Cucumber, Behave or Playwright.
     Native {
         format: Format,
         cases: Vec<TestCase>,
@@ -333,6 +344,15 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         cases: merge::merge_files(sightings, &spans),
         files: reports,
     };
+    if run.cases.is_empty() && run.failed_files().next().is_none() && !opts.allow_empty {
+        let files = run
+            .files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Parsed { .. }))
+            .map(|f| f.path.clone())
+            .collect();
+        return Err(IngestError::NoTests { files });
+    }
     if opts.strict {
         let errors: Vec<InputError> = run.failed_files().cloned().collect();
         if !errors.is_empty() {
@@ -514,6 +534,7 @@ fn read_one(path: &Path) -> Read1 {
             // New XML readers go above this line; below, no reader took the file.
             not_read_xml(&head, &name, bad)
         }
+        Some(b'{') if playwright::looks_like_report(&head) => read_playwright(path),
         Some(b'{') => read_json(path, &name),
         Some(b'[') if cucumber::looks_like_features(&head) => read_cucumber(path),
         // JSON arrays: new readers (Cucumber/Behave JSON) go above this arm.
@@ -600,6 +621,19 @@ fn read_cucumber(path: &Path) -> Read1 {
             notes: p.notes,
         },
         // The features read completely before the error are kept; the file is still bad.
+        (p, Some(error)) => salvaged(p.cases, error),
+    }
+}
+
+/// Playwright Test's JSON reporter output (an object opening with Playwright's `config`).
+fn read_playwright(path: &Path) -> Read1 {
+    match playwright::salvage_path(path) {
+        (p, None) => Read1::Native {
+            format: Format::Playwright,
+            cases: p.cases,
+            notes: p.notes,
+        },
+        // The test files read completely before the error are kept; the file is still bad.
         (p, Some(error)) => salvaged(p.cases, error),
     }
 }

@@ -33,7 +33,7 @@ use super::text;
 use scope::Scope;
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
-pub use xray::{ci_description, content_type_for, expand_template, fold_separators};
+pub use xray::{RunResults, ci_description, content_type_for, expand_template, fold_separators};
 
 /// How many example ids an error or note lists.
 const EXAMPLES: usize = 5;
@@ -56,6 +56,8 @@ pub enum PlanError {
 
 /// One result kept in scope, with its case.
 struct Kept<'a> {
+    /// Index into `TestRun::cases`.
+    index: usize,
     case: &'a TestCase,
     mapped: crate::mapping::Mapped,
 }
@@ -91,7 +93,7 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
     let mut unmapped_skipped = 0usize;
     let mut unmapped_failed: Vec<String> = Vec::new();
     let mut case_rejections = Vec::new();
-    for case in &run.cases {
+    for (index, case) in run.cases.iter().enumerate() {
         case_rejections.clear();
         let mut mapped = mapper.map(case, &mut case_rejections);
         if settings.mapping.iterations == IterationMode::Auto {
@@ -117,7 +119,11 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
                 }
             }
         }
-        kept.push(Kept { case, mapped });
+        kept.push(Kept {
+            index,
+            case,
+            mapped,
+        });
     }
     if !unmapped_failed.is_empty() {
         return Err(PlanError::Unmapped {
@@ -142,8 +148,11 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
         None => StatusMap::defaults(Product::Cloud),
     };
     let mut counts = Counts::default();
+    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
+    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
+    // Each mapping moves into its planned test (not cloned): a large run holds its ids once.
     let mut tests = Vec::with_capacity(kept.len());
-    for k in &kept {
+    for k in kept {
         counts.add(k.case);
         tests.push(planned_test(k, &statuses));
     }
@@ -158,7 +167,6 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
         });
         groups[g].push(i);
     }
-    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
 
     let xray = match &settings.xray {
         Some(x) if !groups.is_empty() => Some(xray_plan(
@@ -167,6 +175,7 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
             settings.ci,
             &tests,
             &cases,
+            case_indexes,
             &groups,
             &counts,
         )),
@@ -247,7 +256,7 @@ fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
     }
 }
 
-fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
+fn planned_test(k: Kept, statuses: &StatusMap) -> PlannedTest {
     let case = k.case;
     let first_source = case.attempts.first().map(|a| &a.source);
     let (file, line) = match (case.file(), first_source) {
@@ -261,8 +270,8 @@ fn planned_test(k: &Kept, statuses: &StatusMap) -> PlannedTest {
     PlannedTest {
         test_id: k.mapped.test_id().to_string(),
         name: case.name.clone(),
-        definition: k.mapped.definition.clone(),
-        identity: k.mapped.identity.clone(),
+        definition: k.mapped.definition,
+        identity: k.mapped.identity,
         source: k.mapped.source,
         outcome: case.outcome().kind(),
         flaky: case.flaky,

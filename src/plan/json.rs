@@ -21,16 +21,16 @@ use std::io;
 
 use serde::Serialize;
 
-use super::{JiraPlan, Plan, PlannedEvidence, XrayPlan};
-use crate::model::Counts;
-use crate::plan::xray_json::ImportDoc;
-use crate::settings::Product;
+use super::{ChunkTest, JiraPlan, Plan, PlannedEvidence, ResultSource, RunResults, XrayPlan};
+use crate::model::{Counts, TestRun};
+use crate::plan::xray_json::{ImportDoc, TestResult};
+use crate::settings::{Product, Settings};
 
 pub const FORMAT: &str = "xray-sync-plan/1";
 /// Stands in for the execution key the first request of a new execution returns.
 pub const CREATED_KEY_PLACEHOLDER: &str = "<created by request 1>";
 
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub struct PlanJson<'a> {
     pub format: &'static str,
     pub counts: Counts,
@@ -41,10 +41,10 @@ pub struct PlanJson<'a> {
     pub jira: Option<&'a JiraPlan>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub struct XrayRequests<'a> {
     pub product: Product,
-    pub requests: Vec<Request<'a>>,
+    pub requests: Requests<'a>,
     /// Jira fields the created execution gets on top of summary, description, labels and fix
     /// version, as configured (ids and shapes are settled against the create screen when sent).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -102,6 +102,37 @@ fn after_import(x: &XrayPlan) -> Vec<AfterImport> {
         .collect()
 }
 
+/// The requests, serialized one at a time: each body is built from the run, written and
+/// dropped before the next, so writing the plan holds one chunk's body, not the whole payload.
+pub struct Requests<'a> {
+    plan: &'a XrayPlan,
+    results: &'a dyn ResultSource,
+}
+
+impl Serialize for Requests<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let x = self.plan;
+        serializer.collect_seq(x.chunks.iter().map(|chunk| {
+            Request {
+                method: "POST",
+                path: import_path(x.product),
+                body: x.import_doc(chunk.index, Some(CREATED_KEY_PLACEHOLDER), self.results),
+                evidence: chunk
+                    .tests
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, t)| {
+                        t.evidence.iter().map(move |e| EvidenceRef {
+                            test: i,
+                            evidence: e,
+                        })
+                    })
+                    .collect(),
+            }
+        }))
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Request<'a> {
     pub method: &'static str,
@@ -128,17 +159,34 @@ pub fn import_path(product: Product) -> &'static str {
     }
 }
 
-pub fn plan_json(plan: &Plan) -> PlanJson<'_> {
+/// The document for `plan`; `results` builds the request bodies (see [`RunResults`]) while it
+/// is serialized.
+pub fn plan_json<'a>(plan: &'a Plan, results: &'a dyn ResultSource) -> PlanJson<'a> {
     PlanJson {
         format: FORMAT,
         counts: plan.counts,
         notes: &plan.notes,
         xray: plan.xray.as_ref().map(|x| {
-            let mut r = xray_requests(x);
+            let mut r = XrayRequests {
+                product: x.product,
+                requests: Requests { plan: x, results },
+                execution_fields: &x.execution_fields,
+                after_import: after_import(x),
+                requirements: Vec::new(),
+            };
             organize_requests(x, &plan.tests, &mut r);
             r
         }),
         jira: plan.jira.as_ref(),
+    }
+}
+
+/// The source of a plan without an Xray side: never asked.
+struct NoXray;
+
+impl ResultSource for NoXray {
+    fn result(&self, _: &ChunkTest) -> TestResult {
+        TestResult::default()
     }
 }
 
@@ -220,38 +268,22 @@ fn organize_requests(x: &XrayPlan, tests: &[super::PlannedTest], r: &mut XrayReq
     }
 }
 
-fn xray_requests(x: &XrayPlan) -> XrayRequests<'_> {
-    let requests = x
-        .chunks
-        .iter()
-        .map(|chunk| Request {
-            method: "POST",
-            path: import_path(x.product),
-            body: x.import_doc(chunk.index, Some(CREATED_KEY_PLACEHOLDER)),
-            evidence: chunk
-                .tests
-                .iter()
-                .enumerate()
-                .flat_map(|(i, t)| {
-                    t.evidence.iter().map(move |e| EvidenceRef {
-                        test: i,
-                        evidence: e,
-                    })
-                })
-                .collect(),
-        })
-        .collect();
-    XrayRequests {
-        product: x.product,
-        requests,
-        execution_fields: &x.execution_fields,
-        after_import: after_import(x),
-        requirements: Vec::new(),
-    }
-}
-
-/// Writes the plan JSON (pretty, trailing newline) to `out`.
-pub fn write_plan_json(plan: &Plan, out: &mut dyn io::Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &plan_json(plan)).map_err(io::Error::other)?;
+/// Writes the plan JSON (pretty, trailing newline) of `plan`, built from `run` with `settings`,
+/// to `out`, one request body at a time.
+pub fn write_plan_json(
+    plan: &Plan,
+    run: &TestRun,
+    settings: &Settings,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let results = match (&plan.xray, &settings.xray) {
+        (Some(x), Some(s)) => Some(RunResults::new(run, s, x, &plan.tests)),
+        _ => None,
+    };
+    let doc = match &results {
+        Some(r) => plan_json(plan, r),
+        None => plan_json(plan, &NoXray),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     out.write_all(b"\n")
 }

@@ -81,6 +81,13 @@ impl EvidenceReader {
         self.used
     }
 
+    /// Sets the bytes counted so far: a body built again (a retry, the spool) reads its
+    /// evidence from the count it started with the first time, so it gets the same items and
+    /// they are not counted twice.
+    pub fn set_used(&mut self, used: u64) {
+        self.used = used;
+    }
+
     fn skip(&mut self, test_id: &str, filename: &str, path: Option<&Path>, reason: String) {
         self.skipped.push(SkippedEvidence {
             test_id: test_id.to_string(),

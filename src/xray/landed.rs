@@ -70,18 +70,17 @@ pub fn find_landed(
         if group.is_empty() {
             continue;
         }
-        let by_key = ct
-            .result
-            .test_key
-            .as_ref()
-            .filter(|k| keys.check.is_verified(k))
-            .cloned();
-        let definition = ct
-            .result
-            .test_info
-            .as_ref()
-            .and_then(|i| i.definition.clone())
-            .or_else(|| tests.get(ct.test).map(|p| p.definition.clone()));
+        // The import result names its Test by the key, or by the (planned) definition.
+        let (by_key, definition) = match tests.get(ct.test) {
+            Some(p) => match &p.identity {
+                crate::plan::TestIdentity::Key(k) => (
+                    Some(k.to_string()).filter(|k| keys.check.is_verified(k)),
+                    Some(p.definition.clone()),
+                ),
+                crate::plan::TestIdentity::Definition(d) => (None, Some(d.clone())),
+            },
+            None => (None, None),
+        };
         let bugs: Vec<&str> = group
             .iter()
             .flat_map(|t| defects.get(t).into_iter().flatten())

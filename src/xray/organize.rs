@@ -173,11 +173,6 @@ fn run_tests(
                     definitions.insert(d.clone());
                 }
             }
-            if let Some(info) = &t.result.test_info
-                && let Some(d) = &info.definition
-            {
-                definitions.insert(d.clone());
-            }
         }
     }
     let mut out: Vec<String> = runs

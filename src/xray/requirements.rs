@@ -191,13 +191,8 @@ fn lookup(client: &Client, keys: &BTreeSet<String>) -> Result<BTreeMap<String, S
 /// `plan` without the `missing` requirement keys, in the bodies and in the coverage.
 fn without(plan: &XrayPlan, missing: &BTreeMap<String, String>) -> XrayPlan {
     let mut out = plan.clone();
-    for chunk in &mut out.chunks {
-        for t in &mut chunk.tests {
-            if let Some(info) = &mut t.result.test_info {
-                info.requirement_keys.retain(|k| !missing.contains_key(k));
-            }
-        }
-    }
+    // The bodies are built when sent (`plan::RunResults`), without these keys.
+    out.left_out_requirements.extend(missing.keys().cloned());
     for c in &mut out.coverage {
         c.requirements.retain(|k| !missing.contains_key(k));
     }

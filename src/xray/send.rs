@@ -22,24 +22,26 @@ pub(crate) struct SendOutcome {
     pub created: bool,
     /// Chunk indexes sent, with their test counts.
     pub sent: Vec<(usize, usize)>,
-    /// Chunks not sent (from the failing one on), with `testExecutionKey` set when known.
-    pub unsent: Vec<(usize, ImportDoc)>,
+    /// Indexes of the chunks not sent (from the failing one on). Their bodies are not kept:
+    /// the caller builds them again to spool them, one at a time.
+    pub unsent: Vec<usize>,
     pub failure: Option<ApiError>,
     pub warnings: Vec<String>,
 }
 
-/// Sends `docs` (chunk `indexes[i]` is `docs[i]`): creates through `job.create` unless
-/// `append_to` is given, then appends the rest. Stops at the first failure.
+/// Sends the chunks `indexes` in order, each body built by `body` just before it is sent and
+/// dropped after (one body alive at a time): creates through `job.create` unless `append_to`
+/// is given, then appends the rest. Stops at the first failure.
 pub(crate) fn send_chunks(
     client: &Client,
     http: &Http,
     job: &Job<'_>,
     append_to: Option<IssueKey>,
-    docs: Vec<ImportDoc>,
     indexes: &[usize],
+    body: &mut dyn FnMut(usize) -> ImportDoc,
     progress: &mut dyn FnMut(&str),
 ) -> SendOutcome {
-    let total = docs.len();
+    let total = indexes.len();
     let mut out = SendOutcome {
         execution: append_to,
         created: false,
@@ -48,9 +50,8 @@ pub(crate) fn send_chunks(
         failure: None,
         warnings: Vec::new(),
     };
-    let mut docs = docs.into_iter().enumerate();
-    while let Some((i, mut doc)) = docs.next() {
-        let index = indexes.get(i).copied().unwrap_or(i);
+    for (i, &index) in indexes.iter().enumerate() {
+        let mut doc = body(index);
         let n = doc.tests.len();
         let result = match (&out.execution, job.create) {
             (Some(key), _) => {
@@ -97,17 +98,7 @@ pub(crate) fn send_chunks(
             }
             Err(e) => {
                 progress(&format!("Xray: chunk {}/{} failed: {e}", i + 1, total));
-                if let Some(key) = &out.execution {
-                    doc.test_execution_key = Some(key.as_str().to_string());
-                }
-                out.unsent.push((index, doc));
-                for (j, mut rest) in docs.by_ref() {
-                    if let Some(key) = &out.execution {
-                        rest.test_execution_key = Some(key.as_str().to_string());
-                    }
-                    out.unsent
-                        .push((indexes.get(j).copied().unwrap_or(j), rest));
-                }
+                out.unsent.extend_from_slice(&indexes[i..]);
                 out.failure = Some(e);
                 break;
             }

@@ -33,7 +33,9 @@ use serde::Serialize;
 
 use crate::error::ReportError;
 use crate::http::Http;
-use crate::plan::{ExecutionTarget, IssueKey, PlannedTest, XrayPlan};
+use crate::plan::{
+    ChunkTest, ExecutionTarget, IssueKey, PlannedTest, ResultSource, TestIdentity, XrayPlan,
+};
 use crate::settings::{OutputSettings, Product, XraySettings};
 use crate::spool;
 use crate::xray::client::{Client, creation_info};
@@ -187,17 +189,30 @@ pub fn new_marker() -> String {
 
 /// Uploads `plan`. Never panics; every failure ends up in the receipt (and the spool).
 /// Evidence is read from inside `output.workspace` only; use [`run_with_roots`] to also allow
-/// the results directories.
+/// the results directories. `results` builds each chunk's import results when it is sent
+/// (`plan::RunResults` for a real run).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     http: &Http,
     settings: &XraySettings,
     output: &OutputSettings,
     plan: &XrayPlan,
     tests: &[PlannedTest],
+    results: &dyn ResultSource,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
-    run_with_roots(http, settings, output, plan, tests, defects, &[], progress)
+    run_with_roots(
+        http,
+        settings,
+        output,
+        plan,
+        tests,
+        results,
+        defects,
+        &[],
+        progress,
+    )
 }
 
 /// [`run`], with the results directories too (only those inside the workspace count; see
@@ -209,6 +224,7 @@ pub fn run_with_roots(
     output: &OutputSettings,
     plan: &XrayPlan,
     tests: &[PlannedTest],
+    results: &dyn ResultSource,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     evidence_roots: &[PathBuf],
     progress: &mut dyn FnMut(&str),
@@ -217,6 +233,7 @@ pub fn run_with_roots(
         http,
         settings,
         plan,
+        tests,
         std::slice::from_ref(&settings.project),
         progress,
     );
@@ -226,6 +243,7 @@ pub fn run_with_roots(
         output,
         plan,
         tests,
+        results,
         defects,
         evidence_roots,
         &keys,
@@ -263,6 +281,7 @@ pub fn check_plan_keys(
     http: &Http,
     settings: &XraySettings,
     plan: &XrayPlan,
+    tests: &[PlannedTest],
     projects: &[String],
     progress: &mut dyn FnMut(&str),
 ) -> PlanKeys {
@@ -270,7 +289,7 @@ pub fn check_plan_keys(
         .chunks
         .iter()
         .flat_map(|c| c.tests.iter())
-        .filter_map(|t| t.result.test_key.clone())
+        .filter_map(|t| planned_key(tests, t).map(str::to_string))
         .collect();
     if mapped.is_empty() {
         return PlanKeys::default();
@@ -312,6 +331,7 @@ pub fn run_checked(
     output: &OutputSettings,
     plan: &XrayPlan,
     tests: &[PlannedTest],
+    results: &dyn ResultSource,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     evidence_roots: &[PathBuf],
     keys: &PlanKeys,
@@ -362,17 +382,33 @@ pub fn run_checked(
         .run_identity
         .clone()
         .filter(|_| append_to.is_none());
-    let mut reader = EvidenceReader::new(&output.workspace, evidence_roots, settings.evidence);
-    let docs = build_docs(
-        client.product(),
+    let mut bodies = Bodies {
+        product: client.product(),
         settings,
         plan,
         tests,
+        results,
         defects,
-        &stale,
-        &info,
-        &mut reader,
-    );
+        stale: &stale,
+        refused: BTreeSet::new(),
+        refused_requirements: BTreeSet::new(),
+        info: &info,
+        reader: EvidenceReader::new(&output.workspace, evidence_roots, settings.evidence),
+        first_used: BTreeMap::new(),
+    };
+    // Bodies are built one chunk at a time when sent. Evidence that does not fit is known only
+    // once a body is built, so a plan with evidence is built once up front (each body dropped
+    // at once) to warn about it before anything is sent, as before.
+    if plan
+        .chunks
+        .iter()
+        .any(|c| c.tests.iter().any(|t| !t.evidence.is_empty()))
+    {
+        for c in &plan.chunks {
+            drop(bodies.doc(c.index));
+        }
+    }
+    let reader = &mut bodies.reader;
     if !reader.skipped.is_empty() {
         let names: Vec<String> = reader
             .skipped
@@ -423,8 +459,7 @@ pub fn run_checked(
                     all.push(label.clone());
                     all
                 });
-                let unsent: Vec<(usize, ImportDoc)> =
-                    plan.chunks.iter().map(|c| c.index).zip(docs).collect();
+                let unsent: Vec<usize> = plan.chunks.iter().map(|c| c.index).collect();
                 let manifest = spool::Manifest::new(
                     client.product(),
                     &settings.project,
@@ -434,7 +469,14 @@ pub fn run_checked(
                     info.test_plan_key.clone(),
                     &e.to_string(),
                 );
-                spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
+                spool_unsent(
+                    &mut receipt,
+                    &output.spool_dir,
+                    manifest,
+                    (&unsent, None),
+                    &mut bodies,
+                    progress,
+                );
                 return receipt;
             }
         }
@@ -456,19 +498,32 @@ pub fn run_checked(
         marker: &marker,
         test_plan: info.test_plan_key.as_deref(),
     };
-    // A copy for convergence: a job that raced another one and lost re-sends its results.
-    let mut copy = (identity.is_some() && create.is_some()).then(|| docs.clone());
-    let mut outcome = send_chunks(client, http, &job, append_to, docs, &indexes, progress);
+    // Convergence: a job that raced another one and lost re-sends its results (built again).
+    let mut copy = identity.is_some() && create.is_some();
+    let mut outcome = send_chunks(
+        client,
+        http,
+        &job,
+        append_to,
+        &indexes,
+        &mut |index| bodies.doc(index),
+        progress,
+    );
     // A key that passed the check (or could not be checked) and that the import still refuses
     // (deleted meanwhile, lookup down): its results go by definition and the unsent chunks are
     // sent once more, so one stale key never costs the rest of the run.
     if !settings.strict_keys
         && let Some(failure) = &outcome.failure
     {
-        let refused = refused_keys(failure, &outcome.unsent);
+        let refused = refused_keys(failure, &bodies, &outcome.unsent);
         // A requirement key the check let through (DC's check only sees that it exists) and
-        // the import refuses: dropped from the unsent results, reported, sent again.
-        let requirements = crate::xray::requirements::refused(failure, &outcome.unsent);
+        // the import refuses: dropped from the unsent results, reported, sent again. The
+        // bodies are built one at a time to find them.
+        let mut requirements = BTreeSet::new();
+        for &index in &outcome.unsent {
+            let doc = bodies.doc(index);
+            requirements.extend(crate::xray::requirements::refused(failure, &[(index, doc)]));
+        }
         if !requirements.is_empty() {
             crate::xray::requirements::record_refused(
                 &requirements,
@@ -477,13 +532,11 @@ pub fn run_checked(
                 &mut receipt,
                 progress,
             );
-            for (_, doc) in &mut outcome.unsent {
-                crate::xray::requirements::strip(doc, &requirements);
-            }
+            bodies.refused_requirements = requirements.clone();
         }
         if !refused.is_empty() || !requirements.is_empty() {
-            // The copy still names the refused keys: no re-send into a race winner with it.
-            if copy.take().is_some() {
+            // The chunks sent first named the refused keys: no re-send into a race winner.
+            if std::mem::take(&mut copy) {
                 receipt.warnings.push(
                     "a Test or requirement key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
                 );
@@ -502,23 +555,8 @@ pub fn run_checked(
                     fell_back: true,
                 });
             }
-            let mut unsent = std::mem::take(&mut outcome.unsent);
-            for (index, doc) in &mut unsent {
-                let Some(chunk) = plan.chunks.iter().find(|c| c.index == *index) else {
-                    continue;
-                };
-                for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
-                    if result
-                        .test_key
-                        .as_ref()
-                        .is_some_and(|k| refused.contains(k))
-                    {
-                        fall_back(client.product(), settings, tests.get(ct.test), result);
-                    }
-                }
-            }
-            let again: Vec<usize> = unsent.iter().map(|(i, _)| *i).collect();
-            let docs: Vec<ImportDoc> = unsent.into_iter().map(|(_, d)| d).collect();
+            bodies.refused = refused;
+            let again = std::mem::take(&mut outcome.unsent);
             let retry_job = Job {
                 create: if outcome.execution.is_none() {
                     create.as_ref()
@@ -533,8 +571,8 @@ pub fn run_checked(
                 http,
                 &retry_job,
                 outcome.execution.clone(),
-                docs,
                 &again,
+                &mut |index| bodies.doc(index),
                 progress,
             );
             outcome.sent.extend(second.sent);
@@ -547,7 +585,7 @@ pub fn run_checked(
     }
     apply_outcome(&mut receipt, &outcome);
     receipt.site = client.site();
-    if let (Some(docs), true, None, Some(own)) = (
+    if let (true, true, None, Some(own)) = (
         copy,
         outcome.created,
         &outcome.failure,
@@ -562,7 +600,7 @@ pub fn run_checked(
                 project: &settings.project,
                 spool_root: &output.spool_dir,
             },
-            docs,
+            &mut bodies,
             &indexes,
             &mut receipt,
             progress,
@@ -570,7 +608,6 @@ pub fn run_checked(
         return receipt;
     }
     if let Some(failure) = outcome.failure {
-        let unsent: Vec<(usize, ImportDoc)> = outcome.unsent;
         let manifest = spool::Manifest::new(
             client.product(),
             &settings.project,
@@ -580,7 +617,15 @@ pub fn run_checked(
             info.test_plan_key.clone(),
             &failure.to_string(),
         );
-        spool_unsent(&mut receipt, &output.spool_dir, manifest, &unsent, progress);
+        let execution = outcome.execution.clone();
+        spool_unsent(
+            &mut receipt,
+            &output.spool_dir,
+            manifest,
+            (&outcome.unsent, execution.as_ref()),
+            &mut bodies,
+            progress,
+        );
     }
     receipt
 }
@@ -610,7 +655,7 @@ fn converge(
     client: &Client,
     http: &Http,
     c: &Converge<'_>,
-    docs: Vec<ImportDoc>,
+    bodies: &mut Bodies<'_>,
     indexes: &[usize],
     receipt: &mut XrayReceipt,
     progress: &mut dyn FnMut(&str),
@@ -657,8 +702,8 @@ fn converge(
         http,
         &job,
         Some(winner.clone()),
-        docs,
         indexes,
+        &mut |index| bodies.doc(index),
         progress,
     );
     if let Some(failure) = moved.failure {
@@ -674,7 +719,14 @@ fn converge(
             None,
             &failure.to_string(),
         );
-        spool_unsent(receipt, c.spool_root, manifest, &moved.unsent, progress);
+        spool_unsent(
+            receipt,
+            c.spool_root,
+            manifest,
+            (&moved.unsent, Some(&winner)),
+            bodies,
+            progress,
+        );
         return;
     }
     let emptied = match client.remove_all_tests(c.own) {
@@ -740,17 +792,24 @@ fn apply_outcome(receipt: &mut XrayReceipt, outcome: &SendOutcome) {
     }
 }
 
-/// Writes the unsent chunks to a new spool directory and records it in the receipt.
+/// Writes the unsent chunks (indexes, and the execution they were headed for) to a new spool
+/// directory, each body built, written and dropped in turn, and records it in the receipt.
 fn spool_unsent(
     receipt: &mut XrayReceipt,
     spool_root: &Path,
     manifest: spool::Manifest,
-    unsent: &[(usize, ImportDoc)],
+    (unsent, execution): (&[usize], Option<&IssueKey>),
+    bodies: &mut Bodies<'_>,
     progress: &mut dyn FnMut(&str),
 ) {
-    match spool::write(spool_root, manifest, unsent) {
+    let mut docs = unsent.iter().map(|&index| {
+        let mut doc = bodies.doc(index);
+        doc.test_execution_key = execution.map(|k| k.as_str().to_string());
+        (index, doc)
+    });
+    match spool::write_each(spool_root, manifest, &mut docs) {
         Ok(dir) => {
-            for (index, _) in unsent {
+            for index in unsent {
                 if let Some(c) = receipt.chunks.iter_mut().find(|c| c.index == *index) {
                     c.status = ChunkStatus::Spooled;
                 }
@@ -822,33 +881,73 @@ fn record_stale(
     stale
 }
 
-/// One `ImportDoc` per chunk: stale keys replaced by definitions, defects linked, evidence read.
-/// The first doc carries `info`; on DC every doc does (see the module doc).
-#[allow(clippy::too_many_arguments)]
-fn build_docs(
+/// The Test key a chunk entry was planned with, if it goes by key.
+fn planned_key<'t>(tests: &'t [PlannedTest], ct: &ChunkTest) -> Option<&'t str> {
+    match &tests.get(ct.test)?.identity {
+        TestIdentity::Key(k) => Some(k.as_str()),
+        TestIdentity::Definition(_) => None,
+    }
+}
+
+/// Builds the import bodies, one chunk at a time, when they are sent or spooled: the plan's
+/// results (from the run), stale and refused keys replaced by definitions, defects linked,
+/// evidence read. The first chunk carries `info`; on DC every chunk does (see the module doc).
+struct Bodies<'a> {
     product: Product,
-    settings: &XraySettings,
-    plan: &XrayPlan,
-    tests: &[PlannedTest],
-    defects: &BTreeMap<usize, Vec<IssueKey>>,
-    stale: &BTreeMap<String, String>,
-    info: &Info,
-    reader: &mut EvidenceReader,
-) -> Vec<ImportDoc> {
-    let mut docs = Vec::with_capacity(plan.chunks.len());
-    for (n, chunk) in plan.chunks.iter().enumerate() {
+    settings: &'a XraySettings,
+    plan: &'a XrayPlan,
+    tests: &'a [PlannedTest],
+    results: &'a dyn ResultSource,
+    defects: &'a BTreeMap<usize, Vec<IssueKey>>,
+    stale: &'a BTreeMap<String, String>,
+    /// Keys the import refused although the check passed them.
+    refused: BTreeSet<String>,
+    /// Requirement keys the import refused: left out of `testInfo.requirementKeys`.
+    refused_requirements: BTreeSet<String>,
+    info: &'a Info,
+    reader: EvidenceReader,
+    /// Evidence bytes counted before each chunk was first built (`EvidenceReader::set_used`).
+    first_used: BTreeMap<usize, u64>,
+}
+
+impl Bodies<'_> {
+    /// The body of chunk `index`. Built again (a retry, the spool, convergence), it reads its
+    /// evidence against the same run cap as the first time, so it gets the same items, and
+    /// they are neither counted nor reported twice.
+    fn doc(&mut self, index: usize) -> ImportDoc {
+        let Some((n, chunk)) = self
+            .plan
+            .chunks
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.index == index)
+        else {
+            return ImportDoc {
+                test_execution_key: None,
+                info: None,
+                tests: Vec::new(),
+            };
+        };
+        let again = self.first_used.get(&index).copied();
+        let (used, skipped) = (self.reader.used(), self.reader.skipped.len());
+        match again {
+            Some(first) => self.reader.set_used(first),
+            None => {
+                self.first_used.insert(index, used);
+            }
+        }
         let mut results = Vec::with_capacity(chunk.tests.len());
         for ct in &chunk.tests {
-            let planned = tests.get(ct.test);
-            let mut result = ct.result.clone();
+            let planned = self.tests.get(ct.test);
+            let mut result = self.results.result(ct);
             if result
                 .test_key
                 .as_ref()
-                .is_some_and(|k| stale.contains_key(k))
+                .is_some_and(|k| self.stale.contains_key(k) || self.refused.contains(k))
             {
-                fall_back(product, settings, planned, &mut result);
+                fall_back(self.product, self.settings, planned, &mut result);
             }
-            for bug in defects.get(&ct.test).into_iter().flatten() {
+            for bug in self.defects.get(&ct.test).into_iter().flatten() {
                 if !result.defects.iter().any(|d| d == bug.as_str()) {
                     result.defects.push(bug.as_str().to_string());
                 }
@@ -857,27 +956,32 @@ fn build_docs(
         }
         let mut doc = ImportDoc {
             test_execution_key: None,
-            info: (n == 0 || product == Product::Dc).then(|| info.clone()),
+            info: (n == 0 || self.product == Product::Dc).then(|| self.info.clone()),
             tests: results,
         };
+        crate::xray::requirements::strip(&mut doc, &self.refused_requirements);
         // Evidence last, against the request ceiling: the body as sent (base64 included, the
         // execution key and the multipart `info` part allowed for) never passes
         // `chunk.max_bytes`. An item that would is dropped with a warning naming its test.
+        let max_bytes = self.settings.chunk.max_bytes;
         let mut bytes = crate::plan::chunk::json_size(&doc) + REQUEST_OVERHEAD;
         for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
-            let test_id = tests.get(ct.test).map(|p| p.test_id.as_str()).unwrap_or("");
+            let test_id = self
+                .tests
+                .get(ct.test)
+                .map(|p| p.test_id.as_str())
+                .unwrap_or("");
             for ev in &ct.evidence {
-                let Some(e) = reader.read(test_id, ev) else {
+                let Some(e) = self.reader.read(test_id, ev) else {
                     continue;
                 };
                 let size = crate::plan::chunk::json_size(&e) + 1;
-                if bytes + size > settings.chunk.max_bytes {
-                    reader.refuse(
+                if bytes + size > max_bytes {
+                    self.reader.refuse(
                         test_id,
                         &e.filename,
                         format!(
-                            "{size} bytes as base64 would make the import request larger than its limit of {} bytes",
-                            settings.chunk.max_bytes
+                            "{size} bytes as base64 would make the import request larger than its limit of {max_bytes} bytes"
                         ),
                     );
                     continue;
@@ -886,22 +990,36 @@ fn build_docs(
                 result.evidence.push(e);
             }
         }
-        docs.push(doc);
+        if again.is_some() {
+            self.reader.set_used(used);
+            self.reader.skipped.truncate(skipped);
+        }
+        doc
     }
-    docs
+
+    /// The Test key chunk entry `ct` still sends as `testKey` (not stale, not refused).
+    fn sent_key(&self, ct: &ChunkTest) -> Option<&str> {
+        planned_key(self.tests, ct)
+            .filter(|k| !self.stale.contains_key(*k) && !self.refused.contains(*k))
+    }
 }
 
 /// The keys `failure` names as missing Tests that some unsent result still sends as `testKey`.
 fn refused_keys(
     failure: &crate::error::ApiError,
-    unsent: &[(usize, ImportDoc)],
+    bodies: &Bodies<'_>,
+    unsent: &[usize],
 ) -> BTreeSet<String> {
     let named = keys::keys_in_error(&keys::error_text(failure));
-    unsent
+    bodies
+        .plan
+        .chunks
         .iter()
-        .flat_map(|(_, d)| d.tests.iter())
-        .filter_map(|t| t.test_key.clone())
-        .filter(|k| named.contains(k))
+        .filter(|c| unsent.contains(&c.index))
+        .flat_map(|c| c.tests.iter())
+        .filter_map(|ct| bodies.sent_key(ct))
+        .filter(|k| named.iter().any(|n| n == k))
+        .map(str::to_string)
         .collect()
 }
 

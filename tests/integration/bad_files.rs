@@ -302,3 +302,28 @@ fn cut_allure1_and_nunit_files_keep_their_closed_tests() {
         out.stdout
     );
 }
+
+/// What jest-junit writes when every suite failed to run (its defaults leave such suites out):
+/// a well-formed report holding no test. That is not a green run: exit 3 naming the file, and
+/// `--allow-empty` says an empty run is expected.
+#[test]
+fn result_files_that_hold_no_tests_exit_3_unless_allowed_empty() {
+    let s = Scratch::new();
+    std::fs::create_dir_all(s.path("results")).unwrap();
+    write(
+        &s,
+        "results/junit.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"jest tests\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0.5\">\n</testsuites>\n",
+    );
+    let out = run(s.bin().args(["run", "--dry-run", "results"]));
+    assert_eq!(out.code, Some(3), "{}", out.text());
+    assert!(
+        out.stderr.contains("hold no tests") && out.stderr.contains("results/junit.xml"),
+        "{}",
+        out.text()
+    );
+    let out = run(s
+        .bin()
+        .args(["run", "--dry-run", "--allow-empty", "results"]));
+    assert_eq!(out.code, Some(0), "{}", out.text());
+}

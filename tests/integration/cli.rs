@@ -260,6 +260,7 @@ fn help_name(f: xray_sync::model::Format) -> &'static str {
         Format::Robot => "Robot Framework",
         Format::Cucumber => "Cucumber JSON",
         Format::Behave => "Behave JSON",
+        Format::Playwright => "Playwright JSON",
     }
 }
 
@@ -281,6 +282,7 @@ fn top_level_help_lists_every_format() {
         Format::Robot,
         Format::Cucumber,
         Format::Behave,
+        Format::Playwright,
     ] {
         assert!(help.contains(help_name(f)), "{f:?} missing from:\n{help}");
     }

@@ -15,7 +15,7 @@ use xray_sync::settings::Settings;
 fn plan_json(run: &TestRun, s: &Settings) -> Value {
     let p = plan::build(run, s).unwrap();
     let mut buf = Vec::new();
-    json::write_plan_json(&p, &mut buf).unwrap();
+    json::write_plan_json(&p, run, s, &mut buf).unwrap();
     serde_json::from_slice(&buf).unwrap()
 }
 

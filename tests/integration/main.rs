@@ -46,6 +46,8 @@ mod native_dry_run;
 mod native_generated;
 mod plan;
 mod plan_view;
+mod playwright_evidence;
+mod playwright_props;
 mod report_snapshots;
 mod requirements;
 mod reruns;

@@ -448,3 +448,103 @@ fn playwright_junit_matches_the_runner_console_as_far_as_the_file_can() {
         "expect(received).toBe(expected) // Object.is equality"
     );
 }
+
+/// Playwright's json reporter: "1 failed, 1 flaky, 2 skipped, 3 passed" — the flaky test is
+/// flaky here (its failed first try is kept), and every test has the identity the junit
+/// reporter gave it in the same run.
+#[test]
+fn playwright_json_matches_the_runner_console() {
+    let run = run("generated-playwright/out/results.json");
+    assert_eq!(format_of(&run), Format::Playwright);
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (3 + 1, 1, 0, 2));
+    let flaky: Vec<&str> = run
+        .cases
+        .iter()
+        .filter(|c| c.flaky)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(flaky, ["calc › flaky once"]);
+    let once = find(&run, "calc › flaky once");
+    assert_eq!(once.attempts.len(), 2);
+    assert_eq!(once.attempts[0].outcome.kind(), OutcomeKind::Failed);
+    assert_eq!(once.outcome().kind(), OutcomeKind::Passed);
+
+    let broken = find(&run, "calc › always broken");
+    assert_eq!(broken.attempts.len(), 3);
+    assert!(
+        broken
+            .attempts
+            .iter()
+            .all(|a| a.outcome.kind() == OutcomeKind::Failed)
+    );
+    // The same message as the junit reporter's `message=`, colours stripped.
+    assert_eq!(
+        message(broken),
+        "expect(received).toBe(expected) // Object.is equality"
+    );
+    let details = broken
+        .outcome()
+        .failure()
+        .and_then(|f| f.details.read())
+        .unwrap_or_default();
+    assert!(details.contains("Received: 4"), "{details}");
+    assert!(!details.contains('\u{1b}'), "{details}");
+    // One error context per try, named with the generating machine's absolute paths: evidence
+    // files the evidence reader refuses outside the workspace (and they do not exist here).
+    assert_eq!(broken.attachments().len(), 3);
+    assert!(broken.attachments().iter().all(|a| matches!(
+        a,
+        Attachment::File { path, .. } if path.starts_with("/tmp/pw/test-results")
+    )));
+    assert_eq!(broken.file(), Some("tests/calc.spec.js"));
+    assert_eq!(broken.line(), Some(14));
+
+    // `test.fail()` that failed is a pass, as Playwright counts it.
+    let xfail = find(&run, "calc › expected to fail");
+    assert_eq!(xfail.outcome().kind(), OutcomeKind::Passed);
+    assert!(!xfail.flaky);
+    let note = find(&run, "calc › with attachment");
+    assert!(note.attachments().iter().any(|a| matches!(
+        a,
+        Attachment::Inline { name, base64 } if name == "note.txt" && base64 == "aGVsbG8="
+    )));
+
+    let junit = self::run("generated-playwright/out/junit.xml");
+    let identities = |run: &TestRun| {
+        let mut ids: Vec<(String, String)> = run
+            .cases
+            .iter()
+            .map(|c| {
+                (
+                    c.classname.as_deref().unwrap_or("").to_string(),
+                    c.name.clone(),
+                )
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(identities(&run), identities(&junit));
+    assert_eq!(
+        find(&run, "calc › always broken").definition(),
+        "calc.spec.js.calc › always broken"
+    );
+}
+
+/// A Playwright spec file that fails to load: Playwright runs nothing and the report has no
+/// tests, only a top-level error. That error is an errored result, so the run is never green.
+#[test]
+fn playwright_json_load_error_is_an_errored_result() {
+    let run = run("generated-playwright/out/load-error.json");
+    assert_eq!(format_of(&run), Format::Playwright);
+    assert_eq!(counts(&run.cases), (0, 0, 1, 0));
+    let case = &run.cases[0];
+    assert_eq!(case.classname.as_deref(), Some("broken.spec.js"));
+    assert_eq!(case.name, "error outside tests");
+    assert!(
+        message(case).starts_with("SyntaxError: "),
+        "{}",
+        message(case)
+    );
+}

@@ -8,26 +8,47 @@ use plan_support::*;
 use xray_sync::ci::{CiContext, CiProvider};
 use xray_sync::model::{Attachment, Outcome};
 use xray_sync::plan::{
-    self, ExecutionTarget, IdentitySource, Plan, PlanError, PlannedEvidence, TestIdentity,
+    self, ExecutionTarget, IdentitySource, Plan, PlanError, PlannedEvidence, ResultSource,
+    TestIdentity,
 };
 use xray_sync::settings::{Product, Settings};
 use xray_sync::xray::payload::{TestResult, TestType};
 
-fn build(run: &xray_sync::model::TestRun, s: &Settings) -> Plan {
-    plan::build(run, s).expect("plan builds")
+/// A plan with the import results of its chunks, built per chunk from the run as the uploader
+/// and `--plan-json` build them (`plan::RunResults`).
+struct Built {
+    plan: Plan,
+    /// `results[c][i]`: the result of `chunks[c].tests[i]`.
+    results: Vec<Vec<TestResult>>,
 }
 
-fn results(p: &Plan) -> Vec<&TestResult> {
-    p.xray
-        .as_ref()
-        .expect("xray plan")
-        .chunks
-        .iter()
-        .flat_map(|c| c.tests.iter().map(|t| &t.result))
-        .collect()
+impl std::ops::Deref for Built {
+    type Target = Plan;
+    fn deref(&self) -> &Plan {
+        &self.plan
+    }
 }
 
-fn statuses(p: &Plan) -> Vec<&str> {
+fn build(run: &xray_sync::model::TestRun, s: &Settings) -> Built {
+    let plan = plan::build(run, s).expect("plan builds");
+    let results = match (&plan.xray, &s.xray) {
+        (Some(x), Some(xs)) => {
+            let source = plan::RunResults::new(run, xs, x, &plan.tests);
+            x.chunks
+                .iter()
+                .map(|c| c.tests.iter().map(|t| source.result(t)).collect())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Built { plan, results }
+}
+
+fn results(p: &Built) -> Vec<&TestResult> {
+    p.results.iter().flatten().collect()
+}
+
+fn statuses(p: &Built) -> Vec<&str> {
     results(p).iter().map(|r| r.status.as_str()).collect()
 }
 
@@ -117,22 +138,16 @@ fn parametrized_results_on_one_key_merge_worst_wins_with_iterations() {
     assert_eq!(chunk.tests.len(), 1);
     let entry = &chunk.tests[0];
     assert_eq!(entry.merged, vec![1, 2]);
-    assert_eq!(entry.result.status, "FAILED");
-    let its = &entry.result.iterations;
+    let result = &p.results[0][0];
+    assert_eq!(result.status, "FAILED");
+    let its = &result.iterations;
     assert_eq!(its.len(), 3);
     assert_eq!(
         its.iter().map(|i| i.status.as_str()).collect::<Vec<_>>(),
         ["PASSED", "FAILED", "TO DO"]
     );
     assert_eq!(its[0].parameters[0].name, "x");
-    assert!(
-        entry
-            .result
-            .comment
-            .as_deref()
-            .unwrap()
-            .contains("[add[2]]")
-    );
+    assert!(result.comment.as_deref().unwrap().contains("[add[2]]"));
     // One bug for the key, not one per iteration.
     assert_eq!(p.jira.as_ref().unwrap().intents.len(), 1);
     // Skipped outranks passed, so pass + skip is TO DO (Xray's own rule).
@@ -160,15 +175,11 @@ fn iterations_use_each_products_documented_fields() {
     let b = with_key(failed("a.B", "add[2]", "boom"), "CALC-7");
     let cases = vec![a, b];
     let cloud_plan = build(&run_of(cases.clone()), &cloud());
-    let its = &cloud_plan.xray.as_ref().unwrap().chunks[0].tests[0]
-        .result
-        .iterations;
+    let its = &cloud_plan.results[0][0].iterations;
     assert_eq!(its[0].name.as_deref(), Some("add[1]"));
     assert_eq!(its[0].parameters[0].name, "arg1");
     let dc_plan = build(&run_of(cases), &dc());
-    let its = &dc_plan.xray.as_ref().unwrap().chunks[0].tests[0]
-        .result
-        .iterations;
+    let its = &dc_plan.results[0][0].iterations;
     let json = serde_json::to_value(its).unwrap();
     for it in json.as_array().unwrap() {
         assert!(it.get("name").is_none(), "{it}");
@@ -217,36 +228,43 @@ fn one_huge_test_travels_alone() {
     let run = run_of(vec![passed("a.B", "a"), huge, passed("a.B", "b")]);
     let p = build(&run, &s);
     assert_eq!(chunk_sizes(&p), [1, 1, 1]);
-    assert_eq!(p.xray.unwrap().chunks[1].tests[0].test, 1);
+    assert_eq!(p.xray.clone().unwrap().chunks[1].tests[0].test, 1);
 }
 
 #[test]
 fn first_chunk_creates_rest_append() {
     let mut args = cloud_args();
     args.xray.chunk_max_tests = Some(2);
-    let p = build(&many(3), &settings_with(&args, ""));
-    let x = p.xray.unwrap();
+    let run = many(3);
+    let s = settings_with(&args, "");
+    let p = build(&run, &s);
+    let x = p.xray.as_ref().unwrap();
+    let source = plan::RunResults::new(&run, s.xray.as_ref().unwrap(), x, &p.tests);
     assert!(matches!(x.target, ExecutionTarget::Create { .. }));
-    let first = x.import_doc(0, None);
+    let first = x.import_doc(0, None, &source);
     assert!(first.info.is_some());
     assert!(first.test_execution_key.is_none());
-    let second = x.import_doc(1, Some("CALC-900"));
+    assert_eq!(first.tests, p.results[0]);
+    let second = x.import_doc(1, Some("CALC-900"), &source);
     assert!(second.info.is_none());
     assert_eq!(second.test_execution_key.as_deref(), Some("CALC-900"));
+    assert_eq!(second.tests, p.results[1]);
 
     args.target.test_execution = Some("CALC-82".into());
-    let p = build(&many(3), &settings_with(&args, ""));
-    let x = p.xray.unwrap();
+    let s = settings_with(&args, "");
+    let p = build(&run, &s);
+    let x = p.xray.as_ref().unwrap();
+    let source = plan::RunResults::new(&run, s.xray.as_ref().unwrap(), x, &p.tests);
     assert!(matches!(&x.target, ExecutionTarget::Append { key, .. } if key.as_str() == "CALC-82"));
     for i in 0..2 {
         assert_eq!(
-            x.import_doc(i, Some("ignored"))
+            x.import_doc(i, Some("ignored"), &source)
                 .test_execution_key
                 .as_deref(),
             Some("CALC-82")
         );
     }
-    assert!(x.import_doc(0, None).info.is_some());
+    assert!(x.import_doc(0, None, &source).info.is_some());
 }
 
 #[test]
@@ -267,7 +285,7 @@ fn start_and_finish_are_rfc3339_with_offset_and_ordered() {
         Some("2024-05-01T12:00:03.734+02:00")
     );
     assert!(r[1].start.is_none() && r[1].finish.is_none());
-    let info = match &p.xray.unwrap().target {
+    let info = match &p.xray.clone().unwrap().target {
         ExecutionTarget::Create { info, .. } => info.clone(),
         ExecutionTarget::Append { info, .. } => info.clone(),
     };
@@ -328,7 +346,7 @@ fn evidence_is_planned_with_content_types() {
         base64: "SGVsbG8=".into(),
     });
     let p = build(&run_of(vec![c]), &cloud());
-    let ev = &p.xray.unwrap().chunks[0].tests[0].evidence;
+    let ev = &p.xray.clone().unwrap().chunks[0].tests[0].evidence;
     assert_eq!(
         ev[0],
         PlannedEvidence::File {
@@ -414,7 +432,7 @@ fn jira_intents_for_failures_with_labels_and_fields() {
     let mut args = cloud_args();
     args.bugs.file_flaky = Some(true);
     let p = build(&mixed_run(), &settings_with(&args, ""));
-    let j = p.jira.unwrap();
+    let j = p.jira.clone().unwrap();
     assert_eq!(j.intents.len(), 3);
     assert!(j.intents[2].report.flaky);
 }
@@ -447,7 +465,7 @@ disable = true
         failed("org.other.T", "misc", "w"),
     ]);
     let p = build(&run, &settings_with(&cloud_args(), toml));
-    let j = p.jira.unwrap();
+    let j = p.jira.clone().unwrap();
     let names: Vec<&str> = j
         .intents
         .iter()
@@ -477,7 +495,7 @@ fn mass_failure_becomes_one_umbrella() {
             .collect(),
     );
     let p = build(&run, &settings_with(&args, ""));
-    let j = p.jira.unwrap();
+    let j = p.jira.clone().unwrap();
     assert!(j.intents.is_empty());
     let u = j.umbrella.unwrap();
     assert_eq!(u.tests, [0, 1, 2]);
@@ -493,7 +511,7 @@ fn mass_failure_becomes_one_umbrella() {
             .collect(),
     );
     let p = build(&run, &settings_with(&args, ""));
-    assert_eq!(p.jira.unwrap().intents.len(), 2);
+    assert_eq!(p.jira.clone().unwrap().intents.len(), 2);
 }
 
 #[test]
@@ -501,12 +519,13 @@ fn close_on_pass_lists_clean_passes_only() {
     let mut args = cloud_args();
     args.bugs.close_on_pass = Some(true);
     let p = build(&mixed_run(), &settings_with(&args, ""));
-    let j = p.jira.unwrap();
+    let j = p.jira.clone().unwrap();
     assert_eq!(j.close_on_pass.len(), 1);
     assert_eq!(j.close_on_pass[0].label, "xray-sync-calc-101");
     assert!(
         build(&mixed_run(), &cloud())
             .jira
+            .as_ref()
             .unwrap()
             .close_on_pass
             .is_empty()
@@ -515,11 +534,19 @@ fn close_on_pass_lists_clean_passes_only() {
 
 #[test]
 fn local_run_marker_is_a_stable_hash_of_inputs() {
-    let a = build(&mixed_run(), &cloud()).jira.unwrap().run_marker;
-    let b = build(&mixed_run(), &cloud()).jira.unwrap().run_marker;
+    let a = build(&mixed_run(), &cloud())
+        .jira
+        .clone()
+        .unwrap()
+        .run_marker;
+    let b = build(&mixed_run(), &cloud())
+        .jira
+        .clone()
+        .unwrap()
+        .run_marker;
     assert_eq!(a, b);
     assert!(a.starts_with("local:") && a.len() == "local:".len() + 16);
-    let other = build(&many(2), &cloud()).jira.unwrap().run_marker;
+    let other = build(&many(2), &cloud()).jira.clone().unwrap().run_marker;
     assert_ne!(a, other);
 }
 
@@ -583,7 +610,9 @@ fn mapping_table_and_name_keys_through_build() {
 
 #[test]
 fn plan_is_deterministic() {
-    let a = serde_json::to_string(&build(&mixed_run(), &cloud())).unwrap();
-    let b = serde_json::to_string(&build(&mixed_run(), &cloud())).unwrap();
+    let (x, y) = (build(&mixed_run(), &cloud()), build(&mixed_run(), &cloud()));
+    let a = serde_json::to_string(&*x).unwrap();
+    let b = serde_json::to_string(&*y).unwrap();
     assert_eq!(a, b);
+    assert_eq!(x.results, y.results);
 }

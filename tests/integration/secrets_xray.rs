@@ -276,6 +276,7 @@ fn no_secret_appears_in_receipt_report_spool_or_progress() {
             &out,
             &plan,
             &tests,
+            &support::xray_plans::synthetic(&plan, &tests),
             &BTreeMap::new(),
             &mut collect(&mut lines),
         );

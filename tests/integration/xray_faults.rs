@@ -34,6 +34,7 @@ fn upload_to(
         &output(dir.path()),
         &plan,
         &tests,
+        &support::xray_plans::synthetic(&plan, &tests),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );

@@ -46,6 +46,7 @@ fn cloud_happy_path_sends_everything_in_one_import() {
         &out,
         &plan,
         &tests,
+        &support::xray_plans::synthetic(&plan, &tests),
         &defects,
         &mut collect(&mut lines),
     );
@@ -237,6 +238,7 @@ fn five_thousand_tests_in_chunks_of_500_make_ten_imports_into_one_execution() {
         &output(dir.path()),
         &plan,
         &tests,
+        &support::xray_plans::synthetic(&plan, &tests),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );
@@ -591,6 +593,7 @@ fn bad_base64_costs_only_its_item(product: Product) {
         &output(dir.path()),
         &plan,
         &tests,
+        &support::xray_plans::synthetic(&plan, &tests),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );
@@ -687,6 +690,7 @@ fn landed_lookups_are_batched(product: Product) {
         &output(dir.path()),
         &plan,
         &tests,
+        &support::xray_plans::synthetic(&plan, &tests),
         &defects,
         &mut |_| {},
     );
@@ -764,6 +768,7 @@ fn import_refusing_a_key_falls_back(product: Product) {
         &output(dir.path()),
         &plan,
         &tests,
+        &support::xray_plans::synthetic(&plan, &tests),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );

@@ -13,27 +13,32 @@ use crate::ci::CiContext;
 use crate::model::{Attachment, Counts, OutcomeKind, TestCase, TestRun};
 use crate::plan::xray_json as payload;
 use crate::plan::{
-    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, TestIdentity,
-    XrayChunk, XrayPlan, chunk,
+    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, ResultSource,
+    TestIdentity, XrayChunk, XrayPlan, chunk,
 };
 use crate::settings::{Product, XrayPlanSettings};
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn xray_plan(
     run: &TestRun,
     x: &XrayPlanSettings,
     ci: &CiContext,
     tests: &[PlannedTest],
     cases: &[&TestCase],
+    case_indexes: Vec<usize>,
     groups: &[Vec<usize>],
     counts: &Counts,
 ) -> XrayPlan {
-    // Chunks are filled as their tests are built: a large run's results are held once.
+    // Chunks hold decisions only: each result is built here once to measure it for the byte
+    // limit, then dropped; the body is built again, one chunk at a time, when it is sent or
+    // written (`RunResults`), so a run never holds more than one chunk's body.
     let mut chunker = chunk::Chunker::new(x.chunk);
     let mut chunks: Vec<XrayChunk> = Vec::new();
     let mut folders: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut coverage: Vec<Coverage> = Vec::new();
     for (done, group) in groups.iter().enumerate() {
-        let entry = chunk_test(x, tests, cases, group);
+        let entry = chunk_entry(cases, group);
+        let size = chunk::json_size(&import_result(x, tests, |i| cases[i], group));
         organize(x, tests, cases, &entry, &mut folders, &mut coverage);
         // The comma between array elements counts too; inline evidence is known now, files are
         // not (they are read at send time and bounded by the evidence limits).
@@ -45,7 +50,7 @@ pub(super) fn xray_plan(
                 PlannedEvidence::File { .. } => 0,
             })
             .sum();
-        let new = chunker.starts_new(chunk::json_size(&entry.result) + 1 + inline);
+        let new = chunker.starts_new(size + 1 + inline);
         match chunks.last_mut() {
             Some(chunk) if !new => chunk.tests.push(entry),
             _ => {
@@ -78,6 +83,8 @@ pub(super) fn xray_plan(
         chunks,
         execution_fields: x.execution_fields.clone(),
         test_sets: x.test_sets.clone(),
+        cases: case_indexes,
+        left_out_requirements: Default::default(),
         folders,
         coverage,
     }
@@ -114,11 +121,8 @@ fn organize(
             .or_default()
             .push(entry.test);
     }
-    let requirements = match (&keyed, &entry.result.test_info) {
-        (None, Some(info)) => info.requirement_keys.clone(),
-        (Some(_), _) => requirement_keys(x, case),
-        (None, None) => Vec::new(),
-    };
+    // A new Test's `testInfo.requirementKeys` are these same keys (`test_info`).
+    let requirements = requirement_keys(x, case);
     if !requirements.is_empty() {
         coverage.push(Coverage {
             test: entry.test,
@@ -128,14 +132,77 @@ fn organize(
     }
 }
 
-fn chunk_test(
+/// Builds import results from the run a plan was made of, when a chunk is sent, spooled or
+/// written to `--plan-json`: the [`ResultSource`] of a real run.
+pub struct RunResults<'a> {
+    run: &'a TestRun,
+    settings: &'a XrayPlanSettings,
+    plan: &'a XrayPlan,
+    tests: &'a [PlannedTest],
+}
+
+impl<'a> RunResults<'a> {
+    /// `plan` and `tests` (`Plan::tests`) were built from `run` with `settings`.
+    pub fn new(
+        run: &'a TestRun,
+        settings: &'a XrayPlanSettings,
+        plan: &'a XrayPlan,
+        tests: &'a [PlannedTest],
+    ) -> Self {
+        RunResults {
+            run,
+            settings,
+            plan,
+            tests,
+        }
+    }
+}
+
+impl ResultSource for RunResults<'_> {
+    fn result(&self, entry: &ChunkTest) -> payload::TestResult {
+        let mut group = Vec::with_capacity(1 + entry.merged.len());
+        group.push(entry.test);
+        group.extend_from_slice(&entry.merged);
+        let case = |i: usize| &self.run.cases[self.plan.cases[i]];
+        let mut result = import_result(self.settings, self.tests, case, &group);
+        if let Some(info) = &mut result.test_info
+            && !self.plan.left_out_requirements.is_empty()
+        {
+            info.requirement_keys
+                .retain(|k| !self.plan.left_out_requirements.contains(k));
+        }
+        result
+    }
+}
+
+/// The chunk entry of a group of results sharing a test id: which tests, and their evidence.
+fn chunk_entry(cases: &[&TestCase], group: &[usize]) -> ChunkTest {
+    let mut evidence: Vec<PlannedEvidence> = Vec::new();
+    for &i in group {
+        for a in cases[i].attachments() {
+            let e = planned_evidence(a);
+            if !evidence.contains(&e) {
+                evidence.push(e);
+            }
+        }
+    }
+    ChunkTest {
+        test: group[0],
+        evidence,
+        merged: group[1..].to_vec(),
+    }
+}
+
+/// The import result of a group (`Plan::tests` indexes, the first one first); `cases` gives
+/// each one's `TestCase`.
+fn import_result<'c>(
     x: &XrayPlanSettings,
     tests: &[PlannedTest],
-    cases: &[&TestCase],
+    cases: impl Fn(usize) -> &'c TestCase,
     group: &[usize],
-) -> ChunkTest {
+) -> payload::TestResult {
     let first = group[0];
-    let case = cases[first];
+    let case = cases(first);
     let planned = &tests[first];
     let mut result = payload::TestResult::default();
     // Rows of a data-driven test regrouped under their Test (`iterations.rs`): the Test is
@@ -158,14 +225,14 @@ fn chunk_test(
     let worst = group
         .iter()
         .copied()
-        .max_by_key(|&i| rank(cases[i]))
+        .max_by_key(|&i| rank(cases(i)))
         .unwrap_or(first);
     result.status = tests[worst].status.clone();
 
     let mut start: Option<OffsetDateTime> = None;
     let mut finish: Option<OffsetDateTime> = None;
     for &i in group {
-        if let Some((s, f)) = span(cases[i]) {
+        if let Some((s, f)) = span(cases(i)) {
             start = Some(start.map_or(s, |cur| cur.min(s)));
             finish = Some(finish.map_or(f, |cur| cur.max(f)));
         }
@@ -175,9 +242,9 @@ fn chunk_test(
 
     let mut comments: Vec<String> = Vec::new();
     for &i in group {
-        if let Some(c) = comment(cases[i]) {
+        if let Some(c) = comment(cases(i)) {
             comments.push(if group.len() > 1 {
-                format!("[{}]\n{c}", cases[i].name)
+                format!("[{}]\n{c}", cases(i).name)
             } else {
                 c
             });
@@ -189,25 +256,10 @@ fn chunk_test(
     if group.len() > 1 || regrouped {
         result.iterations = group
             .iter()
-            .map(|&i| iteration(x.product, cases[i], &tests[i].status))
+            .map(|&i| iteration(x.product, cases(i), &tests[i].status))
             .collect();
     }
-
-    let mut evidence: Vec<PlannedEvidence> = Vec::new();
-    for &i in group {
-        for a in cases[i].attachments() {
-            let e = planned_evidence(a);
-            if !evidence.contains(&e) {
-                evidence.push(e);
-            }
-        }
-    }
-    ChunkTest {
-        test: first,
-        result,
-        evidence,
-        merged: group[1..].to_vec(),
-    }
+    result
 }
 
 /// One iteration in the fields the product documents (xray-api.md §4.2, §7): Cloud

@@ -11,7 +11,7 @@ use xray_sync::http::Http;
 use xray_sync::model::OutcomeKind;
 use xray_sync::plan::{
     ChunkTest, ExecutionTarget, IdentitySource, IssueKey, PlannedEvidence, PlannedTest,
-    TestIdentity, XrayChunk, XrayPlan,
+    ResultSource, TestIdentity, XrayChunk, XrayPlan,
 };
 use xray_sync::secret::Secret;
 use xray_sync::settings::{
@@ -200,28 +200,8 @@ pub fn plan(
             line: None,
             message: failed.then(|| "expected 400 but was 500".to_string()),
         });
-        let test_info = key.is_none().then(|| TestInfo {
-            project_key: PROJECT.into(),
-            summary: name.clone(),
-            test_type: match product {
-                Product::Cloud => TestType::Cloud("Generic".into()),
-                Product::Dc => TestType::Dc("Generic".into()),
-            },
-            definition: Some(definition.clone()),
-            labels: vec![],
-            requirement_keys: vec![],
-        });
         entries.push(ChunkTest {
             test: i,
-            result: TestResult {
-                test_key: key,
-                test_info,
-                start: Some("2026-05-01T10:00:01Z".into()),
-                finish: Some("2026-05-01T10:00:02Z".into()),
-                comment: failed.then(|| "expected 400 but was 500".to_string()),
-                status,
-                ..TestResult::default()
-            },
             evidence: Vec::new(),
             merged: Vec::new(),
         });
@@ -243,10 +223,59 @@ pub fn plan(
         chunks,
         execution_fields: Default::default(),
         test_sets: Vec::new(),
+        cases: Vec::new(),
+        left_out_requirements: Default::default(),
         folders: Default::default(),
         coverage: Vec::new(),
     };
     (plan, tests)
+}
+
+/// The import results of a plan made by [`plan`], built from its planned tests when a chunk is
+/// sent (as `plan::RunResults` builds them from a run): the key or the definition, a fixed
+/// span, the failure message as the comment.
+pub struct Synthetic {
+    product: Product,
+    tests: Vec<PlannedTest>,
+}
+
+pub fn synthetic(plan: &XrayPlan, tests: &[PlannedTest]) -> Synthetic {
+    Synthetic {
+        product: plan.product,
+        tests: tests.to_vec(),
+    }
+}
+
+impl ResultSource for Synthetic {
+    fn result(&self, entry: &ChunkTest) -> TestResult {
+        let t = &self.tests[entry.test];
+        let (test_key, test_info) = match &t.identity {
+            TestIdentity::Key(k) => (Some(k.to_string()), None),
+            TestIdentity::Definition(d) => (
+                None,
+                Some(TestInfo {
+                    project_key: PROJECT.into(),
+                    summary: t.name.clone(),
+                    test_type: match self.product {
+                        Product::Cloud => TestType::Cloud("Generic".into()),
+                        Product::Dc => TestType::Dc("Generic".into()),
+                    },
+                    definition: Some(d.clone()),
+                    labels: vec![],
+                    requirement_keys: vec![],
+                }),
+            ),
+        };
+        TestResult {
+            test_key,
+            test_info,
+            start: Some("2026-05-01T10:00:01Z".into()),
+            finish: Some("2026-05-01T10:00:02Z".into()),
+            comment: t.message.clone(),
+            status: t.status.clone(),
+            ..TestResult::default()
+        }
+    }
 }
 
 /// Adds evidence to test `test` of `plan`.
@@ -274,6 +303,7 @@ pub fn upload(
         out,
         plan,
         tests,
+        &synthetic(plan, tests),
         &BTreeMap::new(),
         &mut |_| {},
     )
