@@ -65,13 +65,19 @@ fn main() {
         files: vec![],
     };
     let args = SettingsArgs {
-        xray_client_id: Some("id".into()),
-        xray_client_secret: Some(Secret::from("secret")),
-        project: Some("CALC".into()),
-        jira_url: Some("https://acme.atlassian.net".into()),
-        jira_email: Some("ci@acme.test".into()),
-        jira_api_token: Some(Secret::from("token")),
-        mass_failure_threshold: Some(0),
+        connection: xray_sync::cli::ConnectionArgs {
+            xray_client_id: Some("id".into()),
+            xray_client_secret: Some(Secret::from("secret")),
+            project: Some("CALC".into()),
+            jira_url: Some("https://acme.atlassian.net".into()),
+            jira_email: Some("ci@acme.test".into()),
+            jira_api_token: Some(Secret::from("token")),
+            ..Default::default()
+        },
+        bugs: xray_sync::cli::BugArgs {
+            mass_failure_threshold: Some(0),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     };
     let input = InputArgs {

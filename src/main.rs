@@ -281,7 +281,7 @@ fn doctor(
         allow_bad_files: None,
     };
     let mut settings_args = args.settings();
-    settings_args.json = Some(args.json);
+    settings_args.output.json = Some(args.json);
     // Which settings were given (by env or by flag), before resolution hid it.
     let doctor_cmd = Cli::command();
     let doctor_args: Vec<&clap::Arg> = doctor_cmd
@@ -314,8 +314,8 @@ fn doctor(
         json: args.json,
         send_test_issue: args.send_test_issue,
         given: given.clone(),
-        no_upload: settings_args.no_upload.unwrap_or(false),
-        no_bugs: settings_args.no_bugs.unwrap_or(false),
+        no_upload: settings_args.target.no_upload.unwrap_or(false),
+        no_bugs: settings_args.target.no_bugs.unwrap_or(false),
     };
     // Resolved leniently (as a dry run): a missing credential is the settings check's finding,
     // not a reason to stop before the other checks. A value that cannot be resolved at all (a
@@ -385,8 +385,12 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
     xray_sync::stop::set_deadline(settings.http.max_run_time);
     xray_sync::outfile::confine_to(&settings.output.workspace);
     let Some(xray) = settings.xray.as_ref().filter(|x| x.is_live()) else {
+        use xray_sync::cli::env;
         return Err(RunError::Usage(anyhow::anyhow!(
-            "resend needs Xray settings (XRAY_URL / XRAY_CLIENT_ID / XRAY_CLIENT_SECRET, or the DC credentials)"
+            "resend needs Xray settings ({} / {} / {}, or the DC credentials)",
+            env::XRAY_URL,
+            env::XRAY_CLIENT_ID,
+            env::XRAY_CLIENT_SECRET
         )));
     };
     let http = xray_sync::http::Http::new(&settings.http).map_err(RunError::Usage)?;

@@ -13,10 +13,11 @@ mod build;
 pub mod chunk;
 mod iterations;
 pub mod json;
+mod text;
 pub mod xray_json;
 pub use crate::model::label;
 
-pub use build::{PlanError, build};
+pub use build::{PlanError, build, plan};
 
 /// Helpers the console and reports share with the planner.
 pub mod build_support {

@@ -182,12 +182,50 @@ pub struct EvidenceLimits {
     pub max_run_bytes: u64,
 }
 
+/// Whether a side can be asked, decided once by the resolver: later stages ask this instead of
+/// testing for an empty URL or an empty secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// No URL: a dry run (or `doctor`, `config`) plans for this side with a stand-in; nothing
+    /// can be sent. The `url` is empty and the credentials may be stand-ins (empty).
+    Placeholder,
+    /// A URL, but a credential is missing or empty: fine for a dry run, cannot be sent.
+    Incomplete,
+    /// A URL and complete credentials: requests can go out.
+    Live,
+}
+
+/// Xray: where it is and how to sign in, and (in `plan`, reached through `Deref`) what a
+/// run does with it. The planner only ever sees `plan`, so it cannot read a URL or a credential.
+/// (`Deref` keeps the many readers of e.g. `x.project` as they were; only a literal or a move
+/// out of a field names `plan`.)
 #[derive(Debug, Clone)]
 pub struct XraySettings {
-    pub product: Product,
+    /// Whether Xray can be asked (see `Connection`).
+    pub connection: Connection,
     /// Cloud: the (regional) Xray host; DC: the Jira base URL. No trailing slash.
     pub url: String,
     pub auth: XrayAuth,
+    pub plan: XrayPlanSettings,
+}
+
+impl std::ops::Deref for XraySettings {
+    type Target = XrayPlanSettings;
+    fn deref(&self) -> &XrayPlanSettings {
+        &self.plan
+    }
+}
+
+impl std::ops::DerefMut for XraySettings {
+    fn deref_mut(&mut self) -> &mut XrayPlanSettings {
+        &mut self.plan
+    }
+}
+
+/// What a run does with Xray, without its URL or credentials: what the planner reads.
+#[derive(Debug, Clone)]
+pub struct XrayPlanSettings {
+    pub product: Product,
     pub project: String,
     pub test_plan: Option<String>,
     /// Append to this execution instead of creating one.
@@ -242,12 +280,37 @@ pub struct BugOverride {
     pub priority: Option<String>,
 }
 
+/// Jira: where it is and how to sign in, and (in `plan`, reached through `Deref`) what a
+/// run does with it. The planner only ever sees `plan`, so it cannot read a URL or a credential.
+/// (`Deref` keeps the many readers of e.g. `x.project` as they were; only a literal or a move
+/// out of a field names `plan`.)
 #[derive(Debug, Clone)]
 pub struct JiraSettings {
-    pub product: Product,
+    /// Whether Jira can be asked (see `Connection`).
+    pub connection: Connection,
     /// The Jira site (Cloud `https://x.atlassian.net`, or the DC base URL). No trailing slash.
     pub url: String,
     pub auth: JiraAuth,
+    pub plan: JiraPlanSettings,
+}
+
+impl std::ops::Deref for JiraSettings {
+    type Target = JiraPlanSettings;
+    fn deref(&self) -> &JiraPlanSettings {
+        &self.plan
+    }
+}
+
+impl std::ops::DerefMut for JiraSettings {
+    fn deref_mut(&mut self) -> &mut JiraPlanSettings {
+        &mut self.plan
+    }
+}
+
+/// What a run does with Jira, without its URL or credentials: what the planner reads.
+#[derive(Debug, Clone)]
+pub struct JiraPlanSettings {
+    pub product: Product,
     pub project: String,
     pub issue_type: String,
     /// Dedup label prefix (default `xray-sync-`).
@@ -332,6 +395,7 @@ pub struct OutputSettings {
     pub github_token: Option<Secret>,
 }
 
+pub mod credentials;
 mod file;
 mod resolve;
 pub mod trust;
@@ -347,42 +411,95 @@ impl XraySettings {
     /// True for the stand-in a dry run plans with when Xray is not configured: it has no URL
     /// and can never be sent.
     pub fn is_placeholder(&self) -> bool {
-        self.url.is_empty()
+        self.connection == Connection::Placeholder
+    }
+
+    /// A URL and credentials are both given, so Xray can be asked.
+    pub fn is_live(&self) -> bool {
+        self.connection == Connection::Live
     }
 }
 
 impl JiraSettings {
     /// True when a dry run plans bugs without a Jira site to ask.
     pub fn is_placeholder(&self) -> bool {
-        self.url.is_empty()
+        self.connection == Connection::Placeholder
     }
 
-    /// A site and credentials are both given, so Jira can be asked (a dry run resolves
-    /// missing credentials to empty secrets instead of failing).
+    /// A site and credentials are both given, so Jira can be asked.
     pub fn is_live(&self) -> bool {
-        let secret = match &self.auth {
-            JiraAuth::CloudToken { token, .. } => token,
-            JiraAuth::CloudOAuth { client_secret, .. } => client_secret,
-            JiraAuth::Dc(DcAuth::Pat(pat)) => pat,
-            JiraAuth::Dc(DcAuth::Basic { password, .. }) => password,
-        };
-        !self.is_placeholder() && !secret.is_empty()
+        self.connection == Connection::Live
     }
 }
 
-impl XraySettings {
-    /// A URL and credentials are both given, so Xray can be asked.
-    pub fn is_live(&self) -> bool {
-        let secret = match &self.auth {
+impl XrayAuth {
+    /// The credential that makes this scheme work (the one a dry run may leave empty).
+    pub fn key_secret(&self) -> &Secret {
+        match self {
             XrayAuth::Cloud { client_secret, .. } => client_secret,
-            XrayAuth::Dc(DcAuth::Pat(pat)) => pat,
-            XrayAuth::Dc(DcAuth::Basic { password, .. }) => password,
-        };
-        !self.is_placeholder() && !secret.is_empty()
+            XrayAuth::Dc(dc) => dc.key_secret(),
+        }
     }
+}
+
+impl JiraAuth {
+    /// The credential that makes this scheme work (the one a dry run may leave empty).
+    pub fn key_secret(&self) -> &Secret {
+        match self {
+            JiraAuth::CloudToken { token, .. } => token,
+            JiraAuth::CloudOAuth { client_secret, .. } => client_secret,
+            JiraAuth::Dc(dc) => dc.key_secret(),
+        }
+    }
+}
+
+impl DcAuth {
+    fn key_secret(&self) -> &Secret {
+        match self {
+            DcAuth::Pat(pat) => pat,
+            DcAuth::Basic { password, .. } => password,
+        }
+    }
+}
+
+impl Connection {
+    /// The resolver's verdict for a side: no URL is a placeholder; a URL with an empty key
+    /// credential (a dry run's stand-in, or a value given empty) cannot be sent.
+    pub(crate) fn of(url: &str, key_secret: &Secret) -> Connection {
+        if url.is_empty() {
+            Connection::Placeholder
+        } else if key_secret.is_empty() {
+            Connection::Incomplete
+        } else {
+            Connection::Live
+        }
+    }
+}
+
+/// What the planner reads (`plan::build`): everything but URLs and credentials, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanSettings<'a> {
+    pub mapping: &'a MappingSettings,
+    pub scope: &'a ScopeSettings,
+    pub xray: Option<&'a XrayPlanSettings>,
+    pub jira: Option<&'a JiraPlanSettings>,
+    pub ci: &'a CiContext,
+    pub notes: &'a [String],
 }
 
 impl Settings {
+    /// The credential-free view the planner takes.
+    pub fn planning(&self) -> PlanSettings<'_> {
+        PlanSettings {
+            mapping: &self.mapping,
+            scope: &self.scope,
+            xray: self.xray.as_ref().map(|x| &x.plan),
+            jira: self.jira.as_ref().map(|j| &j.plan),
+            ci: &self.ci,
+            notes: &self.notes,
+        }
+    }
+
     /// Every credential this run holds, plus the forms derived from them that travel in
     /// headers (Basic `user:secret` in base64), for masking on GitHub and for scrubbing text
     /// that leaves the process.

@@ -15,7 +15,7 @@
 use std::io::Write;
 
 use crate::cli::{ExecutionCreateArgs, ExecutionFinishArgs, InputArgs};
-use crate::commands::run::RunError;
+use crate::commands::error::RunError;
 use crate::http::Http;
 use crate::model::{Counts, TestRun};
 use crate::plan::IssueKey;

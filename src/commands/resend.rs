@@ -102,10 +102,11 @@ pub fn resend(
         Ok(found) => match (&recorded, found) {
             (Some(r), Some(f)) if *r == f => Some(f),
             (Some(r), found) => bail!(
-                "{} names execution {r}, but {} carries this spool's run marker {}; refusing to append to an execution this spool did not create (set XRAY_TEST_EXECUTION / --test-execution {r} to send there on purpose)",
+                "{} names execution {r}, but {} carries this spool's run marker {}; refusing to append to an execution this spool did not create (set {} / --test-execution {r} to send there on purpose)",
                 dir.join(MANIFEST).display(),
                 found.map_or_else(|| "no execution".to_string(), |f| f.to_string()),
-                manifest.marker_label
+                manifest.marker_label,
+                crate::cli::env::XRAY_TEST_EXECUTION
             ),
             // The first attempt may have created it after all.
             (None, found) => found,

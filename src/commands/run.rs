@@ -12,48 +12,14 @@ use std::path::PathBuf;
 use crate::cli::RunArgs;
 use crate::http::Http;
 use crate::ingest::{self, IngestError, InputOptions};
-use crate::plan::{self, Plan, PlanError};
+use crate::plan::{self, Plan};
 use crate::report::assemble::{self, Receipts};
 use crate::report::{console, github};
-use crate::settings::{self, Settings, SettingsError};
+use crate::settings::{self, Settings};
 
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    #[error(transparent)]
-    Input(#[from] IngestError),
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    #[error("writing {}: {source}", path.display())]
-    Output {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("setting up HTTP: {0:#}")]
-    Http(anyhow::Error),
-    /// Neither side is configured for a real run: doing nothing and exiting 0 would hide a
-    /// misconfiguration.
-    #[error(
-        "nothing to send: neither Xray nor Jira is configured ({}); set XRAY_CLIENT_ID/XRAY_CLIENT_SECRET or JIRA_URL and credentials, or preview with --dry-run",
-        .0.join("; ")
-    )]
-    NothingToDo(Vec<String>),
-    /// `strict_keys` and some mapped Test keys are not Tests of the project: nothing was sent.
-    #[error("{}", .0.join("\n"))]
-    StaleKeys(Vec<String>),
-    /// Xray or Jira refused or could not be reached; reports are written, unsent results are
-    /// spooled. One line per error.
-    #[error("{}", .0.join("\n"))]
-    Remote(Vec<String>),
-    /// A signal or the run deadline stopped the run early; reports are written and unsent
-    /// results are spooled. The lines say what was and was not sent.
-    #[error("{}", .lines.join("\n"))]
-    Stopped {
-        reason: crate::stop::StopReason,
-        lines: Vec<String>,
-    },
-}
+// The error of every command that runs the pipeline (`run`, `execution`), one level down so the
+// commands share it without importing each other.
+pub use super::error::RunError;
 
 /// What a finished run tells `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +36,7 @@ pub fn run(
 ) -> Result<RunOutcome, RunError> {
     let dry_run = args.dry_run.unwrap_or(false);
     let mut settings_args = args.settings.clone();
-    settings_args.json = args.json;
+    settings_args.output.json = args.json;
     let (settings, _trace) = settings::load(&settings_args, &args.input, dry_run, env)?;
     crate::stop::set_deadline(settings.http.max_run_time);
     crate::outfile::confine_to(&settings.output.workspace);
@@ -154,7 +120,8 @@ pub fn run(
             .bad_files()
             .map(|(error, salvaged)| format!("result file not read: {}", error.describe(salvaged))),
     );
-    summary.report_artifact = env("XRAY_SYNC_REPORT_ARTIFACT").filter(|a| !a.is_empty());
+    summary.report_artifact =
+        env(crate::cli::env::XRAY_SYNC_REPORT_ARTIFACT).filter(|a| !a.is_empty());
     let summary = summary.scrubbed(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
@@ -341,7 +308,8 @@ fn no_results_on_github(
             .replace('<', "&lt;")
             .replace('>', "&gt;");
         let summary = format!(
-            "### xray-sync: no test results\n\n{text}\n\nNothing was sent to Xray or Jira. If a run without result files is expected, set `allow-empty: true` (XRAY_SYNC_ALLOW_EMPTY).\n"
+            "### xray-sync: no test results\n\n{text}\n\nNothing was sent to Xray or Jira. If a run without result files is expected, set `allow-empty: true` ({}).\n",
+            crate::cli::env::XRAY_SYNC_ALLOW_EMPTY
         );
         let mut f = std::fs::OpenOptions::new()
             .create(true)

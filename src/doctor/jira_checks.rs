@@ -5,6 +5,7 @@
 //! the wire (expired token, scoped token on the site URL, DC basic auth disabled, CAPTCHA
 //! lockout, OAuth credentials) each get their own line. Talks to Jira only through `JiraProbe`.
 
+use crate::cli::env;
 use crate::error::{ApiError, ErrorKind, Service, quote};
 use crate::settings::{DcAuth, JiraAuth, JiraSettings, Product};
 
@@ -153,7 +154,8 @@ pub fn server(j: &JiraSettings, probe: &mut dyn JiraProbe) -> (Check, Option<Ser
     {
         warnings.push((
             format!(
-                "Jira reports its base URL as {base}, but JIRA_URL is {}",
+                "Jira reports its base URL as {base}, but {} is {}",
+                env::JIRA_URL,
                 j.url
             ),
             "use the base URL Jira reports, unless a proxy deliberately sits in front".to_string(),

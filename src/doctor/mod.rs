@@ -22,6 +22,7 @@ pub mod xray_checks;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
+use crate::cli::env;
 use crate::error::ErrorKind;
 use crate::http::Http;
 use crate::model::{FileStatus, TestRun};
@@ -42,7 +43,7 @@ pub struct Options {
     pub send_test_issue: bool,
     /// Names of the credential env vars (or their flags, by env var name) that were set and
     /// non-empty, before settings were resolved. Lets the settings check name half-given and
-    /// contradictory credential sets; see `settings_check::CREDENTIAL_SETS`. Settings given in
+    /// contradictory credential sets; see `settings::credentials::CREDENTIAL_SETS`. Settings given in
     /// the config file are listed by their env var name too, so fixes name only what the user
     /// set or needs (`naming`).
     pub given: Vec<String>,
@@ -217,7 +218,7 @@ fn xray_not_configured(opts: &Options) -> String {
     let has = |v: &str| opts.given.iter().any(|g| g == v);
     if opts.no_upload {
         "not configured: switched off by XRAY_SYNC_NO_UPLOAD / --no-upload".into()
-    } else if has("JIRA_PAT") || has("JIRA_USERNAME") {
+    } else if has(env::JIRA_PAT) || has(env::JIRA_USERNAME) {
         "not configured: Data Center credentials are set but no XRAY_URL; for Xray Data Center set XRAY_DEPLOYMENT=dc (Xray then uses JIRA_URL)".into()
     } else {
         "not configured: no Xray credentials (XRAY_CLIENT_ID and XRAY_CLIENT_SECRET for Xray Cloud; XRAY_DEPLOYMENT=dc with the Jira DC credentials for Xray Data Center)".into()

@@ -8,54 +8,67 @@
 //! `XRAY_PROJECT`).
 
 use super::report::{DoctorReport, Status};
+use crate::cli::env;
 
 /// Env var → (flag, config file key). Secrets have no file key: they are never read from a file.
 pub const SPELLINGS: &[(&str, &str, Option<&str>)] = &[
-    ("XRAY_URL", "--xray-url", Some("[xray] url")),
+    (env::XRAY_URL, "--xray-url", Some("[xray] url")),
     (
-        "XRAY_CLIENT_ID",
+        env::XRAY_CLIENT_ID,
         "--xray-client-id",
         Some("[xray] client_id"),
     ),
-    ("XRAY_CLIENT_SECRET", "--xray-client-secret", None),
+    (env::XRAY_CLIENT_SECRET, "--xray-client-secret", None),
     (
-        "XRAY_DEPLOYMENT",
+        env::XRAY_DEPLOYMENT,
         "--xray-deployment",
         Some("[xray] deployment"),
     ),
-    ("XRAY_PROJECT", "--project", Some("[xray] project")),
-    ("XRAY_TEST_PLAN", "--test-plan", Some("[xray] test_plan")),
+    (env::XRAY_PROJECT, "--project", Some("[xray] project")),
+    (env::XRAY_TEST_PLAN, "--test-plan", Some("[xray] test_plan")),
     (
-        "XRAY_ENVIRONMENTS",
+        env::XRAY_ENVIRONMENTS,
         "--environments",
         Some("[xray] environments"),
     ),
-    ("JIRA_URL", "--jira-url", Some("[jira] url")),
-    ("JIRA_EMAIL", "--jira-email", Some("[jira] email")),
-    ("JIRA_API_TOKEN", "--jira-api-token", None),
-    ("JIRA_PAT", "--jira-pat", None),
-    ("JIRA_USERNAME", "--jira-username", Some("[jira] username")),
-    ("JIRA_PASSWORD", "--jira-password", None),
+    (env::JIRA_URL, "--jira-url", Some("[jira] url")),
+    (env::JIRA_EMAIL, "--jira-email", Some("[jira] email")),
+    (env::JIRA_API_TOKEN, "--jira-api-token", None),
+    (env::JIRA_PAT, "--jira-pat", None),
     (
-        "JIRA_CLIENT_ID",
+        env::JIRA_USERNAME,
+        "--jira-username",
+        Some("[jira] username"),
+    ),
+    (env::JIRA_PASSWORD, "--jira-password", None),
+    (
+        env::JIRA_CLIENT_ID,
         "--jira-client-id",
         Some("[jira] client_id"),
     ),
-    ("JIRA_CLIENT_SECRET", "--jira-client-secret", None),
-    ("JIRA_BUG_PROJECT", "--bug-project", Some("[jira] project")),
+    (env::JIRA_CLIENT_SECRET, "--jira-client-secret", None),
     (
-        "JIRA_BUG_ISSUE_TYPE",
+        env::JIRA_BUG_PROJECT,
+        "--bug-project",
+        Some("[jira] project"),
+    ),
+    (
+        env::JIRA_BUG_ISSUE_TYPE,
         "--bug-issue-type",
         Some("[jira] issue_type"),
     ),
-    ("XRAY_SYNC_CA_CERT", "--ca-cert", Some("[http] ca_cert")),
-    ("XRAY_SYNC_STRICT", "--strict", Some("[inputs] strict")),
+    (env::XRAY_SYNC_CA_CERT, "--ca-cert", Some("[http] ca_cert")),
+    (env::XRAY_SYNC_STRICT, "--strict", Some("[inputs] strict")),
     (
-        "XRAY_SYNC_ALLOW_BAD_FILES",
+        env::XRAY_SYNC_ALLOW_BAD_FILES,
         "--allow-bad-files",
         Some("[inputs] allow_bad_files"),
     ),
-    ("XRAY_SYNC_RESULTS", "PATTERN...", Some("[inputs] results")),
+    (
+        env::XRAY_SYNC_RESULTS,
+        "PATTERN...",
+        Some("[inputs] results"),
+    ),
 ];
 
 /// "XRAY_URL (--xray-url, [xray] url)".
@@ -72,8 +85,8 @@ pub fn name_settings(report: &mut DoctorReport, given: &[String]) {
     let has = |v: &str| given.iter().any(|g| g == v);
     for check in &mut report.checks {
         if let Status::Fail { fix, .. } | Status::Warn { fix, .. } = &mut check.status {
-            if !has("JIRA_BUG_PROJECT") && contains_var(fix, "JIRA_BUG_PROJECT") {
-                *fix = replace_var(fix, "JIRA_BUG_PROJECT", "XRAY_PROJECT");
+            if !has(env::JIRA_BUG_PROJECT) && contains_var(fix, env::JIRA_BUG_PROJECT) {
+                *fix = replace_var(fix, env::JIRA_BUG_PROJECT, env::XRAY_PROJECT);
             }
             *fix = expand(fix);
         }
@@ -139,6 +152,24 @@ fn expand(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each spelling's flag is the flag clap gives that variable (`doctor` or `run`).
+    #[test]
+    fn spellings_match_the_flags() {
+        use clap::CommandFactory;
+        let cli = crate::cli::Cli::command();
+        let run = cli.find_subcommand("run").unwrap();
+        for (var, flag, _) in SPELLINGS {
+            let arg = run
+                .get_arguments()
+                .find(|a| a.get_env().is_some_and(|e| e == *var))
+                .unwrap_or_else(|| panic!("{var} is no run flag's variable"));
+            match arg.get_long() {
+                Some(long) => assert_eq!(format!("--{long}"), *flag, "{var}"),
+                None => assert_eq!(*flag, "PATTERN...", "{var}"),
+            }
+        }
+    }
     use crate::doctor::report::{Check, ids};
     use crate::error::ErrorKind;
 

@@ -1,64 +1,21 @@
 //! The `settings` check: are the Xray and Jira settings complete and consistent, before any
 //! request goes out?
 //!
-//! Owns the table of credential sets (which env vars belong together) and the rules for
-//! "missing" and "contradictory". `Settings` is already resolved, so half-given or doubled
-//! credential sets are only visible in the raw list of what the user set; the CLI passes that
-//! list in `Options::given` (env var names; flags reported by their env var name).
+//! Owns the rules for "missing" and "contradictory" as doctor reports them, over the table of
+//! credential sets the resolver uses too (`settings::credentials`). `Settings` is already
+//! resolved, so half-given or doubled credential sets are only visible in the raw list of what
+//! the user set; the CLI passes that list in `Options::given` (env var names; flags reported by
+//! their env var name).
 
 use crate::error::ErrorKind;
 use crate::settings::{DcAuth, JiraAuth, JiraSettings, Product, Settings, XrayAuth, XraySettings};
 
 use super::report::{Check, ids};
 
-/// Which side a credential set or a problem belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Xray,
-    Jira,
-    Both,
-}
-
-/// Env vars that only work together. Keep in sync with `cli.rs`.
-pub struct CredentialSet {
-    pub side: Side,
-    pub name: &'static str,
-    pub product: Product,
-    pub vars: &'static [&'static str],
-}
-
-pub const CREDENTIAL_SETS: &[CredentialSet] = &[
-    CredentialSet {
-        side: Side::Xray,
-        name: "Xray Cloud API key",
-        product: Product::Cloud,
-        vars: &["XRAY_CLIENT_ID", "XRAY_CLIENT_SECRET"],
-    },
-    CredentialSet {
-        side: Side::Jira,
-        name: "Jira Cloud API token",
-        product: Product::Cloud,
-        vars: &["JIRA_EMAIL", "JIRA_API_TOKEN"],
-    },
-    CredentialSet {
-        side: Side::Jira,
-        name: "Jira Cloud OAuth service account",
-        product: Product::Cloud,
-        vars: &["JIRA_CLIENT_ID", "JIRA_CLIENT_SECRET"],
-    },
-    CredentialSet {
-        side: Side::Jira,
-        name: "Data Center personal access token",
-        product: Product::Dc,
-        vars: &["JIRA_PAT"],
-    },
-    CredentialSet {
-        side: Side::Jira,
-        name: "Data Center username and password",
-        product: Product::Dc,
-        vars: &["JIRA_USERNAME", "JIRA_PASSWORD"],
-    },
-];
+// The credential sets and their sides are the resolver's table: one rule for both.
+use crate::cli::env;
+use crate::settings::credentials::{self, Scheme};
+pub use crate::settings::credentials::{CREDENTIAL_SETS, CredentialSet, Side};
 
 struct Problem {
     side: Side,
@@ -119,7 +76,7 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
     if jira_sets.len() > 1 {
         let names: Vec<String> = jira_sets
             .iter()
-            .map(|c| format!("{} ({})", c.name, c.vars.join("/")))
+            .map(|c| format!("{} ({})", c.name, c.joined()))
             .collect();
         problems.push(problem(
             Side::Jira,
@@ -141,9 +98,10 @@ pub fn check(s: &Settings, given: &[String], transport: Option<&str>) -> Verdict
         problems.push(problem(
             Side::Both,
             format!(
-                "contradictory credentials: Xray Cloud API keys (XRAY_CLIENT_ID/XRAY_CLIENT_SECRET) with {} ({}); Xray Cloud only runs on Jira Cloud",
+                "contradictory credentials: Xray Cloud API keys ({}) with {} ({}); Xray Cloud only runs on Jira Cloud",
+                credentials::set(Scheme::XrayCloudKey).joined(),
                 jira_sets[0].name,
-                jira_sets[0].vars.join("/")
+                jira_sets[0].joined()
             ),
             "for Xray/Jira Data Center drop XRAY_CLIENT_ID/XRAY_CLIENT_SECRET (Xray DC uses the Jira credentials); for Cloud use JIRA_EMAIL/JIRA_API_TOKEN",
         ));
@@ -268,7 +226,7 @@ fn url_problem(side: Side, var: &str, url: &str, problems: &mut Vec<Problem>) ->
 }
 
 fn xray_problems(x: &XraySettings, problems: &mut Vec<Problem>) {
-    url_problem(Side::Xray, "XRAY_URL", &x.url, problems);
+    url_problem(Side::Xray, env::XRAY_URL, &x.url, problems);
     match (&x.auth, x.product) {
         (XrayAuth::Cloud { client_id, client_secret }, Product::Cloud) => {
             if client_id.trim().is_empty() || client_secret.is_empty() {
@@ -281,7 +239,7 @@ fn xray_problems(x: &XraySettings, problems: &mut Vec<Problem>) {
             if x.url.contains("atlassian.net") {
                 problems.push(problem(
                     Side::Xray,
-                    format!("XRAY_URL {:?} is the Jira site, not the Xray Cloud API host", x.url),
+                    format!("{} {:?} is the Jira site, not the Xray Cloud API host", env::XRAY_URL, x.url),
                     "set XRAY_URL to https://xray.cloud.getxray.app or your region's host (us., eu., au.xray.cloud.getxray.app)",
                 ));
             }
@@ -326,13 +284,13 @@ fn dc_auth_problems(side: Side, auth: &DcAuth, problems: &mut Vec<Problem>) {
 }
 
 fn jira_problems(j: &JiraSettings, problems: &mut Vec<Problem>) {
-    if !url_problem(Side::Jira, "JIRA_URL", &j.url, problems)
+    if !url_problem(Side::Jira, env::JIRA_URL, &j.url, problems)
         && j.url.contains("api.atlassian.com")
         && !j.url.contains("/ex/jira/")
     {
         problems.push(problem(
             Side::Jira,
-            format!("JIRA_URL {:?} is the API gateway without a cloud id", j.url),
+            format!("{} {:?} is the API gateway without a cloud id", env::JIRA_URL, j.url),
             "use https://api.atlassian.com/ex/jira/{cloudId} or the site URL https://<site>.atlassian.net",
         ));
     }

@@ -4,6 +4,7 @@
 //! own message (bad API key vs wrong region vs licence), so the first failing line names the
 //! cause. Talks to Xray only through `XrayProbe`.
 
+use crate::cli::env;
 use crate::error::{ApiError, ErrorKind, quote};
 use crate::settings::{DcAuth, Product, XrayAuth, XraySettings};
 
@@ -43,7 +44,10 @@ fn region_failure(x: &XraySettings, detail: &str) -> Check {
             "Xray data for this site lives in another region; {} answered: {detail}",
             x.url
         ),
-        format!("set XRAY_URL to your region's host: {REGIONAL_HOSTS}"),
+        format!(
+            "set {} to your region's host: {REGIONAL_HOSTS}",
+            env::XRAY_URL
+        ),
     )
 }
 
@@ -142,8 +146,9 @@ fn auth_failure(x: &XraySettings, err: &ApiError) -> Check {
             ids::XRAY_AUTH,
             ErrorKind::NotFound,
             format!(
-                "no Xray at {}/rest/raven: Xray is not installed there, or XRAY_URL is not the Jira base URL",
-                x.url
+                "no Xray at {}/rest/raven: Xray is not installed there, or {} is not the Jira base URL",
+                x.url,
+                env::XRAY_URL
             ),
             "set XRAY_URL to the Jira base URL (the part before /rest/), where Xray DC is installed",
         ),
@@ -535,7 +540,8 @@ pub fn execution_fields(
                 .collect::<Vec<_>>()
                 .join("; "),
             format!(
-                "give the fields in {SETTING} by id or name, e.g. XRAY_EXECUTION_FIELDS='{{\"customfield_10100\": \"nightly\"}}'"
+                "give the fields in {SETTING} by id or name, e.g. {}='{{\"customfield_10100\": \"nightly\"}}'",
+                env::XRAY_EXECUTION_FIELDS
             ),
         ),
     }

@@ -40,6 +40,7 @@ pub mod nunit;
 pub mod parse_output;
 pub mod playwright;
 pub mod robot;
+pub mod safe_xml;
 pub mod shell_glob;
 pub mod testng;
 mod times;

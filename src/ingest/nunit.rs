@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration, parse_timestamp};
+use super::safe_xml::{self, Attrs, Handler, take_text};
 use crate::model::{
     Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text,
 };
@@ -33,7 +33,7 @@ use crate::model::{
 /// Parses one NUnit XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Nunit::new(path);
-    dotnet::drive_path(path, &mut reader)?;
+    safe_xml::drive_path(path, &mut reader)?;
     Ok(reader.cases)
 }
 
@@ -41,14 +41,14 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 /// (a truncated file) come back with the error.
 pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
     let mut reader = Nunit::new(path);
-    let error = dotnet::drive_path(path, &mut reader).err();
+    let error = safe_xml::drive_path(path, &mut reader).err();
     (reader.cases, error)
 }
 
 /// Parses NUnit XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Nunit::new(path);
-    dotnet::drive_reader(r, path, &mut reader)?;
+    safe_xml::drive_reader(r, path, &mut reader)?;
     Ok(reader.cases)
 }
 

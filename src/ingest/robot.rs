@@ -31,8 +31,8 @@ use std::sync::Arc;
 
 mod merge;
 
-use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration, parse_timestamp};
+use super::safe_xml::{self, Attrs, Handler, take_text};
 use crate::model::{
     Attempt, Extras, Failure, Format, InputError, Label, Outcome, Property, ReadText, SourceRef,
     TestCase, Text,
@@ -48,7 +48,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 /// tests that never ran and are in no result.
 pub fn parse_path_noted(path: &Path) -> Result<(Vec<TestCase>, Vec<String>), InputError> {
     let mut reader = Robot::new(path);
-    dotnet::drive_path(path, &mut reader)?;
+    safe_xml::drive_path(path, &mut reader)?;
     let mut notes = reader.errors;
     if reader.more_errors > 0 {
         notes.push(format!(
@@ -63,14 +63,14 @@ pub fn parse_path_noted(path: &Path) -> Result<(Vec<TestCase>, Vec<String>), Inp
 /// truncated file) come back with the error.
 pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
     let mut reader = Robot::new(path);
-    let error = dotnet::drive_path(path, &mut reader).err();
+    let error = safe_xml::drive_path(path, &mut reader).err();
     (reader.cases, error)
 }
 
 /// Parses Robot XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Robot::new(path);
-    dotnet::drive_reader(r, path, &mut reader)?;
+    safe_xml::drive_reader(r, path, &mut reader)?;
     Ok(reader.cases)
 }
 

@@ -35,8 +35,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_timestamp};
+use super::safe_xml::{self, Attrs, Handler, take_text};
 use crate::model::{
     Attempt, Extras, Failure, Format, InputError, Label, Outcome, Property, SourceRef, TestCase,
     Text,
@@ -45,7 +45,7 @@ use crate::model::{
 /// Parses one `testng-results.xml`. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Testng::new(path);
-    dotnet::drive_path(path, &mut reader)?;
+    safe_xml::drive_path(path, &mut reader)?;
     Ok(reader.cases)
 }
 
@@ -53,7 +53,7 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 /// truncated file) come back with the error.
 pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
     let mut reader = Testng::new(path);
-    let error = dotnet::drive_path(path, &mut reader).err();
+    let error = safe_xml::drive_path(path, &mut reader).err();
     // The class being read when the file ended: its complete test methods still count.
     reader.finish_class();
     (reader.cases, error)
@@ -62,7 +62,7 @@ pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
 /// Parses TestNG XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Testng::new(path);
-    dotnet::drive_reader(r, path, &mut reader)?;
+    safe_xml::drive_reader(r, path, &mut reader)?;
     Ok(reader.cases)
 }
 

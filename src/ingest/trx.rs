@@ -28,8 +28,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::dotnet::{self, Attrs, Handler, parse_timespan, take_text};
 use super::junit::values::{Bounded, parse_timestamp};
+use super::safe_xml::{self, Attrs, Handler, parse_timespan, take_text};
 use crate::model::{
     Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text,
 };
@@ -37,14 +37,14 @@ use crate::model::{
 /// Parses one TRX file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Trx::new(path);
-    dotnet::drive_path(path, &mut reader)?;
+    safe_xml::drive_path(path, &mut reader)?;
     Ok(reader.finish())
 }
 
 /// Parses TRX from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Trx::new(path);
-    dotnet::drive_reader(r, path, &mut reader)?;
+    safe_xml::drive_reader(r, path, &mut reader)?;
     Ok(reader.finish())
 }
 

@@ -20,8 +20,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::dotnet::{self, Attrs, Handler, take_text};
 use super::junit::values::{Bounded, parse_duration};
+use super::safe_xml::{self, Attrs, Handler, take_text};
 use crate::model::{
     Attempt, Failure, Format, InputError, Outcome, Property, SourceRef, TestCase, Text,
 };
@@ -29,7 +29,7 @@ use crate::model::{
 /// Parses one xUnit.net XML file. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Xunit::new(path);
-    dotnet::drive_path(path, &mut reader)?;
+    safe_xml::drive_path(path, &mut reader)?;
     Ok(reader.cases)
 }
 
@@ -37,14 +37,14 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 /// (a truncated file) come back with the error.
 pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
     let mut reader = Xunit::new(path);
-    let error = dotnet::drive_path(path, &mut reader).err();
+    let error = safe_xml::drive_path(path, &mut reader).err();
     (reader.cases, error)
 }
 
 /// Parses xUnit.net XML from a reader; `path` names it. Errors carry a byte offset.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
     let mut reader = Xunit::new(path);
-    dotnet::drive_reader(r, path, &mut reader)?;
+    safe_xml::drive_reader(r, path, &mut reader)?;
     Ok(reader.cases)
 }
 

@@ -13,14 +13,14 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::build::{failure_message, one_line, plain};
+use super::text::{failure_message, one_line, plain};
 use super::{
     AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
     TestIdentity, UmbrellaIntent, dedup_label, label,
 };
 use crate::ci::CiContext;
 use crate::model::{OutcomeKind, ReadText, TestCase};
-use crate::settings::{BugOverride, JiraSettings};
+use crate::settings::{BugOverride, JiraPlanSettings};
 
 const MAX_SUMMARY_CHARS: usize = 255;
 
@@ -43,7 +43,7 @@ impl Rule<'_> {
 }
 
 pub(super) fn plan_jira(
-    jira: &JiraSettings,
+    jira: &JiraPlanSettings,
     ci: &CiContext,
     tests: &[PlannedTest],
     cases: &[&TestCase],
@@ -176,7 +176,7 @@ fn push_unique(into: &mut Vec<String>, extra: &[String]) {
 }
 
 fn fields(
-    jira: &JiraSettings,
+    jira: &JiraPlanSettings,
     t: &PlannedTest,
     name: &str,
     dedup: &str,

@@ -11,7 +11,7 @@
 //!
 //! This file walks the results (identity, scope, unmapped policy, grouping) and marks the run;
 //! `scope` holds the include/exclude globs, `xray` the Xray results, chunks and execution info,
-//! `text` the run comments, length bounds and timestamps.
+//! `plan/text.rs` the run comments, length bounds and timestamps.
 
 use std::collections::HashMap;
 
@@ -21,14 +21,16 @@ use super::{IdentitySource, Plan, PlannedTest, bugs, iterations};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
 use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
-use crate::settings::{IterationMode, Product, Settings, StatusMap, UnmappedPolicy};
+use crate::settings::{IterationMode, PlanSettings, Product, Settings, StatusMap, UnmappedPolicy};
 
 mod scope;
-mod text;
 mod xray;
 
+// The run comment, bounds and times live one level down (`plan/text.rs`), shared with `bugs`
+// without a cycle; `build::text` stays the path the submodules name.
+use super::text;
+
 use scope::Scope;
-pub(crate) use text::{failure_message, plain};
 pub use text::{one_line, rfc3339};
 use xray::xray_plan;
 pub use xray::{RunResults, ci_description, content_type_for, expand_template, fold_separators};
@@ -60,10 +62,17 @@ struct Kept<'a> {
     mapped: crate::mapping::Mapped,
 }
 
+/// Plans `run` under `settings`, through their credential-free view (`Settings::planning`).
 pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
-    let mapper = Mapper::new(&settings.mapping)?;
+    plan(run, &settings.planning())
+}
+
+/// The planner proper, on the credential-free view of the settings: it cannot read a URL or a
+/// secret, so a plan never depends on (or carries) one.
+pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanError> {
+    let mapper = Mapper::new(settings.mapping)?;
     let scope = Scope::new(&settings.scope.include, &settings.scope.exclude)?;
-    let mut notes = settings.notes.clone();
+    let mut notes = settings.notes.to_vec();
     // Without --strict a malformed file is skipped, not fatal; the user must still be told
     // which file and where (path:line), or its tests silently vanish from the run.
     for f in &run.files {
@@ -163,7 +172,7 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         Some(x) if !groups.is_empty() => Some(xray_plan(
             run,
             x,
-            &settings.ci,
+            settings.ci,
             &tests,
             &cases,
             case_indexes,
@@ -177,8 +186,8 @@ pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
         None => None,
     };
     let jira = settings.jira.as_ref().map(|j| {
-        let marker = run_marker(run, &settings.ci);
-        bugs::plan_jira(j, &settings.ci, &tests, &cases, &groups, marker, &mut notes)
+        let marker = run_marker(run, settings.ci);
+        bugs::plan_jira(j, settings.ci, &tests, &cases, &groups, marker, &mut notes)
     });
 
     Ok(Plan {

@@ -11,16 +11,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::file::{FileConfig, parse_mapping};
+use super::file::{FileConfig, FileHttp, FileInputs, FileOutput, FileScope, parse_mapping};
 use super::trust;
 use super::{
     ChunkLimits, DcAuth, EvidenceLimits, HttpSettings, InputSettings, MappingEntry,
     MappingSettings, OutputSettings, ScopeSettings, Settings, UnmappedPolicy,
 };
 use crate::ci::{self, CiContext};
-use crate::cli::{InputArgs, SettingsArgs, UnmappedArg, split_list};
+use crate::cli::{
+    DeadlineArgs, HttpArgs, InputArgs, MappingArgs, OutputArgs, SettingsArgs, UnmappedArg, env,
+    split_list,
+};
 use crate::model::identity::IssueKey;
 use crate::secret::Secret;
+use crate::settings::credentials::{self, Scheme};
 
 mod jira;
 mod trace;
@@ -62,9 +66,11 @@ pub enum SettingsError {
     /// A config file found by discovery (not named by the user) sets keys only a trusted
     /// source may set; each is named.
     #[error(
-        "config file {} was found in the working directory, not named with --config / XRAY_SYNC_CONFIG, so it may hold only mapping and presentation keys, but it sets {}. These decide where credentials go, which issues are touched or what may be read: set them as flags or environment variables (action inputs), or name the file with --config / XRAY_SYNC_CONFIG (README: Security)",
+        "config file {} was found in the working directory, not named with --config / {}, so it may hold only mapping and presentation keys, but it sets {}. These decide where credentials go, which issues are touched or what may be read: set them as flags or environment variables (action inputs), or name the file with --config / {} (README: Security)",
         path.display(),
-        keys.join(", ")
+        env::XRAY_SYNC_CONFIG,
+        keys.join(", "),
+        env::XRAY_SYNC_CONFIG
     )]
     UntrustedConfig { path: PathBuf, keys: Vec<String> },
 }
@@ -81,21 +87,22 @@ pub fn load(
     dry_run: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Settings, Trace), SettingsError> {
-    let (file, config_dir) = read_config(args.config.as_deref())?;
+    let (file, config_dir) = read_config(args.connection.config.as_deref())?;
     // A mapping file named by a discovered config is read only when it is a regular file, not
     // a link planted next to it.
-    let (mapping_path, from_discovered) = match (&args.mapping_file, &file.mapping.file) {
+    let (mapping_path, from_discovered) = match (&args.mapping.mapping_file, &file.mapping.file) {
         (Some(p), _) => (Some(p.clone()), false),
         // A path in the config file is relative to the config file.
-        (None, Some(p)) => (Some(config_dir.join(p)), args.config.is_none()),
+        (None, Some(p)) => (Some(config_dir.join(p)), args.connection.config.is_none()),
         (None, None) => (None, false),
     };
     let table = match &mapping_path {
         Some(p) => {
             let text = read_text(p, from_discovered).map_err(|e| {
                 invalid(format!(
-                    "mapping file {} (XRAY_SYNC_MAPPING / --mapping-file / [mapping] file): {e}",
-                    p.display()
+                    "mapping file {} ({} / --mapping-file / [mapping] file): {e}",
+                    p.display(),
+                    env::XRAY_SYNC_MAPPING
                 ))
             })?;
             parse_mapping(&text, p).map_err(invalid)?
@@ -133,7 +140,7 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
     // (a planted `xray-sync.toml -> /proc/self/environ` must not be read at all).
     let text = read_text(&path, explicit.is_none()).map_err(|e| SettingsError::File {
         path: path.clone(),
-        message: format!("{e} (XRAY_SYNC_CONFIG / --config)"),
+        message: format!("{e} ({} / --config)", env::XRAY_SYNC_CONFIG),
     })?;
     let file = FileConfig::parse(&text, &path).map_err(|message| SettingsError::File {
         path: path.clone(),
@@ -153,8 +160,10 @@ fn read_config(explicit: Option<&Path>) -> Result<(FileConfig, PathBuf), Setting
             return Err(SettingsError::File {
                 path,
                 message: format!(
-                    "[mapping] file = {:?}: a config file found by discovery may name a mapping file only below its own directory (no `..`, not absolute); name the config with --config / XRAY_SYNC_CONFIG, or use XRAY_SYNC_MAPPING / --mapping-file",
-                    map.display()
+                    "[mapping] file = {:?}: a config file found by discovery may name a mapping file only below its own directory (no `..`, not absolute); name the config with --config / {}, or use {} / --mapping-file",
+                    map.display(),
+                    env::XRAY_SYNC_CONFIG,
+                    env::XRAY_SYNC_MAPPING
                 ),
             });
         }
@@ -197,35 +206,21 @@ pub fn resolve(
     if ci.provider == crate::ci::CiProvider::Local && ci.detected_by.starts_with("CI=true") {
         notes.push(format!("CI detection: {}", ci.detected_by));
     }
-    let cli_patterns = input.split_patterns();
-    let inputs = InputSettings {
-        patterns: trace
-            .pick(
-                "results",
-                (!cli_patterns.is_empty()).then_some(cli_patterns),
-                file.inputs.results.clone(),
-            )
-            .unwrap_or_default(),
-        allow_empty: trace.pick_or(
-            "allow_empty",
-            input.allow_empty,
-            file.inputs.allow_empty,
-            false,
-        ),
-        strict: trace.pick_or("strict", input.strict, file.inputs.strict, false),
-        allow_bad_files: trace.pick_or(
-            "allow_bad_files",
-            input.allow_bad_files,
-            file.inputs.allow_bad_files,
-            false,
-        ),
-    };
+    let inputs = resolve_inputs(input, &file.inputs, trace);
 
-    let mut xray = resolve_xray(args, file, dry_run, trace, &mut notes)?;
+    let mut xray = resolve_xray(
+        &args.connection,
+        &args.target,
+        &args.xray,
+        file,
+        dry_run,
+        trace,
+        &mut notes,
+    )?;
     let group = trace
         .pick(
             "execution_group",
-            args.execution_group.clone(),
+            args.xray.execution_group.clone(),
             file.xray.execution_group.clone(),
         )
         .map(|g| g.trim().to_string())
@@ -238,7 +233,7 @@ pub fn resolve(
     );
     let per_invocation = trace.pick_or(
         "new_execution_per_invocation",
-        args.new_execution_per_invocation,
+        args.xray.new_execution_per_invocation,
         None,
         false,
     );
@@ -247,14 +242,75 @@ pub fn resolve(
     {
         x.run_identity = run_identity(&ci, &x.project, group.as_deref(), per_attempt);
     }
-    let jira = resolve_jira(args, file, dry_run, xray.as_ref(), trace, &mut notes)?;
+    let jira = resolve_jira(
+        &args.connection,
+        &args.target,
+        &args.bugs,
+        file,
+        dry_run,
+        xray.as_ref(),
+        trace,
+        &mut notes,
+    )?;
 
     // Name keys are only searched for real projects: a placeholder would match nothing useful.
     let default_projects = xray
         .as_ref()
-        .filter(|x| !x.is_placeholder() || args.project.is_some())
+        .filter(|x| !x.is_placeholder() || args.connection.project.is_some())
         .map(|x| vec![x.project.clone()])
         .unwrap_or_default();
+    let mapping = resolve_mapping(&args.mapping, file, table, default_projects, trace)?;
+    let scope = resolve_scope(&args.mapping, &file.scope, trace)?;
+
+    let http = resolve_http(&args.http, &args.deadline, &file.http, trace, &mut notes)?;
+
+    let output = resolve_output(&args.output, &file.output, default_workspace, trace);
+
+    Ok(Settings {
+        inputs,
+        mapping,
+        scope,
+        xray,
+        jira,
+        http,
+        output,
+        ci,
+        dry_run,
+        notes,
+    })
+}
+
+/// The inputs group: `InputArgs` over `[inputs]` over the defaults.
+fn resolve_inputs(input: &InputArgs, file: &FileInputs, trace: &mut Trace) -> InputSettings {
+    let cli_patterns = input.split_patterns();
+    InputSettings {
+        patterns: trace
+            .pick(
+                "results",
+                (!cli_patterns.is_empty()).then_some(cli_patterns),
+                file.results.clone(),
+            )
+            .unwrap_or_default(),
+        allow_empty: trace.pick_or("allow_empty", input.allow_empty, file.allow_empty, false),
+        strict: trace.pick_or("strict", input.strict, file.strict, false),
+        allow_bad_files: trace.pick_or(
+            "allow_bad_files",
+            input.allow_bad_files,
+            file.allow_bad_files,
+            false,
+        ),
+    }
+}
+
+/// The mapping group: `MappingArgs` over `[mapping]` over the defaults (the table is read by
+/// `load`; name keys default to the Xray project).
+fn resolve_mapping(
+    args: &MappingArgs,
+    file: &FileConfig,
+    table: Vec<MappingEntry>,
+    default_projects: Vec<String>,
+    trace: &mut Trace,
+) -> Result<MappingSettings, SettingsError> {
     let mapping = MappingSettings {
         project_keys: trace.pick_or(
             "project_keys",
@@ -290,16 +346,24 @@ pub fn resolve(
     for p in &mapping.project_keys {
         check_project_key(p, "[mapping] project_keys")?;
     }
+    Ok(mapping)
+}
 
+/// The scope globs: `--include` / `--exclude` over `[scope]`, each checked once here.
+fn resolve_scope(
+    args: &MappingArgs,
+    file: &FileScope,
+    trace: &mut Trace,
+) -> Result<ScopeSettings, SettingsError> {
     let scope = ScopeSettings {
         include: split_list(
             &trace
-                .pick("include", args.include.clone(), file.scope.include.clone())
+                .pick("include", args.include.clone(), file.include.clone())
                 .unwrap_or_default(),
         ),
         exclude: split_list(
             &trace
-                .pick("exclude", args.exclude.clone(), file.scope.exclude.clone())
+                .pick("exclude", args.exclude.clone(), file.exclude.clone())
                 .unwrap_or_default(),
         ),
     };
@@ -307,50 +371,62 @@ pub fn resolve(
         let pattern = g.strip_prefix("tag:").unwrap_or(g);
         globset::Glob::new(pattern).map_err(|e| {
             invalid(format!(
-                "XRAY_SYNC_INCLUDE / XRAY_SYNC_EXCLUDE / --include / --exclude: invalid glob {g:?}: {}",
+                "{} / {} / --include / --exclude: invalid glob {g:?}: {}",
+                env::XRAY_SYNC_INCLUDE,
+                env::XRAY_SYNC_EXCLUDE,
                 e.kind()
             ))
         })?;
     }
+    Ok(scope)
+}
 
+/// The HTTP group and the run deadline: flags over `[http]` over `HttpSettings::default`.
+fn resolve_http(
+    args: &HttpArgs,
+    deadline: &DeadlineArgs,
+    file: &FileHttp,
+    trace: &mut Trace,
+    notes: &mut Vec<String>,
+) -> Result<HttpSettings, SettingsError> {
     let d = HttpSettings::default();
     let secs = |s: u64| Duration::from_secs(s);
     let http = HttpSettings {
-        ca_cert: trace.pick("ca_cert", args.ca_cert.clone(), file.http.ca_cert.clone()),
-        insecure: trace.pick_or("insecure", args.insecure, file.http.insecure, false),
+        ca_cert: trace.pick("ca_cert", args.ca_cert.clone(), file.ca_cert.clone()),
+        insecure: trace.pick_or("insecure", args.insecure, file.insecure, false),
         connect_timeout: secs(trace.pick_or(
             "connect_timeout",
             args.connect_timeout,
-            file.http.connect_timeout_secs,
+            file.connect_timeout_secs,
             d.connect_timeout.as_secs(),
         )),
         read_timeout: secs(trace.pick_or(
             "read_timeout",
             args.read_timeout,
-            file.http.read_timeout_secs,
+            file.read_timeout_secs,
             d.read_timeout.as_secs(),
         )),
         import_timeout: secs(trace.pick_or(
             "import_timeout",
             args.import_timeout,
-            file.http.import_timeout_secs,
+            file.import_timeout_secs,
             d.import_timeout.as_secs(),
         )),
         max_attempts: trace.pick_or(
             "max_attempts",
             args.max_attempts,
-            file.http.max_attempts,
+            file.max_attempts,
             d.max_attempts,
         ),
         max_retry_time: secs(trace.pick_or(
             "max_retry_time",
             None,
-            file.http.max_retry_time_secs,
+            file.max_retry_time_secs,
             d.max_retry_time.as_secs(),
         )),
         max_run_time: secs(trace.pick_or(
             "max_run_time",
-            args.max_run_time,
+            deadline.max_run_time,
             None,
             d.max_run_time.as_secs(),
         )),
@@ -378,9 +454,17 @@ pub fn resolve(
     if http.insecure {
         notes.push("TLS certificate verification is OFF (XRAY_SYNC_INSECURE / --insecure)".into());
     }
+    Ok(http)
+}
 
-    let o = &file.output;
-    let output = OutputSettings {
+/// The output group: `OutputArgs` over `[output]` over the defaults.
+fn resolve_output(
+    args: &OutputArgs,
+    o: &FileOutput,
+    default_workspace: PathBuf,
+    trace: &mut Trace,
+) -> OutputSettings {
+    OutputSettings {
         report: trace.pick("report", args.report.clone(), o.report.clone()),
         plan_json: trace.pick("plan_json", args.plan_json.clone(), o.plan_json.clone()),
         summary_md: trace.pick("summary_md", args.summary_md.clone(), o.summary_md.clone()),
@@ -405,20 +489,7 @@ pub fn resolve(
         ),
         pr_comment: trace.pick_or("pr_comment", args.pr_comment, o.pr_comment, false),
         github_token: args.github_token.clone(),
-    };
-
-    Ok(Settings {
-        inputs,
-        mapping,
-        scope,
-        xray,
-        jira,
-        http,
-        output,
-        ci,
-        dry_run,
-        notes,
-    })
+    }
 }
 
 /// The run marker label every invocation of one CI run shares: `xray-sync-run-` and 16 hex of
@@ -498,20 +569,26 @@ fn dc_auth(
     password: Option<&Secret>,
 ) -> Result<Option<DcAuth>, SettingsError> {
     match (pat, username, password) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(invalid(
-            "contradictory DC credentials: JIRA_PAT and JIRA_USERNAME/JIRA_PASSWORD are both set; keep one",
-        )),
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(invalid(format!(
+            "contradictory DC credentials: {} and {} are both set; keep one",
+            credentials::set(Scheme::DcPat).joined(),
+            credentials::set(Scheme::DcBasic).joined()
+        ))),
         (Some(p), None, None) => Ok(Some(DcAuth::Pat(p.clone()))),
         (None, Some(u), Some(p)) => Ok(Some(DcAuth::Basic {
             username: u.clone(),
             password: p.clone(),
         })),
-        (None, Some(_), None) => Err(invalid(
-            "JIRA_USERNAME / --jira-username is set without JIRA_PASSWORD / --jira-password",
-        )),
-        (None, None, Some(_)) => Err(invalid(
-            "JIRA_PASSWORD / --jira-password is set without JIRA_USERNAME / --jira-username",
-        )),
+        (None, Some(_), None) => Err(invalid(format!(
+            "{} / --jira-username is set without {} / --jira-password",
+            env::JIRA_USERNAME,
+            env::JIRA_PASSWORD
+        ))),
+        (None, None, Some(_)) => Err(invalid(format!(
+            "{} / --jira-password is set without {} / --jira-username",
+            env::JIRA_PASSWORD,
+            env::JIRA_USERNAME
+        ))),
         (None, None, None) => Ok(None),
     }
 }

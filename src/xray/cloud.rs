@@ -16,10 +16,10 @@ use crate::http::{Call, Http, Request, Response};
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::Product;
-use crate::xray::client::{
+use crate::xray::payload::ImportDoc;
+use crate::xray::wire::{
     FoundTest, LOOKUP_BATCH, RunRef, execution_key, key_jql, label_jql, multipart_import, site_of,
 };
-use crate::xray::payload::ImportDoc;
 
 pub struct Cloud {
     http: Http,

@@ -15,3 +15,4 @@ pub mod requirements;
 pub(crate) mod send;
 pub mod server;
 pub mod upload;
+pub mod wire;

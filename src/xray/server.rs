@@ -13,10 +13,10 @@ use crate::jira::client::IssueType;
 use crate::plan::IssueKey;
 use crate::secret::Secret;
 use crate::settings::{DcAuth, Product};
-use crate::xray::client::{
+use crate::xray::payload::ImportDoc;
+use crate::xray::wire::{
     FoundTest, LOOKUP_BATCH, RunRef, execution_key, key_jql, label_jql, multipart_import,
 };
-use crate::xray::payload::ImportDoc;
 
 #[derive(Debug)]
 pub struct Dc {

@@ -151,7 +151,7 @@ fn plan_json_dc_shape() {
 #[test]
 fn plan_json_later_chunks_append_to_the_created_execution() {
     let mut args = cloud_args();
-    args.chunk_max_tests = Some(2);
+    args.xray.chunk_max_tests = Some(2);
     let v = plan_json(&mixed_run(), &settings_with(&args, ""));
     let reqs = v["xray"]["requests"].as_array().unwrap();
     assert_eq!(reqs.len(), 3);

@@ -45,6 +45,7 @@ mod native_corpus;
 mod native_dry_run;
 mod native_generated;
 mod plan;
+mod plan_view;
 mod playwright_evidence;
 mod playwright_props;
 mod report_snapshots;

@@ -107,7 +107,7 @@ fn unmapped_create_skip_fail() {
     assert_eq!(create.tests[1].source, IdentitySource::Definition);
 
     let mut skip_args = cloud_args();
-    skip_args.unmapped = Some(xray_sync::cli::UnmappedArg::Skip);
+    skip_args.mapping.unmapped = Some(xray_sync::cli::UnmappedArg::Skip);
     let skip = build(&run, &settings_with(&skip_args, ""));
     assert_eq!(results(&skip).len(), 1);
     assert_eq!(results(&skip)[0].test_key.as_deref(), Some("CALC-1"));
@@ -208,7 +208,7 @@ fn chunk_sizes(p: &Plan) -> Vec<usize> {
 #[test]
 fn chunk_boundaries_by_count() {
     let mut args = cloud_args();
-    args.chunk_max_tests = Some(3);
+    args.xray.chunk_max_tests = Some(3);
     let s = settings_with(&args, "");
     let empty = build(&many(0), &s);
     assert!(empty.xray.is_none());
@@ -222,7 +222,7 @@ fn chunk_boundaries_by_count() {
 #[test]
 fn one_huge_test_travels_alone() {
     let mut args = cloud_args();
-    args.chunk_max_bytes = Some(2_000);
+    args.xray.chunk_max_bytes = Some(2_000);
     let s = settings_with(&args, "");
     let huge = failed("a.B", "huge", &"x".repeat(5_000));
     let run = run_of(vec![passed("a.B", "a"), huge, passed("a.B", "b")]);
@@ -234,7 +234,7 @@ fn one_huge_test_travels_alone() {
 #[test]
 fn first_chunk_creates_rest_append() {
     let mut args = cloud_args();
-    args.chunk_max_tests = Some(2);
+    args.xray.chunk_max_tests = Some(2);
     let run = many(3);
     let s = settings_with(&args, "");
     let p = build(&run, &s);
@@ -250,7 +250,7 @@ fn first_chunk_creates_rest_append() {
     assert_eq!(second.test_execution_key.as_deref(), Some("CALC-900"));
     assert_eq!(second.tests, p.results[1]);
 
-    args.test_execution = Some("CALC-82".into());
+    args.target.test_execution = Some("CALC-82".into());
     let s = settings_with(&args, "");
     let p = build(&run, &s);
     let x = p.xray.as_ref().unwrap();
@@ -363,10 +363,10 @@ fn evidence_is_planned_with_content_types() {
 #[test]
 fn info_from_template_ci_context_and_run_date() {
     let mut args = cloud_args();
-    args.summary = Some("{project} {date} #{run_id} {sha} {ref} {workflow}/{job}: {failed} of {total} failed, {passed} passed".into());
-    args.test_plan = Some("CALC-15".into());
-    args.environments = Some(vec!["chrome".into(), "linux".into()]);
-    args.fix_version = Some("v3.0".into());
+    args.xray.summary = Some("{project} {date} #{run_id} {sha} {ref} {workflow}/{job}: {failed} of {total} failed, {passed} passed".into());
+    args.target.test_plan = Some("CALC-15".into());
+    args.target.environments = Some(vec!["chrome".into(), "linux".into()]);
+    args.target.fix_version = Some("v3.0".into());
     let ci = CiContext {
         provider: CiProvider::GithubActions,
         run_id: Some("77-1".into()),
@@ -430,7 +430,7 @@ fn jira_intents_for_failures_with_labels_and_fields() {
     assert_eq!(i.report.attempts.len(), 1);
 
     let mut args = cloud_args();
-    args.file_flaky = Some(true);
+    args.bugs.file_flaky = Some(true);
     let p = build(&mixed_run(), &settings_with(&args, ""));
     let j = p.jira.clone().unwrap();
     assert_eq!(j.intents.len(), 3);
@@ -488,7 +488,7 @@ disable = true
 #[test]
 fn mass_failure_becomes_one_umbrella() {
     let mut args = cloud_args();
-    args.mass_failure_threshold = Some(2);
+    args.bugs.mass_failure_threshold = Some(2);
     let run = run_of(
         (0..3)
             .map(|i| failed("a.B", &format!("t{i}"), "env down"))
@@ -517,7 +517,7 @@ fn mass_failure_becomes_one_umbrella() {
 #[test]
 fn close_on_pass_lists_clean_passes_only() {
     let mut args = cloud_args();
-    args.close_on_pass = Some(true);
+    args.bugs.close_on_pass = Some(true);
     let p = build(&mixed_run(), &settings_with(&args, ""));
     let j = p.jira.clone().unwrap();
     assert_eq!(j.close_on_pass.len(), 1);
@@ -558,7 +558,7 @@ fn include_exclude_on_test_id_and_tags() {
         passed("com.acme.api.T", "b"),
     ]);
     let mut args = cloud_args();
-    args.include = Some(vec!["com.acme.api.*".into()]);
+    args.mapping.include = Some(vec!["com.acme.api.*".into()]);
     let p = build(&run, &settings_with(&args, ""));
     assert_eq!(
         p.tests.len(),
@@ -567,25 +567,25 @@ fn include_exclude_on_test_id_and_tags() {
     );
     assert!(p.notes.iter().any(|n| n.contains("1 result(s) left out")));
 
-    args.include = Some(vec!["tag:smo*".into(), "CALC-5".into()]);
+    args.mapping.include = Some(vec!["tag:smo*".into(), "CALC-5".into()]);
     let p = build(&run, &settings_with(&args, ""));
     let ids: Vec<&str> = p.tests.iter().map(|t| t.test_id.as_str()).collect();
     assert_eq!(ids, ["com.acme.ui.LoginTest.ok", "CALC-5"]);
 
-    args.include = None;
-    args.exclude = Some(vec!["tag:smoke".into()]);
+    args.mapping.include = None;
+    args.mapping.exclude = Some(vec!["tag:smoke".into()]);
     assert_eq!(build(&run, &settings_with(&args, "")).tests.len(), 2);
 }
 
 #[test]
 fn no_upload_and_no_bugs_skip_each_side() {
     let mut args = cloud_args();
-    args.no_upload = Some(true);
+    args.target.no_upload = Some(true);
     let p = build(&mixed_run(), &settings_with(&args, ""));
     assert!(p.xray.is_none() && p.jira.is_some());
     assert!(p.notes.iter().any(|n| n.contains("--no-upload")));
     let mut args = cloud_args();
-    args.no_bugs = Some(true);
+    args.target.no_bugs = Some(true);
     let p = build(&mixed_run(), &settings_with(&args, ""));
     assert!(p.xray.is_some() && p.jira.is_none());
 }

@@ -142,7 +142,7 @@ fn every_url_setting_is_checked_in_resolution() {
         assert!(!e.contains(URL_PASSWORD), "{e}");
     }
     let mut args = cloud_args();
-    args.atlassian_api_url = Some(bad.clone());
+    args.connection.atlassian_api_url = Some(bad.clone());
     let e = resolve_full(&args, "", vec![], true, CiContext::default())
         .expect_err("refused")
         .to_string();

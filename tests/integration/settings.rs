@@ -78,11 +78,14 @@ fn dc_uses_jira_url_and_pat_for_both() {
     assert!(matches!(&j.auth, JiraAuth::Dc(DcAuth::Pat(_))));
 
     let args = SettingsArgs {
-        xray_deployment: Some(Deployment::Dc),
-        xray_url: Some("https://jira.acme.test".into()),
-        jira_username: Some("ci".into()),
-        jira_password: Some(Secret::from("pw-123456")),
-        project: Some("CALC".into()),
+        connection: xray_sync::cli::ConnectionArgs {
+            xray_deployment: Some(Deployment::Dc),
+            xray_url: Some("https://jira.acme.test".into()),
+            jira_username: Some("ci".into()),
+            jira_password: Some(Secret::from("pw-123456")),
+            project: Some("CALC".into()),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     };
     let s = resolve(&args, "", false).unwrap();
@@ -97,17 +100,23 @@ fn dc_uses_jira_url_and_pat_for_both() {
 #[test]
 fn jira_oauth_service_account_with_default_hosts() {
     let args = SettingsArgs {
-        jira_url: Some("https://acme.atlassian.net".into()),
-        jira_client_id: Some("cid".into()),
-        jira_client_secret: Some(Secret::from("csecret-1")),
-        bug_project: Some("OPS".into()),
+        connection: xray_sync::cli::ConnectionArgs {
+            jira_url: Some("https://acme.atlassian.net".into()),
+            jira_client_id: Some("cid".into()),
+            jira_client_secret: Some(Secret::from("csecret-1")),
+            ..Default::default()
+        },
+        target: xray_sync::cli::TargetArgs {
+            bug_project: Some("OPS".into()),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     };
     let s = resolve(&args, "", false).unwrap();
     assert!(s.xray.is_none(), "only Jira configured: Xray skipped");
     assert!(s.notes.iter().any(|n| n.contains("Xray is not configured")));
     let j = s.jira.unwrap();
-    match j.auth {
+    match &j.auth {
         JiraAuth::CloudOAuth {
             auth_url, api_url, ..
         } => {
@@ -122,9 +131,9 @@ fn jira_oauth_service_account_with_default_hosts() {
 #[test]
 fn only_xray_configured_skips_jira_with_a_note() {
     let mut args = cloud_args();
-    args.jira_url = None;
-    args.jira_email = None;
-    args.jira_api_token = None;
+    args.connection.jira_url = None;
+    args.connection.jira_email = None;
+    args.connection.jira_api_token = None;
     let s = resolve(&args, "", false).unwrap();
     assert!(s.xray.is_some());
     assert!(s.jira.is_none());
@@ -151,7 +160,10 @@ fn dry_run_with_nothing_configured_plans_placeholders() {
     assert_eq!(s.notes.len(), 2);
 
     let args = SettingsArgs {
-        project: Some("CALC".into()),
+        connection: xray_sync::cli::ConnectionArgs {
+            project: Some("CALC".into()),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     };
     let s = resolve(&args, "", true).unwrap();
@@ -166,8 +178,11 @@ fn dry_run_with_nothing_configured_plans_placeholders() {
 #[test]
 fn dry_run_tolerates_missing_secrets() {
     let args = SettingsArgs {
-        xray_client_id: Some("id".into()),
-        project: Some("CALC".into()),
+        connection: xray_sync::cli::ConnectionArgs {
+            xray_client_id: Some("id".into()),
+            project: Some("CALC".into()),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     };
     assert!(err(&args, "").contains("XRAY_CLIENT_SECRET"));
@@ -195,8 +210,8 @@ label_prefix = "file-"
     assert_eq!(x.chunk.max_tests, 50);
     assert_eq!(s.jira.as_ref().unwrap().issue_type, "Defect");
     assert_eq!(s.jira.as_ref().unwrap().label_prefix, "file-");
-    args.chunk_max_tests = Some(7);
-    args.label_prefix = Some("Flag-".into());
+    args.xray.chunk_max_tests = Some(7);
+    args.bugs.label_prefix = Some("Flag-".into());
     let s = resolve(&args, toml, false).unwrap();
     assert_eq!(s.xray.as_ref().unwrap().chunk.max_tests, 7);
     assert_eq!(s.jira.unwrap().label_prefix, "flag-", "lowercased");
@@ -228,32 +243,35 @@ fn trace_records_sources() {
 #[test]
 fn validation_messages_name_the_setting() {
     let mut args = cloud_args();
-    args.project = None;
+    args.connection.project = None;
     assert_eq!(
         err(&args, ""),
         "XRAY_PROJECT / --project / [xray] project is required when Xray is configured"
     );
     let mut args = cloud_args();
-    args.project = Some("calc".into());
+    args.connection.project = Some("calc".into());
     assert!(err(&args, "").starts_with("XRAY_PROJECT / --project"));
     let mut args = cloud_args();
-    args.test_plan = Some("plan 15".into());
+    args.target.test_plan = Some("plan 15".into());
     assert!(err(&args, "").starts_with("XRAY_TEST_PLAN"));
     let mut args = cloud_args();
-    args.label_prefix = Some("my team ".into());
+    args.bugs.label_prefix = Some("my team ".into());
     assert!(err(&args, "").starts_with("JIRA_LABEL_PREFIX"));
     let mut args = cloud_args();
-    args.chunk_max_tests = Some(0);
+    args.xray.chunk_max_tests = Some(0);
     assert!(err(&args, "").contains("XRAY_SYNC_CHUNK_MAX_TESTS"));
     let mut args = cloud_args();
-    args.xray_url = Some("xray.example".into());
+    args.connection.xray_url = Some("xray.example".into());
     assert!(err(&args, "").starts_with("XRAY_URL"));
     let mut args = cloud_args();
-    args.include = Some(vec!["a[".into()]);
+    args.mapping.include = Some(vec!["a[".into()]);
     assert!(err(&args, "").contains("XRAY_SYNC_INCLUDE"));
     let args = SettingsArgs {
-        xray_url: Some("https://jira.internal".into()),
-        project: Some("CALC".into()),
+        connection: xray_sync::cli::ConnectionArgs {
+            xray_url: Some("https://jira.internal".into()),
+            project: Some("CALC".into()),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     };
     assert!(err(&args, "").starts_with("XRAY_DEPLOYMENT"));
@@ -262,7 +280,7 @@ fn validation_messages_name_the_setting() {
 #[test]
 fn contradictory_or_partial_credentials_are_errors() {
     let mut args = cloud_args();
-    args.jira_pat = Some(Secret::from("pat-123456"));
+    args.connection.jira_pat = Some(Secret::from("pat-123456"));
     let e = err(&args, "");
     assert!(e.contains("contradictory Jira credentials"), "{e}");
     assert!(
@@ -271,16 +289,16 @@ fn contradictory_or_partial_credentials_are_errors() {
     );
 
     let mut args = cloud_args();
-    args.jira_api_token = None;
+    args.connection.jira_api_token = None;
     assert!(err(&args, "").contains("JIRA_API_TOKEN"));
 
     let mut args = dc_args();
-    args.jira_username = Some("ci".into());
+    args.connection.jira_username = Some("ci".into());
     assert!(err(&args, "").contains("contradictory"));
 
     let mut args = cloud_args();
-    args.jira_email = None;
-    args.jira_api_token = None;
+    args.connection.jira_email = None;
+    args.connection.jira_api_token = None;
     assert!(err(&args, "").starts_with("JIRA_URL is set but no Jira credentials"));
 }
 
@@ -330,12 +348,12 @@ fn load_reads_config_and_mapping_files_relative_to_config() {
     )
     .unwrap();
     let mut args = cloud_args();
-    args.config = Some(config.clone());
+    args.connection.config = Some(config.clone());
     let (s, _) = settings::load(&args, &no_input(), false, &|_| None).unwrap();
     assert_eq!(s.mapping.table[0].key, "CALC-9");
     assert_eq!(s.mapping.unmapped, UnmappedPolicy::Skip);
 
-    args.config = Some(dir.path().join("missing.toml"));
+    args.connection.config = Some(dir.path().join("missing.toml"));
     let e = settings::load(&args, &no_input(), false, &|_| None).unwrap_err();
     assert!(e.to_string().contains("missing.toml"), "{e}");
 }
@@ -349,4 +367,76 @@ fn secrets_never_print_in_settings_debug() {
     }
     let d = format!("{:?}", dc());
     assert!(!d.contains("pat-value-123"));
+}
+
+/// Every value the resolver traces for `xray-sync config` is a `run` flag's id (so `config` can
+/// name its variable and tell flag from env), except the few settings only the config file or
+/// a command's own flag sets, listed here.
+#[test]
+fn every_traced_setting_is_a_flag_or_a_known_file_key() {
+    use clap::CommandFactory;
+    const NOT_RUN_FLAGS: &[&str] = &[
+        // The positional patterns are `results` in the file and in `config`.
+        "results",
+        // File only.
+        "execution_per_attempt",
+        "project_keys",
+        "allure_labels",
+        "max_retry_time",
+        // `run --json` / `doctor --json` are each command's own flag.
+        "json",
+    ];
+    let cli = xray_sync::cli::Cli::command();
+    let run = cli.find_subcommand("run").unwrap();
+    let mut trace = Trace::default();
+    let args = cloud_args();
+    let input = no_input();
+    let file = FileConfig::default();
+    settings::resolve(
+        &args,
+        &input,
+        true,
+        &file,
+        vec![],
+        CiContext::default(),
+        ".".into(),
+        &mut trace,
+    )
+    .unwrap();
+    assert!(trace.entries.len() > 40, "{}", trace.entries.len());
+    for t in &trace.entries {
+        assert!(
+            NOT_RUN_FLAGS.contains(&t.id) || run.get_arguments().any(|a| a.get_id() == t.id),
+            "{} is traced but is no run flag",
+            t.id
+        );
+    }
+}
+
+/// The resolver decides once whether each side can be asked (`Connection`), so no later stage
+/// tests for an empty URL or secret.
+#[test]
+fn each_side_gets_its_connection_from_the_resolver() {
+    use xray_sync::settings::Connection;
+    let s = resolve(&cloud_args(), "", false).unwrap();
+    assert_eq!(s.xray.as_ref().unwrap().connection, Connection::Live);
+    assert_eq!(s.jira.as_ref().unwrap().connection, Connection::Live);
+    assert!(s.xray.as_ref().unwrap().is_live() && s.jira.as_ref().unwrap().is_live());
+
+    // Nothing configured: the dry run plans for stand-ins.
+    let s = resolve(&SettingsArgs::default(), "", true).unwrap();
+    assert_eq!(s.xray.as_ref().unwrap().connection, Connection::Placeholder);
+    assert_eq!(s.jira.as_ref().unwrap().connection, Connection::Placeholder);
+
+    // A client id without its secret: a URL (the default Cloud host), but nothing can be sent.
+    let mut args = cloud_args();
+    args.connection.xray_client_secret = None;
+    args.connection.jira_api_token = None;
+    args.connection.jira_email = None;
+    let s = resolve(&args, "", true).unwrap();
+    let x = s.xray.as_ref().unwrap();
+    assert_eq!(x.connection, Connection::Incomplete);
+    assert!(!x.is_live() && !x.is_placeholder());
+    // Jira has its URL but no credentials.
+    assert_eq!(s.jira.as_ref().unwrap().connection, Connection::Incomplete);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use quick_xml::events::BytesStart;
 
 use super::Failed;
-use super::parser::for_attrs;
+use super::markup::for_attrs;
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, Outcome, Property, SourceRef, TestCase, Text,

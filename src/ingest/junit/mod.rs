@@ -43,6 +43,7 @@
 //!   and any other entity reference is an error, so nothing is ever expanded or fetched.
 
 mod case;
+mod markup;
 mod parser;
 pub(crate) mod text;
 pub mod values;

@@ -7,11 +7,11 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use quick_xml::XmlVersion;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 
 use super::Failed;
 use super::case::{Case, Pending, PendingProperty, ResultKind, Retry};
+use super::markup::{for_attrs, resolve_ref, xml_message};
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::ingest::hash_index::HashIndex;
@@ -602,56 +602,4 @@ fn check_root(e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
 
 pub(crate) fn is_junit_root(local_name: &[u8]) -> bool {
     matches!(local_name, b"testsuites" | b"testsuite")
-}
-
-/// Calls `f` with the local name and unescaped value of each attribute named in `wanted`.
-/// Other attributes are skipped without unescaping or allocating.
-pub(super) fn for_attrs(
-    e: &BytesStart<'_>,
-    pos: u64,
-    wanted: &[&[u8]],
-    mut f: impl FnMut(&[u8], std::borrow::Cow<'_, str>),
-) -> Result<(), Failed> {
-    for attr in e.attributes().with_checks(false) {
-        let attr = attr.map_err(|err| Failed::at(pos, format!("bad attribute: {err}")))?;
-        let key = attr.key.local_name();
-        let key = key.as_ref().as_bytes();
-        if !wanted.contains(&key) {
-            continue;
-        }
-        let value = attr
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|err| Failed::at(pos, xml_message(&err)))?;
-        f(key, value);
-    }
-    Ok(())
-}
-
-pub(crate) enum Resolved {
-    Char(char),
-    Str(&'static str),
-}
-
-/// Character references and the five predefined entities. Anything else is an error: entities
-/// declared in a DOCTYPE are never expanded (billion laughs, external entities).
-pub(crate) fn resolve_ref(r: &BytesRef<'_>, pos: u64) -> Result<Resolved, Failed> {
-    match r.resolve_char_ref() {
-        Ok(Some(c)) => return Ok(Resolved::Char(c)),
-        Ok(None) => {}
-        Err(e) => return Err(Failed::at(pos, xml_message(&e))),
-    }
-    let name: &str = r;
-    quick_xml::escape::resolve_predefined_entity(name)
-        .map(Resolved::Str)
-        .ok_or_else(|| {
-            let shown: String = name.chars().take(64).collect();
-            Failed::at(
-                pos,
-                format!("undefined entity &{shown}; (DOCTYPE entities are never expanded)"),
-            )
-        })
-}
-
-fn xml_message(e: &quick_xml::Error) -> String {
-    format!("malformed XML: {e}")
 }

@@ -17,7 +17,7 @@ use quick_xml::Reader;
 use quick_xml::events::BytesRef;
 
 use super::Failed;
-use super::parser::{Resolved, resolve_ref};
+use super::markup::{Resolved, resolve_ref};
 
 /// Largest single tag (with its attributes), comment, DOCTYPE or PI accepted. Real reports stay
 /// far below (a long `message=` attribute is a few KB); beyond this the file is refused as bad

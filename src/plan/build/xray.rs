@@ -16,12 +16,12 @@ use crate::plan::{
     ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, ResultSource,
     TestIdentity, XrayChunk, XrayPlan, chunk,
 };
-use crate::settings::{Product, XraySettings};
+use crate::settings::{Product, XrayPlanSettings};
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn xray_plan(
     run: &TestRun,
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     ci: &CiContext,
     tests: &[PlannedTest],
     cases: &[&TestCase],
@@ -95,7 +95,7 @@ pub(super) fn xray_plan(
 /// and the requirements it covers (new Tests name them in `testInfo.requirementKeys`; Tests
 /// given by key are linked after the import, as the import does not touch an existing Test).
 fn organize(
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     tests: &[PlannedTest],
     cases: &[&TestCase],
     entry: &ChunkTest,
@@ -136,7 +136,7 @@ fn organize(
 /// written to `--plan-json`: the [`ResultSource`] of a real run.
 pub struct RunResults<'a> {
     run: &'a TestRun,
-    settings: &'a XraySettings,
+    settings: &'a XrayPlanSettings,
     plan: &'a XrayPlan,
     tests: &'a [PlannedTest],
 }
@@ -145,7 +145,7 @@ impl<'a> RunResults<'a> {
     /// `plan` and `tests` (`Plan::tests`) were built from `run` with `settings`.
     pub fn new(
         run: &'a TestRun,
-        settings: &'a XraySettings,
+        settings: &'a XrayPlanSettings,
         plan: &'a XrayPlan,
         tests: &'a [PlannedTest],
     ) -> Self {
@@ -196,7 +196,7 @@ fn chunk_entry(cases: &[&TestCase], group: &[usize]) -> ChunkTest {
 /// The import result of a group (`Plan::tests` indexes, the first one first); `cases` gives
 /// each one's `TestCase`.
 fn import_result<'c>(
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     tests: &[PlannedTest],
     cases: impl Fn(usize) -> &'c TestCase,
     group: &[usize],
@@ -327,7 +327,7 @@ fn rank(case: &TestCase) -> u8 {
     }
 }
 
-fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::TestInfo {
+fn test_info(x: &XrayPlanSettings, case: &TestCase, definition: &str) -> payload::TestInfo {
     let summary = case
         .property("test_summary")
         .map(str::to_string)
@@ -353,7 +353,7 @@ fn test_info(x: &XraySettings, case: &TestCase, definition: &str) -> payload::Te
 /// Requirement keys a result names: the xray-junit-extensions `requirements` property, Allure
 /// links of type `requirement`, labels named in `[mapping] requirement_labels`, and tags
 /// matching `[mapping] requirement_tag_pattern`. Only issue-key shapes, each once, in order.
-fn requirement_keys(x: &XraySettings, case: &TestCase) -> Vec<String> {
+fn requirement_keys(x: &XrayPlanSettings, case: &TestCase) -> Vec<String> {
     let mut found: Vec<String> = list_property(case, "requirements").collect();
     for l in case.links() {
         if l.kind.eq_ignore_ascii_case("requirement")
@@ -454,7 +454,7 @@ pub fn content_type_for(filename: &str) -> &'static str {
 
 fn info(
     run: &TestRun,
-    x: &XraySettings,
+    x: &XrayPlanSettings,
     ci: &CiContext,
     cases: &[&TestCase],
     counts: &Counts,

@@ -6,13 +6,20 @@ use super::{
     DEFAULT_API_URL, DEFAULT_AUTH_URL, DEFAULT_BUG_SUMMARY, PLACEHOLDER_PROJECT, SettingsError,
     check_project_key, check_url, dc_auth, invalid, placeholder_secret,
 };
-use crate::cli::SettingsArgs;
+use crate::cli::{BugArgs, ConnectionArgs, TargetArgs, env};
 use crate::model::label;
+use crate::settings::credentials::{self, Scheme, Side};
 use crate::settings::file::{FileConfig, FileOverride};
-use crate::settings::{BugOverride, DcAuth, JiraAuth, JiraSettings, Product, XraySettings};
+use crate::settings::{
+    BugOverride, Connection, DcAuth, JiraAuth, JiraPlanSettings, JiraSettings, Product,
+    XraySettings,
+};
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn resolve_jira(
-    args: &SettingsArgs,
+    conn: &ConnectionArgs,
+    target: &TargetArgs,
+    bugs: &BugArgs,
     file: &FileConfig,
     dry_run: bool,
     xray: Option<&XraySettings>,
@@ -20,35 +27,35 @@ pub(super) fn resolve_jira(
     notes: &mut Vec<String>,
 ) -> Result<Option<JiraSettings>, SettingsError> {
     let f = &file.jira;
-    let url = trace.pick("jira_url", args.jira_url.clone(), f.url.clone());
-    let email = trace.pick("jira_email", args.jira_email.clone(), f.email.clone());
-    let token = trace.pick("jira_api_token", args.jira_api_token.clone(), None);
-    let pat = trace.pick("jira_pat", args.jira_pat.clone(), None);
+    let url = trace.pick("jira_url", conn.jira_url.clone(), f.url.clone());
+    let email = trace.pick("jira_email", conn.jira_email.clone(), f.email.clone());
+    let token = trace.pick("jira_api_token", conn.jira_api_token.clone(), None);
+    let pat = trace.pick("jira_pat", conn.jira_pat.clone(), None);
     let username = trace.pick(
         "jira_username",
-        args.jira_username.clone(),
+        conn.jira_username.clone(),
         f.username.clone(),
     );
-    let password = trace.pick("jira_password", args.jira_password.clone(), None);
+    let password = trace.pick("jira_password", conn.jira_password.clone(), None);
     let client_id = trace.pick(
         "jira_client_id",
-        args.jira_client_id.clone(),
+        conn.jira_client_id.clone(),
         f.client_id.clone(),
     );
-    let client_secret = trace.pick("jira_client_secret", args.jira_client_secret.clone(), None);
+    let client_secret = trace.pick("jira_client_secret", conn.jira_client_secret.clone(), None);
     let auth_url = trace.pick_or(
         "atlassian_auth_url",
-        args.atlassian_auth_url.clone(),
+        conn.atlassian_auth_url.clone(),
         f.auth_url.clone(),
         DEFAULT_AUTH_URL.into(),
     );
     let api_url = trace.pick_or(
         "atlassian_api_url",
-        args.atlassian_api_url.clone(),
+        conn.atlassian_api_url.clone(),
         f.api_url.clone(),
         DEFAULT_API_URL.into(),
     );
-    let no_bugs = trace.pick_or("no_bugs", args.no_bugs, None, false);
+    let no_bugs = trace.pick_or("no_bugs", target.no_bugs, None, false);
     if no_bugs {
         notes.push("bug filing switched off (XRAY_SYNC_NO_BUGS / --no-bugs)".into());
         return Ok(None);
@@ -66,43 +73,49 @@ pub(super) fn resolve_jira(
         return Ok(None);
     }
 
-    let token_set = email.is_some() || token.is_some();
-    let oauth_set = client_id.is_some() || client_secret.is_some();
-    let pat_set = pat.is_some();
-    let basic_set = username.is_some() || password.is_some();
-    let named: Vec<&str> = [
-        (token_set, "JIRA_EMAIL/JIRA_API_TOKEN"),
-        (oauth_set, "JIRA_CLIENT_ID/JIRA_CLIENT_SECRET"),
-        (pat_set, "JIRA_PAT"),
-        (basic_set, "JIRA_USERNAME/JIRA_PASSWORD"),
-    ]
-    .into_iter()
-    .filter_map(|(set, name)| set.then_some(name))
-    .collect();
-    if named.len() > 1 && !placeholder {
+    // Which credential sets were touched (any of their variables given), from the one table
+    // doctor reads too.
+    let given = |var: &str| match var {
+        env::JIRA_EMAIL => email.is_some(),
+        env::JIRA_API_TOKEN => token.is_some(),
+        env::JIRA_CLIENT_ID => client_id.is_some(),
+        env::JIRA_CLIENT_SECRET => client_secret.is_some(),
+        env::JIRA_PAT => pat.is_some(),
+        env::JIRA_USERNAME => username.is_some(),
+        env::JIRA_PASSWORD => password.is_some(),
+        _ => false,
+    };
+    let touched = credentials::touched(Side::Jira, given);
+    if touched.len() > 1 && !placeholder {
+        let named: Vec<String> = touched.iter().map(|s| s.joined()).collect();
         return Err(invalid(format!(
             "contradictory Jira credentials: {} are all set; keep one of them",
             named.join(" and ")
         )));
     }
 
+    let scheme = touched.first().map(|s| s.scheme);
     let auth = if placeholder {
         None
-    } else if token_set {
+    } else if scheme == Some(Scheme::JiraCloudToken) {
         match (email, token) {
             (Some(email), Some(token)) => Some(JiraAuth::CloudToken { email, token }),
             (None, _) => {
-                return Err(invalid(
-                    "JIRA_API_TOKEN is set without JIRA_EMAIL / --jira-email",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-email",
+                    env::JIRA_API_TOKEN,
+                    env::JIRA_EMAIL
+                )));
             }
             (_, None) => {
-                return Err(invalid(
-                    "JIRA_EMAIL is set without JIRA_API_TOKEN / --jira-api-token",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-api-token",
+                    env::JIRA_EMAIL,
+                    env::JIRA_API_TOKEN
+                )));
             }
         }
-    } else if oauth_set {
+    } else if scheme == Some(Scheme::JiraCloudOAuth) {
         match (client_id, client_secret) {
             (Some(client_id), Some(client_secret)) => Some(JiraAuth::CloudOAuth {
                 client_id,
@@ -111,14 +124,18 @@ pub(super) fn resolve_jira(
                 api_url: check_url(api_url, "ATLASSIAN_API_URL / --atlassian-api-url")?,
             }),
             (None, _) => {
-                return Err(invalid(
-                    "JIRA_CLIENT_SECRET is set without JIRA_CLIENT_ID / --jira-client-id",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-client-id",
+                    env::JIRA_CLIENT_SECRET,
+                    env::JIRA_CLIENT_ID
+                )));
             }
             (_, None) => {
-                return Err(invalid(
-                    "JIRA_CLIENT_ID is set without JIRA_CLIENT_SECRET / --jira-client-secret",
-                ));
+                return Err(invalid(format!(
+                    "{} is set without {} / --jira-client-secret",
+                    env::JIRA_CLIENT_ID,
+                    env::JIRA_CLIENT_SECRET
+                )));
             }
         }
     } else {
@@ -163,10 +180,10 @@ pub(super) fn resolve_jira(
     };
 
     let project = trace
-        .pick("bug_project", args.bug_project.clone(), f.project.clone())
+        .pick("bug_project", target.bug_project.clone(), f.project.clone())
         .or_else(|| xray.map(|x| x.project.clone()))
         // With the upload switched off, XRAY_PROJECT still names the team's project.
-        .or_else(|| args.project.clone().or_else(|| file.xray.project.clone()))
+        .or_else(|| conn.project.clone().or_else(|| file.xray.project.clone()))
         .or_else(|| placeholder.then(|| PLACEHOLDER_PROJECT.to_string()));
     let Some(project) = project else {
         return Err(invalid(
@@ -180,14 +197,15 @@ pub(super) fn resolve_jira(
 
     let prefix = trace.pick_or(
         "label_prefix",
-        args.label_prefix.clone(),
+        bugs.label_prefix.clone(),
         f.label_prefix.clone(),
         "xray-sync-".into(),
     );
     let prefix = prefix.trim().to_lowercase();
     if prefix.is_empty() || label::sanitize(&prefix) != prefix || prefix.len() > 200 {
         return Err(invalid(format!(
-            "JIRA_LABEL_PREFIX / --label-prefix / [jira] label_prefix {prefix:?}: use 1 to 200 of a-z 0-9 _ . : - (Jira labels cannot hold spaces)"
+            "{} / --label-prefix / [jira] label_prefix {prefix:?}: use 1 to 200 of a-z 0-9 _ . : - (Jira labels cannot hold spaces)",
+            env::JIRA_LABEL_PREFIX
         )));
     }
     let marker = f.marker_label.clone().unwrap_or_else(|| "xray-sync".into());
@@ -206,7 +224,7 @@ pub(super) fn resolve_jira(
     }
     let threshold = trace.pick_or(
         "mass_failure_threshold",
-        args.mass_failure_threshold,
+        bugs.mass_failure_threshold,
         f.mass_failure_threshold,
         20,
     );
@@ -223,43 +241,52 @@ pub(super) fn resolve_jira(
 
     if placeholder {
         notes.push(format!(
-            "Jira is not configured: the dry run lists the bugs it would file in {project}, but cannot know whether they already exist (set JIRA_URL and credentials)"
+            "Jira is not configured: the dry run lists the bugs it would file in {project}, but cannot know whether they already exist (set {} and credentials)",
+            env::JIRA_URL
         ));
     }
 
     Ok(Some(JiraSettings {
-        product,
+        connection: Connection::of(&url, auth.key_secret()),
         url,
         auth,
-        project,
-        issue_type: trace.pick_or(
-            "bug_issue_type",
-            args.bug_issue_type.clone(),
-            f.issue_type.clone(),
-            "Bug".into(),
-        ),
-        label_prefix: prefix,
-        marker_label: marker,
-        labels,
-        assignee: f.assignee.clone(),
-        components: f.components.clone().unwrap_or_default(),
-        priority: f.priority.clone(),
-        summary_template: f
-            .summary
-            .clone()
-            .unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
-        file_flaky: trace.pick_or("file_flaky", args.file_flaky, f.file_flaky, false),
-        mass_failure_threshold: (threshold > 0).then_some(threshold),
-        close_on_pass: trace.pick_or("close_on_pass", args.close_on_pass, f.close_on_pass, false),
-        reopen_within_days: f.reopen_within_days,
-        done_link_type: f.done_link_type.clone().unwrap_or_else(|| "Relates".into()),
-        duplicate_link_type: f
-            .duplicate_link_type
-            .clone()
-            .unwrap_or_else(|| "Duplicate".into()),
-        test_link_type: f.test_link_type.clone().unwrap_or_else(|| "Tests".into()),
-        parallelism,
-        overrides,
+        plan: JiraPlanSettings {
+            product,
+            project,
+            issue_type: trace.pick_or(
+                "bug_issue_type",
+                target.bug_issue_type.clone(),
+                f.issue_type.clone(),
+                "Bug".into(),
+            ),
+            label_prefix: prefix,
+            marker_label: marker,
+            labels,
+            assignee: f.assignee.clone(),
+            components: f.components.clone().unwrap_or_default(),
+            priority: f.priority.clone(),
+            summary_template: f
+                .summary
+                .clone()
+                .unwrap_or_else(|| DEFAULT_BUG_SUMMARY.into()),
+            file_flaky: trace.pick_or("file_flaky", bugs.file_flaky, f.file_flaky, false),
+            mass_failure_threshold: (threshold > 0).then_some(threshold),
+            close_on_pass: trace.pick_or(
+                "close_on_pass",
+                bugs.close_on_pass,
+                f.close_on_pass,
+                false,
+            ),
+            reopen_within_days: f.reopen_within_days,
+            done_link_type: f.done_link_type.clone().unwrap_or_else(|| "Relates".into()),
+            duplicate_link_type: f
+                .duplicate_link_type
+                .clone()
+                .unwrap_or_else(|| "Duplicate".into()),
+            test_link_type: f.test_link_type.clone().unwrap_or_else(|| "Tests".into()),
+            parallelism,
+            overrides,
+        },
     }))
 }
 

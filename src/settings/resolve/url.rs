@@ -25,17 +25,17 @@ pub(super) fn refuse_userinfo_everywhere(
     file: &FileConfig,
 ) -> Result<(), SettingsError> {
     let given = [
-        (&args.xray_url, "XRAY_URL / --xray-url"),
+        (&args.connection.xray_url, "XRAY_URL / --xray-url"),
         (&file.xray.url, "[xray] url"),
-        (&args.jira_url, "JIRA_URL / --jira-url"),
+        (&args.connection.jira_url, "JIRA_URL / --jira-url"),
         (&file.jira.url, "[jira] url"),
         (
-            &args.atlassian_auth_url,
+            &args.connection.atlassian_auth_url,
             "ATLASSIAN_AUTH_URL / --atlassian-auth-url",
         ),
         (&file.jira.auth_url, "[jira] auth_url"),
         (
-            &args.atlassian_api_url,
+            &args.connection.atlassian_api_url,
             "ATLASSIAN_API_URL / --atlassian-api-url",
         ),
         (&file.jira.api_url, "[jira] api_url"),
@@ -48,11 +48,26 @@ pub(super) fn refuse_userinfo_everywhere(
     Ok(())
 }
 
+/// Every credential set, as the userinfo error lists them.
+fn credential_settings() -> String {
+    use crate::settings::credentials::{Scheme, set};
+    [
+        Scheme::XrayCloudKey,
+        Scheme::JiraCloudToken,
+        Scheme::DcPat,
+        Scheme::DcBasic,
+        Scheme::JiraCloudOAuth,
+    ]
+    .map(|s| set(s).joined())
+    .join(", ")
+}
+
 fn refuse_userinfo(url: &str, setting: &str) -> Result<(), SettingsError> {
     match userinfo_span(url) {
         Some(_) => Err(invalid(format!(
-            "{setting}: {:?} holds a user name or password before `@`; credentials in a URL would be shown wherever the URL is, so they are refused: put them in the credential settings (XRAY_CLIENT_ID/XRAY_CLIENT_SECRET, JIRA_EMAIL/JIRA_API_TOKEN, JIRA_PAT, JIRA_USERNAME/JIRA_PASSWORD, JIRA_CLIENT_ID/JIRA_CLIENT_SECRET) and give the URL without them",
-            redact(url)
+            "{setting}: {:?} holds a user name or password before `@`; credentials in a URL would be shown wherever the URL is, so they are refused: put them in the credential settings ({}) and give the URL without them",
+            redact(url),
+            credential_settings()
         ))),
         None => Ok(()),
     }

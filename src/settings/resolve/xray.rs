@@ -6,39 +6,42 @@ use super::{
     DEFAULT_CHUNK, DEFAULT_EVIDENCE, DEFAULT_SUMMARY, DEFAULT_XRAY_CLOUD_URL, PLACEHOLDER_PROJECT,
     SettingsError, check_key, check_project_key, check_url, dc_auth, invalid, placeholder_secret,
 };
-use crate::cli::{Deployment, SettingsArgs, split_list};
+use crate::cli::{ConnectionArgs, Deployment, TargetArgs, XrayRunArgs, env, split_list};
 use crate::settings::file::FileConfig;
 use crate::settings::{
-    ChunkLimits, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth, XraySettings,
+    ChunkLimits, Connection, DcAuth, EvidenceLimits, Product, StatusMap, XrayAuth,
+    XrayPlanSettings, XraySettings,
 };
 
 pub(super) fn resolve_xray(
-    args: &SettingsArgs,
+    conn: &ConnectionArgs,
+    target: &TargetArgs,
+    run: &XrayRunArgs,
     file: &FileConfig,
     dry_run: bool,
     trace: &mut Trace,
     notes: &mut Vec<String>,
 ) -> Result<Option<XraySettings>, SettingsError> {
     let f = &file.xray;
-    let url = trace.pick("xray_url", args.xray_url.clone(), f.url.clone());
+    let url = trace.pick("xray_url", conn.xray_url.clone(), f.url.clone());
     let client_id = trace.pick(
         "xray_client_id",
-        args.xray_client_id.clone(),
+        conn.xray_client_id.clone(),
         f.client_id.clone(),
     );
-    let secret = trace.pick("xray_client_secret", args.xray_client_secret.clone(), None);
+    let secret = trace.pick("xray_client_secret", conn.xray_client_secret.clone(), None);
     let deployment = trace.pick(
         "xray_deployment",
-        args.xray_deployment.map(|d| match d {
+        conn.xray_deployment.map(|d| match d {
             Deployment::Cloud => Product::Cloud,
             Deployment::Dc => Product::Dc,
         }),
         f.deployment,
     );
-    let project = trace.pick("project", args.project.clone(), f.project.clone());
-    let no_upload = trace.pick_or("no_upload", args.no_upload, None, false);
-    let jira_url = args.jira_url.clone().or_else(|| file.jira.url.clone());
-    let username = args
+    let project = trace.pick("project", conn.project.clone(), f.project.clone());
+    let no_upload = trace.pick_or("no_upload", target.no_upload, None, false);
+    let jira_url = conn.jira_url.clone().or_else(|| file.jira.url.clone());
+    let username = conn
         .jira_username
         .clone()
         .or_else(|| file.jira.username.clone());
@@ -62,7 +65,7 @@ pub(super) fn resolve_xray(
         Some(p) => p,
         None if placeholder || client_id.is_some() || secret.is_some() => Product::Cloud,
         None if url.as_deref().is_some_and(|u| u.contains("getxray.app")) => Product::Cloud,
-        None if args.jira_pat.is_some() || username.is_some() => Product::Dc,
+        None if conn.jira_pat.is_some() || username.is_some() => Product::Dc,
         None => {
             return Err(invalid(
                 "XRAY_DEPLOYMENT / --xray-deployment / [xray] deployment: cannot tell whether Xray is cloud or dc from XRAY_URL alone; set it",
@@ -115,9 +118,9 @@ pub(super) fn resolve_xray(
                     }
                 };
                 let auth = match dc_auth(
-                    args.jira_pat.as_ref(),
+                    conn.jira_pat.as_ref(),
                     username.as_ref(),
-                    args.jira_password.as_ref(),
+                    conn.jira_password.as_ref(),
                 )? {
                     Some(a) => XrayAuth::Dc(a),
                     None if dry_run => {
@@ -150,19 +153,21 @@ pub(super) fn resolve_xray(
     check_project_key(&project, "XRAY_PROJECT / --project / [xray] project")?;
     if placeholder {
         notes.push(format!(
-            "Xray is not configured: the dry run plans for Xray {} project {project} (set XRAY_CLIENT_ID or XRAY_URL to send)",
-            if product == Product::Cloud { "Cloud" } else { "DC" }
+            "Xray is not configured: the dry run plans for Xray {} project {project} (set {} or {} to send)",
+            if product == Product::Cloud { "Cloud" } else { "DC" },
+            env::XRAY_CLIENT_ID,
+            env::XRAY_URL
         ));
     }
 
     let test_plan = check_key(
-        trace.pick("test_plan", args.test_plan.clone(), f.test_plan.clone()),
+        trace.pick("test_plan", target.test_plan.clone(), f.test_plan.clone()),
         "XRAY_TEST_PLAN / --test-plan / [xray] test_plan",
     )?;
     let test_execution = check_key(
         trace.pick(
             "test_execution",
-            args.test_execution.clone(),
+            target.test_execution.clone(),
             f.test_execution.clone(),
         ),
         "XRAY_TEST_EXECUTION / --test-execution / [xray] test_execution",
@@ -171,7 +176,7 @@ pub(super) fn resolve_xray(
         &trace
             .pick(
                 "environments",
-                args.environments.clone(),
+                target.environments.clone(),
                 f.environments.clone(),
             )
             .unwrap_or_default(),
@@ -197,13 +202,13 @@ pub(super) fn resolve_xray(
     let chunk = ChunkLimits {
         max_tests: trace.pick_or(
             "chunk_max_tests",
-            args.chunk_max_tests,
+            run.chunk_max_tests,
             f.chunk_max_tests,
             DEFAULT_CHUNK.max_tests,
         ),
         max_bytes: trace.pick_or(
             "chunk_max_bytes",
-            args.chunk_max_bytes,
+            run.chunk_max_bytes,
             f.chunk_max_bytes,
             DEFAULT_CHUNK.max_bytes,
         ),
@@ -214,7 +219,7 @@ pub(super) fn resolve_xray(
         ));
     }
 
-    let execution_fields = execution_fields(args, f, trace)?;
+    let execution_fields = execution_fields(target, f, trace)?;
     let requirement_tag_pattern = match file.mapping.requirement_tag_pattern.as_deref() {
         None | Some("") => None,
         Some(p) => Some(regex::Regex::new(p).map_err(|e| {
@@ -225,7 +230,7 @@ pub(super) fn resolve_xray(
     };
     let test_sets = split_list(
         &trace
-            .pick("test_sets", args.test_sets.clone(), f.test_sets.clone())
+            .pick("test_sets", target.test_sets.clone(), f.test_sets.clone())
             .unwrap_or_default(),
     );
     for key in &test_sets {
@@ -236,76 +241,83 @@ pub(super) fn resolve_xray(
     }
 
     let folder = trace
-        .pick("folder", args.folder.clone(), f.folder.clone())
+        .pick("folder", target.folder.clone(), f.folder.clone())
         .filter(|t| !t.trim().is_empty());
     if let Some(t) = &folder {
-        crate::model::folder::check_template(t)
-            .map_err(|e| invalid(format!("XRAY_FOLDER / --folder / [xray] folder: {e}")))?;
+        crate::model::folder::check_template(t).map_err(|e| {
+            invalid(format!(
+                "{} / --folder / [xray] folder: {e}",
+                env::XRAY_FOLDER
+            ))
+        })?;
     }
     let move_keyed_tests = trace.pick_or(
         "move_keyed_tests",
-        args.move_keyed_tests,
+        run.move_keyed_tests,
         f.move_keyed_tests,
         false,
     );
 
     Ok(Some(XraySettings {
-        product,
+        connection: Connection::of(&url, auth.key_secret()),
         url,
         auth,
-        project,
-        test_plan,
-        test_execution,
-        // Set by `resolve` once the CI context is known.
-        run_identity: None,
-        environments,
-        fix_version: trace.pick(
-            "fix_version",
-            args.fix_version.clone(),
-            f.fix_version.clone(),
-        ),
-        revision: trace.pick("revision", args.revision.clone(), f.revision.clone()),
-        statuses,
-        chunk,
-        summary_template: trace.pick_or(
-            "summary",
-            args.summary.clone(),
-            f.summary.clone(),
-            DEFAULT_SUMMARY.into(),
-        ),
-        description: trace.pick(
-            "description",
-            args.description.clone(),
-            f.description.clone(),
-        ),
-        execution_labels: f.labels.clone().unwrap_or_default(),
-        strict_keys: f.strict_keys.unwrap_or(false),
-        evidence: EvidenceLimits {
-            max_file_bytes: f
-                .evidence_max_file_bytes
-                .unwrap_or(DEFAULT_EVIDENCE.max_file_bytes),
-            max_run_bytes: f
-                .evidence_max_run_bytes
-                .unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
+        plan: XrayPlanSettings {
+            product,
+            project,
+            test_plan,
+            test_execution,
+            // Set by `resolve` once the CI context is known.
+            run_identity: None,
+            environments,
+            fix_version: trace.pick(
+                "fix_version",
+                target.fix_version.clone(),
+                f.fix_version.clone(),
+            ),
+            revision: trace.pick("revision", run.revision.clone(), f.revision.clone()),
+            statuses,
+            chunk,
+            summary_template: trace.pick_or(
+                "summary",
+                run.summary.clone(),
+                f.summary.clone(),
+                DEFAULT_SUMMARY.into(),
+            ),
+            description: trace.pick(
+                "description",
+                run.description.clone(),
+                f.description.clone(),
+            ),
+            execution_labels: f.labels.clone().unwrap_or_default(),
+            strict_keys: f.strict_keys.unwrap_or(false),
+            evidence: EvidenceLimits {
+                max_file_bytes: f
+                    .evidence_max_file_bytes
+                    .unwrap_or(DEFAULT_EVIDENCE.max_file_bytes),
+                max_run_bytes: f
+                    .evidence_max_run_bytes
+                    .unwrap_or(DEFAULT_EVIDENCE.max_run_bytes),
+            },
+            execution_fields,
+            test_sets,
+            folder,
+            move_keyed_tests,
+            requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
+            requirement_tag_pattern,
         },
-        execution_fields,
-        test_sets,
-        folder,
-        move_keyed_tests,
-        requirement_labels: file.mapping.requirement_labels.clone().unwrap_or_default(),
-        requirement_tag_pattern,
     }))
 }
 
 /// `--execution-fields` / `XRAY_EXECUTION_FIELDS` (a JSON object) over `[xray.execution_fields]`:
 /// the flag or variable replaces the table whole, so one place says what the execution gets.
 fn execution_fields(
-    args: &SettingsArgs,
+    target: &TargetArgs,
     f: &crate::settings::file::FileXray,
     trace: &mut Trace,
 ) -> Result<std::collections::BTreeMap<String, serde_json::Value>, SettingsError> {
     const NAME: &str = "XRAY_EXECUTION_FIELDS / --execution-fields / [xray.execution_fields]";
-    let from_cli = match args.execution_fields.as_deref().map(str::trim) {
+    let from_cli = match target.execution_fields.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(map)) => Some(map.into_iter().collect()),

@@ -28,12 +28,15 @@ pub fn no_input() -> InputArgs {
 /// Xray Cloud + Jira Cloud, project CALC.
 pub fn cloud_args() -> SettingsArgs {
     SettingsArgs {
-        xray_client_id: Some("client-id".into()),
-        xray_client_secret: Some(Secret::from("xray-secret-value")),
-        project: Some("CALC".into()),
-        jira_url: Some("https://acme.atlassian.net".into()),
-        jira_email: Some("ci@acme.test".into()),
-        jira_api_token: Some(Secret::from("jira-token-value")),
+        connection: xray_sync::cli::ConnectionArgs {
+            xray_client_id: Some("client-id".into()),
+            xray_client_secret: Some(Secret::from("xray-secret-value")),
+            project: Some("CALC".into()),
+            jira_url: Some("https://acme.atlassian.net".into()),
+            jira_email: Some("ci@acme.test".into()),
+            jira_api_token: Some(Secret::from("jira-token-value")),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     }
 }
@@ -41,10 +44,13 @@ pub fn cloud_args() -> SettingsArgs {
 /// Xray DC + Jira DC with one PAT, project CALC.
 pub fn dc_args() -> SettingsArgs {
     SettingsArgs {
-        xray_deployment: Some(Deployment::Dc),
-        jira_url: Some("https://jira.acme.test/".into()),
-        jira_pat: Some(Secret::from("pat-value-123")),
-        project: Some("CALC".into()),
+        connection: xray_sync::cli::ConnectionArgs {
+            xray_deployment: Some(Deployment::Dc),
+            jira_url: Some("https://jira.acme.test/".into()),
+            jira_pat: Some(Secret::from("pat-value-123")),
+            project: Some("CALC".into()),
+            ..Default::default()
+        },
         ..SettingsArgs::default()
     }
 }

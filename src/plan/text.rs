@@ -1,6 +1,14 @@
 //! Result text and timestamps for the plan: the Xray run comment (failure message, details,
 //! flaky history, skip reason), the character bounds that keep it and summaries within Xray
 //! and Jira limits, and a case's start/finish span in RFC 3339.
+//!
+//! The planner's reads of result text happen here and in `bugs.rs`, each an explicit
+//! `ReadText::read` of a `Text` handle, never through `Text`'s `Display` or `PartialEq`. What
+//! they read is the process's own text store (`model/text.rs`): append-only, each handle
+//! written once before planning starts, in an unlinked temporary file no one else can open.
+//! So a read is a function of the handle, and the plan stays a function of its inputs (no user
+//! file, clock or network); `plan::tests`-style determinism is checked by
+//! `plan_is_the_same_when_built_twice` and, across binaries, by `benches/compare_surfaces.sh`.
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

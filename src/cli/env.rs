@@ -1,0 +1,157 @@
+//! The name of every environment variable behind a flag, declared once. `cli.rs` gives each
+//! to clap (`env = env::JIRA_PAT`), and the resolver, doctor and error messages name settings
+//! through these constants, so a variable cannot be spelled two ways.
+//!
+//! GitHub's own variables (`GITHUB_WORKSPACE`, `GITHUB_RUN_ID`, …) are read by `ci.rs` and
+//! `report/github.rs`; only `GITHUB_TOKEN` is a setting.
+
+// Inputs and run mode.
+pub const XRAY_SYNC_RESULTS: &str = "XRAY_SYNC_RESULTS";
+pub const XRAY_SYNC_ALLOW_EMPTY: &str = "XRAY_SYNC_ALLOW_EMPTY";
+pub const XRAY_SYNC_STRICT: &str = "XRAY_SYNC_STRICT";
+pub const XRAY_SYNC_ALLOW_BAD_FILES: &str = "XRAY_SYNC_ALLOW_BAD_FILES";
+pub const XRAY_SYNC_DRY_RUN: &str = "XRAY_SYNC_DRY_RUN";
+pub const XRAY_SYNC_JSON: &str = "XRAY_SYNC_JSON";
+
+// Config file.
+pub const XRAY_SYNC_CONFIG: &str = "XRAY_SYNC_CONFIG";
+
+// Xray.
+pub const XRAY_URL: &str = "XRAY_URL";
+pub const XRAY_CLIENT_ID: &str = "XRAY_CLIENT_ID";
+pub const XRAY_CLIENT_SECRET: &str = "XRAY_CLIENT_SECRET";
+pub const XRAY_DEPLOYMENT: &str = "XRAY_DEPLOYMENT";
+pub const XRAY_PROJECT: &str = "XRAY_PROJECT";
+pub const XRAY_TEST_PLAN: &str = "XRAY_TEST_PLAN";
+pub const XRAY_TEST_EXECUTION: &str = "XRAY_TEST_EXECUTION";
+pub const XRAY_ENVIRONMENTS: &str = "XRAY_ENVIRONMENTS";
+pub const XRAY_FIX_VERSION: &str = "XRAY_FIX_VERSION";
+pub const XRAY_REVISION: &str = "XRAY_REVISION";
+pub const XRAY_SYNC_SUMMARY: &str = "XRAY_SYNC_SUMMARY";
+pub const XRAY_SYNC_DESCRIPTION: &str = "XRAY_SYNC_DESCRIPTION";
+pub const XRAY_EXECUTION_FIELDS: &str = "XRAY_EXECUTION_FIELDS";
+pub const XRAY_TEST_SETS: &str = "XRAY_TEST_SETS";
+pub const XRAY_FOLDER: &str = "XRAY_FOLDER";
+pub const XRAY_MOVE_KEYED_TESTS: &str = "XRAY_MOVE_KEYED_TESTS";
+pub const XRAY_SYNC_CHUNK_MAX_TESTS: &str = "XRAY_SYNC_CHUNK_MAX_TESTS";
+pub const XRAY_SYNC_CHUNK_MAX_BYTES: &str = "XRAY_SYNC_CHUNK_MAX_BYTES";
+pub const XRAY_SYNC_EXECUTION_GROUP: &str = "XRAY_SYNC_EXECUTION_GROUP";
+pub const XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION: &str = "XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION";
+pub const XRAY_SYNC_NO_UPLOAD: &str = "XRAY_SYNC_NO_UPLOAD";
+
+// Jira.
+pub const JIRA_URL: &str = "JIRA_URL";
+pub const JIRA_EMAIL: &str = "JIRA_EMAIL";
+pub const JIRA_API_TOKEN: &str = "JIRA_API_TOKEN";
+pub const JIRA_PAT: &str = "JIRA_PAT";
+pub const JIRA_USERNAME: &str = "JIRA_USERNAME";
+pub const JIRA_PASSWORD: &str = "JIRA_PASSWORD";
+pub const JIRA_CLIENT_ID: &str = "JIRA_CLIENT_ID";
+pub const JIRA_CLIENT_SECRET: &str = "JIRA_CLIENT_SECRET";
+pub const ATLASSIAN_AUTH_URL: &str = "ATLASSIAN_AUTH_URL";
+pub const ATLASSIAN_API_URL: &str = "ATLASSIAN_API_URL";
+pub const JIRA_BUG_PROJECT: &str = "JIRA_BUG_PROJECT";
+pub const JIRA_BUG_ISSUE_TYPE: &str = "JIRA_BUG_ISSUE_TYPE";
+pub const JIRA_LABEL_PREFIX: &str = "JIRA_LABEL_PREFIX";
+pub const XRAY_SYNC_FILE_FLAKY: &str = "XRAY_SYNC_FILE_FLAKY";
+pub const XRAY_SYNC_CLOSE_ON_PASS: &str = "XRAY_SYNC_CLOSE_ON_PASS";
+pub const XRAY_SYNC_MASS_FAILURE_THRESHOLD: &str = "XRAY_SYNC_MASS_FAILURE_THRESHOLD";
+pub const XRAY_SYNC_NO_BUGS: &str = "XRAY_SYNC_NO_BUGS";
+
+// Mapping and scope.
+pub const XRAY_SYNC_MAPPING: &str = "XRAY_SYNC_MAPPING";
+pub const XRAY_SYNC_UNMAPPED: &str = "XRAY_SYNC_UNMAPPED";
+pub const XRAY_SYNC_UNDERSCORE_KEYS: &str = "XRAY_SYNC_UNDERSCORE_KEYS";
+pub const XRAY_SYNC_INCLUDE: &str = "XRAY_SYNC_INCLUDE";
+pub const XRAY_SYNC_EXCLUDE: &str = "XRAY_SYNC_EXCLUDE";
+
+// HTTP.
+pub const XRAY_SYNC_CA_CERT: &str = "XRAY_SYNC_CA_CERT";
+pub const XRAY_SYNC_INSECURE: &str = "XRAY_SYNC_INSECURE";
+pub const XRAY_SYNC_CONNECT_TIMEOUT: &str = "XRAY_SYNC_CONNECT_TIMEOUT";
+pub const XRAY_SYNC_READ_TIMEOUT: &str = "XRAY_SYNC_READ_TIMEOUT";
+pub const XRAY_SYNC_IMPORT_TIMEOUT: &str = "XRAY_SYNC_IMPORT_TIMEOUT";
+pub const XRAY_SYNC_MAX_ATTEMPTS: &str = "XRAY_SYNC_MAX_ATTEMPTS";
+pub const XRAY_SYNC_MAX_RUN_TIME: &str = "XRAY_SYNC_MAX_RUN_TIME";
+
+// Output.
+pub const XRAY_SYNC_REPORT: &str = "XRAY_SYNC_REPORT";
+pub const XRAY_SYNC_PLAN_JSON: &str = "XRAY_SYNC_PLAN_JSON";
+pub const XRAY_SYNC_SUMMARY_MD: &str = "XRAY_SYNC_SUMMARY_MD";
+pub const XRAY_SYNC_FAIL_ON_TEST_FAILURE: &str = "XRAY_SYNC_FAIL_ON_TEST_FAILURE";
+pub const XRAY_SYNC_SPOOL_DIR: &str = "XRAY_SYNC_SPOOL_DIR";
+pub const XRAY_SYNC_WORKSPACE: &str = "XRAY_SYNC_WORKSPACE";
+pub const XRAY_SYNC_PR_COMMENT: &str = "XRAY_SYNC_PR_COMMENT";
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+
+// Not a flag: the composite action names the report artifact it uploads, for the summary.
+pub const XRAY_SYNC_REPORT_ARTIFACT: &str = "XRAY_SYNC_REPORT_ARTIFACT";
+
+/// Every flag's variable above (a test checks that each is a flag's variable).
+pub const ALL: &[&str] = &[
+    XRAY_SYNC_RESULTS,
+    XRAY_SYNC_ALLOW_EMPTY,
+    XRAY_SYNC_STRICT,
+    XRAY_SYNC_ALLOW_BAD_FILES,
+    XRAY_SYNC_DRY_RUN,
+    XRAY_SYNC_JSON,
+    XRAY_SYNC_CONFIG,
+    XRAY_URL,
+    XRAY_CLIENT_ID,
+    XRAY_CLIENT_SECRET,
+    XRAY_DEPLOYMENT,
+    XRAY_PROJECT,
+    XRAY_TEST_PLAN,
+    XRAY_TEST_EXECUTION,
+    XRAY_ENVIRONMENTS,
+    XRAY_FIX_VERSION,
+    XRAY_REVISION,
+    XRAY_SYNC_SUMMARY,
+    XRAY_SYNC_DESCRIPTION,
+    XRAY_EXECUTION_FIELDS,
+    XRAY_TEST_SETS,
+    XRAY_FOLDER,
+    XRAY_MOVE_KEYED_TESTS,
+    XRAY_SYNC_CHUNK_MAX_TESTS,
+    XRAY_SYNC_CHUNK_MAX_BYTES,
+    XRAY_SYNC_EXECUTION_GROUP,
+    XRAY_SYNC_NEW_EXECUTION_PER_INVOCATION,
+    XRAY_SYNC_NO_UPLOAD,
+    JIRA_URL,
+    JIRA_EMAIL,
+    JIRA_API_TOKEN,
+    JIRA_PAT,
+    JIRA_USERNAME,
+    JIRA_PASSWORD,
+    JIRA_CLIENT_ID,
+    JIRA_CLIENT_SECRET,
+    ATLASSIAN_AUTH_URL,
+    ATLASSIAN_API_URL,
+    JIRA_BUG_PROJECT,
+    JIRA_BUG_ISSUE_TYPE,
+    JIRA_LABEL_PREFIX,
+    XRAY_SYNC_FILE_FLAKY,
+    XRAY_SYNC_CLOSE_ON_PASS,
+    XRAY_SYNC_MASS_FAILURE_THRESHOLD,
+    XRAY_SYNC_NO_BUGS,
+    XRAY_SYNC_MAPPING,
+    XRAY_SYNC_UNMAPPED,
+    XRAY_SYNC_UNDERSCORE_KEYS,
+    XRAY_SYNC_INCLUDE,
+    XRAY_SYNC_EXCLUDE,
+    XRAY_SYNC_CA_CERT,
+    XRAY_SYNC_INSECURE,
+    XRAY_SYNC_CONNECT_TIMEOUT,
+    XRAY_SYNC_READ_TIMEOUT,
+    XRAY_SYNC_IMPORT_TIMEOUT,
+    XRAY_SYNC_MAX_ATTEMPTS,
+    XRAY_SYNC_MAX_RUN_TIME,
+    XRAY_SYNC_REPORT,
+    XRAY_SYNC_PLAN_JSON,
+    XRAY_SYNC_SUMMARY_MD,
+    XRAY_SYNC_FAIL_ON_TEST_FAILURE,
+    XRAY_SYNC_SPOOL_DIR,
+    XRAY_SYNC_WORKSPACE,
+    XRAY_SYNC_PR_COMMENT,
+    GITHUB_TOKEN,
+];
