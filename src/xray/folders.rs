@@ -266,7 +266,7 @@ mod cloud {
                     }
                     existing.insert(prefix);
                 }
-                let ids: Vec<String> = crate::xray::organize::cloud_ids(c, "getTests", keys)?
+                let ids: Vec<String> = crate::xray::issue_ids::cloud_ids(c, "getTests", keys)?
                     .into_values()
                     .collect();
                 c.add_tests_to_folder(&project_id, path, &ids)?;

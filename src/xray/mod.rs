@@ -6,6 +6,7 @@ pub mod cloud;
 pub mod evidence;
 pub mod exec_fields;
 pub mod folders;
+pub(crate) mod issue_ids;
 pub mod keys;
 pub mod landed;
 pub mod organize;

@@ -17,15 +17,15 @@
 //! the retry policy. A failure is an error of the run (the user asked for it) but never touches
 //! the results, which are in.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use serde::Deserialize;
+use crate::xray::issue_ids::cloud_ids;
 
 use crate::error::{ApiError, ReportError};
 use crate::http::Http;
 use crate::plan::{PlannedTest, TestIdentity, XrayPlan};
 use crate::settings::XraySettings;
-use crate::xray::client::{Client, key_jql};
+use crate::xray::client::Client;
 use crate::xray::cloud::Cloud;
 use crate::xray::upload::XrayReceipt;
 
@@ -189,49 +189,6 @@ fn run_tests(
     out.sort();
     out.dedup();
     out
-}
-
-#[derive(Deserialize)]
-struct Page<T> {
-    #[serde(default = "Vec::new")]
-    results: Vec<T>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Hit {
-    issue_id: String,
-    jira: Option<JiraKey>,
-}
-
-#[derive(Deserialize)]
-struct JiraKey {
-    key: Option<String>,
-}
-
-/// Key → issue id of the `keys` a `getTests` / `getTestSets` query finds.
-pub(crate) fn cloud_ids(
-    c: &Cloud,
-    field: &str,
-    keys: &[String],
-) -> Result<BTreeMap<String, String>, ApiError> {
-    let query = format!(
-        "query($jql: String!, $limit: Int!) {{ {field}(jql: $jql, limit: $limit) {{ total results {{ issueId jira(fields: [\"key\"]) }} }} }}"
-    );
-    let mut ids = BTreeMap::new();
-    for batch in keys.chunks(BATCH) {
-        let data: BTreeMap<String, Option<Page<Hit>>> = c.graphql(
-            field,
-            &query,
-            serde_json::json!({ "jql": key_jql(batch), "limit": BATCH }),
-        )?;
-        for hit in data.into_values().flatten().flat_map(|p| p.results) {
-            if let Some(key) = hit.jira.and_then(|j| j.key) {
-                ids.insert(key, hit.issue_id);
-            }
-        }
-    }
-    Ok(ids)
 }
 
 /// The keys among `keys` that are Test Sets (Cloud `getTestSets`).
