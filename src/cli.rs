@@ -98,7 +98,7 @@ pub struct InputArgs {
     /// Result files, directories or globs (comma or newline separated in the variable).
     #[arg(value_name = "PATTERN", env = env::XRAY_SYNC_RESULTS)]
     pub patterns: Vec<String>,
-    /// Succeed when no result file matches (otherwise exit code 3).
+    /// Succeed when no result file matches or the files hold no test (otherwise exit code 3).
     #[arg(long, env = env::XRAY_SYNC_ALLOW_EMPTY, num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub allow_empty: Option<bool>,
