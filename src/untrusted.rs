@@ -173,6 +173,51 @@ pub fn is_workflow_command(line: &str) -> bool {
     line.trim_matches(skippable).starts_with("::") || line.contains("##[")
 }
 
+/// `s` without ANSI escape sequences (colour codes test runners write into messages and
+/// output): no sink renders them, and in an Xray comment, a Jira bug or a job summary they are
+/// noise like `[31m`. Removes CSI (`ESC [` parameters, final byte in `@..~`), OSC (`ESC ]` up to
+/// BEL or `ESC \`), and other escapes (intermediate bytes, then one final character:
+/// `ESC ( B`).
+pub fn strip_ansi(s: &str) -> String {
+    if !s.contains('\u{1b}') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' {
+                        break;
+                    }
+                    if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            Some(c) if (' '..='/').contains(&c) => {
+                while chars.next_if(|c| (' '..='/').contains(c)).is_some() {}
+                chars.next();
+            }
+            Some(_) | None => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +274,18 @@ mod tests {
     fn block_keeps_lines_and_marks_the_cut() {
         assert_eq!(block("a\n::error::b", 100), "a\n:\u{200B}:error::b");
         assert_eq!(block("abcdef", 3), "abc […]");
+    }
+
+    #[test]
+    fn ansi_sequences_are_removed() {
+        assert_eq!(
+            strip_ansi("\u{1b}[31mAssertionError\u{1b}[0m: boom"),
+            "AssertionError: boom"
+        );
+        assert_eq!(strip_ansi("a\u{1b}[1;38;5;196mb\u{1b}(Bc"), "abc");
+        assert_eq!(strip_ansi("no escapes [31m here"), "no escapes [31m here");
+        assert_eq!(strip_ansi("trailing \u{1b}"), "trailing ");
+        assert_eq!(strip_ansi("a\u{1b}]8;;http://x\u{7}b\u{1b}"), "ab");
+        assert_eq!(strip_ansi("a\u{1b}]0;title\u{1b}\\b"), "ab");
     }
 }

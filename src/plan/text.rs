@@ -132,39 +132,9 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
 }
 
-/// `s` without ANSI escape sequences (colour codes from test runners): no sink renders them, and
-/// in an Xray comment, a Jira bug or a job summary they are noise like `[31m`.
+/// `s` without ANSI escape sequences (`untrusted::strip_ansi`).
 pub(crate) fn plain(s: &str) -> String {
-    if !s.contains('\u{1b}') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek() {
-            // CSI: ESC [ parameters… final byte in @..~
-            Some('[') => {
-                chars.next();
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
-                }
-            }
-            // Other escapes: intermediate bytes (space../), then one final character
-            // (`ESC ( B` selects a character set).
-            Some(_) => {
-                while chars.next_if(|c| (' '..='/').contains(c)).is_some() {}
-                chars.next();
-            }
-            None => {}
-        }
-    }
-    out
+    crate::untrusted::strip_ansi(s)
 }
 
 /// The message people read for a failure: the `message` attribute when it says something, else
