@@ -10,17 +10,6 @@ use proptest::prelude::*;
 use xray_sync::ingest::{allure1, allure2};
 use xray_sync::model::OutcomeKind;
 
-fn config() -> ProptestConfig {
-    // PROPTEST_CASES in the environment overrides this default.
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 const PATH: &str = "/nonexistent-results-dir/x-result.json";
 
 /// JSON-ish fragments, so generated inputs get past the first byte often.
@@ -77,8 +66,6 @@ fn xmlish() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn allure2_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = allure2::parse_slice(&bytes, Path::new(PATH));

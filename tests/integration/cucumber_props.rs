@@ -11,16 +11,6 @@ use proptest::prelude::*;
 use xray_sync::ingest::cucumber;
 use xray_sync::model::OutcomeKind;
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 const PATH: &str = "<generated>";
 
 fn read_all(bytes: &[u8]) {
@@ -53,23 +43,16 @@ fn jsonish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..64).prop_map(|t| t.concat().into_bytes())
 }
 
-fn corpus() -> Vec<Vec<u8>> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    [
-        "generated-cucumber-js/cucumber.json",
-        "generated-behave/behave.json",
-        "cucumber-json-converter/cucumber-jvm/7.2.3/failing-background-with-two-scenarios.json",
-        "cucumber-json-converter/cucumber-ruby/7.1.0/scenario-outline.json",
-        "behave2cucumber/autoretry.json",
-    ]
-    .iter()
-    .map(|rel| std::fs::read(base.join(rel)).unwrap())
-    .collect()
-}
+/// Real files the mutations start from.
+const CORPUS: &[&str] = &[
+    "fixtures/generated-cucumber-js/cucumber.json",
+    "fixtures/generated-behave/behave.json",
+    "fixtures/cucumber-json-converter/cucumber-jvm/7.2.3/failing-background-with-two-scenarios.json",
+    "fixtures/cucumber-json-converter/cucumber-ruby/7.1.0/scenario-outline.json",
+    "fixtures/behave2cucumber/autoretry.json",
+];
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         read_all(&bytes);
@@ -82,10 +65,10 @@ proptest! {
 
     #[test]
     fn mutated_real_files_never_panic(
-        which in 0usize..5,
+        which in 0..CORPUS.len(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
-        let mut bytes = corpus().swap_remove(which);
+        let mut bytes = crate::props_support::fixture(CORPUS[which]);
         crate::props_support::mutate(&mut bytes, edits);
         read_all(&bytes);
     }

@@ -11,17 +11,6 @@ use proptest::prelude::*;
 use xray_sync::ingest::{dotnet, nunit, trx, xunit};
 use xray_sync::model::OutcomeKind;
 
-fn config() -> ProptestConfig {
-    // PROPTEST_CASES in the environment overrides this default.
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 const PATH: &str = "<generated>";
 
 /// Runs every reader and the sniffer; none may panic (errors are fine).
@@ -66,23 +55,15 @@ fn xmlish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..64).prop_map(|t| t.concat().into_bytes())
 }
 
-fn corpus() -> Vec<Vec<u8>> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/junit/publish-unit-test-result-action");
-    [
-        "nunit/nunit3/jenkins/NUnit-correct.xml",
-        "nunit/mstest/clicketyclackety.xml",
-        "xunit/mstest/fixie.xml",
-        "trx/xunit/dotnet-trx.trx",
-    ]
-    .iter()
-    .map(|rel| std::fs::read(base.join(rel)).unwrap())
-    .collect()
-}
+/// Real files the mutations start from.
+const CORPUS: &[&str] = &[
+    "fixtures/junit/publish-unit-test-result-action/nunit/nunit3/jenkins/NUnit-correct.xml",
+    "fixtures/junit/publish-unit-test-result-action/nunit/mstest/clicketyclackety.xml",
+    "fixtures/junit/publish-unit-test-result-action/xunit/mstest/fixie.xml",
+    "fixtures/junit/publish-unit-test-result-action/trx/xunit/dotnet-trx.trx",
+];
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         read_all(&bytes);
@@ -95,10 +76,10 @@ proptest! {
 
     #[test]
     fn mutated_corpus_files_never_panic(
-        which in 0usize..4,
+        which in 0..CORPUS.len(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
-        let mut bytes = corpus().swap_remove(which);
+        let mut bytes = crate::props_support::fixture(CORPUS[which]);
         crate::props_support::mutate(&mut bytes, edits);
         read_all(&bytes);
     }

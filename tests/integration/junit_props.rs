@@ -19,13 +19,6 @@ const SEEDS: &[&str] = &[
     "fixtures/junit/action-junit-report/test_results/maven_surefire_flaky/surefire-report.xml",
 ];
 
-fn seeds() -> Vec<Vec<u8>> {
-    SEEDS
-        .iter()
-        .map(|p| std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(p)).unwrap())
-        .collect()
-}
-
 fn parse_bytes(bytes: &[u8]) {
     let _ = looks_like_junit(bytes);
     if let Err(e) = junit::parse_reader(Cursor::new(bytes), Path::new("fuzz.xml")) {
@@ -118,7 +111,7 @@ proptest! {
         which in 0..SEEDS.len(),
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
-        let mut bytes = seeds()[which].clone();
+        let mut bytes = crate::props_support::fixture(SEEDS[which]);
         crate::props_support::mutate(&mut bytes, edits);
         parse_bytes(&bytes);
     }

@@ -11,16 +11,6 @@ use proptest::prelude::*;
 use xray_sync::ingest::playwright;
 use xray_sync::model::OutcomeKind;
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 const PATH: &str = "<generated>";
 
 fn read_all(bytes: &[u8]) {
@@ -56,17 +46,7 @@ fn jsonish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..64).prop_map(|t| t.concat().into_bytes())
 }
 
-fn corpus() -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/generated-playwright/out/results.json"),
-    )
-    .unwrap()
-}
-
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         read_all(&bytes);
@@ -81,7 +61,7 @@ proptest! {
     fn mutated_real_files_never_panic(
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
-        let mut bytes = corpus();
+        let mut bytes = crate::props_support::fixture("fixtures/generated-playwright/out/results.json");
         crate::props_support::mutate(&mut bytes, edits);
         read_all(&bytes);
     }

@@ -10,16 +10,6 @@ use proptest::prelude::*;
 use xray_sync::ingest::{dotnet, robot};
 use xray_sync::model::OutcomeKind;
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 const PATH: &str = "<generated>";
 
 fn read_all(bytes: &[u8]) {
@@ -59,22 +49,15 @@ fn xmlish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..64).prop_map(|t| t.concat().into_bytes())
 }
 
-fn corpus() -> Vec<Vec<u8>> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    [
-        "generated-robot/output.xml",
-        "generated-robot/output-legacy.xml",
-        "robotframework/result/suite_teardown_failed.xml",
-        "robotframework/output/legacy.xml",
-    ]
-    .iter()
-    .map(|rel| std::fs::read(base.join(rel)).unwrap())
-    .collect()
-}
+/// Real files the mutations start from.
+const CORPUS: &[&str] = &[
+    "fixtures/generated-robot/output.xml",
+    "fixtures/generated-robot/output-legacy.xml",
+    "fixtures/robotframework/result/suite_teardown_failed.xml",
+    "fixtures/robotframework/output/legacy.xml",
+];
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         read_all(&bytes);
@@ -87,10 +70,10 @@ proptest! {
 
     #[test]
     fn mutated_real_files_never_panic(
-        which in 0usize..4,
+        which in 0..CORPUS.len(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
-        let mut bytes = corpus().swap_remove(which);
+        let mut bytes = crate::props_support::fixture(CORPUS[which]);
         crate::props_support::mutate(&mut bytes, edits);
         read_all(&bytes);
     }

@@ -10,16 +10,6 @@ use proptest::prelude::*;
 use xray_sync::ingest::{dotnet, testng};
 use xray_sync::model::OutcomeKind;
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 const PATH: &str = "<generated>";
 
 fn read_all(bytes: &[u8]) {
@@ -54,38 +44,14 @@ fn xmlish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..64).prop_map(|t| t.concat().into_bytes())
 }
 
-fn corpus() -> Vec<Vec<u8>> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    [
-        "generated-testng/testng-results.xml",
-        "testng-plugin/testng-dp-result.xml",
-        "test-results-parser/testng/multiple-suites-retries.xml",
-    ]
-    .iter()
-    .map(|rel| std::fs::read(base.join(rel)).unwrap())
-    .collect()
-}
-
-fn mutate(mut bytes: Vec<u8>, edits: Vec<(prop::sample::Index, u8, u8)>) -> Vec<u8> {
-    for (at, byte, op) in edits {
-        if bytes.is_empty() {
-            break;
-        }
-        let i = at.index(bytes.len());
-        match op {
-            0 => bytes[i] = byte,
-            1 => {
-                bytes.remove(i);
-            }
-            _ => bytes.truncate(i),
-        }
-    }
-    bytes
-}
+/// Real files the mutations start from.
+const CORPUS: &[&str] = &[
+    "fixtures/generated-testng/testng-results.xml",
+    "fixtures/testng-plugin/testng-dp-result.xml",
+    "fixtures/test-results-parser/testng/multiple-suites-retries.xml",
+];
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         read_all(&bytes);
@@ -98,10 +64,12 @@ proptest! {
 
     #[test]
     fn mutated_real_files_never_panic(
-        which in 0usize..3,
+        which in 0..CORPUS.len(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
-        read_all(&mutate(corpus().swap_remove(which), edits));
+        let mut bytes = crate::props_support::fixture(CORPUS[which]);
+        crate::props_support::mutate(&mut bytes, edits);
+        read_all(&bytes);
     }
 
     #[test]
