@@ -77,30 +77,18 @@ pub fn looks_like_features(head: &[u8]) -> bool {
 
 /// Parses one Cucumber or Behave JSON file. The error names the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Parsed, InputError> {
-    match salvage_path(path) {
-        (parsed, None) => Ok(parsed),
-        (_, Some(error)) => Err(error),
-    }
+    super::salvage::complete(salvage_path(path))
 }
 
 /// Parses Cucumber or Behave JSON from a reader; `path` names it in errors and evidence.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Parsed, InputError> {
-    match salvage_reader(r, path) {
-        (parsed, None) => Ok(parsed),
-        (_, Some(error)) => Err(error),
-    }
+    super::salvage::complete(salvage_reader(r, path))
 }
 
 /// Parses one file as far as it can be read: the features read completely before an error (a
 /// truncated file) come back with the error.
 pub fn salvage_path(path: &Path) -> (Parsed, Option<InputError>) {
-    match std::fs::File::open(path) {
-        Ok(file) => salvage_reader(file, path),
-        Err(e) => (
-            Parsed::default(),
-            Some(InputError::whole_file(path, format!("cannot open: {e}"))),
-        ),
-    }
+    super::salvage::open(path, |file| salvage_reader(file, path))
 }
 
 fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {

@@ -41,6 +41,7 @@ pub mod parse_output;
 pub mod playwright;
 pub mod robot;
 pub mod safe_xml;
+mod salvage;
 pub mod shell_glob;
 pub mod testng;
 mod times;

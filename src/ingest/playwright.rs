@@ -96,30 +96,18 @@ pub fn looks_like_report(head: &[u8]) -> bool {
 
 /// Parses one report. The error names the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Parsed, InputError> {
-    match salvage_path(path) {
-        (parsed, None) => Ok(parsed),
-        (_, Some(error)) => Err(error),
-    }
+    super::salvage::complete(salvage_path(path))
 }
 
 /// Parses a report from a reader; `path` names it in errors and resolves relative attachments.
 pub fn parse_reader<R: Read>(r: R, path: &Path) -> Result<Parsed, InputError> {
-    match salvage_reader(r, path) {
-        (parsed, None) => Ok(parsed),
-        (_, Some(error)) => Err(error),
-    }
+    super::salvage::complete(salvage_reader(r, path))
 }
 
 /// Parses one file as far as it can be read: the test files (top-level suites) read completely
 /// before an error (a truncated file) come back with the error, as Cucumber's reader does.
 pub fn salvage_path(path: &Path) -> (Parsed, Option<InputError>) {
-    match std::fs::File::open(path) {
-        Ok(file) => salvage_reader(file, path),
-        Err(e) => (
-            Parsed::default(),
-            Some(InputError::whole_file(path, format!("cannot open: {e}"))),
-        ),
-    }
+    super::salvage::open(path, |file| salvage_reader(file, path))
 }
 
 /// Like [`salvage_path`], from a reader.

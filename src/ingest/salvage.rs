@@ -1,0 +1,30 @@
+//! The two shapes of a salvaging reader's answer: kept results with the error that stopped
+//! the read (`salvage_*`), or all-or-nothing (`parse_*`). Shared by the readers that keep what
+//! they read before a cut (Cucumber/Behave JSON, Playwright JSON).
+
+use std::fs::File;
+use std::path::Path;
+
+use crate::model::InputError;
+
+/// A salvaging read as all-or-nothing: the results when nothing went wrong, else the error.
+pub fn complete<T>((parsed, error): (T, Option<InputError>)) -> Result<T, InputError> {
+    match error {
+        None => Ok(parsed),
+        Some(error) => Err(error),
+    }
+}
+
+/// `read` over the opened file at `path`; a file that cannot be opened keeps nothing.
+pub fn open<T: Default>(
+    path: &Path,
+    read: impl FnOnce(File) -> (T, Option<InputError>),
+) -> (T, Option<InputError>) {
+    match File::open(path) {
+        Ok(file) => read(file),
+        Err(e) => (
+            T::default(),
+            Some(InputError::whole_file(path, format!("cannot open: {e}"))),
+        ),
+    }
+}
