@@ -404,28 +404,14 @@ impl Dc {
             }
         }
         for batch in keys.chunks(100) {
-            let req = Request::post_json(
-                self.url(&format!(
+            self.post_tests(
+                &format!("remove tests from {key}"),
+                &format!(
                     "/rest/raven/1.0/api/testexec/{}/test",
                     percent_encode(key.as_str())
-                )),
+                ),
                 &serde_json::json!({ "add": [], "remove": batch }),
-                Call::Read,
-            );
-            let resp = self.send(&format!("remove tests from {key}"), req)?;
-            let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
-                Vec::new()
-            } else {
-                resp.json(Service::Xray, "test removal")
-                    .map_err(|e| self.scrub(e))?
-            };
-            if !errors.is_empty() {
-                return Err(self.scrub(ApiError::Rejected {
-                    service: Service::Xray,
-                    status: resp.status,
-                    detail: errors.join("; "),
-                }));
-            }
+            )?;
         }
         Ok(keys.len())
     }
@@ -485,33 +471,37 @@ impl Dc {
         }
     }
 
+    /// `POST`s an add/remove list of Test keys (`body`) to a DC Test Set or Test Execution
+    /// (`path`): both answer 200 with an empty body or a JSON list of per-key errors, which is
+    /// a refusal naming them.
+    fn post_tests(&self, what: &str, path: &str, body: &serde_json::Value) -> Result<(), ApiError> {
+        let req = Request::post_json(self.url(path), body, Call::Read);
+        let resp = self.send(what, req)?;
+        let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+            Vec::new()
+        } else {
+            resp.json(Service::Xray, what).map_err(|e| self.scrub(e))?
+        };
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(self.scrub(ApiError::Rejected {
+            service: Service::Xray,
+            status: resp.status,
+            detail: errors.join("; "),
+        }))
+    }
+
     /// `POST /rest/raven/1.0/api/testset/{set}/test` with `{"add": [...]}`, 100 keys a request
     /// (xray-api.md §7). Adding is idempotent (a read for the retry policy). The answer lists
     /// per-key errors; a key that is not a Test Set answers 400 with a plain-text message.
     pub fn add_tests_to_test_set(&self, set: &str, keys: &[String]) -> Result<(), ApiError> {
         for batch in keys.chunks(100) {
-            let req = Request::post_json(
-                self.url(&format!(
-                    "/rest/raven/1.0/api/testset/{}/test",
-                    percent_encode(set)
-                )),
+            self.post_tests(
+                &format!("Test Set {set}"),
+                &format!("/rest/raven/1.0/api/testset/{}/test", percent_encode(set)),
                 &serde_json::json!({ "add": batch }),
-                Call::Read,
-            );
-            let resp = self.send(&format!("Test Set {set}"), req)?;
-            let errors: Vec<String> = if resp.body.iter().all(u8::is_ascii_whitespace) {
-                Vec::new()
-            } else {
-                resp.json(Service::Xray, "Test Set add")
-                    .map_err(|e| self.scrub(e))?
-            };
-            if !errors.is_empty() {
-                return Err(self.scrub(ApiError::Rejected {
-                    service: Service::Xray,
-                    status: resp.status,
-                    detail: errors.join("; "),
-                }));
-            }
+            )?;
         }
         Ok(())
     }
