@@ -30,7 +30,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -92,17 +92,10 @@ pub fn salvage_path(path: &Path) -> (Parsed, Option<InputError>) {
 }
 
 fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
-    let mut r = std::io::BufReader::new(r);
-    match r.fill_buf() {
-        Ok(head) if head.starts_with(b"\xEF\xBB\xBF") => r.consume(3),
-        Ok(_) => {}
-        Err(e) => {
-            return (
-                Parsed::default(),
-                Some(InputError::whole_file(path, format!("cannot read: {e}"))),
-            );
-        }
-    }
+    let r = match super::salvage::without_bom(r, path) {
+        Ok(r) => r,
+        Err(e) => return (Parsed::default(), Some(e)),
+    };
     let mut de = serde_json::Deserializer::from_reader(r);
     let mut state = State {
         path: Arc::from(path),

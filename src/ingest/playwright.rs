@@ -29,7 +29,7 @@
 //! notes.
 
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -112,17 +112,10 @@ pub fn salvage_path(path: &Path) -> (Parsed, Option<InputError>) {
 
 /// Like [`salvage_path`], from a reader.
 pub fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
-    let mut r = std::io::BufReader::new(r);
-    match r.fill_buf() {
-        Ok(head) if head.starts_with(b"\xEF\xBB\xBF") => r.consume(3),
-        Ok(_) => {}
-        Err(e) => {
-            return (
-                Parsed::default(),
-                Some(InputError::whole_file(path, format!("cannot read: {e}"))),
-            );
-        }
-    }
+    let r = match super::salvage::without_bom(r, path) {
+        Ok(r) => r,
+        Err(e) => return (Parsed::default(), Some(e)),
+    };
     let mut de = serde_json::Deserializer::from_reader(r);
     let mut state = State {
         path: Arc::from(path),

@@ -3,6 +3,7 @@
 //! they read before a cut (Cucumber/Behave JSON, Playwright JSON).
 
 use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::model::InputError;
@@ -27,4 +28,16 @@ pub fn open<T: Default>(
             Some(InputError::whole_file(path, format!("cannot open: {e}"))),
         ),
     }
+}
+
+/// `r` buffered with a leading UTF-8 byte order mark skipped (Windows tools write one before
+/// JSON, which serde does not accept); a read error is the file's error.
+pub fn without_bom<R: Read>(r: R, path: &Path) -> Result<BufReader<R>, InputError> {
+    let mut r = BufReader::new(r);
+    match r.fill_buf() {
+        Ok(head) if head.starts_with(b"\xEF\xBB\xBF") => r.consume(3),
+        Ok(_) => {}
+        Err(e) => return Err(InputError::whole_file(path, format!("cannot read: {e}"))),
+    }
+    Ok(r)
 }
