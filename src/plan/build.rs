@@ -13,14 +13,12 @@
 //! `scope` holds the include/exclude globs, `xray` the Xray results, chunks and execution info,
 //! `plan/text.rs` the run comments, length bounds and timestamps.
 
-use std::collections::HashMap;
-
 use sha2::{Digest, Sha256};
 
 use super::{IdentitySource, Plan, PlannedTest, bugs, iterations};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
-use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
+use crate::model::{Counts, TestCase, TestRun};
 use crate::settings::{IterationMode, PlanSettings, Product, Settings, StatusMap, UnmappedPolicy};
 
 mod scope;
@@ -148,37 +146,27 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
         None => StatusMap::defaults(Product::Cloud),
     };
     let mut counts = Counts::default();
-    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
-    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
-    // Each mapping moves into its planned test (not cloned): a large run holds its ids once.
+    // Each planned test is its case's index and its mapping: ids and names stay in the run.
     let mut tests = Vec::with_capacity(kept.len());
     for k in kept {
         counts.add(k.case);
-        tests.push(planned_test(k, &statuses));
+        let definition = k.case.definition();
+        tests.push(PlannedTest::new(
+            k.index,
+            &definition,
+            k.mapped.identity,
+            k.mapped.source,
+        ));
     }
+    let view = super::Tests::new(&tests, run, &statuses);
 
     // Results sharing a test id become one Xray result; groups keep first-seen order.
-    let mut group_of: HashMap<&str, usize> = HashMap::with_capacity(tests.len());
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, t) in tests.iter().enumerate() {
-        let g = *group_of.entry(t.test_id.as_str()).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
-    }
+    let groups = super::groups::by_test_id(view);
 
     let xray = match &settings.xray {
-        Some(x) if !groups.is_empty() => Some(xray_plan(
-            run,
-            x,
-            settings.ci,
-            &tests,
-            &cases,
-            case_indexes,
-            &groups,
-            &counts,
-        )),
+        Some(x) if !groups.is_empty() => {
+            Some(xray_plan(run, x, settings.ci, view, &groups, &counts))
+        }
         Some(_) => {
             notes.push("no results in scope: nothing to send to Xray".into());
             None
@@ -187,12 +175,13 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
     };
     let jira = settings.jira.as_ref().map(|j| {
         let marker = run_marker(run, settings.ci);
-        bugs::plan_jira(j, settings.ci, &tests, &cases, &groups, marker, &mut notes)
+        bugs::plan_jira(j, settings.ci, view, &groups, marker, &mut notes)
     });
 
     Ok(Plan {
         counts,
         tests,
+        statuses,
         xray,
         jira,
         notes,
@@ -243,42 +232,6 @@ pub fn source_name(source: IdentitySource) -> &'static str {
         IdentitySource::NameKey => "key in the test name",
         IdentitySource::MappingFile => "mapping file",
         IdentitySource::Definition => "definition",
-    }
-}
-
-fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
-    match case.outcome().kind() {
-        OutcomeKind::Passed if case.flaky => statuses.flaky.clone(),
-        OutcomeKind::Passed => statuses.passed.clone(),
-        OutcomeKind::Failed => statuses.failed.clone(),
-        OutcomeKind::Error => statuses.error.clone(),
-        OutcomeKind::Skipped => statuses.skipped.clone(),
-    }
-}
-
-fn planned_test(k: Kept, statuses: &StatusMap) -> PlannedTest {
-    let case = k.case;
-    let first_source = case.attempts.first().map(|a| &a.source);
-    let (file, line) = match (case.file(), first_source) {
-        (Some(f), _) => (Some(f.to_owned()), case.line()),
-        (None, Some(src)) => (
-            Some(src.path.display().to_string()),
-            src.line.and_then(|l| u32::try_from(l).ok()),
-        ),
-        (None, None) => (None, None),
-    };
-    PlannedTest {
-        test_id: k.mapped.test_id().to_string(),
-        name: case.name.clone(),
-        definition: k.mapped.definition,
-        identity: k.mapped.identity,
-        source: k.mapped.source,
-        outcome: case.outcome().kind(),
-        flaky: case.flaky,
-        status: status_of(case, statuses),
-        file,
-        line,
-        message: case.outcome().failure().and_then(text::failure_message),
     }
 }
 
