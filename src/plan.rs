@@ -108,6 +108,21 @@ impl PlannedTest {
         }
     }
 
+    /// Case `case` as the mapper mapped it; `regrouped` when its definition was replaced by
+    /// its Test's (a data-driven row, `plan/iterations.rs`).
+    pub(crate) fn mapped(case: usize, mapped: crate::mapping::Mapped, regrouped: bool) -> Self {
+        let mapping = match mapped.identity {
+            TestIdentity::Key(key) => Mapping::Key(key),
+            TestIdentity::Definition(d) if regrouped => Mapping::Regrouped(d.into_boxed_str()),
+            TestIdentity::Definition(_) => Mapping::Definition,
+        };
+        PlannedTest {
+            case: u32::try_from(case).expect("a run holds fewer than 2^32 tests"),
+            source: mapped.source,
+            mapping,
+        }
+    }
+
     /// Index into `TestRun::cases`.
     pub fn case(&self) -> usize {
         self.case as usize
@@ -300,20 +315,51 @@ pub enum PlannedEvidence {
 /// One test's entry in a chunk: the decisions only. Its import result (the request body's
 /// `tests[]` entry) is built from the run when the chunk is sent, spooled or written, through a
 /// [`ResultSource`], so a run never holds more than one chunk's body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// 16 bytes for the common entry (one result, no evidence): a large run has one per test.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChunkTest {
     /// Index into `Plan::tests`.
     pub test: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<PlannedEvidence>,
-    /// Further `Plan::tests` indexes folded into this one result as iterations (several results
-    /// on one Test, e.g. parametrized tests). Empty for a plain result.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub merged: Vec<usize>,
+    /// Evidence and merged results, when there are any.
+    extra: Option<Box<ChunkExtra>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ChunkExtra {
+    evidence: Vec<PlannedEvidence>,
+    merged: Vec<usize>,
+}
+
+impl ChunkTest {
+    /// Test `test` with its `evidence`, and `merged`: further `Plan::tests` indexes folded
+    /// into this one result as iterations (several results on one Test).
+    pub fn new(test: usize, evidence: Vec<PlannedEvidence>, merged: Vec<usize>) -> Self {
+        let extra = (!evidence.is_empty() || !merged.is_empty())
+            .then(|| Box::new(ChunkExtra { evidence, merged }));
+        ChunkTest { test, extra }
+    }
+
+    pub fn evidence(&self) -> &[PlannedEvidence] {
+        self.extra.as_ref().map_or(&[], |e| &e.evidence)
+    }
+
+    /// Further `Plan::tests` indexes sent as iterations of this result; empty for a plain one.
+    pub fn merged(&self) -> &[usize] {
+        self.extra.as_ref().map_or(&[], |e| &e.merged)
+    }
+
+    /// Adds evidence to attach.
+    pub fn push_evidence(&mut self, evidence: PlannedEvidence) {
+        match &mut self.extra {
+            Some(extra) => extra.evidence.push(evidence),
+            None => *self = ChunkTest::new(self.test, vec![evidence], Vec::new()),
+        }
+    }
 }
 
 /// One import request's worth of results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XrayChunk {
     pub index: usize,
     pub tests: Vec<ChunkTest>,
@@ -334,7 +380,7 @@ pub enum ExecutionTarget {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XrayPlan {
     pub product: Product,
     pub target: ExecutionTarget,
@@ -342,24 +388,19 @@ pub struct XrayPlan {
     pub chunks: Vec<XrayChunk>,
     /// Jira fields for a created execution, as configured (names and shorthands are resolved
     /// against the create screen when sending: `xray::exec_fields`).
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub execution_fields: std::collections::BTreeMap<String, serde_json::Value>,
     /// Test Sets every Test of the run is added to after the import (`xray::organize`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub test_sets: Vec<String>,
     /// Requirement keys left out of every `testInfo.requirementKeys` when the bodies are built
     /// (found not to be requirements before the import).
-    #[serde(skip)]
     pub left_out_requirements: std::collections::BTreeSet<String>,
     /// Test Repository folder (rendered from `XRAY_FOLDER` per test) → the tests placed there
     /// after the import (`xray::folders`): those sent by definition, and those sent by key
     /// under `move_keyed_tests`.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub folders: std::collections::BTreeMap<String, Vec<usize>>,
     /// Requirement coverage the results ask for, one entry per test that names requirements
     /// (`xray::requirements`): new Tests carry them in `testInfo.requirementKeys`, Tests given
     /// by key are linked after the import.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<Coverage>,
 }
 
@@ -450,8 +491,10 @@ pub struct BugReport {
     pub xray_key: Option<IssueKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Kept in the text store until the bug is written (a stack trace per failing test adds
+    /// up to hundreds of megabytes on a large run).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
+    pub details: Option<StoredText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_run_url: Option<String>,
     pub attempts: Vec<AttemptSummary>,
@@ -467,6 +510,48 @@ pub struct BugReport {
     /// The failing rows of a data-driven Test (their names), when it has more than one result.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub rows: Vec<String>,
+}
+
+/// Text held in the text store (`model::Text`) until it is used, read with colour codes
+/// removed; JSON and `Debug` show the text itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct StoredText(crate::model::Text);
+
+impl StoredText {
+    /// The text as people read it (ANSI colour codes removed).
+    pub fn read(&self) -> String {
+        text::plain(&self.0.read())
+    }
+}
+
+impl From<crate::model::Text> for StoredText {
+    fn from(text: crate::model::Text) -> Self {
+        StoredText(text)
+    }
+}
+
+impl From<&str> for StoredText {
+    fn from(text: &str) -> Self {
+        StoredText(text.into())
+    }
+}
+
+impl From<String> for StoredText {
+    fn from(text: String) -> Self {
+        StoredText(text.into())
+    }
+}
+
+impl std::fmt::Debug for StoredText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.read(), f)
+    }
+}
+
+impl Serialize for StoredText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.read())
+    }
 }
 
 /// The CI run a bug or comment talks about, in words people read.

@@ -122,7 +122,7 @@ pub fn run(
     );
     summary.report_artifact =
         env(crate::cli::env::XRAY_SYNC_REPORT_ARTIFACT).filter(|a| !a.is_empty());
-    let summary = summary.scrubbed(&secret_refs);
+    summary.scrub(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let stopped_by_keys = receipts.xray.as_ref().is_some_and(|x| {

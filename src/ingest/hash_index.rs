@@ -1,6 +1,5 @@
-//! The index the merges use (same-file reruns in the JUnit parser, sightings across files in
-//! `merge`), and the planner's grouping by test id (`plan/groups.rs`): from a test identity's
-//! hash to the positions of the tests with that hash.
+//! The index both merges use (same-file reruns in the JUnit parser, sightings across files in
+//! `merge`): from a test identity's hash to the positions of the tests with that hash.
 //!
 //! Only hashes are stored, never names, so the index costs about 24 bytes per test whatever the
 //! names are; callers compare the candidates exactly, which handles collisions. Positions are

@@ -32,7 +32,7 @@ pub mod allure1;
 pub mod allure2;
 pub mod cucumber;
 pub mod dotnet;
-pub(crate) mod hash_index;
+mod hash_index;
 pub mod inputs;
 pub mod junit;
 pub mod merge;

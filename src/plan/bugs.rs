@@ -63,20 +63,19 @@ pub(super) fn plan_jira(
         })
         .collect();
 
-    let mut intents = Vec::new();
+    // At most one intent per failing test: allocated once, not grown by doubling (an intent
+    // is about 500 bytes, and a large run has tens of thousands).
+    let wants_bug = |t: &TestView<'_>| {
+        matches!(t.outcome(), OutcomeKind::Failed | OutcomeKind::Error)
+            || (t.flaky() && jira.file_flaky)
+    };
+    let failing_tests = tests.iter().filter(wants_bug).count();
+    let mut intents = Vec::with_capacity(failing_tests.min(groups.len()));
     let mut close_on_pass = Vec::new();
     let mut disabled = 0usize;
     for group in groups.iter() {
-        let failing: Vec<usize> = group
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let t = tests.get(i);
-                matches!(t.outcome(), OutcomeKind::Failed | OutcomeKind::Error)
-                    || (t.flaky() && jira.file_flaky)
-            })
-            .collect();
-        let first = group[0];
+        let failing: Vec<usize> = group.iter().filter(|&i| wants_bug(&tests.get(i))).collect();
+        let first = group.first();
         // Most tests pass: skip the label and field work unless close-on-pass needs them.
         if failing.is_empty() && !jira.close_on_pass {
             continue;
@@ -100,7 +99,7 @@ pub(super) fn plan_jira(
         if failing.is_empty() {
             let all_clean_pass = group
                 .iter()
-                .all(|&i| tests.get(i).outcome() == OutcomeKind::Passed && !tests.get(i).flaky());
+                .all(|i| tests.get(i).outcome() == OutcomeKind::Passed && !tests.get(i).flaky());
             if jira.close_on_pass && all_clean_pass {
                 close_on_pass.push(PassingTest {
                     test: first,
@@ -117,6 +116,7 @@ pub(super) fn plan_jira(
             fields,
         });
     }
+    intents.shrink_to_fit();
     if disabled > 0 {
         notes.push(format!(
             "{disabled} failing test(s) have bug filing disabled by [[bugs.override]]"
@@ -286,7 +286,7 @@ fn report(
         definition: t.definition().into_owned(),
         xray_key: t.key().cloned(),
         message: failure.and_then(failure_message),
-        details: failure.and_then(|f| f.details.read().map(|d| plain(&d))),
+        details: failure.and_then(|f| f.details).map(Into::into),
         ci_run_url: ci.run_url.clone(),
         attempts,
         flaky: failing.iter().any(|&i| tests.get(i).flaky()),

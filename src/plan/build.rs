@@ -52,14 +52,6 @@ pub enum PlanError {
     BadScope { pattern: String, message: String },
 }
 
-/// One result kept in scope, with its case.
-struct Kept<'a> {
-    /// Index into `TestRun::cases`.
-    index: usize,
-    case: &'a TestCase,
-    mapped: crate::mapping::Mapped,
-}
-
 /// Plans `run` under `settings`, through their credential-free view (`Settings::planning`).
 pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     plan(run, &settings.planning())
@@ -86,17 +78,20 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
     }
 
     let mut rejected: Vec<(String, Rejection)> = Vec::new();
-    let mut kept: Vec<Kept> = Vec::with_capacity(run.cases.len());
     let mut out_of_scope = 0usize;
     let mut unmapped_skipped = 0usize;
-    let mut unmapped_failed: Vec<String> = Vec::new();
+    let mut unmapped_failed = 0usize;
+    let mut unmapped_examples: Vec<String> = Vec::new();
     let mut case_rejections = Vec::new();
+    let mut counts = Counts::default();
+    // Each planned test is its case's index and its mapping, made as the case is mapped: the
+    // mapping's strings are dropped at once, so ids and names are held only by the run.
+    let mut tests = Vec::with_capacity(run.cases.len());
     for (index, case) in run.cases.iter().enumerate() {
         case_rejections.clear();
         let mut mapped = mapper.map(case, &mut case_rejections);
-        if settings.mapping.iterations == IterationMode::Auto {
-            as_iteration(case, &mut mapped);
-        }
+        let regrouped =
+            settings.mapping.iterations == IterationMode::Auto && as_iteration(case, &mut mapped);
         for r in case_rejections.drain(..) {
             rejected.push((mapped.definition.clone(), r));
         }
@@ -112,23 +107,24 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
                     continue;
                 }
                 UnmappedPolicy::Fail => {
-                    unmapped_failed.push(mapped.definition.clone());
+                    unmapped_failed += 1;
+                    if unmapped_examples.len() < EXAMPLES {
+                        unmapped_examples.push(mapped.definition);
+                    }
                     continue;
                 }
             }
         }
-        kept.push(Kept {
-            index,
-            case,
-            mapped,
-        });
+        counts.add(case);
+        tests.push(PlannedTest::mapped(index, mapped, regrouped));
     }
-    if !unmapped_failed.is_empty() {
+    if unmapped_failed > 0 {
         return Err(PlanError::Unmapped {
-            count: unmapped_failed.len(),
-            examples: unmapped_failed.into_iter().take(EXAMPLES).collect(),
+            count: unmapped_failed,
+            examples: unmapped_examples,
         });
     }
+    tests.shrink_to_fit();
     push_rejection_notes(&mut notes, &rejected);
     if out_of_scope > 0 {
         notes.push(format!(
@@ -145,19 +141,6 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
         Some(x) => x.statuses.clone(),
         None => StatusMap::defaults(Product::Cloud),
     };
-    let mut counts = Counts::default();
-    // Each planned test is its case's index and its mapping: ids and names stay in the run.
-    let mut tests = Vec::with_capacity(kept.len());
-    for k in kept {
-        counts.add(k.case);
-        let definition = k.case.definition();
-        tests.push(PlannedTest::new(
-            k.index,
-            &definition,
-            k.mapped.identity,
-            k.mapped.source,
-        ));
-    }
     let view = super::Tests::new(&tests, run, &statuses);
 
     // Results sharing a test id become one Xray result; groups keep first-seen order.
@@ -191,16 +174,21 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
 /// A row of a data-driven test (by its name) that no key maps is regrouped under the Test it
 /// belongs to: its definition without the row part, so every row lands on one Test as an
 /// iteration and shares one dedup label (`plan/iterations.rs`).
-fn as_iteration(case: &TestCase, mapped: &mut crate::mapping::Mapped) {
+/// True when it was regrouped.
+fn as_iteration(case: &TestCase, mapped: &mut crate::mapping::Mapped) -> bool {
     if mapped.source != IdentitySource::Definition {
-        return;
+        return false;
     }
     let Some(row) = iterations::row(&case.name) else {
-        return;
+        return false;
     };
-    if let Some(base) = iterations::base_definition(&mapped.definition, &row) {
-        mapped.identity = crate::model::identity::TestIdentity::Definition(base.clone());
-        mapped.definition = base;
+    match iterations::base_definition(&mapped.definition, &row) {
+        Some(base) => {
+            mapped.identity = crate::model::identity::TestIdentity::Definition(base.clone());
+            mapped.definition = base;
+            true
+        }
+        None => false,
     }
 }
 

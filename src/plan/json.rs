@@ -122,7 +122,7 @@ impl Serialize for Requests<'_> {
                     .iter()
                     .enumerate()
                     .flat_map(|(i, t)| {
-                        t.evidence.iter().map(move |e| EvidenceRef {
+                        t.evidence().iter().map(move |e| EvidenceRef {
                             test: i,
                             evidence: e,
                         })

@@ -65,7 +65,7 @@ pub fn find_landed(
         }
     };
     for ct in plan.chunks.iter().flat_map(|c| c.tests.iter()) {
-        let group = std::iter::once(ct.test).chain(ct.merged.iter().copied());
+        let group = std::iter::once(ct.test).chain(ct.merged().iter().copied());
         let group: Vec<usize> = group.filter(|t| wanted.contains(t)).collect();
         if group.is_empty() {
             continue;

@@ -400,7 +400,7 @@ pub fn run_checked(
     if plan
         .chunks
         .iter()
-        .any(|c| c.tests.iter().any(|t| !t.evidence.is_empty()))
+        .any(|c| c.tests.iter().any(|t| !t.evidence().is_empty()))
     {
         for c in &plan.chunks {
             drop(bodies.doc(c.index));
@@ -978,7 +978,7 @@ impl Bodies<'_> {
                 .try_get(ct.test)
                 .map(|p| p.test_id())
                 .unwrap_or_default();
-            for ev in &ct.evidence {
+            for ev in ct.evidence() {
                 let Some(e) = self.reader.read(&test_id, ev) else {
                     continue;
                 };

@@ -150,7 +150,7 @@ fn parametrized_results_on_one_key_merge_worst_wins_with_iterations() {
     let chunk = &p.xray.as_ref().unwrap().chunks[0];
     assert_eq!(chunk.tests.len(), 1);
     let entry = &chunk.tests[0];
-    assert_eq!(entry.merged, vec![1, 2]);
+    assert_eq!(entry.merged(), [1, 2]);
     let result = &p.results[0][0];
     assert_eq!(result.status, "FAILED");
     let its = &result.iterations;
@@ -359,7 +359,9 @@ fn evidence_is_planned_with_content_types() {
         base64: "SGVsbG8=".into(),
     });
     let p = build(&run_of(vec![c]), &cloud());
-    let ev = &p.xray.clone().unwrap().chunks[0].tests[0].evidence;
+    let ev = p.xray.clone().unwrap().chunks[0].tests[0]
+        .evidence()
+        .to_vec();
     assert_eq!(
         ev[0],
         PlannedEvidence::File {

@@ -34,13 +34,14 @@ pub(super) fn xray_plan(
     let mut folders: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut coverage: Vec<Coverage> = Vec::new();
     for (done, group) in groups.iter().enumerate() {
-        let entry = chunk_entry(tests, group);
-        let size = chunk::json_size(&import_result(x, tests, group));
+        let group: Vec<usize> = group.iter().collect();
+        let entry = chunk_entry(tests, &group);
+        let size = chunk::json_size(&import_result(x, tests, &group));
         organize(x, tests, &entry, &mut folders, &mut coverage);
         // The comma between array elements counts too; inline evidence is known now, files are
         // not (they are read at send time and bounded by the evidence limits).
         let inline: usize = entry
-            .evidence
+            .evidence()
             .iter()
             .map(|e| match e {
                 PlannedEvidence::Inline { base64, .. } => base64.len() + 64,
@@ -146,9 +147,9 @@ impl<'a> RunResults<'a> {
 
 impl ResultSource for RunResults<'_> {
     fn result(&self, entry: &ChunkTest) -> payload::TestResult {
-        let mut group = Vec::with_capacity(1 + entry.merged.len());
+        let mut group = Vec::with_capacity(1 + entry.merged().len());
         group.push(entry.test);
-        group.extend_from_slice(&entry.merged);
+        group.extend_from_slice(entry.merged());
         let mut result = import_result(self.settings, self.tests, &group);
         if let Some(info) = &mut result.test_info
             && !self.plan.left_out_requirements.is_empty()
@@ -171,11 +172,7 @@ fn chunk_entry(tests: Tests<'_>, group: &[usize]) -> ChunkTest {
             }
         }
     }
-    ChunkTest {
-        test: group[0],
-        evidence,
-        merged: group[1..].to_vec(),
-    }
+    ChunkTest::new(group[0], evidence, group[1..].to_vec())
 }
 
 /// The import result of a group (`Plan::tests` indexes, the first one first).

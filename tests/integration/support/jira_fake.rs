@@ -1346,7 +1346,7 @@ pub mod build {
                 definition: t.definition().into_owned(),
                 xray_key: t.key().cloned(),
                 message: t.message(),
-                details: Some(format!("AssertionError\n  at {}(Test.java:42)", t.name())),
+                details: Some(format!("AssertionError\n  at {}(Test.java:42)", t.name()).into()),
                 ci_run_url: Some("https://ci.example/run/1".into()),
                 attempts: vec![
                     AttemptSummary {

@@ -179,11 +179,7 @@ pub fn plan(
             Some("expected 400 but was 500"),
             key.as_deref(),
         );
-        entries.push(ChunkTest {
-            test: i,
-            evidence: Vec::new(),
-            merged: Vec::new(),
-        });
+        entries.push(ChunkTest::new(i, Vec::new(), Vec::new()));
     }
     let chunks = entries
         .chunks(chunk.max(1))
@@ -261,7 +257,7 @@ pub fn add_evidence(plan: &mut XrayPlan, test: usize, evidence: PlannedEvidence)
     for chunk in &mut plan.chunks {
         for ct in &mut chunk.tests {
             if ct.test == test {
-                ct.evidence.push(evidence.clone());
+                ct.push_evidence(evidence.clone());
             }
         }
     }
