@@ -73,14 +73,14 @@ pub struct PlannedTest {
     /// Index into `TestRun::cases`.
     case: u32,
     source: IdentitySource,
-    mapping: Mapping,
+    /// `None` (no allocation) for the common test, sent by its case's own definition: the
+    /// struct stays 16 bytes.
+    mapping: Option<Box<Mapping>>,
 }
 
-/// How a planned test is identified, beyond its case.
+/// How a planned test is identified when it is not by its case's own definition.
 #[derive(Debug, Clone, PartialEq)]
 enum Mapping {
-    /// Sent by the case's own definition.
-    Definition,
     /// A data-driven row regrouped under its Test (`plan/iterations.rs`): sent by this
     /// definition, the case's own without the row part.
     Regrouped(Box<str>),
@@ -96,30 +96,31 @@ impl PlannedTest {
         identity: TestIdentity,
         source: IdentitySource,
     ) -> PlannedTest {
-        let mapping = match identity {
-            TestIdentity::Key(key) => Mapping::Key(key),
-            TestIdentity::Definition(d) if d == case_definition => Mapping::Definition,
-            TestIdentity::Definition(d) => Mapping::Regrouped(d.into_boxed_str()),
-        };
-        PlannedTest {
-            case: u32::try_from(case).expect("a run holds fewer than 2^32 tests"),
-            source,
-            mapping,
-        }
+        let regrouped = matches!(&identity, TestIdentity::Definition(d) if d != case_definition);
+        PlannedTest::from_parts(case, source, identity, regrouped)
     }
 
     /// Case `case` as the mapper mapped it; `regrouped` when its definition was replaced by
     /// its Test's (a data-driven row, `plan/iterations.rs`).
     pub(crate) fn mapped(case: usize, mapped: crate::mapping::Mapped, regrouped: bool) -> Self {
-        let mapping = match mapped.identity {
-            TestIdentity::Key(key) => Mapping::Key(key),
-            TestIdentity::Definition(d) if regrouped => Mapping::Regrouped(d.into_boxed_str()),
-            TestIdentity::Definition(_) => Mapping::Definition,
+        PlannedTest::from_parts(case, mapped.source, mapped.identity, regrouped)
+    }
+
+    fn from_parts(
+        case: usize,
+        source: IdentitySource,
+        identity: TestIdentity,
+        regrouped: bool,
+    ) -> Self {
+        let mapping = match identity {
+            TestIdentity::Key(key) => Some(Mapping::Key(key)),
+            TestIdentity::Definition(d) if regrouped => Some(Mapping::Regrouped(d.into())),
+            TestIdentity::Definition(_) => None,
         };
         PlannedTest {
             case: u32::try_from(case).expect("a run holds fewer than 2^32 tests"),
-            source: mapped.source,
-            mapping,
+            source,
+            mapping: mapping.map(Box::new),
         }
     }
 
@@ -134,8 +135,8 @@ impl PlannedTest {
 
     /// The Test's key when it is given by key.
     pub fn key(&self) -> Option<&IssueKey> {
-        match &self.mapping {
-            Mapping::Key(k) => Some(k),
+        match self.mapping.as_deref() {
+            Some(Mapping::Key(k)) => Some(k),
             _ => None,
         }
     }
@@ -213,20 +214,20 @@ impl<'a> TestView<'a> {
     /// What Xray matches or creates the Test by: the case's definition, or for a regrouped
     /// data-driven row, its Test's.
     pub fn definition(&self) -> Cow<'a, str> {
-        match &self.planned.mapping {
-            Mapping::Regrouped(d) => Cow::Borrowed(d),
+        match self.planned.mapping.as_deref() {
+            Some(Mapping::Regrouped(d)) => Cow::Borrowed(d),
             _ => Cow::Owned(self.case.definition()),
         }
     }
 
     /// True for a data-driven row regrouped under its Test (`plan/iterations.rs`).
     pub fn regrouped(&self) -> bool {
-        matches!(self.planned.mapping, Mapping::Regrouped(_))
+        matches!(self.planned.mapping.as_deref(), Some(Mapping::Regrouped(_)))
     }
 
     pub fn identity(&self) -> TestIdentity {
-        match &self.planned.mapping {
-            Mapping::Key(k) => TestIdentity::Key(k.clone()),
+        match self.planned.mapping.as_deref() {
+            Some(Mapping::Key(k)) => TestIdentity::Key(k.clone()),
             _ => TestIdentity::Definition(self.definition().into_owned()),
         }
     }
@@ -477,8 +478,9 @@ pub struct BugFields {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttemptSummary {
     pub outcome: OutcomeKind,
+    /// The try's failure message, read from the text store when shown.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<StoredText>,
 }
 
 /// What a bug says; rendered to ADF (Cloud) or wiki markup (DC) by `jira`.
@@ -667,6 +669,13 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large run holds one of each per test (issue 18): they must not grow unnoticed.
+    #[test]
+    fn per_test_plan_entries_stay_small() {
+        assert_eq!(std::mem::size_of::<PlannedTest>(), 16);
+        assert_eq!(std::mem::size_of::<ChunkTest>(), 16);
+    }
 
     #[test]
     fn short_class_of_java_jest_and_plain_names() {

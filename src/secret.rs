@@ -54,6 +54,18 @@ impl fmt::Display for Secret {
     }
 }
 
+/// [`scrub`] of an owned text, returned as it is (no copy) when it holds no secret.
+pub fn scrub_owned(text: String, secrets: &[&Secret]) -> String {
+    if secrets
+        .iter()
+        .any(|s| s.0.len() >= 4 && text.contains(&s.0))
+    {
+        scrub(&text, secrets)
+    } else {
+        text
+    }
+}
+
 /// Replaces every occurrence of each non-empty secret in `text` with `***`. Used on text that
 /// came back from a server (which may echo a credential) before it is shown or stored.
 pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
@@ -70,6 +82,26 @@ pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_owned_scrubs_like_scrub_and_keeps_clean_text_as_it_is() {
+        let secret = Secret::from("tok-1234");
+        let leaked = "a tok-1234 b".to_string();
+        assert_eq!(
+            scrub_owned(leaked.clone(), &[&secret]),
+            scrub(&leaked, &[&secret])
+        );
+        assert_eq!(scrub_owned(leaked, &[&secret]), "a *** b");
+        let clean = "nothing here".to_string();
+        let at = clean.as_ptr();
+        let kept = scrub_owned(clean, &[&secret]);
+        assert_eq!(kept.as_ptr(), at, "no copy");
+        assert_eq!(
+            scrub_owned("ab".into(), &[&Secret::from("ab")]),
+            "ab",
+            "too short to scrub"
+        );
+    }
 
     #[test]
     fn never_prints() {

@@ -136,8 +136,12 @@ pub fn run(
             lines: lines.clone(),
         });
     }
-    let report_json = crate::secret::scrub(&report.to_json(), &secret_refs);
-    if let Some(path) = &settings.output.report {
+    // Rendered only when asked for: a large run's report (every bug action) is tens of
+    // megabytes of text.
+    let report_json = (settings.output.report.is_some() || json)
+        .then(|| crate::secret::scrub_owned(report.to_json(), &secret_refs));
+    drop(report);
+    if let (Some(path), Some(report_json)) = (&settings.output.report, &report_json) {
         let bytes = report_json.clone() + "\n";
         crate::outfile::write(path, bytes.as_bytes(), crate::outfile::PUBLIC_MODE).map_err(
             |source| RunError::Output {
@@ -146,9 +150,9 @@ pub fn run(
             },
         )?;
     }
-    if json {
+    if let (true, Some(report_json)) = (json, &report_json) {
         // The same JSON value, with nothing the runner or a terminal would act on.
-        writeln!(out, "{}", crate::untrusted::json(&report_json)).map_err(stdout_error)?;
+        writeln!(out, "{}", crate::untrusted::json(report_json)).map_err(stdout_error)?;
     }
     if let Some(path) = &settings.output.summary_md {
         github::write_summary_md(path, &summary, &secret_refs).map_err(|source| {
@@ -467,7 +471,7 @@ fn send(
         };
         // A dry run writes nothing, so its would-… lines keep every key (none is checked).
         let jp = if dry_run {
-            jp.clone()
+            std::borrow::Cow::Borrowed(jp)
         } else {
             crate::jira::file::only_verified_keys(jp, tests, &verified)
         };

@@ -91,11 +91,26 @@ pub fn run_at(
 /// linked to a bug (its bug is still filed, without the link), and a passing test naming it
 /// closes nothing. A result file can name any issue in `test_key`; only a key checked to be a
 /// Test of the Xray project may steer a write to another issue.
-pub fn only_verified_keys(
-    plan: &JiraPlan,
+///
+/// Borrowed as it is when every key is verified (the usual case): a large run's plan is not
+/// copied for nothing.
+pub fn only_verified_keys<'p>(
+    plan: &'p JiraPlan,
     tests: Tests<'_>,
     verified: &dyn Fn(&str) -> bool,
-) -> JiraPlan {
+) -> std::borrow::Cow<'p, JiraPlan> {
+    let unverified = |k: Option<&IssueKey>| k.is_some_and(|k| !verified(k.as_str()));
+    let changes = plan
+        .intents
+        .iter()
+        .any(|i| unverified(i.report.xray_key.as_ref()))
+        || plan
+            .close_on_pass
+            .iter()
+            .any(|p| unverified(tests.try_get(p.test).and_then(|t| t.key())));
+    if !changes {
+        return std::borrow::Cow::Borrowed(plan);
+    }
     let mut out = plan.clone();
     for intent in &mut out.intents {
         if intent
@@ -112,7 +127,7 @@ pub fn only_verified_keys(
             Some(k) => verified(k.as_str()),
             None => true,
         });
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// One bug to keep: a failing test's, or the umbrella issue.

@@ -13,13 +13,13 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::text::{failure_message, one_line, plain};
+use super::text::{failure_message, one_line};
 use super::{
     AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, TestView,
     Tests, UmbrellaIntent, dedup_label, label,
 };
 use crate::ci::CiContext;
-use crate::model::{OutcomeKind, ReadText};
+use crate::model::OutcomeKind;
 use crate::settings::{BugOverride, JiraPlanSettings};
 
 const MAX_SUMMARY_CHARS: usize = 255;
@@ -273,10 +273,7 @@ fn report(
         for a in &cases(i).attempts {
             attempts.push(AttemptSummary {
                 outcome: a.outcome.kind(),
-                message: a
-                    .outcome
-                    .failure()
-                    .and_then(|f| f.message.read().map(|m| plain(&m))),
+                message: a.outcome.failure().and_then(|f| f.message).map(Into::into),
             });
         }
     }

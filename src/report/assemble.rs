@@ -200,51 +200,52 @@ pub fn summary(
         .filter(|i| i.report.rows.is_empty())
         .map(|i| (i.test, i.report.attempts.len()))
         .collect();
-    // As many rows as failed and errored tests, allocated once (a large run has tens of
-    // thousands; grown by doubling they would cost a third more).
+    // Errors first (they usually mean the test could not run at all), then failures, each in
+    // run order: two passes instead of a stable sort, whose scratch half of a large run's rows
+    // would be the peak of its memory. As many rows as failed and errored tests, allocated once.
     let mut failures: Vec<FailureRow> = Vec::with_capacity(plan.counts.failed + plan.counts.error);
-    failures.extend(
-        tests
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| matches!(t.outcome(), OutcomeKind::Failed | OutcomeKind::Error))
-            .map(|(i, t)| {
-                let key = xray_key(&t);
-                let file = t
-                    .file()
-                    .map(|f| workspace_relative(&settings.output.workspace, &f));
-                // The planner falls back to the result file when the runner named no source file:
-                // an annotation anchor, not a place in the code worth showing people.
-                let from_result_file = t.line().is_none()
-                    && file.as_deref().is_some_and(|f| {
-                        let lower = f.to_ascii_lowercase();
-                        [".xml", ".json", ".trx"].iter().any(|e| lower.ends_with(e))
-                    });
-                FailureRow {
-                    name: t.name().to_string(),
-                    test_id: t.test_id().into_owned(),
-                    definition: t.definition().into_owned(),
-                    xray_url: key.as_deref().and_then(&link),
-                    xray_key: key,
-                    kind: t.outcome(),
-                    message: t.message(),
-                    file: file.clone().filter(|_| !from_result_file),
-                    line: t.line(),
-                    result_file: file.filter(|_| from_result_file),
-                    bug: bugs_by_test
-                        .get(&i)
-                        .or_else(|| {
-                            (!bugs_by_identity.is_empty())
-                                .then(|| bugs_by_identity.get(&t.identity()).copied())
-                                .flatten()
-                        })
-                        .cloned(),
-                    attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
-                }
-            }),
-    );
-    // Errors first: they usually mean the test could not run at all.
-    failures.sort_by_key(|f| f.kind != OutcomeKind::Error);
+    for kind in [OutcomeKind::Error, OutcomeKind::Failed] {
+        failures.extend(
+            tests
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.outcome() == kind)
+                .map(|(i, t)| {
+                    let key = xray_key(&t);
+                    let file = t
+                        .file()
+                        .map(|f| workspace_relative(&settings.output.workspace, &f));
+                    // The planner falls back to the result file when the runner named no source file:
+                    // an annotation anchor, not a place in the code worth showing people.
+                    let from_result_file = t.line().is_none()
+                        && file.as_deref().is_some_and(|f| {
+                            let lower = f.to_ascii_lowercase();
+                            [".xml", ".json", ".trx"].iter().any(|e| lower.ends_with(e))
+                        });
+                    FailureRow {
+                        name: t.name().to_string(),
+                        test_id: t.test_id().into_owned(),
+                        definition: t.definition().into_owned(),
+                        xray_url: key.as_deref().and_then(&link),
+                        xray_key: key,
+                        kind: t.outcome(),
+                        message: t.message(),
+                        file: file.clone().filter(|_| !from_result_file),
+                        line: t.line(),
+                        result_file: file.filter(|_| from_result_file),
+                        bug: bugs_by_test
+                            .get(&i)
+                            .or_else(|| {
+                                (!bugs_by_identity.is_empty())
+                                    .then(|| bugs_by_identity.get(&t.identity()).copied())
+                                    .flatten()
+                            })
+                            .cloned(),
+                        attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
+                    }
+                }),
+        );
+    }
     let flaky = tests
         .iter()
         .filter(|t| t.flaky())

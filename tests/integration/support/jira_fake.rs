@@ -1351,7 +1351,7 @@ pub mod build {
                 attempts: vec![
                     AttemptSummary {
                         outcome: OutcomeKind::Failed,
-                        message: t.message(),
+                        message: t.message().map(Into::into),
                     },
                     AttemptSummary {
                         outcome: OutcomeKind::Failed,
