@@ -4,9 +4,15 @@
 //! Only hashes are stored, never names, so the index costs about 24 bytes per test whatever the
 //! names are; callers compare the candidates exactly, which handles collisions. Positions are
 //! numbered in the order they are pushed.
+//!
+//! The index owns the hash function its callers hash identities with ([`HashIndex::hash`]):
+//! foldhash, keyed with a random seed per index. It is several times faster than the standard
+//! library's SipHash on short names (SipHash was ~8 % of `xray-sync parse` on a 200,000-test
+//! file), and the per-index seed keeps a hostile result file from choosing names that collide:
+//! collisions only lengthen a chain of exact comparisons, and they cannot be planned.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 const NONE: usize = usize::MAX;
 
@@ -16,6 +22,8 @@ pub(crate) struct HashIndex {
     latest: HashMap<u64, usize, BuildHasherDefault<KeyIsHash>>,
     /// Per position, the previous position with the same hash (`NONE` ends the chain).
     previous: Vec<usize>,
+    /// The keyed hash of identities pushed here.
+    key: foldhash::fast::RandomState,
 }
 
 impl HashIndex {
@@ -23,7 +31,13 @@ impl HashIndex {
         HashIndex {
             latest: HashMap::with_capacity_and_hasher(positions, BuildHasherDefault::default()),
             previous: Vec::with_capacity(positions),
+            key: foldhash::fast::RandomState::default(),
         }
+    }
+
+    /// The hash of an identity, under this index's key: push and look up with it.
+    pub(crate) fn hash<T: Hash + ?Sized>(&self, identity: &T) -> u64 {
+        self.key.hash_one(identity)
     }
 
     /// Positions pushed with `hash`, latest first.

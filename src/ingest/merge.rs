@@ -26,7 +26,7 @@
 //! once at the end.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use super::hash_index::HashIndex;
 use crate::model::{Format, Outcome, Property, TestCase};
@@ -101,12 +101,6 @@ impl<'a> Identity<'a> {
             },
         }
     }
-
-    fn hash64(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        self.hash(&mut hasher);
-        hasher.finish()
-    }
 }
 
 /// Which sightings came from which file: `cases[previous end..end]` were read from one file,
@@ -146,7 +140,7 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
         };
         let (hash, earlier) = {
             let id = Identity::of(&cases[seen]);
-            let hash = id.hash64();
+            let hash = index.hash(&id);
             let earlier = index
                 .candidates(hash)
                 .find(|&at| Identity::of(&cases[at]) == id);

@@ -2,7 +2,6 @@
 //! one test case under construction at a time. Elements we do not keep (suite properties,
 //! suite-level output, unknown vocabulary) are skipped without decoding their attributes or text.
 
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -567,9 +566,9 @@ impl<'p> Parser<'p> {
             return;
         }
         // Keyed by a hash so names are not stored twice; collisions are checked exactly.
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&*test.suite_path, &test.classname, &test.name).hash(&mut hasher);
-        let hash = hasher.finish();
+        let hash = self
+            .index
+            .hash(&(&*test.suite_path, &test.classname, &test.name));
         let cases = &self.cases;
         let earlier = self.index.candidates(hash).find(|&at| {
             let other = &cases[at];
