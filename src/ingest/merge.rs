@@ -103,6 +103,16 @@ impl<'a> Identity<'a> {
     }
 }
 
+/// The hash of a test's identity under `index`'s key (what `merge_files` indexes by).
+pub(crate) fn identity_hash(index: &HashIndex, case: &TestCase) -> u64 {
+    index.hash(&Identity::of(case))
+}
+
+/// True when `merge_files` would fold `a` and `b` into one test.
+pub(crate) fn same_identity(a: &TestCase, b: &TestCase) -> bool {
+    Identity::of(a) == Identity::of(b)
+}
+
 /// Which sightings came from which file: `cases[previous end..end]` were read from one file,
 /// named by the pattern at position `given`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
