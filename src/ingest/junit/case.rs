@@ -190,7 +190,7 @@ impl Case {
         attachments.append(&mut case.rerun_attachments);
         // Output of a passed try is only scanned for attachments, never kept: Xray comments
         // and Jira bugs are written for failures (see the module doc).
-        let (system_out, system_err) = if outcome == Outcome::Passed {
+        let (system_out, system_err) = if matches!(outcome, Outcome::Passed) {
             case.out.clear();
             case.err.clear();
             (None, None)
