@@ -12,6 +12,7 @@
 //! collisions only lengthen a chain of exact comparisons, and they cannot be planned.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 const NONE: u32 = u32::MAX;
@@ -43,11 +44,41 @@ impl HashIndex {
     }
 
     /// Positions pushed with `hash`, latest first (and, rarely, others that share its key).
+    #[cfg(test)]
     pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
         let found = |at: u32| (at != NONE).then_some(at);
         let head = self.latest.get(&key_of(hash)).copied();
         std::iter::successors(head, move |&at| found(self.previous[at as usize]))
             .map(|at| at as usize)
+    }
+
+    /// The first candidate for `hash` (latest first) that `is_same` accepts; when none does,
+    /// pushes the next position with `hash`, as [`HashIndex::push`]. One table probe for both,
+    /// where `candidates` then `push` made two (each a likely cache miss on a large run).
+    pub(crate) fn find_or_push(
+        &mut self,
+        hash: u64,
+        mut is_same: impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
+        let at = self.next_position();
+        let previous = &mut self.previous;
+        match self.latest.entry(key_of(hash)) {
+            Entry::Occupied(mut head) => {
+                let mut candidate = *head.get();
+                while candidate != NONE {
+                    if is_same(candidate as usize) {
+                        return Some(candidate as usize);
+                    }
+                    candidate = previous[candidate as usize];
+                }
+                previous.push(head.insert(at));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(at);
+                previous.push(NONE);
+            }
+        }
+        None
     }
 
     /// The next position, found by `hash` from now on.
@@ -114,6 +145,19 @@ mod tests {
         assert_eq!(index.candidates(1 << 32).count(), 0);
         // Hashes that differ only in their lower half share a chain: callers compare exactly.
         assert_eq!(index.candidates(seven | 5).collect::<Vec<_>>(), [3, 0]);
+    }
+
+    #[test]
+    fn find_or_push_finds_an_accepted_candidate_or_pushes() {
+        let (seven, nine) = (7 << 32, 9 << 32);
+        let mut index = HashIndex::default();
+        assert_eq!(index.find_or_push(seven, |_| true), None);
+        assert_eq!(index.find_or_push(nine, |_| true), None);
+        assert_eq!(index.find_or_push(seven, |at| at == 0), Some(0));
+        // Refused by the caller's comparison: pushed as position 2, chained before 0.
+        assert_eq!(index.find_or_push(seven, |_| false), None);
+        assert_eq!(index.candidates(seven).collect::<Vec<_>>(), [2, 0]);
+        assert_eq!(index.candidates(nine).collect::<Vec<_>>(), [1]);
     }
 
     #[test]

@@ -148,13 +148,11 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
             file: span,
             given: files.get(span).map_or(usize::MAX, |f| f.given),
         };
-        let (hash, earlier) = {
+        // Not found: pushed as position `kept`, which the test moves to below.
+        let earlier = {
             let id = Identity::of(&cases[seen]);
             let hash = index.hash(&id);
-            let earlier = index
-                .candidates(hash)
-                .find(|&at| Identity::of(&cases[at]) == id);
-            (hash, earlier)
+            index.find_or_push(hash, |at| Identity::of(&cases[at]) == id)
         };
         match earlier {
             Some(target) => {
@@ -178,7 +176,6 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
             }
             None => {
                 cases.swap(kept, seen);
-                index.push(hash);
                 first_seen.push(origin);
                 kept += 1;
             }

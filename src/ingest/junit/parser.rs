@@ -579,11 +579,10 @@ impl<'p> Parser<'p> {
             let cases = &self.cases;
             let same = self
                 .index
-                .candidates(hash)
-                .find(|&at| merge::same_identity(&cases[at], &test));
+                .find_or_push(hash, |at| merge::same_identity(&cases[at], &test));
             match same {
+                // Pushed.
                 None => {
-                    self.index.push(hash);
                     self.cases.push(test);
                     return;
                 }
@@ -608,15 +607,12 @@ impl<'p> Parser<'p> {
         let cases = &self.cases;
         let earlier = self
             .index
-            .candidates(hash)
-            .find(|&at| same_in_file(&cases[at], &test));
+            .find_or_push(hash, |at| same_in_file(&cases[at], &test));
         match earlier {
             // Appended in document order; every case is settled once when the file ends.
             Some(at) => self.cases[at].append(test),
-            None => {
-                self.index.push(hash);
-                self.cases.push(test);
-            }
+            // Pushed.
+            None => self.cases.push(test),
         }
     }
 
