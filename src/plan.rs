@@ -5,12 +5,18 @@
 //! byte-identical plan, `--dry-run` output and `--plan-json`. Executors (`xray`, `jira`) carry a
 //! plan out and never decide policy themselves.
 //!
-//! Submodules: `build` (the planner), `bugs` (Jira intents), `chunk` (request boundaries),
-//! `label` (the frozen dedup label), `json` (`--plan-json`).
+//! Submodules: `build` (the planner), `groups` (results sharing a test id), `bugs` (Jira
+//! intents), `chunk` (request boundaries), `label` (the frozen dedup label), `json`
+//! (`--plan-json`).
+//!
+//! A planned test is an index into the run and its mapping ([`PlannedTest`]); everything else
+//! about it is read from the run through [`Tests`] / [`TestView`] (`Plan::tests_in`), so a
+//! plan of a large run costs a few bytes per test beyond the run itself.
 
 mod bugs;
 mod build;
 pub mod chunk;
+mod groups;
 mod iterations;
 pub mod json;
 mod text;
@@ -30,13 +36,14 @@ pub mod build_support {
 pub use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};
 pub use label::dedup_label;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::model::{Counts, OutcomeKind};
+use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
 use crate::plan::xray_json as payload;
-use crate::settings::Product;
+use crate::settings::{Product, StatusMap};
 
 /// The short class a person recognises a test by: the last segment of a dotted class name
 /// (`com.acme.CalcTest` → `CalcTest`), or of a jest/Mocha describe path (`Calc › add` → `add`).
@@ -57,26 +64,235 @@ pub fn short_class(definition: &str, name: &str) -> Option<String> {
     (!short.is_empty()).then(|| short.to_string())
 }
 
-/// One result in scope, after mapping.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One result in scope, after mapping: which case of the run it is, and how it is identified.
+/// Nothing else is copied out of the case: its name, definition, outcome, status, file and
+/// message are read from the run through a [`TestView`], so a plan of a large run holds a few
+/// bytes per test on top of the run itself (issue 18: the plan held each id up to four times).
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlannedTest {
+    /// Index into `TestRun::cases`.
+    case: u32,
+    source: IdentitySource,
+    mapping: Mapping,
+}
+
+/// How a planned test is identified, beyond its case.
+#[derive(Debug, Clone, PartialEq)]
+enum Mapping {
+    /// Sent by the case's own definition.
+    Definition,
+    /// A data-driven row regrouped under its Test (`plan/iterations.rs`): sent by this
+    /// definition, the case's own without the row part.
+    Regrouped(Box<str>),
+    /// Mapped to an existing Test.
+    Key(IssueKey),
+}
+
+impl PlannedTest {
+    /// `case` indexes `TestRun::cases`; `identity` and `definition` are the mapper's.
+    pub fn new(
+        case: usize,
+        case_definition: &str,
+        identity: TestIdentity,
+        source: IdentitySource,
+    ) -> PlannedTest {
+        let mapping = match identity {
+            TestIdentity::Key(key) => Mapping::Key(key),
+            TestIdentity::Definition(d) if d == case_definition => Mapping::Definition,
+            TestIdentity::Definition(d) => Mapping::Regrouped(d.into_boxed_str()),
+        };
+        PlannedTest {
+            case: u32::try_from(case).expect("a run holds fewer than 2^32 tests"),
+            source,
+            mapping,
+        }
+    }
+
+    /// Case `case` as the mapper mapped it; `regrouped` when its definition was replaced by
+    /// its Test's (a data-driven row, `plan/iterations.rs`).
+    pub(crate) fn mapped(case: usize, mapped: crate::mapping::Mapped, regrouped: bool) -> Self {
+        let mapping = match mapped.identity {
+            TestIdentity::Key(key) => Mapping::Key(key),
+            TestIdentity::Definition(d) if regrouped => Mapping::Regrouped(d.into_boxed_str()),
+            TestIdentity::Definition(_) => Mapping::Definition,
+        };
+        PlannedTest {
+            case: u32::try_from(case).expect("a run holds fewer than 2^32 tests"),
+            source: mapped.source,
+            mapping,
+        }
+    }
+
+    /// Index into `TestRun::cases`.
+    pub fn case(&self) -> usize {
+        self.case as usize
+    }
+
+    pub fn source(&self) -> IdentitySource {
+        self.source
+    }
+
+    /// The Test's key when it is given by key.
+    pub fn key(&self) -> Option<&IssueKey> {
+        match &self.mapping {
+            Mapping::Key(k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+/// The planned tests with the run they were planned from: what reads a planned test's name,
+/// definition or status goes through here.
+#[derive(Debug, Clone, Copy)]
+pub struct Tests<'a> {
+    planned: &'a [PlannedTest],
+    run: &'a TestRun,
+    statuses: &'a StatusMap,
+}
+
+impl<'a> Tests<'a> {
+    pub fn new(planned: &'a [PlannedTest], run: &'a TestRun, statuses: &'a StatusMap) -> Self {
+        Tests {
+            planned,
+            run,
+            statuses,
+        }
+    }
+
+    /// Planned test `i` (an index into `Plan::tests`).
+    pub fn get(&self, i: usize) -> TestView<'a> {
+        let planned = &self.planned[i];
+        TestView {
+            planned,
+            case: &self.run.cases[planned.case()],
+            statuses: self.statuses,
+        }
+    }
+
+    /// Planned test `i`, or `None` past the end.
+    pub fn try_get(&self, i: usize) -> Option<TestView<'a>> {
+        (i < self.planned.len()).then(|| self.get(i))
+    }
+
+    pub fn len(&self) -> usize {
+        self.planned.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.planned.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = TestView<'a>> + 'a {
+        let (run, statuses) = (self.run, self.statuses);
+        self.planned.iter().map(move |planned| TestView {
+            planned,
+            case: &run.cases[planned.case()],
+            statuses,
+        })
+    }
+
+    /// The run the tests were planned from.
+    pub fn run(&self) -> &'a TestRun {
+        self.run
+    }
+}
+
+/// One planned test read together with its case.
+#[derive(Debug, Clone, Copy)]
+pub struct TestView<'a> {
+    pub planned: &'a PlannedTest,
+    pub case: &'a TestCase,
+    statuses: &'a StatusMap,
+}
+
+impl<'a> TestView<'a> {
+    pub fn name(&self) -> &'a str {
+        &self.case.name
+    }
+
+    /// What Xray matches or creates the Test by: the case's definition, or for a regrouped
+    /// data-driven row, its Test's.
+    pub fn definition(&self) -> Cow<'a, str> {
+        match &self.planned.mapping {
+            Mapping::Regrouped(d) => Cow::Borrowed(d),
+            _ => Cow::Owned(self.case.definition()),
+        }
+    }
+
+    /// True for a data-driven row regrouped under its Test (`plan/iterations.rs`).
+    pub fn regrouped(&self) -> bool {
+        matches!(self.planned.mapping, Mapping::Regrouped(_))
+    }
+
+    pub fn identity(&self) -> TestIdentity {
+        match &self.planned.mapping {
+            Mapping::Key(k) => TestIdentity::Key(k.clone()),
+            _ => TestIdentity::Definition(self.definition().into_owned()),
+        }
+    }
+
+    /// The Test's key when it is given by key.
+    pub fn key(&self) -> Option<&'a IssueKey> {
+        self.planned.key()
+    }
+
     /// Stable test id: the Xray key when mapped, else the definition.
-    pub test_id: String,
-    pub name: String,
-    pub definition: String,
-    pub identity: TestIdentity,
-    pub source: IdentitySource,
-    pub outcome: OutcomeKind,
-    pub flaky: bool,
-    /// The Xray status name it will be sent with.
-    pub status: String,
-    /// Source file and line of the test, or of its result file, for annotations.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub fn test_id(&self) -> Cow<'a, str> {
+        match self.planned.key() {
+            Some(k) => Cow::Borrowed(k.as_str()),
+            None => self.definition(),
+        }
+    }
+
+    pub fn source(&self) -> IdentitySource {
+        self.planned.source
+    }
+
+    pub fn outcome(&self) -> OutcomeKind {
+        self.case.outcome().kind()
+    }
+
+    pub fn flaky(&self) -> bool {
+        self.case.flaky
+    }
+
+    /// The Xray status name it is sent with.
+    pub fn status(&self) -> &'a str {
+        let s = self.statuses;
+        match self.outcome() {
+            OutcomeKind::Passed if self.case.flaky => &s.flaky,
+            OutcomeKind::Passed => &s.passed,
+            OutcomeKind::Failed => &s.failed,
+            OutcomeKind::Error => &s.error,
+            OutcomeKind::Skipped => &s.skipped,
+        }
+    }
+
+    /// Source file of the test, or its result file, for annotations.
+    pub fn file(&self) -> Option<Cow<'a, str>> {
+        match (self.case.file(), self.case.attempts.first()) {
+            (Some(f), _) => Some(Cow::Borrowed(f)),
+            (None, Some(a)) => Some(a.source.path.to_string_lossy()),
+            (None, None) => None,
+        }
+    }
+
+    /// The line that goes with [`TestView::file`].
+    pub fn line(&self) -> Option<u32> {
+        match (self.case.file(), self.case.attempts.first()) {
+            (Some(_), _) => self.case.line(),
+            (None, Some(a)) => a.source.line.and_then(|l| u32::try_from(l).ok()),
+            (None, None) => None,
+        }
+    }
+
+    /// The failure's first line (read from the text store), for failed and errored tests.
+    pub fn message(&self) -> Option<String> {
+        self.case
+            .outcome()
+            .failure()
+            .and_then(text::failure_message)
+    }
 }
 
 /// Evidence to read and attach when the chunk is sent. The plan only names it: reading files is
@@ -99,20 +315,51 @@ pub enum PlannedEvidence {
 /// One test's entry in a chunk: the decisions only. Its import result (the request body's
 /// `tests[]` entry) is built from the run when the chunk is sent, spooled or written, through a
 /// [`ResultSource`], so a run never holds more than one chunk's body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// 16 bytes for the common entry (one result, no evidence): a large run has one per test.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChunkTest {
     /// Index into `Plan::tests`.
     pub test: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<PlannedEvidence>,
-    /// Further `Plan::tests` indexes folded into this one result as iterations (several results
-    /// on one Test, e.g. parametrized tests). Empty for a plain result.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub merged: Vec<usize>,
+    /// Evidence and merged results, when there are any.
+    extra: Option<Box<ChunkExtra>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ChunkExtra {
+    evidence: Vec<PlannedEvidence>,
+    merged: Vec<usize>,
+}
+
+impl ChunkTest {
+    /// Test `test` with its `evidence`, and `merged`: further `Plan::tests` indexes folded
+    /// into this one result as iterations (several results on one Test).
+    pub fn new(test: usize, evidence: Vec<PlannedEvidence>, merged: Vec<usize>) -> Self {
+        let extra = (!evidence.is_empty() || !merged.is_empty())
+            .then(|| Box::new(ChunkExtra { evidence, merged }));
+        ChunkTest { test, extra }
+    }
+
+    pub fn evidence(&self) -> &[PlannedEvidence] {
+        self.extra.as_ref().map_or(&[], |e| &e.evidence)
+    }
+
+    /// Further `Plan::tests` indexes sent as iterations of this result; empty for a plain one.
+    pub fn merged(&self) -> &[usize] {
+        self.extra.as_ref().map_or(&[], |e| &e.merged)
+    }
+
+    /// Adds evidence to attach.
+    pub fn push_evidence(&mut self, evidence: PlannedEvidence) {
+        match &mut self.extra {
+            Some(extra) => extra.evidence.push(evidence),
+            None => *self = ChunkTest::new(self.test, vec![evidence], Vec::new()),
+        }
+    }
 }
 
 /// One import request's worth of results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XrayChunk {
     pub index: usize,
     pub tests: Vec<ChunkTest>,
@@ -133,7 +380,7 @@ pub enum ExecutionTarget {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XrayPlan {
     pub product: Product,
     pub target: ExecutionTarget,
@@ -141,28 +388,19 @@ pub struct XrayPlan {
     pub chunks: Vec<XrayChunk>,
     /// Jira fields for a created execution, as configured (names and shorthands are resolved
     /// against the create screen when sending: `xray::exec_fields`).
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub execution_fields: std::collections::BTreeMap<String, serde_json::Value>,
     /// Test Sets every Test of the run is added to after the import (`xray::organize`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub test_sets: Vec<String>,
-    /// For each `Plan::tests` entry, its index in `TestRun::cases`: what [`RunResults`] builds
-    /// the import results from.
-    #[serde(skip)]
-    pub cases: Vec<usize>,
     /// Requirement keys left out of every `testInfo.requirementKeys` when the bodies are built
     /// (found not to be requirements before the import).
-    #[serde(skip)]
     pub left_out_requirements: std::collections::BTreeSet<String>,
     /// Test Repository folder (rendered from `XRAY_FOLDER` per test) → the tests placed there
     /// after the import (`xray::folders`): those sent by definition, and those sent by key
     /// under `move_keyed_tests`.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub folders: std::collections::BTreeMap<String, Vec<usize>>,
     /// Requirement coverage the results ask for, one entry per test that names requirements
     /// (`xray::requirements`): new Tests carry them in `testInfo.requirementKeys`, Tests given
     /// by key are linked after the import.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<Coverage>,
 }
 
@@ -253,8 +491,10 @@ pub struct BugReport {
     pub xray_key: Option<IssueKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Kept in the text store until the bug is written (a stack trace per failing test adds
+    /// up to hundreds of megabytes on a large run).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
+    pub details: Option<StoredText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_run_url: Option<String>,
     pub attempts: Vec<AttemptSummary>,
@@ -270,6 +510,48 @@ pub struct BugReport {
     /// The failing rows of a data-driven Test (their names), when it has more than one result.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub rows: Vec<String>,
+}
+
+/// Text held in the text store (`model::Text`) until it is used, read with colour codes
+/// removed; JSON and `Debug` show the text itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct StoredText(crate::model::Text);
+
+impl StoredText {
+    /// The text as people read it (ANSI colour codes removed).
+    pub fn read(&self) -> String {
+        text::plain(&self.0.read())
+    }
+}
+
+impl From<crate::model::Text> for StoredText {
+    fn from(text: crate::model::Text) -> Self {
+        StoredText(text)
+    }
+}
+
+impl From<&str> for StoredText {
+    fn from(text: &str) -> Self {
+        StoredText(text.into())
+    }
+}
+
+impl From<String> for StoredText {
+    fn from(text: String) -> Self {
+        StoredText(text.into())
+    }
+}
+
+impl std::fmt::Debug for StoredText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.read(), f)
+    }
+}
+
+impl Serialize for StoredText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.read())
+    }
 }
 
 /// The CI run a bug or comment talks about, in words people read.
@@ -362,17 +644,24 @@ pub struct JiraPlan {
     pub run_marker: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub counts: Counts,
-    /// Every result in scope, in input order.
+    /// Every result in scope, in input order; read them through [`Plan::tests_in`].
     pub tests: Vec<PlannedTest>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The Xray status names the tests are sent with.
+    pub statuses: StatusMap,
     pub xray: Option<XrayPlan>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jira: Option<JiraPlan>,
     /// One line per decision worth telling the user (a side skipped, results left out).
     pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// The planned tests read with `run`, the run this plan was built from.
+    pub fn tests_in<'a>(&'a self, run: &'a TestRun) -> Tests<'a> {
+        Tests::new(&self.tests, run, &self.statuses)
+    }
 }
 
 #[cfg(test)]

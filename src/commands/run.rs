@@ -110,7 +110,7 @@ pub fn run(
         !dry_run && plan.jira.is_some() && settings.jira.as_ref().is_some_and(|j| j.is_live());
     let stopped =
         crate::stop::reason().map(|reason| (reason, stop_lines(reason, &receipts, jira_live)));
-    let mut summary = assemble::summary(&plan, &settings, &receipts, dry_run);
+    let mut summary = assemble::summary(&plan, &results, &settings, &receipts, dry_run);
     if let Some((_, lines)) = &stopped {
         summary.errors.splice(0..0, lines.iter().cloned());
     }
@@ -122,7 +122,7 @@ pub fn run(
     );
     summary.report_artifact =
         env(crate::cli::env::XRAY_SYNC_REPORT_ARTIFACT).filter(|a| !a.is_empty());
-    let summary = summary.scrubbed(&secret_refs);
+    summary.scrub(&secret_refs);
     console::render_run(&summary, human!()).map_err(stdout_error)?;
     let failed_remote = receipts.failed();
     let stopped_by_keys = receipts.xray.as_ref().is_some_and(|x| {
@@ -418,6 +418,7 @@ fn send(
         );
     };
     let mut receipts = Receipts::default();
+    let tests = plan.tests_in(results);
     // Keys before bugs: a key is linked to a bug or used to close one only once it is known to
     // be a Test of the Xray project, and under strict keys a stale one stops everything.
     let keys = match (xray_live, &plan.xray) {
@@ -425,7 +426,7 @@ fn send(
             http,
             xs,
             xp,
-            &plan.tests,
+            tests,
             &crate::xray::keys::projects(settings),
             &mut progress,
         )),
@@ -439,8 +440,8 @@ fn send(
             xs,
             &settings.output,
             xp,
-            &plan.tests,
-            &crate::plan::RunResults::new(results, xs, xp, &plan.tests),
+            tests,
+            &crate::plan::RunResults::new(xs, xp, tests),
             &Default::default(),
             &[],
             k,
@@ -457,7 +458,7 @@ fn send(
         // Without Xray the keys are checked in Jira itself (issue type Test, a configured
         // project), so a Jira-only run still links bugs to real Tests and nothing else.
         let jira_checked = match &keys {
-            None if !dry_run => jira_key_check(http, js, jp, &plan.tests, settings, &mut progress),
+            None if !dry_run => jira_key_check(http, js, jp, tests, settings, &mut progress),
             _ => None,
         };
         let verified = |key: &str| {
@@ -468,13 +469,13 @@ fn send(
         let jp = if dry_run {
             jp.clone()
         } else {
-            crate::jira::file::only_verified_keys(jp, &plan.tests, &verified)
+            crate::jira::file::only_verified_keys(jp, tests, &verified)
         };
         receipts.jira = Some(crate::jira::file::run(
             http,
             js,
             &jp,
-            &plan.tests,
+            tests,
             dry_run,
             &mut progress,
         ));
@@ -523,22 +524,16 @@ fn send(
         };
         // Requirement keys that are not requirements would refuse the whole import: looked up
         // first, dropped from the payload and reported (`xray::requirements`).
-        let required = crate::xray::requirements::check(
-            http,
-            xs,
-            keys.client(),
-            xp,
-            &plan.tests,
-            &mut progress,
-        );
+        let required =
+            crate::xray::requirements::check(http, xs, keys.client(), xp, tests, &mut progress);
         let xp = required.plan.as_ref().unwrap_or(xp);
         receipts.xray = Some(crate::xray::upload::run_checked(
             http,
             xs,
             &settings.output,
             xp,
-            &plan.tests,
-            &crate::plan::RunResults::new(results, xs, xp, &plan.tests),
+            tests,
+            &crate::plan::RunResults::new(xs, xp, tests),
             &defects,
             &roots,
             keys,
@@ -558,7 +553,7 @@ fn send(
                 keys.client(),
                 xr,
                 xp,
-                &plan.tests,
+                tests,
                 &mut progress,
             );
         }
@@ -579,20 +574,12 @@ fn send(
                     keys,
                     xr,
                     xp,
-                    &plan.tests,
+                    tests,
                     &defects,
                     &wanted,
                     &mut progress,
                 );
-                crate::jira::file::link_landed(
-                    http,
-                    js,
-                    jp,
-                    &plan.tests,
-                    &landed,
-                    jr,
-                    &mut progress,
-                );
+                crate::jira::file::link_landed(http, js, jp, tests, &landed, jr, &mut progress);
             }
         }
     }
@@ -606,7 +593,7 @@ fn jira_key_check(
     http: &Http,
     js: &crate::settings::JiraSettings,
     jp: &crate::plan::JiraPlan,
-    tests: &[crate::plan::PlannedTest],
+    tests: crate::plan::Tests<'_>,
     settings: &Settings,
     progress: &mut dyn FnMut(&str),
 ) -> Option<crate::xray::keys::KeyCheck> {
@@ -616,7 +603,7 @@ fn jira_key_check(
         .filter_map(|i| i.report.xray_key.as_ref().map(|k| k.to_string()))
         .collect();
     for p in &jp.close_on_pass {
-        if let Some(crate::plan::TestIdentity::Key(k)) = tests.get(p.test).map(|t| &t.identity) {
+        if let Some(k) = tests.try_get(p.test).and_then(|t| t.key()) {
             keys.insert(k.to_string());
         }
     }

@@ -218,8 +218,8 @@ pub fn failed_again(
 /// removed (JUnit bodies start with a newline and the XML's indentation). When there are no
 /// details, a multi-line message takes their place.
 fn details(r: &BugReport) -> Option<String> {
-    let source = r
-        .details
+    let details = r.details.map(|d| d.read());
+    let source = details
         .as_deref()
         .filter(|d| !d.trim().is_empty())
         .or_else(|| {

@@ -28,7 +28,7 @@ use super::jql;
 use super::ops::{self, Closed, Commented, Target};
 use crate::error::ApiError;
 use crate::http::Http;
-use crate::plan::{BugFields, BugReport, IssueKey, JiraPlan, PlannedTest};
+use crate::plan::{BugFields, BugReport, IssueKey, JiraPlan, Tests};
 use crate::settings::JiraSettings;
 
 pub use super::receipt::{ActionKind, BugAction, JiraReceipt};
@@ -47,7 +47,7 @@ pub fn run(
     http: &Http,
     settings: &JiraSettings,
     plan: &JiraPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     dry_run: bool,
     progress: &mut dyn FnMut(&str),
 ) -> JiraReceipt {
@@ -67,7 +67,7 @@ pub fn run_at(
     http: &Http,
     settings: &JiraSettings,
     plan: &JiraPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     dry_run: bool,
     now: OffsetDateTime,
     progress: &mut dyn FnMut(&str),
@@ -93,7 +93,7 @@ pub fn run_at(
 /// Test of the Xray project may steer a write to another issue.
 pub fn only_verified_keys(
     plan: &JiraPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     verified: &dyn Fn(&str) -> bool,
 ) -> JiraPlan {
     let mut out = plan.clone();
@@ -108,9 +108,9 @@ pub fn only_verified_keys(
         }
     }
     out.close_on_pass
-        .retain(|p| match tests.get(p.test).map(|t| &t.identity) {
-            Some(crate::plan::TestIdentity::Key(k)) => verified(k.as_str()),
-            _ => true,
+        .retain(|p| match tests.try_get(p.test).and_then(|t| t.key()) {
+            Some(k) => verified(k.as_str()),
+            None => true,
         });
     out
 }
@@ -128,7 +128,7 @@ struct Item<'a> {
     umbrella_lines: Vec<(String, Option<String>, Option<IssueKey>)>,
 }
 
-fn items<'a>(plan: &'a JiraPlan, tests: &'a [PlannedTest]) -> Vec<Item<'a>> {
+fn items<'a>(plan: &'a JiraPlan, tests: Tests<'a>) -> Vec<Item<'a>> {
     let mut out: Vec<Item> = plan
         .intents
         .iter()
@@ -153,14 +153,8 @@ fn items<'a>(plan: &'a JiraPlan, tests: &'a [PlannedTest]) -> Vec<Item<'a>> {
             umbrella_lines: u
                 .tests
                 .iter()
-                .filter_map(|&t| tests.get(t))
-                .map(|t| {
-                    let key = match &t.identity {
-                        crate::plan::TestIdentity::Key(k) => Some(k.clone()),
-                        crate::plan::TestIdentity::Definition(_) => None,
-                    };
-                    (t.test_id.clone(), t.message.clone(), key)
-                })
+                .filter_map(|&t| tests.try_get(t))
+                .map(|t| (t.test_id().into_owned(), t.message(), t.key().cloned()))
                 .collect(),
         });
     }

@@ -15,11 +15,11 @@ use globset::{Glob, GlobMatcher};
 
 use super::text::{failure_message, one_line, plain};
 use super::{
-    AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, PlannedTest,
-    TestIdentity, UmbrellaIntent, dedup_label, label,
+    AttemptSummary, BugFields, BugReport, IssueKey, JiraIntent, JiraPlan, PassingTest, TestView,
+    Tests, UmbrellaIntent, dedup_label, label,
 };
 use crate::ci::CiContext;
-use crate::model::{OutcomeKind, ReadText, TestCase};
+use crate::model::{OutcomeKind, ReadText};
 use crate::settings::{BugOverride, JiraPlanSettings};
 
 const MAX_SUMMARY_CHARS: usize = 255;
@@ -32,12 +32,14 @@ struct Rule<'a> {
 }
 
 impl Rule<'_> {
-    fn matches(&self, t: &PlannedTest) -> bool {
+    fn matches(&self, t: &TestView<'_>) -> bool {
         if let Some(key) = &self.key {
-            return matches!(&t.identity, TestIdentity::Key(k) if k == key);
+            return t.key() == Some(key);
         }
         self.glob.as_ref().is_some_and(|g| {
-            g.is_match(&t.test_id) || g.is_match(&t.definition) || g.is_match(&t.name)
+            g.is_match(t.test_id().as_ref())
+                || g.is_match(t.definition().as_ref())
+                || g.is_match(t.name())
         })
     }
 }
@@ -45,9 +47,8 @@ impl Rule<'_> {
 pub(super) fn plan_jira(
     jira: &JiraPlanSettings,
     ci: &CiContext,
-    tests: &[PlannedTest],
-    cases: &[&TestCase],
-    groups: &[Vec<usize>],
+    tests: Tests<'_>,
+    groups: &super::groups::Groups,
     run_marker: String,
     notes: &mut Vec<String>,
 ) -> JiraPlan {
@@ -62,30 +63,29 @@ pub(super) fn plan_jira(
         })
         .collect();
 
-    let mut intents = Vec::new();
+    // At most one intent per failing test: allocated once, not grown by doubling (an intent
+    // is about 500 bytes, and a large run has tens of thousands).
+    let wants_bug = |t: &TestView<'_>| {
+        matches!(t.outcome(), OutcomeKind::Failed | OutcomeKind::Error)
+            || (t.flaky() && jira.file_flaky)
+    };
+    let failing_tests = tests.iter().filter(wants_bug).count();
+    let mut intents = Vec::with_capacity(failing_tests.min(groups.len()));
     let mut close_on_pass = Vec::new();
     let mut disabled = 0usize;
-    for group in groups {
-        let failing: Vec<usize> = group
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let t = &tests[i];
-                matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error)
-                    || (t.flaky && jira.file_flaky)
-            })
-            .collect();
-        let first = group[0];
+    for group in groups.iter() {
+        let failing: Vec<usize> = group.iter().filter(|&i| wants_bug(&tests.get(i))).collect();
+        let first = group.first();
         // Most tests pass: skip the label and field work unless close-on-pass needs them.
         if failing.is_empty() && !jira.close_on_pass {
             continue;
         }
         let rep = failing.first().copied().unwrap_or(first);
-        let t = &tests[rep];
-        let dedup = dedup_label(&jira.label_prefix, &t.identity);
+        let t = tests.get(rep);
+        let dedup = dedup_label(&jira.label_prefix, &t.identity());
         let applied: Vec<&BugOverride> = rules
             .iter()
-            .filter(|r| r.matches(t))
+            .filter(|r| r.matches(&t))
             .map(|r| r.rule)
             .collect();
         if applied.iter().any(|o| o.disable) {
@@ -94,12 +94,12 @@ pub(super) fn plan_jira(
             }
             continue;
         }
-        let name = test_name(t, cases[rep]);
-        let fields = fields(jira, t, &name, &dedup, &applied);
+        let name = test_name(&t);
+        let fields = fields(jira, &t, &name, &dedup, &applied);
         if failing.is_empty() {
             let all_clean_pass = group
                 .iter()
-                .all(|&i| tests[i].outcome == OutcomeKind::Passed && !tests[i].flaky);
+                .all(|i| tests.get(i).outcome() == OutcomeKind::Passed && !tests.get(i).flaky());
             if jira.close_on_pass && all_clean_pass {
                 close_on_pass.push(PassingTest {
                     test: first,
@@ -112,10 +112,11 @@ pub(super) fn plan_jira(
         intents.push(JiraIntent {
             test: rep,
             label: dedup,
-            report: report(t, &name, &failing, tests, cases, ci),
+            report: report(&t, &name, &failing, tests, ci),
             fields,
         });
     }
+    intents.shrink_to_fit();
     if disabled > 0 {
         notes.push(format!(
             "{disabled} failing test(s) have bug filing disabled by [[bugs.override]]"
@@ -177,7 +178,7 @@ fn push_unique(into: &mut Vec<String>, extra: &[String]) {
 
 fn fields(
     jira: &JiraPlanSettings,
-    t: &PlannedTest,
+    t: &TestView<'_>,
     name: &str,
     dedup: &str,
     applied: &[&BugOverride],
@@ -209,13 +210,11 @@ fn fields(
             }
         }
     }
-    let key = match &t.identity {
-        TestIdentity::Key(k) => k.to_string(),
-        TestIdentity::Definition(_) => String::new(),
-    };
-    let class = super::short_class(&t.definition, name).unwrap_or_default();
-    let message_line = t
-        .message
+    let key = t.key().map(|k| k.to_string()).unwrap_or_default();
+    let definition = t.definition();
+    let class = super::short_class(&definition, name).unwrap_or_default();
+    let message = t.message();
+    let message_line = message
         .as_deref()
         .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
         .unwrap_or_default();
@@ -229,8 +228,8 @@ fn fields(
         .replace("{short_class}", &class)
         .replace("{message_first_line}", message_line)
         .replace("{name}", name)
-        .replace("{definition}", &t.definition)
-        .replace("{test_id}", &t.test_id)
+        .replace("{definition}", &definition)
+        .replace("{test_id}", &t.test_id())
         .replace("{key}", &key);
     let summary = summary.trim_end_matches([':', ' ', '-']);
     BugFields {
@@ -247,31 +246,31 @@ fn fields(
 /// The name of the Test a bug is about: a data-driven row regrouped under its Test
 /// (`plan/iterations.rs`) is named by the Test (`test_div`, not `test_div[1-0]`), since the bug
 /// stands for every failing row, which the report lists.
-fn test_name(t: &PlannedTest, case: &TestCase) -> String {
-    if t.definition != case.definition()
-        && let Some(row) = super::iterations::row(&t.name)
+fn test_name(t: &TestView<'_>) -> String {
+    if t.regrouped()
+        && let Some(row) = super::iterations::row(t.name())
     {
         return row.base;
     }
-    t.name.clone()
+    t.name().to_string()
 }
 
 fn report(
-    t: &PlannedTest,
+    t: &TestView<'_>,
     name: &str,
     failing: &[usize],
-    tests: &[PlannedTest],
-    cases: &[&TestCase],
+    tests: Tests<'_>,
     ci: &CiContext,
 ) -> BugReport {
-    let rep = cases[failing[0]];
+    let cases = |i: usize| tests.get(i).case;
+    let rep = cases(failing[0]);
     let failure = rep
         .outcome()
         .failure()
         .or_else(|| rep.attempts.iter().find_map(|a| a.outcome.failure()));
     let mut attempts = Vec::new();
     for &i in failing {
-        for a in &cases[i].attempts {
+        for a in &cases(i).attempts {
             attempts.push(AttemptSummary {
                 outcome: a.outcome.kind(),
                 message: a
@@ -282,25 +281,25 @@ fn report(
         }
     }
     BugReport {
-        test_id: t.test_id.clone(),
+        test_id: t.test_id().into_owned(),
         name: name.to_string(),
-        definition: t.definition.clone(),
-        xray_key: match &t.identity {
-            TestIdentity::Key(k) => Some(k.clone()),
-            TestIdentity::Definition(_) => None,
-        },
+        definition: t.definition().into_owned(),
+        xray_key: t.key().cloned(),
         message: failure.and_then(failure_message),
-        details: failure.and_then(|f| f.details.read().map(|d| plain(&d))),
+        details: failure.and_then(|f| f.details).map(Into::into),
         ci_run_url: ci.run_url.clone(),
         attempts,
-        flaky: failing.iter().any(|&i| tests[i].flaky),
+        flaky: failing.iter().any(|&i| tests.get(i).flaky()),
         file: rep.file().map(str::to_string),
         line: rep.line(),
         run: super::RunFacts::from_ci(ci),
-        rows: if failing.iter().any(|&i| tests[i].name != t.name)
-            || t.definition != cases[failing[0]].definition()
+        rows: if failing.iter().any(|&i| tests.get(i).name() != t.name())
+            || tests.get(failing[0]).regrouped()
         {
-            failing.iter().map(|&i| tests[i].name.clone()).collect()
+            failing
+                .iter()
+                .map(|&i| tests.get(i).name().to_string())
+                .collect()
         } else {
             Vec::new()
         },

@@ -13,14 +13,12 @@
 //! `scope` holds the include/exclude globs, `xray` the Xray results, chunks and execution info,
 //! `plan/text.rs` the run comments, length bounds and timestamps.
 
-use std::collections::HashMap;
-
 use sha2::{Digest, Sha256};
 
 use super::{IdentitySource, Plan, PlannedTest, bugs, iterations};
 use crate::ci::CiContext;
 use crate::mapping::{Mapper, MappingError, Rejection};
-use crate::model::{Counts, OutcomeKind, TestCase, TestRun};
+use crate::model::{Counts, TestCase, TestRun};
 use crate::settings::{IterationMode, PlanSettings, Product, Settings, StatusMap, UnmappedPolicy};
 
 mod scope;
@@ -54,14 +52,6 @@ pub enum PlanError {
     BadScope { pattern: String, message: String },
 }
 
-/// One result kept in scope, with its case.
-struct Kept<'a> {
-    /// Index into `TestRun::cases`.
-    index: usize,
-    case: &'a TestCase,
-    mapped: crate::mapping::Mapped,
-}
-
 /// Plans `run` under `settings`, through their credential-free view (`Settings::planning`).
 pub fn build(run: &TestRun, settings: &Settings) -> Result<Plan, PlanError> {
     plan(run, &settings.planning())
@@ -88,17 +78,20 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
     }
 
     let mut rejected: Vec<(String, Rejection)> = Vec::new();
-    let mut kept: Vec<Kept> = Vec::with_capacity(run.cases.len());
     let mut out_of_scope = 0usize;
     let mut unmapped_skipped = 0usize;
-    let mut unmapped_failed: Vec<String> = Vec::new();
+    let mut unmapped_failed = 0usize;
+    let mut unmapped_examples: Vec<String> = Vec::new();
     let mut case_rejections = Vec::new();
+    let mut counts = Counts::default();
+    // Each planned test is its case's index and its mapping, made as the case is mapped: the
+    // mapping's strings are dropped at once, so ids and names are held only by the run.
+    let mut tests = Vec::with_capacity(run.cases.len());
     for (index, case) in run.cases.iter().enumerate() {
         case_rejections.clear();
         let mut mapped = mapper.map(case, &mut case_rejections);
-        if settings.mapping.iterations == IterationMode::Auto {
-            as_iteration(case, &mut mapped);
-        }
+        let regrouped =
+            settings.mapping.iterations == IterationMode::Auto && as_iteration(case, &mut mapped);
         for r in case_rejections.drain(..) {
             rejected.push((mapped.definition.clone(), r));
         }
@@ -114,23 +107,24 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
                     continue;
                 }
                 UnmappedPolicy::Fail => {
-                    unmapped_failed.push(mapped.definition.clone());
+                    unmapped_failed += 1;
+                    if unmapped_examples.len() < EXAMPLES {
+                        unmapped_examples.push(mapped.definition);
+                    }
                     continue;
                 }
             }
         }
-        kept.push(Kept {
-            index,
-            case,
-            mapped,
-        });
+        counts.add(case);
+        tests.push(PlannedTest::mapped(index, mapped, regrouped));
     }
-    if !unmapped_failed.is_empty() {
+    if unmapped_failed > 0 {
         return Err(PlanError::Unmapped {
-            count: unmapped_failed.len(),
-            examples: unmapped_failed.into_iter().take(EXAMPLES).collect(),
+            count: unmapped_failed,
+            examples: unmapped_examples,
         });
     }
+    tests.shrink_to_fit();
     push_rejection_notes(&mut notes, &rejected);
     if out_of_scope > 0 {
         notes.push(format!(
@@ -147,38 +141,15 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
         Some(x) => x.statuses.clone(),
         None => StatusMap::defaults(Product::Cloud),
     };
-    let mut counts = Counts::default();
-    let cases: Vec<&TestCase> = kept.iter().map(|k| k.case).collect();
-    let case_indexes: Vec<usize> = kept.iter().map(|k| k.index).collect();
-    // Each mapping moves into its planned test (not cloned): a large run holds its ids once.
-    let mut tests = Vec::with_capacity(kept.len());
-    for k in kept {
-        counts.add(k.case);
-        tests.push(planned_test(k, &statuses));
-    }
+    let view = super::Tests::new(&tests, run, &statuses);
 
     // Results sharing a test id become one Xray result; groups keep first-seen order.
-    let mut group_of: HashMap<&str, usize> = HashMap::with_capacity(tests.len());
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, t) in tests.iter().enumerate() {
-        let g = *group_of.entry(t.test_id.as_str()).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
-    }
+    let groups = super::groups::by_test_id(view);
 
     let xray = match &settings.xray {
-        Some(x) if !groups.is_empty() => Some(xray_plan(
-            run,
-            x,
-            settings.ci,
-            &tests,
-            &cases,
-            case_indexes,
-            &groups,
-            &counts,
-        )),
+        Some(x) if !groups.is_empty() => {
+            Some(xray_plan(run, x, settings.ci, view, &groups, &counts))
+        }
         Some(_) => {
             notes.push("no results in scope: nothing to send to Xray".into());
             None
@@ -187,12 +158,13 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
     };
     let jira = settings.jira.as_ref().map(|j| {
         let marker = run_marker(run, settings.ci);
-        bugs::plan_jira(j, settings.ci, &tests, &cases, &groups, marker, &mut notes)
+        bugs::plan_jira(j, settings.ci, view, &groups, marker, &mut notes)
     });
 
     Ok(Plan {
         counts,
         tests,
+        statuses,
         xray,
         jira,
         notes,
@@ -202,16 +174,21 @@ pub fn plan(run: &TestRun, settings: &PlanSettings<'_>) -> Result<Plan, PlanErro
 /// A row of a data-driven test (by its name) that no key maps is regrouped under the Test it
 /// belongs to: its definition without the row part, so every row lands on one Test as an
 /// iteration and shares one dedup label (`plan/iterations.rs`).
-fn as_iteration(case: &TestCase, mapped: &mut crate::mapping::Mapped) {
+/// True when it was regrouped.
+fn as_iteration(case: &TestCase, mapped: &mut crate::mapping::Mapped) -> bool {
     if mapped.source != IdentitySource::Definition {
-        return;
+        return false;
     }
     let Some(row) = iterations::row(&case.name) else {
-        return;
+        return false;
     };
-    if let Some(base) = iterations::base_definition(&mapped.definition, &row) {
-        mapped.identity = crate::model::identity::TestIdentity::Definition(base.clone());
-        mapped.definition = base;
+    match iterations::base_definition(&mapped.definition, &row) {
+        Some(base) => {
+            mapped.identity = crate::model::identity::TestIdentity::Definition(base.clone());
+            mapped.definition = base;
+            true
+        }
+        None => false,
     }
 }
 
@@ -243,42 +220,6 @@ pub fn source_name(source: IdentitySource) -> &'static str {
         IdentitySource::NameKey => "key in the test name",
         IdentitySource::MappingFile => "mapping file",
         IdentitySource::Definition => "definition",
-    }
-}
-
-fn status_of(case: &TestCase, statuses: &StatusMap) -> String {
-    match case.outcome().kind() {
-        OutcomeKind::Passed if case.flaky => statuses.flaky.clone(),
-        OutcomeKind::Passed => statuses.passed.clone(),
-        OutcomeKind::Failed => statuses.failed.clone(),
-        OutcomeKind::Error => statuses.error.clone(),
-        OutcomeKind::Skipped => statuses.skipped.clone(),
-    }
-}
-
-fn planned_test(k: Kept, statuses: &StatusMap) -> PlannedTest {
-    let case = k.case;
-    let first_source = case.attempts.first().map(|a| &a.source);
-    let (file, line) = match (case.file(), first_source) {
-        (Some(f), _) => (Some(f.to_owned()), case.line()),
-        (None, Some(src)) => (
-            Some(src.path.display().to_string()),
-            src.line.and_then(|l| u32::try_from(l).ok()),
-        ),
-        (None, None) => (None, None),
-    };
-    PlannedTest {
-        test_id: k.mapped.test_id().to_string(),
-        name: case.name.clone(),
-        definition: k.mapped.definition,
-        identity: k.mapped.identity,
-        source: k.mapped.source,
-        outcome: case.outcome().kind(),
-        flaky: case.flaky,
-        status: status_of(case, statuses),
-        file,
-        line,
-        message: case.outcome().failure().and_then(text::failure_message),
     }
 }
 

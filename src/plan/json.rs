@@ -122,7 +122,7 @@ impl Serialize for Requests<'_> {
                     .iter()
                     .enumerate()
                     .flat_map(|(i, t)| {
-                        t.evidence.iter().map(move |e| EvidenceRef {
+                        t.evidence().iter().map(move |e| EvidenceRef {
                             test: i,
                             evidence: e,
                         })
@@ -161,7 +161,11 @@ pub fn import_path(product: Product) -> &'static str {
 
 /// The document for `plan`; `results` builds the request bodies (see [`RunResults`]) while it
 /// is serialized.
-pub fn plan_json<'a>(plan: &'a Plan, results: &'a dyn ResultSource) -> PlanJson<'a> {
+pub fn plan_json<'a>(
+    plan: &'a Plan,
+    run: &'a TestRun,
+    results: &'a dyn ResultSource,
+) -> PlanJson<'a> {
     PlanJson {
         format: FORMAT,
         counts: plan.counts,
@@ -174,7 +178,7 @@ pub fn plan_json<'a>(plan: &'a Plan, results: &'a dyn ResultSource) -> PlanJson<
                 after_import: after_import(x),
                 requirements: Vec::new(),
             };
-            organize_requests(x, &plan.tests, &mut r);
+            organize_requests(x, plan.tests_in(run), &mut r);
             r
         }),
         jira: plan.jira.as_ref(),
@@ -192,15 +196,20 @@ impl ResultSource for NoXray {
 
 /// Repository folders and requirement links (`xray::folders`, `xray::requirements`): the
 /// requests after the import, and the coverage each test asks for.
-fn organize_requests(x: &XrayPlan, tests: &[super::PlannedTest], r: &mut XrayRequests<'_>) {
-    let id = |i: usize| tests.get(i).map(|t| t.test_id.clone()).unwrap_or_default();
+fn organize_requests(x: &XrayPlan, tests: super::Tests<'_>, r: &mut XrayRequests<'_>) {
+    let id = |i: usize| {
+        tests
+            .try_get(i)
+            .map(|t| t.test_id().into_owned())
+            .unwrap_or_default()
+    };
     let project = match &x.target {
         super::ExecutionTarget::Create { info, .. }
         | super::ExecutionTarget::Append { info, .. } => info.project.clone(),
     };
     // A Test sent by definition has its key only once the import matched or created it.
-    let test_ref = |i: usize| match tests.get(i).map(|t| &t.identity) {
-        Some(super::TestIdentity::Definition(d)) => format!("<Test of {d}>"),
+    let test_ref = |i: usize| match tests.try_get(i) {
+        Some(t) if t.key().is_none() => format!("<Test of {}>", t.definition()),
         _ => id(i),
     };
     for (path, members) in &x.folders {
@@ -277,12 +286,12 @@ pub fn write_plan_json(
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     let results = match (&plan.xray, &settings.xray) {
-        (Some(x), Some(s)) => Some(RunResults::new(run, s, x, &plan.tests)),
+        (Some(x), Some(s)) => Some(RunResults::new(s, x, plan.tests_in(run))),
         _ => None,
     };
     let doc = match &results {
-        Some(r) => plan_json(plan, r),
-        None => plan_json(plan, &NoXray),
+        Some(r) => plan_json(plan, run, r),
+        None => plan_json(plan, run, &NoXray),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     out.write_all(b"\n")

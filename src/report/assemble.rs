@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::jira::receipt::{ActionKind, JiraReceipt};
-use crate::model::OutcomeKind;
+use crate::model::{OutcomeKind, TestRun};
 use crate::plan::{IssueKey, Plan, TestIdentity};
 use crate::report::json::Report;
 use crate::report::summary_data::{
@@ -156,7 +156,14 @@ fn failure_bug(kind: ActionKind) -> Option<BugAction> {
     }
 }
 
-pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: bool) -> RunSummary {
+pub fn summary(
+    plan: &Plan,
+    run: &TestRun,
+    settings: &Settings,
+    receipts: &Receipts,
+    dry_run: bool,
+) -> RunSummary {
+    let tests = plan.tests_in(run);
     // The mapped key, else the Test the import put the result on (looked up after it).
     // A stale key is not the Test the result is on: show where it landed, if known.
     let landed = receipts.xray.as_ref().map(|x| &x.test_keys);
@@ -166,15 +173,15 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
             .as_ref()
             .is_some_and(|x| x.stale_keys.iter().any(|s| s.key == k))
     };
-    let xray_key = |t: &crate::plan::PlannedTest| match &t.identity {
-        TestIdentity::Key(k) if !stale(k.as_str()) => Some(k.to_string()),
-        _ => landed.and_then(|m| m.get(&t.test_id)).cloned(),
+    let xray_key = |t: &crate::plan::TestView<'_>| match t.key() {
+        Some(k) if !stale(k.as_str()) => Some(k.to_string()),
+        _ => landed.and_then(|m| m.get(t.test_id().as_ref())).cloned(),
     };
     let bugs_by_test = failure_bugs(plan, receipts);
     // Rows of one data-driven Test share its identity and its one bug.
-    let bugs_by_identity: HashMap<&TestIdentity, &BugRow> = bugs_by_test
+    let bugs_by_identity: HashMap<TestIdentity, &BugRow> = bugs_by_test
         .iter()
-        .map(|(&i, b)| (&plan.tests[i].identity, b))
+        .map(|(&i, b)| (tests.get(i).identity(), b))
         .collect();
     // The browse link of a key: on the configured Jira site, or (Xray-only on Cloud) on the
     // site the import answer named.
@@ -193,50 +200,55 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .filter(|i| i.report.rows.is_empty())
         .map(|i| (i.test, i.report.attempts.len()))
         .collect();
-    let mut failures: Vec<FailureRow> = plan
-        .tests
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| matches!(t.outcome, OutcomeKind::Failed | OutcomeKind::Error))
-        .map(|(i, t)| {
-            let key = xray_key(t);
-            let file = t
-                .file
-                .as_deref()
-                .map(|f| workspace_relative(&settings.output.workspace, f));
-            // The planner falls back to the result file when the runner named no source file:
-            // an annotation anchor, not a place in the code worth showing people.
-            let from_result_file = t.line.is_none()
-                && file.as_deref().is_some_and(|f| {
-                    let lower = f.to_ascii_lowercase();
-                    [".xml", ".json", ".trx"].iter().any(|e| lower.ends_with(e))
-                });
-            FailureRow {
-                name: t.name.clone(),
-                test_id: t.test_id.clone(),
-                definition: t.definition.clone(),
-                xray_url: key.as_deref().and_then(&link),
-                xray_key: key,
-                kind: t.outcome,
-                message: t.message.clone(),
-                file: file.clone().filter(|_| !from_result_file),
-                line: t.line,
-                result_file: file.filter(|_| from_result_file),
-                bug: bugs_by_test
-                    .get(&i)
-                    .or_else(|| bugs_by_identity.get(&t.identity).copied())
-                    .cloned(),
-                attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
-            }
-        })
-        .collect();
+    // As many rows as failed and errored tests, allocated once (a large run has tens of
+    // thousands; grown by doubling they would cost a third more).
+    let mut failures: Vec<FailureRow> = Vec::with_capacity(plan.counts.failed + plan.counts.error);
+    failures.extend(
+        tests
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| matches!(t.outcome(), OutcomeKind::Failed | OutcomeKind::Error))
+            .map(|(i, t)| {
+                let key = xray_key(&t);
+                let file = t
+                    .file()
+                    .map(|f| workspace_relative(&settings.output.workspace, &f));
+                // The planner falls back to the result file when the runner named no source file:
+                // an annotation anchor, not a place in the code worth showing people.
+                let from_result_file = t.line().is_none()
+                    && file.as_deref().is_some_and(|f| {
+                        let lower = f.to_ascii_lowercase();
+                        [".xml", ".json", ".trx"].iter().any(|e| lower.ends_with(e))
+                    });
+                FailureRow {
+                    name: t.name().to_string(),
+                    test_id: t.test_id().into_owned(),
+                    definition: t.definition().into_owned(),
+                    xray_url: key.as_deref().and_then(&link),
+                    xray_key: key,
+                    kind: t.outcome(),
+                    message: t.message(),
+                    file: file.clone().filter(|_| !from_result_file),
+                    line: t.line(),
+                    result_file: file.filter(|_| from_result_file),
+                    bug: bugs_by_test
+                        .get(&i)
+                        .or_else(|| {
+                            (!bugs_by_identity.is_empty())
+                                .then(|| bugs_by_identity.get(&t.identity()).copied())
+                                .flatten()
+                        })
+                        .cloned(),
+                    attempts: attempts.get(&i).copied().unwrap_or(1).max(1),
+                }
+            }),
+    );
     // Errors first: they usually mean the test could not run at all.
     failures.sort_by_key(|f| f.kind != OutcomeKind::Error);
-    let flaky = plan
-        .tests
+    let flaky = tests
         .iter()
-        .filter(|t| t.flaky)
-        .map(|t| t.name.clone())
+        .filter(|t| t.flaky())
+        .map(|t| t.name().to_string())
         .collect();
     let bugs = receipts
         .jira
@@ -244,8 +256,8 @@ pub fn summary(plan: &Plan, settings: &Settings, receipts: &Receipts, dry_run: b
         .flat_map(|j| &j.actions)
         .filter_map(|a| {
             let action = bug_row(a.kind)?;
-            let test = match a.test.and_then(|i| plan.tests.get(i)) {
-                Some(t) => t.name.clone(),
+            let test = match a.test.and_then(|i| tests.try_get(i)) {
+                Some(t) => t.name().to_string(),
                 None => a
                     .test_id
                     .clone()

@@ -27,9 +27,9 @@ pub fn render_dry_run(plan: &Plan, settings: &Settings, out: &mut dyn Write) -> 
 
     let mut by_source: Vec<(IdentitySource, usize)> = Vec::new();
     for t in &plan.tests {
-        match by_source.iter_mut().find(|(s, _)| *s == t.source) {
+        match by_source.iter_mut().find(|(s, _)| *s == t.source()) {
             Some((_, n)) => *n += 1,
-            None => by_source.push((t.source, 1)),
+            None => by_source.push((t.source(), 1)),
         }
     }
     by_source.sort();

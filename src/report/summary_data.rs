@@ -214,55 +214,90 @@ impl RunSummary {
     /// the PR comment or a `--summary-md` artifact (GitHub masks only what it was told about,
     /// and other CI systems mask none of these files).
     pub fn scrubbed(&self, secrets: &[&Secret]) -> RunSummary {
-        let s = |t: &str| scrub(t, secrets);
-        let o = |t: &Option<String>| t.as_deref().map(s);
-        let bug = |b: &BugRow| BugRow {
-            action: b.action,
-            key: o(&b.key),
-            url: o(&b.url),
-            test: s(&b.test),
+        let mut copy = self.clone();
+        copy.scrub(secrets);
+        copy
+    }
+
+    /// [`RunSummary::scrubbed`] in place: a run with many failures is not held twice.
+    pub fn scrub(&mut self, secrets: &[&Secret]) {
+        let s = |t: &mut String| {
+            if secrets.iter().any(|secret| t.contains(secret.expose())) {
+                *t = scrub(t, secrets);
+            }
         };
-        RunSummary {
-            counts: self.counts,
-            execution: self.execution.as_ref().map(|e| ExecutionRef {
-                key: s(&e.key),
-                url: o(&e.url),
-            }),
-            failures: self
-                .failures
-                .iter()
-                .map(|f| FailureRow {
-                    name: s(&f.name),
-                    test_id: s(&f.test_id),
-                    definition: s(&f.definition),
-                    xray_key: o(&f.xray_key),
-                    xray_url: o(&f.xray_url),
-                    kind: f.kind,
-                    message: o(&f.message),
-                    file: o(&f.file),
-                    line: f.line,
-                    result_file: o(&f.result_file),
-                    bug: f.bug.as_ref().map(&bug),
-                    attempts: f.attempts,
-                })
-                .collect(),
-            flaky: self.flaky.iter().map(|t| s(t)).collect(),
-            bugs: self.bugs.iter().map(bug).collect(),
-            notes: self.notes.iter().map(|t| s(t)).collect(),
-            stale_keys: self.stale_keys.iter().map(|t| s(t)).collect(),
-            dry_run: self.dry_run,
-            problems: self
-                .problems
-                .iter()
-                .map(|p| Problem {
-                    text: s(&p.text),
-                    command: o(&p.command),
-                })
-                .collect(),
-            errors: self.errors.iter().map(|t| s(t)).collect(),
-            report_path: o(&self.report_path),
-            report_artifact: o(&self.report_artifact),
-            run_url: o(&self.run_url),
+        let o = |t: &mut Option<String>| {
+            if let Some(t) = t {
+                s(t);
+            }
+        };
+        let bug = |b: &mut BugRow| {
+            let BugRow {
+                action: _,
+                key,
+                url,
+                test,
+            } = b;
+            o(key);
+            o(url);
+            s(test);
+        };
+        // Destructured, so a field added later cannot be left out unscrubbed.
+        let RunSummary {
+            counts: _,
+            execution,
+            failures,
+            flaky,
+            bugs,
+            notes,
+            stale_keys,
+            dry_run: _,
+            problems,
+            errors,
+            report_path,
+            report_artifact,
+            run_url,
+        } = self;
+        if let Some(ExecutionRef { key, url }) = execution {
+            s(key);
+            o(url);
+        }
+        for f in failures {
+            let FailureRow {
+                name,
+                test_id,
+                definition,
+                xray_key,
+                xray_url,
+                kind: _,
+                message,
+                file,
+                line: _,
+                result_file,
+                bug: failure_bug,
+                attempts: _,
+            } = f;
+            for t in [name, test_id, definition] {
+                s(t);
+            }
+            for t in [xray_key, xray_url, message, file, result_file] {
+                o(t);
+            }
+            if let Some(b) = failure_bug {
+                bug(b);
+            }
+        }
+        flaky.iter_mut().for_each(s);
+        bugs.iter_mut().for_each(bug);
+        notes.iter_mut().for_each(s);
+        stale_keys.iter_mut().for_each(s);
+        for Problem { text, command } in problems {
+            s(text);
+            o(command);
+        }
+        errors.iter_mut().for_each(s);
+        for t in [report_path, report_artifact, run_url] {
+            o(t);
         }
     }
 }

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{ApiError, ReportError};
-use crate::plan::{PlannedTest, TestIdentity, XrayPlan};
+use crate::plan::{Tests, XrayPlan};
 use crate::settings::XraySettings;
 use crate::xray::client::{Client, RunRef};
 use crate::xray::upload::XrayReceipt;
@@ -34,7 +34,7 @@ pub fn place(
     client: &Client,
     receipt: &mut XrayReceipt,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     runs: &[RunRef],
     progress: &mut dyn FnMut(&str),
 ) {
@@ -98,7 +98,7 @@ type Targets<'p> = (BTreeMap<&'p str, Vec<String>>, usize);
 fn by_definition<'p>(
     client: &Client,
     plan: &'p XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     runs: &[RunRef],
     stale: &BTreeSet<&str>,
 ) -> Result<Targets<'p>, ApiError> {
@@ -109,15 +109,15 @@ fn by_definition<'p>(
     for (path, members) in &plan.folders {
         let mut keys: Vec<String> = Vec::new();
         for &i in members {
-            let found = match tests.get(i).map(|t| &t.identity) {
-                Some(TestIdentity::Key(k)) if !stale.contains(k.as_str()) => {
-                    in_runs.contains(k.as_str()).then(|| k.to_string())
-                }
-                // A stale key went by definition (`upload::fall_back`): its planned definition.
-                Some(TestIdentity::Key(_)) => tests
-                    .get(i)
-                    .and_then(|t| by_definition.get(t.definition.as_str()).cloned()),
-                Some(TestIdentity::Definition(d)) => by_definition.get(d.as_str()).cloned(),
+            let found = match tests.try_get(i) {
+                Some(t) => match t.key() {
+                    Some(k) if !stale.contains(k.as_str()) => {
+                        in_runs.contains(k.as_str()).then(|| k.to_string())
+                    }
+                    // A stale key went by definition (`upload::fall_back`): its planned
+                    // definition, as a Test sent by definition.
+                    _ => by_definition.get(t.definition().as_ref()).cloned(),
+                },
                 None => None,
             };
             match found {
@@ -163,7 +163,7 @@ fn definitions(
     client: &Client,
     runs: &[RunRef],
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let mut out: BTreeMap<String, String> = runs
         .iter()
@@ -174,16 +174,13 @@ fn definitions(
     };
     let keyed: BTreeSet<String> = tests
         .iter()
-        .filter_map(|t| match &t.identity {
-            TestIdentity::Key(k) => Some(k.to_string()),
-            TestIdentity::Definition(_) => None,
-        })
+        .filter_map(|t| t.key().map(|k| k.to_string()))
         .collect();
-    let needed = plan.folders.values().flatten().any(|&i| {
-        tests
-            .get(i)
-            .is_some_and(|t| matches!(t.identity, TestIdentity::Definition(_)))
-    });
+    let needed = plan
+        .folders
+        .values()
+        .flatten()
+        .any(|&i| tests.try_get(i).is_some_and(|t| t.key().is_none()));
     if !needed {
         return Ok(out);
     }

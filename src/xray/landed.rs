@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::http::Http;
-use crate::plan::{IssueKey, PlannedTest, XrayPlan};
+use crate::plan::{IssueKey, Tests, XrayPlan};
 use crate::settings::XraySettings;
 use crate::xray::client::Client;
 use crate::xray::upload::{PlanKeys, XrayReceipt};
@@ -27,7 +27,7 @@ pub fn find_landed(
     keys: &PlanKeys,
     receipt: &mut XrayReceipt,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     wanted: &BTreeSet<usize>,
     progress: &mut dyn FnMut(&str),
@@ -65,20 +65,19 @@ pub fn find_landed(
         }
     };
     for ct in plan.chunks.iter().flat_map(|c| c.tests.iter()) {
-        let group = std::iter::once(ct.test).chain(ct.merged.iter().copied());
+        let group = std::iter::once(ct.test).chain(ct.merged().iter().copied());
         let group: Vec<usize> = group.filter(|t| wanted.contains(t)).collect();
         if group.is_empty() {
             continue;
         }
         // The import result names its Test by the key, or by the (planned) definition.
-        let (by_key, definition) = match tests.get(ct.test) {
-            Some(p) => match &p.identity {
-                crate::plan::TestIdentity::Key(k) => (
-                    Some(k.to_string()).filter(|k| keys.check.is_verified(k)),
-                    Some(p.definition.clone()),
-                ),
-                crate::plan::TestIdentity::Definition(d) => (None, Some(d.clone())),
-            },
+        let (by_key, definition) = match tests.try_get(ct.test) {
+            Some(p) => (
+                p.key()
+                    .map(|k| k.to_string())
+                    .filter(|k| keys.check.is_verified(k)),
+                Some(p.definition().into_owned()),
+            ),
             None => (None, None),
         };
         let bugs: Vec<&str> = group
@@ -98,10 +97,10 @@ pub fn find_landed(
             continue;
         };
         for t in group {
-            if let Some(p) = tests.get(t) {
+            if let Some(p) = tests.try_get(t) {
                 receipt
                     .test_keys
-                    .insert(p.test_id.clone(), key.as_str().to_string());
+                    .insert(p.test_id().into_owned(), key.as_str().to_string());
             }
             landed.insert(t, key.clone());
         }

@@ -23,7 +23,7 @@ use crate::xray::issue_ids::cloud_ids;
 
 use crate::error::{ApiError, ReportError};
 use crate::http::Http;
-use crate::plan::{PlannedTest, TestIdentity, XrayPlan};
+use crate::plan::{Tests, XrayPlan};
 use crate::settings::XraySettings;
 use crate::xray::client::Client;
 use crate::xray::cloud::Cloud;
@@ -45,7 +45,7 @@ pub fn after_import(
     client: Option<&Client>,
     receipt: &mut XrayReceipt,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     progress: &mut dyn FnMut(&str),
 ) {
     let Some(execution) = receipt.execution.clone() else {
@@ -117,7 +117,7 @@ fn add_to_test_sets(
     client: &Client,
     receipt: &mut XrayReceipt,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     runs: &[crate::xray::client::RunRef],
     progress: &mut dyn FnMut(&str),
 ) {
@@ -158,19 +158,20 @@ fn add_to_test_sets(
 fn run_tests(
     created: bool,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     runs: &[crate::xray::client::RunRef],
 ) -> Vec<String> {
     let mut keyed = BTreeSet::new();
     let mut definitions = BTreeSet::new();
     for c in &plan.chunks {
         for t in &c.tests {
-            match &tests[t.test].identity {
-                TestIdentity::Key(k) => {
+            let t = tests.get(t.test);
+            match t.key() {
+                Some(k) => {
                     keyed.insert(k.as_str().to_string());
                 }
-                TestIdentity::Definition(d) => {
-                    definitions.insert(d.clone());
+                None => {
+                    definitions.insert(t.definition().into_owned());
                 }
             }
         }

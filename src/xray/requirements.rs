@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ReportError};
 use crate::http::Http;
-use crate::plan::{PlannedTest, XrayPlan};
+use crate::plan::{Tests, XrayPlan};
 use crate::settings::{JiraSettings, XraySettings};
 use crate::xray::client::{Client, LOOKUP_BATCH, key_jql};
 use crate::xray::keys::{BatchAnswer, error_text, lookup_batch};
@@ -83,7 +83,7 @@ pub fn check(
     settings: &XraySettings,
     client: Option<&Client>,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     progress: &mut dyn FnMut(&str),
 ) -> Checked {
     let keys: BTreeSet<String> = plan
@@ -147,10 +147,10 @@ pub fn check(
 }
 
 /// How a coverage entry's test is named in messages: its key, or its test id (definition).
-fn test_name(c: &crate::plan::Coverage, tests: &[PlannedTest]) -> String {
+fn test_name(c: &crate::plan::Coverage, tests: Tests<'_>) -> String {
     c.test_key
         .clone()
-        .or_else(|| tests.get(c.test).map(|t| t.test_id.clone()))
+        .or_else(|| tests.try_get(c.test).map(|t| t.test_id().into_owned()))
         .unwrap_or_default()
 }
 
@@ -239,7 +239,7 @@ pub fn strip(doc: &mut ImportDoc, keys: &BTreeSet<String>) {
 pub fn record_refused(
     keys: &BTreeSet<String>,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     receipt: &mut XrayReceipt,
     progress: &mut dyn FnMut(&str),
 ) {

@@ -33,9 +33,7 @@ use serde::Serialize;
 
 use crate::error::ReportError;
 use crate::http::Http;
-use crate::plan::{
-    ChunkTest, ExecutionTarget, IssueKey, PlannedTest, ResultSource, TestIdentity, XrayPlan,
-};
+use crate::plan::{ChunkTest, ExecutionTarget, IssueKey, ResultSource, Tests, XrayPlan};
 use crate::settings::{OutputSettings, Product, XraySettings};
 use crate::spool;
 use crate::xray::client::{Client, creation_info};
@@ -197,7 +195,7 @@ pub fn run(
     settings: &XraySettings,
     output: &OutputSettings,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     results: &dyn ResultSource,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     progress: &mut dyn FnMut(&str),
@@ -223,7 +221,7 @@ pub fn run_with_roots(
     settings: &XraySettings,
     output: &OutputSettings,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     results: &dyn ResultSource,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     evidence_roots: &[PathBuf],
@@ -281,7 +279,7 @@ pub fn check_plan_keys(
     http: &Http,
     settings: &XraySettings,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     projects: &[String],
     progress: &mut dyn FnMut(&str),
 ) -> PlanKeys {
@@ -330,7 +328,7 @@ pub fn run_checked(
     settings: &XraySettings,
     output: &OutputSettings,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     results: &dyn ResultSource,
     defects: &BTreeMap<usize, Vec<IssueKey>>,
     evidence_roots: &[PathBuf],
@@ -402,7 +400,7 @@ pub fn run_checked(
     if plan
         .chunks
         .iter()
-        .any(|c| c.tests.iter().any(|t| !t.evidence.is_empty()))
+        .any(|c| c.tests.iter().any(|t| !t.evidence().is_empty()))
     {
         for c in &plan.chunks {
             drop(bodies.doc(c.index));
@@ -882,11 +880,8 @@ fn record_stale(
 }
 
 /// The Test key a chunk entry was planned with, if it goes by key.
-fn planned_key<'t>(tests: &'t [PlannedTest], ct: &ChunkTest) -> Option<&'t str> {
-    match &tests.get(ct.test)?.identity {
-        TestIdentity::Key(k) => Some(k.as_str()),
-        TestIdentity::Definition(_) => None,
-    }
+fn planned_key<'t>(tests: Tests<'t>, ct: &ChunkTest) -> Option<&'t str> {
+    tests.try_get(ct.test)?.key().map(|k| k.as_str())
 }
 
 /// Builds the import bodies, one chunk at a time, when they are sent or spooled: the plan's
@@ -896,7 +891,7 @@ struct Bodies<'a> {
     product: Product,
     settings: &'a XraySettings,
     plan: &'a XrayPlan,
-    tests: &'a [PlannedTest],
+    tests: Tests<'a>,
     results: &'a dyn ResultSource,
     defects: &'a BTreeMap<usize, Vec<IssueKey>>,
     stale: &'a BTreeMap<String, String>,
@@ -938,7 +933,7 @@ impl Bodies<'_> {
         }
         let mut results = Vec::with_capacity(chunk.tests.len());
         for ct in &chunk.tests {
-            let planned = self.tests.get(ct.test);
+            let planned = self.tests.try_get(ct.test);
             let mut result = self.results.result(ct);
             if result
                 .test_key
@@ -980,17 +975,17 @@ impl Bodies<'_> {
         for (ct, result) in chunk.tests.iter().zip(doc.tests.iter_mut()) {
             let test_id = self
                 .tests
-                .get(ct.test)
-                .map(|p| p.test_id.as_str())
-                .unwrap_or("");
-            for ev in &ct.evidence {
-                let Some(e) = self.reader.read(test_id, ev) else {
+                .try_get(ct.test)
+                .map(|p| p.test_id())
+                .unwrap_or_default();
+            for ev in ct.evidence() {
+                let Some(e) = self.reader.read(&test_id, ev) else {
                     continue;
                 };
                 let size = crate::plan::chunk::json_size(&e) + 1;
                 if bytes + size > max_bytes {
                     self.reader.refuse(
-                        test_id,
+                        &test_id,
                         &e.filename,
                         format!(
                             "{size} bytes as base64 would make the import request larger than its limit of {max_bytes} bytes"
@@ -1040,7 +1035,7 @@ fn refused_keys(
 fn fall_back(
     product: Product,
     settings: &XraySettings,
-    planned: Option<&PlannedTest>,
+    planned: Option<crate::plan::TestView<'_>>,
     result: &mut crate::xray::payload::TestResult,
 ) {
     let Some(key) = result.test_key.take() else {
@@ -1049,8 +1044,8 @@ fn fall_back(
     if result.test_info.is_some() {
         return;
     }
-    let definition = planned.map(|p| p.definition.clone()).unwrap_or(key.clone());
-    let summary = planned.map(|p| p.name.clone()).unwrap_or(key);
+    let definition = planned.map_or_else(|| key.clone(), |p| p.definition().into_owned());
+    let summary = planned.map_or(key, |p| p.name().to_string());
     result.test_info = Some(TestInfo {
         project_key: settings.project.clone(),
         summary,

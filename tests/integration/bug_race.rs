@@ -34,7 +34,14 @@ fn race(fake: &JiraFake, settings: &JiraSettings, jobs: usize, tests: usize) -> 
                 let names = &names;
                 s.spawn(move || {
                     let (plan, tests) = build::failing(names, &format!("run-77-job-{job}"));
-                    file::run(&build::http(), settings, &plan, &tests, false, &mut |_| {})
+                    file::run(
+                        &build::http(),
+                        settings,
+                        &plan,
+                        tests.tests(),
+                        false,
+                        &mut |_| {},
+                    )
                 })
             })
             .collect();

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use support::jira_fake::build::{self, label_for};
 use support::jira_fake::{Config, FakeIssue, JiraFake};
 use xray_sync::jira::file::{self, ActionKind, JiraReceipt};
-use xray_sync::plan::{JiraPlan, PlannedTest};
+use xray_sync::plan::{JiraPlan, Tests};
 use xray_sync::settings::{JiraAuth, JiraSettings, Product};
 
 fn start(
@@ -32,7 +32,7 @@ fn dc() -> (JiraFake, JiraSettings) {
     start(config, |_| auth, Product::Dc)
 }
 
-fn run(settings: &JiraSettings, plan: &JiraPlan, tests: &[PlannedTest]) -> JiraReceipt {
+fn run(settings: &JiraSettings, plan: &JiraPlan, tests: Tests<'_>) -> JiraReceipt {
     let receipt = file::run(&build::http(), settings, plan, tests, false, &mut |_| {});
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     receipt
@@ -62,7 +62,7 @@ fn assert_one_open_per_test(fake: &JiraFake, names: &[String]) {
 fn ten_failures_across_runs(fake: &JiraFake, settings: &JiraSettings) {
     let names = build::names(10);
     let (plan1, tests) = build::failing(&names, "run-1");
-    let r1 = run(settings, &plan1, &tests);
+    let r1 = run(settings, &plan1, tests.tests());
     assert_eq!(r1.count(ActionKind::Created), 10);
     assert_eq!(r1.bug_keys.len(), 10);
     assert_one_open_per_test(fake, &names);
@@ -70,7 +70,7 @@ fn ten_failures_across_runs(fake: &JiraFake, settings: &JiraSettings) {
 
     // Run 2: a new CI run → no new bug, one comment each, same keys.
     let (plan2, _) = build::failing(&names, "run-2");
-    let r2 = run(settings, &plan2, &tests);
+    let r2 = run(settings, &plan2, tests.tests());
     assert_eq!(r2.count(ActionKind::Created), 0);
     assert_eq!(r2.count(ActionKind::Commented), 10);
     assert_eq!(
@@ -84,7 +84,7 @@ fn ten_failures_across_runs(fake: &JiraFake, settings: &JiraSettings) {
     }
 
     // Run 2 re-run (same marker) → no new comment.
-    let r2b = run(settings, &plan2, &tests);
+    let r2b = run(settings, &plan2, tests.tests());
     assert_eq!(r2b.count(ActionKind::Commented), 0);
     assert_eq!(r2b.count(ActionKind::Skipped), 10);
     assert!(fake.issues().iter().all(|i| i.comments.len() == 1));
@@ -94,7 +94,7 @@ fn ten_failures_across_runs(fake: &JiraFake, settings: &JiraSettings) {
     let fixed = first_keys[3][0].to_string();
     fake.resolve(&fixed, None);
     let (plan3, _) = build::failing(&names, "run-3");
-    let r3 = run(settings, &plan3, &tests);
+    let r3 = run(settings, &plan3, tests.tests());
     assert_eq!(r3.count(ActionKind::Created), 1);
     assert_eq!(r3.count(ActionKind::Commented), 9);
     let new_key = r3.bug_keys[&3][0].to_string();
@@ -146,7 +146,7 @@ fn ten_failures_one_bug_each_across_runs_dc() {
 fn created_bug_has_description_summary_and_labels() {
     let (fake, settings) = cloud(0);
     let (plan, tests) = build::failing(&build::names(1), "gh-77-1");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     let issue = fake.issue(r.bug_keys[&0][0].as_str());
     assert_eq!(issue.summary, "Test failed: test_000");
     // Dedup label, marker label, then the label of the CI run that created it.
@@ -177,7 +177,14 @@ fn concurrent_runs(fake: &JiraFake, settings: &JiraSettings) {
             let names = &names;
             s.spawn(move || {
                 let (plan, tests) = build::failing(names, &format!("run-9-job-{job}"));
-                let r = file::run(&build::http(), settings, &plan, &tests, false, &mut |_| {});
+                let r = file::run(
+                    &build::http(),
+                    settings,
+                    &plan,
+                    tests.tests(),
+                    false,
+                    &mut |_| {},
+                );
                 assert!(r.errors.is_empty(), "{:?}", r.errors);
                 assert_eq!(r.bug_keys.len(), 6);
             });
@@ -197,7 +204,7 @@ fn concurrent_runs(fake: &JiraFake, settings: &JiraSettings) {
     }
     // A later run agrees with the survivors and files nothing.
     let (plan, tests) = build::failing(&names, "run-10");
-    let r = run(settings, &plan, &tests);
+    let r = run(settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::Created), 0);
     let survivors: BTreeSet<String> = open_bugs(fake).into_iter().map(|i| i.key).collect();
     let reported: BTreeSet<String> = r
@@ -226,7 +233,7 @@ fn hundred_twenty_failures_take_three_lookup_searches() {
     let (fake, settings) = cloud(1);
     let names = build::names(120);
     let (plan, tests) = build::failing(&names, "run-1");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::Created), 120);
     let lookups: Vec<_> = fake
         .searches()
@@ -244,7 +251,7 @@ fn hundred_twenty_failures_take_three_lookup_searches() {
 
     let before = fake.searches().len();
     let (plan, _) = build::failing(&names, "run-2");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::Commented), 120);
     assert_eq!(fake.searches().len() - before, 3);
 }
@@ -256,9 +263,9 @@ fn search_pages_are_followed() {
     let (fake, settings) = start(config, |_| auth, Product::Cloud);
     let names = build::names(30);
     let (plan, tests) = build::failing(&names, "run-1");
-    run(&settings, &plan, &tests);
+    run(&settings, &plan, tests.tests());
     let (plan, _) = build::failing(&names, "run-2");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::Created), 0);
     assert_eq!(r.count(ActionKind::Commented), 30);
     assert!(fake.searches().iter().any(|s| !s.first_page));
@@ -271,7 +278,7 @@ fn mass_failure_files_exactly_one_umbrella() {
     let (plan, tests) = build::umbrella(&names, "run-1");
     std::thread::scope(|s| {
         for _ in 0..3 {
-            s.spawn(|| run(&settings, &plan, &tests));
+            s.spawn(|| run(&settings, &plan, tests.tests()));
         }
     });
     let open = fake.open_with_label("xs-umbrella-ci");
@@ -284,7 +291,7 @@ fn mass_failure_files_exactly_one_umbrella() {
     );
 
     let (plan2, _) = build::umbrella(&names, "run-2");
-    let r = run(&settings, &plan2, &tests);
+    let r = run(&settings, &plan2, tests.tests());
     assert_eq!(r.count(ActionKind::Created), 0);
     assert_eq!(r.count(ActionKind::Commented), 1);
     assert_eq!(r.bug_keys.len(), 120);
@@ -307,10 +314,10 @@ fn odd_test_names_never_break_jql_or_labels() {
     .collect();
     for (fake, settings) in [cloud(1), dc()] {
         let (plan, tests) = build::failing(&names, "run-1");
-        let r = run(&settings, &plan, &tests);
+        let r = run(&settings, &plan, tests.tests());
         assert_eq!(r.count(ActionKind::Created), names.len());
         let (plan, _) = build::failing(&names, "run-2");
-        let r = run(&settings, &plan, &tests);
+        let r = run(&settings, &plan, tests.tests());
         assert_eq!(r.count(ActionKind::Created), 0, "{:?}", r.actions);
         assert_eq!(r.count(ActionKind::Commented), names.len());
         assert_one_open_per_test(&fake, &names);
@@ -327,7 +334,7 @@ fn raced_duplicates_found_in_the_lookup_are_closed() {
     let winner = fake.add_issue("BUG", &[&label], "indeterminate");
     let extra = fake.add_issue("BUG", &[&label], "new");
     let (plan, tests) = build::failing(&build::names(1), "run-5");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::Commented), 1);
     assert_eq!(r.count(ActionKind::ClosedAsDuplicate), 1);
     assert_eq!(r.bug_keys[&0][0].as_str(), winner);
@@ -348,7 +355,7 @@ fn recently_resolved_bug_is_reopened_when_configured() {
     let (fake, mut settings) = cloud(0);
     settings.reopen_within_days = Some(7);
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     let recent = r.bug_keys[&0][0].to_string();
     let old = r.bug_keys[&1][0].to_string();
     fake.resolve(&recent, Some("2026-11-20T10:00:00.000+0000"));
@@ -359,7 +366,7 @@ fn recently_resolved_bug_is_reopened_when_configured() {
         &build::http(),
         &settings,
         &plan,
-        &tests,
+        tests.tests(),
         false,
         now,
         &mut |_| {},
@@ -382,11 +389,11 @@ fn recently_resolved_bug_is_reopened_when_configured() {
 fn passing_test_closes_its_open_bug() {
     let (fake, settings) = dc();
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     let fixed = r.bug_keys[&1][0].to_string();
     let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
     build::passing(&mut plan, &mut tests, "test_001");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::ClosedOnPass), 1);
     let issue = fake.issue(&fixed);
     assert_eq!(issue.category, "done");
@@ -400,10 +407,10 @@ fn passing_test_closes_its_open_bug() {
     let (fake, mut settings) = dc();
     settings.close_on_pass = false;
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    run(&settings, &plan, &tests);
+    run(&settings, &plan, tests.tests());
     let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
     build::passing(&mut plan, &mut tests, "test_001");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::ClosedOnPass), 0);
     assert_eq!(open_bugs(&fake).len(), 2);
 }
@@ -419,12 +426,12 @@ fn bug_is_linked_to_its_xray_test() {
         Some("CALC-1"),
     );
     let plan = JiraPlan {
-        intents: vec![build::intent(0, &t)],
+        intents: vec![build::intent(0, t.tests().get(0))],
         umbrella: None,
         close_on_pass: vec![],
         run_marker: "run-1".into(),
     };
-    let r = run(&settings, &plan, &[t]);
+    let r = run(&settings, &plan, t.tests());
     let bug = r.bug_keys[&0][0].to_string();
     assert!(
         fake.issue(&bug)
@@ -440,7 +447,7 @@ fn bug_is_linked_to_its_xray_test() {
 fn dry_run_only_reads_and_says_what_it_would_do() {
     let (fake, settings) = cloud(0);
     let (plan, tests) = build::failing(&build::names(3), "run-1");
-    run(&settings, &plan, &tests);
+    run(&settings, &plan, tests.tests());
     let writes_before = fake
         .fake
         .requests()
@@ -449,9 +456,14 @@ fn dry_run_only_reads_and_says_what_it_would_do() {
         .count();
     let (plan, tests) = build::failing(&build::names(4), "run-2");
     let mut lines = Vec::new();
-    let r = file::run(&build::http(), &settings, &plan, &tests, true, &mut |l| {
-        lines.push(l.to_string())
-    });
+    let r = file::run(
+        &build::http(),
+        &settings,
+        &plan,
+        tests.tests(),
+        true,
+        &mut |l| lines.push(l.to_string()),
+    );
     assert!(r.errors.is_empty());
     assert_eq!(r.count(ActionKind::WouldComment), 3);
     assert_eq!(r.count(ActionKind::WouldCreate), 1);
@@ -478,7 +490,7 @@ fn dry_run_only_reads_and_says_what_it_would_do() {
 fn receipt_serializes_every_action_with_keys() {
     let (_fake, settings) = cloud(0);
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     let v = serde_json::to_value(&r).unwrap();
     // Bugs are created in parallel, so which test gets BUG-1 is not fixed; the pairing is.
     assert_eq!(v["actions"][0]["kind"], "created");
@@ -500,7 +512,7 @@ fn close_on_pass_needs_the_marker_label_too() {
     let by_hand = fake.add_issue("BUG", &[&label_for("test_000")], "new");
     let (mut plan, mut tests) = build::failing(&[], "run-1");
     build::passing(&mut plan, &mut tests, "test_000");
-    let r = run(&settings, &plan, &tests);
+    let r = run(&settings, &plan, tests.tests());
     assert_eq!(r.count(ActionKind::ClosedOnPass), 0);
     assert!(fake.issue(&by_hand).is_open());
 }
@@ -518,7 +530,7 @@ fn unverified_keys_neither_close_nor_link() {
         Some("CALC-5"),
     );
     let plan = JiraPlan {
-        intents: vec![build::intent(0, &t5)],
+        intents: vec![build::intent(0, t5.tests().get(0))],
         umbrella: None,
         close_on_pass: vec![],
         run_marker: "run-1".into(),
@@ -527,26 +539,25 @@ fn unverified_keys_neither_close_nor_link() {
         &build::http(),
         &settings,
         &plan,
-        std::slice::from_ref(&t5),
+        t5.tests(),
         false,
         &mut |_| {},
     );
     let bug = first.bug_keys[&0][0].to_string();
     // A hostile result passes while claiming CALC-5; another fails naming CALC-6 (a Story).
-    let mut claim = build::planned(
+    let mut tests = build::planned(
         "hostile",
         xray_sync::model::OutcomeKind::Passed,
         Some("CALC-5"),
     );
-    claim.test_id = "CALC-5".into();
-    let story = build::planned(
+    build::push(
+        &mut tests,
         "story",
         xray_sync::model::OutcomeKind::Failed,
         Some("CALC-6"),
     );
-    let tests = vec![claim, story.clone()];
     let plan = JiraPlan {
-        intents: vec![build::intent(1, &story)],
+        intents: vec![build::intent(1, tests.tests().get(1))],
         umbrella: None,
         close_on_pass: vec![xray_sync::plan::PassingTest {
             test: 0,
@@ -556,15 +567,15 @@ fn unverified_keys_neither_close_nor_link() {
         run_marker: "run-2".into(),
     };
     let verified = |_: &str| false;
-    let checked = file::only_verified_keys(&plan, &tests, &verified);
+    let checked = file::only_verified_keys(&plan, tests.tests(), &verified);
     assert!(checked.close_on_pass.is_empty());
     assert!(checked.intents[0].report.xray_key.is_none());
-    let r = run(&settings, &checked, &tests);
+    let r = run(&settings, &checked, tests.tests());
     assert_eq!(r.count(ActionKind::ClosedOnPass), 0);
     assert_eq!(r.count(ActionKind::Linked), 0);
     assert!(fake.issue(&bug).is_open());
     // Verified, the same close goes through.
     let verified = |k: &str| k == "CALC-5";
-    let checked = file::only_verified_keys(&plan, &tests, &verified);
+    let checked = file::only_verified_keys(&plan, tests.tests(), &verified);
     assert_eq!(checked.close_on_pass.len(), 1);
 }

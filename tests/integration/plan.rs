@@ -18,8 +18,17 @@ use xray_sync::xray::payload::{TestResult, TestType};
 /// and `--plan-json` build them (`plan::RunResults`).
 struct Built {
     plan: Plan,
+    /// The run it was planned from.
+    run: xray_sync::model::TestRun,
     /// `results[c][i]`: the result of `chunks[c].tests[i]`.
     results: Vec<Vec<TestResult>>,
+}
+
+impl Built {
+    /// Planned test `i`, read with its case.
+    fn test(&self, i: usize) -> plan::TestView<'_> {
+        self.plan.tests_in(&self.run).get(i)
+    }
 }
 
 impl std::ops::Deref for Built {
@@ -33,7 +42,7 @@ fn build(run: &xray_sync::model::TestRun, s: &Settings) -> Built {
     let plan = plan::build(run, s).expect("plan builds");
     let results = match (&plan.xray, &s.xray) {
         (Some(x), Some(xs)) => {
-            let source = plan::RunResults::new(run, xs, x, &plan.tests);
+            let source = plan::RunResults::new(xs, x, plan.tests_in(run));
             x.chunks
                 .iter()
                 .map(|c| c.tests.iter().map(|t| source.result(t)).collect())
@@ -41,7 +50,11 @@ fn build(run: &xray_sync::model::TestRun, s: &Settings) -> Built {
         }
         _ => Vec::new(),
     };
-    Built { plan, results }
+    Built {
+        plan,
+        run: run.clone(),
+        results,
+    }
 }
 
 fn results(p: &Built) -> Vec<&TestResult> {
@@ -104,7 +117,7 @@ fn unmapped_create_skip_fail() {
     ]);
     let create = build(&run, &cloud());
     assert_eq!(results(&create).len(), 2);
-    assert_eq!(create.tests[1].source, IdentitySource::Definition);
+    assert_eq!(create.test(1).source(), IdentitySource::Definition);
 
     let mut skip_args = cloud_args();
     skip_args.mapping.unmapped = Some(xray_sync::cli::UnmappedArg::Skip);
@@ -137,7 +150,7 @@ fn parametrized_results_on_one_key_merge_worst_wins_with_iterations() {
     let chunk = &p.xray.as_ref().unwrap().chunks[0];
     assert_eq!(chunk.tests.len(), 1);
     let entry = &chunk.tests[0];
-    assert_eq!(entry.merged, vec![1, 2]);
+    assert_eq!(entry.merged(), [1, 2]);
     let result = &p.results[0][0];
     assert_eq!(result.status, "FAILED");
     let its = &result.iterations;
@@ -239,7 +252,7 @@ fn first_chunk_creates_rest_append() {
     let s = settings_with(&args, "");
     let p = build(&run, &s);
     let x = p.xray.as_ref().unwrap();
-    let source = plan::RunResults::new(&run, s.xray.as_ref().unwrap(), x, &p.tests);
+    let source = plan::RunResults::new(s.xray.as_ref().unwrap(), x, p.tests_in(&run));
     assert!(matches!(x.target, ExecutionTarget::Create { .. }));
     let first = x.import_doc(0, None, &source);
     assert!(first.info.is_some());
@@ -254,7 +267,7 @@ fn first_chunk_creates_rest_append() {
     let s = settings_with(&args, "");
     let p = build(&run, &s);
     let x = p.xray.as_ref().unwrap();
-    let source = plan::RunResults::new(&run, s.xray.as_ref().unwrap(), x, &p.tests);
+    let source = plan::RunResults::new(s.xray.as_ref().unwrap(), x, p.tests_in(&run));
     assert!(matches!(&x.target, ExecutionTarget::Append { key, .. } if key.as_str() == "CALC-82"));
     for i in 0..2 {
         assert_eq!(
@@ -346,7 +359,9 @@ fn evidence_is_planned_with_content_types() {
         base64: "SGVsbG8=".into(),
     });
     let p = build(&run_of(vec![c]), &cloud());
-    let ev = &p.xray.clone().unwrap().chunks[0].tests[0].evidence;
+    let ev = p.xray.clone().unwrap().chunks[0].tests[0]
+        .evidence()
+        .to_vec();
     assert_eq!(
         ev[0],
         PlannedEvidence::File {
@@ -411,7 +426,7 @@ fn jira_intents_for_failures_with_labels_and_fields() {
         "failed + error; flaky only with file_flaky"
     );
     let i = &j.intents[0];
-    assert_eq!(p.tests[i.test].name, "divides");
+    assert_eq!(p.test(i.test).name(), "divides");
     assert_eq!(
         i.label,
         plan::dedup_label(
@@ -466,11 +481,7 @@ disable = true
     ]);
     let p = build(&run, &settings_with(&cloud_args(), toml));
     let j = p.jira.clone().unwrap();
-    let names: Vec<&str> = j
-        .intents
-        .iter()
-        .map(|i| p.tests[i.test].name.as_str())
-        .collect();
+    let names: Vec<&str> = j.intents.iter().map(|i| p.test(i.test).name()).collect();
     assert_eq!(names, ["divides", "parses", "misc"], "CALC-101 disabled");
     assert_eq!(j.intents[0].fields.assignee.as_deref(), Some("alice"));
     assert_eq!(j.intents[0].fields.labels[2..], ["ci", "calc"]);
@@ -569,7 +580,9 @@ fn include_exclude_on_test_id_and_tags() {
 
     args.mapping.include = Some(vec!["tag:smo*".into(), "CALC-5".into()]);
     let p = build(&run, &settings_with(&args, ""));
-    let ids: Vec<&str> = p.tests.iter().map(|t| t.test_id.as_str()).collect();
+    let ids: Vec<String> = (0..p.tests.len())
+        .map(|i| p.test(i).test_id().into_owned())
+        .collect();
     assert_eq!(ids, ["com.acme.ui.LoginTest.ok", "CALC-5"]);
 
     args.mapping.include = None;
@@ -602,17 +615,15 @@ fn mapping_table_and_name_keys_through_build() {
         passed("a.B", "CALC-41 works"),
     ]);
     let p = build(&run, &s);
-    assert_eq!(p.tests[0].source, IdentitySource::MappingFile);
-    assert_eq!(p.tests[0].test_id, "CALC-40");
-    assert_eq!(p.tests[1].source, IdentitySource::NameKey);
+    assert_eq!(p.test(0).source(), IdentitySource::MappingFile);
+    assert_eq!(p.test(0).test_id(), "CALC-40");
+    assert_eq!(p.test(1).source(), IdentitySource::NameKey);
     assert_eq!(results(&p)[1].test_key.as_deref(), Some("CALC-41"));
 }
 
 #[test]
 fn plan_is_deterministic() {
     let (x, y) = (build(&mixed_run(), &cloud()), build(&mixed_run(), &cloud()));
-    let a = serde_json::to_string(&*x).unwrap();
-    let b = serde_json::to_string(&*y).unwrap();
-    assert_eq!(a, b);
+    assert_eq!(x.plan, y.plan);
     assert_eq!(x.results, y.results);
 }

@@ -14,6 +14,7 @@ use xray_sync::ingest::{self, InputOptions};
 use xray_sync::jira::body::{self, Context};
 use xray_sync::jira::receipt::{ActionKind, BugAction, JiraReceipt};
 use xray_sync::jira::{adf, wiki};
+use xray_sync::model::TestRun;
 use xray_sync::plan::{self, IssueKey, Plan};
 use xray_sync::report::assemble::{self, Receipts};
 use xray_sync::report::console;
@@ -53,14 +54,14 @@ fn settings(product: Product) -> Settings {
     resolve_full(&args, "", vec![], false, github_ci()).expect("valid settings")
 }
 
-fn plan_of(patterns: &[&str], settings: &Settings) -> Plan {
+fn plan_of(patterns: &[&str], settings: &Settings) -> (Plan, TestRun) {
     let run = ingest::collect(&InputOptions {
         patterns: patterns.iter().map(|p| p.to_string()).collect(),
         allow_empty: false,
         strict: false,
     })
     .expect("fixtures parse");
-    plan::build(&run, settings).expect("plan")
+    (plan::build(&run, settings).expect("plan"), run)
 }
 
 /// What a run against working servers would have answered: the execution CALC-51 and one new
@@ -107,9 +108,10 @@ fn receipts(plan: &Plan, site: &str) -> Receipts {
 
 fn summary_of(patterns: &[&str]) -> RunSummary {
     let s = settings(Product::Cloud);
-    let plan = plan_of(patterns, &s);
+    let (plan, run) = plan_of(patterns, &s);
     assemble::summary(
         &plan,
+        &run,
         &s,
         &receipts(&plan, "https://acme.atlassian.net"),
         false,
@@ -154,7 +156,7 @@ fn jest_junit_failures_all_have_a_message() {
 
 fn bug_surfaces(product: Product) -> (String, String, String) {
     let s = settings(product);
-    let plan = plan_of(&[JEST], &s);
+    let (plan, _) = plan_of(&[JEST], &s);
     let jira = plan.jira.as_ref().expect("jira plan");
     let intent = &jira.intents[0];
     let ctx = Context {
@@ -278,15 +280,20 @@ fn umbrella_description_and_comment_wiki() {
     let path = dir.path().join("TEST-mass.xml");
     std::fs::write(&path, support::e2e::junit_xml("Mass", 1, &failing)).unwrap();
     let s = settings(Product::Dc);
-    let plan = plan_of(&[path.to_str().unwrap()], &s);
+    let (plan, run) = plan_of(&[path.to_str().unwrap()], &s);
     let jira = plan.jira.as_ref().expect("jira plan");
     let u = jira.umbrella.as_ref().expect("an umbrella issue");
-    let lines: Vec<body::UmbrellaLine> = u
+    let tests = plan.tests_in(&run);
+    let named: Vec<(String, Option<String>)> = u
         .tests
         .iter()
-        .map(|&t| body::UmbrellaLine {
-            test_id: &plan.tests[t].test_id,
-            message: plan.tests[t].message.as_deref(),
+        .map(|&t| (tests.get(t).test_id().into_owned(), tests.get(t).message()))
+        .collect();
+    let lines: Vec<body::UmbrellaLine> = named
+        .iter()
+        .map(|(test_id, message)| body::UmbrellaLine {
+            test_id,
+            message: message.as_deref(),
             xray_key: None,
         })
         .collect();

@@ -10,7 +10,9 @@
 //!   cargo test --release --locked --test integration scale_upload -- --ignored --nocapture
 //! ```
 //!
-//! `XRAY_SYNC_BENCH_TESTS` sets the size (default 200,000).
+//! `XRAY_SYNC_BENCH_TESTS` sets the size (default 200,000); `XRAY_SYNC_BENCH_FILE` uploads a
+//! given file instead (e.g. the `parse` bench's `--gen-tests` file, output and longer traces
+//! included), copied into the workspace.
 
 use std::io::Write;
 use std::process::Command;
@@ -83,7 +85,13 @@ fn upload_of_200k_tests_measured_against_a_raw_pass() {
     let s = Scratch::new();
     std::fs::create_dir_all(s.path("results")).unwrap();
     let file = s.path("results/TEST-big.xml");
-    write_results(&file, n);
+    let given = std::env::var_os("XRAY_SYNC_BENCH_FILE");
+    match &given {
+        Some(path) => {
+            std::fs::copy(path, &file).unwrap();
+        }
+        None => write_results(&file, n),
+    }
     let bytes = std::fs::metadata(&file).unwrap().len();
     let floor = (0..3).map(|_| raw_pass(&file)).fold(f64::MAX, f64::min);
 
@@ -116,13 +124,23 @@ fn upload_of_200k_tests_measured_against_a_raw_pass() {
         .collect();
     let (peak_kb, user, sys) = (f[0], f[1], f[2]);
     let requests = xray.import_requests().len();
-    assert_eq!(
-        requests,
-        n.div_ceil(1_000),
-        "one import per 1,000 results (the default)"
-    );
+    if given.is_none() {
+        assert_eq!(
+            requests,
+            n.div_ceil(1_000),
+            "one import per 1,000 results (the default)"
+        );
+    }
+    let tests = out
+        .text()
+        .lines()
+        .find_map(|l| {
+            let (_, rest) = l.split_once(": junit (")?;
+            rest.split_whitespace().next()?.parse::<usize>().ok()
+        })
+        .unwrap_or(n);
     eprintln!(
-        "upload of {n} tests ({:.1} MB) in {requests} requests with {bin}:\n  \
+        "upload of {tests} tests ({:.1} MB) in {requests} requests with {bin}:\n  \
          client peak {:.0} MB, client CPU {:.2} s (user {user:.2} + sys {sys:.2}), wall {wall:.2} s (fake included)\n  \
          raw quick-xml pass {floor:.3} s: client CPU = {:.1}x the floor",
         bytes as f64 / 1e6,

@@ -37,9 +37,14 @@ fn assert_clean(what: &str, text: &str) {
 fn run_and_check(settings: &JiraSettings, dry_run: bool) -> usize {
     let (plan, tests) = build::failing(&build::names(3), "run-1");
     let mut progress = Vec::new();
-    let r = file::run(&build::http(), settings, &plan, &tests, dry_run, &mut |l| {
-        progress.push(l.to_string())
-    });
+    let r = file::run(
+        &build::http(),
+        settings,
+        &plan,
+        tests.tests(),
+        dry_run,
+        &mut |l| progress.push(l.to_string()),
+    );
     assert_clean("receipt", &serde_json::to_string(&r).unwrap());
     for e in &r.errors {
         assert_clean("error", &e.to_string());

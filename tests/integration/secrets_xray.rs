@@ -275,8 +275,8 @@ fn no_secret_appears_in_receipt_report_spool_or_progress() {
             &settings,
             &out,
             &plan,
-            &tests,
-            &support::xray_plans::synthetic(&plan, &tests),
+            tests.tests(),
+            &support::xray_plans::synthetic(&plan, tests.tests()),
             &BTreeMap::new(),
             &mut collect(&mut lines),
         );

@@ -31,7 +31,7 @@ fn spooled_run(dir: &Path) -> (XrayFake, XraySettings, PathBuf) {
         &settings,
         &out,
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.failed());
     let spool_dir = receipt.spool.clone().expect("spooled");

@@ -33,8 +33,8 @@ fn upload_to(
         &settings(product, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
-        &support::xray_plans::synthetic(&plan, &tests),
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );

@@ -45,8 +45,8 @@ fn cloud_happy_path_sends_everything_in_one_import() {
         &settings,
         &out,
         &plan,
-        &tests,
-        &support::xray_plans::synthetic(&plan, &tests),
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
         &defects,
         &mut collect(&mut lines),
     );
@@ -163,7 +163,7 @@ fn dc_happy_path(basic: bool) {
         &settings,
         &out,
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     let paths: Vec<String> = fake
@@ -237,8 +237,8 @@ fn five_thousand_tests_in_chunks_of_500_make_ten_imports_into_one_execution() {
         &settings(Product::Cloud, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
-        &support::xray_plans::synthetic(&plan, &tests),
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );
@@ -269,7 +269,7 @@ fn three_thousand_tests_are_two_requests_and_lookups_are_batched_by_100() {
         &settings(Product::Cloud, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(fake.server.requests().len(), 2);
@@ -284,7 +284,7 @@ fn three_thousand_tests_are_two_requests_and_lookups_are_batched_by_100() {
         &settings(Product::Cloud, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(fake.server.requests_to("POST", "/api/v2/graphql").len(), 3);
@@ -307,7 +307,7 @@ fn stale_key_falls_back(product: Product) {
         &settings(product, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     let stale: Vec<(&str, &str)> = receipt
@@ -363,7 +363,7 @@ fn strict_keys_fails_before_sending() {
         &s,
         &output(dir.path()),
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.failed());
     assert!(
@@ -406,7 +406,7 @@ fn evidence_outside_the_workspace_is_refused() {
         &settings(Product::Cloud, &fake.url(), false),
         &out,
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     let refused: Vec<&str> = receipt
@@ -455,7 +455,7 @@ fn appends_to_a_given_execution() {
         &settings(Product::Dc, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
+        tests.tests(),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert!(!receipt.created);
@@ -485,7 +485,7 @@ fn spool_and_resend_round_trip() {
     let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
     let settings = settings(Product::Cloud, &fake.url(), false);
     let http = http(Duration::from_secs(5));
-    let receipt = upload(&http, &settings, &out, &plan, &tests);
+    let receipt = upload(&http, &settings, &out, &plan, tests.tests());
     assert!(receipt.failed());
     assert!(
         receipt.errors[0].message.contains("try later"),
@@ -553,7 +553,7 @@ fn a_refused_create_is_spooled_with_its_info_and_resend_creates_once() {
     let (plan, tests) = plan(Product::Dc, 4, 2, &|_| None);
     let settings = settings(Product::Dc, &fake.url(), false);
     let http = http(Duration::from_secs(5));
-    let receipt = upload(&http, &settings, &out, &plan, &tests);
+    let receipt = upload(&http, &settings, &out, &plan, tests.tests());
     assert!(receipt.failed() && receipt.execution.is_none());
     assert_eq!(fake.import_requests().len(), 1);
     let spool_dir = receipt.spool.clone().unwrap();
@@ -592,8 +592,8 @@ fn bad_base64_costs_only_its_item(product: Product) {
         &settings(product, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
-        &support::xray_plans::synthetic(&plan, &tests),
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );
@@ -608,12 +608,18 @@ fn bad_base64_costs_only_its_item(product: Product) {
         .collect();
     assert_eq!(evidence, ["fine.png"]);
     assert_eq!(receipt.evidence_skipped.len(), 1);
-    assert_eq!(receipt.evidence_skipped[0].test_id, tests[0].test_id);
+    assert_eq!(
+        receipt.evidence_skipped[0].test_id,
+        tests.tests().get(0).test_id()
+    );
     let warning = lines
         .iter()
         .find(|l| l.contains("evidence skipped"))
         .expect("a warning");
-    assert!(warning.contains(&tests[0].test_id), "{warning}");
+    assert!(
+        warning.contains(tests.tests().get(0).test_id().as_ref()),
+        "{warning}"
+    );
     assert!(warning.contains("not valid base64"), "{warning}");
 }
 
@@ -653,7 +659,13 @@ fn no_request_exceeds_the_byte_limit_after_evidence_is_encoded() {
     }
     let mut s = settings(Product::Cloud, &fake.url(), false);
     s.chunk.max_bytes = 64 * 1024;
-    let receipt = upload(&http(Duration::from_secs(5)), &s, &out, &plan, &tests);
+    let receipt = upload(
+        &http(Duration::from_secs(5)),
+        &s,
+        &out,
+        &plan,
+        tests.tests(),
+    );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(receipt.tests_sent, 2);
     for r in fake.import_requests() {
@@ -661,7 +673,10 @@ fn no_request_exceeds_the_byte_limit_after_evidence_is_encoded() {
     }
     assert_eq!(receipt.evidence_skipped.len(), 1);
     assert_eq!(receipt.evidence_skipped[0].filename, "b.bin");
-    assert_eq!(receipt.evidence_skipped[0].test_id, tests[1].test_id);
+    assert_eq!(
+        receipt.evidence_skipped[0].test_id,
+        tests.tests().get(1).test_id()
+    );
     assert!(
         receipt.evidence_skipped[0]
             .reason
@@ -689,8 +704,8 @@ fn landed_lookups_are_batched(product: Product) {
         &s,
         &output(dir.path()),
         &plan,
-        &tests,
-        &support::xray_plans::synthetic(&plan, &tests),
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
         &defects,
         &mut |_| {},
     );
@@ -703,7 +718,7 @@ fn landed_lookups_are_batched(product: Product) {
         &upload::PlanKeys::default(),
         &mut receipt,
         &plan,
-        &tests,
+        tests.tests(),
         &defects,
         &wanted,
         &mut |_| {},
@@ -767,8 +782,8 @@ fn import_refusing_a_key_falls_back(product: Product) {
         &settings(product, &fake.url(), false),
         &output(dir.path()),
         &plan,
-        &tests,
-        &support::xray_plans::synthetic(&plan, &tests),
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
         &BTreeMap::new(),
         &mut collect(&mut lines),
     );

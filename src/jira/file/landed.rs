@@ -15,7 +15,7 @@ use super::{ActionKind, BugAction, Filer, JiraReceipt, items};
 use crate::http::Http;
 use crate::jira::client::Client;
 use crate::jira::dedup::Policy;
-use crate::plan::{IssueKey, JiraPlan, PlannedTest};
+use crate::plan::{IssueKey, JiraPlan, Tests};
 use crate::settings::JiraSettings;
 
 /// The tests whose bug this run created or reopened without a link to their Test (no verified
@@ -41,7 +41,7 @@ pub fn link_landed(
     http: &Http,
     settings: &JiraSettings,
     plan: &JiraPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
     landed: &BTreeMap<usize, IssueKey>,
     receipt: &mut JiraReceipt,
     progress: &mut dyn FnMut(&str),

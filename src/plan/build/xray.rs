@@ -13,20 +13,17 @@ use crate::ci::CiContext;
 use crate::model::{Attachment, Counts, OutcomeKind, TestCase, TestRun};
 use crate::plan::xray_json as payload;
 use crate::plan::{
-    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, PlannedTest, ResultSource,
-    TestIdentity, XrayChunk, XrayPlan, chunk,
+    ChunkTest, Coverage, ExecutionTarget, IssueKey, PlannedEvidence, ResultSource, Tests,
+    XrayChunk, XrayPlan, chunk,
 };
 use crate::settings::{Product, XrayPlanSettings};
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn xray_plan(
     run: &TestRun,
     x: &XrayPlanSettings,
     ci: &CiContext,
-    tests: &[PlannedTest],
-    cases: &[&TestCase],
-    case_indexes: Vec<usize>,
-    groups: &[Vec<usize>],
+    tests: Tests<'_>,
+    groups: &crate::plan::groups::Groups,
     counts: &Counts,
 ) -> XrayPlan {
     // Chunks hold decisions only: each result is built here once to measure it for the byte
@@ -37,13 +34,14 @@ pub(super) fn xray_plan(
     let mut folders: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut coverage: Vec<Coverage> = Vec::new();
     for (done, group) in groups.iter().enumerate() {
-        let entry = chunk_entry(cases, group);
-        let size = chunk::json_size(&import_result(x, tests, |i| cases[i], group));
-        organize(x, tests, cases, &entry, &mut folders, &mut coverage);
+        let group: Vec<usize> = group.iter().collect();
+        let entry = chunk_entry(tests, &group);
+        let size = chunk::json_size(&import_result(x, tests, &group));
+        organize(x, tests, &entry, &mut folders, &mut coverage);
         // The comma between array elements counts too; inline evidence is known now, files are
         // not (they are read at send time and bounded by the evidence limits).
         let inline: usize = entry
-            .evidence
+            .evidence()
             .iter()
             .map(|e| match e {
                 PlannedEvidence::Inline { base64, .. } => base64.len() + 64,
@@ -69,7 +67,7 @@ pub(super) fn xray_plan(
         chunk.tests.shrink_to_fit();
     }
 
-    let info = info(run, x, ci, cases, counts);
+    let info = info(run, x, ci, tests, counts);
     let target = match x.test_execution.as_deref().and_then(IssueKey::parse) {
         Some(key) => ExecutionTarget::Append { key, info },
         None => ExecutionTarget::Create {
@@ -83,7 +81,6 @@ pub(super) fn xray_plan(
         chunks,
         execution_fields: x.execution_fields.clone(),
         test_sets: x.test_sets.clone(),
-        cases: case_indexes,
         left_out_requirements: Default::default(),
         folders,
         coverage,
@@ -96,17 +93,14 @@ pub(super) fn xray_plan(
 /// given by key are linked after the import, as the import does not touch an existing Test).
 fn organize(
     x: &XrayPlanSettings,
-    tests: &[PlannedTest],
-    cases: &[&TestCase],
+    tests: Tests<'_>,
     entry: &ChunkTest,
     folders: &mut BTreeMap<String, Vec<usize>>,
     coverage: &mut Vec<Coverage>,
 ) {
-    let case = cases[entry.test];
-    let keyed = match &tests[entry.test].identity {
-        TestIdentity::Key(k) => Some(k.to_string()),
-        TestIdentity::Definition(_) => None,
-    };
+    let test = tests.get(entry.test);
+    let case = test.case;
+    let keyed = test.key().map(|k| k.to_string());
     if let Some(template) = &x.folder
         && (keyed.is_none() || x.move_keyed_tests)
     {
@@ -135,22 +129,15 @@ fn organize(
 /// Builds import results from the run a plan was made of, when a chunk is sent, spooled or
 /// written to `--plan-json`: the [`ResultSource`] of a real run.
 pub struct RunResults<'a> {
-    run: &'a TestRun,
     settings: &'a XrayPlanSettings,
     plan: &'a XrayPlan,
-    tests: &'a [PlannedTest],
+    tests: Tests<'a>,
 }
 
 impl<'a> RunResults<'a> {
-    /// `plan` and `tests` (`Plan::tests`) were built from `run` with `settings`.
-    pub fn new(
-        run: &'a TestRun,
-        settings: &'a XrayPlanSettings,
-        plan: &'a XrayPlan,
-        tests: &'a [PlannedTest],
-    ) -> Self {
+    /// `plan` and `tests` (`Plan::tests_in`) were built with `settings`.
+    pub fn new(settings: &'a XrayPlanSettings, plan: &'a XrayPlan, tests: Tests<'a>) -> Self {
         RunResults {
-            run,
             settings,
             plan,
             tests,
@@ -160,11 +147,10 @@ impl<'a> RunResults<'a> {
 
 impl ResultSource for RunResults<'_> {
     fn result(&self, entry: &ChunkTest) -> payload::TestResult {
-        let mut group = Vec::with_capacity(1 + entry.merged.len());
+        let mut group = Vec::with_capacity(1 + entry.merged().len());
         group.push(entry.test);
-        group.extend_from_slice(&entry.merged);
-        let case = |i: usize| &self.run.cases[self.plan.cases[i]];
-        let mut result = import_result(self.settings, self.tests, case, &group);
+        group.extend_from_slice(entry.merged());
+        let mut result = import_result(self.settings, self.tests, &group);
         if let Some(info) = &mut result.test_info
             && !self.plan.left_out_requirements.is_empty()
         {
@@ -176,42 +162,33 @@ impl ResultSource for RunResults<'_> {
 }
 
 /// The chunk entry of a group of results sharing a test id: which tests, and their evidence.
-fn chunk_entry(cases: &[&TestCase], group: &[usize]) -> ChunkTest {
+fn chunk_entry(tests: Tests<'_>, group: &[usize]) -> ChunkTest {
     let mut evidence: Vec<PlannedEvidence> = Vec::new();
     for &i in group {
-        for a in cases[i].attachments() {
+        for a in tests.get(i).case.attachments() {
             let e = planned_evidence(a);
             if !evidence.contains(&e) {
                 evidence.push(e);
             }
         }
     }
-    ChunkTest {
-        test: group[0],
-        evidence,
-        merged: group[1..].to_vec(),
-    }
+    ChunkTest::new(group[0], evidence, group[1..].to_vec())
 }
 
-/// The import result of a group (`Plan::tests` indexes, the first one first); `cases` gives
-/// each one's `TestCase`.
-fn import_result<'c>(
-    x: &XrayPlanSettings,
-    tests: &[PlannedTest],
-    cases: impl Fn(usize) -> &'c TestCase,
-    group: &[usize],
-) -> payload::TestResult {
+/// The import result of a group (`Plan::tests` indexes, the first one first).
+fn import_result(x: &XrayPlanSettings, tests: Tests<'_>, group: &[usize]) -> payload::TestResult {
+    let cases = |i: usize| tests.get(i).case;
     let first = group[0];
-    let case = cases(first);
-    let planned = &tests[first];
+    let planned = tests.get(first);
+    let case = planned.case;
     let mut result = payload::TestResult::default();
     // Rows of a data-driven test regrouped under their Test (`iterations.rs`): the Test is
     // named without the row part, and even a single row is sent as an iteration.
-    let regrouped = planned.definition != case.definition();
-    match &planned.identity {
-        TestIdentity::Key(key) => result.test_key = Some(key.to_string()),
-        TestIdentity::Definition(definition) => {
-            let mut info = test_info(x, case, definition);
+    let regrouped = planned.regrouped();
+    match planned.key() {
+        Some(key) => result.test_key = Some(key.to_string()),
+        None => {
+            let mut info = test_info(x, case, &planned.definition());
             if regrouped
                 && case.property("test_summary").is_none()
                 && let Some(row) = crate::plan::iterations::row(&case.name)
@@ -227,7 +204,7 @@ fn import_result<'c>(
         .copied()
         .max_by_key(|&i| rank(cases(i)))
         .unwrap_or(first);
-    result.status = tests[worst].status.clone();
+    result.status = tests.get(worst).status().to_string();
 
     let mut start: Option<OffsetDateTime> = None;
     let mut finish: Option<OffsetDateTime> = None;
@@ -256,7 +233,7 @@ fn import_result<'c>(
     if group.len() > 1 || regrouped {
         result.iterations = group
             .iter()
-            .map(|&i| iteration(x.product, cases(i), &tests[i].status))
+            .map(|&i| iteration(x.product, cases(i), tests.get(i).status()))
             .collect();
     }
     result
@@ -456,13 +433,13 @@ fn info(
     run: &TestRun,
     x: &XrayPlanSettings,
     ci: &CiContext,
-    cases: &[&TestCase],
+    tests: Tests<'_>,
     counts: &Counts,
 ) -> payload::Info {
     let mut start: Option<OffsetDateTime> = None;
     let mut finish: Option<OffsetDateTime> = None;
-    for case in cases {
-        if let Some((s, f)) = span(case) {
+    for t in tests.iter() {
+        if let Some((s, f)) = span(t.case) {
             start = Some(start.map_or(s, |c| c.min(s)));
             finish = Some(finish.map_or(f, |c| c.max(f)));
         }

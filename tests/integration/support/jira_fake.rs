@@ -1185,9 +1185,11 @@ pub mod build {
     use xray_sync::http::Http;
     use xray_sync::model::OutcomeKind;
     use xray_sync::plan::{
-        AttemptSummary, BugFields, BugReport, IdentitySource, IssueKey, JiraIntent, JiraPlan,
-        PassingTest, PlannedTest, TestIdentity, UmbrellaIntent,
+        AttemptSummary, BugFields, BugReport, JiraIntent, JiraPlan, PassingTest, TestView,
+        UmbrellaIntent,
     };
+
+    use super::super::planned::Planned;
     use xray_sync::secret::Secret;
     use xray_sync::settings::{DcAuth, HttpSettings, JiraAuth, JiraSettings, Product};
 
@@ -1311,56 +1313,45 @@ pub mod build {
         format!("xs-{cleaned}")
     }
 
-    pub fn planned(name: &str, outcome: OutcomeKind, key: Option<&str>) -> PlannedTest {
-        PlannedTest {
-            test_id: key
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("suite.{name}")),
-            name: name.into(),
-            definition: format!("suite.{name}"),
-            identity: match key.and_then(IssueKey::parse) {
-                Some(k) => TestIdentity::Key(k),
-                None => TestIdentity::Definition(format!("suite.{name}")),
-            },
-            source: IdentitySource::Definition,
-            outcome,
-            flaky: false,
-            status: "FAILED".into(),
-            file: None,
-            line: None,
-            message: Some(format!("expected 3 but was 4 in {name}")),
-        }
+    /// A run of one test `suite.<name>` (by `key` when given), planned.
+    pub fn planned(name: &str, outcome: OutcomeKind, key: Option<&str>) -> Planned {
+        let mut p = Planned::default();
+        push(&mut p, name, outcome, key);
+        p
     }
 
-    pub fn intent(index: usize, t: &PlannedTest) -> JiraIntent {
-        let label = label_for(&t.name);
+    /// Adds test `suite.<name>` to `p`; a failure says `expected 3 but was 4 in <name>`.
+    pub fn push(p: &mut Planned, name: &str, outcome: OutcomeKind, key: Option<&str>) -> usize {
+        let message = format!("expected 3 but was 4 in {name}");
+        p.push("suite", name, outcome, Some(&message), key)
+    }
+
+    pub fn intent(index: usize, t: TestView<'_>) -> JiraIntent {
+        let label = label_for(t.name());
         JiraIntent {
             test: index,
             label: label.clone(),
             fields: BugFields {
                 project: "BUG".into(),
                 issue_type: "Bug".into(),
-                summary: format!("Test failed: {}", t.name),
+                summary: format!("Test failed: {}", t.name()),
                 assignee: None,
                 labels: vec![label, "xray-sync".into()],
                 components: vec![],
                 priority: None,
             },
             report: BugReport {
-                test_id: t.test_id.clone(),
-                name: t.name.clone(),
-                definition: t.definition.clone(),
-                xray_key: match &t.identity {
-                    TestIdentity::Key(k) => Some(k.clone()),
-                    TestIdentity::Definition(_) => None,
-                },
-                message: t.message.clone(),
-                details: Some(format!("AssertionError\n  at {}(Test.java:42)", t.name)),
+                test_id: t.test_id().into_owned(),
+                name: t.name().to_string(),
+                definition: t.definition().into_owned(),
+                xray_key: t.key().cloned(),
+                message: t.message(),
+                details: Some(format!("AssertionError\n  at {}(Test.java:42)", t.name()).into()),
                 ci_run_url: Some("https://ci.example/run/1".into()),
                 attempts: vec![
                     AttemptSummary {
                         outcome: OutcomeKind::Failed,
-                        message: t.message.clone(),
+                        message: t.message(),
                     },
                     AttemptSummary {
                         outcome: OutcomeKind::Failed,
@@ -1377,12 +1368,13 @@ pub mod build {
     }
 
     /// A plan where every named test failed.
-    pub fn failing(names: &[String], marker: &str) -> (JiraPlan, Vec<PlannedTest>) {
-        let tests: Vec<PlannedTest> = names
-            .iter()
-            .map(|n| planned(n, OutcomeKind::Failed, None))
-            .collect();
+    pub fn failing(names: &[String], marker: &str) -> (JiraPlan, Planned) {
+        let mut tests = Planned::default();
+        for n in names {
+            push(&mut tests, n, OutcomeKind::Failed, None);
+        }
         let intents = tests
+            .tests()
             .iter()
             .enumerate()
             .map(|(i, t)| intent(i, t))
@@ -1403,7 +1395,7 @@ pub mod build {
     }
 
     /// A mass-failure plan: one umbrella instead of intents.
-    pub fn umbrella(names: &[String], marker: &str) -> (JiraPlan, Vec<PlannedTest>) {
+    pub fn umbrella(names: &[String], marker: &str) -> (JiraPlan, Planned) {
         let (mut plan, tests) = failing(names, marker);
         plan.intents.clear();
         plan.umbrella = Some(UmbrellaIntent {
@@ -1424,10 +1416,10 @@ pub mod build {
         (plan, tests)
     }
 
-    pub fn passing(plan: &mut JiraPlan, tests: &mut Vec<PlannedTest>, name: &str) {
-        tests.push(planned(name, OutcomeKind::Passed, None));
+    pub fn passing(plan: &mut JiraPlan, tests: &mut Planned, name: &str) {
+        let test = push(tests, name, OutcomeKind::Passed, None);
         plan.close_on_pass.push(PassingTest {
-            test: tests.len() - 1,
+            test,
             label: label_for(name),
             project: "BUG".into(),
         });

@@ -6,5 +6,6 @@ pub mod e2e;
 pub mod execution_screen;
 pub mod fake;
 pub mod jira_fake;
+pub mod planned;
 pub mod xray_fake;
 pub mod xray_plans;

@@ -10,8 +10,7 @@ use std::time::Duration;
 use xray_sync::http::Http;
 use xray_sync::model::OutcomeKind;
 use xray_sync::plan::{
-    ChunkTest, ExecutionTarget, IdentitySource, IssueKey, PlannedEvidence, PlannedTest,
-    ResultSource, TestIdentity, XrayChunk, XrayPlan,
+    ChunkTest, ExecutionTarget, PlannedEvidence, ResultSource, Tests, XrayChunk, XrayPlan,
 };
 use xray_sync::secret::Secret;
 use xray_sync::settings::{
@@ -21,6 +20,7 @@ use xray_sync::settings::{
 use xray_sync::xray::payload::{Info, TestInfo, TestResult, TestType};
 use xray_sync::xray::upload::{self, XrayReceipt};
 
+use super::planned::Planned;
 use super::xray_fake::{Creds, Mode, XrayFake};
 
 pub const PROJECT: &str = "CALC";
@@ -161,50 +161,25 @@ pub fn plan(
     n: usize,
     chunk: usize,
     key_for: &dyn Fn(usize) -> Option<String>,
-) -> (XrayPlan, Vec<PlannedTest>) {
-    let statuses = StatusMap::defaults(product);
-    let mut tests = Vec::with_capacity(n);
+) -> (XrayPlan, Planned) {
+    let mut tests = Planned::new(product);
     let mut entries = Vec::with_capacity(n);
     for i in 0..n {
         let failed = i % 3 == 1;
-        let name = format!("test{i}");
-        let definition = format!("com.acme.Suite.test{i}");
-        let key = key_for(i);
-        let status = if failed {
-            statuses.failed.clone()
+        let outcome = if failed {
+            OutcomeKind::Failed
         } else {
-            statuses.passed.clone()
+            OutcomeKind::Passed
         };
-        let identity = match key.as_deref().and_then(IssueKey::parse) {
-            Some(k) => TestIdentity::Key(k),
-            None => TestIdentity::Definition(definition.clone()),
-        };
-        tests.push(PlannedTest {
-            test_id: key.clone().unwrap_or_else(|| definition.clone()),
-            name: name.clone(),
-            definition: definition.clone(),
-            identity,
-            source: if key.is_some() {
-                IdentitySource::PropertyTestKey
-            } else {
-                IdentitySource::Definition
-            },
-            outcome: if failed {
-                OutcomeKind::Failed
-            } else {
-                OutcomeKind::Passed
-            },
-            flaky: false,
-            status: status.clone(),
-            file: None,
-            line: None,
-            message: failed.then(|| "expected 400 but was 500".to_string()),
-        });
-        entries.push(ChunkTest {
-            test: i,
-            evidence: Vec::new(),
-            merged: Vec::new(),
-        });
+        let key = key_for(i);
+        tests.push(
+            "com.acme.Suite",
+            &format!("test{i}"),
+            outcome,
+            Some("expected 400 but was 500"),
+            key.as_deref(),
+        );
+        entries.push(ChunkTest::new(i, Vec::new(), Vec::new()));
     }
     let chunks = entries
         .chunks(chunk.max(1))
@@ -223,7 +198,6 @@ pub fn plan(
         chunks,
         execution_fields: Default::default(),
         test_sets: Vec::new(),
-        cases: Vec::new(),
         left_out_requirements: Default::default(),
         folders: Default::default(),
         coverage: Vec::new(),
@@ -234,33 +208,33 @@ pub fn plan(
 /// The import results of a plan made by [`plan`], built from its planned tests when a chunk is
 /// sent (as `plan::RunResults` builds them from a run): the key or the definition, a fixed
 /// span, the failure message as the comment.
-pub struct Synthetic {
+pub struct Synthetic<'a> {
     product: Product,
-    tests: Vec<PlannedTest>,
+    tests: Tests<'a>,
 }
 
-pub fn synthetic(plan: &XrayPlan, tests: &[PlannedTest]) -> Synthetic {
+pub fn synthetic<'a>(plan: &XrayPlan, tests: Tests<'a>) -> Synthetic<'a> {
     Synthetic {
         product: plan.product,
-        tests: tests.to_vec(),
+        tests,
     }
 }
 
-impl ResultSource for Synthetic {
+impl ResultSource for Synthetic<'_> {
     fn result(&self, entry: &ChunkTest) -> TestResult {
-        let t = &self.tests[entry.test];
-        let (test_key, test_info) = match &t.identity {
-            TestIdentity::Key(k) => (Some(k.to_string()), None),
-            TestIdentity::Definition(d) => (
+        let t = self.tests.get(entry.test);
+        let (test_key, test_info) = match t.key() {
+            Some(k) => (Some(k.to_string()), None),
+            None => (
                 None,
                 Some(TestInfo {
                     project_key: PROJECT.into(),
-                    summary: t.name.clone(),
+                    summary: t.name().to_string(),
                     test_type: match self.product {
                         Product::Cloud => TestType::Cloud("Generic".into()),
                         Product::Dc => TestType::Dc("Generic".into()),
                     },
-                    definition: Some(d.clone()),
+                    definition: Some(t.definition().into_owned()),
                     labels: vec![],
                     requirement_keys: vec![],
                 }),
@@ -271,8 +245,8 @@ impl ResultSource for Synthetic {
             test_info,
             start: Some("2026-05-01T10:00:01Z".into()),
             finish: Some("2026-05-01T10:00:02Z".into()),
-            comment: t.message.clone(),
-            status: t.status.clone(),
+            comment: t.message(),
+            status: t.status().to_string(),
             ..TestResult::default()
         }
     }
@@ -283,7 +257,7 @@ pub fn add_evidence(plan: &mut XrayPlan, test: usize, evidence: PlannedEvidence)
     for chunk in &mut plan.chunks {
         for ct in &mut chunk.tests {
             if ct.test == test {
-                ct.evidence.push(evidence.clone());
+                ct.push_evidence(evidence.clone());
             }
         }
     }
@@ -295,7 +269,7 @@ pub fn upload(
     settings: &XraySettings,
     out: &OutputSettings,
     plan: &XrayPlan,
-    tests: &[PlannedTest],
+    tests: Tests<'_>,
 ) -> XrayReceipt {
     upload::run(
         http,
