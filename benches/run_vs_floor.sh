@@ -6,6 +6,7 @@
 # peak. Absolute times move with the load on a shared machine: compare ratios and peaks.
 #
 # Usage: benches/run_vs_floor.sh FILE [BIN...]   (BIN defaults to target/release/xray-sync)
+# ONLY=parse (or dry-run, plan-json) times that command alone.
 # Make the file: cargo bench --bench parse -- --gen-tests FILE 200000
 # Needs the parse bench built: cargo build --release --bench parse
 set -euo pipefail
@@ -49,7 +50,10 @@ measure() { # label, command...
 echo "file: $file ($mb MB), $runs runs each (median wall, largest peak)"
 for bin in "${bins[@]}"; do
   echo "binary: $bin"
-  measure "parse" "$bin" parse "$file"
-  measure "run --dry-run" "$bin" run --dry-run "$file"
-  measure "run --dry-run --plan-json" "$bin" run --dry-run --plan-json "$work/plan.json" "$file"
+  only="${ONLY:-}"
+  if [ -z "$only" ] || [ "$only" = parse ]; then measure "parse" "$bin" parse "$file"; fi
+  if [ -z "$only" ] || [ "$only" = dry-run ]; then measure "run --dry-run" "$bin" run --dry-run "$file"; fi
+  if [ -z "$only" ] || [ "$only" = plan-json ]; then
+    measure "run --dry-run --plan-json" "$bin" run --dry-run --plan-json "$work/plan.json" "$file"
+  fi
 done

@@ -189,7 +189,7 @@ fn parse(input: &InputArgs, json: bool, out: &mut dyn Write) -> Result<(), RunEr
     })?;
     ingest::parse_output::print_parse(&results, json, out)
         .map_err(|e| RunError::Usage(anyhow::Error::new(e).context("writing to stdout")))?;
-    match IngestError::bad_files(&results) {
+    let outcome = match IngestError::bad_files(&results) {
         None => Ok(()),
         Some(_) if input.allow_bad_files.unwrap_or(false) => {
             eprintln!(
@@ -199,7 +199,13 @@ fn parse(input: &InputArgs, json: bool, out: &mut dyn Write) -> Result<(), RunEr
             Ok(())
         }
         Some(bad) => Err(bad.into()),
-    }
+    };
+    // The process ends right after this: its memory goes back to the system at once, so the
+    // run's heap blocks (several per test) are not freed one by one (~2 % of the CPU of
+    // `parse` on 200,000 tests). Only after the output is written and flushed.
+    let _ = out.flush();
+    std::mem::forget(results);
+    outcome
 }
 
 /// `xray-sync config`: every resolved value and where it came from. Secrets print as `***`.

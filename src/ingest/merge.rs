@@ -26,7 +26,7 @@
 //! once at the end.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use super::hash_index::HashIndex;
 use crate::model::{Format, Outcome, Property, TestCase};
@@ -101,12 +101,16 @@ impl<'a> Identity<'a> {
             },
         }
     }
+}
 
-    fn hash64(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        self.hash(&mut hasher);
-        hasher.finish()
-    }
+/// The hash of a test's identity under `index`'s key (what `merge_files` indexes by).
+pub(crate) fn identity_hash(index: &HashIndex, case: &TestCase) -> u64 {
+    index.hash(&Identity::of(case))
+}
+
+/// True when `merge_files` would fold `a` and `b` into one test.
+pub(crate) fn same_identity(a: &TestCase, b: &TestCase) -> bool {
+    Identity::of(a) == Identity::of(b)
 }
 
 /// Which sightings came from which file: `cases[previous end..end]` were read from one file,
@@ -144,13 +148,11 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
             file: span,
             given: files.get(span).map_or(usize::MAX, |f| f.given),
         };
-        let (hash, earlier) = {
+        // Not found: pushed as position `kept`, which the test moves to below.
+        let earlier = {
             let id = Identity::of(&cases[seen]);
-            let hash = id.hash64();
-            let earlier = index
-                .candidates(hash)
-                .find(|&at| Identity::of(&cases[at]) == id);
-            (hash, earlier)
+            let hash = index.hash(&id);
+            index.find_or_push(hash, |at| Identity::of(&cases[at]) == id)
         };
         match earlier {
             Some(target) => {
@@ -174,7 +176,6 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
             }
             None => {
                 cases.swap(kept, seen);
-                index.push(hash);
                 first_seen.push(origin);
                 kept += 1;
             }

@@ -190,7 +190,7 @@ impl Case {
         attachments.append(&mut case.rerun_attachments);
         // Output of a passed try is only scanned for attachments, never kept: Xray comments
         // and Jira bugs are written for failures (see the module doc).
-        let (system_out, system_err) = if outcome == Outcome::Passed {
+        let (system_out, system_err) = if matches!(outcome, Outcome::Passed) {
             case.out.clear();
             case.err.clear();
             (None, None)
@@ -207,10 +207,11 @@ impl Case {
         };
         // Surefire order: flaky tries happened before the final (main) result; reruns after the
         // first (main) failure.
-        let mut attempts = std::mem::take(&mut case.flaky);
+        // Allocated at its final size (one allocation per test, nothing to shrink).
+        let mut attempts = Vec::with_capacity(case.flaky.len() + 1 + case.reruns.len());
+        attempts.append(&mut case.flaky);
         attempts.push(main);
         attempts.append(&mut case.reruns);
-        attempts.shrink_to_fit();
         let mut test = TestCase::from_attempts(
             suite_path,
             case.classname.take(),

@@ -19,7 +19,9 @@ pub(crate) fn for_attrs(
         let attr = attr.map_err(|err| Failed::at(pos, format!("bad attribute: {err}")))?;
         let key = attr.key.local_name();
         let key = key.as_ref().as_bytes();
-        if !wanted.contains(&key) {
+        // First byte first: most names differ there, and a slice comparison is a `memcmp` call
+        // (one per wanted name and attribute was ~1 % of `xray-sync parse`).
+        if !wanted.iter().any(|w| w.first() == key.first() && *w == key) {
             continue;
         }
         let value = attr

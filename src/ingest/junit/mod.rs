@@ -51,6 +51,7 @@ pub mod values;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
+pub(crate) use parser::Parsed;
 use std::path::{Path, PathBuf};
 use text::Input;
 
@@ -94,23 +95,31 @@ pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
 /// an error (a truncated file, a crash mid-write) comes back with the error, which names the
 /// file and line. `parse_path` drops them instead.
 pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
+    let (parsed, error) = salvage(path);
+    (parsed.cases, error)
+}
+
+/// [`salvage_path`], telling also whether the tests are [`Parsed::distinct`].
+pub(crate) fn salvage(path: &Path) -> (Parsed, Option<InputError>) {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            return (
-                Vec::new(),
-                Some(InputError::whole_file(path, format!("cannot open: {e}"))),
-            );
+            let parsed = Parsed {
+                cases: Vec::new(),
+                distinct: true,
+            };
+            let error = InputError::whole_file(path, format!("cannot open: {e}"));
+            return (parsed, Some(error));
         }
     };
-    let (cases, failed) = parser::Parser::new(path).run_salvaging(Input::new(file, READ_BUFFER));
+    let (parsed, failed) = parser::Parser::new(path).run_salvaging(Input::new(file, READ_BUFFER));
     let error = failed.map(|failed| {
         let line = File::open(path)
             .ok()
             .and_then(|f| super::line_of(BufReader::new(f), failed.offset));
         to_error(path, failed, line)
     });
-    (cases, error)
+    (parsed, error)
 }
 
 /// Parses JUnit XML from any buffered reader; `path` names the source in records and errors

@@ -2,7 +2,6 @@
 //! one test case under construction at a time. Elements we do not keep (suite properties,
 //! suite-level output, unknown vocabulary) are skipped without decoding their attributes or text.
 
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -15,6 +14,7 @@ use super::markup::{for_attrs, resolve_ref, xml_message};
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::ingest::hash_index::HashIndex;
+use crate::ingest::merge;
 use crate::model::{Attachment, Attempt, Format, Item, Property, SourceRef, TestCase, Text};
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must
@@ -40,6 +40,14 @@ enum Frame {
     Skip,
 }
 
+/// The tests of one file.
+pub(crate) struct Parsed {
+    pub(crate) cases: Vec<TestCase>,
+    /// No two of `cases` share a cross-file identity (`merge::same_identity`): merging them
+    /// alone would change nothing.
+    pub(crate) distinct: bool,
+}
+
 pub(crate) struct Parser<'p> {
     path: &'p Path,
     /// The one allocation of the file name every attempt's `SourceRef` points at.
@@ -50,8 +58,12 @@ pub(crate) struct Parser<'p> {
     shared_suite: Option<Arc<[String]>>,
     case: Case,
     cases: Vec<TestCase>,
-    /// Merge index over `cases`: hash of (suite path, classname, name).
+    /// Merge index over `cases`. Keyed by the cross-file identity of `merge` (classname and
+    /// name) while no two kept tests share one, so that `merge_files` can be skipped for a
+    /// single file ([`Parsed::distinct`]); after that (`crossed`) by the file's own identity,
+    /// (suite path, classname, name).
     index: HashIndex,
+    crossed: bool,
     root_seen: bool,
 }
 
@@ -90,6 +102,7 @@ impl<'p> Parser<'p> {
             case: Case::default(),
             cases: Vec::new(),
             index: HashIndex::default(),
+            crossed: false,
             root_seen: false,
         }
     }
@@ -97,19 +110,16 @@ impl<'p> Parser<'p> {
     /// Reads the whole document. Errors carry a byte offset; the caller turns it into a line.
     pub(crate) fn run<R: Read>(self, input: Input<R>) -> Result<Vec<TestCase>, Failed> {
         match self.run_salvaging(input) {
-            (cases, None) => Ok(cases),
+            (parsed, None) => Ok(parsed.cases),
             (_, Some(failed)) => Err(failed),
         }
     }
 
     /// Reads the document as far as it goes: every test case read completely before an error
     /// (a file cut short by a crashed test process) is returned with the error.
-    pub(crate) fn run_salvaging<R: Read>(
-        mut self,
-        input: Input<R>,
-    ) -> (Vec<TestCase>, Option<Failed>) {
+    pub(crate) fn run_salvaging<R: Read>(mut self, input: Input<R>) -> (Parsed, Option<Failed>) {
         let failed = self.read(input).err();
-        (self.into_cases(), failed)
+        (self.into_parsed(), failed)
     }
 
     fn read<R: Read>(&mut self, input: Input<R>) -> Result<(), Failed> {
@@ -218,13 +228,16 @@ impl<'p> Parser<'p> {
     }
 
     /// The tests read so far, each settled (repeats de-duplicated, `flaky` derived) once.
-    fn into_cases(mut self) -> Vec<TestCase> {
+    fn into_parsed(mut self) -> Parsed {
         for case in &mut self.cases {
             if case.attempts.len() > 1 {
                 case.settle();
             }
         }
-        self.cases
+        Parsed {
+            cases: self.cases,
+            distinct: !self.crossed,
+        }
     }
 
     fn open_name(&self) -> &'static str {
@@ -559,6 +572,29 @@ impl<'p> Parser<'p> {
             }
         };
         let test = self.case.finish(self.path, &self.shared_path, suite_path);
+        if !self.crossed {
+            // Keyed by the cross-file identity: every test kept so far has its own, so at most
+            // one candidate has this test's.
+            let hash = merge::identity_hash(&self.index, &test);
+            let cases = &self.cases;
+            let same = self
+                .index
+                .find_or_push(hash, |at| merge::same_identity(&cases[at], &test));
+            match same {
+                // Pushed.
+                None => {
+                    self.cases.push(test);
+                    return;
+                }
+                Some(at) if !test.name.is_empty() && same_in_file(&cases[at], &test) => {
+                    self.cases[at].append(test);
+                    return;
+                }
+                // Two tests this file keeps apart that the cross-file merge would fold: from
+                // here on, key by the file's own identity (below), as `merge_files` will run.
+                Some(_) => self.cross(),
+            }
+        }
         // Retries repeat a testcase inside the same suite; the same name in another suite
         // (nested reports) is another test. Nameless cases cannot be told apart: never merged.
         if test.name.is_empty() {
@@ -567,26 +603,44 @@ impl<'p> Parser<'p> {
             return;
         }
         // Keyed by a hash so names are not stored twice; collisions are checked exactly.
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&*test.suite_path, &test.classname, &test.name).hash(&mut hasher);
-        let hash = hasher.finish();
+        let hash = file_identity_hash(&self.index, &test);
         let cases = &self.cases;
-        let earlier = self.index.candidates(hash).find(|&at| {
-            let other = &cases[at];
-            other.name == test.name
-                && other.classname == test.classname
-                && (Arc::ptr_eq(&other.suite_path, &test.suite_path)
-                    || other.suite_path == test.suite_path)
-        });
+        let earlier = self
+            .index
+            .find_or_push(hash, |at| same_in_file(&cases[at], &test));
         match earlier {
             // Appended in document order; every case is settled once when the file ends.
             Some(at) => self.cases[at].append(test),
-            None => {
-                self.index.push(hash);
-                self.cases.push(test);
-            }
+            // Pushed.
+            None => self.cases.push(test),
         }
     }
+
+    /// Re-keys the index by the file's own identity (suite path, classname, name): once, when
+    /// two tests of this file turn out to share a cross-file identity. Linear, like the rest.
+    fn cross(&mut self) {
+        self.crossed = true;
+        let mut index = HashIndex::with_capacity(self.cases.len());
+        for case in &self.cases {
+            if case.name.is_empty() {
+                index.push_unfindable();
+            } else {
+                index.push(file_identity_hash(&index, case));
+            }
+        }
+        self.index = index;
+    }
+}
+
+/// The same test within one file: retries repeat a testcase inside the same suite.
+fn same_in_file(a: &TestCase, b: &TestCase) -> bool {
+    a.name == b.name
+        && a.classname == b.classname
+        && (Arc::ptr_eq(&a.suite_path, &b.suite_path) || a.suite_path == b.suite_path)
+}
+
+fn file_identity_hash(index: &HashIndex, case: &TestCase) -> u64 {
+    index.hash(&(&*case.suite_path, &case.classname, &case.name))
 }
 
 fn check_root(e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {

@@ -443,8 +443,8 @@ fn salvage_at_every_cut_keeps_exactly_the_closed_cases() {
         .collect();
     for cut in 0..doc.len() {
         let input = text::Input::new(&doc.as_bytes()[..cut], 7);
-        let (cases, failed) = parser::Parser::new(Path::new("cut.xml")).run_salvaging(input);
-        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        let (parsed, failed) = parser::Parser::new(Path::new("cut.xml")).run_salvaging(input);
+        let names: Vec<&str> = parsed.cases.iter().map(|c| c.name.as_str()).collect();
         let want: Vec<&str> = ends
             .iter()
             .filter(|(end, _)| *end <= cut)
@@ -453,4 +453,79 @@ fn salvage_at_every_cut_keeps_exactly_the_closed_cases() {
         assert_eq!(names, want, "cut at {cut}");
         assert!(failed.is_some(), "cut at {cut} is an error");
     }
+}
+
+/// `Parsed::distinct` lets `ingest::collect` skip the cross-file merge for a single file: it
+/// must be false exactly when that merge would fold two of the file's tests, and when true the
+/// merge must change nothing.
+#[test]
+fn distinct_tells_whether_the_cross_file_merge_would_fold_anything() {
+    let parsed = |xml: &str| {
+        let input = text::Input::new(xml.as_bytes(), 64);
+        let (parsed, failed) = parser::Parser::new(Path::new("d.xml")).run_salvaging(input);
+        assert!(failed.is_none(), "{xml}");
+        parsed
+    };
+    let json = |cases: &[TestCase]| serde_json::to_string(cases).unwrap();
+    let docs = [
+        // Repeats within a suite, other classes, other names: folded by the reader.
+        (
+            r#"<testsuites><testsuite name="A"><testcase classname="C" name="t"><failure/></testcase>
+            <testcase classname="C" name="t"/><testcase classname="D" name="t"/></testsuite>
+            <testsuite name="B"><testcase classname="E" name="t"/><testcase name="t"/></testsuite></testsuites>"#,
+            true,
+            4,
+        ),
+        // The same test in two suites: two tests here, one after the cross-file merge.
+        (
+            r#"<testsuites><testsuite name="A"><testcase classname="C" name="t"/></testsuite>
+            <testsuite name="B"><testcase classname="C" name="t"/></testsuite></testsuites>"#,
+            false,
+            2,
+        ),
+        // Nameless tests of one class are never folded here, but are by the merge.
+        (
+            r#"<testsuite name="A"><testcase classname="C"/><testcase classname="C"/></testsuite>"#,
+            false,
+            2,
+        ),
+        // An empty classname is no classname for the merge.
+        (
+            r#"<testsuite name="A"><testcase classname="" name="t"/><testcase name="t"/></testsuite>"#,
+            false,
+            2,
+        ),
+        // One nameless test and no repeats: nothing to fold.
+        (
+            r#"<testsuite name="A"><testcase classname="C"/><testcase classname="C" name="n"/></testsuite>"#,
+            true,
+            2,
+        ),
+    ];
+    for (xml, distinct, tests) in docs {
+        let parsed = parsed(xml);
+        assert_eq!(parsed.distinct, distinct, "{xml}");
+        assert_eq!(parsed.cases.len(), tests, "{xml}");
+        let before = json(&parsed.cases);
+        let merged = crate::ingest::merge::merge(parsed.cases);
+        assert_eq!(json(&merged) == before, distinct, "{xml}");
+    }
+    // After the switch to the file's own identity, repeats within a suite still fold (before
+    // and after the switch), and tests of other suites stay apart.
+    let parsed = parsed(
+        r#"<testsuites><testsuite name="A"><testcase classname="C" name="t"><failure/></testcase>
+        <testcase classname="C" name="t"/><testcase classname="C" name="u"/></testsuite>
+        <testsuite name="B"><testcase classname="C" name="t"/><testcase classname="C" name="t"/>
+        <testcase classname="C" name="u"><failure/></testcase></testsuite></testsuites>"#,
+    );
+    assert!(!parsed.distinct);
+    let shape: Vec<(&str, &str, usize)> = parsed
+        .cases
+        .iter()
+        .map(|c| (c.suite_path[0].as_str(), c.name.as_str(), c.attempts.len()))
+        .collect();
+    assert_eq!(
+        shape,
+        [("A", "t", 2), ("A", "u", 1), ("B", "t", 2), ("B", "u", 1)]
+    );
 }
