@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use attempts::Attempts;
+
 pub use text::{ReadText, StoreUsage, Text, store_usage};
 
 /// Upper bound, in bytes, for any one free-text field kept per test (message, details,
@@ -287,8 +289,8 @@ pub struct TestCase {
     /// True when the last attempt passed and an earlier one failed or errored (or the runner
     /// said so).
     pub flaky: bool,
-    /// Every try, in order. Never empty.
-    pub attempts: Vec<Attempt>,
+    /// Every try, in order. Never empty. The first is held inline (`model/attempts.rs`).
+    pub attempts: Attempts,
     /// `None` until something is written through [`TestCase::extras_mut`].
     extras: Option<Box<Extras>>,
 }
@@ -343,12 +345,7 @@ impl TestCase {
         name: String,
         first: Attempt,
     ) -> Self {
-        Self::from_attempts(
-            suite_path.into(),
-            classname.map(Arc::from),
-            name,
-            vec![first],
-        )
+        Self::from_attempts(suite_path.into(), classname.map(Arc::from), name, first)
     }
 
     /// A test with the given tries (in the order they ran) under an already shared suite path.
@@ -357,14 +354,14 @@ impl TestCase {
         suite_path: Arc<[String]>,
         classname: Option<Arc<str>>,
         name: String,
-        attempts: Vec<Attempt>,
+        attempts: impl Into<Attempts>,
     ) -> Self {
         let mut case = TestCase {
             suite_path,
             classname,
             name,
             flaky: false,
-            attempts,
+            attempts: attempts.into(),
             extras: None,
         };
         case.recompute();
@@ -704,6 +701,7 @@ impl TestRun {
     }
 }
 
+mod attempts;
 pub mod folder;
 pub mod identity;
 mod json;

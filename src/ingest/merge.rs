@@ -267,7 +267,7 @@ fn order(case: &mut TestCase, parts: &[Part]) {
         return;
     }
     let mut pieces: Vec<Vec<crate::model::Attempt>> = Vec::with_capacity(keyed.len());
-    let mut rest = std::mem::take(&mut case.attempts);
+    let mut rest = std::mem::take(&mut case.attempts).into_vec();
     for (_, range, _) in keyed.iter().rev() {
         pieces.push(rest.split_off(range.start));
     }
@@ -279,7 +279,7 @@ fn order(case: &mut TestCase, parts: &[Part]) {
             rest.extend(piece);
         }
     }
-    case.attempts = rest;
+    case.attempts = rest.into();
 }
 
 /// What orders sightings before the tie rule: start time when every attempt has one, else

@@ -207,11 +207,16 @@ impl Case {
         };
         // Surefire order: flaky tries happened before the final (main) result; reruns after the
         // first (main) failure.
-        // Allocated at its final size (one allocation per test, nothing to shrink).
-        let mut attempts = Vec::with_capacity(case.flaky.len() + 1 + case.reruns.len());
-        attempts.append(&mut case.flaky);
-        attempts.push(main);
-        attempts.append(&mut case.reruns);
+        // A lone try is held inline (no allocation); several are allocated at their final size.
+        let attempts: crate::model::Attempts = if case.flaky.is_empty() && case.reruns.is_empty() {
+            main.into()
+        } else {
+            let mut tries = Vec::with_capacity(case.flaky.len() + 1 + case.reruns.len());
+            tries.append(&mut case.flaky);
+            tries.push(main);
+            tries.append(&mut case.reruns);
+            tries.into()
+        };
         let mut test = TestCase::from_attempts(
             suite_path,
             case.classname.take(),
