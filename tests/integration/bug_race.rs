@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use support::jira_fake::build::{self, label_for};
 use support::jira_fake::{Fault, FaultAction, JiraFake};
 
-use xray_sync::jira::file::{self, ActionKind, JiraReceipt};
+use xray_sync::jira::file::{ActionKind, JiraReceipt};
 use xray_sync::settings::{JiraSettings, Product};
 
 /// Runs `jobs` concurrent filers of `tests` failing tests; returns how many bugs were created
@@ -34,14 +34,7 @@ fn race(fake: &JiraFake, settings: &JiraSettings, jobs: usize, tests: usize) -> 
                 let names = &names;
                 s.spawn(move || {
                     let (plan, tests) = build::failing(names, &format!("run-77-job-{job}"));
-                    file::run(
-                        &build::http(),
-                        settings,
-                        &plan,
-                        tests.tests(),
-                        false,
-                        &mut |_| {},
-                    )
+                    build::file(settings, &plan, &tests)
                 })
             })
             .collect();

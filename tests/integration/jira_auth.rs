@@ -7,7 +7,7 @@ use support::jira_fake::build::{self, CLIENT_ID, CLIENT_SECRET, CLOUD_ID};
 use support::jira_fake::{FakeAuth, JiraFake};
 use xray_sync::error::ApiError;
 use xray_sync::jira::client::Client;
-use xray_sync::jira::file::{self, ActionKind};
+use xray_sync::jira::file::ActionKind;
 use xray_sync::settings::Product;
 
 #[test]
@@ -16,14 +16,7 @@ fn cloud_api_token_is_basic_auth() {
     let fake = JiraFake::start(config);
     let settings = build::settings(&fake.url(), Product::Cloud, auth);
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.count(ActionKind::Created), 2);
     let reqs = fake.fake.requests();
@@ -42,14 +35,7 @@ fn dc_pat_is_bearer_and_dc_basic_works() {
         let fake = JiraFake::start(config);
         let settings = build::settings(&fake.url(), Product::Dc, auth);
         let (plan, tests) = build::failing(&build::names(1), "run-1");
-        let r = file::run(
-            &build::http(),
-            &settings,
-            &plan,
-            tests.tests(),
-            false,
-            &mut |_| {},
-        );
+        let r = build::file(&settings, &plan, &tests);
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let header = fake.fake.requests()[0]
             .header("authorization")
@@ -75,14 +61,7 @@ fn wrong_credentials_are_unauthorized() {
         xray_sync::settings::JiraAuth::Dc(xray_sync::settings::DcAuth::Pat("wrong".into())),
     );
     let (plan, tests) = build::failing(&build::names(3), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(
         matches!(r.errors.as_slice(), [ApiError::Unauthorized { .. }]),
         "{:?}",
@@ -103,14 +82,7 @@ fn oauth_fake(config: support::jira_fake::Config) -> (JiraFake, xray_sync::setti
 fn oauth_exchanges_a_token_discovers_the_cloud_id_and_uses_the_gateway() {
     let (fake, settings) = oauth_fake(build::cloud_oauth());
     let (plan, tests) = build::failing(&build::names(3), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.count(ActionKind::Created), 3);
     assert_eq!(fake.token_requests(), 1, "one token for the whole run");
@@ -290,14 +262,7 @@ fn oauth_concurrent_runs_share_the_gateway() {
             let (settings, names) = (&settings, &names);
             s.spawn(move || {
                 let (plan, tests) = build::failing(names, &format!("job-{job}"));
-                let r = file::run(
-                    &build::http(),
-                    settings,
-                    &plan,
-                    tests.tests(),
-                    false,
-                    &mut |_| {},
-                );
+                let r = build::file(settings, &plan, &tests);
                 assert!(r.errors.is_empty(), "{:?}", r.errors);
             });
         }

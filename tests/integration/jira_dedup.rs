@@ -177,14 +177,7 @@ fn concurrent_runs(fake: &JiraFake, settings: &JiraSettings) {
             let names = &names;
             s.spawn(move || {
                 let (plan, tests) = build::failing(names, &format!("run-9-job-{job}"));
-                let r = file::run(
-                    &build::http(),
-                    settings,
-                    &plan,
-                    tests.tests(),
-                    false,
-                    &mut |_| {},
-                );
+                let r = build::file(settings, &plan, &tests);
                 assert!(r.errors.is_empty(), "{:?}", r.errors);
                 assert_eq!(r.bug_keys.len(), 6);
             });
@@ -535,14 +528,7 @@ fn unverified_keys_neither_close_nor_link() {
         close_on_pass: vec![],
         run_marker: "run-1".into(),
     };
-    let first = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        t5.tests(),
-        false,
-        &mut |_| {},
-    );
+    let first = build::file(&settings, &plan, &t5);
     let bug = first.bug_keys[&0][0].to_string();
     // A hostile result passes while claiming CALC-5; another fails naming CALC-6 (a Story).
     let mut tests = build::planned(

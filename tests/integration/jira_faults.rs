@@ -48,14 +48,7 @@ fn rate_limited_search_is_retried_after_retry_after() {
         ),
     ));
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.count(ActionKind::Created), 2);
 }
@@ -74,14 +67,7 @@ fn persistent_rate_limit_quotes_the_reason_and_creates_nothing() {
         ),
     ));
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(
         matches!(r.errors.as_slice(), [ApiError::RateLimited { .. }]),
         "{:?}",
@@ -112,14 +98,7 @@ fn server_errors_on_reads_are_retried() {
         FaultAction::Reply(Reply::Reset),
     ));
     let (plan, tests) = build::failing(&build::names(3), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(fake.issues().len(), 3);
 }
@@ -134,14 +113,7 @@ fn create_applied_but_connection_reset_is_found_not_repeated() {
         FaultAction::ApplyThenReset,
     ));
     let (plan, tests) = build::failing(&build::names(1), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(creates(&fake), 1, "the create was not sent again");
     assert_eq!(fake.issues().len(), 1);
@@ -182,14 +154,7 @@ fn gateway_error_before_create_searches_then_creates_once() {
         FaultAction::Reply(Reply::json(504, "{}")),
     ));
     let (plan, tests) = build::failing(&build::names(1), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(
         creates(&fake),
@@ -227,14 +192,7 @@ fn create_rejected_is_an_error_and_others_continue() {
         )),
     ));
     let (plan, tests) = build::failing(&build::names(3), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert_eq!(r.errors.len(), 1);
     assert!(
         r.errors[0].to_string().contains("priority"),
@@ -249,14 +207,7 @@ fn create_rejected_is_an_error_and_others_continue() {
 fn comment_failure_is_reported_and_retried_next_run() {
     let (fake, settings) = cloud(0);
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    build::file(&settings, &plan, &tests);
     fake.inject(fault(
         "POST",
         "/comment",
@@ -264,24 +215,10 @@ fn comment_failure_is_reported_and_retried_next_run() {
         FaultAction::Reply(Reply::json(500, "{}")),
     ));
     let (plan, _) = build::failing(&build::names(2), "run-2");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert_eq!(r.errors.len(), 1);
     assert_eq!(r.count(ActionKind::Commented), 1);
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(r.errors.is_empty());
     assert_eq!(r.count(ActionKind::Commented), 1);
     assert!(fake.issues().iter().all(|i| i.comments.len() == 1));
@@ -331,14 +268,7 @@ fn unreachable_jira_fails_without_creating() {
     let mut settings = settings;
     settings.url = url;
     let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = file::run(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        &mut |_| {},
-    );
+    let r = build::file(&settings, &plan, &tests);
     assert!(!r.errors.is_empty());
     assert!(
         r.errors

@@ -1313,6 +1313,16 @@ pub mod build {
         format!("xs-{cleaned}")
     }
 
+    /// `jira::file::run` as most bug-filing tests call it: for real (not a dry run), without
+    /// progress output.
+    pub fn file(
+        settings: &JiraSettings,
+        plan: &JiraPlan,
+        tests: &Planned,
+    ) -> xray_sync::jira::receipt::JiraReceipt {
+        xray_sync::jira::file::run(&http(), settings, plan, tests.tests(), false, &mut |_| {})
+    }
+
     /// A run of one test `suite.<name>` (by `key` when given), planned.
     pub fn planned(name: &str, outcome: OutcomeKind, key: Option<&str>) -> Planned {
         let mut p = Planned::default();
