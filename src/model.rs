@@ -213,6 +213,20 @@ pub struct Attempt {
     pub source: SourceRef,
 }
 
+impl Attempt {
+    /// A try with its outcome and where it was read, nothing else known (no time, no output).
+    pub fn new(outcome: Outcome, source: SourceRef) -> Attempt {
+        Attempt {
+            outcome,
+            duration_secs: None,
+            started_at: None,
+            system_out: None,
+            system_err: None,
+            source,
+        }
+    }
+}
+
 /// A `name`/`value` pair: JUnit `<property>` (suite and case level) or an Allure parameter.
 /// `items` holds `<item name="…">value</item>` children (xray-junit-extensions
 /// `testrun_evidence`, `testrun_customfields`).

@@ -306,14 +306,10 @@ mod tests {
             vec![],
             Some(class.into()),
             name.into(),
-            Attempt {
+            Attempt::new(
                 outcome,
-                duration_secs: None,
-                started_at: None,
-                system_out: None,
-                system_err: None,
-                source: SourceRef::new(std::path::Path::new("x"), format, None),
-            },
+                SourceRef::new(std::path::Path::new("x"), format, None),
+            ),
         );
         c.extras_mut().history_id = history.map(String::from);
         c

@@ -140,14 +140,10 @@ mod tests {
     use crate::model::{Format, Outcome, SourceRef};
 
     fn attempt(outcome: Outcome) -> Attempt {
-        Attempt {
+        Attempt::new(
             outcome,
-            duration_secs: None,
-            started_at: None,
-            system_out: None,
-            system_err: None,
-            source: SourceRef::new(std::path::Path::new("r.xml"), Format::Junit, None),
-        }
+            SourceRef::new(std::path::Path::new("r.xml"), Format::Junit, None),
+        )
     }
 
     #[test]

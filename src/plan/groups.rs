@@ -132,18 +132,12 @@ mod tests {
         };
         let mut planned = Vec::new();
         for (i, name) in names.iter().enumerate() {
-            let attempt = Attempt {
-                outcome: Outcome::Passed,
-                duration_secs: None,
-                started_at: None,
-                system_out: None,
-                system_err: None,
-                source: SourceRef::new(
-                    std::path::Path::new("r.xml"),
-                    crate::model::Format::Junit,
-                    None,
-                ),
-            };
+            let source = SourceRef::new(
+                std::path::Path::new("r.xml"),
+                crate::model::Format::Junit,
+                None,
+            );
+            let attempt = Attempt::new(Outcome::Passed, source);
             let case = TestCase::new(vec![], Some("C".into()), (*name).into(), attempt);
             let definition = case.definition();
             run.cases.push(case);

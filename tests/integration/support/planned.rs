@@ -54,14 +54,8 @@ impl Planned {
             OutcomeKind::Error => Outcome::Error(failure()),
             OutcomeKind::Skipped => Outcome::Skipped { message: None },
         };
-        let attempt = Attempt {
-            outcome,
-            duration_secs: None,
-            started_at: None,
-            system_out: None,
-            system_err: None,
-            source: SourceRef::new(std::path::Path::new("results.xml"), Format::Junit, None),
-        };
+        let source = SourceRef::new(std::path::Path::new("results.xml"), Format::Junit, None);
+        let attempt = Attempt::new(outcome, source);
         let case = TestCase::new(vec![], Some(class.into()), name.into(), attempt);
         let definition = case.definition();
         let (identity, source) = match key.and_then(IssueKey::parse) {
