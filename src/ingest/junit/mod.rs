@@ -45,6 +45,7 @@
 mod case;
 mod markup;
 mod parser;
+mod split;
 pub(crate) mod text;
 pub mod values;
 
@@ -101,6 +102,21 @@ pub fn salvage_path(path: &Path) -> (Vec<TestCase>, Option<InputError>) {
 
 /// [`salvage_path`], telling also whether the tests are [`Parsed::distinct`].
 pub(crate) fn salvage(path: &Path) -> (Parsed, Option<InputError>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    salvage_splitting(path, (cores >= 2).then_some(split::MIN_SPLIT_BYTES))
+}
+
+/// [`salvage`], trying first a parse on two threads (`split.rs`) when the file has at least
+/// `split_from` bytes; tests force the split on small files with `Some(0)`.
+pub(crate) fn salvage_splitting(
+    path: &Path,
+    split_from: Option<u64>,
+) -> (Parsed, Option<InputError>) {
+    if let Some(min_bytes) = split_from
+        && let Some(parsed) = split::parse_in_two(path, min_bytes)
+    {
+        return (parsed, None);
+    }
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {

@@ -65,6 +65,8 @@ pub(crate) struct Parser<'p> {
     index: HashIndex,
     crossed: bool,
     root_seen: bool,
+    /// Where the root element's end tag ended (the byte after its `>`), once it is read.
+    root_closed_at: Option<u64>,
 }
 
 impl TextSink for Parser<'_> {
@@ -104,6 +106,7 @@ impl<'p> Parser<'p> {
             index: HashIndex::default(),
             crossed: false,
             root_seen: false,
+            root_closed_at: None,
         }
     }
 
@@ -120,6 +123,20 @@ impl<'p> Parser<'p> {
     pub(crate) fn run_salvaging<R: Read>(mut self, input: Input<R>) -> (Parsed, Option<Failed>) {
         let failed = self.read(input).err();
         (self.into_parsed(), failed)
+    }
+
+    /// Reads the whole document, telling also where its root element closed: the two halves
+    /// of a split parse (`split.rs`) check that it closed exactly at the end of their input.
+    pub(crate) fn run_to_root_close<R: Read>(
+        mut self,
+        input: Input<R>,
+    ) -> Result<(Parsed, u64), Failed> {
+        self.read(input)?;
+        let closed_at = self.root_closed_at;
+        let parsed = self.into_parsed();
+        closed_at
+            .map(|at| (parsed, at))
+            .ok_or_else(|| Failed::at(0, "the root element did not close"))
     }
 
     fn read<R: Read>(&mut self, input: Input<R>) -> Result<(), Failed> {
@@ -169,12 +186,14 @@ impl<'p> Parser<'p> {
                     self.open(&e, pos)?;
                     self.close();
                     if self.frames.is_empty() {
+                        self.root_closed_at = Some(pos);
                         break;
                     }
                 }
                 Event::End(_) => {
                     self.close();
                     if self.frames.is_empty() {
+                        self.root_closed_at = Some(pos);
                         break;
                     }
                 }
