@@ -184,36 +184,4 @@ fn find_cut(window: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn join_keeps_the_order() {
-        for (a, b) in [(0, 0), (3, 0), (0, 5), (7, 20_000), (20_000, 8 * 1024)] {
-            let mut first: Vec<usize> = (0..a).collect();
-            join(&mut first, (a..a + b).collect());
-            assert_eq!(first, (0..a + b).collect::<Vec<_>>());
-        }
-    }
-
-    #[test]
-    fn the_cut_is_a_suite_start_after_a_tag() {
-        assert_eq!(find_cut(b"x <testsuite a> <testsuite b>"), Some(16));
-        assert_eq!(find_cut(b"</testsuite>\n  <testsuite>"), Some(15));
-        assert_eq!(find_cut(b"> <testsuites> <testsuitex"), None);
-        assert_eq!(find_cut(b"><testsuite"), None);
-    }
-
-    #[test]
-    fn the_root_must_be_testsuites() {
-        let head = b"<?xml version=\"1.0\"?>\n<!-- c -->\n<j:testsuites x=\"1\">\n<testsuite>";
-        let (end, close) = root_start(head).unwrap();
-        assert_eq!(
-            &head[..end],
-            b"<?xml version=\"1.0\"?>\n<!-- c -->\n<j:testsuites x=\"1\">"
-        );
-        assert_eq!(close, b"</j:testsuites>");
-        assert_eq!(root_start(b"<testsuite name=\"a\">"), None);
-        assert_eq!(root_start(b"<testsuites/>"), None);
-    }
-}
+mod tests;
