@@ -25,6 +25,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use quick_xml::events::Event;
@@ -78,28 +79,29 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
             let file = File::open(path).ok()?;
             let input = Input::new(file.take(cut).chain(close.as_slice()), READ_BUFFER);
             let (parsed, closed_at) = Parser::new(path).run_to_root_close(input).ok()?;
-            if closed_at != first_len || !parsed.distinct {
-                return None;
-            }
-            // Indexed here, while the other half may still be parsing.
-            let index = identity_index(&parsed);
-            Some((parsed, index))
+            (closed_at == first_len && parsed.distinct).then_some(parsed)
         });
-        let second = (|| {
+        let second = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut file = File::open(path).ok()?;
             file.seek(SeekFrom::Start(cut)).ok()?;
             let input = Input::new(prologue.chain(file), READ_BUFFER);
             let (parsed, _) = Parser::new(path).run_to_root_close(input).ok()?;
-            parsed.distinct.then_some(parsed)
-        })();
-        // A panic in the first half is a doubt like any other: the sequential parse decides.
-        (first.join().ok().flatten(), second)
+            if !parsed.distinct {
+                return None;
+            }
+            // Indexed here, while the first half is still parsing (it has the file's start,
+            // usually the slower).
+            let identities = identity_index(&parsed);
+            Some((parsed, identities))
+        }));
+        // A panic in either half is a doubt like any other: the sequential parse decides.
+        (first.join().ok().flatten(), second.ok().flatten())
     });
-    let (mut first, identities) = first?;
-    let second = second?;
+    let mut first = first?;
+    let (second, identities) = second?;
     // A hash seen in both halves is a doubt, whether the identities are equal or only collide.
     let key = &identities.key;
-    if second
+    if first
         .cases
         .iter()
         .any(|case| identities.hashes.contains(&merge::identity_hash(key, case)))
