@@ -42,6 +42,8 @@ pub(crate) const MIN_SPLIT_BYTES: u64 = 16 * 1024 * 1024;
 /// The root's start tag must end within this many bytes of the file's start.
 const HEAD_BYTES: usize = 64 * 1024;
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// How far past the middle the cut is looked for.
 const SEARCH_BYTES: usize = 4 * 1024 * 1024;
 
@@ -73,7 +75,10 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
         return None;
     }
 
-    let first_len = cut + close.len() as u64;
+    // Where the first half's root must close, as the parser counts (quick-xml leaves a byte
+    // order mark out of its positions).
+    let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    let first_len = cut + close.len() as u64 - bom as u64;
     let (first, second) = std::thread::scope(|s| {
         let first = s.spawn(|| {
             let file = File::open(path).ok()?;
@@ -150,7 +155,9 @@ fn identity_index(parsed: &Parsed) -> Identities {
 /// Where the root's start tag ends in `head` and the end tag that closes it, when the root is
 /// a `<testsuites>` start tag (not empty, not a single `<testsuite>`).
 fn root_start(head: &[u8]) -> Option<(usize, Vec<u8>)> {
-    let mut reader = quick_xml::Reader::from_reader(head);
+    // quick-xml's positions leave a byte order mark out.
+    let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut reader = quick_xml::Reader::from_reader(&head[bom..]);
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -159,7 +166,12 @@ fn root_start(head: &[u8]) -> Option<(usize, Vec<u8>)> {
                 if e.local_name().as_ref().as_bytes() != b"testsuites" {
                     return None;
                 }
-                let end = usize::try_from(reader.buffer_position()).ok()?;
+                let end = bom + usize::try_from(reader.buffer_position()).ok()?;
+                // The position is checked against the tag's own bytes, not trusted.
+                let tag = [b"<", e.as_bytes(), b">"].concat();
+                if !head.get(..end)?.ends_with(&tag) {
+                    return None;
+                }
                 let mut close = b"</".to_vec();
                 close.extend_from_slice(e.name().as_ref().as_bytes());
                 close.push(b'>');

@@ -340,7 +340,10 @@ fn generated_multi_suite_documents_parse_the_same_split_or_not() {
         prop::collection::vec(gen_test(), 0..8),
         0u8..4,
     );
-    let documents = prop::collection::vec(suite, 1..12).prop_map(|s| render(&s));
+    let documents = (prop::collection::vec(suite, 1..12), any::<bool>()).prop_map(|(s, bom)| {
+        let bom = if bom { "\u{feff}" } else { "" };
+        format!("{bom}{}", render(&s))
+    });
     let joined = AtomicUsize::new(0);
     let fell_back = AtomicUsize::new(0);
     TestRunner::default()
@@ -358,4 +361,13 @@ fn generated_multi_suite_documents_parse_the_same_split_or_not() {
     // Both ways are exercised: halves joined, and doubts that fell back.
     assert!(joined.load(Ordering::Relaxed) > 0);
     assert!(fell_back.load(Ordering::Relaxed) > 0);
+}
+
+#[test]
+fn a_byte_order_mark_is_part_of_the_prologue() {
+    let xml = format!("\u{feff}{}", document(10, 20, |_| String::new()));
+    let (end, _) = root_start(xml.as_bytes()).unwrap();
+    assert!(xml.as_bytes()[..end].ends_with(b"<testsuites name=\"r\">"));
+    let file = file_with(&xml);
+    assert!(same_as_sequential(file.path()));
 }
