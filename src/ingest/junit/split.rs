@@ -80,12 +80,16 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
     let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
     let first_len = cut + close.len() as u64 - bom as u64;
     let (first, second) = std::thread::scope(|s| {
-        let first = s.spawn(|| {
+        let first = std::thread::Builder::new().spawn_scoped(s, || {
             let file = File::open(path).ok()?;
             let input = Input::new(file.take(cut).chain(close.as_slice()), READ_BUFFER);
             let (parsed, closed_at) = Parser::new(path).run_to_root_close(input).ok()?;
             (closed_at == first_len && parsed.distinct).then_some(parsed)
         });
+        // No thread to be had (`spawn` would panic): the sequential parse.
+        let Ok(first) = first else {
+            return (None, None);
+        };
         let second = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut file = File::open(path).ok()?;
             file.seek(SeekFrom::Start(cut)).ok()?;
