@@ -39,8 +39,8 @@ use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 
 use super::junit::values::parse_timestamp;
 use crate::model::{
-    Attachment, Attempt, Extras, Failure, Format, InputError, Label, MAX_TEXT_BYTES, Outcome,
-    Property, SourceRef, TestCase, Text,
+    Attachment, Attempt, Extras, Failure, Format, InputError, Label, Outcome, Property, SourceRef,
+    TestCase, Text,
 };
 
 /// Largest embedding kept as evidence (base64 bytes); larger ones are dropped with a note.
@@ -542,7 +542,7 @@ fn convert_scenario(
         Outcome::Failed(failure(&step, &error))
     } else if let Some(m) = unfinished {
         Outcome::Error(Box::new(Failure {
-            message: Some(Text::from(cap(m))),
+            message: Some(Text::from(m)),
             kind: None,
             details: None,
         }))
@@ -669,22 +669,10 @@ fn failure(step: &str, error: &str) -> Box<Failure> {
         .find(|l| !l.is_empty())
         .unwrap_or("failed");
     Box::new(Failure {
-        message: Some(Text::from(cap(format!("{step}: {first}")))),
+        message: Some(Text::from(format!("{step}: {first}"))),
         kind: None,
-        details: (!error.trim().is_empty()).then(|| Text::from(cap(error.to_string()))),
+        details: (!error.trim().is_empty()).then(|| Text::from(error.to_string())),
     })
-}
-
-fn cap(mut s: String) -> String {
-    if s.len() > MAX_TEXT_BYTES {
-        let mut cut = MAX_TEXT_BYTES;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        s.truncate(cut);
-        s.push_str(crate::model::TRUNCATION_MARKER);
-    }
-    s
 }
 
 /// A feature file as a repository-relative path (`file:` prefix dropped, `\\` as `/`); `None`
@@ -771,7 +759,9 @@ fn embedding(
     Some(Attachment::Inline { name, base64: data })
 }
 
-fn extension_for(mime: &str) -> &'static str {
+/// A file extension for an inline attachment's media type (`bin` when unknown): the Cucumber
+/// and Playwright readers name embedded evidence that has no file name with it.
+pub(crate) fn extension_for(mime: &str) -> &'static str {
     match mime
         .split(';')
         .next()
@@ -786,10 +776,12 @@ fn extension_for(mime: &str) -> &'static str {
         "image/svg+xml" => "svg",
         "image/webp" => "webp",
         "text/plain" => "txt",
+        "text/markdown" => "md",
         "text/html" => "html",
         "application/json" => "json",
         "application/xml" | "text/xml" => "xml",
         "application/pdf" => "pdf",
+        "application/zip" => "zip",
         "video/mp4" => "mp4",
         "video/webm" => "webm",
         _ => "bin",

@@ -37,12 +37,13 @@ use base64::Engine;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::cucumber::{MAX_EMBEDDING_BYTES, MAX_EMBEDDINGS_PER_FILE};
+use super::cucumber::{MAX_EMBEDDING_BYTES, MAX_EMBEDDINGS_PER_FILE, extension_for};
 use super::junit::values::{Bounded, parse_timestamp};
 use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, InputError, Label, MAX_TEXT_BYTES, Outcome,
-    Property, SourceRef, TRUNCATION_MARKER, TestCase, Text,
+    Property, SourceRef, TestCase, Text,
 };
+use crate::untrusted::cut;
 
 /// How JUnit's reporter (and Playwright's console) joins describe titles and the test title.
 pub const TITLE_SEPARATOR: &str = " › ";
@@ -422,7 +423,7 @@ fn global_errors(errors: Vec<TestError>, state: &mut State) {
         details.push(&strip_ansi(&detail_text(&e)));
         let attempt = Attempt {
             outcome: Outcome::Error(Box::new(Failure {
-                message: Some(Text::from(cap(message))),
+                message: Some(Text::from(message)),
                 kind: None,
                 details: details.take_text(),
             })),
@@ -658,7 +659,7 @@ fn failure(r: &TestResult, why: Option<&str>) -> Box<Failure> {
         details.push(&text);
     }
     Box::new(Failure {
-        message: Some(Text::from(cap(message))),
+        message: Some(Text::from(message)),
         kind: None,
         details: details.take_text(),
     })
@@ -777,47 +778,6 @@ fn attachment(a: PwAttachment, state: &mut State) -> Option<Attachment> {
         )
     };
     Some(Attachment::Inline { name, base64: data })
-}
-
-fn extension_for(mime: &str) -> &'static str {
-    match mime
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "image/png" => "png",
-        "image/jpeg" | "image/jpg" => "jpg",
-        "text/plain" => "txt",
-        "text/markdown" => "md",
-        "text/html" => "html",
-        "application/json" => "json",
-        "application/zip" => "zip",
-        "video/webm" => "webm",
-        _ => "bin",
-    }
-}
-
-/// At most `max` bytes of `s`, on a character boundary.
-fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-fn cap(s: String) -> String {
-    if s.len() > MAX_TEXT_BYTES {
-        format!("{}{TRUNCATION_MARKER}", cut(&s, MAX_TEXT_BYTES))
-    } else {
-        s
-    }
 }
 
 #[cfg(test)]

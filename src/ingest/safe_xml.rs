@@ -42,6 +42,25 @@ const TEAMTEST_NS: &str = "http://microsoft.com/schemas/VisualStudio/TeamTest/";
 /// never writes) → NUnit; `assemblies`/`assembly` → xUnit.net; `TestRun` in the TeamTest
 /// namespace → TRX.
 pub fn sniff(head: &[u8]) -> Option<Format> {
+    with_root(head, root_format)
+}
+
+/// The root element of `head` (the first bytes of a file): its local name and its `id`
+/// attribute, for the readers that sniff by root name (TestNG, Robot Framework).
+pub fn root_element(head: &[u8]) -> Option<(String, Option<String>)> {
+    with_root(head, |e| {
+        let id = e
+            .attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == "id")
+            .map(|a| a.value.to_string());
+        Some((e.local_name().as_ref().to_string(), id))
+    })
+}
+
+/// `read` of the first element of `head` (a leading BOM, the declaration, comments, processing
+/// instructions, a DOCTYPE and blank text skipped); `None` when anything else comes first.
+fn with_root<T>(head: &[u8], read: impl FnOnce(&BytesStart<'_>) -> Option<T>) -> Option<T> {
     let head = head.strip_prefix(BOM).unwrap_or(head);
     let mut reader = Reader::from_reader(head);
     let mut buf = Vec::new();
@@ -49,32 +68,7 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     for _ in 0..1024 {
         buf.clear();
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) => return root_format(&e),
-            Ok(Event::Text(t)) if t.trim_ascii().is_empty() => {}
-            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
-            Ok(_) | Err(_) => return None,
-        }
-    }
-    None
-}
-
-/// The root element of `head` (the first bytes of a file): its local name and its `id`
-/// attribute, for the readers that sniff by root name (TestNG, Robot Framework).
-pub fn root_element(head: &[u8]) -> Option<(String, Option<String>)> {
-    let head = head.strip_prefix(BOM).unwrap_or(head);
-    let mut reader = Reader::from_reader(head);
-    let mut buf = Vec::new();
-    for _ in 0..1024 {
-        buf.clear();
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) => {
-                let id = e
-                    .attributes()
-                    .flatten()
-                    .find(|a| a.key.as_ref() == "id")
-                    .map(|a| a.value.to_string());
-                return Some((e.local_name().as_ref().to_string(), id));
-            }
+            Ok(Event::Start(e) | Event::Empty(e)) => return read(&e),
             Ok(Event::Text(t)) if t.trim_ascii().is_empty() => {}
             Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
             Ok(_) | Err(_) => return None,
