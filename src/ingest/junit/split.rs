@@ -22,7 +22,6 @@
 //!   second half into one of the first, and folds within the second half exactly as the
 //!   second half's own parser did.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::panic::AssertUnwindSafe;
@@ -79,12 +78,18 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
     // order mark out of its positions).
     let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
     let first_len = cut + close.len() as u64 - bom as u64;
+    // One key for both halves' identity hashes, so they compare.
+    let key = HashIndex::default();
     let (first, second) = std::thread::scope(|s| {
         let first = std::thread::Builder::new().spawn_scoped(s, || {
             let file = File::open(path).ok()?;
             let input = Input::new(file.take(cut).chain(close.as_slice()), READ_BUFFER);
             let (parsed, closed_at) = Parser::new(path).run_to_root_close(input).ok()?;
-            (closed_at == first_len && parsed.distinct).then_some(parsed)
+            if closed_at != first_len || !parsed.distinct {
+                return None;
+            }
+            let hashes = identity_hashes(&key, &parsed);
+            Some((parsed, hashes))
         });
         // No thread to be had (`spawn` would panic): the sequential parse.
         let Ok(first) = first else {
@@ -98,25 +103,19 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
             if !parsed.distinct {
                 return None;
             }
-            // Indexed here, while the first half is still parsing (it has the file's start,
-            // usually the slower).
-            let identities = identity_index(&parsed);
-            Some((parsed, identities))
+            let hashes = identity_hashes(&key, &parsed);
+            Some((parsed, hashes))
         }));
         // A panic in either half is a doubt like any other: the sequential parse decides.
         (first.join().ok().flatten(), second.ok().flatten())
     });
-    let mut first = first?;
-    let (second, identities) = second?;
+    let (mut first, first_hashes) = first?;
+    let (second, second_hashes) = second?;
     // A hash seen in both halves is a doubt, whether the identities are equal or only collide.
-    let key = &identities.key;
-    if first
-        .cases
-        .iter()
-        .any(|case| identities.hashes.contains(&merge::identity_hash(key, case)))
-    {
+    if share_any(&first_hashes, &second_hashes) {
         return None;
     }
+    drop((first_hashes, second_hashes));
     join(&mut first.cases, second.cases);
     Some(Parsed {
         cases: first.cases,
@@ -140,20 +139,29 @@ fn join<T>(first: &mut Vec<T>, mut second: Vec<T>) {
     first[start..].reverse();
 }
 
-/// The hashes of the cross-file identities (`merge::identity_hash`) of one half's tests.
-struct Identities {
-    /// Only its hash key is used.
-    key: HashIndex,
-    hashes: HashSet<u64, foldhash::fast::RandomState>,
+/// The sorted hashes of the cross-file identities (`merge::identity_hash`) of one half's
+/// tests: computed on the half's own thread, so the check across halves is one linear walk.
+fn identity_hashes(key: &HashIndex, parsed: &Parsed) -> Vec<u64> {
+    let mut hashes: Vec<u64> = parsed
+        .cases
+        .iter()
+        .map(|case| merge::identity_hash(key, case))
+        .collect();
+    hashes.sort_unstable();
+    hashes
 }
 
-fn identity_index(parsed: &Parsed) -> Identities {
-    let key = HashIndex::default();
-    let mut hashes = HashSet::with_capacity_and_hasher(parsed.cases.len(), Default::default());
-    for case in &parsed.cases {
-        hashes.insert(merge::identity_hash(&key, case));
+/// Whether two sorted lists have a value in common.
+fn share_any(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
     }
-    Identities { key, hashes }
+    false
 }
 
 /// Where the root's start tag ends in `head` and the end tag that closes it, when the root is

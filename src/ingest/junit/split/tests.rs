@@ -83,6 +83,16 @@ fn join_keeps_the_order() {
 }
 
 #[test]
+fn sorted_lists_share_a_value_or_not() {
+    assert!(!share_any(&[], &[]));
+    assert!(!share_any(&[1, 3, 5], &[]));
+    assert!(!share_any(&[1, 3, 5], &[0, 2, 4, 6]));
+    assert!(share_any(&[1, 3, 5], &[0, 2, 5]));
+    assert!(share_any(&[7], &[1, 2, 3, 7]));
+    assert!(share_any(&[u64::MAX], &[0, u64::MAX]));
+}
+
+#[test]
 fn the_cut_is_a_suite_start_after_a_tag() {
     assert_eq!(find_cut(b"x <testsuite a> <testsuite b>"), Some(16));
     assert_eq!(find_cut(b"</testsuite>\n  <testsuite>"), Some(15));
