@@ -459,7 +459,15 @@ impl TestCase {
             return full.to_string();
         }
         match self.classname.as_deref().filter(|c| !c.is_empty()) {
-            Some(class) => format!("{class}.{}", self.name),
+            // Not `format!`: the formatting machinery costs more than the two copies, and this
+            // runs several times per test (grouping, the plan, the report).
+            Some(class) => {
+                let mut definition = String::with_capacity(class.len() + 1 + self.name.len());
+                definition.push_str(class);
+                definition.push('.');
+                definition.push_str(&self.name);
+                definition
+            }
             None => self.name.clone(),
         }
     }
