@@ -455,20 +455,18 @@ impl TestCase {
     /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
     /// alone when there is no classname; Allure's `fullName` when present.
     pub fn definition(&self) -> String {
+        self.definition_pieces().concat()
+    }
+
+    /// [`TestCase::definition`] as the pieces it is joined from, for callers that only feed it
+    /// somewhere (a hash) and need not allocate it: it runs for every test of a run.
+    pub fn definition_pieces(&self) -> [&str; 3] {
         if let Some(full) = self.full_name().filter(|f| !f.is_empty()) {
-            return full.to_string();
+            return [full, "", ""];
         }
         match self.classname.as_deref().filter(|c| !c.is_empty()) {
-            // Not `format!`: the formatting machinery costs more than the two copies, and this
-            // runs several times per test (grouping, the plan, the report).
-            Some(class) => {
-                let mut definition = String::with_capacity(class.len() + 1 + self.name.len());
-                definition.push_str(class);
-                definition.push('.');
-                definition.push_str(&self.name);
-                definition
-            }
-            None => self.name.clone(),
+            Some(class) => [class, ".", &self.name],
+            None => ["", "", &self.name],
         }
     }
 

@@ -236,7 +236,9 @@ pub fn run_marker(run: &TestRun, ci: &CiContext) -> String {
         hasher.update([0]);
     }
     for c in &run.cases {
-        hasher.update(c.definition().as_bytes());
+        for piece in c.definition_pieces() {
+            hasher.update(piece.as_bytes());
+        }
         hasher.update([0]);
         hasher.update(c.outcome().kind().as_str().as_bytes());
         hasher.update([0]);

@@ -122,7 +122,13 @@ pub fn bound_chars(text: String, max: usize) -> String {
 
 /// One line (newlines become spaces, runs collapsed), at most `max` characters.
 pub fn one_line(text: &str, max: usize) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut joined = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
     if joined.chars().count() <= max {
         joined
     } else {
@@ -165,5 +171,20 @@ mod plain_tests {
         assert_eq!(plain("a\u{1b}[1;38;5;196mb\u{1b}(Bc"), "abc");
         assert_eq!(plain("no escapes [31m here"), "no escapes [31m here");
         assert_eq!(plain("trailing \u{1b}"), "trailing ");
+    }
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::one_line;
+
+    #[test]
+    fn collapses_whitespace_and_cuts_with_an_ellipsis() {
+        assert_eq!(one_line("  a\n\n b\t\tc  ", 10), "a b c");
+        assert_eq!(one_line("", 10), "");
+        assert_eq!(one_line(" \n\t ", 10), "");
+        assert_eq!(one_line("abcdef ghij", 11), "abcdef ghij");
+        assert_eq!(one_line("abcdef ghijk", 11), "abcdef ghi…");
+        assert_eq!(one_line("äöü äöü", 5), "äöü …");
     }
 }

@@ -559,6 +559,26 @@ fn local_run_marker_is_a_stable_hash_of_inputs() {
     assert!(a.starts_with("local:") && a.len() == "local:".len() + 16);
     let other = build(&many(2), &cloud()).jira.clone().unwrap().run_marker;
     assert_ne!(a, other);
+    // The recipe, spelled out: a marker that changed between releases would comment again on
+    // every bug of a re-run local command.
+    use sha2::Digest;
+    let run = mixed_run();
+    let mut hasher = sha2::Sha256::new();
+    for f in &run.files {
+        hasher.update(f.path.to_string_lossy().as_bytes());
+        hasher.update([0]);
+    }
+    for c in &run.cases {
+        hasher.update(c.definition().as_bytes());
+        hasher.update([0]);
+        hasher.update(c.outcome().kind().as_str().as_bytes());
+        hasher.update([0]);
+    }
+    let hex: String = hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(a, format!("local:{hex}"));
 }
 
 #[test]

@@ -33,10 +33,15 @@ pub(super) fn xray_plan(
     let mut chunks: Vec<XrayChunk> = Vec::new();
     let mut folders: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut coverage: Vec<Coverage> = Vec::new();
+    // One buffer for every group's members: most groups are one test, and a vector each was
+    // an allocation per test.
+    let mut members: Vec<usize> = Vec::new();
     for (done, group) in groups.iter().enumerate() {
-        let group: Vec<usize> = group.iter().collect();
-        let entry = chunk_entry(tests, &group);
-        let size = chunk::json_size(&import_result(x, tests, &group));
+        members.clear();
+        members.extend(group.iter());
+        let group = members.as_slice();
+        let entry = chunk_entry(tests, group);
+        let size = chunk::json_size(&import_result(x, tests, group));
         organize(x, tests, &entry, &mut folders, &mut coverage);
         // The comma between array elements counts too; inline evidence is known now, files are
         // not (they are read at send time and bounded by the evidence limits).
@@ -147,10 +152,14 @@ impl<'a> RunResults<'a> {
 
 impl ResultSource for RunResults<'_> {
     fn result(&self, entry: &ChunkTest) -> payload::TestResult {
-        let mut group = Vec::with_capacity(1 + entry.merged().len());
-        group.push(entry.test);
-        group.extend_from_slice(entry.merged());
-        let mut result = import_result(self.settings, self.tests, &group);
+        let mut result = if entry.merged().is_empty() {
+            import_result(self.settings, self.tests, std::slice::from_ref(&entry.test))
+        } else {
+            let mut group = Vec::with_capacity(1 + entry.merged().len());
+            group.push(entry.test);
+            group.extend_from_slice(entry.merged());
+            import_result(self.settings, self.tests, &group)
+        };
         if let Some(info) = &mut result.test_info
             && !self.plan.left_out_requirements.is_empty()
         {
@@ -307,16 +316,15 @@ fn rank(case: &TestCase) -> u8 {
 fn test_info(x: &XrayPlanSettings, case: &TestCase, definition: &str) -> payload::TestInfo {
     let summary = case
         .property("test_summary")
-        .map(str::to_string)
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| case.name.clone());
+        .unwrap_or(&case.name);
     let test_type = match x.product {
         Product::Cloud => payload::TestType::Cloud("Generic".into()),
         Product::Dc => payload::TestType::Dc("Generic".into()),
     };
     payload::TestInfo {
         project_key: x.project.clone(),
-        summary: one_line(&summary, MAX_SUMMARY_CHARS),
+        summary: one_line(summary, MAX_SUMMARY_CHARS),
         test_type,
         definition: Some(definition.to_string()),
         // xray-junit-extensions `tags`; labels with spaces would make Jira refuse the Test.
