@@ -17,6 +17,7 @@ pub mod mapping;
 pub mod model;
 pub mod outfile;
 pub mod plan;
+pub mod pretty_json;
 pub mod report;
 /// The `run` command keeps its old path for callers.
 pub use commands::run;

@@ -155,7 +155,7 @@ fn fresh_dir(root: &Path, marker: &str) -> anyhow::Result<PathBuf> {
 }
 
 pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
-    let bytes = serde_json::to_vec_pretty(value)
+    let bytes = crate::pretty_json::to_vec(value)
         .with_context(|| format!("serializing {}", path.display()))?;
     outfile::write(path, &bytes, outfile::PRIVATE_MODE)
         .with_context(|| format!("writing {}", path.display()))

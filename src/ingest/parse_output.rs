@@ -13,7 +13,7 @@ use crate::model::{FileStatus, TestRun};
 /// Prints `run` to `out`, as text or as JSON.
 pub fn print_parse(run: &TestRun, json: bool, out: &mut dyn Write) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, run).map_err(io::Error::other)?;
+        crate::pretty_json::to_writer(&mut *out, run).map_err(io::Error::other)?;
         return writeln!(out);
     }
     let mut side_files = 0usize;

@@ -293,6 +293,6 @@ pub fn write_plan_json(
         Some(r) => plan_json(plan, run, r),
         None => plan_json(plan, run, &NoXray),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    crate::pretty_json::to_writer(&mut *out, &doc).map_err(io::Error::other)?;
     out.write_all(b"\n")
 }

@@ -80,7 +80,7 @@ impl Report {
 
     pub fn to_json(&self) -> String {
         // Our own types with string keys: serializing cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::pretty_json::to_string(self).unwrap_or_default()
     }
 
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {

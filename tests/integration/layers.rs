@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Lowest first. Keep in step with ARCHITECTURE.md.
 const LAYERS: &[&[&str]] = &[
     // Leaves: raw arguments, secrets, error kinds, CI detection, untrusted-text safety, the
-    // stop state, no-follow file writes.
+    // stop state, no-follow file writes, indented JSON.
     &[
         "cli",
         "secret",
@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
         "untrusted",
         "stop",
         "outfile",
+        "pretty_json",
     ],
     // The data every stage shares.
     &["model"],
