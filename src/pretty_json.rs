@@ -26,9 +26,8 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
 
 /// [`to_writer`] into a new string.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let bytes = to_vec(value)?;
-    // serde_json writes valid UTF-8 only.
-    Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
+    // serde_json writes valid UTF-8 only, so this cannot fail; an error all the same, not a panic.
+    String::from_utf8(to_vec(value)?).map_err(serde::ser::Error::custom)
 }
 
 /// The formatter. `break_line` is `,\n` followed by the current indentation: a value after the

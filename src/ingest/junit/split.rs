@@ -115,6 +115,7 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
     if share_any(&first_hashes, &second_hashes) {
         return None;
     }
+    // Gone before the join, which is when the parse holds the most.
     drop((first_hashes, second_hashes));
     join(&mut first.cases, second.cases);
     Some(Parsed {
