@@ -45,6 +45,10 @@ pub struct Manifest {
     /// Why the upload stopped (scrubbed error text).
     pub reason: String,
     pub chunks: Vec<ManifestChunk>,
+    /// The steps after the import that the spooled results' Tests miss (Test Sets, folders),
+    /// in words: `resend` sends results only and repeats this when it sends them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_import: Vec<String>,
     /// The create's `info`, kept in memory until written to `create_info_file`.
     #[serde(skip)]
     create_info: Option<serde_json::Value>,
@@ -79,6 +83,7 @@ impl Manifest {
             test_plan,
             reason: reason.to_string(),
             chunks: Vec::new(),
+            after_import: Vec::new(),
             create_info: if execution.is_some() {
                 None
             } else {
@@ -244,6 +249,13 @@ fn check_marker(marker: &str) -> anyhow::Result<()> {
         bail!("{marker:?} is not an xray-sync run marker (xray-sync-run- and 16 hex digits)");
     }
     Ok(())
+}
+
+/// Records in `dir`'s manifest the steps after the import its Tests miss.
+pub fn record_after_import(dir: &Path, steps: &[String]) -> anyhow::Result<()> {
+    let mut manifest = read_manifest(dir)?;
+    manifest.after_import = steps.to_vec();
+    write_json(&dir.join(MANIFEST), &manifest)
 }
 
 pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {

@@ -155,6 +155,17 @@ pub fn resend(
             c.sent = true;
         }
     }
+    if !outcome.sent.is_empty() && !manifest.after_import.is_empty() {
+        receipt.warnings.push(format!(
+            "the resent results' Tests miss {} (the run that spooled them had these steps): `resend` sends results only; run xray-sync again on the same result files with --test-execution {} to apply it",
+            // The spool is untrusted: its words are printed only made safe.
+            crate::untrusted::one_line(&manifest.after_import.join(" and "), 1024),
+            outcome
+                .execution
+                .as_ref()
+                .map_or("<the execution>", |k| k.as_str())
+        ));
+    }
     manifest.execution_key = outcome.execution.as_ref().map(|k| k.as_str().to_string());
     if let Some(e) = &outcome.failure {
         receipt.errors.push(ReportError::from_api(e));

@@ -335,6 +335,87 @@ pub fn run_checked(
     keys: &PlanKeys,
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
+    let mut receipt = send_checked(
+        http,
+        settings,
+        output,
+        plan,
+        tests,
+        results,
+        defects,
+        evidence_roots,
+        keys,
+        progress,
+    );
+    note_steps_spooled_tests_miss(&mut receipt, settings, plan);
+    receipt
+}
+
+/// `resend` sends results only: the Tests of spooled chunks miss the steps after the import
+/// (Test Sets, folders). Said now, and recorded in the spool so `resend` says it again.
+fn note_steps_spooled_tests_miss(
+    receipt: &mut XrayReceipt,
+    settings: &XraySettings,
+    plan: &XrayPlan,
+) {
+    let Some(dir) = receipt.spool.clone() else {
+        return;
+    };
+    let steps = steps_spooled_tests_miss(settings, plan);
+    if steps.is_empty() {
+        return;
+    }
+    if let Err(e) = spool::record_after_import(&dir, &steps) {
+        receipt.warnings.push(format!(
+            "could not note in {} what `resend` will not do: {e:#}",
+            dir.join(spool::MANIFEST).display()
+        ));
+    }
+    receipt.warnings.push(format!(
+        "the spooled results' Tests miss {}: `resend` sends results only; after resending, run xray-sync again on the same result files with --test-execution {} to apply it",
+        steps.join(" and "),
+        receipt
+            .execution
+            .as_ref()
+            .map_or("<the execution>", |k| k.as_str())
+    ));
+}
+
+/// The steps after the import (`organize::after_import`) that Tests sent later by `resend`
+/// miss, in words: `resend` only sends results (it has no plan to place folders from).
+/// Requirement links of Tests given by key do not depend on the import and are made by the
+/// run, unless it was stopped; new Tests carry theirs in the import body.
+fn steps_spooled_tests_miss(settings: &XraySettings, plan: &XrayPlan) -> Vec<String> {
+    let mut steps = Vec::new();
+    if crate::stop::requested() && plan.coverage.iter().any(|c| c.test_key.is_some()) {
+        steps.push("the requirement links of Tests given by key".to_string());
+    }
+    if !settings.test_sets.is_empty() {
+        steps.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
+    }
+    if !plan.folders.is_empty() {
+        steps.push(format!(
+            "their repository folder(s) ({})",
+            plan.folders.len()
+        ));
+    }
+    steps
+}
+
+/// [`run_checked`] without the note about spooled Tests.
+#[allow(clippy::too_many_arguments)]
+fn send_checked(
+    http: &Http,
+    settings: &XraySettings,
+    output: &OutputSettings,
+    plan: &XrayPlan,
+    tests: Tests<'_>,
+    results: &dyn ResultSource,
+    defects: &BTreeMap<usize, Vec<IssueKey>>,
+    evidence_roots: &[PathBuf],
+    keys: &PlanKeys,
+    progress: &mut dyn FnMut(&str),
+) -> XrayReceipt {
     let own;
     let client = match &keys.client {
         Some(c) => c,

@@ -239,3 +239,36 @@ fn chunk_files_cannot_name_another_execution_plan_or_project() {
         assert!(!req.body_str().contains("CALC-999"), "{}", req.body_str());
     }
 }
+
+/// The manifest's words about missed steps are printed only made safe: a workflow command or a
+/// control character written into it stays text.
+#[test]
+fn the_manifests_missed_steps_are_neutralised_when_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_fake, settings, spool_dir) = spooled_run(dir.path());
+    tamper(&spool_dir, |m| {
+        m["after_import"] = serde_json::json!(["x\n::set-output name=a::b", "y\u{1b}]0;t\u{7}"])
+    });
+    let r = resend(
+        &http(Duration::from_secs(5)),
+        &settings,
+        &spool_dir,
+        &mut |_| {},
+    )
+    .unwrap();
+    let warning = r
+        .warnings
+        .iter()
+        .find(|w| w.contains("--test-execution"))
+        .expect("the missed steps are said");
+    assert!(
+        !warning.contains('\n') && !warning.contains('\u{1b}'),
+        "{warning:?}"
+    );
+    assert!(
+        !warning
+            .lines()
+            .any(xray_sync::untrusted::is_workflow_command),
+        "{warning:?}"
+    );
+}

@@ -515,6 +515,13 @@ fn spool_and_resend_round_trip() {
     );
     assert_eq!(manifest.chunks.len(), 2);
     assert!(manifest.create_info_file.is_none());
+    // No Test Sets, no folders: nothing that resend would not do.
+    assert!(manifest.after_import.is_empty());
+    assert!(
+        !receipt.warnings.iter().any(|w| w.contains("resend")),
+        "{:?}",
+        receipt.warnings
+    );
 
     let mut lines = Vec::new();
     let again =
@@ -536,6 +543,45 @@ fn spool_and_resend_round_trip() {
         xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
     assert_eq!(third.tests_sent, 0);
     assert_eq!(fake.import_requests().len(), 4);
+}
+
+#[test]
+fn spooled_tests_that_miss_their_test_sets_are_said_so_by_the_run_and_by_resend() {
+    let fake = cloud_fake();
+    fake.fault(
+        On::Path("/api/v2/import/execution".into(), 1),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"Error importing results: try later"}"#,
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
+    let mut settings = settings(Product::Cloud, &fake.url(), false);
+    settings.test_sets = vec!["CALC-900".into()];
+    let http = http(Duration::from_secs(5));
+    let receipt = upload(&http, &settings, &out, &plan, tests.tests());
+    let spool_dir = receipt.spool.clone().unwrap();
+    let warned = |warnings: &[String]| {
+        warnings
+            .iter()
+            .any(|w| w.contains("Test Set(s) CALC-900") && w.contains("--test-execution"))
+    };
+    assert!(warned(&receipt.warnings), "{:?}", receipt.warnings);
+    assert_eq!(
+        spool::read_manifest(&spool_dir).unwrap().after_import,
+        ["the Test Set(s) CALC-900"]
+    );
+
+    let again =
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    assert_eq!(again.tests_sent, 4);
+    assert!(warned(&again.warnings), "{:?}", again.warnings);
+    // Nothing left to send: nothing to say.
+    let third =
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    assert!(!warned(&third.warnings), "{:?}", third.warnings);
 }
 
 #[test]
