@@ -45,8 +45,8 @@ pub struct Manifest {
     /// Why the upload stopped (scrubbed error text).
     pub reason: String,
     pub chunks: Vec<ManifestChunk>,
-    /// The steps after the import that the spooled results' Tests miss (Test Sets, folders),
-    /// in words: `resend` sends results only and repeats this when it sends them.
+    /// The steps after the import that the spooled results' Tests miss and `resend` does not do
+    /// (folders), in words: `resend` repeats this when it sends them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_import: Vec<String>,
     /// The create's `info`, kept in memory until written to `create_info_file`.

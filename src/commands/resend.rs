@@ -3,7 +3,8 @@
 //! spool itself only knows its files. The spool is untrusted input (anything may have written
 //! it): only plain file names inside it are read, the project must be the settings', and the
 //! results go only to the execution carrying the spool's run marker, or the one the settings
-//! name.
+//! name. The Tests it sent join the configured Test Sets; the run's other steps after the import
+//! (folders) need its plan and are only named (the manifest's `after_import`).
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ use crate::spool::{
     MANIFEST, checked_doc, in_project, read_json, read_manifest, spool_file, write_json,
 };
 use crate::xray::client::Client;
+use crate::xray::organize::SentTests;
 use crate::xray::upload::{self, ChunkReceipt, ChunkStatus, Job, XrayReceipt};
 
 /// Sends a spool directory's unsent chunks: to the recorded execution, or to the execution
@@ -131,6 +133,12 @@ pub fn resend(
         docs.len(),
         dir.display()
     ));
+    // The Tests of each chunk, for the Test Sets once it is sent.
+    let mut sent_tests: std::collections::BTreeMap<usize, SentTests> = indexes
+        .iter()
+        .zip(&docs)
+        .map(|(&i, doc)| (i, SentTests::of_results(&doc.tests)))
+        .collect();
     let mut docs: std::collections::BTreeMap<usize, ImportDoc> =
         indexes.iter().copied().zip(docs).collect();
     let mut body = |index: usize| {
@@ -155,9 +163,27 @@ pub fn resend(
             c.sent = true;
         }
     }
+    // The step after the import that needs only the settings: the resent Tests join the
+    // configured Test Sets. Every run of the marker's execution is the spooling run's (as when
+    // a run creates it); of an execution the settings name, only the resent Tests.
+    let mut resent = SentTests::default();
+    for (index, _) in &outcome.sent {
+        if let Some(tests) = sent_tests.remove(index) {
+            resent.absorb(tests);
+        }
+    }
+    let named = matches!((&recorded, &configured), (Some(r), Some(c)) if r == c);
+    crate::xray::organize::add_resent_to_test_sets(
+        settings,
+        &client,
+        &mut receipt,
+        &resent,
+        !named,
+        progress,
+    );
     if !outcome.sent.is_empty() && !manifest.after_import.is_empty() {
         receipt.warnings.push(format!(
-            "the resent results' Tests miss {} (the run that spooled them had these steps): `resend` sends results only; run xray-sync again on the same result files with --test-execution {} to apply it",
+            "the resent results' Tests miss {} (the run that spooled them had these steps): `resend` does not do it; run xray-sync again on the same result files with --test-execution {} to apply it",
             // The spool is untrusted: its words are printed only made safe.
             crate::untrusted::one_line(&manifest.after_import.join(" and "), 1024),
             outcome

@@ -13,11 +13,16 @@
 //! - DC REST: `POST /rest/raven/1.0/api/testset/{key}/test` with `{"add": [...]}`, 100 at a
 //!   time; the answer lists per-key errors.
 //!
+//! `resend` adds the Tests it sent through [`add_resent_to_test_sets`], the same selection
+//! over the execution's runs made from the spooled bodies instead of the plan.
+//!
 //! Adding is idempotent (a Test already in the set stays once), so the requests are reads for
 //! the retry policy. A failure is an error of the run (the user asked for it) but never touches
 //! the results, which are in.
 
 use std::collections::BTreeSet;
+
+use crate::plan::xray_json::TestResult;
 
 use crate::xray::issue_ids::cloud_ids;
 
@@ -124,14 +129,26 @@ fn add_to_test_sets(
     if settings.test_sets.is_empty() {
         return;
     }
-    let keys = run_tests(receipt.created, plan, tests, runs);
+    let keys = SentTests::of_plan(plan, tests).among(receipt.created, runs);
+    add_keys_to_test_sets(settings, client, receipt, &keys, progress);
+}
+
+/// Adds `keys` to each configured Test Set; counts per set in `receipt.test_sets`, problems in
+/// `receipt.errors`.
+fn add_keys_to_test_sets(
+    settings: &XraySettings,
+    client: &Client,
+    receipt: &mut XrayReceipt,
+    keys: &[String],
+    progress: &mut dyn FnMut(&str),
+) {
     if keys.is_empty() {
         return;
     }
     for set in &settings.test_sets {
         let added = match client {
-            Client::Cloud(c) => cloud_add(c, set, &keys),
-            Client::Dc(d) => d.add_tests_to_test_set(set, &keys),
+            Client::Cloud(c) => cloud_add(c, set, keys),
+            Client::Dc(d) => d.add_tests_to_test_set(set, keys),
         };
         match added {
             Ok(()) => {
@@ -154,42 +171,113 @@ fn add_to_test_sets(
     }
 }
 
-/// The Test keys of this run among the execution's runs.
-fn run_tests(
-    created: bool,
-    plan: &XrayPlan,
-    tests: Tests<'_>,
-    runs: &[crate::xray::client::RunRef],
-) -> Vec<String> {
-    let mut keyed = BTreeSet::new();
-    let mut definitions = BTreeSet::new();
-    for c in &plan.chunks {
-        for t in &c.tests {
-            let t = tests.get(t.test);
-            match t.key() {
-                Some(k) => {
-                    keyed.insert(k.as_str().to_string());
-                }
-                None => {
-                    definitions.insert(t.definition().into_owned());
-                }
-            }
+/// After `resend` sent `sent`: the step the run could not do for them, adding them to the
+/// configured Test Sets (one lookup of the execution's runs). `all_runs_are_the_runs` when the
+/// execution is the one carrying the spool's marker (the spooling run's own), as `created`
+/// is for a run.
+pub fn add_resent_to_test_sets(
+    settings: &XraySettings,
+    client: &Client,
+    receipt: &mut XrayReceipt,
+    sent: &SentTests,
+    all_runs_are_the_runs: bool,
+    progress: &mut dyn FnMut(&str),
+) {
+    if settings.test_sets.is_empty() || sent.is_empty() {
+        return;
+    }
+    let Some(execution) = receipt.execution.clone() else {
+        return;
+    };
+    if crate::stop::requested() {
+        receipt.warnings.push(format!(
+            "stopped before adding the resent Tests to the Test Set(s) {}",
+            settings.test_sets.join(", ")
+        ));
+        return;
+    }
+    match client.execution_runs(&execution, usize::MAX) {
+        Ok(runs) => {
+            let keys = sent.among(all_runs_are_the_runs, &runs);
+            add_keys_to_test_sets(settings, client, receipt, &keys, progress);
+        }
+        Err(e) => {
+            let line = format!(
+                "Tests not added to the Test Set(s) {}: the runs of {execution} could not be read: {e}",
+                settings.test_sets.join(", ")
+            );
+            progress(&format!("Xray: error: {line}"));
+            receipt.errors.push(ReportError {
+                kind: e.kind(),
+                message: line,
+                doctor_check: Some("xray.test-sets".into()),
+            });
         }
     }
-    let mut out: Vec<String> = runs
-        .iter()
-        .filter(|r| {
-            created
-                || keyed.contains(&r.test_key)
-                || r.definition
-                    .as_ref()
-                    .is_some_and(|d| definitions.contains(d))
-        })
-        .map(|r| r.test_key.clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+}
+
+/// The Tests some import results name: by key, or (sent by definition) by the definition Xray
+/// Cloud reports back on each run.
+#[derive(Debug, Default)]
+pub struct SentTests {
+    keyed: BTreeSet<String>,
+    definitions: BTreeSet<String>,
+}
+
+impl SentTests {
+    fn of_plan(plan: &XrayPlan, tests: Tests<'_>) -> SentTests {
+        let mut sent = SentTests::default();
+        for c in &plan.chunks {
+            for t in &c.tests {
+                let t = tests.get(t.test);
+                match t.key() {
+                    Some(k) => sent.keyed.insert(k.as_str().to_string()),
+                    None => sent.definitions.insert(t.definition().into_owned()),
+                };
+            }
+        }
+        sent
+    }
+
+    /// The Tests of spooled import bodies.
+    pub fn of_results<'a>(results: impl IntoIterator<Item = &'a TestResult>) -> SentTests {
+        let mut sent = SentTests::default();
+        for r in results {
+            if let Some(k) = &r.test_key {
+                sent.keyed.insert(k.clone());
+            } else if let Some(d) = r.test_info.as_ref().and_then(|i| i.definition.as_ref()) {
+                sent.definitions.insert(d.clone());
+            }
+        }
+        sent
+    }
+
+    /// Adds `other`'s Tests to these.
+    pub fn absorb(&mut self, other: SentTests) {
+        self.keyed.extend(other.keyed);
+        self.definitions.extend(other.definitions);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keyed.is_empty() && self.definitions.is_empty()
+    }
+
+    /// The Test keys among `runs` that these are (every run's when `all`).
+    fn among(&self, all: bool, runs: &[crate::xray::client::RunRef]) -> Vec<String> {
+        let mut out: Vec<String> = runs
+            .iter()
+            .filter(|r| {
+                all || self.keyed.contains(&r.test_key)
+                    || r.definition
+                        .as_ref()
+                        .is_some_and(|d| self.definitions.contains(d))
+            })
+            .map(|r| r.test_key.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 /// The keys among `keys` that are Test Sets (Cloud `getTestSets`).

@@ -347,21 +347,18 @@ pub fn run_checked(
         keys,
         progress,
     );
-    note_steps_spooled_tests_miss(&mut receipt, settings, plan);
+    note_steps_spooled_tests_miss(&mut receipt, plan);
     receipt
 }
 
-/// `resend` sends results only: the Tests of spooled chunks miss the steps after the import
-/// (Test Sets, folders). Said now, and recorded in the spool so `resend` says it again.
-fn note_steps_spooled_tests_miss(
-    receipt: &mut XrayReceipt,
-    settings: &XraySettings,
-    plan: &XrayPlan,
-) {
+/// `resend` sends results and adds them to the configured Test Sets, no more: the Tests of
+/// spooled chunks miss the other steps after the import (folders). Said now, and recorded in
+/// the spool so `resend` says it again.
+fn note_steps_spooled_tests_miss(receipt: &mut XrayReceipt, plan: &XrayPlan) {
     let Some(dir) = receipt.spool.clone() else {
         return;
     };
-    let steps = steps_spooled_tests_miss(settings, plan);
+    let steps = steps_spooled_tests_miss(plan);
     if steps.is_empty() {
         return;
     }
@@ -372,7 +369,7 @@ fn note_steps_spooled_tests_miss(
         ));
     }
     receipt.warnings.push(format!(
-        "the spooled results' Tests miss {}: `resend` sends results only; after resending, run xray-sync again on the same result files with --test-execution {} to apply it",
+        "the spooled results' Tests miss {}: `resend` does not do it; after resending, run xray-sync again on the same result files with --test-execution {} to apply it",
         steps.join(" and "),
         receipt
             .execution
@@ -382,16 +379,14 @@ fn note_steps_spooled_tests_miss(
 }
 
 /// The steps after the import (`organize::after_import`) that Tests sent later by `resend`
-/// miss, in words: `resend` only sends results (it has no plan to place folders from).
-/// Requirement links of Tests given by key do not depend on the import and are made by the
-/// run, unless it was stopped; new Tests carry theirs in the import body.
-fn steps_spooled_tests_miss(settings: &XraySettings, plan: &XrayPlan) -> Vec<String> {
+/// miss, in words: `resend` has no plan to place folders from (it does the Test Sets, which
+/// need only the settings). Requirement links of Tests given by key do not depend on the
+/// import and are made by the run, unless it was stopped; new Tests carry theirs in the import
+/// body.
+fn steps_spooled_tests_miss(plan: &XrayPlan) -> Vec<String> {
     let mut steps = Vec::new();
     if crate::stop::requested() && plan.coverage.iter().any(|c| c.test_key.is_some()) {
         steps.push("the requirement links of Tests given by key".to_string());
-    }
-    if !settings.test_sets.is_empty() {
-        steps.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
     }
     if !plan.folders.is_empty() {
         steps.push(format!(

@@ -546,8 +546,9 @@ fn spool_and_resend_round_trip() {
 }
 
 #[test]
-fn spooled_tests_that_miss_their_test_sets_are_said_so_by_the_run_and_by_resend() {
+fn resend_adds_the_resent_tests_to_the_test_sets_and_says_which_steps_it_cannot_do() {
     let fake = cloud_fake();
+    fake.add_issue("CALC-900", "Test Set");
     fake.fault(
         On::Path("/api/v2/import/execution".into(), 1),
         Action::Reply(support::fake::Reply::json(
@@ -557,7 +558,8 @@ fn spooled_tests_that_miss_their_test_sets_are_said_so_by_the_run_and_by_resend(
     );
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
-    let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
+    let (mut plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
+    plan.folders.insert("/ui".into(), vec![0, 1]);
     let mut settings = settings(Product::Cloud, &fake.url(), false);
     settings.test_sets = vec!["CALC-900".into()];
     let http = http(Duration::from_secs(5));
@@ -566,22 +568,70 @@ fn spooled_tests_that_miss_their_test_sets_are_said_so_by_the_run_and_by_resend(
     let warned = |warnings: &[String]| {
         warnings
             .iter()
-            .any(|w| w.contains("Test Set(s) CALC-900") && w.contains("--test-execution"))
+            .any(|w| w.contains("repository folder(s) (1)") && w.contains("--test-execution"))
     };
     assert!(warned(&receipt.warnings), "{:?}", receipt.warnings);
+    assert!(
+        !receipt.warnings.iter().any(|w| w.contains("CALC-900")),
+        "resend does the Test Sets: {:?}",
+        receipt.warnings
+    );
     assert_eq!(
         spool::read_manifest(&spool_dir).unwrap().after_import,
-        ["the Test Set(s) CALC-900"]
+        ["their repository folder(s) (1)"]
     );
 
     let again =
         xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
     assert_eq!(again.tests_sent, 4);
     assert!(warned(&again.warnings), "{:?}", again.warnings);
-    // Nothing left to send: nothing to say.
+    // The execution carries the spool's marker: every run of it is the spooling run's, the
+    // two sent before the refusal included.
+    let mut in_set = fake.test_set("CALC-900");
+    in_set.sort();
+    let mut runs: Vec<String> = fake.only_execution().runs.keys().cloned().collect();
+    runs.sort();
+    assert_eq!(in_set, runs);
+    assert_eq!(in_set.len(), 6);
+    assert_eq!(again.test_sets.get("CALC-900"), Some(&6));
+    // Nothing left to send: nothing to add, nothing to say.
     let third =
         xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
     assert!(!warned(&third.warnings), "{:?}", third.warnings);
+    assert!(third.test_sets.is_empty());
+}
+
+/// Of an execution the settings name (not the spool's own), only the resent Tests join the
+/// Test Sets.
+#[test]
+fn resend_to_a_named_execution_adds_only_the_resent_tests_to_the_test_sets() {
+    let fake = cloud_fake();
+    fake.add_issue("CALC-900", "Test Set");
+    fake.add_execution("CALC-999");
+    fake.fault(
+        // The third import request: chunk 0 is in, chunks 1 and 2 are spooled.
+        On::Path("/api/v2/import/execution".into(), 2),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"Error importing results: try later"}"#,
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(dir.path());
+    let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
+    let mut settings = settings(Product::Cloud, &fake.url(), false);
+    settings.test_execution = Some("CALC-999".into());
+    settings.test_sets = vec!["CALC-900".into()];
+    let http = http(Duration::from_secs(5));
+    let receipt = upload(&http, &settings, &out, &plan, tests.tests());
+    let spool_dir = receipt.spool.clone().unwrap();
+    let again =
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert_eq!(again.tests_sent, 4);
+    assert_eq!(fake.executions()["CALC-999"].runs.len(), 6);
+    assert_eq!(fake.test_set("CALC-900").len(), 4, "the resent Tests only");
 }
 
 #[test]
