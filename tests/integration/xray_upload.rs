@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use support::fake::multipart_parts;
-use support::xray_fake::{Action, On};
+use support::xray_fake::{Action, On, XrayFake};
 use support::xray_plans::*;
 use xray_sync::plan::{ExecutionTarget, IssueKey, PlannedEvidence};
 use xray_sync::settings::Product;
@@ -469,17 +469,23 @@ fn appends_to_a_given_execution() {
     assert_eq!(fake.only_execution().runs.len(), 4);
 }
 
-#[test]
-fn spool_and_resend_round_trip() {
-    let fake = cloud_fake();
-    // The first append is refused once: chunks 1 and 2 are spooled, nothing is re-sent.
+/// Xray Cloud refuses the import request `n` (from 0) with a 400: the run spools what was not
+/// sent and re-sends nothing.
+fn refuse_import(fake: &XrayFake, n: usize) {
     fake.fault(
-        On::Path("/api/v2/import/execution".into(), 1),
+        On::Path("/api/v2/import/execution".into(), n),
         Action::Reply(support::fake::Reply::json(
             400,
             r#"{"error":"Error importing results: try later"}"#,
         )),
     );
+}
+
+#[test]
+fn spool_and_resend_round_trip() {
+    let fake = cloud_fake();
+    // The first append is refused once: chunks 1 and 2 are spooled, nothing is re-sent.
+    refuse_import(&fake, 1);
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
     let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
@@ -549,13 +555,7 @@ fn spool_and_resend_round_trip() {
 fn resend_adds_the_resent_tests_to_the_test_sets_and_says_which_steps_it_cannot_do() {
     let fake = cloud_fake();
     fake.add_issue("CALC-900", "Test Set");
-    fake.fault(
-        On::Path("/api/v2/import/execution".into(), 1),
-        Action::Reply(support::fake::Reply::json(
-            400,
-            r#"{"error":"Error importing results: try later"}"#,
-        )),
-    );
+    refuse_import(&fake, 1);
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
     let (mut plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
@@ -609,14 +609,8 @@ fn resend_to_a_named_execution_adds_only_the_resent_tests_to_the_test_sets() {
     let fake = cloud_fake();
     fake.add_issue("CALC-900", "Test Set");
     fake.add_execution("CALC-999");
-    fake.fault(
-        // The third import request: chunk 0 is in, chunks 1 and 2 are spooled.
-        On::Path("/api/v2/import/execution".into(), 2),
-        Action::Reply(support::fake::Reply::json(
-            400,
-            r#"{"error":"Error importing results: try later"}"#,
-        )),
-    );
+    // The third import request: chunk 0 is in, chunks 1 and 2 are spooled.
+    refuse_import(&fake, 2);
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
     let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
