@@ -22,12 +22,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::plan::xray_json::TestResult;
-
 use crate::xray::issue_ids::cloud_ids;
 
 use crate::error::{ApiError, ReportError};
 use crate::http::Http;
+use crate::plan::xray_json::TestResult;
 use crate::plan::{Tests, XrayPlan};
 use crate::settings::XraySettings;
 use crate::xray::client::Client;
