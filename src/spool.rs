@@ -251,13 +251,6 @@ fn check_marker(marker: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Records in `dir`'s manifest the steps after the import its Tests miss.
-pub fn record_after_import(dir: &Path, steps: &[String]) -> anyhow::Result<()> {
-    let mut manifest = read_manifest(dir)?;
-    manifest.after_import = steps.to_vec();
-    write_json(&dir.join(MANIFEST), &manifest)
-}
-
 pub fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
     let m: Manifest = read_json(&dir.join(MANIFEST))?;
     if m.version != VERSION {

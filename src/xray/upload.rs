@@ -335,82 +335,6 @@ pub fn run_checked(
     keys: &PlanKeys,
     progress: &mut dyn FnMut(&str),
 ) -> XrayReceipt {
-    let mut receipt = send_checked(
-        http,
-        settings,
-        output,
-        plan,
-        tests,
-        results,
-        defects,
-        evidence_roots,
-        keys,
-        progress,
-    );
-    note_steps_spooled_tests_miss(&mut receipt, plan);
-    receipt
-}
-
-/// `resend` sends results and adds them to the configured Test Sets, no more: the Tests of
-/// spooled chunks miss the other steps after the import (folders). Said now, and recorded in
-/// the spool so `resend` says it again.
-fn note_steps_spooled_tests_miss(receipt: &mut XrayReceipt, plan: &XrayPlan) {
-    let Some(dir) = receipt.spool.clone() else {
-        return;
-    };
-    let steps = steps_spooled_tests_miss(plan);
-    if steps.is_empty() {
-        return;
-    }
-    if let Err(e) = spool::record_after_import(&dir, &steps) {
-        receipt.warnings.push(format!(
-            "could not note in {} what `resend` will not do: {e:#}",
-            dir.join(spool::MANIFEST).display()
-        ));
-    }
-    receipt.warnings.push(format!(
-        "the spooled results' Tests miss {}: `resend` does not do it; after resending, run xray-sync again on the same result files with --test-execution {} to apply it",
-        steps.join(" and "),
-        receipt
-            .execution
-            .as_ref()
-            .map_or("<the execution>", |k| k.as_str())
-    ));
-}
-
-/// The steps after the import (`organize::after_import`) that Tests sent later by `resend`
-/// miss, in words: `resend` has no plan to place folders from (it does the Test Sets, which
-/// need only the settings). Requirement links of Tests given by key do not depend on the
-/// import and are made by the run, unless it was stopped; new Tests carry theirs in the import
-/// body.
-fn steps_spooled_tests_miss(plan: &XrayPlan) -> Vec<String> {
-    let mut steps = Vec::new();
-    if crate::stop::requested() && plan.coverage.iter().any(|c| c.test_key.is_some()) {
-        steps.push("the requirement links of Tests given by key".to_string());
-    }
-    if !plan.folders.is_empty() {
-        steps.push(format!(
-            "their repository folder(s) ({})",
-            plan.folders.len()
-        ));
-    }
-    steps
-}
-
-/// [`run_checked`] without the note about spooled Tests.
-#[allow(clippy::too_many_arguments)]
-fn send_checked(
-    http: &Http,
-    settings: &XraySettings,
-    output: &OutputSettings,
-    plan: &XrayPlan,
-    tests: Tests<'_>,
-    results: &dyn ResultSource,
-    defects: &BTreeMap<usize, Vec<IssueKey>>,
-    evidence_roots: &[PathBuf],
-    keys: &PlanKeys,
-    progress: &mut dyn FnMut(&str),
-) -> XrayReceipt {
     let own;
     let client = match &keys.client {
         Some(c) => c,
@@ -866,16 +790,45 @@ fn apply_outcome(receipt: &mut XrayReceipt, outcome: &SendOutcome) {
     }
 }
 
+/// The steps after the import (`organize::after_import`) that Tests sent later by `resend`
+/// miss, in words: `resend` has no plan to place folders from (it does the Test Sets, which
+/// need only the settings). Requirement links of Tests given by key do not depend on the
+/// import and are made by the run, unless it was stopped; new Tests carry theirs in the import
+/// body.
+fn steps_spooled_tests_miss(plan: &XrayPlan) -> Vec<String> {
+    let mut steps = Vec::new();
+    if crate::stop::requested() && plan.coverage.iter().any(|c| c.test_key.is_some()) {
+        steps.push("the requirement links of Tests given by key".to_string());
+    }
+    if !plan.folders.is_empty() {
+        steps.push(format!(
+            "their repository folder(s) ({})",
+            plan.folders.len()
+        ));
+    }
+    steps
+}
+
 /// Writes the unsent chunks (indexes, and the execution they were headed for) to a new spool
 /// directory, each body built, written and dropped in turn, and records it in the receipt.
+/// The manifest records the steps after the import the spooled Tests miss, and the receipt
+/// says them.
 fn spool_unsent(
     receipt: &mut XrayReceipt,
     spool_root: &Path,
-    manifest: spool::Manifest,
+    mut manifest: spool::Manifest,
     (unsent, execution): (&[usize], Option<&IssueKey>),
     bodies: &mut Bodies<'_>,
     progress: &mut dyn FnMut(&str),
 ) {
+    manifest.after_import = steps_spooled_tests_miss(bodies.plan);
+    let missed = (!manifest.after_import.is_empty()).then(|| {
+        format!(
+            "the spooled results' Tests miss {}: `resend` does not do it; after resending, run xray-sync again on the same result files with --test-execution {} to apply it",
+            manifest.after_import.join(" and "),
+            execution.map_or("<the execution>", |k| k.as_str())
+        )
+    });
     let mut docs = unsent.iter().map(|&index| {
         let mut doc = bodies.doc(index);
         doc.test_execution_key = execution.map(|k| k.as_str().to_string());
@@ -895,6 +848,7 @@ fn spool_unsent(
                 dir.display()
             ));
             receipt.spool = Some(dir);
+            receipt.warnings.extend(missed);
         }
         Err(e) => receipt.errors.push(ReportError {
             kind: crate::error::ErrorKind::BadInput,
