@@ -83,7 +83,8 @@ impl Failed {
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
     let file =
         File::open(path).map_err(|e| InputError::whole_file(path, format!("cannot open: {e}")))?;
-    parse_inner(Input::new(file, READ_BUFFER), path).map_err(|failed| {
+    let size = file.metadata().map_or(0, |m| m.len());
+    parse_inner(Input::new(file, READ_BUFFER), path, size).map_err(|failed| {
         // The line is only worth computing when something went wrong: re-read the prefix.
         let line = File::open(path)
             .ok()
@@ -128,7 +129,9 @@ pub(crate) fn salvage_splitting(
             return (parsed, Some(error));
         }
     };
-    let (parsed, failed) = parser::Parser::new(path).run_salvaging(Input::new(file, READ_BUFFER));
+    let size = file.metadata().map_or(0, |m| m.len());
+    let parser = parser::Parser::expecting(path, size);
+    let (parsed, failed) = parser.run_salvaging(Input::new(file, READ_BUFFER));
     let error = failed.map(|failed| {
         let line = File::open(path)
             .ok()
@@ -141,7 +144,7 @@ pub(crate) fn salvage_splitting(
 /// Parses JUnit XML from any buffered reader; `path` names the source in records and errors
 /// (and anchors relative attachment paths). Errors carry a byte offset, not a line.
 pub fn parse_reader<R: BufRead>(reader: R, path: &Path) -> Result<Vec<TestCase>, InputError> {
-    parse_inner(Input::new(reader, READ_BUFFER), path)
+    parse_inner(Input::new(reader, READ_BUFFER), path, 0)
         .map_err(|failed| to_error(path, failed, None))
 }
 
@@ -150,14 +153,19 @@ pub fn parse_str(s: &str) -> Result<Vec<TestCase>, InputError> {
     let path = Path::new("<string>");
     // A string needs no bigger buffer than itself.
     let input = Input::new(s.as_bytes(), s.len().min(READ_BUFFER));
-    parse_inner(input, path).map_err(|failed| {
+    parse_inner(input, path, s.len() as u64).map_err(|failed| {
         let line = super::line_of(s.as_bytes(), failed.offset);
         to_error(path, failed, line)
     })
 }
 
-fn parse_inner<R: Read>(input: Input<R>, path: &Path) -> Result<Vec<TestCase>, Failed> {
-    parser::Parser::new(path).run(input)
+/// `expected_bytes`: the input's size when known, else 0 (sizes memory only).
+fn parse_inner<R: Read>(
+    input: Input<R>,
+    path: &Path,
+    expected_bytes: u64,
+) -> Result<Vec<TestCase>, Failed> {
+    parser::Parser::expecting(path, expected_bytes).run(input)
 }
 
 /// [`parse_str`] with a given input buffer size: tests use tiny buffers so that every text,
@@ -165,7 +173,8 @@ fn parse_inner<R: Read>(input: Input<R>, path: &Path) -> Result<Vec<TestCase>, F
 #[cfg(test)]
 pub(crate) fn parse_str_buffered(s: &str, buffer: usize) -> Result<Vec<TestCase>, InputError> {
     let path = Path::new("<string>");
-    parse_inner(Input::new(s.as_bytes(), buffer), path).map_err(|f| to_error(path, f, None))
+    parse_inner(Input::new(s.as_bytes(), buffer), path, s.len() as u64)
+        .map_err(|f| to_error(path, f, None))
 }
 
 fn to_error(path: &Path, failed: Failed, line: Option<u64>) -> InputError {

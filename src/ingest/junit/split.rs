@@ -84,7 +84,9 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
         let first = std::thread::Builder::new().spawn_scoped(s, || {
             let file = File::open(path).ok()?;
             let input = Input::new(file.take(cut).chain(close.as_slice()), READ_BUFFER);
-            let (parsed, closed_at) = Parser::new(path).run_to_root_close(input).ok()?;
+            // Sized for the whole file: the join appends the second half's tests to these.
+            let parser = Parser::expecting(path, size);
+            let (parsed, closed_at) = parser.run_to_root_close(input).ok()?;
             if closed_at != first_len || !parsed.distinct {
                 return None;
             }
@@ -99,7 +101,8 @@ pub(crate) fn parse_in_two(path: &Path, min_bytes: u64) -> Option<Parsed> {
             let mut file = File::open(path).ok()?;
             file.seek(SeekFrom::Start(cut)).ok()?;
             let input = Input::new(prologue.chain(file), READ_BUFFER);
-            let (parsed, _) = Parser::new(path).run_to_root_close(input).ok()?;
+            let parser = Parser::expecting(path, prologue.len() as u64 + size.saturating_sub(cut));
+            let (parsed, _) = parser.run_to_root_close(input).ok()?;
             if !parsed.distinct {
                 return None;
             }

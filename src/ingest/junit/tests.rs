@@ -529,3 +529,32 @@ fn distinct_tells_whether_the_cross_file_merge_would_fold_anything() {
         [("A", "t", 2), ("A", "u", 1), ("B", "t", 2), ("B", "u", 1)]
     );
 }
+
+/// The test vector is sized once from the first tests and the expected input size: room for
+/// about the file's tests (an eighth spare), not the next power of two; a wrong guess, too
+/// small or too large, changes no result.
+#[test]
+fn the_test_vector_is_sized_from_the_first_tests_and_a_wrong_guess_changes_nothing() {
+    let tests = 10_000;
+    let mut doc = String::from("<testsuites><testsuite name=\"s\">");
+    for i in 0..tests {
+        doc.push_str(&format!("<testcase classname=\"C\" name=\"t{i}\"/>"));
+    }
+    doc.push_str("</testsuite></testsuites>");
+    let parse = |expected: usize| {
+        let input = text::Input::new(doc.as_bytes(), 4096);
+        let parser = parser::Parser::expecting(Path::new("big.xml"), expected as u64);
+        let (parsed, failed) = parser.run_salvaging(input);
+        assert!(failed.is_none());
+        parsed.cases
+    };
+    let sized = parse(doc.len());
+    assert_eq!(sized.len(), tests);
+    // Doubling would have left 16,384.
+    let room = sized.capacity();
+    assert!((tests..=tests * 9 / 8 + 100).contains(&room), "{room}");
+    let json = |cases: &[TestCase]| serde_json::to_string(cases).unwrap();
+    for wrong in [0, 1, doc.len() / 3, doc.len() * 10] {
+        assert_eq!(json(&parse(wrong)), json(&sized), "expected {wrong} bytes");
+    }
+}
