@@ -421,6 +421,10 @@ fn resend(args: &xray_sync::cli::ResendArgs, out: &mut dyn Write) -> Result<(), 
             receipt.tests_sent
         );
     }
+    // As `run` prints its notes: what was not done or done differently is said, not hidden.
+    for warning in &receipt.warnings {
+        let _ = writeln!(out, "note: {}", xray_sync::untrusted::block(warning, 4096));
+    }
     if let Some(reason) = xray_sync::stop::reason() {
         let left = receipt
             .chunks

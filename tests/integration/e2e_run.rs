@@ -316,6 +316,21 @@ fn rejected_import_is_spooled_and_resent() {
     let exec = xray.only_execution();
     assert_eq!(exec.runs.len(), 5);
     assert!(out.stdout.contains(&exec.key), "{}", out.stdout);
+
+    // Again: nothing is sent twice, and the command says why it did nothing.
+    let before = xray.server.requests().len();
+    let mut cmd = s.bin();
+    xray_cloud_env(&mut cmd, &xray.url());
+    cmd.arg("resend").arg(spool);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert!(
+        out.stdout
+            .contains("note: nothing left to send in this spool"),
+        "{}",
+        out.text()
+    );
+    assert_eq!(xray.server.requests().len(), before);
 }
 
 /// Input errors: no file → exit 3 naming the patterns; a malformed file among good ones is
