@@ -6,7 +6,8 @@
 //! ```text
 //! xray-sync-run-<16 hex>/
 //!   manifest.json    what to do: product, project, execution key (when known), marker label,
-//!                    test plan, the failure, and the chunks with their files and a `sent` flag
+//!                    test plan, the failure, the chunks with their files and a `sent` flag,
+//!                    and the repository folder each spooled Test goes to
 //!   info.json        the multipart `info` for creating the execution (only when not created yet)
 //!   chunk-0003.json  one Xray JSON import body per unsent chunk (chunk index in the name)
 //! ```
@@ -14,6 +15,7 @@
 //! Nothing in it is a credential: the files hold what the import bodies hold (results, evidence)
 //! and the error text, which the clients scrub. Auth headers are never written.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -46,12 +48,27 @@ pub struct Manifest {
     pub reason: String,
     pub chunks: Vec<ManifestChunk>,
     /// The steps after the import that the spooled results' Tests miss and `resend` does not do
-    /// (folders), in words: `resend` repeats this when it sends them.
+    /// (the requirement links of a stopped run), in words: `resend` repeats this when it sends
+    /// them. Spools written before `folders` existed name their folders here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_import: Vec<String>,
+    /// Per repository folder path, the spooled results' Tests the run would have placed there:
+    /// `resend` places those it sent. Absent in older spools.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub folders: BTreeMap<String, SpooledFolder>,
     /// The create's `info`, kept in memory until written to `create_info_file`.
     #[serde(skip)]
     create_info: Option<serde_json::Value>,
+}
+
+/// The Tests of spooled results that go to one folder, as their results name them: by key, or
+/// (sent by definition) by the definition, which Xray reports back on the execution's runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpooledFolder {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub definitions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +101,7 @@ impl Manifest {
             reason: reason.to_string(),
             chunks: Vec::new(),
             after_import: Vec::new(),
+            folders: BTreeMap::new(),
             create_info: if execution.is_some() {
                 None
             } else {

@@ -3,8 +3,9 @@
 //! spool itself only knows its files. The spool is untrusted input (anything may have written
 //! it): only plain file names inside it are read, the project must be the settings', and the
 //! results go only to the execution carrying the spool's run marker, or the one the settings
-//! name. The Tests it sent join the configured Test Sets; the run's other steps after the import
-//! (folders) need its plan and are only named (the manifest's `after_import`).
+//! name. The Tests it sent join the configured Test Sets and the repository folders the manifest
+//! names for them; what else the spooling run could not do for them (the requirement links of a
+//! stopped run) is only named (the manifest's `after_import`).
 
 use std::path::{Path, PathBuf};
 
@@ -163,9 +164,9 @@ pub fn resend(
             c.sent = true;
         }
     }
-    // The step after the import that needs only the settings: the resent Tests join the
-    // configured Test Sets. Every run of the marker's execution is the spooling run's (as when
-    // a run creates it); of an execution the settings name, only the resent Tests.
+    // The steps after the import: the resent Tests join the configured Test Sets (every run of
+    // the marker's execution is the spooling run's, as when a run creates it; of an execution
+    // the settings name, only the resent Tests) and the folders the manifest names.
     let mut resent = SentTests::default();
     for (index, _) in &outcome.sent {
         if let Some(tests) = sent_tests.remove(index) {
@@ -173,12 +174,13 @@ pub fn resend(
         }
     }
     let named = matches!((&recorded, &configured), (Some(r), Some(c)) if r == c);
-    crate::xray::organize::add_resent_to_test_sets(
+    crate::xray::organize::after_resend(
         settings,
         &client,
         &mut receipt,
         &resent,
         !named,
+        &manifest.folders,
         progress,
     );
     if !outcome.sent.is_empty() && !manifest.after_import.is_empty() {

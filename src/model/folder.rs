@@ -85,6 +85,19 @@ pub fn render(template: &str, vars: &FolderVars<'_>) -> String {
     format!("/{}", segments.join("/"))
 }
 
+/// Whether `path` is a folder path as [`render`] writes them, other than the root: `/` then
+/// segments, each non-empty, without surrounding whitespace, not `.`, without `\\`. For paths
+/// read back from a file anything may have written (the spool).
+pub fn is_rendered_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg.trim() == seg && seg != "." && !seg.contains('\\'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +116,22 @@ mod tests {
     fn package_drops_the_class_and_turns_dots_into_folders() {
         assert_eq!(package_of("com.acme.calc.DivTest"), "com/acme/calc");
         assert_eq!(package_of("DivTest"), "");
+    }
+
+    #[test]
+    fn rendered_paths_are_told_from_other_strings() {
+        let v = FolderVars {
+            suite: " a {suite} ",
+            classname: "com.acme.X",
+            file: "t/x.py",
+        };
+        for template in ["/CI/{package}", "/{suite}/{file}", "x\\{classname}"] {
+            let path = render(template, &v);
+            assert!(is_rendered_path(&path), "{path}");
+        }
+        for bad in ["", "/", "CI", "/CI/", "//CI", "/CI/ a", "/CI/./a", "/CI\\a"] {
+            assert!(!is_rendered_path(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -19,14 +19,21 @@
 //! A Test lives in one folder, so adding moves it; that is why Tests given by key stay where
 //! they are unless `move_keyed_tests`. A failure is an error of the run (exit 4, as for Test
 //! Sets) naming the folder and how many Tests it cost; the results are in.
+//!
+//! `resend` places the Tests of the results it sent through [`place_resent`]: the folders and
+//! their Tests come from the spool's manifest (written by `upload` from the plan, the same
+//! keys and definitions the bodies carry), checked as untrusted input, and are found among the
+//! execution's runs the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{ApiError, ReportError};
-use crate::plan::{Tests, XrayPlan};
+use crate::model::folder::is_rendered_path;
+use crate::plan::{IssueKey, Tests, XrayPlan};
 use crate::settings::XraySettings;
+use crate::spool::SpooledFolder;
 use crate::xray::client::{Client, RunRef};
-use crate::xray::upload::XrayReceipt;
+use crate::xray::upload::{ChunkStatus, XrayReceipt};
 
 /// Places the planned Tests in their folders; counts per folder in `receipt.folders`.
 pub fn place(
@@ -42,9 +49,18 @@ pub fn place(
         return;
     }
     let stale: BTreeSet<&str> = receipt.stale_keys.iter().map(|s| s.key.as_str()).collect();
+    // The results of spooled chunks are not in yet: the spool's manifest names their folders
+    // and `resend` places them (`place_resent`).
+    let spooled: BTreeSet<usize> = receipt
+        .chunks
+        .iter()
+        .filter(|c| c.status == ChunkStatus::Spooled)
+        .filter_map(|c| plan.chunks.iter().find(|p| p.index == c.index))
+        .flat_map(|c| c.tests.iter().map(|t| t.test))
+        .collect();
     // Matched by definition even in an execution this run created: other jobs of its CI run
     // may have appended to it already, and their Tests are theirs to place.
-    let (targets, unplaced) = match by_definition(client, plan, tests, runs, &stale) {
+    let (targets, unplaced) = match by_definition(client, plan, tests, runs, &stale, &spooled) {
         Ok(t) => t,
         Err(e) => {
             let line = format!(
@@ -55,6 +71,85 @@ pub fn place(
             return;
         }
     };
+    place_targets(settings, client, receipt, &targets, unplaced, progress);
+}
+
+/// After `resend` sent some spooled results: their Tests placed in the folders the spooling
+/// run planned for them (`folders`, the manifest's, already narrowed to the Tests sent), each
+/// found among `runs` as [`place`] finds a Test. The manifest is untrusted: a path that is not
+/// a folder path as the planner writes them, or a key that is not an issue of the project, is
+/// left out with a warning.
+pub fn place_resent(
+    settings: &XraySettings,
+    client: &Client,
+    receipt: &mut XrayReceipt,
+    folders: &BTreeMap<String, SpooledFolder>,
+    runs: &[RunRef],
+    progress: &mut dyn FnMut(&str),
+) {
+    if folders.is_empty() {
+        return;
+    }
+    let needed = folders.values().any(|f| !f.definitions.is_empty());
+    let keyed: BTreeSet<String> = folders.values().flat_map(|f| f.keys.clone()).collect();
+    let by_definition = match run_definitions(client, runs, &keyed, needed) {
+        Ok(d) => d,
+        Err(e) => {
+            let line = format!(
+                "the resent results' Tests were not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
+            );
+            progress(&format!("Xray: error: {line}"));
+            receipt.errors.push(error(&e, line));
+            return;
+        }
+    };
+    let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
+    let mut targets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut unplaced = 0usize;
+    for (path, members) in folders {
+        if !is_rendered_path(path) {
+            let line = format!(
+                "the spool names {path:?} as a repository folder, which is not a folder path; its {} Test(s) were not placed",
+                members.keys.len() + members.definitions.len()
+            );
+            progress(&format!("Xray: warning: {line}"));
+            receipt.warnings.push(line);
+            continue;
+        }
+        let mut keys: Vec<String> = Vec::new();
+        let by_key = members.keys.iter().map(|k| {
+            IssueKey::parse(k)
+                .filter(|k| k.project() == settings.project && in_runs.contains(k.as_str()))
+                .map(|k| k.as_str().to_string())
+        });
+        let by_def = members
+            .definitions
+            .iter()
+            .map(|d| by_definition.get(d).cloned());
+        for found in by_key.chain(by_def) {
+            match found {
+                Some(k) if !keys.contains(&k) => keys.push(k),
+                Some(_) => {}
+                None => unplaced += 1,
+            }
+        }
+        if !keys.is_empty() {
+            targets.insert(path.as_str(), keys);
+        }
+    }
+    place_targets(settings, client, receipt, &targets, unplaced, progress);
+}
+
+/// Creates the missing folders of `targets` and moves their Tests in; `unplaced` entries whose
+/// Test was not found are reported first. Counts per folder in `receipt.folders`.
+fn place_targets(
+    settings: &XraySettings,
+    client: &Client,
+    receipt: &mut XrayReceipt,
+    targets: &BTreeMap<&str, Vec<String>>,
+    unplaced: usize,
+    progress: &mut dyn FnMut(&str),
+) {
     if unplaced > 0 {
         let line = format!(
             "{unplaced} result(s) were not placed in a repository folder: their Test is not among the runs of the execution"
@@ -66,8 +161,8 @@ pub fn place(
         return;
     }
     let placed = match client {
-        Client::Cloud(c) => cloud::place(c, &settings.project, &targets),
-        Client::Dc(d) => dc::place(d, &settings.project, &targets),
+        Client::Cloud(c) => cloud::place(c, &settings.project, targets),
+        Client::Dc(d) => dc::place(d, &settings.project, targets),
     };
     for (path, result) in placed {
         let n = targets.get(path.as_str()).map_or(0, Vec::len);
@@ -101,6 +196,7 @@ fn by_definition<'p>(
     tests: Tests<'_>,
     runs: &[RunRef],
     stale: &BTreeSet<&str>,
+    spooled: &BTreeSet<usize>,
 ) -> Result<Targets<'p>, ApiError> {
     let by_definition = definitions(client, runs, plan, tests)?;
     let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
@@ -108,7 +204,7 @@ fn by_definition<'p>(
     let mut unplaced = 0usize;
     for (path, members) in &plan.folders {
         let mut keys: Vec<String> = Vec::new();
-        for &i in members {
+        for &i in members.iter().filter(|i| !spooled.contains(i)) {
             let found = match tests.try_get(i) {
                 Some(t) => match t.key() {
                     Some(k) if !stale.contains(k.as_str()) => {
@@ -156,22 +252,13 @@ fn error(e: &ApiError, message: String) -> ReportError {
     }
 }
 
-/// Generic definition → Test key for the runs' Tests. Cloud runs carry the definition; DC
-/// reads it for the runs whose Test is not given by key (only when some folder entry was sent
-/// by definition).
+/// Generic definition → Test key for the runs' Tests, for the plan's folder entries.
 fn definitions(
     client: &Client,
     runs: &[RunRef],
     plan: &XrayPlan,
     tests: Tests<'_>,
 ) -> Result<BTreeMap<String, String>, ApiError> {
-    let mut out: BTreeMap<String, String> = runs
-        .iter()
-        .filter_map(|r| r.definition.clone().map(|d| (d, r.test_key.clone())))
-        .collect();
-    let Client::Dc(dc) = client else {
-        return Ok(out);
-    };
     let keyed: BTreeSet<String> = tests
         .iter()
         .filter_map(|t| t.key().map(|k| k.to_string()))
@@ -181,6 +268,25 @@ fn definitions(
         .values()
         .flatten()
         .any(|&i| tests.try_get(i).is_some_and(|t| t.key().is_none()));
+    run_definitions(client, runs, &keyed, needed)
+}
+
+/// Generic definition → Test key for the runs' Tests. Cloud runs carry the definition; DC
+/// reads it for the runs whose Test is not among `keyed`, and only when `needed` (some folder
+/// entry was sent by definition).
+fn run_definitions(
+    client: &Client,
+    runs: &[RunRef],
+    keyed: &BTreeSet<String>,
+    needed: bool,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut out: BTreeMap<String, String> = runs
+        .iter()
+        .filter_map(|r| r.definition.clone().map(|d| (d, r.test_key.clone())))
+        .collect();
+    let Client::Dc(dc) = client else {
+        return Ok(out);
+    };
     if !needed {
         return Ok(out);
     }

@@ -13,14 +13,15 @@
 //! - DC REST: `POST /rest/raven/1.0/api/testset/{key}/test` with `{"add": [...]}`, 100 at a
 //!   time; the answer lists per-key errors.
 //!
-//! `resend` adds the Tests it sent through [`add_resent_to_test_sets`], the same selection
-//! over the execution's runs made from the spooled bodies instead of the plan.
+//! `resend` does the same for the Tests it sent through [`after_resend`]: the Test Sets by the
+//! same selection over the execution's runs, made from the spooled bodies instead of the plan,
+//! and the folders the spool's manifest names for them (`xray::folders::place_resent`).
 //!
 //! Adding is idempotent (a Test already in the set stays once), so the requests are reads for
 //! the retry policy. A failure is an error of the run (the user asked for it) but never touches
 //! the results, which are in.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::xray::issue_ids::cloud_ids;
 
@@ -29,6 +30,7 @@ use crate::http::Http;
 use crate::plan::xray_json::TestResult;
 use crate::plan::{Tests, XrayPlan};
 use crate::settings::XraySettings;
+use crate::spool::SpooledFolder;
 use crate::xray::client::Client;
 use crate::xray::cloud::Cloud;
 use crate::xray::upload::XrayReceipt;
@@ -170,46 +172,62 @@ fn add_keys_to_test_sets(
     }
 }
 
-/// After `resend` sent `sent`: the step the run could not do for them, adding them to the
-/// configured Test Sets (one lookup of the execution's runs). `all_runs_are_the_runs` when the
-/// execution is the one carrying the spool's marker (the spooling run's own), as `created`
-/// is for a run.
-pub fn add_resent_to_test_sets(
+/// After `resend` sent `sent`: the steps the spooling run could not do for them, with one
+/// lookup of the execution's runs: adding them to the configured Test Sets, and placing them
+/// in the repository folders the spool's manifest names for them (`folders`).
+/// `all_runs_are_the_runs` when the execution is the one carrying the spool's marker (the
+/// spooling run's own), as `created` is for a run.
+pub fn after_resend(
     settings: &XraySettings,
     client: &Client,
     receipt: &mut XrayReceipt,
     sent: &SentTests,
     all_runs_are_the_runs: bool,
+    folders: &BTreeMap<String, SpooledFolder>,
     progress: &mut dyn FnMut(&str),
 ) {
-    if settings.test_sets.is_empty() || sent.is_empty() {
+    let folders = sent.folders_of(folders);
+    if (settings.test_sets.is_empty() && folders.is_empty()) || sent.is_empty() {
         return;
     }
     let Some(execution) = receipt.execution.clone() else {
         return;
     };
+    let mut what: Vec<String> = Vec::new();
+    if !settings.test_sets.is_empty() {
+        what.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
+    }
+    if !folders.is_empty() {
+        what.push(format!("{} repository folder(s)", folders.len()));
+    }
     if crate::stop::requested() {
         receipt.warnings.push(format!(
-            "stopped before adding the resent Tests to the Test Set(s) {}",
-            settings.test_sets.join(", ")
+            "stopped before adding the resent Tests to {}",
+            what.join(" and ")
         ));
         return;
     }
     match client.execution_runs(&execution, usize::MAX) {
         Ok(runs) => {
-            let keys = sent.among(all_runs_are_the_runs, &runs);
-            add_keys_to_test_sets(settings, client, receipt, &keys, progress);
+            if !settings.test_sets.is_empty() {
+                let keys = sent.among(all_runs_are_the_runs, &runs);
+                add_keys_to_test_sets(settings, client, receipt, &keys, progress);
+            }
+            crate::xray::folders::place_resent(
+                settings, client, receipt, &folders, &runs, progress,
+            );
         }
         Err(e) => {
             let line = format!(
-                "Tests not added to the Test Set(s) {}: the runs of {execution} could not be read: {e}",
-                settings.test_sets.join(", ")
+                "Tests not added to {}: the runs of {execution} could not be read: {e}",
+                what.join(" and ")
             );
             progress(&format!("Xray: error: {line}"));
             receipt.errors.push(ReportError {
                 kind: e.kind(),
                 message: line,
-                doctor_check: Some("xray.test-sets".into()),
+                doctor_check: (!settings.test_sets.is_empty())
+                    .then(|| "xray.test-sets".to_string()),
             });
         }
     }
@@ -259,6 +277,32 @@ impl SentTests {
 
     fn is_empty(&self) -> bool {
         self.keyed.is_empty() && self.definitions.is_empty()
+    }
+
+    /// `folders` narrowed to these Tests (folders left empty dropped).
+    fn folders_of(
+        &self,
+        folders: &BTreeMap<String, SpooledFolder>,
+    ) -> BTreeMap<String, SpooledFolder> {
+        folders
+            .iter()
+            .map(|(path, f)| {
+                let narrowed = SpooledFolder {
+                    keys: f
+                        .keys
+                        .iter()
+                        .filter(|k| self.keyed.contains(*k))
+                        .cloned()
+                        .collect(),
+                    definitions: (f.definitions.iter())
+                        .filter(|d| self.definitions.contains(*d))
+                        .cloned()
+                        .collect(),
+                };
+                (path.clone(), narrowed)
+            })
+            .filter(|(_, f)| !f.keys.is_empty() || !f.definitions.is_empty())
+            .collect()
     }
 
     /// The Test keys among `runs` that these are (every run's when `all`).

@@ -791,22 +791,55 @@ fn apply_outcome(receipt: &mut XrayReceipt, outcome: &SendOutcome) {
 }
 
 /// The steps after the import (`organize::after_import`) that Tests sent later by `resend`
-/// miss, in words: `resend` has no plan to place folders from (it does the Test Sets, which
-/// need only the settings). Requirement links of Tests given by key do not depend on the
-/// import and are made by the run, unless it was stopped; new Tests carry theirs in the import
-/// body.
+/// miss, in words: `resend` does the Test Sets (they need only the settings) and the folders
+/// (the manifest carries them, [`spooled_folders`]). Requirement links of Tests given by key do
+/// not depend on the import and are made by the run, unless it was stopped; new Tests carry
+/// theirs in the import body.
 fn steps_spooled_tests_miss(plan: &XrayPlan) -> Vec<String> {
     let mut steps = Vec::new();
     if crate::stop::requested() && plan.coverage.iter().any(|c| c.test_key.is_some()) {
         steps.push("the requirement links of Tests given by key".to_string());
     }
-    if !plan.folders.is_empty() {
-        steps.push(format!(
-            "their repository folder(s) ({})",
-            plan.folders.len()
-        ));
-    }
     steps
+}
+
+/// Per folder, the Tests of the `unsent` chunks' results the plan places there, named as their
+/// bodies name them: the key still sent as `testKey`, else the definition (a Test sent by
+/// definition, or one whose key fell back to it). `resend` finds them among the execution's
+/// runs by these, as `folders::place` does.
+fn spooled_folders(
+    bodies: &Bodies<'_>,
+    unsent: &[usize],
+) -> BTreeMap<String, crate::spool::SpooledFolder> {
+    let plan = bodies.plan;
+    let mut out: BTreeMap<String, crate::spool::SpooledFolder> = BTreeMap::new();
+    if plan.folders.is_empty() {
+        return out;
+    }
+    let folder_of: std::collections::HashMap<usize, &str> = (plan.folders.iter())
+        .flat_map(|(path, members)| members.iter().map(move |&i| (i, path.as_str())))
+        .collect();
+    let unsent_tests = (plan.chunks.iter())
+        .filter(|c| unsent.contains(&c.index))
+        .flat_map(|c| c.tests.iter());
+    for ct in unsent_tests {
+        let (Some(path), Some(planned)) = (folder_of.get(&ct.test), bodies.tests.try_get(ct.test))
+        else {
+            continue;
+        };
+        let folder = out.entry(path.to_string()).or_default();
+        match bodies.sent_key(ct) {
+            Some(key) => folder.keys.push(key.to_string()),
+            None => folder.definitions.push(planned.definition().into_owned()),
+        }
+    }
+    for folder in out.values_mut() {
+        folder.keys.sort();
+        folder.keys.dedup();
+        folder.definitions.sort();
+        folder.definitions.dedup();
+    }
+    out
 }
 
 /// Writes the unsent chunks (indexes, and the execution they were headed for) to a new spool
@@ -822,6 +855,7 @@ fn spool_unsent(
     progress: &mut dyn FnMut(&str),
 ) {
     manifest.after_import = steps_spooled_tests_miss(bodies.plan);
+    manifest.folders = spooled_folders(bodies, unsent);
     let missed = (!manifest.after_import.is_empty()).then(|| {
         format!(
             "the spooled results' Tests miss {}: `resend` does not do it; after resending, run xray-sync again on the same result files with --test-execution {} to apply it",

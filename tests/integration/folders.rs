@@ -149,6 +149,78 @@ fn a_folder_failure_is_an_error_and_the_results_stay_in() {
     );
 }
 
+/// Results refused mid-run are spooled with their folders: the run places the Tests that are
+/// in (and says nothing about the spooled ones' folders), `resend` places the rest.
+#[test]
+fn resend_places_the_spooled_tests_in_their_folders_on_both_products() {
+    for cloud in [true, false] {
+        let xray = fake(cloud);
+        let append = if cloud {
+            "/api/v2/import/execution"
+        } else {
+            "/rest/raven/2.0/import/execution"
+        };
+        xray.fault(
+            On::Path(append.into(), 1),
+            Action::Reply(support::fake::Reply::json(
+                400,
+                r#"{"error":"Error importing results: try later"}"#,
+            )),
+        );
+        let s = scratch();
+        let mut cmd = command(&s, &xray, cloud);
+        cmd.env("XRAY_FOLDER", "/CI/{package}")
+            .env("XRAY_SYNC_CHUNK_MAX_TESTS", "1")
+            .args(["run", "results"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(4), "cloud={cloud}: {}", out.text());
+        assert!(!out.text().contains("not placed"), "{}", out.text());
+        assert!(!out.text().contains("--test-execution"), "{}", out.text());
+        let placed_by_run = [
+            "com.acme.calc.DivTest.divides",
+            "com.acme.io.ReadTest.reads",
+        ]
+        .iter()
+        .filter(|d| xray.test_by_definition(d).is_some())
+        .count();
+        assert_eq!(
+            placed_by_run,
+            1,
+            "one chunk of three went in: {}",
+            out.text()
+        );
+
+        let spool = std::fs::read_dir(s.path("spool"))
+            .unwrap()
+            .flatten()
+            .next()
+            .unwrap()
+            .path();
+        let mut cmd = command(&s, &xray, cloud);
+        cmd.arg("resend").arg(&spool);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, Some(0), "cloud={cloud}: {}", out.text());
+        assert!(!out.text().contains("note:"), "{}", out.text());
+        assert_eq!(xray.only_execution().runs.len(), 3);
+        let folder = |d: &str| xray.folder_of(&xray.test_by_definition(d).unwrap());
+        assert_eq!(
+            folder("com.acme.calc.DivTest.divides").as_deref(),
+            Some("/CI/com/acme/calc"),
+            "cloud={cloud}"
+        );
+        assert_eq!(
+            folder("com.acme.io.ReadTest.reads").as_deref(),
+            Some("/CI/com/acme/io"),
+            "cloud={cloud}"
+        );
+        assert_eq!(
+            xray.folder_of("CALC-7"),
+            None,
+            "a Test given by key is not moved"
+        );
+    }
+}
+
 #[test]
 fn the_plan_json_lists_the_folder_requests() {
     let s = scratch();

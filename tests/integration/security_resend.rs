@@ -272,3 +272,56 @@ fn the_manifests_missed_steps_are_neutralised_when_printed() {
         "{warning:?}"
     );
 }
+
+/// The manifest's folders are untrusted like the rest of it: a path that is not a folder path
+/// as the planner writes them is refused (and printed safely), and only the Tests of results
+/// this `resend` sent move: a key the manifest adds (a Test outside the execution) and a Test
+/// of a result sent earlier stay where they are.
+#[test]
+fn the_manifests_folders_move_only_the_resent_tests_into_folder_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, settings, spool_dir) = spooled_run(dir.path());
+    fake.add_issue("CALC-7", "Test");
+    tamper(&spool_dir, |m| {
+        m["folders"] = serde_json::json!({
+            "x\n::set-output name=a::b": {"definitions": ["com.acme.Suite.test2"]},
+            "/moved": {
+                "keys": ["CALC-7"],
+                "definitions": ["com.acme.Suite.test3", "com.acme.Suite.test0"]
+            }
+        })
+    });
+    let r = resend(
+        &http(Duration::from_secs(5)),
+        &settings,
+        &spool_dir,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.tests_sent, 4);
+    let test = |i: usize| {
+        fake.test_by_definition(&format!("com.acme.Suite.test{i}"))
+            .unwrap()
+    };
+    assert_eq!(fake.folder_of(&test(3)).as_deref(), Some("/moved"));
+    assert_eq!(fake.folder_of("CALC-7"), None);
+    assert_eq!(
+        fake.folder_of(&test(0)),
+        None,
+        "sent by the run, not resent"
+    );
+    assert_eq!(fake.folder_of(&test(2)), None);
+    let warning = r
+        .warnings
+        .iter()
+        .find(|w| w.contains("not a folder path"))
+        .expect("the bad path is said");
+    assert!(!warning.contains('\n'), "{warning:?}");
+    assert!(
+        !warning
+            .lines()
+            .any(xray_sync::untrusted::is_workflow_command),
+        "{warning:?}"
+    );
+}

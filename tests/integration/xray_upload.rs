@@ -551,41 +551,78 @@ fn spool_and_resend_round_trip() {
     assert_eq!(fake.import_requests().len(), 4);
 }
 
-#[test]
-fn resend_adds_the_resent_tests_to_the_test_sets_and_says_which_steps_it_cannot_do() {
-    let fake = cloud_fake();
+/// The spooled Tests miss the steps after the import when their results are refused; `resend`
+/// does them once they are in: every run of the marker's execution joins the Test Sets, and the
+/// resent Tests go to the folders the run planned for them (by key or by definition, found
+/// among the execution's runs: Cloud's runs carry the definition, DC reads it).
+fn resend_adds_the_resent_tests_to_the_test_sets_and_their_folders(product: Product) {
+    let fake = match product {
+        Product::Cloud => cloud_fake(),
+        Product::Dc => dc_fake_pat(),
+    };
     fake.add_issue("CALC-900", "Test Set");
-    refuse_import(&fake, 1);
+    fake.add_issue("CALC-3", "Test");
+    fake.add_folder("/ui");
+    // The first append is refused: chunk 0 (tests 0, 1) is in, chunks 1 and 2 are spooled.
+    let append = match product {
+        Product::Cloud => "/api/v2/import/execution",
+        Product::Dc => "/rest/raven/2.0/import/execution",
+    };
+    fake.fault(
+        On::Path(append.into(), 1),
+        Action::Reply(support::fake::Reply::json(
+            400,
+            r#"{"error":"Error importing results: try later"}"#,
+        )),
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = output(dir.path());
-    let (mut plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
-    plan.folders.insert("/ui".into(), vec![0, 1]);
-    let mut settings = settings(Product::Cloud, &fake.url(), false);
+    let key_3 = |i: usize| (i == 3).then(|| "CALC-3".to_string());
+    let (mut plan, tests) = plan(product, 6, 2, &key_3);
+    plan.folders.insert("/ui".into(), vec![0, 2, 3]);
+    plan.folders.insert("/api/v1".into(), vec![4]);
+    let mut settings = settings(product, &fake.url(), false);
     settings.test_sets = vec!["CALC-900".into()];
     let http = http(Duration::from_secs(5));
     let receipt = upload(&http, &settings, &out, &plan, tests.tests());
     let spool_dir = receipt.spool.clone().unwrap();
-    let warned = |warnings: &[String]| {
-        warnings
-            .iter()
-            .any(|w| w.contains("repository folder(s) (1)") && w.contains("--test-execution"))
-    };
-    assert!(warned(&receipt.warnings), "{:?}", receipt.warnings);
     assert!(
-        !receipt.warnings.iter().any(|w| w.contains("CALC-900")),
-        "resend does the Test Sets: {:?}",
+        !receipt
+            .warnings
+            .iter()
+            .any(|w| w.contains("--test-execution")),
+        "resend does the Test Sets and the folders: {:?}",
         receipt.warnings
     );
+    let manifest = spool::read_manifest(&spool_dir).unwrap();
+    assert!(manifest.after_import.is_empty());
+    let folders: Vec<(&str, &[String], &[String])> = (manifest.folders.iter())
+        .map(|(p, f)| (p.as_str(), f.keys.as_slice(), f.definitions.as_slice()))
+        .collect();
     assert_eq!(
-        spool::read_manifest(&spool_dir).unwrap().after_import,
-        ["their repository folder(s) (1)"]
+        folders,
+        [
+            (
+                "/api/v1",
+                &[][..],
+                &["com.acme.Suite.test4".to_string()][..]
+            ),
+            (
+                "/ui",
+                &["CALC-3".to_string()][..],
+                &["com.acme.Suite.test2".to_string()][..]
+            ),
+        ],
+        "the spooled Tests only (test 0 was sent), as their bodies name them"
     );
 
+    let mut lines = Vec::new();
     let again =
-        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut collect(&mut lines))
+            .unwrap();
     assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert!(again.warnings.is_empty(), "{:?}", again.warnings);
     assert_eq!(again.tests_sent, 4);
-    assert!(warned(&again.warnings), "{:?}", again.warnings);
     // The execution carries the spool's marker: every run of it is the spooling run's, the
     // two sent before the refusal included.
     let mut in_set = fake.test_set("CALC-900");
@@ -595,11 +632,42 @@ fn resend_adds_the_resent_tests_to_the_test_sets_and_says_which_steps_it_cannot_
     assert_eq!(in_set, runs);
     assert_eq!(in_set.len(), 6);
     assert_eq!(again.test_sets.get("CALC-900"), Some(&6));
-    // Nothing left to send: nothing to add, nothing to say.
+    let test = |i: usize| {
+        fake.test_by_definition(&format!("com.acme.Suite.test{i}"))
+            .unwrap()
+    };
+    assert_eq!(fake.folder_of(&test(2)).as_deref(), Some("/ui"));
+    assert_eq!(fake.folder_of("CALC-3").as_deref(), Some("/ui"));
+    assert_eq!(fake.folder_of(&test(4)).as_deref(), Some("/api/v1"));
+    assert_eq!(fake.folder_of(&test(5)), None, "no folder planned");
+    assert_eq!(
+        fake.folder_of(&test(0)),
+        None,
+        "the run's to place, not resend's"
+    );
+    assert_eq!(again.folders.get("/ui"), Some(&2));
+    assert_eq!(again.folders.get("/api/v1"), Some(&1));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("placed in folder /api/v1 (created /api, /api/v1)")),
+        "{lines:?}"
+    );
+    // Nothing left to send: nothing to add or place, nothing to say but that.
     let third =
         xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
-    assert!(!warned(&third.warnings), "{:?}", third.warnings);
-    assert!(third.test_sets.is_empty());
+    assert_eq!(third.warnings, ["nothing left to send in this spool"]);
+    assert!(third.test_sets.is_empty() && third.folders.is_empty());
+}
+
+#[test]
+fn resend_adds_the_resent_tests_to_the_test_sets_and_their_folders_on_cloud() {
+    resend_adds_the_resent_tests_to_the_test_sets_and_their_folders(Product::Cloud);
+}
+
+#[test]
+fn resend_adds_the_resent_tests_to_the_test_sets_and_their_folders_on_dc() {
+    resend_adds_the_resent_tests_to_the_test_sets_and_their_folders(Product::Dc);
 }
 
 /// Of an execution the settings name (not the spool's own), only the resent Tests join the
