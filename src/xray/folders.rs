@@ -62,14 +62,7 @@ pub fn place(
     // may have appended to it already, and their Tests are theirs to place.
     let (targets, unplaced) = match by_definition(client, plan, tests, runs, &stale, &spooled) {
         Ok(t) => t,
-        Err(e) => {
-            let line = format!(
-                "Tests not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
-            );
-            progress(&format!("Xray: error: {line}"));
-            receipt.errors.push(error(&e, line));
-            return;
-        }
+        Err(e) => return definitions_unreadable(receipt, &e, "Tests", progress),
     };
     place_targets(settings, client, receipt, &targets, unplaced, progress);
 }
@@ -95,12 +88,7 @@ pub fn place_resent(
     let by_definition = match run_definitions(client, runs, &keyed, needed) {
         Ok(d) => d,
         Err(e) => {
-            let line = format!(
-                "the resent results' Tests were not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
-            );
-            progress(&format!("Xray: error: {line}"));
-            receipt.errors.push(error(&e, line));
-            return;
+            return definitions_unreadable(receipt, &e, "The resent results' Tests", progress);
         }
     };
     let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
@@ -242,6 +230,20 @@ pub fn existing(client: &Client, project: &str) -> Result<Vec<String>, ApiError>
             Ok(ids.into_keys().collect())
         }
     }
+}
+
+/// `whose` Tests were not placed: the definitions of the execution's Tests could not be read.
+fn definitions_unreadable(
+    receipt: &mut XrayReceipt,
+    e: &ApiError,
+    whose: &str,
+    progress: &mut dyn FnMut(&str),
+) {
+    let line = format!(
+        "{whose} not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
+    );
+    progress(&format!("Xray: error: {line}"));
+    receipt.errors.push(error(e, line));
 }
 
 fn error(e: &ApiError, message: String) -> ReportError {

@@ -47,6 +47,16 @@ fn tamper(spool_dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     std::fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
 }
 
+fn resend_ok(settings: &XraySettings, spool_dir: &Path) -> xray_sync::xray::upload::XrayReceipt {
+    resend(
+        &http(Duration::from_secs(5)),
+        settings,
+        spool_dir,
+        &mut |_| {},
+    )
+    .expect("resend accepts the spool")
+}
+
 fn resend_err(settings: &XraySettings, spool_dir: &Path) -> String {
     match resend(
         &http(Duration::from_secs(5)),
@@ -156,13 +166,7 @@ fn the_execution_must_carry_the_spools_marker() {
 
     // Put right, the spool is delivered to its own execution.
     tamper(&spool_dir, |m| m["project"] = serde_json::json!(PROJECT));
-    let r = resend(
-        &http(Duration::from_secs(5)),
-        &settings,
-        &spool_dir,
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = resend_ok(&settings, &spool_dir);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.execution.unwrap().as_str(), own);
     assert_eq!(fake.executions()[&own].runs.len(), 6);
@@ -177,13 +181,7 @@ fn an_execution_named_in_the_settings_is_accepted() {
         m["execution_key"] = serde_json::json!("CALC-999")
     });
     settings.test_execution = Some("CALC-999".into());
-    let r = resend(
-        &http(Duration::from_secs(5)),
-        &settings,
-        &spool_dir,
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = resend_ok(&settings, &spool_dir);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.execution.unwrap().as_str(), "CALC-999");
     assert_eq!(fake.executions()["CALC-999"].runs.len(), 4);
@@ -225,13 +223,7 @@ fn chunk_files_cannot_name_another_execution_plan_or_project() {
     tamper(&spool_dir, |m| m["test_plan"] = serde_json::Value::Null);
 
     write_chunk(&|c| c["testExecutionKey"] = serde_json::json!("CALC-999"));
-    let r = resend(
-        &http(Duration::from_secs(5)),
-        &settings,
-        &spool_dir,
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = resend_ok(&settings, &spool_dir);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.execution.unwrap().as_str(), own);
     assert!(fake.executions()["CALC-999"].runs.is_empty());
@@ -249,13 +241,7 @@ fn the_manifests_missed_steps_are_neutralised_when_printed() {
     tamper(&spool_dir, |m| {
         m["after_import"] = serde_json::json!(["x\n::set-output name=a::b", "y\u{1b}]0;t\u{7}"])
     });
-    let r = resend(
-        &http(Duration::from_secs(5)),
-        &settings,
-        &spool_dir,
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = resend_ok(&settings, &spool_dir);
     let warning = r
         .warnings
         .iter()
@@ -291,13 +277,7 @@ fn the_manifests_folders_move_only_the_resent_tests_into_folder_paths() {
             }
         })
     });
-    let r = resend(
-        &http(Duration::from_secs(5)),
-        &settings,
-        &spool_dir,
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = resend_ok(&settings, &spool_dir);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.tests_sent, 4);
     let test = |i: usize| {
