@@ -4,8 +4,9 @@
 //! Owns which Test each planned entry landed on and the folder requests:
 //! - a Test given by key is that key (only planned under `move_keyed_tests`); a Test sent by
 //!   definition is found among the execution's runs by its generic definition: Cloud's runs
-//!   carry it (`unstructured`), DC's do not, so DC reads the definitions of the runs' Tests
-//!   (`GET /rest/raven/1.0/api/test?keys=…`, 50 a request);
+//!   carry it (`unstructured`); DC's are given it by `organize` first, which reads the
+//!   definitions of the runs' Tests once for this step and the Test Sets (when
+//!   [`placed_by_definition`] says a folder entry needs them);
 //! - Cloud GraphQL (xray-api.md §6, §7): the numeric `projectId` from `getProjectSettings`, the
 //!   existing folders from `getFolder(projectId, "/")`, `createFolder(projectId, path)` for
 //!   each missing folder, parent first (a folder created meanwhile by a parallel job, "already
@@ -60,10 +61,7 @@ pub fn place(
         .collect();
     // Matched by definition even in an execution this run created: other jobs of its CI run
     // may have appended to it already, and their Tests are theirs to place.
-    let (targets, unplaced) = match by_definition(client, plan, tests, runs, &stale, &spooled) {
-        Ok(t) => t,
-        Err(e) => return definitions_unreadable(receipt, &e, "Tests", progress),
-    };
+    let (targets, unplaced) = by_definition(plan, tests, runs, &stale, &spooled);
     place_targets(settings, client, receipt, &targets, unplaced, progress);
 }
 
@@ -83,14 +81,7 @@ pub fn place_resent(
     if folders.is_empty() {
         return;
     }
-    let needed = folders.values().any(|f| !f.definitions.is_empty());
-    let keyed: BTreeSet<String> = folders.values().flat_map(|f| f.keys.clone()).collect();
-    let by_definition = match run_definitions(client, runs, &keyed, needed) {
-        Ok(d) => d,
-        Err(e) => {
-            return definitions_unreadable(receipt, &e, "The resent results' Tests", progress);
-        }
-    };
+    let by_definition = definitions_of(runs);
     let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
     let mut targets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut unplaced = 0usize;
@@ -113,7 +104,7 @@ pub fn place_resent(
         let by_def = members
             .definitions
             .iter()
-            .map(|d| by_definition.get(d).cloned());
+            .map(|d| by_definition.get(d.as_str()).map(|k| k.to_string()));
         for found in by_key.chain(by_def) {
             match found {
                 Some(k) if !keys.contains(&k) => keys.push(k),
@@ -179,14 +170,13 @@ type Targets<'p> = (BTreeMap<&'p str, Vec<String>>, usize);
 /// Each entry's Test found among the runs: a Test given by key is its key, one sent by
 /// definition the run whose Test has that definition.
 fn by_definition<'p>(
-    client: &Client,
     plan: &'p XrayPlan,
     tests: Tests<'_>,
     runs: &[RunRef],
     stale: &BTreeSet<&str>,
     spooled: &BTreeSet<usize>,
-) -> Result<Targets<'p>, ApiError> {
-    let by_definition = definitions(client, runs, plan, tests)?;
+) -> Targets<'p> {
+    let by_definition = definitions_of(runs);
     let in_runs: BTreeSet<&str> = runs.iter().map(|r| r.test_key.as_str()).collect();
     let mut targets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut unplaced = 0usize;
@@ -200,7 +190,9 @@ fn by_definition<'p>(
                     }
                     // A stale key went by definition (`upload::fall_back`): its planned
                     // definition, as a Test sent by definition.
-                    _ => by_definition.get(t.definition().as_ref()).cloned(),
+                    _ => by_definition
+                        .get(t.definition().as_ref())
+                        .map(|k| k.to_string()),
                 },
                 None => None,
             };
@@ -214,7 +206,7 @@ fn by_definition<'p>(
             targets.insert(path.as_str(), keys);
         }
     }
-    Ok((targets, unplaced))
+    (targets, unplaced)
 }
 
 /// Every folder path of `project`'s Test Repository, as `place` reads it (for `doctor`).
@@ -232,20 +224,6 @@ pub fn existing(client: &Client, project: &str) -> Result<Vec<String>, ApiError>
     }
 }
 
-/// `whose` Tests were not placed: the definitions of the execution's Tests could not be read.
-fn definitions_unreadable(
-    receipt: &mut XrayReceipt,
-    e: &ApiError,
-    whose: &str,
-    progress: &mut dyn FnMut(&str),
-) {
-    let line = format!(
-        "{whose} not placed in their repository folder(s): the definitions of the execution's Tests could not be read: {e}"
-    );
-    progress(&format!("Xray: error: {line}"));
-    receipt.errors.push(error(e, line));
-}
-
 fn error(e: &ApiError, message: String) -> ReportError {
     ReportError {
         kind: e.kind(),
@@ -254,55 +232,19 @@ fn error(e: &ApiError, message: String) -> ReportError {
     }
 }
 
-/// Generic definition → Test key for the runs' Tests, for the plan's folder entries.
-fn definitions(
-    client: &Client,
-    runs: &[RunRef],
-    plan: &XrayPlan,
-    tests: Tests<'_>,
-) -> Result<BTreeMap<String, String>, ApiError> {
-    let keyed: BTreeSet<String> = tests
-        .iter()
-        .filter_map(|t| t.key().map(|k| k.to_string()))
-        .collect();
-    let needed = plan
-        .folders
-        .values()
-        .flatten()
-        .any(|&i| tests.try_get(i).is_some_and(|t| t.key().is_none()));
-    run_definitions(client, runs, &keyed, needed)
+/// Generic definition → Test key, for the runs that carry their Test's definition.
+fn definitions_of(runs: &[RunRef]) -> BTreeMap<&str, &str> {
+    (runs.iter())
+        .filter_map(|r| Some((r.definition.as_deref()?, r.test_key.as_str())))
+        .collect()
 }
 
-/// Generic definition → Test key for the runs' Tests. Cloud runs carry the definition; DC
-/// reads it for the runs whose Test is not among `keyed`, and only when `needed` (some folder
-/// entry was sent by definition).
-fn run_definitions(
-    client: &Client,
-    runs: &[RunRef],
-    keyed: &BTreeSet<String>,
-    needed: bool,
-) -> Result<BTreeMap<String, String>, ApiError> {
-    let mut out: BTreeMap<String, String> = runs
-        .iter()
-        .filter_map(|r| r.definition.clone().map(|d| (d, r.test_key.clone())))
-        .collect();
-    let Client::Dc(dc) = client else {
-        return Ok(out);
-    };
-    if !needed {
-        return Ok(out);
-    }
-    let unknown: Vec<String> = runs
-        .iter()
-        .map(|r| r.test_key.clone())
-        .filter(|k| !keyed.contains(k))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    for (key, definition) in dc.test_definitions(&unknown)? {
-        out.insert(definition, key);
-    }
-    Ok(out)
+/// Whether some folder entry of the plan is a Test sent by definition: found among the runs by
+/// it, so DC's runs need their definitions read first (`organize`).
+pub fn placed_by_definition(plan: &XrayPlan, tests: Tests<'_>) -> bool {
+    (plan.folders.values())
+        .flatten()
+        .any(|&i| tests.try_get(i).is_some_and(|t| t.key().is_none()))
 }
 
 /// `/CI/a/b` → `["/CI", "/CI/a", "/CI/a/b"]`; the root `/` has none.

@@ -6,7 +6,9 @@
 //! - the run's Tests come from one batched lookup of the execution's runs
 //!   (`Client::execution_runs`, the lookup `landed` uses): all of them when this run created
 //!   the execution; when it appended to an existing one, the runs whose Test was sent by key or
-//!   (Cloud, which reports definitions) by the same definition;
+//!   by the same definition. Cloud's runs carry their Test's definition; DC's do not, so when a
+//!   step must find a Test sent by definition, DC reads the definitions of the runs' other
+//!   Tests once (`GET /rest/raven/1.0/api/test?keys=…`, 50 a request) for both steps;
 //! - Cloud GraphQL takes issue ids: `getTestSets(jql: "key in (…)")` and `getTests(jql: "key in
 //!   (…)")` resolve them, `addTestsToTestSet(issueId, testIssueIds) { addedTests warning }` adds
 //!   100 at a time;
@@ -31,7 +33,7 @@ use crate::plan::xray_json::TestResult;
 use crate::plan::{Tests, XrayPlan};
 use crate::settings::XraySettings;
 use crate::spool::SpooledFolder;
-use crate::xray::client::Client;
+use crate::xray::client::{Client, RunRef};
 use crate::xray::cloud::Cloud;
 use crate::xray::upload::XrayReceipt;
 
@@ -84,9 +86,30 @@ pub fn after_import(
         } else {
             usize::MAX
         };
-        match client.execution_runs(&execution, expected) {
+        let sent = (!settings.test_sets.is_empty()).then(|| SentTests::of_plan(plan, tests));
+        // Test Sets of an execution this run did not create take only its own runs; folders
+        // are matched by definition always (other jobs of the CI run may have appended).
+        let by_definition = sent
+            .as_ref()
+            .is_some_and(|s| !receipt.created && !s.definitions.is_empty())
+            || crate::xray::folders::placed_by_definition(plan, tests);
+        let runs = client
+            .execution_runs(&execution, expected)
+            .and_then(|mut runs| {
+                if by_definition {
+                    let keyed: BTreeSet<String> = (tests.iter())
+                        .filter_map(|t| t.key().map(|k| k.to_string()))
+                        .collect();
+                    with_definitions(client, &mut runs, &keyed)?;
+                }
+                Ok(runs)
+            });
+        match runs {
             Ok(runs) => {
-                add_to_test_sets(settings, client, receipt, plan, tests, &runs, progress);
+                if let Some(sent) = &sent {
+                    let keys = sent.among(receipt.created, &runs);
+                    add_keys_to_test_sets(settings, client, receipt, &keys, progress);
+                }
                 crate::xray::folders::place(
                     settings, client, receipt, plan, tests, &runs, progress,
                 );
@@ -116,22 +139,30 @@ pub fn after_import(
     crate::xray::requirements::link_keyed(http, jira, client, receipt, plan, progress);
 }
 
-/// Adds the run's Tests (among `runs`) to each configured Test Set. Records the count per set
-/// in `receipt.test_sets`, problems in `receipt.errors`.
-fn add_to_test_sets(
-    settings: &XraySettings,
+/// Fills in the definition of the runs whose Test is not among `keyed` (Tests sent by key are
+/// found by key): Cloud's runs carry it already; DC's are read, 50 Tests a request.
+fn with_definitions(
     client: &Client,
-    receipt: &mut XrayReceipt,
-    plan: &XrayPlan,
-    tests: Tests<'_>,
-    runs: &[crate::xray::client::RunRef],
-    progress: &mut dyn FnMut(&str),
-) {
-    if settings.test_sets.is_empty() {
-        return;
+    runs: &mut [RunRef],
+    keyed: &BTreeSet<String>,
+) -> Result<(), ApiError> {
+    let Client::Dc(dc) = client else {
+        return Ok(());
+    };
+    let unknown: Vec<String> = (runs.iter())
+        .filter(|r| r.definition.is_none() && !keyed.contains(&r.test_key))
+        .map(|r| r.test_key.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
     }
-    let keys = SentTests::of_plan(plan, tests).among(receipt.created, runs);
-    add_keys_to_test_sets(settings, client, receipt, &keys, progress);
+    let definitions = dc.test_definitions(&unknown)?;
+    for run in runs.iter_mut().filter(|r| r.definition.is_none()) {
+        run.definition = definitions.get(&run.test_key).cloned();
+    }
+    Ok(())
 }
 
 /// Adds `keys` to each configured Test Set; counts per set in `receipt.test_sets`, problems in
@@ -207,7 +238,18 @@ pub fn after_resend(
         ));
         return;
     }
-    match client.execution_runs(&execution, usize::MAX) {
+    let by_definition =
+        (!settings.test_sets.is_empty() && !all_runs_are_the_runs && !sent.definitions.is_empty())
+            || folders.values().any(|f| !f.definitions.is_empty());
+    let runs = client
+        .execution_runs(&execution, usize::MAX)
+        .and_then(|mut runs| {
+            if by_definition {
+                with_definitions(client, &mut runs, &sent.keyed)?;
+            }
+            Ok(runs)
+        });
+    match runs {
         Ok(runs) => {
             if !settings.test_sets.is_empty() {
                 let keys = sent.among(all_runs_are_the_runs, &runs);

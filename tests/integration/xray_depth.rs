@@ -520,6 +520,56 @@ mod test_sets {
         }
     }
 
+    /// Appending to an execution another job filled: only this run's Tests join the set, and
+    /// those sent by definition are found too (DC's runs carry no definition: it reads them).
+    #[test]
+    fn appending_to_a_named_execution_adds_only_the_runs_own_tests_on_both_products() {
+        for cloud in [true, false] {
+            let xray = if cloud { xray_cloud() } else { xray_dc_pat() };
+            xray.add_issue("CALC-500", "Test Set");
+            xray.add_execution("CALC-999");
+            let command = |s: &Scratch| {
+                let mut cmd = if cloud {
+                    let mut cmd = s.bin();
+                    xray_cloud_env(&mut cmd, &xray.url());
+                    cmd
+                } else {
+                    dc_cmd(s, &xray)
+                };
+                cmd.env("XRAY_TEST_EXECUTION", "CALC-999");
+                cmd
+            };
+            let other = Scratch::new();
+            other.junit("TEST-other.xml", "OtherTest", 2, &[]);
+            let out = run(command(&other).args(["run", "results"]));
+            assert_eq!(out.code, Some(0), "{}", out.text());
+            let before: Vec<String> = xray.executions()["CALC-999"].runs.keys().cloned().collect();
+            assert_eq!(before.len(), 2);
+
+            let s = Scratch::new();
+            s.junit("TEST-calc.xml", "CalcTest", 3, &[]);
+            let mut cmd = command(&s);
+            cmd.env("XRAY_TEST_SETS", "CALC-500").args([
+                "run",
+                "--report",
+                "report.json",
+                "results",
+            ]);
+            let out = run(&mut cmd);
+            assert_eq!(out.code, Some(0), "{}", out.text());
+            let mut own: Vec<String> = (xray.executions()["CALC-999"].runs.keys())
+                .filter(|k| !before.contains(k))
+                .cloned()
+                .collect();
+            own.sort();
+            assert_eq!(own.len(), 3, "cloud={cloud}");
+            let mut in_set = xray.test_set("CALC-500");
+            in_set.sort();
+            assert_eq!(in_set, own, "cloud={cloud}: {}", out.text());
+            assert_eq!(s.report()["xray"]["test_sets"]["CALC-500"], 3);
+        }
+    }
+
     #[test]
     fn a_key_that_is_not_a_test_set_is_an_error_and_the_results_stay_in() {
         let xray = xray_dc_pat();

@@ -671,29 +671,49 @@ fn resend_adds_the_resent_tests_to_the_test_sets_and_their_folders_on_dc() {
 }
 
 /// Of an execution the settings name (not the spool's own), only the resent Tests join the
-/// Test Sets.
+/// Test Sets: found by their definition (DC's runs carry none: it reads them).
 #[test]
 fn resend_to_a_named_execution_adds_only_the_resent_tests_to_the_test_sets() {
-    let fake = cloud_fake();
-    fake.add_issue("CALC-900", "Test Set");
-    fake.add_execution("CALC-999");
-    // The third import request: chunk 0 is in, chunks 1 and 2 are spooled.
-    refuse_import(&fake, 2);
-    let dir = tempfile::tempdir().unwrap();
-    let out = output(dir.path());
-    let (plan, tests) = plan(Product::Cloud, 6, 2, &|_| None);
-    let mut settings = settings(Product::Cloud, &fake.url(), false);
-    settings.test_execution = Some("CALC-999".into());
-    settings.test_sets = vec!["CALC-900".into()];
-    let http = http(Duration::from_secs(5));
-    let receipt = upload(&http, &settings, &out, &plan, tests.tests());
-    let spool_dir = receipt.spool.clone().unwrap();
-    let again =
-        xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
-    assert!(again.errors.is_empty(), "{:?}", again.errors);
-    assert_eq!(again.tests_sent, 4);
-    assert_eq!(fake.executions()["CALC-999"].runs.len(), 6);
-    assert_eq!(fake.test_set("CALC-900").len(), 4, "the resent Tests only");
+    for product in [Product::Cloud, Product::Dc] {
+        let (fake, append) = match product {
+            Product::Cloud => (cloud_fake(), "/api/v2/import/execution"),
+            Product::Dc => (dc_fake_pat(), "/rest/raven/2.0/import/execution"),
+        };
+        fake.add_issue("CALC-900", "Test Set");
+        fake.add_execution("CALC-999");
+        // The second import request: chunk 0 is in, chunks 1 and 2 are spooled.
+        fake.fault(
+            On::Path(append.into(), 2),
+            Action::Reply(support::fake::Reply::json(
+                400,
+                r#"{"error":"Error importing results: try later"}"#,
+            )),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = output(dir.path());
+        let (plan, tests) = plan(product, 6, 2, &|_| None);
+        let mut settings = settings(product, &fake.url(), false);
+        settings.test_execution = Some("CALC-999".into());
+        settings.test_sets = vec!["CALC-900".into()];
+        let http = http(Duration::from_secs(5));
+        let receipt = upload(&http, &settings, &out, &plan, tests.tests());
+        let spool_dir = receipt.spool.clone().unwrap();
+        let again =
+            xray_sync::commands::resend::resend(&http, &settings, &spool_dir, &mut |_| {}).unwrap();
+        assert!(again.errors.is_empty(), "{product:?}: {:?}", again.errors);
+        assert_eq!(again.tests_sent, 4);
+        assert_eq!(fake.executions()["CALC-999"].runs.len(), 6);
+        let mut in_set = fake.test_set("CALC-900");
+        in_set.sort();
+        let mut resent: Vec<String> = (2..6)
+            .map(|i| {
+                fake.test_by_definition(&format!("com.acme.Suite.test{i}"))
+                    .unwrap()
+            })
+            .collect();
+        resent.sort();
+        assert_eq!(in_set, resent, "{product:?}: the resent Tests only");
+    }
 }
 
 #[test]
