@@ -25,8 +25,12 @@
 //! are file evidence (absolute paths as written: the evidence reader refuses those outside the
 //! workspace, and a missing file is skipped with its reason); ones with a `body` (base64) are
 //! inline evidence. `tags` (`@smoke`, `@CALC-12`) are `tag` labels, which mapping reads for
-//! Test keys as it does Cucumber's. Errors outside any test (a file that failed to load) are
-//! notes.
+//! Test keys as it does Cucumber's. Annotations (the test's and each try's, `test.info()
+//! .annotations.push(…)` included) are properties, `type` → name and `description` → value
+//! (empty when absent), as Playwright's JUnit reporter writes them: Xray's Playwright guide
+//! names them as its JUnit properties (`test_key`, `requirements`, `test_summary`,
+//! `testrun_comment`), so the same run maps the same from either file. Errors outside any test
+//! (a file that failed to load) are notes.
 
 use std::fmt;
 use std::io::Read;
@@ -497,6 +501,12 @@ fn convert_spec(
         .map(|l| l as u32);
     for test in spec.tests {
         let mut attachments = Vec::new();
+        let mut properties = Vec::new();
+        annotation_properties(&test.annotations, &mut properties);
+        for r in &test.results {
+            annotation_properties(&r.annotations, &mut properties);
+        }
+        crate::model::dedup_in_order(&mut properties);
         let attempts = attempts(test.results, &test.expected_status, &mut attachments, state);
         let attempts = if attempts.is_empty() {
             vec![not_run(&test.annotations, state)]
@@ -521,6 +531,7 @@ fn convert_spec(
             .collect();
         case.set_extras(Extras {
             labels: labels.clone(),
+            properties,
             parameters,
             attachments,
             file: file.clone(),
@@ -528,6 +539,21 @@ fn convert_spec(
             ..Extras::default()
         });
         state.parsed.cases.push(case);
+    }
+}
+
+/// Each annotation with a `type` as a property (see the module doc); repeats are left to the
+/// caller's `dedup_in_order` (a test's annotation is on each of its tries too).
+fn annotation_properties(annotations: &[Annotation], into: &mut Vec<Property>) {
+    for a in annotations {
+        let Some(name) = a.kind.as_deref().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        into.push(Property {
+            name: name.into(),
+            value: a.description.clone().unwrap_or_default(),
+            items: Vec::new(),
+        });
     }
 }
 

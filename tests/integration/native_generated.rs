@@ -532,6 +532,56 @@ fn playwright_json_matches_the_runner_console() {
     );
 }
 
+/// Playwright annotations named as Xray's JUnit properties (`test_key`, `requirements`,
+/// `test_summary`, `testrun_comment`), declared or pushed at run time: the JSON file reads them as
+/// the properties Playwright's JUnit reporter writes for them, so both files of one run map to
+/// the same Test keys. Runner console: 1 failed, 1 flaky, 2 passed.
+#[test]
+fn playwright_annotations_map_as_the_junit_reporter_writes_them() {
+    let json = run("generated-playwright-annotations/out/results.json");
+    let junit = run("generated-playwright-annotations/out/junit.xml");
+    assert_eq!(format_of(&json), Format::Playwright);
+    assert_eq!(counts(&json.cases), (2 + 1, 1, 0, 0));
+    let flaky: Vec<&str> = (json.cases.iter())
+        .filter(|c| c.flaky)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(flaky, ["cart › applies a coupon"]);
+    let property =
+        |run: &TestRun, test: &str, name: &str| find(run, test).property(name).map(str::to_string);
+    for run in [&json, &junit] {
+        let key = |test| property(run, test, "test_key");
+        assert_eq!(key("cart › adds an item").as_deref(), Some("CALC-60"));
+        assert_eq!(key("cart › applies a coupon").as_deref(), Some("CALC-61"));
+        assert_eq!(
+            property(run, "cart › adds an item", "requirements").as_deref(),
+            Some("CALC-7,CALC-8")
+        );
+        assert_eq!(
+            property(run, "cart › removes an item", "test_summary").as_deref(),
+            Some("Remove one item from the cart")
+        );
+        assert_eq!(
+            property(run, "cart › removes an item", "testrun_comment").as_deref(),
+            Some("run on the nightly data set")
+        );
+    }
+    // Every test's properties, name for name and value for value, in both files.
+    let properties = |run: &TestRun| {
+        let mut all: Vec<(String, String, String)> = (run.cases.iter())
+            .flat_map(|c| {
+                c.properties()
+                    .iter()
+                    .map(|p| (c.name.clone(), p.name.clone(), p.value.clone()))
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(properties(&json), properties(&junit));
+    assert_eq!(properties(&json).len(), 6, "{:?}", properties(&json));
+}
+
 /// A Playwright spec file that fails to load: Playwright runs nothing and the report has no
 /// tests, only a top-level error. That error is an errored result, so the run is never green.
 #[test]
