@@ -202,6 +202,28 @@ fn behave_matches_the_runner_console() {
     assert_eq!(root.line(), Some(30));
 }
 
+/// behave's own `--junit` reporter on the same features: the same console counts, scenario by
+/// scenario (the undefined step an error, the tag-skipped scenario skipped).
+#[test]
+fn behave_junit_matches_the_runner_console() {
+    let run = run("generated-behave/junit/TESTS-calculator.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (3, 2, 1, 1));
+    assert_eq!(
+        find(&run, "Sum rows -- @1.3 sums").outcome().kind(),
+        OutcomeKind::Failed
+    );
+    assert_eq!(
+        message(find(&run, "Divide numbers")),
+        "expected 4 but got 3"
+    );
+    assert_eq!(
+        find(&run, "Square root").outcome().kind(),
+        OutcomeKind::Error
+    );
+}
+
 /// cucumber-js: "8 scenarios (2 failed, 1 undefined, 1 pending, 4 passed)"; undefined and
 /// pending are errors here.
 #[test]
