@@ -202,6 +202,34 @@ fn behave_matches_the_runner_console() {
     assert_eq!(root.line(), Some(30));
 }
 
+/// Robot Framework's own `--xunit` file of the same suite: the same console counts
+/// (`8 tests, 1 passed, 6 failed, 1 skipped`), nested suites flattened into the classname, and
+/// the same tests as `output.xml` gives.
+#[test]
+fn robot_xunit_matches_the_runner_console() {
+    let xunit = run("generated-robot/xunit/xunit.xml");
+    assert_eq!(format_of(&xunit), Format::Junit);
+    assert_eq!(xunit.cases.len(), 8);
+    assert_eq!(counts(&xunit.cases), (1, 6, 0, 1));
+    let balance = find(&xunit, "Reads Balance");
+    assert_eq!(
+        balance.classname.as_deref(),
+        Some("Calculator.Accounts.Balance")
+    );
+    assert!(
+        message(balance).contains("Parent suite teardown failed"),
+        "{}",
+        message(balance)
+    );
+    let output = run("generated-robot/output.xml");
+    let names = |run: &TestRun| {
+        let mut names: Vec<String> = run.cases.iter().map(|c| c.name.clone()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&xunit), names(&output));
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
