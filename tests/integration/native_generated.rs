@@ -230,6 +230,18 @@ fn robot_xunit_matches_the_runner_console() {
     assert_eq!(names(&xunit), names(&output));
 }
 
+/// Vitest's JUnit reporter: "1 failed | 3 passed | 1 skipped | 1 todo"; the todo is a skip.
+#[test]
+fn vitest_junit_matches_the_runner_console() {
+    let run = run("generated-vitest/out/junit.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 6);
+    assert_eq!(counts(&run.cases), (3, 1, 0, 2));
+    let broken = find(&run, "calc > always broken");
+    assert_eq!(broken.classname.as_deref(), Some("src/calc.test.js"));
+    assert_eq!(message(broken), "expected 4 to be 5 // Object.is equality");
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
