@@ -242,6 +242,29 @@ fn vitest_junit_matches_the_runner_console() {
     assert_eq!(message(broken), "expected 4 to be 5 // Object.is equality");
 }
 
+/// Mocha's built-in `xunit` reporter: "2 passing, 2 pending, 1 failing". The suite's own counts
+/// call the failure an error; the test case's `<failure>` decides, as for every JUnit file.
+#[test]
+fn mocha_xunit_matches_the_runner_console() {
+    let run = run("generated-mocha/out-xunit.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(counts(&run.cases), (2, 1, 0, 2));
+    // No `message=`: the body is the details (the bug summary takes its first line).
+    let broken = find(&run, "always broken");
+    assert_eq!(message(broken), "");
+    let details = (broken.outcome().failure())
+        .and_then(|f| f.details.read())
+        .unwrap_or_default();
+    assert!(
+        details.starts_with("Expected values to be strictly equal:"),
+        "{details}"
+    );
+    assert_eq!(
+        find(&run, "flaky once").classname.as_deref(),
+        Some("calc nested")
+    );
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
