@@ -5,9 +5,11 @@
 //! Identity: classname = the feature name (its `uri` when unnamed), name = the scenario name
 //! (`(line N)` when unnamed), so the Generic definition is `Feature.Scenario`. Every row of a
 //! Scenario Outline (English keyword `Scenario Outline`/`Scenario Template`, an id with a row
-//! part, or one id on several lines) is its own result of that same test, told apart by a parameter `example` (Behave's
-//! `@1.2 name` suffix, cucumber-jvm/ruby's id tail `examples;2`, else `line N`, else `row K` when
-//! cucumber-js 7 gives every row the outline's line), so the plan sends them as iterations.
+//! part, one id on several lines, or several ids on one line) is its own result of that same
+//! test, told apart by a parameter `example` (Behave's `@1.2 name` suffix, cucumber-jvm/ruby's
+//! id tail `examples;2`, pytest-bdd's pytest id parameters `1-1-2` when every row has the
+//! outline's line, else `line N`, else `row K` when cucumber-js 7 gives every row the outline's
+//! line and id), so the plan sends them as iterations.
 //! The same id on the same line without the outline keyword is a retry (cucumber-ruby `--retry`,
 //! behave `@autoretry`): attempts of one test. Results are sent as Generic
 //! tests through the normal Xray JSON; Xray's Cucumber-specific endpoints are not used.
@@ -19,8 +21,8 @@
 //!   else *error* when a step is `undefined`, `pending` or `ambiguous` (strict mode, the
 //!   default of current Cucumbers, fails the run for them), else *passed* when every step
 //!   passed (or there are none), else *skipped* (all or some steps skipped, none failed).
-//! - The message names the step: `Then the result is 4: <first line of the error>`; the whole
-//!   error is the details. Undefined/pending steps give `undefined step: When …`.
+//! - The message names the step: `Then the result is 4: <first line of the error>` (of a pytest
+//!   report, as pytest-bdd writes, its first `E ` line); the whole error is the details. Undefined/pending steps give `undefined step: When …`.
 //!
 //! Tags: the scenario's tags and its feature's (without `@`) are `tag` labels; the feature's
 //! are also `feature-tag` labels, so mapping takes Test keys (`@CALC-12`, `@TEST_CALC-12`) only
@@ -363,10 +365,12 @@ fn convert_feature(feature: Feature, state: &mut State) {
     // 7 gives every row the outline's line) its place among the elements sharing its id.
     let mut per_id: HashMap<&str, usize> = HashMap::new();
     let mut per_id_line: HashMap<(&str, Option<u64>), usize> = HashMap::new();
+    let mut per_line: HashMap<Option<u64>, usize> = HashMap::new();
     for e in &feature.elements {
         let id = e.id.as_deref().unwrap_or("");
         *per_id.entry(id).or_default() += 1;
         *per_id_line.entry((id, e.line)).or_default() += 1;
+        *per_line.entry(e.line).or_default() += 1;
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     // (row label, whether the id repeats on distinct lines: rows whatever the keyword says,
@@ -379,6 +383,16 @@ fn convert_feature(feature: Feature, state: &mut State) {
             let k = seen.entry(id).or_default();
             *k += 1;
             let own_line = per_id_line[&(id, e.line)] == 1;
+            // Other ids on this line: rows of one outline told apart by their ids (pytest-bdd
+            // gives each row the outline's line and the pytest id `test_sum_rows[1-1-2]`).
+            // Rows whatever the keyword says only for such a parametrised id: behave2cucumber
+            // numbers the tries of a retried scenario `1`, `2`, `3` on one line.
+            let line_shared = e.line.is_some() && per_line[&e.line] > per_id_line[&(id, e.line)];
+            if line_shared && !id.is_empty() && per_id[id] == 1 {
+                let row = row_of_id(id);
+                let parametrised = row != id;
+                return (row, parametrised);
+            }
             let label = match e.line {
                 Some(l) if own_line => format!("line {l}"),
                 _ if per_id[id] > 1 => format!("row {k}"),
@@ -662,12 +676,32 @@ fn step_label(step: &Step, is_hook: bool) -> String {
     format!("{keyword} {name}").trim().to_string()
 }
 
+/// The row label of an outline row known by its id: a pytest id's parameters
+/// (`test_sum_rows[1-1-2]` → `1-1-2`), else the whole id.
+fn row_of_id(id: &str) -> String {
+    match id.split_once('[') {
+        Some((_, params)) if params.len() > 1 && params.ends_with(']') => {
+            params[..params.len() - 1].to_string()
+        }
+        _ => id.to_string(),
+    }
+}
+
 fn failure(step: &str, error: &str) -> Box<Failure> {
-    let first = error
+    // pytest-bdd writes pytest's long report, whose first line is a fixture's repr with a
+    // memory address; pytest's own summary line is the first `E   ` line.
+    let pytest = error
         .lines()
+        .filter_map(|l| l.strip_prefix("E "))
         .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("failed");
+        .find(|l| !l.is_empty());
+    let first = pytest.unwrap_or_else(|| {
+        error
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("failed")
+    });
     Box::new(Failure {
         message: Some(Text::from(format!("{step}: {first}"))),
         kind: None,

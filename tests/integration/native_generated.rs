@@ -265,6 +265,37 @@ fn mocha_xunit_matches_the_runner_console() {
     );
 }
 
+/// pytest-bdd's Cucumber JSON: "2 failed, 2 passed" as pytest counts; the outline's two rows
+/// (both on the outline's line, told apart by their pytest ids) are two results, not two tries
+/// of one; the message is pytest's `E ` line, not the report's first line. pytest's JUnit
+/// file of the same run agrees.
+#[test]
+fn pytest_bdd_matches_the_runner_console() {
+    let run = run("generated-pytest-bdd/out/cucumber.json");
+    assert_eq!(format_of(&run), Format::Cucumber);
+    assert_eq!(run.cases.len(), 4);
+    assert_eq!(counts(&run.cases), (2, 2, 0, 0));
+    assert!(run.cases.iter().all(|c| !c.flaky && c.attempts.len() == 1));
+    let mut rows: Vec<(String, OutcomeKind)> = (run.cases.iter())
+        .filter(|c| c.name == "Sum rows")
+        .map(|c| (c.parameters()[0].value.clone(), c.outcome().kind()))
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("1-1-2".to_string(), OutcomeKind::Passed),
+            ("2-2-5".to_string(), OutcomeKind::Failed)
+        ]
+    );
+    assert_eq!(
+        message(find(&run, "Divide numbers")),
+        "Then the result is 4: AssertionError: expected 4 but got 3"
+    );
+    let junit = self::run("generated-pytest-bdd/out/junit.xml");
+    assert_eq!(counts(&junit.cases), (2, 2, 0, 0));
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
