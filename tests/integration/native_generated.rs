@@ -296,6 +296,37 @@ fn pytest_bdd_matches_the_runner_console() {
     assert_eq!(counts(&junit.cases), (2, 2, 0, 0));
 }
 
+/// allure-pytest with a rerun: "2 failed, 3 passed, 1 skipped, 1 rerun"; the rerun is an
+/// earlier try of the test that passed (flaky), not a result of its own.
+#[test]
+fn allure_pytest_matches_the_runner_console() {
+    let run = run("generated-allure-pytest/allure-results");
+    assert_eq!(run.cases.len(), 6);
+    assert_eq!(counts(&run.cases), (3, 2, 0, 1));
+    let flaky: Vec<&str> = (run.cases.iter())
+        .filter(|c| c.flaky)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(flaky, ["test_flaky_once"]);
+    assert_eq!(find(&run, "test_flaky_once").attempts.len(), 2);
+    let linked = find(&run, "test_linked_by_testcase");
+    assert!(
+        linked
+            .links()
+            .iter()
+            .any(|l| l.kind == "tms" && l.url.as_deref() == Some("CALC-101")),
+        "{:?}",
+        linked.links()
+    );
+    let label = find(&run, "test_linked_by_label");
+    assert!(
+        label
+            .labels()
+            .iter()
+            .any(|l| l.name == "xray" && l.value == "CALC-102")
+    );
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
