@@ -290,3 +290,75 @@ fn sigterm_while_filing_bugs_spools_every_xray_chunk_for_resend() {
     assert_eq!(out.code, Some(0), "{}", out.text());
     assert_eq!(xray.only_execution().runs.len(), 5);
 }
+
+/// A run stopped mid-upload makes no requirement links for its Tests given by key (the steps
+/// after the import are not started once stopped): the spool's manifest says so, the run's
+/// output names the way out, and `resend` says it again when it has sent the rest.
+#[test]
+fn a_stopped_run_names_the_requirement_links_it_did_not_make_and_resend_repeats_it() {
+    let xray = e2e::xray_cloud();
+    xray.add_issue("CALC-7", "Test");
+    xray.add_issue("CALC-8", "Story");
+    // Chunk 2 is the first append: processed, answered 3 s later (< the 10 s grace).
+    xray.fault(
+        On::Path(APPEND.into(), 1),
+        Action::ApplyThenDelay(Duration::from_secs(3)),
+    );
+    let s = Scratch::new();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"calc\" tests=\"6\">\n",
+    );
+    for i in 0..5 {
+        xml.push_str(&format!(
+            "<testcase classname=\"calc\" name=\"test{i}\"/>\n"
+        ));
+    }
+    xml.push_str(
+        "<testcase classname=\"calc\" name=\"keyed\"><properties>\
+         <property name=\"test_key\" value=\"CALC-7\"/>\
+         <property name=\"requirements\" value=\"CALC-8\"/></properties></testcase>\n</testsuite>\n",
+    );
+    std::fs::create_dir_all(s.path("results")).unwrap();
+    std::fs::write(s.path("results/calc.xml"), xml).unwrap();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_SYNC_CHUNK_MAX_TESTS", "2")
+        .args(["run", "results"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn");
+    wait_for(Duration::from_secs(20), || {
+        !xray.server.requests_to("POST", APPEND).is_empty()
+    });
+    signal(&child, "TERM");
+    let out = finish(child);
+    assert_eq!(out.code, Some(143), "{}", out.text());
+    let text = out.text();
+    assert!(
+        text.contains("the requirement links of Tests given by key")
+            && text.contains("--test-execution"),
+        "{text}"
+    );
+    let spool = only_spool(&s);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(spool.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        manifest["after_import"],
+        serde_json::json!(["the requirement links of Tests given by key"])
+    );
+
+    let mut resend = s.bin();
+    e2e::xray_cloud_env(&mut resend, &xray.url());
+    resend.arg("resend").arg(&spool);
+    let out = e2e::run(&mut resend);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert_eq!(xray.only_execution().runs.len(), 6);
+    assert!(
+        out.stdout.contains(
+            "note: the resent results' Tests miss the requirement links of Tests given by key"
+        ),
+        "{}",
+        out.text()
+    );
+}
