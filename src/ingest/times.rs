@@ -4,11 +4,13 @@
 //! `DateTime.MinValue`, Unix epoch 0, or a year-2100 value from a broken clock. Such a time would
 //! become a Test Execution's start date, a summary's run time and the order of reruns. So a start
 //! before 1971 or more than one day after this run is treated as unknown, and the file gets a
-//! note saying how many were dropped.
+//! note saying how many were dropped. A zero time on a test that did not run (skipped) is the
+//! runner saying so, not a clock problem (GoogleTest writes the epoch for a disabled test): it
+//! is dropped without a note.
 
 use time::{Duration, OffsetDateTime};
 
-use crate::model::TestCase;
+use crate::model::{Outcome, TestCase};
 
 /// The earliest start time believed: 1971-01-01T00:00:00Z (epoch 0 and the year-1 zero values
 /// fall before it).
@@ -23,7 +25,10 @@ pub(super) fn drop_implausible(cases: &mut [TestCase], now: OffsetDateTime) -> u
             && (at.unix_timestamp() < EARLIEST_UNIX || at > latest)
         {
             attempt.started_at = None;
-            dropped += 1;
+            let not_run = matches!(attempt.outcome, Outcome::Skipped { .. });
+            if !(not_run && at.unix_timestamp() < EARLIEST_UNIX) {
+                dropped += 1;
+            }
         }
     }
     dropped
@@ -39,16 +44,20 @@ pub(super) fn note(dropped: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attempt, Format, Outcome, SourceRef};
+    use crate::model::{Attempt, Format, SourceRef};
     use time::macros::datetime;
 
     fn case_at(at: Option<OffsetDateTime>) -> TestCase {
+        case_with(Outcome::Passed, at)
+    }
+
+    fn case_with(outcome: Outcome, at: Option<OffsetDateTime>) -> TestCase {
         TestCase::new(
             vec![],
             None,
             "t".into(),
             Attempt {
-                outcome: Outcome::Passed,
+                outcome,
                 duration_secs: None,
                 started_at: at,
                 system_out: None,
@@ -72,5 +81,19 @@ mod tests {
         assert_eq!(drop_implausible(&mut cases, now), 3);
         let kept: Vec<bool> = cases.iter().map(|c| c.started_at().is_some()).collect();
         assert_eq!(kept, [false, false, true, true, false, false]);
+    }
+
+    /// A skipped test's zero time is the runner saying it did not run: cleared, not counted;
+    /// a skipped test's future time still is.
+    #[test]
+    fn a_zero_time_on_a_test_that_did_not_run_is_cleared_without_a_note() {
+        let now = datetime!(2026-12-05 12:00 UTC);
+        let skipped = || Outcome::Skipped { message: None };
+        let mut cases = vec![
+            case_with(skipped(), Some(datetime!(1970-01-01 00:00 UTC))),
+            case_with(skipped(), Some(datetime!(2100-01-01 00:00 UTC))),
+        ];
+        assert_eq!(drop_implausible(&mut cases, now), 1);
+        assert!(cases.iter().all(|c| c.started_at().is_none()));
     }
 }

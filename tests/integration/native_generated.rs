@@ -327,6 +327,26 @@ fn allure_pytest_matches_the_runner_console() {
     );
 }
 
+/// GoogleTest: "2 tests passed, 1 skipped, 2 failed, 1 disabled"; the disabled test is a skip,
+/// and its epoch timestamp (GoogleTest's "never ran") is dropped without a note.
+#[test]
+fn googletest_matches_the_runner_console() {
+    let run = run("generated-googletest/out/gtest.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 6);
+    assert_eq!(counts(&run.cases), (2, 2, 0, 2));
+    assert_eq!(
+        find(&run, "DISABLED_Later").outcome().kind(),
+        OutcomeKind::Skipped
+    );
+    assert!(find(&run, "DISABLED_Later").started_at().is_none());
+    assert!(find(&run, "Adds").started_at().is_some());
+    assert!(run.files[0].notes.is_empty(), "{:?}", run.files[0].notes);
+    let row = find(&run, "IsEven/1");
+    assert_eq!(row.classname.as_deref(), Some("Rows/Sums"));
+    assert!(message(row).contains("Which is: 1"), "{}", message(row));
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
