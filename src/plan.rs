@@ -47,10 +47,11 @@ use crate::settings::{Product, StatusMap};
 
 /// The short class a person recognises a test by: the last segment of a dotted class name
 /// (`com.acme.CalcTest` → `CalcTest`), or of a jest/Mocha describe path (`Calc › add` → `add`).
-/// `None` when the definition is not `class.name`.
+/// `None` when the definition is not `class.name`, or when the class is the name itself (CTest
+/// writes each test's name as its classname: `Calc.Adds` would read `Adds.Calc.Adds`).
 pub fn short_class(definition: &str, name: &str) -> Option<String> {
     let class = definition.strip_suffix(name)?.strip_suffix('.')?.trim();
-    if class.is_empty() {
+    if class.is_empty() || class == name.trim() {
         return None;
     }
     let short = if class.contains('›') {
@@ -688,6 +689,9 @@ mod tests {
             Some("Test 1.1")
         );
         assert_eq!(short_class("adds", "adds"), None);
+        // CTest: classname = name.
+        assert_eq!(short_class("Calc.Adds.Calc.Adds", "Calc.Adds"), None);
+        assert_eq!(short_class("shell_fails.shell_fails", "shell_fails"), None);
         assert_eq!(short_class("tests/test_x.py::adds", "other"), None);
     }
 }

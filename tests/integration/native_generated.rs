@@ -347,6 +347,36 @@ fn googletest_matches_the_runner_console() {
     assert!(message(row).contains("Which is: 1"), "{}", message(row));
 }
 
+/// CTest's JUnit report: 3 passed, 4 failed (a timeout among them), 4 that did not run (two
+/// skipped, two disabled), as its console lists them. Every classname is the test's own name.
+#[test]
+fn ctest_matches_the_runner_console() {
+    let run = run("generated-ctest/out/ctest.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 11);
+    assert_eq!(counts(&run.cases), (3, 4, 0, 4));
+    for name in [
+        "Calc.Later",
+        "shell_disabled",
+        "Calc.SkippedAtRunTime",
+        "shell_skips",
+    ] {
+        assert_eq!(
+            find(&run, name).outcome().kind(),
+            OutcomeKind::Skipped,
+            "{name}"
+        );
+    }
+    let timeout = find(&run, "shell_times_out");
+    assert_eq!(timeout.outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(timeout.classname.as_deref(), Some("shell_times_out"));
+    // The class is the name itself: a bug or listing names the test once.
+    assert_eq!(
+        xray_sync::plan::short_class(&timeout.definition(), &timeout.name),
+        None
+    );
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
