@@ -377,6 +377,20 @@ fn ctest_matches_the_runner_console() {
     );
 }
 
+/// behave 1.3.3's `@autoretry`: "2 scenarios passed", the retried one after 2 attempts. The
+/// file writes it twice; it is one flaky test with both tries.
+#[test]
+fn behave_autoretry_is_one_flaky_test() {
+    let run = run("generated-behave/autoretry/behave.json");
+    assert_eq!(format_of(&run), Format::Behave);
+    assert_eq!(run.cases.len(), 2);
+    assert_eq!(counts(&run.cases), (2, 0, 0, 0));
+    let flaky = find(&run, "Flaky once");
+    assert!(flaky.flaky);
+    let tries: Vec<OutcomeKind> = flaky.attempts.iter().map(|a| a.outcome.kind()).collect();
+    assert_eq!(tries, [OutcomeKind::Failed, OutcomeKind::Passed]);
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
