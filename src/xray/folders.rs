@@ -105,18 +105,28 @@ pub fn place_resent(
             .definitions
             .iter()
             .map(|d| by_definition.get(d.as_str()).map(|k| k.to_string()));
-        for found in by_key.chain(by_def) {
-            match found {
-                Some(k) if !keys.contains(&k) => keys.push(k),
-                Some(_) => {}
-                None => unplaced += 1,
-            }
-        }
+        gather(by_key.chain(by_def), &mut keys, &mut unplaced);
         if !keys.is_empty() {
             targets.insert(path.as_str(), keys);
         }
     }
     place_targets(settings, client, receipt, &targets, unplaced, progress);
+}
+
+/// Each Test found (its key) into `keys` once; each entry whose Test was not found counted in
+/// `unplaced`.
+fn gather(
+    found: impl Iterator<Item = Option<String>>,
+    keys: &mut Vec<String>,
+    unplaced: &mut usize,
+) {
+    for found in found {
+        match found {
+            Some(k) if !keys.contains(&k) => keys.push(k),
+            Some(_) => {}
+            None => *unplaced += 1,
+        }
+    }
 }
 
 /// Creates the missing folders of `targets` and moves their Tests in; `unplaced` entries whose
@@ -182,26 +192,20 @@ fn by_definition<'p>(
     let mut unplaced = 0usize;
     for (path, members) in &plan.folders {
         let mut keys: Vec<String> = Vec::new();
-        for &i in members.iter().filter(|i| !spooled.contains(i)) {
-            let found = match tests.try_get(i) {
-                Some(t) => match t.key() {
-                    Some(k) if !stale.contains(k.as_str()) => {
-                        in_runs.contains(k.as_str()).then(|| k.to_string())
-                    }
-                    // A stale key went by definition (`upload::fall_back`): its planned
-                    // definition, as a Test sent by definition.
-                    _ => by_definition
-                        .get(t.definition().as_ref())
-                        .map(|k| k.to_string()),
-                },
-                None => None,
-            };
-            match found {
-                Some(k) if !keys.contains(&k) => keys.push(k),
-                Some(_) => {}
-                None => unplaced += 1,
+        let found = members.iter().filter(|i| !spooled.contains(i)).map(|&i| {
+            let t = tests.try_get(i)?;
+            match t.key() {
+                Some(k) if !stale.contains(k.as_str()) => {
+                    in_runs.contains(k.as_str()).then(|| k.to_string())
+                }
+                // A stale key went by definition (`upload::fall_back`): its planned
+                // definition, as a Test sent by definition.
+                _ => by_definition
+                    .get(t.definition().as_ref())
+                    .map(|k| k.to_string()),
             }
-        }
+        });
+        gather(found, &mut keys, &mut unplaced);
         if !keys.is_empty() {
             targets.insert(path.as_str(), keys);
         }
