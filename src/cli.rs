@@ -201,14 +201,21 @@ pub struct ResendArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
+    pub execution: ExecutionTargetArgs,
+    #[command(flatten)]
     pub http: HttpArgs,
 }
 
 impl ResendArgs {
-    /// The settings resend needs: where Xray is, how to sign in, the project, HTTP.
+    /// The settings resend needs: where Xray is, how to sign in, the project, the execution
+    /// it may append to and the Test Sets, HTTP.
     pub fn settings(&self) -> SettingsArgs {
         SettingsArgs {
             connection: self.connection.clone(),
+            target: TargetArgs {
+                execution: self.execution.clone(),
+                ..TargetArgs::default()
+            },
             http: self.http.clone(),
             ..SettingsArgs::default()
         }
@@ -346,9 +353,9 @@ pub struct TargetArgs {
     /// Test Plan key to attach the execution to.
     #[arg(display_order = 106, long, env = env::XRAY_TEST_PLAN, help_heading = "Xray")]
     pub test_plan: Option<String>,
-    /// Append to this Test Execution instead of creating one.
-    #[arg(display_order = 107, long, env = env::XRAY_TEST_EXECUTION, help_heading = "Xray")]
-    pub test_execution: Option<String>,
+    /// The execution to append to and the Test Sets (`resend` reads these too).
+    #[command(flatten)]
+    pub execution: ExecutionTargetArgs,
     /// Test environments (comma list).
     #[arg(
         display_order = 108,
@@ -365,15 +372,6 @@ pub struct TargetArgs {
     /// (e.g. '{"Environment type": "nightly", "components": ["api"]}').
     #[arg(display_order = 113, long, env = env::XRAY_EXECUTION_FIELDS, help_heading = "Xray")]
     pub execution_fields: Option<String>,
-    /// Test Set keys every Test of the run is added to (comma list).
-    #[arg(
-        display_order = 114,
-        long,
-        env = env::XRAY_TEST_SETS,
-        value_delimiter = ',',
-        help_heading = "Xray"
-    )]
-    pub test_sets: Option<Vec<String>>,
     /// Test Repository folder for the Tests the run creates or matches by definition, a path
     /// template ({suite} {classname} {package} {file}), e.g. '/CI/{package}'.
     #[arg(display_order = 115, long, env = env::XRAY_FOLDER, help_heading = "Xray")]
@@ -392,6 +390,25 @@ pub struct TargetArgs {
     #[arg(display_order = 138, long, env = env::XRAY_SYNC_NO_BUGS, num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = BoolishValueParser::new(), help_heading = "Jira")]
     pub no_bugs: Option<bool>,
+}
+
+/// The part of the target `resend` reads as well as `run`: the execution results append to
+/// (`resend` sends there only when it is the one named, see `commands::resend`) and the Test
+/// Sets every sent Test joins.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExecutionTargetArgs {
+    /// Append to this Test Execution instead of creating one.
+    #[arg(display_order = 107, long, env = env::XRAY_TEST_EXECUTION, help_heading = "Xray")]
+    pub test_execution: Option<String>,
+    /// Test Set keys every Test of the run is added to (comma list).
+    #[arg(
+        display_order = 114,
+        long,
+        env = env::XRAY_TEST_SETS,
+        value_delimiter = ',',
+        help_heading = "Xray"
+    )]
+    pub test_sets: Option<Vec<String>>,
 }
 
 /// How a run builds its Test Execution and import requests (only `run` and `execution` read

@@ -150,11 +150,13 @@ fn a_folder_failure_is_an_error_and_the_results_stay_in() {
 }
 
 /// Results refused mid-run are spooled with their folders: the run places the Tests that are
-/// in (and says nothing about the spooled ones' folders), `resend` places the rest.
+/// in (and says nothing about the spooled ones' folders), `resend` places the rest. `resend`
+/// reads `XRAY_TEST_SETS` from the same environment as the run: every Test ends in the set.
 #[test]
 fn resend_places_the_spooled_tests_in_their_folders_on_both_products() {
     for cloud in [true, false] {
         let xray = fake(cloud);
+        xray.add_issue("CALC-500", "Test Set");
         let append = if cloud {
             "/api/v2/import/execution"
         } else {
@@ -170,6 +172,7 @@ fn resend_places_the_spooled_tests_in_their_folders_on_both_products() {
         let s = scratch();
         let mut cmd = command(&s, &xray, cloud);
         cmd.env("XRAY_FOLDER", "/CI/{package}")
+            .env("XRAY_TEST_SETS", "CALC-500")
             .env("XRAY_SYNC_CHUNK_MAX_TESTS", "1")
             .args(["run", "results"]);
         let out = run(&mut cmd);
@@ -197,7 +200,9 @@ fn resend_places_the_spooled_tests_in_their_folders_on_both_products() {
             .unwrap()
             .path();
         let mut cmd = command(&s, &xray, cloud);
-        cmd.arg("resend").arg(&spool);
+        cmd.env("XRAY_TEST_SETS", "CALC-500")
+            .arg("resend")
+            .arg(&spool);
         let out = run(&mut cmd);
         assert_eq!(out.code, Some(0), "cloud={cloud}: {}", out.text());
         assert!(!out.text().contains("note:"), "{}", out.text());
@@ -218,6 +223,11 @@ fn resend_places_the_spooled_tests_in_their_folders_on_both_products() {
             None,
             "a Test given by key is not moved"
         );
+        let mut in_set = xray.test_set("CALC-500");
+        in_set.sort();
+        let mut runs: Vec<String> = xray.only_execution().runs.keys().cloned().collect();
+        runs.sort();
+        assert_eq!(in_set, runs, "cloud={cloud}");
     }
 }
 

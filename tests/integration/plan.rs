@@ -263,7 +263,7 @@ fn first_chunk_creates_rest_append() {
     assert_eq!(second.test_execution_key.as_deref(), Some("CALC-900"));
     assert_eq!(second.tests, p.results[1]);
 
-    args.target.test_execution = Some("CALC-82".into());
+    args.target.execution.test_execution = Some("CALC-82".into());
     let s = settings_with(&args, "");
     let p = build(&run, &s);
     let x = p.xray.as_ref().unwrap();

@@ -167,7 +167,7 @@ pub(super) fn resolve_xray(
     let test_execution = check_key(
         trace.pick(
             "test_execution",
-            target.test_execution.clone(),
+            target.execution.test_execution.clone(),
             f.test_execution.clone(),
         ),
         "XRAY_TEST_EXECUTION / --test-execution / [xray] test_execution",
@@ -230,7 +230,11 @@ pub(super) fn resolve_xray(
     };
     let test_sets = split_list(
         &trace
-            .pick("test_sets", target.test_sets.clone(), f.test_sets.clone())
+            .pick(
+                "test_sets",
+                target.execution.test_sets.clone(),
+                f.test_sets.clone(),
+            )
             .unwrap_or_default(),
     );
     for key in &test_sets {
