@@ -7,7 +7,8 @@
 //! Scenario Outline (English keyword `Scenario Outline`/`Scenario Template`, an id with a row
 //! part, one id on several lines, or several ids on one line) is its own result of that same
 //! test, told apart by a parameter `example` (Behave's `@1.2 name` suffix, cucumber-jvm/ruby's
-//! id tail `examples;2`, pytest-bdd's pytest id parameters `1-1-2` when every row has the
+//! id tail `examples;2` (a tail that does not end in a number is a Gherkin `Rule` in the id,
+//! `feature;rule;scenario`, not a row), pytest-bdd's pytest id parameters `1-1-2` when every row has the
 //! outline's line, else `line N`, else `row K` when cucumber-js 7 gives every row the outline's
 //! line and id), so the plan sends them as iterations.
 //! The same id on the same line without the outline keyword is a retry (cucumber-ruby `--retry`,
@@ -457,11 +458,17 @@ fn convert_scenario(
         k.contains("outline") || k.contains("template")
     });
     let example = behave_row.or_else(|| {
+        // A row's id tail ends in its number (`examples;2`, `;2`); a third part that does not
+        // is a Gherkin `Rule` (cucumber-js: `feature;rule;scenario`), not a row.
         let id_tail = element
             .id
             .as_deref()
             .and_then(|id| id.splitn(3, ';').nth(2))
-            .filter(|t| !t.is_empty())
+            .filter(|t| {
+                t.rsplit(';')
+                    .next()
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
             .map(str::to_string);
         if id_tail.is_some() {
             return id_tail;

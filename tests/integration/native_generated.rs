@@ -391,6 +391,32 @@ fn behave_autoretry_is_one_flaky_test() {
     assert_eq!(tries, [OutcomeKind::Failed, OutcomeKind::Passed]);
 }
 
+/// cucumber-js with `Rule:` blocks: "4 scenarios (2 failed, 2 passed)". The rule is the middle
+/// part of each id, not an outline row's examples: the two rows stay two results (one was
+/// folded into the other as an earlier try), and plain scenarios get no `example` parameter.
+#[test]
+fn cucumber_js_rules_match_the_runner_console() {
+    let run = run("generated-cucumber-js-rules/out/cucumber.json");
+    assert_eq!(format_of(&run), Format::Cucumber);
+    assert_eq!(run.cases.len(), 4);
+    assert_eq!(counts(&run.cases), (2, 2, 0, 0));
+    assert!(run.cases.iter().all(|c| c.attempts.len() == 1));
+    assert!(find(&run, "Add one item").parameters().is_empty());
+    assert!(find(&run, "Remove from empty cart").parameters().is_empty());
+    let mut rows: Vec<(String, OutcomeKind)> = (run.cases.iter())
+        .filter(|c| c.name == "Add several")
+        .map(|c| (c.parameters()[0].value.clone(), c.outcome().kind()))
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("line 18".to_string(), OutcomeKind::Passed),
+            ("line 19".to_string(), OutcomeKind::Failed)
+        ]
+    );
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
