@@ -503,7 +503,8 @@ fn convert_scenario(
 
     let unit = if behave { 1.0 } else { 1e-9 };
     let mut duration = None::<f64>;
-    let mut failed: Option<(String, String)> = None;
+    // The first failed step: its label, its error text and its status (`failed`, `error`).
+    let mut failed: Option<(String, String, String)> = None;
     let mut unfinished: Option<String> = None;
     let mut all_passed = true;
     let mut attachments = Vec::new();
@@ -530,10 +531,13 @@ fn convert_scenario(
             .map(ErrorMessage::text);
         match status.as_str() {
             "passed" => {}
-            "failed" => {
+            // Behave 1.3 marks a step that raised something other than an assertion `error`,
+            // with no `error_message`: the message still names the step.
+            "failed" | "error" => {
                 all_passed = false;
                 if failed.is_none() {
-                    failed = Some((label.clone(), error.unwrap_or_default()));
+                    let error = error.unwrap_or_default();
+                    failed = Some((label.clone(), error, status.clone()));
                 }
             }
             "undefined" | "pending" | "ambiguous" => {
@@ -559,8 +563,8 @@ fn convert_scenario(
         }
     }
 
-    let from_steps = if let Some((step, error)) = failed {
-        Outcome::Failed(failure(&step, &error))
+    let from_steps = if let Some((step, error, status)) = failed {
+        Outcome::Failed(failure(&step, &error, &status))
     } else if let Some(m) = unfinished {
         Outcome::Error(Box::new(Failure {
             message: Some(Text::from(m)),
@@ -694,7 +698,8 @@ fn row_of_id(id: &str) -> String {
     }
 }
 
-fn failure(step: &str, error: &str) -> Box<Failure> {
+/// The failure of step `step`; `status` stands in for an error text the file left empty.
+fn failure(step: &str, error: &str, status: &str) -> Box<Failure> {
     // pytest-bdd writes pytest's long report, whose first line is a fixture's repr with a
     // memory address; pytest's own summary line is the first `E   ` line.
     let pytest = error
@@ -707,7 +712,7 @@ fn failure(step: &str, error: &str) -> Box<Failure> {
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .unwrap_or("failed")
+            .unwrap_or(status)
     });
     Box::new(Failure {
         message: Some(Text::from(format!("{step}: {first}"))),

@@ -417,6 +417,25 @@ fn cucumber_js_rules_match_the_runner_console() {
     );
 }
 
+/// behave 1.3.3 with `Rule:` blocks: "2 scenarios passed, 1 failed, 1 error". The step that
+/// raised has status `error` and no message in the file: the error names the step.
+#[test]
+fn behave_rules_match_the_runner_console() {
+    let run = run("generated-behave/rules/behave.json");
+    assert_eq!(format_of(&run), Format::Behave);
+    assert_eq!(run.cases.len(), 4);
+    assert_eq!(counts(&run.cases), (2, 1, 1, 0));
+    let raised = find(&run, "Remove from empty cart");
+    assert_eq!(raised.outcome().kind(), OutcomeKind::Error);
+    assert_eq!(message(raised), "When I remove 1 item: error");
+    assert!(
+        raised
+            .labels()
+            .iter()
+            .any(|l| l.name == "tag" && l.value == "CALC-131")
+    );
+}
+
 /// behave's own `--junit` reporter on the same features: the same console counts, scenario by
 /// scenario (the undefined step an error, the tag-skipped scenario skipped).
 #[test]
