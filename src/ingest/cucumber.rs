@@ -6,11 +6,11 @@
 //! (`(line N)` when unnamed), so the Generic definition is `Feature.Scenario`. Every row of a
 //! Scenario Outline (English keyword `Scenario Outline`/`Scenario Template`, an id with a row
 //! part, one id on several lines, or several ids on one line) is its own result of that same
-//! test, told apart by a parameter `example` (Behave's `@1.2 name` suffix, cucumber-jvm/ruby's
+//! test, told apart by a parameter `example`: Behave's `@1.2 name` suffix; cucumber-jvm/ruby's
 //! id tail `examples;2` (a tail that does not end in a number is a Gherkin `Rule` in the id,
-//! `feature;rule;scenario`, not a row), pytest-bdd's pytest id parameters `1-1-2` when every row has the
-//! outline's line, else `line N`, else `row K` when cucumber-js 7 gives every row the outline's
-//! line and id), so the plan sends them as iterations.
+//! `feature;rule;scenario`, not a row); pytest-bdd's pytest id parameters `1-1-2` when every
+//! row has the outline's line; else `line N`; else `row K` when cucumber-js 7 gives every row
+//! the outline's line and id. The plan sends them as iterations.
 //! The same id on the same line without the outline keyword is a retry (cucumber-ruby `--retry`,
 //! behave `@autoretry`): attempts of one test. Results are sent as Generic
 //! tests through the normal Xray JSON; Xray's Cucumber-specific endpoints are not used.
@@ -23,7 +23,9 @@
 //!   default of current Cucumbers, fails the run for them), else *passed* when every step
 //!   passed (or there are none), else *skipped* (all or some steps skipped, none failed).
 //! - The message names the step: `Then the result is 4: <first line of the error>` (of a pytest
-//!   report, as pytest-bdd writes, its first `E ` line); the whole error is the details. Undefined/pending steps give `undefined step: When …`.
+//!   report, as pytest-bdd writes, its first `E ` line; the step's status when the file has no
+//!   error text, as behave 1.3 for a step that raised); the whole error is the details.
+//!   Undefined/pending steps give `undefined step: When …`.
 //!
 //! Tags: the scenario's tags and its feature's (without `@`) are `tag` labels; the feature's
 //! are also `feature-tag` labels, so mapping takes Test keys (`@CALC-12`, `@TEST_CALC-12`) only
