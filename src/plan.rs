@@ -293,7 +293,7 @@ impl<'a> TestView<'a> {
         self.case
             .outcome()
             .failure()
-            .and_then(text::failure_message)
+            .and_then(|f| text::failure_message(f, &self.case.name))
     }
 }
 

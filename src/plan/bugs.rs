@@ -282,7 +282,7 @@ fn report(
         name: name.to_string(),
         definition: t.definition().into_owned(),
         xray_key: t.key().cloned(),
-        message: failure.and_then(failure_message),
+        message: failure.and_then(|f| failure_message(f, &rep.name)),
         details: failure.and_then(|f| f.details).map(Into::into),
         ci_run_url: ci.run_url.clone(),
         attempts,

@@ -143,19 +143,75 @@ pub(crate) fn plain(s: &str) -> String {
     crate::untrusted::strip_ansi(s)
 }
 
-/// The message people read for a failure: the `message` attribute when it says something, else
-/// the first non-blank line of the details (jest-junit and others write no `message` attribute;
-/// the text is in the element's body). ANSI colour codes removed.
-pub(crate) fn failure_message(f: &crate::model::Failure) -> Option<String> {
+/// The message people read for a failure of test `name`: the `message` attribute when it says
+/// something, else the first non-blank line of the details (jest-junit and others write no
+/// `message` attribute; the text is in the element's body), passing over a first line that only
+/// names the test (PHPUnit starts the body with `CalcTest::testDivides`). ANSI colour codes
+/// removed.
+pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<String> {
     if let Some(m) = f.message.read().filter(|m| !m.trim().is_empty()) {
         return Some(plain(&m));
     }
     let details = f.details.read()?;
-    details
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(plain)
+    let mut lines = details.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    let names_the_test = !name.is_empty()
+        && first
+            .split_once("::")
+            .is_some_and(|(_, test)| test.starts_with(name) && !test[name.len()..].contains(": "));
+    match lines.next() {
+        Some(second) if names_the_test => Some(plain(second)),
+        _ => Some(plain(first)),
+    }
+}
+
+#[cfg(test)]
+mod failure_message_tests {
+    use super::failure_message;
+    use crate::model::{Failure, Text};
+
+    fn body(details: &str) -> Failure {
+        Failure {
+            message: None,
+            kind: None,
+            details: Some(Text::new(details)),
+        }
+    }
+
+    #[test]
+    fn a_first_line_naming_the_test_is_passed_over() {
+        // PHPUnit's body: the test, the message, a blank line, the place.
+        let f = body(
+            "CalcTest::testDivides\nintdiv rounds down\nFailed asserting that 3 is identical to 4.\n\n/t/CalcTest.php:8",
+        );
+        assert_eq!(
+            failure_message(&f, "testDivides").as_deref(),
+            Some("intdiv rounds down")
+        );
+        let row = body(
+            "CalcTest::testSums with data set \"two\" (2, 2, 5)\nFailed asserting that 4 is identical to 5.",
+        );
+        assert_eq!(
+            failure_message(&row, "testSums with data set \"two\"").as_deref(),
+            Some("Failed asserting that 4 is identical to 5.")
+        );
+        // A namespaced exception is the message; another test's name is text; one line stays.
+        let ruby = body("ActiveRecord::RecordNotFound: Couldn't find User\nbacktrace");
+        assert_eq!(
+            failure_message(&ruby, "RecordNotFound").as_deref(),
+            Some("ActiveRecord::RecordNotFound: Couldn't find User")
+        );
+        let other = body("Calc::other\nboom");
+        assert_eq!(
+            failure_message(&other, "adds").as_deref(),
+            Some("Calc::other")
+        );
+        let alone = body("CalcTest::testDivides");
+        assert_eq!(
+            failure_message(&alone, "testDivides").as_deref(),
+            Some("CalcTest::testDivides")
+        );
+    }
 }
 
 #[cfg(test)]

@@ -114,3 +114,25 @@ fn cucumber_tags_plan_keys_and_outline_rows_share_one_test() {
         .collect();
     assert_eq!(evidence.len(), 2, "{evidence:?}");
 }
+
+/// PHPUnit's JUnit logger: "Tests: 8, Errors: 1, Failures: 2, Skipped: 1, Incomplete: 1,
+/// Risky: 1". Its failure bodies start with the test itself (`CalcTest::testDividesWrong`):
+/// the bug summary takes the message from the next line, not the test's name twice.
+#[test]
+fn phpunit_failures_are_named_by_their_message_not_the_test() {
+    let (stdout, v) = dry_run("generated-phpunit/out/junit.xml");
+    assert!(
+        stdout.contains("8 test(s): 2 passed (0 flaky), 2 failed, 2 error(s), 2 skipped"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CalcTest.testDividesWrong: integer division rounds down"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CalcTest.testErrors: RuntimeException: database unavailable"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(": CalcTest::"), "{stdout}");
+    assert_eq!(tests_of(&v).len(), 8);
+}
