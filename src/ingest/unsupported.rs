@@ -79,9 +79,10 @@ pub(super) fn json(head: &[u8]) -> Option<String> {
     } else if array && (has("elements") || has("keyword")) {
         "Cucumber or Behave JSON"
     } else if has("numTotalTests") || has("testResults") {
-        "Jest JSON (--json)"
+        "Jest JSON (--json; Vitest's json reporter writes the same: write JUnit instead, with \
+         jest-junit or Vitest's --reporter=junit)"
     } else if has("stats") && (has("passes") || has("failures")) {
-        "Mocha JSON reporter output"
+        "Mocha JSON reporter output (use its xunit reporter or mocha-junit-reporter)"
     } else if [
         "tests",
         "status",

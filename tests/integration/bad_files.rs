@@ -202,7 +202,11 @@ fn unsupported_result_formats_are_errors_and_other_files_are_skipped() {
     assert_eq!(out.code, Some(3), "{}", out.text());
     for (file, looks_like) in [
         ("behave.txt", "looks like Behave or Gherkin plain text"),
-        ("jest.json", "looks like Jest JSON"),
+        (
+            "jest.json",
+            "looks like Jest JSON (--json; Vitest's json reporter writes the same: write JUnit \
+             instead, with jest-junit or Vitest's --reporter=junit)",
+        ),
         (
             "custom.xml",
             "looks like test results XML with root <test-log>",
