@@ -93,18 +93,12 @@ pub fn after_import(
             .as_ref()
             .is_some_and(|s| !receipt.created && !s.definitions.is_empty())
             || crate::xray::folders::placed_by_definition(plan, tests);
-        let runs = client
-            .execution_runs(&execution, expected)
-            .and_then(|mut runs| {
-                if by_definition {
-                    let keyed: BTreeSet<String> = (tests.iter())
-                        .filter_map(|t| t.key().map(|k| k.to_string()))
-                        .collect();
-                    with_definitions(client, &mut runs, &keyed)?;
-                }
-                Ok(runs)
-            });
-        match runs {
+        let keyed: Option<BTreeSet<String>> = by_definition.then(|| {
+            (tests.iter())
+                .filter_map(|t| t.key().map(|k| k.to_string()))
+                .collect()
+        });
+        match runs_for_steps(client, &execution, expected, keyed.as_ref()) {
             Ok(runs) => {
                 if let Some(sent) = &sent {
                     let keys = sent.among(receipt.created, &runs);
@@ -115,24 +109,8 @@ pub fn after_import(
                 );
             }
             Err(e) => {
-                let mut what: Vec<String> = Vec::new();
-                if !settings.test_sets.is_empty() {
-                    what.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
-                }
-                if !plan.folders.is_empty() {
-                    what.push(format!("{} repository folder(s)", plan.folders.len()));
-                }
-                let line = format!(
-                    "Tests not added to {}: the runs of {execution} could not be read: {e}",
-                    what.join(" and ")
-                );
-                progress(&format!("Xray: error: {line}"));
-                receipt.errors.push(ReportError {
-                    kind: e.kind(),
-                    message: line,
-                    doctor_check: (!settings.test_sets.is_empty())
-                        .then(|| "xray.test-sets".to_string()),
-                });
+                let what = steps(settings, plan.folders.len());
+                runs_unreadable(settings, receipt, &execution, &what, &e, progress);
             }
         }
     }
@@ -224,13 +202,7 @@ pub fn after_resend(
     let Some(execution) = receipt.execution.clone() else {
         return;
     };
-    let mut what: Vec<String> = Vec::new();
-    if !settings.test_sets.is_empty() {
-        what.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
-    }
-    if !folders.is_empty() {
-        what.push(format!("{} repository folder(s)", folders.len()));
-    }
+    let what = steps(settings, folders.len());
     if crate::stop::requested() {
         receipt.warnings.push(format!(
             "stopped before adding the resent Tests to {}",
@@ -241,15 +213,8 @@ pub fn after_resend(
     let by_definition =
         (!settings.test_sets.is_empty() && !all_runs_are_the_runs && !sent.definitions.is_empty())
             || folders.values().any(|f| !f.definitions.is_empty());
-    let runs = client
-        .execution_runs(&execution, usize::MAX)
-        .and_then(|mut runs| {
-            if by_definition {
-                with_definitions(client, &mut runs, &sent.keyed)?;
-            }
-            Ok(runs)
-        });
-    match runs {
+    let keyed = by_definition.then_some(&sent.keyed);
+    match runs_for_steps(client, &execution, usize::MAX, keyed) {
         Ok(runs) => {
             if !settings.test_sets.is_empty() {
                 let keys = sent.among(all_runs_are_the_runs, &runs);
@@ -259,20 +224,57 @@ pub fn after_resend(
                 settings, client, receipt, &folders, &runs, progress,
             );
         }
-        Err(e) => {
-            let line = format!(
-                "Tests not added to {}: the runs of {execution} could not be read: {e}",
-                what.join(" and ")
-            );
-            progress(&format!("Xray: error: {line}"));
-            receipt.errors.push(ReportError {
-                kind: e.kind(),
-                message: line,
-                doctor_check: (!settings.test_sets.is_empty())
-                    .then(|| "xray.test-sets".to_string()),
-            });
-        }
+        Err(e) => runs_unreadable(settings, receipt, &execution, &what, &e, progress),
     }
+}
+
+/// The steps after the import that need the execution's runs, in words: the configured Test
+/// Sets and `folders` repository folders, those there are.
+fn steps(settings: &XraySettings, folders: usize) -> Vec<String> {
+    let mut what = Vec::new();
+    if !settings.test_sets.is_empty() {
+        what.push(format!("the Test Set(s) {}", settings.test_sets.join(", ")));
+    }
+    if folders > 0 {
+        what.push(format!("{folders} repository folder(s)"));
+    }
+    what
+}
+
+/// The execution's runs (`expected` of them when known); with `keyed`, DC's runs are given
+/// their Test's definition first ([`with_definitions`]; the Tests of `keyed` are found by key).
+fn runs_for_steps(
+    client: &Client,
+    execution: &crate::plan::IssueKey,
+    expected: usize,
+    keyed: Option<&BTreeSet<String>>,
+) -> Result<Vec<RunRef>, ApiError> {
+    let mut runs = client.execution_runs(execution, expected)?;
+    if let Some(keyed) = keyed {
+        with_definitions(client, &mut runs, keyed)?;
+    }
+    Ok(runs)
+}
+
+/// The error of the steps `what` when the execution's runs could not be read.
+fn runs_unreadable(
+    settings: &XraySettings,
+    receipt: &mut XrayReceipt,
+    execution: &crate::plan::IssueKey,
+    what: &[String],
+    e: &ApiError,
+    progress: &mut dyn FnMut(&str),
+) {
+    let line = format!(
+        "Tests not added to {}: the runs of {execution} could not be read: {e}",
+        what.join(" and ")
+    );
+    progress(&format!("Xray: error: {line}"));
+    receipt.errors.push(ReportError {
+        kind: e.kind(),
+        message: line,
+        doctor_check: (!settings.test_sets.is_empty()).then(|| "xray.test-sets".to_string()),
+    });
 }
 
 /// The Tests some import results name: by key, or (sent by definition) by the definition Xray

@@ -482,6 +482,17 @@ E   ZeroDivisionError: division by zero</failure></testcase>
 mod test_sets {
     use super::*;
 
+    /// The binary set up for the Cloud fake or (`cloud` false) the DC one.
+    fn product_cmd(cloud: bool, s: &Scratch, xray: &XrayFake) -> std::process::Command {
+        if cloud {
+            let mut cmd = s.bin();
+            xray_cloud_env(&mut cmd, &xray.url());
+            cmd
+        } else {
+            dc_cmd(s, xray)
+        }
+    }
+
     #[test]
     fn every_test_of_the_run_lands_in_the_test_set_on_both_products() {
         for cloud in [true, false] {
@@ -490,13 +501,7 @@ mod test_sets {
             xray.add_issue("CALC-7", "Test");
             let s = Scratch::new();
             s.junit("TEST-calc.xml", "CalcTest", 3, &[]);
-            let mut cmd = if cloud {
-                let mut cmd = s.bin();
-                xray_cloud_env(&mut cmd, &xray.url());
-                cmd
-            } else {
-                dc_cmd(&s, &xray)
-            };
+            let mut cmd = product_cmd(cloud, &s, &xray);
             cmd.env("XRAY_TEST_SETS", "CALC-500").args([
                 "run",
                 "--report",
@@ -529,13 +534,7 @@ mod test_sets {
             xray.add_issue("CALC-500", "Test Set");
             xray.add_execution("CALC-999");
             let command = |s: &Scratch| {
-                let mut cmd = if cloud {
-                    let mut cmd = s.bin();
-                    xray_cloud_env(&mut cmd, &xray.url());
-                    cmd
-                } else {
-                    dc_cmd(s, &xray)
-                };
+                let mut cmd = product_cmd(cloud, s, &xray);
                 cmd.env("XRAY_TEST_EXECUTION", "CALC-999");
                 cmd
             };
