@@ -15,11 +15,18 @@
 //!
 //! The store only grows: a text is never freed, which is what a run needs (every text lives
 //! until the process ends) and what makes a `Text` a plain `Copy` handle.
+//!
+//! The store is split into [`SHARDS`] shards, each with its own lock, buffer and file, and each
+//! thread appends to its own shard: the two halves of a split parse (`ingest/junit/split.rs`)
+//! store text at the same time, and with one lock each waited on the other's flushes (a write
+//! of [`FLUSH_AT`] bytes under the lock), a sleep and a wake-up each time. A handle's offset
+//! names its shard, so any thread reads any text.
 
 use std::fmt;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
@@ -32,6 +39,14 @@ const _: () = assert!(MAX_TEXT_BYTES + TRUNCATION_MARKER.len() < 1 << LEN_BITS);
 
 /// Buffered bytes written to the temporary file at once.
 const FLUSH_AT: usize = 256 * 1024;
+
+/// Shards of the store; threads beyond this many share them (correct, only slower).
+const SHARDS: usize = 8;
+
+/// Where a handle's offset puts its shard number: each shard addresses 16 TiB, and the largest
+/// offset (`SHARDS << SHARD_SHIFT`) + 1 still leaves the length its [`LEN_BITS`].
+const SHARD_SHIFT: u32 = 44;
+const _: () = assert!(((SHARDS as u64) << SHARD_SHIFT) < 1 << (64 - LEN_BITS));
 
 /// A bounded piece of text (at most [`MAX_TEXT_BYTES`] plus the truncation marker), held in the
 /// process-wide text store. `Option<Text>` is 8 bytes.
@@ -65,14 +80,19 @@ impl Text {
         }
         let marker = if cut { TRUNCATION_MARKER } else { "" };
         let len = kept.len() + marker.len();
-        let offset = store().append(&[kept.as_bytes(), marker.as_bytes()]);
+        let shard = own_shard();
+        let local = store()[shard].append(&[kept.as_bytes(), marker.as_bytes()]);
+        assert!(local < 1 << SHARD_SHIFT, "text store shard full (16 TiB)");
+        let offset = ((shard as u64) << SHARD_SHIFT) | local;
         let packed = ((offset + 1) << LEN_BITS) | len as u64;
         Text(NonZeroU64::new(packed).expect("offset + 1 is never 0"))
     }
 
     /// The text, read back from the store.
     pub fn read(&self) -> String {
-        store().read(self.offset(), self.len())
+        let offset = self.offset();
+        let shard = (offset >> SHARD_SHIFT) as usize;
+        store()[shard].read(offset & ((1 << SHARD_SHIFT) - 1), self.len())
     }
 
     /// Length in bytes (no read).
@@ -167,16 +187,30 @@ pub struct StoreUsage {
 
 /// How much text the store holds.
 pub fn store_usage() -> StoreUsage {
-    let inner = store().lock();
-    StoreUsage {
-        on_disk: inner.flushed,
-        in_memory: inner.pending.len() as u64,
+    let mut usage = StoreUsage {
+        on_disk: 0,
+        in_memory: 0,
+    };
+    for shard in store() {
+        let inner = shard.lock();
+        usage.on_disk += inner.flushed;
+        usage.in_memory += inner.pending.len() as u64;
     }
+    usage
 }
 
-fn store() -> &'static Store {
-    static STORE: OnceLock<Store> = OnceLock::new();
-    STORE.get_or_init(Store::default)
+fn store() -> &'static [Store; SHARDS] {
+    static STORE: OnceLock<[Store; SHARDS]> = OnceLock::new();
+    STORE.get_or_init(Default::default)
+}
+
+/// This thread's shard: threads take the shards in turn, the first time they store a text.
+fn own_shard() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    }
+    SHARD.with(|shard| *shard)
 }
 
 #[derive(Default)]
@@ -260,6 +294,11 @@ impl Inner {
             }
             Err(e) => {
                 self.memory_only = true;
+                // Once for the process, not once per shard.
+                static WARNED: AtomicBool = AtomicBool::new(false);
+                if WARNED.swap(true, Ordering::Relaxed) {
+                    return;
+                }
                 eprintln!(
                     "xray-sync: warning: cannot keep test output in a temporary file ({e}); \
                      keeping it in memory instead (set TMPDIR to a writable directory)"
@@ -315,11 +354,12 @@ mod tests {
         assert!(long.starts_with(back.trim_end_matches(TRUNCATION_MARKER)));
     }
 
-    /// Enough text to flush the buffer to the file several times, written from several threads:
-    /// every handle still reads back its own text, from the file or from the buffer.
+    /// Enough text to flush the buffer to the file several times, written from more threads
+    /// than there are shards (so some share one): every handle still reads back its own text,
+    /// on another thread, from the file or from the buffer.
     #[test]
     fn texts_survive_flushes_from_many_threads() {
-        let handles: Vec<_> = (0..4)
+        let handles: Vec<_> = (0..SHARDS + 3)
             .map(|t| {
                 std::thread::spawn(move || {
                     (0..400)
@@ -336,6 +376,9 @@ mod tests {
             .flat_map(|h| h.join().unwrap())
             .collect();
         assert!(store_usage().on_disk > 0, "the buffer was flushed");
+        let shards: std::collections::BTreeSet<u64> =
+            all.iter().map(|(t, _)| t.offset() >> SHARD_SHIFT).collect();
+        assert!(shards.len() > 1, "threads append to their own shards");
         for (text, s) in &all {
             assert_eq!(text.read(), *s);
         }
