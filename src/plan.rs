@@ -47,11 +47,16 @@ use crate::settings::{Product, StatusMap};
 
 /// The short class a person recognises a test by: the last segment of a dotted class name
 /// (`com.acme.CalcTest` → `CalcTest`), or of a jest/Mocha describe path (`Calc › add` → `add`).
-/// `None` when the definition is not `class.name`, or when the class is the name itself (CTest
-/// writes each test's name as its classname: `Calc.Adds` would read `Adds.Calc.Adds`).
+/// `None` when the definition is not `class.name`, or when the name already says the class:
+/// CTest writes each test's name as its classname (`Calc.Adds` would read `Adds.Calc.Adds`),
+/// mocha-junit-reporter the test's title as the classname and its full title as the name
+/// (`divides.Calc divides`). The other way round (its `testCaseSwitchClassnameAndName`) the
+/// class is kept whole: a class that merely ends with the test's name is common (a Robot suite
+/// `Suite Teardown Fail` with a test `Fail`), and cutting it would name a suite that is not.
 pub fn short_class(definition: &str, name: &str) -> Option<String> {
     let class = definition.strip_suffix(name)?.strip_suffix('.')?.trim();
-    if class.is_empty() || class == name.trim() {
+    let name = name.trim();
+    if class.is_empty() || class == name || ends_with_word(name, class) {
         return None;
     }
     let short = if class.contains('›') {
@@ -63,6 +68,13 @@ pub fn short_class(definition: &str, name: &str) -> Option<String> {
     };
     let short = short.trim();
     (!short.is_empty()).then(|| short.to_string())
+}
+
+/// Whether `text` ends with `tail` as its last whole words (`Calc divides` ends with
+/// `divides`, `Calc redivides` does not).
+fn ends_with_word(text: &str, tail: &str) -> bool {
+    text.strip_suffix(tail)
+        .is_some_and(|head| head.ends_with(char::is_whitespace))
 }
 
 /// One result in scope, after mapping: which case of the run it is, and how it is identified.
@@ -693,5 +705,19 @@ mod tests {
         assert_eq!(short_class("Calc.Adds.Calc.Adds", "Calc.Adds"), None);
         assert_eq!(short_class("shell_fails.shell_fails", "shell_fails"), None);
         assert_eq!(short_class("tests/test_x.py::adds", "other"), None);
+        // mocha-junit-reporter: classname the title, name the full title.
+        assert_eq!(
+            short_class("divides.Calc when empty divides", "Calc when empty divides"),
+            None
+        );
+        assert_eq!(
+            short_class("divides.Calc redivides", "Calc redivides"),
+            Some("divides".into())
+        );
+        // A class that ends with the name is kept whole (Robot: suite `Suite Teardown Fail`).
+        assert_eq!(
+            short_class("Suite Teardown Fail.Fail", "Fail").as_deref(),
+            Some("Suite Teardown Fail")
+        );
     }
 }

@@ -136,3 +136,41 @@ fn phpunit_failures_are_named_by_their_message_not_the_test() {
     assert!(!stdout.contains(": CalcTest::"), "{stdout}");
     assert_eq!(tests_of(&v).len(), 8);
 }
+
+/// mocha-junit-reporter writes a test's title as its classname and its full title as its name:
+/// bug summaries and the failure list say the full title once, not `title.full title`.
+#[test]
+fn mocha_junit_reporter_titles_are_not_repeated() {
+    let (stdout, v) = dry_run("generated-mocha-junit-reporter/out/junit.xml");
+    assert!(
+        stdout.contains("CALC  Calculator when empty averages to zero: cannot average nothing"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✗ Calculator when empty averages to zero: cannot average nothing"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("averages to zero.Calculator"), "{stdout}");
+    assert!(!stdout.contains("averages to zero ›"), "{stdout}");
+    assert_eq!(tests_of(&v).len(), 6);
+}
+
+/// JUnit 5's console launcher: a parameterized test's rows and a repeated test's repetitions
+/// are each one data-driven Test (12 tests, 9 results), and its bug is filed once.
+#[test]
+fn junit5_invocations_are_one_data_driven_test() {
+    let (stdout, v) = dry_run("generated-junit5/reports");
+    assert!(
+        stdout.contains("12 test(s): 7 passed (0 flaky), 2 failed, 1 error(s), 2 skipped"),
+        "{stdout}"
+    );
+    assert_eq!(tests_of(&v).len(), 9);
+    assert!(
+        stdout.contains("CalculatorTest.addsRows(int, int, int): expected: <6> but was: <5>"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CalculatorTest$WhenEmpty.averageFails(): average of nothing"),
+        "{stdout}"
+    );
+}

@@ -854,3 +854,80 @@ fn playwright_json_load_error_is_an_errored_result() {
         message(case)
     );
 }
+
+/// JUnit Platform Console Launcher: "12 tests found, 1 skipped, 1 aborted, 7 successful, 3
+/// failed". One suite holds every class; the exception is an error, the assertion failures
+/// failures, the disabled and the aborted test skipped; the engines that ran nothing wrote
+/// suites of no tests, read without an error.
+#[test]
+fn junit5_console_launcher_matches_the_runner_console() {
+    let run = run("generated-junit5/reports");
+    assert_eq!(run.files.len(), 3);
+    for file in &run.files {
+        assert!(
+            matches!(
+                file.status,
+                FileStatus::Parsed {
+                    format: Format::Junit,
+                    ..
+                }
+            ),
+            "{file:?}"
+        );
+    }
+    assert_eq!(run.cases.len(), 12);
+    assert_eq!(counts(&run.cases), (7, 2, 1, 1 + 1));
+    let nested = find(&run, "averageFails()");
+    assert_eq!(
+        nested.classname.as_deref(),
+        Some("com.acme.calc.CalculatorTest$WhenEmpty")
+    );
+    assert!(message(nested).starts_with("average of nothing"));
+    assert_eq!(
+        find(&run, "parsesInput()").outcome().kind(),
+        OutcomeKind::Error
+    );
+    assert_eq!(
+        message(find(&run, "addsRows(int, int, int)[2]")),
+        "expected: <6> but was: <5>"
+    );
+}
+
+/// unittest + xmlrunner: "Ran 6 tests / FAILED (failures=2, errors=2, skipped=1, expected
+/// failures=1)". The `setUpClass` error is an error of its own (with xmlrunner's year-1 time
+/// stamp dropped, with a note); the expected failure is a skip.
+#[test]
+fn unittest_xml_matches_the_runner_console() {
+    let run = run("generated-unittest-xml/out");
+    assert_eq!(run.cases.len(), 7);
+    assert_eq!(counts(&run.cases), (1, 2, 2, 1 + 1));
+    let setup = find(&run, "setUpClass (test_calc.SetupFails)");
+    assert_eq!(setup.outcome().kind(), OutcomeKind::Error);
+    assert_eq!(message(setup), "database is down");
+    assert!(setup.started_at().is_none());
+    assert_eq!(message(find(&run, "test_rows (a=2, b=3)")), "5 != 6");
+    let notes: Vec<&String> = run.files.iter().flat_map(|f| &f.notes).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("1 start time(s) before 1971"),
+        "{notes:?}"
+    );
+}
+
+/// mocha-junit-reporter: "3 passing, 1 pending, 3 failing". The pending test is not in the file
+/// (only the root's `skipped="1"` counts it), the failing `before` hook is a failing test, and
+/// the switched layout reads the same.
+#[test]
+fn mocha_junit_reporter_matches_the_runner_console_as_far_as_the_file_can() {
+    for file in ["out/junit.xml", "out-switched/junit.xml"] {
+        let run = run(&format!("generated-mocha-junit-reporter/{file}"));
+        assert_eq!(run.cases.len(), 6, "{file}");
+        assert_eq!(counts(&run.cases), (3, 3, 0, 0), "{file}");
+        let hook = run
+            .cases
+            .iter()
+            .find(|c| c.name.contains("\"before all\" hook"))
+            .expect("the hook's failure is a test");
+        assert_eq!(message(hook), "fixture file is missing", "{file}");
+    }
+}
