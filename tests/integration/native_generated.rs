@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use xray_sync::ingest::{InputOptions, collect};
-use xray_sync::model::{Attachment, FileStatus, Format, OutcomeKind, ReadText, TestCase, TestRun};
+use xray_sync::model::{
+    Attachment, FileStatus, Format, Outcome, OutcomeKind, ReadText, TestCase, TestRun,
+};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -930,4 +932,57 @@ fn mocha_junit_reporter_matches_the_runner_console_as_far_as_the_file_can() {
             .expect("the hook's failure is a test");
         assert_eq!(message(hook), "fixture file is missing", "{file}");
     }
+}
+
+/// Catch2: "test cases: 8 | 2 passed | 4 failed | 2 failed as expected". Sections are test
+/// cases of their own in the file (9); what failed as expected is skipped with its failure as
+/// the reason; the `[!shouldfail]` test that passed is a pass in the file.
+#[test]
+fn catch2_matches_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-catch2/junit.xml");
+    assert_eq!(run.cases.len(), 9);
+    assert_eq!(counts(&run.cases), (4, 2, 1, 2));
+    for name in ["may fail", "should fail and does"] {
+        let Outcome::Skipped { message } = find(&run, name).outcome() else {
+            panic!("{name} is not skipped");
+        };
+        assert_eq!(
+            message.read().as_deref(),
+            Some("TEST_CASE tagged with !mayfail; failed as expected: 1 == 2")
+        );
+    }
+    assert_eq!(
+        find(&run, "refuses division by zero").outcome().kind(),
+        OutcomeKind::Error
+    );
+    assert_eq!(
+        message(find(&run, "sections/large numbers")),
+        "divide(1000000, 3) == 333334"
+    );
+}
+
+/// Boost.Test: "5 passed, 3 failed, 1 skipped, 1 aborted, 1 expected failure" of 9. Messages
+/// come from the bodies (the attributes always say `failure` / `unexpected exception`); the
+/// test whose failure Boost expected is failed, as its test case says.
+#[test]
+fn boost_test_matches_the_runner_console_but_for_its_expected_failure() {
+    let run = run("generated-boost-test/junit.xml");
+    assert_eq!(run.cases.len(), 9);
+    assert_eq!(counts(&run.cases), (5 - 1, 3 - 1 + 1, 1, 1));
+    assert_eq!(
+        message(find(&run, "divides_with_rounding")),
+        "integer division rounds down"
+    );
+    assert_eq!(
+        message(find(&run, "refuses_division_by_zero")),
+        "std::domain_error: division by zero"
+    );
+    assert_eq!(
+        message(find(&run, "_1")),
+        "check a + a == sum has failed [2 + 2 != 6]"
+    );
+    assert_eq!(
+        find(&run, "expected_failures").outcome().kind(),
+        OutcomeKind::Failed
+    );
 }

@@ -15,6 +15,12 @@ use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, Outcome, Property, SourceRef, TestCase, Text,
 };
 
+/// The `<skipped message=...>` Catch2 (v2 and v3) writes before the failure of a test tagged
+/// `[!mayfail]` or `[!shouldfail]` that failed, which Catch2 counts as "failed as expected", not
+/// as failed (nor in its exit code). The case is then skipped, its failure kept as the reason,
+/// as for pytest's and unittest's expected failures, which their reporters write as skips.
+pub(super) const CATCH2_OK_TO_FAIL: &str = "TEST_CASE tagged with !mayfail";
+
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum ResultKind {
     Skipped,
@@ -27,6 +33,36 @@ pub(super) struct Pending {
     pub(super) kind: ResultKind,
     pub(super) message: Option<Text>,
     pub(super) ty: Option<Text>,
+    /// The `message` attribute is one of Boost.Test's two fixed words ([`boost_message`]).
+    pub(super) boost_generic: bool,
+}
+
+/// The `message` attributes Boost.Test's JUnit logger writes for every failed assertion and
+/// every exception: the words are always the same, the message is in the body.
+pub(super) const BOOST_GENERIC_MESSAGES: [&str; 2] = ["failure", "unexpected exception"];
+
+/// The message in a Boost.Test failure body, for a result whose `message` attribute is one of
+/// [`BOOST_GENERIC_MESSAGES`]: the `- message: ` line of an `ASSERTION FAILURE:`, or the
+/// exception's text under `EXCEPTION STACK TRACE:` of an `UNCAUGHT EXCEPTION:`. `None` for any
+/// other body, whose `message` attribute then stands.
+pub(super) fn boost_message(body: &str) -> Option<String> {
+    let body = body.trim_start();
+    let found = if body.starts_with("ASSERTION FAILURE:") {
+        body.lines()
+            .find_map(|l| l.strip_prefix("- message:"))
+            .map(str::trim)
+    } else if body.starts_with("UNCAUGHT EXCEPTION:") {
+        let (_, trace) = body.split_once("EXCEPTION STACK TRACE:")?;
+        trace
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .take_while(|l| !l.starts_with("-----"))
+            .find(|l| !l.is_empty())
+    } else {
+        None
+    };
+    found.filter(|m| !m.is_empty()).map(str::to_string)
 }
 
 impl Pending {
@@ -77,6 +113,8 @@ pub(super) struct Case {
     pub(super) time: Option<f64>,
     pub(super) started: Option<time::OffsetDateTime>,
     pub(super) skipped_by_status: bool,
+    /// Catch2 wrote its "failed as expected" marker ([`CATCH2_OK_TO_FAIL`]) in this case.
+    pub(super) ok_to_fail: bool,
     pub(super) result: Option<(ResultKind, Outcome)>,
     pub(super) open_result: Option<Pending>,
     pub(super) result_body: Bounded,
@@ -97,6 +135,22 @@ pub(super) struct Case {
     pub(super) item: Option<(String, Bounded)>,
 }
 
+/// Catch2's "failed as expected": skipped, its message the marker and the failure's own.
+fn expected_failure(failure: &Failure) -> Outcome {
+    let failed = failure
+        .message
+        .as_ref()
+        .map(Text::read)
+        .filter(|m| !m.trim().is_empty());
+    let message = match failed {
+        Some(failed) => format!("{CATCH2_OK_TO_FAIL}; failed as expected: {}", failed.trim()),
+        None => format!("{CATCH2_OK_TO_FAIL}; failed as expected"),
+    };
+    Outcome::Skipped {
+        message: Some(Text::new(&message)),
+    }
+}
+
 impl Case {
     /// Starts a new test in this reused case: per-test fields reset, text buffers kept (empty).
     pub(super) fn open(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), Failed> {
@@ -107,6 +161,7 @@ impl Case {
         case.time = None;
         case.started = None;
         case.skipped_by_status = false;
+        case.ok_to_fail = false;
         case.result = None;
         case.open_result = None;
         case.retry = None;
@@ -179,6 +234,9 @@ impl Case {
         let case = self;
         case.active = false;
         let outcome = match case.result.take() {
+            Some((_, Outcome::Failed(failure) | Outcome::Error(failure))) if case.ok_to_fail => {
+                expected_failure(&failure)
+            }
             Some((_, outcome)) => outcome,
             None if case.skipped_by_status => Outcome::Skipped { message: None },
             None => Outcome::Passed,

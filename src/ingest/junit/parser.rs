@@ -9,7 +9,10 @@ use std::sync::Arc;
 use quick_xml::events::{BytesStart, Event};
 
 use super::Failed;
-use super::case::{Case, Pending, PendingProperty, ResultKind, Retry};
+use super::case::{
+    BOOST_GENERIC_MESSAGES, CATCH2_OK_TO_FAIL, Case, Pending, PendingProperty, ResultKind, Retry,
+    boost_message,
+};
 use super::markup::{for_attrs, resolve_ref, xml_message};
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
@@ -410,20 +413,28 @@ impl<'p> Parser<'p> {
             kind,
             message: None,
             ty: None,
+            boost_generic: false,
         };
         let mut time = None;
         let mut started = None;
+        let mut ok_to_fail = false;
         let wanted: &[&[u8]] = if retry.is_some() {
             &[b"message", b"type", b"time", b"timestamp"]
         } else {
             &[b"message", b"type"]
         };
         for_attrs(e, pos, wanted, |key, value| match key {
-            b"message" => result.message = Some(Text::new(&value)),
+            b"message" => {
+                ok_to_fail = kind == ResultKind::Skipped && value == CATCH2_OK_TO_FAIL;
+                result.boost_generic =
+                    kind != ResultKind::Skipped && BOOST_GENERIC_MESSAGES.contains(&value.as_ref());
+                result.message = Some(Text::new(&value));
+            }
             b"type" => result.ty = Some(Text::new(&value)),
             b"time" => time = parse_duration(&value),
             _ => started = parse_timestamp(&value),
         })?;
+        case.ok_to_fail |= ok_to_fail && retry.is_none();
         Ok(match retry {
             None => {
                 case.result_body.clear();
@@ -513,8 +524,13 @@ impl<'p> Parser<'p> {
             }
             Frame::Result => {
                 if let Some(case) = self.case_mut()
-                    && let Some(r) = case.open_result.take()
+                    && let Some(mut r) = case.open_result.take()
                 {
+                    if r.boost_generic
+                        && let Some(message) = boost_message(case.result_body.as_str())
+                    {
+                        r.message = Some(Text::new(&message));
+                    }
                     // error > failure > skipped; among equals the first one stays.
                     if case.result.as_ref().is_none_or(|(old, _)| r.kind > *old) {
                         let kind = r.kind;

@@ -558,3 +558,95 @@ fn the_test_vector_is_sized_from_the_first_tests_and_a_wrong_guess_changes_nothi
         assert_eq!(json(&parse(wrong)), json(&sized), "expected {wrong} bytes");
     }
 }
+
+/// Catch2 marks a `[!mayfail]`/`[!shouldfail]` test that failed with a `<skipped>` before the
+/// failure, and counts it "failed as expected": skipped, the failure's message kept. Any other
+/// skip next to a failure leaves the failure standing.
+#[test]
+fn catch2_failed_as_expected_is_skipped() {
+    let cases = parse_str(
+        r#"<testsuites><testsuite name="t">
+<testcase classname="t.global" name="may fail"><skipped message="TEST_CASE tagged with !mayfail"/><failure message="1 == 2" type="REQUIRE">FAILED:
+  REQUIRE( 1 == 2 )</failure></testcase>
+<testcase classname="t.global" name="throws"><skipped message="TEST_CASE tagged with !mayfail"/><error type="TEST_CASE">FAILED:
+failure to init</error></testcase>
+<testcase classname="t.global" name="other skip"><skipped message="flaky on CI"/><failure message="boom"/></testcase>
+</testsuite></testsuites>"#,
+    )
+    .unwrap();
+    assert_eq!(
+        kinds(&cases),
+        vec![
+            ("may fail".into(), OutcomeKind::Skipped),
+            ("throws".into(), OutcomeKind::Skipped),
+            ("other skip".into(), OutcomeKind::Failed),
+        ]
+    );
+    let Outcome::Skipped { message } = cases[0].outcome() else {
+        unreachable!()
+    };
+    assert_eq!(
+        message.read().as_deref(),
+        Some("TEST_CASE tagged with !mayfail; failed as expected: 1 == 2")
+    );
+    let Outcome::Skipped { message } = cases[1].outcome() else {
+        unreachable!()
+    };
+    assert_eq!(
+        message.read().as_deref(),
+        Some("TEST_CASE tagged with !mayfail; failed as expected")
+    );
+}
+
+/// Boost.Test writes `message="failure"` on every failed assertion and `message="unexpected
+/// exception"` on every exception; the message is in the body. A `failure` message with any
+/// other body stays as written.
+#[test]
+fn boost_test_messages_come_from_the_body() {
+    let cases = parse_str(
+        r#"<testsuite name="calc">
+<testcase classname="calculator" name="divides"><failure message="failure" type="assertion error"><![CDATA[
+ASSERTION FAILURE:
+- file   : calc_test.cpp
+- line   : 22
+- message: integer division rounds down
+
+]]></failure></testcase>
+<testcase classname="calculator" name="throws"><error message="unexpected exception" type="uncaught exception"><![CDATA[
+UNCAUGHT EXCEPTION:
+- file: unknown location
+- line: 0
+
+
+EXCEPTION STACK TRACE: --------------
+std::domain_error: division by zero
+-------------------------------------
+
+Last checkpoint:
+- message: ""
+]]></error></testcase>
+<testcase classname="other" name="plain"><failure message="failure">expected 1 but was 2</failure></testcase>
+</testsuite>"#,
+    )
+    .unwrap();
+    let messages: Vec<Option<String>> = cases
+        .iter()
+        .map(|c| c.outcome().failure().and_then(|f| f.message.read()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            Some("integer division rounds down".to_string()),
+            Some("std::domain_error: division by zero".to_string()),
+            Some("failure".to_string()),
+        ]
+    );
+    assert_eq!(
+        cases[1]
+            .outcome()
+            .failure()
+            .and_then(|f| f.kind.read())
+            .as_deref(),
+        Some("uncaught exception")
+    );
+}
