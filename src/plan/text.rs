@@ -146,10 +146,17 @@ pub(crate) fn plain(s: &str) -> String {
 /// The message people read for a failure of test `name`: the `message` attribute when it says
 /// something, else the first non-blank line of the details (jest-junit and others write no
 /// `message` attribute; the text is in the element's body), passing over a first line that only
-/// names the test (PHPUnit starts the body with `CalcTest::testDivides`). ANSI colour codes
-/// removed.
+/// names the test (PHPUnit starts the body with `CalcTest::testDivides`). A Rust panic's
+/// header (`thread 'tests::adds' (23430) panicked at src/lib.rs:19:9`, which cargo-nextest
+/// writes as the message, its thread id new every run) gives way to the panic's own message,
+/// the body's next line. ANSI colour codes removed.
 pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<String> {
     if let Some(m) = f.message.read().filter(|m| !m.trim().is_empty()) {
+        if is_rust_panic_header(m.trim())
+            && let Some(payload) = f.details.read().and_then(|d| panic_payload(&d))
+        {
+            return Some(plain(&payload));
+        }
         return Some(plain(&m));
     }
     let details = f.details.read()?;
@@ -163,6 +170,32 @@ pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<S
         Some(second) if names_the_test => Some(plain(second)),
         _ => Some(plain(first)),
     }
+}
+
+/// `thread '<name>' panicked at <place>`, with the thread id Rust 1.88+ prints after the name.
+fn is_rust_panic_header(message: &str) -> bool {
+    let Some(rest) = message.strip_prefix("thread '") else {
+        return false;
+    };
+    let Some((_, rest)) = rest.split_once("' ") else {
+        return false;
+    };
+    let rest = match rest.strip_prefix('(').and_then(|r| r.split_once(") ")) {
+        Some((id, after)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => after,
+        _ => rest,
+    };
+    rest.strip_prefix("panicked at ")
+        .is_some_and(|place| !place.is_empty() && !place.contains('\n'))
+}
+
+/// The first line after the panic header in a failure body: the panic's message.
+fn panic_payload(details: &str) -> Option<String> {
+    let mut lines = details.lines().map(str::trim);
+    lines.find(|l| is_rust_panic_header(l.trim_end_matches(':')))?;
+    lines
+        .take_while(|l| !l.starts_with("stack backtrace:") && !l.starts_with("note: "))
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -210,6 +243,50 @@ mod failure_message_tests {
         assert_eq!(
             failure_message(&alone, "testDivides").as_deref(),
             Some("CalcTest::testDivides")
+        );
+    }
+
+    #[test]
+    fn a_rust_panic_header_gives_way_to_the_panic_message() {
+        let panic = |message: &str, details: &str| Failure {
+            message: Some(Text::new(message)),
+            kind: None,
+            details: Some(Text::new(details)),
+        };
+        // cargo-nextest 0.9 on Rust 1.95: the header (with a thread id) is the message.
+        let f = panic(
+            "thread 'tests::divides' (23431) panicked at src/lib.rs:19:9",
+            "thread 'tests::divides' (23431) panicked at src/lib.rs:19:9:\nassertion `left == right` failed: rounds down\n  left: 3\n right: 4\nstack backtrace:\n   0: x",
+        );
+        assert_eq!(
+            failure_message(&f, "tests::divides").as_deref(),
+            Some("assertion `left == right` failed: rounds down")
+        );
+        // Older Rust: no thread id.
+        let old = panic(
+            "thread 'tests::x' panicked at src/lib.rs:4:5",
+            "thread 'tests::x' panicked at src/lib.rs:4:5:\nattempt to divide by zero\nnote: run with `RUST_BACKTRACE=1`",
+        );
+        assert_eq!(
+            failure_message(&old, "tests::x").as_deref(),
+            Some("attempt to divide by zero")
+        );
+        // No payload in the body, or a message that only looks alike: the message stands.
+        let bare = panic(
+            "thread 'main' panicked at src/main.rs:1:1",
+            "thread 'main' panicked at src/main.rs:1:1:\nstack backtrace:",
+        );
+        assert_eq!(
+            failure_message(&bare, "main").as_deref(),
+            Some("thread 'main' panicked at src/main.rs:1:1")
+        );
+        let prose = panic(
+            "thread 'a' (x1) panicked at dawn",
+            "thread 'a' (x1) panicked at dawn:\nno",
+        );
+        assert_eq!(
+            failure_message(&prose, "a").as_deref(),
+            Some("thread 'a' (x1) panicked at dawn")
         );
     }
 }

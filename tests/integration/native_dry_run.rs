@@ -174,3 +174,19 @@ fn junit5_invocations_are_one_data_driven_test() {
         "{stdout}"
     );
 }
+
+/// cargo-nextest writes Rust's panic header as every failure's message, with a thread id new
+/// every run: bug summaries and the failure list say the panic's own message instead.
+#[test]
+fn nextest_failures_are_named_by_the_panic_message() {
+    let (stdout, _) = dry_run("generated-nextest/junit.xml");
+    for line in [
+        "calc.tests::always_fails: the database is down",
+        "calc.tests::calc_12_divides_with_rounding: assertion `left == right` failed: integer division rounds down",
+        "calc.tests::refuses_division_by_zero: attempt to divide by zero",
+    ] {
+        assert!(stdout.contains(&format!("CALC  {line}")), "{stdout}");
+        assert!(stdout.contains(&format!("✗ {line}")), "{stdout}");
+    }
+    assert!(!stdout.contains("panicked at"), "{stdout}");
+}

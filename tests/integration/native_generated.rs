@@ -986,3 +986,41 @@ fn boost_test_matches_the_runner_console_but_for_its_expected_failure() {
         OutcomeKind::Failed
     );
 }
+
+/// cargo-nextest with `retries = 2`: "5 tests run: 2 passed (1 flaky), 3 failed, 1 skipped"; the
+/// ignored test is not in the file. Earlier tries are attempts of their test, and the messages
+/// are the panics' own, not Rust's panic header.
+#[test]
+fn nextest_matches_the_runner_console_as_far_as_the_file_can() {
+    let run = run("generated-nextest/junit.xml");
+    assert_eq!(run.cases.len(), 5);
+    assert_eq!(counts(&run.cases), (2, 3, 0, 0));
+    let flaky = find(&run, "tests::passes_on_the_second_try");
+    assert!(flaky.flaky);
+    assert_eq!(flaky.attempts.len(), 2);
+    let always = find(&run, "tests::always_fails");
+    assert_eq!(always.attempts.len(), 3);
+    assert!(message(always).starts_with("thread 'tests::always_fails' ("));
+}
+
+/// gotestsum on a Go test binary that panics: "DONE 8 tests, 1 skipped, 4 failures"; the test
+/// after the panic never ran. Messages come from the output, not the `Failed` placeholder.
+#[test]
+fn gotestsum_panic_matches_the_runner_console() {
+    let run = run("generated-gotestsum-panic/junit-panic.xml");
+    assert_eq!(run.cases.len(), 8);
+    assert_eq!(counts(&run.cases), (3, 4, 0, 1));
+    assert_eq!(
+        message(find(&run, "TestCALC12DividesWithRounding")),
+        "integer division rounds down: got 3, want 4"
+    );
+    assert_eq!(
+        message(find(&run, "TestPanics")),
+        "panic: runtime error: integer divide by zero"
+    );
+    assert_eq!(
+        message(find(&run, "TestRows/two_and_three")),
+        "2 + 3 = 5, want 6"
+    );
+    assert_eq!(message(find(&run, "TestRows")), "Failed");
+}

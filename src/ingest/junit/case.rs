@@ -33,19 +33,50 @@ pub(super) struct Pending {
     pub(super) kind: ResultKind,
     pub(super) message: Option<Text>,
     pub(super) ty: Option<Text>,
-    /// The `message` attribute is one of Boost.Test's two fixed words ([`boost_message`]).
-    pub(super) boost_generic: bool,
+    /// The `message` attribute is a fixed word ([`PLACEHOLDER_MESSAGES`]), not a message.
+    pub(super) placeholder: bool,
 }
 
-/// The `message` attributes Boost.Test's JUnit logger writes for every failed assertion and
-/// every exception: the words are always the same, the message is in the body.
-pub(super) const BOOST_GENERIC_MESSAGES: [&str; 2] = ["failure", "unexpected exception"];
+/// `message` attributes that are the same for every failure of a runner, the message being in
+/// the body ([`message_in_body`]): Boost.Test's for every failed assertion and exception, Go's
+/// (gotestsum, go-junit-report) for every failed test and a panic.
+pub(super) const PLACEHOLDER_MESSAGES: [&str; 4] =
+    ["failure", "unexpected exception", "Failed", "Runtime error"];
 
-/// The message in a Boost.Test failure body, for a result whose `message` attribute is one of
-/// [`BOOST_GENERIC_MESSAGES`]: the `- message: ` line of an `ASSERTION FAILURE:`, or the
-/// exception's text under `EXCEPTION STACK TRACE:` of an `UNCAUGHT EXCEPTION:`. `None` for any
-/// other body, whose `message` attribute then stands.
-pub(super) fn boost_message(body: &str) -> Option<String> {
+/// The message in the body of a result whose `message` attribute is a placeholder: Boost.Test's
+/// or Go's test output as their JUnit writers put it there. `None` for any other body, whose
+/// `message` attribute then stands.
+pub(super) fn message_in_body(body: &str) -> Option<String> {
+    boost_message(body).or_else(|| go_message(body))
+}
+
+/// Go test output (`=== RUN`, `    calc_test.go:18: text`, `--- FAIL:`, a `panic: ` line): the
+/// panic, else the last `file.go:line: text` the test logged (Go writes `t.Log` and `t.Error`
+/// alike, and a test usually logs before it fails: go-junit-report's `TestP1` logs
+/// `t.Log(P1)`, then `P1 error`).
+fn go_message(body: &str) -> Option<String> {
+    let panic = body
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("panic: "))
+        .map(|l| l.trim_end_matches(" [recovered]"));
+    let logged = || {
+        body.lines().rev().find_map(|line| {
+            let (place, text) = line.trim_start().split_once(": ")?;
+            let (file, number) = place.rsplit_once(':')?;
+            let go_line = file.ends_with(".go")
+                && !file.contains(char::is_whitespace)
+                && !number.is_empty()
+                && number.bytes().all(|b| b.is_ascii_digit());
+            go_line.then(|| text.trim()).filter(|t| !t.is_empty())
+        })
+    };
+    panic.or_else(logged).map(str::to_string)
+}
+
+/// Boost.Test's JUnit logger: the `- message: ` line of an `ASSERTION FAILURE:`, or the
+/// exception's text under `EXCEPTION STACK TRACE:` of an `UNCAUGHT EXCEPTION:`.
+fn boost_message(body: &str) -> Option<String> {
     let body = body.trim_start();
     let found = if body.starts_with("ASSERTION FAILURE:") {
         body.lines()

@@ -10,8 +10,8 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::Failed;
 use super::case::{
-    BOOST_GENERIC_MESSAGES, CATCH2_OK_TO_FAIL, Case, Pending, PendingProperty, ResultKind, Retry,
-    boost_message,
+    CATCH2_OK_TO_FAIL, Case, PLACEHOLDER_MESSAGES, Pending, PendingProperty, ResultKind, Retry,
+    message_in_body,
 };
 use super::markup::{for_attrs, resolve_ref, xml_message};
 use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
@@ -413,7 +413,7 @@ impl<'p> Parser<'p> {
             kind,
             message: None,
             ty: None,
-            boost_generic: false,
+            placeholder: false,
         };
         let mut time = None;
         let mut started = None;
@@ -426,8 +426,8 @@ impl<'p> Parser<'p> {
         for_attrs(e, pos, wanted, |key, value| match key {
             b"message" => {
                 ok_to_fail = kind == ResultKind::Skipped && value == CATCH2_OK_TO_FAIL;
-                result.boost_generic =
-                    kind != ResultKind::Skipped && BOOST_GENERIC_MESSAGES.contains(&value.as_ref());
+                result.placeholder =
+                    kind != ResultKind::Skipped && PLACEHOLDER_MESSAGES.contains(&value.as_ref());
                 result.message = Some(Text::new(&value));
             }
             b"type" => result.ty = Some(Text::new(&value)),
@@ -526,8 +526,8 @@ impl<'p> Parser<'p> {
                 if let Some(case) = self.case_mut()
                     && let Some(mut r) = case.open_result.take()
                 {
-                    if r.boost_generic
-                        && let Some(message) = boost_message(case.result_body.as_str())
+                    if r.placeholder
+                        && let Some(message) = message_in_body(case.result_body.as_str())
                     {
                         r.message = Some(Text::new(&message));
                     }

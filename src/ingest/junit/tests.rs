@@ -650,3 +650,32 @@ Last checkpoint:
         Some("uncaught exception")
     );
 }
+
+/// gotestsum and go-junit-report write `message="Failed"` on every failed Go test: the message
+/// is its panic, else the last line the test logged (`calc_test.go:18: text`); a parent test
+/// that logged nothing keeps `Failed`.
+#[test]
+fn go_test_messages_come_from_the_output() {
+    let cases = parse_str(
+        "<testsuite name=\"example.com/calc\">\
+<testcase classname=\"example.com/calc\" name=\"TestDivides\"><failure message=\"Failed\" type=\"\">=== RUN   TestDivides&#xA;    calc_test.go:17: dividing 7 by 2&#xA;    calc_test.go:18: rounds down: got 3, want 4&#xA;--- FAIL: TestDivides (0.00s)&#xA;</failure></testcase>\
+<testcase classname=\"example.com/calc\" name=\"TestPanics\"><failure message=\"Failed\" type=\"\">=== RUN   TestPanics&#xA;    calc_test.go:47: dividing by zero&#xA;--- FAIL: TestPanics (0.00s)&#xA;panic: runtime error: integer divide by zero [recovered]&#xA;&#x9;panic: runtime error: integer divide by zero&#xA;</failure></testcase>\
+<testcase classname=\"example.com/calc\" name=\"TestRows\"><failure message=\"Failed\" type=\"\">=== RUN   TestRows&#xA;--- FAIL: TestRows (0.00s)&#xA;</failure></testcase>\
+<testcase classname=\"pkg\" name=\"TestMain\"><error message=\"Runtime error\"><![CDATA[TestMain failed, returning early]]></error></testcase>\
+</testsuite>",
+    )
+    .unwrap();
+    let messages: Vec<Option<String>> = cases
+        .iter()
+        .map(|c| c.outcome().failure().and_then(|f| f.message.read()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            Some("rounds down: got 3, want 4".to_string()),
+            Some("panic: runtime error: integer divide by zero".to_string()),
+            Some("Failed".to_string()),
+            Some("Runtime error".to_string()),
+        ]
+    );
+}
