@@ -190,3 +190,19 @@ fn nextest_failures_are_named_by_the_panic_message() {
     }
     assert!(!stdout.contains("panicked at"), "{stdout}");
 }
+
+/// RSpec: an example whose description starts with a Test key is planned as that key.
+#[test]
+fn rspec_description_keys_are_planned_as_those_keys() {
+    let (stdout, v) = dry_run("generated-rspec/rspec.xml");
+    assert!(
+        stdout.contains("9 test(s): 3 passed (0 flaky), 4 failed, 0 error(s), 2 skipped"),
+        "{stdout}"
+    );
+    let tests = tests_of(&v);
+    assert_eq!(tests.len(), 9);
+    let keyed: Vec<&Value> = tests.iter().filter(|t| t["testKey"].is_string()).collect();
+    assert_eq!(keyed.len(), 1, "{tests:?}");
+    assert_eq!(keyed[0]["testKey"], "CALC-12");
+    assert_eq!(keyed[0]["status"], "FAILED");
+}

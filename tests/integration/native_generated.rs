@@ -1024,3 +1024,20 @@ fn gotestsum_panic_matches_the_runner_console() {
     );
     assert_eq!(message(find(&run, "TestRows")), "Failed");
 }
+
+/// RSpec + rspec_junit_formatter: "9 examples, 4 failures, 2 pending"; the pending example (which
+/// failed, as pending ones must) is skipped, and a raised error is a failure as RSpec counts it.
+#[test]
+fn rspec_matches_the_runner_console() {
+    let run = run("generated-rspec/rspec.xml");
+    assert_eq!(run.cases.len(), 9);
+    assert_eq!(counts(&run.cases), (3, 4, 0, 2));
+    assert_eq!(
+        find(&run, "Calc has a pending bug").outcome().kind(),
+        OutcomeKind::Skipped
+    );
+    assert_eq!(
+        message(find(&run, "Calc refuses division by zero")),
+        "divided by 0"
+    );
+}
