@@ -59,15 +59,31 @@ pub fn short_class(definition: &str, name: &str) -> Option<String> {
     if class.is_empty() || class == name || ends_with_word(name, class) {
         return None;
     }
+    let file = class.rsplit(['/', '\\']).next().unwrap_or(class);
     let short = if class.contains('›') {
         class.rsplit('›').next().unwrap_or(class)
     } else if class.contains(char::is_whitespace) {
         class
+    } else if is_source_file(file) {
+        // A file, not a dotted class: `calc.bats`, `src/calc.test.js` (not `bats`, `js`).
+        file
     } else {
         class.rsplit(['.', '/', '\\']).next().unwrap_or(class)
     };
     let short = short.trim();
     (!short.is_empty()).then(|| short.to_string())
+}
+
+/// A file name with a test source's extension (`calc.bats`, `calc.test.js`): runners that name
+/// the file as the classname (bats, jest-junit's `{filepath}`, tap reporters).
+fn is_source_file(name: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "bats", "sh", "py", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "rb", "php",
+        "robot", "feature", "go", "rs", "java", "kt", "cs", "c", "cc", "cpp", "swift", "lua", "pl",
+        "t", "ex", "exs",
+    ];
+    name.rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && EXTENSIONS.contains(&ext))
 }
 
 /// Whether `text` ends with `tail` as its last whole words (`Calc divides` ends with
@@ -713,6 +729,19 @@ mod tests {
         assert_eq!(
             short_class("divides.Calc redivides", "Calc redivides"),
             Some("divides".into())
+        );
+        // A file as the classname is named whole, not by its extension.
+        assert_eq!(
+            short_class("calc.bats.adds two numbers", "adds two numbers").as_deref(),
+            Some("calc.bats")
+        );
+        assert_eq!(
+            short_class("src/calc.test.js.adds", "adds").as_deref(),
+            Some("calc.test.js")
+        );
+        assert_eq!(
+            short_class("tests.test_calc.test_adds", "test_adds").as_deref(),
+            Some("test_calc")
         );
         // A class that ends with the name is kept whole (Robot: suite `Suite Teardown Fail`).
         assert_eq!(

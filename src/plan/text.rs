@@ -146,7 +146,8 @@ pub(crate) fn plain(s: &str) -> String {
 /// The message people read for a failure of test `name`: the `message` attribute when it says
 /// something, else the first non-blank line of the details (jest-junit and others write no
 /// `message` attribute; the text is in the element's body), passing over a first line that only
-/// names the test (PHPUnit starts the body with `CalcTest::testDivides`). A Rust panic's
+/// names the test (PHPUnit starts the body with `CalcTest::testDivides`) or its place (bats:
+/// `(in test file test/calc.bats, line 12)`). A Rust panic's
 /// header (`thread 'tests::adds' (23430) panicked at src/lib.rs:19:9`, which cargo-nextest
 /// writes as the message, its thread id new every run) gives way to the panic's own message,
 /// the body's next line. ANSI colour codes removed.
@@ -166,8 +167,10 @@ pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<S
         && first
             .split_once("::")
             .is_some_and(|(_, test)| test.starts_with(name) && !test[name.len()..].contains(": "));
+    // bats: `(in test file test/calc.bats, line 12)`, then the command that failed.
+    let only_a_place = first.starts_with("(in test file ") && first.ends_with(')');
     match lines.next() {
-        Some(second) if names_the_test => Some(plain(second)),
+        Some(second) if names_the_test || only_a_place => Some(plain(second)),
         _ => Some(plain(first)),
     }
 }
@@ -238,6 +241,11 @@ mod failure_message_tests {
         assert_eq!(
             failure_message(&other, "adds").as_deref(),
             Some("Calc::other")
+        );
+        let bats = body("(in test file test/calc.bats, line 12)\n  `[ \"$output\" -eq 4 ]' failed");
+        assert_eq!(
+            failure_message(&bats, "divides").as_deref(),
+            Some("`[ \"$output\" -eq 4 ]' failed")
         );
         let alone = body("CalcTest::testDivides");
         assert_eq!(

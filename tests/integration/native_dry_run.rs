@@ -206,3 +206,20 @@ fn rspec_description_keys_are_planned_as_those_keys() {
     assert_eq!(keyed[0]["testKey"], "CALC-12");
     assert_eq!(keyed[0]["status"], "FAILED");
 }
+
+/// bats: the failure's first line is only its place; summaries say the command that failed,
+/// and the class is the file, not its extension.
+#[test]
+fn bats_failures_are_named_by_the_failed_command() {
+    let (stdout, _) = dry_run("generated-bats/junit.xml");
+    assert!(
+        stdout.contains("CALC  calc.bats.refuses division by zero: `[ \"$status\" -eq 0 ]' failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✗ calc.bats.prints to stderr and fails: `false' failed"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("(in test file"), "{stdout}");
+    assert!(!stdout.contains(" bats."), "{stdout}");
+}

@@ -1041,3 +1041,17 @@ fn rspec_matches_the_runner_console() {
         "divided by 0"
     );
 }
+
+/// bats-core's JUnit formatter and report formatter: "1..5", 3 `not ok`, 1 `# skip`.
+#[test]
+fn bats_matches_the_runner_console() {
+    for file in ["junit.xml", "report.xml"] {
+        let run = run(&format!("generated-bats/{file}"));
+        assert_eq!(run.cases.len(), 5, "{file}");
+        assert_eq!(counts(&run.cases), (1, 3, 0, 1), "{file}");
+        assert_eq!(
+            find(&run, "refuses division by zero").classname.as_deref(),
+            Some("calc.bats")
+        );
+    }
+}
