@@ -1055,3 +1055,33 @@ fn bats_matches_the_runner_console() {
         );
     }
 }
+
+/// Newman: "assertions 5, failed 3" (10 and 6 over two iterations, which stay one test case per
+/// assertion). The same assertion name under two requests is two tests.
+#[test]
+fn newman_matches_the_runner_console() {
+    for file in ["out/newman.xml", "out/newman-2-iterations.xml"] {
+        let run = run(&format!("generated-newman/{file}"));
+        assert_eq!(run.cases.len(), 5, "{file}");
+        assert_eq!(counts(&run.cases), (2, 3, 0, 0), "{file}");
+        let status: Vec<_> = run
+            .cases
+            .iter()
+            .filter(|c| c.name == "status is 200")
+            .map(|c| (c.classname.as_deref(), c.outcome().kind()))
+            .collect();
+        assert_eq!(
+            status,
+            [
+                (Some("Sum"), OutcomeKind::Passed),
+                (Some("Missing"), OutcomeKind::Failed)
+            ],
+            "{file}"
+        );
+    }
+    let run = run("generated-newman/out/newman.xml");
+    assert_eq!(
+        message(find(&run, "quotient rounds down")),
+        "integer division rounds down: expected 3 to deeply equal 4"
+    );
+}
