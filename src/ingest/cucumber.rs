@@ -52,7 +52,51 @@ use crate::model::{
 pub const MAX_EMBEDDING_BYTES: usize = 16 * 1024 * 1024;
 
 /// Most embedding bytes (base64) kept per file: evidence is held in memory until it is sent.
+/// Tests that passed may fill half of it ([`evidence_budget`]), so that a failure's screenshot
+/// is never left out because the passes before it took all the room.
 pub const MAX_EMBEDDINGS_PER_FILE: usize = 128 * 1024 * 1024;
+
+/// The evidence bytes a file may hold once this test's evidence is in: all of
+/// [`MAX_EMBEDDINGS_PER_FILE`] for a test that failed, half of it for one that did not.
+pub(super) fn evidence_budget(failed: bool) -> usize {
+    if failed {
+        MAX_EMBEDDINGS_PER_FILE
+    } else {
+        MAX_EMBEDDINGS_PER_FILE / 2
+    }
+}
+
+/// Evidence left out because the file's kept evidence reached [`MAX_EMBEDDINGS_PER_FILE`]:
+/// counted, so the file gets one note for all of them, not one per embedding (a suite that
+/// screenshots every step gave hundreds of identical notes).
+#[derive(Debug, Default)]
+pub(super) struct OverBudget {
+    count: usize,
+    /// The first one left out, as the note names it (`an embedding of scenario "x", step 1`).
+    first: Option<String>,
+}
+
+impl OverBudget {
+    pub(super) fn leave_out(&mut self, what: String) {
+        self.count += 1;
+        self.first.get_or_insert(what);
+    }
+
+    /// The note for what was left out, if anything was; `plural` names the kind (`embeddings`).
+    pub(super) fn note(&self, plural: &str) -> Option<String> {
+        let first = self.first.as_ref()?;
+        let why = format!(
+            "this file's {plural} exceed the {} MiB kept per file ({} MiB for tests that did \
+             not fail)",
+            MAX_EMBEDDINGS_PER_FILE >> 20,
+            evidence_budget(false) >> 20
+        );
+        Some(match self.count {
+            1 => format!("{first} was not kept as evidence: {why}"),
+            n => format!("{n} {plural} were not kept as evidence (the first: {first}): {why}"),
+        })
+    }
+}
 
 /// What one file gave.
 #[derive(Debug, Default)]
@@ -107,9 +151,14 @@ fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>) {
         parsed: Parsed::default(),
         feature_file: None,
         embedded: 0,
+        over_budget: OverBudget::default(),
     };
     let result = serde::Deserializer::deserialize_seq(&mut de, FeaturesVisitor(&mut state))
         .and_then(|()| de.end());
+    state
+        .parsed
+        .notes
+        .extend(state.over_budget.note("embeddings"));
     let error = result.err().map(|e| InputError {
         path: path.to_path_buf(),
         line: (e.line() > 0).then_some(e.line() as u64),
@@ -126,6 +175,7 @@ struct State {
     feature_file: Option<String>,
     /// Embedding bytes kept so far, against [`MAX_EMBEDDINGS_PER_FILE`].
     embedded: usize,
+    over_budget: OverBudget,
 }
 
 struct FeaturesVisitor<'a>(&'a mut State);
@@ -510,6 +560,7 @@ fn convert_scenario(
     let mut unfinished: Option<String> = None;
     let mut all_passed = true;
     let mut attachments = Vec::new();
+    let mut embeddings = Vec::new();
     for (index, (step, is_hook)) in steps.iter_mut().enumerate() {
         let label = step_label(step, *is_hook);
         let status = step
@@ -557,11 +608,9 @@ fn convert_scenario(
             "skipped" | "untested" if *is_hook => {}
             _ => all_passed = false,
         }
+        // Kept once the outcome is known: a failure's evidence has the larger budget.
         for (n, e) in std::mem::take(&mut step.embeddings).into_iter().enumerate() {
-            let place = format!("scenario {name:?}, step {}", index + 1);
-            if let Some(a) = embedding(e, &place, index + 1, n + 1, state) {
-                attachments.push(a);
-            }
+            embeddings.push((e, index + 1, n + 1));
         }
     }
 
@@ -598,6 +647,13 @@ fn convert_scenario(
         }
         _ => from_steps,
     };
+    let failed = outcome.is_failure();
+    for (e, step, n) in embeddings {
+        let place = format!("scenario {name:?}, step {step}");
+        if let Some(a) = embedding(e, &place, step, n, failed, state) {
+            attachments.push(a);
+        }
+    }
 
     let attempt = Attempt {
         outcome,
@@ -747,6 +803,7 @@ fn embedding(
     place: &str,
     step: usize,
     n: usize,
+    failed: bool,
     state: &mut State,
 ) -> Option<Attachment> {
     let path = &*state.path;
@@ -763,12 +820,10 @@ fn embedding(
         ));
         return None;
     }
-    if state.embedded + data.len() > MAX_EMBEDDINGS_PER_FILE {
-        notes.push(format!(
-            "an embedding of {place} was not kept as evidence: this file's embeddings exceed {} \
-             MiB",
-            MAX_EMBEDDINGS_PER_FILE >> 20
-        ));
+    if state.embedded + data.len() > evidence_budget(failed) {
+        state
+            .over_budget
+            .leave_out(format!("an embedding of {place}"));
         return None;
     }
     let raw = data;
@@ -839,6 +894,57 @@ pub(crate) fn extension_for(mime: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Passes may fill only half the evidence budget: a failure after them keeps its screenshot.
+    #[test]
+    fn passes_leave_room_for_a_failures_evidence() {
+        let big = "A".repeat(15 << 20);
+        let scenario = |i: usize, status: &str, data: &str| {
+            format!(
+                r#"{{"type":"scenario","keyword":"Scenario","id":"f;s{i}","name":"s{i}","line":{i},
+               "steps":[{{"keyword":"Given ","name":"x","result":{{"status":"{status}"}},
+                          "embeddings":[{{"mime_type":"image/png","data":"{data}"}}]}}]}}"#
+            )
+        };
+        let mut elements: Vec<String> = (1..=5).map(|i| scenario(i, "passed", &big)).collect();
+        elements.push(scenario(6, "failed", "QUJD"));
+        let json = format!(
+            r#"[{{"uri":"f.feature","id":"f","name":"F","elements":[{}]}}]"#,
+            elements.join(",")
+        );
+        let p = parse(&json);
+        let kept: Vec<usize> = p.cases.iter().map(|c| c.attachments().len()).collect();
+        // 4 x 15 MiB fit in the 64 MiB for passes; the fifth does not; the failure's does.
+        assert_eq!(kept, [1, 1, 1, 1, 0, 1]);
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        assert!(p.notes[0].starts_with("an embedding of scenario \"s5\", step 1 was not kept"));
+    }
+
+    /// Evidence over the file's budget is one note, naming how many and the first, not one note
+    /// each (a run that screenshots every step left out hundreds).
+    #[test]
+    fn evidence_over_the_budget_is_one_note() {
+        let mut none = OverBudget::default();
+        assert_eq!(none.note("embeddings"), None);
+        none.leave_out("an embedding of scenario \"a\", step 1".into());
+        assert_eq!(
+            none.note("embeddings").as_deref(),
+            Some(
+                "an embedding of scenario \"a\", step 1 was not kept as evidence: this file's \
+             embeddings exceed the 128 MiB kept per file (64 MiB for tests that did not fail)"
+            )
+        );
+        none.leave_out("an embedding of scenario \"b\", step 2".into());
+        none.leave_out("an embedding of scenario \"c\", step 1".into());
+        assert_eq!(
+            none.note("embeddings").as_deref(),
+            Some(
+                "3 embeddings were not kept as evidence (the first: an embedding of scenario \"a\", \
+             step 1): this file's embeddings exceed the 128 MiB kept per file (64 MiB for tests \
+             that did not fail)"
+            )
+        );
+    }
     use crate::model::{OutcomeKind, ReadText};
 
     fn parse(json: &str) -> Parsed {

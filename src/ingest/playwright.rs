@@ -41,7 +41,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::cucumber::{MAX_EMBEDDING_BYTES, MAX_EMBEDDINGS_PER_FILE, extension_for};
+use super::cucumber::{MAX_EMBEDDING_BYTES, OverBudget, evidence_budget, extension_for};
 use super::junit::values::{Bounded, parse_timestamp};
 use crate::model::{
     Attachment, Attempt, Extras, Failure, Format, InputError, Label, MAX_TEXT_BYTES, Outcome,
@@ -128,10 +128,15 @@ pub fn salvage_reader<R: Read>(r: R, path: &Path) -> (Parsed, Option<InputError>
         file_prefix: None,
         root_dir: None,
         inlined: 0,
+        over_budget: OverBudget::default(),
         saw_suites: false,
     };
     let result = serde::Deserializer::deserialize_map(&mut de, ReportVisitor(&mut state))
         .and_then(|()| de.end());
+    state
+        .parsed
+        .notes
+        .extend(state.over_budget.note("attachments"));
     let error = result.err().map(|e| InputError {
         path: path.to_path_buf(),
         line: (e.line() > 0).then_some(e.line() as u64),
@@ -153,8 +158,9 @@ struct State {
     /// `testDir` relative to the config file's directory (`tests/`), so spec files (relative to
     /// `testDir`) become repository-relative for annotations.
     file_prefix: Option<String>,
-    /// Inline attachment bytes (base64) kept so far, against [`MAX_EMBEDDINGS_PER_FILE`].
+    /// Inline attachment bytes (base64) kept so far, against [`evidence_budget`].
     inlined: usize,
+    over_budget: OverBudget,
     saw_suites: bool,
     /// `config.rootDir`: spec files are named relative to it.
     root_dir: Option<String>,
@@ -574,7 +580,7 @@ fn attempts(
         .map(|r| {
             let outcome = outcome(&r, expect_failure);
             for a in r.attachments {
-                if let Some(a) = attachment(a, state)
+                if let Some(a) = attachment(a, outcome.is_failure(), state)
                     && !attachments.contains(&a)
                 {
                     attachments.push(a);
@@ -743,7 +749,7 @@ fn output(chunks: &[Chunk]) -> Option<Text> {
 }
 
 /// An attachment as evidence: a file it names, or its base64 body.
-fn attachment(a: PwAttachment, state: &mut State) -> Option<Attachment> {
+fn attachment(a: PwAttachment, failed: bool, state: &mut State) -> Option<Attachment> {
     let name = a.name.as_deref().map(str::trim).unwrap_or("").to_string();
     if let Some(raw) = a.path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         if raw.contains(['\n', '\0']) {
@@ -774,12 +780,10 @@ fn attachment(a: PwAttachment, state: &mut State) -> Option<Attachment> {
         ));
         return None;
     }
-    if state.inlined + data.len() > MAX_EMBEDDINGS_PER_FILE {
-        state.parsed.notes.push(format!(
-            "attachment {:?} was not kept as evidence: this file's attachments exceed {} MiB",
-            cut(shown, 64),
-            MAX_EMBEDDINGS_PER_FILE >> 20
-        ));
+    if state.inlined + data.len() > evidence_budget(failed) {
+        state
+            .over_budget
+            .leave_out(format!("attachment {:?}", cut(shown, 64)));
         return None;
     }
     if data.is_empty()
