@@ -219,10 +219,8 @@ pub fn render_run(s: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
                 ""
             };
             let message = f
-                .message
-                .as_deref()
-                .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
-                .map(|m| format!(": {}", untrusted::one_line(m, MESSAGE_BYTES)))
+                .message_line()
+                .map(|m| format!(": {}", untrusted::one_line(&m, MESSAGE_BYTES)))
                 .unwrap_or_default();
             writeln!(out, "  ✗ {}{error}{message}", line(&f.short_title()))?;
             let mut facts = Vec::new();

@@ -309,10 +309,8 @@ fn failure_row(f: &FailureRow, columns: Columns, dry_run: bool) -> String {
     }
     let test = format!("<details><summary>{title}</summary>{where_}</details>");
     let message = f
-        .message
-        .as_deref()
-        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
-        .map_or("—".to_string(), |m| inline(m, MESSAGE_CHARS));
+        .message_line()
+        .map_or("—".to_string(), |m| inline(&m, MESSAGE_CHARS));
     let bug = match &f.bug {
         Some(b) => {
             let key = match &b.key {

@@ -123,6 +123,17 @@ impl Default for FailureRow {
 }
 
 impl FailureRow {
+    /// The message's first non-blank line, its runs of spaces made one: an XML attribute's
+    /// line breaks arrive as spaces (RSpec's `expected: 6      got: 5`).
+    pub fn message_line(&self) -> Option<String> {
+        let line = self
+            .message
+            .as_deref()?
+            .lines()
+            .find(|l| !l.trim().is_empty())?;
+        Some(line.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
     /// `CalcTest.adds`: the short class and the name, what a person recognises.
     pub fn short_title(&self) -> String {
         match crate::plan::short_class(&self.definition, &self.name) {

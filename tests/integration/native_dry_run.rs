@@ -191,7 +191,8 @@ fn nextest_failures_are_named_by_the_panic_message() {
     assert!(!stdout.contains("panicked at"), "{stdout}");
 }
 
-/// RSpec: an example whose description starts with a Test key is planned as that key.
+/// RSpec: an example whose description starts with a Test key is planned as that key, and a
+/// message whose line breaks XML made spaces is listed with single spaces.
 #[test]
 fn rspec_description_keys_are_planned_as_those_keys() {
     let (stdout, v) = dry_run("generated-rspec/rspec.xml");
@@ -205,6 +206,13 @@ fn rspec_description_keys_are_planned_as_those_keys() {
     assert_eq!(keyed.len(), 1, "{tests:?}");
     assert_eq!(keyed[0]["testKey"], "CALC-12");
     assert_eq!(keyed[0]["status"], "FAILED");
+    // A multi-line message attribute arrives with its line breaks as spaces: listed as one
+    // line with single spaces.
+    assert!(
+        stdout
+            .contains("✗ calc_spec.Calc rows adds 2 and 3: expected: 6 got: 5 (compared using ==)"),
+        "{stdout}"
+    );
 }
 
 /// bats: the failure's first line is only its place; summaries say the command that failed,
