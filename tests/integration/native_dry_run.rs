@@ -231,3 +231,40 @@ fn bats_failures_are_named_by_the_failed_command() {
     assert!(!stdout.contains("(in test file"), "{stdout}");
     assert!(!stdout.contains(" bats."), "{stdout}");
 }
+
+/// pytest's `record_property` with Xray's documented properties, in both JUnit families: keys,
+/// a summary, labels and a comment land where Xray takes them; requirements of a keyed Test are
+/// linked after the import.
+#[test]
+fn pytest_record_property_maps_as_xray_documents() {
+    for file in ["out/junit-xunit2.xml", "out/junit-xunit1.xml"] {
+        let (stdout, v) = dry_run(&format!("generated-pytest-properties/{file}"));
+        assert!(
+            stdout.contains("5 test(s): 3 passed (0 flaky), 2 failed, 0 error(s), 0 skipped"),
+            "{file}: {stdout}"
+        );
+        let tests = tests_of(&v);
+        assert_eq!(tests.len(), 4, "{file}: the two rows are one Test");
+        let keys: Vec<&str> = tests.iter().filter_map(|t| t["testKey"].as_str()).collect();
+        assert_eq!(keys, ["CALC-101", "CALC-102"], "{file}");
+        let new = tests
+            .iter()
+            .find(|t| t["testInfo"]["summary"] == "Login rejects an empty password")
+            .unwrap_or_else(|| panic!("{file}: {tests:?}"));
+        assert_eq!(
+            new["testInfo"]["labels"],
+            serde_json::json!(["auth", "smoke"])
+        );
+        assert!(
+            new["comment"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("run on the staging stack")),
+            "{file}: {new}"
+        );
+        assert_eq!(
+            v["xray"]["requirements"][0]["requirements"],
+            serde_json::json!(["CALC-7", "CALC-9"]),
+            "{file}"
+        );
+    }
+}
