@@ -598,6 +598,14 @@ failure to init</error></testcase>
     );
 }
 
+/// Each case's failure message, if it failed.
+fn failure_messages(cases: &[TestCase]) -> Vec<Option<String>> {
+    cases
+        .iter()
+        .map(|c| c.outcome().failure().and_then(|f| f.message.read()))
+        .collect()
+}
+
 /// Boost.Test writes `message="failure"` on every failed assertion and `message="unexpected
 /// exception"` on every exception; the message is in the body. A `failure` message with any
 /// other body stays as written.
@@ -629,12 +637,8 @@ Last checkpoint:
 </testsuite>"#,
     )
     .unwrap();
-    let messages: Vec<Option<String>> = cases
-        .iter()
-        .map(|c| c.outcome().failure().and_then(|f| f.message.read()))
-        .collect();
     assert_eq!(
-        messages,
+        failure_messages(&cases),
         [
             Some("integer division rounds down".to_string()),
             Some("std::domain_error: division by zero".to_string()),
@@ -665,12 +669,8 @@ fn go_test_messages_come_from_the_output() {
 </testsuite>",
     )
     .unwrap();
-    let messages: Vec<Option<String>> = cases
-        .iter()
-        .map(|c| c.outcome().failure().and_then(|f| f.message.read()))
-        .collect();
     assert_eq!(
-        messages,
+        failure_messages(&cases),
         [
             Some("rounds down: got 3, want 4".to_string()),
             Some("panic: runtime error: integer divide by zero".to_string()),
