@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::hash_index::HashIndex;
-use crate::model::{Format, Outcome, Property, TestCase};
+use crate::model::{Attempt, Format, Outcome, Property, TestCase};
 
 /// Who a sighting is, borrowed from it: nothing is copied to build or compare one.
 #[derive(PartialEq, Eq, Hash)]
@@ -185,6 +185,7 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
     for (at, sightings) in repeated {
         let case = &mut cases[at];
         order(case, &sightings.parts);
+        drop_repeated_executions(case);
         case.settle();
         // A runner-reported flaky mark (Allure `statusDetails.flaky`) survives the re-derivation,
         // as long as the merged test passed.
@@ -282,6 +283,45 @@ fn order(case: &mut TestCase, parts: &[Part]) {
     case.attempts = rest.into();
 }
 
+/// The same execution reported by two files is one attempt, not a retry: pabot's merged
+/// `output.xml` next to each process's own (`pabot_results/*/output.xml`, read when the output
+/// folder is the input), a rebot output given with its inputs, one report copied into two
+/// folders. An attempt from another file that started at the same sub-second instant, took as
+/// long and ended the same way as an earlier one is dropped. A start time to the second only
+/// (a JUnit suite's `timestamp`) does not tell two executions apart, so it never counts.
+fn drop_repeated_executions(case: &mut TestCase) {
+    // Attempts by (start, duration), the start precise: only those can be one execution. Linear:
+    // a test seen in 100,000 files compares only attempts that share a key.
+    type Key = (time::OffsetDateTime, Option<u64>);
+    let key = |a: &Attempt| -> Option<Key> {
+        let start = a.started_at.filter(|t| t.nanosecond() != 0)?;
+        Some((start, a.duration_secs.map(f64::to_bits)))
+    };
+    let mut by_key: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut repeated = vec![false; case.attempts.len()];
+    for (i, a) in case.attempts.iter().enumerate() {
+        let Some(k) = key(a) else { continue };
+        let earlier = by_key.entry(k).or_default();
+        repeated[i] = earlier.iter().any(|&e| {
+            let e = &case.attempts[e];
+            e.source.path != a.source.path && e.outcome == a.outcome
+        });
+        if !repeated[i] {
+            earlier.push(i);
+        }
+    }
+    if !repeated.contains(&true) {
+        return;
+    }
+    let kept: Vec<Attempt> = std::mem::take(&mut case.attempts)
+        .into_vec()
+        .into_iter()
+        .zip(repeated)
+        .filter_map(|(a, repeat)| (!repeat).then_some(a))
+        .collect();
+    case.attempts = kept.into();
+}
+
 /// What orders sightings before the tie rule: start time when every attempt has one, else
 /// the position of the pattern that named the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -293,7 +333,7 @@ enum Key {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attempt, Failure, SourceRef};
+    use crate::model::{Failure, SourceRef};
 
     fn case(
         format: Format,
@@ -313,6 +353,74 @@ mod tests {
         );
         c.extras_mut().history_id = history.map(String::from);
         c
+    }
+
+    /// One execution seen in two files (pabot's merged output and a process's own) is one
+    /// attempt; a real rerun (another start), a start known to the second only, and two
+    /// attempts of one file stay attempts.
+    #[test]
+    fn one_execution_in_two_files_is_one_attempt() {
+        let at = |file: &str, start: time::OffsetDateTime, outcome: Outcome| {
+            let mut attempt = Attempt::new(
+                outcome,
+                SourceRef::new(std::path::Path::new(file), Format::Robot, None),
+            );
+            attempt.started_at = Some(start);
+            attempt.duration_secs = Some(0.25);
+            TestCase::new(vec![], Some("Calc".into()), "t".into(), attempt)
+        };
+        let fail = || Outcome::Failed(Failure::default().into());
+        let precise = time::macros::datetime!(2026-12-06 11:29:27.523010 UTC);
+        let later = time::macros::datetime!(2026-12-06 11:31:02.100000 UTC);
+        let whole_second = time::macros::datetime!(2026-12-06 11:29:27 UTC);
+        let spans = |n: usize| {
+            (1..=n)
+                .map(|end| FileSpan { end, given: 0 })
+                .collect::<Vec<_>>()
+        };
+
+        let same = merge_files(
+            vec![
+                at("out/output.xml", precise, fail()),
+                at("out/pabot_results/0/output.xml", precise, fail()),
+            ],
+            &spans(2),
+        );
+        assert_eq!(same[0].attempts.len(), 1);
+
+        let rerun = merge_files(
+            vec![
+                at("output.xml", precise, fail()),
+                at("rerun.xml", later, Outcome::Passed),
+            ],
+            &spans(2),
+        );
+        assert_eq!(rerun[0].attempts.len(), 2);
+        assert!(rerun[0].flaky);
+
+        let coarse = merge_files(
+            vec![
+                at("a.xml", whole_second, fail()),
+                at("b.xml", whole_second, fail()),
+            ],
+            &spans(2),
+        );
+        assert_eq!(coarse[0].attempts.len(), 2);
+
+        let other_end = merge_files(
+            vec![
+                at("a.xml", precise, fail()),
+                at("b.xml", precise, Outcome::Passed),
+            ],
+            &spans(2),
+        );
+        assert_eq!(other_end[0].attempts.len(), 2);
+
+        let one_file = merge_files(
+            vec![at("a.xml", precise, fail()), at("a.xml", precise, fail())],
+            &spans(1),
+        );
+        assert_eq!(one_file[0].attempts.len(), 2);
     }
 
     #[test]

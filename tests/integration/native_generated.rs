@@ -1085,3 +1085,18 @@ fn newman_matches_the_runner_console() {
         "integer division rounds down: expected 3 to deeply equal 4"
     );
 }
+
+/// pabot: "5 tests, 2 passed, 2 failed, 1 skipped". Its output folder holds the merged
+/// `output.xml` and each process's own: read whole, every test is still one execution, not
+/// two tries of one.
+#[test]
+fn pabot_output_folder_counts_each_execution_once() {
+    for input in ["generated-pabot/out/output.xml", "generated-pabot/out"] {
+        let run = run(input);
+        assert_eq!(run.cases.len(), 5, "{input}");
+        assert_eq!(counts(&run.cases), (2, 2, 0, 1), "{input}");
+        for case in &run.cases {
+            assert_eq!(case.attempts.len(), 1, "{input}: {}", case.name);
+        }
+    }
+}
