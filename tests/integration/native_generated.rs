@@ -1100,3 +1100,25 @@ fn pabot_output_folder_counts_each_execution_once() {
         }
     }
 }
+
+/// pytest with a fixture failing in teardown: "1 failed, 2 passed, 2 errors". The failed test's
+/// second `<testcase>` (its teardown error) is not a retry: its own assertion stays its failure.
+#[test]
+fn pytest_teardown_errors_keep_the_tests_own_failure() {
+    let run = run("generated-pytest-teardown/out/junit.xml");
+    assert_eq!(run.cases.len(), 3);
+    assert_eq!(counts(&run.cases), (1, 1, 1, 0));
+    let failed = find(&run, "test_counts_rows");
+    assert_eq!(failed.attempts.len(), 1);
+    assert!(message(failed).starts_with("AssertionError: expected 3 rows"));
+    let details = failed
+        .outcome()
+        .failure()
+        .and_then(|f| f.details.read())
+        .unwrap_or_default();
+    assert!(details.contains("failed on teardown with"), "{details}");
+    assert_eq!(
+        find(&run, "test_reads_rows").outcome().kind(),
+        OutcomeKind::Error
+    );
+}

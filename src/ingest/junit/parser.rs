@@ -18,7 +18,9 @@ use super::text::{Input, MAX_MARKUP_BYTES, TextSink, drain_text, start_markup};
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::ingest::hash_index::HashIndex;
 use crate::ingest::merge;
-use crate::model::{Attachment, Attempt, Format, Item, Property, SourceRef, TestCase, Text};
+use crate::model::{
+    Attachment, Attempt, Format, Item, Outcome, Property, ReadText, SourceRef, TestCase, Text,
+};
 
 /// Deeper nesting than this is refused: no real report comes close, and the frame stack must
 /// not grow with hostile input.
@@ -646,7 +648,7 @@ impl<'p> Parser<'p> {
                     return;
                 }
                 Some(at) if !test.name.is_empty() && same_in_file(&cases[at], &test) => {
-                    self.cases[at].append(test);
+                    append_repeat(&mut self.cases[at], test);
                     return;
                 }
                 // Two tests this file keeps apart that the cross-file merge would fold: from
@@ -669,7 +671,7 @@ impl<'p> Parser<'p> {
             .find_or_push(hash, |at| same_in_file(&cases[at], &test));
         match earlier {
             // Appended in document order; every case is settled once when the file ends.
-            Some(at) => self.cases[at].append(test),
+            Some(at) => append_repeat(&mut self.cases[at], test),
             // Pushed.
             None => self.cases.push(test),
         }
@@ -711,6 +713,43 @@ impl<'p> Parser<'p> {
         }
         self.index = index;
     }
+}
+
+/// Appends a repeat of `target` in the same file as its next try, unless it is pytest's report
+/// of the teardown of the execution just read: pytest writes a test that failed and then also
+/// failed in teardown as two `<testcase>`s, the second only an `<error message="failed on
+/// teardown with ...">`. That is one execution, not a retry whose teardown error would replace
+/// the test's own failure: the teardown error joins that failure's details instead.
+fn append_repeat(target: &mut TestCase, repeat: TestCase) {
+    if let Some(teardown) = pytest_teardown_error(&repeat)
+        && let Some(last) = target.attempts.last_mut()
+        && let Outcome::Failed(failure) | Outcome::Error(failure) = &mut last.outcome
+    {
+        let details = failure.details.read().unwrap_or_default();
+        let joined = match details.trim().is_empty() {
+            true => teardown,
+            false => format!("{}\n\n{teardown}", details.trim_end()),
+        };
+        failure.details = Some(Text::new(&joined));
+        return;
+    }
+    target.append(repeat);
+}
+
+/// The message and details of a lone try that is pytest's teardown error.
+fn pytest_teardown_error(test: &TestCase) -> Option<String> {
+    let [attempt] = &test.attempts[..] else {
+        return None;
+    };
+    let Outcome::Error(failure) = &attempt.outcome else {
+        return None;
+    };
+    let message = failure.message.read()?;
+    if !message.starts_with("failed on teardown with ") {
+        return None;
+    }
+    let details = failure.details.read().unwrap_or_default();
+    Some(format!("{message}\n{}", details.trim_end()))
 }
 
 /// The same test within one file: retries repeat a testcase inside the same suite.

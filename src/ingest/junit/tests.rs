@@ -679,3 +679,45 @@ fn go_test_messages_come_from_the_output() {
         ]
     );
 }
+
+/// pytest writes a test that failed and then failed in teardown as two `<testcase>`s: one
+/// execution, whose own failure stays the outcome, the teardown error added to its details. A
+/// teardown error alone (the call passed) is the test's error; other repeats stay tries.
+#[test]
+fn pytest_teardown_error_after_a_failure_is_not_a_retry() {
+    let cases = parse_str(
+        r#"<testsuites name="pytest tests"><testsuite name="pytest">
+<testcase classname="test_db" name="test_counts_rows" time="0.001"><failure message="AssertionError: expected 3 rows&#10;assert 2 == 3">db = {'rows': 2}
+E       AssertionError: expected 3 rows</failure></testcase>
+<testcase classname="test_db" name="test_counts_rows" time="0.000"><error message="failed on teardown with &quot;RuntimeError: could not drop the test database&quot;">def db():
+E       RuntimeError: could not drop the test database</error></testcase>
+<testcase classname="test_db" name="test_reads_rows" time="0.001"><error message="failed on teardown with &quot;RuntimeError: could not drop the test database&quot;">E RuntimeError</error></testcase>
+<testcase classname="test_db" name="test_retried" time="0.001"><failure message="boom"/></testcase>
+<testcase classname="test_db" name="test_retried" time="0.001"><error message="setup failed"/></testcase>
+</testsuite></testsuites>"#,
+    )
+    .unwrap();
+    assert_eq!(
+        kinds(&cases),
+        vec![
+            ("test_counts_rows".into(), OutcomeKind::Failed),
+            ("test_reads_rows".into(), OutcomeKind::Error),
+            ("test_retried".into(), OutcomeKind::Error),
+        ]
+    );
+    assert_eq!(cases[0].attempts.len(), 1);
+    let failure = cases[0].outcome().failure().unwrap();
+    assert_eq!(
+        failure.message.read().as_deref(),
+        Some("AssertionError: expected 3 rows\nassert 2 == 3")
+    );
+    let details = failure.details.read().unwrap();
+    assert!(details.starts_with("db = {'rows': 2}"), "{details}");
+    assert!(
+        details.contains(
+            "\n\nfailed on teardown with \"RuntimeError: could not drop the test database\"\ndef db():"
+        ),
+        "{details}"
+    );
+    assert_eq!(cases[2].attempts.len(), 2);
+}
