@@ -1122,3 +1122,29 @@ fn pytest_teardown_errors_keep_the_tests_own_failure() {
         OutcomeKind::Error
     );
 }
+
+/// pytest-xdist + pytest-rerunfailures: "1 failed, 8 passed, 5 rerun". Each rerun try (a bare
+/// `<testcase>` in the file) is a failed try: the two tests that recovered are flaky.
+#[test]
+fn pytest_xdist_reruns_match_the_runner_console() {
+    let run = run("generated-pytest-xdist-reruns/out/junit.xml");
+    assert_eq!(run.cases.len(), 9);
+    assert_eq!(counts(&run.cases), (8, 1, 0, 0));
+    let tries = |name: &str| {
+        let case = find(&run, name);
+        (case.attempts.len(), case.flaky)
+    };
+    assert_eq!(tries("test_flaky_a"), (2, true));
+    assert_eq!(tries("test_flaky_b"), (3, true));
+    assert_eq!(tries("test_always"), (3, false));
+    let failed_tries: usize = run
+        .cases
+        .iter()
+        .map(|c| c.attempts.iter().filter(|a| a.outcome.is_failure()).count())
+        .sum();
+    assert_eq!(
+        failed_tries,
+        5 + 1,
+        "pytest's 5 reruns, and the last try that failed"
+    );
+}

@@ -273,8 +273,13 @@ impl<'p> Parser<'p> {
 
     /// The tests read so far, each settled (repeats de-duplicated, `flaky` derived) once.
     fn into_parsed(mut self) -> Parsed {
+        // One allocation for every rerun's message, stored only if some test was rerun.
+        let mut rerun_message = None;
         for case in &mut self.cases {
             if case.attempts.len() > 1 {
+                if written_by_pytest(case) {
+                    mark_pytest_reruns(case, &mut rerun_message);
+                }
                 case.settle();
             }
         }
@@ -712,6 +717,37 @@ impl<'p> Parser<'p> {
             }
         }
         self.index = index;
+    }
+}
+
+/// pytest names its suite `pytest` (its `junit_suite_name` default), in both JUnit families.
+fn written_by_pytest(case: &TestCase) -> bool {
+    matches!(&*case.suite_path, [suite] if suite == "pytest")
+}
+
+/// What a pytest rerun's try says: the file does not keep its failure.
+const PYTEST_RERUN_MESSAGE: &str = "failed and was rerun (pytest-rerunfailures keeps no details \
+     of a rerun try in the JUnit report)";
+
+/// pytest writes a test once per try only when it reruns it, and pytest-rerunfailures reruns
+/// only a try that failed (or errored in setup or teardown), writing that try as a bare
+/// `<testcase>`, like a pass. So in a file pytest wrote, every try of a repeated test before
+/// its last that reads as a pass failed: it is marked so, and a test that recovered on a rerun
+/// is flaky, not a plain pass ("1 failed, 8 passed, 5 rerun"). A repeat in another runner's
+/// file is left as written.
+fn mark_pytest_reruns(case: &mut TestCase, message: &mut Option<Text>) {
+    let Some((_, earlier)) = case.attempts.split_last_mut() else {
+        return;
+    };
+    for attempt in earlier {
+        if attempt.outcome == Outcome::Passed {
+            let message = *message.get_or_insert_with(|| Text::new(PYTEST_RERUN_MESSAGE));
+            attempt.outcome = Outcome::Failed(Box::new(crate::model::Failure {
+                message: Some(message),
+                kind: None,
+                details: None,
+            }));
+        }
     }
 }
 
