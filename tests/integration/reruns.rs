@@ -85,6 +85,14 @@ fn by_definition(run: &TestRun) -> BTreeMap<String, &TestCase> {
     run.cases.iter().map(|c| (c.definition(), c)).collect()
 }
 
+/// Tries that failed or errored, over every test of `run` (also used by `native_generated`).
+pub(crate) fn failed_tries(run: &TestRun) -> usize {
+    run.cases
+        .iter()
+        .map(|c| c.attempts.iter().filter(|a| a.outcome.is_failure()).count())
+        .sum()
+}
+
 fn check_pytest_family(family: &str) {
     let dir = fixture("pytest-rerunfailures");
     let console = std::fs::read_to_string(dir.join(format!("console-{family}.txt"))).unwrap();
@@ -155,13 +163,8 @@ fn check_pytest_family(family: &str) {
     // every earlier try reads as failed, and the 7 tests that recovered are flaky (pytest's
     // "24 rerun"), not plain passes.
     assert_eq!(counts.flaky, 7, "{family}: the recovered tests are flaky");
-    let failed_tries: usize = run
-        .cases
-        .iter()
-        .map(|c| c.attempts.iter().filter(|a| a.outcome.is_failure()).count())
-        .sum();
     assert_eq!(
-        failed_tries,
+        failed_tries(&run),
         line["rerun"] + counts.failed + counts.error,
         "{family}: every rerun try failed, and the last try of each failed test"
     );
