@@ -1137,13 +1137,8 @@ fn pytest_xdist_reruns_match_the_runner_console() {
     assert_eq!(tries("test_flaky_a"), (2, true));
     assert_eq!(tries("test_flaky_b"), (3, true));
     assert_eq!(tries("test_always"), (3, false));
-    let failed_tries: usize = run
-        .cases
-        .iter()
-        .map(|c| c.attempts.iter().filter(|a| a.outcome.is_failure()).count())
-        .sum();
     assert_eq!(
-        failed_tries,
+        crate::reruns::failed_tries(&run),
         5 + 1,
         "pytest's 5 reruns, and the last try that failed"
     );
