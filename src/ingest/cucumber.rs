@@ -173,7 +173,7 @@ struct State {
     parsed: Parsed,
     /// The current feature's file, repository-relative, for annotations.
     feature_file: Option<String>,
-    /// Embedding bytes kept so far, against [`MAX_EMBEDDINGS_PER_FILE`].
+    /// Embedding bytes kept so far, against [`evidence_budget`].
     embedded: usize,
     over_budget: OverBudget,
 }
