@@ -147,10 +147,10 @@ pub(crate) fn plain(s: &str) -> String {
 /// something, else the first non-blank line of the details (jest-junit and others write no
 /// `message` attribute; the text is in the element's body), passing over a first line that only
 /// names the test (PHPUnit starts the body with `CalcTest::testDivides`) or its place (bats:
-/// `(in test file test/calc.bats, line 12)`). A Rust panic's
-/// header (`thread 'tests::adds' (23430) panicked at src/lib.rs:19:9`, which cargo-nextest
-/// writes as the message, its thread id new every run) gives way to the panic's own message,
-/// the body's next line. ANSI colour codes removed.
+/// `(in test file test/calc.bats, line 12)`). A Rust panic's header (`thread 'tests::adds'
+/// (23430) panicked at src/lib.rs:19:9`, which cargo-nextest writes as the message, its thread
+/// id new every run) gives way to the panic's own message, the body's next line. ANSI colour
+/// codes removed.
 pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<String> {
     if let Some(m) = f.message.read().filter(|m| !m.trim().is_empty()) {
         if is_rust_panic_header(m.trim())
