@@ -383,54 +383,47 @@ mod tests {
         let precise = time::macros::datetime!(2026-12-06 11:29:27.523010 UTC);
         let later = time::macros::datetime!(2026-12-06 11:31:02.100000 UTC);
         let whole_second = time::macros::datetime!(2026-12-06 11:29:27 UTC);
-        let spans = |n: usize| {
-            (1..=n)
-                .map(|end| FileSpan { end, given: 0 })
-                .collect::<Vec<_>>()
+        // The two sightings merged: from two files, or both from one.
+        let merged = |a: TestCase, b: TestCase, files: usize| {
+            let spans: Vec<FileSpan> = (1..=files).map(|end| FileSpan { end, given: 0 }).collect();
+            merge_files(vec![a, b], &spans).remove(0)
         };
 
-        let same = merge_files(
-            vec![
-                at("out/output.xml", precise, fail()),
-                at("out/pabot_results/0/output.xml", precise, fail()),
-            ],
-            &spans(2),
+        let same = merged(
+            at("out/output.xml", precise, fail()),
+            at("out/pabot_results/0/output.xml", precise, fail()),
+            2,
         );
-        assert_eq!(same[0].attempts.len(), 1);
+        assert_eq!(same.attempts.len(), 1);
 
-        let rerun = merge_files(
-            vec![
-                at("output.xml", precise, fail()),
-                at("rerun.xml", later, Outcome::Passed),
-            ],
-            &spans(2),
+        let rerun = merged(
+            at("output.xml", precise, fail()),
+            at("rerun.xml", later, Outcome::Passed),
+            2,
         );
-        assert_eq!(rerun[0].attempts.len(), 2);
-        assert!(rerun[0].flaky);
+        assert_eq!(rerun.attempts.len(), 2);
+        assert!(rerun.flaky);
 
-        let coarse = merge_files(
-            vec![
-                at("a.xml", whole_second, fail()),
-                at("b.xml", whole_second, fail()),
-            ],
-            &spans(2),
+        let coarse = merged(
+            at("a.xml", whole_second, fail()),
+            at("b.xml", whole_second, fail()),
+            2,
         );
-        assert_eq!(coarse[0].attempts.len(), 2);
+        assert_eq!(coarse.attempts.len(), 2);
 
-        let other_end = merge_files(
-            vec![
-                at("a.xml", precise, fail()),
-                at("b.xml", precise, Outcome::Passed),
-            ],
-            &spans(2),
+        let other_end = merged(
+            at("a.xml", precise, fail()),
+            at("b.xml", precise, Outcome::Passed),
+            2,
         );
-        assert_eq!(other_end[0].attempts.len(), 2);
+        assert_eq!(other_end.attempts.len(), 2);
 
-        let one_file = merge_files(
-            vec![at("a.xml", precise, fail()), at("a.xml", precise, fail())],
-            &spans(1),
+        let one_file = merged(
+            at("a.xml", precise, fail()),
+            at("a.xml", precise, fail()),
+            1,
         );
-        assert_eq!(one_file[0].attempts.len(), 2);
+        assert_eq!(one_file.attempts.len(), 2);
     }
 
     #[test]
