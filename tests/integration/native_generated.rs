@@ -1143,3 +1143,35 @@ fn pytest_xdist_reruns_match_the_runner_console() {
         "pytest's 5 reruns, and the last try that failed"
     );
 }
+
+/// behave 1.2.6, the release most CI images ran for years, on the same features: "3 scenarios
+/// passed, 3 failed, 1 skipped" in both its JSON and its JUnit file (1.2.6 counts the
+/// undefined step's scenario as failed, where 1.3 says error).
+#[test]
+fn behave_1_2_6_matches_the_runner_console() {
+    let json = run("generated-behave/behave-1.2.6/behave.json");
+    assert_eq!(format_of(&json), Format::Behave);
+    let junit = run("generated-behave/behave-1.2.6/junit/TESTS-calculator.xml");
+    assert_eq!(format_of(&junit), Format::Junit);
+    for run in [&json, &junit] {
+        assert_eq!(run.cases.len(), 7);
+        assert_eq!(counts(&run.cases), (3, 3, 0, 1));
+    }
+    let root = find(&json, "Square root");
+    assert_eq!(root.outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(
+        message(root),
+        "undefined step: When I take the square root of 16"
+    );
+    assert_eq!(
+        message(find(&json, "Divide numbers")),
+        "Then the result is 4: Assertion Failed: expected 4 but got 3"
+    );
+    let rows: Vec<_> = json.cases.iter().filter(|c| c.name == "Sum rows").collect();
+    assert_eq!(rows.len(), 3, "outline rows stay separate results");
+    assert_eq!(rows[2].parameters()[0].value, "@1.3 sums");
+    assert_eq!(
+        message(find(&junit, "Divide numbers")),
+        "expected 4 but got 3"
+    );
+}
