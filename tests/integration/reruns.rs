@@ -93,22 +93,22 @@ pub(crate) fn failed_tries(run: &TestRun) -> usize {
         .sum()
 }
 
-fn check_pytest_family(family: &str) {
-    let dir = fixture("pytest-rerunfailures");
-    let console = std::fs::read_to_string(dir.join(format!("console-{family}.txt"))).unwrap();
-    let line = pytest_summary_line(&console);
-    let (nodes, words) = pytest_short_summary(&console);
-    let run = read(&[dir.join(format!("pytest-reruns-{family}.xml"))]);
+/// xray-sync's reading of a pytest JUnit file against pytest's own console: outcome by outcome
+/// against its final line, and test by test against its `-rA` short summary (the recovered
+/// tests' flakiness is left to the callers: it depends on the rerunfailures version).
+fn check_pytest_verdicts(label: &str, run: &TestRun, console: &str) -> BTreeMap<String, usize> {
+    let line = pytest_summary_line(console);
+    let (nodes, words) = pytest_short_summary(console);
     let counts = run.counts();
-    let tests = by_definition(&run);
+    let tests = by_definition(run);
 
     // Outcome by outcome against pytest's own final line.
-    assert_eq!(counts.failed, line["failed"], "{family}: failed");
-    assert_eq!(counts.error, line["errors"], "{family}: errors");
+    assert_eq!(counts.failed, line["failed"], "{label}: failed");
+    assert_eq!(counts.error, line["errors"], "{label}: errors");
     assert_eq!(
         counts.skipped,
         line["skipped"] + line["xfailed"],
-        "{family}: skipped (pytest's skipped + xfailed, both <skipped> in JUnit)"
+        "{label}: skipped (pytest's skipped + xfailed, both <skipped> in JUnit)"
     );
     // pytest counts `passed` per report: a test that passes its call and errors in teardown
     // adds one `PASSED` per try. As tests: the nodes whose every verdict is PASSED, plus xpass.
@@ -119,27 +119,24 @@ fn check_pytest_family(family: &str) {
         .collect();
     assert_eq!(
         words["PASSED"], line["passed"],
-        "{family}: the short summary and the final line agree"
+        "{label}: the short summary and the final line agree"
     );
     assert_eq!(
         counts.passed,
         passed_nodes.len() + line["xpassed"],
-        "{family}: passed"
+        "{label}: passed"
     );
     assert_eq!(
         counts.total,
         counts.passed + counts.failed + counts.error + counts.skipped
     );
-    // Every try is kept: the tests plus pytest's `N rerun`.
-    let tries: usize = run.cases.iter().map(|c| c.attempts.len()).sum();
-    assert_eq!(tries, counts.total + line["rerun"], "{family}: tries");
 
     // Test by test: pytest's verdict for each node is xray-sync's outcome.
     for (node, verdicts) in &nodes {
         let def = definition_of_node(node);
         let case = tests
             .get(&def)
-            .unwrap_or_else(|| panic!("{family}: {def} not read"));
+            .unwrap_or_else(|| panic!("{label}: {def} not read"));
         let want = if verdicts.iter().any(|w| w == "ERROR") {
             OutcomeKind::Error
         } else if verdicts.iter().any(|w| w == "FAILED") {
@@ -149,14 +146,26 @@ fn check_pytest_family(family: &str) {
         } else {
             OutcomeKind::Passed
         };
-        assert_eq!(case.outcome().kind(), want, "{family}: {def} {verdicts:?}");
+        assert_eq!(case.outcome().kind(), want, "{label}: {def} {verdicts:?}");
         if case.outcome().is_failure() {
-            assert!(!case.flaky, "{family}: {def} failed, so it is not flaky");
-            assert!(
-                case.attempts.len() == 3,
-                "{family}: {def} was tried 3 times"
-            );
+            assert!(!case.flaky, "{label}: {def} failed, so it is not flaky");
         }
+    }
+    line
+}
+
+fn check_pytest_family(family: &str) {
+    let dir = fixture("pytest-rerunfailures");
+    let console = std::fs::read_to_string(dir.join(format!("console-{family}.txt"))).unwrap();
+    let run = read(&[dir.join(format!("pytest-reruns-{family}.xml"))]);
+    let line = check_pytest_verdicts(family, &run, &console);
+    let counts = run.counts();
+
+    // Every try is kept: the tests plus pytest's `N rerun`.
+    let tries: usize = run.cases.iter().map(|c| c.attempts.len()).sum();
+    assert_eq!(tries, counts.total + line["rerun"], "{family}: tries");
+    for case in run.cases.iter().filter(|c| c.outcome().is_failure()) {
+        assert_eq!(case.attempts.len(), 3, "{family}: {} was tried 3 times", case.name);
     }
     // pytest-rerunfailures writes a rerun try as a bare `<testcase>` with no child; pytest
     // writes a test once per try only when it reruns it, and it reruns only a failed try. So
@@ -194,6 +203,33 @@ fn pytest_rerunfailures_xunit1_counts_match_pytest() {
 #[test]
 fn pytest_rerunfailures_xunit2_counts_match_pytest() {
     check_pytest_family("xunit2");
+}
+
+/// pytest-rerunfailures before 16.6.1 (here 16.6 with pytest 8.4.2, the same tests) writes each
+/// test's last try only: nothing in the file says a test was rerun. Failures, errors and skips
+/// still agree with pytest test by test; the 7 tests that recovered on a rerun can only read as
+/// plain passes (README: "pytest reruns").
+#[test]
+fn pytest_rerunfailures_before_16_6_1_keeps_only_the_last_try() {
+    let dir = fixture("pytest-rerunfailures");
+    let console = std::fs::read_to_string(dir.join("console-16.6.txt")).unwrap();
+    let run = read(&[dir.join("pytest-reruns-16.6.xml")]);
+    let line = check_pytest_verdicts("16.6", &run, &console);
+    assert_eq!(line["rerun"], 24, "pytest reran as often as with 16.7");
+    let counts = run.counts();
+    assert_eq!(counts.flaky, 0, "the file holds no rerun try of a test that recovered");
+    for case in run.cases.iter().filter(|c| c.name.starts_with("test_flaky")) {
+        assert_eq!(case.outcome().kind(), OutcomeKind::Passed, "{}", case.name);
+        assert_eq!(case.attempts.len(), 1, "{}", case.name);
+    }
+    // The one test 16.6 writes once per try is the one whose every try errors in teardown
+    // (bare, bare, then the error): its earlier tries read as failed, which they were.
+    let repeated: Vec<_> = run.cases.iter().filter(|c| c.attempts.len() > 1).collect();
+    assert_eq!(repeated.len(), 1);
+    assert_eq!(repeated[0].name, "test_teardown_error");
+    assert_eq!(repeated[0].attempts.len(), 3);
+    assert!(repeated[0].attempts.iter().all(|a| a.outcome.is_failure()));
+    assert_eq!(repeated[0].outcome().kind(), OutcomeKind::Error);
 }
 
 /// gotestsum writes every failed try first and the passing tries after them; in document
