@@ -74,6 +74,22 @@ pub fn short_class(definition: &str, name: &str) -> Option<String> {
     (!short.is_empty()).then(|| short.to_string())
 }
 
+/// `CalcTest.adds`: the short class and the name, what a person recognises a test by. A row of a
+/// data-driven test (`adds[2 + 2 = 5]`) is named in full, after the class of the Test it is an
+/// iteration of (its definition names the Test, `calc.CalcTest.adds`, not the row).
+pub fn short_title(definition: &str, name: &str) -> String {
+    let class = short_class(definition, name).or_else(|| {
+        let row = iterations::row(name)?;
+        (!definition.ends_with(name)).then(|| short_class(definition, &row.base))?
+    });
+    match class {
+        // A describe path (`Test 1 › Test 1.1`) reads as a path, not as a class.
+        Some(class) if class.contains(char::is_whitespace) => format!("{class} › {name}"),
+        Some(class) => format!("{class}.{name}"),
+        None => name.to_string(),
+    }
+}
+
 /// A file name with a test source's extension (`calc.bats`, `calc.test.js`): runners that name
 /// the file as the classname (bats, jest-junit's `{filepath}`, tap reporters).
 fn is_source_file(name: &str) -> bool {
@@ -704,6 +720,33 @@ mod tests {
     fn per_test_plan_entries_stay_small() {
         assert_eq!(std::mem::size_of::<PlannedTest>(), 16);
         assert_eq!(std::mem::size_of::<ChunkTest>(), 16);
+    }
+
+    #[test]
+    fn short_title_names_a_row_after_its_tests_class() {
+        // JUnit 4 Parameterized under Surefire: the row's definition is its Test's.
+        assert_eq!(
+            short_title("calc.ParameterizedCalculatorTest.adds", "adds[2 + 2 = 5]"),
+            "ParameterizedCalculatorTest.adds[2 + 2 = 5]"
+        );
+        assert_eq!(
+            short_title("test_calc.test_div", "test_div[1-0]"),
+            "test_calc.test_div[1-0]"
+        );
+        assert_eq!(
+            short_title("com.acme.CalcTest.adds", "adds"),
+            "CalcTest.adds"
+        );
+        assert_eq!(
+            short_title("Test 1 › Test 1.1.Failing test", "Failing test"),
+            "Test 1.1 › Failing test"
+        );
+        assert_eq!(short_title("adds", "adds"), "adds");
+        // A row whose definition is its own (not folded into a Test) reads as before.
+        assert_eq!(
+            short_title("calc.CalcTest.adds[1]", "adds[1]"),
+            "CalcTest.adds[1]"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! row's parameters, the way Xray's own importers treat them:
 //! - pytest `test_div[1-0]` → Test `test_div`, one parameter `p1 = 1-0` (pytest ids join the
 //!   values with `-`, which values may contain, so the id stays one value);
-//! - JUnit 5 `testDiv(int, int)[2]` → Test `testDiv(int, int)`, parameter `index = 2`;
+//! - JUnit 5 `testDiv(int, int)[2]` → Test `testDiv(int, int)`, parameter `index = 2` (Maven
+//!   Surefire 2.22's JUnit Platform provider writes the types in braces, `testDiv{int, int}[2]`:
+//!   the same);
 //! - JUnit 5 display names `[2] a=4, b=2` / `[2] 4, 2` → a Test named by the argument names
 //!   (`[a, b]`; `[p1, p2]` when unnamed), parameters `a = 4, b = 2` / `p1 = 4, p2 = 2`;
 //! - NUnit `Divide(4,2)` and xUnit theories `Divide(x: 4, y: 2)` → Test `Divide`, parameters
@@ -66,15 +68,16 @@ fn bracket_row(name: &str, open: usize) -> Option<Row> {
         return None;
     }
     let suffix = name[open..].to_string();
-    // JUnit 5 legacy names: `method(types)[n]`.
-    if base.ends_with(')') && inside.bytes().all(|b| b.is_ascii_digit()) {
+    // JUnit 5 legacy names: `method(types)[n]`, or `method{types}[n]` (Surefire 2.22).
+    let signature = base.ends_with(')') || base.ends_with('}');
+    if signature && inside.bytes().all(|b| b.is_ascii_digit()) {
         return Some(Row {
             base: base.to_string(),
             suffix,
             params: vec![("index".into(), inside.to_string())],
         });
     }
-    if base.ends_with(')') {
+    if signature {
         return None;
     }
     Some(Row {
@@ -158,12 +161,14 @@ fn args(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `name(types)` at the end of `base`, for JUnit 5 legacy names; empty when none.
+/// `(types)` or `{types}` at the end of `base`, for JUnit 5 legacy names; empty when none.
 fn method_args(base: &str) -> &str {
-    match (base.ends_with(')'), base.find('(')) {
-        (true, Some(open)) => &base[open..],
-        _ => "",
-    }
+    let open = match base.as_bytes().last() {
+        Some(b')') => base.find('('),
+        Some(b'}') => base.find('{'),
+        _ => None,
+    };
+    open.map_or("", |open| &base[open..])
 }
 
 /// Java parameter type lists (`int, java.lang.String`): a method signature, not values.
@@ -228,6 +233,15 @@ mod tests {
         let r = row("testDiv(int, int)[2]").unwrap();
         assert_eq!(r.base, "testDiv(int, int)");
         assert_eq!(r.params, p(&[("index", "2")]));
+        // Maven Surefire 2.22.3 with JUnit 5.9 (fixtures/generated-surefire/junit5).
+        let r = row("adds{int, int, int}[3]").unwrap();
+        assert_eq!(r.base, "adds{int, int, int}");
+        assert_eq!(r.params, p(&[("index", "3")]));
+        assert_eq!(
+            base_definition("calc.CalculatorTest.adds{int, int, int}[3]", &r).as_deref(),
+            Some("calc.CalculatorTest.adds{int, int, int}")
+        );
+        assert_eq!(row("adds{int, int, int}[x]"), None);
         let r = row("[2] a=4, b=2").unwrap();
         assert_eq!(r.base, "[a, b]");
         assert_eq!(r.params, p(&[("a", "4"), ("b", "2")]));

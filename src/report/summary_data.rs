@@ -136,14 +136,7 @@ impl FailureRow {
 
     /// `CalcTest.adds`: the short class and the name, what a person recognises.
     pub fn short_title(&self) -> String {
-        match crate::plan::short_class(&self.definition, &self.name) {
-            // A describe path (`Test 1 › Test 1.1`) reads as a path, not as a class.
-            Some(class) if class.contains(char::is_whitespace) => {
-                format!("{class} › {}", self.name)
-            }
-            Some(class) => format!("{class}.{}", self.name),
-            None => self.name.clone(),
-        }
+        crate::plan::short_title(&self.definition, &self.name)
     }
 }
 

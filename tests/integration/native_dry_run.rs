@@ -268,3 +268,48 @@ fn pytest_record_property_maps_as_xray_documents() {
         );
     }
 }
+
+/// Maven Surefire's data-driven rows: JUnit 4 `Parameterized` (`adds[2 + 2 = 5]`) and, under
+/// Surefire 2.22's JUnit Platform provider, JUnit 5 `@ParameterizedTest` (`adds{int, int,
+/// int}[3]`): each set of rows is one Test with an iteration per row, its bug named after the
+/// Test, and the failure list names the row after its class.
+#[test]
+fn surefire_rows_are_iterations_of_one_test() {
+    for (dir, definition, row) in [
+        (
+            "generated-surefire/junit4/surefire-reports",
+            "calc.ParameterizedCalculatorTest.adds",
+            "ParameterizedCalculatorTest.adds[2 + 2 = 5]",
+        ),
+        (
+            "generated-surefire/junit5/surefire-reports/TEST-calc.CalculatorTest.xml",
+            "calc.CalculatorTest.adds{int, int, int}",
+            "CalculatorTest.adds{int, int, int}[3]",
+        ),
+    ] {
+        let (stdout, v) = dry_run(dir);
+        let tests = tests_of(&v);
+        let adds: Vec<_> = tests
+            .iter()
+            .filter(|t| t["testInfo"]["definition"] == definition)
+            .collect();
+        assert_eq!(adds.len(), 1, "{dir}: one Test for the rows");
+        assert_eq!(adds[0]["status"], "FAILED", "{dir}");
+        let statuses: Vec<_> = adds[0]["iterations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["PASSED", "PASSED", "FAILED"], "{dir}");
+        let short = definition.rsplit_once("calc.").unwrap().1;
+        assert!(
+            stdout.contains(&format!("CALC  {short}: expected")),
+            "{dir}: {stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("✗ {row}: expected")),
+            "{dir}: {stdout}"
+        );
+    }
+}

@@ -1175,3 +1175,55 @@ fn behave_1_2_6_matches_the_runner_console() {
         "expected 4 but got 3"
     );
 }
+
+/// Maven Surefire 2.22.3 + JUnit 4.13.2 with `rerunFailingTestsCount` 2, the whole
+/// `surefire-reports/` folder given: "Tests run: 8, Failures: 2, Errors: 1, Skipped: 1, Flakes: 1".
+#[test]
+fn surefire_junit4_matches_the_runner_console() {
+    let run = run("generated-surefire/junit4/surefire-reports");
+    assert_eq!(run.cases.len(), 8);
+    assert_eq!(counts(&run.cases), (4, 2, 1, 1));
+    assert_eq!(run.cases.iter().filter(|c| c.flaky).count(), 1);
+    let flaky = find(&run, "passesOnTheSecondTry");
+    assert!(flaky.flaky);
+    assert_eq!(flaky.attempts.len(), 2, "the flakyFailure, then the pass");
+    // Surefire's "Run 1: … Run 3:": every failing test was tried three times.
+    for name in ["dividesRoundingDown", "dividesByZero", "adds[2 + 2 = 5]"] {
+        assert_eq!(find(&run, name).attempts.len(), 3, "{name}");
+    }
+    assert_eq!(
+        find(&run, "dividesByZero").outcome().kind(),
+        OutcomeKind::Error
+    );
+    assert_eq!(
+        message(find(&run, "dividesRoundingDown")),
+        "integer division rounds down expected:<4> but was:<3>"
+    );
+    // The `.txt` summaries are not results; they are reported, never counted.
+    let skipped = run
+        .files
+        .iter()
+        .filter(|f| !matches!(f.status, FileStatus::Parsed { .. }))
+        .count();
+    assert_eq!(skipped, 2);
+}
+
+/// Maven Surefire 2.22.3 + JUnit Jupiter 5.9.2 (no reruns with this provider): "Tests run: 10,
+/// Failures: 4, Errors: 1, Skipped: 1".
+#[test]
+fn surefire_junit5_matches_the_runner_console() {
+    let run = run("generated-surefire/junit5/surefire-reports/TEST-calc.CalculatorTest.xml");
+    assert_eq!(format_of(&run), Format::Junit);
+    assert_eq!(run.cases.len(), 10);
+    assert_eq!(counts(&run.cases), (4, 4, 1, 1));
+    let nested = find(&run, "throwsOnZero");
+    assert_eq!(
+        nested.classname.as_deref(),
+        Some("calc.CalculatorTest$WhenNegative")
+    );
+    assert_eq!(nested.outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(
+        find(&run, "multiplies").outcome().kind(),
+        OutcomeKind::Skipped
+    );
+}

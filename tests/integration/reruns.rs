@@ -165,7 +165,12 @@ fn check_pytest_family(family: &str) {
     let tries: usize = run.cases.iter().map(|c| c.attempts.len()).sum();
     assert_eq!(tries, counts.total + line["rerun"], "{family}: tries");
     for case in run.cases.iter().filter(|c| c.outcome().is_failure()) {
-        assert_eq!(case.attempts.len(), 3, "{family}: {} was tried 3 times", case.name);
+        assert_eq!(
+            case.attempts.len(),
+            3,
+            "{family}: {} was tried 3 times",
+            case.name
+        );
     }
     // pytest-rerunfailures writes a rerun try as a bare `<testcase>` with no child; pytest
     // writes a test once per try only when it reruns it, and it reruns only a failed try. So
@@ -217,8 +222,15 @@ fn pytest_rerunfailures_before_16_6_1_keeps_only_the_last_try() {
     let line = check_pytest_verdicts("16.6", &run, &console);
     assert_eq!(line["rerun"], 24, "pytest reran as often as with 16.7");
     let counts = run.counts();
-    assert_eq!(counts.flaky, 0, "the file holds no rerun try of a test that recovered");
-    for case in run.cases.iter().filter(|c| c.name.starts_with("test_flaky")) {
+    assert_eq!(
+        counts.flaky, 0,
+        "the file holds no rerun try of a test that recovered"
+    );
+    for case in run
+        .cases
+        .iter()
+        .filter(|c| c.name.starts_with("test_flaky"))
+    {
         assert_eq!(case.outcome().kind(), OutcomeKind::Passed, "{}", case.name);
         assert_eq!(case.attempts.len(), 1, "{}", case.name);
     }
