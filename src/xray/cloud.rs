@@ -383,7 +383,7 @@ impl Cloud {
         struct Data {
             get_project_settings: Option<ProjectSettings>,
         }
-        const QUERY: &str = "query($p: String) { getProjectSettings(projectIdOrKey: $p) { projectId testEnvironments testTypeSettings { testTypes { id name kind } defaultTestTypeId } defectIssueTypes } }";
+        const QUERY: &str = "query($p: String!) { getProjectSettings(projectIdOrKey: $p) { projectId testEnvironments testTypeSettings { testTypes { id name kind } defaultTestTypeId } defectIssueTypes } }";
         let what = format!("project {project}");
         let data: Data = self.graphql(&what, QUERY, serde_json::json!({ "p": project }))?;
         data.get_project_settings.ok_or(ApiError::NotFound {
@@ -406,7 +406,7 @@ impl Cloud {
             #[serde(default)]
             total: usize,
         }
-        const QUERY: &str = "query($jql: String) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
+        const QUERY: &str = "query($jql: String!) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
         let data: Data = self.graphql(
             &format!("test plan {key}"),
             QUERY,
@@ -548,7 +548,7 @@ impl Cloud {
         struct Data {
             get_test_plans: Option<Page<IdHit>>,
         }
-        const QUERY: &str = "query($jql: String) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
+        const QUERY: &str = "query($jql: String!) { getTestPlans(jql: $jql, limit: 1) { total results { issueId } } }";
         let data: Data = self.graphql(
             &format!("test plan {key}"),
             QUERY,
@@ -562,7 +562,7 @@ impl Cloud {
 
     /// `addTestExecutionsToTestPlan(issueId, testExecIssueIds)`; adding twice is harmless.
     pub fn add_execution_to_plan(&self, plan_id: &str, execution_id: &str) -> Result<(), ApiError> {
-        const QUERY: &str = "mutation($plan: String!, $execs: [String]) { addTestExecutionsToTestPlan(issueId: $plan, testExecIssueIds: $execs) { addedTestExecutions warning } }";
+        const QUERY: &str = "mutation($plan: String!, $execs: [String]!) { addTestExecutionsToTestPlan(issueId: $plan, testExecIssueIds: $execs) { addedTestExecutions warning } }";
         let _: serde_json::Value = self.graphql_mutation(
             "test plan link",
             QUERY,
