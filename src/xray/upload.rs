@@ -23,7 +23,9 @@
 //!   results go by their definition, or under `strict_keys` nothing is sent.
 //! - Nothing is re-sent after a 400/403/404: the unsent chunks are spooled. One exception: an
 //!   import refusing a `testKey` (`Test with key … not found`) has that key's results sent by
-//!   definition and the unsent chunks sent once more, so one stale key never costs the run.
+//!   definition and the unsent chunks sent once more, so one stale key never costs the run; one
+//!   refusing a Test Environment the Cloud project does not have (`the following environments
+//!   dont exist …`) has the unsent chunks sent once more without it, with a warning.
 //! - Evidence goes in last, while the encoded request stays under `chunk.max_bytes`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -390,6 +392,7 @@ pub fn run_checked(
         stale: &stale,
         refused: BTreeSet::new(),
         refused_requirements: BTreeSet::new(),
+        refused_environments: BTreeSet::new(),
         info: &info,
         reader: EvidenceReader::new(&output.workspace, evidence_roots, settings.evidence),
         first_used: BTreeMap::new(),
@@ -479,7 +482,7 @@ pub fn run_checked(
             }
         }
     }
-    let create = match &append_to {
+    let mut create = match &append_to {
         Some(_) => None,
         None => {
             let mut all = labels.clone();
@@ -532,9 +535,24 @@ pub fn run_checked(
             );
             bodies.refused_requirements = requirements.clone();
         }
-        if !refused.is_empty() || !requirements.is_empty() {
+        let environments = refused_environments(failure, &info);
+        if !environments.is_empty() {
+            let names: Vec<String> = environments.iter().map(|e| format!("'{e}'")).collect();
+            let line = format!(
+                "Xray refused the Test Environment(s) {} (not in project {}: create them in Xray, or correct XRAY_ENVIRONMENTS); the results were sent without them",
+                names.join(", "),
+                settings.project
+            );
+            progress(&format!("Xray: warning: {line}; sending again"));
+            receipt.warnings.push(line);
+            if let Some(create) = create.as_mut() {
+                drop_environments(create, &environments);
+            }
+            bodies.refused_environments = environments.clone();
+        }
+        if !refused.is_empty() || !requirements.is_empty() || !environments.is_empty() {
             // The chunks sent first named the refused keys: no re-send into a race winner.
-            if std::mem::take(&mut copy) {
+            if (!refused.is_empty() || !requirements.is_empty()) && std::mem::take(&mut copy) {
                 receipt.warnings.push(
                     "a Test or requirement key was refused, so this run did not check for an execution another job of its CI run created at the same time".into(),
                 );
@@ -963,6 +981,8 @@ struct Bodies<'a> {
     refused: BTreeSet<String>,
     /// Requirement keys the import refused: left out of `testInfo.requirementKeys`.
     refused_requirements: BTreeSet<String>,
+    /// Test Environments the import refused: left out of `info.testEnvironments`.
+    refused_environments: BTreeSet<String>,
     info: &'a Info,
     reader: EvidenceReader,
     /// Evidence bytes counted before each chunk was first built (`EvidenceReader::set_used`).
@@ -1027,7 +1047,12 @@ impl Bodies<'_> {
         }
         let mut doc = ImportDoc {
             test_execution_key: None,
-            info: (n == 0 || self.product == Product::Dc).then(|| self.info.clone()),
+            info: (n == 0 || self.product == Product::Dc).then(|| {
+                let mut info = self.info.clone();
+                info.test_environments
+                    .retain(|e| !self.refused_environments.contains(e));
+                info
+            }),
             tests: results,
         };
         crate::xray::requirements::strip(&mut doc, &self.refused_requirements);
@@ -1092,6 +1117,66 @@ fn refused_keys(
         .filter(|k| named.iter().any(|n| n == k))
         .map(str::to_string)
         .collect()
+}
+
+/// The configured Test Environments an import refused as not in the project (Xray Cloud:
+/// `Error importing results: the following environments dont exist or are not in the context of
+/// test execution project: 'QA'!`, docs/xray-api.md §2.1). The names are read from the quotes;
+/// when none of them is one of ours (a spelling the answer changed), all of ours are taken, as
+/// the import will refuse them again otherwise.
+fn refused_environments(failure: &crate::error::ApiError, info: &Info) -> BTreeSet<String> {
+    if info.test_environments.is_empty() {
+        return BTreeSet::new();
+    }
+    let text = keys::error_text(failure);
+    let lower = text.to_ascii_lowercase();
+    let Some(at) = lower.find("environments") else {
+        return BTreeSet::new();
+    };
+    let rest = &lower[at..];
+    if !(rest.contains("dont exist")
+        || rest.contains("don't exist")
+        || rest.contains("do not exist"))
+    {
+        return BTreeSet::new();
+    }
+    let quoted: Vec<&str> = text[at..].split('\'').skip(1).step_by(2).collect();
+    let named: BTreeSet<String> = info
+        .test_environments
+        .iter()
+        .filter(|e| quoted.iter().any(|q| q.eq_ignore_ascii_case(e)))
+        .cloned()
+        .collect();
+    if named.is_empty() {
+        info.test_environments.iter().cloned().collect()
+    } else {
+        named
+    }
+}
+
+/// `environments` taken out of a Cloud multipart `info`'s `xrayFields` (the key dropped when
+/// none is left, and `xrayFields` when it is empty).
+fn drop_environments(create: &mut serde_json::Value, environments: &BTreeSet<String>) {
+    let Some(xray) = create
+        .get_mut("xrayFields")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    if let Some(list) = xray
+        .get_mut("environments")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        list.retain(|e| e.as_str().is_none_or(|e| !environments.contains(e)));
+        if list.is_empty() {
+            xray.remove("environments");
+        }
+    }
+    if xray.is_empty()
+        && let Some(root) = create.as_object_mut()
+    {
+        root.remove("xrayFields");
+    }
 }
 
 /// `result` sent by its definition instead of its stale key: the planned definition and name

@@ -339,6 +339,63 @@ fn stale_key_falls_back(product: Product) {
     assert!(doc["tests"][1].get("testKey").is_none());
 }
 
+/// Xray Cloud refuses a whole import naming a Test Environment the project does not have
+/// (xray-api.md §2.1): the results go again without it, with a warning, so one misspelt
+/// environment never costs the run. The ones the project has stay on the execution.
+#[test]
+fn an_unknown_test_environment_costs_only_itself_on_cloud() {
+    let fake = cloud_fake();
+    fake.add_issue("CALC-1", "Test");
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plan, tests) = plan(Product::Cloud, 3, 10_000, &keyed_first(1));
+    let ExecutionTarget::Create { info, .. } = &mut plan.target else {
+        unreachable!("the test plans create")
+    };
+    info.test_environments = vec!["chrome".into(), "QA".into()];
+    let mut lines = Vec::new();
+    let receipt = upload::run(
+        &http(Duration::from_secs(5)),
+        &settings(Product::Cloud, &fake.url(), false),
+        &output(dir.path()),
+        &plan,
+        tests.tests(),
+        &support::xray_plans::synthetic(&plan, tests.tests()),
+        &BTreeMap::new(),
+        &mut collect(&mut lines),
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    assert_eq!(receipt.tests_sent, 3);
+    let warning = receipt
+        .warnings
+        .iter()
+        .find(|w| w.contains("Test Environment"))
+        .unwrap_or_else(|| panic!("{:?}", receipt.warnings));
+    assert!(
+        warning.contains("'QA'") && !warning.contains("'chrome'"),
+        "{warning}"
+    );
+    let exec = fake.only_execution();
+    assert_eq!(exec.environments, ["chrome"]);
+    assert_eq!(exec.runs.len(), 3);
+    // The refused create, then the one without `QA` (both multipart: nothing was created first).
+    let creates = fake
+        .server
+        .requests_to("POST", "/api/v2/import/execution/multipart");
+    assert_eq!(creates.len(), 2);
+    let info: serde_json::Value =
+        serde_json::from_slice(&multipart_parts(&creates[1])[1].data).unwrap();
+    assert_eq!(
+        info["xrayFields"]["environments"],
+        serde_json::json!(["chrome"])
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&multipart_parts(&creates[1])[0].data).unwrap();
+    assert_eq!(
+        results["info"]["testEnvironments"],
+        serde_json::json!(["chrome"])
+    );
+}
+
 #[test]
 fn stale_key_falls_back_to_definition_on_cloud() {
     stale_key_falls_back(Product::Cloud);

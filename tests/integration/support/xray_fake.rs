@@ -133,6 +133,10 @@ pub struct State {
     /// Test key → the requirements it covers (from `testInfo.requirementKeys` and from Jira
     /// links of the type whose outward phrase is "tests").
     pub coverage: BTreeMap<String, Vec<String>>,
+    /// The project's Test Environments (`getProjectSettings.testEnvironments`). On Cloud an
+    /// import naming any other is refused whole (see `unknown_environments`); GraphQL
+    /// `createTestExecution` creates the ones it is given (`createdTestEnvironments`).
+    pub test_environments: Vec<String>,
 }
 
 pub struct XrayFake {
@@ -166,6 +170,7 @@ impl XrayFake {
             next_folder: 100,
             test_folder: BTreeMap::new(),
             coverage: BTreeMap::new(),
+            test_environments: vec!["chrome".into()],
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -629,7 +634,7 @@ impl State {
             }
             json!({"addTestsToTestSet": {"addedTests": added, "warning": null}})
         } else if query.contains("getProjectSettings(") {
-            json!({"getProjectSettings": {"projectId": "10000", "testEnvironments": ["chrome"], "testTypeSettings": {"testTypes": [{"id":"1","name":"Generic","kind":"Unstructured"}], "defaultTestTypeId": "1"}, "defectIssueTypes": ["Bug"]}})
+            json!({"getProjectSettings": {"projectId": "10000", "testEnvironments": self.test_environments, "testTypeSettings": {"testTypes": [{"id":"1","name":"Generic","kind":"Unstructured"}], "defaultTestTypeId": "1"}, "defectIssueTypes": ["Bug"]}})
         } else {
             return gql_error("fake: unknown query");
         };
@@ -788,13 +793,21 @@ impl State {
             environments: strings(&vars["envs"]),
             ..Execution::default()
         };
+        // xray-api.md §6: `createTestExecution` reports the environments it had to create.
+        let created: Vec<String> = exec
+            .environments
+            .iter()
+            .filter(|e| !self.test_environments.contains(e))
+            .cloned()
+            .collect();
+        self.test_environments.extend(created.iter().cloned());
         self.executions.insert(key.clone(), exec);
         self.created(&key);
         Reply::json(
             200,
             json!({"data": {"createTestExecution": {
                 "testExecution": {"issueId": issue_id(&key), "jira": {"key": key}},
-                "warnings": [], "createdTestEnvironments": []
+                "warnings": [], "createdTestEnvironments": created
             }}})
             .to_string(),
         )
@@ -1464,6 +1477,13 @@ impl State {
             }
             _ => {}
         }
+        if let Some(refusal) = xray_fields
+            .as_ref()
+            .and_then(|x| self.unknown_environments(&x["environments"]))
+            .or_else(|| self.unknown_environments(&doc["info"]["testEnvironments"]))
+        {
+            return refusal;
+        }
         if doc.get("testExecutionKey").is_some() {
             return err(
                 400,
@@ -1518,6 +1538,9 @@ impl State {
         if let Err(e) = self.validate(&doc) {
             return err(400, &e);
         }
+        if let Some(refusal) = self.unknown_environments(&doc["info"]["testEnvironments"]) {
+            return refusal;
+        }
         let key = match doc["testExecutionKey"].as_str() {
             Some(k) => {
                 if !self.executions.contains_key(k) {
@@ -1564,6 +1587,32 @@ impl State {
         }
         self.apply(&key, &doc);
         self.import_answer(&key)
+    }
+
+    /// Xray Cloud refuses a whole import that names a Test Environment the project does not
+    /// have (xray-api.md §2.1 and §7, pitfall 5; the answer as quoted in
+    /// github.com/saadichouaib/codeceptjs-xray-cloud-helper/issues/9, an Xray JSON import:
+    /// `{"error":"Error importing results: the following environments dont exist or are not in
+    /// the context of test execution project: 'QA'!"}`). Several names are listed the same way,
+    /// each quoted (the separator is not documented). DC creates them: no refusal there.
+    fn unknown_environments(&self, named: &Value) -> Option<Reply> {
+        if self.mode != Mode::Cloud {
+            return None;
+        }
+        let unknown: Vec<String> = strings(named)
+            .into_iter()
+            .filter(|e| !self.test_environments.contains(e))
+            .map(|e| format!("'{e}'"))
+            .collect();
+        (!unknown.is_empty()).then(|| {
+            err(
+                400,
+                &format!(
+                    "Error importing results: the following environments dont exist or are not in the context of test execution project: {}!",
+                    unknown.join(", ")
+                ),
+            )
+        })
     }
 
     /// xray-api.md §2.3 (Cloud `{"id","key","self"}`) and §3.3 (DC v2.0 `testExecIssue` +
