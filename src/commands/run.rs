@@ -526,6 +526,18 @@ fn send(
         } else {
             xs
         };
+        // Status names Xray Cloud does not have would record those runs as TO DO, silently:
+        // checked once, replaced by the defaults (`xray::statuses`).
+        let statuses = crate::xray::statuses::check(http, keys.client(), xs);
+        let xs = statuses.settings.as_ref().unwrap_or(xs);
+        for w in &statuses.warnings {
+            progress(&format!("Xray: warning: {w}"));
+        }
+        // The tests carry the status names they are sent with.
+        let tests = match &statuses.settings {
+            Some(fixed) => crate::plan::Tests::new(&plan.tests, results, &fixed.statuses),
+            None => tests,
+        };
         // Requirement keys that are not requirements would refuse the whole import: looked up
         // first, dropped from the payload and reported (`xray::requirements`).
         let required =
@@ -550,6 +562,7 @@ fn send(
             xr.requirements.missing = required.receipt.missing;
             xr.requirements.missing.extend(refused);
             xr.warnings.extend(required.warnings);
+            xr.warnings.extend(statuses.warnings);
             crate::xray::organize::after_import(
                 http,
                 xs,

@@ -15,5 +15,6 @@ pub use crate::plan::xray_json as payload;
 pub mod requirements;
 pub(crate) mod send;
 pub mod server;
+pub mod statuses;
 pub mod upload;
 pub mod wire;

@@ -500,3 +500,39 @@ fn chunked_upload_goes_into_one_execution() {
             .all(|c| c["status"] == "sent" && c["tests"] == 50)
     );
 }
+
+/// Xray Cloud records a run whose status name it does not have as TO DO, without an error
+/// (xray-api.md §0, §7 pitfall 1): a Data Center name in `[statuses]` would turn every failure
+/// into TO DO. The run reads the site's names once, sends the Cloud default instead, and says
+/// so; the names the site has (a custom `FLAKY`) are sent as configured.
+#[test]
+fn a_status_name_cloud_does_not_have_is_replaced_not_recorded_as_to_do() {
+    let xray = xray_cloud();
+    xray.state.lock().unwrap().statuses.push("FLAKY".into());
+    let s = Scratch::new();
+    s.junit("TEST-calc.xml", "CalcTest", 2, &failures(1));
+    std::fs::write(
+        s.path("xray-sync.toml"),
+        "[statuses]\nfailed = \"FAIL\"\nflaky = \"FLAKY\"\n",
+    )
+    .unwrap();
+    let mut cmd = s.bin();
+    xray_cloud_env(&mut cmd, &xray.url());
+    cmd.args(["run", "--report", "report.json", "results"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert!(
+        out.stdout
+            .contains("status 'FAIL' (for failed) is not an Xray status of this site"),
+        "{}",
+        out.text()
+    );
+    assert!(!out.stdout.contains("status 'FLAKY'"), "{}", out.text());
+    let exec = xray.only_execution();
+    let mut statuses: Vec<&str> = exec.runs.values().map(|r| r.status.as_str()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["FAILED", "PASSED", "PASSED"]);
+    let report = s.report();
+    let warnings = report["xray"]["warnings"].to_string();
+    assert!(warnings.contains("sent as 'FAILED' instead"), "{warnings}");
+}

@@ -137,6 +137,9 @@ pub struct State {
     /// import naming any other is refused whole (see `unknown_environments`); GraphQL
     /// `createTestExecution` creates the ones it is given (`createdTestEnvironments`).
     pub test_environments: Vec<String>,
+    /// The site's Test Run status names (`getStatuses`): the product's built-in ones, plus
+    /// any a test adds as custom statuses.
+    pub statuses: Vec<String>,
 }
 
 pub struct XrayFake {
@@ -171,6 +174,13 @@ impl XrayFake {
             test_folder: BTreeMap::new(),
             coverage: BTreeMap::new(),
             test_environments: vec!["chrome".into()],
+            statuses: match mode {
+                // xray-api.md §0: the built-in names of each product.
+                Mode::Cloud => ["PASSED", "FAILED", "TO DO", "EXECUTING", "ABORTED"],
+                Mode::Dc => ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
+            }
+            .map(String::from)
+            .to_vec(),
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -633,6 +643,10 @@ impl State {
                 }
             }
             json!({"addTestsToTestSet": {"addedTests": added, "warning": null}})
+        } else if query.contains("getStatuses") {
+            // xray-api.md §6: `getStatuses { name description color }`, built-in and custom.
+            let names: Vec<Value> = self.statuses.iter().map(|n| json!({"name": n})).collect();
+            json!({"getStatuses": names})
         } else if query.contains("getProjectSettings(") {
             json!({"getProjectSettings": {"projectId": "10000", "testEnvironments": self.test_environments, "testTypeSettings": {"testTypes": [{"id":"1","name":"Generic","kind":"Unstructured"}], "defaultTestTypeId": "1"}, "defectIssueTypes": ["Bug"]}})
         } else {
@@ -1630,17 +1644,17 @@ impl State {
 
     /// Checks a whole Xray JSON document before anything is applied (Xray rejects whole imports).
     fn validate(&self, doc: &Value) -> Result<(), String> {
-        let statuses: &[&str] = match self.mode {
-            Mode::Cloud => &["PASSED", "FAILED", "TO DO", "TODO", "EXECUTING", "ABORTED"],
-            Mode::Dc => &["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
-        };
+        let statuses = &self.statuses;
         let Some(tests) = doc["tests"].as_array() else {
             return Err("fake: tests array required".into());
         };
         self.check_shape(doc)?;
         for t in tests {
             let status = t["status"].as_str().unwrap_or("");
-            if !statuses.contains(&status) {
+            // DC refuses a status it does not have. Cloud does not: the run is recorded as TO
+            // DO without an error (xray-api.md §0 and §7, pitfall 1: pytest-jira-xray#30), so
+            // `apply` stores it that way.
+            if self.mode == Mode::Dc && !statuses.iter().any(|s| s == status) {
                 return Err(format!(
                     "fake: status {status:?} is not a {:?} status",
                     self.mode
@@ -1705,7 +1719,8 @@ impl State {
                 }
                 for it in its {
                     let st = it["status"].as_str().unwrap_or("");
-                    if !statuses.contains(&st) {
+                    let todo = self.mode == Mode::Cloud && st == "TODO";
+                    if !todo && !statuses.iter().any(|s| s == st) {
                         return Err(format!("fake: iteration status {st:?} is not valid"));
                     }
                     if self.mode == Mode::Dc && it.get("log").is_some() {
@@ -1836,6 +1851,17 @@ impl State {
         Ok(())
     }
 
+    /// The status a run is recorded with: as sent, except that Xray Cloud records a name it
+    /// does not have as TO DO, silently (see `validate`).
+    fn recorded_status(&self, sent: &str) -> String {
+        // `TODO` too: the docs show both spellings for Cloud (xray-api.md §4.5 [U]).
+        let known = self.statuses.iter().any(|s| s == sent) || sent == "TODO";
+        match self.mode {
+            Mode::Cloud if !known => "TO DO".into(),
+            _ => sent.to_string(),
+        }
+    }
+
     fn apply(&mut self, exec_key: &str, doc: &Value) {
         for t in doc["tests"].as_array().cloned().unwrap_or_default() {
             let (test_key, by_definition) = match t["testKey"].as_str() {
@@ -1865,7 +1891,7 @@ impl State {
                 }
             };
             let run = Run {
-                status: t["status"].as_str().unwrap_or("").to_string(),
+                status: self.recorded_status(t["status"].as_str().unwrap_or("")),
                 defects: t["defects"]
                     .as_array()
                     .map(|a| {
