@@ -162,6 +162,9 @@ pub struct Client<'h> {
     auth: Auth,
     secrets: Vec<Secret>,
     configured: crate::settings::JiraAuth,
+    /// The site's issue link types, read once the first time a link is made (`None` when they
+    /// could not be read): config may name a type by either phrase, Jira takes only its name.
+    link_types: std::sync::OnceLock<Option<Vec<LinkType>>>,
 }
 
 impl<'h> Client<'h> {
@@ -176,6 +179,7 @@ impl<'h> Client<'h> {
             auth,
             secrets,
             configured: settings.auth.clone(),
+            link_types: std::sync::OnceLock::new(),
         }
     }
 
@@ -610,7 +614,22 @@ impl<'h> Client<'h> {
     /// Links two issues: the result reads "`inward` <outward phrase> `outward`" (for
     /// `Duplicate`: inward duplicates outward). Re-posting an existing link does not duplicate
     /// it, so this is safe to resend.
+    ///
+    /// `link_type` is resolved against the site's link types first (read once a client): Jira
+    /// takes only a type's name (`No issue link type with name '…' found.`, jira-api.md §4.3),
+    /// and config may name it by a phrase (`tests`, `is tested by`) or in another case, as
+    /// `doctor` accepts; names vary by site (Xray's is often `Test`). A name matches before a
+    /// phrase. When the types cannot be read, or none matches, the configured text is sent.
     pub fn link(&self, link_type: &str, inward: &str, outward: &str) -> Result<(), ApiError> {
+        let types = self.link_types.get_or_init(|| self.link_types().ok());
+        let link_type = types
+            .as_deref()
+            .and_then(|ts| {
+                ts.iter()
+                    .find(|t| t.name == link_type)
+                    .or_else(|| ts.iter().find(|t| t.matches(link_type)))
+            })
+            .map_or(link_type, |t| t.name.as_str());
         let body = json!({
             "type": {"name": link_type},
             "inwardIssue": {"key": inward},

@@ -1,6 +1,7 @@
 //! Bugs of unmapped tests are linked to the Test the import created or matched (issue 12):
 //! after the import one batched lookup of the execution's runs finds each Test, the bug gets a
-//! "Tests" link from it and a description naming it, and the JSON report and job summary carry
+//! link from it (`test_link_type` "Tests", sent as the site's type whose phrase that is, `Test`)
+//! and a description naming it, and the JSON report and job summary carry
 //! the Test key. Cloud and Data Center.
 
 use crate::support;
@@ -53,8 +54,8 @@ fn ten_failing_unmapped(dc: bool) {
             .expect("bug is a defect of one run");
         assert!(
             bug.links
-                .contains(&("Tests".to_string(), test_key.clone(), bug.key.clone())),
-            "{} links {:?}, want Tests from {test_key}",
+                .contains(&("Test".to_string(), test_key.clone(), bug.key.clone())),
+            "{} links {:?}, want Test from {test_key}",
             bug.key,
             bug.links
         );

@@ -429,7 +429,7 @@ fn bug_is_linked_to_its_xray_test() {
     assert!(
         fake.issue(&bug)
             .links
-            .contains(&("Tests".into(), "CALC-1".into(), bug.clone()))
+            .contains(&("Test".into(), "CALC-1".into(), bug.clone()))
     );
     assert_eq!(r.count(ActionKind::Linked), 1);
     let text = support::jira_fake::text_of(&fake.issue(&bug).description);

@@ -113,7 +113,7 @@ fn requirement_links_appear_on_new_and_keyed_tests_on_cloud() {
     assert_eq!(xray.coverage_of(&div), vec!["CALC-20"]);
     assert!(
         jira.links()
-            .contains(&("Tests".into(), "CALC-7".into(), "CALC-21".into())),
+            .contains(&("Test".into(), "CALC-7".into(), "CALC-21".into())),
         "Test CALC-7 \"tests\" CALC-21 through Jira: {:?}",
         jira.links()
     );

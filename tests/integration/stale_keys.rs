@@ -157,7 +157,7 @@ fn falls_back(dc: bool) {
     let t01 = bugs.iter().find(|b| b.summary.contains("t01")).unwrap();
     assert!(
         t01.links
-            .contains(&("Tests".to_string(), "CALC-1".to_string(), t01.key.clone())),
+            .contains(&("Test".to_string(), "CALC-1".to_string(), t01.key.clone())),
         "{:?}",
         t01.links
     );
@@ -267,7 +267,7 @@ fn jira_only(dc: bool) {
     let links: Vec<(String, String, String)> =
         bugs.iter().flat_map(|b| b.links.iter().cloned()).collect();
     assert_eq!(links.len(), 1, "{links:?}");
-    assert_eq!(links[0].0, "Tests");
+    assert_eq!(links[0].0, "Test");
     assert_eq!(links[0].1, "CALC-1");
     // One lookup naming all three, one again without the missing key.
     let lookups: Vec<String> = jira

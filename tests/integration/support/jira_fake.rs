@@ -689,7 +689,8 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
             let ty = b["type"]["name"].as_str().unwrap_or("").to_string();
             let inward = b["inwardIssue"]["key"].as_str().unwrap_or("").to_string();
             let outward = b["outwardIssue"]["key"].as_str().unwrap_or("").to_string();
-            if !["Relates", "Duplicate", "Tests", "Blocks"].contains(&ty.as_str()) {
+            // Only a type's name, exactly (go-jira#660: a phrase sent as the name is refused).
+            if !LINK_TYPES.iter().any(|(_, name, _, _)| *name == ty) {
                 return err(404, &format!("No issue link type with name '{ty}' found."));
             }
             let known = |k: &str| {
@@ -762,15 +763,28 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
         // jira-api.md §4.3: `{"issueLinkTypes":[{id,name,inward,outward}]}`.
         ("GET", ["issueLinkType"]) => Reply::json(
             200,
-            json!({"issueLinkTypes": [
-            {"id": "1", "name": "Relates", "inward": "relates to", "outward": "relates to"},
-            {"id": "2", "name": "Duplicate", "inward": "is duplicated by", "outward": "duplicates"},
-            {"id": "3", "name": "Tests", "inward": "is tested by", "outward": "tests"}]})
+            json!({"issueLinkTypes": LINK_TYPES
+                .iter()
+                .map(|(id, name, inward, outward)| {
+                    json!({"id": id, "name": name, "inward": inward, "outward": outward})
+                })
+                .collect::<Vec<_>>()})
             .to_string(),
         ),
         _ => err(404, "fake: no such endpoint"),
     }
 }
+
+/// The site's issue link types (id, name, inward, outward): Jira Cloud's defaults (jira-api.md
+/// §4.3) and Xray's Test link under the name sites commonly have, `Test` ("tests" / "is tested
+/// by"; the name is site-specific, the phrases are Xray's documented ones). Links are made by
+/// name only.
+const LINK_TYPES: &[(&str, &str, &str, &str)] = &[
+    ("1", "Relates", "relates to", "relates to"),
+    ("2", "Duplicate", "is duplicated by", "duplicates"),
+    ("3", "Blocks", "is blocked by", "blocks"),
+    ("4", "Test", "is tested by", "tests"),
+];
 
 fn transitions(i: &FakeIssue) -> Vec<Value> {
     let t = |id: &str, name: &str, to: (&str, &str)| json!({"id": id, "name": name, "to": {"name": to.0, "statusCategory": {"key": to.1}}, "hasScreen": false});
