@@ -245,7 +245,8 @@ impl JiraProbe for jira::Client<'_> {
         let Some(t) = done else {
             return Ok(Closed::NoDoneTransition);
         };
-        self.transition(key, &t.id)?;
+        let resolution = crate::jira::ops::resolution_for(&t, crate::jira::ops::Target::Done);
+        self.transition(key, &t.id, resolution.as_deref())?;
         Ok(Closed::Transitioned { name: t.name })
     }
 }

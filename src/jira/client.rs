@@ -67,6 +67,9 @@ pub struct Transition {
     pub name: String,
     pub to_status: String,
     pub to_category: String,
+    /// When the transition's screen has the Resolution field: the resolutions it allows (may be
+    /// empty when the answer lists none). `None`: not on the screen, as far as Jira says.
+    pub resolutions: Option<Vec<String>>,
 }
 
 /// Who the credentials belong to: `account_id` on Cloud, `name`/`key` on DC.
@@ -658,11 +661,24 @@ impl<'h> Client<'h> {
             category: Option<Category>,
         }
         #[derive(Deserialize)]
+        struct Named {
+            #[serde(default)]
+            name: String,
+        }
+        #[derive(Deserialize)]
+        struct ScreenField {
+            #[serde(rename = "allowedValues", default)]
+            allowed: Vec<Named>,
+        }
+        #[derive(Deserialize)]
         struct Raw {
             id: String,
             #[serde(default)]
             name: String,
             to: Option<To>,
+            /// With `expand=transitions.fields`: the fields of the transition's screen.
+            #[serde(default)]
+            fields: BTreeMap<String, ScreenField>,
         }
         #[derive(Deserialize)]
         struct Answer {
@@ -672,33 +688,51 @@ impl<'h> Client<'h> {
         let a: Answer = self
             .get(
                 &format!("transitions of {key}"),
-                &self.api(&format!("issue/{}/transitions", enc(key))),
+                &self.api(&format!(
+                    "issue/{}/transitions?expand=transitions.fields",
+                    enc(key)
+                )),
             )?
             .json(Service::Jira, "transitions")?;
         Ok(a.transitions
             .into_iter()
-            .map(|t| {
+            .map(|mut t| {
                 let (to_status, to_category) = match t.to {
                     Some(to) => (to.name, to.category.map(|c| c.key).unwrap_or_default()),
                     None => (String::new(), String::new()),
                 };
+                let resolutions = t
+                    .fields
+                    .remove("resolution")
+                    .map(|f| f.allowed.into_iter().map(|v| v.name).collect());
                 Transition {
                     id: t.id,
                     name: t.name,
                     to_status,
                     to_category,
+                    resolutions,
                 }
             })
             .collect())
     }
 
-    /// Performs transition `id`. Not resent blindly: a retried transition that already
-    /// happened fails as invalid, so callers re-read the issue instead.
-    pub fn transition(&self, key: &str, id: &str) -> Result<(), ApiError> {
+    /// Performs transition `id`, setting the Resolution when given (only valid when the field
+    /// is on the transition's screen, jira-api.md §4.2). Not resent blindly: a retried
+    /// transition that already happened fails as invalid, so callers re-read the issue instead.
+    pub fn transition(
+        &self,
+        key: &str,
+        id: &str,
+        resolution: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let mut body = json!({"transition": {"id": id}});
+        if let Some(name) = resolution {
+            body["fields"] = json!({"resolution": {"name": name}});
+        }
         self.post(
             &format!("transition of {key}"),
             &self.api(&format!("issue/{}/transitions", enc(key))),
-            &json!({"transition": {"id": id}}),
+            &body,
             Call::Create,
         )
         .map(|_| ())

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::client::{Client, Issue};
+use super::client::{Client, Issue, Transition};
 use crate::error::{ApiError, Service};
 
 /// Whether a comment carrying `marker` was added or was already there.
@@ -49,15 +49,54 @@ pub fn comment_once(
 pub enum Target {
     /// Any status whose category key is `done` (whatever the workflow calls it).
     Done,
+    /// A Done-category status, as the duplicate of another issue (its Resolution, when the
+    /// screen asks for one, is `Duplicate` where the site has it).
+    Duplicate,
     /// Any status whose category is not `done` (reopen).
     Open,
+}
+
+impl Target {
+    /// The Resolutions to set, in order of preference, when the transition's screen has the
+    /// field: Jira refuses such a transition without one on many workflows ("Field Resolution
+    /// is required.", jira-api.md §4.2), and only a Resolution gives the issue a resolution date
+    /// (which the reopen window reads).
+    fn resolutions(self) -> &'static [&'static str] {
+        match self {
+            Target::Done => &["Done", "Fixed", "Resolved"],
+            Target::Duplicate => &["Duplicate", "Done", "Fixed", "Resolved"],
+            Target::Open => &[],
+        }
+    }
+}
+
+/// The Resolution a transition to `target` sets: `None` when the transition's screen does not
+/// have the field (or `target` is a reopen); else the first preferred name the screen allows
+/// (its own spelling), or its first allowed one, or the first preferred name when it lists none.
+pub fn resolution_for(t: &Transition, target: Target) -> Option<String> {
+    let preferred = target.resolutions();
+    let first = preferred.first()?;
+    let allowed = t.resolutions.as_ref()?;
+    let chosen = preferred
+        .iter()
+        .find_map(|p| allowed.iter().find(|a| a.eq_ignore_ascii_case(p)))
+        .or_else(|| allowed.first())
+        .map_or(*first, String::as_str);
+    Some(chosen.to_string())
+}
+
+/// Whether Jira refused a transition for want of a Resolution: the field can be on the screen
+/// although the transitions' `fields` did not list it (they under-report it on some sites).
+fn wants_resolution(e: &ApiError) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    text.contains("resolution") && text.contains("required")
 }
 
 /// Moves `key` to a status of the `target` category. `Ok(false)` when the issue already is in
 /// that category (a parallel run got there first).
 pub fn move_to(client: &Client, key: &str, target: Target) -> Result<bool, ApiError> {
     let wanted = |category: &str| match target {
-        Target::Done => category.eq_ignore_ascii_case("done"),
+        Target::Done | Target::Duplicate => category.eq_ignore_ascii_case("done"),
         Target::Open => !category.is_empty() && !category.eq_ignore_ascii_case("done"),
     };
     let transitions = client.transitions(key)?;
@@ -73,7 +112,7 @@ pub fn move_to(client: &Client, key: &str, target: Target) -> Result<bool, ApiEr
                 "no transition from {key}'s status '{}' leads to a {} status (available: {}); check the workflow and the TRANSITION_ISSUES permission",
                 current.status,
                 match target {
-                    Target::Done => "Done-category",
+                    Target::Done | Target::Duplicate => "Done-category",
                     Target::Open => "non-Done",
                 },
                 if transitions.is_empty() {
@@ -88,7 +127,20 @@ pub fn move_to(client: &Client, key: &str, target: Target) -> Result<bool, ApiEr
             ),
         });
     };
-    match client.transition(key, &t.id) {
+    let resolution = resolution_for(t, target);
+    let mut done = client.transition(key, &t.id, resolution.as_deref());
+    if let Err(e) = &done
+        && resolution.is_none()
+        && target != Target::Open
+        && wants_resolution(e)
+    {
+        let retry = Transition {
+            resolutions: Some(Vec::new()),
+            ..t.clone()
+        };
+        done = client.transition(key, &t.id, resolution_for(&retry, target).as_deref());
+    }
+    match done {
         Ok(()) => Ok(true),
         Err(e) => {
             // The answer may have been lost, or another run moved it meanwhile: look before
@@ -127,7 +179,7 @@ pub fn close_duplicate(
         client.link(link_type, &loser.key, winner)?;
     }
     client.add_comment(&loser.key, comment)?;
-    Ok(match move_to(client, &loser.key, Target::Done)? {
+    Ok(match move_to(client, &loser.key, Target::Duplicate)? {
         true => Closed::Closed,
         false => Closed::AlreadyDone,
     })

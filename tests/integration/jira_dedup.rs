@@ -336,11 +336,35 @@ fn raced_duplicates_found_in_the_lookup_are_closed() {
         (closed.status.as_str(), closed.category.as_str()),
         ("Verified", "done")
     );
+    // The Done transition's screen requires a Resolution (jira-api.md §4.2): a duplicate's.
+    assert_eq!(closed.resolution.as_deref(), Some("Duplicate"));
+    assert!(closed.resolutiondate.is_some());
     assert!(
         closed
             .links
             .contains(&("Duplicate".into(), extra.clone(), winner.clone()))
     );
+}
+
+/// A site whose transitions do not list the Resolution on the Done screen although it is
+/// required there: the refusal ("Field Resolution is required.") is answered once with `Done`,
+/// and the bug is closed.
+#[test]
+fn a_required_resolution_the_transitions_do_not_list_is_still_given() {
+    let (mut config, auth) = build::dc_pat();
+    config.hide_resolution_field = true;
+    let (fake, settings) = start(config, |_| auth, Product::Dc);
+    let (plan, tests) = build::failing(&build::names(2), "run-1");
+    let r = run(&settings, &plan, tests.tests());
+    let fixed = r.bug_keys[&1][0].to_string();
+    let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
+    build::passing(&mut plan, &mut tests, "test_001");
+    let r = run(&settings, &plan, tests.tests());
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.count(ActionKind::ClosedOnPass), 1);
+    let issue = fake.issue(&fixed);
+    assert_eq!(issue.category, "done");
+    assert_eq!(issue.resolution.as_deref(), Some("Done"));
 }
 
 #[test]
@@ -390,6 +414,7 @@ fn passing_test_closes_its_open_bug() {
     assert_eq!(r.count(ActionKind::ClosedOnPass), 1);
     let issue = fake.issue(&fixed);
     assert_eq!(issue.category, "done");
+    assert_eq!(issue.resolution.as_deref(), Some("Done"));
     assert!(
         issue
             .comment_texts()

@@ -58,6 +58,9 @@ pub struct Config {
     pub echo_auth: bool,
     /// A required custom select on the Test Execution create screen (createmeta lists it).
     pub execution_select: Option<super::execution_screen::RequiredSelect>,
+    /// The transitions' `fields` leave the Resolution out although the screen requires it:
+    /// `expand=transitions.fields` under-reports it on some sites (netresearch/jira-skill#211).
+    pub hide_resolution_field: bool,
 }
 
 impl Config {
@@ -73,6 +76,7 @@ impl Config {
             tenant_info: true,
             echo_auth: false,
             execution_select: None,
+            hide_resolution_field: false,
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct FakeIssue {
     pub category: String,
     pub created: String,
     pub resolutiondate: Option<String>,
+    /// The Resolution set by the last transition into Done (cleared by a reopen).
+    pub resolution: Option<String>,
     pub description: Value,
     pub fields: Value,
     pub comments: Vec<Value>,
@@ -351,6 +357,7 @@ impl State {
             category: "new".into(),
             created: self.stamp(),
             resolutiondate: None,
+            resolution: None,
             description,
             fields,
             comments: Vec::new(),
@@ -653,14 +660,30 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     "Issue does not exist or you do not have permission to see it.",
                 );
             };
-            Reply::json(200, json!({"transitions": transitions(i)}).to_string())
+            let mut list = transitions(i);
+            if s.config.hide_resolution_field {
+                for t in &mut list {
+                    if let Some(f) = t["fields"].as_object_mut() {
+                        f.remove("resolution");
+                    }
+                }
+            }
+            if req.query("expand").as_deref() != Some("transitions.fields") {
+                for t in &mut list {
+                    if let Some(o) = t.as_object_mut() {
+                        o.remove("fields");
+                    }
+                }
+            }
+            Reply::json(200, json!({"transitions": list}).to_string())
         }
         // jira-api.md §4.2: 204; 400 for a transition that is not valid from this status.
         ("POST", ["issue", key, "transitions"]) => {
-            let id = req.json()["transition"]["id"]
+            let body = req.json();
+            let id = body["transition"]["id"].as_str().unwrap_or("").to_string();
+            let resolution = body["fields"]["resolution"]["name"]
                 .as_str()
-                .unwrap_or("")
-                .to_string();
+                .map(String::from);
             let stamp = s.stamp();
             let Some(i) = s.issues.iter_mut().find(|i| i.key == *key) else {
                 return err(
@@ -674,12 +697,50 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     &format!("Transition id '{id}' is not valid for this issue."),
                 );
             };
+            // The transition screen's Resolution (jira-api.md §4.2): required where the screen
+            // has it (`{"errorMessages":["Field Resolution is required."],"errors":{}}`, as
+            // quoted in checkmarx-cxflow-github-action#46), refused where it does not ("Field
+            // 'resolution' cannot be set. It is not on the appropriate screen, or unknown.",
+            // mozilla/jira-bugzilla-integration#1258), one of its allowed values otherwise.
+            let allowed: Option<Vec<String>> = t["fields"]["resolution"]["allowedValues"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v["name"].as_str().map(String::from))
+                        .collect()
+                });
+            match (&allowed, &resolution) {
+                (Some(_), None) => {
+                    return Reply::json(
+                        400,
+                        json!({"errorMessages": ["Field Resolution is required."], "errors": {}})
+                            .to_string(),
+                    );
+                }
+                (None, Some(_)) => {
+                    return field_err(
+                        "resolution",
+                        "Field 'resolution' cannot be set. It is not on the appropriate screen, or unknown.",
+                    );
+                }
+                (Some(names), Some(r)) if !names.contains(r) => {
+                    // The real wording is not documented.
+                    return field_err(
+                        "resolution",
+                        &format!("fake: resolution '{r}' is not one the screen allows"),
+                    );
+                }
+                _ => {}
+            }
             i.status = t["to"]["name"].as_str().unwrap_or("").to_string();
             i.category = t["to"]["statusCategory"]["key"]
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            i.resolutiondate = (i.category == "done").then_some(stamp);
+            // The resolution date is when the Resolution was set, not when the status changed
+            // (a Done transition that sets none leaves it empty); a reopen clears both.
+            i.resolutiondate = resolution.is_some().then_some(stamp);
+            i.resolution = resolution;
             Reply::status(204)
         }
         // jira-api.md §4.3: 201 with an empty body, idempotent; 404 when an issue is not
@@ -786,15 +847,27 @@ const LINK_TYPES: &[(&str, &str, &str, &str)] = &[
     ("4", "Test", "is tested by", "tests"),
 ];
 
+/// The workflow: To Do → In Progress → Verified (Done). The transition into Done has a screen
+/// with a required Resolution, as many workflows do (jira-api.md §4.2; its `fields` are listed
+/// only with `expand=transitions.fields`); the others have no screen.
 fn transitions(i: &FakeIssue) -> Vec<Value> {
-    let t = |id: &str, name: &str, to: (&str, &str)| json!({"id": id, "name": name, "to": {"name": to.0, "statusCategory": {"key": to.1}}, "hasScreen": false});
+    let t = |id: &str, name: &str, to: (&str, &str)| json!({"id": id, "name": name, "to": {"name": to.0, "statusCategory": {"key": to.1}}, "hasScreen": false, "fields": {}});
     if i.category == "done" {
         vec![t("41", "Reopen", STATUSES[0])]
     } else {
-        vec![
-            t("21", "Start progress", STATUSES[1]),
-            t("31", "Verify", STATUSES[2]),
-        ]
+        let mut verify = t("31", "Verify", STATUSES[2]);
+        verify["hasScreen"] = json!(true);
+        verify["fields"] = json!({"resolution": {
+            "required": true,
+            "name": "Resolution",
+            "schema": {"type": "resolution", "system": "resolution"},
+            "allowedValues": [
+                {"id": "10000", "name": "Done"},
+                {"id": "10001", "name": "Won't Do"},
+                {"id": "10002", "name": "Duplicate"}
+            ]
+        }});
+        vec![t("21", "Start progress", STATUSES[1]), verify]
     }
 }
 
