@@ -465,7 +465,36 @@ impl Filer<'_> {
                 .map(|d| format!("{} {}", self.settings.done_link_type, d.key));
             return self.push(out, n, item, ActionKind::WouldCreate, None, detail);
         }
-        let pending = match self.client.create_issue(&self.create_fields(item)) {
+        let mut fields = self.create_fields(item);
+        let mut created = self.client.create_issue(&fields);
+        // An optional field Jira refuses (an assignee that is no user here, a priority or
+        // component the project lacks) costs only itself: the bug is filed without it, and
+        // the action says so.
+        let mut left_out: Vec<&'static str> = Vec::new();
+        let mut why = Vec::new();
+        // Jira names every refused field at once; a site that names one at a time still ends
+        // within one try per optional field.
+        while let Err(e) = &created
+            && let Some(refused) = refused_optional_fields(e, &fields)
+        {
+            for name in &refused {
+                if let Some(map) = fields.as_object_mut() {
+                    map.remove(*name);
+                }
+            }
+            why.push(crate::untrusted::block(&e.to_string(), 300));
+            left_out.extend(refused);
+            created = self.client.create_issue(&fields);
+        }
+        let dropped = (!left_out.is_empty()).then(|| {
+            format!(
+                "filed without its {}: Jira refused {} ({})",
+                left_out.join(", "),
+                if left_out.len() == 1 { "it" } else { "them" },
+                why.join("; ")
+            )
+        });
+        let pending = match created {
             Ok(c) => Pending::Created {
                 id: c.id,
                 key: c.key,
@@ -477,6 +506,8 @@ impl Filer<'_> {
             item: n,
             pending,
             related_done,
+            left_out,
+            dropped,
         });
     }
 
@@ -653,6 +684,30 @@ fn jitter() -> f64 {
     let d = h.finalize();
     let n = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
     f64::from(n) / (f64::from(u32::MAX) + 1.0)
+}
+
+/// The optional bug fields (`assignee`, `priority`, `components`) that `fields` sets and that a
+/// refused create names (Jira's `errors` object: `assignee: Specify a valid value …`); `None`
+/// when the refusal is about anything else, which dropping fields would not mend.
+fn refused_optional_fields(e: &ApiError, fields: &serde_json::Value) -> Option<Vec<&'static str>> {
+    let ApiError::Rejected {
+        status: 400,
+        detail,
+        ..
+    } = e
+    else {
+        return None;
+    };
+    let named: Vec<&'static str> = ["assignee", "priority", "components"]
+        .into_iter()
+        .filter(|f| fields.get(*f).is_some())
+        .filter(|f| {
+            detail
+                .split("; ")
+                .any(|part| part.starts_with(&format!("{f}: ")))
+        })
+        .collect();
+    (!named.is_empty()).then_some(named)
 }
 
 fn ambiguous(e: &ApiError) -> bool {

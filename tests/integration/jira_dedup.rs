@@ -367,6 +367,47 @@ fn a_required_resolution_the_transitions_do_not_list_is_still_given() {
     assert_eq!(issue.resolution.as_deref(), Some("Done"));
 }
 
+/// An override naming an assignee the site does not know (a user name on Cloud, where only an
+/// accountId names a user) and a priority it lacks: the bug is filed without them, and the
+/// action says which fields were left out and why. A known assignee is kept.
+#[test]
+fn refused_optional_fields_cost_only_themselves() {
+    let (fake, settings) = cloud(0);
+    let (mut plan, tests) = build::failing(&build::names(2), "run-1");
+    plan.intents[0].fields.assignee = Some("alice".into());
+    plan.intents[0].fields.priority = Some("Urgent".into());
+    plan.intents[1].fields.assignee = Some("5b10ac8d82e05b22cc7d4ef5".into());
+    let r = run(&settings, &plan, tests.tests());
+    assert_eq!(r.count(ActionKind::Created), 2);
+    let created: Vec<_> = r
+        .actions
+        .iter()
+        .filter(|a| a.kind == ActionKind::Created)
+        .collect();
+    let first = created.iter().find(|a| a.test == Some(0)).unwrap();
+    let detail = first.detail.as_deref().unwrap_or_default();
+    assert!(
+        detail.starts_with("filed without its assignee, priority: Jira refused them")
+            && detail.contains("Account ID alice does not exist"),
+        "{detail}"
+    );
+    let bug = fake.issue(&r.bug_keys[&0][0].to_string());
+    assert!(bug.fields.get("assignee").is_none(), "{:?}", bug.fields);
+    let kept = fake.issue(&r.bug_keys[&1][0].to_string());
+    assert_eq!(
+        kept.fields["assignee"]["accountId"],
+        "5b10ac8d82e05b22cc7d4ef5"
+    );
+    assert!(
+        created
+            .iter()
+            .find(|a| a.test == Some(1))
+            .unwrap()
+            .detail
+            .is_none()
+    );
+}
+
 #[test]
 fn recently_resolved_bug_is_reopened_when_configured() {
     let (fake, mut settings) = cloud(0);

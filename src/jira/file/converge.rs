@@ -35,6 +35,10 @@ pub(super) struct Work {
     pub(super) item: usize,
     pub(super) pending: Pending,
     pub(super) related_done: Option<Issue>,
+    /// Optional fields the create left out because Jira refused them (left out again if the
+    /// create is made once more), and what the action says about it.
+    pub(super) left_out: Vec<&'static str>,
+    pub(super) dropped: Option<String>,
 }
 
 impl Filer<'_> {
@@ -171,7 +175,7 @@ impl Filer<'_> {
         let item = &items[w.item];
         let n = w.item;
         let (own_key, detail) = match &w.pending {
-            Pending::Created { key, .. } => (Some(key.clone()), None),
+            Pending::Created { key, .. } => (Some(key.clone()), w.dropped.clone()),
             Pending::Unknown(_) => (
                 None,
                 Some("the create's answer was lost; the issue was found by its label".to_string()),
@@ -181,7 +185,7 @@ impl Filer<'_> {
             // Only reachable when the search failed and our own issue is all we know.
             if let Some(k) = &own_key {
                 self.note_key(out, item, k);
-                self.push(out, n, item, ActionKind::Created, Some(k), None);
+                self.push(out, n, item, ActionKind::Created, Some(k), detail);
             }
             return;
         };
@@ -189,7 +193,7 @@ impl Filer<'_> {
         if let Some(k) = &own_key {
             // Counted as created only when it survived; otherwise the surviving bug is named.
             if ours {
-                self.push(out, n, item, ActionKind::Created, Some(k), None);
+                self.push(out, n, item, ActionKind::Created, Some(k), detail);
             } else {
                 self.push(
                     out,
@@ -235,10 +239,13 @@ impl Filer<'_> {
     pub(super) fn recreate(&self, items: &[Item], retry: Vec<Work>, out: &Mutex<Out>) -> Vec<Work> {
         let mut again = Vec::new();
         for w in retry {
-            match self
-                .client
-                .create_issue(&self.create_fields(&items[w.item]))
-            {
+            let mut fields = self.create_fields(&items[w.item]);
+            for name in &w.left_out {
+                if let Some(map) = fields.as_object_mut() {
+                    map.remove(*name);
+                }
+            }
+            match self.client.create_issue(&fields) {
                 Ok(c) => again.push(Work {
                     pending: Pending::Created {
                         id: c.id,

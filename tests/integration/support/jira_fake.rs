@@ -989,6 +989,9 @@ fn create(s: &mut State, req: &Request) -> Reply {
     if let Some(e) = check_rich_text(s.config.mode, &f["description"], "description") {
         return e;
     }
+    if let Some(e) = check_people_and_lists(s.config.mode, f) {
+        return e;
+    }
     let issue = s.new_issue(
         &project,
         summary,
@@ -999,6 +1002,59 @@ fn create(s: &mut State, req: &Request) -> Reply {
     let answer = json!({"id": issue.id.to_string(), "key": issue.key, "self": format!("{}/rest/api/2/issue/{}", s.site, issue.id)});
     s.issues.push(issue);
     Reply::json(201, answer.to_string())
+}
+
+/// The site's users: the credentials' own (`/myself`), by Cloud accountId and DC name.
+const USERS: &[(&str, &str)] = &[("5b10ac8d82e05b22cc7d4ef5", "ci-bot")];
+/// Jira's default priorities; the fake's projects have no components.
+const PRIORITIES: &[&str] = &["Highest", "High", "Medium", "Low", "Lowest"];
+
+/// The optional create fields a bug may set (jira-api.md §3.4): Cloud names a user only by
+/// `accountId` (an unknown one: `{"errors":{"assignee":"Account ID … does not exist."}}`, as
+/// quoted in ahungry/org-jira#220), DC by `name` (an object without one: "expected Object
+/// containing a 'name' property", guilhemmarchand/TA-jira-service-desk-simple-addon#221); a
+/// priority or component the site does not have is refused too (wording not documented).
+fn check_people_and_lists(mode: Mode, f: &Value) -> Option<Reply> {
+    // Jira answers every refused field at once, in its `errors` object.
+    let mut errors = serde_json::Map::new();
+    if let Some(a) = f.get("assignee").filter(|a| !a.is_null()) {
+        let refusal = match mode {
+            Mode::Cloud => {
+                let id = a["accountId"].as_str().unwrap_or("");
+                (!USERS.iter().any(|(account, _)| *account == id))
+                    .then(|| format!("Account ID {id} does not exist."))
+            }
+            Mode::Dc => match a["name"].as_str() {
+                None => Some("expected Object containing a 'name' property".to_string()),
+                Some(name) => (!USERS.iter().any(|(_, n)| *n == name))
+                    .then(|| format!("fake: user '{name}' does not exist")),
+            },
+        };
+        if let Some(r) = refusal {
+            errors.insert("assignee".into(), json!(r));
+        }
+    }
+    if let Some(p) = f.get("priority") {
+        let name = p["name"].as_str().unwrap_or("");
+        if !PRIORITIES.contains(&name) {
+            errors.insert(
+                "priority".into(),
+                json!(format!("fake: priority '{name}' does not exist")),
+            );
+        }
+    }
+    if let Some(c) = f["components"].as_array().and_then(|c| c.first()) {
+        errors.insert(
+            "components".into(),
+            json!(format!("fake: component {c} is not valid")),
+        );
+    }
+    (!errors.is_empty()).then(|| {
+        Reply::json(
+            400,
+            json!({"errorMessages": [], "errors": errors}).to_string(),
+        )
+    })
 }
 
 /// jira-api.md §2.1 (Cloud `search/jql`: `nextPageToken`, `isLast`, ≤50 `reconcileIssues`) and
