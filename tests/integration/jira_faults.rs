@@ -279,3 +279,24 @@ fn unreachable_jira_fails_without_creating() {
     );
     assert_eq!(r.count(ActionKind::Created), 0);
 }
+
+/// A bug project the site does not have (or the credentials cannot browse): Jira refuses the
+/// label search itself (jira-api.md §1.5), so nothing is created and the error names the
+/// project; the other bugs of the run, in a project that exists, are filed.
+#[test]
+fn a_bug_project_the_site_lacks_is_an_error_naming_it() {
+    let (fake, settings) = cloud(0);
+    let (mut plan, tests) = build::failing(&build::names(2), "run-1");
+    plan.intents[0].fields.project = "NOPE".into();
+    let r = build::file(&settings, &plan, &tests);
+    assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+    assert!(
+        r.errors[0]
+            .to_string()
+            .contains("The value 'NOPE' does not exist for the field 'project'"),
+        "{}",
+        r.errors[0]
+    );
+    assert_eq!(r.count(ActionKind::Created), 1);
+    assert!(fake.issues().iter().all(|i| i.project == "BUG"));
+}

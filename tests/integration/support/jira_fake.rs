@@ -1069,6 +1069,14 @@ fn search(s: &mut State, req: &Request, path: &str) -> Reply {
         Ok(x) => x,
         Err(m) => return err(400, &format!("Error in the JQL Query: {m}")),
     };
+    // jira-api.md §1.5: JQL naming a project that does not exist (or that the credentials
+    // cannot browse) is refused, not answered with no issues.
+    if !s.config.projects.contains(&project) {
+        return err(
+            400,
+            &format!("The value '{project}' does not exist for the field 'project'."),
+        );
+    }
     let fields: Vec<String> = b["fields"]
         .as_array()
         .map(|a| {
