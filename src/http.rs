@@ -155,9 +155,21 @@ impl Response {
         })
     }
 
+    /// The server's wait: `Retry-After`; else Jira Cloud's `Beta-Retry-After` or its
+    /// `X-RateLimit-Reset` time (jira-api.md §5.1), so a 429 without the first is not retried
+    /// sooner than the server asked.
     fn retry_after(&self) -> Option<Duration> {
+        let now = time::OffsetDateTime::now_utc();
         self.header("retry-after")
-            .and_then(|v| parse_retry_after(v, time::OffsetDateTime::now_utc()))
+            .and_then(|v| parse_retry_after(v, now))
+            .or_else(|| {
+                self.header("beta-retry-after")
+                    .and_then(|v| parse_retry_after(v, now))
+            })
+            .or_else(|| {
+                self.header("x-ratelimit-reset")
+                    .and_then(|v| retry::parse_rate_limit_reset(v, now))
+            })
     }
 }
 

@@ -79,9 +79,10 @@ impl RetryPolicy {
         };
         match failure {
             // Rate limited: the request was not processed; honour the server's wait.
+            // At least a second even when told 0 (jira-api.md §5.1: max(Retry-After, 1 s)).
             Failure::Status(429) => match retry_after {
                 Some(wait) if wait > self.max_total => Decision::GiveUp,
-                Some(wait) => Decision::Retry(wait),
+                Some(wait) => Decision::Retry(wait.max(Duration::from_secs(1))),
                 None => Decision::Retry(backoff),
             },
             // The gateway failed; the origin may or may not have done the work.
@@ -97,6 +98,27 @@ impl RetryPolicy {
             },
         }
     }
+}
+
+/// The wait an `X-RateLimit-Reset` names: Jira Cloud sends an ISO-8601 time on 429, often to
+/// the minute (`2026-12-06T14:00Z`, jira-api.md §5.1); RFC 3339 with seconds is read too.
+pub fn parse_rate_limit_reset(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
+    use time::format_description::well_known::Rfc3339;
+    let value = value.trim();
+    let when = time::OffsetDateTime::parse(value, &Rfc3339)
+        .ok()
+        .or_else(|| {
+            // To the minute: add the seconds RFC 3339 wants before the offset.
+            let split = value.rfind(['Z', '+', '-']).filter(|&i| i > 10)?;
+            let (head, offset) = value.split_at(split);
+            time::OffsetDateTime::parse(&format!("{head}:00{offset}"), &Rfc3339).ok()
+        })?;
+    let diff = when - now;
+    Some(if diff.is_negative() {
+        Duration::ZERO
+    } else {
+        diff.unsigned_abs()
+    })
 }
 
 /// Parses a Retry-After value: delay-seconds or an HTTP date (relative to `now`).
@@ -136,7 +158,7 @@ mod tests {
         let s = Duration::from_secs;
         let table: &[(u32, Call, Failure, Option<Duration>, Decision)] = &[
             (1, Read, Status(429), Some(s(7)), Retry(s(7))),
-            (1, Create, Status(429), Some(s(0)), Retry(s(0))),
+            (1, Create, Status(429), Some(s(0)), Retry(s(1))),
             (1, Read, Status(429), None, Retry(s(2))),
             (2, Read, Status(429), None, Retry(s(4))),
             (1, Read, Status(429), Some(s(3600)), GiveUp),
@@ -182,6 +204,24 @@ mod tests {
             p.decide(20, Call::Read, Failure::Status(503), None, 0.999),
             Decision::Retry(Duration::from_secs_f64(60.0 + 60.0 * 0.4995))
         );
+    }
+
+    #[test]
+    fn rate_limit_reset_to_the_minute_or_second() {
+        let now = time::macros::datetime!(2026-12-06 13:59:30 UTC);
+        assert_eq!(
+            parse_rate_limit_reset("2026-12-06T14:00Z", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("2026-12-06T14:00:10Z", now),
+            Some(Duration::from_secs(40))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("2026-12-06T13:00Z", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_rate_limit_reset("soon", now), None);
     }
 
     #[test]
