@@ -247,8 +247,8 @@ impl Dc {
     }
 
     /// The runs of `execution`: `GET /rest/raven/1.0/api/testexec/{key}/test?detailed=true&
-    /// page=N&limit=100` (xray-api.md §3.4), pages of 100 until a short one (or `expected` runs
-    /// are read, which saves the empty last page). `detailed` adds each run's defects, which is
+    /// page=N&limit=100` (xray-api.md §3.4), page by page until the last ([`Pages`]) or until
+    /// `expected` runs are read, which saves the empty last page. `detailed` adds each run's defects, which is
     /// how a result sent by definition is matched to its Test: the bug filed for it is there.
     pub fn execution_runs(
         &self,
@@ -263,13 +263,14 @@ impl Dc {
         }
         const LIMIT: usize = 100;
         let mut runs = Vec::new();
+        let mut pages = Pages::default();
         for page in 1.. {
             let path = format!(
                 "/rest/raven/1.0/api/testexec/{}/test?detailed=true&page={page}&limit={LIMIT}",
                 percent_encode(execution.as_str())
             );
             let got: Vec<Run> = self.get_json("execution runs", &path)?;
-            let n = got.len();
+            let last = pages.last(got.len());
             for r in got {
                 let Some(key) = r.key else { continue };
                 let defects = r
@@ -286,7 +287,7 @@ impl Dc {
                     defects,
                 });
             }
-            if n < LIMIT || runs.len() >= expected {
+            if last || runs.len() >= expected {
                 break;
             }
         }
@@ -353,6 +354,7 @@ impl Dc {
         }
         const LIMIT: usize = 200;
         let mut out = Vec::new();
+        let mut pages = Pages::default();
         for page in 1.. {
             let runs: Vec<Run> = self.get_json(
                 &format!("runs of {key}"),
@@ -361,9 +363,9 @@ impl Dc {
                     percent_encode(key.as_str())
                 ),
             )?;
-            let n = runs.len();
+            let last = pages.last(runs.len());
             out.extend(runs.into_iter().map(|r| r.status));
-            if n < LIMIT {
+            if last {
                 break;
             }
         }
@@ -389,6 +391,7 @@ impl Dc {
         }
         const LIMIT: usize = 200;
         let mut keys: Vec<String> = Vec::new();
+        let mut pages = Pages::default();
         for page in 1.. {
             let tests: Vec<Test> = self.get_json(
                 &format!("tests of {key}"),
@@ -397,9 +400,9 @@ impl Dc {
                     percent_encode(key.as_str())
                 ),
             )?;
-            let n = tests.len();
+            let last = pages.last(tests.len());
             keys.extend(tests.into_iter().map(|t| t.key));
-            if n < LIMIT {
+            if last {
                 break;
             }
         }
@@ -648,5 +651,47 @@ impl Dc {
         );
         self.send(&format!("{link_type} link {inward} → {outward}"), req)
             .map(|_| ())
+    }
+}
+
+/// When a DC page of runs is the last. A site may cap `limit` below what was asked (Xray's
+/// "Test Executions - REST": `limit` must be at most the maximum set in its Global
+/// Configuration), so a page shorter than `limit` is not by itself the end: the end is an
+/// empty page, or one shorter than an earlier full page of this listing (the site's cap seen).
+#[derive(Default)]
+struct Pages {
+    /// The longest page so far.
+    longest: usize,
+}
+
+impl Pages {
+    fn last(&mut self, got: usize) -> bool {
+        let last = got == 0 || got < self.longest;
+        self.longest = self.longest.max(got);
+        last
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pages;
+
+    /// Pages until the end, as `Pages` reads them; the sizes a site answers with.
+    fn read(sizes: &[usize]) -> usize {
+        let mut pages = Pages::default();
+        sizes
+            .iter()
+            .position(|&n| pages.last(n))
+            .map_or(sizes.len(), |i| i + 1)
+    }
+
+    #[test]
+    fn a_page_capped_by_the_site_is_not_the_last() {
+        // Asked 200, the site gives 100 a page: read on to the short (or empty) one.
+        assert_eq!(read(&[100, 100, 37, 0]), 3);
+        assert_eq!(read(&[100, 100, 0]), 3);
+        // A small execution: one page, then the empty one that ends it.
+        assert_eq!(read(&[12, 0]), 2);
+        assert_eq!(read(&[0]), 1);
     }
 }

@@ -923,11 +923,14 @@ fn no_request_exceeds_the_byte_limit_after_evidence_is_encoded() {
 
 /// Issue 12: after the import, where each result sent by definition landed is found with one
 /// lookup of the execution's runs per 100 results (ceil(N/100)), on both products.
-fn landed_lookups_are_batched(product: Product) {
+fn landed_lookups_are_batched(product: Product, page_cap: Option<usize>) {
     let fake = match product {
         Product::Cloud => cloud_fake(),
         Product::Dc => dc_fake_pat(),
     };
+    if let Some(cap) = page_cap {
+        fake.state.lock().unwrap().page_cap = cap;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (plan, tests) = plan(product, 150, 10_000, &|_| None);
     let defects: BTreeMap<usize, Vec<IssueKey>> = (0..150)
@@ -965,7 +968,8 @@ fn landed_lookups_are_batched(product: Product) {
         .skip(before)
         .filter(|r| r.path() != "/api/v2/authenticate")
         .count();
-    assert_eq!(lookups, 2);
+    // Pages of 100 (two lookups), or of the site's cap until `expected` runs are read.
+    assert_eq!(lookups, page_cap.map_or(2, |cap| 150usize.div_ceil(cap)));
     assert_eq!(landed.len(), 150);
     let exec = fake.only_execution();
     for (t, key) in &landed {
@@ -980,12 +984,19 @@ fn landed_lookups_are_batched(product: Product) {
 
 #[test]
 fn landed_lookups_are_batched_by_100_on_cloud() {
-    landed_lookups_are_batched(Product::Cloud);
+    landed_lookups_are_batched(Product::Cloud, None);
 }
 
 #[test]
 fn landed_lookups_are_batched_by_100_on_dc() {
-    landed_lookups_are_batched(Product::Dc);
+    landed_lookups_are_batched(Product::Dc, None);
+}
+
+/// A DC site whose Global Configuration caps a page at 40 runs: every run is still read (a
+/// page shorter than asked is not taken for the last one).
+#[test]
+fn landed_lookups_read_every_page_of_a_capped_dc_site() {
+    landed_lookups_are_batched(Product::Dc, Some(40));
 }
 
 /// Issue 12: a key the check could not vet (lookup refused) that the import then refuses

@@ -140,6 +140,10 @@ pub struct State {
     /// The site's Test Run status names (`getStatuses`): the product's built-in ones, plus
     /// any a test adds as custom statuses.
     pub statuses: Vec<String>,
+    /// DC: the most runs a page of `…/testexec/{key}/test` holds, whatever `limit` asks (Xray's
+    /// "Test Executions - REST": `limit` is at most the maximum of the Global Configuration;
+    /// whether a larger one is capped or refused is not documented: capped here).
+    pub page_cap: usize,
 }
 
 pub struct XrayFake {
@@ -181,6 +185,7 @@ impl XrayFake {
             }
             .map(String::from)
             .to_vec(),
+            page_cap: usize::MAX,
         }));
         let shared = state.clone();
         let server = Fake::serve(move |req| {
@@ -1359,7 +1364,7 @@ impl State {
             .query("limit")
             .and_then(|p| p.parse().ok())
             .unwrap_or(200)
-            .max(1);
+            .clamp(1, self.page_cap);
         let detailed = req.query("detailed").as_deref() == Some("true");
         let runs: Vec<Value> = e
             .runs
