@@ -170,10 +170,26 @@ impl Client {
                         detail: String::new(),
                     });
                 };
-                let Some(exec_id) = &execution.issue_id else {
-                    return Ok(());
+                // The key was recovered by its run marker after a lost create answer: its issue
+                // id is looked up (Xray Cloud's mutation takes ids), never skipped silently.
+                let exec_id = match &execution.issue_id {
+                    Some(id) => id.clone(),
+                    None => {
+                        let key = execution.key.as_str().to_string();
+                        crate::xray::issue_ids::cloud_ids(
+                            c,
+                            "getTestExecutions",
+                            std::slice::from_ref(&key),
+                        )?
+                        .remove(&key)
+                        .ok_or_else(|| ApiError::NotFound {
+                            service: crate::error::Service::Xray,
+                            what: format!("test execution {key}"),
+                            detail: String::new(),
+                        })?
+                    }
                 };
-                c.add_execution_to_plan(&plan_id, exec_id)
+                c.add_execution_to_plan(&plan_id, &exec_id)
             }
             Client::Dc(c) => c.link_test_plan(plan, &execution.key),
         }

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use crate::support::e2e::{self, Scratch};
-use crate::support::xray_fake::XrayFake;
+use crate::support::xray_fake::{Action, On, XrayFake};
 
 fn dc_env(cmd: &mut Command, url: &str) {
     cmd.env("XRAY_URL", url)
@@ -879,4 +879,52 @@ fn cloud_finish_recomputes_the_title_from_the_runs_through_jira() {
     assert_eq!(report["counts"]["total"], 138);
     assert_eq!(report["counts"]["failed"], 3);
     assert_eq!(report["xray"]["execution"], key.as_str());
+}
+
+/// Xray Cloud: the createTestExecution answer is lost (the connection drops after the fake
+/// applied it). The key is found by the run marker, and the execution is still linked to the
+/// Test Plan: its issue id is looked up by key (it was skipped silently before).
+#[test]
+fn cloud_create_with_a_lost_answer_still_links_the_plan() {
+    let xray = e2e::xray_cloud();
+    xray.add_issue("CALC-15", "Test Plan");
+    // The requests a create makes, in order, up to the mutation: find its place first.
+    let probe = e2e::xray_cloud();
+    probe.add_issue("CALC-15", "Test Plan");
+    let s = Scratch::new();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &probe.url());
+    cmd.env("XRAY_TEST_PLAN", "CALC-15")
+        .args(["execution", "create"]);
+    assert_eq!(e2e::run(&mut cmd).code, Some(0));
+    let nth = probe
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/api/v2/graphql")
+        .position(|r| r.body_str().contains("createTestExecution"))
+        .expect("a create")
+        + 1;
+    xray.fault(
+        On::Path("/api/v2/graphql".into(), nth),
+        Action::ApplyThenReset,
+    );
+    let s = Scratch::new();
+    let mut cmd = s.bin();
+    e2e::xray_cloud_env(&mut cmd, &xray.url());
+    cmd.env("XRAY_TEST_PLAN", "CALC-15")
+        .env("XRAY_SYNC_REPORT", s.path("create.json"))
+        .args(["execution", "create"]);
+    let out = e2e::run(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    let exec = xray.only_execution();
+    assert_eq!(out.stdout, format!("{}\n", exec.key));
+    assert_eq!(exec.test_plan.as_deref(), Some("CALC-15"), "{}", out.text());
+    let report: serde_json::Value = serde_json::from_str(&s.read("create.json")).unwrap();
+    assert!(
+        !report["xray"]["warnings"]
+            .to_string()
+            .contains("could not link"),
+        "{report}"
+    );
 }

@@ -587,6 +587,24 @@ impl State {
             json!({"getTestExecutions": {"total": 1, "start": 0, "limit": 1, "results": [
                 {"issueId": "9", "testRuns": {"total": exec.runs.len(), "start": start, "limit": 100, "results": runs}}
             ]}})
+        } else if query.contains("getTestExecutions(")
+            && !parse_key_list(vars["jql"].as_str().unwrap_or("")).is_empty()
+        {
+            // Keys to issue ids (xray-api.md §6); a missing key fails the JQL (§7).
+            let keys = parse_key_list(vars["jql"].as_str().unwrap_or(""));
+            let missing: Vec<String> = keys
+                .iter()
+                .filter(|k| !self.executions.contains_key(*k))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return gql_jql_error("getTestExecutions", &missing);
+            }
+            let results: Vec<Value> = keys
+                .iter()
+                .map(|k| json!({"issueId": issue_id(k), "jira": {"key": k}}))
+                .collect();
+            json!({"getTestExecutions": {"total": results.len(), "start": 0, "limit": 100, "results": results}})
         } else if query.contains("getTestExecutions(") {
             let label = parse_label(vars["jql"].as_str().unwrap_or(""));
             let results: Vec<Value> = self
