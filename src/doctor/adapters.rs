@@ -238,11 +238,8 @@ impl JiraProbe for jira::Client<'_> {
     }
 
     fn close_issue(&mut self, key: &str) -> Result<Closed, ApiError> {
-        let done = self
-            .transitions(key)?
-            .into_iter()
-            .find(|t| t.to_category == "done");
-        let Some(t) = done else {
+        let transitions = self.transitions(key)?;
+        let Some(t) = crate::jira::ops::closing_transition(&transitions).cloned() else {
             return Ok(Closed::NoDoneTransition);
         };
         let resolution = crate::jira::ops::resolution_for(&t, crate::jira::ops::Target::Done);

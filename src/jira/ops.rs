@@ -85,6 +85,76 @@ pub fn resolution_for(t: &Transition, target: Target) -> Option<String> {
     Some(chosen.to_string())
 }
 
+/// The transition to take among those leading to a status of `target`'s category. Workflows
+/// often have several into Done ("Done", "Won't Do", "Duplicate", "Cancel"): a bug whose test
+/// passed is closed by the one that says it was fixed, a raced duplicate by the duplicate one,
+/// never by one that says the bug was rejected. Names are compared with the transition's and its
+/// status's, in any case; with no name recognised, the first one the workflow lists.
+fn best_transition(
+    transitions: &[Transition],
+    target: Target,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<&Transition> {
+    const FIXED: &[&str] = &[
+        "done",
+        "close",
+        "closed",
+        "close issue",
+        "resolve",
+        "resolved",
+        "resolve issue",
+        "fixed",
+        "complete",
+        "completed",
+    ];
+    const REJECTED: &[&str] = &[
+        "won't do",
+        "wont do",
+        "won't fix",
+        "wontfix",
+        "reject",
+        "rejected",
+        "cancel",
+        "cancelled",
+        "canceled",
+        "invalid",
+        "declined",
+        "duplicate",
+        "not a bug",
+    ];
+    const REOPEN: &[&str] = &["reopen", "reopen issue", "reopened", "to do", "open"];
+    let says = |t: &Transition, names: &[&str]| {
+        [&t.name, &t.to_status]
+            .iter()
+            .any(|n| names.iter().any(|w| n.trim().eq_ignore_ascii_case(w)))
+    };
+    let candidates: Vec<&Transition> = transitions
+        .iter()
+        .filter(|t| wanted(&t.to_category))
+        .collect();
+    let preferred = |names: &[&str]| candidates.iter().copied().find(|t| says(t, names));
+    match target {
+        Target::Duplicate => preferred(&["duplicate"]).or_else(|| preferred(FIXED)),
+        Target::Done => preferred(FIXED),
+        Target::Open => preferred(REOPEN),
+    }
+    .or_else(|| {
+        candidates
+            .iter()
+            .copied()
+            .find(|t| target == Target::Open || !says(t, REJECTED))
+    })
+    .or_else(|| candidates.first().copied())
+}
+
+/// The transition that closes an issue as done ([`best_transition`] into a Done-category
+/// status): for `doctor`'s own test issue.
+pub fn closing_transition(transitions: &[Transition]) -> Option<&Transition> {
+    best_transition(transitions, Target::Done, |c| {
+        c.eq_ignore_ascii_case("done")
+    })
+}
+
 /// Whether Jira refused a transition for want of a Resolution: the field can be on the screen
 /// although the transitions' `fields` did not list it (they under-report it on some sites).
 fn wants_resolution(e: &ApiError) -> bool {
@@ -100,7 +170,7 @@ pub fn move_to(client: &Client, key: &str, target: Target) -> Result<bool, ApiEr
         Target::Open => !category.is_empty() && !category.eq_ignore_ascii_case("done"),
     };
     let transitions = client.transitions(key)?;
-    let Some(t) = transitions.iter().find(|t| wanted(&t.to_category)) else {
+    let Some(t) = best_transition(&transitions, target, wanted) else {
         let current = client.get_issue(key)?;
         if wanted(&current.status_category) {
             return Ok(false);
@@ -183,4 +253,73 @@ pub fn close_duplicate(
         true => Closed::Closed,
         false => Closed::AlreadyDone,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(id: &str, name: &str, to: &str, category: &str) -> Transition {
+        Transition {
+            id: id.into(),
+            name: name.into(),
+            to_status: to.into(),
+            to_category: category.into(),
+            resolutions: None,
+        }
+    }
+
+    fn pick(ts: &[Transition], target: Target) -> Option<&str> {
+        let wanted = |c: &str| match target {
+            Target::Done | Target::Duplicate => c == "done",
+            Target::Open => c != "done",
+        };
+        best_transition(ts, target, wanted).map(|t| t.id.as_str())
+    }
+
+    #[test]
+    fn the_transition_that_says_fixed_closes_a_bug() {
+        let ts = [
+            t("1", "Won't Do", "Won't Do", "done"),
+            t("2", "Start", "In Progress", "indeterminate"),
+            t("3", "Mark as duplicate", "Duplicate", "done"),
+            t("4", "Verify", "Verified", "done"),
+            t("5", "Resolve Issue", "Resolved", "done"),
+        ];
+        assert_eq!(pick(&ts, Target::Done), Some("5"));
+        assert_eq!(pick(&ts, Target::Duplicate), Some("3"));
+        // No name says fixed: the first that does not say rejected.
+        assert_eq!(pick(&ts[..4], Target::Done), Some("4"));
+        // Only a rejecting one: still taken, rather than no transition at all.
+        assert_eq!(pick(&ts[..1], Target::Done), Some("1"));
+        assert_eq!(pick(&ts, Target::Open), Some("2"));
+        let reopen = [
+            t("6", "Start", "In Progress", "indeterminate"),
+            t("7", "Reopen Issue", "Reopened", "new"),
+        ];
+        assert_eq!(pick(&reopen, Target::Open), Some("7"));
+    }
+
+    #[test]
+    fn the_resolution_is_the_preferred_one_the_screen_allows() {
+        let mut done = t("4", "Verify", "Verified", "done");
+        assert_eq!(resolution_for(&done, Target::Done), None);
+        done.resolutions = Some(vec!["Won't Do".into(), "fixed".into()]);
+        assert_eq!(
+            resolution_for(&done, Target::Done).as_deref(),
+            Some("fixed")
+        );
+        assert_eq!(
+            resolution_for(&done, Target::Duplicate).as_deref(),
+            Some("fixed")
+        );
+        done.resolutions = Some(vec!["Won't Do".into()]);
+        assert_eq!(
+            resolution_for(&done, Target::Done).as_deref(),
+            Some("Won't Do")
+        );
+        done.resolutions = Some(Vec::new());
+        assert_eq!(resolution_for(&done, Target::Done).as_deref(), Some("Done"));
+        assert_eq!(resolution_for(&done, Target::Open), None);
+    }
 }

@@ -847,9 +847,11 @@ const LINK_TYPES: &[(&str, &str, &str, &str)] = &[
     ("4", "Test", "is tested by", "tests"),
 ];
 
-/// The workflow: To Do → In Progress → Verified (Done). The transition into Done has a screen
-/// with a required Resolution, as many workflows do (jira-api.md §4.2; its `fields` are listed
-/// only with `expand=transitions.fields`); the others have no screen.
+/// The workflow: To Do → In Progress → Verified (Done), and a "Won't Do" transition listed
+/// first that also ends in a Done-category status (workflows often have several into Done;
+/// jira-api.md §4.2). The transition into Verified has a screen with a required Resolution, as
+/// many workflows do (its `fields` are listed only with `expand=transitions.fields`); the
+/// others have no screen.
 fn transitions(i: &FakeIssue) -> Vec<Value> {
     let t = |id: &str, name: &str, to: (&str, &str)| json!({"id": id, "name": name, "to": {"name": to.0, "statusCategory": {"key": to.1}}, "hasScreen": false, "fields": {}});
     if i.category == "done" {
@@ -867,7 +869,11 @@ fn transitions(i: &FakeIssue) -> Vec<Value> {
                 {"id": "10002", "name": "Duplicate"}
             ]
         }});
-        vec![t("21", "Start progress", STATUSES[1]), verify]
+        vec![
+            t("11", "Won't Do", ("Won't Do", "done")),
+            t("21", "Start progress", STATUSES[1]),
+            verify,
+        ]
     }
 }
 
