@@ -491,6 +491,13 @@ impl State {
         let data = if query.contains("getTestPlans(") {
             // `getTestPlans(jql: "key = \"X\"")`: the plan's issue id when X is a Test Plan.
             let key = parse_key_eq(vars["jql"].as_str().unwrap_or(""));
+            // A key that does not exist (or is hidden) fails the whole JQL (xray-api.md §7).
+            if let Some(k) = key
+                .as_ref()
+                .filter(|k| !self.issues.contains_key(*k) || self.hidden.contains(*k))
+            {
+                return gql_jql_error("getTestPlans", std::slice::from_ref(k));
+            }
             let results: Vec<Value> = key
                 .filter(|k| self.issues.get(k).map(String::as_str) == Some("Test Plan"))
                 .map(|k| json!({"issueId": issue_id(&k)}))
