@@ -1227,3 +1227,29 @@ fn surefire_junit5_matches_the_runner_console() {
         OutcomeKind::Skipped
     );
 }
+
+/// cucumber-ruby 2.4 (Debian): "6 scenarios (2 failed, 1 undefined, 3 passed)"; undefined is an
+/// error here. Its JSON writes the outline's rows as scenarios with the row in the id.
+#[test]
+fn cucumber_ruby_matches_the_runner_console() {
+    let run = run("generated-cucumber-ruby/cucumber.json");
+    assert_eq!(format_of(&run), Format::Cucumber);
+    assert_eq!(run.cases.len(), 6);
+    assert_eq!(counts(&run.cases), (3, 2, 1, 0));
+    let rows: Vec<_> = run.cases.iter().filter(|c| c.name == "Sum rows").collect();
+    assert_eq!(rows.len(), 3, "outline rows stay separate results");
+    let examples: Vec<&str> = rows
+        .iter()
+        .map(|r| r.parameters()[0].value.as_str())
+        .collect();
+    assert_eq!(examples, ["sums;2", "sums;3", "sums;4"]);
+    assert_eq!(rows[2].outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(
+        message(find(&run, "Divide numbers")),
+        "Then the result is 4: expected 4 but got 3 (RuntimeError)"
+    );
+    assert_eq!(
+        message(find(&run, "Square root")),
+        "undefined step: When I take the square root of 16"
+    );
+}
