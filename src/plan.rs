@@ -35,6 +35,7 @@ pub mod build_support {
 /// Identity types live in the model (the lowest layer), so settings and mapping can name them.
 pub use crate::model::identity::{IdentitySource, IssueKey, TestIdentity};
 pub use label::dedup_label;
+pub use text::message_line;
 
 use std::borrow::Cow;
 use std::path::PathBuf;

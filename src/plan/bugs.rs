@@ -216,7 +216,7 @@ fn fields(
     let message = t.message();
     let message_line = message
         .as_deref()
-        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        .and_then(super::text::message_line)
         .unwrap_or_default();
     // A missing class or message must not leave a stray `.` or `:` behind.
     let template = if class.is_empty() {
@@ -226,7 +226,7 @@ fn fields(
     };
     let summary = template
         .replace("{short_class}", &class)
-        .replace("{message_first_line}", message_line)
+        .replace("{message_first_line}", &message_line)
         .replace("{name}", name)
         .replace("{definition}", &definition)
         .replace("{test_id}", &t.test_id())

@@ -175,6 +175,42 @@ pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<S
     }
 }
 
+/// The one line a failure is listed and summarised by: the message's first non-blank line, its
+/// runs of spaces made one (an XML attribute's line breaks arrive as spaces). .NET assertion
+/// messages put the values on the lines after it (NUnit `Expected: 5` / `But was:  4`, xUnit
+/// `Assert.Equal() Failure` / `Expected: 5` / `Actual:   4`), so an Expected line and the
+/// But was / Actual line after it join the first line: `Expected: 5, but was: 4`,
+/// `integer division rounds down: Expected: 4, but was: 3`.
+pub fn message_line(message: &str) -> Option<String> {
+    let mut lines = message
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    let is_expected = |l: &str| l.starts_with("Expected:");
+    let actual = |l: &str| {
+        ["But was:", "Actual:"]
+            .iter()
+            .any(|p| l.starts_with(p))
+            .then(|| {
+                let mut c = l.chars();
+                c.next()
+                    .map(|h| h.to_lowercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+    };
+    let (second, third) = (lines.next(), lines.next());
+    Some(match (second.as_deref(), third.as_deref()) {
+        (Some(a), _) if is_expected(&first) && actual(a).is_some() => {
+            format!("{first}, {}", actual(a).unwrap_or_default())
+        }
+        (Some(e), Some(a)) if is_expected(e) && actual(a).is_some() => {
+            format!("{first}: {e}, {}", actual(a).unwrap_or_default())
+        }
+        _ => first,
+    })
+}
+
 /// `thread '<name>' panicked at <place>`, with the thread id Rust 1.88+ prints after the name.
 fn is_rust_panic_header(message: &str) -> bool {
     let Some(rest) = message.strip_prefix("thread '") else {
@@ -199,6 +235,40 @@ fn panic_payload(details: &str) -> Option<String> {
         .take_while(|l| !l.starts_with("stack backtrace:") && !l.starts_with("note: "))
         .find(|l| !l.is_empty())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod message_line_tests {
+    use super::message_line;
+
+    #[test]
+    fn dotnet_expected_and_actual_join_the_first_line() {
+        // NUnit 2.6 (fixtures/generated-nunit2): the values, or a message and the values.
+        assert_eq!(
+            message_line("  Expected: 5\n  But was:  4\n").as_deref(),
+            Some("Expected: 5, but was: 4")
+        );
+        assert_eq!(
+            message_line("  integer division rounds down\n  Expected: 4\n  But was:  3\n")
+                .as_deref(),
+            Some("integer division rounds down: Expected: 4, but was: 3")
+        );
+        // xUnit.
+        assert_eq!(
+            message_line("Assert.Equal() Failure\r\nExpected: 5\r\nActual:   4").as_deref(),
+            Some("Assert.Equal() Failure: Expected: 5, actual: 4")
+        );
+        // Anything else: the first line, spaces collapsed.
+        assert_eq!(
+            message_line("\nexpected:   6      got: 5\nmore").as_deref(),
+            Some("expected: 6 got: 5")
+        );
+        assert_eq!(
+            message_line("Expected: 5\nsomething else").as_deref(),
+            Some("Expected: 5")
+        );
+        assert_eq!(message_line(" \n "), None);
+    }
 }
 
 #[cfg(test)]

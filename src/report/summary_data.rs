@@ -123,15 +123,10 @@ impl Default for FailureRow {
 }
 
 impl FailureRow {
-    /// The message's first non-blank line, its runs of spaces made one: an XML attribute's
-    /// line breaks arrive as spaces (RSpec's `expected: 6      got: 5`).
+    /// The line the failure is listed by (`plan::message_line`: the first non-blank line,
+    /// spaces collapsed, .NET's Expected / But was lines joined to it).
     pub fn message_line(&self) -> Option<String> {
-        let line = self
-            .message
-            .as_deref()?
-            .lines()
-            .find(|l| !l.trim().is_empty())?;
-        Some(line.split_whitespace().collect::<Vec<_>>().join(" "))
+        crate::plan::message_line(self.message.as_deref()?)
     }
 
     /// `CalcTest.adds`: the short class and the name, what a person recognises.

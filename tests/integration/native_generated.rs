@@ -1253,3 +1253,35 @@ fn cucumber_ruby_matches_the_runner_console() {
         "undefined step: When I take the square root of 16"
     );
 }
+
+/// NUnit 2.6.4's console on Mono: "Tests run: 6, Errors: 1, Failures: 2, Inconclusive: 1" and
+/// "Not run: 2, Invalid: 1, Ignored: 1". Inconclusive, ignored and invalid (NotRunnable) read as
+/// skipped, each with NUnit's reason.
+#[test]
+fn nunit2_matches_the_runner_console() {
+    let run = run("generated-nunit2/TestResult.xml");
+    assert_eq!(format_of(&run), Format::Nunit);
+    assert_eq!(run.cases.len(), 8);
+    assert_eq!(counts(&run.cases), (2, 2, 1, 3));
+    let invalid = find(&run, "Calc.Tests.CalculatorTests.AddsTwoNumbers");
+    assert_eq!(invalid.outcome().kind(), OutcomeKind::Skipped);
+    let Outcome::Skipped { message: reason } = invalid.outcome() else {
+        unreachable!("skipped above")
+    };
+    assert_eq!(
+        reason.read().as_deref(),
+        Some("Category name must not contain ',', '!', '+' or '-'")
+    );
+    let row = find(&run, "Calc.Tests.CalculatorTests.Adds(2,2,5)");
+    assert_eq!(row.outcome().kind(), OutcomeKind::Failed);
+    assert_eq!(
+        xray_sync::plan::message_line(&message(row)).as_deref(),
+        Some("Expected: 5, but was: 4")
+    );
+    assert_eq!(
+        find(&run, "Calc.Tests.CalculatorTests.DividesByZero")
+            .outcome()
+            .kind(),
+        OutcomeKind::Error
+    );
+}
