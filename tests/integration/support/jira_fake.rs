@@ -603,6 +603,49 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     "Issue does not exist or you do not have permission to see it.",
                 );
             };
+            // The create rules hold for an edit too (jira-api.md §3.2-3.3): a one-line summary of
+            // at most 255 characters, labels without spaces; `update.labels` adds and removes.
+            // Checked whole before anything changes, as Jira does.
+            let ops: Vec<Value> = b["update"]["labels"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if let Some(l) = ops
+                .iter()
+                .filter_map(|op| op["add"].as_str())
+                .find(|l| l.chars().any(char::is_whitespace))
+            {
+                return field_err(
+                    "labels",
+                    &format!("The label '{l}' contains spaces which is invalid."),
+                );
+            }
+            if let Some(summary) = fields.get("summary").and_then(Value::as_str) {
+                if summary.is_empty() {
+                    return field_err("summary", "You must specify a summary of the issue.");
+                }
+                if summary.chars().count() > 255 {
+                    return field_err("summary", "Summary can't exceed 255 characters.");
+                }
+                if summary.contains(['\n', '\r']) {
+                    return field_err(
+                        "summary",
+                        "The summary is invalid because it contains newline characters.",
+                    );
+                }
+                i.summary = summary.to_string();
+                i.fields["summary"] = json!(summary);
+            }
+            for op in &ops {
+                if let Some(l) = op["add"].as_str()
+                    && !i.labels.iter().any(|x| x == l)
+                {
+                    i.labels.push(l.to_string());
+                }
+                if let Some(l) = op["remove"].as_str() {
+                    i.labels.retain(|x| x != l);
+                }
+            }
             if let Some(d) = fields.get("description") {
                 i.description = d.clone();
                 i.fields["description"] = d.clone();
