@@ -25,6 +25,20 @@ pub enum Client {
 }
 
 impl Client {
+    /// `given` (the run's client: the key check's, which holds its token), or a new one kept in
+    /// `own` when the run made none (no keys to check).
+    pub fn given_or_new<'a>(
+        given: Option<&'a Client>,
+        own: &'a mut Option<Client>,
+        http: &Http,
+        settings: &XraySettings,
+    ) -> &'a Client {
+        match given {
+            Some(c) => c,
+            None => own.insert(Client::new(http, settings)),
+        }
+    }
+
     pub fn new(http: &Http, settings: &XraySettings) -> Client {
         match &settings.auth {
             XrayAuth::Cloud {

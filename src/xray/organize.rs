@@ -72,14 +72,8 @@ pub fn after_import(
         }
         return;
     }
-    let own;
-    let client = match client {
-        Some(c) => c,
-        None => {
-            own = Client::new(http, settings);
-            &own
-        }
-    };
+    let mut own = None;
+    let client = Client::given_or_new(client, &mut own, http, settings);
     if !settings.test_sets.is_empty() || !plan.folders.is_empty() {
         let expected = if receipt.created {
             receipt.tests_sent

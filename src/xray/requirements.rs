@@ -94,14 +94,8 @@ pub fn check(
     if keys.is_empty() {
         return Checked::default();
     }
-    let own;
-    let client = match client {
-        Some(c) => c,
-        None => {
-            own = Client::new(http, settings);
-            &own
-        }
-    };
+    let mut own = None;
+    let client = Client::given_or_new(client, &mut own, http, settings);
     let missing = match lookup(client, &keys) {
         Ok(m) => m,
         Err(e) => {

@@ -30,14 +30,8 @@ pub fn check(http: &Http, client: Option<&Client>, settings: &XraySettings) -> C
             warnings: Vec::new(),
         };
     }
-    let own;
-    let client = match client {
-        Some(c) => c,
-        None => {
-            own = Client::new(http, settings);
-            &own
-        }
-    };
+    let mut own = None;
+    let client = Client::given_or_new(client, &mut own, http, settings);
     let Client::Cloud(cloud) = client else {
         return Checked {
             settings: None,

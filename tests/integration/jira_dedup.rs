@@ -38,6 +38,17 @@ fn run(settings: &JiraSettings, plan: &JiraPlan, tests: Tests<'_>) -> JiraReceip
     receipt
 }
 
+/// Files bugs for `test_000` and `test_001` (run-1), then runs again with `test_001` passing
+/// (run-2): the key of `test_001`'s bug and the second run's receipt.
+fn fix_the_second_test(settings: &JiraSettings) -> (String, JiraReceipt) {
+    let (plan, tests) = build::failing(&build::names(2), "run-1");
+    let r = run(settings, &plan, tests.tests());
+    let fixed = r.bug_keys[&1][0].to_string();
+    let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
+    build::passing(&mut plan, &mut tests, "test_001");
+    (fixed, run(settings, &plan, tests.tests()))
+}
+
 fn open_bugs(fake: &JiraFake) -> Vec<FakeIssue> {
     fake.issues()
         .into_iter()
@@ -354,13 +365,7 @@ fn a_required_resolution_the_transitions_do_not_list_is_still_given() {
     let (mut config, auth) = build::dc_pat();
     config.hide_resolution_field = true;
     let (fake, settings) = start(config, |_| auth, Product::Dc);
-    let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = run(&settings, &plan, tests.tests());
-    let fixed = r.bug_keys[&1][0].to_string();
-    let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
-    build::passing(&mut plan, &mut tests, "test_001");
-    let r = run(&settings, &plan, tests.tests());
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let (fixed, r) = fix_the_second_test(&settings);
     assert_eq!(r.count(ActionKind::ClosedOnPass), 1);
     let issue = fake.issue(&fixed);
     assert_eq!(issue.category, "done");
@@ -446,12 +451,7 @@ fn recently_resolved_bug_is_reopened_when_configured() {
 #[test]
 fn passing_test_closes_its_open_bug() {
     let (fake, settings) = dc();
-    let (plan, tests) = build::failing(&build::names(2), "run-1");
-    let r = run(&settings, &plan, tests.tests());
-    let fixed = r.bug_keys[&1][0].to_string();
-    let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
-    build::passing(&mut plan, &mut tests, "test_001");
-    let r = run(&settings, &plan, tests.tests());
+    let (fixed, r) = fix_the_second_test(&settings);
     assert_eq!(r.count(ActionKind::ClosedOnPass), 1);
     let issue = fake.issue(&fixed);
     assert_eq!(issue.category, "done");
@@ -465,11 +465,7 @@ fn passing_test_closes_its_open_bug() {
     // Opt-in: with close_on_pass off nothing is closed.
     let (fake, mut settings) = dc();
     settings.close_on_pass = false;
-    let (plan, tests) = build::failing(&build::names(2), "run-1");
-    run(&settings, &plan, tests.tests());
-    let (mut plan, mut tests) = build::failing(&build::names(1), "run-2");
-    build::passing(&mut plan, &mut tests, "test_001");
-    let r = run(&settings, &plan, tests.tests());
+    let (_, r) = fix_the_second_test(&settings);
     assert_eq!(r.count(ActionKind::ClosedOnPass), 0);
     assert_eq!(open_bugs(&fake).len(), 2);
 }

@@ -352,16 +352,12 @@ fn an_unknown_test_environment_costs_only_itself_on_cloud() {
         unreachable!("the test plans create")
     };
     info.test_environments = vec!["chrome".into(), "QA".into()];
-    let mut lines = Vec::new();
-    let receipt = upload::run(
+    let receipt = upload(
         &http(Duration::from_secs(5)),
         &settings(Product::Cloud, &fake.url(), false),
         &output(dir.path()),
         &plan,
         tests.tests(),
-        &support::xray_plans::synthetic(&plan, tests.tests()),
-        &BTreeMap::new(),
-        &mut collect(&mut lines),
     );
     assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
     assert_eq!(receipt.tests_sent, 3);

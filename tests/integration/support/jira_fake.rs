@@ -407,7 +407,43 @@ fn err(status: u16, message: &str) -> Reply {
     )
 }
 
-fn field_err(field: &str, message: &str) -> Reply {
+/// Why Jira refuses an issue edit, if it does: the create rules hold for an edit too
+/// (jira-api.md §3.2-3.3), a one-line summary of at most 255 characters and labels (added by
+/// `update.labels`) without spaces, checked whole before anything changes. Both fakes' edits.
+pub fn refused_edit(body: &Value) -> Option<Reply> {
+    if let Some(l) = body["update"]["labels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|op| op["add"].as_str())
+        .find(|l| l.chars().any(char::is_whitespace))
+    {
+        return Some(field_err(
+            "labels",
+            &format!("The label '{l}' contains spaces which is invalid."),
+        ));
+    }
+    let summary = body["fields"]["summary"].as_str()?;
+    if summary.is_empty() {
+        return Some(field_err(
+            "summary",
+            "You must specify a summary of the issue.",
+        ));
+    }
+    if summary.chars().count() > 255 {
+        return Some(field_err("summary", "Summary can't exceed 255 characters."));
+    }
+    summary.contains(['\n', '\r']).then(|| {
+        field_err(
+            "summary",
+            "The summary is invalid because it contains newline characters.",
+        )
+    })
+}
+
+/// Jira's answer to a refused field: `{"errorMessages":[],"errors":{field: message}}` (also the
+/// Xray fake's, for the Jira edits of its executions).
+pub fn field_err(field: &str, message: &str) -> Reply {
     Reply::json(
         400,
         json!({"errorMessages": [], "errors": {field: message}}).to_string(),
@@ -603,36 +639,14 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                     "Issue does not exist or you do not have permission to see it.",
                 );
             };
-            // The create rules hold for an edit too (jira-api.md §3.2-3.3): a one-line summary of
-            // at most 255 characters, labels without spaces; `update.labels` adds and removes.
-            // Checked whole before anything changes, as Jira does.
-            let ops: Vec<Value> = b["update"]["labels"]
+            if let Some(refusal) = refused_edit(&b) {
+                return refusal;
+            }
+            let ops = b["update"]["labels"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            if let Some(l) = ops
-                .iter()
-                .filter_map(|op| op["add"].as_str())
-                .find(|l| l.chars().any(char::is_whitespace))
-            {
-                return field_err(
-                    "labels",
-                    &format!("The label '{l}' contains spaces which is invalid."),
-                );
-            }
             if let Some(summary) = fields.get("summary").and_then(Value::as_str) {
-                if summary.is_empty() {
-                    return field_err("summary", "You must specify a summary of the issue.");
-                }
-                if summary.chars().count() > 255 {
-                    return field_err("summary", "Summary can't exceed 255 characters.");
-                }
-                if summary.contains(['\n', '\r']) {
-                    return field_err(
-                        "summary",
-                        "The summary is invalid because it contains newline characters.",
-                    );
-                }
                 i.summary = summary.to_string();
                 i.fields["summary"] = json!(summary);
             }

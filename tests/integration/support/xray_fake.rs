@@ -1295,26 +1295,12 @@ impl State {
         Some(Self::edit(e, body))
     }
 
-    /// Jira's issue edit on an execution: the create rules hold (jira-api.md §3.2-3.3): labels
-    /// without spaces, a one-line summary of at most 255 characters.
+    /// Jira's issue edit on an execution: the create rules hold (`jira_fake::refused_edit`).
     fn edit(e: &mut Execution, body: &Value) -> Reply {
-        let field_err = |field: &str, message: &str| {
-            Reply::json(
-                400,
-                json!({"errorMessages": [], "errors": {field: message}}).to_string(),
-            )
-        };
+        if let Some(refusal) = super::jira_fake::refused_edit(body) {
+            return refusal;
+        }
         if let Some(ops) = body["update"]["labels"].as_array() {
-            if let Some(l) = ops
-                .iter()
-                .filter_map(|op| op["add"].as_str())
-                .find(|l| l.chars().any(char::is_whitespace))
-            {
-                return field_err(
-                    "labels",
-                    &format!("The label '{l}' contains spaces which is invalid."),
-                );
-            }
             for op in ops {
                 if let Some(l) = op["add"].as_str()
                     && !e.labels.iter().any(|x| x == l)
@@ -1328,21 +1314,13 @@ impl State {
             return Reply::status(204);
         }
         match body["fields"]["summary"].as_str() {
-            Some(s) if s.chars().count() > 255 => {
-                field_err("summary", "Summary can't exceed 255 characters.")
-            }
-            Some(s) if s.contains(['\n', '\r']) => field_err(
-                "summary",
-                "The summary is invalid because it contains newline characters.",
-            ),
-            Some(s) if !s.is_empty() => {
+            Some(s) => {
                 e.summary = s.to_string();
                 Reply::status(204)
             }
-            _ => Reply::json(
-                400,
-                r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
-            ),
+            None => {
+                super::jira_fake::field_err("summary", "You must specify a summary of the issue.")
+            }
         }
     }
 
