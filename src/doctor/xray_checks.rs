@@ -480,7 +480,7 @@ pub fn statuses(x: &XraySettings, found: Result<Vec<String>, ApiError>) -> Check
             valid.join(", ")
         ),
         format!(
-            "fix the status mapping in xray-sync.toml [xray.statuses] or create the custom status in Xray; {hint}"
+            "fix the status mapping in xray-sync.toml [statuses] or create the custom status in Xray; {hint}"
         ),
     )
 }

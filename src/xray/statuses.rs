@@ -1,7 +1,7 @@
 //! The status names a Cloud upload sends, checked against the site's before anything is sent.
 //!
 //! Xray Cloud records a Test Run whose status name it does not have as TO DO, without an error
-//! (docs/xray-api.md §0 and §7, pitfall 1: pytest-jira-xray#30): a `[xray.statuses]` name that
+//! (docs/xray-api.md §0 and §7, pitfall 1: pytest-jira-xray#30): a `[statuses]` name that
 //! is wrong there (Data Center's `FAIL`, a custom status not created yet) would show every such
 //! failure as TO DO and the import would still succeed. So when the names are not Cloud's
 //! defaults, the site's names are read once (`getStatuses`), and each unknown one is replaced by
@@ -44,7 +44,7 @@ pub fn check(http: &Http, client: Option<&Client>, settings: &XraySettings) -> C
             return Checked {
                 settings: None,
                 warnings: vec![format!(
-                    "the Xray status names could not be read ({e}), so [xray.statuses] was not checked: Xray Cloud records a run whose status it does not have as TO DO"
+                    "the Xray status names could not be read ({e}), so [statuses] was not checked: Xray Cloud records a run whose status it does not have as TO DO"
                 )],
             };
         }
@@ -63,7 +63,7 @@ pub fn check(http: &Http, client: Option<&Client>, settings: &XraySettings) -> C
             continue;
         }
         warnings.push(format!(
-            "status '{name}' (for {outcome}) is not an Xray status of this site, which would record those runs as TO DO: sent as '{default}' instead (fix [xray.statuses] or create the status; doctor checks it)"
+            "status '{name}' (for {outcome}) is not an Xray status of this site, which would record those runs as TO DO: sent as '{default}' instead (fix [statuses] in xray-sync.toml or create the status; doctor checks it)"
         ));
         *name = default;
     }
