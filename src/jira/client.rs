@@ -661,24 +661,15 @@ impl<'h> Client<'h> {
             category: Option<Category>,
         }
         #[derive(Deserialize)]
-        struct Named {
-            #[serde(default)]
-            name: String,
-        }
-        #[derive(Deserialize)]
-        struct ScreenField {
-            #[serde(rename = "allowedValues", default)]
-            allowed: Vec<Named>,
-        }
-        #[derive(Deserialize)]
         struct Raw {
             id: String,
             #[serde(default)]
             name: String,
             to: Option<To>,
-            /// With `expand=transitions.fields`: the fields of the transition's screen.
+            /// With `expand=transitions.fields`: the fields of the transition's screen, read as
+            /// plain JSON (other fields' shapes vary: options, users, strings).
             #[serde(default)]
-            fields: BTreeMap<String, ScreenField>,
+            fields: BTreeMap<String, Value>,
         }
         #[derive(Deserialize)]
         struct Answer {
@@ -701,10 +692,14 @@ impl<'h> Client<'h> {
                     Some(to) => (to.name, to.category.map(|c| c.key).unwrap_or_default()),
                     None => (String::new(), String::new()),
                 };
-                let resolutions = t
-                    .fields
-                    .remove("resolution")
-                    .map(|f| f.allowed.into_iter().map(|v| v.name).collect());
+                let resolutions = t.fields.remove("resolution").map(|f| {
+                    f["allowedValues"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v["name"].as_str().map(str::to_string))
+                        .collect()
+                });
                 Transition {
                     id: t.id,
                     name: t.name,

@@ -916,16 +916,32 @@ fn transitions(i: &FakeIssue) -> Vec<Value> {
     } else {
         let mut verify = t("31", "Verify", STATUSES[2]);
         verify["hasScreen"] = json!(true);
-        verify["fields"] = json!({"resolution": {
-            "required": true,
-            "name": "Resolution",
-            "schema": {"type": "resolution", "system": "resolution"},
-            "allowedValues": [
-                {"id": "10000", "name": "Done"},
-                {"id": "10001", "name": "Won't Do"},
-                {"id": "10002", "name": "Duplicate"}
-            ]
-        }});
+        // Other fields of the screen, shaped as Jira lists them (a user picker, a select of
+        // options with `value`, not `name`): read past, not refused.
+        verify["fields"] = json!({
+            "resolution": {
+                "required": true,
+                "name": "Resolution",
+                "schema": {"type": "resolution", "system": "resolution"},
+                "allowedValues": [
+                    {"id": "10000", "name": "Done"},
+                    {"id": "10001", "name": "Won't Do"},
+                    {"id": "10002", "name": "Duplicate"}
+                ]
+            },
+            "assignee": {
+                "required": false,
+                "name": "Assignee",
+                "schema": {"type": "user", "system": "assignee"},
+                "autoCompleteUrl": "https://fake/rest/api/2/user/search?query="
+            },
+            "customfield_10050": {
+                "required": false,
+                "name": "Root cause",
+                "schema": {"type": "option"},
+                "allowedValues": [{"id": "1", "value": "Code"}, {"id": "2", "value": "Config"}]
+            }
+        });
         vec![
             t("11", "Won't Do", ("Won't Do", "done")),
             t("21", "Start progress", STATUSES[1]),
