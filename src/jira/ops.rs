@@ -204,11 +204,7 @@ pub fn move_to(client: &Client, key: &str, target: Target) -> Result<bool, ApiEr
         && target != Target::Open
         && wants_resolution(e)
     {
-        let retry = Transition {
-            resolutions: Some(Vec::new()),
-            ..t.clone()
-        };
-        done = client.transition(key, &t.id, resolution_for(&retry, target).as_deref());
+        done = client.transition(key, &t.id, target.resolutions().first().copied());
     }
     match done {
         Ok(()) => Ok(true),

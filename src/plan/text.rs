@@ -188,27 +188,20 @@ pub fn message_line(message: &str) -> Option<String> {
         .filter(|l| !l.is_empty());
     let first = lines.next()?;
     let is_expected = |l: &str| l.starts_with("Expected:");
+    // `But was: 4` → `but was: 4` (both prefixes start with an ASCII letter).
     let actual = |l: &str| {
         ["But was:", "Actual:"]
             .iter()
             .any(|p| l.starts_with(p))
-            .then(|| {
-                let mut c = l.chars();
-                c.next()
-                    .map(|h| h.to_lowercase().chain(c).collect::<String>())
-                    .unwrap_or_default()
-            })
+            .then(|| format!("{}{}", l[..1].to_ascii_lowercase(), &l[1..]))
     };
     let (second, third) = (lines.next(), lines.next());
-    Some(match (second.as_deref(), third.as_deref()) {
-        (Some(a), _) if is_expected(&first) && actual(a).is_some() => {
-            format!("{first}, {}", actual(a).unwrap_or_default())
-        }
-        (Some(e), Some(a)) if is_expected(e) && actual(a).is_some() => {
-            format!("{first}: {e}, {}", actual(a).unwrap_or_default())
-        }
-        _ => first,
-    })
+    let joined = match (second.as_deref(), third.as_deref()) {
+        (Some(a), _) if is_expected(&first) => actual(a).map(|a| format!("{first}, {a}")),
+        (Some(e), Some(a)) if is_expected(e) => actual(a).map(|a| format!("{first}: {e}, {a}")),
+        _ => None,
+    };
+    Some(joined.unwrap_or(first))
 }
 
 /// `thread '<name>' panicked at <place>`, with the thread id Rust 1.88+ prints after the name.

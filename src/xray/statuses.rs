@@ -15,6 +15,7 @@ use crate::xray::client::Client;
 
 /// What the check decided: settings with the unknown names replaced (`None`: nothing to
 /// change) and one warning per replaced name or for a lookup that failed.
+#[derive(Default)]
 pub struct Checked {
     pub settings: Option<XraySettings>,
     pub warnings: Vec<String>,
@@ -25,18 +26,12 @@ pub struct Checked {
 pub fn check(http: &Http, client: Option<&Client>, settings: &XraySettings) -> Checked {
     let defaults = StatusMap::defaults(Product::Cloud);
     if settings.product != Product::Cloud || settings.statuses == defaults {
-        return Checked {
-            settings: None,
-            warnings: Vec::new(),
-        };
+        return Checked::default();
     }
     let mut own = None;
     let client = Client::given_or_new(client, &mut own, http, settings);
     let Client::Cloud(cloud) = client else {
-        return Checked {
-            settings: None,
-            warnings: Vec::new(),
-        };
+        return Checked::default();
     };
     let known = match cloud.statuses() {
         Ok(names) => names,
