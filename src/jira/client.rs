@@ -24,7 +24,16 @@ mod site;
 pub use site::{SearchAnswer, ServerAnswer, ServerInfo};
 
 /// Fields every search asks for: the search endpoint returns only `id` unless told.
-pub const SEARCH_FIELDS: [&str; 5] = ["labels", "status", "created", "resolutiondate", "summary"];
+/// `statuscategorychangedate` is Jira Cloud's (DC has no such field; a field a site does not
+/// have is left out of the answer, not refused).
+pub const SEARCH_FIELDS: [&str; 6] = [
+    "labels",
+    "status",
+    "created",
+    "resolutiondate",
+    "statuscategorychangedate",
+    "summary",
+];
 /// Issues per search page; Jira may return fewer, so paging never assumes a size.
 const PAGE_SIZE: u32 = 100;
 /// A search that pages further than this is not a label lookup any more; stop rather than loop.
@@ -42,6 +51,9 @@ pub struct Issue {
     pub status: String,
     /// `new`, `indeterminate` or `done`: fixed, locale-independent keys.
     pub status_category: String,
+    /// When it was resolved: its resolution date or, for a Done issue that has none (a
+    /// workflow whose Done transition sets no Resolution), when it entered the Done category
+    /// (Cloud's `statuscategorychangedate`). `None` when the site tells neither.
     pub resolved: Option<OffsetDateTime>,
     /// The issue's title (for comments: is this failure the one the bug is about?).
     pub summary: String,
@@ -751,6 +763,8 @@ struct RawFields {
     #[serde(default)]
     resolutiondate: Option<String>,
     #[serde(default)]
+    statuscategorychangedate: Option<String>,
+    #[serde(default)]
     summary: Option<String>,
 }
 
@@ -778,13 +792,21 @@ impl RawIssue {
             Some(s) => (s.name, s.category.map(|c| c.key).unwrap_or_default()),
             None => (String::new(), String::new()),
         };
+        let resolved = match self.fields.resolutiondate.as_deref().and_then(parse_time) {
+            None if status_category.eq_ignore_ascii_case("done") => self
+                .fields
+                .statuscategorychangedate
+                .as_deref()
+                .and_then(parse_time),
+            resolved => resolved,
+        };
         Ok(Issue {
             id,
             key: self.key,
             labels: self.fields.labels,
             status,
             status_category,
-            resolved: self.fields.resolutiondate.as_deref().and_then(parse_time),
+            resolved,
             summary: self.fields.summary.unwrap_or_default(),
         })
     }
@@ -859,6 +881,31 @@ mod tests {
         );
         assert!(parse_time("2026-11-22T10:00:00Z").is_some());
         assert!(parse_time("yesterday").is_none());
+    }
+
+    /// A Done issue without a resolution date (its Done transition set no Resolution) is
+    /// resolved when it entered Done, as Cloud tells it; an open one never is.
+    #[test]
+    fn resolved_falls_back_to_the_status_category_change_for_done_issues() {
+        let read = |category: &str, resolutiondate: Value| {
+            let raw: RawIssue = serde_json::from_value(json!({
+                "id": "1", "key": "BUG-1",
+                "fields": {
+                    "status": {"name": "Closed", "statusCategory": {"key": category}},
+                    "resolutiondate": resolutiondate,
+                    "statuscategorychangedate": "2026-11-20T10:00:00.000+0000"
+                }
+            }))
+            .unwrap();
+            raw.into_issue().unwrap().resolved
+        };
+        let changed = Some(time::macros::datetime!(2026-11-20 10:00 UTC));
+        assert_eq!(read("done", Value::Null), changed);
+        assert_eq!(
+            read("done", json!("2026-11-01T10:00:00.000+0000")),
+            Some(time::macros::datetime!(2026-11-01 10:00 UTC))
+        );
+        assert_eq!(read("indeterminate", Value::Null), None);
     }
 
     #[test]

@@ -448,6 +448,41 @@ fn recently_resolved_bug_is_reopened_when_configured() {
     assert_ne!(r.bug_keys[&1][0].as_str(), old);
 }
 
+/// A bug a person moved to Done on a workflow that sets no Resolution has no resolution date;
+/// on Cloud the time it entered Done decides the reopen window instead. DC tells neither, so
+/// there a new bug is filed (and linked to the closed one).
+#[test]
+fn bug_closed_without_a_resolution_is_reopened_within_the_window_on_cloud() {
+    let now = time::macros::datetime!(2026-11-22 10:00 UTC);
+    for (on_cloud, reopened) in [(true, 1), (false, 0)] {
+        let (fake, mut settings) = if on_cloud { cloud(0) } else { dc() };
+        settings.reopen_within_days = Some(7);
+        let (plan, tests) = build::failing(&build::names(1), "run-1");
+        let r = run(&settings, &plan, tests.tests());
+        let closed = r.bug_keys[&0][0].to_string();
+        fake.close_without_resolution(&closed, "2026-11-20T10:00:00.000+0000");
+        assert_eq!(fake.issue(&closed).resolutiondate, None);
+        let (plan, _) = build::failing(&build::names(1), "run-2");
+        let r = file::run_at(
+            &build::http(),
+            &settings,
+            &plan,
+            tests.tests(),
+            false,
+            now,
+            &mut |_| {},
+        );
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.count(ActionKind::Reopened), reopened, "cloud: {on_cloud}");
+        assert_eq!(
+            r.count(ActionKind::Created),
+            1 - reopened,
+            "cloud: {on_cloud}"
+        );
+        assert_eq!(fake.issue(&closed).is_open(), on_cloud);
+    }
+}
+
 #[test]
 fn passing_test_closes_its_open_bug() {
     let (fake, settings) = dc();

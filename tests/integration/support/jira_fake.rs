@@ -112,6 +112,10 @@ pub struct FakeIssue {
     pub category: String,
     pub created: String,
     pub resolutiondate: Option<String>,
+    /// When the status last moved to another category: Cloud's `statuscategorychangedate`, a
+    /// field of every Cloud issue (returned by a search that asks for it, as in
+    /// lesstif/php-JiraCloud-RESTAPI#114); DC has no such field and leaves it out.
+    pub status_category_changed: String,
     /// The Resolution set by the last transition into Done (cleared by a reopen).
     pub resolution: Option<String>,
     pub description: Value,
@@ -304,6 +308,7 @@ impl JiraFake {
         if cat == "done" {
             issue.resolutiondate = Some(s.stamp());
         }
+        issue.status_category_changed = s.stamp();
         let key = issue.key.clone();
         s.issues.push(issue);
         key
@@ -317,7 +322,21 @@ impl JiraFake {
         if let Some(i) = s.issues.iter_mut().find(|i| i.key == key) {
             i.status = "Verified".into();
             i.category = "done".into();
-            i.resolutiondate = Some(stamp);
+            i.resolutiondate = Some(stamp.clone());
+            i.status_category_changed = stamp;
+        }
+    }
+
+    /// Moves an issue to Done at `at` (RFC 3339) the way a person can on a workflow whose Done
+    /// transition has no Resolution screen: no Resolution, so no resolution date.
+    pub fn close_without_resolution(&self, key: &str, at: &str) {
+        let mut s = self.state.lock().unwrap();
+        if let Some(i) = s.issues.iter_mut().find(|i| i.key == key) {
+            i.status = "Verified".into();
+            i.category = "done".into();
+            i.resolutiondate = None;
+            i.resolution = None;
+            i.status_category_changed = at.to_string();
         }
     }
 
@@ -357,6 +376,7 @@ impl State {
             category: "new".into(),
             created: self.stamp(),
             resolutiondate: None,
+            status_category_changed: self.stamp(),
             resolution: None,
             description,
             fields,
@@ -388,6 +408,12 @@ impl State {
         }
         if want("resolutiondate") {
             out.insert("resolutiondate".into(), json!(i.resolutiondate));
+        }
+        if want("statuscategorychangedate") && self.config.mode == Mode::Cloud {
+            out.insert(
+                "statuscategorychangedate".into(),
+                json!(i.status_category_changed),
+            );
         }
         if want("summary") {
             out.insert("summary".into(), json!(i.summary));
@@ -790,10 +816,11 @@ fn api(s: &mut State, req: &Request, path: &str) -> Reply {
                 _ => {}
             }
             i.status = t["to"]["name"].as_str().unwrap_or("").to_string();
-            i.category = t["to"]["statusCategory"]["key"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
+            let category = t["to"]["statusCategory"]["key"].as_str().unwrap_or("");
+            if i.category != category {
+                i.category = category.to_string();
+                i.status_category_changed = stamp.clone();
+            }
             // The resolution date is when the Resolution was set, not when the status changed
             // (a Done transition that sets none leaves it empty); a reopen clears both.
             i.resolutiondate = resolution.is_some().then_some(stamp);
