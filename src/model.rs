@@ -8,14 +8,18 @@
 //! lives in `model/json.rs`.
 //!
 //! Outcome rule (documented in the README too): the attempts of a test are kept in the order
-//! they ran, and the **last attempt decides** the test's outcome. The test is *flaky* when that
-//! last attempt passed and an earlier one failed or errored (or the runner itself said so). The
+//! they ran, and the **last attempt decides** the test's outcome, except that a skipped try
+//! never overrides one that ran: the last attempt that passed, failed or errored decides, and
+//! only a test whose every try was skipped is skipped (a rerun that skips says nothing about
+//! the test; `rebot --merge` keeps the earlier result the same way). The test is *flaky* when
+//! that deciding attempt passed and an earlier one failed or errored (or the runner itself
+//! said so). The
 //! order is settled by ingest before anything reads it (`ingest::merge`): document order inside
 //! one file, start time across files where both have one, otherwise the order in which the
 //! inputs were given; where no order is known between two sightings (two files matched by one
 //! pattern, or equal start times) the failing one is put last, so a failure is never hidden by
-//! a pass of unknown order. [`TestCase::outcome`] reads the last attempt on each call; nothing
-//! stores its result.
+//! a pass of unknown order. [`TestCase::outcome`] reads the deciding attempt on each call;
+//! nothing stores its result.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -300,8 +304,8 @@ pub struct TestCase {
     /// allocation (`Some("C".into())` builds one).
     pub classname: Option<Arc<str>>,
     pub name: String,
-    /// True when the last attempt passed and an earlier one failed or errored (or the runner
-    /// said so).
+    /// True when the deciding attempt passed and an earlier one failed or errored (or the
+    /// runner said so).
     pub flaky: bool,
     /// Every try, in order. Never empty. The first is held inline (`model/attempts.rs`).
     pub attempts: Attempts,
@@ -443,13 +447,24 @@ impl TestCase {
         &self.extras().attachments
     }
 
-    /// The outcome of the last attempt (the rule in the module doc), read on each call so it
-    /// can never disagree with `attempts` and failure text is stored once, in its attempt. A
+    /// The outcome of the deciding attempt (the rule in the module doc), read on each call so
+    /// it can never disagree with `attempts` and failure text is stored once, in its attempt. A
     /// case without attempts (only possible by emptying the public `attempts` by hand) reads as
     /// skipped.
     pub fn outcome(&self) -> &Outcome {
         static NOTHING_RAN: Outcome = Outcome::Skipped { message: None };
-        self.attempts.last().map_or(&NOTHING_RAN, |a| &a.outcome)
+        self.deciding()
+            .map_or(&NOTHING_RAN, |at| &self.attempts[at].outcome)
+    }
+
+    /// The position of the attempt that decides the outcome: the last one that ran (passed,
+    /// failed or errored), or the last one when every attempt was skipped.
+    fn deciding(&self) -> Option<usize> {
+        let ran = self
+            .attempts
+            .iter()
+            .rposition(|a| !matches!(a.outcome, Outcome::Skipped { .. }));
+        ran.or_else(|| self.attempts.len().checked_sub(1))
     }
 
     /// The Generic test definition Xray's own JUnit import uses: `classname.name`, or the name
@@ -527,15 +542,14 @@ impl TestCase {
         self.recompute();
     }
 
-    /// Re-derives `flaky` from `attempts`: the last attempt passed and an earlier one failed or
-    /// errored. Call after changing `attempts` directly; it drops a runner-reported flaky mark.
+    /// Re-derives `flaky` from `attempts`: the deciding attempt passed and an earlier one
+    /// failed or errored. Call after changing `attempts` directly; it drops a runner-reported
+    /// flaky mark.
     pub fn recompute(&mut self) {
-        self.flaky = match self.attempts.split_last() {
-            Some((last, earlier)) => {
-                last.outcome == Outcome::Passed && earlier.iter().any(|a| a.outcome.is_failure())
-            }
-            None => false,
-        };
+        self.flaky = self.deciding().is_some_and(|at| {
+            self.attempts[at].outcome == Outcome::Passed
+                && self.attempts[..at].iter().any(|a| a.outcome.is_failure())
+        });
     }
 
     /// Sum of the attempts' durations, when any was known (derived on each call).

@@ -17,7 +17,7 @@
 //!   teardown failed:\n…" appended); a skipped teardown skips them.
 //! - Times: `starttime`/`endtime` (RF ≤ 6, `YYYYMMDD hh:mm:ss.mmm`) or `start`/`elapsed`
 //!   (RF 7). Robot writes local time without a zone; it is read as UTC, as for JUnit.
-//! - Tags (`<tags><tag>` before RF 7, `<tag>` after) → `tag` labels; mapping turns a tag that is
+//! - Tags (`<tags><tag>` in RF 3.2, `<tag>` from RF 4) → `tag` labels; mapping turns a tag that is
 //!   an issue key into the Test key. `<doc>` → property `test_description`.
 //! - Templates (data-driven tests) are one test with one status, as Robot counts them; the
 //!   failure message lists the failing rows as Robot writes it.
@@ -29,6 +29,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+mod html;
 mod merge;
 
 use super::junit::values::{Bounded, parse_duration, parse_timestamp};
@@ -37,6 +38,7 @@ use crate::model::{
     Attempt, Extras, Failure, Format, InputError, Label, Outcome, Property, ReadText, SourceRef,
     TestCase, Text,
 };
+use merge::Merge;
 
 /// Parses one `output.xml`. The error names the file and the line of the problem.
 pub fn parse_path(path: &Path) -> Result<Vec<TestCase>, InputError> {
@@ -93,9 +95,12 @@ struct Frame {
     args: Vec<String>,
     status: Option<String>,
     message: Option<String>,
-    /// The text of a `<msg level="FAIL">` (RF ≤ 6 leaves the keyword's status text empty).
+    /// The text of a `<msg level="FAIL">` (RF ≤ 6 leaves the keyword's status text empty),
+    /// as plain text when Robot marked it as HTML.
     fail_msg: Option<String>,
     reading_fail_msg: bool,
+    /// The `<msg>` being read has `html="true"` (RF 7) or `html="yes"` (before).
+    fail_msg_html: bool,
     /// The first failed keyword inside this one, already formatted.
     child: Option<String>,
 }
@@ -121,7 +126,8 @@ impl Frame {
                 }
             }
             None => {
-                if let Some(m) = self.message.or(self.fail_msg) {
+                let message = self.message.map(|m| html::message_text(&m).into_owned());
+                if let Some(m) = message.or(self.fail_msg) {
                     for l in m.lines() {
                         line.push_str("\n  ");
                         line.push_str(l);
@@ -287,6 +293,7 @@ impl Handler for Robot {
                 ("msg", Some("kw")) => {
                     if let Some(f) = d.keywords.last_mut() {
                         f.reading_fail_msg = attrs.get("level") == Some("FAIL");
+                        f.fail_msg_html = matches!(attrs.get("html"), Some("true" | "yes"));
                     }
                 }
                 _ => {}
@@ -374,10 +381,13 @@ impl Handler for Robot {
                     if let Some(f) = d.keywords.last_mut()
                         && std::mem::take(&mut f.reading_fail_msg)
                     {
-                        f.fail_msg = take_text(text);
+                        f.fail_msg = take_text(text).map(|m| match f.fail_msg_html {
+                            true => html::to_text(&m),
+                            false => m,
+                        });
                     }
                 }
-                // RF 7 `<kw><arg>`, RF ≤ 6 `<kw><arguments><arg>`.
+                // `<kw><arg>` from RF 4, `<kw><arguments><arg>` in RF 3.2.
                 "arg" if matches!(parent, Some("kw" | "arguments")) => {
                     if let Some(f) = d.keywords.last_mut()
                         && f.args.len() < 16
@@ -472,12 +482,22 @@ fn times(attrs: &Attrs, started: &mut Option<time::OffsetDateTime>, duration: &m
 
 fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>) -> TestCase {
     let status = d.status.unwrap_or_default().to_ascii_uppercase();
-    // `rebot --merge`: the message records the earlier try; it becomes an attempt of its own.
-    let merged = d.message.as_deref().and_then(merge::read);
-    let message = match &merged {
-        Some(m) => m.new_message.clone().map(Text::from),
-        None => d.message.map(Text::from),
+    // `rebot --merge`: the message records the other try; it becomes an attempt of its own.
+    let merge = d.message.as_deref().and_then(merge::read);
+    let (message, earlier, later) = match merge {
+        Some(Merge::Rerun(mut m)) => (m.new_message.take(), Some(m), None),
+        Some(Merge::SkippedRerun {
+            rerun_message,
+            original_message,
+        }) => (original_message, None, Some(rerun_message)),
+        Some(Merge::Added { message }) => (message, None, None),
+        None => (
+            d.message.map(|m| html::message_text(&m).into_owned()),
+            None,
+            None,
+        ),
     };
+    let message = message.map(Text::from);
     let details = (!d.failed.is_empty()).then(|| {
         let mut text = String::from("Failed keywords:\n");
         text.push_str(&d.failed.join("\n"));
@@ -494,8 +514,8 @@ fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>
         system_err: None,
         source: SourceRef::new(path.clone(), Format::Robot, None),
     };
-    let mut attempts = Vec::with_capacity(1 + usize::from(merged.is_some()));
-    if let Some(m) = merged {
+    let mut attempts = Vec::with_capacity(1 + usize::from(earlier.is_some() || later.is_some()));
+    if let Some(m) = earlier {
         // Before the rerun; rebot keeps neither its time nor its keywords.
         attempts.push(Attempt {
             outcome: outcome(&m.old_status, m.old_message.map(Text::from), None),
@@ -506,7 +526,21 @@ fn finish(d: Draft, suite_path: Arc<[String]>, class: Arc<str>, path: &Arc<Path>
             source: attempt.source.clone(),
         });
     }
+    let source = attempt.source.clone();
     attempts.push(attempt);
+    if let Some(rerun_message) = later {
+        // The skipped rerun; rebot keeps neither its time nor its keywords either.
+        attempts.push(Attempt {
+            outcome: Outcome::Skipped {
+                message: rerun_message.map(Text::from),
+            },
+            duration_secs: None,
+            started_at: None,
+            system_out: None,
+            system_err: None,
+            source,
+        });
+    }
     let class = (!class.is_empty()).then_some(class);
     let mut case = TestCase::from_attempts(suite_path, class, d.name, attempts);
     case.set_extras(Extras {

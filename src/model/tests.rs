@@ -189,10 +189,31 @@ fn the_last_attempt_decides() {
     let case = tried(vec![failed("a"), failed("b"), Outcome::Passed]);
     assert_eq!(*case.outcome(), Outcome::Passed);
     assert!(case.flaky);
-    let case = tried(vec![failed("a"), Outcome::Skipped { message: None }]);
-    assert_eq!(case.outcome().kind(), OutcomeKind::Skipped);
+    let case = tried(vec![failed("a"), failed("b")]);
     assert!(!case.flaky, "flaky needs a passing last attempt");
     let case = tried(vec![Outcome::Passed, Outcome::Passed]);
+    assert!(!case.flaky);
+}
+
+/// A skipped try never overrides one that ran: a rerun that skips leaves the failure (as
+/// `rebot --merge` does), a pass stays a pass, and only all-skipped is skipped.
+#[test]
+fn a_skipped_try_does_not_decide_over_one_that_ran() {
+    let skip = || Outcome::Skipped { message: None };
+    let tried = |outcomes: Vec<Outcome>| {
+        let attempts: Vec<Attempt> = outcomes.into_iter().map(attempt).collect();
+        TestCase::from_attempts(Vec::new().into(), None, "t".into(), attempts)
+    };
+    let case = tried(vec![failed("a"), skip()]);
+    assert_eq!(*case.outcome(), failed("a"));
+    assert!(!case.flaky);
+    let case = tried(vec![failed("a"), Outcome::Passed, skip()]);
+    assert_eq!(*case.outcome(), Outcome::Passed);
+    assert!(case.flaky);
+    let case = tried(vec![skip(), failed("b")]);
+    assert_eq!(*case.outcome(), failed("b"));
+    let case = tried(vec![skip(), skip()]);
+    assert_eq!(case.outcome().kind(), OutcomeKind::Skipped);
     assert!(!case.flaky);
 }
 

@@ -219,9 +219,10 @@ fn tally<'a>(results: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, us
 /// Our model merges repeated `<testcase>`s (same suite, classname and name) into one test
 /// with one attempt each; test-reporter lists every element. Folding the snapshot's repeats
 /// with the model's rule makes test-level counts comparable: in one file the repeats are in
-/// document order, and the last one decides.
+/// document order, and the last one that ran decides (a skipped repeat only when all are).
 fn fold(results: &[&str]) -> &'static str {
-    match results.last().copied() {
+    let ran = results.iter().rev().find(|r| **r != "skipped");
+    match ran.or(results.last()).copied() {
         Some("skipped") => "skipped",
         Some("success") => "success",
         _ => "failed",

@@ -52,6 +52,7 @@ mod report_snapshots;
 mod requirements;
 mod reruns;
 mod robot_props;
+mod robot_versions;
 mod scale_upload;
 mod secrets_jira;
 mod secrets_xray;

@@ -9,13 +9,13 @@ use xray_sync::model::{
     Attachment, FileStatus, Format, Outcome, OutcomeKind, ReadText, TestCase, TestRun,
 };
 
-fn fixture(rel: &str) -> PathBuf {
+pub(crate) fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(rel)
 }
 
-fn run(rel: &str) -> TestRun {
+pub(crate) fn run(rel: &str) -> TestRun {
     collect(&InputOptions {
         patterns: vec![fixture(rel).display().to_string()],
         allow_empty: false,
@@ -24,7 +24,7 @@ fn run(rel: &str) -> TestRun {
     .unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-fn format_of(run: &TestRun) -> Format {
+pub(crate) fn format_of(run: &TestRun) -> Format {
     match &run.files[0].status {
         FileStatus::Parsed { format, .. } => *format,
         other => panic!("not parsed: {other:?}"),
@@ -32,7 +32,9 @@ fn format_of(run: &TestRun) -> Format {
 }
 
 /// (passed, failed, error, skipped) over `cases`.
-fn counts<'a>(cases: impl IntoIterator<Item = &'a TestCase>) -> (usize, usize, usize, usize) {
+pub(crate) fn counts<'a>(
+    cases: impl IntoIterator<Item = &'a TestCase>,
+) -> (usize, usize, usize, usize) {
     let mut c = (0, 0, 0, 0);
     for case in cases {
         match case.outcome().kind() {
@@ -45,14 +47,14 @@ fn counts<'a>(cases: impl IntoIterator<Item = &'a TestCase>) -> (usize, usize, u
     c
 }
 
-fn find<'a>(run: &'a TestRun, name: &str) -> &'a TestCase {
+pub(crate) fn find<'a>(run: &'a TestRun, name: &str) -> &'a TestCase {
     run.cases
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("no test {name}"))
 }
 
-fn message(case: &TestCase) -> String {
+pub(crate) fn message(case: &TestCase) -> String {
     case.outcome()
         .failure()
         .and_then(|f| f.message.read())
