@@ -6,8 +6,11 @@
 //!    rejected with a note and the next source is tried.
 //! 2. Allure: a `tms` link (its name, or the key at the end of its URL), then a label whose name
 //!    is listed in settings (default `xray`, `testKey`, `jira`), in the settings' order.
-//! 3. Robot Framework, Cucumber and Behave tags (`model::Label` named `tag`), as Xray's own
-//!    Robot and Cucumber imports read them: a tag that is an issue key of a configured project
+//! 3. Robot Framework, Cucumber, Behave and Playwright tags and Allure `tag` labels
+//!    (`model::Label` named `tag`; a leading `@` dropped, as allure-cucumberjs keeps it), as
+//!    Xray's own Robot and Cucumber imports read them (the Allure adapters of those runners
+//!    write the same tags as labels, so both outputs of one run name the same Test): a tag
+//!    that is an issue key of a configured project
 //!    (`CALC-12`; `CALC_12` when underscore keys are enabled), or Xray's exported form
 //!    `TEST_CALC-12`. Without configured projects only the `TEST_` form counts (a plain tag
 //!    such as `UTF-8` could otherwise pass for a key). `REQ_…` tags name requirements and tags
@@ -293,7 +296,12 @@ impl Mapper {
         let format = case.attempts.first()?.source.format;
         if !matches!(
             format,
-            Format::Robot | Format::Cucumber | Format::Behave | Format::Playwright
+            Format::Robot
+                | Format::Cucumber
+                | Format::Behave
+                | Format::Playwright
+                | Format::Allure2
+                | Format::Allure1
         ) {
             return None;
         }
@@ -404,11 +412,13 @@ fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
 }
 
-/// `https://jira/browse/CALC-12?x#y` → `CALC-12`.
+/// `https://jira/browse/CALC-12?x#y` → `CALC-12`; also after a `:`, as allure-cucumberjs
+/// builds the URL from the whole tag when its pattern keeps the prefix
+/// (`https://jira/browse/@allure.tms:CALC-12`, fixtures/generated-allure-cucumberjs/).
 fn url_last_segment(url: &str) -> Option<&str> {
     let url = url.split(['?', '#']).next()?;
     url.trim_end_matches('/')
-        .rsplit('/')
+        .rsplit(['/', ':'])
         .next()
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -522,6 +532,29 @@ mod tests {
         });
         let (mapped, _) = map(&m, &c);
         assert_eq!(key_of(&mapped), Some("CALC-8"));
+
+        // allure-cucumberjs 3 with the tag prefix kept in the URL.
+        let mut c = case("a.B", "t");
+        c.extras_mut().links.push(Link {
+            kind: "tms".into(),
+            name: Some("@allure.tms:CALC-9".into()),
+            url: Some("https://jira.example.com/browse/@allure.tms:CALC-9".into()),
+        });
+        let (mapped, _) = map(&m, &c);
+        assert_eq!(key_of(&mapped), Some("CALC-9"));
+    }
+
+    /// allure-cucumberjs, allure-behave and allure-robotframework write the runner's tags as
+    /// `tag` labels: they map as the runner's own output does (`@` dropped).
+    #[test]
+    fn allure_tag_labels_are_test_keys_like_native_tags() {
+        let m = Mapper::new(&settings(&["CALC"])).unwrap();
+        let c = tagged(Format::Allure2, &["@smoke", "@CALC-103"], &[]);
+        let (mapped, _) = map(&m, &c);
+        assert_eq!(key_of(&mapped), Some("CALC-103"));
+        let c = tagged(Format::Allure2, &["@CALC-5", "@TEST_CALC-105"], &[]);
+        let (mapped, _) = map(&m, &c);
+        assert_eq!(key_of(&mapped), Some("CALC-105"));
     }
 
     #[test]

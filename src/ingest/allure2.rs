@@ -9,7 +9,9 @@
 //!   marks a passed test flaky.
 //! - labels → `labels`; `testClass` (else `class`) → classname; `parentSuite`/`suite`/`subSuite`
 //!   (else `package`) → suite path. links → `links` (type defaults to `link`).
-//! - parameters → `parameters`, without `mode: hidden` ones, `mode: masked` values shown as
+//! - parameters → `parameters`, without `mode: hidden` ones and without `excluded` ones (Allure
+//!   leaves those out of the test's identity: allure-js marks each retry `Retry=1`, `Retry=2`,
+//!   so they would split one test's tries into iterations), `mode: masked` values shown as
 //!   `******`, exact duplicates dropped (as Allure's own report does).
 //! - attachments of the test and of all its steps → `attachments`, under the containment rule
 //!   in `allure.rs`. `start`/`stop` (epoch ms) → start time and duration.
@@ -18,6 +20,13 @@
 //! Containers: their `befores`/`afters` fixtures (and their steps) contribute attachments to every
 //! child test. A before-fixture that failed or broke turns a child whose own status is missing or
 //! unknown into an Error naming the fixture; a child with a known status keeps it.
+//!
+//! Globals (`*-globals.json`, allure-js 3): errors outside any test, such as a failed
+//! `before all` hook under allure-mocha or allure-vitest, which write no result for the tests
+//! it kept from running (or skipped ones). Each error is a test in error, so the run counts it
+//! as the runner does (mocha: "failing") and it is never lost: named by the message's first
+//! line up to its first `: ` (`"before all" hook failed`, the part a run repeats), under the
+//! suite `Allure global errors`; the whole message and the trace are its failure.
 
 use std::path::Path;
 
@@ -75,6 +84,20 @@ pub struct RawDoc {
     /// Allure 1 JSON suites carry this; used only to recognise them.
     #[serde(deserialize_with = "lenient_opt_list")]
     test_cases: Option<Vec<serde_json::Value>>,
+    /// Present only on globals (`*-globals.json`): errors outside any test.
+    #[serde(deserialize_with = "lenient_opt_list")]
+    errors: Option<Vec<RawGlobalError>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawGlobalError {
+    #[serde(deserialize_with = "lenient_string")]
+    message: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    trace: Option<String>,
+    #[serde(deserialize_with = "lenient_ms")]
+    timestamp: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +140,8 @@ struct RawParameter {
     value: Option<String>,
     #[serde(deserialize_with = "lenient_string")]
     mode: Option<String>,
+    #[serde(deserialize_with = "lenient_bool")]
+    excluded: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -214,6 +239,8 @@ pub enum JsonKind {
     Container(Box<RawDoc>),
     /// An Allure 1 JSON suite (`*-testsuite.json`): recognised, not read.
     Allure1Json,
+    /// allure-js 3 `*-globals.json` (see the module doc).
+    Globals(Box<RawDoc>),
     /// Some other JSON (or not JSON at all); the string says what.
     Other(String),
 }
@@ -249,6 +276,8 @@ pub fn classify(bytes: &[u8], path: &Path) -> Result<JsonKind, InputError> {
         JsonKind::Result(Box::new(doc))
     } else if doc.test_cases.is_some() {
         JsonKind::Allure1Json
+    } else if doc.errors.is_some() && named.ends_with("-globals.json") && !looks_result {
+        JsonKind::Globals(Box::new(doc))
     } else {
         JsonKind::Other("JSON, but not an Allure result".to_string())
     })
@@ -271,6 +300,7 @@ pub fn parse_slice(bytes: &[u8], path: &Path) -> Result<AllureParse, InputError>
             "an Allure container, not a result".into(),
         )),
         JsonKind::Allure1Json => Err(error(path, None, "an Allure 1 JSON suite".into())),
+        JsonKind::Globals(doc) => Ok(global_errors(*doc, path)),
         JsonKind::Other(what) => Err(error(path, None, what)),
     }
 }
@@ -380,11 +410,61 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
     }
 }
 
+/// The errors of a globals file, each a test in error (see the module doc).
+pub fn global_errors(doc: RawDoc, path: &Path) -> AllureParse {
+    let cases = doc
+        .errors
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| {
+            let message = e
+                .message
+                .filter(|m| !m.trim().is_empty())
+                .unwrap_or_else(|| "error outside any test".to_string());
+            let name = global_error_name(&message);
+            let attempt = Attempt {
+                outcome: Outcome::Error(Box::new(Failure {
+                    message: Some(Text::new(&message)),
+                    kind: None,
+                    details: e.trace.as_deref().map(Text::new),
+                })),
+                duration_secs: None,
+                started_at: e.timestamp.and_then(epoch_ms),
+                system_out: None,
+                system_err: None,
+                source: SourceRef::new(path, Format::Allure2, None),
+            };
+            let suite = vec![GLOBAL_ERRORS_SUITE.to_string()];
+            AllureCase {
+                case: TestCase::new(suite, None, name, attempt),
+                uuid: None,
+                status_known: true,
+            }
+        })
+        .collect();
+    AllureParse {
+        cases,
+        notes: Vec::new(),
+    }
+}
+
+/// The suite of the tests [`global_errors`] makes.
+pub const GLOBAL_ERRORS_SUITE: &str = "Allure global errors";
+
+/// `"before all" hook failed: cannot connect` → `"before all" hook failed`: the first line up
+/// to its first `: `, at most 120 characters.
+fn global_error_name(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default();
+    let head = line.split_once(": ").map_or(line, |(head, _)| head).trim();
+    let head = if head.is_empty() { line.trim() } else { head };
+    head.chars().take(120).collect()
+}
+
 fn parameters(raw: Vec<RawParameter>) -> Vec<Property> {
     let mut out: Vec<Property> = Vec::new();
     for p in raw {
         let mode = p.mode.as_deref().unwrap_or("default");
-        if mode.eq_ignore_ascii_case("hidden") {
+        if mode.eq_ignore_ascii_case("hidden") || p.excluded {
             continue;
         }
         let value = if mode.eq_ignore_ascii_case("masked") {

@@ -2,8 +2,12 @@
 //! order that decides its outcome (the last attempt decides: see `model`).
 //!
 //! Identity, checked in this order:
-//! - Allure (1 or 2) with a `historyId`: the history id. Allure derives it from the full name and
-//!   the parameters, and keeps it across retries, so it is exactly "the same test".
+//! - Allure (1 or 2) with a `historyId`: the history id and the parameters. Allure derives the
+//!   id from the full name and the parameters and keeps it across retries, so it is "the same
+//!   test"; the parameters guard against adapters that compute it before the parameters are
+//!   set (allure-mocha 2 gives both rows of a data-driven test one id,
+//!   fixtures/generated-allure-mocha-2/). Retries differ only in `excluded` parameters, which
+//!   the reader drops.
 //! - Allure without a history id: its definition (`fullName`, else `classname.name`) plus its
 //!   parameters.
 //! - JUnit (and NUnit, xUnit.net, TRX): `(classname, name, parameters)`. The suite is not part of it, so the same test
@@ -34,7 +38,7 @@ use crate::model::{Attempt, Format, Outcome, Property, TestCase};
 /// Who a sighting is, borrowed from it: nothing is copied to build or compare one.
 #[derive(PartialEq, Eq, Hash)]
 enum Identity<'a> {
-    AllureHistory(&'a str),
+    AllureHistory(&'a str, Parameters<'a>),
     Allure {
         /// `fullName`, else `classname.name` (computed: only Allure has it, one file per test).
         definition: String,
@@ -77,7 +81,7 @@ impl<'a> Identity<'a> {
         let parameters = Parameters(case.parameters());
         match case.attempts.first().map(|a| a.source.format) {
             Some(Format::Allure1 | Format::Allure2) => match case.history_id() {
-                Some(h) if !h.is_empty() => Identity::AllureHistory(h),
+                Some(h) if !h.is_empty() => Identity::AllureHistory(h, parameters),
                 _ => Identity::Allure {
                     definition: case.definition(),
                     parameters,

@@ -54,7 +54,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::model::{FileReport, FileStatus, Format, InputError, TestCase, TestRun};
+use crate::model::{FileReport, FileStatus, Format, InputError, ReadText, TestCase, TestRun};
 use allure::{ALLURE_SIDE_FILE, AllureCase};
 
 /// How many leading bytes sniffing looks at.
@@ -157,6 +157,8 @@ enum Read1 {
         container: allure2::Container,
         notes: Vec<String>,
     },
+    /// allure-js 3 `*-globals.json`: errors outside any test, each as a test in error.
+    AllureGlobals(Vec<AllureCase>),
     /// Not a result; `reason` says what it is. Inside an Allure directory it becomes a quiet
     /// side file unless `always_note` (results we recognise but do not read).
     Unknown {
@@ -214,6 +216,8 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                 .push(container);
         }
     }
+
+    let failed_in_dir = allure_failure_traces(&files, &reads);
 
     let mut reports = Vec::with_capacity(files.len() + expansion.unmatched.len());
     let mut sightings: Vec<TestCase> = Vec::new();
@@ -278,6 +282,34 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
                     sightings.push(c.case);
                 }
                 (FileStatus::Parsed { format, tests }, notes)
+            }
+            Read1::AllureGlobals(cases) => {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let known = failed_in_dir.get(dir);
+                let (covered, kept): (Vec<_>, Vec<_>) = cases.into_iter().partition(|c| {
+                    trace_head(&c.case).is_some_and(|t| known.is_some_and(|k| k.contains(&t)))
+                });
+                let notes: Vec<String> = covered
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "global error \"{}\" is the failure of tests that have results here: not counted again",
+                            c.case.name
+                        )
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    let reason = format!(
+                        "{ALLURE_SIDE_FILE}: globals, errors already on the tests they failed"
+                    );
+                    (FileStatus::Skipped { reason }, notes)
+                } else {
+                    result_files += 1;
+                    let tests = kept.len();
+                    sightings.extend(kept.into_iter().map(|c| c.case));
+                    let format = Format::Allure2;
+                    (FileStatus::Parsed { format, tests }, notes)
+                }
             }
             Read1::Container { notes, .. } => (
                 FileStatus::Skipped {
@@ -717,6 +749,13 @@ fn read_json(path: &Path, name: &str) -> Read1 {
             let container = allure2::container(*doc, path, &mut notes);
             Read1::Container { container, notes }
         }
+        Ok(allure2::JsonKind::Globals(doc)) => {
+            let p = allure2::global_errors(*doc, path);
+            if p.cases.is_empty() {
+                return unknown("globals, no errors outside tests");
+            }
+            Read1::AllureGlobals(p.cases)
+        }
         Ok(allure2::JsonKind::Allure1Json) => Read1::Unknown {
             reason: "Allure 1 JSON suite: not supported, use the Allure 1 XML results".to_string(),
             always_note: true,
@@ -728,6 +767,39 @@ fn read_json(path: &Path, name: &str) -> Read1 {
             }
         }
     }
+}
+
+/// Per Allure directory, the trace heads ([`trace_head`]) of its failed and broken results: a
+/// global error whose trace is among them is already the failure of those tests (allure-jest
+/// writes a failed `beforeAll` both ways), so it is not counted again.
+fn allure_failure_traces<'a>(
+    files: &'a [PathBuf],
+    reads: &[Read1],
+) -> HashMap<&'a Path, HashSet<String>> {
+    let mut out: HashMap<&Path, HashSet<String>> = HashMap::new();
+    for (path, read) in files.iter().zip(reads) {
+        if let Read1::Allure { cases, .. } = read {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            for c in cases {
+                if let Some(head) = trace_head(&c.case) {
+                    out.entry(dir).or_default().insert(head);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first two lines of a failure's details (the error and the frame that threw it), trimmed.
+fn trace_head(case: &TestCase) -> Option<String> {
+    let details = case.outcome().failure()?.details.read()?;
+    let head: Vec<&str> = details
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(2)
+        .collect();
+    (!head.is_empty()).then(|| head.join("\n"))
 }
 
 fn unknown(reason: impl Into<String>) -> Read1 {

@@ -9,6 +9,7 @@ mod support;
 
 mod action_yml;
 mod allure;
+mod allure_adapters;
 mod allure_props;
 mod bad_files;
 mod bug_links;

@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 
 /// Runs the binary on one fixture with `XRAY_PROJECT=CALC`; returns stdout and the plan JSON.
-fn dry_run(fixture: &str) -> (String, Value) {
+pub(crate) fn dry_run(fixture: &str) -> (String, Value) {
     let input = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(fixture);
@@ -33,7 +33,7 @@ fn dry_run(fixture: &str) -> (String, Value) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), v)
 }
 
-fn tests_of(v: &Value) -> Vec<Value> {
+pub(crate) fn tests_of(v: &Value) -> Vec<Value> {
     v["xray"]["requests"]
         .as_array()
         .unwrap()
