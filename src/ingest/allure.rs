@@ -164,16 +164,44 @@ pub fn resolve_attachment(
             None
         }
         Ok(_) => Some(Attachment::File {
+            name: name.map(|n| with_extension_of(n, source)),
             path,
-            name,
             content_type,
         }),
+    }
+}
+
+/// An attachment's display name as an evidence file name: adapters name attachments for
+/// people (`operands`, `Keyword Log`) and keep the type in the source's extension
+/// (`…-attachment.txt`), which the name gets when it has none of its own.
+fn with_extension_of(name: String, source: &str) -> String {
+    let has_own = Path::new(&name)
+        .extension()
+        .is_some_and(|e| !e.is_empty() && e.len() <= 8 && !e.to_string_lossy().contains(' '));
+    match Path::new(source).extension().and_then(|e| e.to_str()) {
+        Some(ext) if !has_own && !name.trim().is_empty() && !ext.is_empty() => {
+            format!("{name}.{ext}")
+        }
+        _ => name,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_names_get_the_source_extension_when_they_have_none() {
+        let named = |n: &str, source: &str| with_extension_of(n.to_string(), source);
+        assert_eq!(named("operands", "a1-attachment.txt"), "operands.txt");
+        assert_eq!(
+            named("Keyword Log", "b2-attachment.html"),
+            "Keyword Log.html"
+        );
+        assert_eq!(named("shot.png", "c3-attachment.png"), "shot.png");
+        assert_eq!(named("v1.2 notes", "d4-attachment.txt"), "v1.2 notes.txt");
+        assert_eq!(named("raw", "e5-attachment"), "raw");
+    }
 
     #[test]
     fn status_words_map_case_insensitively() {

@@ -748,8 +748,17 @@ fn output(chunks: &[Chunk]) -> Option<Text> {
     out.take_text()
 }
 
-/// An attachment as evidence: a file it names, or its base64 body.
+/// An attachment as evidence: a file it names, or its base64 body. allure-playwright's runtime
+/// messages (`application/vnd.allure.message+json`: the labels and links a test set through
+/// allure-js, fixtures/generated-allure-playwright/results.json) are the adapter talking to
+/// itself through the report, not evidence.
 fn attachment(a: PwAttachment, failed: bool, state: &mut State) -> Option<Attachment> {
+    if a.content_type
+        .as_deref()
+        .is_some_and(|c| c.trim().starts_with("application/vnd.allure."))
+    {
+        return None;
+    }
     let name = a.name.as_deref().map(str::trim).unwrap_or("").to_string();
     if let Some(raw) = a.path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         if raw.contains(['\n', '\0']) {

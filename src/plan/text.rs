@@ -180,17 +180,24 @@ pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<S
 /// messages put the values on the lines after it (NUnit `Expected: 5` / `But was:  4`, xUnit
 /// `Assert.Equal() Failure` / `Expected: 5` / `Actual:   4`), so an Expected line and the
 /// But was / Actual line after it join the first line: `Expected: 5, but was: 4`,
-/// `integer division rounds down: Expected: 4, but was: 3`.
+/// `integer division rounds down: Expected: 4, but was: 3`; Jest's `Expected: 2` / `Received:
+/// 1` the same way. A first line that ends in `:` only announces what follows (Node's
+/// `Expected values to be strictly equal:`, Robot's `Teardown failed:` and `Several failures
+/// occurred:`), so the next line joins it; except a Python traceback's header, whose message is
+/// its last line (`AssertionError: assert 3 == 4`).
 pub fn message_line(message: &str) -> Option<String> {
     let mut lines = message
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|l| !l.is_empty());
     let first = lines.next()?;
+    if first.starts_with("Traceback (most recent call last)") {
+        return Some(lines.next_back().unwrap_or(first));
+    }
     let is_expected = |l: &str| l.starts_with("Expected:");
     // `But was: 4` → `but was: 4` (both prefixes start with an ASCII letter).
     let actual = |l: &str| {
-        ["But was:", "Actual:"]
+        ["But was:", "Actual:", "Received:"]
             .iter()
             .any(|p| l.starts_with(p))
             .then(|| format!("{}{}", l[..1].to_ascii_lowercase(), &l[1..]))
@@ -201,6 +208,10 @@ pub fn message_line(message: &str) -> Option<String> {
         (Some(e), Some(a)) if is_expected(e) => actual(a).map(|a| format!("{first}: {e}, {a}")),
         _ => None,
     };
+    let joined = joined.or_else(|| match second {
+        Some(next) if first.ends_with(':') => Some(format!("{first} {next}")),
+        _ => None,
+    });
     Some(joined.unwrap_or(first))
 }
 
@@ -259,6 +270,35 @@ mod message_line_tests {
         assert_eq!(
             message_line("Expected: 5\nsomething else").as_deref(),
             Some("Expected: 5")
+        );
+        // Jest (fixtures/generated-allure-jest): the values after a blank line.
+        assert_eq!(
+            message_line(
+                "expect(received).toBe(expected) // Object.is equality\n\nExpected: 2\nReceived: 1"
+            )
+            .as_deref(),
+            Some("expect(received).toBe(expected) // Object.is equality: Expected: 2, received: 1")
+        );
+        // A line announcing the next: Node's assert, Robot's teardown failure.
+        assert_eq!(
+            message_line("Expected values to be strictly equal:\n\n2 !== -2\n").as_deref(),
+            Some("Expected values to be strictly equal: 2 !== -2")
+        );
+        assert_eq!(
+            message_line("Teardown failed:\nteardown could not close the ledger").as_deref(),
+            Some("Teardown failed: teardown could not close the ledger")
+        );
+        assert_eq!(
+            message_line("nothing follows:").as_deref(),
+            Some("nothing follows:")
+        );
+        // A Python traceback: the exception, on the last line.
+        assert_eq!(
+            message_line(
+                "Traceback (most recent call last):\n  File \"t.py\", line 3, in test\n    assert 3 == 4\nAssertionError\n"
+            )
+            .as_deref(),
+            Some("AssertionError")
         );
         assert_eq!(message_line(" \n "), None);
     }

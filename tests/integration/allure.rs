@@ -94,7 +94,10 @@ fn allure2_befores_afters_and_step_attachments_reach_the_test() {
     // fixture's (shouldPickUpAttachmentsForAfters).
     assert_eq!(
         attachment_names(case),
-        ["String attachment in test", "String attachment in after"]
+        [
+            "String attachment in test.txt",
+            "String attachment in after.txt"
+        ]
     );
     assert_eq!(case.duration_secs(), Some(0.004));
     assert_eq!(
@@ -125,7 +128,7 @@ fn allure2_same_result_twice_is_one_test_with_one_attempt_given_group_attachment
     assert!(!run.cases[0].flaky);
     assert_eq!(
         attachment_names(&run.cases[0]),
-        ["String attachment in after"]
+        ["String attachment in after.txt"]
     );
 }
 
@@ -321,7 +324,7 @@ fn allure2_relative_results_path_resolves_attachments() {
     let run = read(&results.join("..").join("allure-results"));
     assert_eq!(
         attachment_names(&run.cases[0]),
-        ["String attachment in test"]
+        ["String attachment in test.txt"]
     );
 }
 
@@ -497,7 +500,7 @@ fn allure1_attachment_and_flaky_label() {
     let run = read(dir.path());
     assert_eq!(run.cases.len(), 1);
     let case = &run.cases[0];
-    assert_eq!(attachment_names(case), ["some-attachment"]);
+    assert_eq!(attachment_names(case), ["some-attachment.txt"]);
     assert!(case.flaky);
     assert_eq!(*case.suite_path, ["my.company.AlwaysPassingTest"]);
 }
@@ -598,7 +601,7 @@ fn allure1data_directory() {
     );
     // Environment-variable parameters are run context, not identity.
     assert!(failed.parameters().is_empty());
-    assert_eq!(attachment_names(failed), ["System Environment"]);
+    assert_eq!(attachment_names(failed), ["System Environment.txt"]);
     let title_with_entities = by_name(&run, "attachmentsTest");
     assert_eq!(title_with_entities.attachments().len(), 5);
     assert_eq!(

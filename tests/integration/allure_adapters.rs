@@ -178,3 +178,27 @@ fn tag_labels_are_planned_as_the_test_keys_native_output_names() {
         assert!(keys.iter().any(|k| k == retried), "{adapter}: {keys:?}");
     }
 }
+
+/// allure-playwright also leaves its runtime messages in Playwright's own JSON report
+/// (`application/vnd.allure.message+json` attachments): not evidence.
+#[test]
+fn allure_runtime_messages_in_the_playwright_report_are_not_evidence() {
+    let run = run("generated-allure-playwright/results.json");
+    assert_eq!(counts(&run.cases), (3, 3, 0, 1));
+    for case in &run.cases {
+        for a in case.attachments() {
+            let (name, content_type) = match a {
+                xray_sync::model::Attachment::File {
+                    name, content_type, ..
+                } => (name.clone().unwrap_or_default(), content_type.clone()),
+                xray_sync::model::Attachment::Inline { name, .. } => (name.clone(), None),
+            };
+            assert!(
+                !name.contains("Allure Metadata")
+                    && !content_type.is_some_and(|c| c.contains("vnd.allure")),
+                "{}: {name}",
+                case.name
+            );
+        }
+    }
+}
