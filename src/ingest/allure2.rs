@@ -15,6 +15,8 @@
 //!   `******`, exact duplicates dropped (as Allure's own report does).
 //! - attachments of the test and of all its steps → `attachments`, under the containment rule
 //!   in `allure.rs`. `start`/`stop` (epoch ms) → start time and duration.
+//! - name → name; allure-behave's Scenario Outline rows (`Halving a number -- @1.2 `) keep the
+//!   outline's name, their row being in the parameters.
 //! - descriptions are ignored.
 //!
 //! Containers: their `befores`/`afters` fixtures (and their steps) contribute attachments to every
@@ -368,6 +370,11 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
         .filter(|n| !n.is_empty())
         .or_else(|| doc.full_name.clone())
         .unwrap_or_else(|| "(unnamed)".to_string());
+    let name = if label("framework").as_deref() == Some("behave") && !doc.parameters.is_empty() {
+        behave_outline_name(name)
+    } else {
+        name
+    };
     let mut case = TestCase::new(suite_path, classname, name, attempt);
     let links = doc
         .links
@@ -407,6 +414,26 @@ pub fn convert(doc: RawDoc, path: &Path) -> AllureParse {
             status_known,
         }],
         notes,
+    }
+}
+
+/// allure-behave names a Scenario Outline's row by behave's default annotation schema, `{name}
+/// -- @{row.id} {examples.name}` (`Halving a number -- @1.2 `); the row is in its parameters
+/// already, so the test keeps the outline's name, as behave's JSON and the Behave reader have
+/// it: the rows are one Test's iterations, named alike whichever row is read first.
+fn behave_outline_name(name: String) -> String {
+    let Some((outline, row)) = name.rsplit_once(" -- @") else {
+        return name;
+    };
+    let id = row.split(' ').next().unwrap_or_default();
+    let is_row_id = id.split('.').count() == 2
+        && id
+            .split('.')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if is_row_id && !outline.trim().is_empty() {
+        outline.to_string()
+    } else {
+        name
     }
 }
 

@@ -134,6 +134,18 @@ fn retries_are_tries_and_rows_stay_rows() {
             );
         }
     }
+    // allure-behave names outline rows `Halving a number -- @1.1 `: the outline's name, the
+    // row in the parameters, as behave's JSON has it.
+    let behave = results("behave");
+    let rows: Vec<_> = behave
+        .cases
+        .iter()
+        .filter(|c| c.name == "Halving a number")
+        .map(|c| c.parameters()[0].value.clone())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(behave.cases.iter().all(|c| !c.name.contains(" -- @")));
+
     let run = results("mocha-2");
     let rows: Vec<_> = run
         .cases
