@@ -118,17 +118,29 @@ pub(crate) fn same_identity(a: &TestCase, b: &TestCase) -> bool {
 }
 
 /// Which sightings came from which file: `cases[previous end..end]` were read from one file,
-/// named by the pattern at position `given`.
+/// named by the pattern at position `given`. `folded`: the file's reader already folded the
+/// repeats it counts as one test (the JUnit reader: retries in one suite), so two of its
+/// sightings that share an identity are two tests it kept apart on purpose (the same class
+/// and name in two suites: Node's test runner writes `classname="test"` for every test,
+/// fixtures/generated-node-test/) and are never folded into one here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileSpan {
     pub end: usize,
     pub given: usize,
+    pub folded: bool,
 }
 
 /// Merges sightings that all come from one file (document order decides).
 pub fn merge(cases: Vec<TestCase>) -> Vec<TestCase> {
     let end = cases.len();
-    merge_files(cases, &[FileSpan { end, given: 0 }])
+    merge_files(
+        cases,
+        &[FileSpan {
+            end,
+            given: 0,
+            folded: false,
+        }],
+    )
 }
 
 /// Merges sightings (in input order, `files` saying where each file's sightings end) into one
@@ -139,6 +151,8 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
     // Per merged test, the file it was first seen in; per merged test seen more than once, its
     // sightings in the order they were appended.
     let mut first_seen: Vec<Origin> = Vec::with_capacity(cases.len());
+    // Per merged test, the last file a sighting of it came from.
+    let mut last_file: Vec<usize> = Vec::with_capacity(cases.len());
     let mut repeated: HashMap<usize, Sightings> = HashMap::new();
     let mut span = 0;
     // `cases[..kept]` are the merged tests so far (index positions); `cases[kept..seen]` are
@@ -152,11 +166,14 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
             file: span,
             given: files.get(span).map_or(usize::MAX, |f| f.given),
         };
+        let folded = files.get(span).is_some_and(|f| f.folded);
         // Not found: pushed as position `kept`, which the test moves to below.
         let earlier = {
             let id = Identity::of(&cases[seen]);
             let hash = index.hash(&id);
-            index.find_or_push(hash, |at| Identity::of(&cases[at]) == id)
+            index.find_or_push(hash, |at| {
+                !(folded && last_file[at] == span) && Identity::of(&cases[at]) == id
+            })
         };
         match earlier {
             Some(target) => {
@@ -177,10 +194,12 @@ pub fn merge_files(mut cases: Vec<TestCase>, files: &[FileSpan]) -> Vec<TestCase
                 });
                 sightings.reported_flaky |= case.flaky;
                 fold(&mut cases[target], case);
+                last_file[target] = span;
             }
             None => {
                 cases.swap(kept, seen);
                 first_seen.push(origin);
+                last_file.push(span);
                 kept += 1;
             }
         }
@@ -389,7 +408,13 @@ mod tests {
         let whole_second = time::macros::datetime!(2026-12-06 11:29:27 UTC);
         // The two sightings merged: from two files, or both from one.
         let merged = |a: TestCase, b: TestCase, files: usize| {
-            let spans: Vec<FileSpan> = (1..=files).map(|end| FileSpan { end, given: 0 }).collect();
+            let spans: Vec<FileSpan> = (1..=files)
+                .map(|end| FileSpan {
+                    end,
+                    given: 0,
+                    folded: false,
+                })
+                .collect();
             merge_files(vec![a, b], &spans).remove(0)
         };
 
@@ -544,7 +569,18 @@ mod tests {
                     at(case(Format::Junit, "C", "t", first, None), "a.xml", None),
                     at(case(Format::Junit, "C", "t", second, None), "b.xml", None),
                 ],
-                &[FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 0 }],
+                &[
+                    FileSpan {
+                        end: 1,
+                        given: 0,
+                        folded: false,
+                    },
+                    FileSpan {
+                        end: 2,
+                        given: 0,
+                        folded: false,
+                    },
+                ],
             );
             assert_eq!(kinds(&merged[0]), ["passed", "failed"]);
             assert!(!merged[0].flaky);
@@ -568,7 +604,18 @@ mod tests {
                     None,
                 ),
             ],
-            &[FileSpan { end: 1, given: 1 }, FileSpan { end: 2, given: 0 }],
+            &[
+                FileSpan {
+                    end: 1,
+                    given: 1,
+                    folded: false,
+                },
+                FileSpan {
+                    end: 2,
+                    given: 0,
+                    folded: false,
+                },
+            ],
         );
         assert_eq!(kinds(&merged[0]), ["failed", "passed"]);
         assert!(merged[0].flaky && *merged[0].outcome() == Outcome::Passed);
@@ -582,7 +629,18 @@ mod tests {
         let fail = || Outcome::Failed(Failure::default().into());
         let early = Some(datetime!(2026-01-01 10:00 UTC));
         let late = Some(datetime!(2026-01-01 11:00 UTC));
-        let spans = [FileSpan { end: 1, given: 0 }, FileSpan { end: 2, given: 1 }];
+        let spans = [
+            FileSpan {
+                end: 1,
+                given: 0,
+                folded: false,
+            },
+            FileSpan {
+                end: 2,
+                given: 1,
+                folded: false,
+            },
+        ];
         let merged = merge_files(
             vec![
                 at(

@@ -232,11 +232,13 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         let first_new = sightings.len();
         // Only the JUnit reader tells; every other reader's tests go through the merge.
         let mut read_distinct = false;
+        let mut folded = false;
         let (status, mut notes) = match read {
             Read1::Junit { cases, distinct } => {
                 result_files += 1;
                 let tests = cases.len();
                 read_distinct = distinct;
+                folded = true;
                 append(&mut sightings, cases);
                 (
                     FileStatus::Parsed {
@@ -366,6 +368,7 @@ pub fn collect(opts: &InputOptions) -> Result<TestRun, IngestError> {
         spans.push(merge::FileSpan {
             end: sightings.len(),
             given,
+            folded,
         });
         reports.push(FileReport {
             path: path.clone(),

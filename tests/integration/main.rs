@@ -38,6 +38,7 @@ mod jira_auth;
 mod jira_dedup;
 mod jira_faults;
 mod junit_corpus;
+mod junit_producers;
 mod junit_props;
 mod junit_test_reporter;
 mod label_vectors;

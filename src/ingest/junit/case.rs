@@ -39,15 +39,36 @@ pub(super) struct Pending {
 
 /// `message` attributes that are the same for every failure of a runner, the message being in
 /// the body ([`message_in_body`]): Boost.Test's for every failed assertion and exception, Go's
-/// (gotestsum, go-junit-report) for every failed test and a panic.
-pub(super) const PLACEHOLDER_MESSAGES: [&str; 4] =
-    ["failure", "unexpected exception", "Failed", "Runtime error"];
+/// (gotestsum, go-junit-report) for every failed test and a panic, nose2's for every failure
+/// and error (fixtures/generated-nose2/).
+pub(super) const PLACEHOLDER_MESSAGES: [&str; 5] = [
+    "failure",
+    "unexpected exception",
+    "Failed",
+    "Runtime error",
+    "test failure",
+];
 
 /// The message in the body of a result whose `message` attribute is a placeholder: Boost.Test's
 /// or Go's test output as their JUnit writers put it there. `None` for any other body, whose
 /// `message` attribute then stands.
 pub(super) fn message_in_body(body: &str) -> Option<String> {
-    boost_message(body).or_else(|| go_message(body))
+    boost_message(body)
+        .or_else(|| go_message(body))
+        .or_else(|| python_message(body))
+}
+
+/// A Python traceback (nose2's body): the exception, on its last line
+/// (`AssertionError: 4 != 5`).
+fn python_message(body: &str) -> Option<String> {
+    if !body.contains("Traceback (most recent call last):") {
+        return None;
+    }
+    body.lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
 }
 
 /// Go test output (`=== RUN`, `    calc_test.go:18: text`, `--- FAIL:`, a `panic: ` line): the
@@ -306,9 +327,15 @@ impl Case {
             tries.append(&mut case.reruns);
             tries.into()
         };
+        let classname = match case.classname.take() {
+            Some(c) if is_node_test_placeholder(&c, &suite_path) => {
+                Some(suite_path.join(".").into())
+            }
+            other => other,
+        };
         let mut test = TestCase::from_attempts(
             suite_path,
-            case.classname.take(),
+            classname,
             std::mem::take(&mut case.name),
             attempts,
         );
@@ -329,4 +356,17 @@ impl Case {
         }
         test
     }
+}
+
+/// Node's test runner (`--test-reporter=junit`) writes `classname="test"` on every test and
+/// the `describe` blocks as nested `<testsuite>`s (fixtures/generated-node-test/): the class
+/// says nothing, so tests of one title in two blocks would share one definition. Under named
+/// suites such a test takes the suite path as its class (`Calculator.nested`), as the runner
+/// shows it. pytest writes `classname="test"` only for functions in a root `test.py`, under its
+/// `pytest` suite: kept.
+fn is_node_test_placeholder(classname: &str, suite_path: &[String]) -> bool {
+    classname == "test"
+        && !suite_path.is_empty()
+        && suite_path.iter().all(|s| !s.is_empty())
+        && suite_path.last().is_some_and(|s| s != "pytest")
 }
