@@ -100,3 +100,17 @@ fn nose2_messages_come_from_the_traceback() {
             .is_some_and(|d| d.contains("Traceback (most recent call last):"))
     );
 }
+
+/// jasmine-reporters writes one `<failure>` per failed expectation: the first is the test's
+/// message, every one is in its details.
+#[test]
+fn every_failed_expectation_is_in_the_details() {
+    let run = run("generated-jasmine/out/junitresults.xml");
+    let both = find(&run, "checks two things and both fail");
+    assert_eq!(message(both), "first check: Expected 2 to be 3.");
+    let details = both.outcome().failure().unwrap().details.read().unwrap();
+    assert!(
+        details.contains("second check: Expected $[1] = 2 to equal 3."),
+        "{details}"
+    );
+}

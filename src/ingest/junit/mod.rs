@@ -22,7 +22,8 @@
 //!   cases are never merged).
 //! - A file cut short or broken part-way: [`salvage_path`] keeps every test case read
 //!   completely before the error; [`parse_path`] drops them.
-//! - Several results in one testcase: error > failure > skipped; among equals, the first.
+//! - Several results in one testcase: error > failure > skipped; among equals, the first, a
+//!   further failure or error adding its message and body to the first's details.
 //!   `status="disabled"|"notrun"|"skipped"|"ignored"` without a result element means skipped.
 //! - A testcase without `name` uses `id` (CUnit), else the empty string; a missing `classname`
 //!   stays `None` (Xray then uses the name alone as definition).

@@ -538,11 +538,32 @@ impl<'p> Parser<'p> {
                     {
                         r.message = Some(Text::new(&message));
                     }
-                    // error > failure > skipped; among equals the first one stays.
+                    // error > failure > skipped; among equals the first one stays, and a
+                    // further failure or error adds its message and body to the first's
+                    // details (jasmine-reporters and karma-junit-reporter write one
+                    // `<failure>` per failed expectation, fixtures/generated-jasmine/).
                     if case.result.as_ref().is_none_or(|(old, _)| r.kind > *old) {
                         let kind = r.kind;
                         let outcome = r.into_outcome(case.result_body.take_text());
                         case.result = Some((kind, outcome));
+                    } else if let Some((old, Outcome::Failed(first) | Outcome::Error(first))) =
+                        case.result.as_mut()
+                        && *old == r.kind
+                    {
+                        let mut details = first.details.read().unwrap_or_default();
+                        for part in [
+                            r.message.read(),
+                            Some(case.result_body.as_str().to_string()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .map(|p| p.trim().to_string())
+                        .filter(|p| !p.is_empty())
+                        {
+                            details.push_str(if details.is_empty() { "" } else { "\n\n" });
+                            details.push_str(&part);
+                        }
+                        first.details = Some(Text::new(&details));
                     }
                     case.result_body.clear();
                 }
