@@ -54,10 +54,17 @@ use crate::settings::{Product, StatusMap};
 /// (`divides.Calc divides`). The other way round (its `testCaseSwitchClassnameAndName`) the
 /// class is kept whole: a class that merely ends with the test's name is common (a Robot suite
 /// `Suite Teardown Fail` with a test `Fail`), and cutting it would name a suite that is not.
+/// A name that starts with the class's last part says it too: jasmine-reporters'
+/// `useFullTestName` and karma-junit-reporter name a spec by its full title (`Calculator
+/// subtracts numbers` in class `Calculator`, or in `Chrome_Headless_156…(Linux…).Calculator`).
 pub fn short_class(definition: &str, name: &str) -> Option<String> {
     let class = definition.strip_suffix(name)?.strip_suffix('.')?.trim();
     let name = name.trim();
     if class.is_empty() || class == name || ends_with_word(name, class) {
+        return None;
+    }
+    let last_part = class.rsplit('.').next().unwrap_or(class).trim();
+    if starts_with_word(name, class) || starts_with_word(name, last_part) {
         return None;
     }
     let file = class.rsplit(['/', '\\']).next().unwrap_or(class);
@@ -101,6 +108,15 @@ fn is_source_file(name: &str) -> bool {
     ];
     name.rsplit_once('.')
         .is_some_and(|(stem, ext)| !stem.is_empty() && EXTENSIONS.contains(&ext))
+}
+
+/// Whether `text` starts with `head` as its first whole words (`Calc divides` starts with
+/// `Calc`, `Calculator divides` does not).
+fn starts_with_word(text: &str, head: &str) -> bool {
+    !head.is_empty()
+        && text
+            .strip_prefix(head)
+            .is_some_and(|tail| tail.starts_with(char::is_whitespace))
 }
 
 /// Whether `text` ends with `tail` as its last whole words (`Calc divides` ends with
@@ -743,6 +759,25 @@ mod tests {
             "Test 1.1 › Failing test"
         );
         assert_eq!(short_title("adds", "adds"), "adds");
+        // The name says the class (jasmine-reporters' useFullTestName, karma).
+        assert_eq!(
+            short_title(
+                "Calculator.Calculator subtracts numbers",
+                "Calculator subtracts numbers"
+            ),
+            "Calculator subtracts numbers"
+        );
+        assert_eq!(
+            short_title(
+                "Chrome_Headless_156_0_0_0_(Linux_0_0_0).Calculator table.Calculator table adds",
+                "Calculator table adds"
+            ),
+            "Calculator table adds"
+        );
+        assert_eq!(
+            short_title("calc.Calc.Calcs well", "Calcs well"),
+            "Calc.Calcs well"
+        );
         // A row whose definition is its own (not folded into a Test) reads as before.
         assert_eq!(
             short_title("calc.CalcTest.adds[1]", "adds[1]"),
