@@ -366,6 +366,14 @@ enum Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn span(end: usize, given: usize) -> FileSpan {
+        FileSpan {
+            end,
+            given,
+            folded: false,
+        }
+    }
     use crate::model::{Failure, SourceRef};
 
     fn case(
@@ -408,13 +416,7 @@ mod tests {
         let whole_second = time::macros::datetime!(2026-12-06 11:29:27 UTC);
         // The two sightings merged: from two files, or both from one.
         let merged = |a: TestCase, b: TestCase, files: usize| {
-            let spans: Vec<FileSpan> = (1..=files)
-                .map(|end| FileSpan {
-                    end,
-                    given: 0,
-                    folded: false,
-                })
-                .collect();
+            let spans: Vec<FileSpan> = (1..=files).map(|end| span(end, 0)).collect();
             merge_files(vec![a, b], &spans).remove(0)
         };
 
@@ -569,22 +571,64 @@ mod tests {
                     at(case(Format::Junit, "C", "t", first, None), "a.xml", None),
                     at(case(Format::Junit, "C", "t", second, None), "b.xml", None),
                 ],
-                &[
-                    FileSpan {
-                        end: 1,
-                        given: 0,
-                        folded: false,
-                    },
-                    FileSpan {
-                        end: 2,
-                        given: 0,
-                        folded: false,
-                    },
-                ],
+                &[span(1, 0), span(2, 0)],
             );
             assert_eq!(kinds(&merged[0]), ["passed", "failed"]);
             assert!(!merged[0].flaky);
         }
+    }
+
+    /// A file whose reader folded its own repeats (JUnit) keeps two tests of one identity
+    /// apart (Node's `classname="test"` in two describe blocks); a sighting from another file
+    /// still merges, into the latest of them.
+    #[test]
+    fn a_folded_files_sightings_are_never_folded_together() {
+        let fail = || Outcome::Failed(Failure::default().into());
+        let folded = |end| FileSpan {
+            end,
+            given: 0,
+            folded: true,
+        };
+        let merged = merge_files(
+            vec![
+                at(
+                    case(Format::Junit, "test", "t", fail(), None),
+                    "a.xml",
+                    None,
+                ),
+                at(
+                    case(Format::Junit, "test", "t", Outcome::Passed, None),
+                    "a.xml",
+                    None,
+                ),
+                at(
+                    case(Format::Junit, "test", "t", Outcome::Passed, None),
+                    "b.xml",
+                    None,
+                ),
+            ],
+            &[folded(2), folded(3)],
+        );
+        assert_eq!(merged.len(), 2);
+        assert_eq!(kinds(&merged[0]), ["failed"]);
+        assert_eq!(kinds(&merged[1]), ["passed", "passed"]);
+        // Without the mark (a reader that leaves its repeats to this merge) they are tries.
+        let merged = merge_files(
+            vec![
+                at(
+                    case(Format::Junit, "test", "t", fail(), None),
+                    "a.xml",
+                    None,
+                ),
+                at(
+                    case(Format::Junit, "test", "t", Outcome::Passed, None),
+                    "a.xml",
+                    None,
+                ),
+            ],
+            &[span(2, 0)],
+        );
+        assert_eq!(merged.len(), 1);
     }
 
     /// Files given in order (`run first.xml rerun.xml`): the later pattern's try is the last.
@@ -604,18 +648,7 @@ mod tests {
                     None,
                 ),
             ],
-            &[
-                FileSpan {
-                    end: 1,
-                    given: 1,
-                    folded: false,
-                },
-                FileSpan {
-                    end: 2,
-                    given: 0,
-                    folded: false,
-                },
-            ],
+            &[span(1, 1), span(2, 0)],
         );
         assert_eq!(kinds(&merged[0]), ["failed", "passed"]);
         assert!(merged[0].flaky && *merged[0].outcome() == Outcome::Passed);
@@ -629,18 +662,7 @@ mod tests {
         let fail = || Outcome::Failed(Failure::default().into());
         let early = Some(datetime!(2026-01-01 10:00 UTC));
         let late = Some(datetime!(2026-01-01 11:00 UTC));
-        let spans = [
-            FileSpan {
-                end: 1,
-                given: 0,
-                folded: false,
-            },
-            FileSpan {
-                end: 2,
-                given: 1,
-                folded: false,
-            },
-        ];
+        let spans = [span(1, 0), span(2, 1)];
         let merged = merge_files(
             vec![
                 at(
