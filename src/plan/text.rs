@@ -149,8 +149,10 @@ pub(crate) fn plain(s: &str) -> String {
 /// names the test (PHPUnit starts the body with `CalcTest::testDivides`) or its place (bats:
 /// `(in test file test/calc.bats, line 12)`). A Rust panic's header (`thread 'tests::adds'
 /// (23430) panicked at src/lib.rs:19:9`, which cargo-nextest writes as the message, its thread
-/// id new every run) gives way to the panic's own message, the body's next line. ANSI colour
-/// codes removed.
+/// id new every run) gives way to the panic's own message, the body's next line. A body that is
+/// a TAP YAML diagnostic block (`---` … `message: five minus three` … `...`, as tap-xunit and
+/// tap-junit copy it from ava, tape or node-tap, fixtures/generated-ava-tap/) gives its
+/// `message:`. ANSI colour codes removed.
 pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<String> {
     if let Some(m) = f.message.read().filter(|m| !m.trim().is_empty()) {
         if is_rust_panic_header(m.trim())
@@ -163,6 +165,17 @@ pub(crate) fn failure_message(f: &crate::model::Failure, name: &str) -> Option<S
     let details = f.details.read()?;
     let mut lines = details.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next()?;
+    if first == "---" {
+        let message = lines
+            .clone()
+            .take_while(|l| *l != "...")
+            .find_map(|l| l.strip_prefix("message:"))
+            .map(|m| m.trim().trim_matches(['\'', '"']))
+            .filter(|m| !m.is_empty());
+        if let Some(m) = message {
+            return Some(plain(m));
+        }
+    }
     let names_the_test = !name.is_empty()
         && first
             .split_once("::")
@@ -315,6 +328,24 @@ mod failure_message_tests {
             kind: None,
             details: Some(Text::new(details)),
         }
+    }
+
+    /// tap-xunit over ava's TAP (fixtures/generated-ava-tap/out/tap-xunit.xml): no message
+    /// attribute, the body a YAML block.
+    #[test]
+    fn a_tap_yaml_block_gives_its_message() {
+        let f = body(
+            "---\n  name: AssertionError\n  assertion: t.is()\n  message: five minus three\n  at: x.js:3\n...",
+        );
+        assert_eq!(
+            failure_message(&f, "t").as_deref(),
+            Some("five minus three")
+        );
+        let f = body("---\n  message: 'quoted'\n...");
+        assert_eq!(failure_message(&f, "t").as_deref(), Some("quoted"));
+        // No message in the block: its first line, as before.
+        let f = body("---\n  name: AssertionError\n...");
+        assert_eq!(failure_message(&f, "t").as_deref(), Some("---"));
     }
 
     #[test]

@@ -114,3 +114,25 @@ fn every_failed_expectation_is_in_the_details() {
         "{details}"
     );
 }
+
+/// Node's todo test is `<skipped type="todo" message="true"/>`: skipped as "todo", not "true".
+/// tap-xunit writes ava's failures with no message attribute, the body a TAP YAML block: the
+/// failure list and the bug title read its `message:`.
+#[test]
+fn node_todo_and_tap_yaml_messages_read_as_meant() {
+    let run = run("generated-node-test/junit.xml");
+    let todo = find(&run, "divides later");
+    assert_eq!(
+        *todo.outcome(),
+        xray_sync::model::Outcome::Skipped {
+            message: Some("todo".into())
+        }
+    );
+    let (stdout, _) = crate::native_dry_run::dry_run("generated-ava-tap/out/tap-xunit.xml");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("subtracts numbers: five minus three")),
+        "{stdout}"
+    );
+}

@@ -12,7 +12,8 @@ use super::Failed;
 use super::markup::for_attrs;
 use super::values::{Bounded, attachment_lines, parse_duration, parse_timestamp};
 use crate::model::{
-    Attachment, Attempt, Extras, Failure, Format, Outcome, Property, SourceRef, TestCase, Text,
+    Attachment, Attempt, Extras, Failure, Format, Outcome, Property, ReadText, SourceRef, TestCase,
+    Text,
 };
 
 /// The `<skipped message=...>` Catch2 (v2 and v3) writes before the failure of a test tagged
@@ -127,9 +128,19 @@ impl Pending {
             })
         };
         match self.kind {
-            ResultKind::Skipped => Outcome::Skipped {
-                message: self.message.filter(|m| !m.is_empty()).or(details),
-            },
+            ResultKind::Skipped => {
+                // Node's test runner marks a todo test `<skipped type="todo" message="true"/>`
+                // (fixtures/generated-node-test/): the message is a flag, the type says it.
+                let todo_flag = self.ty.read().as_deref() == Some("todo")
+                    && self.message.read().as_deref() == Some("true");
+                let message = match todo_flag {
+                    true => Some(Text::from("todo")),
+                    false => self.message.filter(|m| !m.is_empty()),
+                };
+                Outcome::Skipped {
+                    message: message.or(details),
+                }
+            }
             ResultKind::Failure => Outcome::Failed(failure(self.message, self.ty, details)),
             ResultKind::Error => Outcome::Error(failure(self.message, self.ty, details)),
         }
