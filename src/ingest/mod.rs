@@ -772,17 +772,30 @@ fn read_json(path: &Path, name: &str) -> Read1 {
     }
 }
 
-/// Per Allure directory, the trace heads ([`trace_head`]) of its failed and broken results: a
-/// global error whose trace is among them is already the failure of those tests (allure-jest
-/// writes a failed `beforeAll` both ways), so it is not counted again.
+/// Per Allure directory holding a globals file, the trace heads ([`trace_head`]) of its failed
+/// and broken results: a global error whose trace is among them is already the failure of
+/// those tests (allure-jest writes a failed `beforeAll` both ways), so it is not counted again.
+/// Other directories are not looked at: their failures' text is not read back for this.
 fn allure_failure_traces<'a>(
     files: &'a [PathBuf],
     reads: &[Read1],
 ) -> HashMap<&'a Path, HashSet<String>> {
+    let dir_of = |path: &'a PathBuf| path.parent().unwrap_or(Path::new("."));
+    let with_globals: HashSet<&Path> = files
+        .iter()
+        .zip(reads)
+        .filter(|(_, read)| matches!(read, Read1::AllureGlobals(_)))
+        .map(|(path, _)| dir_of(path))
+        .collect();
     let mut out: HashMap<&Path, HashSet<String>> = HashMap::new();
+    if with_globals.is_empty() {
+        return out;
+    }
     for (path, read) in files.iter().zip(reads) {
-        if let Read1::Allure { cases, .. } = read {
-            let dir = path.parent().unwrap_or(Path::new("."));
+        if let Read1::Allure { cases, .. } = read
+            && with_globals.contains(dir_of(path))
+        {
+            let dir = dir_of(path);
             for c in cases {
                 if let Some(head) = trace_head(&c.case) {
                     out.entry(dir).or_default().insert(head);

@@ -38,6 +38,26 @@ fn run(settings: &JiraSettings, plan: &JiraPlan, tests: Tests<'_>) -> JiraReceip
     receipt
 }
 
+/// [`run`] as of `now` (the reopen window's clock).
+fn run_at(
+    settings: &JiraSettings,
+    plan: &JiraPlan,
+    tests: Tests<'_>,
+    now: time::OffsetDateTime,
+) -> JiraReceipt {
+    let receipt = file::run_at(
+        &build::http(),
+        settings,
+        plan,
+        tests,
+        false,
+        now,
+        &mut |_| {},
+    );
+    assert!(receipt.errors.is_empty(), "{:?}", receipt.errors);
+    receipt
+}
+
 /// Files bugs for `test_000` and `test_001` (run-1), then runs again with `test_001` passing
 /// (run-2): the key of `test_001`'s bug and the second run's receipt.
 fn fix_the_second_test(settings: &JiraSettings) -> (String, JiraReceipt) {
@@ -425,16 +445,7 @@ fn recently_resolved_bug_is_reopened_when_configured() {
     fake.resolve(&old, Some("2026-10-01T10:00:00.000+0000"));
     let (plan, _) = build::failing(&build::names(2), "run-2");
     let now = time::macros::datetime!(2026-11-22 10:00 UTC);
-    let r = file::run_at(
-        &build::http(),
-        &settings,
-        &plan,
-        tests.tests(),
-        false,
-        now,
-        &mut |_| {},
-    );
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = run_at(&settings, &plan, tests.tests(), now);
     assert_eq!(r.count(ActionKind::Reopened), 1);
     assert_eq!(r.bug_keys[&0][0].as_str(), recent);
     assert!(fake.issue(&recent).is_open());
@@ -463,16 +474,7 @@ fn bug_closed_without_a_resolution_is_reopened_within_the_window_on_cloud() {
         fake.close_without_resolution(&closed, "2026-11-20T10:00:00.000+0000");
         assert_eq!(fake.issue(&closed).resolutiondate, None);
         let (plan, _) = build::failing(&build::names(1), "run-2");
-        let r = file::run_at(
-            &build::http(),
-            &settings,
-            &plan,
-            tests.tests(),
-            false,
-            now,
-            &mut |_| {},
-        );
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let r = run_at(&settings, &plan, tests.tests(), now);
         assert_eq!(r.count(ActionKind::Reopened), reopened, "cloud: {on_cloud}");
         assert_eq!(
             r.count(ActionKind::Created),
